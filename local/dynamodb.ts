@@ -50,8 +50,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     port,
     ...(options.dataDir ? { path: options.dataDir } : {}),
     sharedDb: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  } as Parameters<typeof spawnDynamoDbLocal>[0]);
+    stdio: 'pipe',
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -1,0 +1,43 @@
+import type { NotificationMessage } from '../../ports.ts';
+import { severityRank } from './types.ts';
+import type { Incident, IncidentStatus, Severity } from './types.ts';
+
+/**
+ * open → acknowledged → resolved; open → resolved. A resolved incident only comes back through a
+ * reopen (a firing alert inside the reopen window, see dedup.ts), which makes it open again.
+ * Each transition below is one state change and gets exactly one notification.
+ */
+export type Transition = 'opened' | 'reopened' | 'acknowledged' | 'resolved' | 'escalated' | 'severity-raised';
+
+export function canAcknowledge(status: IncidentStatus): boolean {
+  return status === 'open';
+}
+
+/** An incident resolves when every alert instance that fired into it has resolved. */
+export function shouldResolve(incident: Pick<Incident, 'status' | 'firingAlertIds'>): boolean {
+  return incident.status !== 'resolved' && (incident.firingAlertIds?.length ?? 0) === 0;
+}
+
+/** A more severe alert raises the incident's severity (and its routing); a milder one never lowers it. */
+export function raisedSeverity(current: Severity, incoming: Severity): Severity | undefined {
+  return severityRank(incoming) > severityRank(current) ? incoming : undefined;
+}
+
+export function notificationStatus(transition: Transition): NotificationMessage['status'] {
+  switch (transition) {
+    case 'acknowledged':
+      return 'acknowledged';
+    case 'resolved':
+      return 'resolved';
+    case 'escalated':
+      return 'escalated';
+    default:
+      return 'open';
+  }
+}
+
+export function eventFor(transition: Transition): 'IncidentOpened' | 'IncidentResolved' | undefined {
+  if (transition === 'opened' || transition === 'reopened') return 'IncidentOpened';
+  if (transition === 'resolved') return 'IncidentResolved';
+  return undefined;
+}

@@ -1,0 +1,62 @@
+/** Shared shapes of the alert pipeline. Pure data, no I/O. */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type AlertStatus = 'firing' | 'resolved';
+export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface NormalizedAlert {
+  /** Dedup identity: hash of the configured dedup labels (default cluster, namespace, service, type). */
+  fingerprint: string;
+  /** Identity of this one alert instance (Alertmanager's fingerprint, the alarm ARN, ...): what a resolve refers to. */
+  alertId: string;
+  source: string;
+  cluster: string;
+  namespace: string;
+  service: string;
+  type: string;
+  severity: Severity;
+  status: AlertStatus;
+  message: string;
+  labels: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  groupKey?: string;
+}
+
+/** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */
+export interface Incident {
+  id: string;
+  cluster: string;
+  namespace: string;
+  service: string;
+  type: string;
+  severity: Severity;
+  status: IncidentStatus;
+  alertCount: number;
+  firstSeen: string;
+  lastSeen: string;
+  rcaId?: string;
+  healingIds?: string[];
+  title?: string;
+  importance?: number;
+  /** False when the incident was silenced or scored below the notify threshold. */
+  notify?: boolean;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  /** Services whose alerts joined this incident (dependency grouping). */
+  services?: string[];
+  /** Alert ids currently firing; the incident resolves when this is empty. */
+  firingAlertIds?: string[];
+}
+
+const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+
+export function severityRank(severity: Severity): number {
+  return RANK[severity];
+}
+
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return RANK[a] >= RANK[b] ? a : b;
+}

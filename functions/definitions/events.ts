@@ -1,0 +1,39 @@
+/**
+ * EventBridge rules and schedules, as plain data: CDK deploys them (lib/constructs/events.ts)
+ * and the local bus and scheduler (local/) run the very same patterns and targets.
+ */
+export type EventTarget =
+  | { kind: 'function'; handler: string }
+  | { kind: 'workflow'; workflow: string };
+
+export interface RuleDefinition {
+  id: string;
+  description: string;
+  /** An EventBridge event pattern. */
+  pattern: Record<string, unknown>;
+  target: EventTarget;
+  /** The default bus receives AWS service events (CloudWatch alarms); ours receives fleetops events. */
+  bus: 'fleetops' | 'default';
+}
+
+export interface ScheduleDefinition {
+  id: string;
+  description: string;
+  /** Rate in minutes in AWS. */
+  rateMinutes: number;
+  /** Environment variable that overrides the local interval in seconds. */
+  localIntervalEnv?: string;
+  target: EventTarget;
+}
+
+export const EVENT_SOURCES = {
+  clusters: 'fleetops.clusters',
+  alerts: 'fleetops.alerts',
+  metrics: 'fleetops.metrics',
+  rca: 'fleetops.rca',
+  healing: 'fleetops.healing',
+} as const;
+
+export const RULES: RuleDefinition[] = [];
+
+export const SCHEDULES: ScheduleDefinition[] = [];

@@ -1,0 +1,14 @@
+/**
+ * Step Functions workflows: the ASL file and, for each `${Placeholder}` in it, the handler that
+ * implements it. CDK substitutes Lambda ARNs; the local runner maps the same placeholders to the
+ * same handler modules.
+ */
+export interface WorkflowDefinition {
+  name: string;
+  /** Path from the project root. */
+  file: string;
+  /** Substitution key in the ASL (`${Key}`) → handler name (functions/handlers/<name>.ts). */
+  functions: Record<string, string>;
+}
+
+export const WORKFLOWS: WorkflowDefinition[] = [];

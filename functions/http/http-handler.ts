@@ -1,0 +1,52 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ROUTE_LIST, ROUTES, type RouteId } from '../definitions/routes.ts';
+import { logger } from '../observability.ts';
+import { wiring } from '../wiring.ts';
+import { bearerAuth, httpErrorMapper, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';
+import type { RouteDefinition } from './route-definition.ts';
+import { toApiGatewayResult, type HttpResult } from './responses.ts';
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface HttpRequest<R extends RouteDefinition> {
+  body: Infer<R['body']>;
+  query: Infer<R['query']>;
+  params: Infer<R['params']>;
+  rawBody: string;
+  headers: Record<string, string | undefined>;
+  event: APIGatewayProxyEventV2;
+  context: Context;
+}
+
+export type RouteImpl<R extends RouteDefinition> = (request: HttpRequest<R>) => Promise<HttpResult>;
+
+/**
+ * Builds a Lambda handler serving the given routes of the route table, with the shared middy
+ * stack: error mapping, logger context, route resolution, bearer auth, body/query/path validation.
+ */
+export function httpHandler<K extends RouteId>(implementations: { [P in K]: RouteImpl<(typeof ROUTES)[P]> }) {
+  const served = ROUTE_LIST.filter((r) => r.id in implementations);
+  const impls = implementations as unknown as Record<string, RouteImpl<RouteDefinition>>;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(httpErrorMapper())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(resolveRoute(served))
+    .use(bearerAuth(() => wiring().apiTokens))
+    .use(validateRequest())
+    .handler(async (event, context) => {
+      const parsed = event.parsed as ParsedRequest;
+      const result = await impls[parsed.route.id]({
+        body: parsed.body,
+        query: parsed.query,
+        params: parsed.params,
+        rawBody: parsed.rawBody,
+        headers: event.headers ?? {},
+        event,
+        context,
+      } as HttpRequest<RouteDefinition>);
+      return toApiGatewayResult(result);
+    });
+}

@@ -1,0 +1,121 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { parse as parseYaml } from 'yaml';
+import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../core/errors.ts';
+import type { ApiTokenProvider } from '../ports.ts';
+import { bearerToken, tokensMatch } from './api-token.ts';
+import { errorToResponse } from './errors-to-response.ts';
+import { DEFAULT_MAX_BODY_BYTES, routeKey, type RouteDefinition } from './route-definition.ts';
+import { toApiGatewayResult } from './responses.ts';
+
+/** The API Gateway event, plus what the middlewares parsed from it (middy's usual pattern). */
+export type HttpEvent = APIGatewayProxyEventV2 & { parsed?: Partial<ParsedRequest> };
+type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/** What the middlewares hand to the route implementation. */
+export interface ParsedRequest {
+  route: RouteDefinition & { id: string };
+  body: unknown;
+  query: unknown;
+  params: unknown;
+  rawBody: string;
+}
+
+function state(request: Request<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>): Partial<ParsedRequest> {
+  request.event.parsed ??= {};
+  return request.event.parsed;
+}
+
+/** Finds the row of the route table this event was routed by (API Gateway's routeKey). */
+export function resolveRoute(routes: readonly (RouteDefinition & { id: string })[]): HttpMiddleware {
+  const byKey = new Map(routes.map((r) => [routeKey(r), r]));
+  return {
+    before: async (request) => {
+      const route = byKey.get(request.event.routeKey);
+      if (!route) throw new NotFoundError(`No route for ${request.event.routeKey}`);
+      state(request).route = route;
+    },
+  };
+}
+
+/** Bearer-token check for routes marked `auth: 'bearer'`. */
+export function bearerAuth(tokens: () => ApiTokenProvider): HttpMiddleware {
+  return {
+    before: async (request) => {
+      if (state(request).route?.auth !== 'bearer') return;
+      const headers = request.event.headers ?? {};
+      const presented = bearerToken(headers.authorization ?? headers.Authorization);
+      if (!presented) throw new UnauthorizedError();
+      const expected = await tokens().getToken();
+      if (!tokensMatch(presented, expected)) throw new UnauthorizedError();
+    },
+  };
+}
+
+function decodeBody(event: APIGatewayProxyEventV2): string {
+  if (event.body === undefined || event.body === null) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function readBody(route: RouteDefinition, raw: string): unknown {
+  if (raw.trim() === '') return undefined;
+  switch (route.bodyFormat ?? 'json') {
+    case 'json':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        throw new ValidationError('Request body is not valid JSON', undefined, 'INVALID_JSON');
+      }
+    case 'yaml':
+      try {
+        return parseYaml(raw, { maxAliasCount: 0, uniqueKeys: true });
+      } catch {
+        throw new ValidationError('Request body is not valid YAML', undefined, 'INVALID_YAML');
+      }
+    case 'form':
+      return Object.fromEntries(new URLSearchParams(raw));
+    case 'text':
+      return raw;
+  }
+}
+
+/** Size limit, body parsing and zod validation of body, query and path parameters. */
+export function validateRequest(): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const current = state(request);
+      const route = current.route!;
+      const raw = decodeBody(request.event);
+      const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      if (Buffer.byteLength(raw, 'utf8') > limit) throw new PayloadTooLargeError(limit);
+      current.rawBody = raw;
+      const body = route.body ? readBody(route, raw) : undefined;
+      if (route.body && body === undefined && !route.body.safeParse(undefined).success) {
+        throw new ValidationError('Request body is required', undefined, 'MISSING_BODY');
+      }
+      current.params = parse(route.params, request.event.pathParameters ?? {}, 'path');
+      current.query = parse(route.query, request.event.queryStringParameters ?? {}, 'query');
+      current.body = route.body ? parse(route.body, body, 'body') : undefined;
+    },
+  };
+}
+
+function parse(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: unknown } } | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const response = errorToResponse(result.error, where);
+    const message = (response.body as { error: { message: string } }).error.message;
+    throw new ValidationError(message);
+  }
+  return result.data;
+}
+
+/** Turns every error into the contract's JSON error; must be the first middleware so its onError runs last. */
+export function httpErrorMapper(): HttpMiddleware {
+  return {
+    onError: async (request) => {
+      request.response = toApiGatewayResult(errorToResponse(request.error));
+    },
+  };
+}

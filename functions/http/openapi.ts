@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { RouteDefinition } from './route-definition.ts';
+import { ErrorResponse } from '../schemas/common.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Named schemas (`.meta({ id })`) are hoisted to components; everything else stays inline. */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', components?: Record<string, JsonSchema>): JsonSchema {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  const defs = json.$defs as Record<string, JsonSchema> | undefined;
+  delete json.$defs;
+  const rewrite = (value: JsonSchema) => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  if (defs && components) for (const [name, def] of Object.entries(defs)) components[name] ??= rewrite(def);
+  return rewrite(json);
+}
+
+function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const json = toSchema(schema, 'input', {}) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+const MEDIA_TYPES = { json: 'application/json', yaml: 'application/yaml', form: 'application/x-www-form-urlencoded', text: 'text/plain' };
+
+/** OpenAPI 3.1 from the route table, with the very zod schemas the middleware validates with. */
+export function buildOpenApiDocument(routes: (RouteDefinition & { id: string })[], info: { title: string; version: string }): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  const schemas: Record<string, JsonSchema> = {};
+  for (const route of routes) {
+    const operation: JsonSchema = {
+      operationId: route.id,
+      summary: route.summary,
+      tags: route.tags,
+      parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, response]) => [
+          status,
+          {
+            description: response.description,
+            ...(response.schema ? { content: { 'application/json': { schema: toSchema(response.schema, 'output', schemas) } } } : {}),
+          },
+        ]),
+      ),
+    };
+    if (route.body) {
+      operation.requestBody = {
+        required: !route.body.safeParse(undefined).success,
+        content: { [MEDIA_TYPES[route.bodyFormat ?? 'json']]: { schema: toSchema(route.body, 'input', schemas) } },
+      };
+    }
+    if (route.auth === 'bearer') operation.security = [{ bearerAuth: [] }];
+    if (route.auth === 'slack') operation.security = [{ slackSignature: [] }];
+    if (route.auth === 'none') operation.security = [];
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters' },
+    paths,
+    components: {
+      schemas: { ...schemas, Error: toSchema(ErrorResponse, 'output', schemas) },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer' },
+        slackSignature: { type: 'apiKey', in: 'header', name: 'X-Slack-Signature', description: 'Slack v0 request signature' },
+      },
+    },
+    security: [{ bearerAuth: [] }],
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
+const labelValue = z.string().max(63);
+
+export const ClusterName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and dashes');
+
+export const Environment = z.string().min(1).max(32).regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes');
+
+export const PrometheusConfig = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    /** `sigv4` for Amazon Managed Prometheus; `bearer` uses a token kept in the secret store. */
+    auth: z.enum(['none', 'bearer', 'sigv4']).default('none'),
+    token: z.string().min(1).max(8192).optional(),
+    region: z.string().optional(),
+  })
+  .strict();
+
+export const EksRef = z
+  .object({
+    clusterName: z.string().min(1).max(100).regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region'),
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN').optional(),
+  })
+  .strict();
+
+export const RegisterClusterRequest = z
+  .object({
+    name: ClusterName,
+    environment: Environment,
+    labels: z.record(labelKey, labelValue).default({}),
+    kubeconfig: z.string().min(1).max(64 * 1024).optional(),
+    context: z.string().min(1).max(253).optional(),
+    eks: EksRef.optional(),
+    prometheus: PrometheusConfig.optional(),
+  })
+  .strict()
+  .refine((v) => Boolean(v.kubeconfig) !== Boolean(v.eks), {
+    message: 'exactly one of kubeconfig or eks is required',
+    path: ['kubeconfig'],
+  })
+  .meta({ id: 'RegisterClusterRequest' });
+
+export const RotateKubeconfigRequest = z
+  .object({ kubeconfig: z.string().min(1).max(64 * 1024), context: z.string().min(1).max(253).optional() })
+  .strict()
+  .meta({ id: 'RotateKubeconfigRequest' });
+
+export const ClusterStatus = z.enum(['active', 'unreachable']);
+
+export const Cluster = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    environment: z.string(),
+    labels: z.record(z.string(), z.string()),
+    server: z.string(),
+    version: z.string(),
+    status: ClusterStatus,
+    createdAt: z.string(),
+    updatedAt: z.string().optional(),
+    lastCheckedAt: z.string().optional(),
+    source: z.enum(['kubeconfig', 'eks']).optional(),
+    prometheus: z.object({ url: z.string(), auth: z.string() }).optional(),
+  })
+  .meta({ id: 'Cluster' });
+
+export const ClusterList = z.object({ items: z.array(Cluster) }).meta({ id: 'ClusterList' });

@@ -1,0 +1,33 @@
+import { preflight } from './preflight.ts';
+
+const problems = preflight();
+if (problems.length) {
+  for (const problem of problems) console.error(`fleetops: ${problem}`);
+  process.exit(1);
+}
+
+const { startLocalCloud } = await import('./cloud.ts');
+const log = (line: string) => console.error(`[fleetops] ${line}`);
+const cloud = await startLocalCloud({ log }).catch((error: unknown) => {
+  console.error(`fleetops: could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+
+console.log(`fleetops local stack ready in ${(cloud.startupMs / 1000).toFixed(1)} s`);
+console.log(`  API:   ${cloud.url}   (GET ${cloud.url}/health, ${cloud.url}/openapi.json)`);
+console.log(`  Token: ${cloud.apiToken}`);
+console.log(`  Data:  ${cloud.dataDir}`);
+console.log(`Try: curl -H "Authorization: Bearer ${cloud.apiToken}" ${cloud.url}/v1/clusters`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    cloud.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

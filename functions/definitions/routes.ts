@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse } from '../schemas/common.ts';
 

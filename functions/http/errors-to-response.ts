@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../core/errors.ts';
 import { logger } from '../observability.ts';
 import type { HttpResult } from './responses.ts';

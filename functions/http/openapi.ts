@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDefinition } from './route-definition.ts';
 import { ErrorResponse } from '../schemas/common.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -20,7 +20,7 @@ export interface RouteDefinition {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** How the body is read before validation; default json. */
+  /** How the body is read before validation (default json); yaml and text bodies reach the handler as a string. */
   bodyFormat?: 'json' | 'yaml' | 'form' | 'text';
   maxBodyBytes?: number;
   responses: Record<number, { description: string; schema?: z.ZodType }>;

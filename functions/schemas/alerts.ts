@@ -158,7 +158,6 @@ export const Incident = z
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
-    firingAlertIds: z.array(z.string()).optional(),
   })
   .meta({ id: 'Incident' });
 

@@ -1,6 +1,7 @@
 import type { NotificationMessage } from '../../ports.ts';
 import { severityRank } from './types.ts';
-import type { Incident, IncidentStatus, Severity } from './types.ts';
+import type { IncidentRecord } from './ports.ts';
+import type { IncidentStatus, Severity } from './types.ts';
 
 /**
  * open → acknowledged → resolved; open → resolved. A resolved incident only comes back through a
@@ -14,7 +15,7 @@ export function canAcknowledge(status: IncidentStatus): boolean {
 }
 
 /** An incident resolves when every alert instance that fired into it has resolved. */
-export function shouldResolve(incident: Pick<Incident, 'status' | 'firingAlertIds'>): boolean {
+export function shouldResolve(incident: Pick<IncidentRecord, 'status' | 'firingAlertIds'>): boolean {
   return incident.status !== 'resolved' && (incident.firingAlertIds?.length ?? 0) === 0;
 }
 

@@ -47,8 +47,6 @@ export interface Incident {
   resolvedAt?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];
-  /** Alert ids currently firing; the incident resolves when this is empty. */
-  firingAlertIds?: string[];
 }
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };

@@ -1,0 +1,209 @@
+/**
+ * KubeGateway over @kubernetes/client-node. Every error leaving here is an AppError whose message
+ * names the server and a reason code, never a credential.
+ */
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
+import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
+import type { ClusterTarget, ClusterVersion, KubeClusterClient, KubeGateway, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import { ClientPool } from './client-pool.ts';
+import { createKubeConfig } from './kube-client-factory.ts';
+import type { ConnectPolicy } from './kube-client-factory.ts';
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function secretsOf(creds: SafeKubeconfig): string[] {
+  return ('token' in creds.user ? [creds.user.token] : [creds.user.certData, creds.user.keyData]).filter((s) => s.length >= 4);
+}
+
+function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('[REDACTED]');
+  return out.replace(/Bearer\s+\S+/gi, 'Bearer [REDACTED]');
+}
+
+/** A short, secret-free reason for a failed request. */
+function reasonOf(err: unknown): string {
+  const e = err as { name?: string; code?: unknown; cause?: unknown };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timed out';
+  const cause = e?.cause as { code?: unknown; name?: string; cause?: unknown } | undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (cause?.name === 'TimeoutError' || cause?.name === 'AbortError') return 'timed out';
+  if (cause?.cause) return reasonOf(cause);
+  if (typeof e?.code === 'string') return e.code;
+  return e?.name ?? 'error';
+}
+
+function isApiException(err: unknown): err is { code: number; body: unknown } {
+  return !!err && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
+}
+
+export function toAppError(err: unknown, server: string, what: string, secrets: string[]): AppError {
+  if (err instanceof AppError) return err;
+  if (isApiException(err)) {
+    const status = err.code;
+    const body = err.body as { message?: unknown } | string | undefined;
+    const detail = typeof body === 'object' && body && typeof body.message === 'string' ? `: ${redact(body.message, secrets).slice(0, 200)}` : '';
+    if (status === 404) return new NotFoundError(`${what} not found in cluster ${server}`);
+    if (status === 409) return new ConflictError(`${what} changed concurrently in cluster ${server}${detail}`);
+    if (status === 401 || status === 403) return new UpstreamError(`Cluster ${server} refused ${what} (HTTP ${status})${detail}`, 'CLUSTER_FORBIDDEN');
+    if (status === 422 || status === 400) return new ValidationError(`Cluster ${server} rejected ${what} (HTTP ${status})${detail}`, undefined, 'CLUSTER_REJECTED');
+    return new UpstreamError(`Cluster ${server} failed ${what} (HTTP ${status})`);
+  }
+  return new UpstreamError(redact(`Cluster ${server} is unreachable: ${reasonOf(err)}`, secrets));
+}
+
+function labelSelectorOf(matchLabels: Record<string, string> | undefined): string | undefined {
+  if (!matchLabels || !Object.keys(matchLabels).length) return undefined;
+  return Object.entries(matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function checkName(kind: string, value: string): void {
+  if (!NAME.test(value)) throw new ValidationError(`Invalid ${kind} name ${JSON.stringify(value)}`);
+}
+
+export class KubernetesClusterClient implements KubeClusterClient {
+  private readonly server: string;
+  private readonly secrets: string[];
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly versionApi: VersionApi;
+
+  constructor(kc: KubeConfig, creds: SafeKubeconfig) {
+    this.server = creds.server;
+    this.secrets = secretsOf(creds);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.versionApi = kc.makeApiClient(VersionApi);
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toAppError(err, this.server, what, this.secrets);
+    }
+  }
+
+  async version(): Promise<ClusterVersion> {
+    const info = await this.call('GET /version', () => this.versionApi.getCode());
+    if (!info || typeof info.gitVersion !== 'string') throw new UpstreamError(`Cluster ${this.server} returned no version`);
+    return { gitVersion: info.gitVersion, platform: info.platform ?? '' };
+  }
+
+  async listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
+    return list.items;
+  }
+
+  async listEvents(namespace: string): Promise<CoreV1Event[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace }));
+    return list.items;
+  }
+
+  async listNodes(): Promise<V1Node[]> {
+    const list = await this.call('nodes', () => this.core.listNode());
+    return list.items;
+  }
+
+  async getDeployment(namespace: string, name: string): Promise<V1Deployment> {
+    checkName('namespace', namespace);
+    checkName('deployment', name);
+    return this.call(`deployment ${namespace}/${name}`, () => this.apps.readNamespacedDeployment({ namespace, name }));
+  }
+
+  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+    checkName('namespace', namespace);
+    checkName('deployment', name);
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new ValidationError('replicas must be an integer between 0 and 1000');
+    await this.call(`scale of deployment ${namespace}/${name}`, () =>
+      this.apps.replaceNamespacedDeploymentScale({
+        namespace,
+        name,
+        body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } },
+      }),
+    );
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    checkName('namespace', namespace);
+    checkName('pod', name);
+    await this.call(`pod ${namespace}/${name}`, () => this.core.deleteNamespacedPod({ namespace, name }));
+  }
+
+  async rolloutUndo(namespace: string, name: string): Promise<{ revision: string }> {
+    const deployment = await this.getDeployment(namespace, name);
+    const current = Number(deployment.metadata?.annotations?.[REVISION] ?? 0);
+    const uid = deployment.metadata?.uid;
+    const labelSelector = labelSelectorOf(deployment.spec?.selector?.matchLabels);
+    const list = await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }));
+    const owned = list.items.filter((rs: V1ReplicaSet) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === name)));
+    const previous = owned
+      .map((rs) => ({ rs, revision: Number(rs.metadata?.annotations?.[REVISION] ?? NaN) }))
+      .filter((x) => Number.isFinite(x.revision) && x.revision > 0 && x.revision !== current && (current === 0 || x.revision < current))
+      .sort((a, b) => b.revision - a.revision)[0];
+    if (!previous?.rs.spec?.template) throw new ConflictError(`Deployment ${namespace}/${name} has no previous revision to roll back to`, 'NO_ROLLOUT_HISTORY');
+    const template = structuredClone(previous.rs.spec.template);
+    if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
+    const body: V1Deployment = { ...deployment, spec: { ...deployment.spec!, template } };
+    await this.call(`deployment ${namespace}/${name}`, () => this.apps.replaceNamespacedDeployment({ namespace, name, body }));
+    return { revision: String(previous.revision) };
+  }
+
+  async podMetrics(namespace: string): Promise<PodMetrics[]> {
+    checkName('namespace', namespace);
+    const list = (await this.call(`pod metrics in ${namespace}`, () =>
+      this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' }),
+    )) as { items?: Array<{ metadata?: { name?: string; namespace?: string }; timestamp?: string; containers?: Array<{ name?: string; usage?: { cpu?: string; memory?: string } }> }> };
+    return (list.items ?? []).map((item) => ({
+      name: item.metadata?.name ?? '',
+      namespace: item.metadata?.namespace ?? namespace,
+      timestamp: item.timestamp,
+      containers: (item.containers ?? []).map((c) => ({ name: c.name ?? '', cpu: c.usage?.cpu ?? '0', memory: c.usage?.memory ?? '0' })),
+    }));
+  }
+}
+
+export interface KubernetesGatewayOptions extends ConnectPolicy {
+  idleMs?: number;
+  now?: () => number;
+}
+
+export class KubernetesGateway implements KubeGateway {
+  private readonly policy: ConnectPolicy;
+  private readonly pool: ClientPool<KubeClusterClient>;
+
+  constructor(options: KubernetesGatewayOptions) {
+    this.policy = { allowLoopback: options.allowLoopback, allowlist: options.allowlist, timeoutMs: options.timeoutMs ?? 5000, lookup: options.lookup };
+    this.pool = new ClientPool<KubeClusterClient>({ idleMs: options.idleMs, now: options.now });
+  }
+
+  private async build(creds: SafeKubeconfig): Promise<KubeClusterClient> {
+    return new KubernetesClusterClient(await createKubeConfig(creds, this.policy), creds);
+  }
+
+  async version(creds: SafeKubeconfig): Promise<ClusterVersion> {
+    return (await this.build(creds)).version();
+  }
+
+  client(target: ClusterTarget): Promise<KubeClusterClient> {
+    return this.pool.get(target.clusterId, target.credentialsVersion, () => this.build(target.creds));
+  }
+
+  forget(clusterId: string): void {
+    this.pool.evict(clusterId);
+  }
+
+  // Convenience for callers that hold a target: same as client(target).then(c => c.x(...)).
+  async listPods(target: ClusterTarget, namespace: string, labelSelector?: string): Promise<V1Pod[]> {
+    return (await this.client(target)).listPods(namespace, labelSelector);
+  }
+}

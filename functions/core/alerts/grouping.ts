@@ -1,0 +1,93 @@
+import { DEFAULT_GROUP_LABELS, incidentKey } from './fingerprint.ts';
+import { cosineSimilarity } from './similarity.ts';
+import type { Incident, NormalizedAlert } from './types.ts';
+
+export interface GroupingConfig {
+  /** Labels of the incident key: by default one incident per service, whatever the pod or alert type. */
+  groupLabels: readonly string[];
+  /** How recent another service's open incident must be to absorb a related alert. */
+  correlationWindowSeconds: number;
+  /** Adjacency list, service → services it depends on. Edges count in both directions. */
+  dependencies?: Record<string, string[]>;
+  /** Title similarity (TF-IDF cosine) at or above this joins an open incident of the same cluster; unset: off. */
+  similarityThreshold?: number;
+}
+
+export const DEFAULT_GROUPING_CONFIG: GroupingConfig = {
+  groupLabels: DEFAULT_GROUP_LABELS,
+  correlationWindowSeconds: 10 * 60,
+};
+
+export interface AlertGroup {
+  key: string;
+  status: NormalizedAlert['status'];
+  alerts: NormalizedAlert[];
+}
+
+/** Splits one batch by incident key and status; the pods of one service become one group, one store write. */
+export function groupBatch(alerts: NormalizedAlert[], groupLabels: readonly string[] = DEFAULT_GROUP_LABELS): AlertGroup[] {
+  const groups = new Map<string, AlertGroup>();
+  for (const alert of alerts) {
+    const key = incidentKey(alert, groupLabels);
+    const id = `${key}|${alert.status}`;
+    const group = groups.get(id) ?? { key, status: alert.status, alerts: [] };
+    group.alerts.push(alert);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
+/** Services reachable within `depth` edges, ignoring direction (a caller and its callee fail together). */
+export function relatedServices(service: string, graph: Record<string, string[]>, depth = 1): Set<string> {
+  const undirected = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    if (!undirected.has(a)) undirected.set(a, new Set());
+    undirected.get(a)!.add(b);
+  };
+  for (const [from, tos] of Object.entries(graph)) {
+    for (const to of tos) {
+      link(from, to);
+      link(to, from);
+    }
+  }
+  const seen = new Set<string>([service]);
+  let frontier = [service];
+  for (let d = 0; d < depth; d++) {
+    frontier = frontier.flatMap((s) => [...(undirected.get(s) ?? [])]).filter((s) => !seen.has(s));
+    for (const s of frontier) seen.add(s);
+  }
+  seen.delete(service);
+  return seen;
+}
+
+/**
+ * The open incident of another service that this new alert belongs to, if any: same cluster, seen within
+ * the correlation window, and either a dependency neighbour or a near-duplicate title. Neighbours win
+ * over text; among equals the most recently active incident wins.
+ */
+export function findCorrelatedIncident(
+  alert: Pick<NormalizedAlert, 'cluster' | 'service' | 'message' | 'type'>,
+  candidates: Incident[],
+  now: Date,
+  config: GroupingConfig,
+): Incident | undefined {
+  const since = now.getTime() - config.correlationWindowSeconds * 1000;
+  const live = candidates.filter(
+    (c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.service !== alert.service && Date.parse(c.lastSeen) >= since,
+  );
+  const byRecency = (a: Incident, b: Incident) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen);
+  if (config.dependencies) {
+    const related = relatedServices(alert.service, config.dependencies);
+    const neighbour = live.filter((c) => related.has(c.service) || (c.services ?? []).some((s) => related.has(s))).sort(byRecency)[0];
+    if (neighbour) return neighbour;
+  }
+  if (config.similarityThreshold !== undefined) {
+    const text = `${alert.type} ${alert.message}`;
+    const scored = live
+      .map((c) => ({ c, s: cosineSimilarity(text, `${c.type} ${c.title ?? ''}`) }))
+      .filter((x) => x.s >= config.similarityThreshold!)
+      .sort((a, b) => b.s - a.s || byRecency(a.c, b.c));
+    return scored[0]?.c;
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import type { NotificationMessage } from '../../ports.ts';
+import { notificationStatus, type Transition } from './incident-lifecycle.ts';
+import type { IncidentRecord } from './ports.ts';
+import type { Incident } from './types.ts';
+
+const VERB: Record<Transition, string> = {
+  opened: 'Incident opened',
+  reopened: 'Incident reopened',
+  acknowledged: 'Incident acknowledged',
+  resolved: 'Incident resolved',
+  escalated: 'Incident escalated (not acknowledged)',
+  'severity-raised': 'Incident severity raised',
+};
+
+export function notificationFor(incident: IncidentRecord, transition: Transition, linkBase?: string): NotificationMessage {
+  return {
+    incidentId: incident.id,
+    title: `${VERB[transition]}: ${incident.type} on ${incident.service} (${incident.cluster}/${incident.namespace})`,
+    text: incident.title ?? incident.type,
+    severity: incident.severity,
+    status: notificationStatus(transition),
+    fields: {
+      cluster: incident.cluster,
+      namespace: incident.namespace,
+      service: incident.service,
+      severity: incident.severity,
+      alerts: String(incident.alertCount),
+      firstSeen: incident.firstSeen,
+      ...(incident.services && incident.services.length > 1 ? { services: incident.services.join(', ') } : {}),
+    },
+    ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),
+  };
+}
+
+/** The incident as events and the API show it: bookkeeping stays inside the store. */
+export function publicIncident(record: IncidentRecord): Incident {
+  const keys: (keyof Incident)[] = [
+    'id', 'cluster', 'namespace', 'service', 'type', 'severity', 'status', 'alertCount', 'firstSeen', 'lastSeen',
+    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (record[k] !== undefined) out[k] = record[k];
+  return out as unknown as Incident;
+}

@@ -1,0 +1,334 @@
+import type { BusEvent, Clock, EventPublisher, Notifier } from '../../ports.ts';
+import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
+import { DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, type AlertGroup, type GroupingConfig } from './grouping.ts';
+import {
+  DEFAULT_IMPORTANCE_CONFIG,
+  environmentOf,
+  isNotifiable,
+  ruleImportance,
+  type ImportanceConfig,
+  type ImportanceInput,
+  type ImportanceScorer,
+} from './importance.ts';
+import { eventFor, raisedSeverity, shouldResolve, type Transition } from './incident-lifecycle.ts';
+import { notificationFor, publicIncident } from './messages.ts';
+import type { AlertBatch, AlertStore, IncidentRecord } from './ports.ts';
+import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
+import { silenceLabels, silencedBy, type Silence } from './silences.ts';
+import { maxSeverity, type NormalizedAlert } from './types.ts';
+
+export interface PipelineConfig {
+  dedup: DedupConfig;
+  grouping: GroupingConfig;
+  importance: ImportanceConfig;
+  routing: RoutingConfig;
+  /** A delivery not completed within this lease may be taken over by the next caller that sees it. */
+  deliveryLeaseSeconds: number;
+  /** Silences are read once per this many seconds per warm Lambda, not once per alert. */
+  silenceCacheSeconds: number;
+  /** Groups written in parallel per batch. */
+  concurrency: number;
+  /** Races lost in a row before giving up (the caller retries the whole batch). */
+  maxAttempts: number;
+  /** Base URL for incident links in notifications. */
+  linkBase?: string;
+}
+
+export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
+  dedup: DEFAULT_DEDUP_CONFIG,
+  grouping: DEFAULT_GROUPING_CONFIG,
+  importance: DEFAULT_IMPORTANCE_CONFIG,
+  routing: DEFAULT_ROUTING_CONFIG,
+  deliveryLeaseSeconds: 60,
+  silenceCacheSeconds: 30,
+  concurrency: 8,
+  maxAttempts: 10,
+};
+
+export interface AlertPipelineOptions {
+  store: AlertStore;
+  publisher: EventPublisher;
+  notifiers: Notifier[];
+  clock: Clock;
+  config?: Partial<PipelineConfig>;
+  scorer?: ImportanceScorer;
+}
+
+export interface IngestResult {
+  received: number;
+  incidents: string[];
+}
+
+export const EVENT_SOURCE = 'fleetops.alerts';
+
+/** Raised when deliveries fail; the state change is stored, so a redelivery of the same input retries only these. */
+export class DeliveryError extends Error {
+  readonly failures: { target: string; error: unknown }[];
+  constructor(incidentId: string, failures: { target: string; error: unknown }[]) {
+    super(`Delivery failed for incident ${incidentId}: ${failures.map((f) => f.target).join(', ')}`);
+    this.name = 'DeliveryError';
+    this.failures = failures;
+  }
+}
+
+/**
+ * Alerts in, incidents and notifications out. Every decision that two Lambdas could race on is one
+ * conditional write in the store; this class only sequences them. Notifications and events go through
+ * an outbox on the incident item (`pending`): exactly one caller wins a state change and delivers it;
+ * if that fails the error propagates (so Lambda / EventBridge / Alertmanager retry), the lease is
+ * released, and the redelivered input completes the missing deliveries instead of repeating the others.
+ */
+export class AlertPipeline {
+  readonly #store: AlertStore;
+  readonly #publisher: EventPublisher;
+  readonly #notifiers: Map<string, Notifier>;
+  readonly #clock: Clock;
+  readonly #scorer?: ImportanceScorer;
+  readonly config: PipelineConfig;
+  #silences?: { at: number; items: Silence[] };
+
+  constructor(options: AlertPipelineOptions) {
+    this.#store = options.store;
+    this.#publisher = options.publisher;
+    this.#notifiers = new Map(options.notifiers.map((n) => [n.kind, n]));
+    this.#clock = options.clock;
+    this.#scorer = options.scorer;
+    this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
+  }
+
+  async ingest(alerts: NormalizedAlert[]): Promise<IngestResult> {
+    const now = this.#clock.now();
+    const groups = groupBatch(alerts, this.config.grouping.groupLabels);
+    const silences = groups.some((g) => g.status === 'firing') ? await this.#activeSilences(now) : [];
+    // Firing first: a payload that resolves pod A and fires pod B must not resolve the incident in between.
+    const fired = await mapLimit(
+      groups.filter((g) => g.status === 'firing'),
+      this.config.concurrency,
+      (g) => this.#fire(g, silences, now),
+    );
+    const resolved = await mapLimit(
+      groups.filter((g) => g.status === 'resolved'),
+      this.config.concurrency,
+      (g) => this.#resolve(g, now),
+    );
+    const ids = [...fired, ...resolved].filter((id): id is string => Boolean(id));
+    return { received: alerts.length, incidents: [...new Set(ids)] };
+  }
+
+  async acknowledge(incidentId: string): Promise<IncidentRecord> {
+    const incident = await this.#store.acknowledge(incidentId, this.#clock.now());
+    await this.#deliver(incident, 'acknowledged');
+    return incident;
+  }
+
+  /** Called by a schedule at `escalateAt`: notifies again when the incident is still unacknowledged. */
+  async escalate(incidentId: string): Promise<boolean> {
+    const incident = await this.#store.markEscalated(incidentId, this.#clock.now());
+    if (!incident) return false;
+    await this.#deliver(incident, 'escalated');
+    return true;
+  }
+
+  async #fire(group: AlertGroup, silences: Silence[], now: Date): Promise<string> {
+    const batch = toBatch(group, now);
+    const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
+    const severity = lead.severity;
+    for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
+      if (attempt > 0) await sleep(Math.random() * 20 * attempt);
+      const touched = await this.#store.touch(batch, this.config.dedup);
+      if (touched.outcome === 'joined') {
+        await this.#afterJoin(touched.incident, severity, now);
+        return touched.incident.id;
+      }
+      const decision = decideFiring(touched.previous, now);
+      if (decision.kind === 'reopen') {
+        const reopened = await this.#store.reopen(batch, touched.previous!, this.config.dedup);
+        if (!reopened) continue;
+        await this.#deliver(reopened, 'reopened');
+        return reopened.id;
+      }
+      const correlated = await this.#correlate(lead, now);
+      if (correlated) {
+        const attached = await this.#store.attach(batch, correlated.id, this.config.dedup);
+        if (attached) return attached.id;
+        continue;
+      }
+      const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
+      let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
+      if (id === touched.previous?.incidentId) id = incidentIdFor(group.key, `${now.toISOString()}#${attempt}`);
+      const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
+      const importance = await this.#importance(lead, group);
+      const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
+      const owner = ownerOf(lead.service, lead.labels, this.config.routing);
+      const opened = await this.#store.open(
+        batch,
+        {
+          id,
+          cluster: lead.cluster,
+          namespace: lead.namespace,
+          service: lead.service,
+          type: lead.type,
+          severity,
+          title: lead.message,
+          importance,
+          silenced,
+          notify: !silenced && isNotifiable(importance, this.config.importance),
+          ...(owner ? { owner } : {}),
+          windowStart: start,
+          ...(routing.escalateAfterSeconds !== undefined
+            ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() }
+            : {}),
+        },
+        this.config.dedup,
+      );
+      if (!opened) continue;
+      await this.#deliver(opened, 'opened');
+      return opened.id;
+    }
+    throw new Error(`Could not record alerts for incident key ${group.key}: too much contention, retry`);
+  }
+
+  async #afterJoin(incident: IncidentRecord, severity: NormalizedAlert['severity'], now: Date): Promise<void> {
+    const raised = raisedSeverity(incident.severity, severity);
+    if (raised) {
+      const updated = await this.#store.raiseSeverity(incident, raised, now);
+      if (updated) return this.#deliver(updated, 'severity-raised');
+    }
+    await this.#recover(incident, now);
+  }
+
+  async #resolve(group: AlertGroup, now: Date): Promise<string | undefined> {
+    const incident = await this.#store.resolveAlerts(toBatch(group, now));
+    if (!incident) return undefined;
+    if (shouldResolve(incident)) {
+      const resolved = await this.#store.markResolved(incident, group.key, now, this.config.dedup);
+      if (resolved) await this.#deliver(resolved, 'resolved');
+    } else {
+      await this.#recover(incident, now);
+    }
+    return incident.id;
+  }
+
+  /** Takes over a delivery its winner did not finish (failed and released, or crashed past the lease). */
+  async #recover(incident: IncidentRecord, now: Date): Promise<void> {
+    if (!incident.pending) return;
+    if ((incident.pendingAt ?? 0) + this.config.deliveryLeaseSeconds * 1000 > now.getTime()) return;
+    if (await this.#store.claimDelivery(incident, now)) await this.#deliver(incident, incident.pending);
+  }
+
+  async #correlate(alert: NormalizedAlert, now: Date): Promise<IncidentRecord | undefined> {
+    const grouping = this.config.grouping;
+    if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
+    const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
+    const candidates = await this.#store.recentOpenIncidents(alert.cluster, since);
+    return findCorrelatedIncident(alert, candidates, now, grouping) as IncidentRecord | undefined;
+  }
+
+  async #importance(lead: NormalizedAlert, group: AlertGroup): Promise<number> {
+    const input: ImportanceInput = {
+      fingerprint: lead.fingerprint,
+      cluster: lead.cluster,
+      namespace: lead.namespace,
+      service: lead.service,
+      type: lead.type,
+      severity: lead.severity,
+      message: lead.message,
+      environment: environmentOf(lead, this.config.importance.clusterEnvironments),
+      instances: new Set(group.alerts.map((a) => a.alertId)).size,
+      services: 1,
+    };
+    return this.#scorer ? this.#scorer.score(input) : ruleImportance(input, this.config.importance);
+  }
+
+  async #deliver(incident: IncidentRecord, transition: Transition): Promise<void> {
+    const done = new Set(incident.doneTargets ?? []);
+    const jobs: { target: string; run: () => Promise<void> }[] = [];
+    const eventType = eventFor(transition);
+    if (eventType && !incident.silenced) {
+      const event: BusEvent = {
+        source: EVENT_SOURCE,
+        detailType: eventType,
+        detail: publicIncident(incident),
+        id: `${incident.id}:${transition}:${incident.version ?? 1}`,
+      };
+      jobs.push({ target: 'event', run: () => this.#publisher.publish([event]) });
+    }
+    if (incident.notify !== false && !incident.silenced) {
+      const message = notificationFor(incident, transition, this.config.linkBase);
+      for (const target of route(
+        { severity: incident.severity, service: incident.service, labels: incident.owner ? { owner: incident.owner } : {} },
+        this.config.routing,
+      ).targets) {
+        const notifier = this.#notifiers.get(target.notifier);
+        if (!notifier) continue;
+        const channel = target.channel;
+        jobs.push({
+          target: `${target.notifier}${channel ? `:${channel}` : ''}`,
+          run: () => notifier.send(channel ? { ...message, channel } : message),
+        });
+      }
+    }
+    const todo = jobs.filter((j) => !done.has(j.target));
+    const results = await Promise.allSettled(todo.map((j) => j.run()));
+    const failures = todo.flatMap((j, i) => {
+      const r = results[i];
+      return r.status === 'rejected' ? [{ target: j.target, error: r.reason as unknown }] : [];
+    });
+    if (failures.length > 0) {
+      const succeeded = todo.filter((_, i) => results[i].status === 'fulfilled').map((j) => j.target);
+      await this.#store.releaseDelivery(incident.id, transition, succeeded);
+      throw new DeliveryError(incident.id, failures);
+    }
+    if (incident.pending) await this.#store.completeDelivery(incident.id, transition);
+  }
+
+  async #activeSilences(now: Date): Promise<Silence[]> {
+    const cached = this.#silences;
+    if (cached && now.getTime() - cached.at < this.config.silenceCacheSeconds * 1000 && now.getTime() >= cached.at) {
+      return cached.items;
+    }
+    const items = await this.#store.activeSilences(now);
+    this.#silences = { at: now.getTime(), items };
+    return items;
+  }
+
+  /** Forget cached silences (after creating or deleting one in this process). */
+  invalidateSilences(): void {
+    this.#silences = undefined;
+  }
+}
+
+function toBatch(group: AlertGroup, now: Date): AlertBatch {
+  return {
+    key: group.key,
+    alertIds: [...new Set(group.alerts.map((a) => a.alertId))],
+    fingerprints: [...new Set(group.alerts.map((a) => a.fingerprint))],
+    count: group.alerts.length,
+    service: group.alerts[0].service,
+    now,
+  };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} alert groups failed`);
+  return results;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

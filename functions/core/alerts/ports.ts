@@ -1,0 +1,83 @@
+import type { DedupConfig, DedupState } from './dedup.ts';
+import type { Transition } from './incident-lifecycle.ts';
+import type { Silence } from './silences.ts';
+import type { Incident, Severity } from './types.ts';
+
+/** The incident as stored: the public fields plus the bookkeeping the pipeline needs. */
+export interface IncidentRecord extends Incident {
+  /** Alert instances still firing; the incident resolves when none are left. */
+  firingAlertIds?: string[];
+  /** Incident keys (DEDUP items) pointing at this incident. */
+  keys?: string[];
+  silenced?: boolean;
+  owner?: string;
+  escalateAt?: string;
+  escalatedAt?: string;
+  /**
+   * Outbox of the last state change: its event and notifications are still to be delivered.
+   * `pendingAt` is the lease start (epoch ms, 0 = released after a failure); `doneTargets` the
+   * deliveries that already succeeded, so a retry sends only the rest.
+   */
+  pending?: Transition;
+  pendingAt?: number;
+  doneTargets?: string[];
+  /** Bumped on every state change; event ids use it so consumers can drop redeliveries. */
+  version?: number;
+}
+
+export interface AlertBatch {
+  key: string;
+  alertIds: string[];
+  fingerprints: string[];
+  /** Number of alerts in this write (alertCount grows by it). */
+  count: number;
+  service: string;
+  now: Date;
+}
+
+export type TouchResult =
+  | { outcome: 'joined'; incident: IncidentRecord }
+  /** No live incident for the key; `previous` is the dedup state found (expired or resolved), if any. */
+  | { outcome: 'miss'; previous?: DedupState };
+
+export interface IncidentDraft {
+  id: string;
+  cluster: string;
+  namespace: string;
+  service: string;
+  type: string;
+  severity: Severity;
+  title: string;
+  importance: number;
+  notify: boolean;
+  silenced: boolean;
+  owner?: string;
+  windowStart: string;
+  escalateAt?: string;
+}
+
+/**
+ * Persistence of dedup state and incidents. Every method is one atomic decision: when two callers
+ * race, exactly one gets a result and the other gets `undefined` (and starts over with `touch`).
+ */
+export interface AlertStore {
+  /** Joins the live incident of `batch.key` (the common, duplicate path). */
+  touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult>;
+  open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
+  reopen(batch: AlertBatch, previous: DedupState, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
+  /** Points `batch.key` at another service's open incident (dependency or similarity grouping). */
+  attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
+  /** Removes resolved alert instances; returns the incident afterwards, or undefined when none is known. */
+  resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined>;
+  markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
+  acknowledge(incidentId: string, now: Date): Promise<IncidentRecord>;
+  raiseSeverity(incident: IncidentRecord, to: Severity, now: Date): Promise<IncidentRecord | undefined>;
+  markEscalated(incidentId: string, now: Date): Promise<IncidentRecord | undefined>;
+  getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
+  /** Open incidents of a cluster active since `since` (correlation candidates). */
+  recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]>;
+  claimDelivery(incident: IncidentRecord, now: Date): Promise<boolean>;
+  completeDelivery(incidentId: string, transition: Transition): Promise<void>;
+  releaseDelivery(incidentId: string, transition: Transition, doneTargets: string[]): Promise<void>;
+  activeSilences(now: Date): Promise<Silence[]>;
+}

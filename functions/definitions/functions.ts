@@ -1,0 +1,34 @@
+/**
+ * What each Lambda may touch. CDK turns these into least-privilege grants; handlers not listed
+ * get the defaults (no data access).
+ */
+export interface FunctionAccess {
+  table?: 'read' | 'readwrite';
+  /** Secrets under the stack's prefix (kubeconfigs). */
+  secrets?: 'read' | 'readwrite';
+  /** PutEvents on the fleetops bus. */
+  publish?: boolean;
+  /** State machines it may start / answer / describe. */
+  workflows?: string[];
+  taskCallbacks?: boolean;
+  bedrock?: boolean;
+  ses?: boolean;
+  /** EKS DescribeCluster + sts:AssumeRole for registered EKS clusters. */
+  eks?: boolean;
+}
+
+export interface FunctionSettings {
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  access: FunctionAccess;
+}
+
+export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
+  health: { access: {} },
+  openapi: { access: {} },
+  'not-found': { access: {} },
+};
+
+export function settingsFor(handler: string): FunctionSettings {
+  return FUNCTION_SETTINGS[handler] ?? { access: {} };
+}

@@ -1,0 +1,26 @@
+import { App, Validations } from 'aws-cdk-lib';
+import cdkNag from 'cdk-nag';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FleetopsStack } from './fleetops-stack.ts';
+import { applyNagSuppressions } from './nag-suppressions.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
+  const stack = new FleetopsStack(app, app.node.tryGetContext('stackName') ?? 'Fleetops', {
+    projectRoot,
+    retainData: app.node.tryGetContext('retainData') !== 'false',
+    clusterAllowlist: app.node.tryGetContext('clusterAllowlist'),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters',
+  });
+  applyNagSuppressions(stack);
+  // cdk-nag 3 is a validation plugin: errors fail the synth.
+  Validations.of(app).addPlugins(new cdkNag.AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,155 @@
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { RULES, SCHEDULES, type EventTarget } from '../functions/definitions/events.ts';
+import { settingsFor } from '../functions/definitions/functions.ts';
+import { ROUTE_LIST } from '../functions/definitions/routes.ts';
+import { MAIN_TABLE } from '../functions/definitions/table.ts';
+import { WORKFLOWS } from '../functions/definitions/workflows.ts';
+import { Api } from './constructs/api.ts';
+import { Data } from './constructs/data.ts';
+import { Events } from './constructs/events.ts';
+import { FleetFunction } from './constructs/functions.ts';
+import { stateMachineArn, Workflows } from './constructs/workflows.ts';
+
+export interface FleetopsStackProps extends StackProps {
+  projectRoot: string;
+  /** Keep the table, key and secrets when the stack is deleted (default true). */
+  retainData?: boolean;
+  /** Operator allowlist of cluster API CIDRs / host suffixes, comma-separated. */
+  clusterAllowlist?: string;
+}
+
+const NOT_FOUND_HANDLER = 'not-found';
+
+/** Every handler that backs a route, a rule, a schedule or a workflow task: one Lambda each. */
+export function deployedHandlers(): string[] {
+  const targets = [...RULES.map((r) => r.target), ...SCHEDULES.map((s) => s.target)];
+  return [
+    ...new Set([
+      NOT_FOUND_HANDLER,
+      ...ROUTE_LIST.filter((r) => !r.localOnly).map((r) => r.handler),
+      ...targets.filter((t): t is Extract<EventTarget, { kind: 'function' }> => t.kind === 'function').map((t) => t.handler),
+      ...WORKFLOWS.flatMap((w) => Object.values(w.functions)),
+    ]),
+  ].sort();
+}
+
+export class FleetopsStack extends Stack {
+  constructor(scope: Construct, id: string, props: FleetopsStackProps) {
+    super(scope, id, props);
+    const data = new Data(this, 'Data', { table: MAIN_TABLE, retain: props.retainData ?? true });
+    const bearerHandlers = new Set(ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler));
+    const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
+
+    const functions = new Map<string, lambda.IFunction>();
+    const functionFor = (handler: string) => {
+      const fn = functions.get(handler);
+      if (!fn) throw new Error(`No function for handler ${handler}`);
+      return fn;
+    };
+    // The bus is needed by the functions' environment, and the rules need the functions: create the bus first.
+    const busName = `${this.stackName}-bus`;
+    for (const handler of deployedHandlers()) {
+      const settings = settingsFor(handler);
+      const environment: Record<string, string> = {
+        TABLE_NAME: data.table.tableName,
+        EVENT_BUS_NAME: busName,
+        SECRET_PREFIX: data.secretPrefix,
+        KMS_KEY_ID: data.key.keyArn,
+        FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: 'false',
+        ...(props.clusterAllowlist ? { FLEETOPS_CLUSTER_ALLOWLIST: props.clusterAllowlist } : {}),
+        ...(bearerHandlers.has(handler) ? { API_TOKEN_SECRET_ARN: data.apiToken.secretArn } : {}),
+        ...(settings.access.workflows?.length
+          ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
+          : {}),
+      };
+      const { fn } = new FleetFunction(this, `Fn-${handler}`, { handler, projectRoot: props.projectRoot, settings, environment, key: data.key });
+      functions.set(handler, fn);
+
+      const access = settings.access;
+      if (access.table === 'read') data.table.grantReadData(fn);
+      if (access.table === 'readwrite') data.table.grantReadWriteData(fn);
+      if (bearerHandlers.has(handler)) data.apiToken.grantRead(fn);
+      if (access.secrets) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions:
+              access.secrets === 'read'
+                ? ['secretsmanager:GetSecretValue']
+                : ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
+            resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${data.secretPrefix}*`, arnFormat: 'arn:aws:secretsmanager:region:account:secret:name' as never })],
+          }),
+        );
+        data.key.grantEncryptDecrypt(fn);
+      }
+      if (access.publish) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: busName })] }));
+      }
+      for (const workflow of access.workflows ?? []) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArns[workflow]] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['states:DescribeExecution'],
+            resources: [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stackName}-${workflow}:*`, arnFormat: 'arn:aws:states:region:account:execution:name' as never })],
+          }),
+        );
+      }
+      if (access.taskCallbacks) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: Object.values(stateMachineArns) }));
+      }
+      if (access.bedrock) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:Converse'], resources: [`arn:${this.partition}:bedrock:${this.region}::foundation-model/*`] }),
+        );
+      }
+      if (access.eks) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: '*' })] }));
+        // Cross-account roles named at registration; only roles tagged fleetops=true can be assumed.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${this.partition}:iam::*:role/*`], conditions: { StringEquals: { 'iam:ResourceTag/fleetops': 'true' } } }),
+        );
+        Validations.of(fn).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/*]',
+          reason: 'EKS clusters live in other accounts, named at registration; AssumeRole is limited to roles tagged fleetops=true.',
+        });
+      }
+    }
+
+    const workflows = new Workflows(this, 'Workflows', { workflows: WORKFLOWS, projectRoot: props.projectRoot, functionFor, key: data.key });
+    const events = new Events(this, 'Events', {
+      rules: RULES,
+      schedules: SCHEDULES,
+      functionFor,
+      stateMachineFor: (name) => {
+        const machine = workflows.stateMachines.get(name);
+        if (!machine) throw new Error(`No state machine ${name}`);
+        return machine;
+      },
+      key: data.key,
+    });
+    (events.bus.node.defaultChild as { addPropertyOverride(path: string, value: unknown): void }).addPropertyOverride('Name', busName);
+
+    const api = new Api(this, 'Api', {
+      routes: ROUTE_LIST.filter((r) => !r.localOnly),
+      functionFor,
+      defaultHandler: NOT_FOUND_HANDLER,
+      key: data.key,
+    });
+
+    new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'fleetops: events that could not be delivered after all retries',
+      metric: events.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: `https://${api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}/` });
+    new CfnOutput(this, 'ApiTokenSecretArn', { value: data.apiToken.secretArn });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: busName });
+  }
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { rbacManifest } from '../../../functions/core/clusters/rbac-manifest.ts';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+function docs(): Array<Record<string, any>> {
+  const parsed = parseAllDocuments(rbacManifest());
+  if (!Array.isArray(parsed)) throw new Error('no documents');
+  for (const d of parsed) expect(d.errors).toEqual([]);
+  return parsed.map((d) => d.toJS());
+}
+
+/** "group/resource" → sorted verbs. */
+function permissions(rules: Rule[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const r of rules) for (const g of r.apiGroups) for (const res of r.resources) for (const v of r.verbs) (out[`${g}/${res}`] ??= new Set()).add(v);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
+
+describe('rbacManifest', () => {
+  it('parses into the expected objects', () => {
+    const kinds = docs().map((d) => `${d.kind}/${d.metadata.name}`);
+    expect(kinds).toEqual(['Namespace/fleetops', 'ServiceAccount/fleetops', 'ClusterRole/fleetops-operator', 'ClusterRoleBinding/fleetops-operator', 'Secret/fleetops-token']);
+    const sa = docs().find((d) => d.kind === 'ServiceAccount')!;
+    expect(sa.metadata.namespace).toBe('fleetops');
+    const binding = docs().find((d) => d.kind === 'ClusterRoleBinding')!;
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'fleetops-operator' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'fleetops', namespace: 'fleetops' }]);
+    const secret = docs().find((d) => d.kind === 'Secret')!;
+    expect(secret.type).toBe('kubernetes.io/service-account-token');
+    expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe('fleetops');
+  });
+
+  it('grants exactly the needed verbs', () => {
+    const role = docs().find((d) => d.kind === 'ClusterRole')!;
+    const read = ['get', 'list', 'watch'];
+    expect(permissions(role.rules)).toEqual({
+      '/pods': ['delete', 'get', 'list', 'watch'],
+      '/nodes': read,
+      '/namespaces': read,
+      '/events': read,
+      '/services': read,
+      '/endpoints': read,
+      '/configmaps': ['get', 'list'],
+      'events.k8s.io/events': read,
+      'apps/deployments': ['get', 'list', 'patch', 'update', 'watch'],
+      'apps/deployments/scale': ['patch', 'update'],
+      'apps/replicasets': read,
+      'apps/statefulsets': read,
+      'metrics.k8s.io/pods': ['get', 'list'],
+      'metrics.k8s.io/nodes': ['get', 'list'],
+    });
+  });
+
+  it('has no wildcards, no secret access and no escalation verbs', () => {
+    const role = docs().find((d) => d.kind === 'ClusterRole')!;
+    const text = JSON.stringify(role.rules);
+    expect(text).not.toContain('*');
+    for (const r of role.rules as Rule[]) {
+      expect(r.resources).not.toContain('secrets');
+      expect(r.resources.some((x) => /exec|attach|portforward|proxy|token|serviceaccounts|roles|bindings/.test(x))).toBe(false);
+      expect(r.verbs.some((v) => ['create', 'escalate', 'bind', 'impersonate', 'deletecollection'].includes(v))).toBe(false);
+      expect(Object.keys(r).sort()).toEqual(['apiGroups', 'resources', 'verbs']); // no resourceNames/nonResourceURLs surprises
+    }
+  });
+});

@@ -19,7 +19,7 @@ export interface DataProps {
  */
 export class Data extends Construct {
   readonly key: kms.Key;
-  readonly table: dynamodb.TableV2;
+  readonly table: dynamodb.Table;
   readonly apiToken: secretsmanager.Secret;
   /** Kubeconfigs and other credentials are created at run time under this name prefix. */
   readonly secretPrefix = 'fleetops/';
@@ -50,21 +50,20 @@ export class Data extends Construct {
       name: a.name,
       type: a.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
     });
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: attr(props.table.partitionKey),
       sortKey: attr(props.table.sortKey),
       timeToLiveAttribute: props.table.timeToLiveAttribute,
-      billing: dynamodb.Billing.onDemand(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
-      globalSecondaryIndexes: props.table.globalSecondaryIndexes.map((index) => ({
-        indexName: index.indexName,
-        partitionKey: attr(index.partitionKey),
-        sortKey: attr(index.sortKey),
-      })),
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
       deletionProtection: props.retain !== false,
       removalPolicy,
     });
+    for (const index of props.table.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({ indexName: index.indexName, partitionKey: attr(index.partitionKey), sortKey: attr(index.sortKey) });
+    }
 
     this.apiToken = new secretsmanager.Secret(this, 'ApiToken', {
       description: 'fleetops: bearer token for /v1/* (rotate by putting a new value)',

@@ -293,7 +293,7 @@ describe('properties', () => {
 
   it('a forbidden key injected into the selected cluster is always rejected', () => {
     fc.assert(
-      fc.property(forbiddenClusterKey.chain(spelling), value.filter((v) => v !== false), (key, v) => {
+      fc.property(forbiddenClusterKey.chain(spelling), value.filter((v) => (v as unknown) !== false), (key, v) => {
         const err = rejection(kubeconfigYaml({ cluster: clusterWith({ [key]: v }) }));
         expect(err.code).toBe('UNSAFE_KUBECONFIG');
         expect(err.message).toContain('clusters[0].cluster');

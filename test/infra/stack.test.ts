@@ -1,0 +1,80 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.ts';
+import { deployedHandlers } from '../../lib/fleetops-stack.ts';
+import { ROUTE_LIST } from '../../functions/definitions/routes.ts';
+import { RULES, SCHEDULES } from '../../functions/definitions/events.ts';
+
+let template: Template;
+let synthError: unknown;
+
+beforeAll(() => {
+  const { app, stack } = buildApp(new App({ context: { retainData: 'false' } }));
+  try {
+    app.synth(); // cdk-nag runs as a validation plugin here: unacknowledged errors throw.
+  } catch (error) {
+    synthError = error;
+  }
+  template = Template.fromStack(stack);
+}, 180_000);
+
+type Resource = { Type: string; Properties: Record<string, any> };
+const resources = (type: string) => Object.values(template.findResources(type)) as Resource[];
+
+describe('FleetopsStack', () => {
+  it('passes cdk-nag AwsSolutions with every finding acknowledged', () => {
+    expect(synthError).toBeUndefined();
+  });
+
+  it('has one Node 22 ARM64 function per handler, traced, with its own log group', () => {
+    const functions = resources('AWS::Lambda::Function');
+    expect(functions).toHaveLength(deployedHandlers().length);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+      expect(fn.Properties.Environment.Variables.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS).toBe('false');
+    }
+  });
+
+  it('creates an HTTP API route for every non-local route and a $default fallback', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    const keys = resources('AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
+    const expected = ROUTE_LIST.filter((r) => !r.localOnly).map((r) => `${r.method} ${r.path}`);
+    expect(keys.sort()).toEqual([...expected, '$default'].sort());
+    expect(keys).not.toContain('POST /v1/events');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AccessLogSettings: Match.objectLike({}) });
+  });
+
+  it('keeps state in a KMS-encrypted table with point-in-time recovery and TTL', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('has the fleetops event bus, the rules and schedules of the shared definitions, and a DLQ', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.resourceCountIs('AWS::Events::Rule', RULES.length + SCHEDULES.length);
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('scopes IAM: functions without data access get no DynamoDB or Secrets Manager actions', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const healthPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('Fnhealth'));
+    expect(healthPolicy).toBeDefined();
+    const actions = JSON.stringify(healthPolicy!.Properties.PolicyDocument.Statement.map((s: any) => s.Action));
+    expect(actions).not.toMatch(/dynamodb:|secretsmanager:|events:PutEvents/);
+    for (const policy of policies) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const list = [statement.Action].flat();
+        expect(list.some((a: string) => a === '*' || a.endsWith(':*')), JSON.stringify(statement)).toBe(false);
+      }
+    }
+  });
+});

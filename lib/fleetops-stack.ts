@@ -120,6 +120,7 @@ export class FleetopsStack extends Stack {
 
     const workflows = new Workflows(this, 'Workflows', { workflows: WORKFLOWS, projectRoot: props.projectRoot, functionFor, key: data.key });
     const events = new Events(this, 'Events', {
+      busName,
       rules: RULES,
       schedules: SCHEDULES,
       functionFor,
@@ -130,7 +131,6 @@ export class FleetopsStack extends Stack {
       },
       key: data.key,
     });
-    (events.bus.node.defaultChild as { addPropertyOverride(path: string, value: unknown): void }).addPropertyOverride('Name', busName);
 
     const api = new Api(this, 'Api', {
       routes: ROUTE_LIST.filter((r) => !r.localOnly),

@@ -95,16 +95,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     setWiring(undefined);
 
-    let runner: LocalWorkflowRunner;
+    const runner = new LocalWorkflowRunner(options.workflows ?? WORKFLOWS, invokeHandler, {
+      rootDir: PROJECT_ROOT,
+      onFailure: (workflow, error) => log(`workflow ${workflow} failed: ${error}`),
+    });
     const invokeTarget = async (target: EventTarget, event: EventEnvelope) =>
       target.kind === 'function' ? invokeHandler(target.handler, event) : runner.start(target.workflow, event);
     const bus = new LocalEventBus(options.rules ?? RULES, invokeTarget, {
       deadLetterFile: join(dataDir, 'dead-letters.jsonl'),
       onError: (d) => log(`event delivery to rule ${d.ruleId} failed ${d.attempts} times: ${d.error}`),
-    });
-    runner = new LocalWorkflowRunner(options.workflows ?? WORKFLOWS, invokeHandler, {
-      rootDir: PROJECT_ROOT,
-      onFailure: (workflow, error) => log(`workflow ${workflow} failed: ${error}`),
     });
     const scheduler = new LocalScheduler(options.scheduleDefinitions ?? SCHEDULES, invokeTarget, process.env, (id, error) =>
       log(`schedule ${id} failed: ${error instanceof Error ? error.message : String(error)}`),

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { ROUTE_LIST, ROUTES, type RouteId } from '../definitions/routes.ts';
+import { ROUTE_LIST, type ROUTES, type RouteId } from '../definitions/routes.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
 import { bearerAuth, httpErrorMapper, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';

@@ -32,6 +32,7 @@ const MEDIA_TYPES = { json: 'application/json', yaml: 'application/yaml', form: 
 export function buildOpenApiDocument(routes: (RouteDefinition & { id: string })[], info: { title: string; version: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   const schemas: Record<string, JsonSchema> = {};
+  toSchema(ErrorResponse, 'output', schemas);
   for (const route of routes) {
     const operation: JsonSchema = {
       operationId: route.id,
@@ -64,7 +65,7 @@ export function buildOpenApiDocument(routes: (RouteDefinition & { id: string })[
     info: { ...info, description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters' },
     paths,
     components: {
-      schemas: { ...schemas, Error: toSchema(ErrorResponse, 'output', schemas) },
+      schemas,
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer' },
         slackSignature: { type: 'apiKey', in: 'header', name: 'X-Slack-Signature', description: 'Slack v0 request signature' },

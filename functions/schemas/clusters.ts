@@ -25,7 +25,7 @@ export const EksRef = z
   .object({
     clusterName: z.string().min(1).max(100).regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region'),
-    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN').optional(),
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN').optional(),
   })
   .strict();
 

@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import type { EventTarget, RuleDefinition, ScheduleDefinition } from '../../functions/definitions/events.ts';
 
 export interface EventsProps {
+  /** Fixed, so functions can be told the name before the bus exists. */
+  busName: string;
   /** Shared with the local bus and scheduler (functions/definitions/events.ts). */
   rules: RuleDefinition[];
   schedules: ScheduleDefinition[];
@@ -27,7 +29,7 @@ export class Events extends Construct {
 
   constructor(scope: Construct, id: string, props: EventsProps) {
     super(scope, id);
-    this.bus = new events.EventBus(this, 'Bus', { description: 'fleetops domain events' });
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName, description: 'fleetops domain events' });
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,

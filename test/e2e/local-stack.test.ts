@@ -36,7 +36,7 @@ describe('local stack over HTTP', () => {
   it('serves the OpenAPI document', async () => {
     const response = await api('/openapi.json', { token: null });
     expect(response.status).toBe(200);
-    const doc = await response.json();
+    const doc = (await response.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/v1/events'].post.operationId).toBe('putEvent');
   });

@@ -52,7 +52,9 @@ export function toAppError(err: unknown, server: string, what: string, secrets: 
     if (status === 422 || status === 400) return new ValidationError(`Cluster ${server} rejected ${what} (HTTP ${status})${detail}`, undefined, 'CLUSTER_REJECTED');
     return new UpstreamError(`Cluster ${server} failed ${what} (HTTP ${status})`);
   }
-  return new UpstreamError(redact(`Cluster ${server} is unreachable: ${reasonOf(err)}`, secrets));
+  const reason = reasonOf(err);
+  const tls = /CERT|SIGNATURE|SELF_SIGNED|VERIFY|ALTNAME|ISSUER/.test(reason) ? `TLS verification failed (${reason})` : reason;
+  return new UpstreamError(redact(`Cluster ${server} is unreachable: ${tls}`, secrets));
 }
 
 function labelSelectorOf(matchLabels: Record<string, string> | undefined): string | undefined {
@@ -200,10 +202,5 @@ export class KubernetesGateway implements KubeGateway {
 
   forget(clusterId: string): void {
     this.pool.evict(clusterId);
-  }
-
-  // Convenience for callers that hold a target: same as client(target).then(c => c.x(...)).
-  async listPods(target: ClusterTarget, namespace: string, labelSelector?: string): Promise<V1Pod[]> {
-    return (await this.client(target)).listPods(namespace, labelSelector);
   }
 }

@@ -23,6 +23,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       cluster: incident.cluster,
       namespace: incident.namespace,
       service: incident.service,
+      type: incident.type,
       severity: incident.severity,
       alerts: String(incident.alertCount),
       firstSeen: incident.firstSeen,

@@ -193,6 +193,7 @@ function checkServer(raw: string, path: string, options: KubeconfigPolicyOptions
   return `https://${url.host}${pathname}`;
 }
 
+// Aliases are refused outright, so nothing is ever expanded (no toJS call, no alias bomb).
 function rejectTagsAndAliases(doc: Parameters<typeof visit>[0]): void {
   visit(doc, {
     Node(_key, node, path) {
@@ -227,7 +228,7 @@ export function parseAndValidateKubeconfig(raw: string, options: KubeconfigPolic
 
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(raw, { uniqueKeys: true, maxAliasCount: 0, merge: false, strict: true, prettyErrors: false, customTags: [] });
+    docs = parseAllDocuments(raw, { uniqueKeys: true, merge: false, strict: true, prettyErrors: false, customTags: [] });
   } catch (err) {
     // e.g. absurd nesting depth
     invalid('kubeconfig', `cannot be parsed (${err instanceof Error ? err.name : 'error'})`);

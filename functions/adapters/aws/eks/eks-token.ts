@@ -49,7 +49,7 @@ export async function getEksToken(input: EksTokenInput): Promise<string> {
     headers: { host, 'x-k8s-aws-id': clusterName },
   });
   const signed = await signer.presign(request, { expiresIn: TOKEN_TTL_SECONDS, signingDate: input.signingDate });
-  const query = Object.entries(signed.query)
+  const query = Object.entries(signed.query ?? {})
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&');
   return EKS_TOKEN_PREFIX + base64url(`https://${host}/?${query}`);

@@ -20,26 +20,66 @@ export interface StreamingDetectorOptions {
   warmup?: number;
   /** Longest look-back for nearest-neighbour search. */
   maxLag?: number;
-  /** Subsequence length of the shape-novelty component. */
-  shapeLength?: number;
+  /** Subsequence lengths of the nearest-neighbour novelty components (1 = value novelty). */
+  knnLengths?: readonly number[];
   /** Look-back of the record-ratio calibration. */
   history?: number;
-  /** EWMA smoothing of the residual component. */
+  /** EWMA smoothing of the residual component; 0 disables it. */
   alpha?: number;
-  /** Which components vote (default all): subset of 'value', 'shape', 'resid'. */
-  components?: ReadonlyArray<'value' | 'shape' | 'resid'>;
+  /** 'record': ratio to the recent maximum; 'likelihood': Gaussian tail of log-surprise vs recent history. */
+  calibration?: 'record' | 'likelihood';
+  /** How the calibrated components combine. */
+  combine?: 'max' | 'sum';
 }
 
 export const STREAMING_DEFAULTS: Required<StreamingDetectorOptions> = {
   warmup: 150,
   maxLag: 1000,
-  shapeLength: 12,
+  knnLengths: [1, 24],
   history: 1500,
   alpha: 0.05,
-  components: ['value', 'shape', 'resid'],
+  calibration: 'record',
+  combine: 'max',
 };
 
-class RecordRatio {
+interface Calibrator {
+  update(r: number, eps: number): number;
+}
+
+/** Numenta-style likelihood on log surprise: z of log(r) against the previous `history` values → ratio-like scale. */
+class LogLikelihood implements Calibrator {
+  private readonly buf: Float64Array;
+  private head = 0;
+  private size = 0;
+  private sum = 0;
+  private sumSq = 0;
+  constructor(history: number) {
+    this.buf = new Float64Array(history);
+  }
+  update(r: number, eps: number): number {
+    if (!(r >= 0)) return 0;
+    const y = Math.log(r + eps);
+    let out = 0;
+    if (this.size >= 10) {
+      const mean = this.sum / this.size;
+      const varc = Math.max(this.sumSq / this.size - mean * mean, 1e-6);
+      const z = (y - mean) / Math.sqrt(varc);
+      out = Math.max(0, z) / 3; // z = 3 → 1, comparable with the record ratio
+    }
+    if (this.size === this.buf.length) {
+      const old = this.buf[this.head];
+      this.sum -= old;
+      this.sumSq -= old * old;
+    } else this.size++;
+    this.buf[this.head] = y;
+    this.head = (this.head + 1) % this.buf.length;
+    this.sum += y;
+    this.sumSq += y * y;
+    return out;
+  }
+}
+
+class RecordRatio implements Calibrator {
   private readonly max: SlidingMax;
   constructor(history: number) {
     this.max = new SlidingMax(history);
@@ -56,11 +96,9 @@ class RecordRatio {
 
 export class StreamingAnomalyDetector {
   readonly options: Required<StreamingDetectorOptions>;
-  private readonly valueKnn: KnnNovelty;
-  private readonly shapeKnn: KnnNovelty;
-  private readonly rValue: RecordRatio;
-  private readonly rShape: RecordRatio;
-  private readonly rResid: RecordRatio;
+  private readonly knn: KnnNovelty[];
+  private readonly knnRatio: Calibrator[];
+  private readonly residRatio: Calibrator;
   private n = 0;
   private mean = 0;
   private mad = 0;
@@ -69,11 +107,10 @@ export class StreamingAnomalyDetector {
   constructor(options: StreamingDetectorOptions = {}) {
     this.options = { ...STREAMING_DEFAULTS, ...options };
     const o = this.options;
-    this.valueKnn = new KnnNovelty(1, o.maxLag);
-    this.shapeKnn = new KnnNovelty(o.shapeLength, o.maxLag);
-    this.rValue = new RecordRatio(o.history);
-    this.rShape = new RecordRatio(o.history);
-    this.rResid = new RecordRatio(o.history);
+    this.knn = o.knnLengths.map((l) => new KnnNovelty(l, o.maxLag));
+    const make = (): Calibrator => (o.calibration === 'likelihood' ? new LogLikelihood(o.history) : new RecordRatio(o.history));
+    this.knnRatio = o.knnLengths.map(make);
+    this.residRatio = make();
   }
 
   /** Feeds the next value; returns its anomaly score in [0, 1]. Uses only values seen so far. */
@@ -83,25 +120,28 @@ export class StreamingAnomalyDetector {
     const i = this.n++;
     this.absMean += (Math.abs(x) - this.absMean) / Math.min(i + 1, 1000);
     const eps = 1e-9 * (this.absMean + 1e-12) + 1e-12;
-
-    const v = this.valueKnn.update(x);
-    const s = this.shapeKnn.update(x);
-    let resid = 0;
-    if (i === 0) this.mean = x;
-    else {
-      resid = Math.abs(x - this.mean) / (this.mad + eps);
-      const dev = Math.abs(x - this.mean);
-      this.mad += o.alpha * (dev - this.mad);
-      this.mean += o.alpha * (x - this.mean);
+    let q = 0;
+    for (let k = 0; k < this.knn.length; k++) {
+      const r = this.knnRatio[k].update(this.knn[k].update(x), eps);
+      if (o.combine === 'sum') q += r;
+      else if (r > q) q = r;
     }
-    const q1 = this.rValue.update(v, eps);
-    const q2 = this.rShape.update(s, eps);
-    const q3 = this.rResid.update(resid, 1e-9);
+    if (o.alpha > 0) {
+      let resid = 0;
+      if (i === 0) this.mean = x;
+      else {
+        const dev = Math.abs(x - this.mean);
+        resid = dev / (this.mad + eps);
+        this.mad += o.alpha * (dev - this.mad);
+        this.mean += o.alpha * (x - this.mean);
+      }
+      const r = this.residRatio.update(resid, 1e-9);
+      if (o.combine === 'sum') q += r;
+      else if (r > q) q = r;
+    }
     if (i < o.warmup) return 0;
-    const c = o.components;
-    const q = Math.max(c.includes('value') ? q1 : 0, c.includes('shape') ? q2 : 0, c.includes('resid') ? q3 : 0);
-    const q2sq = q * q;
-    return q2sq / (1 + q2sq);
+    const q2 = q * q;
+    return q2 / (1 + q2);
   }
 }
 

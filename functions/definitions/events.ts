@@ -36,4 +36,12 @@ export const EVENT_SOURCES = {
 
 export const RULES: RuleDefinition[] = [];
 
-export const SCHEDULES: ScheduleDefinition[] = [];
+export const SCHEDULES: ScheduleDefinition[] = [
+  {
+    id: 'cluster-health',
+    description: 'Probe every registered cluster; mark it active or unreachable',
+    rateMinutes: 5,
+    localIntervalEnv: 'FLEETOPS_HEALTH_INTERVAL_SECONDS',
+    target: { kind: 'function', handler: 'cluster-health' },
+  },
+];

@@ -27,6 +27,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   health: { access: {} },
   openapi: { access: {} },
   'not-found': { access: {} },
+  clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
+  'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

@@ -1,9 +1,12 @@
 import * as z from 'zod';
 import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
-import { ErrorResponse, EventAccepted, EventEntry, HealthResponse } from '../schemas/common.ts';
+import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
+import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
+const notFound = { 404: { description: 'No such resource', schema: ErrorResponse } };
+const unreachable = { 502: { description: 'The cluster could not be reached; nothing was stored', schema: ErrorResponse } };
 
 /**
  * The route table: one source for API Gateway (lib/constructs/api.ts), the local gateway,
@@ -38,6 +41,73 @@ export const ROUTES = {
     body: EventEntry,
     localOnly: true,
     responses: { 202: { description: 'Accepted', schema: EventAccepted }, ...badRequest, ...unauthorized },
+  }),
+  registerCluster: defineRoute({
+    method: 'POST',
+    path: '/v1/clusters',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'Register a cluster by kubeconfig (token or client certificate, inline CA) or EKS name; the connection is tested first',
+    tags: ['clusters'],
+    body: RegisterClusterRequest,
+    maxBodyBytes: 128 * 1024,
+    responses: {
+      201: { description: 'Registered', schema: Cluster },
+      ...badRequest,
+      ...unauthorized,
+      409: { description: 'A cluster with this name exists', schema: ErrorResponse },
+      ...unreachable,
+    },
+  }),
+  listClusters: defineRoute({
+    method: 'GET',
+    path: '/v1/clusters',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'List registered clusters',
+    tags: ['clusters'],
+    responses: { 200: { description: 'Clusters', schema: ClusterList }, ...unauthorized },
+  }),
+  getCluster: defineRoute({
+    method: 'GET',
+    path: '/v1/clusters/{id}',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'One registered cluster',
+    tags: ['clusters'],
+    params: IdParams,
+    responses: { 200: { description: 'Cluster', schema: Cluster }, ...unauthorized, ...notFound },
+  }),
+  deleteCluster: defineRoute({
+    method: 'DELETE',
+    path: '/v1/clusters/{id}',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'Deregister a cluster and delete its stored credentials',
+    tags: ['clusters'],
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' }, ...unauthorized, ...notFound },
+  }),
+  rotateKubeconfig: defineRoute({
+    method: 'PUT',
+    path: '/v1/clusters/{id}/kubeconfig',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'Rotate the credentials of a cluster; tested before they replace the old ones',
+    tags: ['clusters'],
+    params: IdParams,
+    body: RotateKubeconfigRequest,
+    maxBodyBytes: 128 * 1024,
+    responses: { 200: { description: 'Rotated', schema: Cluster }, ...badRequest, ...unauthorized, ...notFound, ...unreachable },
+  }),
+  rbacManifest: defineRoute({
+    method: 'GET',
+    path: '/v1/rbac-manifest',
+    handler: 'clusters',
+    auth: 'bearer',
+    summary: 'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it',
+    tags: ['clusters'],
+    responses: { 200: { description: 'application/yaml manifest' }, ...unauthorized },
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -1,0 +1,49 @@
+/** What fleetops stores about a registered cluster. Never credentials: those live in the SecretStore. */
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  environment: string;
+  labels: Record<string, string>;
+  server: string;
+  version: string;
+  status: 'active' | 'unreachable';
+  createdAt: string;
+  updatedAt: string;
+  lastCheckedAt?: string;
+  source: 'kubeconfig' | 'eks';
+  /** Changes when credentials rotate, so pooled clients are rebuilt. A hash prefix, not the secret. */
+  credentialsVersion: string;
+  eks?: { clusterName: string; region: string; roleArn?: string };
+  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string };
+}
+
+export interface ClusterStore {
+  /** Fails with ConflictError when the name is taken. */
+  create(record: ClusterRecord): Promise<void>;
+  get(id: string): Promise<ClusterRecord | undefined>;
+  getByName(name: string): Promise<ClusterRecord | undefined>;
+  list(): Promise<ClusterRecord[]>;
+  /** Returns false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  update(id: string, changes: Partial<Omit<ClusterRecord, 'id' | 'name' | 'createdAt'>>): Promise<ClusterRecord | undefined>;
+  /** Sets the status only if it is still `expected`; true when this call changed it. */
+  transitionStatus(id: string, expected: ClusterRecord['status'], next: ClusterRecord['status'], at: string): Promise<boolean>;
+}
+
+/** The public view: the contract's fields, nothing about credentials. */
+export function toClusterResponse(record: ClusterRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    environment: record.environment,
+    labels: record.labels,
+    server: record.server,
+    version: record.version,
+    status: record.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.lastCheckedAt ? { lastCheckedAt: record.lastCheckedAt } : {}),
+    source: record.source,
+    ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
+  };
+}

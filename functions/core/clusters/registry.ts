@@ -1,0 +1,206 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { EVENT_SOURCES } from '../../definitions/events.ts';
+import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
+import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
+import { checkServerAddress } from './address-policy.ts';
+import type { ClusterRecord, ClusterStore } from './cluster-record.ts';
+import type { ClusterVersion, KubeClusterClient, KubeGateway } from './kube-gateway-port.ts';
+import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
+
+/** Mints EKS credentials server-side (endpoint + CA from DescribeCluster, a presigned STS token). */
+export interface EksResolver {
+  resolve(ref: { clusterName: string; region: string; roleArn?: string }): Promise<SafeKubeconfig>;
+}
+
+export interface RegisterClusterInput {
+  name: string;
+  environment: string;
+  labels: Record<string, string>;
+  kubeconfig?: string;
+  context?: string;
+  eks?: { clusterName: string; region: string; roleArn?: string };
+  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string };
+}
+
+export interface ClusterRegistryDeps {
+  store: ClusterStore;
+  secrets: SecretStore;
+  kube: KubeGateway;
+  events: EventPublisher;
+  clock: Clock;
+  eks?: EksResolver;
+  policy: { allowLoopback: boolean; allowlist?: string[] };
+}
+
+export const kubeconfigSecretName = (id: string) => `clusters/${id}/kubeconfig`;
+export const prometheusSecretName = (id: string) => `clusters/${id}/prometheus`;
+/** EKS tokens are short-lived: pooled clients for EKS clusters are rebuilt every 10 minutes. */
+const EKS_CREDENTIALS_BUCKET_MS = 10 * 60_000;
+
+function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+}
+
+/**
+ * Registers clusters and hands out pooled clients for them. Order matters: the kubeconfig policy
+ * runs on the raw text first, the connection test before anything is stored, the secret before
+ * the record that points at it.
+ */
+export class ClusterRegistry {
+  private readonly deps: ClusterRegistryDeps;
+
+  constructor(deps: ClusterRegistryDeps) {
+    this.deps = deps;
+  }
+
+  async register(input: RegisterClusterInput): Promise<ClusterRecord> {
+    const { store, secrets, events, clock } = this.deps;
+    const creds = await this.credentialsFromInput(input);
+    if (input.prometheus) this.checkPrometheusUrl(input.prometheus.url);
+    if (await store.getByName(input.name)) {
+      throw new ConflictError(`A cluster named ${input.name} is already registered`, 'CLUSTER_EXISTS');
+    }
+    const version = await this.testConnection(creds);
+
+    const id = `c-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const now = clock.now().toISOString();
+    const secretValue = JSON.stringify(creds);
+    if (!input.eks) await secrets.put(kubeconfigSecretName(id), secretValue);
+    if (input.prometheus?.token) await secrets.put(prometheusSecretName(id), input.prometheus.token);
+
+    const record: ClusterRecord = {
+      id,
+      name: input.name,
+      environment: input.environment,
+      labels: input.labels,
+      server: creds.server,
+      version: version.gitVersion,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      lastCheckedAt: now,
+      source: input.eks ? 'eks' : 'kubeconfig',
+      credentialsVersion: input.eks ? 'eks' : fingerprint(secretValue),
+      ...(input.eks ? { eks: input.eks } : {}),
+      ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region } } : {}),
+    };
+    try {
+      await store.create(record);
+    } catch (error) {
+      // Lost a race for the name: remove the secrets this attempt wrote.
+      await secrets.delete(kubeconfigSecretName(id));
+      await secrets.delete(prometheusSecretName(id));
+      throw error;
+    }
+    await events.publish([{ source: EVENT_SOURCES.clusters, detailType: 'ClusterRegistered', detail: { clusterId: id, name: record.name, environment: record.environment } }]);
+    return record;
+  }
+
+  async get(id: string): Promise<ClusterRecord> {
+    const record = await this.deps.store.get(id);
+    if (!record) throw new NotFoundError(`Cluster ${id} not found`);
+    return record;
+  }
+
+  list(): Promise<ClusterRecord[]> {
+    return this.deps.store.list();
+  }
+
+  async remove(id: string): Promise<void> {
+    const record = await this.get(id);
+    await this.deps.store.delete(id);
+    await this.deps.secrets.delete(kubeconfigSecretName(id));
+    await this.deps.secrets.delete(prometheusSecretName(id));
+    this.deps.kube.forget(id);
+    await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType: 'ClusterDeleted', detail: { clusterId: id, name: record.name } }]);
+  }
+
+  async rotateKubeconfig(id: string, kubeconfig: string, context?: string): Promise<ClusterRecord> {
+    const record = await this.get(id);
+    if (record.source === 'eks') throw new ValidationError('EKS clusters have no kubeconfig to rotate', undefined, 'NOT_A_KUBECONFIG_CLUSTER');
+    const creds = parseAndValidateKubeconfig(kubeconfig, { context, ...this.deps.policy });
+    const version = await this.testConnection(creds);
+    const secretValue = JSON.stringify(creds);
+    await this.deps.secrets.put(kubeconfigSecretName(id), secretValue);
+    const now = this.deps.clock.now().toISOString();
+    const updated = await this.deps.store.update(id, {
+      server: creds.server,
+      version: version.gitVersion,
+      credentialsVersion: fingerprint(secretValue),
+      status: 'active',
+      updatedAt: now,
+      lastCheckedAt: now,
+    });
+    if (!updated) throw new NotFoundError(`Cluster ${id} not found`);
+    this.deps.kube.forget(id);
+    return updated;
+  }
+
+  /** A pooled client for a registered cluster; rebuilt when its credentials change. */
+  async client(record: ClusterRecord): Promise<KubeClusterClient> {
+    if (record.source === 'eks') {
+      if (!this.deps.eks || !record.eks) throw new UpstreamError(`Cluster ${record.name}: EKS is not available in this runtime`, 'EKS_UNAVAILABLE');
+      const bucket = Math.floor(this.deps.clock.now().getTime() / EKS_CREDENTIALS_BUCKET_MS);
+      const creds = await this.deps.eks.resolve(record.eks);
+      return this.deps.kube.client({ clusterId: record.id, credentialsVersion: `eks-${bucket}`, creds });
+    }
+    const stored = await this.deps.secrets.get(kubeconfigSecretName(record.id));
+    if (!stored) throw new UpstreamError(`Cluster ${record.name} has no stored credentials; rotate its kubeconfig`, 'CREDENTIALS_MISSING');
+    return this.deps.kube.client({ clusterId: record.id, credentialsVersion: record.credentialsVersion, creds: JSON.parse(stored) as SafeKubeconfig });
+  }
+
+  /**
+   * Probes every cluster and records status changes. A conditional update makes the change (and
+   * its ClusterStatusChanged event) happen once, even when two checks overlap.
+   */
+  async checkHealth(): Promise<{ checked: number; changed: { clusterId: string; from: string; to: string }[] }> {
+    const clusters = await this.list();
+    const changed: { clusterId: string; from: string; to: string }[] = [];
+    await Promise.all(
+      clusters.map(async (record) => {
+        let next: ClusterRecord['status'] = 'active';
+        let version: ClusterVersion | undefined;
+        try {
+          version = await (await this.client(record)).version();
+        } catch {
+          next = 'unreachable';
+        }
+        const now = this.deps.clock.now().toISOString();
+        if (next !== record.status && (await this.deps.store.transitionStatus(record.id, record.status, next, now))) {
+          changed.push({ clusterId: record.id, from: record.status, to: next });
+          await this.deps.events.publish([
+            { source: EVENT_SOURCES.clusters, detailType: 'ClusterStatusChanged', detail: { clusterId: record.id, name: record.name, environment: record.environment, from: record.status, to: next, at: now } },
+          ]);
+        } else {
+          await this.deps.store.update(record.id, { lastCheckedAt: now, ...(version ? { version: version.gitVersion } : {}) });
+        }
+      }),
+    );
+    return { checked: clusters.length, changed };
+  }
+
+  private async credentialsFromInput(input: RegisterClusterInput): Promise<SafeKubeconfig> {
+    if (input.kubeconfig) return parseAndValidateKubeconfig(input.kubeconfig, { context: input.context, ...this.deps.policy });
+    if (!input.eks) throw new ValidationError('kubeconfig: one of kubeconfig or eks is required', undefined, 'INVALID_KUBECONFIG');
+    if (!this.deps.eks) throw new ValidationError('eks: EKS registration is not available in this runtime', undefined, 'EKS_UNAVAILABLE');
+    const creds = await this.deps.eks.resolve(input.eks);
+    checkServerAddress(new URL(creds.server).hostname, { ...this.deps.policy, field: 'eks.endpoint' });
+    return creds;
+  }
+
+  private checkPrometheusUrl(url: string): void {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) throw new ValidationError('prometheus.url: must not contain credentials', undefined, 'INVALID_PROMETHEUS');
+    checkServerAddress(parsed.hostname.replace(/^\[|\]$/g, ''), { ...this.deps.policy, field: 'prometheus.url' });
+  }
+
+  private async testConnection(creds: SafeKubeconfig): Promise<ClusterVersion> {
+    try {
+      return await this.deps.kube.version(creds);
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      if (error instanceof UpstreamError) throw error;
+      throw new UpstreamError(`Cluster ${creds.server} is unreachable`);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { rbacManifest } from '../core/clusters/rbac-manifest.ts';
+import { toClusterResponse } from '../core/clusters/cluster-record.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json, noContent } from '../http/responses.ts';
+import { wiring } from '../wiring.ts';
+
+export const handler = httpHandler({
+  registerCluster: async ({ body }) => json(201, toClusterResponse(await wiring().clusters.register(body))),
+  listClusters: async () => json(200, { items: (await wiring().clusters.list()).map(toClusterResponse) }),
+  getCluster: async ({ params }) => json(200, toClusterResponse(await wiring().clusters.get(params.id))),
+  deleteCluster: async ({ params }) => {
+    await wiring().clusters.remove(params.id);
+    return noContent();
+  },
+  rotateKubeconfig: async ({ params, body }) => json(200, toClusterResponse(await wiring().clusters.rotateKubeconfig(params.id, body.kubeconfig, body.context))),
+  rbacManifest: async () => ({ status: 200, headers: { 'content-type': 'application/yaml' }, body: rbacManifest() }),
+});

@@ -1,10 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoClusterStore } from './adapters/aws/dynamodb/cluster-store.ts';
 import { createDocumentClient } from './adapters/aws/dynamodb/document-client.ts';
-import { AwsEksResolver } from './adapters/aws/eks/eks-resolver.ts';
-import { KubernetesGateway } from './adapters/kube/kube-gateway.ts';
-import type { ClusterStore } from './core/clusters/cluster-record.ts';
-import { ClusterRegistry } from './core/clusters/registry.ts';
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher.ts';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store.ts';
 import { StepFunctionsWorkflows } from './adapters/aws/sfn-workflows.ts';
@@ -24,12 +19,15 @@ export interface Wiring {
   events: EventPublisher;
   workflows: WorkflowStarter;
   taskCallbacks: TaskCallbacks;
-  clusterStore: ClusterStore;
-  /** Kube clients are pooled per warm Lambda: one per cluster. */
-  clusters: ClusterRegistry;
+  /** Operator policy for cluster and Prometheus addresses. */
+  addressPolicy: { allowLoopback: boolean; allowlist?: string[] };
 }
 
-/** Adapters are built on first use, once per cold start, from the zod-parsed environment. */
+/**
+ * Adapters are built on first use, once per cold start, from the zod-parsed environment.
+ * Feature wiring (clusters, alerts, metrics) lives in functions/wiring/*.ts, so a handler's bundle
+ * only carries the adapters it uses (the Kubernetes client alone is 2 MB).
+ */
 function buildWiring(config: Config): Wiring {
   const local = config.FLEETOPS_RUNTIME === 'local';
   const lazy = <T>(build: () => T): (() => T) => {
@@ -51,20 +49,6 @@ function buildWiring(config: Config): Wiring {
   const apiTokens = lazy(() => apiTokenProviderFromConfig(config));
   const allowlist = config.FLEETOPS_CLUSTER_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
   const policy = { allowLoopback: config.allowLoopbackClusters, ...(allowlist?.length ? { allowlist } : {}) };
-  const clusterStore = lazy<ClusterStore>(() => new DynamoClusterStore(documentClient(), config.TABLE_NAME));
-  const kube = lazy(() => new KubernetesGateway({ ...policy }));
-  const clusters = lazy(
-    () =>
-      new ClusterRegistry({
-        store: clusterStore(),
-        secrets: secrets(),
-        kube: kube(),
-        events: events(),
-        clock: { now: () => new Date() },
-        eks: local ? undefined : new AwsEksResolver(),
-        policy,
-      }),
-  );
 
   return {
     config,
@@ -87,12 +71,7 @@ function buildWiring(config: Config): Wiring {
     get taskCallbacks() {
       return taskCallbacks();
     },
-    get clusterStore() {
-      return clusterStore();
-    },
-    get clusters() {
-      return clusters();
-    },
+    addressPolicy: policy,
   };
 }
 

@@ -105,6 +105,15 @@ export class FleetopsStack extends Stack {
           new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:Converse'], resources: [`arn:${this.partition}:bedrock:${this.region}::foundation-model/*`] }),
         );
       }
+      if (access.ses) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }),
+        );
+        Validations.of(fn).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+          reason: 'The sender identity is operator configuration (FLEETOPS_EMAIL_FROM), verified in SES; sending is limited to this account and region.',
+        });
+      }
       if (access.eks) {
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: '*' })] }));
         // Cross-account roles named at registration; only roles tagged fleetops=true can be assumed.

@@ -34,9 +34,35 @@ export const EVENT_SOURCES = {
   healing: 'fleetops.healing',
 } as const;
 
-export const RULES: RuleDefinition[] = [];
+export const RULES: RuleDefinition[] = [
+  {
+    id: 'cloudwatch-alarms',
+    description: 'CloudWatch alarm state changes become alerts: ALARM opens, OK resolves',
+    bus: 'default',
+    pattern: {
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { state: { value: ['ALARM', 'OK'] } },
+    },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
+    id: 'anomalies-to-alerts',
+    description: 'Anomalies found by the metric pull become alerts',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyDetected'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+];
 
 export const SCHEDULES: ScheduleDefinition[] = [
+  {
+    id: 'incident-escalation',
+    description: 'Escalate open incidents not acknowledged in time',
+    rateMinutes: 1,
+    localIntervalEnv: 'FLEETOPS_ESCALATION_INTERVAL_SECONDS',
+    target: { kind: 'function', handler: 'incident-escalation' },
+  },
   {
     id: 'cluster-health',
     description: 'Probe every registered cluster; mark it active or unreachable',

@@ -27,6 +27,10 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   health: { access: {} },
   openapi: { access: {} },
   'not-found': { access: {} },
+  alerts: { timeoutSeconds: 29, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  incidents: { access: { table: 'readwrite', publish: true, ses: true } },
+  'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
 };

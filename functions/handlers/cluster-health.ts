@@ -1,11 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '../observability.ts';
-import { wiring } from '../wiring.ts';
+import { clusterRegistry } from '../wiring/clusters.ts';
 
 /** Scheduled: probes every registered cluster, marks it active/unreachable, emits ClusterStatusChanged. */
 export const handler = middy(async () => {
-  const result = await wiring().clusters.checkHealth();
+  const result = await clusterRegistry().checkHealth();
   logger.info('cluster health checked', { checked: result.checked, changed: result.changed });
   return result;
 }).use(injectLambdaContext(logger, { resetKeys: true }));

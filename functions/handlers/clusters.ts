@@ -2,16 +2,16 @@ import { rbacManifest } from '../core/clusters/rbac-manifest.ts';
 import { toClusterResponse } from '../core/clusters/cluster-record.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
-import { wiring } from '../wiring.ts';
+import { clusterRegistry } from '../wiring/clusters.ts';
 
 export const handler = httpHandler({
-  registerCluster: async ({ body }) => json(201, toClusterResponse(await wiring().clusters.register(body))),
-  listClusters: async () => json(200, { items: (await wiring().clusters.list()).map(toClusterResponse) }),
-  getCluster: async ({ params }) => json(200, toClusterResponse(await wiring().clusters.get(params.id))),
+  registerCluster: async ({ body }) => json(201, toClusterResponse(await clusterRegistry().register(body))),
+  listClusters: async () => json(200, { items: (await clusterRegistry().list()).map(toClusterResponse) }),
+  getCluster: async ({ params }) => json(200, toClusterResponse(await clusterRegistry().get(params.id))),
   deleteCluster: async ({ params }) => {
-    await wiring().clusters.remove(params.id);
+    await clusterRegistry().remove(params.id);
     return noContent();
   },
-  rotateKubeconfig: async ({ params, body }) => json(200, toClusterResponse(await wiring().clusters.rotateKubeconfig(params.id, body.kubeconfig, body.context))),
+  rotateKubeconfig: async ({ params, body }) => json(200, toClusterResponse(await clusterRegistry().rotateKubeconfig(params.id, body.kubeconfig, body.context))),
   rbacManifest: async () => ({ status: 200, headers: { 'content-type': 'application/yaml' }, body: rbacManifest() }),
 });

@@ -137,7 +137,7 @@ export class AlertPipeline {
       if (attempt > 0) await sleep(Math.random() * 20 * attempt);
       const touched = await this.#store.touch(batch, this.config.dedup);
       if (touched.outcome === 'joined') {
-        await this.#afterJoin(touched.incident, severity, now);
+        await this.#afterJoin(touched.incident, lead, group, now);
         return touched.incident.id;
       }
       const decision = decideFiring(touched.previous, now);
@@ -188,10 +188,11 @@ export class AlertPipeline {
     throw new Error(`Could not record alerts for incident key ${group.key}: too much contention, retry`);
   }
 
-  async #afterJoin(incident: IncidentRecord, severity: NormalizedAlert['severity'], now: Date): Promise<void> {
-    const raised = raisedSeverity(incident.severity, severity);
+  async #afterJoin(incident: IncidentRecord, lead: NormalizedAlert, group: AlertGroup, now: Date): Promise<void> {
+    const raised = raisedSeverity(incident.severity, lead.severity);
     if (raised) {
-      const updated = await this.#store.raiseSeverity(incident, raised, now);
+      const wakeUp = incident.notify === false && !incident.silenced && isNotifiable(await this.#importance(lead, group), this.config.importance);
+      const updated = await this.#store.raiseSeverity(incident, raised, now, wakeUp);
       if (updated) return this.#deliver(updated, 'severity-raised');
     }
     await this.#recover(incident, now);

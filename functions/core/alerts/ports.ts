@@ -71,7 +71,8 @@ export interface AlertStore {
   resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined>;
   markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
   acknowledge(incidentId: string, now: Date): Promise<IncidentRecord>;
-  raiseSeverity(incident: IncidentRecord, to: Severity, now: Date): Promise<IncidentRecord | undefined>;
+  /** `notify: true` turns notifications on when the higher severity makes a quiet incident important enough. */
+  raiseSeverity(incident: IncidentRecord, to: Severity, now: Date, notify?: boolean): Promise<IncidentRecord | undefined>;
   markEscalated(incidentId: string, now: Date): Promise<IncidentRecord | undefined>;
   getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
   /** Open incidents of a cluster active since `since` (correlation candidates). */

@@ -5,7 +5,7 @@
  * The output is the only thing handed on: one https server, its inline CA, and inline credentials.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
+import { Lexer, Parser, parseAllDocuments, isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Node as YamlNode, YAMLMap, YAMLSeq } from 'yaml';
 import { ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
@@ -31,6 +31,8 @@ export interface KubeconfigPolicyOptions {
 }
 
 export const MAX_KUBECONFIG_BYTES = 64 * 1024;
+/** Parser stack depth (document + collections + pairs); real kubeconfigs stay under ~12. */
+export const MAX_NESTING_DEPTH = 48;
 
 const UNSAFE = 'UNSAFE_KUBECONFIG';
 const INVALID = 'INVALID_KUBECONFIG';
@@ -193,6 +195,24 @@ function checkServer(raw: string, path: string, options: KubeconfigPolicyOptions
   return `https://${url.host}${pathname}`;
 }
 
+/**
+ * Nesting depth measured with yaml's iterative lexer/parser, before the recursive composer runs.
+ * Deep nesting (e.g. 30k `{`) exhausts the stack inside yaml's composer; yaml reports that as an
+ * error, but the next parse in the same process then dies with a fatal V8 "RegExpCompiler
+ * Allocation failed" (yaml 2.9.1, Node 22). So the composer must never see such input.
+ */
+export function yamlNestingDepth(raw: string, limit: number): number {
+  const parser = new Parser();
+  let max = 0;
+  for (const lexeme of new Lexer().lex(raw)) {
+    for (const _ of parser.next(lexeme));
+    max = Math.max(max, parser.stack.length);
+    if (max > limit) return max;
+  }
+  for (const _ of parser.end());
+  return max;
+}
+
 // Aliases are refused outright, so nothing is ever expanded (no toJS call, no alias bomb).
 function rejectTagsAndAliases(doc: Parameters<typeof visit>[0]): void {
   visit(doc, {
@@ -225,6 +245,7 @@ export function parseAndValidateKubeconfig(raw: string, options: KubeconfigPolic
   if (typeof raw !== 'string') invalid('kubeconfig', 'must be a string');
   if (Buffer.byteLength(raw, 'utf8') > MAX_KUBECONFIG_BYTES) unsafe('kubeconfig', `larger than ${MAX_KUBECONFIG_BYTES} bytes`);
   if (raw.includes('\0')) unsafe('kubeconfig', 'NUL bytes are not allowed');
+  if (yamlNestingDepth(raw, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) unsafe('kubeconfig', `nested deeper than ${MAX_NESTING_DEPTH} levels`);
 
   let docs: ReturnType<typeof parseAllDocuments>;
   try {

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { AppError, UpstreamError, ValidationError } from '../../../functions/core/errors.ts';
@@ -56,7 +57,7 @@ function api(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const viaCert = (req.socket as import('node:tls').TLSSocket).authorized === true;
+  const viaCert = (req.socket as TLSSocket).authorized === true;
   if (req.headers.authorization !== `Bearer ${TOKEN}` && !viaCert) return send(401, { kind: 'Status', status: 'Failure', message: 'Unauthorized', code: 401 });
   let body = '';
   req.on('data', (c: Buffer) => (body += c));

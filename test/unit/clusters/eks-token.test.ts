@@ -1,6 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { EKS_TOKEN_PREFIX, getEksToken } from '../../../functions/adapters/aws/eks/eks-token.ts';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it, vi } from 'vitest';
+import { UpstreamError } from '../../../functions/core/errors.ts';
+import { EKS_TOKEN_PREFIX, describeEksCluster, eksCredentialsProvider, getEksToken } from '../../../functions/adapters/aws/eks/eks-token.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const signingDate = new Date('2024-05-01T12:00:00Z');
@@ -67,5 +72,46 @@ describe('getEksToken', () => {
   it('refuses odd cluster names and regions', async () => {
     await expect(getEksToken({ ...input, clusterName: 'a/b' })).rejects.toThrow();
     await expect(getEksToken({ ...input, region: 'evil.com/x' })).rejects.toThrow();
+  });
+});
+
+describe('eksCredentialsProvider', () => {
+  it('assumes the given role with session name fleetops and caches until near expiry', async () => {
+    const send = vi.fn(async (cmd: AssumeRoleCommand) => ({
+      Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 'secret', SessionToken: 'tok', Expiration: new Date(Date.now() + 3600_000) },
+      input: cmd.input,
+    }));
+    const sts = { send, config: {} } as unknown as STSClient;
+    const provider = eksCredentialsProvider({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/fleetops-read', sts });
+    const creds = await provider();
+    expect(creds).toMatchObject({ accessKeyId: 'ASIA1', secretAccessKey: 'secret', sessionToken: 'tok' });
+    await provider();
+    expect(send).toHaveBeenCalledTimes(1);
+    const cmd = send.mock.calls[0][0];
+    expect(cmd).toBeInstanceOf(AssumeRoleCommand);
+    expect(cmd.input).toMatchObject({ RoleArn: 'arn:aws:iam::123456789012:role/fleetops-read', RoleSessionName: 'fleetops' });
+  });
+
+  it('uses the default chain without a role', async () => {
+    const chain = vi.fn(async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }));
+    const sts = { send: vi.fn(), config: { credentials: chain } } as unknown as STSClient;
+    expect(await eksCredentialsProvider({ region: 'eu-west-1', sts })()).toEqual({ accessKeyId: 'AKID', secretAccessKey: 's' });
+    expect(chain).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('describeEksCluster', () => {
+  it('returns the endpoint and CA', async () => {
+    const send = vi.fn(async () => ({ cluster: { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'Q0E=' } } }));
+    const eks = { send } as unknown as EKSClient;
+    expect(await describeEksCluster('prod', 'eu-west-1', credentials, eks)).toEqual({ server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', caData: 'Q0E=' });
+    expect((send.mock.calls[0] as unknown[])[0]).toBeInstanceOf(DescribeClusterCommand);
+  });
+
+  it('maps failures to UpstreamError', async () => {
+    const failing = { send: vi.fn(async () => Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))) } as unknown as EKSClient;
+    await expect(describeEksCluster('prod', 'eu-west-1', credentials, failing)).rejects.toBeInstanceOf(UpstreamError);
+    const creating = { send: vi.fn(async () => ({ cluster: { status: 'CREATING' } })) } as unknown as EKSClient;
+    await expect(describeEksCluster('prod', 'eu-west-1', credentials, creating)).rejects.toThrow(/CREATING/);
   });
 });

@@ -199,6 +199,14 @@ const hostile: Case[] = [
   { name: 'YAML 1.1 directive', raw: `%YAML 1.1\n---\n${kubeconfigYaml()}`, code: 'UNSAFE_KUBECONFIG', field: 'directive' },
   { name: 'over 64 KiB', raw: kubeconfigYaml({ extraRoot: { preferences: { pad: 'x'.repeat(MAX_KUBECONFIG_BYTES) } } }), code: 'UNSAFE_KUBECONFIG', field: 'bytes' },
   { name: '64 KiB counted in bytes, not characters', raw: kubeconfigYaml({ extraRoot: { preferences: { pad: 'é'.repeat(MAX_KUBECONFIG_BYTES / 2) } } }), code: 'UNSAFE_KUBECONFIG', field: 'bytes' },
+  // resource exhaustion: yaml 2.9.1 kills the process on the parse after a stack overflow
+  { name: 'deep flow sequences', raw: '['.repeat(60000), code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep flow mappings', raw: '{'.repeat(30000) + '}'.repeat(30000), code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep flow mappings again (same process)', raw: '{a: '.repeat(10000) + '}'.repeat(10000), code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep compact block sequences', raw: '- '.repeat(30000) + 'x', code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep explicit keys', raw: '? '.repeat(30000) + 'x', code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep indentation', raw: Array.from({ length: 300 }, (_, i) => ' '.repeat(i) + 'k:').join('\n') + ' v', code: 'UNSAFE_KUBECONFIG', field: 'nested' },
+  { name: 'deep nesting inside a valid kubeconfig', raw: `${kubeconfigYaml()}preferences: ${'['.repeat(100)}${']'.repeat(100)}\n`, code: 'UNSAFE_KUBECONFIG', field: 'nested' },
   // malformed
   { name: 'empty', raw: '', code: 'INVALID_KUBECONFIG', field: 'empty' },
   { name: 'scalar root', raw: 'just a string', code: 'INVALID_KUBECONFIG', field: 'root' },
@@ -299,6 +307,33 @@ describe('properties', () => {
         expect(err.message).toContain('clusters[0].cluster');
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('arbitrary input only ever produces a 400 ValidationError (never a crash or another error)', () => {
+    const yamlish = fc.array(fc.constantFrom('[', ']', '{', '}', '- ', '? ', ': ', '\n', '  ', '&a ', '*a', '!t ', '"', "'", 'x', ',', '#', '|', '>', '%', '---\n'), { maxLength: 200 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), yamlish), (raw) => {
+        try {
+          parseAndValidateKubeconfig(raw, opts);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ValidationError);
+          expect((err as ValidationError).status).toBe(400);
+          return;
+        }
+        throw new Error('random input accepted');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('random nesting depth: shallow accepted as YAML, deep refused before composing', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('[', '{', '- ', '? '), (n, open) => {
+        const err = rejection(open.repeat(n) + 'x');
+        expect(err.status).toBe(400);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -410,9 +410,9 @@ export class DynamoAlertStore implements AlertStore {
     return this.incidents.acknowledge(incidentId, now);
   }
 
-  async raiseSeverity(incident: IncidentRecord, to: Severity, now: Date): Promise<IncidentRecord | undefined> {
+  async raiseSeverity(incident: IncidentRecord, to: Severity, now: Date, notify?: boolean): Promise<IncidentRecord | undefined> {
     return this.#conditionalUpdate(incident.id, {
-      UpdateExpression: 'SET severity = :to, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
+      UpdateExpression: `SET severity = :to, pending = :t, pendingAt = :ms${notify ? ', notify = :notify' : ''} REMOVE doneTargets ADD version :one`,
       ConditionExpression: 'severity = :from AND #status <> :resolved',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -422,6 +422,7 @@ export class DynamoAlertStore implements AlertStore {
         ':t': 'severity-raised',
         ':ms': now.getTime(),
         ':one': 1,
+        ...(notify ? { ':notify': true } : {}),
       },
     });
   }

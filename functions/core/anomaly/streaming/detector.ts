@@ -1,130 +1,109 @@
 /**
- * Univariate streaming anomaly detector (causal, online, O(maxLag) per point, score in [0, 1]).
+ * Univariate streaming anomaly detector: causal, online, O(maxLag) time and memory per point,
+ * score in [0, 1].
  *
  * Ensemble of "surprise" signals, each calibrated against its own recent history:
- *  1. value novelty: distance from x_t to the nearest earlier value within `maxLag` points (KNN, L = 1);
- *  2. shape novelty: RMS distance from the last `shapeLength` values to the nearest earlier subsequence
- *     (KNN-CAD / matrix-profile style), catching changed patterns, flat-lines and level shifts;
- *  3. residual surprise: |x_t - EWMA| relative to the EW mean absolute deviation.
- * Each raw surprise r_t is turned into a "record ratio" q_t = r_t / max(r over the previous `history`
- * points): an anomaly is something more surprising than anything seen lately. This self-calibrates across
- * series (one global threshold works) and suppresses repeated alarms after an event (NAB counts only the
- * first detection in a window and charges every later one outside it). The output is the largest ratio,
- * squashed to [0, 1): score = q² / (1 + q²), 0 during the first `warmup` points.
+ *  - nearest-neighbour novelty of the newest subsequence for each length in `knnLengths`
+ *    (length 1 = "has a value like this been seen lately?", length 24 = "has this shape been seen
+ *    lately?"; KNN-CAD / matrix-profile style, see knn-novelty.ts);
+ *  - optionally (alpha > 0) the EWMA residual |x - mean| / mean-absolute-deviation.
+ * Each raw surprise r_t becomes a record ratio q_t = r_t / max(r over the previous `history` points): an
+ * anomaly is something more surprising than anything seen lately. This self-calibrates across series, so
+ * one global threshold works, and it damps repeated alarms for the same event. After a point whose ratio
+ * reaches `alarmRatio`, ratios are divided by `refractoryDamp` for `refractory` points (one alarm per
+ * event, as NAB and on-call humans both prefer). Output: q² / (1 + q²), 0 during the first `warmup` points.
  */
 import { KnnNovelty } from './knn-novelty.ts';
-import { SlidingMax } from './ring.ts';
+import { SlidingSorted } from './ring.ts';
 
 export interface StreamingDetectorOptions {
   /** Points with score 0 while the detector learns. */
   warmup?: number;
-  /** Longest look-back for nearest-neighbour search. */
+  /** Longest look-back of the nearest-neighbour search. */
   maxLag?: number;
   /** Subsequence lengths of the nearest-neighbour novelty components (1 = value novelty). */
   knnLengths?: readonly number[];
   /** Look-back of the record-ratio calibration. */
   history?: number;
+  /** The ratio divides by the k-th largest surprise of the look-back (1 = the maximum). */
+  recordRank?: number;
   /** EWMA smoothing of the residual component; 0 disables it. */
   alpha?: number;
-  /** 'record': ratio to the recent maximum; 'likelihood': Gaussian tail of log-surprise vs recent history. */
-  calibration?: 'record' | 'likelihood';
-  /** How the calibrated components combine. */
-  combine?: 'max' | 'sum';
+  /** Points after an alarm during which ratios are damped. */
+  refractory?: number;
+  /** Ratio that counts as an alarm for the refractory period. */
+  alarmRatio?: number;
+  /** Divisor applied to ratios during the refractory period. */
+  refractoryDamp?: number;
 }
 
-export const STREAMING_DEFAULTS: Required<StreamingDetectorOptions> = {
+export const STREAMING_DEFAULTS: Readonly<Required<StreamingDetectorOptions>> = {
   warmup: 150,
   maxLag: 1000,
   knnLengths: [1, 24],
   history: 1500,
-  alpha: 0.05,
-  calibration: 'record',
-  combine: 'max',
+  recordRank: 1,
+  alpha: 0,
+  refractory: 100,
+  alarmRatio: 1.2,
+  refractoryDamp: 2,
 };
 
-interface Calibrator {
-  update(r: number, eps: number): number;
-}
-
-/** Numenta-style likelihood on log surprise: z of log(r) against the previous `history` values → ratio-like scale. */
-class LogLikelihood implements Calibrator {
-  private readonly buf: Float64Array;
-  private head = 0;
-  private size = 0;
-  private sum = 0;
-  private sumSq = 0;
-  constructor(history: number) {
-    this.buf = new Float64Array(history);
+/** r divided by the k-th largest of the previous `history` values of r (0 before any history). */
+class RecordRatio {
+  private readonly win: SlidingSorted;
+  private readonly k: number;
+  constructor(history: number, k: number) {
+    this.win = new SlidingSorted(history);
+    this.k = k;
   }
   update(r: number, eps: number): number {
     if (!(r >= 0)) return 0;
-    const y = Math.log(r + eps);
-    let out = 0;
-    if (this.size >= 10) {
-      const mean = this.sum / this.size;
-      const varc = Math.max(this.sumSq / this.size - mean * mean, 1e-6);
-      const z = (y - mean) / Math.sqrt(varc);
-      out = Math.max(0, z) / 3; // z = 3 → 1, comparable with the record ratio
-    }
-    if (this.size === this.buf.length) {
-      const old = this.buf[this.head];
-      this.sum -= old;
-      this.sumSq -= old * old;
-    } else this.size++;
-    this.buf[this.head] = y;
-    this.head = (this.head + 1) % this.buf.length;
-    this.sum += y;
-    this.sumSq += y * y;
-    return out;
-  }
-}
-
-class RecordRatio implements Calibrator {
-  private readonly max: SlidingMax;
-  constructor(history: number) {
-    this.max = new SlidingMax(history);
-  }
-  /** Ratio of r to the max of previous values (then r joins the history). */
-  update(r: number, eps: number): number {
-    if (!(r >= 0)) return 0;
-    const m = this.max.max();
-    this.max.push(r);
+    const m = this.win.kthLargest(this.k);
+    this.win.push(r);
     if (m === -Infinity) return 0;
     return r / (m + eps);
   }
 }
 
 export class StreamingAnomalyDetector {
-  readonly options: Required<StreamingDetectorOptions>;
+  readonly options: Readonly<Required<StreamingDetectorOptions>>;
   private readonly knn: KnnNovelty[];
-  private readonly knnRatio: Calibrator[];
-  private readonly residRatio: Calibrator;
+  private readonly knnRatio: RecordRatio[];
+  private readonly residRatio: RecordRatio;
   private n = 0;
+  private lastAlarm = -Infinity;
   private mean = 0;
   private mad = 0;
   private absMean = 0;
 
   constructor(options: StreamingDetectorOptions = {}) {
-    this.options = { ...STREAMING_DEFAULTS, ...options };
-    const o = this.options;
-    this.knn = o.knnLengths.map((l) => new KnnNovelty(l, o.maxLag));
-    const make = (): Calibrator => (o.calibration === 'likelihood' ? new LogLikelihood(o.history) : new RecordRatio(o.history));
-    this.knnRatio = o.knnLengths.map(make);
-    this.residRatio = make();
+    const o = { ...STREAMING_DEFAULTS, ...options };
+    if (!(o.maxLag >= 1) || !(o.history >= 1) || o.knnLengths.some((l) => !(l >= 1))) {
+      throw new RangeError('maxLag, history and knnLengths must be >= 1');
+    }
+    this.options = o;
+    this.knn = o.knnLengths.map((l) => new KnnNovelty(Math.floor(l), Math.floor(o.maxLag)));
+    this.knnRatio = o.knnLengths.map(() => new RecordRatio(Math.floor(o.history), Math.max(1, Math.floor(o.recordRank))));
+    this.residRatio = new RecordRatio(Math.floor(o.history), Math.max(1, Math.floor(o.recordRank)));
+  }
+
+  /** Points seen so far. */
+  get count(): number {
+    return this.n;
   }
 
   /** Feeds the next value; returns its anomaly score in [0, 1]. Uses only values seen so far. */
   update(x: number): number {
-    if (!Number.isFinite(x)) return 0;
+    if (!Number.isFinite(x)) return 0; // missing / bad values are ignored and score 0
     const o = this.options;
     const i = this.n++;
     this.absMean += (Math.abs(x) - this.absMean) / Math.min(i + 1, 1000);
-    const eps = 1e-9 * (this.absMean + 1e-12) + 1e-12;
+    const eps = 1e-9 * this.absMean + 1e-12;
     let q = 0;
     for (let k = 0; k < this.knn.length; k++) {
       const r = this.knnRatio[k].update(this.knn[k].update(x), eps);
-      if (o.combine === 'sum') q += r;
-      else if (r > q) q = r;
+      if (r > q) q = r;
     }
     if (o.alpha > 0) {
       let resid = 0;
@@ -136,10 +115,11 @@ export class StreamingAnomalyDetector {
         this.mean += o.alpha * (x - this.mean);
       }
       const r = this.residRatio.update(resid, 1e-9);
-      if (o.combine === 'sum') q += r;
-      else if (r > q) q = r;
+      if (r > q) q = r;
     }
     if (i < o.warmup) return 0;
+    if (i - this.lastAlarm <= o.refractory) q /= o.refractoryDamp;
+    else if (q >= o.alarmRatio) this.lastAlarm = i;
     const q2 = q * q;
     return q2 / (1 + q2);
   }

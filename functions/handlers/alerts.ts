@@ -1,0 +1,28 @@
+import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normalize.ts';
+import { DeliveryError } from '../core/alerts/pipeline.ts';
+import { AppError } from '../core/errors.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json } from '../http/responses.ts';
+import { alertPipeline } from '../wiring/alerts.ts';
+import type { NormalizedAlert } from '../core/alerts/types.ts';
+
+/** The state change is stored; a notification failed. 503 makes Alertmanager (and other senders) retry. */
+class NotificationPendingError extends AppError {
+  constructor() {
+    super(503, 'NOTIFICATION_PENDING', 'The alerts were recorded but a notification could not be delivered yet; retry the request');
+  }
+}
+
+async function ingest(alerts: NormalizedAlert[]) {
+  try {
+    return json(202, await alertPipeline().ingest(alerts));
+  } catch (error) {
+    if (error instanceof DeliveryError) throw new NotificationPendingError();
+    throw error;
+  }
+}
+
+export const handler = httpHandler({
+  ingestAlertmanager: async ({ body }) => ingest(normalizeAlertmanager(body, new Date())),
+  ingestAlert: async ({ body }) => ingest([normalizeRequest(body, new Date())]),
+});

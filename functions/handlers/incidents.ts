@@ -1,0 +1,31 @@
+import { publicIncident } from '../core/alerts/messages.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json, noContent } from '../http/responses.ts';
+import { alertPipeline, alertStore } from '../wiring/alerts.ts';
+
+export const handler = httpHandler({
+  listIncidents: async ({ query }) => {
+    const statuses = query.status ? [query.status] : (['open', 'acknowledged', 'resolved'] as const);
+    const pages = await Promise.all(statuses.map((status) => alertStore().incidents.listByStatus(status, { limit: 200 })));
+    const items = pages.flatMap((p) => p.items).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+    return json(200, { items: items.map(publicIncident) });
+  },
+  getIncident: async ({ params }) => {
+    const incident = await alertStore().incidents.get(params.id);
+    if (!incident) throw new NotFoundError(`Incident ${params.id} not found`);
+    return json(200, publicIncident(incident));
+  },
+  acknowledgeIncident: async ({ params }) => json(200, publicIncident(await alertPipeline().acknowledge(params.id))),
+  createSilence: async ({ body }) => {
+    const silence = await alertStore().silences.create({ ...body, startsAt: body.startsAt ?? new Date().toISOString() });
+    alertPipeline().invalidateSilences();
+    return json(201, silence);
+  },
+  listSilences: async () => json(200, { items: await alertStore().silences.list(new Date()) }),
+  deleteSilence: async ({ params }) => {
+    await alertStore().silences.delete(params.id);
+    alertPipeline().invalidateSilences();
+    return noContent();
+  },
+});

@@ -1,0 +1,31 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { normalizeAnomaly, normalizeCloudWatch } from '../core/alerts/normalize.ts';
+import { logger } from '../observability.ts';
+import { AnomalyDetectedDetail, CloudWatchAlarmStateChangeDetail } from '../schemas/alerts.ts';
+import { alertPipeline } from '../wiring/alerts.ts';
+
+/**
+ * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected events.
+ * A malformed event is logged and dropped (retrying it cannot help); a failed delivery throws,
+ * so EventBridge retries and finally dead-letters it.
+ */
+export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
+  const now = new Date();
+  if (event.source === 'aws.cloudwatch') {
+    const detail = CloudWatchAlarmStateChangeDetail.safeParse(event.detail);
+    if (!detail.success) {
+      logger.warn('dropping malformed CloudWatch alarm event', { id: event.id, issues: detail.error.issues.length });
+      return { received: 0, incidents: [] };
+    }
+    const alert = normalizeCloudWatch({ ...event, detail: detail.data } as never, now);
+    return alert ? alertPipeline().ingest([alert]) : { received: 0, incidents: [] };
+  }
+  const detail = AnomalyDetectedDetail.safeParse(event.detail);
+  if (!detail.success) {
+    logger.warn('dropping malformed AnomalyDetected event', { id: event.id, issues: detail.error.issues.length });
+    return { received: 0, incidents: [] };
+  }
+  return alertPipeline().ingest([normalizeAnomaly(detail.data)]);
+}).use(injectLambdaContext(logger, { resetKeys: true }));

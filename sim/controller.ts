@@ -99,7 +99,7 @@ function scaleRs(c: Cluster, dep: Obj, rs: Obj, to: number): void {
 
 function reconcileDeployment(c: Cluster, dep: Obj): void {
   const ns = dep.metadata.namespace;
-  let rss = c.store.list('replicasets', ns).filter((rs) => ownedBy(rs, dep));
+  const rss = c.store.list('replicasets', ns).filter((rs) => ownedBy(rs, dep));
   const key = templateKey(dep.spec.template);
   const maxRev = Math.max(0, ...rss.map((rs) => Number(rs.metadata.annotations?.[REV] ?? 0)));
   let newRs = rss.find((rs) => templateKey(rs.spec.template) === key);
@@ -132,7 +132,6 @@ function reconcileDeployment(c: Cluster, dep: Obj): void {
       },
       status: { replicas: 0 },
     });
-    rss = [...rss, newRs];
   } else if (Number(newRs.metadata.annotations?.[REV] ?? 0) < maxRev) {
     // Rollback (or re-rollout of an old template): the old ReplicaSet becomes the newest revision.
     newRs.metadata.annotations = { ...(newRs.metadata.annotations ?? {}), [REV]: String(maxRev + 1) };

@@ -97,7 +97,7 @@ function def(kind: string): { cols: Col[]; cells: (o: Obj) => unknown[] } {
       };
     case 'Event':
       return {
-        cols: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Message'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('First Seen', 'string', 1), col('Count', 'string', 1), NAME],
+        cols: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Message'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('First Seen', 'string', 1), col('Count', 'string', 1), col('Name', 'string', 1, 'name')],
         cells: (e) => [
           humanAge(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp),
           e.type,

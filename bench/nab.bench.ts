@@ -64,10 +64,3 @@ for (const [profile, weights] of Object.entries(NAB_PROFILES)) {
 }
 console.log(JSON.stringify(result));
 console.log(JSON.stringify({ bench: 'nab-runtime', files: files.length, detect_seconds: Number(detectSeconds.toFixed(3)), total_seconds: Number(totalSeconds.toFixed(3)) }));
-if (process.env.NAB_PER_FILE) {
-  for (const s of swept) {
-    const r = scoreSwept([s], NAB_PROFILES.standard);
-    console.log(JSON.stringify({ file: s.name, windows: s.windows }));
-    void r;
-  }
-}

@@ -19,7 +19,7 @@ export class LocalScheduler {
 
   intervalSeconds(schedule: ScheduleDefinition): number {
     const override = schedule.localIntervalEnv ? Number(this.env[schedule.localIntervalEnv]) : NaN;
-    return Number.isFinite(override) && override > 0 ? override : schedule.rateMinutes * 60;
+    return Number.isFinite(override) && override > 0 ? override : (schedule.localDefaultSeconds ?? schedule.rateMinutes * 60);
   }
 
   start(): void {

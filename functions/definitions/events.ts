@@ -23,6 +23,8 @@ export interface ScheduleDefinition {
   rateMinutes: number;
   /** Environment variable that overrides the local interval in seconds. */
   localIntervalEnv?: string;
+  /** Local interval when the variable is unset (default: the AWS rate). */
+  localDefaultSeconds?: number;
   target: EventTarget;
 }
 
@@ -56,6 +58,14 @@ export const RULES: RuleDefinition[] = [
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [
+  {
+    id: 'metric-pull',
+    description: 'Pull and score the golden signals of every service on every active cluster',
+    rateMinutes: 5,
+    localIntervalEnv: 'FLEETOPS_PULL_INTERVAL_SECONDS',
+    localDefaultSeconds: 60,
+    target: { kind: 'workflow', workflow: 'metric-pull' },
+  },
   {
     id: 'incident-escalation',
     description: 'Escalate open incidents not acknowledged in time',

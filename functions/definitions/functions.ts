@@ -31,6 +31,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
+  metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
+  'plan-metric-pull': { access: { table: 'read' } },
+  'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
+import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 
@@ -196,6 +197,44 @@ export const ROUTES = {
     tags: ['alerts'],
     params: IdParams,
     responses: { 204: { description: 'Deleted' }, ...unauthorized },
+  }),
+  triggerMetricPull: defineRoute({
+    method: 'POST',
+    path: '/v1/metrics/pull',
+    handler: 'metrics',
+    auth: 'bearer',
+    summary: 'Start a metric pull now: the same workflow the schedule runs',
+    tags: ['metrics'],
+    responses: { 202: { description: 'Started', schema: PullStarted }, ...unauthorized },
+  }),
+  listAnomalies: defineRoute({
+    method: 'GET',
+    path: '/v1/anomalies',
+    handler: 'metrics',
+    auth: 'bearer',
+    summary: 'Scored golden signals, newest first (status anomaly or normal)',
+    tags: ['metrics'],
+    query: AnomalyQuery,
+    responses: { 200: { description: 'Anomalies', schema: AnomalyList }, ...badRequest, ...unauthorized },
+  }),
+  getForecast: defineRoute({
+    method: 'GET',
+    path: '/v1/forecast',
+    handler: 'metrics',
+    auth: 'bearer',
+    summary: 'CPU forecast (Holt-Winters with daily and weekly seasonality) and capacity recommendations',
+    tags: ['metrics'],
+    query: ForecastQuery,
+    responses: { 200: { description: 'Forecast', schema: Forecast }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  fleetOverview: defineRoute({
+    method: 'GET',
+    path: '/v1/fleet/overview',
+    handler: 'metrics',
+    auth: 'bearer',
+    summary: 'Health score per cluster and each cluster’s error rate against the fleet average',
+    tags: ['metrics'],
+    responses: { 200: { description: 'Fleet overview' }, ...unauthorized },
   }),
 } satisfies Record<string, RouteDefinition>;
 

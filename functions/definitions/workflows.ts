@@ -11,4 +11,10 @@ export interface WorkflowDefinition {
   functions: Record<string, string>;
 }
 
-export const WORKFLOWS: WorkflowDefinition[] = [];
+export const WORKFLOWS: WorkflowDefinition[] = [
+  {
+    name: 'metric-pull',
+    file: 'state-machines/metric-pull.asl.json',
+    functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
+  },
+];

@@ -129,7 +129,8 @@ export const AnomalyDetectedDetail = z
     cluster: name,
     namespace: name,
     service: name,
-    score: z.number().min(0).max(1),
+    /** The Isolation Forest score as in GET /v1/anomalies (scikit-learn convention: negative, lower = more abnormal). */
+    score: z.number().min(-1).max(1),
     severity: SeverityInput,
     features: AnomalyFeatures,
     at: timestamp,

@@ -18,6 +18,10 @@ export const PrometheusConfig = z
     auth: z.enum(['none', 'bearer', 'sigv4']).default('none'),
     token: z.string().min(1).max(8192).optional(),
     region: z.string().optional(),
+    /** PromQL rate() window, at least 4× the scrape interval. */
+    rateWindow: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h').optional(),
+    /** Equality matchers added to every query, for fleet-wide backends (Thanos, AMP, Mimir): {"cluster":"prod"}. */
+    matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string().max(256)).optional(),
   })
   .strict();
 
@@ -38,6 +42,8 @@ export const RegisterClusterRequest = z
     context: z.string().min(1).max(253).optional(),
     eks: EksRef.optional(),
     prometheus: PrometheusConfig.optional(),
+    /** Namespaces whose services the metric pull scores (default: FLEETOPS_PULL_NAMESPACES). */
+    namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)).max(50).optional(),
   })
   .strict()
   .refine((v) => Boolean(v.kubeconfig) !== Boolean(v.eks), {
@@ -67,6 +73,7 @@ export const Cluster = z
     lastCheckedAt: z.string().optional(),
     source: z.enum(['kubeconfig', 'eks']).optional(),
     prometheus: z.object({ url: z.string(), auth: z.string() }).optional(),
+    namespaces: z.array(z.string()).optional(),
   })
   .meta({ id: 'Cluster' });
 

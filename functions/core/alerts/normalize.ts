@@ -188,7 +188,7 @@ export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>,
       type: 'AnomalyDetected',
       severity: mapSeverity(detail.severity),
       status: 'firing',
-      message: `Anomaly score ${detail.score.toFixed(2)} on ${detail.service}${top ? ` (${top})` : ''}`,
+      message: `Anomaly on ${detail.service} (score ${detail.score.toFixed(2)}${top ? `; ${top}` : ''})`,
       // The score stays out of the labels: labels make the alert id, which must not change per event.
       labels: {},
       startsAt: isoOrUndefined(detail.at) ?? detail.at,

@@ -3,6 +3,7 @@
  * `decision_function`, `offset_`), written for speed:
  *  - all trees live in one set of flat typed arrays (feature / threshold / left / right / leaf size),
  *  - every leaf stores its precomputed path length `depth + c(leafSize)`,
+ *  - thresholds are mapped to integer ranks so the walk is branch-free (see prepareWalk),
  *  - scoring walks the row-major Float64Array input without allocating per point.
  *
  * Semantics (as in sklearn): each tree is grown on `min(maxSamples, n)` rows drawn without replacement,
@@ -61,6 +62,16 @@ export function averagePathLength(n: number): number {
   if (n <= 1) return 0;
   if (n === 2) return 1;
   return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+/** First index in sorted a[lo, hi) whose value is not < x (hi when none); the result minus lo is #{a < x}. */
+function lowerBound(a: Float64Array, lo: number, hi: number, x: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Linear-interpolated percentile (numpy's default), q in [0, 100]. Does not modify `values`. */
@@ -258,13 +269,24 @@ export class IsolationForest {
   }
 
   /**
-   * Builds the arrays the scorer walks: leaves become self-loops (feature 0, threshold +Inf, child = self) and
-   * every internal node's right child is left + 1, so a walk is exactly `walkDepth` branch-free-ish steps.
+   * Builds the arrays the scorer walks. Thresholds become integer ranks: for feature f, with U_f the sorted
+   * distinct thresholds of f, rank(x) = #{u in U_f : u < x}, and x > threshold ⟺ rank(x) > rank(threshold),
+   * so each step is an integer sign-bit test instead of an unpredictable branch. Leaves become self-loops
+   * (rank 2^30, child = self) and every internal node's right child is left + 1, so a walk is exactly
+   * `walkDepth` steps.
    */
   private prepareWalk(): void {
     const n = this.feature.length;
+    const d = this.nFeatures;
+    const perFeature: number[][] = Array.from({ length: d }, () => []);
+    for (let i = 0; i < n; i++) if (this.feature[i] >= 0) perFeature[this.feature[i]].push(this.threshold[i]);
+    const offsets = new Int32Array(d + 1);
+    const uniq = perFeature.map((l) => Float64Array.from(new Set(l)).sort());
+    for (let j = 0; j < d; j++) offsets[j + 1] = offsets[j] + uniq[j].length;
+    const values = new Float64Array(offsets[d]);
+    for (let j = 0; j < d; j++) values.set(uniq[j], offsets[j]);
     const wf = new Int32Array(n);
-    const wt = new Float64Array(n);
+    const wr = new Int32Array(n);
     const wl = new Int32Array(n);
     let maxDepth = 0;
     const stack: number[] = [];
@@ -275,28 +297,33 @@ export class IsolationForest {
         const node = stack.pop()!;
         if (this.feature[node] < 0) {
           wf[node] = 0;
-          wt[node] = Infinity;
+          wr[node] = 1 << 30;
           wl[node] = node;
           if (depth > maxDepth) maxDepth = depth;
         } else {
           if (this.right[node] !== this.left[node] + 1) throw new Error('corrupt model: right child must follow left child');
-          wf[node] = this.feature[node];
-          wt[node] = this.threshold[node];
+          const f = this.feature[node];
+          wf[node] = f;
+          wr[node] = lowerBound(values, offsets[f], offsets[f + 1], this.threshold[node]) - offsets[f];
           wl[node] = this.left[node];
           stack.push(this.left[node], depth + 1, this.right[node], depth + 1);
         }
       }
     }
     this.walkFeature = wf;
-    this.walkThreshold = wt;
+    this.walkRank = wr;
     this.walkLeft = wl;
     this.walkDepth = maxDepth;
+    this.rankValues = values;
+    this.rankOffsets = offsets;
   }
 
   private walkFeature: Int32Array = new Int32Array(0);
-  private walkThreshold: Float64Array = new Float64Array(0);
+  private walkRank: Int32Array = new Int32Array(0);
   private walkLeft: Int32Array = new Int32Array(0);
   private walkDepth = 0;
+  private rankValues: Float64Array = new Float64Array(0);
+  private rankOffsets: Int32Array = new Int32Array(0);
 
   /** sklearn `score_samples`: negative, lower = more abnormal. Writes into `out` when given. No per-row allocation. */
   scoreSamples(X: Matrix, out?: Float64Array): Float64Array {
@@ -309,34 +336,41 @@ export class IsolationForest {
     if (this.walkLeft.length !== this.feature.length) this.prepareWalk();
     const roots = this.roots;
     const feat = this.walkFeature;
-    const thr = this.walkThreshold;
+    const thr = this.walkRank;
     const left = this.walkLeft;
     const pl = this.pathLength;
+    const values = this.rankValues;
+    const offsets = this.rankOffsets;
     const T = roots.length;
     const D = this.walkDepth;
     // score = -2^(-sum / (T * c(psi))) = -exp(sum * k)
     const k = -Math.LN2 / (T * averagePathLength(this.maxSamples));
-    let r = 0;
-    // four rows at a time: independent walks overlap in the CPU pipeline
-    for (; r + 4 <= n; r += 4) {
-      const b0 = r * d;
-      const b1 = b0 + d;
-      const b2 = b1 + d;
-      const b3 = b2 + d;
+    // ranks of 4 rows: xr[q * d + j]
+    const xr = new Int32Array(4 * d);
+    for (let r = 0; r < n; r += 4) {
+      const m = Math.min(4, n - r);
+      for (let q = 0; q < 4; q++) {
+        const row = r + (q < m ? q : 0);
+        for (let j = 0; j < d; j++) {
+          const lo = offsets[j];
+          xr[q * d + j] = lowerBound(values, lo, offsets[j + 1], data[row * d + j]) - lo;
+        }
+      }
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
+      // four independent walks overlap in the CPU pipeline; (rank(thr) - rank(x)) >>> 31 is 1 when x > thr
       for (let t = 0; t < T; t++) {
         let n0 = roots[t];
         let n1 = n0;
         let n2 = n0;
         let n3 = n0;
         for (let s = 0; s < D; s++) {
-          n0 = data[b0 + feat[n0]] > thr[n0] ? left[n0] + 1 : left[n0];
-          n1 = data[b1 + feat[n1]] > thr[n1] ? left[n1] + 1 : left[n1];
-          n2 = data[b2 + feat[n2]] > thr[n2] ? left[n2] + 1 : left[n2];
-          n3 = data[b3 + feat[n3]] > thr[n3] ? left[n3] + 1 : left[n3];
+          n0 = left[n0] + ((thr[n0] - xr[feat[n0]]) >>> 31);
+          n1 = left[n1] + ((thr[n1] - xr[d + feat[n1]]) >>> 31);
+          n2 = left[n2] + ((thr[n2] - xr[2 * d + feat[n2]]) >>> 31);
+          n3 = left[n3] + ((thr[n3] - xr[3 * d + feat[n3]]) >>> 31);
         }
         s0 += pl[n0];
         s1 += pl[n1];
@@ -344,19 +378,9 @@ export class IsolationForest {
         s3 += pl[n3];
       }
       result[r] = -Math.exp(s0 * k);
-      result[r + 1] = -Math.exp(s1 * k);
-      result[r + 2] = -Math.exp(s2 * k);
-      result[r + 3] = -Math.exp(s3 * k);
-    }
-    for (; r < n; r++) {
-      const b = r * d;
-      let sum = 0;
-      for (let t = 0; t < T; t++) {
-        let node = roots[t];
-        for (let s = 0; s < D; s++) node = data[b + feat[node]] > thr[node] ? left[node] + 1 : left[node];
-        sum += pl[node];
-      }
-      result[r] = -Math.exp(sum * k);
+      if (m > 1) result[r + 1] = -Math.exp(s1 * k);
+      if (m > 2) result[r + 2] = -Math.exp(s2 * k);
+      if (m > 3) result[r + 3] = -Math.exp(s3 * k);
     }
     return result;
   }

@@ -14,7 +14,9 @@ export interface ClusterRecord {
   /** Changes when credentials rotate, so pooled clients are rebuilt. A hash prefix, not the secret. */
   credentialsVersion: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string };
+  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  /** Namespaces the metric pull covers (default: the pull's configured defaults). */
+  namespaces?: string[];
 }
 
 export interface ClusterStore {
@@ -45,5 +47,6 @@ export function toClusterResponse(record: ClusterRecord) {
     ...(record.lastCheckedAt ? { lastCheckedAt: record.lastCheckedAt } : {}),
     source: record.source,
     ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
+    ...(record.namespaces ? { namespaces: record.namespaces } : {}),
   };
 }

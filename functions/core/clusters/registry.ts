@@ -19,7 +19,8 @@ export interface RegisterClusterInput {
   kubeconfig?: string;
   context?: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string };
+  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  namespaces?: string[];
 }
 
 export interface ClusterRegistryDeps {
@@ -82,7 +83,8 @@ export class ClusterRegistry {
       source: input.eks ? 'eks' : 'kubeconfig',
       credentialsVersion: input.eks ? 'eks' : fingerprint(secretValue),
       ...(input.eks ? { eks: input.eks } : {}),
-      ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region } } : {}),
+      ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region, rateWindow: input.prometheus.rateWindow, matchers: input.prometheus.matchers } } : {}),
+      ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
     };
     try {
       await store.create(record);

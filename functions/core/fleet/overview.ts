@@ -73,7 +73,7 @@ export interface FleetOverviewOptions {
 
 export const FLEET_DEFAULTS = { errorRatio: 2, minErrorRate: 0.005, highUtilisation: 0.9 } as const;
 
-const pct = (v: number): string => `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`;
+const pct = (v: number): string => `${Number((v * 100).toPrecision(3))}%`;
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const known = (v: number | null): v is number => v !== null && Number.isFinite(v);
 

@@ -6,7 +6,9 @@
  * - n ≥ 2M and n ≥ 2m (m ≥ 2): double-seasonal (daily + weekly, Taylor 2003), parameters α β γ δ;
  * - n ≥ 2m: triple exponential smoothing with the daily season (α β γ);
  *   (or the weekly season alone when the step is a day or more and n ≥ 2M);
- * - n ≥ 4: Holt's linear trend (α β);
+ * - n ≥ 4: Holt's trend (α β), damped: φ = exp(−Δ / τ) with τ = min(span / 2, 6 h), so a slope
+ *   read off part of an unseen daily cycle adds at most ≈ τ/Δ·b to the forecast instead of h·b
+ *   (undamped, 24 h of a half-seen sine extrapolates to nonsense);
  * - otherwise (2–3 grid points): flat, the last value (a random walk).
  * Parameters minimise the in-sample one-step-ahead SSE: coarse grid, then Nelder-Mead within bounds
  * (β ≤ 0.3 so a noisy slope is not extrapolated across a whole horizon).
@@ -53,6 +55,8 @@ export interface ForecastModel {
   gamma: number | null;
   /** Weekly season's smoothing; null unless double-seasonal. */
   delta: number | null;
+  /** Trend damping per step; 1 = undamped (seasonal models), < 1 for the trend-only fallback. */
+  phi: number;
   /** Season lengths in steps, shortest first ([] without a season). */
   seasonalPeriods: number[];
   stepMs: number;
@@ -96,6 +100,13 @@ interface Plan {
   m2: number | null;
 }
 
+/** Trend damping for the trend-only fallback (see the module comment); 1 for seasonal models. */
+export function trendDamping(method: ForecastMethod, points: number, stepMs: number): number {
+  if (method !== 'trend') return 1;
+  const tau = Math.min(((points - 1) * stepMs) / 2, 6 * HOUR_MS);
+  return Math.exp(-stepMs / Math.max(tau, stepMs));
+}
+
 /** Which model the history supports (see the module comment). */
 export function planModel(points: number, stepMs: number): Plan {
   const daily = Math.round(DAY_MS / stepMs);
@@ -134,10 +145,11 @@ interface Fitted {
   growth: Float64Array;
 }
 
-function fitHoltWinters(y: Float64Array, plan: Plan, horizon: number): Fitted {
+function fitHoltWinters(y: Float64Array, plan: Plan, horizon: number, stepMs: number): Fitted {
   const init = initialState(y, plan.m1, plan.m2);
   const seasons = (plan.m1 !== null ? 1 : 0) + (plan.m2 !== null ? 1 : 0);
-  const toParams = (x: number[]): HoltWintersParams => ({ alpha: x[0], beta: x[1], gamma: seasons >= 1 ? x[2] : 0, delta: seasons >= 2 ? x[3] : 0 });
+  const phi = trendDamping(plan.method, y.length, stepMs);
+  const toParams = (x: number[]): HoltWintersParams => ({ alpha: x[0], beta: x[1], gamma: seasons >= 1 ? x[2] : 0, delta: seasons >= 2 ? x[3] : 0, phi });
   const bounds = [BOUNDS.alpha, BOUNDS.beta, ...new Array<Bounds>(seasons).fill(BOUNDS.season)];
   const grid = [GRID.alpha, GRID.beta, ...new Array<number[]>(seasons).fill(GRID.season)];
   const objective = (x: number[]): number => runHoltWinters(y, toParams(x), init).sse;
@@ -150,7 +162,7 @@ function fitHoltWinters(y: Float64Array, plan: Plan, horizon: number): Fitted {
     sse: run.sse,
     nParams: bounds.length + initialStateSize(plan.m1, plan.m2),
     evaluations: best.evaluations,
-    yhat: predictHoltWinters(run.state, horizon),
+    yhat: predictHoltWinters(run.state, horizon, phi),
     growth: intervalGrowth(params, plan.m1, plan.m2, horizon),
   };
 }
@@ -162,7 +174,7 @@ function fitFlat(y: Float64Array, horizon: number): Fitted {
   const growth = new Float64Array(horizon);
   for (let h = 1; h <= horizon; h++) growth[h - 1] = Math.sqrt(h);
   return {
-    params: { alpha: 1, beta: 0, gamma: 0, delta: 0 },
+    params: { alpha: 1, beta: 0, gamma: 0, delta: 0, phi: 1 },
     state: { level: last, trend: 0, s1: null, s2: null, next: y.length },
     sse,
     nParams: 1,
@@ -184,7 +196,7 @@ export function forecast(series: readonly SeriesPoint[], options: ForecastOption
   const horizon = Math.max(1, Math.ceil((horizonHours * HOUR_MS) / stepMs));
   if (horizon > 100_000) throw new ValidationError(`horizon of ${horizon} steps is too long for step ${stepMs} ms`);
   const plan = planModel(n, stepMs);
-  const fit = plan.method === 'flat' ? fitFlat(y, horizon) : fitHoltWinters(y, plan, horizon);
+  const fit = plan.method === 'flat' ? fitFlat(y, horizon) : fitHoltWinters(y, plan, horizon, stepMs);
   const residualDof = plan.method === 'flat' ? n - 1 : n - fit.nParams;
   const sigma = Math.sqrt(fit.sse / Math.max(1, residualDof));
   const z = Z[level];
@@ -211,6 +223,7 @@ export function forecast(series: readonly SeriesPoint[], options: ForecastOption
       beta: fit.params.beta,
       gamma: seasonalPeriods.length >= 1 ? fit.params.gamma : null,
       delta: seasonalPeriods.length >= 2 ? fit.params.delta : null,
+      phi: fit.params.phi ?? 1,
       seasonalPeriods,
       stepMs,
       sse: fit.sse,

@@ -2,14 +2,15 @@
  * Additive Holt-Winters with a linear trend and zero, one or two seasonal components
  * (two = Taylor's 2003 double-seasonal Holt-Winters, e.g. daily + weekly), in error-correction form:
  *
- *   ŷ_t  = l + b + s1[t mod m1] + s2[t mod m2]            e_t = y_t − ŷ_t
- *   l   ← l + b + α·e_t
- *   b   ← b + α·β·e_t
+ *   ŷ_t  = l + φb + s1[t mod m1] + s2[t mod m2]           e_t = y_t − ŷ_t
+ *   l   ← l + φb + α·e_t
+ *   b   ← φb + α·β·e_t
  *   s1[t mod m1] ← s1[…] + γ·(1−α)·e_t
  *   s2[t mod m2] ← s2[…] + δ·(1−α)·e_t
  *
  * which is algebraically Taylor's recursions (l_t = α(y_t − d − w) + (1−α)(l + b), b_t = β(l_t − l) + (1−β)b,
  * d_t = γ(y_t − l_t − w) + (1−γ)d, w_t = δ(y_t − l_t − d) + (1−δ)w) with every parameter in [0, 1].
+ * φ < 1 damps the trend (Gardner & McKenzie): the forecast adds (φ + … + φ^h)·b instead of h·b.
  */
 
 export type HoltWintersMethod = 'double-seasonal' | 'seasonal' | 'trend';
@@ -21,6 +22,8 @@ export interface HoltWintersParams {
   gamma: number;
   /** Smoothing of the long season (0 when there is none). */
   delta: number;
+  /** Trend damping per step (Gardner-McKenzie); 1 (default) = undamped linear trend. */
+  phi?: number;
 }
 
 export interface HoltWintersState {
@@ -134,6 +137,7 @@ function cloneState(s: HoltWintersState): HoltWintersState {
 export function runHoltWinters(y: Float64Array, p: HoltWintersParams, init: HoltWintersState, residuals?: Float64Array): FitRun {
   const st = cloneState(init);
   const { alpha, beta, gamma, delta } = p;
+  const phi = p.phi ?? 1;
   const ab = alpha * beta;
   const g = gamma * (1 - alpha);
   const d = delta * (1 - alpha);
@@ -149,11 +153,12 @@ export function runHoltWinters(y: Float64Array, p: HoltWintersParams, init: Holt
   for (let t = 0; t < y.length; t++) {
     const season1 = s1 ? s1[i1] : 0;
     const season2 = s2 ? s2[i2] : 0;
-    const e = y[t] - (l + b + season1 + season2);
+    const damped = phi * b;
+    const e = y[t] - (l + damped + season1 + season2);
     sse += e * e;
     if (residuals) residuals[t] = e;
-    l = l + b + alpha * e;
-    b = b + ab * e;
+    l = l + damped + alpha * e;
+    b = damped + ab * e;
     if (s1) s1[i1] = season1 + g * e;
     if (s2) s2[i2] = season2 + d * e;
     if (++i1 === m1) i1 = 0;
@@ -166,12 +171,16 @@ export function runHoltWinters(y: Float64Array, p: HoltWintersParams, init: Holt
 }
 
 /** Point forecasts for h = 1..horizon after the state's last observation. */
-export function predictHoltWinters(state: HoltWintersState, horizon: number): Float64Array {
+export function predictHoltWinters(state: HoltWintersState, horizon: number, phi = 1): Float64Array {
   const out = new Float64Array(horizon);
   const { s1, s2 } = state;
+  let power = 1;
+  let steps = 0; // φ + φ² + … + φ^h (= h undamped)
   for (let h = 1; h <= horizon; h++) {
+    power *= phi;
+    steps += power;
     const t = state.next - 1 + h;
-    out[h - 1] = state.level + h * state.trend + (s1 ? s1[t % s1.length] : 0) + (s2 ? s2[t % s2.length] : 0);
+    out[h - 1] = state.level + steps * state.trend + (s1 ? s1[t % s1.length] : 0) + (s2 ? s2[t % s2.length] : 0);
   }
   return out;
 }
@@ -179,17 +188,22 @@ export function predictHoltWinters(state: HoltWintersState, horizon: number): Fl
 /**
  * sqrt(Var(h) / σ²) for h = 1..horizon, the analytic h-step variance of the additive model
  * (Hyndman et al. 2008, class-1 ETS): Var(h) = σ²·(1 + Σ_{j=1}^{h−1} c_j²) with
- * c_j = α(1 + βj) + γ(1−α)·[m1 | j] + δ(1−α)·[m2 | j]. It grows with the horizon like σ·sqrt(h)
+ * c_j = α(1 + β·(φ + … + φ^j)) + γ(1−α)·[m1 | j] + δ(1−α)·[m2 | j] (φ = 1: α(1 + βj)). It grows with the horizon like σ·sqrt(h)
  * for a random walk (α = 1, β = 0) and more slowly for a smooth series.
  */
 export function intervalGrowth(p: HoltWintersParams, m1: number | null, m2: number | null, horizon: number): Float64Array {
   const out = new Float64Array(horizon);
+  const phi = p.phi ?? 1;
   let acc = 1;
+  let power = 1;
+  let steps = 0;
   for (let h = 1; h <= horizon; h++) {
     out[h - 1] = Math.sqrt(acc);
     const j = h;
+    power *= phi;
+    steps += power;
     const c =
-      p.alpha * (1 + p.beta * j) +
+      p.alpha * (1 + p.beta * steps) +
       (m1 !== null && j % m1 === 0 ? p.gamma * (1 - p.alpha) : 0) +
       (m2 !== null && j % m2 === 0 ? p.delta * (1 - p.alpha) : 0);
     acc += c * c;

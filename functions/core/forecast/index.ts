@@ -1,4 +1,4 @@
-export { forecast, planModel, MAX_HORIZON_HOURS } from './forecast.ts';
+export { forecast, planModel, trendDamping, MAX_HORIZON_HOURS } from './forecast.ts';
 export type { ForecastMethod, ForecastModel, ForecastOptions, ForecastPrediction, ForecastResult, IntervalLevel } from './forecast.ts';
 export { capacityRecommendations, CAPACITY_DEFAULTS } from './capacity.ts';
 export type { CapacityOptions, CapacityRecommendations } from './capacity.ts';

@@ -24,49 +24,6 @@ export class Ring {
   }
 }
 
-/** Sliding-window maximum over the last `window` pushes (monotonic deque, O(1) amortised). */
-export class SlidingMax {
-  private readonly window: number;
-  private readonly vals: Float64Array;
-  private readonly idx: Float64Array;
-  private headPos = 0;
-  private tailPos = 0;
-  private count = 0;
-
-  constructor(window: number) {
-    this.window = window;
-    this.vals = new Float64Array(window + 1);
-    this.idx = new Float64Array(window + 1);
-  }
-
-  private get cap(): number {
-    return this.vals.length;
-  }
-
-  push(x: number): void {
-    const cap = this.cap;
-    const t = this.count++;
-    // drop smaller values from the back
-    while (this.tailPos !== this.headPos) {
-      const last = this.tailPos === 0 ? cap - 1 : this.tailPos - 1;
-      if (this.vals[last] <= x) this.tailPos = last;
-      else break;
-    }
-    this.vals[this.tailPos] = x;
-    this.idx[this.tailPos] = t;
-    this.tailPos = this.tailPos + 1 === cap ? 0 : this.tailPos + 1;
-    // expire from the front
-    while (this.headPos !== this.tailPos && this.idx[this.headPos] <= t - this.window) {
-      this.headPos = this.headPos + 1 === cap ? 0 : this.headPos + 1;
-    }
-  }
-
-  /** Max of the last `window` values, -Infinity when empty. */
-  max(): number {
-    return this.headPos === this.tailPos ? -Infinity : this.vals[this.headPos];
-  }
-}
-
 /**
  * Sliding window kept sorted (insertion by binary search, O(window) memmove per push) for the k-th largest
  * of the last `window` values.

@@ -1,0 +1,206 @@
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord } from '../../../core/pull/records.ts';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ttlEpochSeconds } from './document-client.ts';
+
+const MODEL_CHUNK_BYTES = 350 * 1024;
+
+const DAY_MS = 86_400_000;
+const series = (clusterId: string, namespace: string, service: string) => `${clusterId}#${namespace}#${service}`;
+const KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt', 'entity'];
+
+function strip<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const key of KEYS) delete copy[key];
+  return copy as T;
+}
+
+/**
+ * Samples, anomalies and model artefacts in the single table:
+ * - SAMPLE#<series> / <at>                    (TTL: sampleRetentionDays)
+ * - ANOMALY#<series> / <at>#<pullId>          (TTL: anomalyRetentionDays); gsi1 ANOMALIES / <at>#<series>
+ * - MODEL#<series> / <kind>#<version>[#chunk#NNN] plus MODEL#<series> / <kind>#LATEST pointing at it
+ * Reads filter expired items: TTL deletion is lazy.
+ */
+export class DynamoMetricsStore implements MetricsStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly sampleRetentionDays: number;
+  private readonly anomalyRetentionDays: number;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; sampleRetentionDays?: number; anomalyRetentionDays?: number }) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.sampleRetentionDays = options.sampleRetentionDays ?? 14;
+    this.anomalyRetentionDays = options.anomalyRetentionDays ?? 30;
+  }
+
+  async putSamples(samples: SampleRecord[]): Promise<void> {
+    for (let i = 0; i < samples.length; i += 25) {
+      let requests: Record<string, unknown>[] = samples.slice(i, i + 25).map((s) => ({
+        PutRequest: {
+          Item: {
+            pk: `SAMPLE#${series(s.clusterId, s.namespace, s.service)}`,
+            sk: s.at,
+            entity: 'sample',
+            expiresAt: ttlEpochSeconds(new Date(Date.parse(s.at) + this.sampleRetentionDays * DAY_MS)),
+            ...s,
+          },
+        },
+      }));
+      for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = (result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined) ?? [];
+        if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+      if (requests.length) throw new Error(`DynamoDB left ${requests.length} samples unprocessed`);
+    }
+  }
+
+  async samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
+    const now = Math.floor(Date.now() / 1000);
+    const out: SampleRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': `SAMPLE#${series(clusterId, namespace, service)}`, ':since': since.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (!(typeof item.expiresAt === 'number' && item.expiresAt < now)) out.push(strip<SampleRecord>(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  async putAnomaly(record: AnomalyRecord): Promise<boolean> {
+    const key = series(record.clusterId, record.namespace, record.service);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `ANOMALY#${key}`,
+            sk: `${record.at}#${record.pullId}`,
+            gsi1pk: 'ANOMALIES',
+            gsi1sk: `${record.at}#${key}`,
+            entity: 'anomaly',
+            expiresAt: ttlEpochSeconds(new Date(Date.parse(record.at) + this.anomalyRetentionDays * DAY_MS)),
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async previousAnomaly(clusterId: string, namespace: string, service: string, before: string): Promise<AnomalyRecord | undefined> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: { ':pk': `ANOMALY#${series(clusterId, namespace, service)}`, ':before': before },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    return page.Items?.[0] ? strip<AnomalyRecord>(page.Items[0]) : undefined;
+  }
+
+  async listAnomalies(filter: { cluster?: string; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]> {
+    const limit = Math.min(filter.limit ?? 100, 1000);
+    const now = Math.floor(Date.now() / 1000);
+    const out: AnomalyRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'ANOMALIES' },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+          Limit: 200,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
+        const record = strip<AnomalyRecord>(item);
+        if (filter.cluster && record.cluster !== filter.cluster && record.clusterId !== filter.cluster) continue;
+        if (filter.service && record.service !== filter.service) continue;
+        if (filter.status && record.status !== filter.status) continue;
+        out.push(record);
+        if (out.length >= limit) return out;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /**
+   * A forest of 100 trees is megabytes of JSON: the artefact is gzipped and split into chunks under
+   * DynamoDB's 400 KB item limit, written in one transaction with the LATEST pointer, so readers
+   * never see half a model.
+   */
+  async putModel(model: ModelRecord): Promise<void> {
+    const pk = `MODEL#${series(model.clusterId, model.namespace, model.service)}`;
+    const { artefact, ...meta } = model;
+    const packed = gzipSync(Buffer.from(JSON.stringify(artefact)));
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < packed.length; offset += MODEL_CHUNK_BYTES) chunks.push(packed.subarray(offset, offset + MODEL_CHUNK_BYTES));
+    if (chunks.length > 90) throw new Error(`Model artefact too large (${packed.length} bytes gzipped)`);
+    const sk = `${model.kind}#${model.version}`;
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { pk, sk, entity: 'model', ...meta, chunks: chunks.length } } },
+          ...chunks.map((chunk, i) => ({
+            Put: { TableName: this.tableName, Item: { pk, sk: `${sk}#chunk#${String(i).padStart(3, '0')}`, entity: 'model-chunk', data: chunk } },
+          })),
+          { Put: { TableName: this.tableName, Item: { pk, sk: `${model.kind}#LATEST`, entity: 'model-pointer', version: model.version } } },
+        ],
+      }),
+    );
+  }
+
+  async latestModel(clusterId: string, namespace: string, service: string, kind: ModelRecord['kind']): Promise<ModelRecord | undefined> {
+    const pk = `MODEL#${series(clusterId, namespace, service)}`;
+    const pointer = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: `${kind}#LATEST` } }));
+    const version = pointer.Item?.version as string | undefined;
+    if (!version) return undefined;
+    const sk = `${kind}#${version}`;
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const meta = items.find((i) => i.sk === sk);
+    if (!meta) return undefined;
+    const chunks = items
+      .filter((i) => i.entity === 'model-chunk')
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+      .map((i) => Buffer.from(i.data as Uint8Array));
+    if (chunks.length !== meta.chunks) throw new Error(`Model ${pk} ${sk} is missing chunks`);
+    const artefact = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as unknown;
+    const record = strip<Omit<ModelRecord, 'artefact'> & { chunks?: number }>(meta);
+    delete record.chunks;
+    return { ...record, artefact };
+  }
+}

@@ -1,0 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { logger } from '../observability.ts';
+import { metricPull } from '../wiring/metrics.ts';
+
+/** Map step of metric-pull.asl.json: pulls and scores one batch of clusters. One cluster's failure is reported, not thrown. */
+export const handler = middy(async (batch: { pullId: string; at: string; clusterIds: string[] }) => {
+  const results = await metricPull().pullBatch(batch);
+  for (const result of results) {
+    if (result.error) logger.warn('cluster pull failed', { clusterId: result.clusterId, error: result.error });
+  }
+  logger.info('batch pulled', { pullId: batch.pullId, clusters: results.length, anomalies: results.reduce((n, r) => n + r.anomalies, 0) });
+  return { pullId: batch.pullId, results };
+}).use(injectLambdaContext(logger, { resetKeys: true }));

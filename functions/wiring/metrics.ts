@@ -1,0 +1,57 @@
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { DynamoMetricsStore } from '../adapters/aws/dynamodb/metrics-store.ts';
+import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
+import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
+import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
+import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
+import { prometheusSecretName } from '../core/clusters/registry.ts';
+import type { MetricSource } from '../core/metrics/types.ts';
+import { MetricPull } from '../core/pull/metric-pull.ts';
+import type { MetricsStore } from '../core/pull/records.ts';
+import { wiring } from '../wiring.ts';
+import { clusterRegistry, clusterStore } from './clusters.ts';
+
+let built: { base: unknown; store: MetricsStore; pull: MetricPull } | undefined;
+
+/** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
+export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
+  const prometheus = record.prometheus;
+  if (!prometheus) {
+    return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
+  }
+  let auth: PrometheusAuth = { type: 'none' };
+  if (prometheus.auth === 'bearer') {
+    const token = await wiring().secrets.get(prometheusSecretName(record.id));
+    if (token) auth = { type: 'bearer', token };
+  } else if (prometheus.auth === 'sigv4') {
+    const region = prometheus.region ?? wiring().config.AWS_REGION;
+    auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
+  }
+  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000 });
+  return new PrometheusMetricSource({
+    client,
+    cluster: record.name,
+    ...(prometheus.rateWindow ? { rateWindow: prometheus.rateWindow, scrapeIntervalSeconds: 1 } : {}),
+    ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
+  });
+}
+
+function build() {
+  const base = wiring();
+  if (built?.base === base) return built;
+  const store = new DynamoMetricsStore({ client: base.documentClient, tableName: base.config.TABLE_NAME });
+  const namespaces = (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
+  const pull = new MetricPull({
+    clusters: clusterStore(),
+    sourceFor: metricSourceFor,
+    store,
+    events: base.events,
+    clock: base.clock,
+    config: { defaultNamespaces: namespaces },
+  });
+  built = { base, store, pull };
+  return built;
+}
+
+export const metricsStore = (): MetricsStore => build().store;
+export const metricPull = (): MetricPull => build().pull;

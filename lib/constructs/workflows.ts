@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type CfnElement } from 'aws-cdk-lib';
+import { acknowledgeWildcard, nagArnOf } from '../nag-suppressions.ts';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,7 +22,7 @@ export function stateMachineName(stack: Stack, workflow: string): string {
 }
 
 export function stateMachineArn(stack: Stack, workflow: string): string {
-  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(stack, workflow), arnFormat: 'arn:aws:states:region:account:stateMachine:name' as never });
+  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(stack, workflow), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** Step Functions from the same `state-machines/*.asl.json` the local runner executes. */
@@ -51,7 +52,11 @@ export class Workflows extends Construct {
         tracingEnabled: true,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       });
-      for (const fn of invoked) fn.grantInvoke(machine);
+      for (const fn of invoked) {
+        fn.grantInvoke(machine);
+        acknowledgeWildcard(machine, `${nagArnOf(fn.node.defaultChild as CfnElement)}:*`, 'CDK’s grantInvoke covers the function’s versions and aliases (`:*`) of this one function.');
+      }
+      acknowledgeWildcard(machine, '*', 'Step Functions log delivery and X-Ray actions support no resource-level permissions.');
       this.stateMachines.set(workflow.name, machine);
     }
   }

@@ -70,6 +70,10 @@ describe('FleetopsStack', () => {
     expect(healthPolicy).toBeDefined();
     const actions = JSON.stringify(healthPolicy!.Properties.PolicyDocument.Statement.map((s: any) => s.Action));
     expect(actions).not.toMatch(/dynamodb:|secretsmanager:|events:PutEvents/);
+    const rendered = JSON.stringify(policies);
+    // Secrets Manager and Step Functions ARNs use ':' before the name; a '/' would silently match nothing.
+    expect(rendered).toContain(':secret:fleetops/*');
+    expect(rendered).not.toMatch(/:secret\/|:stateMachine\/|:execution\//);
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         const list = [statement.Action].flat();

@@ -109,8 +109,11 @@ describe('fault injection', () => {
       (await kreq(info, 'GET', '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Duser-service')).body.items.map((m: any) => parseMem(m.containers[0].usage.memory));
     const m0 = await mem();
     const id = await inject('memory-leak', 'user-service', { rateMiBPerSecond: 60 });
-    await new Promise((r) => setTimeout(r, 1500));
-    const m1 = await mem();
+    // Poll rather than sleep: the controller tick can lag on a loaded machine.
+    const m1 = await waitFor(async () => {
+      const m = await mem();
+      return Math.min(...m) > Math.max(...m0) + 40 * 1024 ** 2 && m;
+    }, 'memory growth', 10_000);
     expect(Math.min(...m1)).toBeGreaterThan(Math.max(...m0) + 40 * 1024 ** 2);
     const ps = await waitFor(async () => {
       const ps = await pods('user-service');

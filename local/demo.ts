@@ -16,8 +16,13 @@ const { startLocalCloud } = await import('./cloud.ts');
 const { startSimulator } = await import('../sim/index.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
 
-const cloud = await startLocalCloud({ log });
+const { prometheusAvailable, startPrometheus } = await import('./prometheus.ts');
+const cloud = await startLocalCloud({ log, env: { FLEETOPS_PULL_NAMESPACES: process.env.FLEETOPS_PULL_NAMESPACES ?? 'shop' } });
 const simulator = await startSimulator({ clusters: ['dev', 'prod'], outDir: join(cloud.dataDir, 'sim') });
+// A real Prometheus scraping both simulated clusters when the machine has one (Debian: prometheus);
+// otherwise the pull falls back to metrics.k8s.io (cpu and memory only).
+const prometheus = prometheusAvailable() ? await startPrometheus({ targets: simulator.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 5 }) : undefined;
+log(prometheus ? `Prometheus on ${prometheus.url}` : 'no prometheus binary: metric pulls use metrics.k8s.io (cpu/memory only)');
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(cloud.url + path, {
@@ -29,16 +34,29 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Registers a simulated cluster; on a re-run with the same data dir, rotates to the simulator's fresh credentials. */
+/**
+ * Registers a simulated cluster. On a re-run with the same data dir the simulator and Prometheus
+ * have new ports and credentials, so the old registration is replaced.
+ */
 async function registerSimulated(info: { name: string; kubeconfigYaml: string }): Promise<string> {
-  const environment = info.name === 'prod' ? 'prod' : 'dev';
-  const created = await api('POST', '/v1/clusters', { name: info.name, environment, labels: { simulated: 'true' }, kubeconfig: info.kubeconfigYaml });
-  if (created.status === 201) return `${created.body.name} registered (${created.body.version}, id ${created.body.id})`;
-  if (created.status !== 409) throw new Error(`registering ${info.name}: ${created.status} ${JSON.stringify(created.body)}`);
-  const existing = (await api('GET', '/v1/clusters')).body.items.find((c: { name: string }) => c.name === info.name);
-  const rotated = await api('PUT', `/v1/clusters/${existing.id}/kubeconfig`, { kubeconfig: info.kubeconfigYaml });
-  if (rotated.status !== 200) throw new Error(`rotating ${info.name}: ${rotated.status} ${JSON.stringify(rotated.body)}`);
-  return `${info.name} already registered: credentials rotated to the new simulator (id ${existing.id})`;
+  const body = {
+    name: info.name,
+    environment: info.name === 'prod' ? 'prod' : 'dev',
+    labels: { simulated: 'true' },
+    kubeconfig: info.kubeconfigYaml,
+    namespaces: ['shop'],
+    ...(prometheus ? { prometheus: { url: prometheus.url, rateWindow: '30s', matchers: { cluster: info.name } } } : {}),
+  };
+  let created = await api('POST', '/v1/clusters', body);
+  let note = '';
+  if (created.status === 409) {
+    const existing = (await api('GET', '/v1/clusters')).body.items.find((c: { name: string }) => c.name === info.name);
+    await api('DELETE', `/v1/clusters/${existing.id}`);
+    created = await api('POST', '/v1/clusters', body);
+    note = ' (replaced the registration from the previous run)';
+  }
+  if (created.status !== 201) throw new Error(`registering ${info.name}: ${created.status} ${JSON.stringify(created.body)}`);
+  return `${created.body.name} registered (${created.body.version}, id ${created.body.id})${note}`;
 }
 
 try {
@@ -46,6 +64,7 @@ try {
 } catch (error) {
   console.error(`fleetops demo: ${error instanceof Error ? error.message : String(error)}`);
   await simulator.stop();
+  await prometheus?.stop();
   await cloud.stop();
   process.exit(1);
 }
@@ -58,13 +77,18 @@ fleetops demo ready in ${(cloud.startupMs / 1000).toFixed(1)} s
   API:    ${cloud.url}
   Token:  ${cloud.apiToken}
   Clusters (simulated): ${simulator.clusters.map((c) => `${c.name} ${c.server}`).join(', ')}
+  Prometheus: ${prometheus?.url ?? 'not installed (metrics.k8s.io fallback)'}
+  Metric pulls: every ${process.env.FLEETOPS_PULL_INTERVAL_SECONDS ?? 60} s (FLEETOPS_PULL_INTERVAL_SECONDS)
   Kubeconfigs: ${join(cloud.dataDir, 'sim')}
 
 Try:
   export FLEETOPS_TOKEN=${cloud.apiToken}
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/clusters
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/incidents?status=open
-  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/anomalies
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/anomalies?cluster=dev
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" -X POST ${cloud.url}/v1/metrics/pull
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" "${cloud.url}/v1/forecast?cluster=dev&service=frontend&hours=6"
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/fleet/overview
   # break something in dev (ten fault types: see the README), then watch anomalies and incidents:
   curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} \\
        -X POST ${dev.server}/sim/v1/faults -d '{"type":"error-burst","namespace":"shop","deployment":"payment-service"}'
@@ -77,6 +101,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    Promise.allSettled([simulator.stop(), cloud.stop()]).then(() => process.exit(0));
+    Promise.allSettled([simulator.stop(), prometheus?.stop(), cloud.stop()]).then(() => process.exit(0));
   });
 }

@@ -67,6 +67,14 @@ export const SCHEDULES: ScheduleDefinition[] = [
     target: { kind: 'workflow', workflow: 'metric-pull' },
   },
   {
+    id: 'train-models',
+    description: 'Retrain the per-service Isolation Forests and autoencoders on the last days of samples',
+    rateMinutes: 360,
+    localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS',
+    localDefaultSeconds: 900,
+    target: { kind: 'function', handler: 'train-models' },
+  },
+  {
     id: 'incident-escalation',
     description: 'Escalate open incidents not acknowledged in time',
     rateMinutes: 1,

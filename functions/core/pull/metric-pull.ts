@@ -3,6 +3,7 @@ import type { Clock, EventPublisher } from '../../ports.ts';
 import { IsolationForest, type IsolationForestJSON } from '../anomaly/isolation-forest.ts';
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import { SIGNAL_NAMES, type MetricSource, type ServiceSignals } from '../metrics/types.ts';
+import { loadAutoencoder, type AutoencoderArtefact, type AutoencoderScorer } from '../neural/autoencoder.ts';
 import type { AnomalyRecord, MetricsStore } from './records.ts';
 import { scoreService, toRows, trainForest } from './score.ts';
 
@@ -58,6 +59,7 @@ export class MetricPull {
   private readonly config: PullConfig;
   /** Warm-Lambda cache of deserialised forests, keyed by series and model version. */
   private readonly forests = new Map<string, { version: string; forest: IsolationForest }>();
+  private readonly autoencoders = new Map<string, { version: string; scorer: AutoencoderScorer }>();
 
   constructor(deps: MetricPullDeps) {
     this.deps = deps;
@@ -100,7 +102,8 @@ export class MetricPull {
     const since = new Date(now.getTime() - this.config.historyHours * 3600_000);
     const history = (await store.samples(cluster.id, signal.namespace, signal.service, since)).filter((s) => s.at < signal.at);
     const forest = await this.forestFor(cluster, signal, history.map((h) => h.features), history, now);
-    const result = scoreService({ features: signal.features, history: history.map((h) => h.features), forest: forest?.forest });
+    const autoencoder = await this.autoencoderScore(cluster, signal, history.map((h) => h.features));
+    const result = scoreService({ features: signal.features, history: history.map((h) => h.features), forest: forest?.forest, autoencoder });
     const anomaly: AnomalyRecord = {
       cluster: cluster.name,
       clusterId: cluster.id,
@@ -113,6 +116,7 @@ export class MetricPull {
       at: signal.at,
       pullId,
       signals: result.signals,
+      ...(autoencoder !== undefined ? { autoencoder: Number(autoencoder.toFixed(4)) } : {}),
       model: forest ? { kind: 'iforest', version: forest.version } : null,
       reasons: result.reasons,
     };
@@ -140,6 +144,21 @@ export class MetricPull {
     }
     await store.putAnomaly(anomaly);
     return anomaly;
+  }
+
+  /** The autoencoder's calibrated score for the current row, when the training schedule has produced one. */
+  private async autoencoderScore(cluster: ClusterRecord, signal: ServiceSignals, history: ServiceSignals['features'][]): Promise<number | undefined> {
+    const stored = await this.deps.store.latestModel(cluster.id, signal.namespace, signal.service, 'autoencoder');
+    if (!stored) return undefined;
+    const key = `${cluster.id}#${signal.namespace}#${signal.service}`;
+    let cached = this.autoencoders.get(key);
+    if (cached?.version !== stored.version) {
+      cached?.scorer.dispose();
+      cached = { version: stored.version, scorer: await loadAutoencoder(stored.artefact as AutoencoderArtefact) };
+      this.autoencoders.set(key, cached);
+    }
+    const rows = toRows([...history.slice(-1), signal.features]);
+    return cached.scorer.score([rows[rows.length - 1]])[0];
   }
 
   /** The latest stored forest; trained inline (fast: milliseconds) when missing or stale and enough history exists. */

@@ -1,4 +1,5 @@
 import { DynamoAlertStore } from '../adapters/aws/dynamodb/alert-store.ts';
+import { BedrockImportanceScorer } from '../adapters/notify/bedrock-importance.ts';
 import { PagerDutyNotifier } from '../adapters/notify/pagerduty.ts';
 import { SesEmailNotifier } from '../adapters/notify/ses-email.ts';
 import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
@@ -37,6 +38,8 @@ function build() {
     notifiers: notifiersFromEnv(process.env),
     clock: base.clock,
     config: process.env.FLEETOPS_PUBLIC_URL ? { linkBase: process.env.FLEETOPS_PUBLIC_URL } : {},
+    // Bedrock rates importance when a model is configured; the rule score answers otherwise (and on any failure).
+    ...(process.env.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: process.env.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
   });
   built = { base, store, pipeline };
   return built;

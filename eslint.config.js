@@ -13,6 +13,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/parameter-properties': 'error',
       '@typescript-eslint/no-namespace': 'error',
+      // `import { z } from 'zod'` defeats tree-shaking (450 KB in every Lambda); the namespace import does not.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "Use `import * as z from 'zod'` so esbuild can tree-shake zod.",
+        },
+      ],
     },
   },
 );

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preflight } from './preflight.ts';
+import { stopOnSignals } from './shutdown.ts';
 
 /**
  * `npm run demo`: the local stack plus two simulated clusters, `dev` and `prod`, registered through
@@ -95,12 +96,4 @@ Try:
   curl -s ${cloud.url}/openapi.json | head -c 300
 Ctrl-C stops everything.`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    Promise.allSettled([simulator.stop(), prometheus?.stop(), cloud.stop()]).then(() => process.exit(0));
-  });
-}
+stopOnSignals(() => Promise.allSettled([simulator.stop(), prometheus?.stop(), cloud.stop()]), log);

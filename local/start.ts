@@ -1,4 +1,5 @@
 import { preflight } from './preflight.ts';
+import { stopOnSignals } from './shutdown.ts';
 
 const problems = preflight();
 if (problems.length) {
@@ -19,15 +20,4 @@ console.log(`  Token: ${cloud.apiToken}`);
 console.log(`  Data:  ${cloud.dataDir}`);
 console.log(`Try: curl -H "Authorization: Bearer ${cloud.apiToken}" ${cloud.url}/v1/clusters`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    cloud.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+stopOnSignals(() => cloud.stop(), log);

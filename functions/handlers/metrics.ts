@@ -8,7 +8,7 @@ import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from '../wiring/clusters.ts';
-import { metricsStore } from '../wiring/metrics.ts';
+import { metricsStore } from '../wiring/metrics-store.ts';
 
 async function findCluster(idOrName: string): Promise<ClusterRecord> {
   const record = (await clusterStore().get(idOrName)) ?? (await clusterStore().getByName(idOrName));

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import { planPull, pullIdFor } from '../core/pull/plan.ts';
 import { logger } from '../observability.ts';
-import { clusterStore } from '../wiring/clusters.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
 
 interface PlanInput {
   /** Set by a schedule tick (EventBridge envelope) or by POST /v1/metrics/pull. */

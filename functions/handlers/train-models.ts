@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { ModelTrainer } from '../core/pull/training.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
-import { metricsStore } from '../wiring/metrics.ts';
+import { metricsStore } from '../wiring/metrics-store.ts';
 
 /**
  * Scheduled: retrains the Isolation Forest and the tfjs autoencoder of every series seen in the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Limits: generous for real Alertmanager traffic, small enough that one request cannot flood a Lambda. */
 export const MAX_ALERTS_PER_PAYLOAD = 1000;

@@ -1,5 +1,4 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { DynamoMetricsStore } from '../adapters/aws/dynamodb/metrics-store.ts';
 import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
 import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
 import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
@@ -7,11 +6,11 @@ import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { prometheusSecretName } from '../core/clusters/registry.ts';
 import type { MetricSource } from '../core/metrics/types.ts';
 import { MetricPull } from '../core/pull/metric-pull.ts';
-import type { MetricsStore } from '../core/pull/records.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
+import { metricsStore } from './metrics-store.ts';
 
-let built: { base: unknown; store: MetricsStore; pull: MetricPull } | undefined;
+let built: { base: unknown; pull: MetricPull } | undefined;
 
 /** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
 export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
@@ -39,19 +38,17 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
-  const store = new DynamoMetricsStore({ client: base.documentClient, tableName: base.config.TABLE_NAME });
   const namespaces = (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
   const pull = new MetricPull({
     clusters: clusterStore(),
     sourceFor: metricSourceFor,
-    store,
+    store: metricsStore(),
     events: base.events,
     clock: base.clock,
     config: { defaultNamespaces: namespaces },
   });
-  built = { base, store, pull };
+  built = { base, pull };
   return built;
 }
 
-export const metricsStore = (): MetricsStore => build().store;
 export const metricPull = (): MetricPull => build().pull;

@@ -101,7 +101,7 @@ describe('scheduled metric pull, end to end', () => {
 
   it.skipIf(!withPrometheus)('detects an error burst and opens an incident for it', async () => {
     // Enough history for the models: replay the live baseline of each service as past samples.
-    const { metricsStore } = await import('../../functions/wiring/metrics.ts');
+    const { metricsStore } = await import('../../functions/wiring/metrics-store.ts');
     await pullNow(); // the live baseline
     const latest = (await api('GET', '/v1/anomalies?cluster=prod&limit=50')).body.items;
     const now = Date.now();

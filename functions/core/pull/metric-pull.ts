@@ -5,7 +5,8 @@ import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import { SIGNAL_NAMES, type MetricSource, type ServiceSignals } from '../metrics/types.ts';
 import { loadAutoencoder, type AutoencoderArtefact, type AutoencoderScorer } from '../neural/autoencoder.ts';
 import type { AnomalyRecord, MetricsStore } from './records.ts';
-import { scoreService, toRows, trainForest } from './score.ts';
+import { scoreService, toRows } from './score.ts';
+import { trainAndStoreForest } from './training.ts';
 
 export interface PullConfig {
   /** History the streaming detectors and inline training look at. */
@@ -181,30 +182,13 @@ export class MetricPull {
     }
     if (history.length < this.config.minTrainingRows) return undefined;
     const window = { from: samples[0].at, to: samples[samples.length - 1].at };
-    const forest = trainForest(toRows(history), window);
     const version = now.toISOString();
-    const training = forest.scoreSamples(forest.scaler!.transform({ data: Float64Array.from(toRows(history).flat()), rows: history.length, cols: SIGNAL_NAMES.length }));
-    await this.deps.store.putModel({
-      clusterId: cluster.id,
-      namespace: signal.namespace,
-      service: signal.service,
-      kind: 'iforest',
-      version,
-      trainedAt: version,
-      window: { ...window, rows: history.length },
-      metrics: { meanTrainingScore: mean(training), minTrainingScore: Math.min(...training) },
-      artefact: forest.toJSON(),
-    });
+    const series = { clusterId: cluster.id, namespace: signal.namespace, service: signal.service };
+    const forest = await trainAndStoreForest(this.deps.store, series, toRows(history), window, version);
     const built = { version, forest };
     this.forests.set(key, built);
     return built;
   }
-}
-
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return values.length ? sum / values.length : 0;
 }
 
 function messageOf(error: unknown): string {

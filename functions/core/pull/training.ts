@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports.ts';
 import { SIGNAL_NAMES } from '../metrics/types.ts';
+import type { IsolationForest } from '../anomaly/isolation-forest.ts';
 import { trainAutoencoder } from '../neural/autoencoder.ts';
 import type { MetricsStore } from './records.ts';
 import { toRows, trainForest } from './score.ts';
@@ -41,18 +42,7 @@ export class ModelTrainer {
     const rows = toRows(samples.map((s) => s.features));
     const window = { from: samples[0].at, to: samples[samples.length - 1].at };
     const version = now.toISOString();
-    const forest = trainForest(rows, window);
-    const data = forest.scaler!.transform({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: SIGNAL_NAMES.length });
-    const training = forest.scoreSamples(data);
-    await this.store.putModel({
-      ...series,
-      kind: 'iforest',
-      version,
-      trainedAt: version,
-      window: { ...window, rows: rows.length },
-      metrics: { meanTrainingScore: average(training), minTrainingScore: Math.min(...training) },
-      artefact: forest.toJSON(),
-    });
+    await trainAndStoreForest(this.store, series, rows, window, version);
     const autoencoder = await trainAutoencoder(rows, { trainingWindow: window, maxTrainingMs: 4000 });
     await this.store.putModel({
       ...series,
@@ -65,6 +55,28 @@ export class ModelTrainer {
     });
     return { trained: ['iforest', 'autoencoder'], rows: rows.length };
   }
+}
+
+/** Fits a forest on the rows and stores it as a new version with its window and training scores. */
+export async function trainAndStoreForest(
+  store: MetricsStore,
+  series: SeriesRef,
+  rows: number[][],
+  window: { from: string; to: string },
+  version: string,
+): Promise<IsolationForest> {
+  const forest = trainForest(rows, window);
+  const training = forest.scoreSamples(forest.scaler!.transform({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: SIGNAL_NAMES.length }));
+  await store.putModel({
+    ...series,
+    kind: 'iforest',
+    version,
+    trainedAt: version,
+    window: { ...window, rows: rows.length },
+    metrics: { meanTrainingScore: average(training), minTrainingScore: Math.min(...training) },
+    artefact: forest.toJSON(),
+  });
+  return forest;
 }
 
 function average(values: ArrayLike<number>): number {

@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClusterRecord, ClusterStore } from '../../../core/clusters/cluster-record.ts';
 import { ConflictError } from '../../../core/errors.ts';
+import { queryItems } from './document-client.ts';
 
 const clusterKey = (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'META' });
 const nameKey = (name: string) => ({ pk: `CLUSTERNAME#${name}`, sk: 'NAME' });
@@ -70,20 +71,8 @@ export class DynamoClusterStore implements ClusterStore {
 
   async list(): Promise<ClusterRecord[]> {
     const records: ClusterRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'CLUSTERS' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item)!);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const query = { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'CLUSTERS' } };
+    for await (const item of queryItems(this.client, query)) records.push(toRecord(item)!);
     return records;
   }
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export interface DynamoTarget {
   tableName: string;
@@ -25,4 +25,14 @@ export function createDocumentClient(target: DynamoTarget): DynamoDBDocumentClie
 /** Epoch seconds, the unit DynamoDB TTL expects. */
 export function ttlEpochSeconds(at: Date): number {
   return Math.floor(at.getTime() / 1000);
+}
+
+/** Every item a query matches, page by page; stop early by breaking out of the loop. */
+export async function* queryItems(client: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Record<string, unknown>> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) yield item;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }

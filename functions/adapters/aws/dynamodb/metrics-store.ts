@@ -1,13 +1,18 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord } from '../../../core/pull/records.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ttlEpochSeconds } from './document-client.ts';
+import { queryItems, ttlEpochSeconds } from './document-client.ts';
 
 const MODEL_CHUNK_BYTES = 350 * 1024;
 
 const DAY_MS = 86_400_000;
 const series = (clusterId: string, namespace: string, service: string) => `${clusterId}#${namespace}#${service}`;
 const KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt', 'entity'];
+
+/** TTL deletion is lazy: an expired item may still be read. */
+function isExpired(item: Record<string, unknown>, nowSeconds: number): boolean {
+  return typeof item.expiresAt === 'number' && item.expiresAt < nowSeconds;
+}
 
 function strip<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -60,19 +65,12 @@ export class DynamoMetricsStore implements MetricsStore {
   async samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
     const now = Math.floor(Date.now() / 1000);
     const out: SampleRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk >= :since',
-          ExpressionAttributeValues: { ':pk': `SAMPLE#${series(clusterId, namespace, service)}`, ':since': since.toISOString() },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) if (!(typeof item.expiresAt === 'number' && item.expiresAt < now)) out.push(strip<SampleRecord>(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const query = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk >= :since',
+      ExpressionAttributeValues: { ':pk': `SAMPLE#${series(clusterId, namespace, service)}`, ':since': since.toISOString() },
+    };
+    for await (const item of queryItems(this.client, query)) if (!isExpired(item, now)) out.push(strip<SampleRecord>(item));
     return out;
   }
 
@@ -118,30 +116,16 @@ export class DynamoMetricsStore implements MetricsStore {
     const limit = Math.min(filter.limit ?? 100, 1000);
     const now = Math.floor(Date.now() / 1000);
     const out: AnomalyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'ANOMALIES' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-          Limit: 200,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
-        const record = strip<AnomalyRecord>(item);
-        if (filter.cluster && record.cluster !== filter.cluster && record.clusterId !== filter.cluster) continue;
-        if (filter.service && record.service !== filter.service) continue;
-        if (filter.status && record.status !== filter.status) continue;
-        out.push(record);
-        if (out.length >= limit) return out;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const query = { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'ANOMALIES' }, ScanIndexForward: false, Limit: 200 };
+    for await (const item of queryItems(this.client, query)) {
+      if (isExpired(item, now)) continue;
+      const record = strip<AnomalyRecord>(item);
+      if (filter.cluster && record.cluster !== filter.cluster && record.clusterId !== filter.cluster) continue;
+      if (filter.service && record.service !== filter.service) continue;
+      if (filter.status && record.status !== filter.status) continue;
+      out.push(record);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 
@@ -178,19 +162,8 @@ export class DynamoMetricsStore implements MetricsStore {
     if (!version) return undefined;
     const sk = `${kind}#${version}`;
     const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const query = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': sk } };
+    for await (const item of queryItems(this.client, query)) items.push(item);
     const meta = items.find((i) => i.sk === sk);
     if (!meta) return undefined;
     const chunks = items

@@ -19,6 +19,8 @@ let failed = 0;
 for (const file of files) {
   const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(here, file)], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Handler logs would interleave with the benchmarks' JSON lines.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...process.env },
   });
   if (result.status !== 0) {
     failed++;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
-import { fleetOverview, type ClusterHealthInput } from '../core/fleet/index.ts';
+import { compareServiceAcrossClusters, fleetOverview, type ClusterHealthInput } from '../core/fleet/index.ts';
 import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import type { AnomalyRecord } from '../core/pull/records.ts';
 import { httpHandler } from '../http/http-handler.ts';
@@ -107,6 +107,12 @@ export const handler = httpHandler({
     const clusters = await clusterStore().list();
     const latest = latestPerSeries(await metricsStore().listAnomalies({ limit: 1000 }));
     const inputs = await Promise.all(clusters.map((c) => clusterHealthInput(c, latest)));
-    return json(200, fleetOverview(inputs));
+    // Cross-cluster comparison: the same service's golden signals side by side, outliers flagged.
+    const byService = new Map<string, AnomalyRecord[]>();
+    for (const record of latest) byService.set(`${record.namespace}/${record.service}`, [...(byService.get(`${record.namespace}/${record.service}`) ?? []), record]);
+    const services = [...byService.entries()]
+      .filter(([, records]) => records.length >= 2)
+      .map(([key, records]) => compareServiceAcrossClusters(key, records.map((r) => ({ clusterId: r.clusterId, signals: r.features }))));
+    return json(200, { ...fleetOverview(inputs), services });
   },
 });

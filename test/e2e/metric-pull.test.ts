@@ -91,6 +91,9 @@ describe('scheduled metric pull, end to end', () => {
       expect(cluster.readyNodes).toBe(3);
       expect(cluster.healthScore).toBeGreaterThan(0);
     }
+    // Every shop service runs in both clusters: one comparison each.
+    expect(overview.services.map((s: { service: string }) => s.service).sort()).toEqual(['shop/frontend', 'shop/order-service', 'shop/payment-service', 'shop/user-service']);
+    expect(overview.services[0].clusters).toBe(2);
   });
 
   it('rejects bad query parameters with 400', async () => {

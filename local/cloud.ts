@@ -91,6 +91,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: 'fleetops',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_NAMESPACE: 'fleetops',
+      POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.env,
     });
     setWiring(undefined);

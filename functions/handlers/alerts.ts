@@ -1,7 +1,9 @@
 import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normalize.ts';
 import { DeliveryError } from '../core/alerts/pipeline.ts';
 import { AppError } from '../core/errors.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { httpHandler } from '../http/http-handler.ts';
+import { metrics } from '../observability.ts';
 import { json } from '../http/responses.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 import type { NormalizedAlert } from '../core/alerts/types.ts';
@@ -14,8 +16,11 @@ class NotificationPendingError extends AppError {
 }
 
 async function ingest(alerts: NormalizedAlert[]) {
+  metrics.addMetric('AlertsReceived', MetricUnit.Count, alerts.length);
   try {
-    return json(202, await alertPipeline().ingest(alerts));
+    const result = await alertPipeline().ingest(alerts);
+    metrics.publishStoredMetrics();
+    return json(202, result);
   } catch (error) {
     if (error instanceof DeliveryError) throw new NotificationPendingError();
     throw error;

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 
 const booleanFromString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
@@ -32,7 +34,7 @@ export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boo
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')} (${i.message})`).join(', ');
     throw new Error(`Invalid fleetops configuration in environment: ${fields}`);
   }
   const config = parsed.data;

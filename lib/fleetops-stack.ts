@@ -42,7 +42,8 @@ export class FleetopsStack extends Stack {
   constructor(scope: Construct, id: string, props: FleetopsStackProps) {
     super(scope, id, props);
     const data = new Data(this, 'Data', { table: MAIN_TABLE, retain: props.retainData ?? true });
-    const bearerHandlers = new Set(ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler));
+    // The $default handler checks the token too, so unknown /v1 paths answer 401 before 404.
+    const bearerHandlers = new Set([NOT_FOUND_HANDLER, ...ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler)]);
     const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
 
     const functions = new Map<string, lambda.IFunction>();
@@ -111,9 +112,14 @@ export class FleetopsStack extends Stack {
       }
       if (access.bedrock) {
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:Converse'], resources: [`arn:${this.partition}:bedrock:${this.region}::foundation-model/*`] }),
+          // Converse is authorised by InvokeModel; cross-region inference profiles route to models in other regions.
+          new iam.PolicyStatement({
+            actions: ['bedrock:InvokeModel'],
+            resources: [`arn:${this.partition}:bedrock:*::foundation-model/*`, this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: '*' })],
+          }),
         );
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:{region}::foundation-model/*'), 'The model id is operator configuration; invoking foundation models grants no data access.');
+        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:*::foundation-model/*'), 'The model id is operator configuration; invoking foundation models grants no data access.');
+        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:{region}:{account}:inference-profile/*'), 'Cross-region inference profiles (required by current models) named by operator configuration.');
       }
       if (access.ses) {
         fn.addToRolePolicy(
@@ -122,8 +128,9 @@ export class FleetopsStack extends Stack {
         acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:ses:{region}:{account}:identity/*'), 'The sender identity is operator configuration (FLEETOPS_EMAIL_FROM), verified in SES; sending is limited to this account and region.');
       }
       if (access.eks) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: '*' })] }));
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:eks:{region}:{account}:cluster/*'), 'EKS clusters are registered at run time by name; DescribeCluster only reads endpoint and CA.');
+        // Clusters in any region of this account (others through their roleArn).
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.formatArn({ service: 'eks', region: '*', resource: 'cluster', resourceName: '*' })] }));
+        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:eks:*:{account}:cluster/*'), 'EKS clusters are registered at run time by name and region; DescribeCluster only reads endpoint and CA.');
         // Cross-account roles named at registration; only roles tagged fleetops=true can be assumed.
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${this.partition}:iam::*:role/*`], conditions: { StringEquals: { 'iam:ResourceTag/fleetops': 'true' } } }),

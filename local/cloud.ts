@@ -8,6 +8,7 @@ import { RULES, SCHEDULES, type EventTarget, type RuleDefinition, type ScheduleD
 import { ROUTE_LIST } from '../functions/definitions/routes.ts';
 import { MAIN_TABLE } from '../functions/definitions/table.ts';
 import { WORKFLOWS, type WorkflowDefinition } from '../functions/definitions/workflows.ts';
+import { loadConfig } from '../functions/config.ts';
 import { setWiring } from '../functions/wiring.ts';
 import { LocalEventBus, type EventEnvelope } from './bus/local-bus.ts';
 import { ensureTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
@@ -95,6 +96,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...options.env,
     });
     setWiring(undefined);
+    // Fail at start-up, not on the first request, when the environment is invalid.
+    loadConfig();
 
     const runner = new LocalWorkflowRunner(options.workflows ?? WORKFLOWS, invokeHandler, {
       rootDir: PROJECT_ROOT,
@@ -152,11 +155,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       workflows: runner,
       startupMs: Date.now() - started,
       async stop() {
-        for (const stop of stops.reverse()) await stop();
+        // Let event deliveries finish (bounded) before their handlers lose DynamoDB.
+        await Promise.race([bus.drain(), new Promise((r) => setTimeout(r, 5000))]);
+        for (const stop of [...stops].reverse()) await stop();
+        stops.length = 0;
       },
     };
   } catch (error) {
-    for (const stop of stops.reverse()) await stop();
+    for (const stop of [...stops].reverse()) await stop();
     throw error;
   }
 }

@@ -132,10 +132,16 @@ export function createGateway(options: { routes: RouteDefinition[]; invoke: Rout
     });
     request.on('end', () => {
       if (tooLarge) return writeError(response, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_PAYLOAD_BYTES} bytes`);
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
-      const key = match ? routeKey(match.route) : '$default';
-      const event = toApiGatewayEvent(request, Buffer.concat(chunks), key, match?.params);
+      let event: APIGatewayProxyEventV2;
+      let match: ReturnType<typeof matchRoute>;
+      try {
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
+        event = toApiGatewayEvent(request, Buffer.concat(chunks), match ? routeKey(match.route) : '$default', match?.params);
+      } catch {
+        // A malformed request line or percent-encoding: API Gateway answers 400 too.
+        return writeError(response, 400, 'BAD_REQUEST', 'Malformed request URL');
+      }
       options
         .invoke(match?.route.handler ?? options.defaultHandler, event)
         .then((result) => writeResult(response, result))

@@ -9,7 +9,10 @@ if (problems.length) {
 
 const { startLocalCloud } = await import('./cloud.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
-const cloud = await startLocalCloud({ log }).catch((error: unknown) => {
+const starting = startLocalCloud({ log });
+// Installed before start-up finishes, so a Ctrl-C during start-up still stops DynamoDB Local's Java process.
+stopOnSignals(async () => (await starting.catch(() => undefined))?.stop(), log);
+const cloud = await starting.catch((error: unknown) => {
   console.error(`fleetops: could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -20,4 +23,3 @@ console.log(`  Token: ${cloud.apiToken}`);
 console.log(`  Data:  ${cloud.dataDir}`);
 console.log(`Try: curl -H "Authorization: Bearer ${cloud.apiToken}" ${cloud.url}/v1/clusters`);
 
-stopOnSignals(() => cloud.stop(), log);

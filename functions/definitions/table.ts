@@ -12,7 +12,7 @@
  * - incident's alerts              INCIDENT#<id> / ALERT#<fingerprint>
  * - silences                       SILENCE / <id>                           (TTL at end time)
  * - anomalies per series           ANOMALY#<cluster>#<service> / <at>       (TTL)
- * - latest anomalies fleet-wide    gsi1: ANOMALIES / <at>
+ * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
  * - model artefacts                MODEL#<cluster>#<service> / <kind>#<version>
  * - idempotency records            IDEMPOTENCY#<fn> / <hash>                (Powertools idempotency, TTL)
  */

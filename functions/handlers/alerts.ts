@@ -1,5 +1,5 @@
 import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normalize.ts';
-import { DeliveryError } from '../core/alerts/pipeline.ts';
+import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
 import { AppError } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { httpHandler } from '../http/http-handler.ts';
@@ -22,7 +22,7 @@ async function ingest(alerts: NormalizedAlert[]) {
     metrics.publishStoredMetrics();
     return json(202, result);
   } catch (error) {
-    if (error instanceof DeliveryError) throw new NotificationPendingError();
+    if (isDeliveryFailure(error)) throw new NotificationPendingError();
     throw error;
   }
 }

@@ -12,7 +12,17 @@ export const handler = middy(async () => {
   const { items } = await alertStore().incidents.listByStatus('open', { limit: 500 });
   const due = items.filter((incident) => incident.escalateAt && Date.parse(incident.escalateAt) <= now);
   let escalated = 0;
-  for (const incident of due) if (await alertPipeline().escalate(incident.id)) escalated++;
-  logger.info('escalation sweep', { open: items.length, due: due.length, escalated });
+  let failed = 0;
+  for (const incident of due) {
+    try {
+      if (await alertPipeline().escalate(incident.id)) escalated++;
+    } catch (error) {
+      // One incident's failed page must not stop the others' escalation.
+      failed++;
+      logger.error('escalation failed', { incidentId: incident.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  logger.info('escalation sweep', { open: items.length, due: due.length, escalated, failed });
+  if (failed) throw new Error(`${failed} escalation(s) failed`);
   return { open: items.length, due: due.length, escalated };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

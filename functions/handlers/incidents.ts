@@ -1,4 +1,5 @@
 import { publicIncident } from '../core/alerts/messages.ts';
+import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
@@ -16,7 +17,17 @@ export const handler = httpHandler({
     if (!incident) throw new NotFoundError(`Incident ${params.id} not found`);
     return json(200, publicIncident(incident));
   },
-  acknowledgeIncident: async ({ params }) => json(200, publicIncident(await alertPipeline().acknowledge(params.id))),
+  acknowledgeIncident: async ({ params }) => {
+    try {
+      return json(200, publicIncident(await alertPipeline().acknowledge(params.id)));
+    } catch (error) {
+      // The ack is stored; only its notification failed (kept in the incident's outbox).
+      if (!isDeliveryFailure(error)) throw error;
+      const incident = await alertStore().incidents.get(params.id);
+      if (!incident) throw error;
+      return json(200, publicIncident(incident));
+    }
+  },
   createSilence: async ({ body }) => {
     const silence = await alertStore().silences.create({ ...body, startsAt: body.startsAt ?? new Date().toISOString() });
     alertPipeline().invalidateSilences();

@@ -83,7 +83,11 @@ export const handler = httpHandler({
   },
 
   listAnomalies: async ({ query }) => {
-    const items = await metricsStore().listAnomalies(query);
+    // An unknown cluster simply has no anomalies (a filter, not a resource lookup).
+    const clusterIds = query.cluster
+      ? [(await clusterStore().get(query.cluster)) ?? (await clusterStore().getByName(query.cluster))].filter((c) => c !== undefined).map((c) => c.id)
+      : (await clusterStore().list()).map((c) => c.id);
+    const items = await metricsStore().listAnomalies({ clusterIds, service: query.service, status: query.status, limit: query.limit });
     return json(200, { items: items.map(publicAnomaly) });
   },
 
@@ -105,7 +109,7 @@ export const handler = httpHandler({
 
   fleetOverview: async () => {
     const clusters = await clusterStore().list();
-    const latest = latestPerSeries(await metricsStore().listAnomalies({ limit: 1000 }));
+    const latest = latestPerSeries(await metricsStore().listAnomalies({ clusterIds: clusters.map((c) => c.id), limit: 1000 }));
     const inputs = await Promise.all(clusters.map((c) => clusterHealthInput(c, latest)));
     // Cross-cluster comparison: the same service's golden signals side by side, outliers flagged.
     const byService = new Map<string, AnomalyRecord[]>();

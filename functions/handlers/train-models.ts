@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { ModelTrainer } from '../core/pull/training.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
 import { metricsStore } from '../wiring/metrics-store.ts';
 
 /**
@@ -13,7 +14,8 @@ import { metricsStore } from '../wiring/metrics-store.ts';
 export const handler = middy(async () => {
   const trainer = new ModelTrainer({ store: metricsStore(), clock: wiring().clock });
   const since = new Date(Date.now() - 86_400_000).toISOString();
-  const recent = await metricsStore().listAnomalies({ limit: 1000 });
+  const clusterIds = (await clusterStore().list()).map((c) => c.id);
+  const recent = await metricsStore().listAnomalies({ clusterIds, limit: 1000 });
   const series = new Map<string, { clusterId: string; namespace: string; service: string }>();
   for (const r of recent) if (r.at >= since) series.set(`${r.clusterId}#${r.namespace}#${r.service}`, { clusterId: r.clusterId, namespace: r.namespace, service: r.service });
   let trained = 0;

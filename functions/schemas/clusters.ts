@@ -38,7 +38,8 @@ export const RegisterClusterRequest = z
     name: ClusterName,
     environment: Environment,
     labels: z.record(labelKey, labelValue).default({}),
-    kubeconfig: z.string().min(1).max(64 * 1024).optional(),
+    /** Size, emptiness and content are judged by the kubeconfig policy, which answers with the contract's codes. */
+    kubeconfig: z.string().optional(),
     context: z.string().min(1).max(253).optional(),
     eks: EksRef.optional(),
     prometheus: PrometheusConfig.optional(),
@@ -46,14 +47,15 @@ export const RegisterClusterRequest = z
     namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)).max(50).optional(),
   })
   .strict()
-  .refine((v) => Boolean(v.kubeconfig) !== Boolean(v.eks), {
-    message: 'exactly one of kubeconfig or eks is required',
-    path: ['kubeconfig'],
-  })
+  .refine((v) => !(v.prometheus?.auth === 'bearer' && !v.prometheus.token), { message: 'a token is required with auth bearer', path: ['prometheus', 'token'] })
+  .refine((v) => !(v.prometheus?.token && v.prometheus.auth !== 'bearer'), { message: 'a token is only used with auth bearer', path: ['prometheus', 'auth'] })
+  // Credentials never travel in clear text, and SigV4 only signs for AWS endpoints.
+  .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), { message: 'must be https when auth is used', path: ['prometheus', 'url'] })
+  .refine((v) => !(v.prometheus?.auth === 'sigv4' && !/^https:\/\/[^/]+\.amazonaws\.com(\/|$)/.test(v.prometheus.url)), { message: 'sigv4 is only for *.amazonaws.com endpoints (Amazon Managed Prometheus)', path: ['prometheus', 'url'] })
   .meta({ id: 'RegisterClusterRequest' });
 
 export const RotateKubeconfigRequest = z
-  .object({ kubeconfig: z.string().min(1).max(64 * 1024), context: z.string().min(1).max(253).optional() })
+  .object({ kubeconfig: z.string(), context: z.string().min(1).max(253).optional() })
   .strict()
   .meta({ id: 'RotateKubeconfigRequest' });
 

@@ -17,7 +17,23 @@ export const EventEntry = z
   .object({
     source: z.string().min(1).max(256),
     'detail-type': z.string().min(1).max(128),
-    detail: z.record(z.string(), z.unknown()),
+    /** An object, or a JSON string as in PutEvents' `Detail`. */
+    detail: z.union([
+      z.record(z.string(), z.unknown()),
+      z
+        .string()
+        .max(256 * 1024)
+        .transform((text, ctx) => {
+          try {
+            const value: unknown = JSON.parse(text);
+            if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+          } catch {
+            // reported below
+          }
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object (or a string holding one)' });
+          return z.NEVER;
+        }),
+    ]),
     resources: z.array(z.string().max(2048)).max(10).optional(),
   })
   .meta({ id: 'EventEntry', description: 'One EventBridge PutEvents entry' });

@@ -1,6 +1,7 @@
 import { AwsEksResolver } from '../adapters/aws/eks/eks-resolver.ts';
 import { KubernetesGateway } from '../adapters/kube/kube-gateway.ts';
 import { ClusterRegistry } from '../core/clusters/registry.ts';
+import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from './cluster-store.ts';
 
@@ -24,5 +25,6 @@ export function clusterRegistry(): ClusterRegistry {
     clock: base.clock,
     eks: base.config.FLEETOPS_RUNTIME === 'local' ? undefined : new AwsEksResolver(),
     policy: base.addressPolicy,
+    onPublishError: (error, detailType) => logger.error('event not published', { detailType, error: error instanceof Error ? error.message : String(error) }),
   }));
 }

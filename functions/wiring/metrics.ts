@@ -1,5 +1,6 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
+import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
 import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
 import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
@@ -26,7 +27,7 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     const region = prometheus.region ?? wiring().config.AWS_REGION;
     auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
   }
-  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000 });
+  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
   return new PrometheusMetricSource({
     client,
     cluster: record.name,

@@ -1,4 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -41,7 +43,24 @@ export class Events extends Construct {
       reason: 'This queue is the dead-letter queue of the EventBridge targets; a DLQ of a DLQ would only move the problem.',
     });
 
+    // EventBridge writes undeliverable events into the queue, encrypted with the stack's key.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    // Lambda targets are invoked asynchronously: a function that throws is retried by Lambda, then its
+    // event goes to the same queue (the target DLQ alone only catches failed invocations).
+    const failureDestination = new destinations.SqsDestination(this.deadLetterQueue);
+    const configured = new Set<string>();
     const toTarget = (target: EventTarget): events.IRuleTarget => {
+      if (target.kind === 'function' && !configured.has(target.handler)) {
+        configured.add(target.handler);
+        props.functionFor(target.handler).configureAsyncInvoke({ onFailure: failureDestination, retryAttempts: 2, maxEventAge: Duration.hours(6) });
+      }
       const common = { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) };
       return target.kind === 'function'
         ? new targets.LambdaFunction(props.functionFor(target.handler), common)

@@ -71,6 +71,12 @@ export class DeliveryError extends Error {
   }
 }
 
+/** One group's failed delivery, or several groups' (an AggregateError of them). */
+export function isDeliveryFailure(error: unknown): boolean {
+  if (error instanceof DeliveryError) return true;
+  return error instanceof AggregateError && error.errors.length > 0 && error.errors.every((e) => e instanceof DeliveryError);
+}
+
 /**
  * Alerts in, incidents and notifications out. Every decision that two Lambdas could race on is one
  * conditional write in the store; this class only sequences them. Notifications and events go through

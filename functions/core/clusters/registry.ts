@@ -31,6 +31,8 @@ export interface ClusterRegistryDeps {
   clock: Clock;
   eks?: EksResolver;
   policy: { allowLoopback: boolean; allowlist?: string[] };
+  /** Where a failed ClusterRegistered/ClusterDeleted publish is reported; the request itself succeeded. */
+  onPublishError?: (error: unknown, detailType: string) => void;
 }
 
 export const kubeconfigSecretName = (id: string) => `clusters/${id}/kubeconfig`;
@@ -55,7 +57,7 @@ export class ClusterRegistry {
   }
 
   async register(input: RegisterClusterInput): Promise<ClusterRecord> {
-    const { store, secrets, events, clock } = this.deps;
+    const { store, secrets, clock } = this.deps;
     const creds = await this.credentialsFromInput(input);
     if (input.prometheus) this.checkPrometheusUrl(input.prometheus.url);
     if (await store.getByName(input.name)) {
@@ -94,7 +96,7 @@ export class ClusterRegistry {
       await secrets.delete(prometheusSecretName(id));
       throw error;
     }
-    await events.publish([{ source: EVENT_SOURCES.clusters, detailType: 'ClusterRegistered', detail: { clusterId: id, name: record.name, environment: record.environment } }]);
+    await this.publishQuietly('ClusterRegistered', { clusterId: id, name: record.name, environment: record.environment });
     return record;
   }
 
@@ -110,11 +112,12 @@ export class ClusterRegistry {
 
   async remove(id: string): Promise<void> {
     const record = await this.get(id);
-    await this.deps.store.delete(id);
+    // Secrets first (deleting twice is harmless): a failure here leaves the record, so a retry finishes the job.
     await this.deps.secrets.delete(kubeconfigSecretName(id));
     await this.deps.secrets.delete(prometheusSecretName(id));
+    await this.deps.store.delete(id);
     this.deps.kube.forget(id);
-    await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType: 'ClusterDeleted', detail: { clusterId: id, name: record.name } }]);
+    await this.publishQuietly('ClusterDeleted', { clusterId: id, name: record.name });
   }
 
   async rotateKubeconfig(id: string, kubeconfig: string, context?: string): Promise<ClusterRecord> {
@@ -182,12 +185,22 @@ export class ClusterRegistry {
   }
 
   private async credentialsFromInput(input: RegisterClusterInput): Promise<SafeKubeconfig> {
-    if (input.kubeconfig) return parseAndValidateKubeconfig(input.kubeconfig, { context: input.context, ...this.deps.policy });
+    if (input.kubeconfig !== undefined && input.eks) throw new ValidationError('kubeconfig: give either kubeconfig or eks, not both', undefined, 'INVALID_KUBECONFIG');
+    if (input.kubeconfig !== undefined) return parseAndValidateKubeconfig(input.kubeconfig, { context: input.context, ...this.deps.policy });
     if (!input.eks) throw new ValidationError('kubeconfig: one of kubeconfig or eks is required', undefined, 'INVALID_KUBECONFIG');
     if (!this.deps.eks) throw new ValidationError('eks: EKS registration is not available in this runtime', undefined, 'EKS_UNAVAILABLE');
     const creds = await this.deps.eks.resolve(input.eks);
     checkServerAddress(new URL(creds.server).hostname, { ...this.deps.policy, field: 'eks.endpoint' });
     return creds;
+  }
+
+  /** The change is stored; a lost notification event must not turn it into an error the caller retries into a 409/404. */
+  private async publishQuietly(detailType: string, detail: Record<string, unknown>): Promise<void> {
+    try {
+      await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType, detail }]);
+    } catch (error) {
+      this.deps.onPublishError?.(error, detailType);
+    }
   }
 
   private checkPrometheusUrl(url: string): void {

@@ -73,26 +73,30 @@ export class MetricPull {
     const worker = async () => {
       while (next < batch.clusterIds.length) {
         const clusterId = batch.clusterIds[next++];
-        results.push(await this.pullCluster(clusterId, batch.pullId).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) })));
+        results.push(await this.pullCluster(clusterId, batch.pullId, batch.at).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) })));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.config.concurrency, batch.clusterIds.length) }, worker));
     return results.sort((a, b) => a.clusterId.localeCompare(b.clusterId));
   }
 
-  async pullCluster(clusterId: string, pullId: string): Promise<ClusterPullResult> {
+  /**
+   * `at` is the pull's planned time, not the clock: a retried pull writes the very same samples and
+   * records (same keys), so retries never duplicate history.
+   */
+  async pullCluster(clusterId: string, pullId: string, at: string): Promise<ClusterPullResult> {
     const record = await this.deps.clusters.get(clusterId);
     if (!record) return { clusterId, services: 0, anomalies: 0, error: 'cluster no longer registered' };
     const source = await this.deps.sourceFor(record);
     const namespaces = record.namespaces?.length ? record.namespaces : this.config.defaultNamespaces;
-    const signals = (await Promise.all(namespaces.map((namespace) => source.currentSignals({ namespace })))).flat();
-    const at = this.deps.clock.now();
+    const signals = (await Promise.all(namespaces.map((namespace) => source.currentSignals({ namespace })))).flat().map((s) => ({ ...s, at }));
+    const now = this.deps.clock.now();
     await this.deps.store.putSamples(
       signals.map((s) => ({ clusterId, cluster: record.name, namespace: s.namespace, service: s.service, at: s.at, features: s.features })),
     );
     let anomalies = 0;
     for (const signal of signals) {
-      const record_ = await this.scoreOne(record, signal, pullId, at);
+      const record_ = await this.scoreOne(record, signal, pullId, now);
       if (record_.status === 'anomaly') anomalies++;
     }
     return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source };

@@ -52,7 +52,8 @@ export interface MetricsStore {
   putAnomaly(record: AnomalyRecord): Promise<boolean>;
   /** The latest record per series before this one (to emit only on transitions). */
   previousAnomaly(clusterId: string, namespace: string, service: string, before: string): Promise<AnomalyRecord | undefined>;
-  listAnomalies(filter: { cluster?: string; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]>;
+  /** Newest first, from each given cluster's partition; reads are bounded, so a quiet filter cannot scan the table. */
+  listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]>;
   putModel(model: ModelRecord): Promise<void>;
   latestModel(clusterId: string, namespace: string, service: string, kind: ModelRecord['kind']): Promise<ModelRecord | undefined>;
 }

@@ -55,7 +55,7 @@ function fakeSource(next: () => GoldenSignals, at: () => string): MetricSource {
 describe('metrics store on DynamoDB Local', () => {
   it('stores large model artefacts in chunks and reads them back whole', async () => {
     const artefact = { weights: Array.from({ length: 300_000 }, () => noise()) };
-    await store.putModel({ clusterId: 'c-big', namespace: 'shop', service: 'x', kind: 'iforest', version: 'v1', trainedAt: 'v1', window: { from: 'a', to: 'b', rows: 1 }, metrics: { m: 1 }, artefact });
+    await store.putModel({ clusterId: 'c-big', namespace: 'shop', service: 'x', kind: 'iforest', version: 'v1', trainedAt: new Date().toISOString(), window: { from: 'a', to: 'b', rows: 1 }, metrics: { m: 1 }, artefact });
     const loaded = await store.latestModel('c-big', 'shop', 'x', 'iforest');
     expect(loaded?.version).toBe('v1');
     expect(loaded?.metrics).toEqual({ m: 1 });
@@ -95,14 +95,14 @@ describe('MetricPull with a stored history', () => {
     expect(spike[0].anomalies).toBe(1);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ source: 'fleetops.metrics', detailType: 'AnomalyDetected', detail: { cluster: 'prod', namespace: 'shop', service: 'checkout' } });
-    const [latest] = await store.listAnomalies({ cluster: 'prod', service: 'checkout', limit: 1 });
+    const [latest] = await store.listAnomalies({ clusterIds: [cluster.id], service: 'checkout', limit: 1 });
     expect(latest).toMatchObject({ status: 'anomaly', pullId: 'p2' });
     expect(latest.score).toBeLessThan(-0.5);
     expect(['critical', 'high', 'medium']).toContain(latest.severity);
 
     // A retried pull (same id, same time) writes no second record.
     await pull.pullBatch({ pullId: 'p2', at: new Date(clock).toISOString(), clusterIds: [cluster.id] });
-    const p2Records = (await store.listAnomalies({ cluster: 'prod', limit: 100 })).filter((r) => r.pullId === 'p2');
+    const p2Records = (await store.listAnomalies({ clusterIds: [cluster.id], limit: 100 })).filter((r) => r.pullId === 'p2');
     expect(p2Records).toHaveLength(1);
   });
 
@@ -121,8 +121,8 @@ describe('MetricPull with a stored history', () => {
       events: { publish: async () => undefined },
       clock: { now: () => new Date(Date.now() + 120_000) },
     });
-    await pull.pullBatch({ pullId: 'p3', at: new Date().toISOString(), clusterIds: [cluster.id] });
-    const [latest] = await store.listAnomalies({ cluster: 'prod', service: 'checkout', limit: 1 });
+    await pull.pullBatch({ pullId: 'p3', at: new Date(Date.now() + 120_000).toISOString(), clusterIds: [cluster.id] });
+    const [latest] = await store.listAnomalies({ clusterIds: [cluster.id], service: 'checkout', limit: 1 });
     expect(latest.pullId).toBe('p3');
     expect(latest.autoencoder).toBeGreaterThanOrEqual(0);
     expect(latest.autoencoder).toBeLessThanOrEqual(1);

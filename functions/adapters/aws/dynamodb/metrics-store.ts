@@ -4,6 +4,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { queryItems, ttlEpochSeconds } from './document-client.ts';
 
 const MODEL_CHUNK_BYTES = 350 * 1024;
+/** Items one listing reads per cluster at most: a filter that matches little cannot turn into a table scan. */
+const MAX_ANOMALY_ITEMS_READ = 2000;
 
 const DAY_MS = 86_400_000;
 const series = (clusterId: string, namespace: string, service: string) => `${clusterId}#${namespace}#${service}`;
@@ -23,7 +25,7 @@ function strip<T>(item: Record<string, unknown>): T {
 /**
  * Samples, anomalies and model artefacts in the single table:
  * - SAMPLE#<series> / <at>                    (TTL: sampleRetentionDays)
- * - ANOMALY#<series> / <at>#<pullId>          (TTL: anomalyRetentionDays); gsi1 ANOMALIES / <at>#<series>
+ * - ANOMALY#<series> / <at>#<pullId>          (TTL: anomalyRetentionDays); gsi1 ANOMALIES#<clusterId> / <at>#<series>
  * - MODEL#<series> / <kind>#<version>[#chunk#NNN] plus MODEL#<series> / <kind>#LATEST pointing at it
  * Reads filter expired items: TTL deletion is lazy.
  */
@@ -32,12 +34,14 @@ export class DynamoMetricsStore implements MetricsStore {
   private readonly tableName: string;
   private readonly sampleRetentionDays: number;
   private readonly anomalyRetentionDays: number;
+  private readonly modelRetentionDays: number;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; sampleRetentionDays?: number; anomalyRetentionDays?: number }) {
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; sampleRetentionDays?: number; anomalyRetentionDays?: number; modelRetentionDays?: number }) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.sampleRetentionDays = options.sampleRetentionDays ?? 14;
     this.anomalyRetentionDays = options.anomalyRetentionDays ?? 30;
+    this.modelRetentionDays = options.modelRetentionDays ?? 14;
   }
 
   async putSamples(samples: SampleRecord[]): Promise<void> {
@@ -83,7 +87,7 @@ export class DynamoMetricsStore implements MetricsStore {
           Item: {
             pk: `ANOMALY#${key}`,
             sk: `${record.at}#${record.pullId}`,
-            gsi1pk: 'ANOMALIES',
+            gsi1pk: `ANOMALIES#${record.clusterId}`,
             gsi1sk: `${record.at}#${key}`,
             entity: 'anomaly',
             expiresAt: ttlEpochSeconds(new Date(Date.parse(record.at) + this.anomalyRetentionDays * DAY_MS)),
@@ -112,21 +116,37 @@ export class DynamoMetricsStore implements MetricsStore {
     return page.Items?.[0] ? strip<AnomalyRecord>(page.Items[0]) : undefined;
   }
 
-  async listAnomalies(filter: { cluster?: string; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]> {
+  async listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]> {
     const limit = Math.min(filter.limit ?? 100, 1000);
     const now = Math.floor(Date.now() / 1000);
-    const out: AnomalyRecord[] = [];
-    const query = { TableName: this.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'ANOMALIES' }, ScanIndexForward: false, Limit: 200 };
-    for await (const item of queryItems(this.client, query)) {
-      if (isExpired(item, now)) continue;
-      const record = strip<AnomalyRecord>(item);
-      if (filter.cluster && record.cluster !== filter.cluster && record.clusterId !== filter.cluster) continue;
-      if (filter.service && record.service !== filter.service) continue;
-      if (filter.status && record.status !== filter.status) continue;
-      out.push(record);
-      if (out.length >= limit) break;
-    }
-    return out;
+    const perCluster = await Promise.all(
+      [...new Set(filter.clusterIds)].map(async (clusterId) => {
+        const out: AnomalyRecord[] = [];
+        const query = {
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ANOMALIES#${clusterId}` },
+          ScanIndexForward: false,
+          Limit: 200,
+        };
+        let read = 0;
+        for await (const item of queryItems(this.client, query)) {
+          if (++read > MAX_ANOMALY_ITEMS_READ) break;
+          if (isExpired(item, now)) continue;
+          const record = strip<AnomalyRecord>(item);
+          if (filter.service && record.service !== filter.service) continue;
+          if (filter.status && record.status !== filter.status) continue;
+          out.push(record);
+          if (out.length >= limit) break;
+        }
+        return out;
+      }),
+    );
+    return perCluster
+      .flat()
+      .sort((a, b) => b.at.localeCompare(a.at) || a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service))
+      .slice(0, limit);
   }
 
   /**
@@ -140,14 +160,18 @@ export class DynamoMetricsStore implements MetricsStore {
     const packed = gzipSync(Buffer.from(JSON.stringify(artefact)));
     const chunks: Buffer[] = [];
     for (let offset = 0; offset < packed.length; offset += MODEL_CHUNK_BYTES) chunks.push(packed.subarray(offset, offset + MODEL_CHUNK_BYTES));
-    if (chunks.length > 90) throw new Error(`Model artefact too large (${packed.length} bytes gzipped)`);
+    // One transaction carries at most 4 MB.
+    if (chunks.length > 10) throw new Error(`Model artefact too large (${packed.length} bytes gzipped)`);
     const sk = `${model.kind}#${model.version}`;
+    // Superseded versions expire; the pointer does not (a missing version means: retrain).
+    const trainedAt = Number.isFinite(Date.parse(model.trainedAt)) ? Date.parse(model.trainedAt) : Date.now();
+    const expiresAt = ttlEpochSeconds(new Date(trainedAt + this.modelRetentionDays * DAY_MS));
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: { pk, sk, entity: 'model', ...meta, chunks: chunks.length } } },
+          { Put: { TableName: this.tableName, Item: { pk, sk, entity: 'model', expiresAt, ...meta, chunks: chunks.length } } },
           ...chunks.map((chunk, i) => ({
-            Put: { TableName: this.tableName, Item: { pk, sk: `${sk}#chunk#${String(i).padStart(3, '0')}`, entity: 'model-chunk', data: chunk } },
+            Put: { TableName: this.tableName, Item: { pk, sk: `${sk}#chunk#${String(i).padStart(3, '0')}`, entity: 'model-chunk', expiresAt, data: chunk } },
           })),
           { Put: { TableName: this.tableName, Item: { pk, sk: `${model.kind}#LATEST`, entity: 'model-pointer', version: model.version } } },
         ],
@@ -165,7 +189,7 @@ export class DynamoMetricsStore implements MetricsStore {
     const query = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': sk } };
     for await (const item of queryItems(this.client, query)) items.push(item);
     const meta = items.find((i) => i.sk === sk);
-    if (!meta) return undefined;
+    if (!meta || isExpired(meta, Math.floor(Date.now() / 1000))) return undefined;
     const chunks = items
       .filter((i) => i.entity === 'model-chunk')
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))

@@ -1,0 +1,13 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import { guardedLookup, type ConnectPolicy } from '../kube/kube-client-factory.ts';
+
+/**
+ * A fetch for user-configured Prometheus URLs whose every connection re-checks the resolved
+ * address against the cluster address policy (no metadata, link-local or, in AWS, loopback
+ * addresses, even through a DNS name that resolves there): the registration-time check alone
+ * would leave a DNS-rebinding SSRF open.
+ */
+export function guardedFetch(policy: ConnectPolicy): typeof fetch {
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(policy) as never } });
+  return ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+}

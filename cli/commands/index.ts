@@ -10,6 +10,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Cli
     summary: 'Fit an Isolation Forest on one CSV and score another',
     load: async () => (await import('./iforest.ts')).command,
   },
+  rank: {
+    summary: 'Offline root-cause ranking over a call graph and metrics',
+    load: async () => (await import('./rank.ts')).command,
+  },
   invoke: {
     summary: 'Invoke a handler locally with an event file',
     load: async () => (await import('./invoke.ts')).command,

@@ -12,6 +12,15 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
     projectRoot,
     retainData: app.node.tryGetContext('retainData') !== 'false',
     clusterAllowlist: app.node.tryGetContext('clusterAllowlist'),
+    pullNamespaces: app.node.tryGetContext('pullNamespaces'),
+    notifications: {
+      slackWebhookSecretArn: app.node.tryGetContext('slackWebhookSecretArn'),
+      pagerDutySecretArn: app.node.tryGetContext('pagerDutySecretArn'),
+      emailFrom: app.node.tryGetContext('emailFrom'),
+      emailTo: app.node.tryGetContext('emailTo'),
+      bedrockModelId: app.node.tryGetContext('bedrockModelId'),
+      publicUrl: app.node.tryGetContext('publicUrl'),
+    },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters',
   });

@@ -21,6 +21,21 @@ export interface FleetopsStackProps extends StackProps {
   retainData?: boolean;
   /** Operator allowlist of cluster API CIDRs / host suffixes, comma-separated. */
   clusterAllowlist?: string;
+  /** Where notifications go and how alerts are rated (all optional; unset means not routed / rules only). */
+  notifications?: {
+    /** Secrets Manager ARN holding the Slack incoming-webhook URL. */
+    slackWebhookSecretArn?: string;
+    /** Secrets Manager ARN holding the PagerDuty Events API v2 routing key. */
+    pagerDutySecretArn?: string;
+    emailFrom?: string;
+    /** Comma-separated recipients. */
+    emailTo?: string;
+    bedrockModelId?: string;
+    /** Base URL used in incident links. */
+    publicUrl?: string;
+  };
+  /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
+  pullNamespaces?: string;
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
@@ -36,6 +51,18 @@ export function deployedHandlers(): string[] {
       ...WORKFLOWS.flatMap((w) => Object.values(w.functions)),
     ]),
   ].sort();
+}
+
+function notificationEnvironment(n: FleetopsStackProps['notifications']): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    FLEETOPS_SLACK_WEBHOOK_SECRET_ARN: n?.slackWebhookSecretArn,
+    FLEETOPS_PAGERDUTY_SECRET_ARN: n?.pagerDutySecretArn,
+    FLEETOPS_EMAIL_FROM: n?.emailFrom,
+    FLEETOPS_EMAIL_TO: n?.emailTo,
+    FLEETOPS_BEDROCK_MODEL_ID: n?.bedrockModelId,
+    FLEETOPS_PUBLIC_URL: n?.publicUrl,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
 }
 
 export class FleetopsStack extends Stack {
@@ -64,6 +91,8 @@ export class FleetopsStack extends Stack {
         FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: 'false',
         ...(props.clusterAllowlist ? { FLEETOPS_CLUSTER_ALLOWLIST: props.clusterAllowlist } : {}),
         ...(bearerHandlers.has(handler) ? { API_TOKEN_SECRET_ARN: data.apiToken.secretArn } : {}),
+        ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
+        ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
         ...(settings.access.workflows?.length
           ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
           : {}),
@@ -122,6 +151,9 @@ export class FleetopsStack extends Stack {
         acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:{region}:{account}:inference-profile/*'), 'Cross-region inference profiles (required by current models) named by operator configuration.');
       }
       if (access.ses) {
+        for (const secretArn of [props.notifications?.slackWebhookSecretArn, props.notifications?.pagerDutySecretArn]) {
+          if (secretArn) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+        }
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }),
         );

@@ -1,3 +1,4 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoAlertStore } from '../adapters/aws/dynamodb/alert-store.ts';
 import { BedrockImportanceScorer } from '../adapters/notify/bedrock-importance.ts';
 import { PagerDutyNotifier } from '../adapters/notify/pagerduty.ts';
@@ -9,13 +10,39 @@ import { wiring } from '../wiring.ts';
 
 let built: { base: unknown; store: DynamoAlertStore; pipeline: AlertPipeline } | undefined;
 
+/**
+ * A notifier whose credential (webhook URL, routing key) lives in Secrets Manager: read on first
+ * send and cached for five minutes by Powertools, so rotation needs no deploy.
+ */
+class SecretBackedNotifier implements Notifier {
+  readonly kind: string;
+  private readonly secretId: string;
+  private readonly build: (secret: string) => Notifier;
+  private built?: { secret: string; notifier: Notifier };
+
+  constructor(kind: string, secretId: string, build: (secret: string) => Notifier) {
+    this.kind = kind;
+    this.secretId = secretId;
+    this.build = build;
+  }
+
+  async send(message: Parameters<Notifier['send']>[0]): Promise<void> {
+    const secret = await getSecret(this.secretId, { maxAge: 300 });
+    if (typeof secret !== 'string' || !secret) throw new Error(`${this.kind} notifier: its secret is empty`);
+    if (this.built?.secret !== secret) this.built = { secret, notifier: this.build(secret) };
+    await this.built.notifier.send(message);
+  }
+}
+
 /** Notifiers configured by the environment; an unconfigured one is simply not routed to. */
 export function notifiersFromEnv(env: NodeJS.ProcessEnv): Notifier[] {
   const notifiers: Notifier[] = [];
-  if (env.FLEETOPS_SLACK_WEBHOOK_URL) notifiers.push(new SlackWebhookNotifier({ webhookUrl: env.FLEETOPS_SLACK_WEBHOOK_URL }));
-  if (env.FLEETOPS_PAGERDUTY_ROUTING_KEY) {
-    notifiers.push(new PagerDutyNotifier({ routingKey: env.FLEETOPS_PAGERDUTY_ROUTING_KEY, ...(env.FLEETOPS_PAGERDUTY_URL ? { baseUrl: env.FLEETOPS_PAGERDUTY_URL } : {}) }));
-  }
+  const slack = (webhookUrl: string) => new SlackWebhookNotifier({ webhookUrl });
+  const pagerDuty = (routingKey: string) => new PagerDutyNotifier({ routingKey, ...(env.FLEETOPS_PAGERDUTY_URL ? { baseUrl: env.FLEETOPS_PAGERDUTY_URL } : {}) });
+  if (env.FLEETOPS_SLACK_WEBHOOK_URL) notifiers.push(slack(env.FLEETOPS_SLACK_WEBHOOK_URL));
+  else if (env.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN) notifiers.push(new SecretBackedNotifier('slack', env.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN, slack));
+  if (env.FLEETOPS_PAGERDUTY_ROUTING_KEY) notifiers.push(pagerDuty(env.FLEETOPS_PAGERDUTY_ROUTING_KEY));
+  else if (env.FLEETOPS_PAGERDUTY_SECRET_ARN) notifiers.push(new SecretBackedNotifier('pagerduty', env.FLEETOPS_PAGERDUTY_SECRET_ARN, pagerDuty));
   if (env.FLEETOPS_EMAIL_FROM && env.FLEETOPS_EMAIL_TO) {
     notifiers.push(
       new SesEmailNotifier({

@@ -82,3 +82,18 @@ describe('FleetopsStack', () => {
     }
   });
 });
+
+describe('FleetopsStack with notifications configured', () => {
+  it('passes the notification settings to the alert functions and lets them read the webhook secret', () => {
+    const slackArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-slack-AbCdEf';
+    const app = new App({ context: { retainData: 'false', slackWebhookSecretArn: slackArn, emailFrom: 'ops@example.com', emailTo: 'sre@example.com', pullNamespaces: 'shop' } });
+    const { stack } = buildApp(app);
+    const configured = Template.fromStack(stack);
+    const functions = Object.values(configured.findResources('AWS::Lambda::Function')) as Resource[];
+    const withSlack = functions.filter((f) => f.Properties.Environment.Variables.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN === slackArn);
+    expect(withSlack.length).toBeGreaterThanOrEqual(4); // alerts, incidents, ingest-event, incident-escalation
+    expect(functions.some((f) => f.Properties.Environment.Variables.FLEETOPS_PULL_NAMESPACES === 'shop')).toBe(true);
+    const policies = JSON.stringify(configured.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(slackArn);
+  });
+});

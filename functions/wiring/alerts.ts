@@ -14,7 +14,7 @@ let built: { base: unknown; store: DynamoAlertStore; pipeline: AlertPipeline } |
  * A notifier whose credential (webhook URL, routing key) lives in Secrets Manager: read on first
  * send and cached for five minutes by Powertools, so rotation needs no deploy.
  */
-class SecretBackedNotifier implements Notifier {
+export class SecretBackedNotifier implements Notifier {
   readonly kind: string;
   private readonly secretId: string;
   private readonly build: (secret: string) => Notifier;

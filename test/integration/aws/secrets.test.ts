@@ -43,7 +43,7 @@ describe('SecretsManagerStore against the Secrets Manager wire protocol', () => 
     await store.delete('clusters/c-1/kubeconfig');
     await store.delete('clusters/c-1/kubeconfig');
     expect(await store.get('clusters/c-1/kubeconfig')).toBeUndefined();
-    expect(fake.requests).toEqual(expect.arrayContaining(['GetSecretValue', 'PutSecretValue', 'CreateSecret', 'DeleteSecret']));
+    expect(fake.operations()).toEqual(expect.arrayContaining(['GetSecretValue', 'PutSecretValue', 'CreateSecret', 'DeleteSecret']));
   });
 });
 
@@ -55,7 +55,7 @@ describe('SecretBackedNotifier', () => {
     await notifier.send({ incidentId: 'i-1', title: 'checkout 5xx', text: 'error rate 31%', severity: 'high', status: 'open' });
     expect(slackBodies).toHaveLength(1);
     expect(JSON.parse(slackBodies[0])).toMatchObject({ text: expect.stringContaining('checkout') });
-    expect(fake.requests.filter((r) => r === 'GetSecretValue').length).toBeGreaterThanOrEqual(1);
+    expect(fake.operations().filter((r) => r === 'GetSecretValue').length).toBeGreaterThanOrEqual(1);
   });
 
   it('fails loudly (so the caller retries) when the secret is missing', async () => {

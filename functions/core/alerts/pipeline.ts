@@ -127,6 +127,17 @@ export class AlertPipeline {
     return incident;
   }
 
+  /**
+   * Called by the sweep schedule: finishes a delivery whose lease has expired (the sender crashed or
+   * every retry failed), so a state change is never left un-notified until the next alert arrives.
+   */
+  async recoverPending(incidentId: string): Promise<boolean> {
+    const incident = await this.#store.getIncident(incidentId);
+    if (!incident?.pending) return false;
+    await this.#recover(incident, this.#clock.now());
+    return true;
+  }
+
   /** Called by a schedule at `escalateAt`: notifies again when the incident is still unacknowledged. */
   async escalate(incidentId: string): Promise<boolean> {
     const incident = await this.#store.markEscalated(incidentId, this.#clock.now());

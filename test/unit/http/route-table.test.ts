@@ -62,4 +62,9 @@ describe('OpenAPI document', () => {
     }
     expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message']);
   });
+
+  it('validates as OpenAPI 3.1 with a real validator', async () => {
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+  });
 });

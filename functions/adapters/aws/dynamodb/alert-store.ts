@@ -171,24 +171,7 @@ export class DynamoAlertStore implements AlertStore {
       await this.#table.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.#table.tableName,
-                Item: {
-                  pk: dedupPk(batch.key),
-                  sk: DEDUP_SK,
-                  key: batch.key,
-                  incidentId: draft.id,
-                  dedupStatus: 'firing',
-                  alertCount: batch.count,
-                  firstSeen: draft.windowStart,
-                  lastSeen: now,
-                  expiresAt: firingExpiry(batch.now, dedup),
-                },
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
-                ExpressionAttributeValues: { ':nowSec': epochSeconds(batch.now) },
-              },
-            },
+            this.#claimDedupKey(batch, draft.id, draft.windowStart, dedup),
             {
               Put: {
                 TableName: this.#table.tableName,
@@ -282,24 +265,7 @@ export class DynamoAlertStore implements AlertStore {
       await this.#table.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.#table.tableName,
-                Item: {
-                  pk: dedupPk(batch.key),
-                  sk: DEDUP_SK,
-                  key: batch.key,
-                  incidentId,
-                  dedupStatus: 'firing',
-                  alertCount: batch.count,
-                  firstSeen: now,
-                  lastSeen: now,
-                  expiresAt: firingExpiry(batch.now, dedup),
-                },
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
-                ExpressionAttributeValues: { ':nowSec': epochSeconds(batch.now) },
-              },
-            },
+            this.#claimDedupKey(batch, incidentId, now, dedup),
             {
               Update: {
                 TableName: this.#table.tableName,
@@ -471,6 +437,28 @@ export class DynamoAlertStore implements AlertStore {
 
   activeSilences(now: Date): Promise<Silence[]> {
     return this.silences.active(now);
+  }
+
+  /** The transaction step that points a free (or expired) dedup key at an incident. */
+  #claimDedupKey(batch: AlertBatch, incidentId: string, firstSeen: string, dedup: DedupConfig) {
+    return {
+      Put: {
+        TableName: this.#table.tableName,
+        Item: {
+          pk: dedupPk(batch.key),
+          sk: DEDUP_SK,
+          key: batch.key,
+          incidentId,
+          dedupStatus: 'firing',
+          alertCount: batch.count,
+          firstSeen,
+          lastSeen: batch.now.toISOString(),
+          expiresAt: firingExpiry(batch.now, dedup),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
+        ExpressionAttributeValues: { ':nowSec': epochSeconds(batch.now) },
+      },
+    };
   }
 
   /** One conditional UpdateItem on the incident; undefined when the condition did not hold. */

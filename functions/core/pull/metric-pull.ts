@@ -96,8 +96,8 @@ export class MetricPull {
     );
     let anomalies = 0;
     for (const signal of signals) {
-      const record_ = await this.scoreOne(record, signal, pullId, now);
-      if (record_.status === 'anomaly') anomalies++;
+      const scored = await this.scoreOne(record, signal, pullId, now);
+      if (scored.status === 'anomaly') anomalies++;
     }
     return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source };
   }

@@ -19,6 +19,7 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
       emailFrom: app.node.tryGetContext('emailFrom'),
       emailTo: app.node.tryGetContext('emailTo'),
       bedrockModelId: app.node.tryGetContext('bedrockModelId'),
+      embeddingModelId: app.node.tryGetContext('embeddingModelId'),
       publicUrl: app.node.tryGetContext('publicUrl'),
     },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

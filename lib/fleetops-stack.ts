@@ -31,6 +31,8 @@ export interface FleetopsStackProps extends StackProps {
     /** Comma-separated recipients. */
     emailTo?: string;
     bedrockModelId?: string;
+    /** Titan text-embedding model for near-duplicate grouping, e.g. amazon.titan-embed-text-v2:0. */
+    embeddingModelId?: string;
     /** Base URL used in incident links. */
     publicUrl?: string;
   };
@@ -60,6 +62,7 @@ function notificationEnvironment(n: FleetopsStackProps['notifications']): Record
     FLEETOPS_EMAIL_FROM: n?.emailFrom,
     FLEETOPS_EMAIL_TO: n?.emailTo,
     FLEETOPS_BEDROCK_MODEL_ID: n?.bedrockModelId,
+    FLEETOPS_EMBEDDING_MODEL_ID: n?.embeddingModelId,
     FLEETOPS_PUBLIC_URL: n?.publicUrl,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));

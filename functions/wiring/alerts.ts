@@ -1,9 +1,11 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoAlertStore } from '../adapters/aws/dynamodb/alert-store.ts';
+import { BedrockEmbeddingSimilarity } from '../adapters/notify/bedrock-embeddings.ts';
 import { BedrockImportanceScorer } from '../adapters/notify/bedrock-importance.ts';
 import { PagerDutyNotifier } from '../adapters/notify/pagerduty.ts';
 import { SesEmailNotifier } from '../adapters/notify/ses-email.ts';
 import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
+import { DEFAULT_GROUPING_CONFIG } from '../core/alerts/grouping.ts';
 import { AlertPipeline } from '../core/alerts/pipeline.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
@@ -59,14 +61,22 @@ function build() {
   const base = wiring();
   if (built?.base === base) return built;
   const store = new DynamoAlertStore({ client: base.documentClient, tableName: base.config.TABLE_NAME });
+  // Text-similarity grouping is opt-in; with an embedding model it defaults to 0.85 cosine.
+  const threshold = Number(process.env.FLEETOPS_SIMILARITY_THRESHOLD);
+  const similarityThreshold = Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : process.env.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
   const pipeline = new AlertPipeline({
     store,
     publisher: base.events,
     notifiers: notifiersFromEnv(process.env),
     clock: base.clock,
-    config: process.env.FLEETOPS_PUBLIC_URL ? { linkBase: process.env.FLEETOPS_PUBLIC_URL } : {},
+    config: {
+      ...(process.env.FLEETOPS_PUBLIC_URL ? { linkBase: process.env.FLEETOPS_PUBLIC_URL } : {}),
+      ...(similarityThreshold !== undefined ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold } } : {}),
+    },
     // Bedrock rates importance when a model is configured; the rule score answers otherwise (and on any failure).
     ...(process.env.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: process.env.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
+    // Near-duplicate grouping by meaning (Titan embeddings) when configured; TF-IDF otherwise.
+    ...(process.env.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: process.env.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
   });
   built = { base, store, pipeline };
   return built;

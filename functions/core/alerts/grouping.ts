@@ -65,16 +65,28 @@ export function relatedServices(service: string, graph: Record<string, string[]>
  * the correlation window, and either a dependency neighbour or a near-duplicate title. Neighbours win
  * over text; among equals the most recently active incident wins.
  */
+/** Text of an incident as compared for similarity grouping. */
+export const incidentText = (c: Pick<Incident, 'type' | 'title'>): string => `${c.type} ${c.title ?? ''}`;
+export const alertText = (a: Pick<NormalizedAlert, 'type' | 'message'>): string => `${a.type} ${a.message}`;
+
+/** Live candidates for correlation: same cluster, another service, active within the window. */
+export function correlationCandidates(alert: Pick<NormalizedAlert, 'cluster' | 'service'>, candidates: Incident[], now: Date, config: GroupingConfig): Incident[] {
+  const since = now.getTime() - config.correlationWindowSeconds * 1000;
+  return candidates.filter((c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.service !== alert.service && Date.parse(c.lastSeen) >= since);
+}
+
+/**
+ * `similarities` (candidate id → 0..1) comes from an embedding model when one is configured;
+ * without it the local TF-IDF cosine is used.
+ */
 export function findCorrelatedIncident(
   alert: Pick<NormalizedAlert, 'cluster' | 'service' | 'message' | 'type'>,
   candidates: Incident[],
   now: Date,
   config: GroupingConfig,
+  similarities?: ReadonlyMap<string, number>,
 ): Incident | undefined {
-  const since = now.getTime() - config.correlationWindowSeconds * 1000;
-  const live = candidates.filter(
-    (c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.service !== alert.service && Date.parse(c.lastSeen) >= since,
-  );
+  const live = correlationCandidates(alert, candidates, now, config);
   const byRecency = (a: Incident, b: Incident) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen);
   if (config.dependencies) {
     const related = relatedServices(alert.service, config.dependencies);
@@ -82,9 +94,9 @@ export function findCorrelatedIncident(
     if (neighbour) return neighbour;
   }
   if (config.similarityThreshold !== undefined) {
-    const text = `${alert.type} ${alert.message}`;
+    const text = alertText(alert);
     const scored = live
-      .map((c) => ({ c, s: cosineSimilarity(text, `${c.type} ${c.title ?? ''}`) }))
+      .map((c) => ({ c, s: similarities?.get(c.id) ?? cosineSimilarity(text, incidentText(c)) }))
       .filter((x) => x.s >= config.similarityThreshold!)
       .sort((a, b) => b.s - a.s || byRecency(a.c, b.c));
     return scored[0]?.c;

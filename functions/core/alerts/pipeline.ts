@@ -1,6 +1,6 @@
 import type { BusEvent, Clock, EventPublisher, Notifier } from '../../ports.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
-import { DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, type AlertGroup, type GroupingConfig } from './grouping.ts';
+import { alertText, correlationCandidates, DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, incidentText, type AlertGroup, type GroupingConfig } from './grouping.ts';
 import {
   DEFAULT_IMPORTANCE_CONFIG,
   environmentOf,
@@ -52,6 +52,13 @@ export interface AlertPipelineOptions {
   clock: Clock;
   config?: Partial<PipelineConfig>;
   scorer?: ImportanceScorer;
+  /** Semantic similarity of alert texts (Bedrock Titan embeddings in AWS); local TF-IDF when absent or failing. */
+  similarity?: TextSimilarity;
+}
+
+export interface TextSimilarity {
+  /** Similarity 0..1 of `text` to each of `others`, in order. */
+  similarities(text: string, others: string[]): Promise<number[]>;
 }
 
 export interface IngestResult {
@@ -90,6 +97,7 @@ export class AlertPipeline {
   readonly #notifiers: Map<string, Notifier>;
   readonly #clock: Clock;
   readonly #scorer?: ImportanceScorer;
+  readonly #similarity?: TextSimilarity;
   readonly config: PipelineConfig;
   #silences?: { at: number; items: Silence[] };
 
@@ -99,6 +107,7 @@ export class AlertPipeline {
     this.#notifiers = new Map(options.notifiers.map((n) => [n.kind, n]));
     this.#clock = options.clock;
     this.#scorer = options.scorer;
+    this.#similarity = options.similarity;
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
   }
 
@@ -239,7 +248,19 @@ export class AlertPipeline {
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
     const candidates = await this.#store.recentOpenIncidents(alert.cluster, since);
-    return findCorrelatedIncident(alert, candidates, now, grouping) as IncidentRecord | undefined;
+    let similarities: Map<string, number> | undefined;
+    if (this.#similarity && grouping.similarityThreshold !== undefined) {
+      const live = correlationCandidates(alert, candidates, now, grouping);
+      if (live.length) {
+        try {
+          const scores = await this.#similarity.similarities(alertText(alert), live.map(incidentText));
+          similarities = new Map(live.map((c, i) => [c.id, scores[i]]));
+        } catch {
+          // The model is an improvement, not a dependency: TF-IDF answers.
+        }
+      }
+    }
+    return findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
   }
 
   async #importance(lead: NormalizedAlert, group: AlertGroup): Promise<number> {

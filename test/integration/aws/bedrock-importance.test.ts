@@ -79,3 +79,39 @@ describe('Bedrock importance scorer against the Converse wire protocol', () => {
     expect(nonsense).toBe(slow); // same rule inputs, same rule score
   });
 });
+
+describe('Titan embedding similarity against the InvokeModel wire protocol', () => {
+  it('embeds each text once (cached), sends only the text, and returns cosine similarities', async () => {
+    const { BedrockEmbeddingSimilarity } = await import('../../../functions/adapters/notify/bedrock-embeddings.ts');
+    const vectors: Record<string, number[]> = {
+      'HighErrorRate checkout 5xx above 5%': [1, 0, 0],
+      'HighErrorRate cart 5xx above 5%': [0.9, 0.1, 0],
+      'DiskFull node disk at 95%': [0, 0, 1],
+    };
+    const embeddingServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const input = JSON.parse(body) as { inputText: string; dimensions: number; normalize: boolean };
+        requests.push({ path: decodeURIComponent(req.url ?? ''), body: input });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ embedding: vectors[input.inputText] ?? [0, 1, 0], inputTextTokenCount: 5 }));
+      });
+    });
+    await new Promise<void>((r) => embeddingServer.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(embeddingServer.address() as { port: number }).port}`;
+    const similarity = new BedrockEmbeddingSimilarity({
+      modelId: 'amazon.titan-embed-text-v2:0',
+      client: new BedrockRuntimeClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
+    });
+    requests.length = 0;
+    const scores = await similarity.similarities('HighErrorRate checkout 5xx above 5%', ['HighErrorRate cart 5xx above 5%', 'DiskFull node disk at 95%']);
+    expect(scores[0]).toBeGreaterThan(0.95);
+    expect(scores[1]).toBe(0);
+    await similarity.similarities('HighErrorRate checkout 5xx above 5%', ['DiskFull node disk at 95%']);
+    expect(requests).toHaveLength(3); // three distinct texts, each embedded once
+    expect(requests[0].path).toBe('/model/amazon.titan-embed-text-v2:0/invoke');
+    expect(requests[0].body).toEqual({ inputText: expect.any(String), dimensions: 256, normalize: true });
+    embeddingServer.close();
+  });
+});

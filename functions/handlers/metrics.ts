@@ -8,6 +8,7 @@ import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from '../wiring/clusters.ts';
+import { metricSourceFor } from '../wiring/metric-sources.ts';
 import { metricsStore } from '../wiring/metrics-store.ts';
 
 async function findCluster(idOrName: string): Promise<ClusterRecord> {
@@ -75,6 +76,31 @@ async function clusterHealthInput(record: ClusterRecord, latest: AnomalyRecord[]
   };
 }
 
+/** Two days of 5-minute samples: below this the Prometheus history (when there is one) is longer. */
+const MIN_OWN_SAMPLES = 576;
+
+/**
+ * cpu history in percent of one core from the cluster's Prometheus: 14 days at 5 min when it has
+ * them, else the last hour at 5 s (a young Prometheus); the longest series found wins.
+ */
+async function prometheusCpuHistory(record: ClusterRecord, namespaces: string[], service: string): Promise<{ ts: number; value: number }[]> {
+  const source = await metricSourceFor(record);
+  const end = Date.now();
+  let best: { ts: number; value: number }[] = [];
+  for (const { spanMs, stepSeconds } of [
+    { spanMs: 14 * 86_400_000, stepSeconds: 300 },
+    { spanMs: 3_600_000, stepSeconds: 5 },
+  ]) {
+    for (const namespace of namespaces) {
+      const ranges = await source.rangeSignals({ namespace, services: [service] }, { start: end - spanMs, end, stepSeconds });
+      const cpu = ranges.find((r) => r.service === service && r.signal === 'cpu_usage');
+      if (cpu && cpu.points.length > best.length) best = cpu.points.map((p) => ({ ts: p.ts * 1000, value: p.value * 100 }));
+    }
+    if (best.length >= 48) break;
+  }
+  return best;
+}
+
 export const handler = httpHandler({
   triggerMetricPull: async () => {
     const pullId = `pull-${randomUUID()}`;
@@ -101,7 +127,12 @@ export const handler = httpHandler({
       if (samples.length) break;
     }
     // cpu_usage is in cores summed over the service's pods; the seed's rules work in percent of one core.
-    const series = samples.filter((s) => s.features.cpu_usage !== null).map((s) => ({ ts: Date.parse(s.at), value: (s.features.cpu_usage as number) * 100 }));
+    let series = samples.filter((s) => s.features.cpu_usage !== null).map((s) => ({ ts: Date.parse(s.at), value: (s.features.cpu_usage as number) * 100 }));
+    // A cluster with Prometheus already has history: use it while fleetops' own samples are young.
+    if (series.length < MIN_OWN_SAMPLES && record.prometheus) {
+      const fromPrometheus = await prometheusCpuHistory(record, namespaces.map((n) => n.trim()), query.service).catch(() => []);
+      if (fromPrometheus.length > series.length) series = fromPrometheus;
+    }
     if (series.length < 2) throw new ValidationError(`Not enough cpu history for ${query.service} in ${record.name} yet (${series.length} samples)`, undefined, 'INSUFFICIENT_DATA');
     const result = forecast(series, { horizonHours: query.hours, floor: 0 });
     return json(200, { predictions: result.predictions, recommendations: capacityRecommendations(series, result.predictions), model: result.model });

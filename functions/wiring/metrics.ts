@@ -1,40 +1,10 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
-import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
-import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
-import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
-import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
-import { prometheusSecretName } from '../core/clusters/registry.ts';
-import type { MetricSource } from '../core/metrics/types.ts';
 import { MetricPull } from '../core/pull/metric-pull.ts';
 import { wiring } from '../wiring.ts';
-import { clusterRegistry, clusterStore } from './clusters.ts';
+import { clusterStore } from './cluster-store.ts';
+import { metricSourceFor } from './metric-sources.ts';
 import { metricsStore } from './metrics-store.ts';
 
 let built: { base: unknown; pull: MetricPull } | undefined;
-
-/** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
-export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
-  const prometheus = record.prometheus;
-  if (!prometheus) {
-    return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
-  }
-  let auth: PrometheusAuth = { type: 'none' };
-  if (prometheus.auth === 'bearer') {
-    const token = await wiring().secrets.get(prometheusSecretName(record.id));
-    if (token) auth = { type: 'bearer', token };
-  } else if (prometheus.auth === 'sigv4') {
-    const region = prometheus.region ?? wiring().config.AWS_REGION;
-    auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
-  }
-  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
-  return new PrometheusMetricSource({
-    client,
-    cluster: record.name,
-    ...(prometheus.rateWindow ? { rateWindow: prometheus.rateWindow, scrapeIntervalSeconds: 1 } : {}),
-    ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
-  });
-}
 
 function build() {
   const base = wiring();

@@ -96,6 +96,15 @@ describe('scheduled metric pull, end to end', () => {
     expect(overview.services[0].clusters).toBe(2);
   });
 
+  it.skipIf(!withPrometheus)('forecasts from Prometheus history while fleetops has few samples of its own', async () => {
+    const forecast = await api('GET', '/v1/forecast?cluster=prod&service=user-service&hours=1');
+    expect(forecast.status, JSON.stringify(forecast.body)).toBe(200);
+    expect(forecast.body.model.points).toBeGreaterThan(1); // more than the one pull stored so far: Prometheus' history
+    expect(forecast.body.predictions.length).toBeGreaterThan(0);
+    // dev has no Prometheus and one sample: not enough yet.
+    expect((await api('GET', '/v1/forecast?cluster=dev&service=user-service&hours=1')).body.error.code).toBe('INSUFFICIENT_DATA');
+  });
+
   it('rejects bad query parameters with 400', async () => {
     expect((await api('GET', '/v1/anomalies?limit=0')).status).toBe(400);
     expect((await api('GET', '/v1/forecast?cluster=dev')).status).toBe(400);

@@ -27,6 +27,11 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  // --- layered detection (metric pull) ---
+  /** Consecutive quiet pulls before an anomaly resolves (K). */
+  FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  /** Minutes of history before the learned layer (streaming detectors, forest) judges a service. */
+  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(720),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean };

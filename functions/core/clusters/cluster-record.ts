@@ -1,3 +1,5 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
+
 /** What fleetops stores about a registered cluster. Never credentials: those live in the SecretStore. */
 export interface ClusterRecord {
   id: string;
@@ -17,6 +19,8 @@ export interface ClusterRecord {
   prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string; rateWindow?: string; matchers?: Record<string, string> };
   /** Namespaces the metric pull covers (default: the pull's configured defaults). */
   namespaces?: string[];
+  /** Detection guardrails for this cluster's services (over the shipped defaults). */
+  guardrails?: GuardrailSettings;
 }
 
 export interface ClusterStore {
@@ -48,5 +52,6 @@ export function toClusterResponse(record: ClusterRecord) {
     source: record.source,
     ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
     ...(record.namespaces ? { namespaces: record.namespaces } : {}),
+    ...(record.guardrails ? { guardrails: record.guardrails } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_SOURCES } from '../../definitions/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
@@ -21,6 +22,7 @@ export interface RegisterClusterInput {
   eks?: { clusterName: string; region: string; roleArn?: string };
   prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string; rateWindow?: string; matchers?: Record<string, string> };
   namespaces?: string[];
+  guardrails?: GuardrailSettings;
 }
 
 export interface ClusterRegistryDeps {
@@ -87,6 +89,7 @@ export class ClusterRegistry {
       ...(input.eks ? { eks: input.eks } : {}),
       ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region, rateWindow: input.prometheus.rateWindow, matchers: input.prometheus.matchers } } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
+      ...(input.guardrails ? { guardrails: input.guardrails } : {}),
     };
     try {
       await store.create(record);

@@ -2,11 +2,12 @@
  * Picks a cluster's MetricSource: Prometheus-compatible backend when the cluster has one configured,
  * metrics.k8s.io otherwise.
  */
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { ValidationError } from '../../core/errors.ts';
 import type { SignalQueryOptions } from '../../core/metrics/golden-signals.ts';
 import type { MetricSource } from '../../core/metrics/types.ts';
 import { MetricsApiSource, type PodMetricsItem } from './metrics-api-source.ts';
-import { PrometheusClient, type AwsCredentials, type AwsCredentialsProvider } from './prometheus-client.ts';
+import { PrometheusClient, type AwsCredentialsProvider } from './prometheus-client.ts';
 import { PrometheusMetricSource } from './prometheus-metric-source.ts';
 
 export { PrometheusClient, PrometheusQueryError, parseEnvelope, redact, redactUrl } from './prometheus-client.ts';
@@ -16,13 +17,8 @@ export type { PrometheusMetricSourceOptions, PrometheusQueryApi } from './promet
 export { MetricsApiSource } from './metrics-api-source.ts';
 export type { MetricsApiSourceOptions, PodMetricsItem } from './metrics-api-source.ts';
 
-/** Lambda's own credentials (the execution role) from the environment. */
-export const envCredentials: AwsCredentialsProvider = async (): Promise<AwsCredentials> => {
-  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('AWS credentials are not set in the environment');
-  return { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN || undefined };
-};
+/** Lambda's own credentials (the execution role), resolved by the SDK's default chain. */
+export const envCredentials: AwsCredentialsProvider = fromNodeProviderChain();
 
 export interface ClusterPrometheusConfig extends Pick<SignalQueryOptions, 'rateWindow' | 'scrapeIntervalSeconds' | 'extraMatchers' | 'labels' | 'metrics'> {
   url: string;

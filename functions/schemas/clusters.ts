@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ampSigningRegion } from '../core/metrics/amp-endpoint.ts';
 
 const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
 const labelValue = z.string().max(63);
@@ -51,7 +52,11 @@ export const RegisterClusterRequest = z
   .refine((v) => !(v.prometheus?.token && v.prometheus.auth !== 'bearer'), { message: 'a token is only used with auth bearer', path: ['prometheus', 'auth'] })
   // Credentials never travel in clear text, and SigV4 only signs for AWS endpoints.
   .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), { message: 'must be https when auth is used', path: ['prometheus', 'url'] })
-  .refine((v) => !(v.prometheus?.auth === 'sigv4' && !/^https:\/\/[^/]+\.amazonaws\.com(\/|$)/.test(v.prometheus.url)), { message: 'sigv4 is only for *.amazonaws.com endpoints (Amazon Managed Prometheus)', path: ['prometheus', 'url'] })
+  .superRefine((v, ctx) => {
+    if (v.prometheus?.auth !== 'sigv4') return;
+    const endpoint = ampSigningRegion(v.prometheus.url, v.prometheus.region);
+    if (!endpoint.ok) ctx.addIssue({ code: 'custom', message: endpoint.reason, path: ['prometheus', 'url'] });
+  })
   .meta({ id: 'RegisterClusterRequest' });
 
 export const RotateKubeconfigRequest = z

@@ -3,6 +3,8 @@ import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
 import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
 import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
 import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
+import { ValidationError } from '../core/errors.ts';
+import { ampSigningRegion } from '../core/metrics/amp-endpoint.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { prometheusSecretName } from '../core/clusters/registry.ts';
 import type { MetricSource } from '../core/metrics/types.ts';
@@ -20,8 +22,9 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     const token = await wiring().secrets.get(prometheusSecretName(record.id));
     if (token) auth = { type: 'bearer', token };
   } else if (prometheus.auth === 'sigv4') {
-    const region = prometheus.region ?? wiring().config.AWS_REGION;
-    auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
+    const endpoint = ampSigningRegion(prometheus.url, prometheus.region);
+    if (!endpoint.ok) throw new ValidationError(`Prometheus of cluster ${record.name}: ${endpoint.reason}`, undefined, 'INVALID_PROMETHEUS');
+    auth = { type: 'sigv4', region: endpoint.region, credentials: fromNodeProviderChain() };
   }
   const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
   return new PrometheusMetricSource({

@@ -4,6 +4,7 @@
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { ValidationError } from '../../core/errors.ts';
+import { ampSigningRegion } from '../../core/metrics/amp-endpoint.ts';
 import type { SignalQueryOptions } from '../../core/metrics/golden-signals.ts';
 import type { MetricSource } from '../../core/metrics/types.ts';
 import { MetricsApiSource, type PodMetricsItem } from './metrics-api-source.ts';
@@ -23,7 +24,7 @@ export const envCredentials: AwsCredentialsProvider = fromNodeProviderChain();
 export interface ClusterPrometheusConfig extends Pick<SignalQueryOptions, 'rateWindow' | 'scrapeIntervalSeconds' | 'extraMatchers' | 'labels' | 'metrics'> {
   url: string;
   auth: 'none' | 'bearer' | 'sigv4';
-  /** SigV4 region (AMP); derived from an `aps-workspaces.<region>.amazonaws.com` URL when absent. */
+  /** SigV4 region (AMP): taken from the `aps-workspaces.<region>.amazonaws.com` host; when given, it must agree. */
   region?: string;
   /** Mimir/Cortex tenant (X-Scope-OrgID). */
   tenantId?: string;
@@ -52,9 +53,9 @@ export function createMetricSource(input: CreateMetricSourceInput): MetricSource
     if (!input.token) throw new ValidationError(`Prometheus of cluster ${input.cluster} needs a bearer token`, undefined, 'INVALID_PROMETHEUS');
     client = new PrometheusClient({ baseUrl: p.url, auth: { type: 'bearer', token: input.token }, tenantId: p.tenantId, timeoutMs: input.timeoutMs, fetch: input.fetch });
   } else if (p.auth === 'sigv4') {
-    const region = p.region ?? /aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com/.exec(p.url)?.[1];
-    if (!region) throw new ValidationError(`Prometheus of cluster ${input.cluster} needs a region for SigV4`, undefined, 'INVALID_PROMETHEUS');
-    client = new PrometheusClient({ baseUrl: p.url, auth: { type: 'sigv4', region, credentials: input.awsCredentials ?? envCredentials }, tenantId: p.tenantId, timeoutMs: input.timeoutMs, fetch: input.fetch });
+    const endpoint = ampSigningRegion(p.url, p.region);
+    if (!endpoint.ok) throw new ValidationError(`Prometheus of cluster ${input.cluster}: ${endpoint.reason}`, undefined, 'INVALID_PROMETHEUS');
+    client = new PrometheusClient({ baseUrl: p.url, auth: { type: 'sigv4', region: endpoint.region, credentials: input.awsCredentials ?? envCredentials }, tenantId: p.tenantId, timeoutMs: input.timeoutMs, fetch: input.fetch });
   } else {
     client = new PrometheusClient({ baseUrl: p.url, tenantId: p.tenantId, timeoutMs: input.timeoutMs, fetch: input.fetch });
   }

@@ -19,6 +19,8 @@ export const PrometheusConfig = z
     auth: z.enum(['none', 'bearer', 'sigv4']).default('none'),
     token: z.string().min(1).max(8192).optional(),
     region: z.string().optional(),
+    /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
+    tenantId: z.string().regex(/^[\x21-\x7e]{1,150}$/, 'must be 1-150 printable ASCII characters').optional(),
     /** PromQL rate() window, at least 4× the scrape interval. */
     rateWindow: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h').optional(),
     /** Equality matchers added to every query, for fleet-wide backends (Thanos, AMP, Mimir): {"cluster":"prod"}. */

@@ -3,7 +3,7 @@ import { EVENT_SOURCES } from '../../definitions/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
-import type { ClusterRecord, ClusterStore } from './cluster-record.ts';
+import type { ClusterRecord, ClusterStore, PrometheusSettings } from './cluster-record.ts';
 import type { ClusterVersion, KubeClusterClient, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 
@@ -19,7 +19,7 @@ export interface RegisterClusterInput {
   kubeconfig?: string;
   context?: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  prometheus?: PrometheusSettings & { token?: string };
   namespaces?: string[];
 }
 
@@ -36,6 +36,8 @@ export interface ClusterRegistryDeps {
 }
 
 export const kubeconfigSecretName = (id: string) => `clusters/${id}/kubeconfig`;
+const withoutToken = ({ token: _token, ...settings }: PrometheusSettings & { token?: string }): PrometheusSettings => settings;
+
 export const prometheusSecretName = (id: string) => `clusters/${id}/prometheus`;
 /** EKS tokens are short-lived: pooled clients for EKS clusters are rebuilt every 10 minutes. */
 const EKS_CREDENTIALS_BUCKET_MS = 10 * 60_000;
@@ -85,7 +87,7 @@ export class ClusterRegistry {
       source: input.eks ? 'eks' : 'kubeconfig',
       credentialsVersion: input.eks ? 'eks' : fingerprint(secretValue),
       ...(input.eks ? { eks: input.eks } : {}),
-      ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region, rateWindow: input.prometheus.rateWindow, matchers: input.prometheus.matchers } } : {}),
+      ...(input.prometheus ? { prometheus: withoutToken(input.prometheus) } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
     };
     try {

@@ -4,7 +4,7 @@ import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
 import type { ClusterRecord, ClusterStore, PrometheusSettings } from './cluster-record.ts';
-import type { ClusterVersion, KubeClusterClient, KubeGateway } from './kube-gateway-port.ts';
+import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 
 /** Mints EKS credentials server-side (endpoint + CA from DescribeCluster, a presigned STS token). */
@@ -23,10 +23,10 @@ export interface RegisterClusterInput {
   namespaces?: string[];
 }
 
-export interface ClusterRegistryDeps {
+export interface ClusterRegistryDeps<Client extends ClusterProbe = ClusterProbe> {
   store: ClusterStore;
   secrets: SecretStore;
-  kube: KubeGateway;
+  kube: KubeGateway<Client>;
   events: EventPublisher;
   clock: Clock;
   eks?: EksResolver;
@@ -51,10 +51,10 @@ function fingerprint(value: string): string {
  * runs on the raw text first, the connection test before anything is stored, the secret before
  * the record that points at it.
  */
-export class ClusterRegistry {
-  private readonly deps: ClusterRegistryDeps;
+export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
+  private readonly deps: ClusterRegistryDeps<Client>;
 
-  constructor(deps: ClusterRegistryDeps) {
+  constructor(deps: ClusterRegistryDeps<Client>) {
     this.deps = deps;
   }
 
@@ -144,7 +144,7 @@ export class ClusterRegistry {
   }
 
   /** A pooled client for a registered cluster; rebuilt when its credentials change. */
-  async client(record: ClusterRecord): Promise<KubeClusterClient> {
+  async client(record: ClusterRecord): Promise<Client> {
     if (record.source === 'eks') {
       if (!this.deps.eks || !record.eks) throw new UpstreamError(`Cluster ${record.name}: EKS is not available in this runtime`, 'EKS_UNAVAILABLE');
       const bucket = Math.floor(this.deps.clock.now().getTime() / EKS_CREDENTIALS_BUCKET_MS);

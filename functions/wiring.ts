@@ -40,7 +40,7 @@ function buildWiring(config: Config): Wiring {
   const secrets = lazy<SecretStore>(() =>
     local
       ? new EncryptedFileSecretStore(config.FLEETOPS_DATA_DIR)
-      : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: process.env.KMS_KEY_ID }),
+      : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: config.KMS_KEY_ID }),
   );
   const events = lazy<EventPublisher>(() => (local ? new LocalBusPublisher() : new EventBridgePublisher({ busName: config.EVENT_BUS_NAME })));
   const sfn = lazy(() => new StepFunctionsWorkflows({ stateMachineArns: JSON.parse(config.STATE_MACHINE_ARNS ?? '{}') }));

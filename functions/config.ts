@@ -60,6 +60,12 @@ export const ConfigSchema = z.object({
   FLEETOPS_PULL_NAMESPACES: z.string().default('default'),
   FLEETOPS_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
+
+  // --- layered detection (metric pull) ---
+  /** Consecutive quiet pulls before an anomaly resolves (K). */
+  FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  /** Minutes of history before the learned layer (streaming detectors, forest) judges a service. */
+  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(720),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {

@@ -27,6 +27,18 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  // Kubernetes-state detection and mesh dependency graph (issue 8).
+  /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
+  FLEETOPS_PULL_NAMESPACES: z.string().default('default'),
+  /** `false` turns kube-state detection off in the pull. */
+  FLEETOPS_KUBE_STATE: booleanFromString.optional(),
+  /** A kube-state condition resolves after this many consecutive pulls without it. */
+  FLEETOPS_KUBE_STATE_RESOLVE_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  FLEETOPS_KUBE_STATE_UNSCHEDULABLE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  FLEETOPS_KUBE_STATE_PENDING_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  FLEETOPS_KUBE_STATE_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /** Rate window of the mesh-graph query (istio_requests_total) when the cluster has Prometheus. */
+  FLEETOPS_MESH_GRAPH_WINDOW: z.string().regex(/^\d{1,4}[smh]$/).default('10m'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean };

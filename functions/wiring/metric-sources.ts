@@ -12,9 +12,22 @@ import { clusterRegistry } from './clusters.ts';
 /** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
 export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
   const prometheus = record.prometheus;
-  if (!prometheus) {
+  const client = await prometheusClientFor(record);
+  if (!prometheus || !client) {
     return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
   }
+  return new PrometheusMetricSource({
+    client,
+    cluster: record.name,
+    ...(prometheus.rateWindow ? { rateWindow: prometheus.rateWindow, scrapeIntervalSeconds: 1 } : {}),
+    ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
+  });
+}
+
+/** The cluster's Prometheus client with its configured auth, or undefined when it has none. */
+export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
+  const prometheus = record.prometheus;
+  if (!prometheus) return undefined;
   let auth: PrometheusAuth = { type: 'none' };
   if (prometheus.auth === 'bearer') {
     const token = await wiring().secrets.get(prometheusSecretName(record.id));
@@ -23,12 +36,6 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     const region = prometheus.region ?? wiring().config.AWS_REGION;
     auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
   }
-  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
-  return new PrometheusMetricSource({
-    client,
-    cluster: record.name,
-    ...(prometheus.rateWindow ? { rateWindow: prometheus.rateWindow, scrapeIntervalSeconds: 1 } : {}),
-    ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
-  });
+  return new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
 }
 

@@ -32,7 +32,7 @@ async function refreshGraphs(clusterIds: string[]): Promise<number> {
         const record = await clusterStore().get(clusterId);
         const client = record && (await prometheusClientFor(record));
         if (!record || !client) return 0;
-        const namespaces = record.namespaces?.length ? record.namespaces : config.FLEETOPS_PULL_NAMESPACES.split(',').map((s) => s.trim()).filter(Boolean);
+        const namespaces = record.namespaces?.length ? record.namespaces : config.pullNamespaces;
         const graph = await refreshMeshGraph({
           cluster: record.name,
           namespaces,

@@ -27,7 +27,7 @@ export function kubeStatePull(): KubeStatePull | undefined {
     store: new DynamoKubeStateStore({ client: base.documentClient, tableName: config.TABLE_NAME }),
     events: base.events,
     clock: base.clock,
-    defaultNamespaces: config.FLEETOPS_PULL_NAMESPACES.split(',').map((s) => s.trim()).filter(Boolean),
+    defaultNamespaces: config.pullNamespaces,
     config: {
       resolveAfterPulls: config.FLEETOPS_KUBE_STATE_RESOLVE_PULLS,
       unschedulableGraceSeconds: config.FLEETOPS_KUBE_STATE_UNSCHEDULABLE_GRACE_SECONDS,

@@ -1,6 +1,7 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
-import { createMetricSource } from '../adapters/prometheus/metric-source-factory.ts';
+import { createMetricSource, createPrometheusClient } from '../adapters/prometheus/metric-source-factory.ts';
+import type { PrometheusClient } from '../adapters/prometheus/prometheus-client.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { prometheusSecretName } from '../core/clusters/registry.ts';
 import type { MetricSource } from '../core/metrics/types.ts';
@@ -20,4 +21,11 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     fetch: built.fetch,
     timeoutMs: 8000,
   });
+}
+
+/** The cluster's Prometheus client (same auth, fetch guard and credentials as its metric source), or undefined. */
+export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
+  const base = wiring();
+  if (built?.base !== base) built = { base, fetch: guardedFetch(base.addressPolicy), credentials: fromNodeProviderChain() };
+  return createPrometheusClient(record, { bearerToken: () => base.secrets.get(prometheusSecretName(record.id)), awsCredentials: built.credentials, fetch: built.fetch, timeoutMs: 8000 });
 }

@@ -122,6 +122,16 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return list.items;
   }
 
+  async listAllPods(): Promise<V1Pod[]> {
+    const list = await this.call('pods in all namespaces', () => this.core.listPodForAllNamespaces());
+    return list.items;
+  }
+
+  async listAllDeployments(): Promise<V1Deployment[]> {
+    const list = await this.call('deployments in all namespaces', () => this.apps.listDeploymentForAllNamespaces());
+    return list.items;
+  }
+
   async getDeployment(namespace: string, name: string): Promise<V1Deployment> {
     checkName('namespace', namespace);
     checkName('deployment', name);

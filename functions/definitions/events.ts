@@ -62,6 +62,13 @@ export const RULES: RuleDefinition[] = [
     pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyResolved'] },
     target: { kind: 'function', handler: 'ingest-event' },
   },
+  {
+    id: 'kube-state-to-alerts',
+    description: 'Kubernetes conditions found by the pull (crash loops, OOM kills, image pulls, NotReady nodes, ...) fire and resolve alerts',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['KubeStateChanged'] },
+    target: { kind: 'function', handler: 'ingest-kube-state' },
+  },
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [

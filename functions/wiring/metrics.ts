@@ -10,7 +10,6 @@ let built: { base: unknown; pull: MetricPull } | undefined;
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
-  const namespaces = (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
   const pull = new MetricPull({
     clusters: clusterStore(),
     sourceFor: metricSourceFor,
@@ -18,7 +17,7 @@ function build() {
     events: base.events,
     clock: base.clock,
     config: {
-      defaultNamespaces: namespaces,
+      defaultNamespaces: base.config.pullNamespaces,
       detection: {
         resolveAfterPulls: base.config.FLEETOPS_RESOLVE_AFTER_PULLS,
         learned: { ...DEFAULT_LEARNED_OPTIONS, warmupMinutes: base.config.FLEETOPS_LEARNED_WARMUP_MINUTES },

@@ -20,6 +20,7 @@ import type { BusEvent } from '../functions/ports.ts';
 import { Cluster } from '../sim/cluster.ts';
 import { isPodReady } from '../sim/controller.ts';
 import { injectFault, removeFault, type FaultType } from '../sim/faults.ts';
+import { SHOP_CALL_GRAPH } from '../sim/mesh.ts';
 import { SHOP_SERVICES, seedWorkloads } from '../sim/seed-workloads.ts';
 import { MemoryMetricsStore } from './support/memory-metrics-store.ts';
 
@@ -33,8 +34,9 @@ const METRIC_FAULTS: FaultType[] = ['error-burst', 'latency-spike', 'cpu-spike',
 /** After a fault ends, its tail (resolution, baseline) is neither a fault nor a healthy stretch. */
 const TAIL_MS = 60 * 60_000;
 const REOPEN_MS = 30 * 60_000;
-/** The shop call graph (CONTRACT.md): caller → callees. */
-const SHOP_GRAPH: Record<string, string[]> = { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] };
+/** The graph the pipeline gets from the mesh metrics (istio_requests_total): the simulator's call graph, caller → callees. */
+const SHOP_GRAPH: Record<string, string[]> = {};
+for (const edge of SHOP_CALL_GRAPH) (SHOP_GRAPH[edge.from] ??= []).push(edge.to);
 const SIGMA = 0.45; // the model's latency spread (sim/metrics.ts): p95 = median × e^(1.645 σ)
 
 function mulberry32(seed: number): () => number {

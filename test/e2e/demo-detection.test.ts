@@ -113,7 +113,7 @@ beforeAll(async () => {
   });
   demo.stdout!.on('data', (c) => (output += c));
   demo.stderr!.on('data', (c) => (output += c));
-  const deadline = Date.now() + 150_000;
+  const deadline = Date.now() + 300_000; // DynamoDB Local and two registrations on a busy machine
   while (!output.includes('Ctrl-C stops everything')) {
     if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not start:\n${output}`);
     await sleep(250);
@@ -123,7 +123,7 @@ beforeAll(async () => {
   const post = /Bearer (\S+)" --cacert (\S+) .*\n\s+-X POST (https:\/\/[^/\s]+)\/sim\/v1\/faults -d '([^']+)'/.exec(output);
   expect(post, `the demo prints no fault line:\n${output}`).not.toBeNull();
   faultLine = { token: post![1], ca: post![2], server: post![3], body: post![4] };
-}, 180_000);
+}, 330_000);
 
 afterAll(() => {
   if (demo && demo.exitCode === null) demo.kill('SIGTERM');

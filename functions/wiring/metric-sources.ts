@@ -9,12 +9,10 @@ import type { MetricSource } from '../core/metrics/types.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry } from './clusters.ts';
 
-/** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
-export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
+/** A client for the cluster's Prometheus (or AMP / Thanos / Mimir), or undefined when it has none. */
+export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
   const prometheus = record.prometheus;
-  if (!prometheus) {
-    return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
-  }
+  if (!prometheus) return undefined;
   let auth: PrometheusAuth = { type: 'none' };
   if (prometheus.auth === 'bearer') {
     const token = await wiring().secrets.get(prometheusSecretName(record.id));
@@ -23,7 +21,16 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     const region = prometheus.region ?? wiring().config.AWS_REGION;
     auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
   }
-  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
+  return new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
+}
+
+/** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
+export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
+  const prometheus = record.prometheus;
+  const client = await prometheusClientFor(record);
+  if (!prometheus || !client) {
+    return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
+  }
   return new PrometheusMetricSource({
     client,
     cluster: record.name,
@@ -31,4 +38,3 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
   });
 }
-

@@ -27,6 +27,20 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  // --- Root-cause analysis (RCA) ---
+  /** `bedrock`: the model refines the rules report (falls back to rules on any failure). */
+  FLEETOPS_RCA_ENGINE: z.enum(['rules', 'bedrock']).default('rules'),
+  FLEETOPS_RCA_MODEL_ID: z.string().min(1).default('us.anthropic.claude-sonnet-4-20250514-v1:0'),
+  /** Bedrock Runtime endpoint override (tests: a local endpoint speaking Converse). */
+  FLEETOPS_BEDROCK_ENDPOINT: z.url().optional(),
+  FLEETOPS_RCA_MAX_TURNS: z.coerce.number().int().min(1).max(20).default(6),
+  FLEETOPS_RCA_MAX_TOKENS: z.coerce.number().int().min(1000).max(500_000).default(40_000),
+  FLEETOPS_RCA_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(45_000),
+  /** Replace workload, namespace and node names with placeholders in prompts (reversed in the report). */
+  FLEETOPS_RCA_ANONYMIZE: booleanFromString.default(false),
+  FLEETOPS_RCA_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Extra dependency edges, service → services it calls: `{"frontend":["order-service"]}`. */
+  FLEETOPS_SERVICE_DEPENDENCIES: z.string().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean };

@@ -4,6 +4,7 @@ import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
+import { Rca, RcaStarted, StartRcaRequest } from '../schemas/rca.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
@@ -235,6 +236,27 @@ export const ROUTES = {
     summary: 'Health score per cluster and each cluster’s error rate against the fleet average',
     tags: ['metrics'],
     responses: { 200: { description: 'Fleet overview' }, ...unauthorized },
+  }),
+  // --- Root-cause analysis ---
+  startRca: defineRoute({
+    method: 'POST',
+    path: '/v1/rca',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'Start a root-cause analysis of a service (the same workflow every new incident gets)',
+    tags: ['rca'],
+    body: StartRcaRequest,
+    responses: { 202: { description: 'Started', schema: RcaStarted }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  getRca: defineRoute({
+    method: 'GET',
+    path: '/v1/rca/{id}',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'An RCA: its status and, once SUCCEEDED, the report',
+    tags: ['rca'],
+    params: IdParams,
+    responses: { 200: { description: 'RCA', schema: Rca }, ...unauthorized, ...notFound },
   }),
 } satisfies Record<string, RouteDefinition>;
 

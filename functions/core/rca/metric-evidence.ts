@@ -22,7 +22,7 @@ export function median(values: number[]): number | undefined {
 export function seriesEvidence(series: SeriesInput, at: Date, options: { recentSeconds?: number } = {}): MetricEvidence | undefined {
   const points = series.points.filter((p) => Number.isFinite(p.value));
   if (!points.length) return undefined;
-  const cutoff = at.getTime() / 1000 - (options.recentSeconds ?? 60);
+  const cutoff = at.getTime() / 1000 - (options.recentSeconds ?? 30);
   const before = points.filter((p) => p.ts < cutoff).map((p) => p.value);
   const baseline = before.length >= 3 ? median(before) : undefined;
   const current = median(points.slice(-3).map((p) => p.value)) ?? null;

@@ -31,10 +31,16 @@ function logErrorSummary(evidence: Evidence, found: Hit[]): { ids: string[]; tex
   return { ids: logs.filter((l) => l.errorLines > 0).map((l) => l.id), text: top ? `; last error in the logs: ${top.pattern.slice(0, 160)}` : '' };
 }
 
+/** Restarts long ago of a container that runs ready again are history, not a crash loop. */
+function recentlyTerminated(c: ContainerEvidence, evidence: Evidence): boolean {
+  const finished = Date.parse(c.lastTermination?.finishedAt ?? '');
+  return Number.isFinite(finished) && finished >= Date.parse(evidence.target.at) - 10 * 60_000;
+}
+
 const crashLoop: Analyzer = (evidence) => {
   const out: Finding[] = [];
   for (const [deployment, pods] of podsByDeployment(evidence)) {
-    const found = hits(pods, (c) => (c.reason === 'CrashLoopBackOff' || c.restarts >= 2) && c.lastTermination?.reason !== 'OOMKilled');
+    const found = hits(pods, (c) => (c.reason === 'CrashLoopBackOff' || (c.restarts >= 2 && (!c.ready || recentlyTerminated(c, evidence)))) && c.lastTermination?.reason !== 'OOMKilled');
     if (!found.length) continue;
     const last = found.map((h) => h.container.lastTermination).find((t) => t?.reason);
     const restarts = found.reduce((n, h) => n + h.container.restarts, 0);

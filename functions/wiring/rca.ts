@@ -1,7 +1,7 @@
 import { IncidentRcaLinks } from '../adapters/aws/dynamodb/incident-links.ts';
 import { DynamoRcaStore } from '../adapters/aws/dynamodb/rca-store.ts';
 import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
-import { knownSecretsOf } from '../adapters/kube/rca-evidence.ts';
+import { secretsOf } from '../adapters/kube/rca-evidence.ts';
 import type { RcaDiagnoser } from '../core/rca/complete.ts';
 import type { RcaTarget } from '../core/rca/evidence.ts';
 import type { RcaStartPorts } from '../core/rca/start.ts';
@@ -56,16 +56,16 @@ export function rcaDiagnoser(): RcaDiagnoser | undefined {
           timeoutMs: c.FLEETOPS_RCA_TIMEOUT_MS,
           anonymize: c.FLEETOPS_RCA_ANONYMIZE,
           cache: c.FLEETOPS_RCA_CACHE_TTL_SECONDS > 0 ? { store: build().store, ttlSeconds: c.FLEETOPS_RCA_CACHE_TTL_SECONDS } : undefined,
-          knownSecrets: async (target) => knownSecretsFor(target),
+          secrets: secretsFor,
         })
       : undefined;
   diagnoser = { base, value };
   return value;
 }
 
-/** Literal values of secret-looking env vars in the namespace: scrubbed from anything sent to the model. */
-async function knownSecretsFor(target: RcaTarget): Promise<string[]> {
+/** Secret values and secret-backed env names in the namespace: scrubbed from anything sent to the model. */
+async function secretsFor(target: RcaTarget): Promise<{ values: string[]; names: string[] }> {
   const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
-  if (!record) return [];
-  return knownSecretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
+  if (!record) return { values: [], names: [] };
+  return secretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
 }

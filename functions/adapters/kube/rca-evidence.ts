@@ -91,15 +91,22 @@ export function podEvidence(pod: V1Pod): PodEvidence {
   };
 }
 
-/** Literal values of secret-looking env vars: scrubbed wherever they appear, never sent. */
-export function knownSecretsOf(pods: V1Pod[]): string[] {
-  const out = new Set<string>();
+/**
+ * What the redactor must scrub: literal values of secret-looking env vars (wherever they appear),
+ * and the names of vars whose values come from Secrets (their values, wherever they are printed).
+ */
+export function secretsOf(pods: V1Pod[]): { values: string[]; names: string[] } {
+  const values = new Set<string>();
+  const names = new Set<string>();
   for (const pod of pods) {
-    for (const c of pod.spec?.containers ?? []) {
-      for (const e of c.env ?? []) if (e.value && e.value.length >= 6 && looksSecretName(e.name)) out.add(e.value);
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      for (const e of c.env ?? []) {
+        if (e.value && e.value.length >= 6 && looksSecretName(e.name)) values.add(e.value);
+        if (e.valueFrom?.secretKeyRef || looksSecretName(e.name)) names.add(e.name);
+      }
     }
   }
-  return [...out];
+  return { values: [...values], names: [...names] };
 }
 
 function deploymentEvidence(d: V1Deployment): DeploymentEvidence {
@@ -208,7 +215,8 @@ function failing(pod: PodEvidence): boolean {
 export async function collectLogs(client: KubeClusterClient, target: RcaTarget, limits: EvidenceLimits): Promise<{ logs: LogEvidence[] }> {
   const raw = await client.listPods(target.namespace);
   // Redacted here, at the source: secrets never enter the workflow state, the store or a prompt.
-  const redactor = createRedactor(knownSecretsOf(raw));
+  const secrets = secretsOf(raw);
+  const redactor = createRedactor(secrets.values, secrets.names);
   const pods = raw.map(podEvidence);
   const mine = pods.filter((p) => p.deployment === target.service);
   const picks = [...mine.filter(failing), ...mine.filter((p) => !failing(p)).slice(0, 2), ...pods.filter((p) => p.deployment !== target.service && failing(p))];

@@ -54,12 +54,22 @@ export interface Redactor {
   value<T>(value: T): T;
 }
 
-export function createRedactor(knownSecrets: string[] = []): Redactor {
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `knownSecrets`: values to scrub wherever they appear. `secretNames`: names of variables whose
+ * values come from Secrets: `NAME=value`, `"NAME":"value"` and `NAME: value` lose the value,
+ * whatever the value looks like.
+ */
+export function createRedactor(knownSecrets: string[] = [], secretNames: string[] = []): Redactor {
   // Longest first, so a secret containing another is replaced whole.
   const known = [...new Set(knownSecrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  const names = [...new Set(secretNames.filter((n) => /^[\w.-]{1,100}$/.test(n)))];
+  const byName = names.length ? new RegExp(`(["']?\\b(?:${names.map(escapeRegex).join('|')})\\b["']?\\s*[:=]\\s*)(["']?)([^\\s"',;&}]{1,500})\\2`, 'g') : undefined;
   const text = (input: string): string => {
     let out = input;
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(MASK);
+    if (byName) out = out.replace(byName, `$1$2${MASK}$2`);
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
     return out.replace(TOKEN, (m) => (looksLikeToken(m) ? MASK : m));
   };

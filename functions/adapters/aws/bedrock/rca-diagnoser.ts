@@ -33,8 +33,8 @@ export interface BedrockRcaOptions {
   timeoutMs: number;
   anonymize?: boolean;
   cache?: { store: ReportCache; ttlSeconds: number };
-  /** Values to scrub wherever they appear (literal values of secret-looking env vars). */
-  knownSecrets?: (target: RcaTarget) => Promise<string[]>;
+  /** What to scrub: secret values wherever they appear, and the values of secret-backed env names. */
+  secrets?: (target: RcaTarget) => Promise<{ values: string[]; names: string[] }>;
   maxOutputTokensPerTurn?: number;
 }
 
@@ -112,8 +112,9 @@ export class BedrockRcaDiagnoser implements RcaDiagnoser {
   }
 
   async #converse(evidence: Evidence, findings: Finding[], rules: RcaReport, usage: DiagnosisUsage): Promise<{ report: RcaReport } | { error: string }> {
-    const secrets = (await this.#o.knownSecrets?.(evidence.target).catch(() => [])) ?? [];
-    const redactor = createRedactor(secrets);
+    // No list of secrets, no call: a model request that could leak them is not worth making.
+    const secrets = this.#o.secrets ? await this.#o.secrets(evidence.target) : { values: [], names: [] };
+    const redactor = createRedactor(secrets.values, secrets.names);
     const names = createAnonymizer(evidence, this.#o.anonymize ?? false);
     const outbound = <T>(value: T): T => names.value(redactor.value(value));
     const ids = evidenceIds(evidence);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ampSigningRegion } from '../core/metrics/amp-endpoint.ts';
 
 const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
 const labelValue = z.string().max(63);
@@ -18,6 +19,8 @@ export const PrometheusConfig = z
     auth: z.enum(['none', 'bearer', 'sigv4']).default('none'),
     token: z.string().min(1).max(8192).optional(),
     region: z.string().optional(),
+    /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
+    tenantId: z.string().regex(/^[\x21-\x7e]{1,150}$/, 'must be 1-150 printable ASCII characters').optional(),
     /** PromQL rate() window, at least 4× the scrape interval. */
     rateWindow: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h').optional(),
     /** Equality matchers added to every query, for fleet-wide backends (Thanos, AMP, Mimir): {"cluster":"prod"}. */
@@ -51,7 +54,11 @@ export const RegisterClusterRequest = z
   .refine((v) => !(v.prometheus?.token && v.prometheus.auth !== 'bearer'), { message: 'a token is only used with auth bearer', path: ['prometheus', 'auth'] })
   // Credentials never travel in clear text, and SigV4 only signs for AWS endpoints.
   .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), { message: 'must be https when auth is used', path: ['prometheus', 'url'] })
-  .refine((v) => !(v.prometheus?.auth === 'sigv4' && !/^https:\/\/[^/]+\.amazonaws\.com(\/|$)/.test(v.prometheus.url)), { message: 'sigv4 is only for *.amazonaws.com endpoints (Amazon Managed Prometheus)', path: ['prometheus', 'url'] })
+  .superRefine((v, ctx) => {
+    if (v.prometheus?.auth !== 'sigv4') return;
+    const endpoint = ampSigningRegion(v.prometheus.url, v.prometheus.region);
+    if (!endpoint.ok) ctx.addIssue({ code: 'custom', message: endpoint.reason, path: ['prometheus', 'url'] });
+  })
   .meta({ id: 'RegisterClusterRequest' });
 
 export const RotateKubeconfigRequest = z

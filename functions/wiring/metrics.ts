@@ -9,14 +9,13 @@ let built: { base: unknown; pull: MetricPull } | undefined;
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
-  const namespaces = (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
   const pull = new MetricPull({
     clusters: clusterStore(),
     sourceFor: metricSourceFor,
     store: metricsStore(),
     events: base.events,
     clock: base.clock,
-    config: { defaultNamespaces: namespaces },
+    config: { defaultNamespaces: base.config.pullNamespaces },
   });
   built = { base, pull };
   return built;

@@ -6,7 +6,8 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/
 import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
-import type { ClusterTarget, ClusterVersion, KubeClusterClient, KubeGateway, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import type { ClusterTarget, ClusterVersion, KubeGateway, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import type { KubeClusterClient } from '../../ports.ts';
 import { ClientPool } from './client-pool.ts';
 import { createKubeConfig } from './kube-client-factory.ts';
 import type { ConnectPolicy } from './kube-client-factory.ts';
@@ -209,7 +210,7 @@ export interface KubernetesGatewayOptions extends ConnectPolicy {
   now?: () => number;
 }
 
-export class KubernetesGateway implements KubeGateway {
+export class KubernetesGateway implements KubeGateway<KubeClusterClient> {
   private readonly policy: ConnectPolicy;
   private readonly pool: ClientPool<KubeClusterClient>;
 

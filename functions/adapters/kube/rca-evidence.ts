@@ -5,7 +5,8 @@
  * lines are redacted here, with the literal values of secret-looking env vars as known secrets.
  */
 import type { CoreV1Event, V1Container, V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import type { KubeClusterClient, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import type { PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import type { KubeClusterClient } from '../../ports.ts';
 import { tryParseQuantity } from '../../core/metrics/quantity.ts';
 import type {
   ContainerEvidence,

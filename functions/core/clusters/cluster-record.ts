@@ -1,3 +1,15 @@
+/** A cluster's Prometheus-compatible backend (Prometheus, AMP, Thanos, Mimir). The bearer token is in the SecretStore. */
+export interface PrometheusSettings {
+  url: string;
+  auth: 'none' | 'bearer' | 'sigv4';
+  /** SigV4 (AMP): must agree with the workspace host, which decides. */
+  region?: string;
+  /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
+  tenantId?: string;
+  rateWindow?: string;
+  matchers?: Record<string, string>;
+}
+
 /** What fleetops stores about a registered cluster. Never credentials: those live in the SecretStore. */
 export interface ClusterRecord {
   id: string;
@@ -14,7 +26,7 @@ export interface ClusterRecord {
   /** Changes when credentials rotate, so pooled clients are rebuilt. A hash prefix, not the secret. */
   credentialsVersion: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  prometheus?: PrometheusSettings;
   /** Namespaces the metric pull covers (default: the pull's configured defaults). */
   namespaces?: string[];
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockRcaDiagnoser } from '../../../functions/adapters/aws/bedrock/rca-diagnoser.ts';
 import { KubernetesGateway } from '../../../functions/adapters/kube/kube-gateway.ts';
 import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, secretsOf } from '../../../functions/adapters/kube/rca-evidence.ts';
-import type { KubeClusterClient } from '../../../functions/core/clusters/kube-gateway-port.ts';
+import type { KubeClusterClient } from '../../../functions/ports.ts';
 import { parseAndValidateKubeconfig } from '../../../functions/core/clusters/kubeconfig-policy.ts';
 import { rulesReport } from '../../../functions/core/rca/complete.ts';
 import { mergeEvidence, type RcaTarget } from '../../../functions/core/rca/evidence.ts';

@@ -69,6 +69,13 @@ export const RULES: RuleDefinition[] = [
     pattern: { source: ['fleetops.metrics'], 'detail-type': ['KubeStateChanged'] },
     target: { kind: 'function', handler: 'ingest-kube-state' },
   },
+  {
+    id: 'incident-opened-rca',
+    description: 'Every new incident gets a root-cause analysis (the RCA id is derived from the incident: redelivery is harmless)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.alerts'], 'detail-type': ['IncidentOpened'] },
+    target: { kind: 'function', handler: 'rca-trigger' },
+  },
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [

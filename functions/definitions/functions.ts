@@ -40,6 +40,12 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
   slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
+  // --- Root-cause analysis ---
+  rca: { access: { table: 'readwrite', workflows: ['rca'] } },
+  'rca-trigger': { timeoutSeconds: 30, access: { table: 'readwrite', workflows: ['rca'] } },
+  'rca-evidence': { memoryMb: 1024, timeoutSeconds: 30, access: { table: 'read', secrets: 'read', eks: true } },
+  'rca-analyze': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, bedrock: true, eks: true } },
+  'rca-failed': { access: { table: 'readwrite' } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

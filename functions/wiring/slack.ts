@@ -3,6 +3,7 @@ import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
+import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import { wiring } from '../wiring.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
@@ -66,6 +67,22 @@ export function slackPorts(): SlackCommandPorts {
       });
       alertPipeline().invalidateSilences();
       return { id: silence.id, endsAt: silence.endsAt };
+    },
+    forecast: async ({ clusterId, service }) => {
+      const base = wiring();
+      const cluster = await clusterStore().get(clusterId);
+      if (!cluster) return undefined;
+      const since = new Date(base.clock.now().getTime() - 14 * 86_400_000);
+      for (const namespace of cluster.namespaces ?? base.config.pullNamespaces) {
+        const samples = await metricsStore().samples(cluster.id, namespace.trim(), service, since);
+        // cpu_usage is in cores; recommendations work in percent of one core (as GET /v1/forecast).
+        const series = samples.filter((s) => s.features.cpu_usage !== null).map((s) => ({ ts: Date.parse(s.at), value: (s.features.cpu_usage as number) * 100 }));
+        if (series.length < 2) continue;
+        const result = forecast(series, { horizonHours: 24, floor: 0 });
+        const advice = capacityRecommendations(series, result.predictions);
+        return { peakCpu: advice.peak_cpu, avgCpu: advice.avg_cpu, recommendedReplicas: advice.recommended_replicas };
+      }
+      return undefined;
     },
     clustersOfService: async (service) => {
       const clusters = await clusterStore().list();

@@ -35,7 +35,7 @@
  *    candidates with s(a(n)) = 0 are left out. Order: score desc, then node name.
  */
 
-import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, normalMedian, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
+import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
 import type { Direction, Effect } from './rank-evidence.ts';
 
 export interface Edge {
@@ -105,6 +105,11 @@ export interface RankOptions {
   precedenceWeight?: number;
   /** k: weight of the correlation with the target metric (default 0.1). */
   correlationWeight?: number;
+  /** When the target reports latency / error / availability metrics and none of them moved, a candidate must
+   * reach threshold * (1 + quietTargetFactor) to be reported: users feel real incidents (default 2). */
+  quietTargetFactor?: number;
+  /** Target symptom z at which the target counts as clearly affected (default 2). */
+  targetSymptomZ?: number;
   /** Evidence at which the top score reaches 1; weaker incidents get lower scores (default 2.5). */
   confidentEvidence?: number;
 }
@@ -143,22 +148,24 @@ export interface RankAnalysis {
 }
 
 const DEFAULTS: Required<RankOptions> = {
-  threshold: 4,
+  threshold: 3,
   zCap: 100,
   relFloor: 0.05,
   fractionFloor: 1e-3,
   minRelChange: 0.1,
   minFractionChange: 0.005,
-  minTrafficShare: 0.01,
+  minTrafficShare: 0.03,
   noiseZ: 1.5,
-  familyDecay: 0.5,
+  familyDecay: 1,
   trafficEvidence: 0.5,
-  calleePenalty: 0.5,
+  calleePenalty: 0.25,
   explainRatio: 0.5,
-  callerWeight: 0.5,
+  callerWeight: 0.25,
   precedenceWeight: 0.2,
   correlationWeight: 0.1,
   confidentEvidence: 2.5,
+  quietTargetFactor: 2,
+  targetSymptomZ: 2,
 };
 
 export { metricDirection, quantileSorted };
@@ -256,14 +263,26 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Diminishing evidence of one robust z: nothing below the noise level, logarithmic above it. */
 const evidenceOf = (z: number, noiseZ: number): number => Math.log1p(Math.max(0, z - noiseZ));
 
+/** Mean request count over both windows (a median is 0 for sparse counts; a failing node may lose its traffic). */
+function meanTraffic(value: ArrayLike<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (Number.isFinite(value[i])) {
+      sum += Math.max(0, value[i]);
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
 interface NodeState {
   famZ: Map<string, number>;
   symptomZ: number;
   anomaly: number;
   topMetric: string;
-  traffic: number;
-  hasTraffic: boolean;
   onset: number;
+  hasSymptoms: boolean;
 }
 
 /** Full analysis over pre-grouped series (what the CLI uses: no per-row objects). */
@@ -291,6 +310,23 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const inGraph = nodes.has(target);
 
   // 1. per-series effects, grouped per node
+  // 1. traffic per node: request-derived statistics (percentiles, availability) of a node that sees a sliver
+  //    of the traffic are noise, so their evidence is weighted by the node's traffic share
+  const traffic = new Map<string, number>();
+  for (const s of input.series) {
+    if (!isTrafficMetric(s.metric)) continue;
+    traffic.set(s.node, Math.max(traffic.get(s.node) ?? 0, meanTraffic(s.value)));
+  }
+  let maxTraffic = 0;
+  for (const t of traffic.values()) maxTraffic = Math.max(maxTraffic, t);
+  const trafficWeight = (n: string): number => {
+    const t = traffic.get(n);
+    if (t === undefined || o.minTrafficShare <= 0 || maxTraffic <= 0) return 1;
+    return Math.min(1, t / maxTraffic / o.minTrafficShare);
+  };
+
+  // 2. per-series effects, grouped per node (resource metrics such as cpu keep their full weight; request counts
+  //    and request-derived metrics are weighted by traffic)
   const metrics: RankAnalysis['metrics'] = [];
   const state = new Map<string, NodeState>();
   const effects: { s: Series; e: Effect }[] = [];
@@ -304,17 +340,15 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     effects.push({ s, e });
     metrics.push({ node: s.node, metric: s.metric, z: e.z, direction });
     let st = state.get(s.node);
-    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', traffic: 0, hasTraffic: false, onset: Infinity }));
-    const traffic = isTrafficMetric(s.metric);
-    if (traffic) {
-      const m = normalMedian(s.ts, s.value, split);
-      st.hasTraffic = true;
-      if (m > st.traffic) st.traffic = m;
-    }
-    const z = traffic ? e.z * o.trafficEvidence : e.z;
+    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
+    const symptomMetric = isSymptomMetric(s.metric);
+    const z = isTrafficMetric(s.metric) ? e.z * o.trafficEvidence * trafficWeight(s.node) : symptomMetric ? e.z * trafficWeight(s.node) : e.z;
     const fam = metricFamily(s.metric);
     if (z > (st.famZ.get(fam) ?? 0)) st.famZ.set(fam, z);
-    if (isSymptomMetric(s.metric) && z > st.symptomZ) st.symptomZ = z;
+    if (symptomMetric) {
+      st.hasSymptoms = true;
+      if (z > st.symptomZ) st.symptomZ = z;
+    }
     if (st.topMetric === '' || z > st.anomaly || (z === st.anomaly && s.metric < st.topMetric)) {
       st.anomaly = z;
       st.topMetric = s.metric;
@@ -322,24 +356,16 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   }
   nodes.add(target);
 
-  // 2. traffic weight: a node that sees a sliver of the traffic has noisy percentiles and ratios
-  let maxTraffic = 0;
-  for (const st of state.values()) if (st.hasTraffic) maxTraffic = Math.max(maxTraffic, st.traffic);
-  const trafficWeight = (n: string): number => {
-    const st = state.get(n);
-    if (!st || !st.hasTraffic || o.minTrafficShare <= 0 || maxTraffic <= 0) return 1;
-    return Math.min(1, Math.sqrt(st.traffic / maxTraffic / o.minTrafficShare));
-  };
-  const a = (n: string): number => (state.get(n)?.anomaly ?? 0) * trafficWeight(n);
+  const a = (n: string): number => state.get(n)?.anomaly ?? 0;
   const evidence = new Map<string, number>();
   for (const [n, st] of state) {
     const parts = [...st.famZ.values()].map((z) => evidenceOf(z, o.noiseZ)).sort((x, y) => y - x);
     let e = 0;
     for (let i = 0; i < parts.length; i++) e += parts[i] * o.familyDecay ** i;
-    evidence.set(n, e * trafficWeight(n));
+    evidence.set(n, e);
   }
   const E = (n: string): number => evidence.get(n) ?? 0;
-  const symptom = (n: string): number => evidenceOf(state.get(n)?.symptomZ ?? 0, o.noiseZ) * trafficWeight(n);
+  const symptom = (n: string): number => evidenceOf(state.get(n)?.symptomZ ?? 0, o.noiseZ);
 
   // 3. onsets: the first persistent deviation of any clearly abnormal series
   for (const { s, e } of effects) {
@@ -382,7 +408,10 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     maxCandidateAnomaly = Math.max(maxCandidateAnomaly, a(n));
     if (a(n) >= o.threshold) earliest = Math.min(earliest, state.get(n)?.onset ?? Infinity);
   }
-  const abnormal = maxCandidateAnomaly >= o.threshold;
+  // "nothing abnormal": a quiet target raises the bar (level shifts on some leaf are not an incident)
+  const ts = state.get(target);
+  const targetQuiet = ts && ts.hasSymptoms ? 1 - Math.min(1, ts.symptomZ / o.targetSymptomZ) : 0;
+  const abnormal = maxCandidateAnomaly >= o.threshold * (1 + o.quietTargetFactor * targetQuiet);
 
   // 4. graph position: a failing dependency explains its callers' symptoms
   const sortedNodes = [...nodes].sort(byName);

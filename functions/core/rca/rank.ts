@@ -1,38 +1,33 @@
 /**
  * Offline root-cause ranking over a service call graph and per-service metrics (pure, no I/O).
  *
- * Method (three steps, every number is explainable):
+ * Built for real telemetry (sparse, heavy-tailed, bursty, wildly different scales), every step explainable:
  *
- * 1. Metric anomaly. For each (node, metric) series the samples are split at `split` into a normal window
- *    (ts < split) and an incident window (ts >= split); NaN / non-finite values are dropped. The anomaly is a
- *    robust effect size: the shift of the incident median from the normal median, and the shift of the incident
- *    tail quantile (p75 for "rising is bad", p25 for "falling is bad") from the same quantile of the normal
- *    window (weighted 0.7), in units of the normal scale
- *        scale = max(1.4826 * MAD (or 1.2533 * mean |x - median| when the MAD is 0), floor),
- *    floor = 1e-3 for series living in [0,1] (ratios: availability, cpu fraction, error rate) and
- *    1% of |normal median| (at least 1e-9) otherwise, so constant series do not explode; above 10 the effect
- *    grows logarithmically (10 * (1 + ln(z / 10))) and is capped at `zCap` (100). The direction comes from the metric name: availability / success / uptime / hit-rate / free / idle
- *    falling is bad, latency / duration / error / cpu / memory / saturation rising is bad; shifts in the good direction
- *    count 0; unknown names (e.g. `requests`) count the absolute shift. A series with no normal or no incident
- *    sample has anomaly 0. Node anomaly a(n) = max over its metrics.
+ * 1. Evidence per series (rank-evidence.ts): the shift of the incident window's median (and, weighted 0.7, of
+ *    its p75 / p25 tail) from the normal window's, in robust scales max(1.4826 MAD, relFloor |median|, or
+ *    fractionFloor for ratios), only in the metric's bad direction (from its name: availability falling,
+ *    latency / errors / cpu rising; request counts either way), scaled down when the shift is small in
+ *    relative terms (minRelChange; minFractionChange for ratios), log-compressed above z = 10.
+ * 2. Traffic: request-derived metrics (latency, errors, availability) and request counts of a node whose traffic
+ *    is below minTrafficShare of the busiest node's are weighted down linearly (three requests a minute are
+ *    noise); resource metrics (cpu, memory, network) keep their weight.
+ * 3. Node evidence E(n) = sum over metric families (latency.p50/p90/p99 are one family) of ln(1 + z - noiseZ),
+ *    the k-th strongest weighted familyDecay^k: several independent signals beat one loud one, and nothing
+ *    saturates. a(n) = the node's largest weighted z.
+ * 4. Candidates: the target and every node reachable from it along caller -> callee edges (every node when the
+ *    target is not in the graph). "Nothing abnormal" ([]): no candidate reaches a(n) >= threshold, a bar raised
+ *    up to (1 + quietTargetFactor) times when the target reports latency / availability and they did not move.
+ * 5. Graph position and time: raw(n) = E(n) + w * S(n) - u * max(0, X(n) - E(n)), where S(n) is the strongest
+ *    symptom evidence among n's callers (a failing dependency explains its callers' symptoms, even when its own
+ *    metrics are flat, as with a network delay) and X(n) the strongest evidence among n's callees (a node whose
+ *    anomaly a more abnormal dependency explains is pushed down); x (1 + precedenceWeight) for the node(s) that
+ *    deviated first after the split (onset: two of three consecutive samples beyond 3 scales); x (1 + k |r|)
+ *    with the correlation r to the target metric when one is given.
+ * 6. Scores: raw / max(top raw, confidentEvidence), rounded to 6 digits: the top node reaches 1 only with
+ *    confident evidence, other nodes are relative to it. Order: score desc, then node name.
  *
- * 2. Candidates. The target and every node reachable from it along caller -> callee edges (its dependencies;
- *    cycles are fine, BFS). When the target is not in the graph, every node seen in the graph or the metrics is a
- *    candidate. If no candidate reaches a(n) >= `threshold` (robust z 3), the result is [] (nothing abnormal).
- *
- * 3. Score. An anomaly originates at the root cause and propagates upward to callers, so a root cause is an
- *    abnormal node whose callees are not (comparably) abnormal. With s(z) = 1 - exp(-max(0, z - 1.5) / 2)
- *    (a soft "is abnormal" in [0,1)):
- *        explained(n) = max over callees c of  s(a(c)) * min(1, a(c) / (rho * a(n)))
- *    (for a callee on the same cycle as n, i.e. in the same strongly connected component, anomalies flow both
- *    ways, so the weight is a ramp from 0 at a(c) = 0.7 a(n) to 1 at a(c) >= a(n) instead)
- *        support(n)   = mean over callers p of s(a(p))             (any caller, also outside the candidate set)
- *        score(n)     = s(a(n)) * (1 - u * explained(n)) * (1 + w * support(n)) * (1 + k * corr(n))
- *    with u = 0.9, rho = 0.5, w = 0.5, k = 0.1. corr(n) is the largest |Pearson r| between any metric of n and
- *    the target's `targetMetric`, on timestamps present in both series, normal and incident windows together (the
- *    step at the split is what makes a dependency track the target; 0 without a target metric): a small
- *    tie-breaker. Scores are divided by the largest one (so the top node has score 1) and rounded to 6 digits;
- *    candidates with s(a(n)) = 0 are left out. Order: score desc, then node name.
+ * Defaults were chosen by cross-validation (bench/support/rank-cv.ts: leave-one-system-out and 5-fold over the
+ * Nezha cases, plus generator calibration seeds for the [] gate); bench/rank.bench.ts reports both figures.
  */
 
 import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';

@@ -103,7 +103,7 @@ describe('RCA of every simulator fault, from evidence alone', () => {
       expect(rca.status).toBe(200);
       results.push({ c, rca: rca.body });
     }
-    const summary = results.map(({ c, rca }) => ({ fault: c.type, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource }));
+    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource }));
     console.log(JSON.stringify({ measurement: 'rca per fault', results: summary }));
     for (const { c, rca } of results) {
       expect(rca.status, c.type).toBe('SUCCEEDED');
@@ -120,9 +120,9 @@ describe('RCA of every simulator fault, from evidence alone', () => {
       expect(top.confidence).toBeGreaterThan(0);
       expect(top.confidence).toBeLessThanOrEqual(1);
     }
-  }, 120_000);
+  }, 400_000);
 
-  it('an incident opened by an alert gets an rcaId at once and a SUCCEEDED report within 10 s', async () => {
+  it('an incident opened by an alert gets an rcaId at once and a SUCCEEDED report within 10 s', { timeout: 60_000 }, async () => {
     model.script = () => ({ status: 500, errorType: 'InternalServerException' });
     const opened = await api('POST', '/v1/alerts', { source: 'test', cluster: 'c1', namespace: 'shop', service: 'user-service', type: 'KubePodCrashLooping', severity: 'high', message: 'user-service crash looping' });
     expect(opened.status).toBe(202);
@@ -150,12 +150,12 @@ describe('RCA of every simulator fault, from evidence alone', () => {
   it('with a working model the report is the model\'s, citing only existing evidence', async () => {
     model.script = investigatingModel;
     model.requests.length = 0;
-    const started = await api('POST', '/v1/rca', { clusterId: ids.c2, namespace: 'shop', service: 'payment-service' });
+    const started = await api('POST', '/v1/rca', { clusterId: ids.c6, namespace: 'shop', service: 'order-service' });
     const execution = await cloud.workflows.wait(`arn:aws:states:local:000000000000:execution:fleetops-rca:${started.body.id}`);
     expect(execution?.status, execution?.error).toBe('SUCCEEDED');
     const { report } = (await api('GET', `/v1/rca/${started.body.id}`)).body;
     expect(report.engine).toBe('bedrock');
-    expect(report.rootCauses[0].resource).toBe('deployment/payment-service');
+    expect(report.rootCauses[0].category).toBe('NodeNotReady');
     expect(report.rootCauses.flatMap((c: any) => c.evidence)).not.toContain('made-up:evidence');
     expect(model.requests.length).toBe(3);
   });

@@ -65,7 +65,7 @@ export const ConfigSchema = z.object({
   /** Consecutive quiet pulls before an anomaly resolves (K). */
   FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),
   /** Minutes of history before the learned layer (streaming detectors, forest) judges a service. */
-  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(720),
+  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(1440),
 
   // Kubernetes-state detection and mesh dependency graph (issue 8).
   /** `false` turns kube-state detection off in the pull. */

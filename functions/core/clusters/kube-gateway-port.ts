@@ -2,7 +2,7 @@
  * What core needs from a Kubernetes cluster. Implemented by functions/adapters/kube/kube-gateway.ts.
  * (Meant for functions/ports.ts; kept here until the lead moves it.)
  */
-import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { SafeKubeconfig } from './kubeconfig-policy.ts';
 
 export interface ClusterVersion {
@@ -28,6 +28,13 @@ export interface KubeClusterClient {
   /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
   rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
   podMetrics(namespace: string): Promise<PodMetrics[]>;
+  // Healing (functions/core/healing): reads for snapshots and plans, the writes its actions make.
+  listReplicaSets(namespace: string, labelSelector?: string): Promise<V1ReplicaSet[]>;
+  listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]>;
+  /** Merge-patches an HPA's replica bounds (raise the HPA instead of fighting it). */
+  patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void>;
+  /** Puts a pod template back (undo from a snapshot). */
+  replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void>;
 }
 
 export interface ClusterTarget {

@@ -27,9 +27,13 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  // Healing (issue 9): policy JSON (functions/core/healing/policy.ts), kill switch, verification wait.
+  FLEETOPS_HEALING_POLICY: z.string().max(65_536).optional(),
+  FLEETOPS_HEALING_DISABLED: booleanFromString.optional(),
+  FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean };
+export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean; healingVerifyWaitSeconds: number };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -41,5 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...config,
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
+    // 30 s in AWS; the local stack verifies sooner (the simulator settles in a few seconds).
+    healingVerifyWaitSeconds: config.FLEETOPS_HEALING_VERIFY_WAIT_SECONDS ?? (config.FLEETOPS_RUNTIME === 'local' ? 5 : 30),
   };
 }

@@ -37,6 +37,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
+  // Healing (issue 9)
+  healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },
+  'healing-step': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, eks: true } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

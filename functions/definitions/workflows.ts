@@ -17,4 +17,9 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     file: 'state-machines/metric-pull.asl.json',
     functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
   },
+  {
+    name: 'healing',
+    file: 'state-machines/healing.asl.json',
+    functions: { HealingStepFunctionArn: 'healing-step' },
+  },
 ];

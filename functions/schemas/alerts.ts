@@ -159,6 +159,8 @@ export const Incident = z
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
+    /** Notes other features add (healing: verified or undone actions). */
+    notes: z.array(z.object({ at: z.string(), author: z.string(), text: z.string() })).optional(),
   })
   .meta({ id: 'Incident' });
 

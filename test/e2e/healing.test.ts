@@ -66,7 +66,7 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-heal-')),
-    env: { FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: '3', FLEETOPS_HEALING_POLICY: JSON.stringify(POLICY) },
+    env: { FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: '5', FLEETOPS_HEALING_POLICY: JSON.stringify(POLICY) },
   });
   for (const c of sim.clusters) {
     info[c.name] = c;
@@ -74,7 +74,7 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     ids[c.name] = res.body.id;
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await cloud?.stop();
@@ -101,6 +101,7 @@ describe('healing in the local stack against the simulator', () => {
     expect(execute).toMatchObject({ actor: 'fleetops', before: { replicas: before }, after: { replicas: before + 2 }, result: 'done' });
     const incident = (await api('GET', `/v1/incidents/${incidentId}`)).body;
     expect(incident.healingIds).toEqual([id]);
+    expect(incident.notes.map((n: any) => n.text).join('\n')).toMatch(new RegExp(`Healing ${id}: scale frontend .* verified`));
     const listed = await api('GET', '/v1/healing?service=frontend&status=SUCCEEDED');
     expect(listed.body.items.map((i: any) => i.id)).toContain(id);
     expect(listed.body.items[0]).not.toHaveProperty('taskToken');

@@ -47,6 +47,8 @@ export interface Incident {
   resolvedAt?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];
+  /** Notes other features add (healing: verified or undone actions). */
+  notes?: { at: string; author: string; text: string }[];
 }
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };

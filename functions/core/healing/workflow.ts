@@ -132,9 +132,8 @@ export class HealingSteps {
       const request = requestFromRcaEvent(input);
       if (!request || !(HEALABLE_ISSUE_TYPES as readonly string[]).includes(request.issueType)) throw new Error('Not a healable RcaCompleted event');
       id = healingIdForRca(request.rcaId, request.issueType);
-      const { record, created } = await this.create(id, request);
-      // A redelivery of an event whose run has finished, or is still going, starts nothing new.
-      duplicate = !created && record.updatedAt !== record.createdAt;
+      // A redelivered event finds the run its first delivery started: this execution stops here.
+      duplicate = !(await this.create(id, request)).created;
     }
     const record = await this.#load(id);
     const policy = this.policyOf(record);

@@ -42,7 +42,7 @@ beforeAll(async () => {
     return next(args);
   }, { step: 'initialize', name: 'countRequests' });
   store = new DynamoHealingStore({ client, tableName: db.tableName });
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await db?.stop();

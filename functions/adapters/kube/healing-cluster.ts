@@ -27,6 +27,16 @@ function sumQuantities(values: (string | undefined)[]): number | undefined {
   return parsed.some((v) => v === undefined) ? undefined : parsed.reduce<number>((a, b) => a + (b ?? 0), 0);
 }
 
+/**
+ * The template as plain JSON (the client hands out Date instances): storable in DynamoDB, and
+ * without creationTimestamp it goes back through the client's serializer unchanged.
+ */
+function plainTemplate(template: V1PodTemplateSpec | undefined): unknown {
+  const plain = JSON.parse(JSON.stringify(template ?? {})) as { metadata?: Record<string, unknown> };
+  if (plain.metadata) delete plain.metadata.creationTimestamp;
+  return plain;
+}
+
 export class KubeHealingCluster implements HealingCluster {
   private readonly deps: HealingClusterDeps;
 
@@ -85,7 +95,7 @@ export class KubeHealingCluster implements HealingCluster {
       revision: deployment.metadata?.annotations?.[REVISION] ?? '0',
       labels: deployment.metadata?.labels ?? {},
       annotations: deployment.metadata?.annotations ?? {},
-      template: deployment.spec?.template ?? {},
+      template: plainTemplate(deployment.spec?.template),
       ...(cpuLimit ? { cpuLimitCores: cpuLimit } : {}),
       ...(memoryLimit ? { memoryLimitBytes: memoryLimit } : {}),
       replicaSets: owned.map((rs) => ({

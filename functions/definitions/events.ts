@@ -64,6 +64,20 @@ export const RULES: RuleDefinition[] = [
     pattern: { source: ['fleetops.rca'], 'detail-type': ['RcaCompleted'], detail: { issueType: [...HEALABLE_ISSUE_TYPES] } },
     target: { kind: 'workflow', workflow: 'healing' },
   },
+  {
+    id: 'anomaly-ends-to-alerts',
+    description: 'An anomaly gone for K consecutive pulls resolves its alert (and the incident once all its alerts have)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyResolved'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
+    id: 'kube-state-to-alerts',
+    description: 'Kubernetes conditions found by the pull (crash loops, OOM kills, image pulls, NotReady nodes, ...) fire and resolve alerts',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['KubeStateChanged'] },
+    target: { kind: 'function', handler: 'ingest-kube-state' },
+  },
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [

@@ -30,12 +30,15 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   alerts: { timeoutSeconds: 29, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  'ingest-kube-state': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
   'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite' } },
   'plan-metric-pull': { access: { table: 'read' } },
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
+  // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // Healing (issue 9)
   healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },

@@ -3,6 +3,7 @@ import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
+import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 import { CreateHealingRequest, Healing, HealingAnswer, HealingList, HealingListQuery, HealingStarted, KillSwitchRequest } from '../schemas/healing.ts';
 
@@ -299,6 +300,30 @@ export const ROUTES = {
     params: IdParams,
     body: HealingAnswer,
     responses: { 200: { description: 'Rejected', schema: Healing }, ...badRequest, ...unauthorized, ...notFound, 409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse } },
+  }),
+  slackCommands: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/commands',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'The `/fleet` slash command (Slack signature v0, 5-minute window, replays refused)',
+    tags: ['slack'],
+    body: SlackCommandForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 16 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+  }),
+  slackInteractions: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'Buttons on fleetops messages: acknowledge, run RCA, silence 1h, approve or reject healing',
+    tags: ['slack'],
+    body: SlackInteractionForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 64 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -8,7 +8,7 @@ import { criticalDependents } from '../core/healing/safety.ts';
 import type { HealingRecord } from '../core/healing/types.ts';
 import { HealingSteps } from '../core/healing/workflow.ts';
 import { wiring } from '../wiring.ts';
-import { alertPipeline, notifiersFromEnv } from './alerts.ts';
+import { alertPipeline, notifiersFromConfig } from './alerts.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
 /** The dependency graph from the healing policy (the same caller → callees shape the alert grouping uses). */
@@ -37,7 +37,7 @@ function build() {
     incidents: new DynamoIncidentHealingLinks({ client: base.documentClient, tableName: base.config.TABLE_NAME }),
     escalation: { escalate: (id) => alertPipeline().escalate(id) },
     graph: new PolicyDependencyGraph(policy),
-    notifiers: notifiersFromEnv(process.env),
+    notifiers: notifiersFromConfig(base.config),
     events: base.events,
     clock: base.clock,
     workflows: base.workflows,

@@ -4,7 +4,7 @@
  */
 import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { ClusterRecord } from '../../core/clusters/cluster-record.ts';
-import type { KubeClusterClient } from '../../core/clusters/kube-gateway-port.ts';
+import type { KubeClusterClient } from '../../ports.ts';
 import type { HealingCluster } from '../../core/healing/ports.ts';
 import type { PodState, WorkloadState } from '../../core/healing/types.ts';
 import { tryParseQuantity } from '../../core/metrics/index.ts';

@@ -47,6 +47,8 @@ export interface Incident {
   resolvedAt?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];
+  /** Every alert type that has joined the incident (CONTRACT `types`); older items fall back to `[type]`. */
+  types?: string[];
   /** Notes other features add (healing: verified or undone actions). */
   notes?: { at: string; author: string; text: string }[];
 }

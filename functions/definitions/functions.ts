@@ -38,7 +38,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
-  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true } },
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true, taskCallbacks: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // Healing (issue 9)
   healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },

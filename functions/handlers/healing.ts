@@ -5,7 +5,8 @@ import type { HealingRecord } from '../core/healing/types.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
-import { answerHealingApproval, healingSteps, healingStore } from '../wiring/healing.ts';
+import { healingSteps } from '../wiring/healing.ts';
+import { answerHealingApproval, healingStore } from '../wiring/healing-approvals.ts';
 
 const listed = (record: HealingRecord) => publicHealing(record);
 

@@ -3,9 +3,11 @@ import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
+import { AppError } from '../core/errors.ts';
 import { wiring } from '../wiring.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
+import { answerHealingApproval } from './healing-approvals.ts';
 import { metricsStore } from './metrics-store.ts';
 
 const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
@@ -66,6 +68,16 @@ export function slackPorts(): SlackCommandPorts {
       });
       alertPipeline().invalidateSilences();
       return { id: silence.id, endsAt: silence.endsAt };
+    },
+    decideHealing: async (healingId, decision, actor) => {
+      try {
+        const record = await answerHealingApproval({ id: healingId, decision, by: `slack:${actor.userName} (${actor.userId})` });
+        const { id, cluster, namespace, service, issueType, severity, action, status, reason } = record;
+        return { id, cluster, namespace, service, issueType, severity, action, status, reason };
+      } catch (error) {
+        if (error instanceof AppError && (error.kind === 'not-found' || error.kind === 'conflict')) return { error: error.message };
+        throw error;
+      }
     },
     clustersOfService: async (service) => {
       const clusters = await clusterStore().list();

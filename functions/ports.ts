@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Deployment, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**
@@ -100,8 +100,14 @@ export interface KubeClusterClient {
   /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
   rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
   podMetrics(namespace: string): Promise<PodMetrics[]>;
+  // Read-only evidence for root-cause analysis (RCA). `limit` caps list sizes.
+  listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]>;
+  listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]>;
+  listServices(namespace: string, limit?: number): Promise<V1Service[]>;
+  listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]>;
+  /** The last lines of a container's log, at most `limitBytes` (the server cuts, so a huge log never travels). */
+  readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string>;
   // Healing (functions/core/healing): reads for snapshots and plans, the writes its actions make.
-  listReplicaSets(namespace: string, labelSelector?: string): Promise<V1ReplicaSet[]>;
   listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]>;
   /** Merge-patches an HPA's replica bounds (raise the HPA instead of fighting it). */
   patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void>;

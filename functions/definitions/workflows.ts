@@ -22,4 +22,9 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     file: 'state-machines/healing.asl.json',
     functions: { HealingStepFunctionArn: 'healing-step' },
   },
+  {
+    name: 'rca',
+    file: 'state-machines/rca.asl.json',
+    functions: { RcaEvidenceFunctionArn: 'rca-evidence', RcaAnalyzeFunctionArn: 'rca-analyze', RcaFailedFunctionArn: 'rca-failed' },
+  },
 ];

@@ -10,6 +10,13 @@ import { clusterRegistry } from './clusters.ts';
 
 let built: { base: unknown; fetch: typeof fetch; credentials: ReturnType<typeof fromNodeProviderChain> } | undefined;
 
+/** The cluster's Prometheus client (RCA reads mesh edges with it), or undefined when it has none. */
+export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
+  const base = wiring();
+  if (built?.base !== base) built = { base, fetch: guardedFetch(base.addressPolicy), credentials: fromNodeProviderChain() };
+  return createPrometheusClient(record, { bearerToken: () => base.secrets.get(prometheusSecretName(record.id)), awsCredentials: built.credentials, fetch: built.fetch, timeoutMs: 8000 });
+}
+
 /** A cluster's MetricSource, built by the one factory with this process's secrets, credentials and guarded fetch. */
 export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
   const base = wiring();
@@ -21,11 +28,4 @@ export async function metricSourceFor(record: ClusterRecord): Promise<MetricSour
     fetch: built.fetch,
     timeoutMs: 8000,
   });
-}
-
-/** The cluster's Prometheus client (same auth, fetch guard and credentials as its metric source), or undefined. */
-export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
-  const base = wiring();
-  if (built?.base !== base) built = { base, fetch: guardedFetch(base.addressPolicy), credentials: fromNodeProviderChain() };
-  return createPrometheusClient(record, { bearerToken: () => base.secrets.get(prometheusSecretName(record.id)), awsCredentials: built.credentials, fetch: built.fetch, timeoutMs: 8000 });
 }

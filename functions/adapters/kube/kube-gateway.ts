@@ -3,7 +3,7 @@
  * names the server and a reason code, never a credential.
  */
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1Deployment, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -190,11 +190,35 @@ export class KubernetesClusterClient implements KubeClusterClient {
       containers: (item.containers ?? []).map((c) => ({ name: c.name ?? '', cpu: c.usage?.cpu ?? '0', memory: c.usage?.memory ?? '0' })),
     }));
   }
-
-  async listReplicaSets(namespace: string, labelSelector?: string): Promise<V1ReplicaSet[]> {
+  // Read-only evidence for RCA.
+  async listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]> {
     checkName('namespace', namespace);
-    const list = await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }));
-    return list.items;
+    return (await this.call(`deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace, limit }))).items;
+  }
+
+  async listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector, limit }))).items;
+  }
+
+  async listServices(namespace: string, limit?: number): Promise<V1Service[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`services in ${namespace}`, () => this.core.listNamespacedService({ namespace, limit }))).items;
+  }
+
+  async listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`endpoints in ${namespace}`, () => this.core.listNamespacedEndpoints({ namespace, limit }))).items;
+  }
+
+  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string> {
+    checkName('namespace', namespace);
+    checkName('pod', pod);
+    checkName('container', options.container);
+    const text = await this.call(`log of pod ${namespace}/${pod}`, () =>
+      this.core.readNamespacedPodLog({ namespace, name: pod, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, previous: options.previous, timestamps: true }),
+    );
+    return typeof text === 'string' ? text.slice(0, options.limitBytes) : '';
   }
 
   async listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {

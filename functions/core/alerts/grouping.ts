@@ -93,10 +93,13 @@ export function findCorrelatedIncident(
     // A caller's symptom joins the incident of a failing dependency (any depth down the call graph); a
     // dependency that starts failing after its callers' symptoms joins theirs. Siblings (two callees of one
     // caller) are not related by this: each opens its own incident unless a shared caller's joins them.
-    const touches = (set: Set<string>) => (c: Incident) => set.has(c.service) || (c.services ?? []).some((s) => set.has(s));
+    // Upward matches use the incident's own service only: an incident that a caller joined must not pull in
+    // that caller's other callees.
     const down = downstreamOf(alert.service, config.dependencies);
     const up = upstreamOf(alert.service, config.dependencies);
-    const neighbour = live.filter(touches(down)).sort(byRecency)[0] ?? live.filter(touches(up)).sort(byRecency)[0];
+    const neighbour =
+      live.filter((c) => down.has(c.service) || (c.services ?? []).some((s) => down.has(s))).sort(byRecency)[0] ??
+      live.filter((c) => up.has(c.service)).sort(byRecency)[0];
     if (neighbour) return neighbour;
   }
   if (config.similarityThreshold !== undefined) {

@@ -52,3 +52,12 @@ describe('propagation-aware correlation', () => {
     expect(find('order-service', [incident('frontend'), incident('payment-service')])).toBe('i-payment-service');
   });
 });
+
+describe('propagation-aware correlation across joined incidents', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  const config = { ...DEFAULT_GROUPING_CONFIG, dependencies: SHOP };
+  it("a caller that joined a dependency's incident does not pull its other callees into it", () => {
+    const joined: Incident = { id: 'i-pay', cluster: 'dev', namespace: 'shop', service: 'payment-service', services: ['payment-service', 'order-service', 'frontend'], type: 'x', severity: 'high', status: 'open', alertCount: 3, firstSeen: now.toISOString(), lastSeen: now.toISOString() };
+    expect(findCorrelatedIncident({ cluster: 'dev', service: 'user-service', type: 'x', message: 'x' }, [joined], now, config)).toBeUndefined();
+  });
+});

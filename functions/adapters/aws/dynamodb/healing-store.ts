@@ -220,9 +220,12 @@ export class DynamoHealingStore implements HealingStore {
         if (codes[2] === 'ConditionalCheckFailed') return { granted: false, reason: 'cool-down: the same issue on this service was acted on recently' };
         if (codes[0] === 'ConditionalCheckFailed') continue;
         // TransactionConflict: another claim touched the same items at this moment; the SDK's retries gave up.
-        if (codes.includes('TransactionConflict') && ++conflicts <= 20) {
+        if (codes.includes('TransactionConflict')) {
+          // Under a storm of triggers, back off and try the same slot again; past the budget the
+          // trigger is skipped with the reason (never failed): the slots themselves stay exact.
+          if (++conflicts > 60) return { granted: false, reason: 'rate limit: too many simultaneous triggers on this service, this one was skipped' };
           slot--;
-          await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+          await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** Math.min(conflicts, 5)) * (0.5 + Math.random())));
           continue;
         }
         throw error;

@@ -3,7 +3,9 @@ import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
+import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
+import { Rca, RcaStarted, StartRcaRequest } from '../schemas/rca.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
@@ -235,6 +237,51 @@ export const ROUTES = {
     summary: 'Health score per cluster and each cluster’s error rate against the fleet average',
     tags: ['metrics'],
     responses: { 200: { description: 'Fleet overview' }, ...unauthorized },
+  }),
+  slackCommands: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/commands',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'The `/fleet` slash command (Slack signature v0, 5-minute window, replays refused)',
+    tags: ['slack'],
+    body: SlackCommandForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 16 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+  }),
+  slackInteractions: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'Buttons on fleetops messages: acknowledge, run RCA, silence 1h, approve or reject healing',
+    tags: ['slack'],
+    body: SlackInteractionForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 64 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+  }),
+  // --- Root-cause analysis ---
+  startRca: defineRoute({
+    method: 'POST',
+    path: '/v1/rca',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'Start a root-cause analysis of a service (the same workflow every new incident gets)',
+    tags: ['rca'],
+    body: StartRcaRequest,
+    responses: { 202: { description: 'Started', schema: RcaStarted }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  getRca: defineRoute({
+    method: 'GET',
+    path: '/v1/rca/{id}',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'An RCA: its status and, once SUCCEEDED, the report',
+    tags: ['rca'],
+    params: IdParams,
+    responses: { 200: { description: 'RCA', schema: Rca }, ...unauthorized, ...notFound },
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -135,8 +135,23 @@ export const AnomalyDetectedDetail = z
     severity: SeverityInput,
     features: AnomalyFeatures,
     at: timestamp,
+    /** The first detection layer that fired (guardrail, peers, baseline, learned) and why. */
+    layer: z.enum(['guardrail', 'peers', 'baseline', 'learned']).optional(),
+    reasons: z.array(z.string().max(500)).max(10).optional(),
+    /** When the ongoing condition started. */
+    since: timestamp.optional(),
   })
   .meta({ id: 'AnomalyDetectedDetail' });
+
+/** `detail` of the fleetops `AnomalyResolved` event: the condition has been gone for K consecutive pulls. */
+export const AnomalyResolvedDetail = z
+  .object({
+    cluster: name,
+    namespace: name,
+    service: name,
+    at: timestamp,
+  })
+  .meta({ id: 'AnomalyResolvedDetail' });
 
 export const IncidentStatus = z.enum(['open', 'acknowledged', 'resolved']);
 
@@ -160,6 +175,7 @@ export const Incident = z
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
+    types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
   })
   .meta({ id: 'Incident' });
 

@@ -40,6 +40,11 @@ const alertSk = (alertId: string) => `${ALERT_PREFIX}${alertId}`;
 const BATCH_WRITE_SIZE = 25;
 const BATCH_WRITE_CONCURRENCY = 4;
 
+/** Alert types of a write as a DynamoDB string set (a batch always has at least one alert). */
+function typesOf(batch: AlertBatch): Set<string> {
+  return new Set(batch.types);
+}
+
 function toDedupState(item: Record<string, unknown>): DedupState {
   return {
     key: String(item.key),
@@ -131,14 +136,15 @@ export class DynamoAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: incidentPk(state.incidentId), sk: INCIDENT_SK },
-          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one',
+          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, #types :types',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
             ':gsk': statusIndexSk(now.toISOString(), state.incidentId),
             ':n': batch.count,
             ':one': 1,
+            ':types': typesOf(batch),
             ':resolved': 'resolved',
           },
           ReturnValues: 'ALL_NEW',
@@ -184,6 +190,7 @@ export class DynamoAlertStore implements AlertStore {
       ...(draft.owner ? { owner: draft.owner } : {}),
       ...(draft.escalateAt ? { escalateAt: draft.escalateAt } : {}),
       services: [draft.service],
+      types: [...typesOf(batch)].sort(),
       keys: [batch.key],
       firingAlertIds: [...batch.alertIds].sort(),
       pending: 'opened',
@@ -191,7 +198,7 @@ export class DynamoAlertStore implements AlertStore {
       version: 1,
       joins: 1,
     };
-    const { services, keys, firingAlertIds: _firing, ...scalars } = record;
+    const { services, types, keys, firingAlertIds: _firing, ...scalars } = record;
     await this.#putAlerts(draft.id, batch);
     try {
       await this.#table.send(
@@ -209,6 +216,7 @@ export class DynamoAlertStore implements AlertStore {
                   entity: 'incident',
                   ...scalars,
                   services: new Set(services),
+                  types: new Set(types),
                   keys: new Set(keys),
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
@@ -239,9 +247,9 @@ export class DynamoAlertStore implements AlertStore {
           Key: { pk: incidentPk(previous.incidentId), sk: INCIDENT_SK },
           UpdateExpression:
             'SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, lastSeen = :now, pending = :t, pendingAt = :ms ' +
-            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one',
+            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one, #types :types',
           ConditionExpression: '#status = :resolved',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
             ':open': 'open',
             ':resolved': 'resolved',
@@ -252,6 +260,7 @@ export class DynamoAlertStore implements AlertStore {
             ':ms': now.getTime(),
             ':n': batch.count,
             ':one': 1,
+            ':types': typesOf(batch),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -299,9 +308,9 @@ export class DynamoAlertStore implements AlertStore {
                 TableName: this.#table.tableName,
                 Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
                 UpdateExpression:
-                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key',
+                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types',
                 ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys' },
+                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types' },
                 ExpressionAttributeValues: {
                   ':now': now,
                   ':gsk': statusIndexSk(now, incidentId),
@@ -309,6 +318,7 @@ export class DynamoAlertStore implements AlertStore {
                   ':one': 1,
                   ':svc': new Set([batch.service]),
                   ':key': new Set([batch.key]),
+                  ':types': typesOf(batch),
                   ':resolved': 'resolved',
                 },
               },

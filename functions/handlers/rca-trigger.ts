@@ -4,7 +4,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { rcaIdForIncident, startRca } from '../core/rca/start.ts';
 import { logger } from '../observability.ts';
-import { clusterStore } from '../wiring/clusters.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
 import { rcaStartPorts } from '../wiring/rca.ts';
 
 const IncidentOpenedDetail = z.object({

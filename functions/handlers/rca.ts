@@ -2,7 +2,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { newRcaId, startRca } from '../core/rca/start.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
-import { clusterStore } from '../wiring/clusters.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
 import { rcaStartPorts, rcaStore } from '../wiring/rca.ts';
 
 export const handler = httpHandler({

@@ -13,7 +13,13 @@ export function looksSecretName(name: string): boolean {
 
 const MASK = '[REDACTED]';
 
-const PATTERNS: [RegExp, string][] = [
+/** The mask, keeping the value's quotes so JSON stays JSON. */
+function maskLike(value: string): string {
+  const q = value[0] === '"' || value[0] === "'" ? value[0] : '';
+  return `${q}${MASK}${q}`;
+}
+
+const PATTERNS: [RegExp, string | ((...args: string[]) => string)][] = [
   // PEM blocks (certificates, private keys)
   [/-----BEGIN [A-Z ]{1,40}-----[\s\S]{0,20000}?-----END [A-Z ]{1,40}-----/g, MASK],
   // kubeconfig credential fields
@@ -26,10 +32,10 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, MASK],
   // URLs with credentials
   [/([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/:@]{1,100}:[^\s/@]{1,200}@/gi, `$1${MASK}@`],
-  // "secretish_key": "value"  /  SECRETISH_KEY=value  /  secretish-key: value
+  // "secretish_key": "value"  /  SECRETISH_KEY=value  /  secretish-key: value (quoted values may hold spaces)
   [
-    /("?[\w.-]{0,40}(?:pass(?:word|wd)?|secret|token|api[-_]?key|apikey|private[-_]?key|credential|session|cookie|signature|access[-_]?key|client[-_]?key|dsn)[\w.-]{0,40}"?)(\s*[:=]\s*)("?)([^\s"',;&}]{1,500})\3/gi,
-    `$1$2$3${MASK}$3`,
+    /("?[\w.-]{0,40}(?:pass(?:word|wd)?|secret|token|api[-_]?key|apikey|private[-_]?key|credential|session|cookie|signature|access[-_]?key|client[-_]?key|dsn)[\w.-]{0,40}"?\s*[:=]\s*)("[^"\n]{0,500}"|'[^'\n]{0,500}'|[^\s"',;&}]{1,500})/gi,
+    (_m: string, key: string, value: string) => `${key}${maskLike(value)}`,
   ],
 ];
 
@@ -65,12 +71,12 @@ export function createRedactor(knownSecrets: string[] = [], secretNames: string[
   // Longest first, so a secret containing another is replaced whole.
   const known = [...new Set(knownSecrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   const names = [...new Set(secretNames.filter((n) => /^[\w.-]{1,100}$/.test(n)))];
-  const byName = names.length ? new RegExp(`(["']?\\b(?:${names.map(escapeRegex).join('|')})\\b["']?\\s*[:=]\\s*)(["']?)([^\\s"',;&}]{1,500})\\2`, 'g') : undefined;
+  const byName = names.length ? new RegExp(`(["']?\\b(?:${names.map(escapeRegex).join('|')})\\b["']?\\s*[:=]\\s*)("[^"\\n]{0,500}"|'[^'\\n]{0,500}'|[^\\s"',;&}]{1,500})`, 'g') : undefined;
   const text = (input: string): string => {
     let out = input;
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(MASK);
-    if (byName) out = out.replace(byName, `$1$2${MASK}$2`);
-    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+    if (byName) out = out.replace(byName, (_m, key: string, value: string) => `${key}${maskLike(value)}`);
+    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
     return out.replace(TOKEN, (m) => (looksLikeToken(m) ? MASK : m));
   };
   const value = <T>(input: T): T => {

@@ -12,7 +12,6 @@ import { rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
 import { metricsStore } from './metrics-store.ts';
-import { startRcaFromSlack } from './rca.ts';
 
 const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
 const incidentSummary = (i: Incident & { types?: string[] }): IncidentSummary => ({ ...i, types: i.types ?? [i.type] }) as IncidentSummary;
@@ -130,6 +129,5 @@ export function slackPorts(): SlackCommandPorts {
       const ids = new Set(records.map((r) => r.clusterId));
       return clusters.filter((c) => ids.has(c.id)).map(summary);
     },
-    startRca: (input) => startRcaFromSlack(input),
   };
 }

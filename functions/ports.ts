@@ -53,7 +53,8 @@ export interface TaskCallbacks {
 
 /** Bearer token for /v1/*. Secrets Manager in AWS, the data dir locally. */
 export interface ApiTokenProvider {
-  getToken(): Promise<string>;
+  /** Every token accepted right now (the current one, and the previous one during a rotation). */
+  getTokens(): Promise<string[]>;
 }
 
 export interface NotificationMessage {

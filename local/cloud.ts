@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { WORKFLOWS, type WorkflowDefinition } from '../functions/definitions/wor
 import { loadConfig } from '../functions/config.ts';
 import { setWiring } from '../functions/wiring.ts';
 import { LocalEventBus, type EventEnvelope } from './bus/local-bus.ts';
+import { ensurePrivateDataDir } from './data-dir.ts';
 import { ensureTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createGateway } from './gateway.ts';
 import { invokeHandler } from './handlers.ts';
@@ -69,7 +70,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const host = options.host ?? process.env.FLEETOPS_HOST ?? '127.0.0.1';
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const dataDir = resolve(options.dataDir ?? process.env.FLEETOPS_DATA_DIR ?? '.fleetops');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDataDir(dataDir);
   const apiToken = resolveApiToken(dataDir, options.apiToken ?? process.env.FLEETOPS_API_TOKEN);
   const tableName = 'fleetops';
 

@@ -20,6 +20,8 @@ export interface FunctionAccess {
 export interface FunctionSettings {
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Concurrency kept for this function alone (the account pool cannot be drained by others). */
+  reservedConcurrency?: number;
   access: FunctionAccess;
 }
 
@@ -27,7 +29,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   health: { access: {} },
   openapi: { access: {} },
   'not-found': { access: {} },
-  alerts: { timeoutSeconds: 29, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  alerts: { timeoutSeconds: 29, reservedConcurrency: 20, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'ingest-kube-state': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },

@@ -9,8 +9,9 @@
  * - alert dedup state              DEDUP#<fingerprint> / STATE              (conditional put, ADD counters, TTL)
  * - incident by id                 INCIDENT#<id> / META
  * - incidents by status            gsi1: INCIDENTS#<status> / <lastSeen>#<id>
- * - incident's alerts              INCIDENT#<id> / ALERT#<fingerprint>
+ * - incident's firing alerts       INCIDENT#<id> / ALERT#<alertId>          (one per firing instance, deleted on resolve)
  * - silences                       SILENCE / <id>                           (TTL at end time)
+ * - delivery counted once          COUNTED#<delivery>#<key> / DELIVERY      (conditional put, TTL 1 h)
  * - anomalies per series           ANOMALY#<cluster>#<service> / <at>       (TTL)
  * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
  * - model artefacts                MODEL#<cluster>#<service> / <kind>#<version>

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normalize.ts';
 import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
 import { AppError } from '../core/errors.ts';
@@ -15,10 +16,10 @@ class NotificationPendingError extends AppError {
   }
 }
 
-async function ingest(alerts: NormalizedAlert[]) {
+async function ingest(alerts: NormalizedAlert[], deliveryId?: string) {
   metrics.addMetric('AlertsReceived', MetricUnit.Count, alerts.length);
   try {
-    const result = await alertPipeline().ingest(alerts);
+    const result = await alertPipeline().ingest(alerts, deliveryId ? { deliveryId } : {});
     metrics.publishStoredMetrics();
     return json(202, result);
   } catch (error) {
@@ -28,6 +29,8 @@ async function ingest(alerts: NormalizedAlert[]) {
 }
 
 export const handler = httpHandler({
-  ingestAlertmanager: async ({ body }) => ingest(normalizeAlertmanager(body, new Date())),
+  // Alertmanager retries a webhook with the same payload: its hash identifies the delivery.
+  ingestAlertmanager: async ({ body }) =>
+    ingest(normalizeAlertmanager(body, new Date()), createHash('sha256').update(JSON.stringify(body)).digest('base64url')),
   ingestAlert: async ({ body }) => ingest([normalizeRequest(body, new Date())]),
 });

@@ -45,8 +45,7 @@ export function bearerAuth(tokens: () => ApiTokenProvider): HttpMiddleware {
       const headers = request.event.headers ?? {};
       const presented = bearerToken(headers.authorization ?? headers.Authorization);
       if (!presented) throw new UnauthorizedError();
-      const expected = await tokens().getToken();
-      if (!tokensMatch(presented, expected)) throw new UnauthorizedError();
+      if (!tokensMatch(presented, await tokens().getTokens())) throw new UnauthorizedError();
     },
   };
 }

@@ -7,6 +7,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/http/route-definition.ts';
 
+/** Requests per second (steady, burst) for routes anyone can call without a token. */
+const ANONYMOUS_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+/** Routes with a budget of their own, by `METHOD path`. */
+const ROUTE_THROTTLES: Record<string, { rateLimit: number; burstLimit: number }> = {
+  'POST /v1/alerts/alertmanager': { rateLimit: 200, burstLimit: 400 },
+  'POST /v1/alerts': { rateLimit: 100, burstLimit: 200 },
+};
+
 export interface ApiProps {
   /** Rows of the route table (functions/definitions/routes.ts), local-only rows already removed. */
   routes: RouteDefinition[];
@@ -49,17 +57,30 @@ export class Api extends Construct {
       defaultIntegration: integrationFor(props.defaultHandler),
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
-    new apigwv2.HttpStage(this, 'DefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: 100, burstLimit: 200 },
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
     });
+    // Per-route limits: anonymous routes get a small budget of their own, alert ingestion a larger one,
+    // so a flood of unauthenticated requests cannot use up what Alertmanager needs.
+    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries([
+      ['$default', { throttlingRateLimit: ANONYMOUS_THROTTLE.rateLimit, throttlingBurstLimit: ANONYMOUS_THROTTLE.burstLimit }],
+      ...props.routes
+        .filter((route) => route.auth === 'none' || ROUTE_THROTTLES[`${route.method} ${route.path}`])
+        .map((route) => {
+          const limit = ROUTE_THROTTLES[`${route.method} ${route.path}`] ?? ANONYMOUS_THROTTLE;
+          return [`${route.method} ${route.path}`, { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit }];
+        }),
+    ]);
 
     for (const route of props.routes) {
       this.httpApi.addRoutes({ path: route.path, methods: [METHODS[route.method]], integration: integrationFor(route.handler) });
     }
+    // The stage's route settings name the routes: CloudFormation must create them first.
+    stage.node.addDependency(this.httpApi);
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

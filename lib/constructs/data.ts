@@ -21,11 +21,15 @@ export class Data extends Construct {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
   readonly apiToken: secretsmanager.Secret;
-  /** Kubeconfigs and other credentials are created at run time under this name prefix. */
-  readonly secretPrefix = 'fleetops/';
+  /**
+   * Kubeconfigs and other credentials are created at run time under this name prefix: the stack's
+   * name, so two stacks in one account (stages, tenants) never share, or can reach, each other's.
+   */
+  readonly secretPrefix: string;
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
+    this.secretPrefix = `${Stack.of(this).stackName}/`;
     const removalPolicy = props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.key = new kms.Key(this, 'Key', {
       description: 'fleetops: DynamoDB, Secrets Manager, logs and queues at rest',

@@ -49,6 +49,7 @@ export class FleetFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.settings.memoryMb ?? 512,
       timeout: Duration.seconds(props.settings.timeoutSeconds ?? 29),
+      ...(props.settings.reservedConcurrency ? { reservedConcurrentExecutions: props.settings.reservedConcurrency } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -8,9 +8,11 @@ import { RULES, SCHEDULES } from '../../functions/definitions/events.ts';
 
 let template: Template;
 let synthError: unknown;
+let stackName = '';
 
 beforeAll(() => {
   const { app, stack } = buildApp(new App({ context: { retainData: 'false' } }));
+  stackName = stack.stackName;
   try {
     app.synth(); // cdk-nag runs as a validation plugin here: unacknowledged errors throw.
   } catch (error) {
@@ -95,5 +97,29 @@ describe('FleetopsStack with notifications configured', () => {
     expect(functions.some((f) => f.Properties.Environment.Variables.FLEETOPS_PULL_NAMESPACES === 'shop')).toBe(true);
     const policies = JSON.stringify(configured.findResources('AWS::IAM::Policy'));
     expect(policies).toContain(slackArn);
+  });
+});
+
+describe('FleetopsStack hardening', () => {
+  it('keeps run-time secrets under the stack name, and lets functions reach only those', () => {
+    const withPrefix = resources('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.SECRET_PREFIX !== undefined);
+    expect(withPrefix.length).toBeGreaterThan(0);
+    for (const fn of withPrefix) expect(fn.Properties.Environment.Variables.SECRET_PREFIX).toBe(`${stackName}/`);
+    const secretResources = JSON.stringify(resources('AWS::IAM::Policy').map((p) => p.Properties.PolicyDocument));
+    expect(secretResources).toContain(`:secret:${stackName}/*`);
+    expect(secretResources).not.toContain(':secret:fleetops/*');
+  });
+
+  it('reserves concurrency for alert ingestion and throttles anonymous routes on their own', () => {
+    const alerts = resources('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'fleetops-alerts');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].Properties.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    const [stage] = resources('AWS::ApiGatewayV2::Stage');
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const ingest = settings['POST /v1/alerts/alertmanager'];
+    expect(ingest.ThrottlingRateLimit).toBeGreaterThan(0);
+    for (const anonymous of ['$default', 'GET /health', 'GET /openapi.json']) {
+      expect(settings[anonymous].ThrottlingRateLimit).toBeLessThan(ingest.ThrottlingRateLimit);
+    }
   });
 });

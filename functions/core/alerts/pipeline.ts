@@ -125,7 +125,11 @@ export class AlertPipeline {
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
   }
 
-  async ingest(alerts: NormalizedAlert[]): Promise<IngestResult> {
+  /**
+   * `deliveryId` identifies one delivery of a payload (an Alertmanager webhook's hash): a sender that
+   * retries it (after a 503) does not add its alerts to the counts a second time.
+   */
+  async ingest(alerts: NormalizedAlert[], options: { deliveryId?: string } = {}): Promise<IngestResult> {
     const now = this.#clock.now();
     const groups = groupBatch(alerts, this.config.grouping.groupLabels);
     const silences = groups.some((g) => g.status === 'firing') ? await this.#activeSilences(now) : [];
@@ -133,7 +137,7 @@ export class AlertPipeline {
     const fired = await mapLimit(
       groups.filter((g) => g.status === 'firing'),
       this.config.concurrency,
-      (g) => this.#fire(g, silences, now),
+      (g) => this.#countOnce(g, now, options.deliveryId, (batch) => this.#fire(g, batch, silences, now)),
     );
     const resolved = await mapLimit(
       groups.filter((g) => g.status === 'resolved'),
@@ -169,8 +173,21 @@ export class AlertPipeline {
     return true;
   }
 
-  async #fire(group: AlertGroup, silences: Silence[], now: Date): Promise<string> {
+  /** Counts a group of a delivery once: a redelivery writes with count 0 (unless the first try stored nothing). */
+  async #countOnce(group: AlertGroup, now: Date, deliveryId: string | undefined, write: (batch: AlertBatch) => Promise<string>): Promise<string> {
     const batch = toBatch(group, now);
+    const key = deliveryId ? `${deliveryId}#${group.key}` : undefined;
+    if (key && !(await this.#store.claimCount(key, now))) batch.count = 0;
+    try {
+      return await write(batch);
+    } catch (error) {
+      // A failed notification comes after the counted write; anything else may have stored nothing.
+      if (key && batch.count > 0 && !(error instanceof DeliveryError)) await this.#store.releaseCount(key);
+      throw error;
+    }
+  }
+
+  async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
     const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
     const severity = lead.severity;
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
@@ -239,15 +256,22 @@ export class AlertPipeline {
   }
 
   async #resolve(group: AlertGroup, now: Date): Promise<string | undefined> {
-    const incident = await this.#store.resolveAlerts(toBatch(group, now));
-    if (!incident) return undefined;
-    if (shouldResolve(incident)) {
+    const batch = toBatch(group, now);
+    // markResolved fails when alerts joined since the read (or someone else resolved): look again.
+    for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
+      const incident = await this.#store.resolveAlerts(batch);
+      if (!incident) return undefined;
+      if (!shouldResolve(incident)) {
+        await this.#recover(incident, now);
+        return incident.id;
+      }
       const resolved = await this.#store.markResolved(incident, group.key, now, this.config.dedup);
-      if (resolved) await this.#deliver(resolved, 'resolved');
-    } else {
-      await this.#recover(incident, now);
+      if (resolved) {
+        await this.#deliver(resolved, 'resolved');
+        return incident.id;
+      }
     }
-    return incident.id;
+    throw new Error(`Could not resolve alerts for incident key ${group.key}: too much contention, retry`);
   }
 
   /** Takes over a delivery its winner did not finish (failed and released, or crashed past the lease). */
@@ -340,10 +364,10 @@ export class AlertPipeline {
     });
     if (failures.length > 0) {
       const succeeded = todo.filter((_, i) => results[i].status === 'fulfilled').map((j) => j.target);
-      await this.#store.releaseDelivery(incident.id, transition, succeeded);
+      await this.#store.releaseDelivery(incident, transition, succeeded);
       throw new DeliveryError(incident.id, failures);
     }
-    if (incident.pending) await this.#store.completeDelivery(incident.id, transition);
+    if (incident.pending) await this.#store.completeDelivery(incident, transition);
   }
 
   async #activeSilences(now: Date): Promise<Silence[]> {

@@ -5,8 +5,13 @@ import type { Incident, Severity } from './types.ts';
 
 /** The incident as stored: the public fields plus the bookkeeping the pipeline needs. */
 export interface IncidentRecord extends Incident {
-  /** Alert instances still firing; the incident resolves when none are left. */
+  /**
+   * Alert instances still firing, as far as the store reports them (after `resolveAlerts`: one of
+   * them, or none); the incident resolves when none are left.
+   */
   firingAlertIds?: string[];
+  /** Bumped whenever alerts join; resolving is conditional on it (see the store). */
+  joins?: number;
   /** Incident keys (DEDUP items) pointing at this incident. */
   keys?: string[];
   silenced?: boolean;
@@ -69,7 +74,10 @@ export interface AlertStore {
   reopen(batch: AlertBatch, previous: DedupState, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
   /** Points `batch.key` at another service's open incident (dependency or similarity grouping). */
   attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
-  /** Removes resolved alert instances; returns the incident afterwards, or undefined when none is known. */
+  /**
+   * Removes resolved alert instances; returns the incident afterwards (with `joins` as read before its
+   * remaining alerts were looked up), or undefined when none is known.
+   */
   resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined>;
   markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
   acknowledge(incidentId: string, now: Date): Promise<IncidentRecord>;
@@ -80,7 +88,11 @@ export interface AlertStore {
   /** Open incidents of a cluster active since `since` (correlation candidates). */
   recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]>;
   claimDelivery(incident: IncidentRecord, now: Date): Promise<boolean>;
-  completeDelivery(incidentId: string, transition: Transition): Promise<void>;
-  releaseDelivery(incidentId: string, transition: Transition, doneTargets: string[]): Promise<void>;
+  /** Both only act while the incident is still at `incident.version`: a slow sender never touches a newer delivery. */
+  completeDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition): Promise<void>;
+  releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition, doneTargets: string[]): Promise<void>;
   activeSilences(now: Date): Promise<Silence[]>;
+  /** Marks a delivery's group as counted (expires after a while); false when it already was. */
+  claimCount(key: string, now: Date): Promise<boolean>;
+  releaseCount(key: string): Promise<void>;
 }

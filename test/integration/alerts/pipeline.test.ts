@@ -48,11 +48,13 @@ describe('AlertPipeline on DynamoDB Local', () => {
     const incident = await store.getIncident([...ids][0]);
     expect(incident).toMatchObject({ alertCount: 100, status: 'open', severity: 'critical', cluster: 'c100', service: 'cart' });
     expect(incident?.pending).toBeUndefined();
+    // Losers of the create race drop their alert items and write them again where they join: none is lost.
+    expect(await store.firingAlertIds([...ids][0])).toEqual([a.alertId]);
     // critical → pagerduty + slack + email, each exactly once; one IncidentOpened.
     expect(t.sent().map((m) => m.kind).sort()).toEqual(['email', 'pagerduty', 'slack']);
     expect(t.publisher.ofType('IncidentOpened')).toHaveLength(1);
     expect(t.publisher.events[0]).toMatchObject({ source: 'fleetops.alerts', detail: { id: incident!.id, status: 'open' } });
-  });
+  }, 120_000); // 700 DynamoDB Local requests: generous for a loaded CI machine
 
   it('opens five incidents for five services', async () => {
     const t = setup();
@@ -73,7 +75,7 @@ describe('AlertPipeline on DynamoDB Local', () => {
     expect(r.incidents).toHaveLength(1);
     const incident = await store.getIncident(r.incidents[0]);
     expect(incident).toMatchObject({ alertCount: 4 });
-    expect(incident?.firingAlertIds).toEqual(['lat', 'p1', 'p2', 'p3']);
+    expect((await store.firingAlertIds(r.incidents[0])).sort()).toEqual(['lat', 'p1', 'p2', 'p3']);
   });
 
   it('resolves when all alerts are resolved, publishes IncidentResolved once, reopens within the window', async () => {
@@ -186,6 +188,19 @@ describe('AlertPipeline on DynamoDB Local', () => {
     expect(t.sent()[0].severity).toBe('critical');
   });
 
+  it('counts a redelivered payload once: a retry after a failed notification adds nothing to alertCount', async () => {
+    const t = setup();
+    const pods = ['p1', 'p2', 'p3'].map((p) => alert({ cluster: 'cretry', service: 'cart', alertId: p }));
+    t.byKind('slack').failNext = 1;
+    await expect(t.pipeline.ingest(pods, { deliveryId: 'payload-hash-1' })).rejects.toBeInstanceOf(DeliveryError);
+    const retried = await t.pipeline.ingest(pods, { deliveryId: 'payload-hash-1' }); // Alertmanager retries after the 503
+    expect((await store.getIncident(retried.incidents[0]))?.alertCount).toBe(3);
+    expect(t.byKind('slack').sent).toHaveLength(1);
+    // A later delivery (a new payload) counts again.
+    await t.pipeline.ingest(pods, { deliveryId: 'payload-hash-2' });
+    expect((await store.getIncident(retried.incidents[0]))?.alertCount).toBe(6);
+  });
+
   it('stays within the DynamoDB request budget per alert', async () => {
     const t = setup();
     // Warm the silence cache so it is not counted against a single alert.
@@ -201,9 +216,10 @@ describe('AlertPipeline on DynamoDB Local', () => {
     await t.pipeline.ingest(pods);
     const batchOf20 = store.meter.requests;
     console.log(JSON.stringify({ dynamoRequests: { newIncident, duplicate, batchOf20SamePods: batchOf20 } }));
-    expect(newIncident).toBeLessThanOrEqual(3);
-    expect(duplicate).toBeLessThanOrEqual(2);
-    expect(batchOf20).toBeLessThanOrEqual(2);
+    // Each includes one BatchWriteItem for the per-alert items (one per 25 alerts), which keep the incident item small.
+    expect(newIncident).toBeLessThanOrEqual(4);
+    expect(duplicate).toBeLessThanOrEqual(3);
+    expect(batchOf20).toBeLessThanOrEqual(3);
   });
 
   it('retries only the failed delivery when the input is redelivered after a notifier error', async () => {

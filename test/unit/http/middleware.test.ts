@@ -19,7 +19,7 @@ beforeEach(() => {
   setWiring({
     config,
     clock: { now: () => new Date() },
-    apiTokens: { getToken: async () => TOKEN },
+    apiTokens: { getTokens: async () => [TOKEN] },
     events: { publish: async (events: BusEvent[]) => void published.push(...events) },
   } as unknown as Wiring);
 });
@@ -115,7 +115,8 @@ describe('bearer token parsing', () => {
     expect(bearerToken('bearer abc')).toBe('abc');
     expect(bearerToken('Bearer a b')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
-    expect(tokensMatch('abc', 'abc')).toBe(true);
-    expect(tokensMatch('abc', 'abcd')).toBe(false);
+    expect(tokensMatch('abc', ['abc'])).toBe(true);
+    expect(tokensMatch('abc', ['abcd'])).toBe(false);
+    expect(tokensMatch('abc', ['new-token', 'abc'])).toBe(true);
   });
 });

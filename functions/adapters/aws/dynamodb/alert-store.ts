@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
@@ -30,6 +30,15 @@ export { DynamoRequestMeter } from './incident-store.ts';
 
 const dedupPk = (key: string) => `DEDUP#${key}`;
 const DEDUP_SK = 'STATE';
+const ALERT_PREFIX = 'ALERT#';
+const countedPk = (key: string) => `COUNTED#${key}`;
+const COUNTED_SK = 'DELIVERY';
+/** Longer than a sender keeps retrying one delivery; shorter than Alertmanager's repeat interval (4 h). */
+const COUNTED_TTL_SECONDS = 3600;
+const alertSk = (alertId: string) => `${ALERT_PREFIX}${alertId}`;
+/** BatchWriteItem's limit, and how many such batches run at once. */
+const BATCH_WRITE_SIZE = 25;
+const BATCH_WRITE_CONCURRENCY = 4;
 
 /** Alert types of a write as a DynamoDB string set (a batch always has at least one alert). */
 function typesOf(batch: AlertBatch): Set<string> {
@@ -49,6 +58,13 @@ function toDedupState(item: Record<string, unknown>): DedupState {
   };
 }
 
+/** The outbox entry of exactly this state change: same transition and same incident version. */
+function deliveryCondition(incident: Pick<IncidentRecord, 'version'>, transition: Transition) {
+  return incident.version === undefined
+    ? { ConditionExpression: 'pending = :t AND attribute_not_exists(version)', ExpressionAttributeValues: { ':t': transition } as Record<string, unknown> }
+    : { ConditionExpression: 'pending = :t AND version = :v', ExpressionAttributeValues: { ':t': transition, ':v': incident.version } as Record<string, unknown> };
+}
+
 function cancellationCodes(error: unknown): string[] | undefined {
   if (error instanceof TransactionCanceledException || (error as { name?: string })?.name === 'TransactionCanceledException') {
     return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
@@ -59,10 +75,18 @@ function cancellationCodes(error: unknown): string[] | undefined {
 /**
  * Dedup state and incidents in the single table.
  *
- * Requests per write (measured in test/integration/alerts): a duplicate is 2 (dedup update + incident
- * update); a new incident is 3 (failed dedup update + one transaction creating dedup state and
- * incident + outbox completion); the correlation lookup adds 1 when a dependency graph or similarity is
- * configured. A batch of pods of one service is one such write, not one per pod.
+ * Per-alert state lives in its own items, never on the incident: each firing alert instance is an item
+ * `INCIDENT#<id> / ALERT#<alertId>`, deleted when it resolves, so the incident item stays the same
+ * size however many alerts join it (an item is capped at 400 KB). The incident resolves when no alert
+ * item is left. Alert items are always written before the incident update that admits them, and every
+ * such update bumps `joins`; resolving is conditional on `joins` being what it was when no alert item
+ * was found, so an alert joining concurrently is never lost.
+ *
+ * Requests per write (measured in test/integration/alerts): a duplicate is 3 (dedup update + alert
+ * items + incident update); a new incident is 4 (failed dedup update + alert items + one transaction
+ * creating dedup state and incident + outbox completion); the correlation lookup adds 1 when a
+ * dependency graph or similarity is configured. A batch of pods of one service is one such write (plus
+ * one alert-item request per 25 pods), not one per pod.
  */
 export class DynamoAlertStore implements AlertStore {
   readonly #table: MeteredTable;
@@ -106,20 +130,20 @@ export class DynamoAlertStore implements AlertStore {
       if (!isConditionFailure(error)) throw error;
       return { outcome: 'miss', ...(error.Item ? { previous: toDedupState(unmarshall(error.Item as never)) } : {}) };
     }
+    await this.#putAlerts(state.incidentId, batch);
     try {
       const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: incidentPk(state.incidentId), sk: INCIDENT_SK },
-          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps, #types :types',
+          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, #types :types',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
           ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
             ':gsk': statusIndexSk(now.toISOString(), state.incidentId),
             ':n': batch.count,
-            ':ids': new Set(batch.alertIds),
-            ':fps': new Set(batch.fingerprints),
+            ':one': 1,
             ':types': typesOf(batch),
             ':resolved': 'resolved',
           },
@@ -172,8 +196,10 @@ export class DynamoAlertStore implements AlertStore {
       pending: 'opened',
       pendingAt: batch.now.getTime(),
       version: 1,
+      joins: 1,
     };
-    const { services, types, keys, firingAlertIds, ...scalars } = record;
+    const { services, types, keys, firingAlertIds: _firing, ...scalars } = record;
+    await this.#putAlerts(draft.id, batch);
     try {
       await this.#table.send(
         new TransactWriteCommand({
@@ -192,8 +218,6 @@ export class DynamoAlertStore implements AlertStore {
                   services: new Set(services),
                   types: new Set(types),
                   keys: new Set(keys),
-                  firing: new Set(firingAlertIds),
-                  fingerprints: new Set(batch.fingerprints),
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
@@ -203,14 +227,19 @@ export class DynamoAlertStore implements AlertStore {
       );
       return record;
     } catch (error) {
-      if (cancellationCodes(error)) return undefined;
-      throw error;
+      const codes = cancellationCodes(error);
+      if (!codes) throw error;
+      // Lost the race. When this id exists, the items are where the caller will join; otherwise they are
+      // orphans (the caller starts over and writes them again wherever they belong).
+      if (codes[1] !== 'ConditionalCheckFailed') await this.#deleteAlerts(draft.id, batch.alertIds);
+      return undefined;
     }
   }
 
   async reopen(batch: AlertBatch, previous: DedupState, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
     const now = batch.now;
     let incident: IncidentRecord | undefined;
+    await this.#putAlerts(previous.incidentId, batch);
     try {
       const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
@@ -218,7 +247,7 @@ export class DynamoAlertStore implements AlertStore {
           Key: { pk: incidentPk(previous.incidentId), sk: INCIDENT_SK },
           UpdateExpression:
             'SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, lastSeen = :now, pending = :t, pendingAt = :ms ' +
-            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, firing :ids, fingerprints :fps, version :one, #types :types',
+            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one, #types :types',
           ConditionExpression: '#status = :resolved',
           ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
@@ -230,8 +259,6 @@ export class DynamoAlertStore implements AlertStore {
             ':t': 'reopened',
             ':ms': now.getTime(),
             ':n': batch.count,
-            ':ids': new Set(batch.alertIds),
-            ':fps': new Set(batch.fingerprints),
             ':one': 1,
             ':types': typesOf(batch),
           },
@@ -270,6 +297,7 @@ export class DynamoAlertStore implements AlertStore {
 
   async attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
     const now = batch.now.toISOString();
+    await this.#putAlerts(incidentId, batch);
     try {
       await this.#table.send(
         new TransactWriteCommand({
@@ -280,15 +308,14 @@ export class DynamoAlertStore implements AlertStore {
                 TableName: this.#table.tableName,
                 Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
                 UpdateExpression:
-                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps, services :svc, #keys :key, #types :types',
+                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types',
                 ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
                 ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types' },
                 ExpressionAttributeValues: {
                   ':now': now,
                   ':gsk': statusIndexSk(now, incidentId),
                   ':n': batch.count,
-                  ':ids': new Set(batch.alertIds),
-                  ':fps': new Set(batch.fingerprints),
+                  ':one': 1,
                   ':svc': new Set([batch.service]),
                   ':key': new Set([batch.key]),
                   ':types': typesOf(batch),
@@ -301,8 +328,10 @@ export class DynamoAlertStore implements AlertStore {
       );
       return { id: incidentId } as IncidentRecord;
     } catch (error) {
-      if (cancellationCodes(error)) return undefined;
-      throw error;
+      if (!cancellationCodes(error)) throw error;
+      // Lost the race (or the incident resolved): the caller starts over and writes them where they belong.
+      await this.#deleteAlerts(incidentId, batch.alertIds);
+      return undefined;
     }
   }
 
@@ -314,22 +343,47 @@ export class DynamoAlertStore implements AlertStore {
     const state = toDedupState(got.Item);
     // A resolve for an incident that is long gone is noise; a resolve for a stale but open one still counts.
     if (state.status === 'resolved' && isExpired(state, batch.now)) return undefined;
-    try {
-      const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
-        new UpdateCommand({
+    await this.#deleteAlerts(state.incidentId, batch.alertIds);
+    return this.#withFiringSample(state.incidentId);
+  }
+
+  /**
+   * The incident with `joins` as read, and `firingAlertIds` holding one still-firing alert id, or none
+   * (a sample, not the full list: it only decides whether the incident may resolve). The incident is
+   * read before its alert items, so a join after the read changes `joins` and fails markResolved.
+   */
+  async #withFiringSample(incidentId: string): Promise<IncidentRecord | undefined> {
+    const incident = await this.incidents.get(incidentId);
+    if (!incident) return undefined;
+    const firing = await this.#firingAlertIds(incidentId, 1);
+    return { ...incident, firingAlertIds: firing };
+  }
+
+  /** Still-firing alert ids of an incident (every one when `limit` is absent), oldest write order aside. */
+  async #firingAlertIds(incidentId: string, limit?: number): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#table.send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
           TableName: this.#table.tableName,
-          Key: { pk: incidentPk(state.incidentId), sk: INCIDENT_SK },
-          UpdateExpression: 'DELETE firing :ids',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':ids': new Set(batch.alertIds) },
-          ReturnValues: 'ALL_NEW',
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
+          ExpressionAttributeValues: { ':pk': incidentPk(incidentId), ':alert': ALERT_PREFIX },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+          ...(limit ? { Limit: limit - ids.length } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      return toIncidentRecord(out.Attributes!);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      for (const item of out.Items ?? []) ids.push(String(item.sk).slice(ALERT_PREFIX.length));
+      start = limit && ids.length >= limit ? undefined : out.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+
+  /** Every alert instance still firing on the incident. */
+  firingAlertIds(incidentId: string): Promise<string[]> {
+    return this.#firingAlertIds(incidentId);
   }
 
   async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
@@ -339,9 +393,10 @@ export class DynamoAlertStore implements AlertStore {
       Key: { pk: incidentPk(incident.id), sk: INCIDENT_SK },
       UpdateExpression:
         'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
-      ConditionExpression: '#status <> :resolved AND attribute_not_exists(firing)',
+      ConditionExpression: `#status <> :resolved AND ${incident.joins === undefined ? 'attribute_not_exists(joins)' : 'joins = :joins'}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
+        ...(incident.joins === undefined ? {} : { ':joins': incident.joins }),
         ':resolved': 'resolved',
         ':gpk': statusIndexPk('resolved'),
         ':now': nowIso,
@@ -429,20 +484,41 @@ export class DynamoAlertStore implements AlertStore {
     return claimed !== undefined;
   }
 
-  async completeDelivery(incidentId: string, transition: Transition): Promise<void> {
-    await this.#conditionalUpdate(incidentId, {
+  async completeDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition): Promise<void> {
+    await this.#conditionalUpdate(incident.id, {
       UpdateExpression: 'REMOVE pending, pendingAt, doneTargets',
-      ConditionExpression: 'pending = :t',
-      ExpressionAttributeValues: { ':t': transition },
+      ...deliveryCondition(incident, transition),
     });
   }
 
-  async releaseDelivery(incidentId: string, transition: Transition, doneTargets: string[]): Promise<void> {
-    await this.#conditionalUpdate(incidentId, {
+  async releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition, doneTargets: string[]): Promise<void> {
+    const condition = deliveryCondition(incident, transition);
+    await this.#conditionalUpdate(incident.id, {
       UpdateExpression: doneTargets.length > 0 ? 'SET pendingAt = :zero ADD doneTargets :done' : 'SET pendingAt = :zero',
-      ConditionExpression: 'pending = :t',
-      ExpressionAttributeValues: { ':t': transition, ':zero': 0, ...(doneTargets.length > 0 ? { ':done': new Set(doneTargets) } : {}) },
+      ...condition,
+      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':zero': 0, ...(doneTargets.length > 0 ? { ':done': new Set(doneTargets) } : {}) },
     });
+  }
+
+  async claimCount(key: string, now: Date): Promise<boolean> {
+    try {
+      await this.#table.send(
+        new PutCommand({
+          TableName: this.#table.tableName,
+          Item: { pk: countedPk(key), sk: COUNTED_SK, expiresAt: epochSeconds(now) + COUNTED_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
+          ExpressionAttributeValues: { ':nowSec': epochSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseCount(key: string): Promise<void> {
+    await this.#table.send(new DeleteCommand({ TableName: this.#table.tableName, Key: { pk: countedPk(key), sk: COUNTED_SK } }));
   }
 
   activeSilences(now: Date): Promise<Silence[]> {
@@ -496,5 +572,38 @@ export class DynamoAlertStore implements AlertStore {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  async #putAlerts(incidentId: string, batch: AlertBatch): Promise<void> {
+    await this.#batchWrite(
+      batch.alertIds.map((alertId) => ({ PutRequest: { Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId } } })),
+    );
+  }
+
+  async #deleteAlerts(incidentId: string, alertIds: string[]): Promise<void> {
+    await this.#batchWrite(alertIds.map((alertId) => ({ DeleteRequest: { Key: { pk: incidentPk(incidentId), sk: alertSk(alertId) } } })));
+  }
+
+  /** BatchWriteItem in chunks of 25, a few at a time, retrying what DynamoDB leaves unprocessed. */
+  async #batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_SIZE) chunks.push(requests.slice(i, i + BATCH_WRITE_SIZE));
+    const tableName = this.#table.tableName;
+    const writeChunk = async (chunk: Record<string, unknown>[]) => {
+      let pending = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt >= 8) throw new Error(`DynamoDB left ${pending.length} alert items unprocessed`);
+        const out = await this.#table.send<{ UnprocessedItems?: Record<string, Record<string, unknown>[]> }>(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
+        );
+        pending = out.UnprocessedItems?.[tableName] ?? [];
+      }
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) await writeChunk(chunks[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_WRITE_CONCURRENCY, chunks.length) }, worker));
   }
 }

@@ -116,6 +116,12 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return list.items;
   }
 
+  async listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace, labelSelector }));
+    return list.items;
+  }
+
   async getDeployment(namespace: string, name: string): Promise<V1Deployment> {
     checkName('namespace', namespace);
     checkName('deployment', name);

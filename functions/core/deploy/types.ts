@@ -74,6 +74,8 @@ export interface ClusterDeployRecord {
   /** The revision before it (the rollback target); 0 when this deploy installed the release. */
   previousRevision?: number;
   message?: string;
+  /** When helm applied this deploy's revision: the rollout deadline and the anomaly watch start here. */
+  appliedAt?: string;
   updatedAt: string;
 }
 

@@ -27,9 +27,14 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  // Deployments (issue 11): the helm binary and where charts may come from.
+  /** helm from the layer; unset locally, where the layer zip's binary is extracted into the data dir. */
+  FLEETOPS_HELM_PATH: z.string().optional(),
+  /** Accept `chart.path` (a chart on the function's own filesystem): the local stack and tests. */
+  FLEETOPS_DEPLOY_LOCAL_CHARTS: booleanFromString.optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean };
+export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean; allowLocalCharts: boolean };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -41,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...config,
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
+    allowLocalCharts: config.FLEETOPS_DEPLOY_LOCAL_CHARTS ?? config.FLEETOPS_RUNTIME === 'local',
   };
 }

@@ -34,6 +34,7 @@ export const EVENT_SOURCES = {
   metrics: 'fleetops.metrics',
   rca: 'fleetops.rca',
   healing: 'fleetops.healing',
+  deploy: 'fleetops.deploy',
 } as const;
 
 export const RULES: RuleDefinition[] = [
@@ -54,6 +55,17 @@ export const RULES: RuleDefinition[] = [
     bus: 'fleetops',
     pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyDetected'] },
     target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
+    id: 'ecr-image-pushes',
+    description: 'Image pushes start the deployments their deploy triggers map them to',
+    bus: 'default',
+    pattern: {
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+    },
+    target: { kind: 'function', handler: 'deploy-ecr' },
   },
 ];
 

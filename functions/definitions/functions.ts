@@ -17,10 +17,16 @@ export interface FunctionAccess {
   eks?: boolean;
 }
 
+/** Lambda layers (folders under layers/) a function needs; a layer may pin the architecture. */
+export type LayerName = 'helm-kubectl';
+
 export interface FunctionSettings {
   memoryMb?: number;
   timeoutSeconds?: number;
   access: FunctionAccess;
+  /** Default arm64; helm-kubectl's binaries are x86-64 only. */
+  architecture?: 'arm64' | 'x86_64';
+  layers?: LayerName[];
 }
 
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
@@ -37,6 +43,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
+  // Deployments (issue 11)
+  deployments: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  'deploy-ecr': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  'deploy-steps': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, bedrock: true, eks: true } },
+  'deploy-helm': { memoryMb: 1024, timeoutSeconds: 600, architecture: 'x86_64', layers: ['helm-kubectl'], access: { table: 'readwrite', secrets: 'read', eks: true } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

@@ -15,6 +15,11 @@
  * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
  * - model artefacts                MODEL#<cluster>#<service> / <kind>#<version>
  * - idempotency records            IDEMPOTENCY#<fn> / <hash>                (Powertools idempotency, TTL)
+ * - deployment                     DEPLOY#<id> / META                       (conditional put: one per deploy id)
+ * - deployment waves and clusters  DEPLOY#<id> / WAVE#nn, CLUSTER#nn#<clusterId> (one item each: parallel Map steps)
+ * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>
+ * - release history per cluster    RELEASE#<clusterId>#<ns>#<release> / <at>#<deployId>#<outcome>
+ * - ECR deploy triggers            DEPLOYTRIGGER / <id>
  */
 export interface KeyAttribute {
   name: string;

@@ -17,4 +17,9 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     file: 'state-machines/metric-pull.asl.json',
     functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
   },
+  {
+    name: 'deploy',
+    file: 'state-machines/deploy.asl.json',
+    functions: { DeployStepsFunctionArn: 'deploy-steps', DeployHelmFunctionArn: 'deploy-helm' },
+  },
 ];

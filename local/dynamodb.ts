@@ -62,7 +62,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded CI machine the JVM alone can take half a minute.
+  const deadline = Date.now() + 90_000;
   let ready = false;
   while (!ready) {
     if (child.exitCode !== null) {
@@ -74,7 +75,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within 30 s: ${stderr.trim()}`);
+        throw new Error(`DynamoDB Local did not start within 90 s: ${stderr.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }

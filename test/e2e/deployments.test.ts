@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentIdFor } from '../../functions/core/deploy/identity.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { ensureHelmKubectl } from '../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
 
@@ -58,7 +59,9 @@ beforeAll(async () => {
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     clusterIds[info.name] = response.body.id;
   }
-}, 120_000);
+  // The layer zip's helm, extracted once up front so the deploy timings below leave it out.
+  ensureHelmKubectl(cloud.dataDir);
+}, 240_000);
 
 afterAll(async () => {
   await cloud?.stop();
@@ -84,10 +87,12 @@ describe('POST /v1/deployments', () => {
     expect(view.waves[0].clusters).toEqual([expect.objectContaining({ clusterId: clusterIds.dev, status: 'SUCCEEDED', revision: 1 })]);
     expect(view.waves[1].clusters).toEqual([expect.objectContaining({ clusterId: clusterIds.prod, status: 'SUCCEEDED', revision: 1 })]);
     for (const cluster of ['dev', 'prod']) expect(await deploymentImage(cluster, 'apps', 'hello')).toBe('registry.example.com/hello:1.1.0');
+    // The revision applied to prod came after dev had been verified.
+    expect(view.waves[1].clusters[0].status).toBe('SUCCEEDED');
     // helm stored its release in a Secret of the namespace, as in a real cluster.
     const secrets = await kreq(simCluster('dev'), 'GET', '/api/v1/namespaces/apps/secrets?labelSelector=owner%3Dhelm,name%3Dhello');
     expect(secrets.body.items.map((s: any) => s.metadata.name)).toEqual(['sh.helm.release.v1.hello.v1']);
-  });
+  }, 240_000);
 
   it('answers a repeated request with the same id and does not deploy again', async () => {
     const again = await api('POST', '/v1/deployments', twoWaves('hello', { image: { tag: '1.1.0' } }));
@@ -97,7 +102,7 @@ describe('POST /v1/deployments', () => {
     expect(view.waves[0].clusters[0].revision).toBe(1);
     const secrets = await kreq(simCluster('dev'), 'GET', '/api/v1/namespaces/apps/secrets?labelSelector=owner%3Dhelm,name%3Dhello');
     expect(secrets.body.items).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('rolls a failing wave back with helm rollback, never reaches prod, and opens an incident', async () => {
     const bad = await api('POST', '/v1/deployments', twoWaves('hello', { image: { tag: 'nonexistent' } }, { rolloutTimeoutSeconds: 40 }), { 'idempotency-key': 'bad-image-1' });
@@ -120,7 +125,7 @@ describe('POST /v1/deployments', () => {
     const incidents = (await api('GET', '/v1/incidents?status=open')).body.items;
     const incident = incidents.find((i: any) => i.type === 'DeploymentFailed' && i.service === 'hello');
     expect(incident, JSON.stringify(incidents)).toMatchObject({ cluster: 'dev', namespace: 'apps' });
-  });
+  }, 240_000);
 
   it('refuses what could become a helm flag or reach a forbidden host, with a 400', async () => {
     const cases: [string, unknown][] = [
@@ -173,5 +178,5 @@ describe('ECR image pushes', () => {
     const secrets = await kreq(simCluster('dev'), 'GET', '/api/v1/namespaces/checkout/secrets?labelSelector=owner%3Dhelm');
     expect(secrets.body.items).toHaveLength(1);
     expect(await deploymentImage('prod', 'checkout', 'checkout')).toBeUndefined();
-  });
+  }, 240_000);
 });

@@ -6,6 +6,12 @@ const booleanFromString = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** An unset or empty variable is absent (CDK and shells both produce empty strings). */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
 /**
  * Everything a handler reads from its environment, parsed once per cold start.
  * CDK sets these in AWS; local/start.ts sets them for the in-process runtime.
@@ -25,8 +31,41 @@ export const ConfigSchema = z.object({
   FLEETOPS_CLUSTER_ALLOWLIST: z.string().optional(),
   FLEETOPS_SLACK_WEBHOOK_URL: z.url().optional(),
   FLEETOPS_SLACK_SIGNING_SECRET: z.string().optional(),
+  // Slack (issue 10): the signing secret inline (local) or from Secrets Manager (AWS); who may approve.
+  FLEETOPS_SLACK_SIGNING_SECRET_ARN: z.string().optional(),
+  /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
+  FLEETOPS_SLACK_APPROVERS: z.string().optional(),
+  /** Hosts a `response_url` may point at (Slack's own by default; tests point it at a local receiver). */
+  FLEETOPS_SLACK_RESPONSE_HOSTS: z.string().default('hooks.slack.com'),
   /** JSON map of workflow name → state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().optional(),
+  /** KMS key that encrypts the secrets (AWS only). */
+  KMS_KEY_ID: z.string().optional(),
+
+  // Alerts: notifiers, importance scoring, similarity grouping.
+  FLEETOPS_PUBLIC_URL: optionalString,
+  FLEETOPS_BEDROCK_MODEL_ID: optionalString,
+  FLEETOPS_EMBEDDING_MODEL_ID: optionalString,
+  /** Cosine threshold in (0, 1]; unset (or out of range): off, 0.85 with an embedding model. */
+  FLEETOPS_SIMILARITY_THRESHOLD: optionalString,
+  FLEETOPS_SLACK_WEBHOOK_SECRET_ARN: optionalString,
+  FLEETOPS_PAGERDUTY_ROUTING_KEY: optionalString,
+  FLEETOPS_PAGERDUTY_SECRET_ARN: optionalString,
+  FLEETOPS_PAGERDUTY_URL: optionalString,
+  FLEETOPS_EMAIL_FROM: optionalString,
+  FLEETOPS_EMAIL_TO: optionalString,
+  FLEETOPS_SES_ENDPOINT: optionalString,
+
+  // Metric pull.
+  FLEETOPS_PULL_NAMESPACES: z.string().default('default'),
+  FLEETOPS_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
+  FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
+
+  // --- layered detection (metric pull) ---
+  /** Consecutive quiet pulls before an anomaly resolves (K). */
+  FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  /** Minutes of history before the learned layer (streaming detectors, forest) judges a service. */
+  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(720),
   // Deployments (issue 11): the helm binary and where charts may come from.
   /** helm from the layer; unset locally, where the layer zip's binary is extracted into the data dir. */
   FLEETOPS_HELM_PATH: z.string().optional(),
@@ -34,7 +73,14 @@ export const ConfigSchema = z.object({
   FLEETOPS_DEPLOY_LOCAL_CHARTS: booleanFromString.optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { allowLoopbackClusters: boolean; allowLocalCharts: boolean };
+export type Config = z.infer<typeof ConfigSchema> & {
+  allowLoopbackClusters: boolean;
+  allowLocalCharts: boolean;
+  /** FLEETOPS_PULL_NAMESPACES split and trimmed. */
+  pullNamespaces: string[];
+  /** FLEETOPS_SIMILARITY_THRESHOLD when valid, else 0.85 with an embedding model, else undefined (off). */
+  similarityThreshold?: number;
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -43,9 +89,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid fleetops configuration in environment: ${fields}`);
   }
   const config = parsed.data;
+  const threshold = Number(config.FLEETOPS_SIMILARITY_THRESHOLD);
+  const similarityThreshold =
+    Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : config.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
   return {
     ...config,
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
     allowLocalCharts: config.FLEETOPS_DEPLOY_LOCAL_CHARTS ?? config.FLEETOPS_RUNTIME === 'local',
+    pullNamespaces: splitList(config.FLEETOPS_PULL_NAMESPACES),
+    ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
+  };
+}
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Logger and metrics settings, read at module load by functions/observability.ts. Kept apart from
+ * loadConfig so that an invalid feature setting fails in the handler (a 500 with a log line), not at import.
+ * POWERTOOLS_METRICS_DISABLED is read by Powertools itself (it has no option for it); the local stack and
+ * the tests set it, and the tests set POWERTOOLS_LOG_LEVEL=SILENT (vitest.config.ts).
+ */
+export function observabilityConfig(env: NodeJS.ProcessEnv = process.env): {
+  serviceName: string;
+  logLevel: string;
+  metricsNamespace: string;
+} {
+  return {
+    serviceName: env.POWERTOOLS_SERVICE_NAME || 'fleetops',
+    logLevel: env.POWERTOOLS_LOG_LEVEL || 'INFO',
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'fleetops',
   };
 }

@@ -1,3 +1,6 @@
+import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
+
 /**
  * The interfaces core and handlers need from the outside world. Each has one AWS adapter and,
  * only where AWS cannot run here, one local adapter (see functions/wiring.ts).
@@ -77,4 +80,22 @@ export interface LlmMessage {
 export interface LlmClient {
   /** Returns undefined when no model is configured: callers fall back to rules. */
   converse(input: { system: string; messages: LlmMessage[]; maxTokens?: number }): Promise<string | undefined>;
+}
+
+/**
+ * A pooled client for one registered cluster (functions/adapters/kube/kube-gateway.ts), handed out
+ * by the cluster registry. It speaks Kubernetes API objects, so it lives here and not in core.
+ */
+export interface KubeClusterClient {
+  version(): Promise<ClusterVersion>;
+  listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
+  listEvents(namespace: string): Promise<CoreV1Event[]>;
+  listNodes(): Promise<V1Node[]>;
+  listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]>;
+  getDeployment(namespace: string, name: string): Promise<V1Deployment>;
+  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
+  rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
+  podMetrics(namespace: string): Promise<PodMetrics[]>;
 }

@@ -8,6 +8,9 @@ import { LocalBusPublisher } from './adapters/local/local-bus-publisher.ts';
 import { LocalTaskCallbacks, LocalWorkflowStarter } from './adapters/local/local-workflows.ts';
 import { loadConfig, type Config } from './config.ts';
 import { apiTokenProviderFromConfig } from './http/api-token.ts';
+import { SlackRequestVerifier } from './http/slack-auth.ts';
+import { DynamoSlackReplayGuard } from './adapters/aws/dynamodb/slack-replay-guard.ts';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { ApiTokenProvider, Clock, EventPublisher, SecretStore, TaskCallbacks, WorkflowStarter } from './ports.ts';
 
 export interface Wiring {
@@ -19,6 +22,8 @@ export interface Wiring {
   events: EventPublisher;
   workflows: WorkflowStarter;
   taskCallbacks: TaskCallbacks;
+  /** Checks Slack's request signature (and replays) on `auth: 'slack'` routes. */
+  slackVerifier: SlackRequestVerifier;
   /** Operator policy for cluster and Prometheus addresses. */
   addressPolicy: { allowLoopback: boolean; allowlist?: string[] };
 }
@@ -40,13 +45,26 @@ function buildWiring(config: Config): Wiring {
   const secrets = lazy<SecretStore>(() =>
     local
       ? new EncryptedFileSecretStore(config.FLEETOPS_DATA_DIR)
-      : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: process.env.KMS_KEY_ID }),
+      : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: config.KMS_KEY_ID }),
   );
   const events = lazy<EventPublisher>(() => (local ? new LocalBusPublisher() : new EventBridgePublisher({ busName: config.EVENT_BUS_NAME })));
   const sfn = lazy(() => new StepFunctionsWorkflows({ stateMachineArns: JSON.parse(config.STATE_MACHINE_ARNS ?? '{}') }));
   const workflows = lazy<WorkflowStarter>(() => (local ? new LocalWorkflowStarter() : sfn()));
   const taskCallbacks = lazy<TaskCallbacks>(() => (local ? new LocalTaskCallbacks() : sfn()));
   const apiTokens = lazy(() => apiTokenProviderFromConfig(config));
+  const slackVerifier = lazy(
+    () =>
+      new SlackRequestVerifier({
+        signingSecret: async () => {
+          if (config.FLEETOPS_SLACK_SIGNING_SECRET) return config.FLEETOPS_SLACK_SIGNING_SECRET;
+          if (!config.FLEETOPS_SLACK_SIGNING_SECRET_ARN) return undefined;
+          const value = await getSecret(config.FLEETOPS_SLACK_SIGNING_SECRET_ARN, { maxAge: 300 });
+          return typeof value === 'string' && value ? value : undefined;
+        },
+        replayGuard: new DynamoSlackReplayGuard(documentClient(), config.TABLE_NAME),
+        now: () => new Date(),
+      }),
+  );
   const allowlist = config.FLEETOPS_CLUSTER_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
   const policy = { allowLoopback: config.allowLoopbackClusters, ...(allowlist?.length ? { allowlist } : {}) };
 
@@ -70,6 +88,9 @@ function buildWiring(config: Config): Wiring {
     },
     get taskCallbacks() {
       return taskCallbacks();
+    },
+    get slackVerifier() {
+      return slackVerifier();
     },
     addressPolicy: policy,
   };

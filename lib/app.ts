@@ -22,6 +22,10 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
       embeddingModelId: app.node.tryGetContext('embeddingModelId'),
       publicUrl: app.node.tryGetContext('publicUrl'),
     },
+    slack: {
+      signingSecretArn: app.node.tryGetContext('slackSigningSecretArn'),
+      approvers: app.node.tryGetContext('slackApprovers'),
+    },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters',
   });

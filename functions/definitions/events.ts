@@ -67,6 +67,13 @@ export const RULES: RuleDefinition[] = [
     },
     target: { kind: 'function', handler: 'deploy-ecr' },
   },
+  {
+    id: 'anomaly-ends-to-alerts',
+    description: 'An anomaly gone for K consecutive pulls resolves its alert (and the incident once all its alerts have)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyResolved'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [

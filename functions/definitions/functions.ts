@@ -42,6 +42,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'plan-metric-pull': { access: { table: 'read' } },
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
+  // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // Deployments (issue 11)
   deployments: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },

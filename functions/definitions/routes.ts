@@ -4,6 +4,7 @@ import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
 import { CreateDeploymentRequest, Deployment, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
+import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
@@ -289,6 +290,30 @@ export const ROUTES = {
     tags: ['deployments'],
     params: IdParams,
     responses: { 204: { description: 'Deleted' }, ...unauthorized, ...notFound },
+  }),
+  slackCommands: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/commands',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'The `/fleet` slash command (Slack signature v0, 5-minute window, replays refused)',
+    tags: ['slack'],
+    body: SlackCommandForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 16 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+  }),
+  slackInteractions: defineRoute({
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    handler: 'slack',
+    auth: 'slack',
+    summary: 'Buttons on fleetops messages: acknowledge, run RCA, silence 1h, approve or reject healing',
+    tags: ['slack'],
+    body: SlackInteractionForm,
+    bodyFormat: 'form',
+    maxBodyBytes: 64 * 1024,
+    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -119,7 +119,7 @@ export const handler = httpHandler({
 
   getForecast: async ({ query }) => {
     const record = await findCluster(query.cluster);
-    const namespaces = query.namespace ? [query.namespace] : (record.namespaces ?? (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(','));
+    const namespaces = query.namespace ? [query.namespace] : (record.namespaces ?? wiring().config.pullNamespaces);
     const since = new Date(Date.now() - 14 * 86_400_000);
     let samples: Awaited<ReturnType<ReturnType<typeof metricsStore>['samples']>> = [];
     for (const namespace of namespaces) {

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import { planPull, pullIdFor } from '../core/pull/plan.ts';
 import { logger } from '../observability.ts';
+import { wiring } from '../wiring.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
 
 interface PlanInput {
@@ -15,12 +16,12 @@ interface PlanInput {
 /** First step of metric-pull.asl.json: active clusters in batches. Unreachable clusters wait for the health check. */
 export const handler = middy(async (input: PlanInput = {}) => {
   const at = input.time ? new Date(input.time) : new Date();
-  const intervalSeconds = Number(process.env.FLEETOPS_PULL_INTERVAL_SECONDS ?? 60);
+  const { FLEETOPS_PULL_INTERVAL_SECONDS: intervalSeconds, FLEETOPS_PULL_BATCH_SIZE: batchSize } = wiring().config;
   const pullId = input.pullId ?? (input['detail-type'] === 'Scheduled Event' ? pullIdFor(at, intervalSeconds) : `pull-${randomUUID()}`);
   const clusters = (await clusterStore().list()).filter((c) => c.status === 'active');
   const plan = planPull(
     clusters.map((c) => c.id),
-    { pullId, at, batchSize: Number(process.env.FLEETOPS_PULL_BATCH_SIZE ?? 10) },
+    { pullId, at, batchSize },
   );
   logger.info('metric pull planned', { pullId, clusters: clusters.length, batches: plan.batches.length });
   return plan;

@@ -5,7 +5,7 @@ import type * as z from 'zod';
 import { ROUTE_LIST, type ROUTES, type RouteId } from '../definitions/routes.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
-import { bearerAuth, httpErrorMapper, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';
+import { bearerAuth, httpErrorMapper, slackAuth, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { toApiGatewayResult, type HttpResult } from './responses.ts';
 
@@ -35,6 +35,7 @@ export function httpHandler<K extends RouteId>(implementations: { [P in K]: Rout
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(resolveRoute(served))
     .use(bearerAuth(() => wiring().apiTokens))
+    .use(slackAuth(() => wiring().slackVerifier))
     .use(validateRequest())
     .handler(async (event, context) => {
       const parsed = event.parsed as ParsedRequest;

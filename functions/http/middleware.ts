@@ -51,6 +51,19 @@ export function bearerAuth(tokens: () => ApiTokenProvider): HttpMiddleware {
   };
 }
 
+/** Slack's request signature for routes marked `auth: 'slack'`, checked on the raw body before any parsing. */
+export function slackAuth(verifier: () => { verify(headers: Record<string, string | undefined>, rawBody: string): Promise<void> }): HttpMiddleware {
+  return {
+    before: async (request) => {
+      if (state(request).route?.auth !== 'slack') return;
+      const raw = decodeBody(request.event);
+      const limit = state(request).route!.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      if (Buffer.byteLength(raw, 'utf8') > limit) throw new PayloadTooLargeError(limit);
+      await verifier().verify(request.event.headers ?? {}, raw);
+    },
+  };
+}
+
 function decodeBody(event: APIGatewayProxyEventV2): string {
   if (event.body === undefined || event.body === null) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ampSigningRegion } from '../core/metrics/amp-endpoint.ts';
 
 const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
 const labelValue = z.string().max(63);
@@ -18,6 +19,8 @@ export const PrometheusConfig = z
     auth: z.enum(['none', 'bearer', 'sigv4']).default('none'),
     token: z.string().min(1).max(8192).optional(),
     region: z.string().optional(),
+    /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
+    tenantId: z.string().regex(/^[\x21-\x7e]{1,150}$/, 'must be 1-150 printable ASCII characters').optional(),
     /** PromQL rate() window, at least 4× the scrape interval. */
     rateWindow: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h').optional(),
     /** Equality matchers added to every query, for fleet-wide backends (Thanos, AMP, Mimir): {"cluster":"prod"}. */
@@ -33,6 +36,31 @@ export const EksRef = z
   })
   .strict();
 
+/** Detection guardrails (SLO-style limits checked from the first sample); see functions/core/detection/guardrails.ts. */
+export const GuardrailLimits = z
+  .object({
+    /** Fraction 0..1 of 5xx answers. */
+    errorRate: z.number().min(0).max(1).optional(),
+    latencyP95Seconds: z.number().positive().max(3600).optional(),
+    cpuCores: z.number().positive().max(100_000).optional(),
+    /** Requests per second below which error-rate and latency limits do not apply. */
+    minRequestRate: z.number().min(0).max(1e9).optional(),
+  })
+  .strict();
+
+const k8sName = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+const serviceKey = z.string().min(1).max(127).regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be SERVICE or NAMESPACE/SERVICE');
+
+export const GuardrailSettings = GuardrailLimits.extend({
+  /** Per namespace, over the cluster-wide values. */
+  namespaces: z.record(k8sName, GuardrailLimits).optional(),
+  /** Per service (`name` or `namespace/name`), over the namespace's values. */
+  services: z.record(serviceKey, GuardrailLimits).optional(),
+})
+  .strict()
+  .refine((v) => Object.keys(v.namespaces ?? {}).length + Object.keys(v.services ?? {}).length <= 200, { message: 'at most 200 namespace and service overrides' })
+  .meta({ id: 'GuardrailSettings' });
+
 export const RegisterClusterRequest = z
   .object({
     name: ClusterName,
@@ -45,13 +73,19 @@ export const RegisterClusterRequest = z
     prometheus: PrometheusConfig.optional(),
     /** Namespaces whose services the metric pull scores (default: FLEETOPS_PULL_NAMESPACES). */
     namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)).max(50).optional(),
+    /** Detection guardrails for this cluster's services (defaults: error rate ≥ 5 %, p95 ≥ 1 s, with ≥ 1 req/s). */
+    guardrails: GuardrailSettings.optional(),
   })
   .strict()
   .refine((v) => !(v.prometheus?.auth === 'bearer' && !v.prometheus.token), { message: 'a token is required with auth bearer', path: ['prometheus', 'token'] })
   .refine((v) => !(v.prometheus?.token && v.prometheus.auth !== 'bearer'), { message: 'a token is only used with auth bearer', path: ['prometheus', 'auth'] })
   // Credentials never travel in clear text, and SigV4 only signs for AWS endpoints.
   .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), { message: 'must be https when auth is used', path: ['prometheus', 'url'] })
-  .refine((v) => !(v.prometheus?.auth === 'sigv4' && !/^https:\/\/[^/]+\.amazonaws\.com(\/|$)/.test(v.prometheus.url)), { message: 'sigv4 is only for *.amazonaws.com endpoints (Amazon Managed Prometheus)', path: ['prometheus', 'url'] })
+  .superRefine((v, ctx) => {
+    if (v.prometheus?.auth !== 'sigv4') return;
+    const endpoint = ampSigningRegion(v.prometheus.url, v.prometheus.region);
+    if (!endpoint.ok) ctx.addIssue({ code: 'custom', message: endpoint.reason, path: ['prometheus', 'url'] });
+  })
   .meta({ id: 'RegisterClusterRequest' });
 
 export const RotateKubeconfigRequest = z
@@ -76,6 +110,7 @@ export const Cluster = z
     source: z.enum(['kubeconfig', 'eks']).optional(),
     prometheus: z.object({ url: z.string(), auth: z.string() }).optional(),
     namespaces: z.array(z.string()).optional(),
+    guardrails: GuardrailSettings.optional(),
   })
   .meta({ id: 'Cluster' });
 

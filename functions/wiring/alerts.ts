@@ -7,6 +7,7 @@ import { SesEmailNotifier } from '../adapters/notify/ses-email.ts';
 import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../core/alerts/grouping.ts';
 import { AlertPipeline } from '../core/alerts/pipeline.ts';
+import type { Config } from '../config.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
 
@@ -36,21 +37,21 @@ export class SecretBackedNotifier implements Notifier {
   }
 }
 
-/** Notifiers configured by the environment; an unconfigured one is simply not routed to. */
-export function notifiersFromEnv(env: NodeJS.ProcessEnv): Notifier[] {
+/** Notifiers configured in the environment (functions/config.ts); an unconfigured one is simply not routed to. */
+export function notifiersFromConfig(config: Config): Notifier[] {
   const notifiers: Notifier[] = [];
   const slack = (webhookUrl: string) => new SlackWebhookNotifier({ webhookUrl });
-  const pagerDuty = (routingKey: string) => new PagerDutyNotifier({ routingKey, ...(env.FLEETOPS_PAGERDUTY_URL ? { baseUrl: env.FLEETOPS_PAGERDUTY_URL } : {}) });
-  if (env.FLEETOPS_SLACK_WEBHOOK_URL) notifiers.push(slack(env.FLEETOPS_SLACK_WEBHOOK_URL));
-  else if (env.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN) notifiers.push(new SecretBackedNotifier('slack', env.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN, slack));
-  if (env.FLEETOPS_PAGERDUTY_ROUTING_KEY) notifiers.push(pagerDuty(env.FLEETOPS_PAGERDUTY_ROUTING_KEY));
-  else if (env.FLEETOPS_PAGERDUTY_SECRET_ARN) notifiers.push(new SecretBackedNotifier('pagerduty', env.FLEETOPS_PAGERDUTY_SECRET_ARN, pagerDuty));
-  if (env.FLEETOPS_EMAIL_FROM && env.FLEETOPS_EMAIL_TO) {
+  const pagerDuty = (routingKey: string) => new PagerDutyNotifier({ routingKey, ...(config.FLEETOPS_PAGERDUTY_URL ? { baseUrl: config.FLEETOPS_PAGERDUTY_URL } : {}) });
+  if (config.FLEETOPS_SLACK_WEBHOOK_URL) notifiers.push(slack(config.FLEETOPS_SLACK_WEBHOOK_URL));
+  else if (config.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN) notifiers.push(new SecretBackedNotifier('slack', config.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN, slack));
+  if (config.FLEETOPS_PAGERDUTY_ROUTING_KEY) notifiers.push(pagerDuty(config.FLEETOPS_PAGERDUTY_ROUTING_KEY));
+  else if (config.FLEETOPS_PAGERDUTY_SECRET_ARN) notifiers.push(new SecretBackedNotifier('pagerduty', config.FLEETOPS_PAGERDUTY_SECRET_ARN, pagerDuty));
+  if (config.FLEETOPS_EMAIL_FROM && config.FLEETOPS_EMAIL_TO) {
     notifiers.push(
       new SesEmailNotifier({
-        from: env.FLEETOPS_EMAIL_FROM,
-        to: env.FLEETOPS_EMAIL_TO.split(',').map((s) => s.trim()),
-        ...(env.FLEETOPS_SES_ENDPOINT ? { endpoint: env.FLEETOPS_SES_ENDPOINT } : {}),
+        from: config.FLEETOPS_EMAIL_FROM,
+        to: config.FLEETOPS_EMAIL_TO.split(',').map((s) => s.trim()),
+        ...(config.FLEETOPS_SES_ENDPOINT ? { endpoint: config.FLEETOPS_SES_ENDPOINT } : {}),
       }),
     );
   }
@@ -61,22 +62,22 @@ function build() {
   const base = wiring();
   if (built?.base === base) return built;
   const store = new DynamoAlertStore({ client: base.documentClient, tableName: base.config.TABLE_NAME });
+  const config = base.config;
   // Text-similarity grouping is opt-in; with an embedding model it defaults to 0.85 cosine.
-  const threshold = Number(process.env.FLEETOPS_SIMILARITY_THRESHOLD);
-  const similarityThreshold = Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : process.env.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
+  const similarityThreshold = config.similarityThreshold;
   const pipeline = new AlertPipeline({
     store,
     publisher: base.events,
-    notifiers: notifiersFromEnv(process.env),
+    notifiers: notifiersFromConfig(config),
     clock: base.clock,
     config: {
-      ...(process.env.FLEETOPS_PUBLIC_URL ? { linkBase: process.env.FLEETOPS_PUBLIC_URL } : {}),
+      ...(config.FLEETOPS_PUBLIC_URL ? { linkBase: config.FLEETOPS_PUBLIC_URL } : {}),
       ...(similarityThreshold !== undefined ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold } } : {}),
     },
     // Bedrock rates importance when a model is configured; the rule score answers otherwise (and on any failure).
-    ...(process.env.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: process.env.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
+    ...(config.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: config.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
     // Near-duplicate grouping by meaning (Titan embeddings) when configured; TF-IDF otherwise.
-    ...(process.env.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: process.env.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
+    ...(config.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: config.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
   });
   built = { base, store, pipeline };
   return built;

@@ -2,16 +2,17 @@ import { AwsEksResolver } from '../adapters/aws/eks/eks-resolver.ts';
 import { KubernetesGateway } from '../adapters/kube/kube-gateway.ts';
 import { ClusterRegistry } from '../core/clusters/registry.ts';
 import { logger } from '../observability.ts';
+import type { KubeClusterClient } from '../ports.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from './cluster-store.ts';
 
-let registry: ClusterRegistry | undefined;
+let registry: ClusterRegistry<KubeClusterClient> | undefined;
 let builtFor: unknown;
 
 export { clusterStore };
 
 /** The registry and its pool of Kubernetes clients: one per warm Lambda, one client per cluster. */
-export function clusterRegistry(): ClusterRegistry {
+export function clusterRegistry(): ClusterRegistry<KubeClusterClient> {
   const base = wiring();
   if (builtFor !== base) {
     registry = undefined;

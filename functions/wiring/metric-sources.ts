@@ -1,34 +1,23 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
-import { MetricsApiSource } from '../adapters/prometheus/metrics-api-source.ts';
-import { PrometheusClient, type PrometheusAuth } from '../adapters/prometheus/prometheus-client.ts';
-import { PrometheusMetricSource } from '../adapters/prometheus/prometheus-metric-source.ts';
+import { createMetricSource } from '../adapters/prometheus/metric-source-factory.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { prometheusSecretName } from '../core/clusters/registry.ts';
 import type { MetricSource } from '../core/metrics/types.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry } from './clusters.ts';
 
-/** Prometheus (or AMP / Thanos / Mimir) when the cluster has one configured, metrics.k8s.io otherwise. */
+let built: { base: unknown; fetch: typeof fetch; credentials: ReturnType<typeof fromNodeProviderChain> } | undefined;
+
+/** A cluster's MetricSource, built by the one factory with this process's secrets, credentials and guarded fetch. */
 export async function metricSourceFor(record: ClusterRecord): Promise<MetricSource> {
-  const prometheus = record.prometheus;
-  if (!prometheus) {
-    return new MetricsApiSource({ cluster: record.name, podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace) });
-  }
-  let auth: PrometheusAuth = { type: 'none' };
-  if (prometheus.auth === 'bearer') {
-    const token = await wiring().secrets.get(prometheusSecretName(record.id));
-    if (token) auth = { type: 'bearer', token };
-  } else if (prometheus.auth === 'sigv4') {
-    const region = prometheus.region ?? wiring().config.AWS_REGION;
-    auth = { type: 'sigv4', region, credentials: fromNodeProviderChain() };
-  }
-  const client = new PrometheusClient({ baseUrl: prometheus.url, auth, timeoutMs: 8000, fetch: guardedFetch(wiring().addressPolicy) });
-  return new PrometheusMetricSource({
-    client,
-    cluster: record.name,
-    ...(prometheus.rateWindow ? { rateWindow: prometheus.rateWindow, scrapeIntervalSeconds: 1 } : {}),
-    ...(prometheus.matchers ? { extraMatchers: prometheus.matchers } : {}),
+  const base = wiring();
+  if (built?.base !== base) built = { base, fetch: guardedFetch(base.addressPolicy), credentials: fromNodeProviderChain() };
+  return createMetricSource(record, {
+    bearerToken: () => base.secrets.get(prometheusSecretName(record.id)),
+    awsCredentials: built.credentials,
+    podMetrics: async (namespace) => (await clusterRegistry().client(record)).podMetrics(namespace),
+    fetch: built.fetch,
+    timeoutMs: 8000,
   });
 }
-

@@ -1,3 +1,4 @@
+import { DEFAULT_LEARNED_OPTIONS } from '../core/detection/learned.ts';
 import { MetricPull } from '../core/pull/metric-pull.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from './cluster-store.ts';
@@ -9,14 +10,19 @@ let built: { base: unknown; pull: MetricPull } | undefined;
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
-  const namespaces = (process.env.FLEETOPS_PULL_NAMESPACES ?? 'default').split(',').map((s) => s.trim()).filter(Boolean);
   const pull = new MetricPull({
     clusters: clusterStore(),
     sourceFor: metricSourceFor,
     store: metricsStore(),
     events: base.events,
     clock: base.clock,
-    config: { defaultNamespaces: namespaces },
+    config: {
+      defaultNamespaces: base.config.pullNamespaces,
+      detection: {
+        resolveAfterPulls: base.config.FLEETOPS_RESOLVE_AFTER_PULLS,
+        learned: { ...DEFAULT_LEARNED_OPTIONS, warmupMinutes: base.config.FLEETOPS_LEARNED_WARMUP_MINUTES },
+      },
+    },
   });
   built = { base, pull };
   return built;

@@ -12,6 +12,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppError, UpstreamError, ValidationError } from '../../core/errors.ts';
+import { ampSigningRegion } from '../../core/metrics/amp-endpoint.ts';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -78,7 +79,7 @@ export class PrometheusQueryError extends AppError {
   readonly errorType: string;
 
   constructor(query: string, detail: string, errorType = 'bad_data') {
-    super(400, 'PROMQL_BAD_DATA', `Prometheus rejected the query ${JSON.stringify(truncate(query, 300))}: ${detail}`, { query, errorType });
+    super('invalid', 'PROMQL_BAD_DATA', `Prometheus rejected the query ${JSON.stringify(truncate(query, 300))}: ${detail}`, { query, errorType });
     this.query = query;
     this.errorType = errorType;
   }
@@ -261,7 +262,11 @@ export class PrometheusClient {
     base.search = '';
     base.hash = '';
     this.#prefix = base.pathname.replace(/\/+$/, '');
-    if (auth.type === 'sigv4' && !auth.region) throw new ValidationError('SigV4 auth needs a region');
+    if (auth.type === 'sigv4') {
+      // The Lambda role's signature only ever goes to an AMP workspace of the region it is signed for.
+      const endpoint = ampSigningRegion(opts.baseUrl, auth.region);
+      if (!endpoint.ok) throw new ValidationError(`Prometheus URL: ${endpoint.reason}`, undefined, 'INVALID_PROMETHEUS');
+    }
     if (opts.tenantId !== undefined && !/^[\x21-\x7e]{1,150}$/.test(opts.tenantId)) throw new ValidationError('Invalid tenant id');
     this.#base = base;
     this.#tenantId = opts.tenantId;

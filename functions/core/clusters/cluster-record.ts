@@ -1,3 +1,17 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
+
+/** A cluster's Prometheus-compatible backend (Prometheus, AMP, Thanos, Mimir). The bearer token is in the SecretStore. */
+export interface PrometheusSettings {
+  url: string;
+  auth: 'none' | 'bearer' | 'sigv4';
+  /** SigV4 (AMP): must agree with the workspace host, which decides. */
+  region?: string;
+  /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
+  tenantId?: string;
+  rateWindow?: string;
+  matchers?: Record<string, string>;
+}
+
 /** What fleetops stores about a registered cluster. Never credentials: those live in the SecretStore. */
 export interface ClusterRecord {
   id: string;
@@ -14,9 +28,11 @@ export interface ClusterRecord {
   /** Changes when credentials rotate, so pooled clients are rebuilt. A hash prefix, not the secret. */
   credentialsVersion: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  prometheus?: PrometheusSettings;
   /** Namespaces the metric pull covers (default: the pull's configured defaults). */
   namespaces?: string[];
+  /** Detection guardrails for this cluster's services (over the shipped defaults). */
+  guardrails?: GuardrailSettings;
 }
 
 export interface ClusterStore {
@@ -48,5 +64,6 @@ export function toClusterResponse(record: ClusterRecord) {
     source: record.source,
     ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
     ...(record.namespaces ? { namespaces: record.namespaces } : {}),
+    ...(record.guardrails ? { guardrails: record.guardrails } : {}),
   };
 }

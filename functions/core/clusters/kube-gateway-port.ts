@@ -1,8 +1,9 @@
 /**
- * What core needs from a Kubernetes cluster. Implemented by functions/adapters/kube/kube-gateway.ts.
- * (Meant for functions/ports.ts; kept here until the lead moves it.)
+ * What core needs from a Kubernetes cluster, in plain domain types. Implemented by
+ * functions/adapters/kube/kube-gateway.ts. The client it hands out (functions/ports.ts
+ * KubeClusterClient) speaks Kubernetes API objects; core only passes it through, so it is a type
+ * parameter here and core never depends on @kubernetes/client-node.
  */
-import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { SafeKubeconfig } from './kubeconfig-policy.ts';
 
 export interface ClusterVersion {
@@ -17,18 +18,9 @@ export interface PodMetrics {
   containers: Array<{ name: string; cpu: string; memory: string }>;
 }
 
-export interface KubeClusterClient {
+/** What core itself calls on a cluster client; the full client (functions/ports.ts) is the adapter's business. */
+export interface ClusterProbe {
   version(): Promise<ClusterVersion>;
-  listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
-  listEvents(namespace: string): Promise<CoreV1Event[]>;
-  listNodes(): Promise<V1Node[]>;
-  listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]>;
-  getDeployment(namespace: string, name: string): Promise<V1Deployment>;
-  scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
-  deletePod(namespace: string, name: string): Promise<void>;
-  /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
-  rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
-  podMetrics(namespace: string): Promise<PodMetrics[]>;
 }
 
 export interface ClusterTarget {
@@ -38,11 +30,11 @@ export interface ClusterTarget {
   creds: SafeKubeconfig;
 }
 
-export interface KubeGateway {
+export interface KubeGateway<Client extends ClusterProbe = ClusterProbe> {
   /** GET /version with fresh, unpooled credentials (registration and rotation). */
   version(creds: SafeKubeconfig): Promise<ClusterVersion>;
   /** A pooled client for a registered cluster. */
-  client(target: ClusterTarget): Promise<KubeClusterClient>;
+  client(target: ClusterTarget): Promise<Client>;
   /** Drop the pooled client (cluster deleted or credentials rotated). */
   forget(clusterId: string): void;
 }

@@ -1,10 +1,11 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_SOURCES } from '../../definitions/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
-import type { ClusterRecord, ClusterStore } from './cluster-record.ts';
-import type { ClusterVersion, KubeClusterClient, KubeGateway } from './kube-gateway-port.ts';
+import type { ClusterRecord, ClusterStore, PrometheusSettings } from './cluster-record.ts';
+import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 
 /** Mints EKS credentials server-side (endpoint + CA from DescribeCluster, a presigned STS token). */
@@ -19,14 +20,15 @@ export interface RegisterClusterInput {
   kubeconfig?: string;
   context?: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
-  prometheus?: { url: string; auth: 'none' | 'bearer' | 'sigv4'; token?: string; region?: string; rateWindow?: string; matchers?: Record<string, string> };
+  prometheus?: PrometheusSettings & { token?: string };
   namespaces?: string[];
+  guardrails?: GuardrailSettings;
 }
 
-export interface ClusterRegistryDeps {
+export interface ClusterRegistryDeps<Client extends ClusterProbe = ClusterProbe> {
   store: ClusterStore;
   secrets: SecretStore;
-  kube: KubeGateway;
+  kube: KubeGateway<Client>;
   events: EventPublisher;
   clock: Clock;
   eks?: EksResolver;
@@ -36,6 +38,8 @@ export interface ClusterRegistryDeps {
 }
 
 export const kubeconfigSecretName = (id: string) => `clusters/${id}/kubeconfig`;
+const withoutToken = ({ token: _token, ...settings }: PrometheusSettings & { token?: string }): PrometheusSettings => settings;
+
 export const prometheusSecretName = (id: string) => `clusters/${id}/prometheus`;
 /** EKS tokens are short-lived: pooled clients for EKS clusters are rebuilt every 10 minutes. */
 const EKS_CREDENTIALS_BUCKET_MS = 10 * 60_000;
@@ -49,10 +53,10 @@ function fingerprint(value: string): string {
  * runs on the raw text first, the connection test before anything is stored, the secret before
  * the record that points at it.
  */
-export class ClusterRegistry {
-  private readonly deps: ClusterRegistryDeps;
+export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
+  private readonly deps: ClusterRegistryDeps<Client>;
 
-  constructor(deps: ClusterRegistryDeps) {
+  constructor(deps: ClusterRegistryDeps<Client>) {
     this.deps = deps;
   }
 
@@ -85,8 +89,9 @@ export class ClusterRegistry {
       source: input.eks ? 'eks' : 'kubeconfig',
       credentialsVersion: input.eks ? 'eks' : fingerprint(secretValue),
       ...(input.eks ? { eks: input.eks } : {}),
-      ...(input.prometheus ? { prometheus: { url: input.prometheus.url, auth: input.prometheus.auth, region: input.prometheus.region, rateWindow: input.prometheus.rateWindow, matchers: input.prometheus.matchers } } : {}),
+      ...(input.prometheus ? { prometheus: withoutToken(input.prometheus) } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
+      ...(input.guardrails ? { guardrails: input.guardrails } : {}),
     };
     try {
       await store.create(record);
@@ -156,7 +161,7 @@ export class ClusterRegistry {
   }
 
   /** A pooled client for a registered cluster; rebuilt when its credentials change. */
-  async client(record: ClusterRecord): Promise<KubeClusterClient> {
+  async client(record: ClusterRecord): Promise<Client> {
     if (record.source === 'eks') {
       if (!this.deps.eks || !record.eks) throw new UpstreamError(`Cluster ${record.name}: EKS is not available in this runtime`, 'EKS_UNAVAILABLE');
       const bucket = Math.floor(this.deps.clock.now().getTime() / EKS_CREDENTIALS_BUCKET_MS);

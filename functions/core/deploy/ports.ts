@@ -1,5 +1,5 @@
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
-import type { KubeClusterClient } from '../clusters/kube-gateway-port.ts';
+import type { KubeClusterClient } from '../../ports.ts';
 import type { SafeKubeconfig } from '../clusters/kubeconfig-policy.ts';
 import type { ChartSpec } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { IsolationForest } from '../anomaly/isolation-forest.ts';
 import { StandardScaler } from '../anomaly/scaler.ts';
-import { scoreSeries } from '../anomaly/streaming/detector.ts';
+import { scoreSeries, type StreamingDetectorOptions } from '../anomaly/streaming/detector.ts';
 import { SIGNAL_NAMES, type GoldenSignals } from '../metrics/types.ts';
 import { combineScores } from '../neural/combine.ts';
 import type { AnomalySeverity } from './records.ts';
@@ -14,6 +14,8 @@ export interface ScoreInput {
   autoencoder?: number;
   /** Streaming score (0..1) that flags a signal on its own, before any model exists. */
   streamingThreshold?: number;
+  /** Streaming detector settings (the pull's detection layers pass time-based warm-up and no refractory damping). */
+  streaming?: StreamingDetectorOptions;
 }
 
 export interface ScoreResult {
@@ -56,7 +58,7 @@ export function scoreService(input: ScoreInput): ScoreResult {
   SIGNAL_NAMES.forEach((name, j) => {
     if (input.features[name] === null) return;
     const series = Float64Array.from(rows, (r) => r[j]);
-    const scores = scoreSeries(series);
+    const scores = scoreSeries(series, input.streaming);
     signals[name] = Number(scores[scores.length - 1].toFixed(4));
   });
   const streamingMax = Math.max(0, ...Object.values(signals));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PrometheusMetricSource, type PrometheusQueryApi } from '../../../functions/adapters/prometheus/prometheus-metric-source.ts';
 import { MetricsApiSource } from '../../../functions/adapters/prometheus/metrics-api-source.ts';
+import { createMetricSource, type MetricSourceDeps } from '../../../functions/adapters/prometheus/metric-source-factory.ts';
 import type { PromData, PromResponse } from '../../../functions/adapters/prometheus/prometheus-client.ts';
 import { ValidationError } from '../../../functions/core/errors.ts';
 
@@ -186,33 +187,62 @@ describe('MetricsApiSource', () => {
   });
 });
 
-describe('createMetricSource', () => {
+describe('createMetricSource (the production factory, functions/wiring/metric-sources.ts)', () => {
   const podMetrics = async () => [];
-  it('falls back to metrics.k8s.io without Prometheus, else builds a Prometheus source', async () => {
-    const { createMetricSource } = await import('../../../functions/adapters/prometheus/index.ts');
-    expect(createMetricSource({ cluster: 'a', podMetrics })).toBeInstanceOf(MetricsApiSource);
-    expect(createMetricSource({ cluster: 'a', podMetrics, prometheus: { url: 'http://p:9090', auth: 'none' } })).toBeInstanceOf(PrometheusMetricSource);
-    expect(() => createMetricSource({ cluster: 'a', podMetrics, prometheus: { url: 'http://p:9090', auth: 'bearer' } })).toThrow(ValidationError);
-    expect(() => createMetricSource({ cluster: 'a', podMetrics, prometheus: { url: 'https://prom.example', auth: 'sigv4' } })).toThrow(/region/);
+  const empty = '{"status":"success","data":{"resultType":"vector","result":[]}}';
+  const recording = () => {
+    const seen: { url: string; headers: Record<string, string>; body: string }[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      seen.push({ url, headers: init.headers as Record<string, string>, body: String(init.body) });
+      return new Response(empty);
+    }) as unknown as typeof fetch;
+    return { seen, fetchImpl };
+  };
+  const deps = (extra: Partial<MetricSourceDeps> = {}): MetricSourceDeps => ({
+    bearerToken: async () => undefined,
+    awsCredentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }),
+    podMetrics,
+    ...extra,
   });
 
-  it('derives the AMP region from the workspace URL and signs with the injected credentials', async () => {
-    const { createMetricSource } = await import('../../../functions/adapters/prometheus/index.ts');
-    const seen: RequestInit[] = [];
-    const fetchImpl = (async (_u: string, init: RequestInit) => {
-      seen.push(init);
-      return new Response(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
-    }) as unknown as typeof fetch;
-    const src = createMetricSource({
-      cluster: 'prod',
-      podMetrics,
-      prometheus: { url: 'https://aps-workspaces.us-west-2.amazonaws.com/workspaces/ws-1', auth: 'sigv4', extraMatchers: { cluster: 'prod' } },
-      awsCredentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }),
-      fetch: fetchImpl,
-    });
-    expect(await src.currentSignals({ namespace: 'shop' })).toEqual([]);
-    expect(seen).toHaveLength(5);
-    expect((seen[0].headers as Record<string, string>).authorization).toContain('/us-west-2/aps/aws4_request');
-    expect(new URLSearchParams(String(seen[0].body)).get('query')).toContain('cluster="prod"');
+  it('falls back to metrics.k8s.io without Prometheus', async () => {
+    expect(await createMetricSource({ name: 'a' }, deps())).toBeInstanceOf(MetricsApiSource);
+    expect(await createMetricSource({ name: 'a', prometheus: { url: 'http://p:9090', auth: 'none' } }, deps())).toBeInstanceOf(PrometheusMetricSource);
+  });
+
+  it('sends the Mimir tenant as X-Scope-OrgID, the rate window and the matchers', async () => {
+    const { seen, fetchImpl } = recording();
+    const src = await createMetricSource(
+      { name: 'prod', prometheus: { url: 'https://mimir.example/prometheus', auth: 'none', tenantId: 'team-a', rateWindow: '2m', matchers: { cluster: 'prod' } } },
+      deps({ fetch: fetchImpl }),
+    );
+    await src.currentSignals({ namespace: 'shop' });
+    expect(seen.length).toBeGreaterThan(0);
+    for (const request of seen) expect(request.headers['x-scope-orgid']).toBe('team-a');
+    const queries = seen.map((r) => new URLSearchParams(r.body).get('query') ?? '');
+    expect(queries.some((q) => q.includes('[2m]'))).toBe(true);
+    expect(queries.every((q) => q.includes('cluster="prod"'))).toBe(true);
+  });
+
+  it('refuses bearer auth without a stored token, and sends the token when there is one', async () => {
+    const prometheus = { url: 'https://prom.example', auth: 'bearer' as const };
+    await expect(createMetricSource({ name: 'a', prometheus }, deps())).rejects.toThrow(ValidationError);
+    await expect(createMetricSource({ name: 'a', prometheus }, deps({ bearerToken: async () => '' }))).rejects.toThrow(/no token/);
+    const { seen, fetchImpl } = recording();
+    const src = await createMetricSource({ name: 'a', prometheus }, deps({ bearerToken: async () => 'tok-123', fetch: fetchImpl }));
+    await src.currentSignals({ namespace: 'shop' });
+    expect(seen[0].headers.authorization).toBe('Bearer tok-123');
+  });
+
+  it('signs SigV4 for the region of the workspace host, and refuses anything else', async () => {
+    const { seen, fetchImpl } = recording();
+    const url = 'https://aps-workspaces.us-west-2.amazonaws.com/workspaces/ws-1';
+    const src = await createMetricSource({ name: 'prod', prometheus: { url, auth: 'sigv4' } }, deps({ fetch: fetchImpl }));
+    await src.currentSignals({ namespace: 'shop' });
+    expect(seen[0].url.startsWith(url)).toBe(true);
+    expect(seen[0].headers.authorization).toContain('/us-west-2/aps/aws4_request');
+    await expect(createMetricSource({ name: 'a', prometheus: { url, auth: 'sigv4', region: 'eu-west-1' } }, deps())).rejects.toThrow(/does not match/);
+    await expect(createMetricSource({ name: 'a', prometheus: { url: 'https://prom.example', auth: 'sigv4' } }, deps())).rejects.toThrow(ValidationError);
+    await expect(createMetricSource({ name: 'a', prometheus: { url: 'https://evil.example#.amazonaws.com', auth: 'sigv4' } }, deps())).rejects.toThrow(ValidationError);
   });
 });

@@ -1,0 +1,32 @@
+import { ValidationError } from '../core/errors.ts';
+import { runFleetCommand, runSlackAction, type SlackActor } from '../core/slack/dispatch.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json } from '../http/responses.ts';
+import { logger } from '../observability.ts';
+import { SlackBlockActions } from '../schemas/slack.ts';
+import { slackPolicy, slackPorts } from '../wiring/slack.ts';
+
+/** `/fleet` slash commands and message buttons. The signature was checked by the middleware. */
+export const handler = httpHandler({
+  slackCommands: async ({ body }) => {
+    const actor: SlackActor = { userId: body.user_id, userName: body.user_name, ...(body.team_id ? { teamId: body.team_id } : {}), ...(body.channel_id ? { channelId: body.channel_id } : {}) };
+    logger.info('slack command', { slackUser: actor.userId, slackUserName: actor.userName, subcommand: body.text.trim().split(/\s+/)[0]?.slice(0, 20) });
+    return json(200, await runFleetCommand(body.text, actor, slackPorts(), slackPolicy(), body.response_url));
+  },
+  slackInteractions: async ({ body }) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.payload);
+    } catch {
+      throw new ValidationError('payload is not valid JSON', undefined, 'INVALID_JSON');
+    }
+    const parsed = SlackBlockActions.safeParse(payload);
+    if (!parsed.success) throw new ValidationError('Unsupported Slack interaction payload', undefined, 'UNSUPPORTED_INTERACTION');
+    const { user, actions, response_url: responseUrl } = parsed.data;
+    const actor: SlackActor = { userId: user.id, userName: user.username ?? user.name ?? user.id };
+    const action = actions[0]!;
+    logger.info('slack action', { slackUser: actor.userId, slackUserName: actor.userName, actionId: action.action_id });
+    const reply = await runSlackAction({ actionId: action.action_id, value: action.value }, actor, slackPorts(), slackPolicy(), responseUrl);
+    return json(200, { ...reply, replace_original: false });
+  },
+});

@@ -1,0 +1,77 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
+import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
+import type { IncidentSummary } from '../core/slack/messages.ts';
+import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
+import { wiring } from '../wiring.ts';
+import { alertPipeline, alertStore } from './alerts.ts';
+import { clusterStore } from './cluster-store.ts';
+import { metricsStore } from './metrics-store.ts';
+
+const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
+const incidentSummary = (i: Incident & { types?: string[] }): IncidentSummary => ({ ...i, types: i.types ?? [i.type] }) as IncidentSummary;
+
+/** Records who acted from Slack on the incident itself (set once: the first acknowledger). */
+async function recordAcknowledger(incidentId: string, actor: SlackActor): Promise<void> {
+  const base = wiring();
+  await base.documentClient
+    .send(
+      new UpdateCommand({
+        TableName: base.config.TABLE_NAME,
+        Key: { pk: `INCIDENT#${incidentId}`, sk: 'META' },
+        UpdateExpression: 'SET acknowledgedBy = if_not_exists(acknowledgedBy, :by)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':by': { source: 'slack', userId: actor.userId, userName: actor.userName } },
+      }),
+    )
+    .catch(() => undefined);
+}
+
+export function slackPolicy(): SlackPolicy {
+  const ids = wiring().config.FLEETOPS_SLACK_APPROVERS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  return { approvers: new Set(ids) };
+}
+
+/** The product calls `/fleet` makes, over the same stores and pipeline as the HTTP API. */
+export function slackPorts(): SlackCommandPorts {
+  return {
+    listClusters: async () => (await clusterStore().list()).map(summary),
+    openIncidents: async (filter) => {
+      const pages = await Promise.all((['open', 'acknowledged'] as const).map((status) => alertStore().incidents.listByStatus(status, { limit: 200 })));
+      const items = pages.flatMap((p) => p.items).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+      const clusters = filter?.clusterId ? await clusterStore().list() : [];
+      const name = clusters.find((c) => c.id === filter?.clusterId)?.name;
+      return items.filter((i) => !filter?.clusterId || i.cluster === filter.clusterId || i.cluster === name).map(incidentSummary);
+    },
+    getIncident: async (id) => {
+      const incident = await alertStore().incidents.get(id);
+      return incident ? incidentSummary(incident) : undefined;
+    },
+    acknowledge: async (id, actor) => {
+      if (!(await alertStore().incidents.get(id))) return undefined;
+      const incident = await alertPipeline()
+        .acknowledge(id)
+        .catch(async () => alertStore().incidents.get(id));
+      await recordAcknowledger(id, actor);
+      return incident ? incidentSummary(incident) : undefined;
+    },
+    silence: async ({ service, durationSeconds, reason }, actor) => {
+      const now = wiring().clock.now();
+      const silence = await alertStore().silences.create({
+        matchers: [{ name: 'service', value: service, isRegex: false, isEqual: true }],
+        startsAt: now.toISOString(),
+        endsAt: new Date(now.getTime() + durationSeconds * 1000).toISOString(),
+        createdBy: `slack:${actor.userId} (${actor.userName})`,
+        comment: reason ?? '',
+      });
+      alertPipeline().invalidateSilences();
+      return { id: silence.id, endsAt: silence.endsAt };
+    },
+    clustersOfService: async (service) => {
+      const clusters = await clusterStore().list();
+      const records = await metricsStore().listAnomalies({ clusterIds: clusters.map((c) => c.id), service, limit: 200 });
+      const ids = new Set(records.map((r) => r.clusterId));
+      return clusters.filter((c) => ids.has(c.id)).map(summary);
+    },
+  };
+}

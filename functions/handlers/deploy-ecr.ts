@@ -4,7 +4,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { deploymentsForPush } from '../core/deploy/triggers.ts';
 import { logger } from '../observability.ts';
 import { EcrImageActionDetail } from '../schemas/deployments.ts';
-import { deployer, deploymentStore } from '../wiring/deploy.ts';
+import { apiDeployer } from '../wiring/deploy-api.ts';
+import { deploymentStore } from '../wiring/deployment-store.ts';
 
 /**
  * EventBridge target for ECR image pushes: each configured trigger for the repository (and tag
@@ -21,7 +22,7 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
   const planned = deploymentsForPush(push, await deploymentStore().listTriggers());
   const ids: string[] = [];
   for (const p of planned) {
-    const { id } = await deployer('api').create({ id: p.id, trigger: p.trigger, release: p.release, namespace: p.namespace, chart: p.chart, values: p.values, waves: p.waves, strategy: p.strategy });
+    const { id } = await apiDeployer().create({ id: p.id, trigger: p.trigger, release: p.release, namespace: p.namespace, chart: p.chart, values: p.values, waves: p.waves, strategy: p.strategy });
     ids.push(id);
   }
   logger.info('image push handled', { repository: push.repository, tag: push.tag, deployments: ids });

@@ -6,7 +6,8 @@ import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
-import { deployer, deploymentStore } from '../wiring/deploy.ts';
+import { apiDeployer } from '../wiring/deploy-api.ts';
+import { deploymentStore } from '../wiring/deployment-store.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
@@ -17,7 +18,7 @@ export const handler = httpHandler({
     // Without a key, the request itself is the key: an identical retry is the same deployment.
     const id = deploymentIdFor('api', key ?? canonicalJson(body));
     const { values, ...spec } = body;
-    const result = await deployer('api').create({ id, trigger: 'api', ...spec, values });
+    const result = await apiDeployer().create({ id, trigger: 'api', ...spec, values });
     return json(202, { id: result.id });
   },
 

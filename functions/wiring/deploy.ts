@@ -1,22 +1,18 @@
-import { DynamoDeploymentStore } from '../adapters/aws/dynamodb/deployment-store.ts';
 import { HelmCli } from '../adapters/helm/helm-cli.ts';
 import { localRuntime } from '../adapters/local/runtime-registry.ts';
 import { normalizeRequest } from '../core/alerts/normalize.ts';
 import { Deployer } from '../core/deploy/deployer.ts';
 import type { AnomalyWatch, IncidentOpener } from '../core/deploy/ports.ts';
-import type { DeploymentStore } from '../core/deploy/store.ts';
 import { wiring } from '../wiring.ts';
 import { alertPipeline } from './alerts.ts';
 import { clusterRegistry } from './clusters.ts';
 import { metricsStore } from './metrics-store.ts';
 
-let built: { base: unknown; store: DeploymentStore; deployers: Map<string, Deployer> } | undefined;
+import { deploymentStore } from './deployment-store.ts';
 
-export function deploymentStore(): DeploymentStore {
-  const base = wiring();
-  if (built?.base !== base) built = { base, store: new DynamoDeploymentStore(base.documentClient, base.config.TABLE_NAME), deployers: new Map() };
-  return built.store;
-}
+let built: { base: unknown; deployers: Map<string, Deployer> } | undefined;
+
+export { deploymentStore };
 
 const anomalyWatch: AnomalyWatch = {
   async anomaliesSince(clusterId, services, since) {
@@ -46,13 +42,14 @@ const incidentOpener: IncidentOpener = {
 };
 
 /**
- * The deployer for a handler. `role` picks what it carries: the API needs neither helm nor the
- * alert pipeline; the workflow steps need the kube client; only the helm function runs helm.
+ * The deployer for a workflow step. `role` picks what it carries: the steps need the kube client
+ * and the alert pipeline; only the helm function runs helm. (The API's deployer: deploy-api.ts.)
  */
-export function deployer(role: 'api' | 'steps' | 'helm'): Deployer {
+export function deployer(role: 'steps' | 'helm'): Deployer {
   const base = wiring();
   const store = deploymentStore();
-  const cached = built!.deployers.get(role);
+  if (built?.base !== base) built = { base, deployers: new Map() };
+  const cached = built.deployers.get(role);
   if (cached) return cached;
   const config = base.config;
   const helmBinary = config.FLEETOPS_HELM_PATH ?? (config.FLEETOPS_RUNTIME === 'local' ? () => localHelm() : '/opt/helm/helm');
@@ -67,7 +64,7 @@ export function deployer(role: 'api' | 'steps' | 'helm'): Deployer {
     ...(role === 'helm' ? { helm: new HelmCli({ binary: helmBinary, policy: base.addressPolicy }) } : {}),
     ...(role === 'steps' ? { anomalies: anomalyWatch, incidents: incidentOpener } : {}),
   });
-  built!.deployers.set(role, made);
+  built.deployers.set(role, made);
   return made;
 }
 

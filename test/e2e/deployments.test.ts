@@ -30,7 +30,9 @@ const executionOf = (id: string) => `arn:aws:states:local:000000000000:execution
 async function finished(id: string) {
   const execution = await cloud.workflows.wait(executionOf(id));
   expect(execution, `no execution for ${id}`).toBeDefined();
-  return (await api('GET', `/v1/deployments/${id}`)).body;
+  const view = (await api('GET', `/v1/deployments/${id}`)).body;
+  if (execution?.status !== 'SUCCEEDED') console.log(JSON.stringify({ execution: { status: execution?.status, error: execution?.error }, view }));
+  return view;
 }
 
 async function deploymentImage(cluster: string, namespace: string, name: string): Promise<string | undefined> {

@@ -14,7 +14,8 @@ export const valuesSecretName = (deploymentId: string) => `deployments/${deploym
 
 export interface DeployerDeps {
   store: DeploymentStore;
-  clusters: ClusterAccess;
+  /** Every step but `create` reaches clusters. */
+  clusters?: ClusterAccess;
   secrets: SecretStore;
   workflows: WorkflowStarter;
   events: EventPublisher;
@@ -105,7 +106,7 @@ export class Deployer {
   /** First step: the clusters of each wave, chosen once. */
   async plan(deploymentId: string): Promise<{ deploymentId: string; waveIndex: number; waveCount: number; maxConcurrency: number }> {
     const { record } = await this.view(deploymentId);
-    const clusters = (await this.deps.clusters.list()).filter((c) => c.status === 'active');
+    const clusters = (await this.clusters().list()).filter((c) => c.status === 'active');
     const planned = planWaves(record.waves, clusters).map((w, index) => ({ index, name: w.name, status: 'PENDING' as const, clusters: w.clusters }));
     const waves = await this.deps.store.savePlan(deploymentId, planned);
     return { deploymentId, waveIndex: 0, waveCount: waves.length, maxConcurrency: record.strategy.maxConcurrency };
@@ -125,13 +126,13 @@ export class Deployer {
     if (current.revision !== undefined) return this.appliedResult(step, record, current);
     if (current.status !== 'PENDING' && current.status !== 'DEPLOYING') return { ...step, outcome: 'failed', reason: current.message ?? current.status };
 
-    const cluster = await this.deps.clusters.get(step.clusterId);
+    const cluster = await this.clusters().get(step.clusterId);
     const now = this.deps.clock.now().toISOString();
     await this.deps.store.setClusterStatus(step.deploymentId, step.waveIndex, step.clusterId, { status: 'DEPLOYING', updatedAt: now });
     const values = JSON.parse((await this.deps.secrets.get(valuesSecretName(step.deploymentId))) ?? '{}') as Record<string, unknown>;
     try {
       const result = await helm.upgrade({
-        creds: await this.deps.clusters.credentials(cluster),
+        creds: await this.clusters().credentials(cluster),
         release: record.release,
         namespace: record.namespace,
         chart: record.chart,
@@ -170,8 +171,8 @@ export class Deployer {
     const { record, current } = await this.clusterState(step);
     if (current.status === 'SUCCEEDED') return { ...step, state: 'healthy' };
     if (current.status !== 'VERIFYING') return { ...step, state: 'failed', reason: current.message ?? current.status };
-    const cluster = await this.deps.clusters.get(step.clusterId);
-    const client = await this.deps.clusters.client(cluster);
+    const cluster = await this.clusters().get(step.clusterId);
+    const client = await this.clusters().client(cluster);
     const deployments = releaseDeployments(await client.listDeployments(record.namespace), record.release);
     const verdict = evaluateRollout(deployments, await client.listPods(record.namespace));
     let problem = verdict.state === 'failed' ? verdict.reason : undefined;
@@ -220,9 +221,9 @@ export class Deployer {
     const { record, current } = await this.clusterState(step);
     if (current.status === 'ROLLED_BACK') return { clusterId: step.clusterId, rolledBack: true };
     if (current.revision === undefined) return { clusterId: step.clusterId, rolledBack: false, reason: 'nothing was applied' };
-    const cluster = await this.deps.clusters.get(step.clusterId);
+    const cluster = await this.clusters().get(step.clusterId);
     await helm.rollback({
-      creds: await this.deps.clusters.credentials(cluster),
+      creds: await this.clusters().credentials(cluster),
       release: record.release,
       namespace: record.namespace,
       revision: current.previousRevision ?? 0,
@@ -267,8 +268,8 @@ export class Deployer {
   }
 
   private async rolloutVerdict(clusterId: string, namespace: string, release: string) {
-    const cluster = await this.deps.clusters.get(clusterId);
-    const client = await this.deps.clusters.client(cluster);
+    const cluster = await this.clusters().get(clusterId);
+    const client = await this.clusters().client(cluster);
     const deployments = releaseDeployments(await client.listDeployments(namespace), release);
     return evaluateRollout(deployments, await client.listPods(namespace));
   }
@@ -304,6 +305,10 @@ export class Deployer {
     const current = view.clusters.find((c) => c.waveIndex === step.waveIndex && c.clusterId === step.clusterId);
     if (!current) throw new NotFoundError(`Deployment ${step.deploymentId} has no cluster ${step.clusterId} in wave ${step.waveIndex}`);
     return { record: view.record, current };
+  }
+
+  private clusters(): ClusterAccess {
+    return this.require(this.deps.clusters, 'cluster access');
   }
 
   private require<T>(value: T | undefined, what: string): T {

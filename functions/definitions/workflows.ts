@@ -18,6 +18,11 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
   },
   {
+    name: 'rca',
+    file: 'state-machines/rca.asl.json',
+    functions: { RcaEvidenceFunctionArn: 'rca-evidence', RcaAnalyzeFunctionArn: 'rca-analyze', RcaFailedFunctionArn: 'rca-failed' },
+  },
+  {
     name: 'deploy',
     file: 'state-machines/deploy.asl.json',
     functions: { DeployStepsFunctionArn: 'deploy-steps', DeployHelmFunctionArn: 'deploy-helm' },

@@ -175,6 +175,7 @@ export const Incident = z
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
+    types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
   })
   .meta({ id: 'Incident' });
 

@@ -3,7 +3,7 @@
  * names the server and a reason code, never a credential.
  */
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -122,9 +122,13 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return list.items;
   }
 
-  async listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]> {
-    checkName('namespace', namespace);
-    const list = await this.call(`deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace, labelSelector }));
+  async listAllPods(): Promise<V1Pod[]> {
+    const list = await this.call('pods in all namespaces', () => this.core.listPodForAllNamespaces());
+    return list.items;
+  }
+
+  async listAllDeployments(): Promise<V1Deployment[]> {
+    const list = await this.call('deployments in all namespaces', () => this.apps.listDeploymentForAllNamespaces());
     return list.items;
   }
 
@@ -183,6 +187,36 @@ export class KubernetesClusterClient implements KubeClusterClient {
       timestamp: item.timestamp,
       containers: (item.containers ?? []).map((c) => ({ name: c.name ?? '', cpu: c.usage?.cpu ?? '0', memory: c.usage?.memory ?? '0' })),
     }));
+  }
+  // Read-only evidence for RCA.
+  async listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace, limit }))).items;
+  }
+
+  async listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector, limit }))).items;
+  }
+
+  async listServices(namespace: string, limit?: number): Promise<V1Service[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`services in ${namespace}`, () => this.core.listNamespacedService({ namespace, limit }))).items;
+  }
+
+  async listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]> {
+    checkName('namespace', namespace);
+    return (await this.call(`endpoints in ${namespace}`, () => this.core.listNamespacedEndpoints({ namespace, limit }))).items;
+  }
+
+  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string> {
+    checkName('namespace', namespace);
+    checkName('pod', pod);
+    checkName('container', options.container);
+    const text = await this.call(`log of pod ${namespace}/${pod}`, () =>
+      this.core.readNamespacedPodLog({ namespace, name: pod, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, previous: options.previous, timestamps: true }),
+    );
+    return typeof text === 'string' ? text.slice(0, options.limitBytes) : '';
   }
 }
 

@@ -43,6 +43,8 @@ export interface ConditionState {
   quietPulls: number;
   /** Highest severity reached by the ongoing condition (a new event only when it rises). */
   peakSeverity?: Severity;
+  /** Consecutive pulls the learned layer has flagged (it counts from `learned.persistPulls`). */
+  learnedPulls?: number;
 }
 
 export type Transition = 'started' | 'worsened' | 'continuing' | 'clearing' | 'resolved' | 'quiet';
@@ -84,7 +86,12 @@ export function detect(input: DetectionInput): DetectionResult {
   const now = Date.parse(input.at);
   const freshPeers = input.peers.filter((p) => Math.abs(now - Date.parse(p.at)) <= config.peerFreshnessMinutes * 60_000);
   const window = baselineWindow(input.history, input.at, previous.active ? previous.since : undefined, config.baseline);
-  const learned = checkLearned({ at: input.at, features: input.features, history: input.history, forest: input.forest, autoencoder: input.autoencoder }, config.learned);
+  const rawLearned = checkLearned({ at: input.at, features: input.features, history: input.history, forest: input.forest, autoencoder: input.autoencoder }, config.learned);
+  const learnedPulls = rawLearned.fired ? (previous.learnedPulls ?? 0) + 1 : 0;
+  const learned =
+    rawLearned.fired && learnedPulls < config.learned.persistPulls
+      ? { ...rawLearned, fired: false, reasons: [`flagged ${learnedPulls} of ${config.learned.persistPulls} pulls needed: ${rawLearned.reasons.join('; ')}`] }
+      : rawLearned;
   const findings: LayerFinding[] = [
     checkGuardrails(input.features, input.guardrails),
     checkPeers(input.features, freshPeers, config.peers),
@@ -107,7 +114,7 @@ export function detect(input: DetectionInput): DetectionResult {
       reasons: fired.flatMap((f) => f.reasons.map((r) => `${f.layer}: ${r}`)),
       findings,
       streaming,
-      state: { active: true, since: previous.active && previous.since ? previous.since : input.at, quietPulls: 0, peakSeverity: peak },
+      state: { active: true, since: previous.active && previous.since ? previous.since : input.at, quietPulls: 0, peakSeverity: peak, learnedPulls },
       transition,
     };
   }
@@ -124,13 +131,13 @@ export function detect(input: DetectionInput): DetectionResult {
         reasons: [`clearing: no layer fired for ${quietPulls} of ${config.resolveAfterPulls} pulls`, ...quiet],
         findings,
         streaming,
-        state: { ...previous, quietPulls },
+        state: { ...previous, quietPulls, learnedPulls },
         transition: 'clearing',
       };
     }
-    return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: [`resolved: quiet for ${quietPulls} pulls`, ...quiet], findings, streaming, state: { active: false, quietPulls: 0 }, transition: 'resolved' };
+    return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: [`resolved: quiet for ${quietPulls} pulls`, ...quiet], findings, streaming, state: { active: false, quietPulls: 0, learnedPulls }, transition: 'resolved' };
   }
-  return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: quiet, findings, streaming, state: { active: false, quietPulls: 0 }, transition: 'quiet' };
+  return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: quiet, findings, streaming, state: { active: false, quietPulls: 0, learnedPulls }, transition: 'quiet' };
 }
 
 const round = (v: number): number => Number(v.toFixed(4));

@@ -20,9 +20,22 @@ export interface LearnedOptions {
   stepMinutes: number;
   /** Streaming score (0..1) at or above which a signal alone flags. */
   streamingThreshold: number;
+  /** Forest score below which the row is anomalous (the seed's −0.5 flags the daily rhythm's edges). */
+  forestThreshold: number;
+  /** Combined forest + autoencoder score (0..1) at or above which the row is anomalous. */
+  combinedThreshold: number;
+  /** Consecutive pulls the learned layer must flag before it counts (its alarms alone are noisier than the other layers'). */
+  persistPulls: number;
 }
 
-export const DEFAULT_LEARNED_OPTIONS: LearnedOptions = { warmupMinutes: 12 * 60, stepMinutes: 5, streamingThreshold: 0.9 };
+export const DEFAULT_LEARNED_OPTIONS: LearnedOptions = {
+  warmupMinutes: 24 * 60,
+  stepMinutes: 5,
+  streamingThreshold: 0.9,
+  forestThreshold: -0.65,
+  combinedThreshold: 0.8,
+  persistPulls: 2,
+};
 
 export interface LearnedInput {
   at: string;
@@ -75,6 +88,7 @@ export function checkLearned(input: LearnedInput, options: LearnedOptions = DEFA
     forest: input.forest,
     autoencoder: input.autoencoder,
     streamingThreshold: options.streamingThreshold,
+    combine: { forestThreshold: options.forestThreshold, combinedThreshold: options.combinedThreshold },
     streaming: { warmup: Math.ceil(options.warmupMinutes / options.stepMinutes) - 1, refractory: 0 },
   });
   const fired = result.status === 'anomaly';

@@ -64,7 +64,7 @@ export function checkPeers(self: GoldenSignals, peers: readonly PeerSample[], op
     const peerMedian = median(comparable.map((p) => p.features[signal] as number));
     const excess = value - peerMedian;
     if (excess < (options.minExcess[signal] ?? 0)) continue;
-    const effect = outlier.ratio !== null ? `${outlier.ratio}× its peer` : outlier.z !== null ? `robust z ${outlier.z} against ${comparable.length} peers` : 'while its peers have none';
+    const effect = outlier.ratio !== null ? `${Number(outlier.ratio.toPrecision(3))}× its peer` : outlier.z !== null ? `robust z ${Number(outlier.z.toPrecision(3))} against ${comparable.length} peers` : 'while its peers have none';
     const names = comparable.map((p) => p.cluster).join(', ');
     finding.reasons.push(`${signal} ${fmt(signal, value)} vs ${fmt(signal, peerMedian)} on ${names} (${effect})`);
     finding.signals.push(signal);

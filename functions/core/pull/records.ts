@@ -65,6 +65,14 @@ export interface MetricsStore {
   previousAnomaly(clusterId: string, namespace: string, service: string, before: string): Promise<AnomalyRecord | undefined>;
   /** Newest first, from each given cluster's partition; reads are bounded, so a quiet filter cannot scan the table. */
   listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]>;
+  /** Every series of a cluster scored since `since`, read page by page to the end (no cap). */
+  seriesSince(clusterId: string, since: Date): Promise<SeriesRef[]>;
   putModel(model: ModelRecord): Promise<void>;
   latestModel(clusterId: string, namespace: string, service: string, kind: ModelRecord['kind']): Promise<ModelRecord | undefined>;
+}
+
+export interface SeriesRef {
+  clusterId: string;
+  namespace: string;
+  service: string;
 }

@@ -2,7 +2,7 @@ import { IsolationForest } from '../anomaly/isolation-forest.ts';
 import { StandardScaler } from '../anomaly/scaler.ts';
 import { scoreSeries, type StreamingDetectorOptions } from '../anomaly/streaming/detector.ts';
 import { SIGNAL_NAMES, type GoldenSignals } from '../metrics/types.ts';
-import { combineScores } from '../neural/combine.ts';
+import { combineScores, type CombineOptions } from '../neural/combine.ts';
 import type { AnomalySeverity } from './records.ts';
 
 export interface ScoreInput {
@@ -16,6 +16,8 @@ export interface ScoreInput {
   streamingThreshold?: number;
   /** Streaming detector settings (the pull's detection layers pass time-based warm-up and no refractory damping). */
   streaming?: StreamingDetectorOptions;
+  /** Forest/autoencoder thresholds (default: the seed's). */
+  combine?: CombineOptions;
 }
 
 export interface ScoreResult {
@@ -67,7 +69,7 @@ export function scoreService(input: ScoreInput): ScoreResult {
   if (input.forest) {
     const scaled = input.forest.scaler ? input.forest.scaler.transformRow(current, new Float64Array(current.length)) : Float64Array.from(current);
     const forestScore = input.forest.scoreSamples({ data: scaled, rows: 1, cols: current.length })[0];
-    const combined = combineScores(forestScore, input.autoencoder ?? 0);
+    const combined = combineScores(forestScore, input.autoencoder ?? 0, input.combine);
     const streamingAlarm = streamingMax >= threshold;
     if (combined.anomaly) reasons.push(`isolation forest score ${forestScore.toFixed(3)}${input.autoencoder !== undefined ? `, autoencoder ${input.autoencoder.toFixed(2)}` : ''}`);
     if (streamingAlarm) reasons.push(...streamingReasons(signals, threshold));

@@ -1,41 +1,36 @@
 /**
  * Offline root-cause ranking over a service call graph and per-service metrics (pure, no I/O).
  *
- * Method (three steps, every number is explainable):
+ * Built for real telemetry (sparse, heavy-tailed, bursty, wildly different scales), every step explainable:
  *
- * 1. Metric anomaly. For each (node, metric) series the samples are split at `split` into a normal window
- *    (ts < split) and an incident window (ts >= split); NaN / non-finite values are dropped. The anomaly is a
- *    robust effect size: the shift of the incident median from the normal median, and the shift of the incident
- *    tail quantile (p75 for "rising is bad", p25 for "falling is bad") from the same quantile of the normal
- *    window (weighted 0.7), in units of the normal scale
- *        scale = max(1.4826 * MAD (or 1.2533 * mean |x - median| when the MAD is 0), floor),
- *    floor = 1e-3 for series living in [0,1] (ratios: availability, cpu fraction, error rate) and
- *    1% of |normal median| (at least 1e-9) otherwise, so constant series do not explode; above 10 the effect
- *    grows logarithmically (10 * (1 + ln(z / 10))) and is capped at `zCap` (100). The direction comes from the metric name: availability / success / uptime / hit-rate / free / idle
- *    falling is bad, latency / duration / error / cpu / memory / saturation rising is bad; shifts in the good direction
- *    count 0; unknown names (e.g. `requests`) count the absolute shift. A series with no normal or no incident
- *    sample has anomaly 0. Node anomaly a(n) = max over its metrics.
+ * 1. Evidence per series (rank-evidence.ts): the shift of the incident window's median (and, weighted 0.7, of
+ *    its p75 / p25 tail) from the normal window's, in robust scales max(1.4826 MAD, relFloor |median|, or
+ *    fractionFloor for ratios), only in the metric's bad direction (from its name: availability falling,
+ *    latency / errors / cpu rising; request counts either way), scaled down when the shift is small in
+ *    relative terms (minRelChange; minFractionChange for ratios), log-compressed above z = 10.
+ * 2. Traffic: request-derived metrics (latency, errors, availability) and request counts of a node whose traffic
+ *    is below minTrafficShare of the busiest node's are weighted down linearly (three requests a minute are
+ *    noise); resource metrics (cpu, memory, network) keep their weight.
+ * 3. Node evidence E(n) = sum over metric families (latency.p50/p90/p99 are one family) of ln(1 + z - noiseZ),
+ *    the k-th strongest weighted familyDecay^k: several independent signals beat one loud one, and nothing
+ *    saturates. a(n) = the node's largest weighted z.
+ * 4. Candidates: the target and every node reachable from it along caller -> callee edges (every node when the
+ *    target is not in the graph). "Nothing abnormal" ([]): no candidate reaches a(n) >= threshold, a bar raised
+ *    up to (1 + quietTargetFactor) times when the target reports latency / availability and they did not move.
+ * 5. Graph position and time: raw(n) = E(n) + w * S(n) - u * max(0, X(n) - E(n)), where S(n) is the strongest
+ *    symptom evidence among n's callers (a failing dependency explains its callers' symptoms, even when its own
+ *    metrics are flat, as with a network delay) and X(n) the strongest evidence among n's callees (a node whose
+ *    anomaly a more abnormal dependency explains is pushed down); x (1 + precedenceWeight) for the node(s) that
+ *    deviated first after the split (onset: two of three consecutive samples beyond 3 scales); x (1 + k |r|)
+ *    with the correlation r to the target metric when one is given.
+ * 6. Scores: raw / max(top raw, confidentEvidence), rounded to 6 digits: the top node reaches 1 only with
+ *    confident evidence, other nodes are relative to it. Order: score desc, then node name.
  *
- * 2. Candidates. The target and every node reachable from it along caller -> callee edges (its dependencies;
- *    cycles are fine, BFS). When the target is not in the graph, every node seen in the graph or the metrics is a
- *    candidate. If no candidate reaches a(n) >= `threshold` (robust z 3), the result is [] (nothing abnormal).
- *
- * 3. Score. An anomaly originates at the root cause and propagates upward to callers, so a root cause is an
- *    abnormal node whose callees are not (comparably) abnormal. With s(z) = 1 - exp(-max(0, z - 1.5) / 2)
- *    (a soft "is abnormal" in [0,1)):
- *        explained(n) = max over callees c of  s(a(c)) * min(1, a(c) / (rho * a(n)))
- *    (for a callee on the same cycle as n, i.e. in the same strongly connected component, anomalies flow both
- *    ways, so the weight is a ramp from 0 at a(c) = 0.7 a(n) to 1 at a(c) >= a(n) instead)
- *        support(n)   = mean over callers p of s(a(p))             (any caller, also outside the candidate set)
- *        score(n)     = s(a(n)) * (1 - u * explained(n)) * (1 + w * support(n)) * (1 + k * corr(n))
- *    with u = 0.9, rho = 0.5, w = 0.5, k = 0.1. corr(n) is the largest |Pearson r| between any metric of n and
- *    the target's `targetMetric`, on timestamps present in both series, normal and incident windows together (the
- *    step at the split is what makes a dependency track the target; 0 without a target metric): a small
- *    tie-breaker. Scores are divided by the largest one (so the top node has score 1) and rounded to 6 digits;
- *    candidates with s(a(n)) = 0 are left out. Order: score desc, then node name.
+ * Defaults were chosen by cross-validation (bench/support/rank-cv.ts: leave-one-system-out and 5-fold over the
+ * Nezha cases, plus generator calibration seeds for the [] gate); bench/rank.bench.ts reports both figures.
  */
 
-import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, normalMedian, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
+import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
 import type { Direction, Effect } from './rank-evidence.ts';
 
 export interface Edge {
@@ -105,6 +100,11 @@ export interface RankOptions {
   precedenceWeight?: number;
   /** k: weight of the correlation with the target metric (default 0.1). */
   correlationWeight?: number;
+  /** When the target reports latency / error / availability metrics and none of them moved, a candidate must
+   * reach threshold * (1 + quietTargetFactor) to be reported: users feel real incidents (default 2). */
+  quietTargetFactor?: number;
+  /** Target symptom z at which the target counts as clearly affected (default 2). */
+  targetSymptomZ?: number;
   /** Evidence at which the top score reaches 1; weaker incidents get lower scores (default 2.5). */
   confidentEvidence?: number;
 }
@@ -143,22 +143,24 @@ export interface RankAnalysis {
 }
 
 const DEFAULTS: Required<RankOptions> = {
-  threshold: 4,
+  threshold: 3,
   zCap: 100,
   relFloor: 0.05,
   fractionFloor: 1e-3,
   minRelChange: 0.1,
   minFractionChange: 0.005,
-  minTrafficShare: 0.01,
+  minTrafficShare: 0.03,
   noiseZ: 1.5,
-  familyDecay: 0.5,
+  familyDecay: 1,
   trafficEvidence: 0.5,
-  calleePenalty: 0.5,
+  calleePenalty: 0.25,
   explainRatio: 0.5,
-  callerWeight: 0.5,
+  callerWeight: 0.25,
   precedenceWeight: 0.2,
   correlationWeight: 0.1,
   confidentEvidence: 2.5,
+  quietTargetFactor: 2,
+  targetSymptomZ: 2,
 };
 
 export { metricDirection, quantileSorted };
@@ -256,14 +258,26 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Diminishing evidence of one robust z: nothing below the noise level, logarithmic above it. */
 const evidenceOf = (z: number, noiseZ: number): number => Math.log1p(Math.max(0, z - noiseZ));
 
+/** Mean request count over both windows (a median is 0 for sparse counts; a failing node may lose its traffic). */
+function meanTraffic(value: ArrayLike<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (Number.isFinite(value[i])) {
+      sum += Math.max(0, value[i]);
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
 interface NodeState {
   famZ: Map<string, number>;
   symptomZ: number;
   anomaly: number;
   topMetric: string;
-  traffic: number;
-  hasTraffic: boolean;
   onset: number;
+  hasSymptoms: boolean;
 }
 
 /** Full analysis over pre-grouped series (what the CLI uses: no per-row objects). */
@@ -291,6 +305,23 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const inGraph = nodes.has(target);
 
   // 1. per-series effects, grouped per node
+  // 1. traffic per node: request-derived statistics (percentiles, availability) of a node that sees a sliver
+  //    of the traffic are noise, so their evidence is weighted by the node's traffic share
+  const traffic = new Map<string, number>();
+  for (const s of input.series) {
+    if (!isTrafficMetric(s.metric)) continue;
+    traffic.set(s.node, Math.max(traffic.get(s.node) ?? 0, meanTraffic(s.value)));
+  }
+  let maxTraffic = 0;
+  for (const t of traffic.values()) maxTraffic = Math.max(maxTraffic, t);
+  const trafficWeight = (n: string): number => {
+    const t = traffic.get(n);
+    if (t === undefined || o.minTrafficShare <= 0 || maxTraffic <= 0) return 1;
+    return Math.min(1, t / maxTraffic / o.minTrafficShare);
+  };
+
+  // 2. per-series effects, grouped per node (resource metrics such as cpu keep their full weight; request counts
+  //    and request-derived metrics are weighted by traffic)
   const metrics: RankAnalysis['metrics'] = [];
   const state = new Map<string, NodeState>();
   const effects: { s: Series; e: Effect }[] = [];
@@ -304,17 +335,15 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     effects.push({ s, e });
     metrics.push({ node: s.node, metric: s.metric, z: e.z, direction });
     let st = state.get(s.node);
-    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', traffic: 0, hasTraffic: false, onset: Infinity }));
-    const traffic = isTrafficMetric(s.metric);
-    if (traffic) {
-      const m = normalMedian(s.ts, s.value, split);
-      st.hasTraffic = true;
-      if (m > st.traffic) st.traffic = m;
-    }
-    const z = traffic ? e.z * o.trafficEvidence : e.z;
+    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
+    const symptomMetric = isSymptomMetric(s.metric);
+    const z = isTrafficMetric(s.metric) ? e.z * o.trafficEvidence * trafficWeight(s.node) : symptomMetric ? e.z * trafficWeight(s.node) : e.z;
     const fam = metricFamily(s.metric);
     if (z > (st.famZ.get(fam) ?? 0)) st.famZ.set(fam, z);
-    if (isSymptomMetric(s.metric) && z > st.symptomZ) st.symptomZ = z;
+    if (symptomMetric) {
+      st.hasSymptoms = true;
+      if (z > st.symptomZ) st.symptomZ = z;
+    }
     if (st.topMetric === '' || z > st.anomaly || (z === st.anomaly && s.metric < st.topMetric)) {
       st.anomaly = z;
       st.topMetric = s.metric;
@@ -322,24 +351,16 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   }
   nodes.add(target);
 
-  // 2. traffic weight: a node that sees a sliver of the traffic has noisy percentiles and ratios
-  let maxTraffic = 0;
-  for (const st of state.values()) if (st.hasTraffic) maxTraffic = Math.max(maxTraffic, st.traffic);
-  const trafficWeight = (n: string): number => {
-    const st = state.get(n);
-    if (!st || !st.hasTraffic || o.minTrafficShare <= 0 || maxTraffic <= 0) return 1;
-    return Math.min(1, Math.sqrt(st.traffic / maxTraffic / o.minTrafficShare));
-  };
-  const a = (n: string): number => (state.get(n)?.anomaly ?? 0) * trafficWeight(n);
+  const a = (n: string): number => state.get(n)?.anomaly ?? 0;
   const evidence = new Map<string, number>();
   for (const [n, st] of state) {
     const parts = [...st.famZ.values()].map((z) => evidenceOf(z, o.noiseZ)).sort((x, y) => y - x);
     let e = 0;
     for (let i = 0; i < parts.length; i++) e += parts[i] * o.familyDecay ** i;
-    evidence.set(n, e * trafficWeight(n));
+    evidence.set(n, e);
   }
   const E = (n: string): number => evidence.get(n) ?? 0;
-  const symptom = (n: string): number => evidenceOf(state.get(n)?.symptomZ ?? 0, o.noiseZ) * trafficWeight(n);
+  const symptom = (n: string): number => evidenceOf(state.get(n)?.symptomZ ?? 0, o.noiseZ);
 
   // 3. onsets: the first persistent deviation of any clearly abnormal series
   for (const { s, e } of effects) {
@@ -382,7 +403,10 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     maxCandidateAnomaly = Math.max(maxCandidateAnomaly, a(n));
     if (a(n) >= o.threshold) earliest = Math.min(earliest, state.get(n)?.onset ?? Infinity);
   }
-  const abnormal = maxCandidateAnomaly >= o.threshold;
+  // "nothing abnormal": a quiet target raises the bar (level shifts on some leaf are not an incident)
+  const ts = state.get(target);
+  const targetQuiet = ts && ts.hasSymptoms ? 1 - Math.min(1, ts.symptomZ / o.targetSymptomZ) : 0;
+  const abnormal = maxCandidateAnomaly >= o.threshold * (1 + o.quietTargetFactor * targetQuiet);
 
   // 4. graph position: a failing dependency explains its callers' symptoms
   const sortedNodes = [...nodes].sort(byName);

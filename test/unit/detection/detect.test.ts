@@ -3,7 +3,7 @@ import { detect, type ConditionState, type DetectionInput } from '../../../funct
 import { checkGuardrails, resolveGuardrails } from '../../../functions/core/detection/guardrails.ts';
 import { checkPeers } from '../../../functions/core/detection/peers.ts';
 import { baselineWindow, checkBaseline, DEFAULT_BASELINE_OPTIONS, type TimedSample } from '../../../functions/core/detection/baseline.ts';
-import { checkLearned, resample } from '../../../functions/core/detection/learned.ts';
+import { checkLearned, DEFAULT_LEARNED_OPTIONS, resample } from '../../../functions/core/detection/learned.ts';
 import type { GoldenSignals } from '../../../functions/core/metrics/types.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -85,7 +85,7 @@ describe('short baseline (layer 3)', () => {
 
 describe('learned layer (layer 4)', () => {
   it('waits for its warm-up in minutes, the same at 10-second and 5-minute pulls', () => {
-    const options = { warmupMinutes: 120, stepMinutes: 5, streamingThreshold: 0.9 };
+    const options = { ...DEFAULT_LEARNED_OPTIONS, warmupMinutes: 120 };
     const fast = history(600, 10_000); // 100 minutes
     expect(checkLearned({ at: iso(T0), features: healthy(), history: fast }, options).reasons[0]).toMatch(/learning: 100 of 120 minutes/);
     const slow = history(30, 300_000); // 150 minutes

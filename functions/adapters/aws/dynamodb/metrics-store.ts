@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord } from '../../../core/pull/records.ts';
+import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord, SeriesRef } from '../../../core/pull/records.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { queryItems, ttlEpochSeconds } from './document-client.ts';
 
@@ -179,6 +179,26 @@ export class DynamoMetricsStore implements MetricsStore {
       .flat()
       .sort((a, b) => b.at.localeCompare(a.at) || a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service))
       .slice(0, limit);
+  }
+
+  /** `pageSize` (DynamoDB Limit) only matters to tests, which prove the read goes on past one page. */
+  async seriesSince(clusterId: string, since: Date, pageSize?: number): Promise<SeriesRef[]> {
+    const found = new Map<string, SeriesRef>();
+    const query = {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      ExpressionAttributeValues: { ':pk': `ANOMALIES#${clusterId}`, ':since': since.toISOString() },
+      ExpressionAttributeNames: { '#ns': 'namespace', '#svc': 'service' },
+      ProjectionExpression: '#ns, #svc',
+      ...(pageSize ? { Limit: pageSize } : {}),
+    };
+    for await (const item of queryItems(this.client, query)) {
+      const namespace = String(item.namespace);
+      const service = String(item.service);
+      found.set(`${namespace}#${service}`, { clusterId, namespace, service });
+    }
+    return [...found.values()];
   }
 
   /**

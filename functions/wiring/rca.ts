@@ -4,6 +4,7 @@ import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
 import { secretsOf } from '../adapters/kube/rca-evidence.ts';
 import type { RcaDiagnoser } from '../core/rca/complete.ts';
 import type { RcaTarget } from '../core/rca/evidence.ts';
+import type { RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 

@@ -97,12 +97,18 @@ export const ConfigSchema = z.object({
   FLEETOPS_HEALING_POLICY: z.string().max(65_536).optional(),
   FLEETOPS_HEALING_DISABLED: booleanFromString.optional(),
   FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  // Deployments (issue 11): the helm binary and where charts may come from.
+  /** helm from the layer; unset locally, where the layer zip's binary is extracted into the data dir. */
+  FLEETOPS_HELM_PATH: z.string().optional(),
+  /** Accept `chart.path` (a chart on the function's own filesystem): the local stack and tests. */
+  FLEETOPS_DEPLOY_LOCAL_CHARTS: booleanFromString.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
   allowLoopbackClusters: boolean;
   /** FLEETOPS_HEALING_VERIFY_WAIT_SECONDS, else 30 s in AWS and 5 s locally. */
   healingVerifyWaitSeconds: number;
+  allowLocalCharts: boolean;
   /** FLEETOPS_PULL_NAMESPACES split and trimmed. */
   pullNamespaces: string[];
   /** FLEETOPS_SIMILARITY_THRESHOLD when valid, else 0.85 with an embedding model, else undefined (off). */
@@ -124,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
     // 30 s in AWS; the local stack verifies sooner (the simulator settles in a few seconds).
     healingVerifyWaitSeconds: config.FLEETOPS_HEALING_VERIFY_WAIT_SECONDS ?? (config.FLEETOPS_RUNTIME === 'local' ? 5 : 30),
+    allowLocalCharts: config.FLEETOPS_DEPLOY_LOCAL_CHARTS ?? config.FLEETOPS_RUNTIME === 'local',
     pullNamespaces: splitList(config.FLEETOPS_PULL_NAMESPACES),
     ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
   };

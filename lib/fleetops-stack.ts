@@ -13,6 +13,7 @@ import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Events } from './constructs/events.ts';
 import { FleetFunction } from './constructs/functions.ts';
+import { Layers } from './constructs/layers.ts';
 import { stateMachineArn, Workflows } from './constructs/workflows.ts';
 import { acknowledgeWildcard, acknowledgeWildcardAction, nagArnOf, nagResource } from './nag-suppressions.ts';
 
@@ -84,9 +85,12 @@ function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, st
 }
 
 export class FleetopsStack extends Stack {
+  private readonly layers: Layers;
+
   constructor(scope: Construct, id: string, props: FleetopsStackProps) {
     super(scope, id, props);
     const data = new Data(this, 'Data', { table: MAIN_TABLE, retain: props.retainData ?? true });
+    this.layers = new Layers(this, 'Layers');
     // The $default handler checks the token too, so unknown /v1 paths answer 401 before 404.
     const bearerHandlers = new Set([NOT_FOUND_HANDLER, ...ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler)]);
     const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
@@ -116,7 +120,8 @@ export class FleetopsStack extends Stack {
           ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
           : {}),
       };
-      const { fn } = new FleetFunction(this, `Fn-${handler}`, { handler, projectRoot: props.projectRoot, settings, environment, key: data.key });
+      const layers = settings.layers?.map((name) => this.layers.layer(name));
+      const { fn } = new FleetFunction(this, `Fn-${handler}`, { handler, projectRoot: props.projectRoot, settings, environment, key: data.key, layers });
       functions.set(handler, fn);
 
       const access = settings.access;

@@ -17,6 +17,7 @@ import { createGateway } from './gateway.ts';
 import { invokeHandler } from './handlers.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalWorkflowRunner } from './workflows/runner.ts';
+import { ensureHelmKubectl } from './layers/helm-kubectl.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -122,6 +123,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       describeExecution: (id) => runner.describe(id),
       sendTaskSuccess: (token, output) => runner.sendTaskSuccess(token, output),
       sendTaskFailure: (token, error, cause) => runner.sendTaskFailure(token, error, cause),
+      // Extracted from the layer's zip on the first deploy, not at start-up (it is 120 MB).
+      helmBinary: async () => ensureHelmKubectl(dataDir).helm,
     });
     stops.push(() => registerLocalRuntime(undefined));
 

@@ -14,6 +14,8 @@ import { API_GROUPS, apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiV
 import { matchLabels, parseFieldSelector, parseLabelSelector, SelectorError, selectorToString, matchFields } from './selectors.ts';
 import { K8S_VERSION } from './seed-workloads.ts';
 import { toTable } from './tables.ts';
+import { openApiV3ForPath, openApiV3Root } from './openapi.ts';
+import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { clone, nowIso, randSuffix, type Obj } from './util.ts';
 
 export class ApiError extends Error {
@@ -43,6 +45,23 @@ function send(res: ServerResponse, code: number, body: unknown, contentType = 'a
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRawBody(req)).toString('utf8');
+}
+
+/** A create or update body: JSON, or the Kubernetes protobuf encoding for the kinds helm stores releases in. */
+async function readObjectBody(req: IncomingMessage): Promise<Obj> {
+  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const raw = await readRawBody(req);
+  if (contentType !== 'application/vnd.kubernetes.protobuf') return parseJson(raw.toString('utf8')) as Obj;
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new ApiError(415, 'UnsupportedMediaType', e.message);
+    throw e;
+  }
+}
+
+async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const ch of req) {
@@ -50,7 +69,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > 10 * 1024 * 1024) throw new ApiError(413, 'RequestEntityTooLarge', 'request entity too large');
     chunks.push(ch as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string, yamlOk = false): unknown {
@@ -132,6 +151,12 @@ export class ApiServer {
       if (p === '/healthz' || p === '/livez' || p === '/readyz') return send(res, 200, 'ok', 'text/plain; charset=utf-8');
       if (p === '/api') return send(res, 200, apiVersions(this.address));
       if (p === '/apis') return send(res, 200, apiGroupList());
+      if (p === '/openapi/v3') return send(res, 200, openApiV3Root());
+      if (segs[0] === 'openapi' && segs[1] === 'v3') {
+        const doc = openApiV3ForPath(segs.slice(2));
+        if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+        return send(res, 200, doc);
+      }
       if (segs[0] === 'apis' && segs.length === 2) {
         if (!API_GROUPS.includes(segs[1])) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
         return send(res, 200, apiGroup(segs[1]));
@@ -186,10 +211,10 @@ export class ApiServer {
         return this.handleList(res, def, url, ns, table);
       case 'POST':
         if (name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-        return send(res, 201, this.create(def, ns, parseJson(await readBody(req)) as Obj, dryRun));
+        return send(res, 201, this.create(def, ns, await readObjectBody(req), dryRun));
       case 'PUT': {
         if (!name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-        const body = parseJson(await readBody(req)) as Obj;
+        const body = await readObjectBody(req);
         if (sub === 'scale') return send(res, 200, this.updateScale(def, ns, name, body, dryRun));
         return send(res, 200, this.update(def, ns, name, body, sub, dryRun));
       }
@@ -401,6 +426,15 @@ export class ApiServer {
   }
 
   patch(def: ResourceDef, ns: string | undefined, name: string, sub: string | undefined, ct: string, raw: string, dryRun = false): Obj {
+    const isApply = ct === 'application/apply-patch+yaml' || ct === 'application/apply-patch+json';
+    // Server-side apply creates what does not exist yet (helm 4 installs this way).
+    if (isApply && !sub && !this.c.store.has(storeKey(def), def.namespaced ? ns : undefined, name)) {
+      const body = parseJson(raw, true) as Obj;
+      if (body?.metadata?.name !== undefined && body.metadata.name !== name) {
+        throw new ApiError(400, 'BadRequest', `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      return this.create(def, ns, { ...body, metadata: { ...(body?.metadata ?? {}), name } }, dryRun);
+    }
     const cur = this.mustGet(def, ns, name);
     if (sub === 'scale') {
       const scale = this.applyPatch(this.toScale(def, cur), ct, raw);

@@ -36,6 +36,7 @@ export const EVENT_SOURCES = {
   metrics: 'fleetops.metrics',
   rca: 'fleetops.rca',
   healing: 'fleetops.healing',
+  deploy: 'fleetops.deploy',
 } as const;
 
 export const RULES: RuleDefinition[] = [
@@ -63,6 +64,17 @@ export const RULES: RuleDefinition[] = [
     bus: 'fleetops',
     pattern: { source: ['fleetops.rca'], 'detail-type': ['RcaCompleted'], detail: { issueType: [...HEALABLE_ISSUE_TYPES] } },
     target: { kind: 'workflow', workflow: 'healing' },
+  },
+  {
+    id: 'ecr-image-pushes',
+    description: 'Image pushes start the deployments their deploy triggers map them to',
+    bus: 'default',
+    pattern: {
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+    },
+    target: { kind: 'function', handler: 'deploy-ecr' },
   },
   {
     id: 'anomaly-ends-to-alerts',

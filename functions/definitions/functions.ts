@@ -17,12 +17,18 @@ export interface FunctionAccess {
   eks?: boolean;
 }
 
+/** Lambda layers (folders under layers/) a function needs; a layer may pin the architecture. */
+export type LayerName = 'helm-kubectl';
+
 export interface FunctionSettings {
   memoryMb?: number;
   timeoutSeconds?: number;
   /** Concurrency kept for this function alone (the account pool cannot be drained by others). */
   reservedConcurrency?: number;
   access: FunctionAccess;
+  /** Default arm64; helm-kubectl's binaries are x86-64 only. */
+  architecture?: 'arm64' | 'x86_64';
+  layers?: LayerName[];
 }
 
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
@@ -52,6 +58,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   // Healing (issue 9)
   healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },
   'healing-step': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, eks: true } },
+  // Deployments (issue 11)
+  deployments: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  'deploy-ecr': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  'deploy-steps': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, bedrock: true, eks: true } },
+  'deploy-helm': { memoryMb: 1024, timeoutSeconds: 600, architecture: 'x86_64', layers: ['helm-kubectl'], access: { table: 'readwrite', secrets: 'read', eks: true } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

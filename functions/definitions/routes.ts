@@ -3,6 +3,7 @@ import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
+import { CreateDeploymentRequest, Deployment, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
 import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 import { CreateHealingRequest, Healing, HealingAnswer, HealingList, HealingListQuery, HealingStarted, KillSwitchRequest } from '../schemas/healing.ts';
@@ -301,6 +302,59 @@ export const ROUTES = {
     params: IdParams,
     body: HealingAnswer,
     responses: { 200: { description: 'Rejected', schema: Healing }, ...badRequest, ...unauthorized, ...notFound, 409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse } },
+  }),
+  // Deployments (issue 11)
+  createDeployment: defineRoute({
+    method: 'POST',
+    path: '/v1/deployments',
+    handler: 'deployments',
+    auth: 'bearer',
+    summary: 'Roll a Helm release out across the fleet in waves, gated on health, rolled back on failure. The same Idempotency-Key (or, without one, the same request) gives the same deployment',
+    tags: ['deployments'],
+    body: CreateDeploymentRequest,
+    maxBodyBytes: 128 * 1024,
+    responses: { 202: { description: 'Started', schema: DeploymentStarted }, ...badRequest, ...unauthorized },
+  }),
+  getDeployment: defineRoute({
+    method: 'GET',
+    path: '/v1/deployments/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    summary: 'A deployment with the status of each wave and each cluster',
+    tags: ['deployments'],
+    params: IdParams,
+    responses: { 200: { description: 'Deployment', schema: Deployment }, ...unauthorized, ...notFound },
+  }),
+  putDeployTrigger: defineRoute({
+    method: 'PUT',
+    path: '/v1/deploy-triggers/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    summary: 'Create or replace a mapping from ECR image pushes (repository, tag prefix) to a release and its waves',
+    tags: ['deployments'],
+    params: IdParams,
+    body: DeployTrigger,
+    maxBodyBytes: 128 * 1024,
+    responses: { 200: { description: 'Stored', schema: DeployTrigger }, ...badRequest, ...unauthorized },
+  }),
+  listDeployTriggers: defineRoute({
+    method: 'GET',
+    path: '/v1/deploy-triggers',
+    handler: 'deployments',
+    auth: 'bearer',
+    summary: 'The configured ECR deploy triggers',
+    tags: ['deployments'],
+    responses: { 200: { description: 'Triggers', schema: DeployTriggerList }, ...unauthorized },
+  }),
+  deleteDeployTrigger: defineRoute({
+    method: 'DELETE',
+    path: '/v1/deploy-triggers/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    summary: 'Remove an ECR deploy trigger',
+    tags: ['deployments'],
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' }, ...unauthorized, ...notFound },
   }),
   slackCommands: defineRoute({
     method: 'POST',

@@ -18,6 +18,11 @@
  * - idempotency records            IDEMPOTENCY#<fn> / <hash>                (Powertools idempotency, TTL)
  * - RCA by id                      RCA#<id> / META                          (conditional create; RUNNING → SUCCEEDED|FAILED once)
  * - RCA model answer cache         RCACACHE#<evidence hash> / REPORT        (TTL)
+ * - deployment                     DEPLOY#<id> / META                       (conditional put: one per deploy id)
+ * - deployment waves and clusters  DEPLOY#<id> / WAVE#nn, CLUSTER#nn#<clusterId> (one item each: parallel Map steps)
+ * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>
+ * - release history per cluster    RELEASE#<clusterId>#<ns>#<release> / <at>#<deployId>#<outcome>
+ * - ECR deploy triggers            DEPLOYTRIGGER / <id>
  */
 export interface KeyAttribute {
   name: string;

@@ -27,4 +27,9 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     file: 'state-machines/rca.asl.json',
     functions: { RcaEvidenceFunctionArn: 'rca-evidence', RcaAnalyzeFunctionArn: 'rca-analyze', RcaFailedFunctionArn: 'rca-failed' },
   },
+  {
+    name: 'deploy',
+    file: 'state-machines/deploy.asl.json',
+    functions: { DeployStepsFunctionArn: 'deploy-steps', DeployHelmFunctionArn: 'deploy-helm' },
+  },
 ];

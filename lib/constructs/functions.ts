@@ -27,10 +27,12 @@ export interface FleetFunctionProps {
   environment: Record<string, string>;
   key: kms.IKey;
   logRetention?: logs.RetentionDays;
+  /** Layers the settings ask for (built by the stack's Layers construct). */
+  layers?: lambda.ILayerVersion[];
 }
 
 /**
- * One Lambda entry point: Node 22 on ARM64, bundled with esbuild (minified, source maps,
+ * One Lambda entry point: Node 22 on ARM64 (x86-64 when its layers need it), bundled with esbuild (minified, source maps,
  * tree-shaken, AWS SDK from the runtime), its own encrypted log group, X-Ray tracing.
  */
 export class FleetFunction extends Construct {
@@ -46,7 +48,8 @@ export class FleetFunction extends Construct {
       entry: join(props.projectRoot, 'functions', 'handlers', `${props.handler}.ts`),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: props.settings.architecture === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
+      layers: props.layers,
       memorySize: props.settings.memoryMb ?? 512,
       timeout: Duration.seconds(props.settings.timeoutSeconds ?? 29),
       ...(props.settings.reservedConcurrency ? { reservedConcurrentExecutions: props.settings.reservedConcurrency } : {}),

@@ -29,16 +29,27 @@ describe('FleetopsStack', () => {
     expect(synthError).toBeUndefined();
   });
 
-  it('has one Node 22 ARM64 function per handler, traced, with its own log group', () => {
+  it('has one Node 22 function per handler (ARM64 unless its layers need x86-64), traced, with its own log group', () => {
     const functions = resources('AWS::Lambda::Function');
     expect(functions).toHaveLength(deployedHandlers().length);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
-      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Architectures).toEqual([fn.Properties.Layers ? 'x86_64' : 'arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
       expect(fn.Properties.Environment.Variables.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS).toBe('false');
     }
+  });
+
+  it('attaches the helm-kubectl layer (x86-64) to the deploy-helm function only', () => {
+    const layers = Object.entries(template.findResources('AWS::Lambda::LayerVersion'));
+    expect(layers).toHaveLength(1);
+    const [layerId, layer] = layers[0];
+    expect(layer.Properties.CompatibleArchitectures).toEqual(['x86_64']);
+    const withLayer = resources('AWS::Lambda::Function').filter((fn) => fn.Properties.Layers);
+    expect(withLayer).toHaveLength(1);
+    expect(withLayer[0].Properties.Layers).toEqual([{ Ref: layerId }]);
+    expect(withLayer[0].Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('fleetops-deploy-helm');
   });
 
   it('creates an HTTP API route for every non-local route and a $default fallback', () => {

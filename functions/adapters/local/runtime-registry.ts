@@ -10,6 +10,8 @@ export interface LocalRuntime {
   describeExecution(executionId: string): Promise<WorkflowExecution | undefined>;
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** The helm binary of the kubectl/helm layer, extracted on first use (deployments). */
+  helmBinary?(): Promise<string>;
 }
 
 const KEY = Symbol.for('fleetops.localRuntime');

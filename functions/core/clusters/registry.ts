@@ -146,6 +146,20 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     return updated;
   }
 
+  /**
+   * The validated credentials of a registered cluster (freshly minted for EKS), for tools that
+   * need a kubeconfig file of their own (helm). Never logged or stored elsewhere.
+   */
+  async credentials(record: ClusterRecord): Promise<SafeKubeconfig> {
+    if (record.source === 'eks') {
+      if (!this.deps.eks || !record.eks) throw new UpstreamError(`Cluster ${record.name}: EKS is not available in this runtime`, 'EKS_UNAVAILABLE');
+      return this.deps.eks.resolve(record.eks);
+    }
+    const stored = await this.deps.secrets.get(kubeconfigSecretName(record.id));
+    if (!stored) throw new UpstreamError(`Cluster ${record.name} has no stored credentials; rotate its kubeconfig`, 'CREDENTIALS_MISSING');
+    return JSON.parse(stored) as SafeKubeconfig;
+  }
+
   /** A pooled client for a registered cluster; rebuilt when its credentials change. */
   async client(record: ClusterRecord): Promise<Client> {
     if (record.source === 'eks') {

@@ -2,11 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { idempotentStep } from '../idempotency.ts';
 import { logger, metrics } from '../observability.ts';
 import { metricPull } from '../wiring/metrics.ts';
 
 /** Map step of metric-pull.asl.json: pulls and scores one batch of clusters. One cluster's failure is reported, not thrown. */
-export const handler = middy(async (batch: { pullId: string; at: string; clusterIds: string[] }) => {
+/** A retried Map iteration whose batch already finished returns the stored results (Step Functions retries at least once). */
+const pullBatch = idempotentStep('pull-metrics', async (batch: { pullId: string; at: string; clusterIds: string[] }) => {
   const results = await metricPull().pullBatch(batch);
   for (const result of results) {
     if (result.error) logger.warn('cluster pull failed', { clusterId: result.clusterId, error: result.error });
@@ -16,6 +18,8 @@ export const handler = middy(async (batch: { pullId: string; at: string; cluster
   metrics.addMetric('ClusterPullErrors', MetricUnit.Count, results.filter((r) => r.error).length);
   logger.info('batch pulled', { pullId: batch.pullId, clusters: results.length, anomalies: results.reduce((n, r) => n + r.anomalies, 0) });
   return { pullId: batch.pullId, results };
-})
+});
+
+export const handler = middy(pullBatch)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

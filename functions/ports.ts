@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**
@@ -91,10 +91,20 @@ export interface KubeClusterClient {
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
   listEvents(namespace: string): Promise<CoreV1Event[]>;
   listNodes(): Promise<V1Node[]>;
+  /** Cluster-wide lists (one call each): what kube-state detection reads per pull. */
+  listAllPods(): Promise<V1Pod[]>;
+  listAllDeployments(): Promise<V1Deployment[]>;
   getDeployment(namespace: string, name: string): Promise<V1Deployment>;
   scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
   /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
   rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
   podMetrics(namespace: string): Promise<PodMetrics[]>;
+  // Read-only evidence for root-cause analysis (RCA). `limit` caps list sizes.
+  listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]>;
+  listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]>;
+  listServices(namespace: string, limit?: number): Promise<V1Service[]>;
+  listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]>;
+  /** The last lines of a container's log, at most `limitBytes` (the server cuts, so a huge log never travels). */
+  readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string>;
 }

@@ -46,6 +46,9 @@ export function podLogs(c: Cluster, pod: Obj, q: URLSearchParams): string {
     const start = Date.parse(cs.state.running.startedAt);
     const now = Date.now();
     lines.push(line(start, `{"level":"info","msg":"starting ${app}","port":8080}`));
+    // Opt-in (pod annotation): the app dumps its resolved environment at startup, Secret values
+    // included, the way careless apps do. Tests use it to check that secrets never leave fleetops.
+    if (pod.metadata.annotations?.['sim.fleetops.io/log-env'] === 'true') lines.push(line(start + 100, `{"level":"debug","msg":"environment","env":${JSON.stringify(resolvedEnv(c, pod, ct))}}`));
     lines.push(line(start + 300, `{"level":"info","msg":"ready to serve requests"}`));
     const paths = PATHS[app] ?? ['/healthz', '/api'];
     const faults = c.faultsFor(pod.metadata.namespace, c.deploymentOfPod(pod)).map((f) => f.type as string);
@@ -64,4 +67,22 @@ export function podLogs(c: Cluster, pod: Obj, q: URLSearchParams): string {
   }
   const out = tail !== undefined ? lines.slice(Math.max(0, lines.length - tail)) : lines;
   return out.map((l) => l + '\n').join('');
+}
+
+/** The container's env with secretKeyRef / configMapKeyRef values resolved, as the kubelet would. */
+function resolvedEnv(c: Cluster, pod: Obj, ct: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of (ct.env ?? []) as Obj[]) {
+    const secretRef = e.valueFrom?.secretKeyRef;
+    const configRef = e.valueFrom?.configMapKeyRef;
+    if (typeof e.value === 'string') out[e.name] = e.value;
+    else if (secretRef) {
+      const data = c.store.get('secrets', pod.metadata.namespace, secretRef.name)?.data?.[secretRef.key];
+      if (typeof data === 'string') out[e.name] = Buffer.from(data, 'base64').toString();
+    } else if (configRef) {
+      const value = c.store.get('configmaps', pod.metadata.namespace, configRef.name)?.data?.[configRef.key];
+      if (typeof value === 'string') out[e.name] = value;
+    }
+  }
+  return out;
 }

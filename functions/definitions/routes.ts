@@ -5,6 +5,7 @@ import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from 
 import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
 import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
+import { Rca, RcaStarted, StartRcaRequest } from '../schemas/rca.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
@@ -260,6 +261,27 @@ export const ROUTES = {
     bodyFormat: 'form',
     maxBodyBytes: 64 * 1024,
     responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+  }),
+  // --- Root-cause analysis ---
+  startRca: defineRoute({
+    method: 'POST',
+    path: '/v1/rca',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'Start a root-cause analysis of a service (the same workflow every new incident gets)',
+    tags: ['rca'],
+    body: StartRcaRequest,
+    responses: { 202: { description: 'Started', schema: RcaStarted }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  getRca: defineRoute({
+    method: 'GET',
+    path: '/v1/rca/{id}',
+    handler: 'rca',
+    auth: 'bearer',
+    summary: 'An RCA: its status and, once SUCCEEDED, the report',
+    tags: ['rca'],
+    params: IdParams,
+    responses: { 200: { description: 'RCA', schema: Rca }, ...unauthorized, ...notFound },
   }),
 } satisfies Record<string, RouteDefinition>;
 

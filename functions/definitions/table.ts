@@ -15,6 +15,8 @@
  * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
  * - model artefacts                MODEL#<cluster>#<service> / <kind>#<version>
  * - idempotency records            IDEMPOTENCY#<fn> / <hash>                (Powertools idempotency, TTL)
+ * - RCA by id                      RCA#<id> / META                          (conditional create; RUNNING → SUCCEEDED|FAILED once)
+ * - RCA model answer cache         RCACACHE#<evidence hash> / REPORT        (TTL)
  */
 export interface KeyAttribute {
   name: string;

@@ -17,4 +17,9 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     file: 'state-machines/metric-pull.asl.json',
     functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
   },
+  {
+    name: 'rca',
+    file: 'state-machines/rca.asl.json',
+    functions: { RcaEvidenceFunctionArn: 'rca-evidence', RcaAnalyzeFunctionArn: 'rca-analyze', RcaFailedFunctionArn: 'rca-failed' },
+  },
 ];

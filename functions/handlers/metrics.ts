@@ -19,8 +19,20 @@ async function findCluster(idOrName: string): Promise<ClusterRecord> {
 }
 
 function publicAnomaly(record: AnomalyRecord) {
-  const { cluster, namespace, service, status, score, severity, features, at, reasons } = record;
-  return { cluster, namespace, service, status, score, severity, features, at, ...(reasons ? { reasons } : {}) };
+  const { cluster, namespace, service, status, score, severity, features, at, reasons, layer, condition } = record;
+  return {
+    cluster,
+    namespace,
+    service,
+    status,
+    score,
+    severity,
+    features,
+    at,
+    ...(reasons ? { reasons } : {}),
+    ...(layer ? { layer } : {}),
+    ...(condition?.active && condition.since ? { since: condition.since } : {}),
+  };
 }
 
 /** cpu history from the cluster's Prometheus, per HISTORY_POLICY: the first range with enough points, else the longest. */

@@ -24,7 +24,7 @@ export interface MetricSourceDeps {
 
 const invalid = (cluster: string, reason: string) => new ValidationError(`Prometheus of cluster ${cluster}: ${reason}`, undefined, 'INVALID_PROMETHEUS');
 
-async function authFor(cluster: string, p: PrometheusSettings, deps: MetricSourceDeps): Promise<PrometheusAuth> {
+async function authFor(cluster: string, p: PrometheusSettings, deps: Omit<MetricSourceDeps, 'podMetrics'>): Promise<PrometheusAuth> {
   if (p.auth === 'bearer') {
     const token = await deps.bearerToken();
     // Never fall back to an unauthenticated request: the backend would answer 401, or worse, answer.
@@ -39,16 +39,23 @@ async function authFor(cluster: string, p: PrometheusSettings, deps: MetricSourc
   return { type: 'none' };
 }
 
-export async function createMetricSource(cluster: { name: string; prometheus?: PrometheusSettings }, deps: MetricSourceDeps): Promise<MetricSource> {
+/** The cluster's Prometheus-compatible client with its auth, or undefined when it has none (also used for the mesh graph). */
+export async function createPrometheusClient(cluster: { name: string; prometheus?: PrometheusSettings }, deps: Omit<MetricSourceDeps, 'podMetrics'>): Promise<PrometheusClient | undefined> {
   const p = cluster.prometheus;
-  if (!p) return new MetricsApiSource({ cluster: cluster.name, podMetrics: deps.podMetrics });
-  const client = new PrometheusClient({
+  if (!p) return undefined;
+  return new PrometheusClient({
     baseUrl: p.url,
     auth: await authFor(cluster.name, p, deps),
     ...(p.tenantId ? { tenantId: p.tenantId } : {}),
     timeoutMs: deps.timeoutMs ?? 8000,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
+}
+
+export async function createMetricSource(cluster: { name: string; prometheus?: PrometheusSettings }, deps: MetricSourceDeps): Promise<MetricSource> {
+  const p = cluster.prometheus;
+  const client = await createPrometheusClient(cluster, deps);
+  if (!p || !client) return new MetricsApiSource({ cluster: cluster.name, podMetrics: deps.podMetrics });
   return new PrometheusMetricSource({
     client,
     cluster: cluster.name,

@@ -27,6 +27,8 @@ function strip<T>(item: Record<string, unknown>): T {
  * - SAMPLE#<series> / <at>                    (TTL: sampleRetentionDays)
  * - ANOMALY#<series> / <at>#<pullId>          (TTL: anomalyRetentionDays); gsi1 ANOMALIES#<clusterId> / <at>#<series>
  * - MODEL#<series> / <kind>#<version>[#chunk#NNN] plus MODEL#<series> / <kind>#LATEST pointing at it
+ * - LATEST#<namespace>#<service> / <clusterId>  the newest sample per cluster: one query gives a service's fleet peers
+ *                                               (TTL: 1 day; conditional, so a late retry never overwrites a newer sample)
  * Reads filter expired items: TTL deletion is lazy.
  */
 export class DynamoMetricsStore implements MetricsStore {
@@ -64,6 +66,36 @@ export class DynamoMetricsStore implements MetricsStore {
       }
       if (requests.length) throw new Error(`DynamoDB left ${requests.length} samples unprocessed`);
     }
+  }
+
+  async putLatest(samples: SampleRecord[]): Promise<void> {
+    await Promise.all(
+      samples.map(async (s) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { pk: `LATEST#${s.namespace}#${s.service}`, sk: s.clusterId, entity: 'latest-sample', expiresAt: ttlEpochSeconds(new Date(Date.parse(s.at) + DAY_MS)), ...s },
+              ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+              ExpressionAttributeNames: { '#at': 'at' },
+              ExpressionAttributeValues: { ':at': s.at },
+            }),
+          );
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        }
+      }),
+    );
+  }
+
+  async latestAcrossClusters(namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
+    const out: SampleRecord[] = [];
+    const query = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LATEST#${namespace}#${service}` } };
+    const cutoff = since.toISOString();
+    for await (const item of queryItems(this.client, query)) {
+      if (typeof item.at === 'string' && item.at >= cutoff) out.push(strip<SampleRecord>(item));
+    }
+    return out;
   }
 
   async samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]> {

@@ -1,0 +1,146 @@
+/**
+ * Findings → the contract's report. Ranking weighs three things: evidence strength (and whether a
+ * finding is a cause or only a symptom), graph position (a failing callee explains its callers'
+ * symptoms) and time precedence (what went wrong first).
+ */
+import type { Evidence, RolloutEvidence } from './evidence.ts';
+import type { Finding, IssueType } from './analyzers/index.ts';
+import { downstreamOf, type Downstream } from './graph.ts';
+
+export interface RootCause {
+  category: string;
+  resource: string;
+  description: string;
+  evidence: string[];
+  confidence: number;
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  evidence?: string[];
+}
+
+export interface RcaReport {
+  summary: string;
+  symptoms: string[];
+  rootCauses: RootCause[];
+  contributingFactors: string[];
+  timeline: TimelineEntry[];
+  remediation: string[];
+  prevention: string[];
+  engine: 'rules' | 'bedrock';
+  /** What healing should act on (absent when nothing actionable was found). */
+  issueType?: IssueType;
+  /** Why the model's answer was not used, when a model was configured. */
+  fallbackReason?: string;
+  /** Evidence sources that failed or timed out. */
+  missingEvidence?: string[];
+}
+
+export interface RankedFinding extends Finding {
+  score: number;
+  depth: number;
+  path: string[];
+}
+
+const KIND_WEIGHT = { cause: 1, symptom: 0.6, factor: 0.3 } as const;
+/** Failures a rollout introduces by itself: the rollout is named in their description. */
+const TEMPLATE_FAILURES = new Set(['ImagePullBackOff', 'CreateContainerConfigError', 'FailedScheduling', 'CrashLoopBackOff', 'OOMKilled', 'ErrorBurst', 'LatencyRegression']);
+
+/** Findings about the target and what it calls, best explanation first. */
+export function rankFindings(findings: Finding[], evidence: Evidence): RankedFinding[] {
+  const target = evidence.target.service;
+  const reach = downstreamOf(target, evidence.graph?.edges ?? []);
+  const relevant = findings
+    .map((f) => ({ f, d: reach.get(f.service) }))
+    .filter((x): x is { f: Finding; d: Downstream } => x.d !== undefined);
+  const targetTroubled = relevant.some((x) => x.d.depth === 0);
+  const times = relevant.map((x) => Date.parse(x.f.at ?? '')).filter(Number.isFinite);
+  const first = times.length ? Math.min(...times) : undefined;
+  return relevant
+    .map(({ f, d }) => {
+      let score = f.strength * KIND_WEIGHT[f.kind];
+      // A troubled callee explains the caller's symptoms: deeper explains more.
+      if (d.depth > 0 && targetTroubled && f.kind !== 'factor') score += 0.05 * d.depth;
+      const at = Date.parse(f.at ?? '');
+      if (first !== undefined && Number.isFinite(at) && at - first < 30_000) score += 0.03;
+      return { ...f, score, depth: d.depth, path: d.path };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+function rolloutFor(evidence: Evidence, deployment: string, findings: Finding[]): RolloutEvidence | undefined {
+  const ids = new Set(findings.filter((f) => f.category === 'BadDeploy' && f.service === deployment).flatMap((f) => f.evidence));
+  return evidence.rollouts.find((r) => ids.has(r.id));
+}
+
+function confidence(f: RankedFinding, index: number): number {
+  const corroborated = f.evidence.length >= 2 ? 1 : 0.9;
+  return Math.round(Math.max(0.05, Math.min(0.97, f.strength * corroborated * (1 - 0.15 * index))) * 100) / 100;
+}
+
+function timelineOf(evidence: Evidence, ranked: RankedFinding[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const services = new Set(ranked.map((f) => f.service).concat(evidence.target.service));
+  for (const r of evidence.rollouts) if (services.has(r.deployment) && r.changes.length) entries.push({ at: r.at, event: `rollout of ${r.deployment} revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`, evidence: [r.id] });
+  for (const f of ranked) if (f.at && f.category !== 'BadDeploy') entries.push({ at: f.at, event: `${f.category} on ${f.resource}`, evidence: f.evidence.slice(0, 3) });
+  for (const e of evidence.events.filter((e) => e.type === 'Warning' && e.lastSeen).slice(0, 8)) entries.push({ at: e.lastSeen as string, event: `${e.reason} ${e.object.kind}/${e.object.name}: ${e.message.slice(0, 120)}`, evidence: [e.id] });
+  entries.push({ at: evidence.target.at, event: `symptoms first seen on ${evidence.target.service}` });
+  const seen = new Set<string>();
+  return entries
+    .filter((e) => Number.isFinite(Date.parse(e.at)))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .filter((e) => (seen.has(e.event) ? false : (seen.add(e.event), true)))
+    .slice(-20);
+}
+
+/** The rules engine's report: deterministic, every claim backed by evidence ids. */
+export function buildReport(evidence: Evidence, findings: Finding[]): RcaReport {
+  const { target } = evidence;
+  const ranked = rankFindings(findings, evidence);
+  let causes = ranked.filter((f) => f.kind === 'cause');
+  // No cause found: the strongest symptoms are the best explanation there is.
+  if (!causes.length) causes = ranked.filter((f) => f.kind === 'symptom').slice(0, 2);
+  const top = causes.slice(0, 3);
+  const rootCauses: RootCause[] = top.map((f, i) => {
+    const rollout = TEMPLATE_FAILURES.has(f.category) ? rolloutFor(evidence, f.service, ranked) : undefined;
+    const via = f.depth > 0 ? ` (upstream of ${target.service}: ${f.path.join(' → ')})` : '';
+    return {
+      category: f.category,
+      resource: f.resource,
+      description: `${f.description}${rollout ? `; introduced by rollout revision ${rollout.revision} at ${rollout.at}` : ''}${via}`,
+      evidence: [...new Set([...f.evidence, ...(rollout ? [rollout.id] : []), ...(f.depth > 0 && evidence.graph ? [evidence.graph.id] : [])])],
+      confidence: confidence(f, i),
+    };
+  });
+  const used = new Set(top);
+  const symptoms = ranked.filter((f) => f.kind === 'symptom' && !used.has(f)).map((f) => f.description);
+  if (top[0] && top[0].depth > 0) symptoms.unshift(`UpstreamFailure: ${target.service} depends on ${top[0].service} (${top[0].path.join(' → ')}), which fails`);
+  const factors = ranked.filter((f) => !used.has(f) && f.kind !== 'symptom').map((f) => f.description);
+  const first = top[0];
+  const rollout = first ? rolloutFor(evidence, first.service, ranked) : undefined;
+  const issueType: IssueType | undefined = first && rollout && (first.category === 'CrashLoopBackOff' || first.category === 'ErrorBurst' || first.category === 'LatencyRegression') ? 'bad_deploy' : first?.issueType;
+  const summary = first
+    ? `${target.service} in ${target.namespace} (${target.cluster}): ${rootCauses[0].description}`
+    : `${target.service} in ${target.namespace} (${target.cluster}): no failure found in pods, events, rollouts, nodes, logs or metrics`;
+  return {
+    summary: summary.slice(0, 600),
+    symptoms: [...new Set(symptoms)].slice(0, 10),
+    rootCauses,
+    contributingFactors: [...new Set(factors)].slice(0, 10),
+    timeline: timelineOf(evidence, ranked),
+    remediation: [...new Set(top.flatMap((f) => f.remediation))].slice(0, 6),
+    prevention: [...new Set(top.flatMap((f) => f.prevention))].slice(0, 6),
+    engine: 'rules',
+    ...(issueType ? { issueType } : {}),
+    ...(evidence.errors.length ? { missingEvidence: evidence.errors.map((e) => `${e.source}: ${e.error}`) } : {}),
+  };
+}
+
+/** The rollout behind the top cause, for the RcaCompleted event (healing may roll it back). */
+export function recentRolloutOf(evidence: Evidence, report: RcaReport): { deployment: string; revision: string; at: string; changed: string[] } | undefined {
+  const ids = new Set(report.rootCauses[0]?.evidence ?? []);
+  const r = evidence.rollouts.find((x) => ids.has(x.id));
+  return r ? { deployment: r.deployment, revision: r.revision, at: r.at, changed: r.changes } : undefined;
+}

@@ -1,0 +1,57 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS } from '../adapters/kube/rca-evidence.ts';
+import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges } from '../adapters/rca/metric-evidence.ts';
+import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
+import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { EVIDENCE_SOURCES, type Evidence, type EvidenceSource, type RcaTarget } from '../core/rca/evidence.ts';
+import { logger } from '../observability.ts';
+import { clusterRegistry, clusterStore } from '../wiring/clusters.ts';
+import { metricSourceFor, prometheusClientFor } from '../wiring/metric-sources.ts';
+import { metricsStore } from '../wiring/metrics-store.ts';
+import { configuredDependencies } from '../wiring/rca.ts';
+
+/** Gap between the two metrics.k8s.io samples that give memory its slope. */
+const USAGE_GAP_MS = 2000;
+
+async function clusterOf(target: RcaTarget): Promise<ClusterRecord> {
+  const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
+  if (!record) throw new NotFoundError(`Cluster ${target.cluster} is not registered`);
+  return record;
+}
+
+const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {
+  workloads: async (target) => collectWorkloads(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
+  events: async (target) => collectEvents(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
+  nodes: async (target) => collectNodes(await clusterRegistry().client(await clusterOf(target)), DEFAULT_EVIDENCE_LIMITS),
+  logs: async (target) => collectLogs(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
+  metrics: async (target) => {
+    const record = await clusterOf(target);
+    const client = await clusterRegistry().client(record);
+    const [usage, signals, anomalies] = await Promise.all([
+      collectUsage(client, target, USAGE_GAP_MS).catch((error: Error) => ({ usage: [], errors: [{ source: 'metrics.k8s.io', error: error.message }] })),
+      metricSourceFor(record).then((source) => collectSignals(source, target, new Date())).catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
+      metricsStore().listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 }).catch(() => []),
+    ]);
+    return { ...usage, ...signals, anomalies: anomalyEvidence(anomalies, target), errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])] };
+  },
+  graph: async (target) => {
+    const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
+    const prometheus = record ? await prometheusClientFor(record) : undefined;
+    const mesh = prometheus ? await meshEdges(prometheus, target.namespace, record?.prometheus?.matchers).catch(() => []) : [];
+    const graph = graphEvidence([
+      { source: 'istio', edges: mesh },
+      { source: 'configured', edges: configuredEdges(configuredDependencies()) },
+    ]);
+    return graph ? { graph } : {};
+  },
+};
+
+/** One branch of rca.asl.json's Parallel state: one evidence source. A failure is caught by the workflow. */
+export const handler = middy(async (input: { source: EvidenceSource; target: RcaTarget }) => {
+  if (!EVIDENCE_SOURCES.includes(input.source)) throw new ValidationError(`Unknown evidence source ${input.source}`);
+  const started = Date.now();
+  const part = await collectors[input.source](input.target);
+  logger.info('evidence collected', { rcaId: input.target.rcaId, source: input.source, ms: Date.now() - started });
+  return { source: input.source, ...part };
+}).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,30 @@
+import { NotFoundError } from '../core/errors.ts';
+import { newRcaId, startRca } from '../core/rca/start.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json } from '../http/responses.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
+import { rcaStartPorts, rcaStore } from '../wiring/rca.ts';
+
+export const handler = httpHandler({
+  startRca: async ({ body }) => {
+    const cluster = (await clusterStore().get(body.clusterId)) ?? (await clusterStore().getByName(body.clusterId));
+    if (!cluster) throw new NotFoundError(`Cluster ${body.clusterId} not found`);
+    const { id } = await startRca(rcaStartPorts(), {
+      rcaId: newRcaId(),
+      clusterId: cluster.id,
+      cluster: cluster.name,
+      namespace: body.namespace,
+      service: body.service,
+      severity: 'medium',
+      at: new Date().toISOString(),
+    });
+    return json(202, { id });
+  },
+
+  getRca: async ({ params }) => {
+    const record = await rcaStore().get(params.id);
+    if (!record) throw new NotFoundError(`RCA ${params.id} not found`);
+    const { id, status, report, incidentId, cluster, namespace, service, error } = record;
+    return json(200, { id, status, ...(report ? { report } : {}), ...(incidentId ? { incidentId } : {}), cluster, namespace, service, ...(error ? { error } : {}) });
+  },
+});

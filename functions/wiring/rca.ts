@@ -1,0 +1,71 @@
+import { IncidentRcaLinks } from '../adapters/aws/dynamodb/incident-links.ts';
+import { DynamoRcaStore } from '../adapters/aws/dynamodb/rca-store.ts';
+import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
+import { secretsOf } from '../adapters/kube/rca-evidence.ts';
+import type { RcaDiagnoser } from '../core/rca/complete.ts';
+import type { RcaTarget } from '../core/rca/evidence.ts';
+import type { RcaStartPorts } from '../core/rca/start.ts';
+import { wiring } from '../wiring.ts';
+import { clusterRegistry, clusterStore } from './clusters.ts';
+
+let built: { base: unknown; store: DynamoRcaStore; links: IncidentRcaLinks } | undefined;
+
+function build() {
+  const base = wiring();
+  if (built?.base === base) return built;
+  const target = { client: base.documentClient, tableName: base.config.TABLE_NAME };
+  built = { base, store: new DynamoRcaStore(target), links: new IncidentRcaLinks(target) };
+  return built;
+}
+
+export const rcaStore = (): DynamoRcaStore => build().store;
+
+export function rcaStartPorts(): RcaStartPorts {
+  const base = wiring();
+  return { store: build().store, links: build().links, workflows: base.workflows, clock: base.clock };
+}
+
+/** FLEETOPS_SERVICE_DEPENDENCIES, parsed; a malformed value is ignored (and says so once). */
+export function configuredDependencies(): Record<string, string[]> | undefined {
+  const raw = wiring().config.FLEETOPS_SERVICE_DEPENDENCIES;
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).map(String)]));
+  } catch {
+    return undefined;
+  }
+}
+
+let diagnoser: { base: unknown; value: RcaDiagnoser | undefined } | undefined;
+
+/** The model diagnoser when FLEETOPS_RCA_ENGINE=bedrock; undefined means rules only. */
+export function rcaDiagnoser(): RcaDiagnoser | undefined {
+  const base = wiring();
+  if (diagnoser?.base === base) return diagnoser.value;
+  const c = base.config;
+  const value =
+    c.FLEETOPS_RCA_ENGINE === 'bedrock'
+      ? new BedrockRcaDiagnoser({
+          modelId: c.FLEETOPS_RCA_MODEL_ID,
+          region: c.AWS_REGION,
+          ...(c.FLEETOPS_BEDROCK_ENDPOINT ? { endpoint: c.FLEETOPS_BEDROCK_ENDPOINT } : {}),
+          maxTurns: c.FLEETOPS_RCA_MAX_TURNS,
+          maxTokens: c.FLEETOPS_RCA_MAX_TOKENS,
+          timeoutMs: c.FLEETOPS_RCA_TIMEOUT_MS,
+          anonymize: c.FLEETOPS_RCA_ANONYMIZE,
+          cache: c.FLEETOPS_RCA_CACHE_TTL_SECONDS > 0 ? { store: build().store, ttlSeconds: c.FLEETOPS_RCA_CACHE_TTL_SECONDS } : undefined,
+          secrets: secretsFor,
+        })
+      : undefined;
+  diagnoser = { base, value };
+  return value;
+}
+
+/** Secret values and secret-backed env names in the namespace: scrubbed from anything sent to the model. */
+async function secretsFor(target: RcaTarget): Promise<{ values: string[]; names: string[] }> {
+  const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
+  if (!record) return { values: [], names: [] };
+  return secretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
+}

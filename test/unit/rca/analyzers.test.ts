@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
+import { buildReport, rankFindings } from '../../../functions/core/rca/report.ts';
+import { templateChanges } from '../../../functions/core/rca/rollout-diff.ts';
+import { AT, evidence, pod } from './fixtures.ts';
+
+const MiB = 1024 * 1024;
+
+describe('analyzers', () => {
+  it('finds a crash loop with its last termination reason and exit code, citing the container', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT } }));
+    e.pods.push(pod('user-service', 'b'));
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'CrashLoopBackOff', resource: 'deployment/payment-service' });
+    expect(report.rootCauses[0].description).toContain('Error (exit code 1)');
+    expect(report.rootCauses[0].evidence).toContain('container:payment-service-abc123-a/app');
+    expect(report.issueType).toBe('pod_crash_loop');
+  });
+
+  it('a container that restarted long ago and runs ready again is no crash loop', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'a', { restarts: 5, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-11-01T00:00:00Z' } }));
+    expect(analyze(e).filter((f) => f.category === 'CrashLoopBackOff')).toEqual([]);
+  });
+
+  it('names OOMKilled with the limit and current usage instead of a generic crash loop', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 3, lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: AT } }));
+    e.usage.push({ id: 'usage:p/app', pod: 'payment-service-abc123-a', deployment: 'payment-service', container: 'app', cpu: 0.1, memory: 500 * MiB, memoryLimit: 512 * MiB, cpuLimit: 0.5 });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0].category).toBe('OOMKilled');
+    expect(report.rootCauses[0].description).toMatch(/limit 512Mi.*usage 500Mi/);
+    expect(report.rootCauses.map((c) => c.category)).not.toContain('CrashLoopBackOff');
+    expect(report.issueType).toBe('high_memory');
+  });
+
+  it('names the image that cannot be pulled and the rollout that introduced it', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'new', { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' }, { createdAt: '2026-12-01T11:59:00Z' }));
+    e.rollouts.push({ id: 'rollout:payment-service/3', deployment: 'payment-service', revision: '3', previousRevision: '2', at: '2026-12-01T11:59:00Z', changes: ['image app: ghcr.io/shop/payment:1.4 → ghcr.io/shop/payment:1.5-broken'] });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0].category).toBe('ImagePullBackOff');
+    expect(report.rootCauses[0].description).toContain('ghcr.io/shop/payment:1.5-broken');
+    expect(report.rootCauses[0].description).toContain('rollout revision 3');
+    expect(report.rootCauses[0].evidence).toContain('rollout:payment-service/3');
+  });
+
+  it('quotes the scheduler message for unschedulable pods and the missing ConfigMap', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'p', { ready: false, state: 'unknown', requests: { cpu: 64 } }, { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }));
+    e.events.push({ id: 'event:1', type: 'Warning', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient cpu.', object: { kind: 'Pod', name: 'payment-service-abc123-p' }, count: 3, lastSeen: AT });
+    expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'FailedScheduling', evidence: expect.arrayContaining(['event:1']) });
+    expect(buildReport(e, analyze(e)).rootCauses[0].description).toContain('Insufficient cpu');
+
+    const c = evidence();
+    c.pods.push(pod('payment-service', 'q', { ready: false, state: 'waiting', reason: 'CreateContainerConfigError', message: 'configmap "payment-config" not found' }));
+    expect(buildReport(c, analyze(c)).rootCauses[0].description).toContain('configmap "payment-config" not found');
+  });
+
+  it('blames a NotReady node hosting the pods, naming the deployment', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'a', {}, { node: 'node-2' }));
+    e.nodes.push({ id: 'node:node-2', name: 'node-2', ready: false, unschedulable: false, taints: [], conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }] });
+    e.nodes.push({ id: 'node:node-3', name: 'node-3', ready: false, unschedulable: false, taints: [], conditions: [] });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'NodeNotReady', resource: 'node/node-2' });
+    expect(report.rootCauses[0].description).toContain('payment-service');
+    expect(report.rootCauses.map((r) => r.resource)).not.toContain('node/node-3');
+  });
+
+  it('cpu saturation only when most containers run at their limit', () => {
+    const e = evidence();
+    const u = (pod: string, cpu: number) => ({ id: `usage:${pod}`, pod, deployment: 'payment-service', container: 'app', cpu, memory: 100 * MiB, cpuLimit: 0.5, memoryLimit: 512 * MiB });
+    e.usage.push(u('a', 0.48), u('b', 0.47));
+    expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'CpuSaturation' });
+    const calm = evidence();
+    calm.usage.push(u('a', 0.1), u('b', 0.48), u('c', 0.05));
+    expect(analyze(calm).filter((f) => f.category === 'CpuSaturation')).toEqual([]);
+  });
+
+  it('memory growth toward the limit from the slope; steady memory is fine', () => {
+    const e = evidence();
+    const u = (pod: string, slope: number) => ({ id: `usage:${pod}`, pod, deployment: 'payment-service', container: 'app', cpu: 0.1, memory: 200 * MiB, memorySlopePerSecond: slope, cpuLimit: 0.5, memoryLimit: 512 * MiB });
+    e.usage.push(u('a', 3 * MiB), u('b', 3 * MiB));
+    const top = buildReport(e, analyze(e)).rootCauses[0];
+    expect(top.category).toBe('MemoryGrowth');
+    expect(top.description).toMatch(/\+3\.0Mi\/s/);
+    const steady = evidence();
+    steady.usage.push(u('a', 0.2 * MiB), u('b', -0.3 * MiB));
+    expect(analyze(steady).filter((f) => f.category === 'MemoryGrowth')).toEqual([]);
+  });
+
+  it('error burst and latency regression from golden signals against their baseline', () => {
+    const e = evidence();
+    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: 0.4, baseline: 0.003, changedAt: AT, source: 'prometheus' });
+    e.metrics.push({ id: 'metric:payment-service/latency_p95', service: 'payment-service', signal: 'latency_p95', current: 0.05, baseline: 0.045, source: 'prometheus' });
+    const findings = analyze(e);
+    expect(findings.map((f) => f.category)).toEqual(['ErrorBurst']);
+    expect(buildReport(e, findings).rootCauses[0].description).toContain('40.0% of requests failing');
+
+    const slow = evidence();
+    slow.metrics.push({ id: 'metric:payment-service/latency_p95', service: 'payment-service', signal: 'latency_p95', current: 1.2, baseline: 0.06, source: 'prometheus' });
+    expect(buildReport(slow, analyze(slow)).rootCauses[0]).toMatchObject({ category: 'LatencyRegression', evidence: ['metric:payment-service/latency_p95'] });
+    expect(buildReport(slow, analyze(slow)).issueType).toBe('high_latency');
+  });
+
+  it('a failing callee explains the caller: ranked first, traced through the graph', () => {
+    const e = evidence('frontend');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
+    e.metrics.push({ id: 'metric:frontend/error_rate', service: 'frontend', signal: 'error_rate', current: 0.2, baseline: 0.003, changedAt: '2026-12-01T11:58:30Z', source: 'prometheus' });
+    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: '2026-12-01T11:58:20Z', source: 'prometheus' });
+    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 5, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:58:00Z' } }));
+    // Unrelated trouble elsewhere in the namespace is not blamed.
+    e.pods.push(pod('inventory', 'z', { ready: false, state: 'waiting', reason: 'ImagePullBackOff' }));
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'CrashLoopBackOff', resource: 'deployment/payment-service' });
+    expect(report.rootCauses[0].description).toContain('frontend → order-service → payment-service');
+    expect(report.rootCauses[0].evidence).toContain('graph:dependencies');
+    expect(report.symptoms[0]).toMatch(/^UpstreamFailure/);
+    expect(report.rootCauses.map((c) => c.resource)).not.toContain('deployment/inventory');
+    const ranked = rankFindings(analyze(e), e);
+    expect(ranked.findIndex((f) => f.service === 'order-service')).toBeLessThan(ranked.findIndex((f) => f.service === 'frontend'));
+  });
+
+  it('a report with no failure says so and has no root cause', () => {
+    const e = evidence();
+    e.pods.push(pod('payment-service', 'a'));
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses).toEqual([]);
+    expect(report.summary).toContain('no failure found');
+    expect(report.issueType).toBeUndefined();
+  });
+});
+
+describe('rollout diff', () => {
+  it('names changed images, env names (never values), envFrom refs and resources', () => {
+    const changes = templateChanges(
+      { containers: [{ name: 'app', image: 'a:1', env: [{ name: 'DB_PASSWORD', value: 'old-secret' }, { name: 'GONE', value: 'x' }], resources: { limits: { cpu: '500m' } } }] },
+      { containers: [{ name: 'app', image: 'a:2', env: [{ name: 'DB_PASSWORD', value: 'new-secret' }, { name: 'NEW', value: 'y' }], envFrom: [{ configMapRef: { name: 'cfg' } }], resources: { limits: { cpu: '64' } } }] },
+    );
+    expect(changes).toEqual(['image app: a:1 → a:2', 'env app: DB_PASSWORD changed', 'env app: NEW added', 'env app: GONE removed', 'envFrom app: configmap cfg added', 'cpu limit app: 500m → 64']);
+    expect(changes.join(' ')).not.toContain('secret');
+  });
+});

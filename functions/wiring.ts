@@ -3,9 +3,6 @@ import { createDocumentClient } from './adapters/aws/dynamodb/document-client.ts
 import { EventBridgePublisher } from './adapters/aws/eventbridge-publisher.ts';
 import { SecretsManagerStore } from './adapters/aws/secrets-manager-store.ts';
 import { StepFunctionsWorkflows } from './adapters/aws/sfn-workflows.ts';
-import { EncryptedFileSecretStore } from './adapters/local/encrypted-file-secret-store.ts';
-import { LocalBusPublisher } from './adapters/local/local-bus-publisher.ts';
-import { LocalTaskCallbacks, LocalWorkflowStarter } from './adapters/local/local-workflows.ts';
 import { loadConfig, type Config } from './config.ts';
 import { apiTokenProviderFromConfig } from './http/api-token.ts';
 import { SlackRequestVerifier } from './http/slack-auth.ts';
@@ -29,6 +26,31 @@ export interface Wiring {
 }
 
 /**
+ * Local-only adapters (encrypted file secrets, the in-process bus and workflow runner). The local
+ * runtime provides them (local/handlers.ts → functions/adapters/local/register.ts), so nothing here
+ * imports them and no Lambda bundle carries them.
+ */
+export interface LocalAdapters {
+  secrets(dataDir: string): SecretStore;
+  events(): EventPublisher;
+  workflows(): WorkflowStarter;
+  taskCallbacks(): TaskCallbacks;
+}
+
+const LOCAL_ADAPTERS = Symbol.for('fleetops.localAdapters');
+type WithLocalAdapters = typeof globalThis & { [LOCAL_ADAPTERS]?: LocalAdapters };
+
+export function provideLocalAdapters(adapters: LocalAdapters | undefined): void {
+  (globalThis as WithLocalAdapters)[LOCAL_ADAPTERS] = adapters;
+}
+
+function localAdapters(): LocalAdapters {
+  const adapters = (globalThis as WithLocalAdapters)[LOCAL_ADAPTERS];
+  if (!adapters) throw new Error('FLEETOPS_RUNTIME=local needs the local runtime (npm start, or fleetops invoke), which provides the local adapters');
+  return adapters;
+}
+
+/**
  * Adapters are built on first use, once per cold start, from the zod-parsed environment.
  * Feature wiring (clusters, alerts, metrics) lives in functions/wiring/*.ts, so a handler's bundle
  * only carries the adapters it uses (the Kubernetes client alone is 2 MB).
@@ -44,13 +66,13 @@ function buildWiring(config: Config): Wiring {
   );
   const secrets = lazy<SecretStore>(() =>
     local
-      ? new EncryptedFileSecretStore(config.FLEETOPS_DATA_DIR)
+      ? localAdapters().secrets(config.FLEETOPS_DATA_DIR)
       : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: config.KMS_KEY_ID }),
   );
-  const events = lazy<EventPublisher>(() => (local ? new LocalBusPublisher() : new EventBridgePublisher({ busName: config.EVENT_BUS_NAME })));
+  const events = lazy<EventPublisher>(() => (local ? localAdapters().events() : new EventBridgePublisher({ busName: config.EVENT_BUS_NAME })));
   const sfn = lazy(() => new StepFunctionsWorkflows({ stateMachineArns: JSON.parse(config.STATE_MACHINE_ARNS ?? '{}') }));
-  const workflows = lazy<WorkflowStarter>(() => (local ? new LocalWorkflowStarter() : sfn()));
-  const taskCallbacks = lazy<TaskCallbacks>(() => (local ? new LocalTaskCallbacks() : sfn()));
+  const workflows = lazy<WorkflowStarter>(() => (local ? localAdapters().workflows() : sfn()));
+  const taskCallbacks = lazy<TaskCallbacks>(() => (local ? localAdapters().taskCallbacks() : sfn()));
   const apiTokens = lazy(() => apiTokenProviderFromConfig(config));
   const slackVerifier = lazy(
     () =>

@@ -95,6 +95,12 @@ export class FleetopsStack extends Stack {
     const bearerHandlers = new Set([NOT_FOUND_HANDLER, ...ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler)]);
     const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
 
+    const notificationSecrets = [
+      ['SlackWebhookSecret', props.notifications?.slackWebhookSecretArn],
+      ['PagerDutySecret', props.notifications?.pagerDutySecretArn],
+    ]
+      .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
+      .map(([id, arn]) => secretsmanager.Secret.fromSecretCompleteArn(this, id, arn));
     const functions = new Map<string, lambda.IFunction>();
     const functionFor = (handler: string) => {
       const fn = functions.get(handler);
@@ -147,9 +153,10 @@ export class FleetopsStack extends Stack {
         data.key.grantEncryptDecrypt(fn);
         acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}*`), 'Kubeconfig secrets are created at run time, one per cluster, all under the stack’s prefix; nothing outside it is reachable.');
       }
-      if (access.publish) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: busName })] }));
-      }
+      // PutEvents is granted below with bus.grantPutEventsTo, once the bus exists.
+      // State machines are granted by ARN, not with grantStartExecution / grantTaskResponse: the machines
+      // reference these functions (Task resources), and a function waits for its role policy, so a grant
+      // on the machine object would make a dependency cycle.
       for (const workflow of access.workflows ?? []) {
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArns[workflow]] }));
         fn.addToRolePolicy(
@@ -175,9 +182,7 @@ export class FleetopsStack extends Stack {
         acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:{region}:{account}:inference-profile/*'), 'Cross-region inference profiles (required by current models) named by operator configuration.');
       }
       if (access.ses) {
-        for (const secretArn of [props.notifications?.slackWebhookSecretArn, props.notifications?.pagerDutySecretArn]) {
-          if (secretArn) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
-        }
+        for (const secret of notificationSecrets) secret.grantRead(fn);
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }),
         );
@@ -216,6 +221,8 @@ export class FleetopsStack extends Stack {
       },
       key: data.key,
     });
+
+    for (const handler of deployedHandlers()) if (settingsFor(handler).access.publish) events.bus.grantPutEventsTo(functionFor(handler));
 
     const api = new Api(this, 'Api', {
       routes: ROUTE_LIST.filter((r) => !r.localOnly),

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { registerLocalAdapters } from '../functions/adapters/local/register.ts';
+
+// The handlers' local-only adapters come from here, never from their own imports (Lambda bundles stay clean).
+registerLocalAdapters();
 
 const HANDLERS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'functions', 'handlers');
 

@@ -42,7 +42,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
   'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite' } },
-  'plan-metric-pull': { access: { table: 'read' } },
+  // readwrite: its idempotency record (functions/idempotency.ts).
+  'plan-metric-pull': { access: { table: 'readwrite' } },
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.

@@ -71,6 +71,14 @@ describe('FleetopsStack', () => {
     });
   });
 
+  it('grants PutEvents with the bus construct (grantPutEventsTo), not a hand-written ARN', () => {
+    const [busId] = Object.keys(template.findResources('AWS::Events::EventBus'));
+    const statements = resources('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const putEvents = statements.filter((s: any) => [s.Action].flat().includes('events:PutEvents'));
+    expect(putEvents.length).toBeGreaterThan(0);
+    for (const statement of putEvents) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+  });
+
   it('has the fleetops event bus, the rules and schedules of the shared definitions, and a DLQ', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Rule', RULES.length + SCHEDULES.length);

@@ -4,6 +4,13 @@
  *     (test/unit/rca/synth.ts: 8–15 services, chain / tree / diamond / cycle / random DAG, latency / availability /
  *     cpu faults propagating attenuated to callers), overall and per topology and fault; plus the false-positive
  *     rate (non-empty answer) on 100 fault-free datasets.
+ *  1b. The X-Ray-style generator (test/support/xray-synth.ts: ~40 nodes with databases, queues and external
+ *     endpoints, sparse heavy-tailed bursty series, level shifts, low-traffic noise nodes): top-1 / top-3 on
+ *     latency and availability faults, and the share of normal windows answered with [] (seeds disjoint from
+ *     the calibration seeds used in 1c).
+ *  1c. The Nezha development set (../shared/data/nezha; skipped with a message when absent): top-1 / top-3 per
+ *     system with the shipped defaults (in-sample: they were chosen on it) and cross-validated (parameters
+ *     chosen without the scored cases: leave-one-system-out and 5-fold), against the README's naive baseline.
  *  2. Runtime: `fleetops rank` as a subprocess on a ~1M-row METRICS.csv (50 services x 4 metrics x 5000 points,
  *     env RANK_ROWS overrides the row count), and the in-process parse / rank split.
  */
@@ -16,9 +23,16 @@ import { CsvWriter } from '../cli/csv.ts';
 import { readMetrics } from '../cli/commands/rank.ts';
 import { analyzeSeries, rankRootCauses } from '../functions/core/rca/rank.ts';
 import { makeRcaCase } from '../test/unit/rca/synth.ts';
+import { makeXrayCase } from '../test/support/xray-synth.ts';
+import { groupSamples } from '../functions/core/rca/rank.ts';
+import { accuracy, loadNezha, naiveRank } from './support/nezha.ts';
+import type { NezhaCase } from './support/nezha.ts';
+import { crossValidate, positionTable, rankGrid, choose, top } from './support/rank-cv.ts';
+import type { LabelledCase } from './support/rank-cv.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'bin', 'fleetops.js');
+const pick = <T extends object>(o: T, keys: (keyof T)[]): Partial<T> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Partial<T>;
 const sec = (ms: number): number => Number((ms / 1000).toFixed(3));
 const round = (x: number): number => Number(x.toFixed(4));
 
@@ -57,6 +71,88 @@ console.log(
     seconds: accuracySeconds,
   }),
 );
+
+// 1b. X-Ray-style generator (evaluation seeds 1..N; calibration seeds live in 5000+ / 6000+)
+const xrayCases = Number(process.env.RANK_XRAY_CASES ?? 60);
+t = performance.now();
+const xr: { truth: string; ranking: { node: string; score: number }[]; fault: string }[] = [];
+for (let seed = 1; seed <= xrayCases; seed++) {
+  const c = makeXrayCase(seed);
+  xr.push({ truth: c.root, fault: c.fault, ranking: analyzeSeries({ ...c, series: groupSamples(c.samples) }).ranking });
+}
+let normalEmpty = 0;
+let topScores = 0;
+for (let seed = 1; seed <= xrayCases; seed++) {
+  const c = makeXrayCase(100_000 + seed, { fault: 'none' });
+  const r = analyzeSeries({ ...c, series: groupSamples(c.samples) }).ranking;
+  if (r.length === 0) normalEmpty++;
+  else topScores += r[0].score;
+}
+const xrSeconds = sec(performance.now() - t);
+console.log(
+  JSON.stringify({
+    bench: 'rank-xray-generator',
+    cases: xrayCases,
+    ...pick(accuracy(xr), ['top1', 'top3', 'empty']),
+    latency: pick(accuracy(xr.filter((x) => x.fault === 'latency')), ['cases', 'top1', 'top3']),
+    availability: pick(accuracy(xr.filter((x) => x.fault === 'availability')), ['cases', 'top1', 'top3']),
+    normal_windows: xrayCases,
+    normal_empty_rate: round(normalEmpty / xrayCases),
+    normal_mean_top_score_when_reported: xrayCases - normalEmpty ? round(topScores / (xrayCases - normalEmpty)) : null,
+    seconds: xrSeconds,
+  }),
+);
+
+// 1c. Nezha: in-sample with the defaults, cross-validated, and the naive baseline
+const nezhaDir = join(here, '..', '..', 'shared', 'data', 'nezha');
+const nezha = loadNezha(nezhaDir);
+if (!nezha) {
+  console.log(JSON.stringify({ bench: 'rank-nezha', skipped: `no data set at ${nezhaDir}` }));
+} else {
+  t = performance.now();
+  const systems = [...new Set(nezha.map((c) => c.system))].sort();
+  const perSystem = (f: (c: NezhaCase) => { node: string; score: number }[]): Record<string, unknown> =>
+    Object.fromEntries(['all', ...systems].map((s) => [s, pick(accuracy(nezha.filter((c) => s === 'all' || c.system === s).map((c) => ({ truth: c.truth, ranking: f(c) }))), ['cases', 'top1', 'top3', 'empty'])]));
+  const inSample = perSystem((c) => analyzeSeries(c).ranking);
+  const naive = perSystem((c) => naiveRank(c));
+  const inSampleSeconds = sec(performance.now() - t);
+
+  t = performance.now();
+  const labelled: LabelledCase[] = nezha.map((c) => ({ ...c, group: c.system }));
+  const calibration: LabelledCase[] = [];
+  for (let seed = 1; seed <= Number(process.env.RANK_CALIBRATION_CASES ?? 16); seed++) {
+    for (const fault of ['latency', 'availability', 'none'] as const) {
+      const c = makeXrayCase(5000 + seed * 3 + ['latency', 'availability', 'none'].indexOf(fault), { fault });
+      calibration.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, group: fault === 'none' ? 'generator-normal' : 'generator' });
+    }
+  }
+  const extraGroups = calibration.map((c) => c.group);
+  const grid = rankGrid();
+  const table = positionTable([...labelled, ...calibration], grid);
+  const report = (heldOut: number[]): Record<string, unknown> =>
+    Object.fromEntries(['all', ...systems].map((s) => {
+      const pos = heldOut.filter((_, i) => s === 'all' || labelled[i].group === s);
+      return [s, { cases: pos.length, top1: round(top(pos, 1)), top3: round(top(pos, 3)) }];
+    }));
+  const loso = crossValidate(table, grid, labelled, extraGroups);
+  const kfold = crossValidate(table, grid, labelled, extraGroups, 5);
+  const all = labelled.map((_, i) => i);
+  const calib = (g: string): number[] => calibration.flatMap((c, i) => (c.group === g ? [labelled.length + i] : []));
+  const bestInSample = grid[choose(table, [...systems.map((s) => all.filter((i) => labelled[i].group === s)), calib('generator'), calib('generator-normal')])];
+  console.log(
+    JSON.stringify({
+      bench: 'rank-nezha',
+      in_sample_defaults: inSample,
+      cv_leave_one_system_out: report(loso.heldOut),
+      cv_5_fold: report(kfold.heldOut),
+      naive_baseline: naive,
+      grid_size: grid.length,
+      chosen_leave_one_system_out: loso.chosen,
+      grid_best_on_everything: bestInSample,
+      seconds: { in_sample: inSampleSeconds, cv: sec(performance.now() - t) },
+    }),
+  );
+}
 
 // 2. runtime on a ~1M-row CSV
 const targetRows = Number(process.env.RANK_ROWS ?? 1_000_000);

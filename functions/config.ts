@@ -60,6 +60,24 @@ export const ConfigSchema = z.object({
   FLEETOPS_PULL_NAMESPACES: z.string().default('default'),
   FLEETOPS_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
+
+  // --- layered detection (metric pull) ---
+  /** Consecutive quiet pulls before an anomaly resolves (K). */
+  FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  /** Minutes of history before the learned layer (streaming detectors, forest) judges a service. */
+  FLEETOPS_LEARNED_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(1440),
+
+  // Kubernetes-state detection and mesh dependency graph (issue 8).
+  /** `false` turns kube-state detection off in the pull. */
+  FLEETOPS_KUBE_STATE: booleanFromString.optional(),
+  /** A kube-state condition resolves after this many consecutive pulls without it. */
+  FLEETOPS_KUBE_STATE_RESOLVE_PULLS: z.coerce.number().int().min(1).max(100).default(2),
+  FLEETOPS_KUBE_STATE_UNSCHEDULABLE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  FLEETOPS_KUBE_STATE_PENDING_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  FLEETOPS_KUBE_STATE_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /** Rate window of the mesh-graph query (istio_requests_total) when the cluster has Prometheus. */
+  FLEETOPS_MESH_GRAPH_WINDOW: z.string().regex(/^\d{1,4}[smh]$/).default('10m'),
+
   // --- Root-cause analysis (RCA) ---
   /** `bedrock`: the model refines the rules report (falls back to rules on any failure). */
   FLEETOPS_RCA_ENGINE: z.enum(['rules', 'bedrock']).default('rules'),

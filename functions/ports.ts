@@ -91,6 +91,9 @@ export interface KubeClusterClient {
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
   listEvents(namespace: string): Promise<CoreV1Event[]>;
   listNodes(): Promise<V1Node[]>;
+  /** Cluster-wide lists (one call each): what kube-state detection reads per pull. */
+  listAllPods(): Promise<V1Pod[]>;
+  listAllDeployments(): Promise<V1Deployment[]>;
   getDeployment(namespace: string, name: string): Promise<V1Deployment>;
   scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;

@@ -18,7 +18,9 @@ const { startSimulator } = await import('../sim/index.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
 
 const { prometheusAvailable, startPrometheus } = await import('./prometheus.ts');
-const cloud = await startLocalCloud({ log, env: { FLEETOPS_PULL_NAMESPACES: process.env.FLEETOPS_PULL_NAMESPACES ?? 'shop' } });
+// The demo pulls every 10 s unless told otherwise, so a fault shows as an incident within a minute.
+const pullSeconds = process.env.FLEETOPS_PULL_INTERVAL_SECONDS ?? '10';
+const cloud = await startLocalCloud({ log, env: { FLEETOPS_PULL_NAMESPACES: process.env.FLEETOPS_PULL_NAMESPACES ?? 'shop', FLEETOPS_PULL_INTERVAL_SECONDS: pullSeconds } });
 const simulator = await startSimulator({ clusters: ['dev', 'prod'], outDir: join(cloud.dataDir, 'sim') });
 // A real Prometheus scraping both simulated clusters when the machine has one (Debian: prometheus);
 // otherwise the pull falls back to metrics.k8s.io (cpu and memory only).
@@ -71,6 +73,8 @@ try {
 }
 
 const dev = simulator.clusters.find((c) => c.name === 'dev')!;
+// One pull to see the fault (Prometheus' 30 s rate window already shows most of it), plus the pull itself.
+const detectionSeconds = Math.max(20, Math.ceil(2 * Number(pullSeconds)));
 const devCa = join(cloud.dataDir, 'sim', 'dev-ca.pem');
 writeFileSync(devCa, Buffer.from(dev.caData, 'base64'));
 console.log(`
@@ -79,7 +83,7 @@ fleetops demo ready in ${(cloud.startupMs / 1000).toFixed(1)} s
   Token:  ${cloud.apiToken}
   Clusters (simulated): ${simulator.clusters.map((c) => `${c.name} ${c.server}`).join(', ')}
   Prometheus: ${prometheus?.url ?? 'not installed (metrics.k8s.io fallback)'}
-  Metric pulls: every ${process.env.FLEETOPS_PULL_INTERVAL_SECONDS ?? 60} s (FLEETOPS_PULL_INTERVAL_SECONDS)
+  Metric pulls: every ${pullSeconds} s (FLEETOPS_PULL_INTERVAL_SECONDS)
   Kubeconfigs: ${join(cloud.dataDir, 'sim')}
 
 Try:
@@ -90,9 +94,12 @@ Try:
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" -X POST ${cloud.url}/v1/metrics/pull
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" "${cloud.url}/v1/forecast?cluster=dev&service=frontend&hours=6"
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/fleet/overview
-  # break something in dev (ten fault types: see the README), then watch anomalies and incidents:
-  curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} \\
+  # break something in dev (ten fault types: see the README); an incident for payment-service opens
+  # within about ${detectionSeconds} s (two pulls), with nobody calling the API:
+  curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -H 'content-type: application/json' \\
        -X POST ${dev.server}/sim/v1/faults -d '{"type":"error-burst","namespace":"shop","deployment":"payment-service"}'
+  # mend it with the "id" it answered; the incident resolves after two quiet pulls:
+  curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -X DELETE ${dev.server}/sim/v1/faults/ID
   curl -s ${cloud.url}/openapi.json | head -c 300
 Ctrl-C stops everything.`);
 

@@ -4,23 +4,17 @@ import type { Cluster } from './cluster.ts';
 import { isPodReady } from './controller.ts';
 import { nodeReady } from './scheduler.ts';
 import { selectorToRequirements, matchLabels } from './selectors.ts';
+import { INGRESS, LATENCY_SIGMA, lognormCdf, propagate, SHOP_CALL_GRAPH, type MeshEdge, type OwnService } from './mesh.ts';
 import { cpuMilli, memMi, nowIso, parseQuantity, rand01, smoothNoise, type Obj } from './util.ts';
 
 const MI = 1024 ** 2;
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BASE_RPS: Record<string, number> = { frontend: 80, 'user-service': 45, 'order-service': 30, 'payment-service': 18 };
-const BASE_LATENCY: Record<string, number> = { frontend: 0.045, 'user-service': 0.025, 'order-service': 0.06, 'payment-service': 0.09 };
-const SIGMA = 0.45;
-
-function erf(x: number): number {
-  // Abramowitz-Stegun 7.1.26
-  const s = Math.sign(x);
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
-}
-const lognormCdf = (x: number, median: number, sigma: number): number => 0.5 * (1 + erf((Math.log(x) - Math.log(median)) / (sigma * Math.SQRT2)));
+// Time spent in the service itself; calls to its dependencies add to it (mesh.ts): frontend ≈ 65 ms, order-service ≈ 85 ms at the median.
+const BASE_LATENCY: Record<string, number> = { frontend: 0.02, 'user-service': 0.025, 'order-service': 0.03, 'payment-service': 0.09 };
+// Istio's default request-duration buckets (milliseconds).
+const ISTIO_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+const SIGMA = LATENCY_SIGMA;
 
 export interface ServiceSnapshot {
   namespace: string;
@@ -39,9 +33,12 @@ export interface PodUsage {
   pod: Obj;
   containers: ContainerUsage[];
 }
+/** One mesh edge of a namespace; `fromNamespace` only when the caller lives elsewhere (the ingress gateway). */
+export type NamespacedEdge = MeshEdge & { namespace: string; fromNamespace?: string };
 interface Snapshot {
   services: ServiceSnapshot[];
   pods: PodUsage[];
+  edges: NamespacedEdge[];
 }
 
 const esc = (v: unknown): string => String(v).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -55,6 +52,8 @@ export class MetricsModel {
   private readonly cpuCounters = new Map<string, { labels: Obj; value: number }>();
   private readonly httpCounters = new Map<string, { labels: Obj; value: number }>();
   private readonly hist = new Map<string, { labels: Obj; buckets: number[]; sum: number; count: number }>();
+  private readonly istioCounters = new Map<string, { labels: Obj; value: number }>();
+  private readonly istioHist = new Map<string, { labels: Obj; buckets: number[]; sum: number; count: number }>();
 
   constructor(c: Cluster) {
     this.c = c;
@@ -106,8 +105,7 @@ export class MetricsModel {
     const services = this.c.store.list('services').filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length && s.metadata.namespace !== 'default');
     const nodes = new Map(this.c.store.list('nodes').map((n) => [n.metadata.name, n] as const));
     const pods = this.c.store.list('pods');
-    const svcSnaps: ServiceSnapshot[] = [];
-    const perPodRps = new Map<string, number>();
+    const own: (OwnService & { namespace: string; ready: Obj[] })[] = [];
     for (const s of services) {
       const ns = s.metadata.namespace;
       const reqs = selectorToRequirements({ matchLabels: s.spec.selector });
@@ -118,7 +116,6 @@ export class MetricsModel {
       const ft = new Set<string>();
       for (const d of deps) for (const f of this.faults(ns, d)) ft.add(f);
       const rps = this.serviceLoad(ns, s.metadata.name, t);
-      for (const p of ready) perPodRps.set(p.metadata.uid, (perPodRps.get(p.metadata.uid) ?? 0) + rps / ready.length);
       const noise = smoothNoise(this.key('err', ns, s.metadata.name), t / 1000, 30);
       let errorRatio = Math.max(0, 0.003 + 0.002 * noise);
       if (ft.has('error-burst')) {
@@ -137,7 +134,25 @@ export class MetricsModel {
       }
       if (ft.has('cpu-spike')) median *= 2.5;
       if (ft.has('latency-spike')) median *= Number(this.c.faultsFor(ns, [...deps][0]).find((f) => f.type === 'latency-spike')?.params.factor ?? 20);
-      svcSnaps.push({ namespace: ns, name: s.metadata.name, rps, errorRatio: Math.min(1, errorRatio), unavailable: ready.length === 0, medianLatency: median });
+      own.push({ namespace: ns, name: s.metadata.name, rps, errorRatio: Math.min(1, errorRatio), unavailable: ready.length === 0, medianLatency: median, ready });
+    }
+    // Callers feel their callees: errors, timeouts and latency travel up the call graph, retries add load downstream.
+    const svcSnaps: ServiceSnapshot[] = [];
+    const edges: NamespacedEdge[] = [];
+    const perPodRps = new Map<string, number>();
+    for (const ns of new Set(own.map((o) => o.namespace))) {
+      const inNs = own.filter((o) => o.namespace === ns);
+      const mesh = propagate(inNs.map(({ name, rps, errorRatio, medianLatency, unavailable }) => ({ name, rps, errorRatio, medianLatency, unavailable })));
+      mesh.services.forEach((m, i) => {
+        const ready = inNs[i].ready;
+        for (const p of ready) perPodRps.set(p.metadata.uid, (perPodRps.get(p.metadata.uid) ?? 0) + m.rps / ready.length);
+        svcSnaps.push({ namespace: ns, ...m });
+      });
+      for (const e of mesh.edges) edges.push({ namespace: ns, ...e });
+      for (const m of mesh.services) {
+        if (!SHOP_CALL_GRAPH.some((e) => e.from === m.name) || SHOP_CALL_GRAPH.some((e) => e.to === m.name)) continue;
+        edges.push({ namespace: ns, from: INGRESS.workload, fromNamespace: INGRESS.namespace, to: m.name, rps: m.rps, errorRatio: m.unavailable ? 1 : m.errorRatio, timeoutRatio: 0, medianLatency: m.unavailable ? 0.001 : m.medianLatency, timeoutSeconds: 15, unavailable: m.unavailable });
+      }
     }
     const podUsage: PodUsage[] = [];
     for (const p of pods) {
@@ -159,7 +174,7 @@ export class MetricsModel {
       });
       if (containers.length) podUsage.push({ pod: p, containers });
     }
-    return { services: svcSnaps, pods: podUsage };
+    return { services: svcSnaps, pods: podUsage, edges };
   }
 
   /** Integrates counters from the last advance up to `now` (piecewise-constant rates, ≤5 s steps). */
@@ -202,12 +217,91 @@ export class MetricsModel {
         h.sum += served * median * Math.exp((SIGMA * SIGMA) / 2);
         this.hist.set(hk, h);
       }
+      for (const e of snap.edges) this.integrateEdge(e, dt);
       t += step;
     }
     this.lastT = now;
     // Drop series of pods that no longer exist.
     const existing = new Set(this.c.store.list('pods').map((p) => p.metadata.uid));
     for (const k of this.cpuCounters.keys()) if (!existing.has(k.split('/')[0])) this.cpuCounters.delete(k);
+  }
+
+  /** Istio's standard labels for one edge as one reporter (the client-side or server-side proxy) sees it. */
+  private istioLabels(e: NamespacedEdge, reporter: 'source' | 'destination', code: string, flags: string): Obj {
+    const srcNs = e.fromNamespace ?? e.namespace;
+    const sa = (ns: string, name: string) => `spiffe://cluster.local/ns/${ns}/sa/${name}`;
+    return {
+      reporter,
+      source_workload: e.from,
+      source_workload_namespace: srcNs,
+      source_principal: sa(srcNs, e.from),
+      source_app: e.from,
+      source_version: 'v1',
+      source_canonical_service: e.from,
+      source_canonical_revision: 'v1',
+      source_cluster: this.c.name,
+      destination_workload: e.to,
+      destination_workload_namespace: e.namespace,
+      destination_principal: sa(e.namespace, e.to),
+      destination_app: e.to,
+      destination_version: 'v1',
+      destination_service: `${e.to}.${e.namespace}.svc.cluster.local`,
+      destination_service_name: e.to,
+      destination_service_namespace: e.namespace,
+      destination_canonical_service: e.to,
+      destination_canonical_revision: 'v1',
+      destination_cluster: this.c.name,
+      request_protocol: 'http',
+      response_code: code,
+      grpc_response_status: '',
+      response_flags: flags,
+      connection_security_policy: reporter === 'destination' ? 'mutual_tls' : 'unknown',
+    };
+  }
+
+  /**
+   * Adds `dt` seconds of one edge to the Istio counters and histograms. The caller's proxy (reporter=source)
+   * sees 504 for attempts it abandoned at its timeout and 503/UH when no callee pod is ready; the callee's
+   * proxy (reporter=destination) sees what the callee answered, and nothing when it has no pod.
+   */
+  private integrateEdge(e: NamespacedEdge, dt: number): void {
+    const n = e.rps * dt;
+    const ok = Math.max(0, 1 - e.errorRatio - e.timeoutRatio);
+    const views: { reporter: 'source' | 'destination'; code: string; flags: string; count: number; dist: (le: number) => number; mean: number }[] = [];
+    const ms = e.medianLatency * 1000;
+    const meanMs = ms * Math.exp((SIGMA * SIGMA) / 2);
+    const timeoutMs = e.timeoutSeconds * 1000;
+    const below = (le: number) => Math.min(1, lognormCdf(le, ms, SIGMA) / Math.max(1e-9, lognormCdf(timeoutMs, ms, SIGMA)));
+    const step = (at: number) => (le: number) => (le >= at ? 1 : 0);
+    if (e.unavailable) {
+      views.push({ reporter: 'source', code: '503', flags: 'UH', count: n, dist: step(1), mean: 0.6 });
+    } else {
+      const failMs = Math.max(1, ms * 0.2);
+      views.push(
+        { reporter: 'source', code: '200', flags: '-', count: n * ok, dist: below, mean: Math.min(meanMs, timeoutMs) + 0.4 },
+        { reporter: 'source', code: '500', flags: '-', count: n * e.errorRatio * 0.85, dist: step(failMs), mean: failMs + 0.4 },
+        { reporter: 'source', code: '503', flags: 'URX', count: n * e.errorRatio * 0.15, dist: step(failMs), mean: failMs + 0.4 },
+        { reporter: 'source', code: '504', flags: 'UT', count: n * e.timeoutRatio, dist: step(timeoutMs), mean: timeoutMs },
+        { reporter: 'destination', code: '200', flags: '-', count: n * (1 - e.errorRatio), dist: (le) => lognormCdf(le, ms, SIGMA), mean: meanMs },
+        { reporter: 'destination', code: '500', flags: '-', count: n * e.errorRatio * 0.85, dist: step(failMs), mean: failMs },
+        { reporter: 'destination', code: '503', flags: '-', count: n * e.errorRatio * 0.15, dist: step(failMs), mean: failMs },
+      );
+    }
+    for (const v of views) {
+      if (v.count <= 0 && v.code !== '200') continue;
+      const labels = this.istioLabels(e, v.reporter, v.code, v.flags);
+      const key = `${e.namespace}|${e.from}|${e.to}|${v.reporter}|${v.code}|${v.flags}`;
+      const c = this.istioCounters.get(key) ?? { labels, value: 0 };
+      c.value += Math.max(0, v.count);
+      this.istioCounters.set(key, c);
+      const h = this.istioHist.get(key) ?? { labels, buckets: ISTIO_BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
+      ISTIO_BUCKETS_MS.forEach((le, i) => {
+        h.buckets[i] += Math.max(0, v.count) * v.dist(le);
+      });
+      h.count += Math.max(0, v.count);
+      h.sum += Math.max(0, v.count) * v.mean;
+      this.istioHist.set(key, h);
+    }
   }
 
   podMetrics(namespace?: string): Obj[] {
@@ -264,6 +358,14 @@ export class MetricsModel {
       out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${num(h.count)}`);
       out.push(`http_request_duration_seconds_sum${labels(h.labels)} ${num(h.sum)}`);
       out.push(`http_request_duration_seconds_count${labels(h.labels)} ${num(h.count)}`);
+    }
+    family('istio_requests_total', 'counter', 'Requests between workloads, as reported by the Envoy proxies (Istio standard metrics).', [...this.istioCounters.values()].map((e) => [e.labels, e.value]));
+    out.push('# HELP istio_request_duration_milliseconds Request duration between workloads (Istio standard metrics).', '# TYPE istio_request_duration_milliseconds histogram');
+    for (const h of this.istioHist.values()) {
+      ISTIO_BUCKETS_MS.forEach((le, i) => out.push(`istio_request_duration_milliseconds_bucket${labels({ ...h.labels, le: String(le) })} ${num(Math.min(h.buckets[i], h.count))}`));
+      out.push(`istio_request_duration_milliseconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${num(h.count)}`);
+      out.push(`istio_request_duration_milliseconds_sum${labels(h.labels)} ${num(h.sum)}`);
+      out.push(`istio_request_duration_milliseconds_count${labels(h.labels)} ${num(h.count)}`);
     }
     const pods = this.c.store.list('pods');
     family('kube_pod_status_ready', 'gauge', 'Describes whether the pod is ready to serve requests.', pods.flatMap((p) => {

@@ -183,9 +183,11 @@ export const command: CliCommand = {
     'EDGES.json is [{"from":"caller","to":"callee"}]. METRICS.csv has the header timestamp,node,metric,value\n' +
     '(timestamp in epoch seconds; metric names are free, e.g. latency.p99, availability, cpu, requests).\n' +
     'Rows with timestamp < TS are normal operation, rows >= TS the incident window. Candidates are NODE and every\n' +
-    'service it depends on (reachable along caller -> callee edges); a root cause is an abnormal service whose\n' +
-    'own dependencies are not comparably abnormal. --target-metric M (a metric of NODE) breaks ties by correlation.\n' +
-    'Prints [{"node":..,"score":..}] highest first (score in (0,1], top = 1), or [] when nothing looks abnormal.',
+    'service it depends on (reachable along caller -> callee edges). Evidence is robust (median/MAD with floors,\n' +
+    'relative effect sizes), request-derived metrics of low-traffic services are down-weighted, a dependency that\n' +
+    'explains its callers\' symptoms and deviated first ranks higher. --target-metric M (a metric of NODE) breaks\n' +
+    'ties by correlation. Prints [{"node":..,"score":..}] highest first (score in (0,1]; the top reaches 1 only\n' +
+    'with confident evidence), or [] when nothing looks abnormal.',
   async run(argv) {
     const flags = parseFlags(argv, ['graph', 'metrics', 'split', 'target', 'target-metric']);
     for (const f of ['graph', 'metrics', 'split', 'target']) {

@@ -1,16 +1,27 @@
 /**
- * Typed errors the HTTP error mapper understands. Core and adapters throw these;
- * anything else becomes a 500 without internals.
+ * Typed domain errors. Core and adapters throw these with a kind (what went wrong, in domain
+ * terms) and an UPPER_SNAKE code; the HTTP layer (functions/http/errors-to-response.ts) decides the
+ * status. Anything else becomes a 500 without internals.
  */
+export type ErrorKind =
+  | 'invalid' // the caller's input is wrong
+  | 'unauthorized'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'upstream' // a cluster, Prometheus or another dependency failed; the caller was fine
+  | 'retry-later'; // the work is stored but not finished; the sender should retry
+
 export class AppError extends Error {
-  readonly status: number;
+  readonly kind: ErrorKind;
   readonly code: string;
   readonly details?: unknown;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  constructor(kind: ErrorKind, code: string, message: string, details?: unknown) {
     super(message);
     this.name = new.target.name;
-    this.status = status;
+    this.kind = kind;
     this.code = code;
     this.details = details;
   }
@@ -18,43 +29,43 @@ export class AppError extends Error {
 
 export class ValidationError extends AppError {
   constructor(message: string, details?: unknown, code = 'VALIDATION_ERROR') {
-    super(400, code, message, details);
+    super('invalid', code, message, details);
   }
 }
 
 export class UnauthorizedError extends AppError {
   constructor(message = 'Missing or invalid bearer token') {
-    super(401, 'UNAUTHORIZED', message);
+    super('unauthorized', 'UNAUTHORIZED', message);
   }
 }
 
 export class NotFoundError extends AppError {
   constructor(message: string) {
-    super(404, 'NOT_FOUND', message);
+    super('not-found', 'NOT_FOUND', message);
   }
 }
 
 export class ConflictError extends AppError {
   constructor(message: string, code = 'CONFLICT') {
-    super(409, code, message);
+    super('conflict', code, message);
   }
 }
 
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limitBytes} bytes`);
+    super('too-large', 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limitBytes} bytes`);
   }
 }
 
 export class UnsupportedMediaTypeError extends AppError {
   constructor(expected: string) {
-    super(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${expected}`);
+    super('unsupported-media-type', 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${expected}`);
   }
 }
 
 /** The caller was fine, something we depend on (a cluster, Prometheus) was not. */
 export class UpstreamError extends AppError {
   constructor(message: string, code = 'UPSTREAM_UNREACHABLE') {
-    super(502, code, message);
+    super('upstream', code, message);
   }
 }

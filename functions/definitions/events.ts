@@ -56,11 +56,32 @@ export const RULES: RuleDefinition[] = [
     target: { kind: 'function', handler: 'ingest-event' },
   },
   {
+    id: 'anomaly-ends-to-alerts',
+    description: 'An anomaly gone for K consecutive pulls resolves its alert (and the incident once all its alerts have)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyResolved'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
+    id: 'kube-state-to-alerts',
+    description: 'Kubernetes conditions found by the pull (crash loops, OOM kills, image pulls, NotReady nodes, ...) fire and resolve alerts',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['KubeStateChanged'] },
+    target: { kind: 'function', handler: 'ingest-kube-state' },
+  },
+  {
     id: 'incident-opened-rca',
     description: 'Every new incident gets a root-cause analysis (the RCA id is derived from the incident: redelivery is harmless)',
     bus: 'fleetops',
     pattern: { source: ['fleetops.alerts'], 'detail-type': ['IncidentOpened'] },
     target: { kind: 'function', handler: 'rca-trigger' },
+  },
+  {
+    id: 'rca-report-to-slack',
+    description: 'A finished RCA is posted to the Slack conversation that asked for it (/fleet diagnose, Run RCA button)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.rca'], 'detail-type': ['RcaCompleted'] },
+    target: { kind: 'function', handler: 'slack-followup' },
   },
 ];
 

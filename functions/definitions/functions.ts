@@ -30,6 +30,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   alerts: { timeoutSeconds: 29, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  'ingest-kube-state': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
   'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite' } },
@@ -38,6 +39,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
   slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true, workflows: ['rca'] } },
+  'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite' } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // --- Root-cause analysis ---
   rca: { access: { table: 'readwrite', workflows: ['rca'] } },

@@ -8,10 +8,10 @@ import { json } from '../http/responses.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 import type { NormalizedAlert } from '../core/alerts/types.ts';
 
-/** The state change is stored; a notification failed. 503 makes Alertmanager (and other senders) retry. */
+/** The state change is stored; a notification failed. retry-later (503) makes Alertmanager (and other senders) retry. */
 class NotificationPendingError extends AppError {
   constructor() {
-    super(503, 'NOTIFICATION_PENDING', 'The alerts were recorded but a notification could not be delivered yet; retry the request');
+    super('retry-later', 'NOTIFICATION_PENDING', 'The alerts were recorded but a notification could not be delivered yet; retry the request');
   }
 }
 

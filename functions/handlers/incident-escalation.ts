@@ -1,5 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { IncidentRecord } from '../core/alerts/ports.ts';
+import type { IncidentStatus } from '../core/alerts/types.ts';
 import { logger } from '../observability.ts';
 import { alertPipeline, alertStore } from '../wiring/alerts.ts';
 
@@ -11,15 +13,18 @@ import { alertPipeline, alertStore } from '../wiring/alerts.ts';
 export const handler = middy(async () => {
   const now = Date.now();
   const since = new Date(now - 86_400_000);
-  const [open, acknowledged, resolved] = await Promise.all(
-    (['open', 'acknowledged', 'resolved'] as const).map((status) => alertStore().incidents.listByStatus(status, { limit: 500, ...(status === 'open' ? {} : { since }) })),
-  );
-  const items = open.items;
-  const due = items.filter((incident) => incident.escalateAt && Date.parse(incident.escalateAt) <= now);
+  const collect = async (status: IncidentStatus, since?: Date) => {
+    const out: IncidentRecord[] = [];
+    for await (const incident of alertStore().incidents.allByStatus(status, since ? { since } : {})) out.push(incident);
+    return out;
+  };
+  // Every open incident (not just a first page), and the last day of the others for pending deliveries.
+  const [open, acknowledged, resolved] = await Promise.all([collect('open'), collect('acknowledged', since), collect('resolved', since)]);
+  const due = open.filter((incident) => incident.escalateAt && Date.parse(incident.escalateAt) <= now);
   let escalated = 0;
   let failed = 0;
   let recovered = 0;
-  for (const incident of [...open.items, ...acknowledged.items, ...resolved.items].filter((i) => i.pending)) {
+  for (const incident of [...open, ...acknowledged, ...resolved].filter((i) => i.pending)) {
     try {
       if (await alertPipeline().recoverPending(incident.id)) recovered++;
     } catch (error) {
@@ -36,7 +41,7 @@ export const handler = middy(async () => {
       logger.error('escalation failed', { incidentId: incident.id, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  logger.info('escalation sweep', { open: items.length, due: due.length, escalated, recovered, failed });
+  logger.info('escalation sweep', { open: open.length, due: due.length, escalated, recovered, failed });
   if (failed) throw new Error(`${failed} escalation(s) failed`);
-  return { open: items.length, due: due.length, escalated, recovered };
+  return { open: open.length, due: due.length, escalated, recovered };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,13 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { normalizeAnomaly, normalizeCloudWatch } from '../core/alerts/normalize.ts';
+import { normalizeAnomaly, normalizeAnomalyResolved, normalizeCloudWatch } from '../core/alerts/normalize.ts';
 import { logger } from '../observability.ts';
-import { AnomalyDetectedDetail, CloudWatchAlarmStateChangeDetail } from '../schemas/alerts.ts';
+import { AnomalyDetectedDetail, AnomalyResolvedDetail, CloudWatchAlarmStateChangeDetail } from '../schemas/alerts.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 
 /**
- * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected events.
+ * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected / AnomalyResolved events.
  * A malformed event is logged and dropped (retrying it cannot help); a failed delivery throws,
  * so EventBridge retries and finally dead-letters it.
  */
@@ -21,6 +21,14 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
     }
     const alert = normalizeCloudWatch({ ...event, detail: detail.data } as never, now);
     return alert ? alertPipeline().ingest([alert]) : { received: 0, incidents: [] };
+  }
+  if (event['detail-type'] === 'AnomalyResolved') {
+    const resolved = AnomalyResolvedDetail.safeParse(event.detail);
+    if (!resolved.success) {
+      logger.warn('dropping malformed AnomalyResolved event', { id: event.id, issues: resolved.error.issues.length });
+      return { received: 0, incidents: [] };
+    }
+    return alertPipeline().ingest([normalizeAnomalyResolved(resolved.data)]);
   }
   const detail = AnomalyDetectedDetail.safeParse(event.detail);
   if (!detail.success) {

@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { SeriesRef } from '../core/pull/records.ts';
 import { ModelTrainer } from '../core/pull/training.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
@@ -13,13 +14,12 @@ import { metricsStore } from '../wiring/metrics-store.ts';
  */
 export const handler = middy(async () => {
   const trainer = new ModelTrainer({ store: metricsStore(), clock: wiring().clock });
-  const since = new Date(Date.now() - 86_400_000).toISOString();
-  const clusterIds = (await clusterStore().list()).map((c) => c.id);
-  const recent = await metricsStore().listAnomalies({ clusterIds, limit: 1000 });
-  const series = new Map<string, { clusterId: string; namespace: string; service: string }>();
-  for (const r of recent) if (r.at >= since) series.set(`${r.clusterId}#${r.namespace}#${r.service}`, { clusterId: r.clusterId, namespace: r.namespace, service: r.service });
+  const since = new Date(Date.now() - 86_400_000);
+  // Every series of every cluster, each cluster's index read to the end: none is left untrained.
+  const series: SeriesRef[] = [];
+  for (const cluster of await clusterStore().list()) series.push(...(await metricsStore().seriesSince(cluster.id, since)));
   let trained = 0;
-  for (const ref of series.values()) {
+  for (const ref of series) {
     try {
       const result = await trainer.trainSeries(ref);
       if (result.trained.length) trained++;
@@ -27,6 +27,6 @@ export const handler = middy(async () => {
       logger.error('training failed', { ...ref, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  logger.info('models trained', { series: series.size, trained });
-  return { series: series.size, trained };
+  logger.info('models trained', { series: series.length, trained });
+  return { series: series.length, trained };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AppError } from '../core/errors.ts';
+import { AppError, type ErrorKind } from '../core/errors.ts';
 import { logger } from '../observability.ts';
 import type { HttpResult } from './responses.ts';
 
@@ -12,10 +12,22 @@ function describeZodIssues(error: z.ZodError, where: string): string {
   return parts.join('; ') + more;
 }
 
+/** The one place a domain error becomes an HTTP status. */
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  upstream: 502,
+  'retry-later': 503,
+};
+
 /** Maps any thrown value to the contract's error body. Only AppErrors reveal their message. */
 export function errorToResponse(error: unknown, where = ''): HttpResult {
   if (error instanceof AppError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+    return { status: STATUS_OF[error.kind], body: { error: { code: error.code, message: error.message } } };
   }
   if (error instanceof z.ZodError) {
     return { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: describeZodIssues(error, where) } } };

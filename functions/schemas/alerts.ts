@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { matcherProblem } from '../core/alerts/silences.ts';
 
 /** Limits: generous for real Alertmanager traffic, small enough that one request cannot flood a Lambda. */
 export const MAX_ALERTS_PER_PAYLOAD = 1000;
@@ -134,8 +135,23 @@ export const AnomalyDetectedDetail = z
     severity: SeverityInput,
     features: AnomalyFeatures,
     at: timestamp,
+    /** The first detection layer that fired (guardrail, peers, baseline, learned) and why. */
+    layer: z.enum(['guardrail', 'peers', 'baseline', 'learned']).optional(),
+    reasons: z.array(z.string().max(500)).max(10).optional(),
+    /** When the ongoing condition started. */
+    since: timestamp.optional(),
   })
   .meta({ id: 'AnomalyDetectedDetail' });
+
+/** `detail` of the fleetops `AnomalyResolved` event: the condition has been gone for K consecutive pulls. */
+export const AnomalyResolvedDetail = z
+  .object({
+    cluster: name,
+    namespace: name,
+    service: name,
+    at: timestamp,
+  })
+  .meta({ id: 'AnomalyResolvedDetail' });
 
 export const IncidentStatus = z.enum(['open', 'acknowledged', 'resolved']);
 
@@ -159,6 +175,7 @@ export const Incident = z
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
+    types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
   })
   .meta({ id: 'Incident' });
 
@@ -166,12 +183,18 @@ export const IncidentList = z.object({ items: z.array(Incident) }).meta({ id: 'I
 
 export const IncidentListQuery = z.object({ status: IncidentStatus.optional() }).strict();
 
-export const SilenceMatcher = z.object({
-  name: labelName,
-  value: z.string().max(1024),
-  isRegex: z.boolean().default(false),
-  isEqual: z.boolean().default(true),
-});
+export const SilenceMatcher = z
+  .object({
+    name: labelName,
+    value: z.string().max(1024),
+    isRegex: z.boolean().default(false),
+    isEqual: z.boolean().default(true),
+  })
+  .superRefine((matcher, ctx) => {
+    // Compiled at creation, so a bad pattern is a 400 here instead of a failure on every later alert.
+    const problem = matcherProblem(matcher);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+  });
 
 export const CreateSilenceRequest = z
   .object({

@@ -36,6 +36,31 @@ export const EksRef = z
   })
   .strict();
 
+/** Detection guardrails (SLO-style limits checked from the first sample); see functions/core/detection/guardrails.ts. */
+export const GuardrailLimits = z
+  .object({
+    /** Fraction 0..1 of 5xx answers. */
+    errorRate: z.number().min(0).max(1).optional(),
+    latencyP95Seconds: z.number().positive().max(3600).optional(),
+    cpuCores: z.number().positive().max(100_000).optional(),
+    /** Requests per second below which error-rate and latency limits do not apply. */
+    minRequestRate: z.number().min(0).max(1e9).optional(),
+  })
+  .strict();
+
+const k8sName = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+const serviceKey = z.string().min(1).max(127).regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be SERVICE or NAMESPACE/SERVICE');
+
+export const GuardrailSettings = GuardrailLimits.extend({
+  /** Per namespace, over the cluster-wide values. */
+  namespaces: z.record(k8sName, GuardrailLimits).optional(),
+  /** Per service (`name` or `namespace/name`), over the namespace's values. */
+  services: z.record(serviceKey, GuardrailLimits).optional(),
+})
+  .strict()
+  .refine((v) => Object.keys(v.namespaces ?? {}).length + Object.keys(v.services ?? {}).length <= 200, { message: 'at most 200 namespace and service overrides' })
+  .meta({ id: 'GuardrailSettings' });
+
 export const RegisterClusterRequest = z
   .object({
     name: ClusterName,
@@ -48,6 +73,8 @@ export const RegisterClusterRequest = z
     prometheus: PrometheusConfig.optional(),
     /** Namespaces whose services the metric pull scores (default: FLEETOPS_PULL_NAMESPACES). */
     namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)).max(50).optional(),
+    /** Detection guardrails for this cluster's services (defaults: error rate ≥ 5 %, p95 ≥ 1 s, with ≥ 1 req/s). */
+    guardrails: GuardrailSettings.optional(),
   })
   .strict()
   .refine((v) => !(v.prometheus?.auth === 'bearer' && !v.prometheus.token), { message: 'a token is required with auth bearer', path: ['prometheus', 'token'] })
@@ -83,6 +110,7 @@ export const Cluster = z
     source: z.enum(['kubeconfig', 'eks']).optional(),
     prometheus: z.object({ url: z.string(), auth: z.string() }).optional(),
     namespaces: z.array(z.string()).optional(),
+    guardrails: GuardrailSettings.optional(),
   })
   .meta({ id: 'Cluster' });
 

@@ -33,6 +33,10 @@ export const Anomaly = z
     features: GoldenSignalsSchema,
     at: z.string(),
     reasons: z.array(z.string()).optional(),
+    /** The first detection layer that fired: guardrail (SLO limits), peers (same service on other clusters), baseline (recent samples), learned (models). */
+    layer: z.enum(['guardrail', 'peers', 'baseline', 'learned']).optional(),
+    /** Start of the ongoing condition, while the service is anomalous. */
+    since: z.string().optional(),
   })
   .meta({ id: 'Anomaly' });
 

@@ -10,6 +10,7 @@ import { AlertPipeline } from '../core/alerts/pipeline.ts';
 import type { Config } from '../config.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
+import { dependencyGraphStore } from './dependency-graphs.ts';
 
 let built: { base: unknown; store: DynamoAlertStore; pipeline: AlertPipeline } | undefined;
 
@@ -78,6 +79,8 @@ function build() {
     ...(config.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: config.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
     // Near-duplicate grouping by meaning (Titan embeddings) when configured; TF-IDF otherwise.
     ...(config.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: config.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
+    // Propagation-aware grouping: the cluster's call graph (mesh metrics now, the catalog later).
+    graphs: { forCluster: (cluster) => dependencyGraphStore().get(cluster) },
   });
   built = { base, store, pipeline };
   return built;

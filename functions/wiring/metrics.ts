@@ -1,3 +1,4 @@
+import { DEFAULT_LEARNED_OPTIONS } from '../core/detection/learned.ts';
 import { MetricPull } from '../core/pull/metric-pull.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from './cluster-store.ts';
@@ -15,7 +16,13 @@ function build() {
     store: metricsStore(),
     events: base.events,
     clock: base.clock,
-    config: { defaultNamespaces: base.config.pullNamespaces },
+    config: {
+      defaultNamespaces: base.config.pullNamespaces,
+      detection: {
+        resolveAfterPulls: base.config.FLEETOPS_RESOLVE_AFTER_PULLS,
+        learned: { ...DEFAULT_LEARNED_OPTIONS, warmupMinutes: base.config.FLEETOPS_LEARNED_WARMUP_MINUTES },
+      },
+    },
   });
   built = { base, pull };
   return built;

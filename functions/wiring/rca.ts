@@ -4,7 +4,7 @@ import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
 import { secretsOf } from '../adapters/kube/rca-evidence.ts';
 import type { RcaDiagnoser } from '../core/rca/complete.ts';
 import type { RcaTarget } from '../core/rca/evidence.ts';
-import { newRcaId, startRca, type RcaStartPorts } from '../core/rca/start.ts';
+import type { RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
@@ -70,10 +70,3 @@ async function secretsFor(target: RcaTarget): Promise<{ values: string[]; names:
   return secretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
 }
 
-/** Slack's `/fleet diagnose` and the incident button: the same start as POST /v1/rca. */
-export async function startRcaFromSlack(input: { clusterId: string; service: string; namespace?: string }): Promise<{ id: string }> {
-  const cluster = (await clusterStore().get(input.clusterId)) ?? (await clusterStore().getByName(input.clusterId));
-  if (!cluster) throw new Error(`Cluster ${input.clusterId} not found`);
-  const namespace = input.namespace ?? cluster.namespaces?.[0] ?? wiring().config.pullNamespaces[0] ?? 'default';
-  return startRca(rcaStartPorts(), { rcaId: newRcaId(), clusterId: cluster.id, cluster: cluster.name, namespace, service: input.service, severity: 'medium', at: wiring().clock.now().toISOString() });
-}

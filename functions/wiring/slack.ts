@@ -3,11 +3,15 @@ import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
+import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
+import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
+import { SlackResponder } from '../adapters/slack/response-url.ts';
+import { newRcaId, startRca } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
+import { rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
 import { metricsStore } from './metrics-store.ts';
-import { startRcaFromSlack } from './rca.ts';
 
 const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
 const incidentSummary = (i: Incident & { types?: string[] }): IncidentSummary => ({ ...i, types: i.types ?? [i.type] }) as IncidentSummary;
@@ -26,6 +30,21 @@ async function recordAcknowledger(incidentId: string, actor: SlackActor): Promis
       }),
     )
     .catch(() => undefined);
+}
+
+let built: { base: unknown; followUps: DynamoSlackFollowUps; responder: SlackResponder } | undefined;
+
+/** Delayed answers: where they wait (DynamoDB, TTL 30 min) and who posts them (Slack hosts only). */
+export function slackFollowUps(): { followUps: DynamoSlackFollowUps; responder: SlackResponder } {
+  const base = wiring();
+  if (built?.base !== base) {
+    built = {
+      base,
+      followUps: new DynamoSlackFollowUps(base.documentClient, base.config.TABLE_NAME),
+      responder: new SlackResponder({ allowedHosts: base.config.FLEETOPS_SLACK_RESPONSE_HOSTS.split(',') }),
+    };
+  }
+  return built;
 }
 
 export function slackPolicy(): SlackPolicy {
@@ -68,12 +87,47 @@ export function slackPorts(): SlackCommandPorts {
       alertPipeline().invalidateSilences();
       return { id: silence.id, endsAt: silence.endsAt };
     },
+    forecast: async ({ clusterId, service }) => {
+      const base = wiring();
+      const cluster = await clusterStore().get(clusterId);
+      if (!cluster) return undefined;
+      const since = new Date(base.clock.now().getTime() - 14 * 86_400_000);
+      for (const namespace of cluster.namespaces ?? base.config.pullNamespaces) {
+        const samples = await metricsStore().samples(cluster.id, namespace.trim(), service, since);
+        // cpu_usage is in cores; recommendations work in percent of one core (as GET /v1/forecast).
+        const series = samples.filter((s) => s.features.cpu_usage !== null).map((s) => ({ ts: Date.parse(s.at), value: (s.features.cpu_usage as number) * 100 }));
+        if (series.length < 2) continue;
+        const result = forecast(series, { horizonHours: 24, floor: 0 });
+        const advice = capacityRecommendations(series, result.predictions);
+        return { peakCpu: advice.peak_cpu, avgCpu: advice.avg_cpu, recommendedReplicas: advice.recommended_replicas };
+      }
+      return undefined;
+    },
+    startRca: async ({ clusterId, service, namespace }, actor, responseUrl) => {
+      const base = wiring();
+      const cluster = (await clusterStore().get(clusterId)) ?? (await clusterStore().getByName(clusterId));
+      if (!cluster) throw new Error(`cluster ${clusterId} is not registered`);
+      // The namespace the service was last scored in, else the cluster's first pulled namespace.
+      const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;
+      const rcaId = newRcaId();
+      const { followUps, responder } = slackFollowUps();
+      if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `rca#${rcaId}`, responseUrl, userId: actor.userId }, base.clock.now());
+      await startRca(rcaStartPorts(), {
+        rcaId,
+        clusterId: cluster.id,
+        cluster: cluster.name,
+        namespace: seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default',
+        service,
+        severity: 'medium',
+        at: base.clock.now().toISOString(),
+      });
+      return { id: rcaId };
+    },
     clustersOfService: async (service) => {
       const clusters = await clusterStore().list();
       const records = await metricsStore().listAnomalies({ clusterIds: clusters.map((c) => c.id), service, limit: 200 });
       const ids = new Set(records.map((r) => r.clusterId));
       return clusters.filter((c) => ids.has(c.id)).map(summary);
     },
-    startRca: (input) => startRcaFromSlack(input),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Builds @kubernetes/client-node configuration from a SafeKubeconfig only (never from a kubeconfig
- * string or file), with TLS verification forced on, a per-request timeout, and a DNS lookup that
- * re-checks every resolved address at connect time (DNS rebinding defence).
+ * string or file), with TLS verification forced on, a per-request timeout, and one dispatcher of our
+ * own for every request: it checks the address at connect time (an IP literal directly, a name on
+ * every resolved address: DNS rebinding defence) and refuses redirects, so a hostile API server
+ * cannot send the client (and its bearer token) to another address.
  */
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import type { AgentOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, DispatcherOptions, RequestContext, User } from '@kubernetes/client-node';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { AppError, UpstreamError } from '../../core/errors.ts';
 import { checkResolvedAddress } from '../../core/clusters/address-policy.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -59,9 +61,7 @@ export function guardedLookup(policy: ConnectPolicy) {
         try {
           for (const a of addresses) checkResolvedAddress(a.address, { allowLoopback: policy.allowLoopback, allowlist: policy.allowlist, host: hostname });
         } catch (err) {
-          const e = new Error(`address refused by policy: ${(err as Error).message}`) as NodeJS.ErrnoException;
-          e.code = 'EADDRREFUSEDBYPOLICY';
-          callback(e, '');
+          callback(policyRefusal(err), '');
           return;
         }
         const wanted = options?.family === 4 || options?.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
@@ -77,29 +77,83 @@ export function guardedLookup(policy: ConnectPolicy) {
   };
 }
 
-/** KubeConfig with verification forced on, the guarded lookup and a request timeout. */
-class GuardedKubeConfig extends KubeConfig {
-  private readonly policy: ConnectPolicy;
+function policyRefusal(err: unknown): NodeJS.ErrnoException {
+  const e = new Error(`address refused by policy: ${(err as Error).message}`) as NodeJS.ErrnoException;
+  e.code = 'EADDRREFUSEDBYPOLICY';
+  return e;
+}
 
-  constructor(policy: ConnectPolicy) {
+/** TLS-only connections to addresses the policy allows: a literal is checked here, a name by the lookup. */
+function guardedConnector(tls: buildConnector.BuildOptions, policy: ConnectPolicy): buildConnector.connector {
+  const connect = buildConnector({ ...tls, rejectUnauthorized: true, lookup: guardedLookup(policy) } as buildConnector.BuildOptions);
+  return (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, '');
+    try {
+      if (options.protocol !== 'https:') throw new Error(`${options.protocol} is not https`);
+      if (isIP(host)) checkResolvedAddress(host, { allowLoopback: policy.allowLoopback, allowlist: policy.allowlist, host });
+    } catch (err) {
+      callback(policyRefusal(err), null);
+      return;
+    }
+    connect(options, callback);
+  };
+}
+
+/** Fails a request answered with a redirect instead of letting fetch follow it. */
+const refuseRedirects: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) =>
+  dispatch(options, {
+    onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) => {
+      if (statusCode >= 300 && statusCode < 400 && statusCode !== 304) {
+        const e = new Error(`redirect (HTTP ${statusCode}) refused`) as NodeJS.ErrnoException;
+        e.code = 'EREDIRECTREFUSED';
+        controller.abort(e);
+        return;
+      }
+      handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    },
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  });
+
+/** The one dispatcher for a cluster's requests (also reuses its connections across requests). */
+export function guardedDispatcher(creds: SafeKubeconfig, policy: ConnectPolicy): Dispatcher {
+  const tls = {
+    ca: Buffer.from(creds.caData, 'base64'),
+    ...('certData' in creds.user ? { cert: Buffer.from(creds.user.certData, 'base64'), key: Buffer.from(creds.user.keyData, 'base64') } : {}),
+    keepAlive: true,
+    keepAliveInitialDelay: 30_000,
+  };
+  return new Agent({ connect: guardedConnector(tls, policy) }).compose(refuseRedirects);
+}
+
+/** KubeConfig whose every request goes through the guarded dispatcher, with a request timeout. */
+class GuardedKubeConfig extends KubeConfig {
+  readonly #dispatcher: Dispatcher;
+  readonly #timeoutMs: number;
+
+  constructor(dispatcher: Dispatcher, timeoutMs: number) {
     super();
-    this.policy = policy;
+    this.#dispatcher = dispatcher;
+    this.#timeoutMs = timeoutMs;
   }
 
-  override createDispatcherOptions(cluster: Cluster | null, agentOptions: AgentOptions): DispatcherOptions {
-    const opts = super.createDispatcherOptions(cluster, { ...agentOptions, rejectUnauthorized: true });
-    if (opts.type !== 'agent') throw new Error(`refusing dispatcher type ${opts.type}`);
-    return { ...opts, connect: { ...opts.connect, rejectUnauthorized: true, lookup: guardedLookup(this.policy) } as typeof opts.connect };
+  /** The library's own dispatcher (no address guard, redirects followed) is never built. */
+  override createDispatcherOptions(): DispatcherOptions {
+    return { type: 'none' };
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    context.setSignal(AbortSignal.timeout(this.policy.timeoutMs ?? 5000));
+    context.setDispatcher(this.#dispatcher);
+    context.setSignal(AbortSignal.timeout(this.#timeoutMs));
   }
 }
 
 export function buildKubeConfig(creds: SafeKubeconfig, policy: ConnectPolicy): KubeConfig {
-  const kc = new GuardedKubeConfig(policy);
+  const kc = new GuardedKubeConfig(guardedDispatcher(creds, policy), policy.timeoutMs ?? 5000);
   const cluster: Cluster = { name: creds.clusterName || 'cluster', server: creds.server, caData: creds.caData, skipTLSVerify: false };
   const user: User =
     'token' in creds.user

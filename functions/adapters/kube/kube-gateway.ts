@@ -4,6 +4,7 @@
  */
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
 import type { ClusterTarget, ClusterVersion, KubeGateway, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
@@ -54,6 +55,7 @@ export function toAppError(err: unknown, server: string, what: string, secrets: 
     return new UpstreamError(`Cluster ${server} failed ${what} (HTTP ${status})`);
   }
   const reason = reasonOf(err);
+  if (reason === 'EREDIRECTREFUSED') return new UpstreamError(`Cluster ${server} answered ${what} with a redirect, which is never followed`, 'CLUSTER_REDIRECT');
   const tls = /CERT|SIGNATURE|SELF_SIGNED|VERIFY|ALTNAME|ISSUER/.test(reason) ? `TLS verification failed (${reason})` : reason;
   return new UpstreamError(redact(`Cluster ${server} is unreachable: ${tls}`, secrets));
 }
@@ -97,7 +99,10 @@ export class KubernetesClusterClient implements KubeClusterClient {
   async version(): Promise<ClusterVersion> {
     const info = await this.call('GET /version', () => this.versionApi.getCode());
     if (!info || typeof info.gitVersion !== 'string') throw new UpstreamError(`Cluster ${this.server} returned no version`);
-    return { gitVersion: info.gitVersion, platform: info.platform ?? '' };
+    if (!isPlausibleGitVersion(info.gitVersion)) {
+      throw new UpstreamError(`Cluster ${this.server} reported a gitVersion that is not a Kubernetes version`, 'CLUSTER_BAD_VERSION');
+    }
+    return { gitVersion: info.gitVersion, platform: plausiblePlatform(info.platform) };
   }
 
   async listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
@@ -114,6 +119,16 @@ export class KubernetesClusterClient implements KubeClusterClient {
 
   async listNodes(): Promise<V1Node[]> {
     const list = await this.call('nodes', () => this.core.listNode());
+    return list.items;
+  }
+
+  async listAllPods(): Promise<V1Pod[]> {
+    const list = await this.call('pods in all namespaces', () => this.core.listPodForAllNamespaces());
+    return list.items;
+  }
+
+  async listAllDeployments(): Promise<V1Deployment[]> {
+    const list = await this.call('deployments in all namespaces', () => this.apps.listDeploymentForAllNamespaces());
     return list.items;
   }
 

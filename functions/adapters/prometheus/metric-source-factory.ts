@@ -24,7 +24,7 @@ export interface MetricSourceDeps {
 
 const invalid = (cluster: string, reason: string) => new ValidationError(`Prometheus of cluster ${cluster}: ${reason}`, undefined, 'INVALID_PROMETHEUS');
 
-async function authFor(cluster: string, p: PrometheusSettings, deps: Pick<MetricSourceDeps, 'bearerToken' | 'awsCredentials'>): Promise<PrometheusAuth> {
+async function authFor(cluster: string, p: PrometheusSettings, deps: Omit<MetricSourceDeps, 'podMetrics'>): Promise<PrometheusAuth> {
   if (p.auth === 'bearer') {
     const token = await deps.bearerToken();
     // Never fall back to an unauthenticated request: the backend would answer 401, or worse, answer.
@@ -39,7 +39,7 @@ async function authFor(cluster: string, p: PrometheusSettings, deps: Pick<Metric
   return { type: 'none' };
 }
 
-/** The cluster's Prometheus client (for queries beyond the golden signals, e.g. mesh edges), or undefined without one. */
+/** The cluster's Prometheus-compatible client with its auth, or undefined when it has none (also used for the mesh graph). */
 export async function createPrometheusClient(cluster: { name: string; prometheus?: PrometheusSettings }, deps: Omit<MetricSourceDeps, 'podMetrics'>): Promise<PrometheusClient | undefined> {
   const p = cluster.prometheus;
   if (!p) return undefined;

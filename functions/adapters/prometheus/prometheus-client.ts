@@ -79,7 +79,7 @@ export class PrometheusQueryError extends AppError {
   readonly errorType: string;
 
   constructor(query: string, detail: string, errorType = 'bad_data') {
-    super(400, 'PROMQL_BAD_DATA', `Prometheus rejected the query ${JSON.stringify(truncate(query, 300))}: ${detail}`, { query, errorType });
+    super('invalid', 'PROMQL_BAD_DATA', `Prometheus rejected the query ${JSON.stringify(truncate(query, 300))}: ${detail}`, { query, errorType });
     this.query = query;
     this.errorType = errorType;
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_GROUP_LABELS, incidentKey } from './fingerprint.ts';
+import { downstreamOf, upstreamOf } from '../mesh/graph.ts';
 import { cosineSimilarity } from './similarity.ts';
 import type { Incident, NormalizedAlert } from './types.ts';
 
@@ -7,7 +8,7 @@ export interface GroupingConfig {
   groupLabels: readonly string[];
   /** How recent another service's open incident must be to absorb a related alert. */
   correlationWindowSeconds: number;
-  /** Adjacency list, service → services it depends on. Edges count in both directions. */
+  /** Adjacency list, caller → services it depends on (static; merged with the per-cluster graph the pipeline reads). */
   dependencies?: Record<string, string[]>;
   /** Title similarity (TF-IDF cosine) at or above this joins an open incident of the same cluster; unset: off. */
   similarityThreshold?: number;
@@ -89,8 +90,16 @@ export function findCorrelatedIncident(
   const live = correlationCandidates(alert, candidates, now, config);
   const byRecency = (a: Incident, b: Incident) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen);
   if (config.dependencies) {
-    const related = relatedServices(alert.service, config.dependencies);
-    const neighbour = live.filter((c) => related.has(c.service) || (c.services ?? []).some((s) => related.has(s))).sort(byRecency)[0];
+    // A caller's symptom joins the incident of a failing dependency (any depth down the call graph); a
+    // dependency that starts failing after its callers' symptoms joins theirs. Siblings (two callees of one
+    // caller) are not related by this: each opens its own incident unless a shared caller's joins them.
+    // Upward matches use the incident's own service only: an incident that a caller joined must not pull in
+    // that caller's other callees.
+    const down = downstreamOf(alert.service, config.dependencies);
+    const up = upstreamOf(alert.service, config.dependencies);
+    const neighbour =
+      live.filter((c) => down.has(c.service) || (c.services ?? []).some((s) => down.has(s))).sort(byRecency)[0] ??
+      live.filter((c) => up.has(c.service)).sort(byRecency)[0];
     if (neighbour) return neighbour;
   }
   if (config.similarityThreshold !== undefined) {

@@ -17,7 +17,10 @@ export interface ImportanceInput {
   services: number;
 }
 
-/** Optional model-based scorer (Bedrock). Implementations must fall back to the rules themselves. */
+/**
+ * Optional model-based scorer (Bedrock). Implementations return at least the rule score (a model may
+ * raise it, never lower it: alert text is attacker-controlled) and fall back to the rules themselves.
+ */
 export interface ImportanceScorer {
   score(input: ImportanceInput): Promise<number>;
 }

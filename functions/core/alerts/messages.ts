@@ -41,5 +41,6 @@ export function publicIncident(record: IncidentRecord): Incident {
   ];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (record[k] !== undefined) out[k] = record[k];
+  out.types = record.types?.length ? [...record.types].sort() : [record.type];
   return out as unknown as Incident;
 }

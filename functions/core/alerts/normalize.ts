@@ -3,6 +3,7 @@ import type {
   AlertmanagerWebhook,
   AlertRequest,
   AnomalyDetectedDetail,
+  AnomalyResolvedDetail,
   CloudWatchAlarmEvent,
 } from '../../schemas/alerts.ts';
 import { DEFAULT_DEDUP_LABELS, dedupFingerprint, instanceId } from './fingerprint.ts';
@@ -188,10 +189,36 @@ export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>,
       type: 'AnomalyDetected',
       severity: mapSeverity(detail.severity),
       status: 'firing',
-      message: `Anomaly on ${detail.service} (score ${detail.score.toFixed(2)}${top ? `; ${top}` : ''})`,
+      message: detail.reasons?.length
+        ? `Anomaly on ${detail.service}: ${detail.reasons.slice(0, 2).join('; ')}`
+        : `Anomaly on ${detail.service} (score ${detail.score.toFixed(2)}${top ? `; ${top}` : ''})`,
       // The score stays out of the labels: labels make the alert id, which must not change per event.
       labels: {},
       startsAt: isoOrUndefined(detail.at) ?? detail.at,
+    },
+    options,
+  );
+}
+
+/**
+ * The end of an anomaly: the same type and labels as `normalizeAnomaly`, hence the same fingerprint and
+ * alert id, so the alert that fired resolves (and its incident with it once all its alerts have).
+ */
+export function normalizeAnomalyResolved(detail: z.output<typeof AnomalyResolvedDetail>, options: NormalizeOptions = {}): NormalizedAlert {
+  const at = isoOrUndefined(detail.at) ?? detail.at;
+  return finish(
+    {
+      source: 'anomaly',
+      cluster: detail.cluster,
+      namespace: detail.namespace,
+      service: detail.service,
+      type: 'AnomalyDetected',
+      severity: 'low',
+      status: 'resolved',
+      message: `Anomaly on ${detail.service} is over`,
+      labels: {},
+      startsAt: at,
+      endsAt: at,
     },
     options,
   );

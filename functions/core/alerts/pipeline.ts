@@ -1,4 +1,5 @@
 import type { BusEvent, Clock, EventPublisher, Notifier } from '../../ports.ts';
+import { mergeGraphs, type DependencyGraph } from '../mesh/graph.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
 import { alertText, correlationCandidates, DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, incidentText, type AlertGroup, type GroupingConfig } from './grouping.ts';
 import {
@@ -26,6 +27,8 @@ export interface PipelineConfig {
   deliveryLeaseSeconds: number;
   /** Silences are read once per this many seconds per warm Lambda, not once per alert. */
   silenceCacheSeconds: number;
+  /** Dependency graphs likewise (they change when the pull refreshes them). */
+  graphCacheSeconds: number;
   /** Groups written in parallel per batch. */
   concurrency: number;
   /** Races lost in a row before giving up (the caller retries the whole batch). */
@@ -41,6 +44,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   routing: DEFAULT_ROUTING_CONFIG,
   deliveryLeaseSeconds: 60,
   silenceCacheSeconds: 30,
+  graphCacheSeconds: 30,
   concurrency: 8,
   maxAttempts: 10,
 };
@@ -54,6 +58,13 @@ export interface AlertPipelineOptions {
   scorer?: ImportanceScorer;
   /** Semantic similarity of alert texts (Bedrock Titan embeddings in AWS); local TF-IDF when absent or failing. */
   similarity?: TextSimilarity;
+  /** Per-cluster service dependency graph (from the mesh, later the catalog) for propagation-aware grouping. */
+  graphs?: DependencyGraphs;
+}
+
+export interface DependencyGraphs {
+  /** Caller → callees of one cluster, or undefined when nothing is known about it. */
+  forCluster(cluster: string): Promise<DependencyGraph | undefined>;
 }
 
 export interface TextSimilarity {
@@ -98,6 +109,8 @@ export class AlertPipeline {
   readonly #clock: Clock;
   readonly #scorer?: ImportanceScorer;
   readonly #similarity?: TextSimilarity;
+  readonly #graphs?: DependencyGraphs;
+  readonly #graphCache = new Map<string, { at: number; graph: DependencyGraph | undefined }>();
   readonly config: PipelineConfig;
   #silences?: { at: number; items: Silence[] };
 
@@ -108,6 +121,7 @@ export class AlertPipeline {
     this.#clock = options.clock;
     this.#scorer = options.scorer;
     this.#similarity = options.similarity;
+    this.#graphs = options.graphs;
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
   }
 
@@ -244,7 +258,8 @@ export class AlertPipeline {
   }
 
   async #correlate(alert: NormalizedAlert, now: Date): Promise<IncidentRecord | undefined> {
-    const grouping = this.config.grouping;
+    const graph = await this.#graphFor(alert.cluster, now);
+    const grouping = graph ? { ...this.config.grouping, dependencies: mergeGraphs([this.config.grouping.dependencies ?? {}, graph]) } : this.config.grouping;
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
     const candidates = await this.#store.recentOpenIncidents(alert.cluster, since);
@@ -261,6 +276,16 @@ export class AlertPipeline {
       }
     }
     return findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+  }
+
+  /** The cluster's dependency graph, read at most once per `graphCacheSeconds` per warm Lambda; a failed read means no graph. */
+  async #graphFor(cluster: string, now: Date): Promise<DependencyGraph | undefined> {
+    if (!this.#graphs) return undefined;
+    const cached = this.#graphCache.get(cluster);
+    if (cached && now.getTime() - cached.at < this.config.graphCacheSeconds * 1000 && now.getTime() >= cached.at) return cached.graph;
+    const graph = await this.#graphs.forCluster(cluster).catch(() => undefined);
+    this.#graphCache.set(cluster, { at: now.getTime(), graph });
+    return graph;
   }
 
   async #importance(lead: NormalizedAlert, group: AlertGroup): Promise<number> {
@@ -344,6 +369,7 @@ function toBatch(group: AlertGroup, now: Date): AlertBatch {
     fingerprints: [...new Set(group.alerts.map((a) => a.fingerprint))],
     count: group.alerts.length,
     service: group.alerts[0].service,
+    types: [...new Set(group.alerts.map((a) => a.type))],
     now,
   };
 }

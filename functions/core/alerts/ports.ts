@@ -32,6 +32,8 @@ export interface AlertBatch {
   /** Number of alerts in this write (alertCount grows by it). */
   count: number;
   service: string;
+  /** Alert types in this write; they join the incident's `types`. */
+  types: string[];
   now: Date;
 }
 

@@ -47,6 +47,8 @@ export interface Incident {
   resolvedAt?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];
+  /** Every alert type that has joined the incident (CONTRACT `types`); older items fall back to `[type]`. */
+  types?: string[];
 }
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };

@@ -1,3 +1,5 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
+
 /** A cluster's Prometheus-compatible backend (Prometheus, AMP, Thanos, Mimir). The bearer token is in the SecretStore. */
 export interface PrometheusSettings {
   url: string;
@@ -29,6 +31,8 @@ export interface ClusterRecord {
   prometheus?: PrometheusSettings;
   /** Namespaces the metric pull covers (default: the pull's configured defaults). */
   namespaces?: string[];
+  /** Detection guardrails for this cluster's services (over the shipped defaults). */
+  guardrails?: GuardrailSettings;
 }
 
 export interface ClusterStore {
@@ -60,5 +64,6 @@ export function toClusterResponse(record: ClusterRecord) {
     source: record.source,
     ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
     ...(record.namespaces ? { namespaces: record.namespaces } : {}),
+    ...(record.guardrails ? { guardrails: record.guardrails } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { GuardrailSettings } from '../detection/guardrails.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_SOURCES } from '../../definitions/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
@@ -21,6 +22,7 @@ export interface RegisterClusterInput {
   eks?: { clusterName: string; region: string; roleArn?: string };
   prometheus?: PrometheusSettings & { token?: string };
   namespaces?: string[];
+  guardrails?: GuardrailSettings;
 }
 
 export interface ClusterRegistryDeps<Client extends ClusterProbe = ClusterProbe> {
@@ -89,6 +91,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       ...(input.eks ? { eks: input.eks } : {}),
       ...(input.prometheus ? { prometheus: withoutToken(input.prometheus) } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
+      ...(input.guardrails ? { guardrails: input.guardrails } : {}),
     };
     try {
       await store.create(record);

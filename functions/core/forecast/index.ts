@@ -7,3 +7,5 @@ export type { RegularSeries, SeriesPoint } from './series.ts';
 export { initialState, intervalGrowth, predictHoltWinters, runHoltWinters } from './holt-winters.ts';
 export type { HoltWintersMethod, HoltWintersParams, HoltWintersState } from './holt-winters.ts';
 export { gridSearch, minimizeBounded, nelderMead } from './optimize.ts';
+export { cpuPercentFromRange, cpuPercentFromSamples, HISTORY_POLICY, longerHistory, needsPrometheusHistory } from './history.ts';
+export type { HistoryPoint } from './history.ts';

@@ -2,22 +2,26 @@ import { EVENT_SOURCES } from '../../definitions/events.ts';
 import type { Clock, EventPublisher } from '../../ports.ts';
 import { IsolationForest, type IsolationForestJSON } from '../anomaly/isolation-forest.ts';
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
+import { detect, DEFAULT_DETECTION_CONFIG, resolveGuardrails, type DetectionConfig, type DetectionResult } from '../detection/index.ts';
+import { historyMinutes } from '../detection/learned.ts';
 import { SIGNAL_NAMES, type MetricSource, type ServiceSignals } from '../metrics/types.ts';
 import { loadAutoencoder, type AutoencoderArtefact, type AutoencoderScorer } from '../neural/autoencoder.ts';
-import type { AnomalyRecord, MetricsStore } from './records.ts';
-import { scoreService, toRows } from './score.ts';
+import type { AnomalyRecord, MetricsStore, SampleRecord } from './records.ts';
+import { toRows } from './score.ts';
 import { trainAndStoreForest } from './training.ts';
 
 export interface PullConfig {
   /** History the streaming detectors and inline training look at. */
   historyHours: number;
-  /** Rows needed before a forest is trained inline. */
+  /** Rows needed before a forest is trained inline (besides the learned layer's warm-up in minutes). */
   minTrainingRows: number;
   /** A forest older than this is retrained inline on the next pull. */
   retrainHours: number;
   /** Clusters pulled at once inside one batch. */
   concurrency: number;
   defaultNamespaces: string[];
+  /** Layered detection: K quiet pulls to resolve, layer thresholds, learned warm-up in minutes. */
+  detection: DetectionConfig;
 }
 
 export const DEFAULT_PULL_CONFIG: PullConfig = {
@@ -26,7 +30,12 @@ export const DEFAULT_PULL_CONFIG: PullConfig = {
   retrainHours: 6,
   concurrency: 4,
   defaultNamespaces: ['default'],
+  detection: DEFAULT_DETECTION_CONFIG,
 };
+
+export interface MetricPullOverrides extends Partial<Omit<PullConfig, 'detection'>> {
+  detection?: Partial<DetectionConfig>;
+}
 
 export interface MetricPullDeps {
   clusters: { get(id: string): Promise<ClusterRecord | undefined> };
@@ -35,7 +44,7 @@ export interface MetricPullDeps {
   store: MetricsStore;
   events: EventPublisher;
   clock: Clock;
-  config?: Partial<PullConfig>;
+  config?: MetricPullOverrides;
 }
 
 export interface ClusterPullResult {
@@ -47,12 +56,11 @@ export interface ClusterPullResult {
   error?: string;
 }
 
-const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
-
 /**
- * One pull of one batch of clusters: golden signals → samples → score → anomaly records, and an
- * `AnomalyDetected` event when a series turns anomalous (or its severity rises). Retries of the
- * same pull write the same records (keyed by pullId) and may re-publish an event, which the alert
+ * One pull of one batch of clusters: golden signals → samples → layered detection (core/detection)
+ * → anomaly records, `AnomalyDetected` when a condition starts or worsens and `AnomalyResolved`
+ * once it has been gone for K pulls. Retries of the same pull write the same records (keyed by
+ * pullId, state read from the record before it) and may re-publish an event, which the alert
  * pipeline deduplicates: at-least-once, never lost.
  */
 export class MetricPull {
@@ -64,7 +72,7 @@ export class MetricPull {
 
   constructor(deps: MetricPullDeps) {
     this.deps = deps;
-    this.config = { ...DEFAULT_PULL_CONFIG, ...deps.config };
+    this.config = { ...DEFAULT_PULL_CONFIG, ...deps.config, detection: { ...DEFAULT_DETECTION_CONFIG, ...deps.config?.detection } };
   }
 
   async pullBatch(batch: { pullId: string; at: string; clusterIds: string[] }): Promise<ClusterPullResult[]> {
@@ -91,9 +99,9 @@ export class MetricPull {
     const namespaces = record.namespaces?.length ? record.namespaces : this.config.defaultNamespaces;
     const signals = (await Promise.all(namespaces.map((namespace) => source.currentSignals({ namespace })))).flat().map((s) => ({ ...s, at }));
     const now = this.deps.clock.now();
-    await this.deps.store.putSamples(
-      signals.map((s) => ({ clusterId, cluster: record.name, namespace: s.namespace, service: s.service, at: s.at, features: s.features })),
-    );
+    const samples: SampleRecord[] = signals.map((s) => ({ clusterId, cluster: record.name, namespace: s.namespace, service: s.service, at: s.at, features: s.features }));
+    await this.deps.store.putSamples(samples);
+    await this.deps.store.putLatest(samples);
     let anomalies = 0;
     for (const signal of signals) {
       const scored = await this.scoreOne(record, signal, pullId, now);
@@ -104,11 +112,26 @@ export class MetricPull {
 
   private async scoreOne(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, now: Date): Promise<AnomalyRecord> {
     const { store } = this.deps;
+    const detection = this.config.detection;
     const since = new Date(now.getTime() - this.config.historyHours * 3600_000);
     const history = (await store.samples(cluster.id, signal.namespace, signal.service, since)).filter((s) => s.at < signal.at);
-    const forest = await this.forestFor(cluster, signal, history.map((h) => h.features), history, now);
-    const autoencoder = await this.autoencoderScore(cluster, signal, history.map((h) => h.features));
-    const result = scoreService({ features: signal.features, history: history.map((h) => h.features), forest: forest?.forest, autoencoder });
+    const learnedReady = historyMinutes(history, signal.at) >= detection.learned.warmupMinutes;
+    const forest = learnedReady ? await this.forestFor(cluster, signal, history.map((h) => h.features), history, now) : undefined;
+    const autoencoder = learnedReady ? await this.autoencoderScore(cluster, signal, history.map((h) => h.features)) : undefined;
+    const peerSince = new Date(Date.parse(signal.at) - detection.peerFreshnessMinutes * 60_000);
+    const peers = (await store.latestAcrossClusters(signal.namespace, signal.service, peerSince)).filter((p) => p.clusterId !== cluster.id);
+    const previous = await store.previousAnomaly(cluster.id, signal.namespace, signal.service, `${signal.at}#${pullId}`);
+    const result = detect({
+      at: signal.at,
+      features: signal.features,
+      history,
+      peers: peers.map((p) => ({ clusterId: p.clusterId, cluster: p.cluster, at: p.at, features: p.features })),
+      guardrails: resolveGuardrails(cluster.guardrails, signal.namespace, signal.service),
+      previous: previous?.condition,
+      forest: forest?.forest,
+      autoencoder,
+      config: detection,
+    });
     const anomaly: AnomalyRecord = {
       cluster: cluster.name,
       clusterId: cluster.id,
@@ -120,35 +143,44 @@ export class MetricPull {
       features: signal.features,
       at: signal.at,
       pullId,
-      signals: result.signals,
+      signals: result.streaming,
       ...(autoencoder !== undefined ? { autoencoder: Number(autoencoder.toFixed(4)) } : {}),
       model: forest ? { kind: 'iforest', version: forest.version } : null,
       reasons: result.reasons,
+      ...(result.layer ? { layer: result.layer } : {}),
+      layers: result.layers,
+      condition: result.state,
     };
-    if (anomaly.status === 'anomaly') {
-      const previous = await store.previousAnomaly(cluster.id, signal.namespace, signal.service, `${signal.at}#${pullId}`);
-      const rising = !previous || previous.status !== 'anomaly' || SEVERITY_RANK[anomaly.severity] > SEVERITY_RANK[previous.severity];
-      if (rising) {
-        await this.deps.events.publish([
-          {
-            id: `${cluster.id}:${signal.namespace}:${signal.service}:${pullId}`,
-            source: EVENT_SOURCES.metrics,
-            detailType: 'AnomalyDetected',
-            detail: {
-              cluster: cluster.name,
-              namespace: signal.namespace,
-              service: signal.service,
-              score: anomaly.score,
-              severity: anomaly.severity,
-              features: Object.fromEntries(SIGNAL_NAMES.filter((n) => signal.features[n] !== null).map((n) => [n, signal.features[n] as number])),
-              at: anomaly.at,
-            },
-          },
-        ]);
-      }
-    }
+    await this.publishTransition(cluster, signal, pullId, result);
     await store.putAnomaly(anomaly);
     return anomaly;
+  }
+
+  /** `AnomalyDetected` when a condition starts or worsens, `AnomalyResolved` when it has been gone for K pulls. */
+  private async publishTransition(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, result: DetectionResult): Promise<void> {
+    const series = { cluster: cluster.name, namespace: signal.namespace, service: signal.service };
+    const id = `${cluster.id}:${signal.namespace}:${signal.service}:${pullId}`;
+    if (result.transition === 'started' || result.transition === 'worsened') {
+      await this.deps.events.publish([
+        {
+          id,
+          source: EVENT_SOURCES.metrics,
+          detailType: 'AnomalyDetected',
+          detail: {
+            ...series,
+            score: result.score,
+            severity: result.severity,
+            features: Object.fromEntries(SIGNAL_NAMES.filter((n) => signal.features[n] !== null).map((n) => [n, signal.features[n] as number])),
+            at: signal.at,
+            ...(result.layer ? { layer: result.layer } : {}),
+            reasons: result.reasons.slice(0, 5),
+            ...(result.state.since ? { since: result.state.since } : {}),
+          },
+        },
+      ]);
+    } else if (result.transition === 'resolved') {
+      await this.deps.events.publish([{ id: `${id}:resolved`, source: EVENT_SOURCES.metrics, detailType: 'AnomalyResolved', detail: { ...series, at: signal.at } }]);
+    }
   }
 
   /** The autoencoder's calibrated score for the current row, when the training schedule has produced one. */

@@ -1,3 +1,4 @@
+import type { ConditionState, DetectionLayer } from '../detection/index.ts';
 import type { GoldenSignals } from '../metrics/types.ts';
 
 export type AnomalySeverity = 'critical' | 'high' | 'medium' | 'low';
@@ -20,6 +21,12 @@ export interface AnomalyRecord {
   autoencoder?: number;
   model?: { kind: string; version: string } | null;
   reasons?: string[];
+  /** The first detection layer that fired at this pull (guardrail, peers, baseline, learned); absent when none did. */
+  layer?: DetectionLayer;
+  /** Every layer that fired at this pull. */
+  layers?: DetectionLayer[];
+  /** The ongoing condition, carried from pull to pull (see core/detection/detect.ts). */
+  condition?: ConditionState;
 }
 
 /** A raw golden-signal sample kept for training windows and forecasts. */
@@ -47,6 +54,10 @@ export interface ModelRecord {
 
 export interface MetricsStore {
   putSamples(samples: SampleRecord[]): Promise<void>;
+  /** Keeps each series' newest sample where the other clusters can read it (fleet peers); never replaces a newer one. */
+  putLatest(samples: SampleRecord[]): Promise<void>;
+  /** The newest sample of this namespace/service on every cluster that reported one since `since`. */
+  latestAcrossClusters(namespace: string, service: string, since: Date): Promise<SampleRecord[]>;
   samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]>;
   /** Idempotent per (series, pullId): a retried pull writes the same item. Returns true when the record is new. */
   putAnomaly(record: AnomalyRecord): Promise<boolean>;
@@ -54,6 +65,14 @@ export interface MetricsStore {
   previousAnomaly(clusterId: string, namespace: string, service: string, before: string): Promise<AnomalyRecord | undefined>;
   /** Newest first, from each given cluster's partition; reads are bounded, so a quiet filter cannot scan the table. */
   listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]>;
+  /** Every series of a cluster scored since `since`, read page by page to the end (no cap). */
+  seriesSince(clusterId: string, since: Date): Promise<SeriesRef[]>;
   putModel(model: ModelRecord): Promise<void>;
   latestModel(clusterId: string, namespace: string, service: string, kind: ModelRecord['kind']): Promise<ModelRecord | undefined>;
+}
+
+export interface SeriesRef {
+  clusterId: string;
+  namespace: string;
+  service: string;
 }

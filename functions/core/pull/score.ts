@@ -1,8 +1,8 @@
 import { IsolationForest } from '../anomaly/isolation-forest.ts';
 import { StandardScaler } from '../anomaly/scaler.ts';
-import { scoreSeries } from '../anomaly/streaming/detector.ts';
+import { scoreSeries, type StreamingDetectorOptions } from '../anomaly/streaming/detector.ts';
 import { SIGNAL_NAMES, type GoldenSignals } from '../metrics/types.ts';
-import { combineScores } from '../neural/combine.ts';
+import { combineScores, type CombineOptions } from '../neural/combine.ts';
 import type { AnomalySeverity } from './records.ts';
 
 export interface ScoreInput {
@@ -14,6 +14,10 @@ export interface ScoreInput {
   autoencoder?: number;
   /** Streaming score (0..1) that flags a signal on its own, before any model exists. */
   streamingThreshold?: number;
+  /** Streaming detector settings (the pull's detection layers pass time-based warm-up and no refractory damping). */
+  streaming?: StreamingDetectorOptions;
+  /** Forest/autoencoder thresholds (default: the seed's). */
+  combine?: CombineOptions;
 }
 
 export interface ScoreResult {
@@ -56,7 +60,7 @@ export function scoreService(input: ScoreInput): ScoreResult {
   SIGNAL_NAMES.forEach((name, j) => {
     if (input.features[name] === null) return;
     const series = Float64Array.from(rows, (r) => r[j]);
-    const scores = scoreSeries(series);
+    const scores = scoreSeries(series, input.streaming);
     signals[name] = Number(scores[scores.length - 1].toFixed(4));
   });
   const streamingMax = Math.max(0, ...Object.values(signals));
@@ -65,7 +69,7 @@ export function scoreService(input: ScoreInput): ScoreResult {
   if (input.forest) {
     const scaled = input.forest.scaler ? input.forest.scaler.transformRow(current, new Float64Array(current.length)) : Float64Array.from(current);
     const forestScore = input.forest.scoreSamples({ data: scaled, rows: 1, cols: current.length })[0];
-    const combined = combineScores(forestScore, input.autoencoder ?? 0);
+    const combined = combineScores(forestScore, input.autoencoder ?? 0, input.combine);
     const streamingAlarm = streamingMax >= threshold;
     if (combined.anomaly) reasons.push(`isolation forest score ${forestScore.toFixed(3)}${input.autoencoder !== undefined ? `, autoencoder ${input.autoencoder.toFixed(2)}` : ''}`);
     if (streamingAlarm) reasons.push(...streamingReasons(signals, threshold));

@@ -1,39 +1,37 @@
 /**
  * Offline root-cause ranking over a service call graph and per-service metrics (pure, no I/O).
  *
- * Method (three steps, every number is explainable):
+ * Built for real telemetry (sparse, heavy-tailed, bursty, wildly different scales), every step explainable:
  *
- * 1. Metric anomaly. For each (node, metric) series the samples are split at `split` into a normal window
- *    (ts < split) and an incident window (ts >= split); NaN / non-finite values are dropped. The anomaly is a
- *    robust effect size: the shift of the incident median from the normal median, and the shift of the incident
- *    tail quantile (p75 for "rising is bad", p25 for "falling is bad") from the same quantile of the normal
- *    window (weighted 0.7), in units of the normal scale
- *        scale = max(1.4826 * MAD (or 1.2533 * mean |x - median| when the MAD is 0), floor),
- *    floor = 1e-3 for series living in [0,1] (ratios: availability, cpu fraction, error rate) and
- *    1% of |normal median| (at least 1e-9) otherwise, so constant series do not explode; above 10 the effect
- *    grows logarithmically (10 * (1 + ln(z / 10))) and is capped at `zCap` (100). The direction comes from the metric name: availability / success / uptime / hit-rate / free / idle
- *    falling is bad, latency / duration / error / cpu / memory / saturation rising is bad; shifts in the good direction
- *    count 0; unknown names (e.g. `requests`) count the absolute shift. A series with no normal or no incident
- *    sample has anomaly 0. Node anomaly a(n) = max over its metrics.
+ * 1. Evidence per series (rank-evidence.ts): the shift of the incident window's median (and, weighted 0.7, of
+ *    its p75 / p25 tail) from the normal window's, in robust scales max(1.4826 MAD, relFloor |median|, or
+ *    fractionFloor for ratios), only in the metric's bad direction (from its name: availability falling,
+ *    latency / errors / cpu rising; request counts either way), scaled down when the shift is small in
+ *    relative terms (minRelChange; minFractionChange for ratios), log-compressed above z = 10.
+ * 2. Traffic: request-derived metrics (latency, errors, availability) and request counts of a node whose traffic
+ *    is below minTrafficShare of the busiest node's are weighted down linearly (three requests a minute are
+ *    noise); resource metrics (cpu, memory, network) keep their weight.
+ * 3. Node evidence E(n) = sum over metric families (latency.p50/p90/p99 are one family) of ln(1 + z - noiseZ),
+ *    the k-th strongest weighted familyDecay^k: several independent signals beat one loud one, and nothing
+ *    saturates. a(n) = the node's largest weighted z.
+ * 4. Candidates: the target and every node reachable from it along caller -> callee edges (every node when the
+ *    target is not in the graph). "Nothing abnormal" ([]): no candidate reaches a(n) >= threshold, a bar raised
+ *    up to (1 + quietTargetFactor) times when the target reports latency / availability and they did not move.
+ * 5. Graph position and time: raw(n) = E(n) + w * S(n) - u * max(0, X(n) - E(n)), where S(n) is the strongest
+ *    symptom evidence among n's callers (a failing dependency explains its callers' symptoms, even when its own
+ *    metrics are flat, as with a network delay) and X(n) the strongest evidence among n's callees (a node whose
+ *    anomaly a more abnormal dependency explains is pushed down); x (1 + precedenceWeight) for the node(s) that
+ *    deviated first after the split (onset: two of three consecutive samples beyond 3 scales); x (1 + k |r|)
+ *    with the correlation r to the target metric when one is given.
+ * 6. Scores: raw / max(top raw, confidentEvidence), rounded to 6 digits: the top node reaches 1 only with
+ *    confident evidence, other nodes are relative to it. Order: score desc, then node name.
  *
- * 2. Candidates. The target and every node reachable from it along caller -> callee edges (its dependencies;
- *    cycles are fine, BFS). When the target is not in the graph, every node seen in the graph or the metrics is a
- *    candidate. If no candidate reaches a(n) >= `threshold` (robust z 3), the result is [] (nothing abnormal).
- *
- * 3. Score. An anomaly originates at the root cause and propagates upward to callers, so a root cause is an
- *    abnormal node whose callees are not (comparably) abnormal. With s(z) = 1 - exp(-max(0, z - 1.5) / 2)
- *    (a soft "is abnormal" in [0,1)):
- *        explained(n) = max over callees c of  s(a(c)) * min(1, a(c) / (rho * a(n)))
- *    (for a callee on the same cycle as n, i.e. in the same strongly connected component, anomalies flow both
- *    ways, so the weight is a ramp from 0 at a(c) = 0.7 a(n) to 1 at a(c) >= a(n) instead)
- *        support(n)   = mean over callers p of s(a(p))             (any caller, also outside the candidate set)
- *        score(n)     = s(a(n)) * (1 - u * explained(n)) * (1 + w * support(n)) * (1 + k * corr(n))
- *    with u = 0.9, rho = 0.5, w = 0.5, k = 0.1. corr(n) is the largest |Pearson r| between any metric of n and
- *    the target's `targetMetric`, on timestamps present in both series, normal and incident windows together (the
- *    step at the split is what makes a dependency track the target; 0 without a target metric): a small
- *    tie-breaker. Scores are divided by the largest one (so the top node has score 1) and rounded to 6 digits;
- *    candidates with s(a(n)) = 0 are left out. Order: score desc, then node name.
+ * Defaults were chosen by cross-validation (bench/support/rank-cv.ts: leave-one-system-out and 5-fold over the
+ * Nezha cases, plus generator calibration seeds for the [] gate); bench/rank.bench.ts reports both figures.
  */
+
+import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
+import type { Direction, Effect } from './rank-evidence.ts';
 
 export interface Edge {
   from: string;
@@ -72,22 +70,43 @@ export interface RankSeriesInput {
 }
 
 export interface RankOptions {
-  /** Robust z a node must reach for anything to be reported (default 3). */
+  /** Robust z (after traffic weighting) some candidate must reach for anything to be reported (default 4). */
   threshold?: number;
-  /** Cap on a metric's robust z (default 50). */
+  /** Cap on a metric's robust z (default 100). */
   zCap?: number;
-  /** Scale floor relative to |normal median| for unbounded series (default 0.01). */
+  /** Scale floor relative to |normal median| for unbounded series (default 0.05). */
   relFloor?: number;
   /** Absolute scale floor for series inside [0,1] (default 1e-3). */
   fractionFloor?: number;
-  /** u: how much an abnormal callee explains a node away (default 0.9). */
+  /** Relative median shift below which a metric's evidence is scaled down (default 0.1). */
+  minRelChange?: number;
+  /** Absolute shift below which a [0,1] metric's evidence is scaled down (default 0.005). */
+  minFractionChange?: number;
+  /** A node whose normal traffic is below this share of the busiest node's is down-weighted (default 0.01). */
+  minTrafficShare?: number;
+  /** z below which a metric is treated as noise in the evidence sum (default 1.5). */
+  noiseZ?: number;
+  /** Weight of the 2nd, 3rd, ... metric family in a node's evidence (1 = sum, 0 = max; default 0.5). */
+  familyDecay?: number;
+  /** Weight of request-count metrics as evidence (they change on callers too; default 0.5). */
+  trafficEvidence?: number;
+  /** u: how much a more abnormal callee explains a node away (default 0.5). */
   calleePenalty?: number;
-  /** rho: a callee at >= rho times the node's anomaly explains it fully (default 0.5). */
+  /** Kept for compatibility; unused since the evidence-based scoring. */
   explainRatio?: number;
-  /** w: bonus for abnormal callers (default 0.5). */
+  /** w: support from callers that show symptoms (latency, errors, availability) (default 0.5). */
   callerWeight?: number;
+  /** p: bonus for the node(s) that deviated first after the split (default 0.2). */
+  precedenceWeight?: number;
   /** k: weight of the correlation with the target metric (default 0.1). */
   correlationWeight?: number;
+  /** When the target reports latency / error / availability metrics and none of them moved, a candidate must
+   * reach threshold * (1 + quietTargetFactor) to be reported: users feel real incidents (default 2). */
+  quietTargetFactor?: number;
+  /** Target symptom z at which the target counts as clearly affected (default 2). */
+  targetSymptomZ?: number;
+  /** Evidence at which the top score reaches 1; weaker incidents get lower scores (default 2.5). */
+  confidentEvidence?: number;
 }
 
 export interface RankedNode {
@@ -95,7 +114,6 @@ export interface RankedNode {
   score: number;
 }
 
-export type Direction = 'up' | 'down' | 'both';
 
 export interface NodeDetail {
   node: string;
@@ -109,6 +127,12 @@ export interface NodeDetail {
   correlation: number;
   /** Unnormalised score (0 for non-candidates). */
   rawScore: number;
+  /** E(n): combined evidence over metric families, traffic-weighted. */
+  evidence: number;
+  /** Traffic weight in (0,1] (1 without a request-count metric). */
+  trafficWeight: number;
+  /** When the node first deviated after the split (Infinity: never). */
+  onset: number;
 }
 
 export interface RankAnalysis {
@@ -121,86 +145,33 @@ export interface RankAnalysis {
 const DEFAULTS: Required<RankOptions> = {
   threshold: 3,
   zCap: 100,
-  relFloor: 0.01,
+  relFloor: 0.05,
   fractionFloor: 1e-3,
-  calleePenalty: 0.9,
+  minRelChange: 0.1,
+  minFractionChange: 0.005,
+  minTrafficShare: 0.03,
+  noiseZ: 1.5,
+  familyDecay: 1,
+  trafficEvidence: 0.5,
+  calleePenalty: 0.25,
   explainRatio: 0.5,
-  callerWeight: 0.5,
+  callerWeight: 0.25,
+  precedenceWeight: 0.2,
   correlationWeight: 0.1,
+  confidentEvidence: 2.5,
+  quietTargetFactor: 2,
+  targetSymptomZ: 2,
 };
 
-const DOWN_BAD = /avail|success|uptime|up_ratio|health|apdex|hit[._-]?(rate|ratio)|goodput|free|idle/i;
-const UP_BAD =
-  /lat|duration|time|delay|rtt|p\d{2}|error|err\b|errs|fail|fault|exception|5xx|4xx|timeout|cpu|mem|heap|gc|load|saturation|util|queue|backlog|restart|oom|throttl|drop|loss|retr|reject|pending|lag|swap|io[._-]?wait/i;
-
-/** Which direction of change is bad for a metric, from its name. */
-export function metricDirection(name: string): Direction {
-  if (DOWN_BAD.test(name)) return 'down';
-  if (UP_BAD.test(name)) return 'up';
-  return 'both';
-}
-
-/** Quantile (linear interpolation) of a sorted array. */
-export function quantileSorted(a: ArrayLike<number>, p: number): number {
-  const n = a.length;
-  if (n === 0) return NaN;
-  if (n === 1) return a[0];
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return a[lo] + (h - lo) * (a[hi] - a[lo]);
-}
+export { metricDirection, quantileSorted };
+export type { Direction };
 
 /**
- * Robust z of the incident window against the normal window (see step 1 above).
+ * Robust z of the incident window against the normal window (see rank-evidence.ts).
  * Inputs may contain NaN (ignored) and need not be sorted. Returns 0 when either window is empty.
  */
 export function metricAnomaly(normal: ArrayLike<number>, incident: ArrayLike<number>, direction: Direction, options: RankOptions = {}): number {
-  const o = { ...DEFAULTS, ...options };
-  const N = finiteSorted(normal);
-  const I = finiteSorted(incident);
-  if (N.length === 0 || I.length === 0) return 0;
-  const med = quantileSorted(N, 0.5);
-  const dev = new Float64Array(N.length);
-  let sumAbs = 0;
-  for (let i = 0; i < N.length; i++) {
-    dev[i] = Math.abs(N[i] - med);
-    sumAbs += dev[i];
-  }
-  dev.sort();
-  const mad = 1.4826 * quantileSorted(dev, 0.5);
-  const meanAbs = (1.2533 * sumAbs) / N.length;
-  const fraction = N[0] >= 0 && N[N.length - 1] <= 1 && I[0] >= 0 && I[I.length - 1] <= 1;
-  const floor = fraction ? o.fractionFloor : Math.max(o.relFloor * Math.abs(med), 1e-9);
-  // the mean absolute deviation is only a fallback for mostly-flat series (MAD 0): it is not robust to outliers
-  const scale = Math.max(mad > 0 ? mad : meanAbs, floor);
-
-  const dMed = (quantileSorted(I, 0.5) - med) / scale;
-  const up = (quantileSorted(I, 0.75) - quantileSorted(N, 0.75)) / scale;
-  const down = (quantileSorted(N, 0.25) - quantileSorted(I, 0.25)) / scale;
-  const TAIL = 0.7;
-  let z: number;
-  if (direction === 'up') z = Math.max(dMed, TAIL * up);
-  else if (direction === 'down') z = Math.max(-dMed, TAIL * down);
-  else z = Math.max(Math.abs(dMed), TAIL * up, TAIL * down);
-  if (!(z > 0)) return 0;
-  // beyond the knee, grow logarithmically: huge shifts stay ordered but cannot swamp everything else
-  const KNEE = 10;
-  if (z > KNEE) z = KNEE * (1 + Math.log(z / KNEE));
-  return Math.min(z, o.zCap);
-}
-
-function finiteSorted(a: ArrayLike<number>): Float64Array {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) n++;
-  const out = new Float64Array(n);
-  for (let i = 0, k = 0; i < a.length; i++) if (Number.isFinite(a[i])) out[k++] = a[i];
-  return out.sort();
-}
-
-/** Soft "is abnormal" in [0,1). */
-function soft(z: number): number {
-  return z > 1.5 ? 1 - Math.exp(-(z - 1.5) / 2) : 0;
+  return seriesEffect(normal, incident, direction, { ...DEFAULTS, ...options }).z;
 }
 
 /** Pearson r on timestamps present in both series (duplicate timestamps: last value wins); 0 if < 3 pairs or constant. */
@@ -233,9 +204,6 @@ export function alignedPearson(a: Series, b: Series): number {
   const r = cxy / Math.sqrt(cxx * cyy);
   return Number.isFinite(r) ? Math.max(-1, Math.min(1, r)) : 0;
 }
-
-const CYCLE_RAMP_LO = 0.7;
-const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /** Strongly connected components (iterative Tarjan); node -> component id. */
 export function stronglyConnected(nodes: string[], next: Map<string, Set<string>>): Map<string, number> {
@@ -287,6 +255,31 @@ export function stronglyConnected(nodes: string[], next: Map<string, Set<string>
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Diminishing evidence of one robust z: nothing below the noise level, logarithmic above it. */
+const evidenceOf = (z: number, noiseZ: number): number => Math.log1p(Math.max(0, z - noiseZ));
+
+/** Mean request count over both windows (a median is 0 for sparse counts; a failing node may lose its traffic). */
+function meanTraffic(value: ArrayLike<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (Number.isFinite(value[i])) {
+      sum += Math.max(0, value[i]);
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+interface NodeState {
+  famZ: Map<string, number>;
+  symptomZ: number;
+  anomaly: number;
+  topMetric: string;
+  onset: number;
+  hasSymptoms: boolean;
+}
+
 /** Full analysis over pre-grouped series (what the CLI uses: no per-row objects). */
 export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {}): RankAnalysis {
   const o = { ...DEFAULTS, ...options };
@@ -311,26 +304,70 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   }
   const inGraph = nodes.has(target);
 
-  // per-series and per-node anomaly
+  // 1. per-series effects, grouped per node
+  // 1. traffic per node: request-derived statistics (percentiles, availability) of a node that sees a sliver
+  //    of the traffic are noise, so their evidence is weighted by the node's traffic share
+  const traffic = new Map<string, number>();
+  for (const s of input.series) {
+    if (!isTrafficMetric(s.metric)) continue;
+    traffic.set(s.node, Math.max(traffic.get(s.node) ?? 0, meanTraffic(s.value)));
+  }
+  let maxTraffic = 0;
+  for (const t of traffic.values()) maxTraffic = Math.max(maxTraffic, t);
+  const trafficWeight = (n: string): number => {
+    const t = traffic.get(n);
+    if (t === undefined || o.minTrafficShare <= 0 || maxTraffic <= 0) return 1;
+    return Math.min(1, t / maxTraffic / o.minTrafficShare);
+  };
+
+  // 2. per-series effects, grouped per node (resource metrics such as cpu keep their full weight; request counts
+  //    and request-derived metrics are weighted by traffic)
   const metrics: RankAnalysis['metrics'] = [];
-  const anomaly = new Map<string, number>();
-  const topMetric = new Map<string, string>();
+  const state = new Map<string, NodeState>();
+  const effects: { s: Series; e: Effect }[] = [];
   for (const s of input.series) {
     nodes.add(s.node);
     const normal: number[] = [];
     const incident: number[] = [];
     for (let i = 0; i < s.ts.length; i++) (s.ts[i] < split ? normal : incident).push(s.value[i]);
     const direction = metricDirection(s.metric);
-    const z = metricAnomaly(normal, incident, direction, o);
-    metrics.push({ node: s.node, metric: s.metric, z, direction });
-    const prev = anomaly.get(s.node);
-    if (prev === undefined || z > prev || (z === prev && s.metric < topMetric.get(s.node)!)) {
-      anomaly.set(s.node, z);
-      topMetric.set(s.node, s.metric);
+    const e = seriesEffect(normal, incident, direction, o);
+    effects.push({ s, e });
+    metrics.push({ node: s.node, metric: s.metric, z: e.z, direction });
+    let st = state.get(s.node);
+    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
+    const symptomMetric = isSymptomMetric(s.metric);
+    const z = isTrafficMetric(s.metric) ? e.z * o.trafficEvidence * trafficWeight(s.node) : symptomMetric ? e.z * trafficWeight(s.node) : e.z;
+    const fam = metricFamily(s.metric);
+    if (z > (st.famZ.get(fam) ?? 0)) st.famZ.set(fam, z);
+    if (symptomMetric) {
+      st.hasSymptoms = true;
+      if (z > st.symptomZ) st.symptomZ = z;
+    }
+    if (st.topMetric === '' || z > st.anomaly || (z === st.anomaly && s.metric < st.topMetric)) {
+      st.anomaly = z;
+      st.topMetric = s.metric;
     }
   }
   nodes.add(target);
-  const a = (n: string): number => anomaly.get(n) ?? 0;
+
+  const a = (n: string): number => state.get(n)?.anomaly ?? 0;
+  const evidence = new Map<string, number>();
+  for (const [n, st] of state) {
+    const parts = [...st.famZ.values()].map((z) => evidenceOf(z, o.noiseZ)).sort((x, y) => y - x);
+    let e = 0;
+    for (let i = 0; i < parts.length; i++) e += parts[i] * o.familyDecay ** i;
+    evidence.set(n, e);
+  }
+  const E = (n: string): number => evidence.get(n) ?? 0;
+  const symptom = (n: string): number => evidenceOf(state.get(n)?.symptomZ ?? 0, o.noiseZ);
+
+  // 3. onsets: the first persistent deviation of any clearly abnormal series
+  for (const { s, e } of effects) {
+    if (e.z < o.threshold) continue;
+    const st = state.get(s.node)!;
+    st.onset = Math.min(st.onset, onsetTime(s.ts, s.value, split, e));
+  }
 
   // candidates: target + everything reachable along caller -> callee (or everything when target is not in the graph)
   const candidates = new Set<string>();
@@ -354,45 +391,50 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const targetSeries = input.targetMetric === undefined ? undefined : input.series.find((s) => s.node === target && s.metric === input.targetMetric);
   if (targetSeries && o.correlationWeight !== 0) {
     for (const s of input.series) {
-      if (s === targetSeries || !candidates.has(s.node) || soft(a(s.node)) === 0) continue;
+      if (s === targetSeries || !candidates.has(s.node) || E(s.node) === 0) continue;
       const r = Math.abs(alignedPearson(s, targetSeries));
       if (r > (corr.get(s.node) ?? 0)) corr.set(s.node, r);
     }
   }
 
   let maxCandidateAnomaly = 0;
-  for (const n of candidates) maxCandidateAnomaly = Math.max(maxCandidateAnomaly, a(n));
-  const abnormal = maxCandidateAnomaly >= o.threshold;
+  let earliest = Infinity;
+  for (const n of candidates) {
+    maxCandidateAnomaly = Math.max(maxCandidateAnomaly, a(n));
+    if (a(n) >= o.threshold) earliest = Math.min(earliest, state.get(n)?.onset ?? Infinity);
+  }
+  // "nothing abnormal": a quiet target raises the bar (level shifts on some leaf are not an incident)
+  const ts = state.get(target);
+  const targetQuiet = ts && ts.hasSymptoms ? 1 - Math.min(1, ts.symptomZ / o.targetSymptomZ) : 0;
+  const abnormal = maxCandidateAnomaly >= o.threshold * (1 + o.quietTargetFactor * targetQuiet);
 
+  // 4. graph position: a failing dependency explains its callers' symptoms
   const sortedNodes = [...nodes].sort(byName);
-  const component = stronglyConnected(sortedNodes, callees);
   const details: NodeDetail[] = [];
   for (const n of sortedNodes) {
-    const an = a(n);
-    const sn = soft(an);
+    const en = E(n);
     let explained = 0;
-    for (const c of callees.get(n) ?? []) {
-      const ac = a(c);
-      let weight = 1;
-      if (an > 0) {
-        const ratio = ac / an;
-        // same cycle: anomalies flow both ways, only a callee at least as abnormal explains n
-        weight = component.get(c) === component.get(n) ? clamp01((ratio - CYCLE_RAMP_LO) / (1 - CYCLE_RAMP_LO)) : Math.min(1, ratio / o.explainRatio);
-      }
-      explained = Math.max(explained, soft(ac) * weight);
-    }
-    const ps = [...(callers.get(n) ?? [])];
-    const support = ps.length ? ps.reduce((acc, p) => acc + soft(a(p)), 0) / ps.length : 0;
+    for (const c of callees.get(n) ?? []) explained = Math.max(explained, E(c));
+    let support = 0;
+    for (const p of callers.get(n) ?? []) support = Math.max(support, symptom(p));
     const correlation = corr.get(n) ?? 0;
     const candidate = candidates.has(n);
-    const rawScore = candidate && abnormal ? sn * (1 - o.calleePenalty * explained) * (1 + o.callerWeight * support) * (1 + o.correlationWeight * correlation) : 0;
-    details.push({ node: n, anomaly: an, topMetric: topMetric.get(n) ?? '', candidate, explained, support, correlation, rawScore });
+    const onset = state.get(n)?.onset ?? Infinity;
+    let rawScore = 0;
+    if (candidate && abnormal && state.has(n) && (en > 0 || support > 0)) {
+      rawScore = Math.max(0, en + o.callerWeight * support - o.calleePenalty * Math.max(0, explained - en));
+      if (Number.isFinite(earliest) && onset === earliest) rawScore *= 1 + o.precedenceWeight;
+      rawScore *= 1 + o.correlationWeight * correlation;
+    }
+    details.push({ node: n, anomaly: a(n), topMetric: state.get(n)?.topMetric ?? '', candidate, explained, support, correlation, rawScore, evidence: en, trafficWeight: trafficWeight(n), onset });
   }
 
+  // 5. calibrated scores: relative to the top node, and the top reaches 1 only with confident evidence
   const scored = details.filter((d) => d.rawScore > 0);
   const max = scored.reduce((m, d) => Math.max(m, d.rawScore), 0);
+  const denom = Math.max(max, o.confidentEvidence);
   const ranking = scored
-    .map((d) => ({ node: d.node, score: Math.round((d.rawScore / max) * 1e6) / 1e6 }))
+    .map((d) => ({ node: d.node, score: Math.round((d.rawScore / denom) * 1e6) / 1e6 }))
     .filter((r) => r.score > 0)
     .sort((x, y) => y.score - x.score || byName(x.node, y.node));
   return { ranking, nodes: details, metrics };

@@ -63,7 +63,7 @@ describe('Bedrock importance scorer against the Converse wire protocol', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0].path).toBe('/model/us.anthropic.claude-test-v1:0/converse');
     expect(requests[0].body.system[0].text).toContain('JSON only');
-    const facts = JSON.parse(requests[0].body.messages[0].content[0].text);
+    const facts = JSON.parse(/^<alert>\n(.*)\n<\/alert>$/s.exec(requests[0].body.messages[0].content[0].text)![1]);
     expect(facts).toMatchObject({ cluster: 'prod-eu', service: 'ledger', severity: 'high', environment: 'prod' });
     expect(requests[0].body.inferenceConfig).toMatchObject({ maxTokens: 100, temperature: 0 });
   });

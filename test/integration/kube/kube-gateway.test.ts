@@ -143,7 +143,7 @@ describe('KubernetesGateway.version', () => {
     const gw = new KubernetesGateway(loopback);
     const err = await failure(gw.version(creds({ caData: b64(other.caCertPem) })));
     expect(err).toBeInstanceOf(UpstreamError);
-    expect(err.status).toBe(502);
+    expect(err.kind).toBe('upstream');
     expect(err.message).toMatch(/unreachable: TLS verification failed \(\w+\)$/);
   });
 
@@ -234,7 +234,7 @@ describe('cluster client helpers', () => {
     expect((await c.getDeployment('shop', 'web')).spec?.replicas).toBe(2);
     expect(await c.podMetrics('shop')).toEqual([{ name: 'web-1-abc', namespace: 'shop', timestamp: '2024-01-01T00:00:00Z', containers: [{ name: 'web', cpu: '12m', memory: '64Mi' }] }]);
     const missing = await failure(c.getDeployment('shop', 'missing'));
-    expect(missing.status).toBe(404);
+    expect(missing.kind).toBe('not-found');
     await expect(c.listPods('../etc')).rejects.toBeInstanceOf(ValidationError);
   });
 

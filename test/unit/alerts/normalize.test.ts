@@ -3,10 +3,11 @@ import {
   AlertmanagerWebhook,
   AlertRequest,
   AnomalyDetectedDetail,
+  AnomalyResolvedDetail,
   CloudWatchAlarmEvent,
   MAX_ALERTS_PER_PAYLOAD,
 } from '../../../functions/schemas/alerts.ts';
-import { normalizeAlertmanager, normalizeAnomaly, normalizeCloudWatch, normalizeRequest } from '../../../functions/core/alerts/normalize.ts';
+import { normalizeAlertmanager, normalizeAnomaly, normalizeAnomalyResolved, normalizeCloudWatch, normalizeRequest } from '../../../functions/core/alerts/normalize.ts';
 import { capturedWebhooks, readShared } from '../../integration/alerts/helpers.ts';
 
 const now = new Date('2026-11-27T00:20:00.000Z');
@@ -158,5 +159,21 @@ describe('AnomalyDetected', () => {
     expect(a).toMatchObject({ source: 'anomaly', type: 'AnomalyDetected', severity: 'high', status: 'firing' });
     expect(a.message).toContain('error_rate=0.9');
     expect(normalizeAnomaly({ ...detail, score: 0.5 }).alertId).toBe(a.alertId);
+  });
+
+  it('carries the layer\'s reasons into the message', () => {
+    const detail = AnomalyDetectedDetail.parse({
+      cluster: 'dev', namespace: 'shop', service: 'payment-service', score: -0.9, severity: 'critical', layer: 'guardrail',
+      reasons: ['guardrail: error_rate 44% ≥ guardrail 5% at 18.0 req/s'], features: { error_rate: 0.44 }, at: '2026-11-27T00:00:00Z',
+    });
+    expect(normalizeAnomaly(detail).message).toBe('Anomaly on payment-service: guardrail: error_rate 44% ≥ guardrail 5% at 18.0 req/s');
+  });
+
+  it('AnomalyResolved resolves the very alert that fired (same fingerprint and alert id)', () => {
+    const fired = normalizeAnomaly(AnomalyDetectedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'cart', score: -0.7, severity: 'high', features: {}, at: '2026-11-27T00:00:00Z' }));
+    const over = normalizeAnomalyResolved(AnomalyResolvedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'cart', at: '2026-11-27T00:05:00Z' }));
+    expect(over).toMatchObject({ status: 'resolved', type: 'AnomalyDetected', endsAt: '2026-11-27T00:05:00.000Z', fingerprint: fired.fingerprint, alertId: fired.alertId });
+    const other = normalizeAnomalyResolved(AnomalyResolvedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'user', at: '2026-11-27T00:05:00Z' }));
+    expect(other.alertId).not.toBe(fired.alertId);
   });
 });

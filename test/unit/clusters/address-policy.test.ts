@@ -14,7 +14,7 @@ function refused(fn: () => void): ValidationError {
   } catch (err) {
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).code).toBe('UNSAFE_KUBECONFIG');
-    expect((err as ValidationError).status).toBe(400);
+    expect((err as ValidationError).kind).toBe('invalid');
     return err as ValidationError;
   }
   throw new Error('expected the address to be refused');

@@ -23,7 +23,7 @@ function rejection(raw: string, options: KubeconfigPolicyOptions = opts): Valida
 
 function expectRejected(raw: string, code: 'UNSAFE_KUBECONFIG' | 'INVALID_KUBECONFIG', field: string, options = opts): void {
   const err = rejection(raw, options);
-  expect(err.status).toBe(400);
+  expect(err.kind).toBe('invalid');
   expect(err.code).toBe(code);
   expect(err.message).toContain(field);
 }
@@ -318,7 +318,7 @@ describe('properties', () => {
           parseAndValidateKubeconfig(raw, opts);
         } catch (err) {
           expect(err).toBeInstanceOf(ValidationError);
-          expect((err as ValidationError).status).toBe(400);
+          expect((err as ValidationError).kind).toBe('invalid');
           return;
         }
         throw new Error('random input accepted');
@@ -331,7 +331,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('[', '{', '- ', '? '), (n, open) => {
         const err = rejection(open.repeat(n) + 'x');
-        expect(err.status).toBe(400);
+        expect(err.kind).toBe('invalid');
       }),
       { numRuns: 100 },
     );

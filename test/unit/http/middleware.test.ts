@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../functions/config.ts';
-import { AppError, ConflictError } from '../../../functions/core/errors.ts';
-import { errorToResponse } from '../../../functions/http/errors-to-response.ts';
+import { AppError, ConflictError, type ErrorKind } from '../../../functions/core/errors.ts';
+import { errorToResponse, STATUS_OF } from '../../../functions/http/errors-to-response.ts';
 import { bearerToken, tokensMatch } from '../../../functions/http/api-token.ts';
 import { handler as healthHandler } from '../../../functions/handlers/health.ts';
 import { handler as putEventHandler } from '../../../functions/handlers/put-event.ts';
@@ -97,7 +97,11 @@ describe('shared HTTP middleware', () => {
 describe('error mapping', () => {
   it('keeps typed errors and hides unexpected ones', () => {
     expect(errorToResponse(new ConflictError('Cluster dev exists'))).toEqual({ status: 409, body: { error: { code: 'CONFLICT', message: 'Cluster dev exists' } } });
-    expect(errorToResponse(new AppError(422, 'UNPROCESSABLE', 'x')).status).toBe(422);
+    expect(errorToResponse(new AppError('retry-later', 'NOTIFICATION_PENDING', 'x')).status).toBe(503);
+    // Every domain error kind has its status here and only here.
+    expect(Object.entries(STATUS_OF).map(([kind]) => [kind, errorToResponse(new AppError(kind as ErrorKind, 'X', 'x')).status])).toEqual(
+      Object.entries({ invalid: 400, unauthorized: 401, 'not-found': 404, conflict: 409, 'too-large': 413, 'unsupported-media-type': 415, upstream: 502, 'retry-later': 503 }),
+    );
     const internal = errorToResponse(new Error('secret token abc123 at /etc/passwd'));
     expect(internal.status).toBe(500);
     expect(JSON.stringify(internal.body)).not.toContain('abc123');

@@ -48,7 +48,7 @@ describe('parseEnvelope', () => {
     })()!;
     expect(e).toBeInstanceOf(PrometheusQueryError);
     expect(e).not.toBeInstanceOf(UpstreamError);
-    expect(e.status).toBe(400);
+    expect(e.kind).toBe('invalid');
     expect(e.code).toBe('PROMQL_BAD_DATA');
     expect(e.query).toBe('sum(rate(x[5m]');
     expect(e.message).toContain('sum(rate(x[5m]');

@@ -25,7 +25,7 @@ function dataset(nodes: string[], shifts: Record<string, Record<string, number>>
 const chain = (...names: string[]): Edge[] => names.slice(1).map((to, i) => ({ from: names[i], to }));
 
 describe('rankRootCauses on synthetic microservice incidents', () => {
-  it('finds the injected root cause: top-1 >= 80%, top-3 >= 95% over 60 seeded cases (5 topologies x 3 faults)', () => {
+  it('finds the injected root cause: top-1 >= 85%, top-3 >= 95% over 60 seeded cases (5 topologies x 3 faults)', () => {
     let top1 = 0;
     let top3 = 0;
     let cases = 0;
@@ -40,12 +40,14 @@ describe('rankRootCauses on synthetic microservice incidents', () => {
       if (pos === 0) top1++;
       else misses.push(`${i} ${topology}/${fault}: root ${c.root} at ${pos}`);
       if (pos >= 0 && pos < 3) top3++;
-      // shape: scores in (0,1], highest first, top = 1
-      expect(ranking[0].score).toBe(1);
+      // shape: scores in (0,1], highest first
       for (let j = 1; j < ranking.length; j++) expect(ranking[j].score).toBeLessThanOrEqual(ranking[j - 1].score);
-      for (const r of ranking) expect(r.score).toBeGreaterThan(0);
+      for (const r of ranking) {
+        expect(r.score).toBeGreaterThan(0);
+        expect(r.score).toBeLessThanOrEqual(1);
+      }
     }
-    expect(top1 / cases, misses.join('\n')).toBeGreaterThanOrEqual(0.8);
+    expect(top1 / cases, misses.join('\n')).toBeGreaterThanOrEqual(0.85);
     expect(top3 / cases, misses.join('\n')).toBeGreaterThanOrEqual(0.95);
   });
 

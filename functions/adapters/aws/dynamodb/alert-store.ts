@@ -31,6 +31,11 @@ export { DynamoRequestMeter } from './incident-store.ts';
 const dedupPk = (key: string) => `DEDUP#${key}`;
 const DEDUP_SK = 'STATE';
 
+/** Alert types of a write as a DynamoDB string set (a batch always has at least one alert). */
+function typesOf(batch: AlertBatch): Set<string> {
+  return new Set(batch.types);
+}
+
 function toDedupState(item: Record<string, unknown>): DedupState {
   return {
     key: String(item.key),
@@ -106,15 +111,16 @@ export class DynamoAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: incidentPk(state.incidentId), sk: INCIDENT_SK },
-          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps',
+          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps, #types :types',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
             ':gsk': statusIndexSk(now.toISOString(), state.incidentId),
             ':n': batch.count,
             ':ids': new Set(batch.alertIds),
             ':fps': new Set(batch.fingerprints),
+            ':types': typesOf(batch),
             ':resolved': 'resolved',
           },
           ReturnValues: 'ALL_NEW',
@@ -160,13 +166,14 @@ export class DynamoAlertStore implements AlertStore {
       ...(draft.owner ? { owner: draft.owner } : {}),
       ...(draft.escalateAt ? { escalateAt: draft.escalateAt } : {}),
       services: [draft.service],
+      types: [...typesOf(batch)].sort(),
       keys: [batch.key],
       firingAlertIds: [...batch.alertIds].sort(),
       pending: 'opened',
       pendingAt: batch.now.getTime(),
       version: 1,
     };
-    const { services, keys, firingAlertIds, ...scalars } = record;
+    const { services, types, keys, firingAlertIds, ...scalars } = record;
     try {
       await this.#table.send(
         new TransactWriteCommand({
@@ -183,6 +190,7 @@ export class DynamoAlertStore implements AlertStore {
                   entity: 'incident',
                   ...scalars,
                   services: new Set(services),
+                  types: new Set(types),
                   keys: new Set(keys),
                   firing: new Set(firingAlertIds),
                   fingerprints: new Set(batch.fingerprints),
@@ -210,9 +218,9 @@ export class DynamoAlertStore implements AlertStore {
           Key: { pk: incidentPk(previous.incidentId), sk: INCIDENT_SK },
           UpdateExpression:
             'SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, lastSeen = :now, pending = :t, pendingAt = :ms ' +
-            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, firing :ids, fingerprints :fps, version :one',
+            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, firing :ids, fingerprints :fps, version :one, #types :types',
           ConditionExpression: '#status = :resolved',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
           ExpressionAttributeValues: {
             ':open': 'open',
             ':resolved': 'resolved',
@@ -225,6 +233,7 @@ export class DynamoAlertStore implements AlertStore {
             ':ids': new Set(batch.alertIds),
             ':fps': new Set(batch.fingerprints),
             ':one': 1,
+            ':types': typesOf(batch),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -271,9 +280,9 @@ export class DynamoAlertStore implements AlertStore {
                 TableName: this.#table.tableName,
                 Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
                 UpdateExpression:
-                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps, services :svc, #keys :key',
+                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, firing :ids, fingerprints :fps, services :svc, #keys :key, #types :types',
                 ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys' },
+                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types' },
                 ExpressionAttributeValues: {
                   ':now': now,
                   ':gsk': statusIndexSk(now, incidentId),
@@ -282,6 +291,7 @@ export class DynamoAlertStore implements AlertStore {
                   ':fps': new Set(batch.fingerprints),
                   ':svc': new Set([batch.service]),
                   ':key': new Set([batch.key]),
+                  ':types': typesOf(batch),
                   ':resolved': 'resolved',
                 },
               },

@@ -127,6 +127,16 @@ export class DynamoIncidentStore {
     };
   }
 
+  /** Every incident with this status (newest first), page after page: sweeps must not stop at one page. */
+  async *allByStatus(status: IncidentStatus, options: { since?: Date; pageSize?: number } = {}): AsyncGenerator<IncidentRecord> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listByStatus(status, { limit: options.pageSize ?? 500, ...(options.since ? { since: options.since } : {}), ...(cursor ? { cursor } : {}) });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
   /** open → acknowledged, once. Throws NotFoundError / ConflictError (already acknowledged or resolved). */
   async acknowledge(id: string, now: Date): Promise<IncidentRecord> {
     try {

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord } from '../../../core/pull/records.ts';
+import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord, SeriesRef } from '../../../core/pull/records.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { queryItems, ttlEpochSeconds } from './document-client.ts';
 
@@ -27,6 +27,8 @@ function strip<T>(item: Record<string, unknown>): T {
  * - SAMPLE#<series> / <at>                    (TTL: sampleRetentionDays)
  * - ANOMALY#<series> / <at>#<pullId>          (TTL: anomalyRetentionDays); gsi1 ANOMALIES#<clusterId> / <at>#<series>
  * - MODEL#<series> / <kind>#<version>[#chunk#NNN] plus MODEL#<series> / <kind>#LATEST pointing at it
+ * - LATEST#<namespace>#<service> / <clusterId>  the newest sample per cluster: one query gives a service's fleet peers
+ *                                               (TTL: 1 day; conditional, so a late retry never overwrites a newer sample)
  * Reads filter expired items: TTL deletion is lazy.
  */
 export class DynamoMetricsStore implements MetricsStore {
@@ -64,6 +66,36 @@ export class DynamoMetricsStore implements MetricsStore {
       }
       if (requests.length) throw new Error(`DynamoDB left ${requests.length} samples unprocessed`);
     }
+  }
+
+  async putLatest(samples: SampleRecord[]): Promise<void> {
+    await Promise.all(
+      samples.map(async (s) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { pk: `LATEST#${s.namespace}#${s.service}`, sk: s.clusterId, entity: 'latest-sample', expiresAt: ttlEpochSeconds(new Date(Date.parse(s.at) + DAY_MS)), ...s },
+              ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+              ExpressionAttributeNames: { '#at': 'at' },
+              ExpressionAttributeValues: { ':at': s.at },
+            }),
+          );
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        }
+      }),
+    );
+  }
+
+  async latestAcrossClusters(namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
+    const out: SampleRecord[] = [];
+    const query = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LATEST#${namespace}#${service}` } };
+    const cutoff = since.toISOString();
+    for await (const item of queryItems(this.client, query)) {
+      if (typeof item.at === 'string' && item.at >= cutoff) out.push(strip<SampleRecord>(item));
+    }
+    return out;
   }
 
   async samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
@@ -147,6 +179,26 @@ export class DynamoMetricsStore implements MetricsStore {
       .flat()
       .sort((a, b) => b.at.localeCompare(a.at) || a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service))
       .slice(0, limit);
+  }
+
+  /** `pageSize` (DynamoDB Limit) only matters to tests, which prove the read goes on past one page. */
+  async seriesSince(clusterId: string, since: Date, pageSize?: number): Promise<SeriesRef[]> {
+    const found = new Map<string, SeriesRef>();
+    const query = {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      ExpressionAttributeValues: { ':pk': `ANOMALIES#${clusterId}`, ':since': since.toISOString() },
+      ExpressionAttributeNames: { '#ns': 'namespace', '#svc': 'service' },
+      ProjectionExpression: '#ns, #svc',
+      ...(pageSize ? { Limit: pageSize } : {}),
+    };
+    for await (const item of queryItems(this.client, query)) {
+      const namespace = String(item.namespace);
+      const service = String(item.service);
+      found.set(`${namespace}#${service}`, { clusterId, namespace, service });
+    }
+    return [...found.values()];
   }
 
   /**

@@ -1,0 +1,12 @@
+export { detect, DEFAULT_DETECTION_CONFIG } from './detect.ts';
+export type { ConditionState, DetectionConfig, DetectionInput, DetectionResult, Transition } from './detect.ts';
+export { checkGuardrails, DEFAULT_GUARDRAILS, resolveGuardrails } from './guardrails.ts';
+export type { GuardrailLimits, GuardrailSettings } from './guardrails.ts';
+export { checkPeers, DEFAULT_PEER_OPTIONS } from './peers.ts';
+export type { PeerOptions, PeerSample } from './peers.ts';
+export { baselineWindow, checkBaseline, DEFAULT_BASELINE_OPTIONS } from './baseline.ts';
+export type { BaselineOptions, TimedSample } from './baseline.ts';
+export { checkLearned, DEFAULT_LEARNED_OPTIONS, resample } from './learned.ts';
+export type { LearnedOptions } from './learned.ts';
+export { LAYER_ORDER } from './types.ts';
+export type { DetectionLayer, LayerFinding, Severity } from './types.ts';

@@ -1,0 +1,103 @@
+// Propagation-aware grouping on DynamoDB Local: the per-cluster graph as the pull stores it, read by the
+// pipeline; incidents list every alert type that joined them; kube-state stores its lifecycle item.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTable } from '../../support/dynamodb.ts';
+import { createDocumentClient } from '../../../functions/adapters/aws/dynamodb/document-client.ts';
+import { DynamoAlertStore } from '../../../functions/adapters/aws/dynamodb/alert-store.ts';
+import { DynamoDependencyGraphStore } from '../../../functions/adapters/aws/dynamodb/dependency-graph-store.ts';
+import { DynamoKubeStateStore } from '../../../functions/adapters/aws/dynamodb/kube-state-store.ts';
+import { AlertPipeline } from '../../../functions/core/alerts/pipeline.ts';
+import { publicIncident } from '../../../functions/core/alerts/messages.ts';
+import { kubeStateAlert } from '../../../functions/core/kube-state/alert.ts';
+import { RecordingNotifier, RecordingPublisher, TestClock, alert } from './helpers.ts';
+
+let db: Awaited<ReturnType<typeof startTestTable>>;
+let client: ReturnType<typeof createDocumentClient>;
+let store: DynamoAlertStore;
+let graphs: DynamoDependencyGraphStore;
+
+beforeAll(async () => {
+  db = await startTestTable();
+  client = createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint });
+  store = new DynamoAlertStore({ client, tableName: db.tableName });
+  graphs = new DynamoDependencyGraphStore({ client, tableName: db.tableName });
+  await graphs.put('g1', 'mesh', { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] }, new Date());
+  await graphs.put('g2', 'mesh', { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] }, new Date());
+}, 60_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await db?.stop();
+});
+
+function pipeline(withGraphs = true) {
+  const publisher = new RecordingPublisher();
+  const clock = new TestClock();
+  const p = new AlertPipeline({ store, publisher, notifiers: [new RecordingNotifier('slack')], clock, ...(withGraphs ? { graphs: { forCluster: (c) => graphs.get(c) } } : {}) });
+  return { p, publisher, clock };
+}
+
+describe('propagation-aware grouping with the stored mesh graph', () => {
+  it('stores graphs per cluster and source, merges sources on read', async () => {
+    await graphs.put('g3', 'mesh', { a: ['b'] }, new Date());
+    await graphs.put('g3', 'catalog', { a: ['c'], c: ['d'] }, new Date());
+    expect(await graphs.get('g3')).toEqual({ a: ['b', 'c'], c: ['d'] });
+    expect(await graphs.get('nowhere')).toBeUndefined();
+  });
+
+  it('error burst on payment-service: the callers symptoms join its incident: one incident, not three', async () => {
+    const { p, publisher, clock } = pipeline();
+    const pay = await p.ingest([alert({ cluster: 'g1', service: 'payment-service', type: 'AnomalyDetected' })]);
+    clock.advance(10);
+    const order = await p.ingest([alert({ cluster: 'g1', service: 'order-service', type: 'AnomalyDetected' })]);
+    clock.advance(10);
+    const front = await p.ingest([alert({ cluster: 'g1', service: 'frontend', type: 'AnomalyDetected', severity: 'high' })]);
+    expect(order.incidents).toEqual(pay.incidents);
+    expect(front.incidents).toEqual(pay.incidents);
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
+    const incident = await store.getIncident(pay.incidents[0]);
+    expect(incident).toMatchObject({ service: 'payment-service', alertCount: 3 });
+    expect(incident?.services?.sort()).toEqual(['frontend', 'order-service', 'payment-service']);
+    // a sibling failing on its own is its own incident
+    const user = await p.ingest([alert({ cluster: 'g1', service: 'user-service', type: 'KubePodCrashLooping' })]);
+    expect(user.incidents).not.toEqual(pay.incidents);
+  });
+
+  it('the dependency arriving after its caller still gives one incident; without a graph, three', async () => {
+    const { p } = pipeline();
+    const front = await p.ingest([alert({ cluster: 'g2', service: 'frontend' })]);
+    const pay = await p.ingest([alert({ cluster: 'g2', service: 'payment-service' })]);
+    expect(pay.incidents).toEqual(front.incidents);
+    const plain = pipeline(false).p;
+    const ids = new Set<string>();
+    for (const service of ['payment-service', 'order-service', 'frontend']) (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));
+    expect(ids.size).toBe(3);
+  });
+});
+
+describe('incident types', () => {
+  it('lists every alert type that joined: opened, merged on the same service, attached from a caller', async () => {
+    const { p } = pipeline();
+    const detail = { cluster: 'g1', clusterId: 'c-1', namespace: 'shop', issueType: 'pod_crash_loop', severity: 'high' as const, reason: 'CrashLoopBackOff', message: 'KubePodCrashLooping on checkout', objects: ['checkout-1/app'], since: '2026-11-27T00:00:00.000Z', at: '2026-11-27T00:00:10.000Z' };
+    const opened = await p.ingest([kubeStateAlert({ ...detail, service: 'checkout', type: 'KubePodCrashLooping', status: 'firing' })]);
+    await p.ingest([alert({ cluster: 'g1', service: 'checkout', type: 'AnomalyDetected' })]);
+    const incident = (await store.getIncident(opened.incidents[0]))!;
+    expect(publicIncident(incident).types).toEqual(['AnomalyDetected', 'KubePodCrashLooping']);
+    expect(publicIncident(incident).type).toBe('KubePodCrashLooping');
+    // a resolved kube-state condition resolves its alert; the anomaly still fires
+    await p.ingest([kubeStateAlert({ ...detail, service: 'checkout', type: 'KubePodCrashLooping', status: 'resolved' })]);
+    expect((await store.getIncident(opened.incidents[0]))?.status).toBe('open');
+  });
+});
+
+describe('kube-state lifecycle item', () => {
+  it('is written with an optimistic version: an overlapping pull loses instead of overwriting', async () => {
+    const ks = new DynamoKubeStateStore({ client, tableName: db.tableName });
+    const first = { clusterId: 'k1', cluster: 'dev', at: new Date().toISOString(), pullId: 'p1', restarts: { 'u/app': 2 }, active: {}, version: 1 };
+    expect(await ks.put(first, 0)).toBe(true);
+    expect(await ks.put({ ...first, pullId: 'p1b' }, 0)).toBe(false);
+    expect(await ks.put({ ...first, pullId: 'p2', version: 2 }, 1)).toBe(true);
+    expect(await ks.put({ ...first, pullId: 'p2b', version: 2 }, 1)).toBe(false);
+    expect(await ks.get('k1')).toMatchObject({ pullId: 'p2', version: 2, restarts: { 'u/app': 2 } });
+  });
+});

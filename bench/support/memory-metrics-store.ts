@@ -3,7 +3,7 @@
  * pulls through DynamoDB Local would take hours. Same semantics as the DynamoDB adapter (records
  * keyed by at#pullId and written once, newest-wins latest samples, latest model per kind).
  */
-import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord } from '../../functions/core/pull/records.ts';
+import type { AnomalyRecord, MetricsStore, ModelRecord, SampleRecord, SeriesRef } from '../../functions/core/pull/records.ts';
 
 const key = (clusterId: string, namespace: string, service: string) => `${clusterId}#${namespace}#${service}`;
 
@@ -17,6 +17,13 @@ export class MemoryMetricsStore implements MetricsStore {
 
   constructor(options: { keepHours?: number } = {}) {
     this.keepMs = (options.keepHours ?? 25) * 3_600_000;
+  }
+
+  async seriesSince(clusterId: string, since: Date): Promise<SeriesRef[]> {
+    const cutoff = since.toISOString();
+    return [...this.sampleSeries.values()]
+      .filter((list) => list[0]?.clusterId === clusterId && (list.at(-1)?.at ?? '') >= cutoff)
+      .map((list) => ({ clusterId, namespace: list[0]!.namespace, service: list[0]!.service }));
   }
 
   async putSamples(samples: SampleRecord[]): Promise<void> {

@@ -103,15 +103,15 @@ describe('RCA of every simulator fault, from evidence alone', () => {
       expect(rca.status).toBe(200);
       results.push({ c, rca: rca.body });
     }
-    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource }));
+    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource, missing: rca.report?.missingEvidence }));
     console.log(JSON.stringify({ measurement: 'rca per fault', results: summary }));
     for (const { c, rca } of results) {
       expect(rca.status, c.type).toBe('SUCCEEDED');
       const report = rca.report;
       expect(Object.keys(report).sort()).toEqual(expect.arrayContaining(['contributingFactors', 'engine', 'prevention', 'remediation', 'rootCauses', 'summary', 'symptoms', 'timeline']));
-      // Bedrock was throttling: the rules report, saying why.
+      // Bedrock was throttling: the rules report, saying why (throttled, or the call never got that far).
       expect(report.engine).toBe('rules');
-      expect(report.fallbackReason).toBe('throttled');
+      expect(report.fallbackReason).toMatch(/^(throttled|model error)/);
       const top = report.rootCauses[0];
       expect(top, `${c.type}: ${JSON.stringify(report)}`).toBeDefined();
       expect(top.category, `${c.type}: ${JSON.stringify(report.rootCauses)}`).toMatch(c.expect);

@@ -8,6 +8,8 @@
  *     endpoints, sparse heavy-tailed bursty series, level shifts, low-traffic noise nodes): top-1 / top-3 on
  *     latency and availability faults, and the share of normal windows answered with [] (seeds disjoint from
  *     the calibration seeds used in 1c).
+ *  1d. The simulator's own propagating faults (test/support/sim-propagation.ts over sim/mesh.ts): error-burst,
+ *     latency-spike and cpu-spike in a callee of `shop`, incident opened on frontend; and normal windows.
  *  1c. The Nezha development set (../shared/data/nezha; skipped with a message when absent): top-1 / top-3 per
  *     system with the shipped defaults (in-sample: they were chosen on it) and cross-validated (parameters
  *     chosen without the scored cases: leave-one-system-out and 5-fold), against the README's naive baseline.
@@ -24,6 +26,7 @@ import { readMetrics } from '../cli/commands/rank.ts';
 import { analyzeSeries, rankRootCauses } from '../functions/core/rca/rank.ts';
 import { makeRcaCase } from '../test/unit/rca/synth.ts';
 import { makeXrayCase } from '../test/support/xray-synth.ts';
+import { makeSimCase, SIM_CALLEES, SIM_FAULTS } from '../test/support/sim-propagation.ts';
 import { groupSamples } from '../functions/core/rca/rank.ts';
 import { accuracy, loadNezha, naiveRank } from './support/nezha.ts';
 import type { NezhaCase } from './support/nezha.ts';
@@ -102,6 +105,28 @@ console.log(
     seconds: xrSeconds,
   }),
 );
+
+// 1d. the simulator's own propagating faults (sim/mesh.ts), root in a callee, incident opened on frontend
+{
+  t = performance.now();
+  const sim: { truth: string; ranking: { node: string; score: number }[]; fault: string }[] = [];
+  for (let seed = 1; seed <= 60; seed++) {
+    const c = makeSimCase(200_000 + seed, { fault: SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length] });
+    sim.push({ truth: c.root, fault: c.fault, ranking: rankRootCauses(c) });
+  }
+  let simEmpty = 0;
+  for (let seed = 1; seed <= 30; seed++) if (rankRootCauses(makeSimCase(300_000 + seed, { fault: 'none' })).length === 0) simEmpty++;
+  console.log(
+    JSON.stringify({
+      bench: 'rank-simulator-propagation',
+      ...pick(accuracy(sim), ['cases', 'top1', 'top3']),
+      by_fault: Object.fromEntries(SIM_FAULTS.map((f) => [f, pick(accuracy(sim.filter((x) => x.fault === f)), ['cases', 'top1', 'top3'])])),
+      normal_windows: 30,
+      normal_empty_rate: round(simEmpty / 30),
+      seconds: sec(performance.now() - t),
+    }),
+  );
+}
 
 // 1c. Nezha: in-sample with the defaults, cross-validated, and the naive baseline
 const nezhaDir = join(here, '..', '..', 'shared', 'data', 'nezha');

@@ -92,10 +92,17 @@ export const ConfigSchema = z.object({
   FLEETOPS_RCA_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** Extra dependency edges, service → services it calls: `{"frontend":["order-service"]}`. */
   FLEETOPS_SERVICE_DEPENDENCIES: z.string().optional(),
+
+  // Healing (issue 9): policy JSON (functions/core/healing/policy.ts), kill switch, verification wait.
+  FLEETOPS_HEALING_POLICY: z.string().max(65_536).optional(),
+  FLEETOPS_HEALING_DISABLED: booleanFromString.optional(),
+  FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
   allowLoopbackClusters: boolean;
+  /** FLEETOPS_HEALING_VERIFY_WAIT_SECONDS, else 30 s in AWS and 5 s locally. */
+  healingVerifyWaitSeconds: number;
   /** FLEETOPS_PULL_NAMESPACES split and trimmed. */
   pullNamespaces: string[];
   /** FLEETOPS_SIMILARITY_THRESHOLD when valid, else 0.85 with an embedding model, else undefined (off). */
@@ -115,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...config,
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
+    // 30 s in AWS; the local stack verifies sooner (the simulator settles in a few seconds).
+    healingVerifyWaitSeconds: config.FLEETOPS_HEALING_VERIFY_WAIT_SECONDS ?? (config.FLEETOPS_RUNTIME === 'local' ? 5 : 30),
     pullNamespaces: splitList(config.FLEETOPS_PULL_NAMESPACES),
     ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
   };

@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**
@@ -107,4 +107,10 @@ export interface KubeClusterClient {
   listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]>;
   /** The last lines of a container's log, at most `limitBytes` (the server cuts, so a huge log never travels). */
   readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string>;
+  // Healing (functions/core/healing): reads for snapshots and plans, the writes its actions make.
+  listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]>;
+  /** Merge-patches an HPA's replica bounds (raise the HPA instead of fighting it). */
+  patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void>;
+  /** Puts a pod template back (undo from a snapshot). */
+  replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void>;
 }

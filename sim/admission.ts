@@ -72,6 +72,11 @@ export function applyDefaults(def: ResourceDef, obj: Obj, old?: Obj): void {
       ];
       obj.status = old?.status ?? obj.status ?? { phase: 'Pending', qosClass: 'BestEffort' };
       break;
+    case 'HorizontalPodAutoscaler':
+      obj.spec = obj.spec ?? {};
+      obj.spec.minReplicas = obj.spec.minReplicas ?? 1;
+      obj.status = old?.status ?? obj.status ?? {};
+      break;
     case 'Deployment':
     case 'ReplicaSet':
     case 'StatefulSet':
@@ -183,6 +188,15 @@ export function validate(def: ResourceDef, obj: Obj, old?: Obj): Cause[] {
       if (old && old.spec?.clusterIP && s.clusterIP !== old.spec.clusterIP)
         causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: field is immutable', field: 'spec.clusterIP' });
       break;
+    case 'HorizontalPodAutoscaler': {
+      const min = s.minReplicas ?? 1;
+      if (!Number.isInteger(s.maxReplicas) || s.maxReplicas < 1)
+        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(s.maxReplicas)}: must be greater than or equal to 1`, field: 'spec.maxReplicas' });
+      else if (!Number.isInteger(min) || min < 1 || min > s.maxReplicas)
+        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(min)}: must be less than or equal to maxReplicas`, field: 'spec.minReplicas' });
+      if (!s.scaleTargetRef?.kind || !s.scaleTargetRef?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.scaleTargetRef' });
+      break;
+    }
     case 'Event':
       if (!obj.involvedObject) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'involvedObject' });
       break;

@@ -10,7 +10,7 @@ import { deletePod } from './controller.ts';
 import { FaultError, injectFault, publicFault, removeFault } from './faults.ts';
 import { LogError, podLogs } from './logs.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
-import { apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, findResource, RESOURCES, storeKey, type ResourceDef } from './resources.ts';
+import { API_GROUPS, apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, findResource, RESOURCES, storeKey, type ResourceDef } from './resources.ts';
 import { matchLabels, parseFieldSelector, parseLabelSelector, SelectorError, selectorToString, matchFields } from './selectors.ts';
 import { K8S_VERSION } from './seed-workloads.ts';
 import { toTable } from './tables.ts';
@@ -133,7 +133,7 @@ export class ApiServer {
       if (p === '/api') return send(res, 200, apiVersions(this.address));
       if (p === '/apis') return send(res, 200, apiGroupList());
       if (segs[0] === 'apis' && segs.length === 2) {
-        if (!['apps', 'metrics.k8s.io'].includes(segs[1])) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!API_GROUPS.includes(segs[1])) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
         return send(res, 200, apiGroup(segs[1]));
       }
     }

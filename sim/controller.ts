@@ -383,8 +383,31 @@ function collectGarbage(c: Cluster): void {
   }
 }
 
+/**
+ * A minimal horizontal-pod-autoscaler controller: it keeps the target's replicas inside
+ * [minReplicas, maxReplicas] (no metric-driven scaling), which is enough to make anyone who scales
+ * past an HPA's bounds see it scaled back, as a real cluster would.
+ */
+function reconcileHorizontalPodAutoscaler(c: Cluster, hpa: Obj): void {
+  const ref = hpa.spec?.scaleTargetRef ?? {};
+  if (ref.kind !== 'Deployment') return;
+  const dep = c.store.get('deployments', hpa.metadata.namespace, ref.name);
+  if (!dep) return;
+  const min = hpa.spec.minReplicas ?? 1;
+  const max = hpa.spec.maxReplicas ?? min;
+  const current = dep.spec.replicas ?? 1;
+  const desired = Math.min(max, Math.max(min, current));
+  if (desired !== current) {
+    c.store.update('deployments', { ...dep, spec: { ...dep.spec, replicas: desired } });
+    c.events.record(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${desired > current ? 'Current number of replicas below Spec.MinReplicas' : 'Current number of replicas above Spec.MaxReplicas'}`, { component: 'horizontal-pod-autoscaler' });
+  }
+  const cur = c.store.get('horizontalpodautoscalers', hpa.metadata.namespace, hpa.metadata.name)!;
+  c.saveIfChanged('horizontalpodautoscalers', { ...cur, status: { ...cur.status, currentReplicas: dep.status?.replicas ?? current, desiredReplicas: desired } });
+}
+
 export function reconcileControllers(c: Cluster): void {
   collectGarbage(c);
+  for (const h of c.store.list('horizontalpodautoscalers')) reconcileHorizontalPodAutoscaler(c, h);
   for (const d of c.store.list('deployments')) reconcileDeployment(c, d);
   for (const rs of c.store.list('replicasets')) reconcileReplicaSet(c, rs);
   for (const s of c.store.list('statefulsets')) reconcileStatefulSet(c, s);

@@ -28,6 +28,8 @@ export interface Fault {
   badImages?: Record<string, { from: string; to: string }>;
   savedResources?: Record<string, Obj>;
   configMapName?: string;
+  /** cpu-spike: the replica count whose CPU the extra work pegs (the deployment's replicas at injection). */
+  sharedBy?: number;
 }
 
 export class FaultError extends Error {
@@ -101,6 +103,9 @@ export function injectFault(c: Cluster, body: unknown): Fault {
   const f: Fault = { id: randomBytes(8).toString('hex'), type: b.type as FaultType, namespace, deployment: b.deployment, createdAt: Date.now(), params };
 
   switch (f.type) {
+    case 'cpu-spike':
+      f.sharedBy = Math.max(1, dep.spec?.replicas ?? 1);
+      break;
     case 'image-pull-backoff': {
       f.badImages = {};
       updateTemplate(c, f, (cs) => {

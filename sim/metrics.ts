@@ -77,6 +77,15 @@ export class MetricsModel {
     return new Set(this.c.faultsFor(ns, dep).map((f) => f.type as string));
   }
 
+  /** 1 while as many replicas are ready as when the spike started; less as more replicas share it. */
+  private cpuSpikeShare(pod: Obj): number {
+    const dep = this.c.deploymentOfPod(pod);
+    const fault = this.c.faultsFor(pod.metadata.namespace, dep).find((f) => f.type === 'cpu-spike');
+    if (!fault?.sharedBy) return 1;
+    const ready = this.c.store.list('pods').filter((p) => p.metadata.namespace === pod.metadata.namespace && isPodReady(p) && this.c.deploymentOfPod(p) === dep).length;
+    return Math.min(1, fault.sharedBy / Math.max(1, ready));
+  }
+
   private leakRate(ns: string, dep: string | undefined): { rate: number; since: number } | undefined {
     const f = this.c.faultsFor(ns, dep).find((x) => x.type === 'memory-leak');
     if (!f) return undefined;
@@ -168,7 +177,9 @@ export class MetricsModel {
         const noise = smoothNoise(this.key('cpu', p.metadata.uid, ct.name), t / 1000, 20);
         const limit = parseQuantity(ct.resources?.limits?.cpu ?? 0) || 0;
         let cpu = (0.008 + (i === 0 ? 0.0022 * rps : 0.001)) * (1 + 0.08 * noise);
-        if (ft.has('cpu-spike')) cpu = (limit || 1.5) * (0.9 + 0.06 * noise);
+        // The spike is extra work shared by the ready replicas: sized to peg the replicas present at
+        // injection time, so scaling out spreads it (and restarting a pod does not).
+        if (ft.has('cpu-spike')) cpu = (limit || 1.5) * (0.9 + 0.06 * noise) * this.cpuSpikeShare(p);
         if (limit) cpu = Math.min(cpu, limit);
         containers.push({ name: ct.name, cpu: Math.max(0.001, cpu), memory: this.containerMemoryBytes(p, ct.name, t, i === 0 ? rps : 0) });
       });

@@ -28,6 +28,8 @@ export const RESOURCES: ResourceDef[] = [
   { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] },
   { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] },
   { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] },
+  // Minimal autoscaling/v2: stored, validated, and honoured by the controller as replica bounds (no metric-driven scaling).
+  { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'], categories: ['all'], subresources: ['status'] },
   { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', singular: '', kind: 'PodMetrics', namespaced: true, readOnly: true },
   { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes', singular: '', kind: 'NodeMetrics', namespaced: false, readOnly: true },
 ];
@@ -71,12 +73,14 @@ export function apiResourceList(group: string, version: string): object | undefi
 }
 
 export function apiGroupList(): object {
-  const groups = ['apps', 'metrics.k8s.io'].map(apiGroup);
+  const groups = API_GROUPS.map(apiGroup);
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
+export const API_GROUPS = ['apps', 'autoscaling', 'metrics.k8s.io'];
+
 export function apiGroup(name: string): { kind: string; apiVersion: string; name: string; versions: object[]; preferredVersion: object } {
-  const version = name === 'apps' ? 'v1' : 'v1beta1';
+  const version = name === 'apps' ? 'v1' : name === 'autoscaling' ? 'v2' : 'v1beta1';
   const gv = { groupVersion: `${name}/${version}`, version };
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [gv], preferredVersion: gv };
 }

@@ -227,3 +227,26 @@ export function parseNabTime(s: string): number {
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
 }
+
+/**
+ * Raw NAB score of a corpus at a FIXED threshold (rows with score >= threshold are detections), with the
+ * same per-window best-detection rule as scoreSwept. Used by cross-validation, where the threshold is
+ * chosen on the training folds and must not be re-optimised on the held-out fold.
+ */
+export function rawScoreAt(files: SweptFile[], profile: NabProfile, threshold: number): { score: number; windows: number } {
+  let score = 0;
+  let windows = 0;
+  for (const f of files) {
+    windows += f.windows;
+    const best = new Map<number, number>();
+    for (const id of f.scorableWindows) best.set(id, -profile.fn);
+    for (let k = 0; k < f.scores.length; k++) {
+      if (!(f.scores[k] >= threshold)) continue;
+      const wid = f.window[k];
+      if (wid < 0) score += profile.fp * f.sweep[k];
+      else best.set(wid, Math.max(best.get(wid) ?? -profile.fn, profile.tp * f.sweep[k]));
+    }
+    for (const v of best.values()) score += v;
+  }
+  return { score, windows };
+}

@@ -1,3 +1,5 @@
+import { HEALABLE_ISSUE_TYPES } from '../core/healing/types.ts';
+
 /**
  * EventBridge rules and schedules, as plain data: CDK deploys them (lib/constructs/events.ts)
  * and the local bus and scheduler (local/) run the very same patterns and targets.
@@ -54,6 +56,13 @@ export const RULES: RuleDefinition[] = [
     bus: 'fleetops',
     pattern: { source: ['fleetops.metrics'], 'detail-type': ['AnomalyDetected'] },
     target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
+    id: 'rca-to-healing',
+    description: 'An RCA whose issue type has a healing strategy starts a healing run',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.rca'], 'detail-type': ['RcaCompleted'], detail: { issueType: [...HEALABLE_ISSUE_TYPES] } },
+    target: { kind: 'workflow', workflow: 'healing' },
   },
   {
     id: 'anomaly-ends-to-alerts',

@@ -38,7 +38,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
-  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true, workflows: ['rca'] } },
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true, workflows: ['rca'], taskCallbacks: true } },
   'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite' } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // --- Root-cause analysis ---
@@ -47,6 +47,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'rca-evidence': { memoryMb: 1024, timeoutSeconds: 30, access: { table: 'read', secrets: 'read', eks: true } },
   'rca-analyze': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, bedrock: true, eks: true } },
   'rca-failed': { access: { table: 'readwrite' } },
+  // Healing (issue 9)
+  healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },
+  'healing-step': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, eks: true } },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

@@ -18,6 +18,11 @@ export const WORKFLOWS: WorkflowDefinition[] = [
     functions: { PlanMetricPullFunctionArn: 'plan-metric-pull', PullMetricsFunctionArn: 'pull-metrics' },
   },
   {
+    name: 'healing',
+    file: 'state-machines/healing.asl.json',
+    functions: { HealingStepFunctionArn: 'healing-step' },
+  },
+  {
     name: 'rca',
     file: 'state-machines/rca.asl.json',
     functions: { RcaEvidenceFunctionArn: 'rca-evidence', RcaAnalyzeFunctionArn: 'rca-analyze', RcaFailedFunctionArn: 'rca-failed' },

@@ -176,6 +176,8 @@ export const Incident = z
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
+    /** Notes other features add (healing: verified or undone actions). */
+    notes: z.array(z.object({ at: z.string(), author: z.string(), text: z.string() })).optional(),
   })
   .meta({ id: 'Incident' });
 

@@ -69,4 +69,3 @@ async function secretsFor(target: RcaTarget): Promise<{ values: string[]; names:
   if (!record) return { values: [], names: [] };
   return secretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
 }
-

@@ -3,6 +3,7 @@ import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
+import { AppError } from '../core/errors.ts';
 import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
@@ -11,6 +12,7 @@ import { wiring } from '../wiring.ts';
 import { rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
+import { answerHealingApproval } from './healing-approvals.ts';
 import { metricsStore } from './metrics-store.ts';
 
 const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
@@ -86,6 +88,16 @@ export function slackPorts(): SlackCommandPorts {
       });
       alertPipeline().invalidateSilences();
       return { id: silence.id, endsAt: silence.endsAt };
+    },
+    decideHealing: async (healingId, decision, actor) => {
+      try {
+        const record = await answerHealingApproval({ id: healingId, decision, by: `slack:${actor.userName} (${actor.userId})` });
+        const { id, cluster, namespace, service, issueType, severity, action, status, reason } = record;
+        return { id, cluster, namespace, service, issueType, severity, action, status, reason };
+      } catch (error) {
+        if (error instanceof AppError && (error.kind === 'not-found' || error.kind === 'conflict')) return { error: error.message };
+        throw error;
+      }
     },
     forecast: async ({ clusterId, service }) => {
       const base = wiring();

@@ -2,8 +2,8 @@
  * KubeGateway over @kubernetes/client-node. Every error leaving here is an AppError whose message
  * names the server and a reason code, never a credential.
  */
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -78,6 +78,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly versionApi: VersionApi;
+  private readonly autoscaling: AutoscalingV2Api;
 
   constructor(kc: KubeConfig, creds: SafeKubeconfig) {
     this.server = creds.server;
@@ -86,6 +87,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.versionApi = kc.makeApiClient(VersionApi);
+    this.autoscaling = kc.makeApiClient(AutoscalingV2Api);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -217,6 +219,27 @@ export class KubernetesClusterClient implements KubeClusterClient {
       this.core.readNamespacedPodLog({ namespace, name: pod, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, previous: options.previous, timestamps: true }),
     );
     return typeof text === 'string' ? text.slice(0, options.limitBytes) : '';
+  }
+
+  async listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`horizontal pod autoscalers in ${namespace}`, () => this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }));
+    return list.items;
+  }
+
+  async patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void> {
+    checkName('namespace', namespace);
+    checkName('horizontal pod autoscaler', name);
+    for (const v of Object.values(bounds)) if (!Number.isInteger(v) || v < 1 || v > 1000) throw new ValidationError('HPA bounds must be integers between 1 and 1000');
+    await this.call(`horizontal pod autoscaler ${namespace}/${name}`, () =>
+      this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace, name, body: { spec: bounds } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    );
+  }
+
+  async replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void> {
+    const deployment = await this.getDeployment(namespace, name);
+    const body: V1Deployment = { ...deployment, spec: { ...deployment.spec!, template } };
+    await this.call(`deployment ${namespace}/${name}`, () => this.apps.replaceNamespacedDeployment({ namespace, name, body }));
   }
 }
 

@@ -49,6 +49,8 @@ export interface Incident {
   services?: string[];
   /** Every alert type that has joined the incident (CONTRACT `types`); older items fall back to `[type]`. */
   types?: string[];
+  /** Notes other features add (healing: verified or undone actions). */
+  notes?: { at: string; author: string; text: string }[];
 }
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };

@@ -1,6 +1,6 @@
 /**
  * The least-privilege RBAC a user applies to a cluster before registering it: what fleetops reads
- * (workloads, events, metrics) and the few writes healing needs (scale, rollout undo, pod delete).
+ * (workloads, events, metrics) and the few writes healing needs (scale, rollout undo, pod delete, HPA bounds).
  * No secrets, no wildcards, no exec/attach/port-forward.
  */
 import { stringify } from 'yaml';
@@ -24,7 +24,10 @@ export const FLEETOPS_RULES: PolicyRule[] = [
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
   { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
   { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets'], verbs: READ },
-  { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['patch', 'update'] },
+  // Healing's writes, exactly: scale (PUT deployments/scale), rollback and undo (PUT deployments),
+  // restart (DELETE pods, above), and raising an HPA instead of fighting it (list + merge-patch).
+  { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['update'] },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list', 'patch'] },
   { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list'] },
 ];
 

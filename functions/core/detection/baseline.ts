@@ -26,6 +26,9 @@ export interface BaselineOptions {
   minSamples: number;
   maxFreezeMinutes: number;
   minRequestRate: number;
+  /** A baseline of fewer samples than this is young: its ratios are multiplied by `youngRatioFactor`. */
+  youngSamples: number;
+  youngRatioFactor: number;
   rules: Partial<Record<SignalName, BaselineRule>>;
 }
 
@@ -34,6 +37,10 @@ export const DEFAULT_BASELINE_OPTIONS: BaselineOptions = {
   minSamples: 2,
   maxFreezeMinutes: 120,
   minRequestRate: 1,
+  // Two or three samples say little about a series' spread (and the first rate() values of a fresh
+  // scrape run low): a young baseline asks for a larger jump.
+  youngSamples: 6,
+  youngRatioFactor: 1.5,
   rules: {
     error_rate: { ratio: 3, minExcess: 0.02, k: 4, needsTraffic: true },
     latency_p95: { ratio: 1.8, minExcess: 0.1, k: 4, needsTraffic: true },
@@ -82,7 +89,8 @@ export function checkBaseline(features: GoldenSignals, window: readonly TimedSam
     const mad = median(sorted.map((v) => Math.abs(v - med)).sort((a, b) => a - b));
     const scale = Math.max(1.4826 * mad, 1e-12);
     const excess = x - med;
-    if (excess < rule.minExcess || excess < rule.k * scale || x < rule.ratio * med) continue;
+    const ratioNeeded = values.length < options.youngSamples ? rule.ratio * options.youngRatioFactor : rule.ratio;
+    if (excess < rule.minExcess || excess < rule.k * scale || x < ratioNeeded * med) continue;
     const ratio = med > 0 ? x / med : Infinity;
     finding.reasons.push(`${signal} ${fmt(signal, x)} is ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : 'far above'} its recent median ${fmt(signal, med)} (${values.length} samples)`);
     finding.signals.push(signal);

@@ -65,10 +65,16 @@ describe('short baseline (layer 3)', () => {
   it('judges from the third sample: a CPU jump against two earlier samples fires, noise does not', () => {
     const two = history(2, 10_000);
     expect(checkBaseline(healthy(), two.slice(0, 1)).reasons[0]).toMatch(/needs 2 earlier samples, has 1/);
-    const spike = checkBaseline({ ...healthy(), cpu_usage: 1.0, latency_p95: 0.48 }, two);
+    const spike = checkBaseline({ ...healthy(), cpu_usage: 1.0, latency_p95: 0.6 }, two);
     expect(spike).toMatchObject({ layer: 'baseline', fired: true });
     expect(spike.signals.sort()).toEqual(['cpu_usage', 'latency_p95']);
     for (let i = 0; i < 200; i++) expect(checkBaseline(healthy(), history(12, 300_000)).fired).toBe(false);
+  });
+
+  it('asks a young baseline for a larger jump than a mature one', () => {
+    const jump = { ...healthy(), cpu_usage: 0.06 * 3 };
+    expect(checkBaseline(jump, history(2, 10_000)).fired).toBe(false);
+    expect(checkBaseline(jump, history(12, 10_000))).toMatchObject({ fired: true, signals: ['cpu_usage'] });
   });
 
   it('freezes the baseline while a condition lasts, up to maxFreezeMinutes', () => {

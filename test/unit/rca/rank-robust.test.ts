@@ -4,6 +4,7 @@ import type { Edge, Sample } from '../../../functions/core/rca/rank.ts';
 import { isSymptomMetric, isTrafficMetric, metricFamily, onsetTime, seriesEffect } from '../../../functions/core/rca/rank-evidence.ts';
 import { Rng } from '../../../functions/core/anomaly/random.ts';
 import { makeXrayCase } from '../../support/xray-synth.ts';
+import { makeSimCase, SIM_CALLEES, SIM_FAULTS } from '../../support/sim-propagation.ts';
 import { gauss } from './synth.ts';
 
 const T0 = 1_767_225_600;
@@ -211,5 +212,17 @@ describe('per-series evidence', () => {
     expect(isSymptomMetric('error_rate')).toBe(true);
     expect(isSymptomMetric('cpu')).toBe(false);
     expect(isSymptomMetric('requests')).toBe(false);
+  });
+});
+
+describe("the simulator's propagating faults (sim/mesh.ts)", () => {
+  it('traces a fault in a callee, seen on frontend, to that callee, and stays silent without a fault', () => {
+    for (const [i, fault] of SIM_FAULTS.entries()) {
+      for (const [j, root] of SIM_CALLEES.entries()) {
+        const c = makeSimCase(400 + i * 10 + j, { fault, root });
+        expect(rankRootCauses(c)[0]?.node, `${fault} in ${root}`).toBe(root);
+      }
+    }
+    for (let seed = 1; seed <= 5; seed++) expect(rankRootCauses(makeSimCase(900 + seed, { fault: 'none' })), `seed ${seed}`).toEqual([]);
   });
 });

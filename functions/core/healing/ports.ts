@@ -1,0 +1,61 @@
+/** What healing needs from the outside world; adapters in functions/adapters, wiring in functions/wiring/healing.ts. */
+import type { ActionPlan, AuditEntry, HealingRecord, HealingStatus, WorkloadState } from './types.ts';
+
+export interface HealingListFilter {
+  service?: string;
+  status?: HealingStatus;
+  incidentId?: string;
+  limit: number;
+}
+
+export type ClaimResult = { granted: true; slot: number } | { granted: false; reason: string };
+
+export interface HealingStore {
+  /** False when a record with this id exists (a redelivered trigger). */
+  create(record: HealingRecord): Promise<boolean>;
+  get(id: string): Promise<HealingRecord | undefined>;
+  /** False when `statusIn` is given and the record's status is not in it. */
+  update(id: string, changes: Partial<HealingRecord>, condition?: { statusIn?: HealingStatus[] }): Promise<boolean>;
+  /** Append-only: false (and nothing written) when the step already has its entry. */
+  audit(id: string, entry: AuditEntry): Promise<boolean>;
+  auditTrail(id: string): Promise<AuditEntry[]>;
+  list(filter: HealingListFilter): Promise<HealingRecord[]>;
+  /** The kill-switch flag and the service's cool-down for this issue, in one read. */
+  safetyState(keys: { service: string; issue: string }): Promise<{ killSwitch: boolean; cooldownUntil?: string }>;
+  /**
+   * Atomically takes one of the service's `actionsPerHour` slots, starts the issue's cool-down and
+   * checks the kill switch once more: 50 concurrent callers get at most `actionsPerHour` grants.
+   */
+  claimAction(input: { healingId: string; service: string; issue: string; now: Date; actionsPerHour: number; cooldownSeconds: number }): Promise<ClaimResult>;
+  setKillSwitch(enabled: boolean, by: string, now: Date): Promise<void>;
+}
+
+export interface HealingCluster {
+  /** Undefined when no cluster has this id. */
+  clusterName(clusterId: string): Promise<string | undefined>;
+  workload(clusterId: string, namespace: string, deployment: string): Promise<WorkloadState>;
+  scale(clusterId: string, namespace: string, deployment: string, replicas: number): Promise<void>;
+  setHpaBounds(clusterId: string, namespace: string, hpa: string, bounds: { minReplicas: number; maxReplicas: number }): Promise<void>;
+  deletePod(clusterId: string, namespace: string, pod: string): Promise<void>;
+  /** `kubectl rollout undo`: re-applies the previous ReplicaSet's template; returns that revision. */
+  rollback(clusterId: string, namespace: string, deployment: string): Promise<{ revision: string }>;
+  restoreTemplate(clusterId: string, namespace: string, deployment: string, template: unknown): Promise<void>;
+}
+
+/** Healing ids and notes on the incident item (RCA owns `rcaId`, the alert store owns the rest). */
+export interface IncidentHealingLinks {
+  link(incidentId: string, healingId: string): Promise<void>;
+  addNote(incidentId: string, note: { at: string; author: string; text: string }): Promise<void>;
+}
+
+export interface IncidentEscalation {
+  /** Notifies again as escalated; false when the incident is gone, resolved or acknowledged. */
+  escalate(incidentId: string): Promise<boolean>;
+}
+
+/** Critical services that depend on this one (the alert pipeline's graph, or configuration). */
+export interface DependencyGraph {
+  criticalDependents(target: { cluster: string; namespace: string; service: string }): Promise<string[]>;
+}
+
+export type { ActionPlan };

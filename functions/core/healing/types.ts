@@ -1,0 +1,179 @@
+/**
+ * Healing: shapes shared by the strategies, the safety rules, the workflow steps and the API.
+ * Status strings and the listed fields are the contract's (CONTRACT.md, "RCA and healing").
+ */
+
+export const ISSUE_TYPES = [
+  'high_cpu',
+  'high_memory',
+  'pod_crash_loop',
+  'high_error_rate',
+  'bad_deploy',
+  'high_latency',
+  'image_pull',
+  'config_error',
+  'unschedulable',
+  'node_not_ready',
+] as const;
+export type IssueType = (typeof ISSUE_TYPES)[number];
+
+/** Issue types with a strategy; RCA results of other types do not start a healing run. */
+export const HEALABLE_ISSUE_TYPES = ['high_cpu', 'high_memory', 'pod_crash_loop', 'high_error_rate', 'bad_deploy'] as const satisfies readonly IssueType[];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const HEALING_STATUSES = ['PENDING_APPROVAL', 'EXECUTING', 'SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'] as const;
+export type HealingStatus = (typeof HEALING_STATUSES)[number];
+export const FINAL_STATUSES: readonly HealingStatus[] = ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity) + 1;
+}
+
+/** What the RCA found that a strategy can use (the `RcaCompleted` event's detail). */
+export interface RcaHints {
+  rcaId?: string;
+  topCause?: { category: string; resource: string; confidence: number };
+  recentRollout?: { deployment: string; revision: string | number; at: string; changed: string[] };
+}
+
+export interface HealingRequest {
+  clusterId: string;
+  namespace: string;
+  service: string;
+  issueType: IssueType;
+  severity: Severity;
+  dryRun?: boolean;
+  incidentId?: string;
+  trigger: 'api' | 'rca';
+  requestedBy: string;
+  hints?: RcaHints;
+}
+
+export type ActionKind = 'scale_out' | 'restart_pod' | 'rollback' | 'manual_handover' | 'none';
+
+export type ActionPlan =
+  | {
+      kind: 'scale_out';
+      deployment: string;
+      from: number;
+      to: number;
+      /** Present when an HPA owns the replica count: its bounds are raised instead of scaling behind it. */
+      hpa?: { name: string; minReplicas: { from: number; to: number }; maxReplicas: { from: number; to: number } };
+    }
+  | { kind: 'restart_pod'; deployment: string; pod: string }
+  | { kind: 'rollback'; deployment: string; fromRevision: string; toRevision: string };
+
+export type Decision =
+  | { kind: 'action'; action: ActionPlan; summary: string }
+  | { kind: 'handover'; summary: string; suggestions: string[] };
+
+/** Who changes the workload when it is not us. */
+export interface GitOpsOwner {
+  tool: 'argocd' | 'flux';
+  app: string;
+}
+
+/** What we read from the cluster to plan and to verify (no Kubernetes types: core stays pure). */
+export interface PodState {
+  name: string;
+  ready: boolean;
+  phase: string;
+  restarts: number;
+  /** e.g. CrashLoopBackOff, ErrImagePull. */
+  waitingReason?: string;
+  createdAt?: string;
+  cpuCores?: number;
+  memoryBytes?: number;
+}
+
+export interface WorkloadState {
+  deployment: string;
+  replicas: number;
+  readyReplicas: number;
+  revision: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The pod template, opaque here: snapshotted and put back by undo. */
+  template: unknown;
+  /** Per container, summed over containers of one pod; undefined when no limit is set. */
+  cpuLimitCores?: number;
+  memoryLimitBytes?: number;
+  replicaSets: { name: string; revision: string; createdAt?: string; replicas: number }[];
+  hpa?: { name: string; minReplicas: number; maxReplicas: number };
+  pods: PodState[];
+}
+
+/** Before acting: enough to undo and to compare. */
+export interface Snapshot {
+  at: string;
+  replicas: number;
+  revision: string;
+  template: unknown;
+  hpa?: { name: string; minReplicas: number; maxReplicas: number };
+  symptom: number;
+  readyReplicas: number;
+}
+
+export type Verdict = 'resolved' | 'unchanged' | 'worse';
+
+export interface Verification {
+  at: string;
+  verdict: Verdict;
+  symptomBefore: number;
+  symptomAfter: number;
+  readyBefore: number;
+  readyAfter: number;
+  replicas: number;
+  revision: string;
+  detail: string;
+}
+
+export interface HealingRecord {
+  id: string;
+  incidentId?: string;
+  rcaId?: string;
+  clusterId: string;
+  cluster: string;
+  namespace: string;
+  service: string;
+  issueType: IssueType;
+  severity: Severity;
+  action: ActionKind;
+  status: HealingStatus;
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+  dryRun: boolean;
+  trigger: 'api' | 'rca';
+  requestedBy: string;
+  hints?: RcaHints;
+  plan?: ActionPlan;
+  suggestions?: string[];
+  gitOps?: GitOpsOwner;
+  approvalRequired?: boolean;
+  approvalExpiresAt?: string;
+  /** The workflow's `.waitForTaskToken` token; never shown by the API. */
+  taskToken?: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  rejectedBy?: string;
+  rejectedAt?: string;
+  snapshot?: Snapshot;
+  verification?: Verification;
+  undone?: boolean;
+  /** Notifier kinds already told about each status (exactly-once notification on retries). */
+  notified?: Record<string, string[]>;
+}
+
+export interface AuditEntry {
+  /** Fixed per step, so a redelivered step finds its entry taken and never overwrites it. */
+  step: string;
+  at: string;
+  actor: string;
+  what: string;
+  before?: unknown;
+  after?: unknown;
+  result: string;
+}

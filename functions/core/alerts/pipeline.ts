@@ -187,6 +187,11 @@ export class AlertPipeline {
     }
   }
 
+  async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert): Promise<boolean> {
+    const previous = await this.#store.getIncident(incidentId);
+    return !previous || (previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service);
+  }
+
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
     const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
     const severity = lead.severity;
@@ -198,7 +203,9 @@ export class AlertPipeline {
         return touched.incident.id;
       }
       const decision = decideFiring(touched.previous, now);
-      if (decision.kind === 'reopen') {
+      // A service that only joined another service's incident (a symptom of a failing dependency)
+      // gets its own incident later: reopening would revive the dependency's incident instead.
+      if (decision.kind === 'reopen' && (await this.#reopensOwnIncident(decision.incidentId, lead))) {
         const reopened = await this.#store.reopen(batch, touched.previous!, this.config.dedup);
         if (!reopened) continue;
         await this.#deliver(reopened, 'reopened');

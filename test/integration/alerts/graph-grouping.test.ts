@@ -75,6 +75,32 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
   });
 });
 
+describe('after a propagated incident resolves', () => {
+  it('a caller that fails on its own later gets its own incident, not the dependency’s reopened one', async () => {
+    await graphs.put('g4', 'mesh', { frontend: ['order-service'], 'order-service': ['payment-service'] }, new Date());
+    const { p, publisher, clock } = pipeline();
+    const pay = await p.ingest([alert({ cluster: 'g4', service: 'payment-service', type: 'AnomalyDetected' })]);
+    clock.advance(10);
+    const order = await p.ingest([alert({ cluster: 'g4', service: 'order-service', type: 'AnomalyDetected' })]);
+    expect(order.incidents).toEqual(pay.incidents);
+    clock.advance(60);
+    await p.ingest([alert({ cluster: 'g4', service: 'payment-service', type: 'AnomalyDetected', status: 'resolved' })]);
+    await p.ingest([alert({ cluster: 'g4', service: 'order-service', type: 'AnomalyDetected', status: 'resolved' })]);
+    expect((await store.getIncident(pay.incidents[0]))?.status).toBe('resolved');
+    // Five minutes later (inside the 30-minute reopen window) order-service fails by itself.
+    clock.advance(300);
+    const again = await p.ingest([alert({ cluster: 'g4', service: 'order-service', type: 'LatencyHigh', startsAt: clock.now().toISOString() })]);
+    expect(again.incidents).toHaveLength(1);
+    expect(again.incidents).not.toEqual(pay.incidents);
+    expect(await store.getIncident(again.incidents[0])).toMatchObject({ service: 'order-service', status: 'open' });
+    expect((await store.getIncident(pay.incidents[0]))?.status).toBe('resolved');
+    // payment-service failing again inside the window still reopens its own incident.
+    const payAgain = await p.ingest([alert({ cluster: 'g4', service: 'payment-service', type: 'AnomalyDetected', startsAt: clock.now().toISOString() })]);
+    expect(payAgain.incidents).toEqual(pay.incidents);
+    expect(publisher.ofType('IncidentOpened').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe('incident types', () => {
   it('lists every alert type that joined: opened, merged on the same service, attached from a caller', async () => {
     const { p } = pipeline();

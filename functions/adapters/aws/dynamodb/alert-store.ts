@@ -541,8 +541,10 @@ export class DynamoAlertStore implements AlertStore {
           lastSeen: batch.now.toISOString(),
           expiresAt: firingExpiry(batch.now, dedup),
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
-        ExpressionAttributeValues: { ':nowSec': epochSeconds(batch.now) },
+        // A resolved key may be claimed too: the pipeline reopens its own incidents itself, so a
+        // resolved key arriving here belonged to another service's incident (see the pipeline).
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec OR dedupStatus = :resolved',
+        ExpressionAttributeValues: { ':nowSec': epochSeconds(batch.now), ':resolved': 'resolved' },
       },
     };
   }

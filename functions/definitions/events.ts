@@ -104,6 +104,13 @@ export const RULES: RuleDefinition[] = [
     pattern: { source: ['fleetops.rca'], 'detail-type': ['RcaCompleted'] },
     target: { kind: 'function', handler: 'slack-followup' },
   },
+  {
+    id: 'deploy-result-to-slack',
+    description: 'A finished deployment started from Slack (/fleet deploy) posts its per-wave result to that conversation',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.deploy'], 'detail-type': ['DeploymentSucceeded', 'DeploymentFailed'] },
+    target: { kind: 'function', handler: 'slack-followup' },
+  },
 ];
 
 export const SCHEDULES: ScheduleDefinition[] = [

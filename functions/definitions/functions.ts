@@ -47,7 +47,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
-  slack: { timeoutSeconds: 10, access: { table: 'readwrite', publish: true, ses: true, workflows: ['rca'], taskCallbacks: true } },
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', secrets: 'readwrite', publish: true, ses: true, workflows: ['rca', 'deploy'], taskCallbacks: true } },
   'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite' } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // --- Root-cause analysis ---

@@ -2,30 +2,42 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { rcaMessage } from '../core/slack/messages.ts';
+import { publicDeployment } from '../core/deploy/public-view.ts';
+import { deployProgressMessage, rcaMessage, type SlackReply } from '../core/slack/messages.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
+import { deploymentStore } from '../wiring/deployment-store.ts';
 import { rcaStore } from '../wiring/rca.ts';
 import { slackFollowUps } from '../wiring/slack.ts';
 
-const RcaDone = z.object({ rcaId: z.string().min(1).max(128) });
+const Done = z.union([z.object({ rcaId: z.string().min(1).max(128) }), z.object({ deploymentId: z.string().min(1).max(128) })]);
 
 /**
  * RcaCompleted → the report, posted to the Slack `response_url` of whoever asked with
- * `/fleet diagnose` (or the Run RCA button). The follow-up is claimed by a conditional delete, so
+ * `/fleet diagnose` (or the Run RCA button); DeploymentSucceeded/Failed → the final per-wave
+ * progress, to whoever ran `/fleet deploy`. The follow-up is claimed by a conditional delete, so
  * a redelivered event posts nothing twice; a failed post is retried by EventBridge once the claim
  * is given back.
  */
+async function messageFor(done: z.infer<typeof Done>): Promise<SlackReply | undefined> {
+  if ('rcaId' in done) {
+    const record = await rcaStore().get(done.rcaId);
+    return record && rcaMessage({ id: record.id, status: record.status, ...(record.report ? { report: record.report } : {}) });
+  }
+  const view = await deploymentStore().get(done.deploymentId);
+  return view && deployProgressMessage(publicDeployment(view), view.record.release);
+}
+
 export const handler = middy(async (event: EventBridgeEvent<string, unknown>) => {
-  const detail = RcaDone.safeParse(event.detail);
+  const detail = Done.safeParse(event.detail);
   if (!detail.success) return { posted: 0 };
+  const subject = 'rcaId' in detail.data ? `rca#${detail.data.rcaId}` : `deploy#${detail.data.deploymentId}`;
   const { followUps, responder } = slackFollowUps();
   const now = wiring().clock.now();
-  const waiting = await followUps.claim(`rca#${detail.data.rcaId}`, now);
+  const waiting = await followUps.claim(subject, now);
   if (waiting.length === 0) return { posted: 0 };
-  const record = await rcaStore().get(detail.data.rcaId);
-  if (!record) return { posted: 0 };
-  const message = rcaMessage({ id: record.id, status: record.status, ...(record.report ? { report: record.report } : {}) });
+  const message = await messageFor(detail.data);
+  if (!message) return { posted: 0 };
   let posted = 0;
   for (const followUp of waiting) {
     try {
@@ -34,7 +46,7 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
     } catch (error) {
       // Put it back for the retry, then let EventBridge retry the event.
       await followUps.add(followUp, now);
-      logger.warn('could not post the RCA report to Slack', { rcaId: record.id, error: (error as Error).message });
+      logger.warn('could not post a delayed answer to Slack', { subject, error: (error as Error).message });
       throw error;
     }
   }

@@ -8,7 +8,11 @@ import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
 import { newRcaId, startRca } from '../core/rca/start.ts';
+import { manualDeployment } from '../core/deploy/manual-release.ts';
+import { publicDeployment } from '../core/deploy/public-view.ts';
 import { wiring } from '../wiring.ts';
+import { apiDeployer } from './deploy-api.ts';
+import { deploymentStore } from './deployment-store.ts';
 import { rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
@@ -134,6 +138,21 @@ export function slackPorts(): SlackCommandPorts {
         at: base.clock.now().toISOString(),
       });
       return { id: rcaId };
+    },
+    startDeploy: async ({ release, version, wave }, actor, { allowProd }, responseUrl) => {
+      const now = wiring().clock.now();
+      const planned = manualDeployment(
+        // One deployment per person, release, version and wave per minute: a repeated command is the same deploy.
+        { release, version, ...(wave ? { wave } : {}), requestedBy: `${actor.userId} (${actor.userName})`, requestKey: `${actor.userId}\n${now.toISOString().slice(0, 16)}` },
+        await deploymentStore().listTriggers(),
+        await clusterStore().list(),
+      );
+      if ('error' in planned) return planned;
+      if (planned.touchesProd && !allowProd) return { error: 'This deploy reaches prod clusters, and you are not on the fleetops approvers list. Deploy a non-prod wave, or ask an approver.' };
+      const { id } = await apiDeployer().create(planned.deployment);
+      const { followUps, responder } = slackFollowUps();
+      if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `deploy#${id}`, responseUrl, userId: actor.userId }, now);
+      return publicDeployment(await apiDeployer().view(id));
     },
     clustersOfService: async (service) => {
       const clusters = await clusterStore().list();

@@ -118,9 +118,18 @@ describe('/fleet commands and buttons against the running stack', () => {
     expect(minutes).toBeCloseTo(30, 0);
   });
 
+  it('deploys only releases that have a deploy trigger, and says so', async () => {
+    const { status, body } = await signedPost('/v1/slack/commands', command('deploy no-such-release 1.2.3'));
+    expect(status).toBe(200);
+    expect(body.text).toMatch(/No deploy trigger configures release "no-such-release"/);
+  });
+
   it('lets only approvers decide on healing', async () => {
     const refused = await signedPost('/v1/slack/commands', command('heal approve h-123', 'UREADER1'));
     expect(refused.status).toBe(200);
-    expect(refused.body.text).toMatch(/not on the fleetops approvers list|not available/);
+    expect(refused.body.text).toMatch(/not on the fleetops approvers list/);
+    const approved = await signedPost('/v1/slack/commands', command('heal approve h-123', APPROVER));
+    expect(approved.status).toBe(200);
+    expect(approved.body.text).toMatch(/h-123/);
   });
 });

@@ -44,7 +44,7 @@ export interface SlackCommandPorts {
   startRca?(input: { clusterId: string; service: string; namespace?: string }, actor: SlackActor, responseUrl?: string): Promise<{ id: string }>;
   decideHealing?(healingId: string, decision: 'approve' | 'reject', actor: SlackActor): Promise<HealingSummary | { error: string }>;
   /** `allowProd`: whether this actor may deploy to clusters whose environment is prod. */
-  startDeploy?(input: { release: string; version: string; wave?: string }, actor: SlackActor, options: { allowProd: boolean }): Promise<DeployProgress | { error: string }>;
+  startDeploy?(input: { release: string; version: string; wave?: string }, actor: SlackActor, options: { allowProd: boolean }, responseUrl?: string): Promise<DeployProgress | { error: string }>;
   getIncident(incidentId: string): Promise<IncidentSummary | undefined>;
 }
 
@@ -145,7 +145,7 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
     }
     case 'deploy': {
       if (!ports.startDeploy) return ephemeral('Deployments are not available in this deployment.');
-      const result = await ports.startDeploy(command, actor, { allowProd: canApprove(policy, actor) });
+      const result = await ports.startDeploy(command, actor, { allowProd: canApprove(policy, actor) }, responseUrl);
       if ('error' in result) return ephemeral(result.error);
       return deployProgressMessage(result, command.release);
     }

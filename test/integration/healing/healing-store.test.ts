@@ -104,7 +104,8 @@ describe('DynamoHealingStore against DynamoDB Local', () => {
     await store.setKillSwitch(false, 'ops', now);
     sent.length = 0;
     expect((await store.claimAction({ healingId: 'k', service: 'c1#shop#kill', issue: 'k', now, actionsPerHour: 3, cooldownSeconds: 0 })).granted).toBe(true);
-    expect(sent).toEqual(['TransactWriteCommand']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^TransactWrite/);
   }, 60_000);
 
   it('incident links: healing ids appended once, notes appended, a missing incident left alone', async () => {

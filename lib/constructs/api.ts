@@ -67,12 +67,12 @@ export class Api extends Construct {
     // Per-route limits: anonymous routes get a small budget of their own, alert ingestion a larger one,
     // so a flood of unauthenticated requests cannot use up what Alertmanager needs.
     (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries([
-      ['$default', { throttlingRateLimit: ANONYMOUS_THROTTLE.rateLimit, throttlingBurstLimit: ANONYMOUS_THROTTLE.burstLimit }],
+      ['$default', { ThrottlingRateLimit: ANONYMOUS_THROTTLE.rateLimit, ThrottlingBurstLimit: ANONYMOUS_THROTTLE.burstLimit }],
       ...props.routes
-        .filter((route) => route.auth === 'none' || ROUTE_THROTTLES[`${route.method} ${route.path}`])
+        .filter((route) => route.auth !== 'bearer' || ROUTE_THROTTLES[`${route.method} ${route.path}`])
         .map((route) => {
           const limit = ROUTE_THROTTLES[`${route.method} ${route.path}`] ?? ANONYMOUS_THROTTLE;
-          return [`${route.method} ${route.path}`, { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit }];
+          return [`${route.method} ${route.path}`, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }];
         }),
     ]);
 

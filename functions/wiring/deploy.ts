@@ -1,5 +1,4 @@
 import { HelmCli } from '../adapters/helm/helm-cli.ts';
-import { localRuntime } from '../adapters/local/runtime-registry.ts';
 import { normalizeRequest } from '../core/alerts/normalize.ts';
 import { Deployer } from '../core/deploy/deployer.ts';
 import type { AnomalyWatch, IncidentOpener } from '../core/deploy/ports.ts';
@@ -68,8 +67,12 @@ export function deployer(role: 'steps' | 'helm'): Deployer {
   return made;
 }
 
+/**
+ * The local stack's helm (extracted from the layer zip). Read through the runtime's well-known
+ * global key rather than by importing adapters/local, which must never be bundled into a Lambda.
+ */
 async function localHelm(): Promise<string> {
-  const runtime = localRuntime();
-  if (!runtime.helmBinary) throw new Error('The local runtime offers no helm binary');
+  const runtime = (globalThis as Record<symbol, { helmBinary?(): Promise<string> } | undefined>)[Symbol.for('fleetops.localRuntime')];
+  if (!runtime?.helmBinary) throw new Error('The local runtime offers no helm binary (start it with `npm start`)');
   return runtime.helmBinary();
 }

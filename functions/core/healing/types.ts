@@ -3,19 +3,8 @@
  * Status strings and the listed fields are the contract's (CONTRACT.md, "RCA and healing").
  */
 
-export const ISSUE_TYPES = [
-  'high_cpu',
-  'high_memory',
-  'pod_crash_loop',
-  'high_error_rate',
-  'bad_deploy',
-  'high_latency',
-  'image_pull',
-  'config_error',
-  'unschedulable',
-  'node_not_ready',
-] as const;
-export type IssueType = (typeof ISSUE_TYPES)[number];
+export { ISSUE_TYPES, type IssueType } from '../issue-types.ts';
+import type { IssueType } from '../issue-types.ts';
 
 /** Issue types with a strategy; RCA results of other types do not start a healing run. */
 export const HEALABLE_ISSUE_TYPES = ['high_cpu', 'high_memory', 'pod_crash_loop', 'high_error_rate', 'bad_deploy'] as const satisfies readonly IssueType[];

@@ -1,18 +1,7 @@
 import type { Evidence } from '../evidence.ts';
 
-export const ISSUE_TYPES = [
-  'high_cpu',
-  'high_memory',
-  'pod_crash_loop',
-  'high_error_rate',
-  'bad_deploy',
-  'high_latency',
-  'image_pull',
-  'config_error',
-  'unschedulable',
-  'node_not_ready',
-] as const;
-export type IssueType = (typeof ISSUE_TYPES)[number];
+export { ISSUE_TYPES, type IssueType } from '../../issue-types.ts';
+import type { IssueType } from '../../issue-types.ts';
 
 /**
  * One analyzer's conclusion. `kind`: a cause explains symptoms; a symptom is what users see; a

@@ -27,6 +27,6 @@ export const handler = httpHandler({
     const action = actions[0]!;
     logger.info('slack action', { slackUser: actor.userId, slackUserName: actor.userName, actionId: action.action_id });
     const reply = await runSlackAction({ actionId: action.action_id, value: action.value }, actor, slackPorts(), slackPolicy(), responseUrl);
-    return json(200, { ...reply, replace_original: false });
+    return json(200, { replace_original: false, ...reply });
   },
 });

@@ -141,7 +141,8 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
       if (!canApprove(policy, actor)) return refuse(actor, `${command.decision} healing`);
       const result = await ports.decideHealing(command.healingId, command.decision, actor);
       if ('error' in result) return ephemeral(result.error);
-      return healingRequestMessage(result);
+      // The reply replaces the message whose button was pressed: the buttons go, who decided stays.
+      return { ...healingRequestMessage(result, { userId: actor.userId, decision: command.decision }), replace_original: true };
     }
     case 'deploy': {
       if (!ports.startDeploy) return ephemeral('Deployments are not available in this deployment.');

@@ -127,15 +127,17 @@ export interface HealingSummary {
   reason: string;
 }
 
-export function healingRequestMessage(healing: HealingSummary): SlackReply {
+export function healingRequestMessage(healing: HealingSummary, decidedBy?: { userId: string; decision: 'approve' | 'reject' }): SlackReply {
   const blocks: unknown[] = [
     section(`*Healing* \`${safe(healing.id, 128)}\`: *${safe(healing.action, 100)}* on ${safe(healing.service, 100)} (${safe(healing.cluster, 100)}/${safe(healing.namespace, 100)})`),
     section(`*Issue* ${safe(healing.issueType, 60)} · *severity* ${safe(healing.severity, 20)} · *status* ${safe(healing.status, 30)}\n${safe(healing.reason, 1000)}`),
   ];
-  if (healing.status === 'PENDING_APPROVAL') {
+  if (decidedBy) blocks.push(context(`${decidedBy.decision === 'approve' ? ':white_check_mark: Approved' : ':no_entry: Rejected'} by <@${safe(decidedBy.userId, 40)}>`));
+  else if (healing.status === 'PENDING_APPROVAL') {
     blocks.push({ type: 'actions', elements: [button('Approve', ACTIONS.approve, healing.id, 'primary'), button('Reject', ACTIONS.reject, healing.id, 'danger')] });
   }
-  return { response_type: 'in_channel', text: `Healing ${healing.action} on ${safe(healing.service, 100)}: ${healing.status}`, blocks };
+  const by = decidedBy ? ` (${decidedBy.decision === 'approve' ? 'approved' : 'rejected'} by <@${safe(decidedBy.userId, 40)}>)` : '';
+  return { response_type: 'in_channel', text: `Healing ${healing.action} on ${safe(healing.service, 100)}: ${healing.status}${by}`, blocks };
 }
 
 export interface DeployProgress {

@@ -189,7 +189,9 @@ export class AlertPipeline {
 
   async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert): Promise<boolean> {
     const previous = await this.#store.getIncident(incidentId);
-    return !previous || (previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service);
+    // Still open: the key rejoins it (the dependency is still failing), as before.
+    if (!previous || previous.status !== 'resolved') return true;
+    return previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service;
   }
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {

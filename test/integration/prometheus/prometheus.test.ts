@@ -204,9 +204,23 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
   });
 
   it('rangeSignals returns ascending points per service and signal', async () => {
-    const end = new Date();
-    const start = new Date(end.getTime() - 20_000);
-    const series = await source.rangeSignals({ namespace: 'shop' }, { start, end, stepSeconds: 1 });
+    // Prometheus may have scraped for only a few seconds when the earlier tests finish quickly:
+    // wait until every series has a few points (the assertions below then check their shape).
+    let start = new Date();
+    let end = new Date();
+    const complete = (found: Awaited<ReturnType<typeof source.rangeSignals>>) =>
+      SERVICES.every((svc) => (['cpu_usage', 'memory_usage', 'error_rate', 'latency_p95', 'request_rate'] as const).every((signal) => (found.find((x) => x.service === svc && x.signal === signal)?.points.length ?? 0) >= 3));
+    const series = await waitFor(
+      async () => {
+        end = new Date();
+        start = new Date(end.getTime() - 20_000);
+        const found = await source.rangeSignals({ namespace: 'shop' }, { start, end, stepSeconds: 1 });
+        return complete(found) ? found : undefined;
+      },
+      'three points of every series',
+      30_000,
+      1_000,
+    );
     for (const svc of SERVICES) {
       for (const signal of ['cpu_usage', 'memory_usage', 'error_rate', 'latency_p95', 'request_rate'] as const) {
         const s = series.find((x) => x.service === svc && x.signal === signal);

@@ -1,5 +1,6 @@
 import type { BusEvent, Clock, EventPublisher, Notifier } from '../../ports.ts';
-import { mergeGraphs, type DependencyGraph } from '../mesh/graph.ts';
+import { randomUUID } from 'node:crypto';
+import { downstreamOf, mergeGraphs, upstreamOf, type DependencyGraph } from '../mesh/graph.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
 import { alertText, correlationCandidates, DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, incidentText, type AlertGroup, type GroupingConfig } from './grouping.ts';
 import {
@@ -33,6 +34,8 @@ export interface PipelineConfig {
   concurrency: number;
   /** Races lost in a row before giving up (the caller retries the whole batch). */
   maxAttempts: number;
+  /** How long one decision to open or attach may hold its cluster's lease (opening is serialised where a call graph is known). */
+  openLeaseSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -47,6 +50,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   graphCacheSeconds: 30,
   concurrency: 8,
   maxAttempts: 10,
+  openLeaseSeconds: 10,
 };
 
 export interface AlertPipelineOptions {
@@ -196,7 +200,6 @@ export class AlertPipeline {
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
     const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
-    const severity = lead.severity;
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
       if (attempt > 0) await sleep(Math.random() * 20 * attempt);
       const touched = await this.#store.touch(batch, this.config.dedup);
@@ -213,45 +216,91 @@ export class AlertPipeline {
         await this.#deliver(reopened, 'reopened');
         return reopened.id;
       }
-      const correlated = await this.#correlate(lead, now);
-      if (correlated) {
-        const attached = await this.#store.attach(batch, correlated.id, this.config.dedup);
-        if (attached) return attached.id;
-        continue;
-      }
-      const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
-      let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
-      if (id === touched.previous?.incidentId) id = incidentIdFor(group.key, `${now.toISOString()}#${attempt}`);
-      const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
-      const importance = await this.#importance(lead, group);
-      const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
-      const owner = ownerOf(lead.service, lead.labels, this.config.routing);
-      const opened = await this.#store.open(
-        batch,
-        {
-          id,
-          cluster: lead.cluster,
-          namespace: lead.namespace,
-          service: lead.service,
-          type: lead.type,
-          severity,
-          title: lead.message,
-          importance,
-          silenced,
-          notify: !silenced && isNotifiable(importance, this.config.importance),
-          ...(owner ? { owner } : {}),
-          windowStart: start,
-          ...(routing.escalateAfterSeconds !== undefined
-            ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() }
-            : {}),
-        },
-        this.config.dedup,
-      );
-      if (!opened) continue;
-      await this.#deliver(opened, 'opened');
-      return opened.id;
+      const graph = await this.#dependencies(lead.cluster, now);
+      // With a call graph, opening is serialised per cluster: a failing dependency and its callers' symptoms
+      // arrive together (one pull), and each must see the incident the other opens.
+      const decide = () => this.#openOrAttach(group, batch, lead, silences, now, attempt, touched.previous?.incidentId, graph);
+      const id = graph && inGraph(lead.service, graph) ? await this.#withOpenLease(lead.cluster, decide) : await decide();
+      if (id) return id;
     }
     throw new Error(`Could not record alerts for incident key ${group.key}: too much contention, retry`);
+  }
+
+  async #openOrAttach(
+    group: AlertGroup,
+    batch: AlertBatch,
+    lead: NormalizedAlert,
+    silences: Silence[],
+    now: Date,
+    attempt: number,
+    previousId: string | undefined,
+    graph: DependencyGraph | undefined,
+  ): Promise<string | undefined> {
+    const correlated = await this.#correlate(lead, now, graph);
+    if (correlated) {
+      const attached = await this.#store.attach(batch, correlated.id, this.config.dedup);
+      if (!attached) return undefined;
+      await this.#rerootOnCause(correlated, lead, graph);
+      return attached.id;
+    }
+    const severity = lead.severity;
+    const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
+    let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
+    if (id === previousId) id = incidentIdFor(group.key, `${now.toISOString()}#${attempt}`);
+    const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
+    const importance = await this.#importance(lead, group);
+    const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
+    const owner = ownerOf(lead.service, lead.labels, this.config.routing);
+    const opened = await this.#store.open(
+      batch,
+      {
+        id,
+        cluster: lead.cluster,
+        namespace: lead.namespace,
+        service: lead.service,
+        type: lead.type,
+        severity,
+        title: lead.message,
+        importance,
+        silenced,
+        notify: !silenced && isNotifiable(importance, this.config.importance),
+        ...(owner ? { owner } : {}),
+        windowStart: start,
+        ...(routing.escalateAfterSeconds !== undefined
+          ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() }
+          : {}),
+      },
+      this.config.dedup,
+    );
+    if (!opened) return undefined;
+    await this.#deliver(opened, 'opened');
+    return opened.id;
+  }
+
+  /**
+   * A failing dependency that joins its callers' incident (their symptoms were seen first) becomes what the
+   * incident is about: the incident names the cause, and its callers stay listed in `services`.
+   */
+  async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined): Promise<void> {
+    if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
+    await this.#store.reroot(incident.id, incident.service, { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message });
+  }
+
+  /** Runs `decide` while holding the cluster's open lease; a holder that crashed loses it after the lease. */
+  async #withOpenLease<T>(cluster: string, decide: () => Promise<T>): Promise<T> {
+    const name = `open#${cluster}`;
+    const holder = randomUUID();
+    const seconds = this.config.openLeaseSeconds;
+    const deadline = Date.now() + seconds * 2000;
+    while (!(await this.#store.claimLease(name, holder, new Date(), seconds))) {
+      if (Date.now() > deadline) throw new Error(`Could not take the open lease of cluster ${cluster}: retry`);
+      await sleep(20 + Math.random() * 60);
+    }
+    try {
+      return await decide();
+    } finally {
+      await this.#store.releaseLease(name, holder);
+    }
   }
 
   async #afterJoin(incident: IncidentRecord, lead: NormalizedAlert, group: AlertGroup, now: Date): Promise<void> {
@@ -290,9 +339,8 @@ export class AlertPipeline {
     if (await this.#store.claimDelivery(incident, now)) await this.#deliver(incident, incident.pending);
   }
 
-  async #correlate(alert: NormalizedAlert, now: Date): Promise<IncidentRecord | undefined> {
-    const graph = await this.#graphFor(alert.cluster, now);
-    const grouping = graph ? { ...this.config.grouping, dependencies: mergeGraphs([this.config.grouping.dependencies ?? {}, graph]) } : this.config.grouping;
+  async #correlate(alert: NormalizedAlert, now: Date, graph: DependencyGraph | undefined): Promise<IncidentRecord | undefined> {
+    const grouping = { ...this.config.grouping, dependencies: graph };
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
     const candidates = await this.#store.recentOpenIncidents(alert.cluster, since);
@@ -309,6 +357,13 @@ export class AlertPipeline {
       }
     }
     return findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+  }
+
+  /** The configured dependencies merged with the cluster's graph; undefined when neither exists. */
+  async #dependencies(cluster: string, now: Date): Promise<DependencyGraph | undefined> {
+    const graph = await this.#graphFor(cluster, now);
+    const configured = this.config.grouping.dependencies;
+    return graph ? mergeGraphs([configured ?? {}, graph]) : configured;
   }
 
   /** The cluster's dependency graph, read at most once per `graphCacheSeconds` per warm Lambda; a failed read means no graph. */
@@ -393,6 +448,11 @@ export class AlertPipeline {
   invalidateSilences(): void {
     this.#silences = undefined;
   }
+}
+
+/** Whether the graph says anything about `service` (it calls, or is called by, something). */
+function inGraph(service: string, graph: DependencyGraph): boolean {
+  return (graph[service]?.length ?? 0) > 0 || upstreamOf(service, graph).size > 0;
 }
 
 function toBatch(group: AlertGroup, now: Date): AlertBatch {

@@ -95,4 +95,17 @@ export interface AlertStore {
   /** Marks a delivery's group as counted (expires after a while); false when it already was. */
   claimCount(key: string, now: Date): Promise<boolean>;
   releaseCount(key: string): Promise<void>;
+  /** A short exclusive lease (true when taken); a crashed holder's lease lapses after `seconds`. */
+  claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Moves an open incident from `from` (a symptom) to the failing dependency that joined it; undefined when it has moved on. */
+  reroot(incidentId: string, from: string, to: RootCause): Promise<IncidentRecord | undefined>;
+}
+
+/** What an incident is about once a deeper cause joins it. */
+export interface RootCause {
+  service: string;
+  namespace: string;
+  type: string;
+  title: string;
 }

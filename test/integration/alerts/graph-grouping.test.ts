@@ -68,11 +68,32 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
     const front = await p.ingest([alert({ cluster: 'g2', service: 'frontend' })]);
     const pay = await p.ingest([alert({ cluster: 'g2', service: 'payment-service' })]);
     expect(pay.incidents).toEqual(front.incidents);
+    // The incident now names the failing dependency; the caller stays listed.
+    const incident = await store.getIncident(front.incidents[0]);
+    expect(incident).toMatchObject({ service: 'payment-service' });
+    expect(incident?.services?.sort()).toEqual(['frontend', 'payment-service']);
     const plain = pipeline(false).p;
     const ids = new Set<string>();
     for (const service of ['payment-service', 'order-service', 'frontend']) (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));
     expect(ids.size).toBe(3);
   });
+});
+
+describe('one call graph failing at once, ingested by concurrent Lambdas', () => {
+  it('gives one incident about the failing dependency, whichever Lambda writes first (10 rounds)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const cluster = `race-${round}`;
+      await graphs.put(cluster, 'mesh', { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] }, new Date());
+      // One pipeline per service: separate Lambdas, separate caches, the same table.
+      const lambdas = ['frontend', 'order-service', 'payment-service'].map((service) => ({ service, ...pipeline() }));
+      const results = await Promise.all(lambdas.map(({ p, service }) => p.ingest([alert({ cluster, service, type: 'AnomalyDetected' })])));
+      const ids = new Set(results.flatMap((r) => r.incidents));
+      expect(ids.size, `round ${round}: ${[...ids].join(', ')}`).toBe(1);
+      const incident = await store.getIncident([...ids][0]);
+      expect(incident).toMatchObject({ service: 'payment-service', alertCount: 3 });
+      expect(lambdas.flatMap((l) => l.publisher.ofType('IncidentOpened'))).toHaveLength(1);
+    }
+  }, 60_000);
 });
 
 describe('after a propagated incident resolves', () => {

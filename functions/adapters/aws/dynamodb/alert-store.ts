@@ -10,7 +10,7 @@ import {
   type DedupState,
 } from '../../../core/alerts/dedup.ts';
 import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
-import type { AlertBatch, AlertStore, IncidentDraft, IncidentRecord, TouchResult } from '../../../core/alerts/ports.ts';
+import type { AlertBatch, AlertStore, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
 import type { Severity } from '../../../core/alerts/types.ts';
 import {
@@ -32,6 +32,8 @@ const dedupPk = (key: string) => `DEDUP#${key}`;
 const DEDUP_SK = 'STATE';
 const ALERT_PREFIX = 'ALERT#';
 const countedPk = (key: string) => `COUNTED#${key}`;
+const leasePk = (name: string) => `LEASE#${name}`;
+const LEASE_SK = 'LEASE';
 const COUNTED_SK = 'DELIVERY';
 /** Longer than a sender keeps retrying one delivery; shorter than Alertmanager's repeat interval (4 h). */
 const COUNTED_TTL_SECONDS = 3600;
@@ -515,6 +517,55 @@ export class DynamoAlertStore implements AlertStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean> {
+    try {
+      await this.#table.send(
+        new PutCommand({
+          TableName: this.#table.tableName,
+          Item: { pk: leasePk(name), sk: LEASE_SK, holder, leaseUntil: now.getTime() + seconds * 1000, expiresAt: epochSeconds(now) + seconds + 60 },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :ms OR holder = :me',
+          ExpressionAttributeValues: { ':ms': now.getTime(), ':me': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    try {
+      await this.#table.send(
+        new DeleteCommand({
+          TableName: this.#table.tableName,
+          Key: { pk: leasePk(name), sk: LEASE_SK },
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async reroot(incidentId: string, from: string, to: RootCause): Promise<IncidentRecord | undefined> {
+    return this.#conditionalUpdate(incidentId, {
+      UpdateExpression: 'SET service = :service, namespace = :namespace, #type = :type, title = :title, rerootedFrom = :from ADD services :svc',
+      ConditionExpression: 'service = :from AND #status <> :resolved',
+      ExpressionAttributeNames: { '#status': 'status', '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':service': to.service,
+        ':namespace': to.namespace,
+        ':type': to.type,
+        ':title': to.title,
+        ':from': from,
+        ':svc': new Set([to.service]),
+        ':resolved': 'resolved',
+      },
+    });
   }
 
   async releaseCount(key: string): Promise<void> {

@@ -66,6 +66,15 @@ export interface NotificationMessage {
   channel?: string;
   fields?: Record<string, string>;
   link?: string;
+  /** Buttons for chat notifiers that support them (Slack): pressing one posts to `/v1/slack/interactions`. */
+  actions?: NotificationAction[];
+}
+
+export interface NotificationAction {
+  text: string;
+  actionId: string;
+  value: string;
+  style?: 'primary' | 'danger';
 }
 
 export interface Notifier {

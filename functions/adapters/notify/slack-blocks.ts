@@ -24,11 +24,14 @@ export function slackMessage(message: NotificationMessage): { text: string; bloc
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `*${message.status}* · severity *${message.severity}* · incident \`${message.incidentId}\`` }],
   });
-  if (message.link) {
-    blocks.push({
-      type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open incident' }, url: message.link, action_id: 'open_incident' }],
-    });
-  }
+  const buttons: unknown[] = (message.actions ?? []).slice(0, 4).map((a) => ({
+    type: 'button',
+    text: { type: 'plain_text', text: truncate(a.text, 75) },
+    action_id: a.actionId,
+    value: truncate(a.value, 2000),
+    ...(a.style ? { style: a.style } : {}),
+  }));
+  if (message.link) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Open incident' }, url: message.link, action_id: 'open_incident' });
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   return { text, blocks };
 }

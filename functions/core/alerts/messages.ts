@@ -1,4 +1,5 @@
-import type { NotificationMessage } from '../../ports.ts';
+import { ACTIONS } from '../slack/actions.ts';
+import type { NotificationAction, NotificationMessage } from '../../ports.ts';
 import { notificationStatus, type Transition } from './incident-lifecycle.ts';
 import type { IncidentRecord } from './ports.ts';
 import type { Incident } from './types.ts';
@@ -11,6 +12,18 @@ const VERB: Record<Transition, string> = {
   escalated: 'Incident escalated (not acknowledged)',
   'severity-raised': 'Incident severity raised',
 };
+
+/** Transitions after which someone may act on the incident from the message itself. */
+const ACTIONABLE = new Set<Transition>(['opened', 'reopened', 'escalated', 'severity-raised']);
+
+/** Acknowledge, run an RCA, silence for an hour: the `/v1/slack/interactions` button ids. */
+function incidentActions(incidentId: string): NotificationAction[] {
+  return [
+    { text: 'Acknowledge', actionId: ACTIONS.ack, value: incidentId, style: 'primary' },
+    { text: 'Run RCA', actionId: ACTIONS.rca, value: incidentId },
+    { text: 'Silence 1h', actionId: ACTIONS.silence, value: incidentId },
+  ];
+}
 
 export function notificationFor(incident: IncidentRecord, transition: Transition, linkBase?: string): NotificationMessage {
   return {
@@ -29,6 +42,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       firstSeen: incident.firstSeen,
       ...(incident.services && incident.services.length > 1 ? { services: incident.services.join(', ') } : {}),
     },
+    ...(ACTIONABLE.has(transition) ? { actions: incidentActions(incident.id) } : {}),
     ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),
   };
 }

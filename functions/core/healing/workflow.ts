@@ -5,7 +5,8 @@
  * conditional besides.
  */
 import { createHash } from 'node:crypto';
-import type { Clock, EventPublisher, NotificationMessage, Notifier } from '../../ports.ts';
+import { ACTIONS } from '../slack/actions.ts';
+import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../../ports.ts';
 import { NotFoundError } from '../errors.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
@@ -64,11 +65,14 @@ export function requestFromRcaEvent(event: unknown): (HealingRequest & { rcaId: 
   if (!rcaId || !clusterId || !namespace || !service || !issueType || !ISSUE_TYPES.includes(issueType)) return undefined;
   const topCause = detail.topCause as HealingRequest['hints'] extends infer H ? (H extends { topCause?: infer T } ? T : never) : never;
   const recentRollout = detail.recentRollout as NonNullable<HealingRequest['hints']>['recentRollout'];
+  // A failing dependency named as the top cause (an upstream failure) is what gets healed, not its caller.
+  const causeResource = topCause && typeof topCause === 'object' ? (topCause as { resource?: unknown }).resource : undefined;
+  const causeDeployment = typeof causeResource === 'string' ? /^deployment\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/.exec(causeResource)?.[1] : undefined;
   return {
     rcaId,
     clusterId,
     namespace,
-    service,
+    service: causeDeployment ?? service,
     issueType,
     severity: severity && SEVERITIES.includes(severity) ? severity : 'medium',
     incidentId: str(detail.incidentId),
@@ -199,7 +203,12 @@ export class HealingSteps {
     const reason = `waiting for approval until ${expires}: ${record.reason}`;
     await this.#d.store.update(id, { status: 'PENDING_APPROVAL', taskToken, approvalExpiresAt: expires, reason, updatedAt: this.#now() }, { statusIn: ['EXECUTING', 'PENDING_APPROVAL'] });
     const first = await this.#audit(id, 'approval-request', SYSTEM_ACTOR, 'approval requested', 'pending', { after: { expiresAt: expires, plan: record.plan } });
-    if (first) await this.#notify({ ...record, status: 'PENDING_APPROVAL', reason }, `Approval needed: ${record.reason}. Approve with POST /v1/healing/${record.id}/approve (expires ${expires}).`);
+    if (first) {
+      await this.#notify({ ...record, status: 'PENDING_APPROVAL', reason }, `Approval needed: ${record.reason}. Approve with the buttons, \`/fleet heal approve ${record.id}\` or POST /v1/healing/${record.id}/approve (expires ${expires}).`, [
+        { text: 'Approve', actionId: ACTIONS.approve, value: record.id, style: 'primary' },
+        { text: 'Reject', actionId: ACTIONS.reject, value: record.id, style: 'danger' },
+      ]);
+    }
   }
 
   /**
@@ -355,12 +364,12 @@ export class HealingSteps {
     await this.#audit(id, 'notify', SYSTEM_ACTOR, 'notify', `${this.#d.notifiers.length} notifier(s)`, {});
   }
 
-  async #notify(record: HealingRecord, extra?: string): Promise<void> {
+  async #notify(record: HealingRecord, extra?: string, actions?: NotificationAction[]): Promise<void> {
     const key = `${record.status}`;
     const done = new Set((await this.#d.store.get(record.id))?.notified?.[key] ?? []);
     for (const notifier of this.#d.notifiers) {
       if (done.has(notifier.kind)) continue;
-      await notifier.send(notificationOf(record, extra));
+      await notifier.send({ ...notificationOf(record, extra), ...(actions ? { actions } : {}) });
       done.add(notifier.kind);
       await this.#d.store.update(record.id, { notified: { ...(record.notified ?? {}), [key]: [...done] } });
     }

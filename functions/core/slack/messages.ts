@@ -1,3 +1,4 @@
+import { ACTIONS } from './actions.ts';
 import { safe, truncateText } from './mrkdwn.ts';
 
 /** Block Kit messages for `/fleet` answers and interactive buttons. Pure: data in, blocks out. */
@@ -39,14 +40,7 @@ export interface IncidentSummary {
   rcaId?: string;
 }
 
-/** Button action ids understood by `POST /v1/slack/interactions`. */
-export const ACTIONS = {
-  ack: 'incident_ack',
-  rca: 'incident_rca',
-  silence: 'incident_silence_1h',
-  approve: 'healing_approve',
-  reject: 'healing_reject',
-} as const;
+export { ACTIONS };
 
 export function incidentMessage(incident: IncidentSummary, options: { buttons?: boolean } = {}): SlackReply {
   const icon = incident.status === 'resolved' ? ':white_check_mark:' : (SEVERITY_ICON[incident.severity] ?? ':white_circle:');

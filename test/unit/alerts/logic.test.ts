@@ -238,3 +238,17 @@ describe('severity words', () => {
     expect(mapSeverity(undefined)).toBe('medium');
   });
 });
+
+describe('incident notifications carry their Slack buttons', () => {
+  it('an opened incident offers acknowledge, RCA and silence; a resolved one offers none', async () => {
+    const { notificationFor } = await import('../../../functions/core/alerts/messages.ts');
+    const { slackMessage } = await import('../../../functions/adapters/notify/slack-blocks.ts');
+    const incident = { id: 'inc-1', cluster: 'dev', namespace: 'shop', service: 'payment-service', type: 'AnomalyDetected', severity: 'high', status: 'open', alertCount: 1, firstSeen: 'x', lastSeen: 'x' } as never;
+    const opened = slackMessage(notificationFor(incident, 'opened', 'https://fleetops.example'));
+    const actions = opened.blocks.find((b: any) => b.type === 'actions') as any;
+    expect(actions.elements.map((e: any) => e.action_id)).toEqual(['incident_ack', 'incident_rca', 'incident_silence_1h', 'open_incident']);
+    expect(actions.elements[0].value).toBe('inc-1');
+    const resolved = slackMessage(notificationFor(incident, 'resolved'));
+    expect(resolved.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The e2e setup most end-to-end tests share: simulated clusters, optionally a real Prometheus scraping
+ * them, and the local stack pulling on its own schedule, with every simulated cluster registered.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCHEDULES } from '../../functions/definitions/events.ts';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
+import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+}
+
+export type Api = (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
+
+/** A bearer-authenticated JSON client of one local stack. */
+export function apiClient(cloud: Pick<LocalCloud, 'url' | 'apiToken'>): Api {
+  return async (method, path, body) => {
+    const response = await fetch(cloud.url + path, {
+      method,
+      headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+  };
+}
+
+export interface PullingStack {
+  cloud: LocalCloud;
+  sim: RunningSimulator;
+  prometheus?: LocalPrometheus;
+  api: Api;
+  /** Registered cluster ids by simulated cluster name. */
+  clusterIds: Record<string, string>;
+  cluster(name: string): SimulatedClusterInfo;
+  stop(): Promise<void>;
+}
+
+export interface PullingStackOptions {
+  clusters: string[];
+  pullSeconds?: number;
+  /** Scrape the simulators with a real Prometheus (error rate, latency and the mesh graph need it). */
+  prometheus?: boolean;
+  env?: Record<string, string>;
+  /** The cluster registration's environment; defaults to the cluster's name. */
+  environment?: (name: string) => string;
+}
+
+/** Simulators, (Prometheus,) and the local stack with only the metric-pull schedule running, every cluster registered. */
+export async function startPullingStack(options: PullingStackOptions): Promise<PullingStack> {
+  const sim = await startSimulator({ clusters: options.clusters, tickMs: 500 });
+  const prometheus = options.prometheus
+    ? await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 5 })
+    : undefined;
+  const cloud = await startLocalCloud({
+    port: 0,
+    inMemory: true,
+    schedules: true,
+    scheduleDefinitions: SCHEDULES.filter((s) => s.id === 'metric-pull'),
+    env: { FLEETOPS_PULL_INTERVAL_SECONDS: String(options.pullSeconds ?? 10), FLEETOPS_PULL_NAMESPACES: 'shop', ...options.env },
+    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-e2e-')),
+  });
+  const api = apiClient(cloud);
+  const clusterIds: Record<string, string> = {};
+  for (const info of sim.clusters) {
+    const body = {
+      name: info.name,
+      environment: options.environment?.(info.name) ?? info.name,
+      kubeconfig: info.kubeconfigYaml,
+      namespaces: ['shop'],
+      ...(prometheus ? { prometheus: { url: prometheus.url, rateWindow: '30s', matchers: { cluster: info.name } } } : {}),
+    };
+    const response = await api('POST', '/v1/clusters', body);
+    if (response.status !== 201) throw new Error(`registering ${info.name}: ${response.status} ${JSON.stringify(response.body)}`);
+    clusterIds[info.name] = response.body.id;
+  }
+  return {
+    cloud,
+    sim,
+    prometheus,
+    api,
+    clusterIds,
+    cluster: (name) => sim.clusters.find((c) => c.name === name)!,
+    async stop() {
+      await cloud.stop();
+      await prometheus?.stop();
+      await sim.stop();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

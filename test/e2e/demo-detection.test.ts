@@ -4,16 +4,11 @@
  * for the faulted service within 90 s, mending it resolves the incident within 4 minutes, and the
  * healthy services raise none. Then the same for latency-spike and cpu-spike.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb.ts';
 import { prometheusAvailable } from '../../local/prometheus.ts';
-
-const root = join(import.meta.dirname, '..', '..');
+import { startDemo, type RunningDemo } from '../support/demo-process.ts';
 const withPrometheus = prometheusAvailable();
 if (!withPrometheus) console.warn('demo detection e2e: no prometheus binary, so no error-rate or latency signals: skipped');
 
@@ -28,20 +23,13 @@ interface Incident {
   title?: string;
 }
 
-let demo: ChildProcess | undefined;
-let output = '';
-let port = 0;
-let token = '';
+let demo: RunningDemo | undefined;
 let startedAt = 0;
-/** The printed fault line, taken apart: what a user copies. */
-let faultLine: { token: string; ca: string; server: string; body: string };
+let faultLine: RunningDemo['faultLine'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function get<T>(path: string): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return (await response.json()) as T;
-}
+const get = <T>(path: string): Promise<T> => demo!.get<T>(path);
 
 const incidents = async () => (await get<{ items: Incident[] }>('/v1/incidents')).items;
 
@@ -63,19 +51,12 @@ function sim(method: 'POST' | 'DELETE', path: string, body?: string): Promise<{ 
   });
 }
 
-/** Every incident ever opened must be about a faulted service on dev. */
-/** Who calls whom in the simulator's `shop` (frontend → user-service, order-service → payment-service). */
-const CALLERS: Record<string, string[]> = { 'payment-service': ['order-service', 'frontend'], 'order-service': ['frontend'], 'user-service': ['frontend'] };
-
 /**
- * Every incident ever opened must be about a faulted service on dev, or one of its callers.
- * Callers are tolerated because of a known race: when the callee's and a caller's anomalies reach the
- * pipeline at the same moment, each may open its own incident before the other exists (see the
- * closing note of issue 8). Healthy services that call nothing faulted must stay quiet.
+ * Every incident ever opened must be about a faulted service on dev: a caller's symptoms join their
+ * failing dependency's incident (propagation-aware grouping), and healthy services stay quiet.
  */
 function expectOnlyFaulted(items: Incident[], faulted: Set<string>) {
-  const allowed = new Set([...faulted, ...[...faulted].flatMap((f) => CALLERS[f] ?? [])]);
-  const stray = items.filter((i) => i.cluster !== 'dev' || !allowed.has(i.service));
+  const stray = items.filter((i) => i.cluster !== 'dev' || !faulted.has(i.service));
   expect(stray, JSON.stringify(stray, null, 2)).toEqual([]);
 }
 
@@ -95,7 +76,7 @@ async function breakAndMend(type: string, service: string, body?: string): Promi
     expectOnlyFaulted(items, faulted);
     incident = items.find((i) => i.cluster === 'dev' && i.namespace === 'shop' && i.service === service && i.status === 'open');
   }
-  expect(incident, `no incident for ${service} after ${type}\n${output.slice(-3000)}`).toBeDefined();
+  expect(incident, `no incident for ${service} after ${type}\n${demo!.output().slice(-3000)}`).toBeDefined();
   const openSeconds = (Date.parse(incident!.firstSeen) - injectedAt) / 1000;
 
   const mendedAt = Date.now();
@@ -115,29 +96,12 @@ async function breakAndMend(type: string, service: string, body?: string): Promi
 
 beforeAll(async () => {
   if (!withPrometheus) return;
-  port = await freePort();
-  demo = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'local/demo.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), FLEETOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetops-demo-detect-')), FLEETOPS_PULL_INTERVAL_SECONDS: '10', POWERTOOLS_LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  demo.stdout!.on('data', (c) => (output += c));
-  demo.stderr!.on('data', (c) => (output += c));
-  const deadline = Date.now() + 300_000; // DynamoDB Local and two registrations on a busy machine
-  while (!output.includes('Ctrl-C stops everything')) {
-    if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not start:\n${output}`);
-    await sleep(250);
-  }
+  demo = await startDemo();
   startedAt = Date.now();
-  token = /Token:\s+(\S+)/.exec(output)![1];
-  const post = /Bearer (\S+)" --cacert (\S+) .*\n\s+-X POST (https:\/\/[^/\s]+)\/sim\/v1\/faults -d '([^']+)'/.exec(output);
-  expect(post, `the demo prints no fault line:\n${output}`).not.toBeNull();
-  faultLine = { token: post![1], ca: post![2], server: post![3], body: post![4] };
+  faultLine = demo.faultLine;
 }, 330_000);
 
-afterAll(() => {
-  if (demo && demo.exitCode === null) demo.kill('SIGTERM');
-});
+afterAll(() => demo?.stop());
 
 describe.skipIf(!withPrometheus)('npm run demo: detection a user sees in the first minutes', () => {
   it('prints a fault line that opens an incident for payment-service within 90 s, and mending it resolves the incident within 4 minutes', async () => {
@@ -156,15 +120,14 @@ describe.skipIf(!withPrometheus)('npm run demo: detection a user sees in the fir
     expect(anomalies.some((a) => a.layer === 'guardrail')).toBe(true);
   }, 480_000);
 
-  // Known defect (issue 8 note): after a propagated incident resolves, a caller's alert can land in it again.
-  it.skip('latency-spike on order-service: incident within 90 s, resolved within 4 minutes, nothing else (skipped: known defect, see issue 8 note)', async () => {
+  // After the propagated incident resolved, a caller (order-service) failing on its own gets its own incident.
+  it('latency-spike on order-service: incident within 90 s, resolved within 4 minutes, nothing else', async () => {
     const { openSeconds, resolveSeconds } = await breakAndMend('latency-spike', 'order-service');
     expect(openSeconds).toBeLessThanOrEqual(90);
     expect(resolveSeconds).toBeLessThanOrEqual(240);
   }, 480_000);
 
-  // Known defect (issue 8 note): after a propagated incident resolves, a caller's alert can land in it again.
-  it.skip('cpu-spike on user-service: incident within 90 s, resolved within 4 minutes, nothing else (skipped: known defect, see issue 8 note)', async () => {
+  it('cpu-spike on user-service: incident within 90 s, resolved within 4 minutes, nothing else', async () => {
     const { openSeconds, resolveSeconds } = await breakAndMend('cpu-spike', 'user-service');
     expect(openSeconds).toBeLessThanOrEqual(90);
     expect(resolveSeconds).toBeLessThanOrEqual(240);

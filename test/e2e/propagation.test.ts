@@ -76,10 +76,8 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
     await api('POST', '/v1/alerts', { source: 'e2e', cluster: 'prod', namespace: 'shop', service: 'frontend', type: 'HighLatency', severity: 'high', message: 'x', status: 'resolved' });
   }, 120_000);
 
-  // Known race, left open in issue 8's note: the pull's anomalies of one call graph are ingested
-  // concurrently, and a caller's alert can open its own incident before the callee's exists.
-  // Grouping in arrival order is proven by the previous test and test/integration/alerts/graph-grouping.test.ts.
-  it.skip('an error burst on payment-service gives one incident, not three (skipped: concurrent-open race, see issue 8 note)', async () => {
+  // The pull's anomalies of one call graph reach the pipeline concurrently: opening is serialised per cluster.
+  it('an error burst on payment-service gives one incident, not three', async () => {
     const dev = sim.clusters.find((c) => c.name === 'dev')!;
     const fault = await kreq(dev, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
     expect(fault.status).toBe(201);

@@ -120,7 +120,8 @@ export function buildReport(evidence: Evidence, findings: Finding[]): RcaReport 
   const factors = ranked.filter((f) => !used.has(f) && f.kind !== 'symptom').map((f) => f.description);
   const first = top[0];
   const rollout = first ? rolloutFor(evidence, first.service, ranked) : undefined;
-  const issueType: IssueType | undefined = first && rollout && (first.category === 'CrashLoopBackOff' || first.category === 'ErrorBurst' || first.category === 'LatencyRegression') ? 'bad_deploy' : first?.issueType;
+  // A failure the template causes, right after a rollout changed the template: rolling back is the fix.
+  const issueType: IssueType | undefined = first && rollout && TEMPLATE_FAILURES.has(first.category) ? 'bad_deploy' : first?.issueType;
   const summary = first
     ? `${target.service} in ${target.namespace} (${target.cluster}): ${rootCauses[0].description}`
     : `${target.service} in ${target.namespace} (${target.cluster}): no failure found in pods, events, rollouts, nodes, logs or metrics`;

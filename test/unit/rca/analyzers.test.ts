@@ -44,6 +44,11 @@ describe('analyzers', () => {
     expect(report.rootCauses[0].description).toContain('ghcr.io/shop/payment:1.5-broken');
     expect(report.rootCauses[0].description).toContain('rollout revision 3');
     expect(report.rootCauses[0].evidence).toContain('rollout:payment-service/3');
+    // Introduced by the rollout just before: the fix healing should apply is rolling it back.
+    expect(report.issueType).toBe('bad_deploy');
+    const noRollout = evidence();
+    noRollout.pods.push(pod('payment-service', 'new', { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' }));
+    expect(buildReport(noRollout, analyze(noRollout)).issueType).toBe('image_pull');
   });
 
   it('quotes the scheduler message for unschedulable pods and the missing ConfigMap', () => {

@@ -10,9 +10,10 @@
  *     the calibration seeds used in 1c).
  *  1d. The simulator's own propagating faults (test/support/sim-propagation.ts over sim/mesh.ts): error-burst,
  *     latency-spike and cpu-spike in a callee of `shop`, incident opened on frontend; and normal windows.
- *  1c. The Nezha development set (../shared/data/nezha; skipped with a message when absent): top-1 / top-3 per
- *     system with the shipped defaults (in-sample: they were chosen on it) and cross-validated (parameters
- *     chosen without the scored cases: leave-one-system-out and 5-fold), against the README's naive baseline.
+ *  1c. The Nezha development set (../shared/data/nezha; skipped with a message when absent): top-1 / top-3 overall,
+ *     per system, per fault type (`fault:<type>`) and per system and fault type, with the shipped defaults
+ *     (in-sample: they were chosen on it) and cross-validated (parameters chosen without the scored cases:
+ *     leave-one-system-out and 5-fold), against the README's naive baseline on the same groups.
  *  2. Runtime: `fleetops rank` as a subprocess on a ~1M-row METRICS.csv (50 services x 4 metrics x 5000 points,
  *     env RANK_ROWS overrides the row count), and the in-process parse / rank split.
  */
@@ -136,8 +137,13 @@ if (!nezha) {
 } else {
   t = performance.now();
   const systems = [...new Set(nezha.map((c) => c.system))].sort();
+  // groups: everything, each system, each fault type (`fault:<type>`) and each system's fault types
+  const faultTypes = [...new Set(nezha.map((c) => c.faultType))].sort();
+  const groupKeys = ['all', ...systems, ...faultTypes.map((f) => `fault:${f}`), ...systems.flatMap((s) => faultTypes.filter((f) => nezha.some((c) => c.system === s && c.faultType === f)).map((f) => `${s}/${f}`))];
+  const inGroup = (c: NezhaCase, key: string): boolean =>
+    key === 'all' || c.system === key || key === `fault:${c.faultType}` || key === `${c.system}/${c.faultType}`;
   const perSystem = (f: (c: NezhaCase) => { node: string; score: number }[]): Record<string, unknown> =>
-    Object.fromEntries(['all', ...systems].map((s) => [s, pick(accuracy(nezha.filter((c) => s === 'all' || c.system === s).map((c) => ({ truth: c.truth, ranking: f(c) }))), ['cases', 'top1', 'top3', 'empty'])]));
+    Object.fromEntries(groupKeys.map((k) => [k, pick(accuracy(nezha.filter((c) => inGroup(c, k)).map((c) => ({ truth: c.truth, ranking: f(c) }))), ['cases', 'top1', 'top3', 'empty'])]));
   const inSample = perSystem((c) => analyzeSeries(c).ranking);
   const naive = perSystem((c) => naiveRank(c));
   const inSampleSeconds = sec(performance.now() - t);
@@ -155,9 +161,9 @@ if (!nezha) {
   const grid = rankGrid();
   const table = positionTable([...labelled, ...calibration], grid);
   const report = (heldOut: number[]): Record<string, unknown> =>
-    Object.fromEntries(['all', ...systems].map((s) => {
-      const pos = heldOut.filter((_, i) => s === 'all' || labelled[i].group === s);
-      return [s, { cases: pos.length, top1: round(top(pos, 1)), top3: round(top(pos, 3)) }];
+    Object.fromEntries(groupKeys.map((k) => {
+      const pos = heldOut.filter((_, i) => inGroup(nezha[i], k));
+      return [k, { cases: pos.length, top1: round(top(pos, 1)), top3: round(top(pos, 3)) }];
     }));
   const loso = crossValidate(table, grid, labelled, extraGroups);
   const kfold = crossValidate(table, grid, labelled, extraGroups, 5);

@@ -79,7 +79,8 @@ async function loop(c: LoopCase) {
     return i?.types?.includes(c.incidentType) ? i : undefined;
   }, `${c.cluster}: a ${c.incidentType} incident for ${c.service}`, 90_000, 2000);
   const openedAfter = (Date.now() - injected) / 1000;
-  expect(incident.rcaId, 'the incident gets its RCA id at once').toBeTruthy();
+  // IncidentOpened starts the RCA, which writes its id on the incident as it starts.
+  incident.rcaId ??= await waitFor(async () => (await get(`/v1/incidents/${incident.id}`)).rcaId, `${c.cluster}: the incident's rcaId`, 10_000, 250);
   const rca = await waitFor(async () => {
     const r = await get(`/v1/rca/${incident.rcaId}`);
     return r.status === 'SUCCEEDED' ? r : undefined;

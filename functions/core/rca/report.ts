@@ -3,7 +3,7 @@
  * finding is a cause or only a symptom), graph position (a failing callee explains its callers'
  * symptoms) and time precedence (what went wrong first).
  */
-import type { Evidence, RolloutEvidence } from './evidence.ts';
+import type { Evidence, GraphEdge, RolloutEvidence } from './evidence.ts';
 import type { Finding, IssueType } from './analyzers/index.ts';
 import { downstreamOf, type Downstream } from './graph.ts';
 
@@ -58,9 +58,12 @@ export function rankFindings(findings: Finding[], evidence: Evidence): RankedFin
   const targetTroubled = relevant.some((x) => x.d.depth === 0);
   const times = relevant.map((x) => Date.parse(x.f.at ?? '')).filter(Number.isFinite);
   const first = times.length ? Math.min(...times) : undefined;
+  const edges = evidence.graph?.edges ?? [];
   return relevant
     .map(({ f, d }) => {
       let score = f.strength * KIND_WEIGHT[f.kind];
+      // A symptom that a dependency of this service shows too is that dependency's symptom, passed up.
+      if (f.kind === 'symptom' && explainedByCallee(f, relevant.map((x) => x.f), edges)) score *= EXPLAINED_FACTOR;
       // A troubled callee explains the caller's symptoms: deeper explains more.
       if (d.depth > 0 && targetTroubled && f.kind !== 'factor') score += 0.05 * d.depth;
       const at = Date.parse(f.at ?? '');
@@ -68,6 +71,20 @@ export function rankFindings(findings: Finding[], evidence: Evidence): RankedFin
       return { ...f, score, depth: d.depth, path: d.path };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** How much of its weight a symptom keeps when a callee shows the symptom that explains it. */
+const EXPLAINED_FACTOR = 0.5;
+/** Which symptom of a callee explains which symptom of its caller: failures and slowness travel up as both. */
+const EXPLAINS: Record<string, string[]> = {
+  ErrorBurst: ['ErrorBurst', 'LatencyRegression'],
+  LatencyRegression: ['LatencyRegression'],
+};
+
+function explainedByCallee(f: Finding, all: Finding[], edges: GraphEdge[]): boolean {
+  const callees = downstreamOf(f.service, edges);
+  callees.delete(f.service);
+  return all.some((g) => g !== f && callees.has(g.service) && (EXPLAINS[g.category] ?? []).includes(f.category));
 }
 
 function rolloutFor(evidence: Evidence, deployment: string, findings: Finding[]): RolloutEvidence | undefined {

@@ -128,6 +128,19 @@ describe('analyzers', () => {
     expect(ranked.findIndex((f) => f.service === 'order-service')).toBeLessThan(ranked.findIndex((f) => f.service === 'frontend'));
   });
 
+  it('an error burst passed up the call graph is blamed on the deepest service that shows it, even when a caller’s looks stronger and earlier', () => {
+    const e = evidence('frontend');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
+    e.metrics.push({ id: 'metric:frontend/error_rate', service: 'frontend', signal: 'error_rate', current: 0.2, baseline: 0.003, changedAt: '2026-12-01T11:58:40Z', source: 'prometheus' });
+    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: '2026-12-01T11:58:00Z', source: 'prometheus' });
+    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: 0.4, baseline: 0.003, changedAt: '2026-12-01T11:58:35Z', source: 'prometheus' });
+    // order-service's error also shows in its logs: evidence from two sources, first in time.
+    e.logs.push({ id: 'logs:order-service-abc123-a/app', pod: 'order-service-abc123-a', deployment: 'order-service', container: 'app', previous: false, lines: Array.from({ length: 20 }, (_, i) => (i % 2 ? 'ERROR payment call failed: 503' : 'GET /orders 200')), errorLines: 10, patterns: [{ pattern: 'ERROR payment call failed: <n>', count: 10 }], truncated: false } as never);
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'ErrorBurst', resource: 'deployment/payment-service' });
+    expect(report.rootCauses[0].description).toContain('frontend → order-service → payment-service');
+  });
+
   it('a report with no failure says so and has no root cause', () => {
     const e = evidence();
     e.pods.push(pod('payment-service', 'a'));

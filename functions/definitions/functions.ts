@@ -48,7 +48,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
   slack: { timeoutSeconds: 10, access: { table: 'readwrite', secrets: 'readwrite', publish: true, ses: true, workflows: ['rca', 'deploy'], taskCallbacks: true } },
-  'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite' } },
+  // ses: the notifiers' settings and secrets (an automatic RCA's report goes to its incident's Slack conversation).
+  'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite', ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
   // --- Root-cause analysis ---
   rca: { access: { table: 'readwrite', workflows: ['rca'] } },

@@ -90,6 +90,10 @@ async function loop(c: LoopCase) {
   expect(rca.report.rootCauses[0].resource).toBe(`deployment/${c.service}`);
   expect(JSON.stringify(rca.report.rootCauses[0])).toMatch(/rollout|revision/);
 
+  // The report joins the incident's Slack conversation, once.
+  const rcaPosted = (m: { text?: string }) => (m.text ?? '').includes(`RCA for ${c.service} (${c.cluster}/shop)`);
+  await waitFor(async () => slack.messages.some(rcaPosted), `${c.cluster}: the RCA in Slack`, 30_000, 500);
+
   let run = await waitFor(async () => (await healingOf(c.cluster, c.service)).find((h) => h.incidentId === incident.id), `${c.cluster}: a healing run for the incident`, 60_000, 1000);
   expect(run.issueType).toBe('bad_deploy');
   if (c.approve) {
@@ -123,6 +127,7 @@ async function loop(c: LoopCase) {
   }, `${c.cluster}: the incident to resolve after healing`, 240_000, 3000);
   expect(resolved.healingIds).toContain(run.id);
   const resolvedAfter = (Date.now() - injected) / 1000;
+  expect(slack.messages.filter(rcaPosted)).toHaveLength(1);
   console.log(JSON.stringify({ measurement: 'unattended loop', cluster: c.cluster, fault: c.fault, approval: c.approve, incidentAfterSeconds: openedAfter, rcaSecondsAfterIncident: rcaSeconds, healedAfterSeconds: healedAfter, resolvedAfterSeconds: resolvedAfter }));
 }
 

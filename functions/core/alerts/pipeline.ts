@@ -1,4 +1,4 @@
-import type { BusEvent, Clock, EventPublisher, Notifier } from '../../ports.ts';
+import type { BusEvent, Clock, EventPublisher, NotificationMessage, Notifier } from '../../ports.ts';
 import { randomUUID } from 'node:crypto';
 import { downstreamOf, mergeGraphs, upstreamOf, type DependencyGraph } from '../mesh/graph.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
@@ -82,6 +82,9 @@ export interface IngestResult {
 }
 
 export const EVENT_SOURCE = 'fleetops.alerts';
+
+/** Notifiers that hold a conversation (an RCA report belongs there, not in a page or an email). */
+const CHAT_NOTIFIERS = new Set(['slack']);
 
 /** Raised when deliveries fail; the state change is stored, so a redelivery of the same input retries only these. */
 export class DeliveryError extends Error {
@@ -405,21 +408,7 @@ export class AlertPipeline {
       };
       jobs.push({ target: 'event', run: () => this.#publisher.publish([event]) });
     }
-    if (incident.notify !== false && !incident.silenced) {
-      const message = notificationFor(incident, transition, this.config.linkBase);
-      for (const target of route(
-        { severity: incident.severity, service: incident.service, labels: incident.owner ? { owner: incident.owner } : {} },
-        this.config.routing,
-      ).targets) {
-        const notifier = this.#notifiers.get(target.notifier);
-        if (!notifier) continue;
-        const channel = target.channel;
-        jobs.push({
-          target: `${target.notifier}${channel ? `:${channel}` : ''}`,
-          run: () => notifier.send(channel ? { ...message, channel } : message),
-        });
-      }
-    }
+    if (incident.notify !== false && !incident.silenced) jobs.push(...this.#sends(incident, notificationFor(incident, transition, this.config.linkBase)));
     const todo = jobs.filter((j) => !done.has(j.target));
     const results = await Promise.allSettled(todo.map((j) => j.run()));
     const failures = todo.flatMap((j, i) => {
@@ -432,6 +421,29 @@ export class AlertPipeline {
       throw new DeliveryError(incident.id, failures);
     }
     if (incident.pending) await this.#store.completeDelivery(incident, transition);
+  }
+
+  /** One send per routed target of the incident (its severity, service and owner decide where). */
+  #sends(incident: IncidentRecord, message: NotificationMessage, only?: (notifier: string) => boolean): { target: string; run: () => Promise<void> }[] {
+    const targets = route({ severity: incident.severity, service: incident.service, labels: incident.owner ? { owner: incident.owner } : {} }, this.config.routing).targets;
+    return targets.flatMap((target) => {
+      const notifier = this.#notifiers.get(target.notifier);
+      if (!notifier || (only && !only(target.notifier))) return [];
+      const channel = target.channel;
+      return [{ target: `${target.notifier}${channel ? `:${channel}` : ''}`, run: () => notifier.send(channel ? { ...message, channel } : message) }];
+    });
+  }
+
+  /**
+   * Adds a message to an incident's conversation (an RCA report, for one): chat notifiers only, where the
+   * incident's notifications go; nothing for a silenced or quiet incident. The caller makes it once.
+   */
+  async postToIncident(incidentId: string, message: NotificationMessage): Promise<number> {
+    const incident = await this.#store.getIncident(incidentId);
+    if (!incident || incident.notify === false || incident.silenced) return 0;
+    const sends = this.#sends(incident, { ...message, incidentId }, (kind) => CHAT_NOTIFIERS.has(kind));
+    await Promise.all(sends.map((s) => s.run()));
+    return sends.length;
   }
 
   async #activeSilences(now: Date): Promise<Silence[]> {

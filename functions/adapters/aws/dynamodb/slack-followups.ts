@@ -57,4 +57,26 @@ export class DynamoSlackFollowUps {
     }
     return claimed;
   }
+
+  /** True for the first caller only (per subject, for a day): a redelivered event posts nothing twice. */
+  async once(subject: string, now: Date): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { pk: `SLACKONCE#${subject}`, sk: 'ONCE', expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Gives a `once` back after a failed post, so the retry posts it. */
+  async forget(subject: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: `SLACKONCE#${subject}`, sk: 'ONCE' } }));
+  }
 }

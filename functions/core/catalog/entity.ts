@@ -17,7 +17,7 @@ const KEY_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const KEY_NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
 /** A ref as written: `[kind:][namespace/]name`. */
-const REF = /^(?:([a-zA-Z][a-zA-Z0-9]*):)?(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-zA-Z0-9]([-_.]?[a-zA-Z0-9])*)$/;
+const REF = /^(?:([a-zA-Z][a-zA-Z0-9]*):)?(?:([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)\/)?([a-zA-Z0-9]([-_.]?[a-zA-Z0-9])*)$/;
 
 export const EntityName = z.string().min(1).max(63).regex(NAME, 'must be 1-63 characters [a-zA-Z0-9] separated by [-_.]');
 const Namespace = z.string().min(1).max(63).regex(NAMESPACE, 'must be a DNS label (lowercase letters, digits and dashes)');

@@ -3,6 +3,7 @@
  * fleetops accepts, entity references and their normalised form (`component:default/user-service`).
  */
 import * as z from 'zod';
+import { ValidationError } from '../errors.ts';
 
 export const API_VERSION = 'backstage.io/v1alpha1';
 export const KINDS = ['Component', 'System', 'API', 'Resource', 'Group', 'User', 'Domain'] as const;
@@ -200,4 +201,11 @@ export function validateEntity(value: unknown): { entity: CatalogEntity } | { er
 export function annotation(entity: Pick<CatalogEntity, 'metadata'>, key: string): string | undefined {
   const value = entity.metadata.annotations?.[key];
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/** A ref as given in a query or path → its normalised form; a bare name means a Component in `default`. */
+export function requestedRef(raw: string): string {
+  const ref = parseRef(raw, { kind: 'component' });
+  if (!ref) throw new ValidationError(`${JSON.stringify(raw.slice(0, 200))} is not an entity reference`, undefined, 'INVALID_ENTITY_REF');
+  return formatRef(ref);
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports.ts';
 import type { CatalogEntity } from './entity.ts';
+import type { ClusterFacts, RepositoryFacts } from './scorecard.ts';
 import { CatalogIndex } from './graph.ts';
 
 /** Where entities are kept (DynamoDB). A put replaces the entity with the same ref: ingesting twice changes nothing. */
@@ -45,4 +46,14 @@ export class CachedServiceCatalog implements ServiceCatalog {
   invalidate(): void {
     this.#cached = undefined;
   }
+}
+
+/** Repository checks of scorecards: the GitHub REST API in production, a local server speaking its shapes in tests. */
+export interface RepositoryInspector {
+  inspect(repository: { owner: string; repo: string }): Promise<RepositoryFacts>;
+}
+
+/** Kubernetes checks of scorecards: what each registered cluster runs for a workload. */
+export interface WorkloadInspector {
+  inspect(workload: { name: string; namespace?: string }): Promise<ClusterFacts[]>;
 }

@@ -130,7 +130,7 @@ function repoChecks(repository: RepositoryFacts | undefined, options: ScorecardO
   const scan = repository.securityScan;
   const ageDays = scan ? (options.now.getTime() - Date.parse(scan.at)) / 86_400_000 : Infinity;
   return {
-    'has-docs': found(repository.docs, 'no docs/ folder, mkdocs.yml or README'),
+    'has-docs': found(repository.docs, 'no docs/ folder or mkdocs.yml'),
     'has-tests': found(repository.tests, 'no test folder or test files'),
     'helm-chart-exists': found(repository.helmChart, 'no Chart.yaml'),
     'recent-security-scan': !scan

@@ -25,7 +25,13 @@ export async function fetchCatalogUrl(raw: string, options: CatalogUrlOptions): 
   if (url.protocol !== 'https:' && !loopbackHttp) throw new ValidationError('catalog URLs must use https (plain http only to a loopback address, where allowed)', undefined, 'UNSAFE_CATALOG_URL');
   if (url.username || url.password) throw new ValidationError('catalog URLs must not carry credentials', undefined, 'UNSAFE_CATALOG_URL');
   checkServerAddress(url.hostname, { ...options.policy, field: 'catalog URL' });
-  const response = await options.fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), headers: { accept: 'application/yaml, text/yaml, text/plain' } });
+  let response: Response;
+  try {
+    response = await options.fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), headers: { accept: 'application/yaml, text/yaml, text/plain' } });
+  } catch (error) {
+    const cause = String((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message).slice(0, 200);
+    throw new Error(/redirect/i.test(cause) ? `catalog URL ${url.host}${url.pathname} answered with a redirect, which is never followed` : `catalog URL ${url.host}${url.pathname} is unreachable (${cause})`);
+  }
   if (!response.ok) {
     await response.body?.cancel();
     throw new Error(`catalog URL ${url.host}${url.pathname} answered HTTP ${response.status}`);

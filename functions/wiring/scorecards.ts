@@ -14,7 +14,7 @@ export function scorecardService(): ScorecardService {
   if (built?.base !== base) {
     built = {
       base,
-      github: new GitHubRepositoryInspector({ baseUrl: base.config.FLEETOPS_GITHUB_API_URL, token: base.config.FLEETOPS_GITHUB_TOKEN, fetch: guardedFetch(base.addressPolicy) }),
+      github: new GitHubRepositoryInspector({ baseUrl: base.config.FLEETOPS_GITHUB_API_URL, token: base.config.FLEETOPS_GITHUB_TOKEN, fetch: guardedFetch(base.addressPolicy), policy: base.addressPolicy }),
     };
   }
   return new ScorecardService({

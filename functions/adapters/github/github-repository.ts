@@ -1,3 +1,4 @@
+import { checkServerAddress, type AddressPolicyOptions } from '../../core/clusters/address-policy.ts';
 import type { RepositoryInspector } from '../../core/catalog/ports.ts';
 import type { RepositoryFacts } from '../../core/catalog/scorecard.ts';
 
@@ -7,6 +8,8 @@ export interface GitHubOptions {
   token?: string;
   /** A fetch that checks every resolved address (guardedFetch); redirects are refused here. */
   fetch: typeof fetch;
+  /** The same policy: an IP-literal host is never resolved, so it is checked before connecting. */
+  policy: AddressPolicyOptions;
   timeoutMs?: number;
 }
 
@@ -38,6 +41,7 @@ export class GitHubRepositoryInspector implements RepositoryInspector {
     const url = `${this.#options.baseUrl.replace(/\/+$/, '')}${path}`;
     let response: Response;
     try {
+      checkServerAddress(new URL(url).hostname, { ...this.#options.policy, field: 'GitHub API URL' });
       response = await this.#options.fetch(url, {
         redirect: 'error',
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5000),

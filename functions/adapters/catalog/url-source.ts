@@ -30,7 +30,7 @@ export async function fetchCatalogUrl(raw: string, options: CatalogUrlOptions): 
     response = await options.fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), headers: { accept: 'application/yaml, text/yaml, text/plain' } });
   } catch (error) {
     const cause = String((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message).slice(0, 200);
-    throw new Error(/redirect/i.test(cause) ? `catalog URL ${url.host}${url.pathname} answered with a redirect, which is never followed` : `catalog URL ${url.host}${url.pathname} is unreachable (${cause})`);
+    throw new Error(/redirect/i.test(cause) ? `catalog URL ${url.host}${url.pathname} answered with a redirect, which is never followed` : `catalog URL ${url.host}${url.pathname} is unreachable (${cause})`, { cause: error });
   }
   if (!response.ok) {
     await response.body?.cancel();

@@ -425,7 +425,13 @@ export const ROUTES = {
     body: CatalogYaml,
     bodyFormat: 'yaml',
     maxBodyBytes: 1024 * 1024,
-    responses: { 200: { description: 'Ingested', schema: CatalogIngestResult }, ...badRequest, ...unauthorized, 413: { description: 'Payload too large', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Ingested', schema: CatalogIngestResult },
+      ...badRequest,
+      ...unauthorized,
+      413: { description: 'Payload too large', schema: ErrorResponse },
+      415: { description: 'Not application/yaml', schema: ErrorResponse },
+    },
   }),
   listCatalogEntities: defineRoute({
     method: 'GET',

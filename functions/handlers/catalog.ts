@@ -5,7 +5,7 @@ import { requestedRef } from '../core/catalog/entity.ts';
 import { catalogInfo, microserviceSkeleton } from '../core/catalog/golden-path.ts';
 import { ingestCatalog } from '../core/catalog/ingest.ts';
 import { tarArchive } from '../core/catalog/tar.ts';
-import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { NotFoundError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { binary, json } from '../http/responses.ts';
 import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
@@ -16,7 +16,7 @@ export const handler = httpHandler({
   ingestCatalogEntities: async ({ body, headers }) => {
     const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type && !['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'].includes(type)) {
-      throw new ValidationError('Content-Type must be application/yaml', undefined, 'UNSUPPORTED_MEDIA_TYPE');
+      throw new UnsupportedMediaTypeError('application/yaml');
     }
     const result = await ingestCatalog(catalogStore(), body, { source: 'api', at: wiring().clock.now() });
     serviceCatalog().invalidate();

@@ -112,7 +112,8 @@ describe('service catalog end to end', () => {
     expect(deep.status).toBe(400);
     expect(deep.body.error.code).toBe('INVALID_CATALOG');
     const json = await api('POST', '/v1/catalog/entities', '{"kind":"Component"}', { 'content-type': 'application/json' });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
+    expect(json.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await api('GET', '/v1/catalog/graph?entity=component:default/nope')).status).toBe(404);
     expect((await api('GET', '/v1/catalog/graph?entity=%20%3B')).status).toBe(400);
     expect((await api('GET', '/v1/catalog/entities?kind=Spaceship')).status).toBe(400);

@@ -8,6 +8,9 @@ import { ownerContactForService } from '../../../functions/core/catalog/owners.t
 import { parseCatalogDocuments } from '../../../functions/core/catalog/parse.ts';
 import { CatalogRoutedNotifier } from '../../../functions/core/catalog/routing.ts';
 import { resolveGuardrails } from '../../../functions/core/detection/guardrails.ts';
+import { CatalogAwareGraphStore } from '../../../functions/core/catalog/dependency-graph.ts';
+import { criticalDependents } from '../../../functions/core/healing/safety.ts';
+import type { DependencyGraph } from '../../../functions/core/mesh/graph.ts';
 import { ValidationError } from '../../../functions/core/errors.ts';
 import type { NotificationMessage, Notifier } from '../../../functions/ports.ts';
 
@@ -151,5 +154,37 @@ describe('catalog owners, routing and guardrails', () => {
     expect(resolveGuardrails(merged, 'shop', 'order-service')).toMatchObject({ errorRate: 0.2 });
     const clusterWins = withCatalogGuardrails({ services: { 'user-service': { latencyP95Seconds: 2 } } }, fromCatalog);
     expect(resolveGuardrails(clusterWins, 'shop', 'user-service')).toMatchObject({ errorRate: 0.01, latencyP95Seconds: 2 });
+  });
+
+  it('sends a team’s PagerDuty events to its own integration key when the catalog names one', async () => {
+    const team = validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team-payments', annotations: { 'pagerduty.com/integration-key': 'a'.repeat(32), 'pagerduty.com/service-id': 'PPAYMT1' } }, spec: { type: 'team', children: [] } });
+    const entities = shop().filter((e) => e.ref !== 'group:default/team-payments').concat('entity' in team ? [team.entity] : []);
+    const sent: { via: string; message: NotificationMessage }[] = [];
+    const routed = new CatalogRoutedNotifier(
+      { kind: 'pagerduty', send: async (message) => void sent.push({ via: 'default', message }) },
+      { catalog: { snapshot: async () => new CatalogIndex(entities) }, pagerDutyFor: (key) => ({ kind: 'pagerduty', send: async (message) => void sent.push({ via: key, message }) }) },
+    );
+    await routed.send({ incidentId: 'i1', title: 't', text: 'x', severity: 'critical', status: 'open', fields: { service: 'payment-service' } });
+    await routed.send({ incidentId: 'i2', title: 't', text: 'x', severity: 'critical', status: 'open', fields: { service: 'user-service' } });
+    expect(sent.map((s) => s.via)).toEqual(['a'.repeat(32), 'default']);
+    expect(sent[0].message.fields).toMatchObject({ pagerduty_service: 'PPAYMT1', owner: 'group:default/team-payments' });
+    expect(sent[1].message.fields).toMatchObject({ pagerduty_service: 'PIDENT1' });
+  });
+});
+
+describe('catalog as a dependency-graph source', () => {
+  const stored = (graph: DependencyGraph | undefined) => ({ put: async () => undefined, get: async () => graph });
+
+  it('merges the stored mesh graph with the catalog’s workload graph, for healing’s dependents at risk', async () => {
+    const store = new CatalogAwareGraphStore(stored({ 'order-service': ['inventory'] }), { snapshot: async () => new CatalogIndex(shop()) });
+    const graph = await store.get('dev');
+    expect(graph).toEqual({ frontend: ['order-service', 'user-service'], 'order-service': ['inventory', 'payment-service'] });
+    expect(criticalDependents('payment-service', graph!, ['frontend'])).toEqual(['frontend']);
+  });
+
+  it('answers with the stored graph alone when the catalog is down, and nothing when neither knows anything', async () => {
+    const down = { snapshot: async () => Promise.reject(new Error('down')) };
+    expect(await new CatalogAwareGraphStore(stored({ a: ['b'] }), down).get('dev')).toEqual({ a: ['b'] });
+    expect(await new CatalogAwareGraphStore(stored(undefined), { snapshot: async () => new CatalogIndex([]) }).get('dev')).toBeUndefined();
   });
 });

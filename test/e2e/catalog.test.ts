@@ -178,6 +178,7 @@ describe('service catalog end to end', () => {
     expect(rendered).toMatch(/kind: HorizontalPodAutoscaler/);
     expect(rendered).toMatch(/readinessProbe:/);
     expect(rendered).toMatch(/runAsNonRoot: true/);
+    expect(rendered).toMatch(/runAsUser: 10001/);
     const registered = await api('GET', '/v1/catalog/graph?entity=component:default/checkout-service');
     expect(registered.body.edges).toEqual(expect.arrayContaining([{ from: 'component:default/checkout-service', to: 'group:default/team-payments', type: 'ownedBy' }]));
     const invalid = await api('POST', '/v1/golden-paths/microservice', { ...params, name: 'Checkout Service', framework: 'gin' });

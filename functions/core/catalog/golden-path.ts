@@ -79,6 +79,9 @@ const IMAGES: Record<Language, { build: string; run: string }> = {
   java: { build: 'eclipse-temurin:21-jdk', run: 'eclipse-temurin:21-jre' },
 };
 
+/** The image's non-root user: distroless `nonroot` (65532), or the user the Dockerfile creates (10001). */
+const UID: Record<Language, number> = { typescript: 65532, javascript: 65532, go: 65532, python: 10001, java: 10001 };
+
 /** Multiplies a CPU or memory quantity (requests → limits). */
 function scale(quantity: string, factor: number): string {
   const cpu = /^(\d+)m$/.exec(quantity);
@@ -200,7 +203,7 @@ function chartFiles(p: MicroserviceInput): Record<string, string> {
     replicaCount: p.replicas,
     image: { repository: `registry.example.com/${name}`, tag: '0.1.0', pullPolicy: 'IfNotPresent' },
     serviceAccount: { create: true },
-    podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+    podSecurityContext: { runAsNonRoot: true, runAsUser: UID[p.language], runAsGroup: UID[p.language], fsGroup: UID[p.language], seccompProfile: { type: 'RuntimeDefault' } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     service: { type: 'ClusterIP', port: 80 },
     containerPort: PORT,

@@ -38,7 +38,8 @@ const Ref = z.string().min(1).max(200).regex(REF, 'must be an entity reference `
 const RefList = z.array(Ref).max(200);
 const Text = (max: number) => z.string().max(max);
 
-const Link = z.object({ url: z.url().max(2048), title: Text(200).optional(), icon: Text(100).optional(), type: Text(100).optional() }).strict();
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const Link = z.object({ url: HttpUrl, title: Text(200).optional(), icon: Text(100).optional(), type: Text(100).optional() }).strict();
 
 const Metadata = z
   .object({
@@ -51,12 +52,12 @@ const Metadata = z
     tags: z.array(z.string().min(1).max(63).regex(TAG, 'must be lowercase letters, digits, `:+#` separated by dashes')).max(50).optional(),
     links: z.array(Link).max(50).optional(),
   })
-  // uid, etag and generation are set by a Backstage server, never by a file: they are ignored if present.
-  .catchall(z.unknown());
+  // Other metadata (uid, etag, generation set by a Backstage server, or anything else) is dropped, not stored.
+  .strip();
 
 const Lifecycle = z.string().min(1).max(63);
 const Type = z.string().min(1).max(63);
-const Profile = z.object({ displayName: Text(200).optional(), email: z.email().max(320).optional(), picture: z.url().max(2048).optional() }).strict();
+const Profile = z.object({ displayName: Text(200).optional(), email: z.email().max(320).optional(), picture: HttpUrl.optional() }).strict();
 
 export const SPEC_SCHEMAS = {
   Component: z
@@ -184,14 +185,13 @@ export function validateEntity(value: unknown): { entity: CatalogEntity } | { er
   const spec = SPEC_SCHEMAS[kind].safeParse(envelope.data.spec ?? {});
   if (!spec.success) return { error: `${kind} ${describe(spec.error, 'spec')}` };
   const namespace = metadata.namespace ?? 'default';
-  const known = Object.fromEntries(Object.entries(metadata).filter(([k]) => !['uid', 'etag', 'generation'].includes(k))) as typeof metadata;
   const specData = spec.data as Record<string, unknown>;
   return {
     entity: {
       ref: formatRef({ kind, namespace, name: metadata.name }),
       apiVersion: API_VERSION,
       kind,
-      metadata: { ...known, namespace },
+      metadata: { ...metadata, namespace },
       spec: specData,
       relations: relationsOf(namespace, specData),
     },

@@ -65,6 +65,10 @@ describe('catalog entities', () => {
     expect(doc('Component', 'x', { type: 's', lifecycle: 'p', owner: 'g', surprise: 1 })).toMatchObject({ error: expect.stringMatching(/surprise/) });
     expect(doc('User', 'bob', {})).toHaveProperty('entity');
     expect(doc('Domain', 'd', { owner: 'g' })).toHaveProperty('entity');
+    const link = (url: string) => validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Domain', metadata: { name: 'd', links: [{ url }], uid: 'x', extra: { deep: 1 } }, spec: { owner: 'g' } });
+    expect(link('javascript:alert(1)')).toMatchObject({ error: expect.stringMatching(/links.0.url/) });
+    expect(link('https://wiki.example.com/d')).toMatchObject({ entity: { metadata: { name: 'd', namespace: 'default', links: [{ url: 'https://wiki.example.com/d' }] } } });
+    expect((link('https://wiki.example.com/d') as { entity: { metadata: Record<string, unknown> } }).entity.metadata).not.toHaveProperty('extra');
   });
 
   it('normalises refs with the field’s default kind and the entity’s namespace', () => {

@@ -102,6 +102,14 @@ export const ConfigSchema = z.object({
   FLEETOPS_HELM_PATH: z.string().optional(),
   /** Accept `chart.path` (a chart on the function's own filesystem): the local stack and tests. */
   FLEETOPS_DEPLOY_LOCAL_CHARTS: booleanFromString.optional(),
+
+  // Service catalog and scorecards (issue 12).
+  /** Comma-separated catalog-info.yaml URLs the catalog-pull schedule reads (each checked with the cluster address policy). */
+  FLEETOPS_CATALOG_URLS: z.string().default(''),
+  /** GitHub REST API for scorecard repository checks (GitHub Enterprise: https://HOST/api/v3). */
+  FLEETOPS_GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
+  FLEETOPS_GITHUB_TOKEN: optionalString,
+  FLEETOPS_SCORECARD_PASSING_MARK: z.coerce.number().min(0).max(100).default(70),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -111,6 +119,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   allowLocalCharts: boolean;
   /** FLEETOPS_PULL_NAMESPACES split and trimmed. */
   pullNamespaces: string[];
+  /** FLEETOPS_CATALOG_URLS split and trimmed. */
+  catalogUrls: string[];
   /** FLEETOPS_SIMILARITY_THRESHOLD when valid, else 0.85 with an embedding model, else undefined (off). */
   similarityThreshold?: number;
 };
@@ -132,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     healingVerifyWaitSeconds: config.FLEETOPS_HEALING_VERIFY_WAIT_SECONDS ?? (config.FLEETOPS_RUNTIME === 'local' ? 5 : 30),
     allowLocalCharts: config.FLEETOPS_DEPLOY_LOCAL_CHARTS ?? config.FLEETOPS_RUNTIME === 'local',
     pullNamespaces: splitList(config.FLEETOPS_PULL_NAMESPACES),
+    catalogUrls: splitList(config.FLEETOPS_CATALOG_URLS),
     ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
   };
 }

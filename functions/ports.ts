@@ -123,4 +123,6 @@ export interface KubeClusterClient {
   patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void>;
   /** Puts a pod template back (undo from a snapshot). */
   replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void>;
+  // Scorecards (functions/core/catalog): Prometheus Operator ServiceMonitors; undefined when the CRD is not installed.
+  listServiceMonitors(namespace: string): Promise<{ name: string; matchLabels: Record<string, string> }[] | undefined>;
 }

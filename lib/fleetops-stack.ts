@@ -47,6 +47,8 @@ export interface FleetopsStackProps extends StackProps {
   };
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
+  /** Service catalog: catalog-info.yaml URLs to pull (comma-separated) and the GitHub API for scorecards. */
+  catalog?: { urls?: string; githubApiUrl?: string };
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
@@ -120,6 +122,8 @@ export class FleetopsStack extends Stack {
         ...(props.clusterAllowlist ? { FLEETOPS_CLUSTER_ALLOWLIST: props.clusterAllowlist } : {}),
         ...(bearerHandlers.has(handler) ? { API_TOKEN_SECRET_ARN: data.apiToken.secretArn } : {}),
         ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
+        ...(handler === 'catalog-pull' && props.catalog?.urls ? { FLEETOPS_CATALOG_URLS: props.catalog.urls } : {}),
+        ...(handler === 'scorecards' && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preflight } from './preflight.ts';
 import { stopOnSignals } from './shutdown.ts';
@@ -62,7 +62,20 @@ async function registerSimulated(info: { name: string; kubeconfigYaml: string })
   return `${created.body.name} registered (${created.body.version}, id ${created.body.id})${note}`;
 }
 
+/** The shop's catalog (owners, dependsOn, APIs, SLOs), so grouping, RCA and routing use it from the first pull. */
+async function loadCatalog(): Promise<string> {
+  const response = await fetch(cloud.url + '/v1/catalog/entities', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/yaml' },
+    body: readFileSync(join(import.meta.dirname, 'catalog', 'shop.yaml'), 'utf8'),
+  });
+  const result = (await response.json()) as { accepted?: number; rejected?: unknown[] };
+  if (response.status !== 200 || result.rejected?.length) throw new Error(`loading the shop catalog: ${response.status} ${JSON.stringify(result)}`);
+  return `catalog loaded: ${result.accepted} entities for shop`;
+}
+
 try {
+  log(await loadCatalog());
   for (const info of simulator.clusters) log(await registerSimulated(info));
 } catch (error) {
   console.error(`fleetops demo: ${error instanceof Error ? error.message : String(error)}`);
@@ -94,6 +107,8 @@ Try:
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" -X POST ${cloud.url}/v1/metrics/pull
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" "${cloud.url}/v1/forecast?cluster=dev&service=frontend&hours=6"
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/fleet/overview
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" "${cloud.url}/v1/catalog/graph?entity=component:default/user-service"
+  curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/scorecards/component%3Adefault%2Fuser-service
   # break something in dev (ten fault types: see the README); an incident for payment-service opens
   # within about ${detectionSeconds} s (two pulls), with nobody calling the API:
   curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -H 'content-type: application/json' \\

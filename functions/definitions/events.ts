@@ -144,4 +144,12 @@ export const SCHEDULES: ScheduleDefinition[] = [
     localIntervalEnv: 'FLEETOPS_HEALTH_INTERVAL_SECONDS',
     target: { kind: 'function', handler: 'cluster-health' },
   },
+  {
+    id: 'catalog-pull',
+    description: 'Read the configured catalog-info.yaml URLs (FLEETOPS_CATALOG_URLS) into the service catalog',
+    rateMinutes: 15,
+    localIntervalEnv: 'FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS',
+    localDefaultSeconds: 300,
+    target: { kind: 'function', handler: 'catalog-pull' },
+  },
 ];

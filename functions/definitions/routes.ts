@@ -8,6 +8,19 @@ import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../sch
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 import { CreateHealingRequest, Healing, HealingAnswer, HealingList, HealingListQuery, HealingStarted, KillSwitchRequest } from '../schemas/healing.ts';
 import { Rca, RcaStarted, StartRcaRequest } from '../schemas/rca.ts';
+import {
+  BackstageEntityList,
+  CatalogEntityList,
+  CatalogEntityQuery,
+  CatalogGraph,
+  CatalogGraphQuery,
+  CatalogIngestResult,
+  CatalogYaml,
+  EntityRefParams,
+  MicroserviceParams,
+  Scorecard,
+  ScorecardSummary,
+} from '../schemas/catalog.ts';
 
 const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
@@ -400,6 +413,84 @@ export const ROUTES = {
     tags: ['rca'],
     params: IdParams,
     responses: { 200: { description: 'RCA', schema: Rca }, ...unauthorized, ...notFound },
+  }),
+  // --- Service catalog, scorecards and golden paths (issue 12) ---
+  ingestCatalogEntities: defineRoute({
+    method: 'POST',
+    path: '/v1/catalog/entities',
+    handler: 'catalog',
+    auth: 'bearer',
+    summary: 'Ingest Backstage catalog-info.yaml documents (one or many); invalid documents are rejected one by one with the reason, valid ones are kept',
+    tags: ['catalog'],
+    body: CatalogYaml,
+    bodyFormat: 'yaml',
+    maxBodyBytes: 1024 * 1024,
+    responses: {
+      200: { description: 'Ingested', schema: CatalogIngestResult },
+      ...badRequest,
+      ...unauthorized,
+      413: { description: 'Payload too large', schema: ErrorResponse },
+      415: { description: 'Not application/yaml', schema: ErrorResponse },
+    },
+  }),
+  listCatalogEntities: defineRoute({
+    method: 'GET',
+    path: '/v1/catalog/entities',
+    handler: 'catalog',
+    auth: 'bearer',
+    summary: 'Catalog entities with their normalised refs and relations (filter by kind)',
+    tags: ['catalog'],
+    query: CatalogEntityQuery,
+    responses: { 200: { description: 'Entities', schema: CatalogEntityList }, ...badRequest, ...unauthorized },
+  }),
+  catalogGraph: defineRoute({
+    method: 'GET',
+    path: '/v1/catalog/graph',
+    handler: 'catalog',
+    auth: 'bearer',
+    summary: 'The neighbourhood of an entity: its relations, and everything upstream and downstream along dependsOn and API edges',
+    tags: ['catalog'],
+    query: CatalogGraphQuery,
+    responses: { 200: { description: 'Graph', schema: CatalogGraph }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  backstageClusters: defineRoute({
+    method: 'GET',
+    path: '/v1/catalog/backstage/clusters',
+    handler: 'catalog',
+    auth: 'bearer',
+    summary: 'Registered clusters as Backstage Resource entities (type kubernetes-cluster), for a Backstage instance to import',
+    tags: ['catalog'],
+    responses: { 200: { description: 'Backstage entities', schema: BackstageEntityList }, ...unauthorized },
+  }),
+  goldenPathMicroservice: defineRoute({
+    method: 'POST',
+    path: '/v1/golden-paths/microservice',
+    handler: 'catalog',
+    auth: 'bearer',
+    summary: 'Generate a production-ready microservice skeleton (catalog-info.yaml, non-root Dockerfile, Helm chart, CI, alert rules) as application/gzip; `register` also adds it to the catalog',
+    tags: ['catalog'],
+    body: MicroserviceParams,
+    maxBodyBytes: 16 * 1024,
+    responses: { 200: { description: 'application/gzip: a tar.gz of the skeleton' }, ...badRequest, ...unauthorized },
+  }),
+  scorecardSummary: defineRoute({
+    method: 'GET',
+    path: '/v1/scorecards',
+    handler: 'scorecards',
+    auth: 'bearer',
+    summary: 'Fleet summary: the score of every catalog component, worst first',
+    tags: ['catalog'],
+    responses: { 200: { description: 'Summary', schema: ScorecardSummary }, ...unauthorized },
+  }),
+  getScorecard: defineRoute({
+    method: 'GET',
+    path: '/v1/scorecards/{entityRef}',
+    handler: 'scorecards',
+    auth: 'bearer',
+    summary: 'Scorecard of one component (URL-encode the ref: component%3Adefault%2Fuser-service); Kubernetes checks run against every registered cluster',
+    tags: ['catalog'],
+    params: EntityRefParams,
+    responses: { 200: { description: 'Scorecard', schema: Scorecard }, ...badRequest, ...unauthorized, ...notFound },
   }),
 } satisfies Record<string, RouteDefinition>;
 

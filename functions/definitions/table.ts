@@ -23,6 +23,7 @@
  * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>
  * - release history per cluster    RELEASE#<clusterId>#<ns>#<release> / <at>#<deployId>#<outcome>
  * - ECR deploy triggers            DEPLOYTRIGGER / <id>
+ * - catalog entities               CATALOG / <kind>:<namespace>/<name>      (one Query reads the catalog; begins_with for a kind)
  */
 export interface KeyAttribute {
   name: string;

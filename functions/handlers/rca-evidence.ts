@@ -10,6 +10,7 @@ import { clusterRegistry, clusterStore } from '../wiring/clusters.ts';
 import { metricSourceFor, prometheusClientFor } from '../wiring/metric-sources.ts';
 import { metricsStore } from '../wiring/metrics-store.ts';
 import { configuredDependencies } from '../wiring/rca.ts';
+import { serviceCatalog } from '../wiring/catalog.ts';
 
 /** Gap between the two metrics.k8s.io samples that give memory its slope. */
 const USAGE_GAP_MS = 2000;
@@ -39,9 +40,14 @@ const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<
     const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
     const prometheus = record ? await prometheusClientFor(record) : undefined;
     const mesh = prometheus ? await meshEdges(prometheus, target.namespace, record?.prometheus?.matchers).catch(() => []) : [];
+    const catalog = await serviceCatalog()
+      .snapshot()
+      .then((index) => configuredEdges(index.workloadGraph()))
+      .catch(() => []);
     const graph = graphEvidence([
       { source: 'istio', edges: mesh },
       { source: 'configured', edges: configuredEdges(configuredDependencies()) },
+      { source: 'catalog', edges: catalog },
     ]);
     return graph ? { graph } : {};
   },

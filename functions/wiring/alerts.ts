@@ -11,6 +11,8 @@ import type { Config } from '../config.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
 import { dependencyGraphStore } from './dependency-graphs.ts';
+import { serviceCatalog } from './catalog.ts';
+import { CatalogRoutedNotifier } from '../core/catalog/routing.ts';
 
 let built: { base: unknown; store: DynamoAlertStore; pipeline: AlertPipeline } | undefined;
 
@@ -56,7 +58,9 @@ export function notifiersFromConfig(config: Config): Notifier[] {
       }),
     );
   }
-  return notifiers;
+  // Owner routing from the catalog (issue 12): the owning team's Slack channel and PagerDuty service.
+  const catalog = { snapshot: async () => serviceCatalog().snapshot() };
+  return notifiers.map((notifier) => new CatalogRoutedNotifier(notifier, { catalog, pagerDutyFor: pagerDuty }));
 }
 
 function build() {

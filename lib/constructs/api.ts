@@ -13,6 +13,11 @@ const ANONYMOUS_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 const ROUTE_THROTTLES: Record<string, { rateLimit: number; burstLimit: number }> = {
   'POST /v1/alerts/alertmanager': { rateLimit: 200, burstLimit: 400 },
   'POST /v1/alerts': { rateLimit: 100, burstLimit: 200 },
+  // Catalog writes and scorecards fan out (DynamoDB batches, every cluster, GitHub): a small budget each.
+  'POST /v1/catalog/entities': { rateLimit: 5, burstLimit: 10 },
+  'POST /v1/golden-paths/microservice': { rateLimit: 5, burstLimit: 10 },
+  'GET /v1/scorecards': { rateLimit: 2, burstLimit: 4 },
+  'GET /v1/scorecards/{entityRef}': { rateLimit: 10, burstLimit: 20 },
 };
 
 export interface ApiProps {

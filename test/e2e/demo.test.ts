@@ -35,6 +35,9 @@ describe('npm run demo (the README main job)', () => {
     const clusters = await get('/v1/clusters');
     expect(clusters.items.map((c: { name: string }) => c.name).sort()).toEqual(['dev', 'prod']);
     expect(clusters.items.every((c: { status: string }) => c.status === 'active')).toBe(true);
+    // The shop's catalog is loaded before the clusters: grouping, RCA and routing use it from the first pull.
+    const components = await get('/v1/catalog/entities?kind=Component');
+    expect(components.items.map((c: { ref: string }) => c.ref)).toEqual(['component:default/frontend', 'component:default/order-service', 'component:default/payment-service', 'component:default/user-service']);
 
     let anomalies: { cluster: string }[] = [];
     while (Date.now() < deadline && new Set(anomalies.map((a) => a.cluster)).size < 2) {

@@ -236,6 +236,19 @@ export class KubernetesClusterClient implements KubeClusterClient {
     );
   }
 
+  async listServiceMonitors(namespace: string): Promise<{ name: string; matchLabels: Record<string, string> }[] | undefined> {
+    checkName('namespace', namespace);
+    try {
+      const list = (await this.call(`servicemonitors in ${namespace}`, () =>
+        this.custom.listNamespacedCustomObject({ group: 'monitoring.coreos.com', version: 'v1', namespace, plural: 'servicemonitors', limit: 500 }),
+      )) as { items?: { metadata?: { name?: string }; spec?: { selector?: { matchLabels?: Record<string, string> } } }[] };
+      return (list.items ?? []).map((m) => ({ name: String(m.metadata?.name ?? ''), matchLabels: { ...m.spec?.selector?.matchLabels } }));
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
   async replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void> {
     const deployment = await this.getDeployment(namespace, name);
     const body: V1Deployment = { ...deployment, spec: { ...deployment.spec!, template } };

@@ -3,7 +3,7 @@ import { postJsonOnce, withRetry, type HttpOptions } from './http.ts';
 import { slackMessage } from './slack-blocks.ts';
 
 export interface SlackWebhookOptions extends HttpOptions {
-  /** Incoming webhook URL: a secret (it is the credential). The channel is fixed by the webhook. */
+  /** Incoming webhook URL: a secret (it is the credential). The channel is the webhook's, unless the message names one. */
   webhookUrl: string;
 }
 
@@ -18,7 +18,8 @@ export class SlackWebhookNotifier implements Notifier {
 
   async send(message: NotificationMessage): Promise<void> {
     await withRetry('slack-webhook', this.#options, (signal) =>
-      postJsonOnce('slack-webhook', this.#options.webhookUrl, slackMessage(message), signal, { fetch: this.#options.fetch }),
+      // `channel` routes a legacy or workspace-level webhook to the owner's channel; a channel-bound webhook ignores it.
+      postJsonOnce('slack-webhook', this.#options.webhookUrl, { ...slackMessage(message), ...(message.channel ? { channel: message.channel } : {}) }, signal, { fetch: this.#options.fetch }),
     );
   }
 }

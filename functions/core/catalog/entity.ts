@@ -1,0 +1,211 @@
+/**
+ * Backstage catalog entities (`catalog-info.yaml`, apiVersion backstage.io/v1alpha1): the shapes
+ * fleetops accepts, entity references and their normalised form (`component:default/user-service`).
+ */
+import * as z from 'zod';
+import { ValidationError } from '../errors.ts';
+
+export const API_VERSION = 'backstage.io/v1alpha1';
+export const KINDS = ['Component', 'System', 'API', 'Resource', 'Group', 'User', 'Domain'] as const;
+export type EntityKind = (typeof KINDS)[number];
+
+/** Backstage's own rules: 1-63 characters `[a-zA-Z0-9]` separated by `[-_.]`. */
+const NAME = /^[a-zA-Z0-9]([-_.]?[a-zA-Z0-9])*$/;
+/** Namespaces are DNS labels. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Label and annotation keys: an optional DNS-subdomain prefix, then a name part (as Kubernetes). */
+const KEY_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const KEY_NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
+/** A ref as written: `[kind:][namespace/]name`. */
+const REF = /^(?:([a-zA-Z][a-zA-Z0-9]*):)?(?:([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)\/)?([a-zA-Z0-9]([-_.]?[a-zA-Z0-9])*)$/;
+
+export const EntityName = z.string().min(1).max(63).regex(NAME, 'must be 1-63 characters [a-zA-Z0-9] separated by [-_.]');
+const Namespace = z.string().min(1).max(63).regex(NAMESPACE, 'must be a DNS label (lowercase letters, digits and dashes)');
+
+const MetadataKey = z
+  .string()
+  .max(317)
+  .refine((key) => {
+    const parts = key.split('/');
+    if (parts.length > 2) return false;
+    const name = parts.pop()!;
+    const prefix = parts[0];
+    return name.length <= 63 && KEY_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && KEY_PREFIX.test(prefix)));
+  }, 'must be a key like `example.com/name` (optional DNS prefix, then 1-63 characters)');
+
+const Ref = z.string().min(1).max(200).regex(REF, 'must be an entity reference `[kind:][namespace/]name`');
+const RefList = z.array(Ref).max(200);
+const Text = (max: number) => z.string().max(max);
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const Link = z.object({ url: HttpUrl, title: Text(200).optional(), icon: Text(100).optional(), type: Text(100).optional() }).strict();
+
+const Metadata = z
+  .object({
+    name: EntityName,
+    namespace: Namespace.optional(),
+    title: Text(200).optional(),
+    description: Text(2000).optional(),
+    labels: z.record(MetadataKey, z.string().max(63).regex(/^([a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?)?$/, 'must be a label value')).optional(),
+    annotations: z.record(MetadataKey, Text(4096)).optional(),
+    tags: z.array(z.string().min(1).max(63).regex(TAG, 'must be lowercase letters, digits, `:+#` separated by dashes')).max(50).optional(),
+    links: z.array(Link).max(50).optional(),
+  })
+  // Other metadata (uid, etag, generation set by a Backstage server, or anything else) is dropped, not stored.
+  .strip();
+
+const Lifecycle = z.string().min(1).max(63);
+const Type = z.string().min(1).max(63);
+const Profile = z.object({ displayName: Text(200).optional(), email: z.email().max(320).optional(), picture: HttpUrl.optional() }).strict();
+
+export const SPEC_SCHEMAS = {
+  Component: z
+    .object({
+      type: Type,
+      lifecycle: Lifecycle,
+      owner: Ref,
+      system: Ref.optional(),
+      subcomponentOf: Ref.optional(),
+      providesApis: RefList.optional(),
+      consumesApis: RefList.optional(),
+      dependsOn: RefList.optional(),
+      dependencyOf: RefList.optional(),
+    })
+    .strict(),
+  System: z.object({ owner: Ref, domain: Ref.optional(), type: Type.optional() }).strict(),
+  API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: Text(256 * 1024).min(1), system: Ref.optional() }).strict(),
+  Resource: z.object({ type: Type, owner: Ref, system: Ref.optional(), dependsOn: RefList.optional(), dependencyOf: RefList.optional() }).strict(),
+  Group: z
+    .object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() })
+    .strict(),
+  User: z.object({ profile: Profile.optional(), memberOf: RefList.default([]) }).strict(),
+  Domain: z.object({ owner: Ref, subdomainOf: Ref.optional(), type: Type.optional() }).strict(),
+} satisfies Record<EntityKind, z.ZodType>;
+
+export type ComponentSpec = z.output<(typeof SPEC_SCHEMAS)['Component']>;
+
+export interface Relation {
+  type: string;
+  targetRef: string;
+}
+
+/** An accepted entity as stored: the document as written (namespace filled in) plus its normalised ref and relations. */
+export interface CatalogEntity {
+  ref: string;
+  apiVersion: typeof API_VERSION;
+  kind: EntityKind;
+  metadata: z.output<typeof Metadata> & { namespace: string };
+  spec: Record<string, unknown>;
+  relations: Relation[];
+}
+
+export interface EntityRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Lower-case, fully qualified: how refs are compared and stored (Backstage compares them case-insensitively). */
+export function formatRef(ref: EntityRef): string {
+  return `${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase();
+}
+
+/**
+ * `[kind:][namespace/]name` → normalised ref. The kind defaults to what the field implies (an owner
+ * is a Group), the namespace to the referring entity's. Returns undefined for something that is not a ref.
+ */
+export function parseRef(raw: string, defaults: { kind?: string; namespace?: string } = {}): EntityRef | undefined {
+  const match = REF.exec(raw.trim());
+  if (!match) return undefined;
+  const kind = match[1] ?? defaults.kind;
+  if (!kind) return undefined;
+  return { kind: kind.toLowerCase(), namespace: (match[2] ?? defaults.namespace ?? 'default').toLowerCase(), name: match[4].toLowerCase() };
+}
+
+export function normalizeRef(raw: string, defaults: { kind?: string; namespace?: string } = {}): string | undefined {
+  const ref = parseRef(raw, defaults);
+  return ref ? formatRef(ref) : undefined;
+}
+
+/** Fields that hold refs, the default kind of each, and the relation they create (Backstage's names). */
+const REF_FIELDS: { field: string; kind: string; relation: string; many?: boolean }[] = [
+  { field: 'owner', kind: 'group', relation: 'ownedBy' },
+  { field: 'system', kind: 'system', relation: 'partOf' },
+  { field: 'domain', kind: 'domain', relation: 'partOf' },
+  { field: 'subcomponentOf', kind: 'component', relation: 'partOf' },
+  { field: 'subdomainOf', kind: 'domain', relation: 'partOf' },
+  { field: 'providesApis', kind: 'api', relation: 'providesApi', many: true },
+  { field: 'consumesApis', kind: 'api', relation: 'consumesApi', many: true },
+  { field: 'dependsOn', kind: 'component', relation: 'dependsOn', many: true },
+  { field: 'dependencyOf', kind: 'component', relation: 'dependencyOf', many: true },
+  { field: 'parent', kind: 'group', relation: 'childOf' },
+  { field: 'children', kind: 'group', relation: 'parentOf', many: true },
+  { field: 'members', kind: 'user', relation: 'hasMember', many: true },
+  { field: 'memberOf', kind: 'group', relation: 'memberOf', many: true },
+];
+
+/** The outgoing relations an entity's spec declares, with normalised targets, sorted and deduplicated. */
+export function relationsOf(namespace: string, spec: Record<string, unknown>): Relation[] {
+  const out = new Map<string, Relation>();
+  for (const { field, kind, relation, many } of REF_FIELDS) {
+    const value = spec[field];
+    const raws = many ? (Array.isArray(value) ? value : []) : typeof value === 'string' ? [value] : [];
+    for (const raw of raws) {
+      if (typeof raw !== 'string') continue;
+      const targetRef = normalizeRef(raw, { kind, namespace });
+      if (targetRef) out.set(`${relation} ${targetRef}`, { type: relation, targetRef });
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.type + a.targetRef).localeCompare(b.type + b.targetRef));
+}
+
+const Envelope = z
+  .object({
+    apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
+    kind: z.enum(KINDS, { error: `must be one of ${KINDS.join(', ')}` }),
+    metadata: Metadata,
+    spec: z.unknown(),
+  })
+  .strict();
+
+function describe(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${[prefix, ...issue.path.map(String)].filter(Boolean).join('.')}: ${issue.message}`)
+    .join('; ');
+}
+
+/** One parsed YAML document → an entity, or the reason it is not one. */
+export function validateEntity(value: unknown): { entity: CatalogEntity } | { error: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'the document is not a mapping' };
+  const envelope = Envelope.safeParse(value);
+  if (!envelope.success) return { error: describe(envelope.error, '') };
+  const { kind, metadata } = envelope.data;
+  const spec = SPEC_SCHEMAS[kind].safeParse(envelope.data.spec ?? {});
+  if (!spec.success) return { error: `${kind} ${describe(spec.error, 'spec')}` };
+  const namespace = metadata.namespace ?? 'default';
+  const specData = spec.data as Record<string, unknown>;
+  return {
+    entity: {
+      ref: formatRef({ kind, namespace, name: metadata.name }),
+      apiVersion: API_VERSION,
+      kind,
+      metadata: { ...metadata, namespace },
+      spec: specData,
+      relations: relationsOf(namespace, specData),
+    },
+  };
+}
+
+export function annotation(entity: Pick<CatalogEntity, 'metadata'>, key: string): string | undefined {
+  const value = entity.metadata.annotations?.[key];
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/** A ref as given in a query or path → its normalised form; a bare name means a Component in `default`. */
+export function requestedRef(raw: string): string {
+  const ref = parseRef(raw, { kind: 'component' });
+  if (!ref) throw new ValidationError(`${JSON.stringify(raw.slice(0, 200))} is not an entity reference`, undefined, 'INVALID_ENTITY_REF');
+  return formatRef(ref);
+}

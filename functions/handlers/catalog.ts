@@ -1,0 +1,59 @@
+import { gzipSync } from 'node:zlib';
+import { stringify } from 'yaml';
+import { clusterResourceEntity } from '../core/catalog/backstage.ts';
+import { requestedRef } from '../core/catalog/entity.ts';
+import { catalogInfo, microserviceSkeleton } from '../core/catalog/golden-path.ts';
+import { ingestCatalog } from '../core/catalog/ingest.ts';
+import { tarArchive } from '../core/catalog/tar.ts';
+import { NotFoundError, UnsupportedMediaTypeError } from '../core/errors.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { binary, json } from '../http/responses.ts';
+import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
+import { wiring } from '../wiring.ts';
+
+export const handler = httpHandler({
+  ingestCatalogEntities: async ({ body, headers }) => {
+    const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type && !['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'].includes(type)) {
+      throw new UnsupportedMediaTypeError('application/yaml');
+    }
+    const result = await ingestCatalog(catalogStore(), body, { source: 'api', at: wiring().clock.now() });
+    serviceCatalog().invalidate();
+    return json(200, result);
+  },
+
+  listCatalogEntities: async ({ query }) => {
+    const items = await catalogStore().list(query.kind);
+    return json(200, { items: items.sort((a, b) => a.ref.localeCompare(b.ref)) });
+  },
+
+  catalogGraph: async ({ query }) => {
+    const ref = requestedRef(query.entity);
+    const catalog = await serviceCatalog().snapshot();
+    if (!catalog.get(ref)) throw new NotFoundError(`${ref} is not in the catalog`);
+    return json(200, catalog.neighbourhood(ref, query.depth ?? 5));
+  },
+
+  backstageClusters: async ({ headers }) => {
+    const clusters = await clusterStore().list();
+    const items = clusters.sort((a, b) => a.name.localeCompare(b.name)).map((record) => clusterResourceEntity(record));
+    // A Backstage URL location reads YAML documents; API clients get JSON.
+    if (/yaml/i.test(headers.accept ?? '')) return { status: 200, body: items.map((i) => stringify(i)).join('---\n'), headers: { 'content-type': 'application/yaml' } };
+    return json(200, { items });
+  },
+
+  goldenPathMicroservice: async ({ body }) => {
+    const archive = gzipSync(tarArchive(microserviceSkeleton(body)));
+    let registered: string | undefined;
+    if (body.register) {
+      const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), { source: 'golden-path', at: wiring().clock.now() });
+      serviceCatalog().invalidate();
+      registered = result.refs[0];
+    }
+    return binary(200, archive, 'application/gzip', {
+      'content-disposition': `attachment; filename="${body.name}.tar.gz"`,
+      ...(registered ? { 'x-fleetops-entity-ref': registered } : {}),
+    });
+  },
+});

@@ -124,7 +124,8 @@ describe('Kubernetes-state detection on the pull schedule', () => {
       if (resolved.has(c.fault)) continue;
       const incident = (await api('GET', `/v1/incidents/${opened.get(c.fault)!.incident.id}`)).body;
       const pods = (await kreq(c.info, 'GET', '/api/v1/namespaces/shop/pods')).body.items.map((p: any) => `${p.metadata.name} ${p.status.phase} ${JSON.stringify(p.status.containerStatuses?.map((s: any) => s.state))}`);
-      console.log(JSON.stringify({ unresolved: c.fault, incident, pods }, null, 1));
+      const anomalies = (await api('GET', `/v1/anomalies?cluster=${c.cluster}&service=${c.service}&limit=60`)).body.items.map((a: any) => `${a.at} ${a.status} ${a.layer ?? ''} ${JSON.stringify(a.features)} ${(a.reasons ?? []).join(' | ')}`);
+      console.log(JSON.stringify({ unresolved: c.fault, incident, pods, anomalies }, null, 1));
     }
     for (const c of injected) expect(resolved.get(c.fault), `${c.fault} not resolved within 4 min`).toBeDefined();
   }, 420_000);

@@ -1,41 +1,30 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
 
 const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'alertmanager');
 let cloud: LocalCloud;
-let slack: Server;
-let slackMessages: { text?: string; blocks?: unknown[] }[] = [];
+let slack: SlackReceiver;
 
 beforeAll(async () => {
-  slack = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      slackMessages.push(JSON.parse(body));
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', () => r()));
-  const port = (slack.address() as { port: number }).port;
+  slack = await startSlackReceiver();
   cloud = await startLocalCloud({
     port: 0,
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-alerts-')),
-    env: { FLEETOPS_SLACK_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` },
+    env: { FLEETOPS_SLACK_WEBHOOK_URL: slack.url },
   });
 });
 afterAll(async () => {
   await cloud?.stop();
-  slack?.close();
+  await slack?.stop();
 });
 beforeEach(() => {
-  slackMessages = [];
+  slack.messages.length = 0;
 });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -68,8 +57,8 @@ describe('alert pipeline through the local stack', () => {
     const [id] = ids;
     const incident = await get(`/v1/incidents/${id}`);
     expect(incident).toMatchObject({ id, cluster: 'prod', namespace: 'shop', service: 'checkout', status: 'open', alertCount: 100 });
-    expect(slackMessages).toHaveLength(1);
-    expect(JSON.stringify(slackMessages[0])).toContain('checkout');
+    expect(slack.messages).toHaveLength(1);
+    expect(JSON.stringify(slack.messages[0])).toContain('checkout');
   });
 
   it('opens one incident per distinct service', async () => {
@@ -79,7 +68,7 @@ describe('alert pipeline through the local stack', () => {
     expect(ids.size).toBe(5);
     const open = await get('/v1/incidents?status=open');
     expect(open.items.map((i: { service: string }) => i.service)).toEqual(expect.arrayContaining(services));
-    expect(slackMessages).toHaveLength(5);
+    expect(slack.messages).toHaveLength(5);
   });
 
   it('resolves an incident when its alert resolves, and acknowledges', async () => {
@@ -104,7 +93,7 @@ describe('alert pipeline through the local stack', () => {
     const response = await post('/v1/alerts', alert('quiet-batch'));
     expect(response.status).toBe(202);
     expect(response.body.incidents).toHaveLength(1);
-    expect(slackMessages).toHaveLength(0);
+    expect(slack.messages).toHaveLength(0);
   });
 
   it('ingests CloudWatch alarm state changes from the bus: ALARM opens, OK resolves', async () => {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -10,6 +9,7 @@ import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { ensureHelmKubectl } from '../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
+import { startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
 
 /**
  * The catalog end to end on the local stack and a simulated cluster: ingest → graph → scorecard
@@ -19,10 +19,9 @@ import { startFakeGitHub } from '../support/fake-github.ts';
 const shopYaml = readFileSync(join(import.meta.dirname, '../fixtures/catalog/shop.yaml'), 'utf8');
 let cloud: LocalCloud;
 let sim: RunningSimulator;
-let slack: Server;
+let slack: SlackReceiver;
 let github: Awaited<ReturnType<typeof startFakeGitHub>>;
 let dataDir: string;
-const slackMessages: { text?: string; channel?: string; blocks?: unknown[] }[] = [];
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(cloud.url + path, {
@@ -42,16 +41,7 @@ async function api(method: string, path: string, body?: unknown, headers: Record
 const postYaml = (text: string) => api('POST', '/v1/catalog/entities', text, { 'content-type': 'application/yaml' });
 
 beforeAll(async () => {
-  slack = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      slackMessages.push(JSON.parse(body));
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', () => r()));
+  slack = await startSlackReceiver();
   github = await startFakeGitHub({
     'acme/user-service': {
       paths: [
@@ -68,7 +58,7 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir,
-    env: { FLEETOPS_SLACK_WEBHOOK_URL: `http://127.0.0.1:${(slack.address() as { port: number }).port}/hook`, FLEETOPS_GITHUB_API_URL: github.url, FLEETOPS_PULL_NAMESPACES: 'shop' },
+    env: { FLEETOPS_SLACK_WEBHOOK_URL: slack.url, FLEETOPS_GITHUB_API_URL: github.url, FLEETOPS_PULL_NAMESPACES: 'shop' },
   });
   sim = await startSimulator({ clusters: ['dev'], tickMs: 1000 });
   const body = { name: 'dev', environment: 'dev', labels: { team: 'team-platform' }, kubeconfig: sim.clusters[0].kubeconfigYaml, namespaces: ['shop'] };
@@ -81,7 +71,7 @@ afterAll(async () => {
   await cloud?.stop();
   await sim?.stop();
   await github?.close();
-  slack?.close();
+  await slack?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -206,8 +196,8 @@ describe('service catalog end to end', () => {
     expect(order.body.incidents).toEqual(payment.body.incidents);
     expect((await api('POST', '/v1/alerts', alert('user-service'))).status).toBe(202);
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && slackMessages.length < 2) await new Promise((r) => setTimeout(r, 200));
-    const about = (service: string) => slackMessages.find((m) => m.text?.includes(service));
+    while (Date.now() < deadline && slack.messages.length < 2) await new Promise((r) => setTimeout(r, 200));
+    const about = (service: string) => slack.messages.find((m) => m.text?.includes(service));
     expect(about('payment-service')?.channel).toBe('#team-payments');
     expect(about('user-service')?.channel).toBe('#team-identity');
     expect(JSON.stringify(about('payment-service')?.blocks)).toContain('group:default/team-payments');

@@ -4,6 +4,7 @@ import { slackSignature } from '../../functions/core/slack/signature.ts';
 
 export interface SlackMessage {
   text?: string;
+  channel?: string;
   blocks?: { type: string; elements?: { action_id?: string; value?: string }[] }[];
 }
 

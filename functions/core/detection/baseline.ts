@@ -29,6 +29,8 @@ export interface BaselineOptions {
   /** A baseline of fewer samples than this is young: its ratios are multiplied by `youngRatioFactor`. */
   youngSamples: number;
   youngRatioFactor: number;
+  /** A value at or below this quantile of the window has been seen recently: never a rise. */
+  seenQuantile: number;
   rules: Partial<Record<SignalName, BaselineRule>>;
 }
 
@@ -41,6 +43,7 @@ export const DEFAULT_BASELINE_OPTIONS: BaselineOptions = {
   // scrape run low): a young baseline asks for a larger jump.
   youngSamples: 6,
   youngRatioFactor: 1.5,
+  seenQuantile: 0.9,
   rules: {
     error_rate: { ratio: 3, minExcess: 0.02, k: 4, needsTraffic: true },
     latency_p95: { ratio: 1.8, minExcess: 0.1, k: 4, needsTraffic: true },
@@ -52,6 +55,11 @@ export const DEFAULT_BASELINE_OPTIONS: BaselineOptions = {
 export interface TimedSample {
   at: string;
   features: GoldenSignals;
+}
+
+/** Nearest-rank quantile of sorted values. */
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function median(sorted: readonly number[]): number {
@@ -91,6 +99,9 @@ export function checkBaseline(features: GoldenSignals, window: readonly TimedSam
     const excess = x - med;
     const ratioNeeded = values.length < options.youngSamples ? rule.ratio * options.youngRatioFactor : rule.ratio;
     if (excess < rule.minExcess || excess < rule.k * scale || x < ratioNeeded * med) continue;
+    // Back at a level the window itself reached (a brief dip, e.g. one pod replaced, pulled the median
+    // down) is recovery, not a rise.
+    if (x <= quantile(sorted, options.seenQuantile)) continue;
     const ratio = med > 0 ? x / med : Infinity;
     finding.reasons.push(`${signal} ${fmt(signal, x)} is ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : 'far above'} its recent median ${fmt(signal, med)} (${values.length} samples)`);
     finding.signals.push(signal);

@@ -77,6 +77,16 @@ describe('short baseline (layer 3)', () => {
     expect(checkBaseline(jump, history(12, 10_000))).toMatchObject({ fired: true, signals: ['cpu_usage'] });
   });
 
+  it('a return to a level the window reached is recovery: a dip (a pod replaced) does not make the way back a rise', () => {
+    const MiB = 1024 * 1024;
+    const at = (m: number) => ({ ...healthy(), memory_usage: m * MiB });
+    // Three pulls at two pods (352 MiB), then four with one pod replaced (211 MiB): the median is the dip's.
+    const window = [352, 352, 352, 211, 211, 211, 211].map((m, i) => ({ at: iso(T0 - (7 - i) * 10_000), features: at(m) }));
+    expect(checkBaseline(at(352), window).fired).toBe(false);
+    // A real rise goes past anything the window saw.
+    expect(checkBaseline(at(560), window)).toMatchObject({ fired: true, signals: ['memory_usage'] });
+  });
+
   it('freezes the baseline while a condition lasts, up to maxFreezeMinutes', () => {
     const samples = history(30, 300_000); // 150 minutes at 5-minute pulls
     const now = iso(T0);

@@ -51,6 +51,9 @@ export const Rca = z
     namespace: z.string().optional(),
     service: z.string().optional(),
     error: z.string().optional(),
+    createdAt: z.string().optional(),
+    /** When it reached SUCCEEDED or FAILED. */
+    completedAt: z.string().optional(),
   })
   .meta({ id: 'Rca' });
 

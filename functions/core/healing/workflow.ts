@@ -421,7 +421,7 @@ export class HealingSteps {
           await this.#d.escalation?.escalate(record.incidentId);
         }
       } else {
-        await this.#finish(record, { status: 'FAILED', reason: `symptom persists after ${what} (${v.detail})` });
+        await this.#finish(record, { status: 'FAILED', reason: record.plan?.kind === 'rollback' && record.plan.argocd ? `symptom persists (${v.detail}): ${what}` : `symptom persists after ${what} (${v.detail})` });
       }
     }
     const final = await this.#load(id);

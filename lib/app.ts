@@ -23,6 +23,12 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
       embeddingModelId: app.node.tryGetContext('embeddingModelId'),
       publicUrl: app.node.tryGetContext('publicUrl'),
     },
+    argoCd: {
+      url: app.node.tryGetContext('argoCdUrl'),
+      tokenSecretArn: app.node.tryGetContext('argoCdTokenSecretArn'),
+      caData: app.node.tryGetContext('argoCdCaData'),
+      clusters: app.node.tryGetContext('argoCdClusters'),
+    },
     slack: {
       signingSecretArn: app.node.tryGetContext('slackSigningSecretArn'),
       approvers: app.node.tryGetContext('slackApprovers'),

@@ -49,9 +49,25 @@ export interface FleetopsStackProps extends StackProps {
   pullNamespaces?: string;
   /** Service catalog: catalog-info.yaml URLs to pull (comma-separated) and the GitHub API for scorecards. */
   catalog?: { urls?: string; githubApiUrl?: string };
+  /**
+   * Healing through Argo CD (unset: rollbacks of Argo-managed workloads are proposed). Only the
+   * healing step function gets these settings and may read the token secret.
+   */
+  argoCd?: {
+    /** argocd-server's https base URL. */
+    url?: string;
+    /** Secrets Manager ARN holding the Argo CD API token (a plain string). */
+    tokenSecretArn?: string;
+    /** Base64 PEM CA bundle, for an Argo CD with a private CA. */
+    caData?: string;
+    /** Comma-separated registered cluster names this Argo CD manages (unset: all). */
+    clusters?: string;
+  };
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
+/** The one function that talks to Argo CD: the healing workflow's steps. */
+const ARGOCD_HANDLER = 'healing-step';
 
 /** Every handler that backs a route, a rule, a schedule or a workflow task: one Lambda each. */
 export function deployedHandlers(): string[] {
@@ -77,6 +93,18 @@ function notificationEnvironment(n: FleetopsStackProps['notifications']): Record
     FLEETOPS_PUBLIC_URL: n?.publicUrl,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+}
+
+function argoCdEnvironment(argoCd: FleetopsStackProps['argoCd']): Record<string, string> {
+  if (!argoCd?.url) return {};
+  if (!argoCd.url.startsWith('https://')) throw new Error('argoCd.url must be an https URL');
+  if (!argoCd.tokenSecretArn) throw new Error('argoCd.url needs argoCd.tokenSecretArn (the API token in Secrets Manager)');
+  return {
+    FLEETOPS_ARGOCD_URL: argoCd.url,
+    FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: argoCd.tokenSecretArn,
+    ...(argoCd.caData ? { FLEETOPS_ARGOCD_CA_DATA: argoCd.caData } : {}),
+    ...(argoCd.clusters ? { FLEETOPS_ARGOCD_CLUSTERS: argoCd.clusters } : {}),
+  };
 }
 
 function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, string> {
@@ -125,6 +153,7 @@ export class FleetopsStack extends Stack {
         ...(handler === 'catalog-pull' && props.catalog?.urls ? { FLEETOPS_CATALOG_URLS: props.catalog.urls } : {}),
         ...(handler === 'scorecards' && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
+        ...(handler === ARGOCD_HANDLER ? argoCdEnvironment(props.argoCd) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length
           ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
@@ -205,6 +234,10 @@ export class FleetopsStack extends Stack {
           reason: 'EKS clusters live in other accounts, named at registration; AssumeRole is limited to roles tagged fleetops=true.',
         });
       }
+    }
+
+    if (props.argoCd?.url && props.argoCd.tokenSecretArn) {
+      secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn).grantRead(functionFor(ARGOCD_HANDLER));
     }
 
     if (props.slack?.signingSecretArn) {

@@ -6,9 +6,11 @@ import { healingIdForRca } from '../../functions/core/healing/workflow.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
+import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd.ts';
 
 let cloud: LocalCloud;
 let sim: RunningSimulator;
+let argo: FakeArgoCd;
 const ids: Record<string, string> = {};
 const info: Record<string, SimulatedClusterInfo> = {};
 
@@ -61,12 +63,35 @@ async function fault(cluster: string, type: string, deployment: string): Promise
 
 beforeAll(async () => {
   sim = await startSimulator({ clusters: ['dev', 'prod'], tickMs: 300 });
+  // An Argo CD managing the prod cluster only: Argo-managed workloads on dev have no target.
+  argo = await startFakeArgoCd({
+    apps: [
+      {
+        key: 'shop-user-service',
+        history: [
+          { id: 7, revision: '1111111111111111111111111111111111111111', deployedAt: '2026-11-01T00:00:00Z' },
+          { id: 8, revision: '2222222222222222222222222222222222222222', deployedAt: '2026-11-30T00:00:00Z' },
+        ],
+        resources: [
+          { kind: 'Service', namespace: 'shop', name: 'user-service' },
+          { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'user-service' },
+        ],
+      },
+    ],
+  });
   cloud = await startLocalCloud({
     port: 0,
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-heal-')),
-    env: { FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: '5', FLEETOPS_HEALING_POLICY: JSON.stringify(POLICY) },
+    env: {
+      FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: '5',
+      FLEETOPS_HEALING_POLICY: JSON.stringify(POLICY),
+      FLEETOPS_ARGOCD_URL: argo.url,
+      FLEETOPS_ARGOCD_TOKEN: argo.token,
+      FLEETOPS_ARGOCD_CA_DATA: argo.caData,
+      FLEETOPS_ARGOCD_CLUSTERS: 'prod',
+    },
   });
   for (const c of sim.clusters) {
     info[c.name] = c;
@@ -79,7 +104,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.stop();
   await sim?.stop();
+  await argo?.close();
 });
+
+/** Labels the deployment as Argo CD's and rolls out a new (healthy) revision, so there is one to go back to. */
+async function argoManaged(cluster: string, deployment: string, app: string): Promise<{ revision: string; image: string }> {
+  const path = `/apis/apps/v1/namespaces/shop/deployments/${deployment}`;
+  const before = (await kreq(info[cluster], 'GET', path)).body;
+  const revision = String(Number(before.metadata.annotations['deployment.kubernetes.io/revision']) + 1);
+  const patched = await kreq(
+    info[cluster],
+    'PATCH',
+    path,
+    { metadata: { labels: { 'argocd.argoproj.io/instance': app } }, spec: { template: { metadata: { annotations: { 'example.com/synced-from': 'git' } } } } },
+    { contentType: 'application/merge-patch+json' },
+  );
+  expect(patched.status, patched.text).toBe(200);
+  const settled = await waitFor(async () => {
+    const d = (await kreq(info[cluster], 'GET', path)).body;
+    const n = d.spec.replicas;
+    return d.metadata.annotations['deployment.kubernetes.io/revision'] === revision && d.status.updatedReplicas === n && d.status.readyReplicas === n && (d.status.replicas ?? 0) === n ? d : undefined;
+  }, `${deployment} rolled out to revision ${revision}`, 30_000);
+  return { revision, image: settled.spec.template.spec.containers[0].image };
+}
 
 describe('healing in the local stack against the simulator', () => {
   it('a medium cpu-spike scales the deployment out by 2 and verifies it; the incident links the run and gets a note', async () => {
@@ -231,4 +278,46 @@ describe('healing in the local stack against the simulator', () => {
     expect((await api('POST', '/v1/healing', { clusterId: 'missing', namespace: 'shop', service: 'frontend', issueType: 'high_cpu', severity: 'medium' })).status).toBe(404);
     expect((await api('POST', '/v1/healing/nope/approve')).status).toBe(404);
   });
+  it('bad_deploy on an Argo-managed deployment with an Argo CD target rolls back through Argo CD and does not patch the deployment', async () => {
+    const before = await argoManaged('prod', 'user-service', 'shop-user-service');
+    // Dry run first: plans the Argo CD call (reads the application) without making it.
+    const dry = await finished(await heal('prod', 'user-service', 'bad_deploy', 'low', { dryRun: true }));
+    expect(dry.status).toBe('SKIPPED');
+    expect(dry.reason).toMatch(/^dry run: would roll user-service back through Argo CD application shop-user-service to history id 7 \(revision 1{40}\).*Argo CD was not called$/);
+    expect(argo.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/applications/shop-user-service']);
+
+    const id = await heal('prod', 'user-service', 'bad_deploy', 'low');
+    const done = await finished(id);
+    expect(done.status, done.reason).toBe('SUCCEEDED');
+    expect(done.action).toBe('rollback');
+    expect(done.gitOps).toEqual({ tool: 'argocd', app: 'shop-user-service' });
+    expect(done.reason).toMatch(/^verified: rolled back through Argo CD application shop-user-service to history id 7 \(revision 1{40}\); /);
+    expect(done.plan.argocd).toEqual({ application: 'shop-user-service', historyId: 7, revision: '1'.repeat(40), fromHistoryId: 8, fromRevision: '2'.repeat(40) });
+    expect(done.snapshot.argocd).toEqual({ application: 'shop-user-service', historyId: 8, revision: '2'.repeat(40) });
+    const execute = done.audit.find((a: any) => a.step === 'execute');
+    expect(execute.result).toBe(`rolled back through Argo CD application shop-user-service to history id 7 (revision ${'1'.repeat(40)})`);
+    // Exactly one rollback call, with Argo CD's body and the bearer token.
+    const rollbacks = argo.requests.filter((r) => r.method === 'POST');
+    expect(rollbacks).toEqual([
+      { method: 'POST', path: '/api/v1/applications/shop-user-service/rollback', authorization: `Bearer ${argo.token}`, contentType: 'application/json', body: '{"id":7,"prune":false,"dryRun":false}' },
+    ]);
+    // The deployment was not patched behind Argo CD's back: same revision, same template.
+    const after = (await kreq(info.prod, 'GET', '/apis/apps/v1/namespaces/shop/deployments/user-service')).body;
+    expect(after.metadata.annotations['deployment.kubernetes.io/revision']).toBe(before.revision);
+    expect(after.spec.template.spec.containers[0].image).toBe(before.image);
+    // The token is in no record or audit entry.
+    expect(JSON.stringify(done)).not.toContain(argo.token);
+  }, 180_000);
+
+  it('bad_deploy on an Argo-managed deployment without an Argo CD target for its cluster is proposed, not applied', async () => {
+    const before = await argoManaged('dev', 'payment-service', 'shop-payment-service');
+    const calls = argo.requests.length;
+    const done = await finished(await heal('dev', 'payment-service', 'bad_deploy', 'low'));
+    expect(done.status).toBe('SKIPPED');
+    expect(done.action).toBe('rollback');
+    expect(done.reason).toMatch(/^managed by Argo CD application shop-payment-service: proposed "Roll payment-service back from revision \d+ to \d+.*" instead of patching it behind Argo CD's back; apply it through Git$/);
+    expect(argo.requests.length).toBe(calls);
+    const after = (await kreq(info.dev, 'GET', '/apis/apps/v1/namespaces/shop/deployments/payment-service')).body;
+    expect(after.metadata.annotations['deployment.kubernetes.io/revision']).toBe(before.revision);
+  }, 180_000);
 });

@@ -123,6 +123,32 @@ describe('FleetopsStack with notifications configured', () => {
   });
 });
 
+describe('FleetopsStack with an Argo CD target', () => {
+  it('passes the Argo CD settings to the healing step function only and lets it (alone) read the token secret', () => {
+    const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-argocd-token-AbCdEf';
+    const app = new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com', argoCdTokenSecretArn: tokenArn, argoCdClusters: 'prod' } });
+    const { stack } = buildApp(app);
+    const configured = Template.fromStack(stack);
+    const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
+    const withArgo = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_ARGOCD_URL !== undefined);
+    expect(withArgo).toHaveLength(1);
+    const [logicalId, fn] = withArgo[0];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: tokenArn, FLEETOPS_ARGOCD_CLUSTERS: 'prod' });
+    expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('FLEETOPS_ARGOCD_TOKEN"');
+    const policies = Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[];
+    const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
+    expect(readers).toHaveLength(1);
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(JSON.stringify(readers[0].Properties.Roles)).toContain(role);
+    expect(logicalId).toMatch(/healingstep/i);
+  });
+
+  it('refuses an Argo CD URL without a token secret, or not https', () => {
+    expect(() => buildApp(new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com' } }))).toThrow(/tokenSecretArn/);
+    expect(() => buildApp(new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'http://argocd.example.com', argoCdTokenSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:x' } }))).toThrow(/https/);
+  });
+});
+
 describe('FleetopsStack hardening', () => {
   it('keeps run-time secrets under the stack name, and lets functions reach only those', () => {
     const withPrefix = resources('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.SECRET_PREFIX !== undefined);

@@ -120,13 +120,23 @@ const refuseRedirects: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (
 
 /** The one dispatcher for a cluster's requests (also reuses its connections across requests). */
 export function guardedDispatcher(creds: SafeKubeconfig, policy: ConnectPolicy): Dispatcher {
-  const tls = {
-    ca: Buffer.from(creds.caData, 'base64'),
-    ...('certData' in creds.user ? { cert: Buffer.from(creds.user.certData, 'base64'), key: Buffer.from(creds.user.keyData, 'base64') } : {}),
-    keepAlive: true,
-    keepAliveInitialDelay: 30_000,
-  };
-  return new Agent({ connect: guardedConnector(tls, policy) }).compose(refuseRedirects);
+  return guardedHttpsDispatcher(
+    {
+      ca: Buffer.from(creds.caData, 'base64'),
+      ...('certData' in creds.user ? { cert: Buffer.from(creds.user.certData, 'base64'), key: Buffer.from(creds.user.keyData, 'base64') } : {}),
+    },
+    policy,
+  );
+}
+
+/**
+ * The same guard for any other HTTPS endpoint an operator configures (Argo CD): https only, TLS
+ * verified (against `ca` when given, else the system roots), every address checked at connect time,
+ * redirects refused.
+ */
+export function guardedHttpsDispatcher(tls: { ca?: Buffer | string; cert?: Buffer; key?: Buffer }, policy: ConnectPolicy): Dispatcher {
+  const options = { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}), keepAlive: true, keepAliveInitialDelay: 30_000 };
+  return new Agent({ connect: guardedConnector(options as buildConnector.BuildOptions, policy) }).compose(refuseRedirects);
 }
 
 /** KubeConfig whose every request goes through the guarded dispatcher, with a request timeout. */

@@ -1,4 +1,5 @@
 /** What healing needs from the outside world; adapters in functions/adapters, wiring in functions/wiring/healing.ts. */
+import type { ArgoAppRef, ArgoCdApplication } from './argocd.ts';
 import type { ActionPlan, AuditEntry, HealingRecord, HealingStatus, WorkloadState } from './types.ts';
 
 export interface HealingListFilter {
@@ -40,6 +41,20 @@ export interface HealingCluster {
   /** `kubectl rollout undo`: re-applies the previous ReplicaSet's template; returns that revision. */
   rollback(clusterId: string, namespace: string, deployment: string): Promise<{ revision: string }>;
   restoreTemplate(clusterId: string, namespace: string, deployment: string, template: unknown): Promise<void>;
+}
+
+/**
+ * An Argo CD instance healing may act through (functions/adapters/argocd/argocd-client.ts). Only
+ * read and rollback/sync are used; the token never leaves the adapter.
+ */
+export interface ArgoCdTarget {
+  /** Whether this instance manages workloads of the registered cluster with this name. */
+  covers(cluster: string): boolean;
+  application(ref: ArgoAppRef): Promise<ArgoCdApplication>;
+  /** `POST /api/v1/applications/{name}/rollback` to one history id (no prune, no dry run). */
+  rollback(ref: ArgoAppRef, historyId: number): Promise<void>;
+  /** `POST /api/v1/applications/{name}/sync` to one revision (no prune, no dry run). */
+  sync(ref: ArgoAppRef, revision: string): Promise<void>;
 }
 
 /** Healing ids and notes on the incident item (RCA owns `rcaId`, the alert store owns the rest). */

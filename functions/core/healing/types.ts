@@ -52,7 +52,26 @@ export type ActionPlan =
       hpa?: { name: string; minReplicas: { from: number; to: number }; maxReplicas: { from: number; to: number } };
     }
   | { kind: 'restart_pod'; deployment: string; pod: string }
-  | { kind: 'rollback'; deployment: string; fromRevision: string; toRevision: string };
+  | {
+      kind: 'rollback';
+      deployment: string;
+      fromRevision: string;
+      toRevision: string;
+      /** Present when the rollback goes through Argo CD (the workload is Argo-managed and a target is configured). */
+      argocd?: ArgoRollbackPlan;
+    };
+
+/** An Argo CD rollback: to the history entry before the deployed one; undone by a sync back to `fromRevision`. */
+export interface ArgoRollbackPlan {
+  /** The Application's name as Argo CD's API takes it (without the `<namespace>_` prefix). */
+  application: string;
+  /** Apps in any namespace: the Application's namespace (`appNamespace`). */
+  appNamespace?: string;
+  historyId: number;
+  revision: string;
+  fromHistoryId: number;
+  fromRevision: string;
+}
 
 export type Decision =
   | { kind: 'action'; action: ActionPlan; summary: string }
@@ -103,6 +122,8 @@ export interface Snapshot {
   hpa?: { name: string; minReplicas: number; maxReplicas: number };
   symptom: number;
   readyReplicas: number;
+  /** Argo CD rollbacks: what the Application had deployed before (the undo syncs back to it). */
+  argocd?: { application: string; appNamespace?: string; historyId?: number; revision: string };
 }
 
 export type Verdict = 'resolved' | 'unchanged' | 'worse';

@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import { ACTIONS } from '../slack/actions.ts';
 import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../../ports.ts';
 import { NotFoundError } from '../errors.ts';
+import { argoAppRef, argoRefOf, argoRollback, describeArgoRollback, describeArgoUndo } from './argocd.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
-import type { DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks } from './ports.ts';
+import type { ArgoCdTarget, DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks } from './ports.ts';
 import { preflight } from './safety.ts';
 import { decide } from './strategies.ts';
-import { FINAL_STATUSES, HEALABLE_ISSUE_TYPES, ISSUE_TYPES, SEVERITIES, type ActionKind, type AuditEntry, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
+import { FINAL_STATUSES, HEALABLE_ISSUE_TYPES, ISSUE_TYPES, SEVERITIES, type ActionKind, type ActionPlan, type ArgoRollbackPlan, type AuditEntry, type GitOpsOwner, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
 import { symptomScore, verdict } from './verify.ts';
 
 export interface HealingSettings {
@@ -34,6 +35,8 @@ export interface HealingDeps {
   clock: Clock;
   settings: HealingSettings;
   workflows?: { start(workflow: string, input: unknown, name?: string): Promise<{ executionId: string }> };
+  /** The Argo CD instance rollbacks of Argo-managed workloads go through; unset: those are proposed. */
+  argocd?: ArgoCdTarget;
 }
 
 /** What the state machine's Choice states read. */
@@ -180,20 +183,62 @@ export class HealingSteps {
     }
     const action = decision.action.kind as ActionKind;
     const owner = gitOpsOwner(state.labels, state.annotations);
+    let plan: ActionPlan = decision.action;
+    let summary = decision.summary;
     if (owner) {
-      const reason = `managed by ${describeOwner(owner)}: proposed "${decision.summary}" instead of patching it behind ${owner.tool === 'argocd' ? 'Argo CD' : 'Flux'}'s back; apply it through Git`;
-      await this.#finish(record, { status: 'SKIPPED', action, reason, plan: decision.action, gitOps: owner });
-      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'proposed (GitOps)', { after: { plan: decision.action, gitOps: owner } });
-      return { kind: 'final', approval: false };
+      const through = await this.#throughArgoCd(record, owner, decision.action);
+      if (!through.ok) {
+        const why = through.why ? `${through.why}; ` : '';
+        const reason = `managed by ${describeOwner(owner)}: proposed "${decision.summary}" instead of patching it behind ${owner.tool === 'argocd' ? 'Argo CD' : 'Flux'}'s back; ${why}apply it through Git`;
+        await this.#finish(record, { status: 'SKIPPED', action, reason, plan: decision.action, gitOps: owner });
+        await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'proposed (GitOps)', { after: { plan: decision.action, gitOps: owner, ...(through.why ? { why: through.why } : {}) } });
+        return { kind: 'final', approval: false };
+      }
+      plan = through.plan;
+      summary = `Roll ${through.plan.deployment} back through Argo CD application ${owner.app} to history id ${through.plan.argocd.historyId} (revision ${through.plan.argocd.revision}), instead of patching it behind Argo CD's back`;
     }
+    const gitOps = owner ? { gitOps: owner } : {};
     if (record.dryRun) {
-      await this.#finish(record, { status: 'SKIPPED', action, reason: `dry run: would ${lowerFirst(decision.summary)}; the cluster was not changed`, plan: decision.action });
-      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'dry run', { after: { plan: decision.action } });
+      const untouched = owner ? 'the cluster was not changed and Argo CD was not called' : 'the cluster was not changed';
+      await this.#finish(record, { status: 'SKIPPED', action, reason: `dry run: would ${lowerFirst(summary)}; ${untouched}`, plan, ...gitOps });
+      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'dry run', { after: { plan, ...gitOps } });
       return { kind: 'final', approval: false };
     }
-    await this.#d.store.update(id, { action, plan: decision.action, reason: decision.summary, updatedAt: this.#now() });
-    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan: decision.action } });
+    await this.#d.store.update(id, { action, plan, reason: summary, ...gitOps, updatedAt: this.#now() });
+    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan, ...gitOps } });
     return { kind: 'action', approval: record.approvalRequired ?? false };
+  }
+
+  /**
+   * A rollback of an Argo-managed workload goes through Argo CD when an instance covering the
+   * cluster is configured and can do it; otherwise (`why` says why, when it is not just "no target")
+   * the change is proposed.
+   */
+  async #throughArgoCd(
+    record: HealingRecord,
+    owner: GitOpsOwner,
+    action: ActionPlan,
+  ): Promise<{ ok: true; plan: Extract<ActionPlan, { kind: 'rollback' }> & { argocd: ArgoRollbackPlan } } | { ok: false; why?: string }> {
+    const argocd = this.#d.argocd;
+    if (owner.tool !== 'argocd' || action.kind !== 'rollback' || !argocd?.covers(record.cluster)) return { ok: false };
+    const ref = argoAppRef(owner.app);
+    if (!ref) return { ok: false, why: `${JSON.stringify(owner.app.slice(0, 100))} is not an Argo CD application name` };
+    let app;
+    try {
+      app = await argocd.application(ref);
+    } catch (error) {
+      return { ok: false, why: `Argo CD application ${owner.app} could not be read (${(error as Error).message.slice(0, 200)})` };
+    }
+    const decision = argoRollback(app, { namespace: record.namespace, deployment: action.deployment });
+    if (!decision.ok) return { ok: false, why: decision.reason };
+    // The application is the one we asked for, whatever the answer calls itself.
+    const { appNamespace: _ignored, ...plan } = decision.plan;
+    return { ok: true, plan: { ...action, argocd: { ...plan, application: ref.name, ...(ref.appNamespace ? { appNamespace: ref.appNamespace } : {}) } } };
+  }
+
+  #argocd(): ArgoCdTarget {
+    if (!this.#d.argocd) throw new Error('The plan goes through Argo CD, but no Argo CD target is configured any more');
+    return this.#d.argocd;
   }
 
   /** The `.waitForTaskToken` task: park the token, mark PENDING_APPROVAL, ask people. */
@@ -247,8 +292,20 @@ export class HealingSteps {
       symptom: symptomScore(record.issueType, state),
       readyReplicas: readyPods(state),
     };
+    const argo = record.plan?.kind === 'rollback' ? record.plan.argocd : undefined;
+    if (argo) {
+      // What the Application has deployed now (the newest history entry): the undo syncs back to it.
+      const app = await this.#argocd().application(argoRefOf(argo));
+      const deployed = [...app.history].sort((a, b) => a.id - b.id).at(-1);
+      snapshot.argocd = {
+        application: argo.application,
+        ...(argo.appNamespace ? { appNamespace: argo.appNamespace } : {}),
+        ...(deployed ? { historyId: deployed.id } : {}),
+        revision: deployed?.revision ?? argo.fromRevision,
+      };
+    }
     await this.#d.store.update(id, { snapshot, updatedAt: this.#now() });
-    await this.#audit(id, 'snapshot', SYSTEM_ACTOR, 'snapshot before acting', 'taken', { before: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, ready: snapshot.readyReplicas } });
+    await this.#audit(id, 'snapshot', SYSTEM_ACTOR, 'snapshot before acting', 'taken', { before: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, ready: snapshot.readyReplicas, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } });
   }
 
   async execute(id: string): Promise<{ changed: boolean }> {
@@ -278,6 +335,14 @@ export class HealingSteps {
         break;
       }
       case 'rollback':
+        if (plan.argocd) {
+          // Argo CD changes the workload; the deployment itself is not patched.
+          await this.#argocd().rollback(argoRefOf(plan.argocd), plan.argocd.historyId);
+          const done = describeArgoRollback(plan.argocd);
+          await this.#d.store.update(id, { reason: `${done}; verifying`, updatedAt: this.#now() });
+          await this.#audit(id, 'execute', actor, describePlan(plan), done, { after: { argocd: { application: plan.argocd.application, historyId: plan.argocd.historyId, revision: plan.argocd.revision } } });
+          return { changed: true };
+        }
         after = { revision: (await this.#d.cluster.rollback(clusterId, namespace, plan.deployment)).revision };
         break;
     }
@@ -295,8 +360,21 @@ export class HealingSteps {
     const detail = `${symptomName(record.issueType)} ${round(snapshot.symptom)} → ${round(after.symptom)}, ready pods ${snapshot.readyReplicas} → ${after.ready}`;
     const verification = { at: this.#now(), verdict: result, symptomBefore: snapshot.symptom, symptomAfter: after.symptom, readyBefore: snapshot.readyReplicas, readyAfter: after.ready, replicas: state.replicas, revision: state.revision, detail };
     await this.#d.store.update(id, { verification, updatedAt: this.#now() });
-    await this.#audit(id, 'verify', SYSTEM_ACTOR, 're-read the deployment and re-score the service', result, { before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas, replicas: snapshot.replicas, revision: snapshot.revision }, after: { ...after, replicas: state.replicas, revision: state.revision } });
+    const argocd = await this.#argoState(record);
+    await this.#audit(id, 'verify', SYSTEM_ACTOR, 're-read the deployment and re-score the service', result, { before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas, replicas: snapshot.replicas, revision: snapshot.revision }, after: { ...after, replicas: state.replicas, revision: state.revision, ...(argocd ? { argocd } : {}) } });
     return { verdict: result };
+  }
+
+  /** Argo CD's own view after a rollback through it (sync, health), for the audit; best effort. */
+  async #argoState(record: HealingRecord): Promise<Record<string, unknown> | undefined> {
+    const argo = record.plan?.kind === 'rollback' ? record.plan.argocd : undefined;
+    if (!argo || !this.#d.argocd) return undefined;
+    try {
+      const app = await this.#d.argocd.application(argoRefOf(argo));
+      return { sync: app.sync.status, revision: app.sync.revision, health: app.health };
+    } catch (error) {
+      return { error: (error as Error).message.slice(0, 200) };
+    }
   }
 
   /** Puts back what the snapshot holds. A restarted pod cannot be un-restarted: said so in the record. */
@@ -312,6 +390,13 @@ export class HealingSteps {
         await this.#d.cluster.scale(clusterId, namespace, plan.deployment, snapshot.replicas);
         break;
       case 'rollback':
+        if (plan.argocd) {
+          // Through Argo CD again: a sync back to the revision it had deployed before the rollback.
+          const back = snapshot.argocd ?? { application: plan.argocd.application, ...(plan.argocd.appNamespace ? { appNamespace: plan.argocd.appNamespace } : {}), revision: plan.argocd.fromRevision };
+          await this.#argocd().sync(argoRefOf(back), back.revision);
+          result = describeArgoUndo(back);
+          break;
+        }
         await this.#d.cluster.restoreTemplate(clusterId, namespace, plan.deployment, snapshot.template);
         break;
       case 'restart_pod':
@@ -319,7 +404,7 @@ export class HealingSteps {
         break;
     }
     await this.#d.store.update(id, { undone: plan.kind !== 'restart_pod', updatedAt: this.#now() });
-    await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, { after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa } });
+    await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, { after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } });
   }
 
   /** The final status from what happened; the incident gets a note or is escalated. */
@@ -327,7 +412,7 @@ export class HealingSteps {
     const record = await this.#load(id);
     if (!FINAL_STATUSES.includes(record.status) && record.verification) {
       const v = record.verification;
-      const what = record.plan ? describePlan(record.plan) : record.action;
+      const what = record.plan ? describeDone(record.plan) : record.action;
       if (v.verdict === 'resolved') {
         await this.#finish(record, { status: 'SUCCEEDED', reason: `verified: ${what}; ${v.detail}` });
         if (record.incidentId) await this.#d.incidents.addNote(record.incidentId, { at: this.#now(), author: SYSTEM_ACTOR, text: `Healing ${id}: ${what}, verified (${v.detail}). The incident resolves when detection sees the service healthy.` });
@@ -338,7 +423,7 @@ export class HealingSteps {
           await this.#d.escalation?.escalate(record.incidentId);
         }
       } else {
-        await this.#finish(record, { status: 'FAILED', reason: `symptom persists after ${what} (${v.detail})` });
+        await this.#finish(record, { status: 'FAILED', reason: record.plan?.kind === 'rollback' && record.plan.argocd ? `symptom persists (${v.detail}): ${what}` : `symptom persists after ${what} (${v.detail})` });
       }
     }
     const final = await this.#load(id);
@@ -433,14 +518,21 @@ export function describePlan(plan: NonNullable<HealingRecord['plan']>): string {
     case 'restart_pod':
       return `restart pod ${plan.pod}`;
     case 'rollback':
-      return `roll ${plan.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}`;
+      return plan.argocd
+        ? `roll ${plan.deployment} back through Argo CD application ${plan.argocd.appNamespace ? `${plan.argocd.appNamespace}/` : ''}${plan.argocd.application} to history id ${plan.argocd.historyId} (revision ${plan.argocd.revision})`
+        : `roll ${plan.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}`;
   }
+}
+
+/** What was done, for the final record: an Argo CD rollback says so in its own words. */
+function describeDone(plan: NonNullable<HealingRecord['plan']>): string {
+  return plan.kind === 'rollback' && plan.argocd ? describeArgoRollback(plan.argocd) : describePlan(plan);
 }
 
 /** The API's view: no task token, no bookkeeping. */
 export function publicHealing(record: HealingRecord): Record<string, unknown> {
   const { taskToken: _token, notified: _notified, snapshot, ...rest } = record;
-  return { ...rest, ...(snapshot ? { snapshot: { at: snapshot.at, replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, readyReplicas: snapshot.readyReplicas } } : {}) };
+  return { ...rest, ...(snapshot ? { snapshot: { at: snapshot.at, replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, readyReplicas: snapshot.readyReplicas, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } } : {}) };
 }
 
 const NOTIFY_STATUS: Record<HealingRecord['status'], NotificationMessage['status']> = {

@@ -3,7 +3,7 @@
  * depth measured before the composer runs, no aliases, anchors, tags or directives, unique keys.
  * Problems of the whole body fail the request; problems of one document reject that document only.
  */
-import { isAlias, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isScalar, parseAllDocuments, visit } from 'yaml';
 import { ValidationError } from '../errors.ts';
 import { yamlNestingDepth } from '../clusters/kubeconfig-policy.ts';
 import { validateEntity, type CatalogEntity } from './entity.ts';
@@ -17,6 +17,11 @@ export type DocumentResult = { index: number; entity: CatalogEntity } | { index:
 function hostileNode(doc: Parameters<typeof visit>[0]): string | undefined {
   let problem: string | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // A collection as a mapping key has no JSON form (toJS would stringify it): refused.
+      if (pair.key !== null && !isScalar(pair.key)) problem = 'only scalar mapping keys are allowed';
+      return problem ? visit.BREAK : undefined;
+    },
     Node(_key, node) {
       if (isAlias(node)) problem = 'YAML aliases are not allowed';
       else if ((node as { anchor?: string }).anchor) problem = 'YAML anchors are not allowed';

@@ -88,7 +88,9 @@ function entries(node: YamlNode | null | undefined, path: string, what: string):
   for (const pair of (node as YAMLMap<unknown, unknown>).items) {
     const key = pair.key;
     if (!isScalar(key) || typeof key.value !== 'string') {
-      unsafe(path || '(root)', `non-string key ${JSON.stringify(String(isScalar(key) ? key.value : key))} is not allowed`);
+      // Never stringify a collection key: nested ones grow exponentially when printed.
+      const shown = isScalar(key) ? JSON.stringify(String(key.value)).slice(0, 80) : isMap(key) ? 'a mapping' : 'a sequence or other node';
+      unsafe(path || '(root)', `non-string key ${shown} is not allowed`);
     }
     out.set(key.value as string, (pair.value ?? null) as YamlNode | null);
   }

@@ -78,6 +78,11 @@ describe('catalog entities', () => {
     expect(normalizeRef('a b', { kind: 'group' })).toBeUndefined();
   });
 
+  it('rejects collections as mapping keys (nested ones would be stringified level by level)', () => {
+    expect(parseCatalogDocuments('? '.repeat(28) + 'x')).toEqual([{ index: 0, error: 'only scalar mapping keys are allowed' }]);
+    expect(parseCatalogDocuments('apiVersion: backstage.io/v1alpha1\n? [a, b]\n: c\n')[0]).toMatchObject({ error: 'only scalar mapping keys are allowed' });
+  });
+
   it('fails the whole request on hostile YAML before composing it', () => {
     expect(() => parseCatalogDocuments('['.repeat(5000))).toThrow(ValidationError);
     expect(() => parseCatalogDocuments('a: "\0"')).toThrow(/NUL/);

@@ -327,6 +327,11 @@ describe('properties', () => {
     );
   });
 
+  it('a deeply nested complex key is refused without printing it (printing grows exponentially with depth)', () => {
+    // Found by the property below (seed -1484672511): 28 levels of "? " used to end in RangeError: Invalid string length.
+    for (const n of [20, 28, 31]) expect(rejection('? '.repeat(n) + 'x').message).toMatch(/non-string key a mapping/);
+  });
+
   it('random nesting depth: shallow accepted as YAML, deep refused before composing', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('[', '{', '- ', '? '), (n, open) => {

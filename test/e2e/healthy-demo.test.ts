@@ -14,7 +14,7 @@ if (!enabled) console.warn('healthy demo e2e: skipped, takes FLEETOPS_HEALTHY_DE
 let demo: RunningDemo | undefined;
 afterAll(() => demo?.stop());
 
-describe.skipIf(!enabled)(`npm run demo left healthy for ${minutes} minutes`, () => {
+describe.skipIf(!enabled)(`npm run demo left healthy for ${minutes || 'FLEETOPS_HEALTHY_DEMO_MINUTES'} minutes (opt-in)`, () => {
   it('opens no incident and keeps every service normal after the first minutes', async () => {
     demo = await startDemo();
     const started = Date.now();

@@ -83,6 +83,9 @@ export interface IngestResult {
 
 export const EVENT_SOURCE = 'fleetops.alerts';
 
+/** Alert types that name a workload's own failure (kube-state conditions), not a symptom that may come from a dependency. */
+const OWN_FAILURE = /^Kube/;
+
 /** Notifiers that hold a conversation (an RCA report belongs there, not in a page or an email). */
 const CHAT_NOTIFIERS = new Set(['slack']);
 
@@ -286,6 +289,8 @@ export class AlertPipeline {
    */
   async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined): Promise<void> {
     if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
+    // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
+    if (OWN_FAILURE.test(incident.type)) return;
     await this.#store.reroot(incident.id, incident.service, { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message });
   }
 

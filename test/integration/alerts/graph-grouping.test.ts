@@ -72,6 +72,11 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
     const incident = await store.getIncident(front.incidents[0]);
     expect(incident).toMatchObject({ service: 'payment-service' });
     expect(incident?.services?.sort()).toEqual(['frontend', 'payment-service']);
+    // A caller failing on its own (a crash loop) keeps the incident's name when a dependency's symptom joins.
+    await graphs.put('g2b', 'mesh', { frontend: ['order-service'] }, new Date());
+    const crash = await p.ingest([alert({ cluster: 'g2b', service: 'frontend', type: 'KubePodCrashLooping' })]);
+    expect((await p.ingest([alert({ cluster: 'g2b', service: 'order-service', type: 'AnomalyDetected' })])).incidents).toEqual(crash.incidents);
+    expect(await store.getIncident(crash.incidents[0])).toMatchObject({ service: 'frontend', type: 'KubePodCrashLooping' });
     const plain = pipeline(false).p;
     const ids = new Set<string>();
     for (const service of ['payment-service', 'order-service', 'frontend']) (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));

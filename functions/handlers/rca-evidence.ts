@@ -4,7 +4,7 @@ import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkload
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges } from '../adapters/rca/metric-evidence.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
-import { EVIDENCE_SOURCES, type Evidence, type EvidenceSource, type RcaTarget } from '../core/rca/evidence.ts';
+import { EVIDENCE_SOURCES, type Evidence, type EvidenceSource, type GraphEvidence, type RcaTarget } from '../core/rca/evidence.ts';
 import { logger } from '../observability.ts';
 import { clusterRegistry, clusterStore } from '../wiring/clusters.ts';
 import { metricSourceFor, prometheusClientFor } from '../wiring/metric-sources.ts';
@@ -21,6 +21,22 @@ async function clusterOf(target: RcaTarget): Promise<ClusterRecord> {
   return record;
 }
 
+/** Mesh metrics, configured dependencies and the catalog, merged. */
+async function graphOf(target: RcaTarget): Promise<GraphEvidence | undefined> {
+  const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
+  const prometheus = record ? await prometheusClientFor(record) : undefined;
+  const mesh = prometheus ? await meshEdges(prometheus, target.namespace, record?.prometheus?.matchers).catch(() => []) : [];
+  const catalog = await serviceCatalog()
+    .snapshot()
+    .then((index) => configuredEdges(index.workloadGraph()))
+    .catch(() => []);
+  return graphEvidence([
+    { source: 'istio', edges: mesh },
+    { source: 'configured', edges: configuredEdges(configuredDependencies()) },
+    { source: 'catalog', edges: catalog },
+  ]);
+}
+
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {
   workloads: async (target) => collectWorkloads(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
   events: async (target) => collectEvents(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
@@ -31,24 +47,16 @@ const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<
     const client = await clusterRegistry().client(record);
     const [usage, signals, anomalies] = await Promise.all([
       collectUsage(client, target, USAGE_GAP_MS).catch((error: Error) => ({ usage: [], errors: [{ source: 'metrics.k8s.io', error: error.message }] })),
-      metricSourceFor(record).then((source) => collectSignals(source, target, new Date())).catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
+      // The graph again (the graph branch runs beside this one): the metric ranking needs it.
+      Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined)])
+        .then(([source, graph]) => collectSignals(source, target, new Date(), graph?.edges))
+        .catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
       metricsStore().listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 }).catch(() => []),
     ]);
     return { ...usage, ...signals, anomalies: anomalyEvidence(anomalies, target), errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])] };
   },
   graph: async (target) => {
-    const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
-    const prometheus = record ? await prometheusClientFor(record) : undefined;
-    const mesh = prometheus ? await meshEdges(prometheus, target.namespace, record?.prometheus?.matchers).catch(() => []) : [];
-    const catalog = await serviceCatalog()
-      .snapshot()
-      .then((index) => configuredEdges(index.workloadGraph()))
-      .catch(() => []);
-    const graph = graphEvidence([
-      { source: 'istio', edges: mesh },
-      { source: 'configured', edges: configuredEdges(configuredDependencies()) },
-      { source: 'catalog', edges: catalog },
-    ]);
+    const graph = await graphOf(target);
     return graph ? { graph } : {};
   },
 };

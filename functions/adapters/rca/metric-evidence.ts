@@ -5,17 +5,25 @@
  */
 import type { MetricSource } from '../../core/metrics/types.ts';
 import type { AnomalyRecord } from '../../core/pull/records.ts';
-import type { AnomalyEvidence, GraphEdge, GraphEvidence, MetricEvidence, RcaTarget } from '../../core/rca/evidence.ts';
+import type { AnomalyEvidence, GraphEdge, GraphEvidence, MetricEvidence, MetricRankingEvidence, RcaTarget } from '../../core/rca/evidence.ts';
+import { metricRanking } from '../../core/rca/metric-ranking.ts';
 import { seriesEvidence } from '../../core/rca/metric-evidence.ts';
 import type { PrometheusClient } from '../prometheus/prometheus-client.ts';
 
 const HISTORY_SECONDS = 15 * 60;
 
-export async function collectSignals(source: MetricSource, target: RcaTarget, now: Date): Promise<{ metrics: MetricEvidence[] }> {
+/** The golden signals as evidence and, with the graph, ranked by the offline ranker's core. */
+export async function collectSignals(
+  source: MetricSource,
+  target: RcaTarget,
+  now: Date,
+  edges: GraphEdge[] = [],
+): Promise<{ metrics: MetricEvidence[]; metricRanking?: MetricRankingEvidence }> {
   const at = new Date(Math.min(Date.parse(target.at), now.getTime()));
   const ranges = await source
     .rangeSignals({ namespace: target.namespace }, { start: now.getTime() - HISTORY_SECONDS * 1000, end: now.getTime(), stepSeconds: 5 })
     .catch(() => []);
+  const ranking = metricRanking(ranges, edges, target, at);
   const metrics: MetricEvidence[] = [];
   for (const r of ranges) {
     const e = seriesEvidence({ service: r.service, signal: r.signal, points: r.points }, at);
@@ -29,7 +37,7 @@ export async function collectSignals(source: MetricSource, target: RcaTarget, no
       }
     }
   }
-  return { metrics };
+  return { metrics, ...(ranking ? { metricRanking: ranking } : {}) };
 }
 
 /** Anomaly records from 30 minutes before the symptoms to 5 minutes after. */

@@ -170,6 +170,14 @@ export interface GraphEvidence {
   sources: string[];
 }
 
+/** `fleetops rank`'s core run on the golden-signal series and the graph: which services' metrics moved most, first, deepest. */
+export interface MetricRankingEvidence {
+  id: string;
+  /** Epoch seconds: samples from here on are the incident window. */
+  split: number;
+  nodes: { node: string; score: number }[];
+}
+
 export interface SourceError {
   source: string;
   error: string;
@@ -188,6 +196,7 @@ export interface Evidence {
   anomalies: AnomalyEvidence[];
   services: ServiceEvidence[];
   graph?: GraphEvidence;
+  metricRanking?: MetricRankingEvidence;
   /** Sources that failed or timed out: the RCA goes on without them. */
   errors: SourceError[];
 }
@@ -215,6 +224,7 @@ export function evidenceIds(evidence: Evidence): Set<string> {
   add(evidence.anomalies);
   add(evidence.services);
   if (evidence.graph) ids.add(evidence.graph.id);
+  if (evidence.metricRanking) ids.add(evidence.metricRanking.id);
   return ids;
 }
 
@@ -232,6 +242,7 @@ export function mergeEvidence(target: RcaTarget, parts: Array<Partial<Evidence> 
       if (Array.isArray(items)) (out[key] as unknown[]).push(...items);
     }
     if (part.graph) out.graph = part.graph;
+    if (part.metricRanking) out.metricRanking = part.metricRanking;
   }
   return out;
 }

@@ -59,9 +59,12 @@ export function rankFindings(findings: Finding[], evidence: Evidence): RankedFin
   const times = relevant.map((x) => Date.parse(x.f.at ?? '')).filter(Number.isFinite);
   const first = times.length ? Math.min(...times) : undefined;
   const edges = evidence.graph?.edges ?? [];
+  const metricRank = new Map((evidence.metricRanking?.nodes ?? []).map((n) => [n.node, n.score]));
   return relevant
     .map(({ f, d }) => {
       let score = f.strength * KIND_WEIGHT[f.kind];
+      // The offline ranker's verdict on the golden signals (fleetops rank's core) weighs in.
+      if (f.kind !== 'factor') score += METRIC_RANK_WEIGHT * (metricRank.get(f.service) ?? 0);
       // A symptom that a dependency of this service shows too is that dependency's symptom, passed up.
       if (f.kind === 'symptom' && explainedByCallee(f, relevant.map((x) => x.f), edges)) score *= EXPLAINED_FACTOR;
       // A troubled callee explains the caller's symptoms: deeper explains more.
@@ -73,6 +76,8 @@ export function rankFindings(findings: Finding[], evidence: Evidence): RankedFin
     .sort((a, b) => b.score - a.score);
 }
 
+/** What the metric ranking's top score (1) adds to a finding on that service. */
+const METRIC_RANK_WEIGHT = 0.1;
 /** How much of its weight a symptom keeps when a callee shows the symptom that explains it. */
 const EXPLAINED_FACTOR = 0.5;
 /** Which symptom of a callee explains which symptom of its caller: failures and slowness travel up as both. */
@@ -127,7 +132,14 @@ export function buildReport(evidence: Evidence, findings: Finding[]): RcaReport 
       category: f.category,
       resource: f.resource,
       description: `${f.description}${rollout ? `; introduced by rollout revision ${rollout.revision} at ${rollout.at}` : ''}${via}`,
-      evidence: [...new Set([...f.evidence, ...(rollout ? [rollout.id] : []), ...(f.depth > 0 && evidence.graph ? [evidence.graph.id] : [])])],
+      evidence: [
+        ...new Set([
+          ...f.evidence,
+          ...(rollout ? [rollout.id] : []),
+          ...(f.depth > 0 && evidence.graph ? [evidence.graph.id] : []),
+          ...(evidence.metricRanking?.nodes[0]?.node === f.service ? [evidence.metricRanking.id] : []),
+        ]),
+      ],
       confidence: confidence(f, i),
     };
   });

@@ -157,7 +157,7 @@ describe.skipIf(!withPrometheus)('RCA through the call graph', () => {
     expect(started.status).toBe(202);
     const rca = await waitFor(async () => ((await get(`/v1/rca/${started.body.id}`)).status === 'SUCCEEDED' ? get(`/v1/rca/${started.body.id}`) : undefined), 'the RCA of frontend', 60_000, 500);
     const top = rca.report.rootCauses[0];
-    console.log(JSON.stringify({ measurement: 'trace frontend → payment-service', top: { category: top.category, resource: top.resource, confidence: top.confidence }, symptoms: rca.report.symptoms.slice(0, 2) }));
+    console.log(JSON.stringify({ measurement: 'trace frontend → payment-service', top: { category: top.category, resource: top.resource, confidence: top.confidence, evidence: top.evidence }, symptoms: rca.report.symptoms.slice(0, 2) }));
     expect(top.resource).toBe('deployment/payment-service');
     expect(top.description).toMatch(/frontend → order-service → payment-service/);
     expect(rca.report.symptoms.join('\n')).toMatch(/UpstreamFailure: frontend depends on payment-service/);

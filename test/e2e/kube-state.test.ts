@@ -4,27 +4,14 @@
  * incident for the faulted service typed by its condition within 90 s, and resolve within 4 minutes of
  * the fault's removal. Healthy services must not open any incident meanwhile.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEDULES } from '../../functions/definitions/events.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
-import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
+import type { SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
+import { startPullingStack, type PullingStack } from '../support/local-stack.ts';
 
 const PULL_SECONDS = 10;
-let cloud: LocalCloud;
-let sim: RunningSimulator;
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+let stack: PullingStack;
+const api: PullingStack['api'] = (method, path, body) => stack.api(method, path, body);
 
 interface Case {
   fault: string;
@@ -44,24 +31,11 @@ const CASES: Case[] = [
 ];
 
 beforeAll(async () => {
-  sim = await startSimulator({ clusters: ['ks-a', 'ks-b'], tickMs: 500 });
-  cloud = await startLocalCloud({
-    port: 0,
-    inMemory: true,
-    schedules: true,
-    scheduleDefinitions: SCHEDULES.filter((s) => s.id === 'metric-pull'),
-    env: { FLEETOPS_PULL_INTERVAL_SECONDS: String(PULL_SECONDS), FLEETOPS_PULL_NAMESPACES: 'shop' },
-    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-kube-state-')),
-  });
-  for (const info of sim.clusters) {
-    const response = await api('POST', '/v1/clusters', { name: info.name, environment: 'dev', kubeconfig: info.kubeconfigYaml, namespaces: ['shop'] });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-  }
+  stack = await startPullingStack({ clusters: ['ks-a', 'ks-b'], pullSeconds: PULL_SECONDS, environment: () => 'dev' });
 }, 120_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  await sim?.stop();
+  await stack?.stop();
 });
 
 describe('Kubernetes-state detection on the pull schedule', () => {
@@ -72,7 +46,7 @@ describe('Kubernetes-state detection on the pull schedule', () => {
 
     const injected = await Promise.all(
       CASES.map(async (c) => {
-        const info = sim.clusters.find((x) => x.name === c.cluster)!;
+        const info = stack.cluster(c.cluster);
         const r = await kreq(info, 'POST', '/sim/v1/faults', { type: c.fault, namespace: 'shop', deployment: c.deployment });
         expect(r.status, r.text).toBe(201);
         return { ...c, info, id: r.body.id as string, service: c.service ? c.service(info, r.body) : c.deployment, at: Date.now() };

@@ -6,55 +6,24 @@
  * incident, payment-service's, that the callers' symptoms joined. Skipped without a prometheus binary:
  * without mesh metrics the graph has to come from the catalog (not built yet).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEDULES } from '../../functions/definitions/events.ts';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
-import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
-import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
+import { prometheusAvailable } from '../../local/prometheus.ts';
 import { kreq } from '../integration/sim/helpers.ts';
+import { startPullingStack, type PullingStack } from '../support/local-stack.ts';
 
 const available = prometheusAvailable();
-if (!available) console.warn('propagation e2e: skipped, no prometheus binary (mesh metrics need one; the catalog would be the other graph source)');
+if (!available) console.warn('propagation e2e: skipped, no prometheus binary (the mesh metrics this test groups by need one)');
 
-let cloud: LocalCloud;
-let sim: RunningSimulator;
-let prometheus: LocalPrometheus;
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+let stack: PullingStack;
+const api: PullingStack['api'] = (method, path, body) => stack.api(method, path, body);
 
 describe.skipIf(!available)('propagation-aware grouping in the demo setup', () => {
   beforeAll(async () => {
-    sim = await startSimulator({ clusters: ['dev', 'prod'], tickMs: 500 });
-    prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 5 });
-    cloud = await startLocalCloud({
-      port: 0,
-      inMemory: true,
-      schedules: true,
-      scheduleDefinitions: SCHEDULES.filter((s) => s.id === 'metric-pull'),
-      env: { FLEETOPS_PULL_INTERVAL_SECONDS: '10', FLEETOPS_PULL_NAMESPACES: 'shop' },
-      dataDir: mkdtempSync(join(tmpdir(), 'fleetops-propagation-')),
-    });
-    for (const info of sim.clusters) {
-      const body = { name: info.name, environment: info.name, kubeconfig: info.kubeconfigYaml, namespaces: ['shop'], prometheus: { url: prometheus.url, rateWindow: '30s', matchers: { cluster: info.name } } };
-      const response = await api('POST', '/v1/clusters', body);
-      expect(response.status, JSON.stringify(response.body)).toBe(201);
-    }
+    stack = await startPullingStack({ clusters: ['dev', 'prod'], prometheus: true });
   }, 240_000);
 
   afterAll(async () => {
-    await cloud?.stop();
-    await prometheus?.stop();
-    await sim?.stop();
+    await stack?.stop();
   });
 
   it('the pull stores the mesh graph and the alert pipeline groups by it, whatever order the alerts arrive in', async () => {
@@ -78,7 +47,7 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
 
   // The pull's anomalies of one call graph reach the pipeline concurrently: opening is serialised per cluster.
   it('an error burst on payment-service gives one incident, not three', async () => {
-    const dev = sim.clusters.find((c) => c.name === 'dev')!;
+    const dev = stack.cluster('dev');
     const fault = await kreq(dev, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
     expect(fault.status).toBe(201);
     const at = Date.now();

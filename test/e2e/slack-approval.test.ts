@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackSignature } from '../../functions/core/slack/signature.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
+import { pressSlackButton } from '../support/slack-fake.ts';
 
 /** Approving healing from a Slack button resumes the waiting workflow, and the answer says who approved. */
 const SECRET = 'slack-signing-secret-approval-0123456789';
@@ -23,17 +23,7 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
 }
 
-async function press(actionId: string, value: string, user: string) {
-  const payload = { type: 'block_actions', user: { id: user, username: user.toLowerCase() }, actions: [{ action_id: actionId, value }] };
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const response = await fetch(cloud.url + '/v1/slack/interactions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SECRET, timestamp, body) },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const press = (actionId: string, value: string, user: string) => pressSlackButton(cloud.url, SECRET, actionId, value, user);
 
 const replicas = async () => (await kreq(sim.clusters[0]!, 'GET', '/apis/apps/v1/namespaces/shop/deployments/order-service')).body.spec.replicas as number;
 

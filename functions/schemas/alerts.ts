@@ -176,6 +176,7 @@ export const Incident = z
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
+    owner: z.string().optional().describe("The owning team: the alert's team/owner label, the routing config's service owner, or the service catalog's owner ref"),
     /** Notes other features add (healing: verified or undone actions). */
     notes: z.array(z.object({ at: z.string(), author: z.string(), text: z.string() })).optional(),
   })

@@ -13,6 +13,7 @@ import { wiring } from '../wiring.ts';
 import { dependencyGraphStore } from './dependency-graphs.ts';
 import { serviceCatalog } from './catalog.ts';
 import { CatalogRoutedNotifier } from '../core/catalog/routing.ts';
+import { ownerContactForService } from '../core/catalog/owners.ts';
 
 let built: { base: unknown; store: DynamoAlertStore; pipeline: AlertPipeline } | undefined;
 
@@ -85,6 +86,7 @@ function build() {
     ...(config.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: config.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
     // Propagation-aware grouping: the cluster's call graph (mesh metrics now, the catalog later).
     graphs: { forCluster: (cluster) => dependencyGraphStore().get(cluster) },
+    owners: { ownerOf: async (service, namespace) => ownerContactForService(await serviceCatalog().snapshot(), service, namespace)?.owner },
   });
   built = { base, store, pipeline };
   return built;

@@ -201,5 +201,8 @@ describe('service catalog end to end', () => {
     expect(about('payment-service')?.channel).toBe('#team-payments');
     expect(about('user-service')?.channel).toBe('#team-identity');
     expect(JSON.stringify(about('payment-service')?.blocks)).toContain('group:default/team-payments');
+    // The incident itself names its owner, from the catalog (the alert carried no team label).
+    const [paymentIncident] = payment.body.incidents;
+    expect((await api('GET', `/v1/incidents/${paymentIncident}`)).body).toMatchObject({ service: 'payment-service', owner: 'group:default/team-payments' });
   }, 30_000);
 });

@@ -51,7 +51,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
 export function publicIncident(record: IncidentRecord): Incident {
   const keys: (keyof Incident)[] = [
     'id', 'cluster', 'namespace', 'service', 'type', 'severity', 'status', 'alertCount', 'firstSeen', 'lastSeen',
-    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes',
+    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner',
   ];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (record[k] !== undefined) out[k] = record[k];

@@ -64,6 +64,12 @@ export interface AlertPipelineOptions {
   similarity?: TextSimilarity;
   /** Per-cluster service dependency graph (from the mesh, later the catalog) for propagation-aware grouping. */
   graphs?: DependencyGraphs;
+  /** The team that owns a service (the service catalog), where the alert carries no `team`/`owner` label. */
+  owners?: ServiceOwners;
+}
+
+export interface ServiceOwners {
+  ownerOf(service: string, namespace: string): Promise<string | undefined>;
 }
 
 export interface DependencyGraphs {
@@ -120,6 +126,7 @@ export class AlertPipeline {
   readonly #scorer?: ImportanceScorer;
   readonly #similarity?: TextSimilarity;
   readonly #graphs?: DependencyGraphs;
+  readonly #owners?: ServiceOwners;
   readonly #graphCache = new Map<string, { at: number; graph: DependencyGraph | undefined }>();
   readonly config: PipelineConfig;
   #silences?: { at: number; items: Silence[] };
@@ -132,6 +139,7 @@ export class AlertPipeline {
     this.#scorer = options.scorer;
     this.#similarity = options.similarity;
     this.#graphs = options.graphs;
+    this.#owners = options.owners;
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
   }
 
@@ -256,7 +264,7 @@ export class AlertPipeline {
     const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
     const importance = await this.#importance(lead, group);
     const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
-    const owner = ownerOf(lead.service, lead.labels, this.config.routing);
+    const owner = ownerOf(lead.service, lead.labels, this.config.routing) ?? (await this.#catalogOwner(lead));
     const opened = await this.#store.open(
       batch,
       {
@@ -292,6 +300,11 @@ export class AlertPipeline {
     // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
     if (OWN_FAILURE.test(incident.type)) return;
     await this.#store.reroot(incident.id, incident.service, { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message });
+  }
+
+  /** An owner the catalog cannot tell (unreadable, unknown service) is no owner: it never blocks an incident. */
+  async #catalogOwner(lead: NormalizedAlert): Promise<string | undefined> {
+    return this.#owners?.ownerOf(lead.service, lead.namespace).catch(() => undefined);
   }
 
   /** Runs `decide` while holding the cluster's open lease; a holder that crashed loses it after the lease. */

@@ -51,6 +51,8 @@ export interface Incident {
   types?: string[];
   /** Notes other features add (healing: verified or undone actions). */
   notes?: { at: string; author: string; text: string }[];
+  /** The owning team (alert label, routing config, or the catalog's owner ref). */
+  owner?: string;
 }
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };

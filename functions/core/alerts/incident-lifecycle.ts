@@ -8,7 +8,7 @@ import type { IncidentStatus, Severity } from './types.ts';
  * reopen (a firing alert inside the reopen window, see dedup.ts), which makes it open again.
  * Each transition below is one state change and gets exactly one notification.
  */
-export type Transition = 'opened' | 'reopened' | 'acknowledged' | 'resolved' | 'escalated' | 'severity-raised';
+export type Transition = 'opened' | 'reopened' | 'acknowledged' | 'resolved' | 'escalated' | 'severity-raised' | 'rerooted';
 
 export function canAcknowledge(status: IncidentStatus): boolean {
   return status === 'open';

@@ -11,10 +11,11 @@ const VERB: Record<Transition, string> = {
   resolved: 'Incident resolved',
   escalated: 'Incident escalated (not acknowledged)',
   'severity-raised': 'Incident severity raised',
+  rerooted: 'Incident traced to a failing dependency',
 };
 
 /** Transitions after which someone may act on the incident from the message itself. */
-const ACTIONABLE = new Set<Transition>(['opened', 'reopened', 'escalated', 'severity-raised']);
+const ACTIONABLE = new Set<Transition>(['opened', 'reopened', 'escalated', 'severity-raised', 'rerooted']);
 
 /** Acknowledge, run an RCA, silence for an hour: the `/v1/slack/interactions` button ids. */
 function incidentActions(incidentId: string): NotificationAction[] {
@@ -41,6 +42,8 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       alerts: String(incident.alertCount),
       firstSeen: incident.firstSeen,
       ...(incident.services && incident.services.length > 1 ? { services: incident.services.join(', ') } : {}),
+      ...(transition === 'rerooted' && incident.rerootedFrom ? { firstSeenOn: incident.rerootedFrom } : {}),
+      ...(incident.owner ? { owner: incident.owner } : {}),
     },
     ...(ACTIONABLE.has(transition) ? { actions: incidentActions(incident.id) } : {}),
     ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),

@@ -254,7 +254,7 @@ export class AlertPipeline {
     if (correlated) {
       const attached = await this.#store.attach(batch, correlated.id, this.config.dedup);
       if (!attached) return undefined;
-      await this.#rerootOnCause(correlated, lead, graph);
+      await this.#rerootOnCause(correlated, lead, graph, now);
       return attached.id;
     }
     const severity = lead.severity;
@@ -295,11 +295,15 @@ export class AlertPipeline {
    * A failing dependency that joins its callers' incident (their symptoms were seen first) becomes what the
    * incident is about: the incident names the cause, and its callers stay listed in `services`.
    */
-  async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined): Promise<void> {
+  async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined, now: Date): Promise<void> {
     if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
     // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
     if (OWN_FAILURE.test(incident.type)) return;
-    await this.#store.reroot(incident.id, incident.service, { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message });
+    const owner = ownerOf(lead.service, lead.labels, this.config.routing) ?? (await this.#catalogOwner(lead));
+    const cause = { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message, ...(owner ? { owner } : {}) };
+    const rerooted = await this.#store.reroot(incident.id, incident.service, cause, now);
+    // Whoever was told "frontend is failing" hears that it is payment-service, once (the outbox makes it so).
+    if (rerooted) await this.#deliver(rerooted, 'rerooted');
   }
 
   /** An owner the catalog cannot tell (unreadable, unknown service) is no owner: it never blocks an incident. */

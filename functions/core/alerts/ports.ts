@@ -16,6 +16,8 @@ export interface IncidentRecord extends Incident {
   keys?: string[];
   silenced?: boolean;
   owner?: string;
+  /** The service the incident was first about, before a failing dependency joined it. */
+  rerootedFrom?: string;
   escalateAt?: string;
   escalatedAt?: string;
   /**
@@ -98,8 +100,11 @@ export interface AlertStore {
   /** A short exclusive lease (true when taken); a crashed holder's lease lapses after `seconds`. */
   claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
-  /** Moves an open incident from `from` (a symptom) to the failing dependency that joined it; undefined when it has moved on. */
-  reroot(incidentId: string, from: string, to: RootCause): Promise<IncidentRecord | undefined>;
+  /**
+   * Moves an open incident from `from` (a symptom) to the failing dependency that joined it, with a
+   * pending `rerooted` delivery; undefined when it has moved on (another caller won).
+   */
+  reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined>;
 }
 
 /** What an incident is about once a deeper cause joins it. */
@@ -108,4 +113,6 @@ export interface RootCause {
   namespace: string;
   type: string;
   title: string;
+  /** The dependency's owner, when known; otherwise the incident keeps its owner. */
+  owner?: string;
 }

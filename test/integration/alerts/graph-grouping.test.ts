@@ -33,8 +33,9 @@ afterAll(async () => {
 function pipeline(withGraphs = true) {
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
-  const p = new AlertPipeline({ store, publisher, notifiers: [new RecordingNotifier('slack')], clock, ...(withGraphs ? { graphs: { forCluster: (c) => graphs.get(c) } } : {}) });
-  return { p, publisher, clock };
+  const slack = new RecordingNotifier('slack');
+  const p = new AlertPipeline({ store, publisher, notifiers: [slack], clock, ...(withGraphs ? { graphs: { forCluster: (c) => graphs.get(c) } } : {}) });
+  return { p, publisher, clock, slack };
 }
 
 describe('propagation-aware grouping with the stored mesh graph', () => {
@@ -64,10 +65,18 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
   });
 
   it('the dependency arriving after its caller still gives one incident; without a graph, three', async () => {
-    const { p } = pipeline();
+    const { p, slack } = pipeline();
     const front = await p.ingest([alert({ cluster: 'g2', service: 'frontend' })]);
     const pay = await p.ingest([alert({ cluster: 'g2', service: 'payment-service' })]);
     expect(pay.incidents).toEqual(front.incidents);
+    // Whoever heard "frontend" hears, once, that the incident is about payment-service now.
+    expect(slack.sent.map((m) => m.title)).toEqual([
+      expect.stringMatching(/^Incident opened: .* on frontend/),
+      expect.stringMatching(/^Incident traced to a failing dependency: .* on payment-service/),
+    ]);
+    expect(slack.sent[1]).toMatchObject({ incidentId: front.incidents[0], fields: { service: 'payment-service', firstSeenOn: 'frontend' } });
+    await p.ingest([alert({ cluster: 'g2', service: 'payment-service', alertId: 'pay-2', fingerprint: 'pay-2' })]);
+    expect(slack.sent).toHaveLength(2);
     // The incident now names the failing dependency; the caller stays listed.
     const incident = await store.getIncident(front.incidents[0]);
     expect(incident).toMatchObject({ service: 'payment-service' });
@@ -77,6 +86,7 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
     const crash = await p.ingest([alert({ cluster: 'g2b', service: 'frontend', type: 'KubePodCrashLooping' })]);
     expect((await p.ingest([alert({ cluster: 'g2b', service: 'order-service', type: 'AnomalyDetected' })])).incidents).toEqual(crash.incidents);
     expect(await store.getIncident(crash.incidents[0])).toMatchObject({ service: 'frontend', type: 'KubePodCrashLooping' });
+    expect(slack.sent.filter((m) => m.incidentId === crash.incidents[0]).map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/)]);
     const plain = pipeline(false).p;
     const ids = new Set<string>();
     for (const service of ['payment-service', 'order-service', 'frontend']) (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));
@@ -97,6 +107,14 @@ describe('one call graph failing at once, ingested by concurrent Lambdas', () =>
       const incident = await store.getIncident([...ids][0]);
       expect(incident).toMatchObject({ service: 'payment-service', alertCount: 3 });
       expect(lambdas.flatMap((l) => l.publisher.ofType('IncidentOpened'))).toHaveLength(1);
+      // Whichever order they ran in: announced once, then once per move down the graph (frontend → order-service
+      // → payment-service is two moves at most), and never twice about the same service.
+      const sent = lambdas.flatMap((l) => l.slack.sent);
+      expect(sent.filter((m) => m.title.startsWith('Incident opened'))).toHaveLength(1);
+      const traced = sent.filter((m) => m.title.startsWith('Incident traced')).map((m) => m.fields?.service);
+      expect(traced.length).toBeLessThanOrEqual(2);
+      expect(new Set(traced).size).toBe(traced.length);
+      if (traced.length > 0) expect(traced).toContain('payment-service');
     }
   }, 60_000);
 });

@@ -551,9 +551,9 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
-  async reroot(incidentId: string, from: string, to: RootCause): Promise<IncidentRecord | undefined> {
+  async reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined> {
     return this.#conditionalUpdate(incidentId, {
-      UpdateExpression: 'SET service = :service, namespace = :namespace, #type = :type, title = :title, rerootedFrom = :from ADD services :svc',
+      UpdateExpression: `SET service = :service, namespace = :namespace, #type = :type, title = :title, rerootedFrom = :from, pending = :t, pendingAt = :ms${to.owner ? ', owner = :owner' : ''} REMOVE doneTargets ADD services :svc, version :one`,
       ConditionExpression: 'service = :from AND #status <> :resolved',
       ExpressionAttributeNames: { '#status': 'status', '#type': 'type' },
       ExpressionAttributeValues: {
@@ -564,6 +564,10 @@ export class DynamoAlertStore implements AlertStore {
         ':from': from,
         ':svc': new Set([to.service]),
         ':resolved': 'resolved',
+        ':t': 'rerooted',
+        ':ms': now.getTime(),
+        ':one': 1,
+        ...(to.owner ? { ':owner': to.owner } : {}),
       },
     });
   }

@@ -120,7 +120,18 @@ export const ConfigSchema = z.object({
   /** GitHub REST API for scorecard repository checks (GitHub Enterprise: https://HOST/api/v3). */
   FLEETOPS_GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),
   FLEETOPS_GITHUB_TOKEN: optionalString,
+  /** Secrets Manager ARN of the GitHub token (a plain string), in AWS; FLEETOPS_GITHUB_TOKEN wins when both are set. */
+  FLEETOPS_GITHUB_TOKEN_SECRET_ARN: optionalString,
   FLEETOPS_SCORECARD_PASSING_MARK: z.coerce.number().min(0).max(100).default(70),
+  /**
+   * The platform's golden chart (`fleetops golden-chart` writes it; publish it with helm), which a
+   * golden-path request with `deploy` uses unless it names a chart: a repository with a version…
+   */
+  FLEETOPS_GOLDEN_CHART_REPO_URL: optionalString,
+  FLEETOPS_GOLDEN_CHART_NAME: z.string().min(1).max(63).default('fleetops-microservice'),
+  FLEETOPS_GOLDEN_CHART_VERSION: optionalString,
+  /** …or a chart directory on the function's filesystem (the local stack writes one into its data dir). */
+  FLEETOPS_GOLDEN_CHART_PATH: optionalString,
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -136,6 +147,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   similarityThreshold?: number;
   /** The Argo CD target, when FLEETOPS_ARGOCD_URL is set (with a token or its secret). */
   argocd?: ArgoCdSettings;
+  /** FLEETOPS_GOLDEN_CHART_* as a chart reference, when configured (checked like any chart when used). */
+  goldenChart?: { path: string } | { repoUrl: string; name: string; version: string };
 };
 
 export interface ArgoCdSettings {
@@ -193,7 +206,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogUrls: splitList(config.FLEETOPS_CATALOG_URLS),
     ...(similarityThreshold !== undefined ? { similarityThreshold } : {}),
     ...(argocd ? { argocd } : {}),
+    ...(goldenChart(config) ?? {}),
   };
+}
+
+function goldenChart(config: z.infer<typeof ConfigSchema>): Pick<Config, 'goldenChart'> | undefined {
+  if (config.FLEETOPS_GOLDEN_CHART_REPO_URL && config.FLEETOPS_GOLDEN_CHART_VERSION) {
+    return { goldenChart: { repoUrl: config.FLEETOPS_GOLDEN_CHART_REPO_URL, name: config.FLEETOPS_GOLDEN_CHART_NAME, version: config.FLEETOPS_GOLDEN_CHART_VERSION } };
+  }
+  return config.FLEETOPS_GOLDEN_CHART_PATH ? { goldenChart: { path: config.FLEETOPS_GOLDEN_CHART_PATH } } : undefined;
 }
 
 const splitList = (value: string): string[] =>

@@ -13,7 +13,13 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
     retainData: app.node.tryGetContext('retainData') !== 'false',
     clusterAllowlist: app.node.tryGetContext('clusterAllowlist'),
     pullNamespaces: app.node.tryGetContext('pullNamespaces'),
-    catalog: { urls: app.node.tryGetContext('catalogUrls'), githubApiUrl: app.node.tryGetContext('githubApiUrl') },
+    catalog: {
+      urls: app.node.tryGetContext('catalogUrls'),
+      githubApiUrl: app.node.tryGetContext('githubApiUrl'),
+      githubTokenSecretArn: app.node.tryGetContext('githubTokenSecretArn'),
+      goldenChartRepoUrl: app.node.tryGetContext('goldenChartRepoUrl'),
+      goldenChartVersion: app.node.tryGetContext('goldenChartVersion'),
+    },
     notifications: {
       slackWebhookSecretArn: app.node.tryGetContext('slackWebhookSecretArn'),
       pagerDutySecretArn: app.node.tryGetContext('pagerDutySecretArn'),

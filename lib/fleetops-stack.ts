@@ -48,7 +48,15 @@ export interface FleetopsStackProps extends StackProps {
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
   /** Service catalog: catalog-info.yaml URLs to pull (comma-separated) and the GitHub API for scorecards. */
-  catalog?: { urls?: string; githubApiUrl?: string };
+  catalog?: {
+    urls?: string;
+    githubApiUrl?: string;
+    /** Secrets Manager ARN of the GitHub token for scorecard repository checks (only the scorecards function reads it). */
+    githubTokenSecretArn?: string;
+    /** The published golden chart (`fleetops golden-chart`) that golden-path deploys use: https:// or oci:// repository and version. */
+    goldenChartRepoUrl?: string;
+    goldenChartVersion?: string;
+  };
   /**
    * Healing through Argo CD (unset: rollbacks of Argo-managed workloads are proposed). Only the
    * healing step function gets these settings and may read the token secret.
@@ -152,6 +160,10 @@ export class FleetopsStack extends Stack {
         ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
         ...(handler === 'catalog-pull' && props.catalog?.urls ? { FLEETOPS_CATALOG_URLS: props.catalog.urls } : {}),
         ...(handler === 'scorecards' && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
+        ...(handler === 'scorecards' && props.catalog?.githubTokenSecretArn ? { FLEETOPS_GITHUB_TOKEN_SECRET_ARN: props.catalog.githubTokenSecretArn } : {}),
+        ...(handler === 'catalog' && props.catalog?.goldenChartRepoUrl && props.catalog.goldenChartVersion
+          ? { FLEETOPS_GOLDEN_CHART_REPO_URL: props.catalog.goldenChartRepoUrl, FLEETOPS_GOLDEN_CHART_VERSION: props.catalog.goldenChartVersion }
+          : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
         ...(handler === ARGOCD_HANDLER ? argoCdEnvironment(props.argoCd) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
@@ -236,6 +248,9 @@ export class FleetopsStack extends Stack {
       }
     }
 
+    if (props.catalog?.githubTokenSecretArn) {
+      secretsmanager.Secret.fromSecretCompleteArn(this, 'GitHubTokenSecret', props.catalog.githubTokenSecretArn).grantRead(functionFor('scorecards'));
+    }
     if (props.argoCd?.url && props.argoCd.tokenSecretArn) {
       secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn).grantRead(functionFor(ARGOCD_HANDLER));
     }

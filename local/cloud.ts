@@ -14,6 +14,7 @@ import { LocalEventBus, type EventEnvelope } from './bus/local-bus.ts';
 import { ensurePrivateDataDir } from './data-dir.ts';
 import { ensureTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createGateway } from './gateway.ts';
+import { writeGoldenChart } from './golden-chart.ts';
 import { invokeHandler } from './handlers.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalWorkflowRunner } from './workflows/runner.ts';
@@ -91,6 +92,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       FLEETOPS_DATA_DIR: dataDir,
       FLEETOPS_API_TOKEN: apiToken,
       FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: process.env.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? 'true',
+      // Golden-path deploys use the golden chart, written into the data dir (in AWS: a published chart).
+      FLEETOPS_GOLDEN_CHART_PATH: process.env.FLEETOPS_GOLDEN_CHART_PATH ?? writeGoldenChart(join(dataDir, 'charts')),
       POWERTOOLS_SERVICE_NAME: 'fleetops',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_NAMESPACE: 'fleetops',

@@ -14,6 +14,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Cli
     summary: 'Offline root-cause ranking over a call graph and metrics',
     load: async () => (await import('./rank.ts')).command,
   },
+  'golden-chart': {
+    summary: 'Write the golden-path microservice chart to a directory, to publish it',
+    load: async () => (await import('./golden-chart.ts')).command,
+  },
   invoke: {
     summary: 'Invoke a handler locally with an event file',
     load: async () => (await import('./invoke.ts')).command,

@@ -65,7 +65,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'deploy-ecr': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
   'deploy-steps': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, bedrock: true, eks: true } },
   // Service catalog, scorecards and golden paths (issue 12)
-  catalog: { access: { table: 'readwrite' } },
+  catalog: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
   scorecards: { timeoutSeconds: 29, access: { table: 'read', secrets: 'read', eks: true } },
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
   'deploy-helm': { memoryMb: 1024, timeoutSeconds: 600, architecture: 'x86_64', layers: ['helm-kubectl'], access: { table: 'readwrite', secrets: 'read', eks: true } },

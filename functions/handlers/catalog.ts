@@ -2,10 +2,13 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { clusterResourceEntity } from '../core/catalog/backstage.ts';
 import { requestedRef } from '../core/catalog/entity.ts';
-import { catalogInfo, microserviceSkeleton } from '../core/catalog/golden-path.ts';
+import { catalogInfo, goldenPathDeployment, microserviceSkeleton, type MicroserviceInput } from '../core/catalog/golden-path.ts';
+import { canonicalJson, deploymentIdFor } from '../core/deploy/identity.ts';
+import { CreateDeploymentRequest } from '../schemas/deployments.ts';
+import { apiDeployer } from '../wiring/deploy-api.ts';
 import { ingestCatalog } from '../core/catalog/ingest.ts';
 import { tarArchive } from '../core/catalog/tar.ts';
-import { NotFoundError, UnsupportedMediaTypeError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { binary, json } from '../http/responses.ts';
 import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
@@ -44,6 +47,8 @@ export const handler = httpHandler({
   },
 
   goldenPathMicroservice: async ({ body }) => {
+    // Everything a deploy needs is checked before anything is stored.
+    const deployment = body.deploy ? await plannedDeployment(body) : undefined;
     const archive = gzipSync(tarArchive(microserviceSkeleton(body)));
     let registered: string | undefined;
     if (body.register) {
@@ -51,9 +56,29 @@ export const handler = httpHandler({
       serviceCatalog().invalidate();
       registered = result.refs[0];
     }
+    let deploymentId: string | undefined;
+    if (deployment) {
+      // The same request is the same deployment: a retried golden-path call starts nothing new.
+      const id = deploymentIdFor('golden-path', canonicalJson(deployment));
+      deploymentId = (await apiDeployer().create({ id, trigger: 'golden-path', ...deployment })).id;
+    }
     return binary(200, archive, 'application/gzip', {
       'content-disposition': `attachment; filename="${body.name}.tar.gz"`,
       ...(registered ? { 'x-fleetops-entity-ref': registered } : {}),
+      ...(deploymentId ? { 'x-fleetops-deployment-id': deploymentId } : {}),
     });
   },
 });
+
+/** The deployment a golden-path `deploy` asks for, validated like POST /v1/deployments, to an environment that has clusters. */
+async function plannedDeployment(body: MicroserviceInput) {
+  const deploy = body.deploy!;
+  const chart = deploy.chart ?? wiring().config.goldenChart;
+  if (!chart) {
+    throw new ValidationError('deploy.chart: no golden chart is configured here (FLEETOPS_GOLDEN_CHART_REPO_URL and _VERSION); name the chart to deploy', undefined, 'NO_GOLDEN_CHART');
+  }
+  const request = CreateDeploymentRequest.parse(goldenPathDeployment(body, chart));
+  const clusters = (await clusterStore().list()).filter((c) => c.status === 'active' && c.environment === deploy.environment);
+  if (clusters.length === 0) throw new ConflictError(`deploy.environment: no active cluster is registered with environment ${deploy.environment}`, 'NO_CLUSTERS');
+  return request;
+}

@@ -1,7 +1,9 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { GitHubRepositoryInspector } from '../adapters/github/github-repository.ts';
 import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
 import { KubeWorkloadInspector } from '../adapters/kube/workload-inspector.ts';
 import { ScorecardService } from '../core/catalog/scorecard-service.ts';
+import type { Config } from '../config.ts';
 import { wiring } from '../wiring.ts';
 import { serviceCatalog } from './catalog.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
@@ -14,7 +16,7 @@ export function scorecardService(): ScorecardService {
   if (built?.base !== base) {
     built = {
       base,
-      github: new GitHubRepositoryInspector({ baseUrl: base.config.FLEETOPS_GITHUB_API_URL, token: base.config.FLEETOPS_GITHUB_TOKEN, fetch: guardedFetch(base.addressPolicy), policy: base.addressPolicy }),
+      github: new GitHubRepositoryInspector({ baseUrl: base.config.FLEETOPS_GITHUB_API_URL, token: gitHubToken(base.config), fetch: guardedFetch(base.addressPolicy), policy: base.addressPolicy }),
     };
   }
   return new ScorecardService({
@@ -24,4 +26,14 @@ export function scorecardService(): ScorecardService {
     clock: base.clock,
     passingMark: base.config.FLEETOPS_SCORECARD_PASSING_MARK,
   });
+}
+
+function gitHubToken(config: Config): string | (() => Promise<string | undefined>) | undefined {
+  if (config.FLEETOPS_GITHUB_TOKEN) return config.FLEETOPS_GITHUB_TOKEN;
+  const arn = config.FLEETOPS_GITHUB_TOKEN_SECRET_ARN;
+  if (!arn) return undefined;
+  return async () => {
+    const secret = await getSecret(arn, { maxAge: 300 });
+    return typeof secret === 'string' && secret.trim() ? secret.trim() : undefined;
+  };
 }

@@ -9,6 +9,7 @@ import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { ensureHelmKubectl } from '../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
+import { kreq } from '../integration/sim/helpers.ts';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
 
 /**
@@ -205,4 +206,62 @@ describe('service catalog end to end', () => {
     const [paymentIncident] = payment.body.incidents;
     expect((await api('GET', `/v1/incidents/${paymentIncident}`)).body).toMatchObject({ service: 'payment-service', owner: 'group:default/team-payments' });
   }, 30_000);
+});
+
+describe('golden path → staging, through the deploy workflow', () => {
+  const params = {
+    name: 'checkout-api',
+    owner: 'team-payments',
+    description: 'Checkout API',
+    language: 'go',
+    framework: 'chi',
+    replicas: 2,
+    cpu: '200m',
+    memory: '128Mi',
+    register: true,
+    deploy: { image: 'registry.example.com/payments/checkout-api:1.4.2', strategy: { rolloutTimeoutSeconds: 60, verifySeconds: 2 } },
+  };
+  let staging: RunningSimulator | undefined;
+  afterAll(async () => staging?.stop());
+
+  it('refuses to start when no cluster is in the environment, and stores nothing', async () => {
+    const refused = await api('POST', '/v1/golden-paths/microservice', params);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('NO_CLUSTERS');
+    expect((await api('GET', '/v1/catalog/entities')).body.items.map((e: { ref: string }) => e.ref)).not.toContain('component:default/checkout-api');
+    const badImage = await api('POST', '/v1/golden-paths/microservice', { ...params, deploy: { image: '--set=x' } });
+    expect(badImage.status).toBe(400);
+    expect(badImage.body.error.message).toMatch(/image/);
+  });
+
+  it('registers the service and deploys it with the golden chart to the staging clusters, once per request', async () => {
+    staging = await startSimulator({ clusters: ['staging-eu'], tickMs: 300 });
+    const cluster = staging.clusters[0];
+    const registered = await api('POST', '/v1/clusters', { name: 'staging-eu', environment: 'staging', kubeconfig: cluster.kubeconfigYaml });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const response = await api('POST', '/v1/golden-paths/microservice', params);
+    expect(response.status, response.buffer.toString('utf8').slice(0, 300)).toBe(200);
+    expect(response.headers.get('x-fleetops-entity-ref')).toBe('component:default/checkout-api');
+    const id = response.headers.get('x-fleetops-deployment-id');
+    expect(id).toMatch(/^d-/);
+    const deadline = Date.now() + 90_000;
+    let view: any;
+    while (Date.now() < deadline) {
+      view = (await api('GET', `/v1/deployments/${id}`)).body;
+      if (!['RUNNING', 'PENDING'].includes(view.status)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(view, JSON.stringify(view)).toMatchObject({ status: 'SUCCEEDED', waves: [{ name: 'staging', status: 'SUCCEEDED', clusters: [{ status: 'SUCCEEDED' }] }] });
+    // Named after the service (the catalog maps the component to this workload), with the requested image and an HPA.
+    const deployment = await kreq(cluster, 'GET', '/apis/apps/v1/namespaces/checkout-api/deployments/checkout-api');
+    expect(deployment.status).toBe(200);
+    expect(deployment.body.spec.template.spec.containers[0].image).toBe('registry.example.com/payments/checkout-api:1.4.2');
+    expect(deployment.body.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    expect(deployment.body.metadata.labels['app.kubernetes.io/name']).toBe('checkout-api');
+    const hpa = await kreq(cluster, 'GET', '/apis/autoscaling/v2/namespaces/checkout-api/horizontalpodautoscalers/checkout-api');
+    expect(hpa.body.spec).toMatchObject({ minReplicas: 2, maxReplicas: 8 });
+    // The same request again is the same deployment.
+    const again = await api('POST', '/v1/golden-paths/microservice', params);
+    expect(again.headers.get('x-fleetops-deployment-id')).toBe(id);
+  }, 150_000);
 });

@@ -5,7 +5,8 @@ import type { RepositoryFacts } from '../../core/catalog/scorecard.ts';
 export interface GitHubOptions {
   /** https://api.github.com, or a GitHub Enterprise `/api/v3` base (operator configuration). */
   baseUrl: string;
-  token?: string;
+  /** A token, or where to read it (Secrets Manager, cached): it reaches only the Authorization header. */
+  token?: string | (() => Promise<string | undefined>);
   /** A fetch that checks every resolved address (guardedFetch); redirects are refused here. */
   fetch: typeof fetch;
   /** The same policy: an IP-literal host is never resolved, so it is checked before connecting. */
@@ -41,6 +42,7 @@ export class GitHubRepositoryInspector implements RepositoryInspector {
     const url = `${this.#options.baseUrl.replace(/\/+$/, '')}${path}`;
     let response: Response;
     try {
+      const token = typeof this.#options.token === 'function' ? await this.#options.token() : this.#options.token;
       checkServerAddress(new URL(url).hostname, { ...this.#options.policy, field: 'GitHub API URL' });
       response = await this.#options.fetch(url, {
         redirect: 'error',
@@ -49,7 +51,7 @@ export class GitHubRepositoryInspector implements RepositoryInspector {
           accept: 'application/vnd.github+json',
           'x-github-api-version': '2022-11-28',
           'user-agent': 'fleetops',
-          ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
       });
     } catch (error) {

@@ -8,6 +8,25 @@ import { stringify } from 'yaml';
 import * as z from 'zod';
 import { API_VERSION, normalizeRef } from './entity.ts';
 import type { TarEntry } from './tar.ts';
+import { ChartRef, Namespace, Strategy } from '../../schemas/deployments.ts';
+
+/** `[registry[:port]/]path:tag`: a tag is required (a moving `latest` is not a deploy), no digest, nothing helm could read as a flag. */
+const IMAGE_REF = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Deploy the new service right away, through the deploy workflow, to the clusters of one environment. */
+export const GoldenPathDeploy = z
+  .object({
+    image: z.string().max(255).regex(IMAGE_REF, 'must be an image reference with a tag, such as registry.example.com/team/checkout-service:0.1.0'),
+    environment: z.string().min(1).max(63).regex(DNS_LABEL, 'must be a DNS-1123 label').default('staging'),
+    /** Defaults to the service's name. */
+    namespace: Namespace.optional(),
+    /** Defaults to the platform's golden chart (FLEETOPS_GOLDEN_CHART_*): the same templates as the skeleton's chart. */
+    chart: ChartRef.optional(),
+    /** As in POST /v1/deployments (rollout timeout, verify window). */
+    strategy: Strategy.optional(),
+  })
+  .strict();
 
 export const FRAMEWORKS = {
   typescript: ['express', 'fastify', 'nestjs'],
@@ -58,6 +77,7 @@ export const MicroserviceParams = z
       .optional(),
     /** Also store the generated catalog-info.yaml in the catalog. */
     register: z.boolean().default(false),
+    deploy: GoldenPathDeploy.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -197,9 +217,12 @@ export function catalogInfo(p: MicroserviceInput): Record<string, unknown> {
   };
 }
 
-function chartFiles(p: MicroserviceInput): Record<string, string> {
+/** The chart's values for this service: the skeleton's values.yaml, and what a golden-path deploy sets. */
+export function chartValues(p: MicroserviceInput) {
   const name = p.name;
-  const values = {
+  return {
+    nameOverride: '',
+    fullnameOverride: '',
     replicaCount: p.replicas,
     image: { repository: `registry.example.com/${name}`, tag: '0.1.0', pullPolicy: 'IfNotPresent' },
     serviceAccount: { create: true },
@@ -213,18 +236,32 @@ function chartFiles(p: MicroserviceInput): Record<string, string> {
     serviceMonitor: { enabled: true, interval: '30s', path: '/metrics' },
     env: p.database !== 'none' ? [{ name: 'DATABASE_KIND', value: p.database }] : [],
   };
+}
+
+function chartFiles(p: MicroserviceInput): Record<string, string> {
+  const name = p.name;
+  const values = chartValues(p);
   const chart = { apiVersion: 'v2', name, description: p.description, type: 'application', version: '0.1.0', appVersion: '0.1.0', icon: 'https://helm.sh/img/helm.svg' };
   const helpers = `{{/* Names and labels shared by every template. */}}
+{{- define "svc.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "svc.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "svc.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "svc.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "svc.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
@@ -258,7 +295,7 @@ spec:
       securityContext:
         {{- toYaml .Values.podSecurityContext | nindent 8 }}
       containers:
-        - name: {{ .Chart.Name }}
+        - name: {{ include "svc.name" . }}
           image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
           imagePullPolicy: {{ .Values.image.pullPolicy }}
           securityContext:
@@ -451,4 +488,35 @@ export function microserviceSkeleton(p: MicroserviceInput): TarEntry[] {
     { path: `${root}monitoring/prometheus-rules.yaml`, content: stringify(alertRules(p)) },
     ...chart,
   ];
+}
+
+/** The platform's golden chart: the skeleton's chart without a service of its own; a deploy names the service through values. */
+export function goldenChartFiles(): Record<string, string> {
+  return chartFiles({
+    name: 'fleetops-microservice',
+    owner: 'group:default/platform',
+    description: 'The fleetops golden-path microservice chart',
+    language: 'go',
+    framework: 'net-http',
+    database: 'none',
+    replicas: 2,
+    cpu: '250m',
+    memory: '256Mi',
+    register: false,
+  });
+}
+
+/** What a golden-path deploy asks of the deploy workflow: the service's values with its image, named after it. */
+export function goldenPathDeployment(p: MicroserviceInput, chart: z.output<typeof ChartRef>) {
+  const deploy = p.deploy!;
+  const colon = deploy.image.lastIndexOf(':');
+  const values = chartValues(p);
+  return {
+    release: p.name,
+    namespace: deploy.namespace ?? p.name,
+    chart,
+    values: { ...values, nameOverride: p.name, fullnameOverride: p.name, image: { ...values.image, repository: deploy.image.slice(0, colon), tag: deploy.image.slice(colon + 1) } },
+    waves: [{ name: deploy.environment, selector: { environment: deploy.environment } }],
+    ...(deploy.strategy ? { strategy: deploy.strategy } : {}),
+  };
 }

@@ -45,6 +45,18 @@ describe('GitHubRepositoryInspector', () => {
     expect(github.requests.every((r) => r.authorization === 'Bearer ghp_test_token')).toBe(true);
   });
 
+  it('reads a token kept in a secret store at request time, and reports a store failure as a failed check', async () => {
+    github.requests.length = 0;
+    let reads = 0;
+    const fromSecret = new GitHubRepositoryInspector({ baseUrl: github.url, token: async () => (reads++, 'ghp_from_secret'), fetch: guardedFetch({ allowLoopback: true }), policy: { allowLoopback: true } });
+    expect((await fromSecret.inspect({ owner: 'acme', repo: 'user-service' })).docs).toBe('docs/');
+    expect(reads).toBeGreaterThan(0);
+    expect(github.requests.length).toBeGreaterThan(0);
+    expect(github.requests.every((r) => r.authorization === 'Bearer ghp_from_secret')).toBe(true);
+    const broken = new GitHubRepositoryInspector({ baseUrl: github.url, token: async () => Promise.reject(new Error('AccessDeniedException')), fetch: guardedFetch({ allowLoopback: true }), policy: { allowLoopback: true } });
+    expect((await broken.inspect({ owner: 'acme', repo: 'user-service' })).error).toMatch(/AccessDenied/);
+  });
+
   it('falls back to security workflow runs when code scanning is off, on the default branch', async () => {
     const facts = await inspector().inspect({ owner: 'acme', repo: 'legacy' });
     expect(facts).toEqual({ repository: 'acme/legacy', tests: 'pkg/api_test.go', securityScan: { at: '2026-01-01T00:00:00.000Z', what: 'workflow run "Trivy security scan"' } });

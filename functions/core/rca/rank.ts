@@ -32,6 +32,7 @@
 
 import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
 import type { Direction, Effect } from './rank-evidence.ts';
+import { calibratedRanking, callGraph, candidatesOf, graphScores, type NodeSignal } from './graph-ranking.ts';
 
 export interface Edge {
   from: string;
@@ -286,23 +287,8 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const { split, target } = input;
   if (!Number.isFinite(split)) throw new Error('split must be a finite number');
 
-  // graph (self-loops ignored, duplicate edges collapsed)
-  const callees = new Map<string, Set<string>>();
-  const callers = new Map<string, Set<string>>();
-  const nodes = new Set<string>();
-  const addTo = (m: Map<string, Set<string>>, k: string, v: string): void => {
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    s.add(v);
-  };
-  for (const e of input.edges) {
-    nodes.add(e.from);
-    nodes.add(e.to);
-    if (e.from === e.to) continue;
-    addTo(callees, e.from, e.to);
-    addTo(callers, e.to, e.from);
-  }
-  const inGraph = nodes.has(target);
+  const graph = callGraph(input.edges);
+  const nodes = new Set(graph.nodes);
 
   // 1. per-series effects, grouped per node
   // 1. traffic per node: request-derived statistics (percentiles, availability) of a node that sees a sliver
@@ -369,22 +355,7 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     st.onset = Math.min(st.onset, onsetTime(s.ts, s.value, split, e));
   }
 
-  // candidates: target + everything reachable along caller -> callee (or everything when target is not in the graph)
-  const candidates = new Set<string>();
-  if (inGraph) {
-    const queue = [target];
-    candidates.add(target);
-    for (let q = 0; q < queue.length; q++) {
-      for (const c of callees.get(queue[q]) ?? []) {
-        if (!candidates.has(c)) {
-          candidates.add(c);
-          queue.push(c);
-        }
-      }
-    }
-  } else {
-    for (const n of nodes) candidates.add(n);
-  }
+  const candidates = candidatesOf(target, graph, nodes);
 
   // correlation with the target metric
   const corr = new Map<string, number>();
@@ -408,35 +379,27 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const targetQuiet = ts && ts.hasSymptoms ? 1 - Math.min(1, ts.symptomZ / o.targetSymptomZ) : 0;
   const abnormal = maxCandidateAnomaly >= o.threshold * (1 + o.quietTargetFactor * targetQuiet);
 
-  // 4. graph position: a failing dependency explains its callers' symptoms
-  const sortedNodes = [...nodes].sort(byName);
-  const details: NodeDetail[] = [];
-  for (const n of sortedNodes) {
-    const en = E(n);
-    let explained = 0;
-    for (const c of callees.get(n) ?? []) explained = Math.max(explained, E(c));
-    let support = 0;
-    for (const p of callers.get(n) ?? []) support = Math.max(support, symptom(p));
-    const correlation = corr.get(n) ?? 0;
-    const candidate = candidates.has(n);
-    const onset = state.get(n)?.onset ?? Infinity;
-    let rawScore = 0;
-    if (candidate && abnormal && state.has(n) && (en > 0 || support > 0)) {
-      rawScore = Math.max(0, en + o.callerWeight * support - o.calleePenalty * Math.max(0, explained - en));
-      if (Number.isFinite(earliest) && onset === earliest) rawScore *= 1 + o.precedenceWeight;
-      rawScore *= 1 + o.correlationWeight * correlation;
-    }
-    details.push({ node: n, anomaly: a(n), topMetric: state.get(n)?.topMetric ?? '', candidate, explained, support, correlation, rawScore, evidence: en, trafficWeight: trafficWeight(n), onset });
-  }
-
-  // 5. calibrated scores: relative to the top node, and the top reaches 1 only with confident evidence
-  const scored = details.filter((d) => d.rawScore > 0);
-  const max = scored.reduce((m, d) => Math.max(m, d.rawScore), 0);
-  const denom = Math.max(max, o.confidentEvidence);
-  const ranking = scored
-    .map((d) => ({ node: d.node, score: Math.round((d.rawScore / denom) * 1e6) / 1e6 }))
-    .filter((r) => r.score > 0)
-    .sort((x, y) => y.score - x.score || byName(x.node, y.node));
+  // 4–5. graph position, precedence and calibration: the core the RCA report runs too (graph-ranking.ts)
+  const signals = new Map<string, NodeSignal>();
+  for (const [n, st] of state) signals.set(n, { evidence: E(n), symptom: symptom(n), onset: st.onset, multiplier: 1 + o.correlationWeight * (corr.get(n) ?? 0) });
+  const scores = new Map(graphScores(graph, signals, abnormal ? candidates : new Set(), earliest, o).map((g) => [g.node, g]));
+  const details: NodeDetail[] = [...nodes].sort(byName).map((n) => {
+    const g = scores.get(n);
+    return {
+      node: n,
+      anomaly: a(n),
+      topMetric: state.get(n)?.topMetric ?? '',
+      candidate: candidates.has(n),
+      explained: g?.explained ?? 0,
+      support: g?.support ?? 0,
+      correlation: corr.get(n) ?? 0,
+      rawScore: g?.raw ?? 0,
+      evidence: E(n),
+      trafficWeight: trafficWeight(n),
+      onset: state.get(n)?.onset ?? Infinity,
+    };
+  });
+  const ranking = calibratedRanking([...scores.values()], o.confidentEvidence);
   return { ranking, nodes: details, metrics };
 }
 

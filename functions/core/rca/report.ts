@@ -1,11 +1,12 @@
 /**
- * Findings → the contract's report. Ranking weighs three things: evidence strength (and whether a
- * finding is a cause or only a symptom), graph position (a failing callee explains its callers'
- * symptoms) and time precedence (what went wrong first).
+ * Findings → the contract's report. Ranking weighs three things, through the core `fleetops rank` runs
+ * (graph-ranking.ts): evidence strength (and whether a finding is a cause or only a symptom), graph
+ * position (a failing callee explains its callers' symptoms) and time precedence (what went wrong first).
  */
 import type { Evidence, GraphEdge, RolloutEvidence } from './evidence.ts';
 import type { Finding, IssueType } from './analyzers/index.ts';
 import { downstreamOf, type Downstream } from './graph.ts';
+import { calibratedRanking, callGraph, graphScores, type GraphRankingOptions, type NodeSignal } from './graph-ranking.ts';
 
 export interface RootCause {
   category: string;
@@ -48,33 +49,48 @@ const KIND_WEIGHT = { cause: 1, symptom: 0.6, factor: 0.3 } as const;
 /** Failures a rollout introduces by itself: the rollout is named in their description. */
 const TEMPLATE_FAILURES = new Set(['ImagePullBackOff', 'CreateContainerConfigError', 'FailedScheduling', 'CrashLoopBackOff', 'OOMKilled', 'ErrorBurst', 'LatencyRegression']);
 
-/** Findings about the target and what it calls, best explanation first. */
+/**
+ * Findings about the target and what it calls, best explanation first. Services are ordered by the ranking
+ * core `fleetops rank` runs (graph-ranking.ts), with the findings as evidence: a service's evidence sums its
+ * findings (cause 1, symptom 0.6, factor 0.3 of their strength, each next one at half weight, a symptom a
+ * callee explains at half), its symptom is its strongest symptom finding, its onset its first finding. Within
+ * a service, the stronger finding first.
+ */
 export function rankFindings(findings: Finding[], evidence: Evidence): RankedFinding[] {
   const target = evidence.target.service;
-  const reach = downstreamOf(target, evidence.graph?.edges ?? []);
+  const edges = evidence.graph?.edges ?? [];
+  const reach = downstreamOf(target, edges);
   const relevant = findings
     .map((f) => ({ f, d: reach.get(f.service) }))
     .filter((x): x is { f: Finding; d: Downstream } => x.d !== undefined);
-  const targetTroubled = relevant.some((x) => x.d.depth === 0);
-  const times = relevant.map((x) => Date.parse(x.f.at ?? '')).filter(Number.isFinite);
-  const first = times.length ? Math.min(...times) : undefined;
-  const edges = evidence.graph?.edges ?? [];
+  const all = relevant.map((x) => x.f);
+  const weight = (f: Finding): number => f.strength * KIND_WEIGHT[f.kind] * (f.kind === 'symptom' && explainedByCallee(f, all, edges) ? EXPLAINED_FACTOR : 1);
   const metricRank = new Map((evidence.metricRanking?.nodes ?? []).map((n) => [n.node, n.score]));
+  const signals = new Map<string, NodeSignal>();
+  for (const service of new Set(all.map((f) => f.service))) {
+    const mine = all.filter((f) => f.service === service);
+    const parts = mine.map(weight).sort((a, b) => b - a);
+    const times = mine.map((f) => Date.parse(f.at ?? '')).filter(Number.isFinite);
+    signals.set(service, {
+      // The offline ranker's verdict on the golden signals (its own series evidence) weighs in.
+      evidence: parts.reduce((sum, part, i) => sum + part * FINDING_DECAY ** i, 0) + METRIC_RANK_WEIGHT * (metricRank.get(service) ?? 0),
+      symptom: Math.max(0, ...mine.filter((f) => f.kind === 'symptom').map((f) => f.strength)),
+      onset: times.length ? Math.min(...times) : Infinity,
+    });
+  }
+  const earliest = Math.min(...[...signals.values()].filter((x) => x.evidence > 0).map((x) => x.onset));
+  const scores = graphScores(callGraph(edges), signals, new Set(reach.keys()), earliest, FINDINGS_RANKING);
+  const serviceScore = new Map(calibratedRanking(scores, FINDINGS_RANKING.confidentEvidence).map((r) => [r.node, r.score]));
   return relevant
-    .map(({ f, d }) => {
-      let score = f.strength * KIND_WEIGHT[f.kind];
-      // The offline ranker's verdict on the golden signals (fleetops rank's core) weighs in.
-      if (f.kind !== 'factor') score += METRIC_RANK_WEIGHT * (metricRank.get(f.service) ?? 0);
-      // A symptom that a dependency of this service shows too is that dependency's symptom, passed up.
-      if (f.kind === 'symptom' && explainedByCallee(f, relevant.map((x) => x.f), edges)) score *= EXPLAINED_FACTOR;
-      // A troubled callee explains the caller's symptoms: deeper explains more.
-      if (d.depth > 0 && targetTroubled && f.kind !== 'factor') score += 0.05 * d.depth;
-      const at = Date.parse(f.at ?? '');
-      if (first !== undefined && Number.isFinite(at) && at - first < 30_000) score += 0.03;
-      return { ...f, score, depth: d.depth, path: d.path };
-    })
-    .sort((a, b) => b.score - a.score);
+    .map(({ f, d }) => ({ ...f, score: serviceScore.get(f.service) ?? 0, depth: d.depth, path: d.path, weight: weight(f) }))
+    .sort((a, b) => b.score - a.score || b.weight - a.weight || (Date.parse(a.at ?? '') || Infinity) - (Date.parse(b.at ?? '') || Infinity))
+    .map(({ weight: _weight, ...f }) => f);
 }
+
+/** The core's weights for finding evidence: rank.ts's cross-validated graph weights; a finding's strength 1 is confident. */
+const FINDINGS_RANKING: GraphRankingOptions = { callerWeight: 0.25, calleePenalty: 0.25, precedenceWeight: 0.2, confidentEvidence: 1 };
+/** Weight of a service's 2nd, 3rd, ... finding (rank.ts's familyDecay). */
+const FINDING_DECAY = 0.5;
 
 /** What the metric ranking's top score (1) adds to a finding on that service. */
 const METRIC_RANK_WEIGHT = 0.1;

@@ -141,6 +141,23 @@ describe('analyzers', () => {
     expect(report.rootCauses[0].description).toContain('frontend → order-service → payment-service');
   });
 
+  it('orders services with the ranking core fleetops rank runs: a dependency its callers’ symptoms point at beats an equally broken bystander', () => {
+    const e = evidence('frontend');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
+    const finding = (service: string, kind: 'cause' | 'symptom', category: string, at: string) => ({
+      analyzer: 'test', category, kind, service, resource: `deployment/${service}`, description: `${category} on ${service}`, evidence: [`test:${service}`], strength: 0.7, at, remediation: [], prevention: [],
+    });
+    // Listed first, same strength and time: only graph position tells them apart. order-service's errors
+    // point at payment-service (S(n) in graph-ranking.ts); nothing points at user-service.
+    const findings = [finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('order-service', 'symptom', 'ErrorBurst', '2026-12-01T11:58:30Z')];
+    const ranked = rankFindings(findings, e);
+    expect(ranked.map((f) => f.service)).toEqual(['payment-service', 'user-service', 'order-service']);
+    expect(ranked[0].score).toBeGreaterThan(ranked[1].score);
+    // Time precedence: the same two bystanders, one earlier, and the earlier one leads.
+    const earlier = rankFindings([finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:57:00Z')], e);
+    expect(earlier[0].service).toBe('payment-service');
+  });
+
   it('a report with no failure says so and has no root cause', () => {
     const e = evidence();
     e.pods.push(pod('payment-service', 'a'));

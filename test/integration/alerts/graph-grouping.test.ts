@@ -30,11 +30,15 @@ afterAll(async () => {
   await db?.stop();
 });
 
+/** Owners as the catalog would give them. */
+const OWNERS: Record<string, string> = { frontend: 'group:default/team-web', 'payment-service': 'group:default/team-payments' };
+
 function pipeline(withGraphs = true) {
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
   const slack = new RecordingNotifier('slack');
-  const p = new AlertPipeline({ store, publisher, notifiers: [slack], clock, ...(withGraphs ? { graphs: { forCluster: (c) => graphs.get(c) } } : {}) });
+  const owners = { ownerOf: async (service: string) => OWNERS[service] };
+  const p = new AlertPipeline({ store, publisher, notifiers: [slack], clock, owners, ...(withGraphs ? { graphs: { forCluster: (c) => graphs.get(c) } } : {}) });
   return { p, publisher, clock, slack };
 }
 
@@ -77,9 +81,9 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
     expect(slack.sent[1]).toMatchObject({ incidentId: front.incidents[0], fields: { service: 'payment-service', firstSeenOn: 'frontend' } });
     await p.ingest([alert({ cluster: 'g2', service: 'payment-service', alertId: 'pay-2', fingerprint: 'pay-2' })]);
     expect(slack.sent).toHaveLength(2);
-    // The incident now names the failing dependency; the caller stays listed.
+    // The incident now names the failing dependency and its owner; the caller stays listed.
     const incident = await store.getIncident(front.incidents[0]);
-    expect(incident).toMatchObject({ service: 'payment-service' });
+    expect(incident).toMatchObject({ service: 'payment-service', owner: 'group:default/team-payments', rerootedFrom: 'frontend' });
     expect(incident?.services?.sort()).toEqual(['frontend', 'payment-service']);
     // A caller failing on its own (a crash loop) keeps the incident's name when a dependency's symptom joins.
     await graphs.put('g2b', 'mesh', { frontend: ['order-service'] }, new Date());

@@ -553,9 +553,10 @@ export class DynamoAlertStore implements AlertStore {
 
   async reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined> {
     return this.#conditionalUpdate(incidentId, {
-      UpdateExpression: `SET service = :service, namespace = :namespace, #type = :type, title = :title, rerootedFrom = :from, pending = :t, pendingAt = :ms${to.owner ? ', owner = :owner' : ''} REMOVE doneTargets ADD services :svc, version :one`,
+      UpdateExpression: `SET service = :service, namespace = :namespace, #type = :type, title = :title, rerootedFrom = :from, pending = :t, pendingAt = :ms${to.owner ? ', #owner = :owner' : ''} REMOVE doneTargets ADD services :svc, version :one`,
       ConditionExpression: 'service = :from AND #status <> :resolved',
-      ExpressionAttributeNames: { '#status': 'status', '#type': 'type' },
+      // OWNER is a DynamoDB reserved word.
+      ExpressionAttributeNames: { '#status': 'status', '#type': 'type', ...(to.owner ? { '#owner': 'owner' } : {}) },
       ExpressionAttributeValues: {
         ':service': to.service,
         ':namespace': to.namespace,

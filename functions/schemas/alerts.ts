@@ -140,6 +140,8 @@ export const AnomalyDetectedDetail = z
     reasons: z.array(z.string().max(500)).max(10).optional(),
     /** When the ongoing condition started. */
     since: timestamp.optional(),
+    /** Other services of the namespace anomalous in the same pull (a grouping hint). */
+    alsoAnomalous: z.array(name).max(50).optional(),
   })
   .meta({ id: 'AnomalyDetectedDetail' });
 

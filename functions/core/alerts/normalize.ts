@@ -195,6 +195,7 @@ export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>,
       // The score stays out of the labels: labels make the alert id, which must not change per event.
       labels: {},
       startsAt: isoOrUndefined(detail.at) ?? detail.at,
+      ...(detail.alsoAnomalous?.length ? { related: detail.alsoAnomalous } : {}),
     },
     options,
   );

@@ -36,6 +36,11 @@ export interface PipelineConfig {
   maxAttempts: number;
   /** How long one decision to open or attach may hold its cluster's lease (opening is serialised where a call graph is known). */
   openLeaseSeconds: number;
+  /**
+   * How long a caller's alert waits for the incident of a callee failing at the same moment (`related`)
+   * before it opens its own: like Alertmanager's group_wait, but only where the graph says a cause is coming.
+   */
+  causeWaitSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -51,6 +56,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   concurrency: 8,
   maxAttempts: 10,
   openLeaseSeconds: 10,
+  causeWaitSeconds: 5,
 };
 
 export interface AlertPipelineOptions {
@@ -103,6 +109,19 @@ export class DeliveryError extends Error {
     this.name = 'DeliveryError';
     this.failures = failures;
   }
+}
+
+const WAIT_FOR_CAUSE = Symbol('wait for cause');
+const CAUSE_POLL_MS = 250;
+
+/** `decide(false)` never waits. */
+const decided = (outcome: string | undefined | typeof WAIT_FOR_CAUSE): string | undefined => (outcome === WAIT_FOR_CAUSE ? undefined : outcome);
+
+/** A service this alert's service depends on failed at the same moment (the pull says so), and may open the incident first. */
+function causeMayBeComing(lead: NormalizedAlert, graph: DependencyGraph): boolean {
+  if (!lead.related?.length) return false;
+  const callees = downstreamOf(lead.service, graph);
+  return lead.related.some((service) => service !== lead.service && callees.has(service));
 }
 
 /** One group's failed delivery, or several groups' (an AggregateError of them). */
@@ -233,8 +252,8 @@ export class AlertPipeline {
       const graph = await this.#dependencies(lead.cluster, now);
       // With a call graph, opening is serialised per cluster: a failing dependency and its callers' symptoms
       // arrive together (one pull), and each must see the incident the other opens.
-      const decide = () => this.#openOrAttach(group, batch, lead, silences, now, attempt, touched.previous?.incidentId, graph);
-      const id = graph && inGraph(lead.service, graph) ? await this.#withOpenLease(lead.cluster, decide) : await decide();
+      const decide = (mayWait: boolean) => this.#openOrAttach(group, batch, lead, silences, now, attempt, touched.previous?.incidentId, graph, mayWait);
+      const id = graph && inGraph(lead.service, graph) ? await this.#decideWaitingForCause(lead.cluster, decide) : decided(await decide(false));
       if (id) return id;
     }
     throw new Error(`Could not record alerts for incident key ${group.key}: too much contention, retry`);
@@ -249,7 +268,8 @@ export class AlertPipeline {
     attempt: number,
     previousId: string | undefined,
     graph: DependencyGraph | undefined,
-  ): Promise<string | undefined> {
+    mayWait: boolean,
+  ): Promise<string | undefined | typeof WAIT_FOR_CAUSE> {
     const correlated = await this.#correlate(lead, now, graph);
     if (correlated) {
       const attached = await this.#store.attach(batch, correlated.id, this.config.dedup);
@@ -257,6 +277,7 @@ export class AlertPipeline {
       await this.#rerootOnCause(correlated, lead, graph, now);
       return attached.id;
     }
+    if (mayWait && graph && causeMayBeComing(lead, graph)) return WAIT_FOR_CAUSE;
     const severity = lead.severity;
     const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
     let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
@@ -309,6 +330,19 @@ export class AlertPipeline {
   /** An owner the catalog cannot tell (unreadable, unknown service) is no owner: it never blocks an incident. */
   async #catalogOwner(lead: NormalizedAlert): Promise<string | undefined> {
     return this.#owners?.ownerOf(lead.service, lead.namespace).catch(() => undefined);
+  }
+
+  /**
+   * Decides under the cluster's open lease; while a callee failing at the same moment may still open the
+   * incident this alert belongs to, gives the lease back and looks again, for at most `causeWaitSeconds`.
+   */
+  async #decideWaitingForCause(cluster: string, decide: (mayWait: boolean) => Promise<string | undefined | typeof WAIT_FOR_CAUSE>): Promise<string | undefined> {
+    const until = Date.now() + this.config.causeWaitSeconds * 1000;
+    for (;;) {
+      const outcome = await this.#withOpenLease(cluster, () => decide(Date.now() < until));
+      if (outcome !== WAIT_FOR_CAUSE) return decided(outcome);
+      await sleep(CAUSE_POLL_MS);
+    }
   }
 
   /** Runs `decide` while holding the cluster's open lease; a holder that crashed loses it after the lease. */

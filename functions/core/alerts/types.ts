@@ -23,6 +23,8 @@ export interface NormalizedAlert {
   startsAt: string;
   endsAt?: string;
   groupKey?: string;
+  /** Services of the same namespace failing at the same moment (one metric pull): a grouping hint, never part of the identity. */
+  related?: string[];
 }
 
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */

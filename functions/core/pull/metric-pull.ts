@@ -102,15 +102,21 @@ export class MetricPull {
     const samples: SampleRecord[] = signals.map((s) => ({ clusterId, cluster: record.name, namespace: s.namespace, service: s.service, at: s.at, features: s.features }));
     await this.deps.store.putSamples(samples);
     await this.deps.store.putLatest(samples);
-    let anomalies = 0;
-    for (const signal of signals) {
-      const scored = await this.scoreOne(record, signal, pullId, now);
-      if (scored.status === 'anomaly') anomalies++;
+    const scored: { signal: ServiceSignals; anomaly: AnomalyRecord; result: DetectionResult }[] = [];
+    for (const signal of signals) scored.push({ signal, ...(await this.scoreOne(record, signal, pullId, now)) });
+    // Each alert names the other services anomalous in this pull: a caller's symptom then waits briefly for its
+    // failing callee's incident instead of opening its own (the events are delivered in any order).
+    const anomalous = scored.filter((s) => s.anomaly.status === 'anomaly');
+    for (const { signal, anomaly, result } of scored) {
+      const related = anomalous.filter((s) => s.signal.namespace === signal.namespace && s.signal.service !== signal.service).map((s) => s.signal.service);
+      await this.publishTransition(record, signal, pullId, result, related);
+      await this.deps.store.putAnomaly(anomaly);
     }
+    const anomalies = anomalous.length;
     return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source };
   }
 
-  private async scoreOne(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, now: Date): Promise<AnomalyRecord> {
+  private async scoreOne(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, now: Date): Promise<{ anomaly: AnomalyRecord; result: DetectionResult }> {
     const { store } = this.deps;
     const detection = this.config.detection;
     const since = new Date(now.getTime() - this.config.historyHours * 3600_000);
@@ -151,13 +157,11 @@ export class MetricPull {
       layers: result.layers,
       condition: result.state,
     };
-    await this.publishTransition(cluster, signal, pullId, result);
-    await store.putAnomaly(anomaly);
-    return anomaly;
+    return { anomaly, result };
   }
 
   /** `AnomalyDetected` when a condition starts or worsens, `AnomalyResolved` when it has been gone for K pulls. */
-  private async publishTransition(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, result: DetectionResult): Promise<void> {
+  private async publishTransition(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, result: DetectionResult, related: string[]): Promise<void> {
     const series = { cluster: cluster.name, namespace: signal.namespace, service: signal.service };
     const id = `${cluster.id}:${signal.namespace}:${signal.service}:${pullId}`;
     if (result.transition === 'started' || result.transition === 'worsened') {
@@ -175,6 +179,7 @@ export class MetricPull {
             ...(result.layer ? { layer: result.layer } : {}),
             reasons: result.reasons.slice(0, 5),
             ...(result.state.since ? { since: result.state.since } : {}),
+            ...(related.length ? { alsoAnomalous: related.slice(0, 50) } : {}),
           },
         },
       ]);

@@ -123,6 +123,38 @@ describe('one call graph failing at once, ingested by concurrent Lambdas', () =>
   }, 60_000);
 });
 
+describe('a caller whose callee failed in the same pull', () => {
+  it('waits for the callee’s incident instead of opening its own: one incident, announced once, about the callee', async () => {
+    const cluster = 'hold-1';
+    await graphs.put(cluster, 'mesh', { frontend: ['order-service'], 'order-service': ['payment-service'] }, new Date());
+    const [front, pay] = [pipeline(), pipeline()];
+    // The pull's events arrive in any order: here the caller's first, the callee's 600 ms later.
+    const frontDone = front.p.ingest([alert({ cluster, service: 'frontend', type: 'AnomalyDetected', related: ['payment-service'] })]);
+    await new Promise((r) => setTimeout(r, 600));
+    const payDone = pay.p.ingest([alert({ cluster, service: 'payment-service', type: 'AnomalyDetected', related: ['frontend'] })]);
+    const [f, p] = await Promise.all([frontDone, payDone]);
+    expect(f.incidents).toEqual(p.incidents);
+    expect(await store.getIncident(p.incidents[0])).toMatchObject({ service: 'payment-service', services: expect.arrayContaining(['frontend', 'payment-service']) });
+    const titles = [...front.slack.sent, ...pay.slack.sent].map((m) => m.title);
+    expect(titles).toEqual([expect.stringMatching(/^Incident opened: .* on payment-service/)]);
+  });
+
+  it('opens its own incident when the callee’s never comes, after the wait', async () => {
+    const cluster = 'hold-2';
+    await graphs.put(cluster, 'mesh', { frontend: ['order-service'] }, new Date());
+    const slack = new RecordingNotifier('slack');
+    const p = new AlertPipeline({ store, publisher: new RecordingPublisher(), notifiers: [slack], clock: new TestClock(), graphs: { forCluster: (c) => graphs.get(c) }, config: { causeWaitSeconds: 1 } });
+    const started = Date.now();
+    const { incidents } = await p.ingest([alert({ cluster, service: 'frontend', type: 'AnomalyDetected', related: ['order-service'] })]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await store.getIncident(incidents[0])).toMatchObject({ service: 'frontend' });
+    // A related service that is not a dependency is no reason to wait.
+    const quick = Date.now();
+    await p.ingest([alert({ cluster, service: 'order-service', type: 'AnomalyDetected', related: ['frontend'] })]);
+    expect(Date.now() - quick).toBeLessThan(900);
+  });
+});
+
 describe('after a propagated incident resolves', () => {
   it('a caller that fails on its own later gets its own incident, not the dependency’s reopened one', async () => {
     await graphs.put('g4', 'mesh', { frontend: ['order-service'], 'order-service': ['payment-service'] }, new Date());

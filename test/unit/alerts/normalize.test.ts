@@ -159,6 +159,10 @@ describe('AnomalyDetected', () => {
     expect(a).toMatchObject({ source: 'anomaly', type: 'AnomalyDetected', severity: 'high', status: 'firing' });
     expect(a.message).toContain('error_rate=0.9');
     expect(normalizeAnomaly({ ...detail, score: 0.5 }).alertId).toBe(a.alertId);
+    // The services failing in the same pull are a grouping hint, not part of the identity.
+    const withRelated = normalizeAnomaly({ ...detail, alsoAnomalous: ['payment-service'] });
+    expect(withRelated.related).toEqual(['payment-service']);
+    expect([withRelated.alertId, withRelated.fingerprint]).toEqual([a.alertId, a.fingerprint]);
   });
 
   it('carries the layer\'s reasons into the message', () => {

@@ -10,7 +10,7 @@
 import { kreq } from '../test/integration/sim/helpers.ts';
 import { sleep, startPullingStack } from '../test/support/local-stack.ts';
 
-const FAULTS = ['error-burst', 'latency-spike', 'cpu-spike'] as const;
+const FAULTS = (process.env.BENCH_FAULTS?.split(",") ?? ["error-burst", "latency-spike", "cpu-spike"]) as ("error-burst" | "latency-spike" | "cpu-spike")[];
 const CALLEES = ['payment-service', 'order-service', 'user-service'] as const;
 const HEALTHY = 2;
 const cases = FAULTS.flatMap((fault) => CALLEES.map((service) => ({ fault, service, cluster: `${fault.split('-')[0]}-${service.split('-')[0]}` })));
@@ -54,6 +54,7 @@ try {
     const rca = await rcaOfFrontend(c.cluster);
     const resources = (rca.report?.rootCauses ?? []).map((r: { resource: string }) => r.resource);
     const want = `deployment/${c.service}`;
+    if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ cluster: c.cluster, status: rca.status, missing: rca.report?.missingEvidence, summary: rca.report?.summary, symptoms: rca.report?.symptoms }));
     results.push({ ...c, frontendAnomalous: seen.has(c.cluster), top: resources[0] ?? null, category: rca.report?.rootCauses?.[0]?.category ?? null, top1: resources[0] === want, top3: resources.slice(0, 3).includes(want) });
   }
   const normal: number[] = [];

@@ -1,4 +1,5 @@
 import { IncidentRcaLinks } from '../adapters/aws/dynamodb/incident-links.ts';
+import { DynamoIncidentStore } from '../adapters/aws/dynamodb/incident-store.ts';
 import { DynamoRcaStore } from '../adapters/aws/dynamodb/rca-store.ts';
 import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
 import { secretsOf } from '../adapters/kube/rca-evidence.ts';
@@ -8,17 +9,22 @@ import type { RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
-let built: { base: unknown; store: DynamoRcaStore; links: IncidentRcaLinks } | undefined;
+let built: { base: unknown; store: DynamoRcaStore; links: IncidentRcaLinks; incidents: DynamoIncidentStore } | undefined;
 
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
   const target = { client: base.documentClient, tableName: base.config.TABLE_NAME };
-  built = { base, store: new DynamoRcaStore(target), links: new IncidentRcaLinks(target) };
+  built = { base, store: new DynamoRcaStore(target), links: new IncidentRcaLinks(target), incidents: new DynamoIncidentStore(target) };
   return built;
 }
 
 export const rcaStore = (): DynamoRcaStore => build().store;
+
+/** Open incidents of one cluster seen in the last six hours (a manual RCA looks for when its symptoms began). */
+export async function openIncidentsOf(cluster: string, now: Date) {
+  return (await build().incidents.listByStatus('open', { cluster, since: new Date(now.getTime() - 6 * 3600_000), limit: 100 })).items;
+}
 
 export function rcaStartPorts(): RcaStartPorts {
   const base = wiring();

@@ -7,13 +7,13 @@ import { AppError } from '../core/errors.ts';
 import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
-import { newRcaId, startRca } from '../core/rca/start.ts';
+import { newRcaId, startRca, symptomsSince } from '../core/rca/start.ts';
 import { manualDeployment } from '../core/deploy/manual-release.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { wiring } from '../wiring.ts';
 import { apiDeployer } from './deploy-api.ts';
 import { deploymentStore } from './deployment-store.ts';
-import { rcaStartPorts } from './rca.ts';
+import { openIncidentsOf, rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
 import { answerHealingApproval } from './healing-approvals.ts';
@@ -127,15 +127,18 @@ export function slackPorts(): SlackCommandPorts {
       const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;
       const rcaId = newRcaId();
       const { followUps, responder } = slackFollowUps();
-      if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `rca#${rcaId}`, responseUrl, userId: actor.userId }, base.clock.now());
+      const now = base.clock.now();
+      if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `rca#${rcaId}`, responseUrl, userId: actor.userId }, now);
+      const inNamespace = seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default';
+      const open = await openIncidentsOf(cluster.name, now).catch(() => []);
       await startRca(rcaStartPorts(), {
         rcaId,
         clusterId: cluster.id,
         cluster: cluster.name,
-        namespace: seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default',
+        namespace: inNamespace,
         service,
         severity: 'medium',
-        at: base.clock.now().toISOString(),
+        at: symptomsSince(open, inNamespace, service) ?? now.toISOString(),
       });
       return { id: rcaId };
     },

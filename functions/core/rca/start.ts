@@ -41,3 +41,15 @@ export async function startRca(ports: RcaStartPorts, target: RcaTarget): Promise
   await ports.workflows.start(RCA_WORKFLOW, { rcaId, target }, rcaId);
   return { id: rcaId, created };
 }
+
+/**
+ * When the symptoms of a service began, for an RCA asked for by hand: the first seen of the open incidents
+ * that involve it. Its evidence is then compared against the time before, not against minutes of outage.
+ */
+export function symptomsSince(open: { namespace: string; service: string; services?: string[]; firstSeen: string; status: string }[], namespace: string, service: string): string | undefined {
+  const times = open
+    .filter((i) => i.status !== 'resolved' && i.namespace === namespace && (i.service === service || i.services?.includes(service)))
+    .map((i) => i.firstSeen)
+    .filter((t) => Number.isFinite(Date.parse(t)));
+  return times.sort()[0];
+}

@@ -169,7 +169,7 @@ export function buildReport(evidence: Evidence, findings: Finding[]): RcaReport 
   const issueType: IssueType | undefined = first && rollout && TEMPLATE_FAILURES.has(first.category) ? 'bad_deploy' : first?.issueType;
   const summary = first
     ? `${target.service} in ${target.namespace} (${target.cluster}): ${rootCauses[0].description}`
-    : `${target.service} in ${target.namespace} (${target.cluster}): no failure found in pods, events, rollouts, nodes, logs or metrics`;
+    : `${target.service} in ${target.namespace} (${target.cluster}): no failure found in pods, events, rollouts, nodes, logs or metrics${factors.length ? `; worth a look: ${factors[0]}` : ''}`;
   return {
     summary: summary.slice(0, 600),
     symptoms: [...new Set(symptoms)].slice(0, 10),

@@ -158,6 +158,17 @@ describe('analyzers', () => {
     expect(earlier[0].service).toBe('payment-service');
   });
 
+  it('a callee whose CPU rose well above its baseline is a contributing factor, not a root cause', () => {
+    const e = evidence('frontend');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }] };
+    e.metrics.push({ id: 'metric:payment-service/cpu_usage', service: 'payment-service', signal: 'cpu_usage', current: 0.35, baseline: 0.11, changedAt: '2026-12-01T11:58:00Z', source: 'prometheus' });
+    e.metrics.push({ id: 'metric:order-service/cpu_usage', service: 'order-service', signal: 'cpu_usage', current: 0.14, baseline: 0.1, source: 'prometheus' });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses).toEqual([]);
+    expect(report.contributingFactors).toEqual(['Deployment payment-service: CPU at 350m, 3.2x its baseline of 110m, below its limit']);
+    expect(report.summary).toMatch(/no failure found .*; worth a look: Deployment payment-service: CPU at 350m/);
+  });
+
   it('a report with no failure says so and has no root cause', () => {
     const e = evidence();
     e.pods.push(pod('payment-service', 'a'));

@@ -42,6 +42,34 @@ export const cpuSaturation: Analyzer = (evidence) => {
   return out;
 };
 
+/** CPU this many times its baseline, and at least this much more, counts as a rise worth naming. */
+const CPU_RISE_FACTOR = 3;
+const CPU_RISE_MIN_CORES = 0.1;
+
+/**
+ * CPU that rose well above its baseline without reaching the limit: a contributing factor (it may explain
+ * slowness, or be the first sign of a fault), never a cause by itself. Saturation is `cpuSaturation`'s.
+ */
+export const cpuRise: Analyzer = (evidence) => {
+  const saturated = new Set(cpuSaturation(evidence).map((f) => f.service));
+  return evidence.metrics
+    .filter((m) => m.signal === 'cpu_usage' && m.baseline !== undefined && m.current !== null && !saturated.has(m.service))
+    .filter((m) => (m.current as number) >= CPU_RISE_FACTOR * (m.baseline as number) && (m.current as number) - (m.baseline as number) >= CPU_RISE_MIN_CORES)
+    .map((m) => ({
+      analyzer: 'cpu',
+      category: 'CpuRise',
+      kind: 'factor' as const,
+      service: m.service,
+      resource: `deployment/${m.service}`,
+      description: `Deployment ${m.service}: CPU at ${formatCores(m.current as number)}, ${((m.current as number) / (m.baseline as number)).toFixed(1)}x its baseline of ${formatCores(m.baseline as number)}, below its limit`,
+      evidence: [m.id],
+      strength: 0.5,
+      ...(m.changedAt ? { at: m.changedAt } : {}),
+      remediation: [`Find what drives ${m.service}'s CPU (load, a hot path, a noisy neighbour) before it saturates`],
+      prevention: ['Horizontal Pod Autoscaler on CPU'],
+    }));
+};
+
 /** Growth at least this fast (bytes/s) in most containers, heading for the limit within the horizon. */
 export const MEMORY_SLOPE = 1 * MiB;
 export const MEMORY_HORIZON_SECONDS = 30 * 60;

@@ -1,18 +1,15 @@
 import { NotFoundError } from '../core/errors.ts';
-import { newRcaId, startRca, symptomsSince } from '../core/rca/start.ts';
+import { newRcaId, startRca } from '../core/rca/start.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
-import { openIncidentsOf, rcaStartPorts, rcaStore } from '../wiring/rca.ts';
+import { manualRcaAt, rcaStartPorts, rcaStore } from '../wiring/rca.ts';
 import { wiring } from '../wiring.ts';
 
 export const handler = httpHandler({
   startRca: async ({ body }) => {
     const cluster = (await clusterStore().get(body.clusterId)) ?? (await clusterStore().getByName(body.clusterId));
     if (!cluster) throw new NotFoundError(`Cluster ${body.clusterId} not found`);
-    const now = wiring().clock.now();
-    // An RCA asked for minutes into an outage compares against the time before it, not the outage itself.
-    const open = await openIncidentsOf(cluster.name, now).catch(() => []);
     const { id } = await startRca(rcaStartPorts(), {
       rcaId: newRcaId(),
       clusterId: cluster.id,
@@ -20,7 +17,7 @@ export const handler = httpHandler({
       namespace: body.namespace,
       service: body.service,
       severity: 'medium',
-      at: symptomsSince(open, body.namespace, body.service) ?? now.toISOString(),
+      at: await manualRcaAt(cluster.name, body.namespace, body.service, wiring().clock.now()),
     });
     return json(202, { id });
   },

@@ -9,7 +9,9 @@ const CHART_NAME = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/;
 const CHART_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]{1,64})?(\+[0-9A-Za-z.-]{1,64})?$/;
 
 export const Release = z.string().min(1).max(53).regex(DNS_LABEL, 'must be a DNS-1123 label (lower-case letters, digits and -) of at most 53 characters');
-export const Namespace = z.string().min(1).max(63).regex(DNS_LABEL, 'must be a DNS-1123 label');
+/** A DNS-1123 label: namespaces, environments. */
+export const DnsLabel = z.string().min(1).max(63).regex(DNS_LABEL, 'must be a DNS-1123 label');
+export const Namespace = DnsLabel;
 
 const LabelMap = z
   .record(z.string().max(253).regex(LABEL_KEY, 'must be a Kubernetes label key'), z.string().max(63).regex(LABEL_VALUE, 'must be a Kubernetes label value'))
@@ -17,7 +19,7 @@ const LabelMap = z
 
 export const ClusterSelector = z
   .object({
-    environment: z.string().min(1).max(63).regex(DNS_LABEL, 'must be a DNS-1123 label').optional(),
+    environment: DnsLabel.optional(),
     /** matchLabels of an ApplicationSet cluster generator. */
     labels: LabelMap.optional(),
     /** matchExpressions of an ApplicationSet cluster generator (an addition to the contract). */

@@ -5,7 +5,7 @@ import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
 import { secretsOf } from '../adapters/kube/rca-evidence.ts';
 import type { RcaDiagnoser } from '../core/rca/complete.ts';
 import type { RcaTarget } from '../core/rca/evidence.ts';
-import type { RcaStartPorts } from '../core/rca/start.ts';
+import { symptomsSince, type RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
@@ -21,9 +21,16 @@ function build() {
 
 export const rcaStore = (): DynamoRcaStore => build().store;
 
-/** Open incidents of one cluster seen in the last six hours (a manual RCA looks for when its symptoms began). */
-export async function openIncidentsOf(cluster: string, now: Date) {
-  return (await build().incidents.listByStatus('open', { cluster, since: new Date(now.getTime() - 6 * 3600_000), limit: 100 })).items;
+/**
+ * When a manual RCA's symptoms began: the start of the open incident (last six hours) that involves the
+ * service, else now. An RCA asked for minutes into an outage then compares against the time before it.
+ */
+export async function manualRcaAt(cluster: string, namespace: string, service: string, now: Date): Promise<string> {
+  const open = await build()
+    .incidents.listByStatus('open', { cluster, since: new Date(now.getTime() - 6 * 3600_000), limit: 100 })
+    .then((page) => page.items)
+    .catch(() => []);
+  return symptomsSince(open, namespace, service) ?? now.toISOString();
 }
 
 export function rcaStartPorts(): RcaStartPorts {

@@ -7,13 +7,13 @@ import { AppError } from '../core/errors.ts';
 import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
-import { newRcaId, startRca, symptomsSince } from '../core/rca/start.ts';
+import { newRcaId, startRca } from '../core/rca/start.ts';
 import { manualDeployment } from '../core/deploy/manual-release.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { wiring } from '../wiring.ts';
 import { apiDeployer } from './deploy-api.ts';
 import { deploymentStore } from './deployment-store.ts';
-import { openIncidentsOf, rcaStartPorts } from './rca.ts';
+import { manualRcaAt, rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
 import { answerHealingApproval } from './healing-approvals.ts';
@@ -130,7 +130,6 @@ export function slackPorts(): SlackCommandPorts {
       const now = base.clock.now();
       if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `rca#${rcaId}`, responseUrl, userId: actor.userId }, now);
       const inNamespace = seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default';
-      const open = await openIncidentsOf(cluster.name, now).catch(() => []);
       await startRca(rcaStartPorts(), {
         rcaId,
         clusterId: cluster.id,
@@ -138,7 +137,7 @@ export function slackPorts(): SlackCommandPorts {
         namespace: inNamespace,
         service,
         severity: 'medium',
-        at: symptomsSince(open, inNamespace, service) ?? now.toISOString(),
+        at: await manualRcaAt(cluster.name, inNamespace, service, now),
       });
       return { id: rcaId };
     },

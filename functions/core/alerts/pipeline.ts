@@ -285,7 +285,7 @@ export class AlertPipeline {
     const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
     const importance = await this.#importance(lead, group);
     const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
-    const owner = ownerOf(lead.service, lead.labels, this.config.routing) ?? (await this.#catalogOwner(lead));
+    const owner = await this.#ownerOf(lead);
     const opened = await this.#store.open(
       batch,
       {
@@ -320,16 +320,19 @@ export class AlertPipeline {
     if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
     // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
     if (OWN_FAILURE.test(incident.type)) return;
-    const owner = ownerOf(lead.service, lead.labels, this.config.routing) ?? (await this.#catalogOwner(lead));
+    const owner = await this.#ownerOf(lead);
     const cause = { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message, ...(owner ? { owner } : {}) };
     const rerooted = await this.#store.reroot(incident.id, incident.service, cause, now);
     // Whoever was told "frontend is failing" hears that it is payment-service, once (the outbox makes it so).
     if (rerooted) await this.#deliver(rerooted, 'rerooted');
   }
 
-  /** An owner the catalog cannot tell (unreadable, unknown service) is no owner: it never blocks an incident. */
-  async #catalogOwner(lead: NormalizedAlert): Promise<string | undefined> {
-    return this.#owners?.ownerOf(lead.service, lead.namespace).catch(() => undefined);
+  /**
+   * The alert's team label, the routing config's service owner, else the catalog's; an owner the catalog
+   * cannot tell (unreadable, unknown service) is no owner: it never blocks an incident.
+   */
+  async #ownerOf(lead: NormalizedAlert): Promise<string | undefined> {
+    return ownerOf(lead.service, lead.labels, this.config.routing) ?? this.#owners?.ownerOf(lead.service, lead.namespace).catch(() => undefined);
   }
 
   /**

@@ -8,17 +8,16 @@ import { stringify } from 'yaml';
 import * as z from 'zod';
 import { API_VERSION, normalizeRef } from './entity.ts';
 import type { TarEntry } from './tar.ts';
-import { ChartRef, Namespace, Strategy } from '../../schemas/deployments.ts';
+import { ChartRef, DnsLabel, Namespace, Strategy } from '../../schemas/deployments.ts';
 
 /** `[registry[:port]/]path:tag`: a tag is required (a moving `latest` is not a deploy), no digest, nothing helm could read as a flag. */
 const IMAGE_REF = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Deploy the new service right away, through the deploy workflow, to the clusters of one environment. */
 export const GoldenPathDeploy = z
   .object({
     image: z.string().max(255).regex(IMAGE_REF, 'must be an image reference with a tag, such as registry.example.com/team/checkout-service:0.1.0'),
-    environment: z.string().min(1).max(63).regex(DNS_LABEL, 'must be a DNS-1123 label').default('staging'),
+    environment: DnsLabel.default('staging'),
     /** Defaults to the service's name. */
     namespace: Namespace.optional(),
     /** Defaults to the platform's golden chart (FLEETOPS_GOLDEN_CHART_*): the same templates as the skeleton's chart. */

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { Role } from '../core/identity/identity.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -7,14 +8,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  * serves the same rows, the middleware validates with the same schemas and /openapi.json is
  * generated from them.
  */
-export interface RouteDefinition {
+interface RouteBase {
   method: HttpMethod;
   /** API Gateway path template, e.g. `/v1/clusters/{id}`. */
   path: string;
   /** Lambda entry point: `functions/handlers/<handler>.ts`. */
   handler: string;
-  /** `bearer`: the API token; `slack`: Slack's request signature, checked in the handler. */
-  auth: 'none' | 'bearer' | 'slack';
   summary: string;
   tags: string[];
   params?: z.ZodObject;
@@ -27,6 +26,20 @@ export interface RouteDefinition {
   /** Served by the local stack only (e.g. putting events on the local bus). */
   localOnly?: boolean;
 }
+
+/**
+ * Who may call a route:
+ * - `auth: 'bearer'`: a credential (OIDC JWT, scoped API key, bootstrap token) whose role is at least `role`;
+ *   with `ingest: true` an ingest credential is accepted too (only `POST /v1/alerts*`).
+ * - `auth: 'slack'`: Slack's request signature (the Slack handler maps the user to a role itself).
+ * - `auth: 'none'`: public (`/health`, `/openapi.json`).
+ * `role` is required for every authenticated route, so a new route cannot forget it.
+ */
+export type RouteAuth =
+  | { auth: 'bearer'; role: Role; ingest?: boolean }
+  | { auth: 'none' | 'slack'; role?: undefined; ingest?: undefined };
+
+export type RouteDefinition = RouteBase & RouteAuth;
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 

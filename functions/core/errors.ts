@@ -5,7 +5,8 @@
  */
 export type ErrorKind =
   | 'invalid' // the caller's input is wrong
-  | 'unauthorized'
+  | 'unauthorized' // no credential, or one that is not valid (401)
+  | 'forbidden' // a valid credential whose role or kind does not allow this (403)
   | 'not-found'
   | 'conflict'
   | 'too-large'
@@ -36,6 +37,13 @@ export class ValidationError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(message = 'Missing or invalid bearer token') {
     super('unauthorized', 'UNAUTHORIZED', message);
+  }
+}
+
+/** A verified caller without the role (or credential kind) an action needs. */
+export class ForbiddenError extends AppError {
+  constructor(message = 'This credential is not allowed to do this', code = 'FORBIDDEN') {
+    super('forbidden', code, message);
   }
 }
 

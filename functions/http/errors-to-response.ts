@@ -16,6 +16,7 @@ function describeZodIssues(error: z.ZodError, where: string): string {
 export const STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'too-large': 413,

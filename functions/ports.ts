@@ -2,94 +2,27 @@ import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTempla
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**
- * The interfaces core and handlers need from the outside world. Each has one AWS adapter and,
- * only where AWS cannot run here, one local adapter (see functions/wiring.ts).
+ * Interfaces that speak outside types (Kubernetes API objects) or belong to the entry points.
+ * The shared kernel of ports is core/platform/ports.ts, re-exported here for adapters and wiring.
  */
 
-export interface Clock {
-  now(): Date;
-}
-
-/** Credentials and other secret values. Secrets Manager (KMS) in AWS, an AES-256-GCM file locally. */
-export interface SecretStore {
-  put(name: string, value: string): Promise<void>;
-  /** Returns undefined when the secret does not exist. */
-  get(name: string): Promise<string | undefined>;
-  delete(name: string): Promise<void>;
-}
-
-export interface BusEvent<T = unknown> {
-  source: string;
-  detailType: string;
-  detail: T;
-  /** Lets consumers drop redeliveries; defaults to a random id. */
-  id?: string;
-  time?: string;
-  resources?: string[];
-}
-
-export interface EventPublisher {
-  publish(events: BusEvent[]): Promise<void>;
-}
-
-export interface WorkflowExecution {
-  executionId: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-  output?: unknown;
-  error?: string;
-}
-
-export interface WorkflowStarter {
-  /** `name` makes the start idempotent: the same name returns the existing execution. */
-  start(workflow: string, input: unknown, name?: string): Promise<{ executionId: string }>;
-  describe(executionId: string): Promise<WorkflowExecution | undefined>;
-}
-
-/** Answers a `.waitForTaskToken` task, the same call as SendTaskSuccess / SendTaskFailure. */
-export interface TaskCallbacks {
-  succeed(taskToken: string, output: unknown): Promise<void>;
-  fail(taskToken: string, error: string, cause: string): Promise<void>;
-}
+export type {
+  BusEvent,
+  Clock,
+  EventPublisher,
+  NotificationAction,
+  NotificationMessage,
+  Notifier,
+  SecretStore,
+  TaskCallbacks,
+  WorkflowExecution,
+  WorkflowStarter,
+} from './core/platform/ports.ts';
 
 /** Bearer token for /v1/*. Secrets Manager in AWS, the data dir locally. */
 export interface ApiTokenProvider {
   /** Every token accepted right now (the current one, and the previous one during a rotation). */
   getTokens(): Promise<string[]>;
-}
-
-export interface NotificationMessage {
-  incidentId: string;
-  title: string;
-  text: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
-  status: 'open' | 'acknowledged' | 'resolved' | 'escalated';
-  channel?: string;
-  fields?: Record<string, string>;
-  link?: string;
-  /** Buttons for chat notifiers that support them (Slack): pressing one posts to `/v1/slack/interactions`. */
-  actions?: NotificationAction[];
-}
-
-export interface NotificationAction {
-  text: string;
-  actionId: string;
-  value: string;
-  style?: 'primary' | 'danger';
-}
-
-export interface Notifier {
-  readonly kind: string;
-  send(message: NotificationMessage): Promise<void>;
-}
-
-export interface LlmMessage {
-  role: 'user' | 'assistant';
-  text: string;
-}
-
-export interface LlmClient {
-  /** Returns undefined when no model is configured: callers fall back to rules. */
-  converse(input: { system: string; messages: LlmMessage[]; maxTokens?: number }): Promise<string | undefined>;
 }
 
 /**

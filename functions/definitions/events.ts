@@ -1,3 +1,4 @@
+import { EVENT_SOURCES } from '../core/platform/events.ts';
 import { HEALABLE_ISSUE_TYPES } from '../core/healing/types.ts';
 
 /**
@@ -30,14 +31,7 @@ export interface ScheduleDefinition {
   target: EventTarget;
 }
 
-export const EVENT_SOURCES = {
-  clusters: 'fleetops.clusters',
-  alerts: 'fleetops.alerts',
-  metrics: 'fleetops.metrics',
-  rca: 'fleetops.rca',
-  healing: 'fleetops.healing',
-  deploy: 'fleetops.deploy',
-} as const;
+export { EVENT_SOURCES };
 
 export const RULES: RuleDefinition[] = [
   {

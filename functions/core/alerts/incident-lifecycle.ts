@@ -1,4 +1,4 @@
-import type { NotificationMessage } from '../../ports.ts';
+import type { NotificationMessage } from '../platform/ports.ts';
 import { severityRank } from './types.ts';
 import type { IncidentRecord } from './ports.ts';
 import type { IncidentStatus, Severity } from './types.ts';

@@ -1,5 +1,5 @@
 import { ACTIONS } from '../slack/actions.ts';
-import type { NotificationAction, NotificationMessage } from '../../ports.ts';
+import type { NotificationAction, NotificationMessage } from '../platform/ports.ts';
 import { notificationStatus, type Transition } from './incident-lifecycle.ts';
 import type { IncidentRecord } from './ports.ts';
 import type { Incident } from './types.ts';

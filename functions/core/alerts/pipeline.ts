@@ -1,4 +1,4 @@
-import type { BusEvent, Clock, EventPublisher, NotificationMessage, Notifier } from '../../ports.ts';
+import type { BusEvent, Clock, EventPublisher, NotificationMessage, Notifier } from '../platform/ports.ts';
 import { randomUUID } from 'node:crypto';
 import { downstreamOf, mergeGraphs, upstreamOf, type DependencyGraph } from '../mesh/graph.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';

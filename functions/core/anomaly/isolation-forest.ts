@@ -16,12 +16,9 @@ import { Rng } from './random.ts';
 import { StandardScaler } from './scaler.ts';
 import type { StandardScalerJSON } from './scaler.ts';
 
-/** Row-major numeric matrix. */
-export interface Matrix {
-  data: Float64Array;
-  rows: number;
-  cols: number;
-}
+import type { Matrix } from './matrix.ts';
+
+export type { Matrix } from './matrix.ts';
 
 export interface IsolationForestOptions {
   /** Number of trees (sklearn `n_estimators`). Default 100. */

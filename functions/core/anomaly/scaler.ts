@@ -1,5 +1,5 @@
 /** Column-wise standardisation (sklearn `StandardScaler`: population std, a zero std becomes 1). */
-import type { Matrix } from './isolation-forest.ts';
+import type { Matrix } from './matrix.ts';
 
 export interface StandardScalerJSON {
   kind: 'fleetops.standard-scaler';

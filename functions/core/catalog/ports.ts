@@ -1,4 +1,4 @@
-import type { Clock } from '../../ports.ts';
+import type { Clock } from '../platform/ports.ts';
 import type { CatalogEntity } from './entity.ts';
 import type { ClusterFacts, RepositoryFacts } from './scorecard.ts';
 import { CatalogIndex } from './graph.ts';

@@ -4,7 +4,7 @@
  * channel and the PagerDuty event to the owning team's service. A catalog that cannot be read
  * never blocks a notification: the message goes where it would have gone without the catalog.
  */
-import type { NotificationMessage, Notifier } from '../../ports.ts';
+import type { NotificationMessage, Notifier } from '../platform/ports.ts';
 import { ownerContactForService, type OwnerContact } from './owners.ts';
 import type { ServiceCatalog } from './ports.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../ports.ts';
+import type { Clock } from '../platform/ports.ts';
 import { NotFoundError } from '../errors.ts';
 import type { CatalogEntity } from './entity.ts';
 import { workloadOf, type CatalogIndex } from './graph.ts';

@@ -1,7 +1,7 @@
 import type { GuardrailSettings } from '../detection/guardrails.ts';
 import { createHash, randomUUID } from 'node:crypto';
-import { EVENT_SOURCES } from '../../definitions/events.ts';
-import type { Clock, EventPublisher, SecretStore } from '../../ports.ts';
+import { EVENT_SOURCES } from '../platform/events.ts';
+import type { Clock, EventPublisher, SecretStore } from '../platform/ports.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
 import type { ClusterRecord, ClusterStore, PrometheusSettings } from './cluster-record.ts';

@@ -1,4 +1,4 @@
-import type { Clock, EventPublisher, SecretStore, WorkflowStarter } from '../../ports.ts';
+import type { Clock, EventPublisher, SecretStore, WorkflowStarter } from '../platform/ports.ts';
 import { NotFoundError } from '../errors.ts';
 import { chartLabel, checkChart, type ChartPolicy } from './chart.ts';
 import type { AnomalyWatch, ClusterAccess, HelmClient, IncidentOpener } from './ports.ts';

@@ -14,7 +14,9 @@ import { baselineWindow, checkBaseline, DEFAULT_BASELINE_OPTIONS, type BaselineO
 import { checkGuardrails, severityRank, worst, type GuardrailLimits } from './guardrails.ts';
 import { checkLearned, DEFAULT_LEARNED_OPTIONS, type LearnedOptions } from './learned.ts';
 import { checkPeers, DEFAULT_PEER_OPTIONS, type PeerOptions, type PeerSample } from './peers.ts';
-import { LAYER_ORDER, type DetectionLayer, type LayerFinding, type Severity } from './types.ts';
+import { LAYER_ORDER, type ConditionState, type DetectionLayer, type LayerFinding, type Severity } from './types.ts';
+
+export type { ConditionState } from './types.ts';
 
 export interface DetectionConfig {
   /** Consecutive quiet pulls before a condition resolves (K). */
@@ -33,19 +35,6 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   peers: DEFAULT_PEER_OPTIONS,
   learned: DEFAULT_LEARNED_OPTIONS,
 };
-
-/** Carried from pull to pull on the anomaly record. */
-export interface ConditionState {
-  active: boolean;
-  /** When the ongoing condition started. */
-  since?: string;
-  /** Quiet pulls in a row while still active. */
-  quietPulls: number;
-  /** Highest severity reached by the ongoing condition (a new event only when it rises). */
-  peakSeverity?: Severity;
-  /** Consecutive pulls the learned layer has flagged (it counts from `learned.persistPulls`). */
-  learnedPulls?: number;
-}
 
 export type Transition = 'started' | 'worsened' | 'continuing' | 'clearing' | 'resolved' | 'quiet';
 

@@ -17,3 +17,16 @@ export interface LayerFinding {
   signals: SignalName[];
   severity: Severity;
 }
+
+/** Carried from pull to pull on the anomaly record. */
+export interface ConditionState {
+  active: boolean;
+  /** When the ongoing condition started. */
+  since?: string;
+  /** Quiet pulls in a row while still active. */
+  quietPulls: number;
+  /** Highest severity reached by the ongoing condition (a new event only when it rises). */
+  peakSeverity?: Severity;
+  /** Consecutive pulls the learned layer has flagged (it counts from `learned.persistPulls`). */
+  learnedPulls?: number;
+}

@@ -2,7 +2,7 @@
  * Approving or rejecting a healing that waits in PENDING_APPROVAL. The API route calls this; a
  * Slack button handler calls the very same function with the Slack user as `by`.
  */
-import type { Clock, TaskCallbacks } from '../../ports.ts';
+import type { Clock, TaskCallbacks } from '../platform/ports.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { HealingStore } from './ports.ts';
 import type { HealingRecord } from './types.ts';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ACTIONS } from '../slack/actions.ts';
-import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../../ports.ts';
+import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../platform/ports.ts';
 import { NotFoundError } from '../errors.ts';
 import { argoAppRef, argoRefOf, argoRollback, describeArgoRollback, describeArgoUndo } from './argocd.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';

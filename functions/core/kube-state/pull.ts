@@ -4,8 +4,8 @@
  * condition that fires or resolves. Events go out before the state is written: a crash in between
  * re-sends the same event ids on retry (the alert pipeline deduplicates), never loses one.
  */
-import { EVENT_SOURCES } from '../../definitions/events.ts';
-import type { BusEvent, Clock, EventPublisher } from '../../ports.ts';
+import { EVENT_SOURCES } from '../platform/events.ts';
+import type { BusEvent, Clock, EventPublisher } from '../platform/ports.ts';
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import { detectConditions } from './conditions.ts';
 import { advance, type KubeStateRecord, type TrackedCondition } from './tracker.ts';

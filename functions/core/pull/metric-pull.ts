@@ -1,5 +1,5 @@
-import { EVENT_SOURCES } from '../../definitions/events.ts';
-import type { Clock, EventPublisher } from '../../ports.ts';
+import { EVENT_SOURCES } from '../platform/events.ts';
+import type { Clock, EventPublisher } from '../platform/ports.ts';
 import { IsolationForest, type IsolationForestJSON } from '../anomaly/isolation-forest.ts';
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import { detect, DEFAULT_DETECTION_CONFIG, resolveGuardrails, type DetectionConfig, type DetectionResult } from '../detection/index.ts';

@@ -1,4 +1,4 @@
-import type { ConditionState, DetectionLayer } from '../detection/index.ts';
+import type { ConditionState, DetectionLayer } from '../detection/types.ts';
 import type { GoldenSignals } from '../metrics/types.ts';
 
 export type AnomalySeverity = 'critical' | 'high' | 'medium' | 'low';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../ports.ts';
+import type { Clock } from '../platform/ports.ts';
 import { SIGNAL_NAMES } from '../metrics/types.ts';
 import type { IsolationForest } from '../anomaly/isolation-forest.ts';
 import { trainAutoencoder } from '../neural/autoencoder.ts';

@@ -1,5 +1,5 @@
 /** The end of an RCA: analyzers → rules report → (optionally) the model's refinement → the event healing starts from. */
-import type { BusEvent } from '../../ports.ts';
+import type { BusEvent } from '../platform/ports.ts';
 import { analyze, type Finding } from './analyzers/index.ts';
 import type { Evidence } from './evidence.ts';
 import { buildReport, recentRolloutOf, type RcaReport } from './report.ts';

@@ -1,5 +1,5 @@
 /** An RCA report as a message in its incident's conversation: top causes with their evidence, then remediation. */
-import type { NotificationMessage } from '../../ports.ts';
+import type { NotificationMessage } from '../platform/ports.ts';
 import type { RcaReport } from './report.ts';
 
 export interface IncidentContext {

@@ -5,7 +5,7 @@
  * and the execution is named after the RCA.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Clock, WorkflowStarter } from '../../ports.ts';
+import type { Clock, WorkflowStarter } from '../platform/ports.ts';
 import type { RcaTarget } from './evidence.ts';
 
 export interface RcaStartRecord extends Omit<RcaTarget, 'rcaId'> {

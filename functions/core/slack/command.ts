@@ -1,3 +1,4 @@
+import { safe } from './mrkdwn.ts';
 /** `/fleet` subcommands, parsed from the slash command's `text`. Pure: no I/O. */
 export type FleetCommand =
   | { kind: 'help' }
@@ -81,7 +82,7 @@ export function parseFleetCommand(text: string): ParsedCommand {
     case 'silence': {
       if (args.length < 2 || !NAME.test(args[0]!)) return usage('silence', 'Give a service and a duration.');
       const seconds = parseDuration(args[1]!);
-      if (seconds === undefined || seconds > MAX_SILENCE_SECONDS) return usage('silence', `"${args[1]}" is not a duration of at most 30 days.`);
+      if (seconds === undefined || seconds > MAX_SILENCE_SECONDS) return usage('silence', `"${safe(args[1], 40)}" is not a duration of at most 30 days.`);
       const reason = args.slice(2).join(' ').slice(0, 500);
       return { ok: true, command: { kind: 'silence', service: args[0]!, durationSeconds: seconds, ...(reason ? { reason } : {}) } };
     }
@@ -92,6 +93,6 @@ export function parseFleetCommand(text: string): ParsedCommand {
       return { ok: true, command: { kind: 'deploy', release: args[0]!, version: args[1]!, ...(args[2] ? { wave: args[2] } : {}) } };
     }
     default:
-      return { ok: false, usage: `Unknown command "${sub.slice(0, 40)}".\n${HELP_TEXT}` };
+      return { ok: false, usage: `Unknown command "${safe(sub, 40)}".\n${HELP_TEXT}` };
   }
 }

@@ -115,7 +115,7 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
     case 'ack': {
       const incident = await ports.acknowledge(command.incidentId, actor);
       if (!incident) return ephemeral(`No incident \`${safe(command.incidentId, 128)}\`.`);
-      return { ...incidentMessage(incident), text: `Acknowledged by ${safe(actor.userName, 80)}: ${incident.service} on ${incident.cluster}` };
+      return { ...incidentMessage(incident), text: `Acknowledged by ${safe(actor.userName, 80)}: ${safe(incident.service, 100)} on ${safe(incident.cluster, 100)}` };
     }
     case 'silence': {
       const silence = await ports.silence(command, actor);
@@ -140,14 +140,14 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
       if (!ports.decideHealing) return ephemeral('Auto-healing is not available in this deployment.');
       if (!canApprove(policy, actor)) return refuse(actor, `${command.decision} healing`);
       const result = await ports.decideHealing(command.healingId, command.decision, actor);
-      if ('error' in result) return ephemeral(result.error);
+      if ('error' in result) return ephemeral(safe(result.error, 1000));
       // The reply replaces the message whose button was pressed: the buttons go, who decided stays.
       return { ...healingRequestMessage(result, { userId: actor.userId, decision: command.decision }), replace_original: true };
     }
     case 'deploy': {
       if (!ports.startDeploy) return ephemeral('Deployments are not available in this deployment.');
       const result = await ports.startDeploy(command, actor, { allowProd: canApprove(policy, actor) }, responseUrl);
-      if ('error' in result) return ephemeral(result.error);
+      if ('error' in result) return ephemeral(safe(result.error, 1000));
       return deployProgressMessage(result, command.release);
     }
   }

@@ -131,7 +131,7 @@ export function healingRequestMessage(healing: HealingSummary, decidedBy?: { use
     blocks.push({ type: 'actions', elements: [button('Approve', ACTIONS.approve, healing.id, 'primary'), button('Reject', ACTIONS.reject, healing.id, 'danger')] });
   }
   const by = decidedBy ? ` (${decidedBy.decision === 'approve' ? 'approved' : 'rejected'} by <@${safe(decidedBy.userId, 40)}>)` : '';
-  return { response_type: 'in_channel', text: `Healing ${healing.action} on ${safe(healing.service, 100)}: ${healing.status}${by}`, blocks };
+  return { response_type: 'in_channel', text: `Healing ${safe(healing.action, 100)} on ${safe(healing.service, 100)}: ${safe(healing.status, 30)}${by}`, blocks };
 }
 
 export interface DeployProgress {

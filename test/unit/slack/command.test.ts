@@ -39,7 +39,7 @@ describe('/fleet command parser', () => {
 
 describe('Slack text is data', () => {
   it('escapes mentions and links in hostile names', () => {
-    expect(escapeMrkdwn('<!channel> & <https://evil|ok>')).toBe('&lt;!channel&gt; &amp; &lt;https://evil|ok&gt;');
+    expect(escapeMrkdwn('<!channel> & <https://evil|ok>')).toBe('&lt;!channel&gt; &amp; &lt;https[:]//evil|ok&gt;');
     const message = incidentMessage({
       id: 'i1', cluster: 'prod', service: '<!here> pay', type: 'X', severity: 'high', status: 'open', alertCount: 1, firstSeen: 'a', lastSeen: 'b',
     });

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { CliCommand } from '../command.ts';
 import { parseFlags } from '../command.ts';
-import { CsvError, parseCsv, parseNumber } from '../csv.ts';
+import { CsvError, parseCsv, parseNumber, readCsv } from '../csv.ts';
 import type { TextColumn } from '../csv.ts';
 import { analyzeSeries } from '../../functions/core/rca/rank.ts';
-import type { Edge, Series } from '../../functions/core/rca/rank.ts';
+import { groupEdgeSamples } from '../../functions/core/rca/rank.ts';
+import type { Change, Edge, EdgeSample, EdgeSeries, Series } from '../../functions/core/rca/rank.ts';
 
-const USAGE_LINE = 'fleetops rank --graph EDGES.json --metrics METRICS.csv --split TS --target NODE [--target-metric M]';
+const USAGE_LINE =
+  'fleetops rank --graph EDGES.json --metrics METRICS.csv --split TS --target NODE [--target-metric M] [--changes CHANGES.json] [--edge-metrics EDGE_METRICS.csv]';
 
 function readFile(path: string, what: string): Buffer {
   try {
@@ -37,6 +39,47 @@ export function readEdges(path: string): Edge[] {
     }
     return { from: from as string, to: to as string };
   });
+}
+
+/** Reads and validates CHANGES.json: `[{"node","at","kind","detail"?}]`, `at` in epoch seconds. */
+export function readChanges(path: string): Change[] {
+  const text = readFile(path, 'a JSON file').toString('utf8').replace(/^\uFEFF/, '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path}: invalid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of {"node","at","kind","detail"} changes`);
+  return parsed.map((c: unknown, i) => {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error(`${path}: change ${i}: expected an object {"node","at","kind","detail"}`);
+    const { node, at, kind, detail } = c as Record<string, unknown>;
+    if (typeof node !== 'string' || node === '') throw new Error(`${path}: change ${i}: "node" must be a non-empty string`);
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new Error(`${path}: change ${i}: "at" must be a number (epoch seconds)`);
+    if (typeof kind !== 'string' || kind === '') throw new Error(`${path}: change ${i}: "kind" must be a non-empty string (deploy, rollout, config, ...)`);
+    if (detail !== undefined && typeof detail !== 'string') throw new Error(`${path}: change ${i}: "detail" must be a string`);
+    return { node, at, kind, ...(detail !== undefined ? { detail } : {}) };
+  });
+}
+
+/** Reads EDGE_METRICS.csv (`timestamp,from,to,metric,value`: each call as the caller sees it) into edge series. */
+export function readEdgeMetrics(path: string): EdgeSeries[] {
+  const required = ['timestamp', 'from', 'to', 'metric', 'value'];
+  const table = readCsv(path, { requiredColumns: required, textColumns: ['from', 'to', 'metric', 'value'] });
+  const tsCol = table.numericColumns.indexOf('timestamp');
+  const stride = table.numericColumns.length;
+  const rows: EdgeSample[] = [];
+  for (let i = 0; i < table.rows; i++) {
+    const from = table.text.from.get(i);
+    const to = table.text.to.get(i);
+    const metric = table.text.metric.get(i);
+    for (const [k, v] of [['from', from], ['to', to], ['metric', metric]] as const) if (v === '') throw new CsvError(`${path}: line ${i + 2}: empty "${k}"`);
+    const raw = table.text.value.get(i).trim();
+    const value = Number(raw);
+    if (raw !== '' && Number.isNaN(value) && !MISSING.test(raw)) throw new CsvError(`${path}: line ${i + 2}, column "value": not a number: "${raw.slice(0, 40)}"`);
+    rows.push({ ts: table.data[i * stride + tsCol], from, to, metric, value: raw === '' ? NaN : value });
+  }
+  return groupEdgeSamples(rows);
 }
 
 const MISSING = /^[+-]?(nan|inf|infinity)?$/i;
@@ -186,10 +229,14 @@ export const command: CliCommand = {
     'service it depends on (reachable along caller -> callee edges). Evidence is robust (median/MAD with floors,\n' +
     'relative effect sizes), request-derived metrics of low-traffic services are down-weighted, a dependency that\n' +
     'explains its callers\' symptoms and deviated first ranks higher. --target-metric M (a metric of NODE) breaks\n' +
-    'ties by correlation. Prints [{"node":..,"score":..}] highest first (score in (0,1]; the top reaches 1 only\n' +
-    'with confident evidence), or [] when nothing looks abnormal.',
+    'ties by correlation. --changes CHANGES.json ([{"node","at","kind","detail"?}], at in epoch seconds: deploys,\n' +
+    'rollouts, config changes): a change on a candidate shortly before its symptoms raises it. --edge-metrics\n' +
+    'EDGE_METRICS.csv (header timestamp,from,to,metric,value: latency, errors, requests of the calls as the caller\n' +
+    'sees them): a callee whose calls fail or slow down at its callers is a suspect even when its own metrics are\n' +
+    'flat. Prints [{"node":..,"score":..}] highest first: scores are probabilities (they sum to at most 1; the\n' +
+    'rest is "none of these / uncertain"), or [] when nothing looks abnormal.',
   async run(argv) {
-    const flags = parseFlags(argv, ['graph', 'metrics', 'split', 'target', 'target-metric']);
+    const flags = parseFlags(argv, ['graph', 'metrics', 'split', 'target', 'target-metric', 'changes', 'edge-metrics']);
     for (const f of ['graph', 'metrics', 'split', 'target']) {
       if (flags[f] === undefined || flags[f] === '') throw new Error(`--${f} is required\nUsage: ${USAGE_LINE}`);
     }
@@ -206,7 +253,10 @@ export const command: CliCommand = {
     if (targetMetric !== undefined && !series.some((s) => s.node === flags.target && s.metric === targetMetric)) {
       process.stderr.write(`fleetops rank: warning: no metric "${targetMetric}" for target "${flags.target}" in ${flags.metrics}; --target-metric ignored\n`);
     }
-    const { ranking } = analyzeSeries({ edges, series, split, target: flags.target, targetMetric });
+    for (const f of ['changes', 'edge-metrics']) if (flags[f] === '') throw new Error(`--${f} must not be empty`);
+    const changes = flags.changes === undefined ? undefined : readChanges(flags.changes);
+    const edgeSeries = flags['edge-metrics'] === undefined ? undefined : readEdgeMetrics(flags['edge-metrics']);
+    const { ranking } = analyzeSeries({ edges, series, split, target: flags.target, targetMetric, changes, edgeSeries });
     process.stdout.write(JSON.stringify(ranking) + '\n');
     return 0;
   },

@@ -37,6 +37,12 @@ export interface GraphRankingOptions {
   precedenceWeight: number;
   /** Evidence at which the top score reaches 1. */
   confidentEvidence: number;
+  /**
+   * Shared-sink discount (0 = off): a node with two or more callers, of which only some look broken, is the
+   * victim of those callers rather than their cause (a database many services call, anomalous only when one of
+   * them misbehaves): raw x (1 - sinkPenalty x (1 - share of its callers that look broken)).
+   */
+  sinkPenalty?: number;
 }
 
 export interface CallGraph {
@@ -111,6 +117,12 @@ export function graphScores(graph: CallGraph, signals: ReadonlyMap<string, NodeS
       raw = Math.max(0, en + o.callerWeight * support - o.calleePenalty * Math.max(0, explained - en));
       if (Number.isFinite(earliest) && signal.onset === earliest) raw *= 1 + o.precedenceWeight;
       raw *= signal.multiplier ?? 1;
+      const callers = graph.callers.get(n);
+      if (o.sinkPenalty && callers && callers.size >= 2) {
+        let broken = 0;
+        for (const p of callers) if ((signals.get(p)?.evidence ?? 0) > 0) broken++;
+        if (broken > 0) raw *= 1 - o.sinkPenalty * (1 - broken / callers.size);
+      }
     }
     return { node: n, raw, explained, support };
   });
@@ -123,6 +135,25 @@ export function calibratedRanking(scores: readonly GraphScore[], confidentEviden
   return scores
     .filter((s) => s.raw > 0)
     .map((s) => ({ node: s.node, score: Math.round((s.raw / denom) * 1e6) / 1e6 }))
+    .filter((r) => r.score > 0)
+    .sort((x, y) => y.score - x.score || byName(x.node, y.node));
+}
+
+/**
+ * Scores as probabilities (a softmax over raw scores with temperature `temperature`, plus a "none of these /
+ * uncertain" outcome with logit `noneLogit`): they sum to less than 1, and the top one is high only when its raw
+ * score stands well clear of both the others and the none logit. Temperature and none logit are fitted on
+ * held-out folds (bench/rank.bench.ts reports the expected calibration error). Ties by name.
+ */
+export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number): RankedService[] {
+  const live = scores.filter((s) => s.raw > 0);
+  if (!live.length) return [];
+  const t = Math.max(temperature, 1e-6);
+  const top = Math.max(noneLogit, ...live.map((s) => s.raw));
+  let denom = Math.exp((noneLogit - top) / t);
+  for (const s of live) denom += Math.exp((s.raw - top) / t);
+  return live
+    .map((s) => ({ node: s.node, score: Math.floor((Math.exp((s.raw - top) / t) / denom) * 1e6) / 1e6 }))
     .filter((r) => r.score > 0)
     .sort((x, y) => y.score - x.score || byName(x.node, y.node));
 }

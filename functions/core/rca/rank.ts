@@ -32,7 +32,7 @@
 
 import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
 import type { Direction, Effect } from './rank-evidence.ts';
-import { calibratedRanking, callGraph, candidatesOf, graphScores, type NodeSignal } from './graph-ranking.ts';
+import { callGraph, candidatesOf, graphScores, probabilityRanking, type NodeSignal } from './graph-ranking.ts';
 
 export interface Edge {
   from: string;
@@ -54,12 +54,39 @@ export interface Series {
   value: ArrayLike<number>;
 }
 
+/** Something that changed on a node (a deploy, a rollout, a config change); `at` in the series' time unit. */
+export interface Change {
+  node: string;
+  at: number;
+  kind: string;
+  detail?: string;
+}
+
+/** One caller -> callee series as the caller sees its calls (latency, errors, requests). */
+export interface EdgeSeries {
+  from: string;
+  to: string;
+  metric: string;
+  ts: ArrayLike<number>;
+  value: ArrayLike<number>;
+}
+
+export interface EdgeSample {
+  ts: number;
+  from: string;
+  to: string;
+  metric: string;
+  value: number;
+}
+
 export interface RankInput {
   edges: Edge[];
   samples: Sample[];
   split: number;
   target: string;
   targetMetric?: string;
+  changes?: Change[];
+  edgeSamples?: EdgeSample[];
 }
 
 export interface RankSeriesInput {
@@ -68,6 +95,8 @@ export interface RankSeriesInput {
   split: number;
   target: string;
   targetMetric?: string;
+  changes?: Change[];
+  edgeSeries?: EdgeSeries[];
 }
 
 export interface RankOptions {
@@ -106,8 +135,24 @@ export interface RankOptions {
   quietTargetFactor?: number;
   /** Target symptom z at which the target counts as clearly affected (default 2). */
   targetSymptomZ?: number;
-  /** Evidence at which the top score reaches 1; weaker incidents get lower scores (default 2.5). */
+  /** Kept for compatibility; unused since scores are probabilities (temperature, noneLogit). */
   confidentEvidence?: number;
+  /** Weight of caller-side edge evidence (latency, errors of the calls to a node) in the callee's evidence (default 1). */
+  edgeWeight?: number;
+  /** How much of a node's symptoms the edge evidence of its own calls explains away (0 = off; default 1). */
+  edgeExplain?: number;
+  /** Raw-score bonus of a candidate changed shortly before its symptoms began (default 1.5). */
+  changeWeight?: number;
+  /** A change this long (seconds) before the split still counts (default 3600). */
+  changeWindow?: number;
+  /** With a recent change on a candidate, the "nothing abnormal" bar is threshold x this (default 0.5). */
+  changeGate?: number;
+  /** Shared-sink discount, see graph-ranking.ts (default 0.5). */
+  sinkPenalty?: number;
+  /** Softmax temperature of the probability scores (default 1.5). */
+  temperature?: number;
+  /** Logit of "none of these / uncertain" (default 2). */
+  noneLogit?: number;
 }
 
 export interface RankedNode {
@@ -134,6 +179,8 @@ export interface NodeDetail {
   trafficWeight: number;
   /** When the node first deviated after the split (Infinity: never). */
   onset: number;
+  /** Raw-score bonus from a change shortly before its symptoms (0: none). */
+  changeBonus: number;
 }
 
 export interface RankAnalysis {
@@ -162,6 +209,14 @@ const DEFAULTS: Required<RankOptions> = {
   confidentEvidence: 2.5,
   quietTargetFactor: 2,
   targetSymptomZ: 2,
+  edgeWeight: 1,
+  edgeExplain: 1,
+  changeWeight: 1.5,
+  changeWindow: 3600,
+  changeGate: 0.5,
+  sinkPenalty: 0.5,
+  temperature: 1.5,
+  noneLogit: 2,
 };
 
 export { metricDirection, quantileSorted };
@@ -274,6 +329,8 @@ function meanTraffic(value: ArrayLike<number>): number {
 
 interface NodeState {
   famZ: Map<string, number>;
+  /** Families that are symptoms (latency, errors, availability, and the edge evidence of calls to the node). */
+  symFams: Set<string>;
   symptomZ: number;
   anomaly: number;
   topMetric: string;
@@ -287,7 +344,7 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   const { split, target } = input;
   if (!Number.isFinite(split)) throw new Error('split must be a finite number');
 
-  const graph = callGraph(input.edges);
+  let graph = callGraph(input.edges);
   const nodes = new Set(graph.nodes);
 
   // 1. per-series effects, grouped per node
@@ -321,11 +378,12 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     effects.push({ s, e });
     metrics.push({ node: s.node, metric: s.metric, z: e.z, direction });
     let st = state.get(s.node);
-    if (!st) state.set(s.node, (st = { famZ: new Map(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
+    if (!st) state.set(s.node, (st = { famZ: new Map(), symFams: new Set(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
     const symptomMetric = isSymptomMetric(s.metric);
     const z = isTrafficMetric(s.metric) ? e.z * o.trafficEvidence * trafficWeight(s.node) : symptomMetric ? e.z * trafficWeight(s.node) : e.z;
     const fam = metricFamily(s.metric);
     if (z > (st.famZ.get(fam) ?? 0)) st.famZ.set(fam, z);
+    if (symptomMetric) st.symFams.add(fam);
     if (symptomMetric) {
       st.hasSymptoms = true;
       if (z > st.symptomZ) st.symptomZ = z;
@@ -335,14 +393,54 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
       st.topMetric = s.metric;
     }
   }
+  // 2b. edge evidence: how the callers see their calls to a node (latency, errors) is the node's evidence, even
+  //     when its own metrics are flat (a network delay, failures counted only at the caller)
+  const edgeList = [...input.edges];
+  const edgeEvidence = new Map<string, number>();
+  for (const s of input.edgeSeries ?? []) {
+    if (isTrafficMetric(s.metric) || s.from === s.to) continue;
+    if (!graph.nodes.has(s.from) || !graph.nodes.has(s.to)) edgeList.push({ from: s.from, to: s.to });
+    const normal: number[] = [];
+    const incident: number[] = [];
+    for (let i = 0; i < s.ts.length; i++) (s.ts[i] < split ? normal : incident).push(s.value[i]);
+    const direction = metricDirection(s.metric);
+    const e = seriesEffect(normal, incident, direction, o);
+    const label = `edge:${s.from}->${s.to}:${s.metric}`;
+    metrics.push({ node: s.to, metric: label, z: e.z, direction });
+    effects.push({ s: { node: s.to, metric: label, ts: s.ts, value: s.value }, e });
+    nodes.add(s.to);
+    nodes.add(s.from);
+    let st = state.get(s.to);
+    if (!st) state.set(s.to, (st = { famZ: new Map(), symFams: new Set(), symptomZ: 0, anomaly: 0, topMetric: '', onset: Infinity, hasSymptoms: false }));
+    const z = e.z * o.edgeWeight * Math.min(trafficWeight(s.from), 1);
+    const fam = `edge.${metricFamily(s.metric)}`;
+    if (z > (st.famZ.get(fam) ?? 0)) st.famZ.set(fam, z);
+    if (isSymptomMetric(s.metric)) {
+      st.symFams.add(fam);
+      if (z > st.symptomZ) st.symptomZ = z;
+      const key = `${s.from}\u0000${s.to}`;
+      edgeEvidence.set(key, Math.max(edgeEvidence.get(key) ?? 0, evidenceOf(z, o.noiseZ)));
+    }
+    if (st.topMetric === '' || z > st.anomaly) {
+      st.anomaly = z;
+      st.topMetric = label;
+    }
+  }
+  if (edgeList.length !== input.edges.length) graph = callGraph(edgeList);
   nodes.add(target);
 
   const a = (n: string): number => state.get(n)?.anomaly ?? 0;
   const evidence = new Map<string, number>();
   for (const [n, st] of state) {
-    const parts = [...st.famZ.values()].map((z) => evidenceOf(z, o.noiseZ)).sort((x, y) => y - x);
+    const parts = [...st.famZ].map(([fam, z]) => ({ v: evidenceOf(z, o.noiseZ), symptom: st.symFams.has(fam) })).sort((x, y) => y.v - x.v);
+    // symptoms the node's own calls explain (edge evidence of n -> callee as strong as n's strongest symptom)
+    // are its callee's, not its own: MicroRCA-style attribution along the edge
+    let explainedBy = 0;
+    for (const c of graph.callees.get(n) ?? []) explainedBy = Math.max(explainedBy, edgeEvidence.get(`${n}\u0000${c}`) ?? 0);
+    const topSymptom = Math.max(0, ...parts.filter((p) => p.symptom).map((p) => p.v));
+    const share = topSymptom > 0 ? Math.min(1, (o.edgeExplain * explainedBy) / topSymptom) : 0;
     let e = 0;
-    for (let i = 0; i < parts.length; i++) e += parts[i] * o.familyDecay ** i;
+    for (let i = 0; i < parts.length; i++) e += parts[i].v * o.familyDecay ** i * (parts[i].symptom ? 1 - share : 1);
     evidence.set(n, e);
   }
   const E = (n: string): number => evidence.get(n) ?? 0;
@@ -377,12 +475,33 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
   // "nothing abnormal": a quiet target raises the bar (level shifts on some leaf are not an incident)
   const ts = state.get(target);
   const targetQuiet = ts && ts.hasSymptoms ? 1 - Math.min(1, ts.symptomZ / o.targetSymptomZ) : 0;
-  const abnormal = maxCandidateAnomaly >= o.threshold * (1 + o.quietTargetFactor * targetQuiet);
+  // 3b. changes: a change on a candidate shortly before the split (or before its own onset) makes it a suspect;
+  //     one that came after its symptoms began does not (a fix, a rollback)
+  let latestTs = split;
+  for (const { s } of effects) for (let i = 0; i < s.ts.length; i++) if (s.ts[i] > latestTs) latestTs = s.ts[i];
+  const changeBonus = new Map<string, number>();
+  for (const c of input.changes ?? []) {
+    if (!candidates.has(c.node) || !(c.at >= split - o.changeWindow) || c.at > latestTs) continue;
+    const onset = state.get(c.node)?.onset ?? Infinity;
+    const symptomsFrom = Number.isFinite(onset) ? onset : Number.isFinite(earliest) ? earliest : split;
+    const slack = 120;
+    if (c.at > symptomsFrom + slack) continue;
+    changeBonus.set(c.node, o.changeWeight);
+  }
+  const thresholdNow = changeBonus.size ? o.threshold * o.changeGate : o.threshold;
+  const abnormal = maxCandidateAnomaly >= thresholdNow * (1 + o.quietTargetFactor * targetQuiet);
 
   // 4–5. graph position, precedence and calibration: the core the RCA report runs too (graph-ranking.ts)
   const signals = new Map<string, NodeSignal>();
   for (const [n, st] of state) signals.set(n, { evidence: E(n), symptom: symptom(n), onset: st.onset, multiplier: 1 + o.correlationWeight * (corr.get(n) ?? 0) });
+  for (const n of changeBonus.keys()) if (!signals.has(n)) signals.set(n, { evidence: 0, symptom: 0, onset: Infinity });
   const scores = new Map(graphScores(graph, signals, abnormal ? candidates : new Set(), earliest, o).map((g) => [g.node, g]));
+  if (abnormal) {
+    for (const [n, bonus] of changeBonus) {
+      const g = scores.get(n);
+      if (g) g.raw += bonus;
+    }
+  }
   const details: NodeDetail[] = [...nodes].sort(byName).map((n) => {
     const g = scores.get(n);
     return {
@@ -397,9 +516,10 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
       evidence: E(n),
       trafficWeight: trafficWeight(n),
       onset: state.get(n)?.onset ?? Infinity,
+      changeBonus: abnormal ? (changeBonus.get(n) ?? 0) : 0,
     };
   });
-  const ranking = calibratedRanking([...scores.values()], o.confidentEvidence);
+  const ranking = probabilityRanking([...scores.values()], o.temperature, o.noneLogit);
   return { ranking, nodes: details, metrics };
 }
 
@@ -419,7 +539,28 @@ export function groupSamples(samples: Sample[]): Series[] {
 /** Ranks likely root causes of an incident at `target`, highest score first; [] when nothing looks abnormal. */
 export function rankRootCauses(input: RankInput, options: RankOptions = {}): RankedNode[] {
   return analyzeSeries(
-    { edges: input.edges, series: groupSamples(input.samples), split: input.split, target: input.target, targetMetric: input.targetMetric },
+    {
+      edges: input.edges,
+      series: groupSamples(input.samples),
+      split: input.split,
+      target: input.target,
+      targetMetric: input.targetMetric,
+      changes: input.changes,
+      edgeSeries: input.edgeSamples ? groupEdgeSamples(input.edgeSamples) : undefined,
+    },
     options,
   ).ranking;
+}
+
+/** Groups row edge samples into edge series. */
+export function groupEdgeSamples(samples: EdgeSample[]): EdgeSeries[] {
+  const map = new Map<string, { from: string; to: string; metric: string; ts: number[]; value: number[] }>();
+  for (const s of samples) {
+    const key = `${s.from}\u0000${s.to}\u0000${s.metric}`;
+    let g = map.get(key);
+    if (!g) map.set(key, (g = { from: s.from, to: s.to, metric: s.metric, ts: [], value: [] }));
+    g.ts.push(s.ts);
+    g.value.push(s.value);
+  }
+  return [...map.values()];
 }

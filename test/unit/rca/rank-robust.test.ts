@@ -126,14 +126,16 @@ describe('robust ranking on X-Ray-style data (test/support/xray-synth.ts)', () =
     }
   });
 
-  it('calibrates scores: unrelated nodes stay far below the root, and a weak incident does not reach 1', () => {
+  it('calibrates scores: probabilities that sum to at most 1, a strong incident surer than a weak one', () => {
     const strong: Record<string, NodeSpec> = { web: { rate: 1000, latency: 100, slow: 2 }, api: { rate: 900, latency: 50, slow: 3 }, db: { rate: 900, latency: 10, slow: 9 } };
     const r = rankRootCauses({ edges: edges(['web', 'api'], ['api', 'db']), samples: telemetry(strong), split: SPLIT, target: 'web' });
-    expect(r[0]).toEqual({ node: 'db', score: 1 });
+    expect(r[0].node).toBe('db');
+    expect(r.reduce((sum, x) => sum + x.score, 0)).toBeLessThanOrEqual(1);
+    expect(r[0].score).toBeGreaterThan(0.5);
     const weak: Record<string, NodeSpec> = { web: { rate: 1000, latency: 100, slow: 1.15 }, api: { rate: 900, latency: 50, slow: 1.2 } };
     const w = rankRootCauses({ edges: edges(['web', 'api']), samples: telemetry(weak), split: SPLIT, target: 'web' });
     expect(w.length).toBeGreaterThan(0);
-    expect(w[0].score).toBeLessThan(1);
+    expect(w[0].score).toBeLessThan(r[0].score);
   });
 
   it('breaks a tie in evidence by time precedence: the node that deviated first', () => {

@@ -88,10 +88,10 @@ describe('rankRootCauses on synthetic microservice incidents', () => {
       (s) => s.node !== 'x',
     );
     const r = rankRootCauses({ edges: [{ from: 'api', to: 'b' }, { from: 'api', to: 'a' }], samples, split: SPLIT, target: 'api' });
-    expect(r.slice(0, 2)).toEqual([
-      { node: 'a', score: 1 },
-      { node: 'b', score: 1 },
-    ]);
+    expect(r.slice(0, 2).map((x) => x.node)).toEqual(['a', 'b']);
+    expect(r[0].score).toBe(r[1].score);
+    // two equally likely causes: neither can be more than even odds
+    expect(r[0].score).toBeLessThanOrEqual(0.5);
   });
 });
 

@@ -1,7 +1,6 @@
 // HTTPS Kubernetes API server: auth, routing, CRUD/patch/watch semantics, Status errors, discovery, fault endpoints.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { Cluster } from './cluster.ts';
 import type { ClusterPki } from './certs.ts';
@@ -17,6 +16,7 @@ import { toTable } from './tables.ts';
 import { openApiV3ForPath, openApiV3Root } from './openapi.ts';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { clone, nowIso, randSuffix, type Obj } from './util.ts';
+import { accessReview, authorize, forbiddenMessage, rulesReview, validateRbac, type Attributes, type UserInfo } from './rbac.ts';
 
 export class ApiError extends Error {
   readonly code: number;
@@ -89,13 +89,13 @@ export interface ApiServerOptions {
 export class ApiServer {
   readonly server: Server;
   private readonly c: Cluster;
-  private readonly token: Buffer;
   private readonly watches = new Set<ServerResponse>();
   address = '';
 
   constructor(opts: ApiServerOptions) {
     this.c = opts.cluster;
-    this.token = Buffer.from(opts.token);
+    // The kubeconfig's token is the admin ServiceAccount's (cluster-admin through seedRbac's binding).
+    this.c.tokens.registerAdmin(opts.token);
     this.server = createServer({ key: opts.pki.serverKeyPem, cert: opts.pki.serverCertPem }, (req, res) => {
       this.handle(req, res).catch((e) => {
         if (res.headersSent) {
@@ -131,20 +131,22 @@ export class ApiServer {
     });
   }
 
-  private authorized(req: IncomingMessage): boolean {
-    const h = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(h);
-    if (!m) return false;
-    const got = Buffer.from(m[1].trim());
-    return got.length === this.token.length && timingSafeEqual(got, this.token);
+  /** RBAC: 403 Forbidden Status unless a binding allows the request. */
+  private authorize(user: UserInfo, a: Attributes): void {
+    if (authorize(this.c, user, a)) return;
+    const details = a.resourceRequest ? { ...(a.name ? { name: a.name } : {}), group: a.apiGroup ?? '', kind: a.resource } : undefined;
+    throw new ApiError(403, 'Forbidden', forbiddenMessage(user, a), details);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    if (!this.authorized(req)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const user = this.c.tokens.authenticate(req.headers.authorization);
+    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = (req.method ?? 'GET').toUpperCase();
     const p = url.pathname.replace(/\/+$/, '') || '/';
+    const isResourcePath = (segs[0] === 'api' && segs[1] === 'v1' && segs.length > 2) || (segs[0] === 'apis' && segs.length > 3);
+    if (!isResourcePath) this.authorize(user, { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), resourceRequest: false, path: url.pathname });
 
     if (method === 'GET') {
       if (p === '/version') return send(res, 200, versionInfo());
@@ -192,6 +194,27 @@ export class ApiServer {
     if (!def || extra.length) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (!def.namespaced && ns !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (sub && !(def.subresources ?? []).includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    const verb =
+      method === 'GET' ? (name ? 'get' : watching ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : method.toLowerCase();
+    this.authorize(user, {
+      verb,
+      resourceRequest: true,
+      apiGroup: def.group,
+      resource: def.plural,
+      subresource: sub,
+      name,
+      // a namespace's own name is its namespace, as in the real request-info resolver
+      namespace: def.kind === 'Namespace' ? name : ns,
+    });
+    if (def.review) {
+      if (method !== 'POST' || name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return send(res, 201, this.review(def, user, await readObjectBody(req)));
+    }
+    if (def.kind === 'ServiceAccount' && sub === 'token') {
+      if (method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return send(res, 201, this.tokenRequest(ns!, name!, await readObjectBody(req)));
+    }
     if (def.group === 'metrics.k8s.io') {
       if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       return this.handleMetrics(res, def, url, ns, name);
@@ -207,7 +230,7 @@ export class ApiServer {
           const obj = this.mustGet(def, ns, name);
           return send(res, 200, table ? toTable(def, [obj], url.searchParams.get('includeObject') ?? 'Metadata', this.c.store.currentRv()) : obj);
         }
-        if (['true', '1'].includes(url.searchParams.get('watch') ?? '')) return this.handleWatch(req, res, def, url, ns);
+        if (watching) return this.handleWatch(req, res, def, url, ns);
         return this.handleList(res, def, url, ns, table);
       case 'POST':
         if (name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -339,7 +362,7 @@ export class ApiServer {
   }
 
   private invalid(def: ResourceDef, obj: Obj, old?: Obj): void {
-    const causes = validate(def, obj, old);
+    const causes = [...validate(def, obj, old), ...(def.group === 'rbac.authorization.k8s.io' ? validateRbac(def.kind, obj, old) : [])];
     if (!causes.length) return;
     const what = `${def.kind}${def.group ? '.' + def.group : ''} "${obj.metadata?.name ?? ''}"`;
     const msg = `${what} is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`;
@@ -448,6 +471,41 @@ export class ApiServer {
     patched.metadata.name = cur.metadata.name;
     if (def.namespaced) patched.metadata.namespace = cur.metadata.namespace;
     return this.replace(def, cur, patched, sub, dryRun);
+  }
+
+  /** SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview: answered for the caller, never stored. */
+  private review(def: ResourceDef, user: UserInfo, body: Obj): Obj {
+    const obj = this.checkBody(def, body);
+    const spec = obj.spec ?? {};
+    const head = { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { creationTimestamp: null } };
+    if (def.kind === 'SelfSubjectAccessReview') {
+      if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
+        throw new ApiError(422, 'Invalid', `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
+      }
+      return { ...head, spec, status: accessReview(this.c, user, spec) };
+    }
+    if (def.kind === 'SelfSubjectRulesReview') return { ...head, spec, status: rulesReview(this.c, user, String(spec.namespace ?? '')) };
+    return { ...head, status: { userInfo: { username: user.username, uid: user.uid, groups: user.groups } } };
+  }
+
+  /** TokenRequest (POST serviceaccounts/{name}/token): a token bound to the ServiceAccount. */
+  private tokenRequest(ns: string, name: string, body: Obj): Obj {
+    const sa = this.mustGet(findResource('', 'v1', 'serviceaccounts')!, ns, name);
+    if (body?.kind !== undefined && body.kind !== 'TokenRequest') throw new ApiError(400, 'BadRequest', `${body.kind} cannot be handled as a TokenRequest`);
+    const spec = body?.spec ?? {};
+    const requested = spec.expirationSeconds ?? 3600;
+    if (!Number.isInteger(requested) || requested < 600) {
+      throw new ApiError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${JSON.stringify(requested)}: may not specify a duration less than 10 minutes`);
+    }
+    const seconds = Math.min(requested, 48 * 3600);
+    const { token, expirationTimestamp } = this.c.tokens.issue(sa, seconds);
+    return {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace: ns, creationTimestamp: null },
+      spec: { audiences: spec.audiences ?? ['https://kubernetes.default.svc'], expirationSeconds: seconds, boundObjectRef: spec.boundObjectRef ?? null },
+      status: { token, expirationTimestamp },
+    };
   }
 
   private toScale(def: ResourceDef, obj: Obj): Obj {

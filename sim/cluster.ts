@@ -6,6 +6,7 @@ import { runScheduler } from './scheduler.ts';
 import { runKubelet } from './kubelet.ts';
 import { MetricsModel } from './metrics.ts';
 import type { Fault } from './faults.ts';
+import { runTokenController, TokenAuthority } from './rbac.ts';
 import type { Obj } from './util.ts';
 
 export interface ContainerRuntime {
@@ -38,6 +39,8 @@ export class Cluster {
   readonly faults = new Map<string, Fault>();
   readonly metrics: MetricsModel;
   readonly startedAt = Date.now();
+  /** bearer tokens → ServiceAccounts (TokenRequest, Secret tokens, the admin token) */
+  readonly tokens: TokenAuthority = new TokenAuthority(this);
   private timer: NodeJS.Timeout | undefined;
   private reconciling = false;
   private podIpCounter = 0;
@@ -64,6 +67,7 @@ export class Cluster {
         reconcileControllers(this);
         runScheduler(this);
         runKubelet(this);
+        runTokenController(this, this.tokens);
         if (this.store.currentRv() === before) break;
       }
     } finally {

@@ -8,6 +8,7 @@ import { generateClusterPki } from './certs.ts';
 import { Cluster } from './cluster.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { seedWorkloads } from './seed-workloads.ts';
+import { seedRbac } from './rbac.ts';
 import { fnv } from './util.ts';
 
 export interface SimulatedClusterInfo {
@@ -81,6 +82,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Runni
       const token = randomBytes(32).toString('hex');
       const cluster = new Cluster(name, (seed ^ fnv(name)) >>> 0);
       seedWorkloads(cluster, pki.caCertPem);
+      seedRbac(cluster);
       const api = new ApiServer({ cluster, pki, token });
       const port = await api.listen();
       stoppers.push(() => api.close());

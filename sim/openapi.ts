@@ -6,7 +6,7 @@ import { RESOURCES, type ResourceDef } from './resources.ts';
 const gvPath = (group: string, version: string): string => (group ? `apis/${group}/${version}` : `api/${version}`);
 
 function writable(): ResourceDef[] {
-  return RESOURCES.filter((r) => !r.readOnly);
+  return RESOURCES.filter((r) => !r.readOnly && !r.review);
 }
 
 function groupVersions(): { group: string; version: string }[] {

@@ -95,7 +95,93 @@ function objectMeta(buf: Buffer | undefined): Obj {
   return meta;
 }
 
+const stringsOf = (f: Map<number, Field[]>, n: number): string[] => (f.get(n) ?? []).map((e) => (e.value as Buffer).toString('utf8'));
+const messagesOf = (f: Map<number, Field[]>, n: number): Map<number, Field[]>[] => (f.get(n) ?? []).map((e) => fields(e.value as Buffer));
+const sub = (f: Map<number, Field[]>, n: number): Map<number, Field[]> | undefined => {
+  const b = bytesOf(f, n);
+  return b ? fields(b) : undefined;
+};
+
+/** Copies the named string fields of a message into an object (only the ones that are set). */
+function strings(f: Map<number, Field[]> | undefined, names: Record<number, string>): Obj {
+  const o: Obj = {};
+  if (!f) return o;
+  for (const [n, key] of Object.entries(names)) {
+    const v = stringOf(f, Number(n));
+    if (v !== undefined) o[key] = v;
+  }
+  return o;
+}
+
+// k8s.io/api rbac/v1 PolicyRule: verbs=1, apiGroups=2, resources=3, resourceNames=4, nonResourceURLs=5.
+function policyRule(f: Map<number, Field[]>): Obj {
+  const r: Obj = { verbs: stringsOf(f, 1) };
+  for (const [n, key] of [
+    [2, 'apiGroups'],
+    [3, 'resources'],
+    [4, 'resourceNames'],
+    [5, 'nonResourceURLs'],
+  ] as const) {
+    const v = stringsOf(f, n);
+    if (v.length) r[key] = v;
+  }
+  return r;
+}
+
+// RoleBinding / ClusterRoleBinding: metadata=1, subjects=2 (kind, apiGroup, name, namespace), roleRef=3 (apiGroup, kind, name).
+function binding(f: Map<number, Field[]>): Obj {
+  return {
+    metadata: objectMeta(bytesOf(f, 1)),
+    subjects: messagesOf(f, 2).map((s) => strings(s, { 1: 'kind', 2: 'apiGroup', 3: 'name', 4: 'namespace' })),
+    roleRef: strings(sub(f, 3), { 1: 'apiGroup', 2: 'kind', 3: 'name' }),
+  };
+}
+
+const role = (f: Map<number, Field[]>): Obj => ({ metadata: objectMeta(bytesOf(f, 1)), rules: messagesOf(f, 2).map(policyRule) });
+
 const DECODERS: Record<string, (f: Map<number, Field[]>) => Obj> = {
+  // kubectl's typed clients (create namespace/serviceaccount/role/…, create token, auth can-i/whoami) send these.
+  Namespace: (f) => {
+    const o: Obj = { metadata: objectMeta(bytesOf(f, 1)) };
+    const finalizers = sub(f, 2) ? stringsOf(sub(f, 2)!, 1) : [];
+    if (finalizers.length) o.spec = { finalizers };
+    return o;
+  },
+  ServiceAccount: (f) => {
+    const o: Obj = { metadata: objectMeta(bytesOf(f, 1)) };
+    if (varintOf(f, 4) !== undefined) o.automountServiceAccountToken = varintOf(f, 4) === 1n;
+    return o;
+  },
+  Role: role,
+  ClusterRole: role,
+  RoleBinding: binding,
+  ClusterRoleBinding: binding,
+  // authentication/v1 TokenRequestSpec: audiences=1, boundObjectRef=3, expirationSeconds=4.
+  TokenRequest: (f) => {
+    const spec = sub(f, 2);
+    const o: Obj = { metadata: objectMeta(bytesOf(f, 1)), spec: {} };
+    if (spec) {
+      const audiences = stringsOf(spec, 1);
+      if (audiences.length) o.spec.audiences = audiences;
+      if (varintOf(spec, 4) !== undefined) o.spec.expirationSeconds = Number(varintOf(spec, 4));
+      const ref = sub(spec, 3);
+      if (ref) o.spec.boundObjectRef = strings(ref, { 1: 'kind', 2: 'apiVersion', 3: 'name', 4: 'uid' });
+    }
+    return o;
+  },
+  // authorization/v1 SelfSubjectAccessReviewSpec: resourceAttributes=1 (namespace, verb, group, version, resource,
+  // subresource, name), nonResourceAttributes=2 (path, verb).
+  SelfSubjectAccessReview: (f) => {
+    const spec = sub(f, 2);
+    const o: Obj = { metadata: objectMeta(bytesOf(f, 1)), spec: {} };
+    const ra = spec && sub(spec, 1);
+    const nra = spec && sub(spec, 2);
+    if (ra) o.spec.resourceAttributes = strings(ra, { 1: 'namespace', 2: 'verb', 3: 'group', 4: 'version', 5: 'resource', 6: 'subresource', 7: 'name' });
+    if (nra) o.spec.nonResourceAttributes = strings(nra, { 1: 'path', 2: 'verb' });
+    return o;
+  },
+  SelfSubjectRulesReview: (f) => ({ metadata: objectMeta(bytesOf(f, 1)), spec: strings(sub(f, 2), { 1: 'namespace' }) }),
+  SelfSubjectReview: (f) => ({ metadata: objectMeta(bytesOf(f, 1)) }),
   Secret: (f) => {
     const o: Obj = { metadata: objectMeta(bytesOf(f, 1)) };
     const data = mapOf(f, 2, 'base64');

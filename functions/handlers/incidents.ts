@@ -4,14 +4,10 @@ import { NotFoundError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
 import { alertPipeline, alertStore } from '../wiring/alerts.ts';
+import { incidentQueries } from '../wiring/incidents.ts';
 
 export const handler = httpHandler({
-  listIncidents: async ({ query }) => {
-    const statuses = query.status ? [query.status] : (['open', 'acknowledged', 'resolved'] as const);
-    const pages = await Promise.all(statuses.map((status) => alertStore().incidents.listByStatus(status, { limit: 200 })));
-    const items = pages.flatMap((p) => p.items).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
-    return json(200, { items: items.map(publicIncident) });
-  },
+  listIncidents: async ({ query }) => json(200, { items: (await incidentQueries().list({ ...(query.status ? { status: query.status } : {}) })).map(publicIncident) }),
   getIncident: async ({ params }) => {
     const incident = await alertStore().incidents.get(params.id);
     if (!incident) throw new NotFoundError(`Incident ${params.id} not found`);

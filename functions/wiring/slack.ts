@@ -4,7 +4,9 @@ import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from 
 import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
 import { AppError } from '../core/errors.ts';
-import { capacityRecommendations, forecast } from '../core/forecast/index.ts';
+import { parseSlackRoles } from '../core/slack/roles.ts';
+import { forecastService } from './forecast.ts';
+import { incidentQueries } from './incidents.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
 import { newRcaId, startRca } from '../core/rca/start.ts';
@@ -32,7 +34,7 @@ async function recordAcknowledger(incidentId: string, actor: SlackActor): Promis
         Key: { pk: `INCIDENT#${incidentId}`, sk: 'META' },
         UpdateExpression: 'SET acknowledgedBy = if_not_exists(acknowledgedBy, :by)',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':by': { source: 'slack', userId: actor.userId, userName: actor.userName } },
+        ExpressionAttributeValues: { ':by': { source: 'slack', userId: actor.userId, userName: actor.userName, ...(actor.identity ? { subject: actor.identity.subject } : {}) } },
       }),
     )
     .catch(() => undefined);
@@ -53,22 +55,20 @@ export function slackFollowUps(): { followUps: DynamoSlackFollowUps; responder: 
   return built;
 }
 
+let policyFor: { base: unknown; policy: SlackPolicy } | undefined;
+
+/** FLEETOPS_SLACK_ROLES (+ the older FLEETOPS_SLACK_APPROVERS): who may act from Slack. */
 export function slackPolicy(): SlackPolicy {
-  const ids = wiring().config.FLEETOPS_SLACK_APPROVERS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-  return { approvers: new Set(ids) };
+  const base = wiring();
+  if (policyFor?.base !== base) policyFor = { base, policy: parseSlackRoles(base.config.FLEETOPS_SLACK_ROLES, base.config.FLEETOPS_SLACK_APPROVERS) };
+  return policyFor.policy;
 }
 
 /** The product calls `/fleet` makes, over the same stores and pipeline as the HTTP API. */
 export function slackPorts(): SlackCommandPorts {
   return {
     listClusters: async () => (await clusterStore().list()).map(summary),
-    openIncidents: async (filter) => {
-      const pages = await Promise.all((['open', 'acknowledged'] as const).map((status) => alertStore().incidents.listByStatus(status, { limit: 200 })));
-      const items = pages.flatMap((p) => p.items).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
-      const clusters = filter?.clusterId ? await clusterStore().list() : [];
-      const name = clusters.find((c) => c.id === filter?.clusterId)?.name;
-      return items.filter((i) => !filter?.clusterId || i.cluster === filter.clusterId || i.cluster === name).map(incidentSummary);
-    },
+    openIncidents: async (filter) => (await incidentQueries().list({ status: 'active', ...(filter?.clusterId ? { cluster: filter.clusterId } : {}) })).map(incidentSummary),
     getIncident: async (id) => {
       const incident = await alertStore().incidents.get(id);
       return incident ? incidentSummary(incident) : undefined;
@@ -81,13 +81,15 @@ export function slackPorts(): SlackCommandPorts {
       await recordAcknowledger(id, actor);
       return incident ? incidentSummary(incident) : undefined;
     },
-    silence: async ({ service, durationSeconds, reason }, actor) => {
+    silence: async ({ service, cluster, namespace, durationSeconds, reason }, actor) => {
       const now = wiring().clock.now();
+      const exact = (name: string, value: string) => ({ name, value, isRegex: false, isEqual: true });
       const silence = await alertStore().silences.create({
-        matchers: [{ name: 'service', value: service, isRegex: false, isEqual: true }],
+        // One service in one cluster and namespace: never fleet-wide.
+        matchers: [exact('cluster', cluster), exact('namespace', namespace), exact('service', service)],
         startsAt: now.toISOString(),
         endsAt: new Date(now.getTime() + durationSeconds * 1000).toISOString(),
-        createdBy: `slack:${actor.userId} (${actor.userName})`,
+        createdBy: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})`,
         comment: reason ?? '',
       });
       alertPipeline().invalidateSilences();
@@ -95,7 +97,7 @@ export function slackPorts(): SlackCommandPorts {
     },
     decideHealing: async (healingId, decision, actor) => {
       try {
-        const record = await answerHealingApproval({ id: healingId, decision, by: `slack:${actor.userName} (${actor.userId})` });
+        const record = await answerHealingApproval({ id: healingId, decision, by: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})` });
         const { id, cluster, namespace, service, issueType, severity, action, status, reason } = record;
         return { id, cluster, namespace, service, issueType, severity, action, status, reason };
       } catch (error) {
@@ -104,20 +106,16 @@ export function slackPorts(): SlackCommandPorts {
       }
     },
     forecast: async ({ clusterId, service }) => {
-      const base = wiring();
-      const cluster = await clusterStore().get(clusterId);
-      if (!cluster) return undefined;
-      const since = new Date(base.clock.now().getTime() - 14 * 86_400_000);
-      for (const namespace of cluster.namespaces ?? base.config.pullNamespaces) {
-        const samples = await metricsStore().samples(cluster.id, namespace.trim(), service, since);
-        // cpu_usage is in cores; recommendations work in percent of one core (as GET /v1/forecast).
-        const series = samples.filter((s) => s.features.cpu_usage !== null).map((s) => ({ ts: Date.parse(s.at), value: (s.features.cpu_usage as number) * 100 }));
-        if (series.length < 2) continue;
-        const result = forecast(series, { horizonHours: 24, floor: 0 });
-        const advice = capacityRecommendations(series, result.predictions);
-        return { peakCpu: advice.peak_cpu, avgCpu: advice.avg_cpu, recommendedReplicas: advice.recommended_replicas };
-      }
-      return undefined;
+      // The same use case as GET /v1/forecast: the answers cannot diverge.
+      const result = await forecastService()
+        .forecastFor({ cluster: clusterId, service, hours: 24 })
+        .catch((error: unknown) => {
+          if (error instanceof AppError && (error.kind === 'not-found' || error.code === 'INSUFFICIENT_DATA')) return undefined;
+          throw error;
+        });
+      if (!result) return undefined;
+      const advice = result.recommendations;
+      return { peakCpu: advice.peak_cpu, avgCpu: advice.avg_cpu, recommendedReplicas: advice.recommended_replicas };
     },
     startRca: async ({ clusterId, service, namespace }, actor, responseUrl) => {
       const base = wiring();

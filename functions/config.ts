@@ -35,6 +35,11 @@ export const ConfigSchema = z.object({
   FLEETOPS_SLACK_SIGNING_SECRET_ARN: z.string().optional(),
   /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
   FLEETOPS_SLACK_APPROVERS: z.string().optional(),
+  /**
+   * Slack users → roles (issue 19), JSON: `{"teamId":"T…","users":{"U…":"approver"},"userGroups":{"S…":"operator"},"defaultRole":"viewer"}`.
+   * Only members of `teamId` act; guests and other workspaces read. Unset: everyone reads, FLEETOPS_SLACK_APPROVERS approve.
+   */
+  FLEETOPS_SLACK_ROLES: optionalString,
   /** Hosts a `response_url` may point at (Slack's own by default; tests point it at a local receiver). */
   FLEETOPS_SLACK_RESPONSE_HOSTS: z.string().default('hooks.slack.com'),
   /** JSON map of workflow name → state machine ARN (AWS only). */

@@ -38,6 +38,7 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
     slack: {
       signingSecretArn: app.node.tryGetContext('slackSigningSecretArn'),
       approvers: app.node.tryGetContext('slackApprovers'),
+      roles: app.node.tryGetContext('slackRoles'),
     },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters',

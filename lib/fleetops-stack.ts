@@ -44,6 +44,8 @@ export interface FleetopsStackProps extends StackProps {
     signingSecretArn?: string;
     /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
     approvers?: string;
+    /** Slack users and user groups → roles, JSON (FLEETOPS_SLACK_ROLES): `{"teamId":"T…","users":{…},"userGroups":{…},"defaultRole":"viewer"}`. */
+    roles?: string;
   };
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
@@ -119,6 +121,7 @@ function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, st
   return {
     ...(slack?.signingSecretArn ? { FLEETOPS_SLACK_SIGNING_SECRET_ARN: slack.signingSecretArn } : {}),
     ...(slack?.approvers ? { FLEETOPS_SLACK_APPROVERS: slack.approvers } : {}),
+    ...(slack?.roles ? { FLEETOPS_SLACK_ROLES: typeof slack.roles === 'string' ? slack.roles : JSON.stringify(slack.roles) } : {}),
   };
 }
 

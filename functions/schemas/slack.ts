@@ -8,6 +8,9 @@ export const SlackCommandForm = z
     user_id: z.string().min(1).max(64),
     user_name: z.string().max(256).default(''),
     team_id: z.string().max(64).optional(),
+    enterprise_id: z.string().max(64).optional(),
+    /** `true` for an org-wide (Enterprise Grid) install. */
+    is_enterprise_install: z.string().max(8).optional(),
     channel_id: z.string().max(64).optional(),
     response_url: z.string().max(2048).optional(),
     trigger_id: z.string().max(256).optional(),
@@ -21,8 +24,17 @@ export const SlackInteractionForm = z
 
 export const SlackBlockActions = z.object({
   type: z.literal('block_actions'),
-  user: z.object({ id: z.string().min(1).max(64), username: z.string().max(256).optional(), name: z.string().max(256).optional() }),
-  team: z.object({ id: z.string().max(64) }).optional(),
+  user: z.object({
+    id: z.string().min(1).max(64),
+    username: z.string().max(256).optional(),
+    name: z.string().max(256).optional(),
+    /** The user's own workspace: differs from `team.id` for Slack Connect users. */
+    team_id: z.string().max(64).optional(),
+    is_restricted: z.boolean().optional(),
+    is_ultra_restricted: z.boolean().optional(),
+  }),
+  team: z.object({ id: z.string().max(64) }).nullable().optional(),
+  is_enterprise_install: z.boolean().optional(),
   channel: z.object({ id: z.string().max(64) }).optional(),
   response_url: z.string().max(2048).optional(),
   actions: z

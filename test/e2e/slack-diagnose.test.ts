@@ -36,7 +36,7 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-slack-diag-')),
-    env: { FLEETOPS_SLACK_SIGNING_SECRET: SECRET, FLEETOPS_SLACK_RESPONSE_HOSTS: `hooks.slack.com,${host}` },
+    env: { FLEETOPS_SLACK_SIGNING_SECRET: SECRET, FLEETOPS_SLACK_RESPONSE_HOSTS: `hooks.slack.com,${host}`, FLEETOPS_SLACK_ROLES: JSON.stringify({ users: { UONCALL: 'operator' } }) },
   });
   sim = await startSimulator({ clusters: ['dev'], tickMs: 400 });
   const c = sim.clusters[0]!;

@@ -15,7 +15,11 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-slack-')),
-    env: { FLEETOPS_SLACK_SIGNING_SECRET: SECRET, FLEETOPS_SLACK_APPROVERS: APPROVER },
+    env: {
+      FLEETOPS_SLACK_SIGNING_SECRET: SECRET,
+      FLEETOPS_SLACK_APPROVERS: APPROVER,
+      FLEETOPS_SLACK_ROLES: JSON.stringify({ teamId: 'T1', users: { UONCALL: 'operator', USILENCER: 'operator', UREADER1: 'operator' }, defaultRole: 'viewer' }),
+    },
   });
 });
 afterAll(async () => {
@@ -100,20 +104,32 @@ describe('/fleet commands and buttons against the running stack', () => {
     const list = await signedPost('/v1/slack/commands', command('incidents'));
     expect(JSON.stringify(list.body)).toContain(incidentId);
 
-    const payload = { type: 'block_actions', user: { id: 'UONCALL', username: 'oncall' }, actions: [{ action_id: 'incident_ack', value: incidentId }] };
+    // Issue 19: a guest, a Slack Connect user and an unmapped member only read: the incident stays open.
+    const press = (user: Record<string, unknown>, team = 'T1') => signedPost('/v1/slack/interactions', form({ payload: JSON.stringify({ type: 'block_actions', user, team: { id: team }, actions: [{ action_id: 'incident_ack', value: incidentId }] }) }));
+    for (const [user, team] of [[{ id: 'UONCALL', username: 'guest', is_restricted: true }, 'T1'], [{ id: 'UONCALL', username: 'connect', team_id: 'T2' }, 'T1'], [{ id: 'UONCALL', username: 'other' }, 'T2'], [{ id: 'USTRANGER', username: 'stranger' }, 'T1']] as const) {
+      const refused = await press(user, team);
+      expect(refused.status).toBe(200);
+      expect(refused.body.text).toMatch(/you cannot acknowledge/);
+    }
+    expect((await api('GET', `/v1/incidents/${incidentId}`)).body.status).toBe('open');
+
+    const payload = { type: 'block_actions', user: { id: 'UONCALL', username: 'oncall' }, team: { id: 'T1' }, actions: [{ action_id: 'incident_ack', value: incidentId }] };
     const pressed = await signedPost('/v1/slack/interactions', form({ payload: JSON.stringify(payload) }));
     expect(pressed.status).toBe(200);
     const incident = await api('GET', `/v1/incidents/${incidentId}`);
     expect(incident.body.status).toBe('acknowledged');
   });
 
-  it('silences a service for a duration, recording the Slack user', async () => {
+  it('silences a service for a duration in its incident’s cluster and namespace only, recording the Slack user', async () => {
     const { status, body } = await signedPost('/v1/slack/commands', command('silence checkout 30m maintenance', 'USILENCER'));
     expect(status).toBe(200);
     expect(body.response_type).toBe('in_channel');
     const silences = await api('GET', '/v1/silences');
     const silence = silences.body.items.find((s: any) => s.matchers.some((m: any) => m.value === 'checkout'));
-    expect(silence.createdBy).toContain('USILENCER');
+    expect(silence.createdBy).toContain('slack:T1/USILENCER');
+    expect(silence.matchers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'cluster', value: 'prod' }), expect.objectContaining({ name: 'namespace', value: 'shop' }), expect.objectContaining({ name: 'service', value: 'checkout' })]),
+    );
     const minutes = (Date.parse(silence.endsAt) - Date.parse(silence.startsAt)) / 60000;
     expect(minutes).toBeCloseTo(30, 0);
   });

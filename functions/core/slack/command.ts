@@ -8,7 +8,7 @@ export type FleetCommand =
   | { kind: 'ack'; incidentId: string }
   | { kind: 'diagnose'; service: string; cluster?: string }
   | { kind: 'heal'; decision: 'approve' | 'reject'; healingId: string }
-  | { kind: 'silence'; service: string; durationSeconds: number; reason?: string }
+  | { kind: 'silence'; service: string; durationSeconds: number; reason?: string; cluster?: string; namespace?: string }
   | { kind: 'deploy'; release: string; version: string; wave?: string }
   | { kind: 'forecast'; service: string; cluster?: string };
 
@@ -22,7 +22,7 @@ export const USAGE: Record<FleetCommand['kind'], string> = {
   ack: '/fleet ack <incident-id>',
   diagnose: '/fleet diagnose <service> [cluster]',
   heal: '/fleet heal approve|reject <healing-id>',
-  silence: '/fleet silence <service> <duration: 30m, 2h, 1d> [reason]',
+  silence: '/fleet silence <service | cluster/namespace/service> <duration: 30m, 2h, up to 1d> [reason]',
   deploy: '/fleet deploy <release> <version> [wave]',
   forecast: '/fleet forecast <service> [cluster]',
 };
@@ -32,7 +32,8 @@ export const HELP_TEXT = ['*fleetops* — `/fleet` commands:', ...Object.values(
 const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/i;
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const VERSION = /^[A-Za-z0-9._+-]{1,128}$/;
-const MAX_SILENCE_SECONDS = 30 * 24 * 3600;
+/** Silences from Slack are short: a longer one is a change to make through the API, with its matchers in view. */
+export const MAX_SLACK_SILENCE_SECONDS = 24 * 3600;
 
 /** `90s`, `30m`, `2h`, `1d` (and combinations like `1h30m`) → seconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -80,11 +81,15 @@ export function parseFleetCommand(text: string): ParsedCommand {
       return { ok: true, command: { kind: 'heal', decision, healingId: args[1]! } };
     }
     case 'silence': {
-      if (args.length < 2 || !NAME.test(args[0]!)) return usage('silence', 'Give a service and a duration.');
+      const target = args[0]?.split('/') ?? [];
+      if (args.length < 2 || !(target.length === 1 || target.length === 3) || !target.every((part) => NAME.test(part))) {
+        return usage('silence', 'Give a service (or cluster/namespace/service) and a duration.');
+      }
       const seconds = parseDuration(args[1]!);
-      if (seconds === undefined || seconds > MAX_SILENCE_SECONDS) return usage('silence', `"${safe(args[1], 40)}" is not a duration of at most 30 days.`);
+      if (seconds === undefined || seconds > MAX_SLACK_SILENCE_SECONDS) return usage('silence', `"${safe(args[1], 40)}" is not a duration of at most 1 day.`);
       const reason = args.slice(2).join(' ').slice(0, 500);
-      return { ok: true, command: { kind: 'silence', service: args[0]!, durationSeconds: seconds, ...(reason ? { reason } : {}) } };
+      const scope = target.length === 3 ? { cluster: target[0]!, namespace: target[1]! } : {};
+      return { ok: true, command: { kind: 'silence', service: target.at(-1)!, durationSeconds: seconds, ...(reason ? { reason } : {}), ...scope } };
     }
     case 'deploy': {
       if (args.length < 2 || args.length > 3 || !NAME.test(args[0]!) || !VERSION.test(args[1]!) || !optionalName(args[2])) {

@@ -1,5 +1,7 @@
+import { hasRole, type Identity, type Role } from '../identity/identity.ts';
 import { HELP_TEXT, parseFleetCommand, type FleetCommand } from './command.ts';
 import { safe } from './mrkdwn.ts';
+import { outsider, slackIdentity, type SlackRequester, type SlackRoleMap } from './roles.ts';
 import {
   ACTIONS,
   deployProgressMessage,
@@ -14,11 +16,10 @@ import {
 } from './messages.ts';
 
 /** Who sent a command or pressed a button: recorded with every action taken on their behalf. */
-export interface SlackActor {
-  userId: string;
-  userName: string;
-  teamId?: string;
+export interface SlackActor extends SlackRequester {
   channelId?: string;
+  /** Set by the dispatcher before any port is called: the mapped identity (audits record its subject). */
+  identity?: Identity;
 }
 
 export interface ClusterSummary {
@@ -37,7 +38,8 @@ export interface SlackCommandPorts {
   listClusters(): Promise<ClusterSummary[]>;
   openIncidents(filter?: { clusterId?: string }): Promise<IncidentSummary[]>;
   acknowledge(incidentId: string, actor: SlackActor): Promise<IncidentSummary | undefined>;
-  silence(input: { service: string; durationSeconds: number; reason?: string }, actor: SlackActor): Promise<{ id: string; endsAt: string }>;
+  /** Always scoped to one cluster and namespace: a silence from Slack never mutes a service fleet-wide. */
+  silence(input: { service: string; cluster: string; namespace: string; durationSeconds: number; reason?: string }, actor: SlackActor): Promise<{ id: string; endsAt: string }>;
   /** Clusters on which a service has been seen (for ambiguity). */
   clustersOfService(service: string): Promise<ClusterSummary[]>;
   forecast?(input: { clusterId: string; service: string }): Promise<{ peakCpu: number; avgCpu: number; recommendedReplicas: number } | undefined>;
@@ -48,17 +50,61 @@ export interface SlackCommandPorts {
   getIncident(incidentId: string): Promise<IncidentSummary | undefined>;
 }
 
-export interface SlackPolicy {
-  /** Slack user ids allowed to approve healing and deploy to prod. Empty: nobody may. */
-  approvers: ReadonlySet<string>;
-}
+/** Slack users → roles, for the configured workspace only (see roles.ts). */
+export type SlackPolicy = SlackRoleMap;
+
+/** The role each command needs: reading is open to every identity, acting is not. */
+export const COMMAND_ROLES: Record<FleetCommand['kind'], Role> = {
+  help: 'viewer',
+  clusters: 'viewer',
+  status: 'viewer',
+  incidents: 'viewer',
+  forecast: 'viewer',
+  ack: 'operator',
+  silence: 'operator',
+  diagnose: 'operator',
+  deploy: 'operator',
+  heal: 'approver',
+};
+
+const WHAT: Record<FleetCommand['kind'], string> = {
+  help: 'read help',
+  clusters: 'list clusters',
+  status: 'read status',
+  incidents: 'list incidents',
+  forecast: 'read forecasts',
+  ack: 'acknowledge incidents',
+  silence: 'silence alerts',
+  diagnose: 'run root-cause analyses',
+  deploy: 'deploy',
+  heal: 'approve or reject healing',
+};
 
 export function canApprove(policy: SlackPolicy, actor: SlackActor): boolean {
-  return policy.approvers.has(actor.userId);
+  return hasRole(actor.identity ?? slackIdentity(policy, actor), 'approver');
 }
 
-const refuse = (actor: SlackActor, what: string) =>
-  ephemeral(`<@${safe(actor.userId, 40)}>, you are not on the fleetops approvers list, so you cannot ${what}. Everyone may read.`);
+const refuse = (policy: SlackPolicy, actor: SlackActor, what: string, needed: Role) => {
+  const why = outsider(policy, actor);
+  const role = actor.identity?.role ?? 'viewer';
+  return ephemeral(
+    `<@${safe(actor.userId, 40)}>, you cannot ${what} from Slack: ${why ? safe(why, 200) : `that needs the fleetops ${needed} role, and yours is ${role}`}${needed === 'approver' && !why ? ' (you are not on the fleetops approvers list)' : ''}. Everyone may read.`,
+  );
+};
+
+/**
+ * Where a silence applies: the cluster and namespace given, else those of the service's one open
+ * incident. Never the service alone: that would mute it on every cluster, prod included.
+ */
+async function silenceScope(ports: SlackCommandPorts, command: Extract<FleetCommand, { kind: 'silence' }>): Promise<{ cluster: string; namespace: string } | SlackReply> {
+  if (command.cluster && command.namespace) return { cluster: command.cluster, namespace: command.namespace };
+  const open = (await ports.openIncidents()).filter((i) => i.service === command.service && i.namespace);
+  const scopes = [...new Map(open.map((i) => [`${i.cluster}/${i.namespace}`, { cluster: i.cluster, namespace: i.namespace! }])).values()];
+  if (scopes.length === 1) return scopes[0]!;
+  const example = (s: { cluster: string; namespace: string }) => `• \`/fleet silence ${safe(s.cluster, 100)}/${safe(s.namespace, 100)}/${safe(command.service, 100)} <duration>\``;
+  if (scopes.length === 0) return ephemeral(`No open incident for "${safe(command.service, 100)}" says where to silence it; name it as \`cluster/namespace/service\`.`);
+  return ephemeral(`"${safe(command.service, 100)}" has open incidents in ${scopes.length} places; say which one:\n${scopes.slice(0, 10).map(example).join('\n')}`);
+}
 
 /** Resolves a service to one cluster, or asks the user to choose. */
 async function pickCluster(ports: SlackCommandPorts, service: string, cluster: string | undefined, verb: 'diagnose' | 'forecast'): Promise<ClusterSummary | SlackReply> {
@@ -89,7 +135,11 @@ export async function runFleetCommand(
   return run(parsed.command, actor, ports, policy, responseUrl);
 }
 
-async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommandPorts, policy: SlackPolicy, responseUrl?: string): Promise<SlackReply> {
+async function run(command: FleetCommand, requester: SlackActor, ports: SlackCommandPorts, policy: SlackPolicy, responseUrl?: string): Promise<SlackReply> {
+  // Every command and button is checked against the role it needs, before any port is called.
+  const actor: SlackActor = { ...requester, identity: slackIdentity(policy, requester) };
+  const needed = COMMAND_ROLES[command.kind];
+  if (!hasRole(actor.identity, needed)) return refuse(policy, actor, WHAT[command.kind], needed);
   switch (command.kind) {
     case 'help':
       return ephemeral(HELP_TEXT);
@@ -118,8 +168,13 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
       return { ...incidentMessage(incident), text: `Acknowledged by ${safe(actor.userName, 80)}: ${safe(incident.service, 100)} on ${safe(incident.cluster, 100)}` };
     }
     case 'silence': {
-      const silence = await ports.silence(command, actor);
-      return { response_type: 'in_channel', text: `${safe(actor.userName, 80)} silenced ${safe(command.service, 100)} until ${safe(silence.endsAt, 40)}${command.reason ? `: ${safe(command.reason, 300)}` : ''} (silence \`${safe(silence.id, 128)}\`)` };
+      const scope = await silenceScope(ports, command);
+      if (isReply(scope)) return scope;
+      const silence = await ports.silence({ service: command.service, ...scope, durationSeconds: command.durationSeconds, ...(command.reason ? { reason: command.reason } : {}) }, actor);
+      return {
+        response_type: 'in_channel',
+        text: `${safe(actor.userName, 80)} silenced ${safe(command.service, 100)} on ${safe(scope.cluster, 100)}/${safe(scope.namespace, 100)} until ${safe(silence.endsAt, 40)}${command.reason ? `: ${safe(command.reason, 300)}` : ''} (silence \`${safe(silence.id, 128)}\`)`,
+      };
     }
     case 'forecast': {
       if (!ports.forecast) return ephemeral('Forecasts are not available in this deployment.');
@@ -138,7 +193,6 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
     }
     case 'heal': {
       if (!ports.decideHealing) return ephemeral('Auto-healing is not available in this deployment.');
-      if (!canApprove(policy, actor)) return refuse(actor, `${command.decision} healing`);
       const result = await ports.decideHealing(command.healingId, command.decision, actor);
       if ('error' in result) return ephemeral(safe(result.error, 1000));
       // The reply replaces the message whose button was pressed: the buttons go, who decided stays.
@@ -146,7 +200,7 @@ async function run(command: FleetCommand, actor: SlackActor, ports: SlackCommand
     }
     case 'deploy': {
       if (!ports.startDeploy) return ephemeral('Deployments are not available in this deployment.');
-      const result = await ports.startDeploy(command, actor, { allowProd: canApprove(policy, actor) }, responseUrl);
+      const result = await ports.startDeploy(command, actor, { allowProd: hasRole(actor.identity, 'approver') }, responseUrl);
       if ('error' in result) return ephemeral(safe(result.error, 1000));
       return deployProgressMessage(result, command.release);
     }
@@ -159,7 +213,8 @@ export interface SlackAction {
   value: string;
 }
 
-export async function runSlackAction(action: SlackAction, actor: SlackActor, ports: SlackCommandPorts, policy: SlackPolicy, responseUrl?: string): Promise<SlackReply> {
+export async function runSlackAction(action: SlackAction, requester: SlackActor, ports: SlackCommandPorts, policy: SlackPolicy, responseUrl?: string): Promise<SlackReply> {
+  const actor: SlackActor = requester;
   switch (action.actionId) {
     case ACTIONS.ack:
       return run({ kind: 'ack', incidentId: action.value }, actor, ports, policy, responseUrl);
@@ -168,13 +223,18 @@ export async function runSlackAction(action: SlackAction, actor: SlackActor, por
       return run({ kind: 'heal', decision: action.actionId === ACTIONS.approve ? 'approve' : 'reject', healingId: action.value }, actor, ports, policy, responseUrl);
     case ACTIONS.rca:
     case ACTIONS.silence: {
+      const kind = action.actionId === ACTIONS.silence ? 'silence' : 'diagnose';
+      const identity = slackIdentity(policy, actor);
+      if (!hasRole(identity, COMMAND_ROLES[kind])) return refuse(policy, { ...actor, identity }, WHAT[kind], COMMAND_ROLES[kind]);
       const incident = await ports.getIncident(action.value);
       if (!incident) return ephemeral(`No incident \`${safe(action.value, 128)}\`.`);
       if (action.actionId === ACTIONS.silence) {
-        return run({ kind: 'silence', service: incident.service, durationSeconds: 3600, reason: `from incident ${incident.id}` }, actor, ports, policy, responseUrl);
+        // Scoped to the incident's own cluster and namespace: a staging incident never mutes prod.
+        if (!incident.namespace) return ephemeral(`Incident \`${safe(incident.id, 128)}\` names no namespace; silence it with \`/fleet silence cluster/namespace/service 1h\`.`);
+        return run({ kind: 'silence', service: incident.service, cluster: incident.cluster, namespace: incident.namespace, durationSeconds: 3600, reason: `from incident ${incident.id}` }, actor, ports, policy, responseUrl);
       }
       if (!ports.startRca) return ephemeral('Root-cause analysis is not available in this deployment.');
-      const { id } = await ports.startRca({ clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) }, actor, responseUrl);
+      const { id } = await ports.startRca({ clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) }, { ...actor, identity }, responseUrl);
       return ephemeral(`Diagnosing *${safe(incident.service, 100)}* (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`);
     }
     default:

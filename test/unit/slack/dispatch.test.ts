@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runFleetCommand, runSlackAction, type SlackCommandPorts } from '../../../functions/core/slack/dispatch.ts';
+import { parseSlackRoles } from '../../../functions/core/slack/roles.ts';
 
 const clusters = [
   { id: 'c-dev', name: 'dev', environment: 'dev', status: 'active' },
   { id: 'c-prod', name: 'prod', environment: 'prod', status: 'active' },
 ];
-const approver = { userId: 'UBOSS', userName: 'boss' };
-const reader = { userId: 'UREAD', userName: 'reader' };
-const policy = { approvers: new Set(['UBOSS']) };
+const approver = { userId: 'UBOSS', userName: 'boss', teamId: 'T1' };
+const reader = { userId: 'UREAD', userName: 'reader', teamId: 'T1' };
+const policy = parseSlackRoles(JSON.stringify({ teamId: 'T1', users: { UREAD: 'operator' } }), 'UBOSS');
 
 function ports(overrides: Partial<SlackCommandPorts> = {}) {
   const calls: string[] = [];

@@ -15,6 +15,7 @@ import { escapeMrkdwn } from '../../../functions/core/slack/mrkdwn.ts';
 import { deployProgressMessage, healingRequestMessage, incidentMessage, rcaMessage } from '../../../functions/core/slack/messages.ts';
 import { runFleetCommand, runSlackAction, type SlackCommandPorts } from '../../../functions/core/slack/dispatch.ts';
 import { parseFleetCommand } from '../../../functions/core/slack/command.ts';
+import { parseSlackRoles } from '../../../functions/core/slack/roles.ts';
 
 const HOSTILE = '<!channel> sign in again at <https://evil.example|https://sso.corp.example>';
 
@@ -138,7 +139,7 @@ describe('one escaping path to Slack', () => {
       startDeploy: async () => ({ error: HOSTILE }),
     } as unknown as SlackCommandPorts;
     const actor = { userId: 'U1', userName: 'ana', teamId: 'T1' };
-    const policy = { approvers: new Set(['U1']) } as never;
+    const policy = parseSlackRoles(undefined, 'U1');
     const ack = await runSlackAction({ actionId: 'incident_ack', value: 'inc-1' }, actor, ports, policy);
     expectInert(ack);
     const deploy = await runFleetCommand('deploy cart 1.2.3', actor, ports, policy);

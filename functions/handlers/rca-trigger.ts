@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { findCluster } from '../core/clusters/find.ts';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
@@ -27,7 +28,7 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
     return { started: false };
   }
   const incident = detail.data;
-  const cluster = (await clusterStore().getByName(incident.cluster)) ?? (await clusterStore().get(incident.cluster));
+  const cluster = await findCluster(clusterStore(), incident.cluster);
   const result = await startRca(rcaStartPorts(), {
     rcaId: rcaIdForIncident(incident.id),
     incidentId: incident.id,

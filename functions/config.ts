@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseOidcIssuers, type OidcIssuer } from './schemas/identity.ts';
 
 const booleanFromString = z
   .string()
@@ -26,6 +27,12 @@ export const ConfigSchema = z.object({
   SECRET_PREFIX: z.string().default('fleetops/'),
   API_TOKEN_SECRET_ARN: z.string().optional(),
   FLEETOPS_API_TOKEN: z.string().min(16).optional(),
+  // Authentication (issue 19): trusted OIDC issuers (JSON array, functions/schemas/identity.ts OidcIssuerSchema).
+  FLEETOPS_OIDC_ISSUERS: optionalString,
+  /** Clock skew allowed on a JWT's exp / nbf / iat. */
+  FLEETOPS_OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** How long a verified ingest credential or API key is trusted per warm process before the table is read again. */
+  FLEETOPS_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   FLEETOPS_DATA_DIR: z.string().default('./.fleetops'),
   FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: booleanFromString.optional(),
   FLEETOPS_CLUSTER_ALLOWLIST: z.string().optional(),
@@ -140,6 +147,8 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
+  /** FLEETOPS_OIDC_ISSUERS parsed (empty: no OIDC, only the bootstrap token and stored credentials). */
+  oidcIssuers: OidcIssuer[];
   allowLoopbackClusters: boolean;
   /** FLEETOPS_HEALING_VERIFY_WAIT_SECONDS, else 30 s in AWS and 5 s locally. */
   healingVerifyWaitSeconds: number;
@@ -203,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : config.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
   return {
     ...config,
+    oidcIssuers: parseOidcIssuers(config.FLEETOPS_OIDC_ISSUERS),
     allowLoopbackClusters: config.FLEETOPS_ALLOW_LOOPBACK_CLUSTERS ?? config.FLEETOPS_RUNTIME === 'local',
     // 30 s in AWS; the local stack verifies sooner (the simulator settles in a few seconds).
     healingVerifyWaitSeconds: config.FLEETOPS_HEALING_VERIFY_WAIT_SECONDS ?? (config.FLEETOPS_RUNTIME === 'local' ? 5 : 30),

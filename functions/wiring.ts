@@ -5,6 +5,10 @@ import { SecretsManagerStore } from './adapters/aws/secrets-manager-store.ts';
 import { StepFunctionsWorkflows } from './adapters/aws/sfn-workflows.ts';
 import { loadConfig, type Config } from './config.ts';
 import { apiTokenProviderFromConfig } from './http/api-token.ts';
+import { Authenticator } from './http/authenticator.ts';
+import { OidcVerifier } from './http/oidc.ts';
+import { CredentialService } from './core/identity/credentials.ts';
+import { DynamoCredentialStore } from './adapters/aws/dynamodb/credential-store.ts';
 import { SlackRequestVerifier } from './http/slack-auth.ts';
 import { DynamoSlackReplayGuard } from './adapters/aws/dynamodb/slack-replay-guard.ts';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
@@ -14,6 +18,10 @@ export interface Wiring {
   config: Config;
   clock: Clock;
   apiTokens: ApiTokenProvider;
+  /** Bearer credential → Identity (bootstrap token, OIDC JWT, ingest credential, API key). */
+  authenticator: Authenticator;
+  /** Ingest credentials and API keys (created and revoked by admins). */
+  credentials: CredentialService;
   documentClient: DynamoDBDocumentClient;
   secrets: SecretStore;
   events: EventPublisher;
@@ -74,6 +82,22 @@ function buildWiring(config: Config): Wiring {
   const workflows = lazy<WorkflowStarter>(() => (local ? localAdapters().workflows() : sfn()));
   const taskCallbacks = lazy<TaskCallbacks>(() => (local ? localAdapters().taskCallbacks() : sfn()));
   const apiTokens = lazy(() => apiTokenProviderFromConfig(config));
+  const credentials = lazy(
+    () =>
+      new CredentialService({
+        store: new DynamoCredentialStore(documentClient(), config.TABLE_NAME),
+        now: () => new Date(),
+        cacheSeconds: config.FLEETOPS_AUTH_CACHE_SECONDS,
+      }),
+  );
+  const authenticator = lazy(
+    () =>
+      new Authenticator({
+        bootstrapTokens: apiTokens(),
+        credentials: credentials(),
+        oidc: new OidcVerifier(config.oidcIssuers, { clockSkewSeconds: config.FLEETOPS_OIDC_CLOCK_SKEW_SECONDS }),
+      }),
+  );
   const slackVerifier = lazy(
     () =>
       new SlackRequestVerifier({
@@ -95,6 +119,12 @@ function buildWiring(config: Config): Wiring {
     clock: { now: () => new Date() },
     get apiTokens() {
       return apiTokens();
+    },
+    get authenticator() {
+      return authenticator();
+    },
+    get credentials() {
+      return credentials();
     },
     get documentClient() {
       return documentClient();

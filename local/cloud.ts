@@ -19,6 +19,7 @@ import { invokeHandler } from './handlers.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { LocalWorkflowRunner } from './workflows/runner.ts';
 import { ensureHelmKubectl } from './layers/helm-kubectl.ts';
+import { startLocalOidcIssuer, type LocalOidcIssuer } from './oidc/issuer.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,11 +38,19 @@ export interface LocalCloudOptions {
   scheduleDefinitions?: ScheduleDefinition[];
   workflows?: WorkflowDefinition[];
   log?: (line: string) => void;
+  /**
+   * The local OIDC issuer (local/oidc/issuer.ts): started and trusted when no external issuer is
+   * configured (FLEETOPS_OIDC_ISSUERS), or beside external ones with FLEETOPS_LOCAL_OIDC=true;
+   * `false` (or FLEETOPS_LOCAL_OIDC=false) never starts it.
+   */
+  localOidc?: boolean;
 }
 
 export interface LocalCloud {
   url: string;
   apiToken: string;
+  /** The local OIDC issuer the stack trusts, when it started one: mints tokens for the demo users. */
+  oidc?: LocalOidcIssuer;
   dataDir: string;
   dynamoEndpoint: string;
   tableName: string;
@@ -50,6 +59,22 @@ export interface LocalCloud {
   workflows: LocalWorkflowRunner;
   startupMs: number;
   stop(): Promise<void>;
+}
+
+/** FLEETOPS_OIDC_ISSUERS as this module last set it for its own issuer (not an operator's setting). */
+let ownIssuersSetting: string | undefined;
+
+/** The local issuer, when wanted, and FLEETOPS_OIDC_ISSUERS naming it (after any external issuers). */
+async function localOidcIssuer(options: LocalCloudOptions, host: string): Promise<{ oidc?: LocalOidcIssuer; issuers?: string }> {
+  const fromEnv = process.env.FLEETOPS_OIDC_ISSUERS === ownIssuersSetting ? undefined : process.env.FLEETOPS_OIDC_ISSUERS;
+  const external = (options.env?.FLEETOPS_OIDC_ISSUERS ?? fromEnv)?.trim() || undefined;
+  const flag = process.env.FLEETOPS_LOCAL_OIDC?.trim().toLowerCase();
+  const wanted = options.localOidc ?? (flag === 'true' ? true : flag === 'false' ? false : !external);
+  if (!wanted) return external ? { issuers: external } : {};
+  const oidc = await startLocalOidcIssuer({ host: host === '0.0.0.0' ? '127.0.0.1' : host });
+  const list: unknown[] = external ? [JSON.parse(external)].flat() : [];
+  ownIssuersSetting = JSON.stringify([...list, oidc.config]);
+  return { oidc, issuers: ownIssuersSetting };
 }
 
 /** The API token: from the environment, else generated once into the data dir (mode 0600). */
@@ -79,6 +104,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const dynamo: DynamoDbLocal = await startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') });
   const stops: (() => Promise<void> | void)[] = [() => dynamo.stop()];
   try {
+    const { oidc, issuers } = await localOidcIssuer(options, host);
+    if (oidc) {
+      stops.push(() => oidc.stop());
+      log(`Local OIDC issuer on ${oidc.issuer}`);
+    }
     await ensureTables(dynamo.endpoint, [{ name: tableName, definition: MAIN_TABLE }]);
     log(`DynamoDB Local on ${dynamo.endpoint}`);
 
@@ -99,6 +129,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       POWERTOOLS_METRICS_NAMESPACE: 'fleetops',
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.env,
+      // After options.env: the issuers the stack actually trusts (external ones plus the local issuer).
+      FLEETOPS_OIDC_ISSUERS: issuers ?? '',
     });
     setWiring(undefined);
     // Fail at start-up, not on the first request, when the environment is invalid.
@@ -154,6 +186,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return {
       url: `http://${host}:${boundPort}`,
       apiToken,
+      ...(oidc ? { oidc } : {}),
       dataDir,
       dynamoEndpoint: dynamo.endpoint,
       tableName,

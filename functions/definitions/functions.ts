@@ -34,7 +34,10 @@ export interface FunctionSettings {
 export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   health: { access: {} },
   openapi: { access: {} },
-  'not-found': { access: {} },
+  // Reads the credential table: unknown /v1 paths answer 401 before 404 for every kind of credential.
+  'not-found': { access: { table: 'read' } },
+  // Ingest credentials and API keys (issue 19).
+  credentials: { access: { table: 'readwrite' } },
   alerts: { timeoutSeconds: 29, reservedConcurrency: 20, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },

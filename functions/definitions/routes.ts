@@ -21,8 +21,12 @@ import {
   Scorecard,
   ScorecardSummary,
 } from '../schemas/catalog.ts';
+import { CreateApiKeyRequest, CreatedCredential, CreateIngestCredentialRequest, CredentialList, CredentialSchema, WhoAmI } from '../schemas/identity.ts';
 
-const unauthorized = { 401: { description: 'Missing or wrong bearer token', schema: ErrorResponse } };
+const unauthorized = {
+  401: { description: 'Missing or invalid credential', schema: ErrorResponse },
+  403: { description: 'Valid credential without the role this route needs', schema: ErrorResponse },
+};
 const badRequest = { 400: { description: 'Invalid request', schema: ErrorResponse } };
 const notFound = { 404: { description: 'No such resource', schema: ErrorResponse } };
 const unreachable = { 502: { description: 'The cluster could not be reached; nothing was stored', schema: ErrorResponse } };
@@ -532,6 +536,65 @@ export const ROUTES = {
     tags: ['catalog'],
     params: EntityRefParams,
     responses: { 200: { description: 'Scorecard', schema: Scorecard }, ...badRequest, ...unauthorized, ...notFound },
+  }),
+  // --- Identity and machine credentials (issue 19) ---
+  whoAmI: defineRoute({
+    method: 'GET',
+    path: '/v1/whoami',
+    handler: 'credentials',
+    auth: 'bearer',
+    role: 'viewer',
+    summary: 'The identity and role fleetops sees for the presented credential',
+    tags: ['identity'],
+    responses: { 200: { description: 'Identity', schema: WhoAmI }, ...unauthorized },
+  }),
+  createIngestCredential: defineRoute({
+    method: 'POST',
+    path: '/v1/credentials/ingest',
+    handler: 'credentials',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'A new ingest credential for one alert source (it may only post alerts); the secret is returned once. A source may hold two at a time, for rotation',
+    tags: ['identity'],
+    body: CreateIngestCredentialRequest,
+    responses: {
+      201: { description: 'Created; `secret` is shown only now', schema: CreatedCredential },
+      ...badRequest,
+      ...unauthorized,
+      409: { description: 'The source already has two active credentials: revoke one first', schema: ErrorResponse },
+    },
+  }),
+  createApiKey: defineRoute({
+    method: 'POST',
+    path: '/v1/credentials/api-keys',
+    handler: 'credentials',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'A new scoped API key for scripts, with a role; the secret is returned once',
+    tags: ['identity'],
+    body: CreateApiKeyRequest,
+    responses: { 201: { description: 'Created; `secret` is shown only now', schema: CreatedCredential }, ...badRequest, ...unauthorized },
+  }),
+  listCredentials: defineRoute({
+    method: 'GET',
+    path: '/v1/credentials',
+    handler: 'credentials',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'Ingest credentials and API keys (never their secrets), active and revoked',
+    tags: ['identity'],
+    responses: { 200: { description: 'Credentials', schema: CredentialList }, ...unauthorized },
+  }),
+  revokeCredential: defineRoute({
+    method: 'DELETE',
+    path: '/v1/credentials/{id}',
+    handler: 'credentials',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'Revoke an ingest credential or API key at once (idempotent)',
+    tags: ['identity'],
+    params: IdParams,
+    responses: { 200: { description: 'Revoked', schema: CredentialSchema }, ...unauthorized, ...notFound },
   }),
 } satisfies Record<string, RouteDefinition>;
 

@@ -23,6 +23,8 @@
  * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>
  * - release history per cluster    RELEASE#<clusterId>#<ns>#<release> / <at>#<deployId>#<outcome>
  * - ECR deploy triggers            DEPLOYTRIGGER / <id>
+ * - ingest credentials, API keys   CREDENTIAL#<id> / META                    (secret's SHA-256 only; revokedAt set once)
+ * - list credentials               gsi1: CREDENTIALS / <createdAt>#<id>
  * - catalog entities               CATALOG / <kind>:<namespace>/<name>      (one Query reads the catalog; begins_with for a kind)
  */
 export interface KeyAttribute {

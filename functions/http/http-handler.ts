@@ -5,9 +5,13 @@ import type * as z from 'zod';
 import { ROUTE_LIST, type ROUTES, type RouteId } from '../definitions/routes.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
-import { bearerAuth, httpErrorMapper, slackAuth, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';
+import type { Identity } from '../core/identity/identity.ts';
+import { authenticate, httpErrorMapper, slackAuth, resolveRoute, validateRequest, type HttpEvent, type ParsedRequest } from './middleware.ts';
 import type { RouteDefinition } from './route-definition.ts';
 import { toApiGatewayResult, type HttpResult } from './responses.ts';
+
+/** The identity of a request no credential was checked for: allowed nothing. */
+export const ANONYMOUS: Identity = Object.freeze({ kind: 'system', subject: 'anonymous', displayName: 'anonymous', role: null });
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -17,6 +21,11 @@ export interface HttpRequest<R extends RouteDefinition> {
   params: Infer<R['params']>;
   rawBody: string;
   headers: Record<string, string | undefined>;
+  /**
+   * The verified caller on `auth: 'bearer'` routes (its role already checked against the route's).
+   * Public and Slack routes get ANONYMOUS (role null); the Slack handler maps its user itself.
+   */
+  identity: Identity;
   event: APIGatewayProxyEventV2;
   context: Context;
 }
@@ -25,7 +34,7 @@ export type RouteImpl<R extends RouteDefinition> = (request: HttpRequest<R>) => 
 
 /**
  * Builds a Lambda handler serving the given routes of the route table, with the shared middy
- * stack: error mapping, logger context, route resolution, bearer auth, body/query/path validation.
+ * stack: error mapping, logger context, route resolution, authentication and the route's role, body/query/path validation.
  */
 export function httpHandler<K extends RouteId>(implementations: { [P in K]: RouteImpl<(typeof ROUTES)[P]> }) {
   const served = ROUTE_LIST.filter((r) => r.id in implementations);
@@ -34,7 +43,7 @@ export function httpHandler<K extends RouteId>(implementations: { [P in K]: Rout
     .use(httpErrorMapper())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(resolveRoute(served))
-    .use(bearerAuth(() => wiring().apiTokens))
+    .use(authenticate(() => wiring().authenticator))
     .use(slackAuth(() => wiring().slackVerifier))
     .use(validateRequest())
     .handler(async (event, context) => {
@@ -45,6 +54,7 @@ export function httpHandler<K extends RouteId>(implementations: { [P in K]: Rout
         params: parsed.params,
         rawBody: parsed.rawBody,
         headers: event.headers ?? {},
+        identity: parsed.identity ?? ANONYMOUS,
         event,
         context,
       } as HttpRequest<RouteDefinition>);

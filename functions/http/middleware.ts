@@ -1,8 +1,9 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../core/errors.ts';
-import type { ApiTokenProvider } from '../ports.ts';
-import { bearerToken, tokensMatch } from './api-token.ts';
+import type { Identity } from '../core/identity/identity.ts';
+import { bearerToken } from './api-token.ts';
+import { authorize, type Authenticator } from './authenticator.ts';
 import { errorToResponse } from './errors-to-response.ts';
 import { DEFAULT_MAX_BODY_BYTES, routeKey, type RouteDefinition } from './route-definition.ts';
 import { toApiGatewayResult } from './responses.ts';
@@ -18,6 +19,8 @@ export interface ParsedRequest {
   query: unknown;
   params: unknown;
   rawBody: string;
+  /** Set by `authenticate` on `auth: 'bearer'` routes: the verified caller. */
+  identity?: Identity;
 }
 
 function state(request: Request<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>): Partial<ParsedRequest> {
@@ -37,15 +40,22 @@ export function resolveRoute(routes: readonly (RouteDefinition & { id: string })
   };
 }
 
-/** Bearer-token check for routes marked `auth: 'bearer'`. */
-export function bearerAuth(tokens: () => ApiTokenProvider): HttpMiddleware {
+/**
+ * Authentication and the route's role, for routes marked `auth: 'bearer'`: the bearer credential
+ * (OIDC JWT, ingest credential, API key or bootstrap token) becomes the request's Identity; missing
+ * or invalid → 401, valid but not allowed here → 403.
+ */
+export function authenticate(authenticator: () => Pick<Authenticator, 'authenticate'>): HttpMiddleware {
   return {
     before: async (request) => {
-      if (state(request).route?.auth !== 'bearer') return;
+      const route = state(request).route;
+      if (route?.auth !== 'bearer') return;
       const headers = request.event.headers ?? {};
       const presented = bearerToken(headers.authorization ?? headers.Authorization);
       if (!presented) throw new UnauthorizedError();
-      if (!tokensMatch(presented, await tokens().getTokens())) throw new UnauthorizedError();
+      const identity = await authenticator().authenticate(presented);
+      authorize(identity, route);
+      state(request).identity = identity;
     },
   };
 }

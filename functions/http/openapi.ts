@@ -55,7 +55,17 @@ export function buildOpenApiDocument(routes: (RouteDefinition & { id: string })[
         content: { [MEDIA_TYPES[route.bodyFormat ?? 'json']]: { schema: toSchema(route.body, 'input', schemas) } },
       };
     }
-    if (route.auth === 'bearer') operation.security = [{ bearerAuth: [] }];
+    if (route.auth === 'bearer') {
+      operation.security = [{ bearerAuth: [] }];
+      // Who may call it: the least role, and whether alert senders' ingest credentials are accepted.
+      operation['x-fleetops-role'] = route.role;
+      if (route.ingest) operation['x-fleetops-ingest'] = true;
+      const responses = operation.responses as Record<string, JsonSchema>;
+      const error = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['401'] ??= { description: 'Missing or invalid credential', ...error };
+      responses['403'] ??= { description: `Valid credential without the ${route.role} role${route.ingest ? '' : ' (or an ingest credential)'}`, ...error };
+      operation.description = `Needs role \`${route.role}\`${route.ingest ? ', or an ingest credential' : ''}.`;
+    }
     if (route.auth === 'slack') operation.security = [{ slackSignature: [] }];
     if (route.auth === 'none') operation.security = [];
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
@@ -67,7 +77,13 @@ export function buildOpenApiDocument(routes: (RouteDefinition & { id: string })[
     components: {
       schemas,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An OIDC JWT from a configured issuer (roles viewer < operator < approver < admin from a claim mapping), a scoped API key (fo_key_…), an ingest credential (fo_ing_…, only POST /v1/alerts*), or the bootstrap admin token. Each operation names its least role in x-fleetops-role.',
+        },
         slackSignature: { type: 'apiKey', in: 'header', name: 'X-Slack-Signature', description: 'Slack v0 request signature' },
       },
     },

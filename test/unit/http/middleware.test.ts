@@ -3,6 +3,7 @@ import { loadConfig } from '../../../functions/config.ts';
 import { AppError, ConflictError, type ErrorKind } from '../../../functions/core/errors.ts';
 import { errorToResponse, STATUS_OF } from '../../../functions/http/errors-to-response.ts';
 import { bearerToken, tokensMatch } from '../../../functions/http/api-token.ts';
+import { Authenticator } from '../../../functions/http/authenticator.ts';
 import { handler as healthHandler } from '../../../functions/handlers/health.ts';
 import { handler as putEventHandler } from '../../../functions/handlers/put-event.ts';
 import { handler as notFoundHandler } from '../../../functions/handlers/not-found.ts';
@@ -20,6 +21,7 @@ beforeEach(() => {
     config,
     clock: { now: () => new Date() },
     apiTokens: { getTokens: async () => [TOKEN] },
+    authenticator: new Authenticator({ bootstrapTokens: { getTokens: async () => [TOKEN] } }),
     events: { publish: async (events: BusEvent[]) => void published.push(...events) },
   } as unknown as Wiring);
 });
@@ -100,7 +102,7 @@ describe('error mapping', () => {
     expect(errorToResponse(new AppError('retry-later', 'NOTIFICATION_PENDING', 'x')).status).toBe(503);
     // Every domain error kind has its status here and only here.
     expect(Object.entries(STATUS_OF).map(([kind]) => [kind, errorToResponse(new AppError(kind as ErrorKind, 'X', 'x')).status])).toEqual(
-      Object.entries({ invalid: 400, unauthorized: 401, 'not-found': 404, conflict: 409, 'too-large': 413, 'unsupported-media-type': 415, upstream: 502, 'retry-later': 503 }),
+      Object.entries({ invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'too-large': 413, 'unsupported-media-type': 415, upstream: 502, 'retry-later': 503 }),
     );
     const internal = errorToResponse(new Error('secret token abc123 at /etc/passwd'));
     expect(internal.status).toBe(500);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROUTE_LIST } from '../../../functions/definitions/routes.ts';
 import { buildOpenApiDocument } from '../../../functions/http/openapi.ts';
 import { routeKey } from '../../../functions/http/route-definition.ts';
+import { ROLES } from '../../../functions/core/identity/identity.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -39,6 +40,24 @@ describe('route table', () => {
       else expect(route.auth, route.id).toBe('none');
     }
   });
+
+  it('names the least role of every authenticated route, and accepts ingest credentials only for posting alerts', () => {
+    for (const route of ROUTE_LIST) {
+      if (route.auth !== 'bearer') {
+        expect(route.role, route.id).toBeUndefined();
+        continue;
+      }
+      expect(ROLES, route.id).toContain(route.role);
+      expect(Boolean(route.ingest), route.id).toBe(route.method === 'POST' && /^\/v1\/alerts(\/|$)/.test(route.path));
+      // Reads are for viewers; nothing that changes state is.
+      if (route.role === 'viewer') expect(route.method, route.id).toBe('GET');
+    }
+    const role = (id: string) => ROUTE_LIST.find((r) => r.id === id)?.role;
+    // The contract's examples: operator = ack, silence, diagnose; approver = approve/reject healing; admin = kill switch, clusters.
+    expect(['acknowledgeIncident', 'createSilence', 'startRca'].map(role)).toEqual(['operator', 'operator', 'operator']);
+    expect(['approveHealing', 'rejectHealing'].map(role)).toEqual(['approver', 'approver']);
+    expect(['setHealingKillSwitch', 'registerCluster', 'deleteCluster', 'rotateKubeconfig', 'createIngestCredential', 'revokeCredential'].map(role)).toEqual(Array(6).fill('admin'));
+  });
 });
 
 describe('OpenAPI document', () => {
@@ -50,6 +69,8 @@ describe('OpenAPI document', () => {
       const operation = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect(operation?.operationId, route.id).toBe(route.id);
       expect(operation.security).toEqual(route.auth === 'bearer' ? [{ bearerAuth: [] }] : route.auth === 'slack' ? [{ slackSignature: [] }] : []);
+      expect(operation['x-fleetops-role'], route.id).toBe(route.role);
+      if (route.auth === 'bearer') expect(Object.keys(operation.responses), route.id).toEqual(expect.arrayContaining(['401', '403']));
     }
   });
 

@@ -1,0 +1,100 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../../functions/adapters/aws/dynamodb/document-client.ts';
+import { DynamoCredentialStore } from '../../../functions/adapters/aws/dynamodb/credential-store.ts';
+import { CredentialService, hashSecret } from '../../../functions/core/identity/credentials.ts';
+import type { Identity } from '../../../functions/core/identity/identity.ts';
+import { startTestTable } from '../../support/dynamodb.ts';
+
+const ADMIN: Identity = { kind: 'oidc', subject: 'https://id.example#adam', displayName: 'Adam', role: 'admin' };
+const APPROVER: Identity = { kind: 'oidc', subject: 'https://id.example#april', displayName: 'April', role: 'approver' };
+
+let db: Awaited<ReturnType<typeof startTestTable>>;
+let client: ReturnType<typeof createDocumentClient>;
+let store: DynamoCredentialStore;
+let now: Date;
+/** Two services over one table: two warm Lambdas, each with its own positive cache. */
+let a: CredentialService;
+let b: CredentialService;
+
+beforeAll(async () => {
+  db = await startTestTable();
+  client = createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint, region: 'us-east-1' });
+  store = new DynamoCredentialStore(client, db.tableName);
+  now = new Date('2026-12-06T12:00:00Z');
+  a = new CredentialService({ store, now: () => now, cacheSeconds: 30 });
+  b = new CredentialService({ store, now: () => now, cacheSeconds: 30 });
+}, 60_000);
+afterAll(async () => {
+  await db?.stop();
+});
+
+describe('ingest credentials and API keys in DynamoDB Local', () => {
+  it('stores only the hash, returns the secret once, and lists without secrets', async () => {
+    const { credential, secret } = await a.createIngest({ source: 'alertmanager-eu' }, ADMIN);
+    expect(secret).toMatch(/^fo_ing_[a-f0-9]{16}_/);
+    const item = (await client.send(new GetCommand({ TableName: db.tableName, Key: { pk: `CREDENTIAL#${credential.id}`, sk: 'META' } }))).Item!;
+    expect(JSON.stringify(item)).not.toContain(secret.slice(24));
+    expect(item.secretHash).toBe(hashSecret(secret));
+    expect(item.createdBy).toBe(ADMIN.subject);
+    const listed = await a.list();
+    expect(listed.find((c) => c.id === credential.id)).toEqual({ ...credential, status: 'active' });
+    expect(JSON.stringify(listed)).not.toContain('secretHash');
+    expect(await a.authenticate(secret)).toEqual({
+      kind: 'ingest',
+      subject: `ingest:${credential.id}`,
+      displayName: expect.stringContaining('alertmanager-eu'),
+      role: null,
+      source: 'alertmanager-eu',
+    });
+  });
+
+  it('rotates without downtime: two active credentials per source, a third refused until the old one is revoked', async () => {
+    const old = await a.createIngest({ source: 'am-rotate' }, ADMIN);
+    const next = await a.createIngest({ source: 'am-rotate' }, ADMIN);
+    // Both work at once: senders move to the new one at their own pace.
+    expect((await b.authenticate(old.secret))?.source).toBe('am-rotate');
+    expect((await b.authenticate(next.secret))?.source).toBe('am-rotate');
+    await expect(a.createIngest({ source: 'am-rotate' }, ADMIN)).rejects.toMatchObject({ kind: 'conflict', code: 'TOO_MANY_CREDENTIALS' });
+    // Another source is not limited by this one.
+    await expect(a.createIngest({ source: 'am-other' }, ADMIN)).resolves.toBeDefined();
+
+    const revoked = await a.revoke(old.credential.id);
+    expect(revoked).toMatchObject({ id: old.credential.id, status: 'revoked', revokedAt: now.toISOString() });
+    // The process that revoked forgets it at once; the new one keeps working.
+    expect(await a.authenticate(old.secret)).toBeUndefined();
+    expect((await a.authenticate(next.secret))?.subject).toBe(`ingest:${next.credential.id}`);
+    // Another warm process trusts its cached answer for at most cacheSeconds, then reads the revocation.
+    now = new Date(now.getTime() + 31_000);
+    expect(await b.authenticate(old.secret)).toBeUndefined();
+    // Room for the next rotation.
+    await expect(a.createIngest({ source: 'am-rotate' }, ADMIN)).resolves.toBeDefined();
+  });
+
+  it('revokes idempotently and answers 404 for unknown ids', async () => {
+    const { credential } = await a.createIngest({ source: 'am-twice' }, ADMIN);
+    const first = await a.revoke(credential.id);
+    now = new Date(now.getTime() + 1000);
+    const second = await a.revoke(credential.id);
+    expect(second.revokedAt).toBe(first.revokedAt);
+    await expect(a.revoke('0123456789abcdef')).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('refuses wrong, tampered and foreign secrets', async () => {
+    const { secret } = await a.createIngest({ source: 'am-tamper' }, ADMIN);
+    const last = secret.at(-1) === 'A' ? 'B' : 'A';
+    expect(await a.authenticate(secret.slice(0, -1) + last)).toBeUndefined();
+    // Same id, other kind's prefix.
+    expect(await a.authenticate(secret.replace('fo_ing_', 'fo_key_'))).toBeUndefined();
+    expect(await a.authenticate('fo_ing_nothex_abc')).toBeUndefined();
+    expect(await a.authenticate('not-a-credential')).toBeUndefined();
+  });
+
+  it('creates API keys with a role, only by admins', async () => {
+    const { credential, secret } = await a.createApiKey({ name: 'nightly-report', role: 'viewer' }, ADMIN);
+    expect(secret).toMatch(/^fo_key_/);
+    expect(await b.authenticate(secret)).toEqual({ kind: 'api-key', subject: `api-key:${credential.id}`, displayName: 'API key nightly-report', role: 'viewer' });
+    await expect(a.createApiKey({ name: 'x', role: 'operator' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(a.createIngest({ source: 'x' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
+  });
+});

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { NodeCapacity } from '../core/fleet/index.ts';
 import { clusterRegistry } from './clusters.ts';
@@ -30,13 +31,7 @@ async function nodesOf(record: ClusterRecord): Promise<NodeCapacity[] | undefine
 /** Each cluster's nodes (undefined when unreachable), cached briefly and fetched a few clusters at a time. */
 export async function nodeCapacities(records: readonly ClusterRecord[]): Promise<Map<string, NodeCapacity[] | undefined>> {
   const out = new Map<string, NodeCapacity[] | undefined>();
-  let next = 0;
-  const worker = async () => {
-    while (next < records.length) {
-      const record = records[next++];
-      out.set(record.id, await nodesOf(record));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(records.map((record) => limit(async () => out.set(record.id, await nodesOf(record)))));
   return out;
 }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { EVENT_SOURCES } from '../platform/events.ts';
 import type { Clock, EventPublisher } from '../platform/ports.ts';
 import { IsolationForest, type IsolationForestJSON } from '../anomaly/isolation-forest.ts';
@@ -76,15 +77,12 @@ export class MetricPull {
   }
 
   async pullBatch(batch: { pullId: string; at: string; clusterIds: string[] }): Promise<ClusterPullResult[]> {
-    const results: ClusterPullResult[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.clusterIds.length) {
-        const clusterId = batch.clusterIds[next++];
-        results.push(await this.pullCluster(clusterId, batch.pullId, batch.at).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) })));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.config.concurrency, batch.clusterIds.length) }, worker));
+    const limit = pLimit(this.config.concurrency);
+    const results: ClusterPullResult[] = await Promise.all(
+      batch.clusterIds.map((clusterId) =>
+        limit(() => this.pullCluster(clusterId, batch.pullId, batch.at).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) }))),
+      ),
+    );
     return results.sort((a, b) => a.clusterId.localeCompare(b.clusterId));
   }
 

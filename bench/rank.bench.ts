@@ -31,8 +31,9 @@ import { makeSimCase, SIM_CALLEES, SIM_FAULTS } from '../test/support/sim-propag
 import { groupSamples } from '../functions/core/rca/rank.ts';
 import { accuracy, loadNezha, naiveRank } from './support/nezha.ts';
 import type { NezhaCase } from './support/nezha.ts';
-import { crossValidate, positionTable, rankGrid, choose, top } from './support/rank-cv.ts';
-import type { LabelledCase } from './support/rank-cv.ts';
+import { crossValidate, positionTable, rankGrid, choose, top, leaveOneSystemOut, rawTable, reliability } from './support/rank-cv.ts';
+import type { Config, DevCase, LabelledCase } from './support/rank-cv.ts';
+import { groupEdgeSamples } from '../functions/core/rca/rank.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'bin', 'fleetops.js');
@@ -183,6 +184,123 @@ if (!nezha) {
       seconds: { in_sample: inSampleSeconds, cv: sec(performance.now() - t) },
     }),
   );
+}
+
+// 1e. every development system, leave-one-system-out (issue 21): the figure that counts comes first
+{
+  t = performance.now();
+  const dev: DevCase[] = [];
+  for (const c of nezha ?? []) dev.push({ ...c, system: `nezha-${c.system}`, kind: c.faultType });
+  for (let seed = 1; seed <= 60; seed++) {
+    const c = makeSimCase(200_000 + seed, { fault: SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length] });
+    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, system: 'simulator-mesh', kind: c.fault });
+  }
+  for (let seed = 1; seed <= 20; seed++) {
+    const c = makeSimCase(300_000 + seed, { fault: 'none' });
+    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: '', system: 'simulator-mesh', kind: 'normal' });
+  }
+  // the simulator's Istio edge view and rollouts: silent callees (failures counted only at the caller), changes
+  for (let seed = 1; seed <= 30; seed++) {
+    const silent = seed % 2 === 0;
+    const changes = seed % 3 !== 0;
+    const c = makeSimCase(250_000 + seed, { fault: silent ? 'error-burst' : SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[seed % SIM_CALLEES.length], edgeMetrics: true, silent, changes });
+    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, system: 'simulator-mesh', kind: `edges${silent ? '+silent' : ''}${changes ? '+changes' : ''}`, edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes });
+  }
+  for (let seed = 1; seed <= 10; seed++) {
+    const c = makeSimCase(350_000 + seed, { fault: 'none', edgeMetrics: true, changes: true });
+    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: '', system: 'simulator-mesh', kind: 'normal+edges+changes', edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes });
+  }
+  const xrayDev = (seed: number, o: Parameters<typeof makeXrayCase>[1], kind: string): void => {
+    const c = makeXrayCase(seed, o);
+    dev.push({
+      edges: c.edges,
+      series: groupSamples(c.samples),
+      split: c.split,
+      target: c.target,
+      truth: c.root,
+      system: 'xray-generator',
+      kind,
+      ...(c.edgeSamples ? { edgeSeries: groupEdgeSamples(c.edgeSamples) } : {}),
+      ...(c.changes ? { changes: c.changes } : {}),
+    });
+  };
+  const devCount = Number(process.env.RANK_DEV_CASES ?? 30);
+  for (let seed = 1; seed <= devCount; seed++) xrayDev(400_000 + seed, {}, 'plain');
+  for (let seed = 1; seed <= devCount; seed++) {
+    const silent = seed % 3 === 0;
+    const changes = seed % 2 === 0;
+    xrayDev(500_000 + seed, { edgeMetrics: true, silent, changes }, `edges${silent ? '+silent' : ''}${changes ? '+changes' : ''}`);
+  }
+  for (let seed = 1; seed <= 10; seed++) xrayDev(600_000 + seed, { fault: 'none' }, 'normal');
+  for (let seed = 1; seed <= 10; seed++) xrayDev(700_000 + seed, { fault: 'none', edgeMetrics: true, changes: true }, 'normal+edges+changes');
+  const buildSeconds = sec(performance.now() - t);
+
+  // the grid: the earlier knobs kept small, plus the new evidence (0 = off, so the grid contains the old ranker)
+  const grid: Config[] = [];
+  for (const calleePenalty of [0.25, 0.5])
+    for (const [threshold, quietTargetFactor] of [[3, 2], [4, 1]])
+      for (const edgeExplain of [0, 1])
+        for (const changeWeight of [0, 1.5, 3])
+          for (const sinkPenalty of [0, 0.5]) grid.push({ callerWeight: 0.25, calleePenalty, minTrafficShare: 0.03, threshold, quietTargetFactor, edgeExplain, changeWeight, sinkPenalty });
+  const before: Config[] = grid.filter((g) => g.edgeExplain === 0 && g.changeWeight === 0 && g.sinkPenalty === 0).map((g) => ({ ...g, edgeWeight: 0 }));
+  t = performance.now();
+  const summarise = (cv: ReturnType<typeof leaveOneSystemOut>): Record<string, unknown> => {
+    const systems = [...new Set(dev.map((c) => c.system))];
+    const bySystem: Record<string, unknown> = {};
+    for (const s of systems) {
+      const idx = dev.flatMap((c, i) => (c.system === s ? [i] : []));
+      const faulted = idx.filter((i) => dev[i].truth !== '');
+      const normal = idx.filter((i) => dev[i].truth === '');
+      const kinds = [...new Set(faulted.map((i) => dev[i].kind))].sort();
+      bySystem[s] = {
+        cases: faulted.length,
+        top1: round(top(faulted.map((i) => cv.position[i]), 1)),
+        top3: round(top(faulted.map((i) => cv.position[i]), 3)),
+        ...(normal.length ? { normal_windows: normal.length, normal_empty_rate: round(top(normal.map((i) => cv.position[i]), 1)) } : {}),
+        by_kind: Object.fromEntries(kinds.map((k) => {
+          const p = faulted.filter((i) => dev[i].kind === k).map((i) => cv.position[i]);
+          return [k, { cases: p.length, top1: round(top(p, 1)), top3: round(top(p, 3)) }];
+        })),
+      };
+    }
+    const faultedAll = dev.flatMap((c, i) => (c.truth !== '' ? [i] : []));
+    const meanOver = (k: number): number => round(systems.reduce((acc, s) => acc + top(faultedAll.filter((i) => dev[i].system === s).map((i) => cv.position[i]), k), 0) / systems.length);
+    const preds = faultedAll.filter((i) => cv.top[i].node !== '').map((i) => ({ confidence: cv.top[i].score, correct: cv.top[i].node === dev[i].truth }));
+    const rel = reliability(preds);
+    return {
+      mean_over_systems: { top1: meanOver(1), top3: meanOver(3) },
+      pooled: { cases: faultedAll.length, top1: round(top(faultedAll.map((i) => cv.position[i]), 1)), top3: round(top(faultedAll.map((i) => cv.position[i]), 3)) },
+      by_system: bySystem,
+      calibration: { ece: rel.ece, answered: preds.length, mean_top_probability: round(preds.reduce((s, p) => s + p.confidence, 0) / Math.max(1, preds.length)), reliability: rel.table },
+      chosen: cv.chosen,
+    };
+  };
+  const table = rawTable(dev, grid);
+  const after = summarise(leaveOneSystemOut(dev, grid, table));
+  const afterSeconds = sec(performance.now() - t);
+  const beforeCv = summarise(leaveOneSystemOut(dev, before));
+  // ablations for the change log: the same protocol with one rule held off (its knob fixed at 0)
+  const ablation: Record<string, unknown> = {};
+  for (const knob of ['edgeExplain', 'changeWeight', 'sinkPenalty'] as const) {
+    const keep = grid.flatMap((g, i) => (g[knob] === 0 ? [i] : []));
+    const cv = summarise(leaveOneSystemOut(dev, keep.map((i) => grid[i]), keep.map((i) => table[i])));
+    ablation[`without_${knob}`] = { mean_over_systems: cv.mean_over_systems, ece: (cv.calibration as { ece: number }).ece };
+  }
+  console.log(JSON.stringify({ bench: 'rank-cv', method: 'leave-one-system-out; grid and calibration (temperature, none logit) chosen on the other systems', ...after, seconds: { build: buildSeconds, cv: afterSeconds } }));
+  console.log(JSON.stringify({ bench: 'rank-cv-ablation', method: 'leave-one-system-out with one rule off', ...ablation }));
+  console.log(JSON.stringify({ bench: 'rank-cv-without-new-evidence', method: 'same protocol, edges / changes / sink discount off (the ranker before issue 21, with calibrated probabilities)', ...beforeCv }));
+}
+
+// 1f. speed: 50 nodes, 30 minutes of 1-minute data, edges and changes (the issue's bar: <= 1 s per case)
+{
+  const c = makeXrayCase(4242, { services: 38, normalMinutes: 20, incidentMinutes: 10, edgeMetrics: true, changes: true });
+  const input = { edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes };
+  const nodes = new Set(c.edges.flatMap((e) => [e.from, e.to])).size;
+  analyzeSeries(input);
+  const runs = 20;
+  t = performance.now();
+  for (let i = 0; i < runs; i++) analyzeSeries(input);
+  console.log(JSON.stringify({ bench: 'rank-speed', nodes, minutes: 30, series: input.series.length, edge_series: input.edgeSeries.length, seconds_per_case: Number(((performance.now() - t) / runs / 1000).toFixed(4)) }));
 }
 
 // 2. runtime on a ~1M-row CSV

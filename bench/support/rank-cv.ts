@@ -10,6 +10,7 @@
  * not drown the 21 Train-Ticket ones. The grid is small on purpose: a few knobs with a physical meaning.
  */
 import { analyzeSeries } from '../../functions/core/rca/rank.ts';
+import { probabilityRanking, type ScoreForm } from '../../functions/core/rca/graph-ranking.ts';
 import type { RankOptions, RankSeriesInput } from '../../functions/core/rca/rank.ts';
 
 export interface LabelledCase extends RankSeriesInput {
@@ -93,4 +94,131 @@ export function crossValidate(table: number[][], grid: Config[], cases: Labelled
     for (const i of test) heldOut[i] = table[k][i];
   }
   return { heldOut, chosen };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leave-one-system-out over every development system, with calibration (issue 21)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A labelled case of one development system ('' truth: a normal window, where [] is right). */
+export interface DevCase extends RankSeriesInput {
+  truth: string;
+  system: string;
+  /** Sub-group for reporting (fault type, variant). */
+  kind: string;
+}
+
+export interface Raw {
+  node: string;
+  raw: number;
+}
+
+/** Raw scores (before the probability calibration) of one case under one config. */
+export function rawScores(c: RankSeriesInput, config: Config): Raw[] {
+  return analyzeSeries(c, config)
+    .nodes.filter((n) => n.rawScore > 0)
+    .map((n) => ({ node: n.node, raw: n.rawScore }));
+}
+
+/** Position of the truth (-1 absent, -2 empty ranking; a normal window: 0 when empty, else -1). */
+export function positionIn(raws: Raw[], truth: string): number {
+  if (truth === '') return raws.length === 0 ? 0 : -1;
+  if (raws.length === 0) return -2;
+  const order = [...raws].sort((a, b) => b.raw - a.raw || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  return order.findIndex((r) => r.node === truth);
+}
+
+export interface Calibration {
+  temperature: number;
+  noneLogit: number;
+  scoreForm: ScoreForm;
+}
+
+const TEMPERATURES = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6];
+const NONE_LOGITS = [-2, -1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6];
+const P_FLOOR = 1e-3;
+
+/** Probability of the truth ('' = none) under a calibration. */
+export function truthProbability(raws: Raw[], truth: string, cal: Calibration): number {
+  const ranking = probabilityRanking(raws, cal.temperature, cal.noneLogit, cal.scoreForm);
+  if (truth === '') return 1 - ranking.reduce((s, r) => s + r.score, 0);
+  return ranking.find((r) => r.node === truth)?.score ?? 0;
+}
+
+/** Temperature and none logit minimising the mean negative log-likelihood of the truth, each system weighted equally. */
+export function fitCalibration(items: { raws: Raw[]; truth: string; system: string }[]): Calibration {
+  const systems = [...new Set(items.map((i) => i.system))];
+  let best: Calibration = { temperature: 1, noneLogit: 0, scoreForm: 'linear' };
+  let bestLoss = Infinity;
+  for (const scoreForm of ['linear', 'log'] as const)
+  for (const temperature of TEMPERATURES)
+    for (const noneLogit of NONE_LOGITS) {
+      const cal = { temperature, noneLogit, scoreForm };
+      let loss = 0;
+      for (const s of systems) {
+        const mine = items.filter((i) => i.system === s);
+        loss += mine.reduce((acc, i) => acc - Math.log(Math.max(P_FLOOR, truthProbability(i.raws, i.truth, cal))), 0) / mine.length;
+      }
+      if (loss < bestLoss - 1e-12) {
+        bestLoss = loss;
+        best = cal;
+      }
+    }
+  return best;
+}
+
+/** Expected calibration error of the top answer's probability, and the reliability table (equal-width bins). */
+export function reliability(preds: { confidence: number; correct: boolean }[], bins = 10): { ece: number; table: { bin: string; n: number; confidence: number; accuracy: number }[] } {
+  const table: { bin: string; n: number; confidence: number; accuracy: number }[] = [];
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const lo = b / bins;
+    const hi = (b + 1) / bins;
+    const inBin = preds.filter((p) => p.confidence >= lo && (b === bins - 1 ? p.confidence <= hi : p.confidence < hi));
+    if (!inBin.length) continue;
+    const confidence = inBin.reduce((s, p) => s + p.confidence, 0) / inBin.length;
+    const accuracy = inBin.filter((p) => p.correct).length / inBin.length;
+    ece += (inBin.length / Math.max(1, preds.length)) * Math.abs(confidence - accuracy);
+    table.push({ bin: `${lo.toFixed(1)}-${hi.toFixed(1)}`, n: inBin.length, confidence: Number(confidence.toFixed(3)), accuracy: Number(accuracy.toFixed(3)) });
+  }
+  return { ece: Number(ece.toFixed(4)), table };
+}
+
+export interface SystemCvResult {
+  /** Per case (same order as the cases): held-out position of the truth and the top answer's probability. */
+  position: number[];
+  top: { node: string; score: number }[];
+  chosen: Record<string, { config: Config; calibration: Calibration }>;
+}
+
+/**
+ * Leave-one-system-out: for each system, the config with the best mean (top-1 + top-3) / 2 over the other
+ * systems (each weighted equally) and the calibration fitted on them score the held-out system.
+ */
+export function leaveOneSystemOut(cases: DevCase[], grid: Config[], precomputed?: Raw[][][]): SystemCvResult {
+  const raws = precomputed ?? rawTable(cases, grid);
+  const pos = raws.map((perCase) => perCase.map((r, i) => positionIn(r, cases[i].truth)));
+  const systems = [...new Set(cases.map((c) => c.system))];
+  const position = new Array<number>(cases.length).fill(-1);
+  const top = new Array<{ node: string; score: number }>(cases.length);
+  const chosen: SystemCvResult['chosen'] = {};
+  for (const held of systems) {
+    const groups = systems.filter((s) => s !== held).map((s) => cases.flatMap((c, i) => (c.system === s ? [i] : [])));
+    const k = choose(pos, groups);
+    const train = groups.flat().map((i) => ({ raws: raws[k][i], truth: cases[i].truth, system: cases[i].system }));
+    const calibration = fitCalibration(train);
+    chosen[held] = { config: grid[k], calibration };
+    cases.forEach((c, i) => {
+      if (c.system !== held) return;
+      position[i] = pos[k][i];
+      const r = probabilityRanking(raws[k][i], calibration.temperature, calibration.noneLogit, calibration.scoreForm);
+      top[i] = r[0] ?? { node: '', score: 0 };
+    });
+  }
+  return { position, top, chosen };
+}
+
+/** Raw scores of every case under every config (grid index -> case index -> raws). */
+export function rawTable(cases: DevCase[], grid: Config[]): Raw[][][] {
+  return grid.map((g) => cases.map((c) => rawScores(c, g)));
 }

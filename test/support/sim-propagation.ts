@@ -8,7 +8,7 @@
  * traffic), `availability` (binomial errors) and `cpu` (utilisation from load).
  */
 import { Rng } from '../../functions/core/anomaly/random.ts';
-import type { Edge, Sample } from '../../functions/core/rca/rank.ts';
+import type { Change, Edge, EdgeSample, Sample } from '../../functions/core/rca/rank.ts';
 import { LATENCY_SIGMA, propagate, SHOP_CALL_GRAPH } from '../../sim/mesh.ts';
 import type { OwnService } from '../../sim/mesh.ts';
 
@@ -30,6 +30,10 @@ export interface SimCase {
   target: string;
   root: string;
   fault: SimFault;
+  /** With `edgeMetrics`: the simulator's Istio per-edge view (requests, errors incl. timeouts, latency.p99) per minute. */
+  edgeSamples?: EdgeSample[];
+  /** With `changes`: the root rolled out 0–3 minutes before the onset, plus 1–2 unrelated rollouts (some at the same time). */
+  changes?: Change[];
 }
 
 function gauss(rng: Rng): number {
@@ -38,7 +42,19 @@ function gauss(rng: Rng): number {
 }
 const poisson = (rng: Rng, l: number): number => Math.max(0, Math.round(l + Math.sqrt(l) * gauss(rng)));
 
-export function makeSimCase(seed: number, options: { fault?: SimFault; root?: string; normalMinutes?: number; incidentMinutes?: number } = {}): SimCase {
+export interface SimCaseOptions {
+  fault?: SimFault;
+  root?: string;
+  normalMinutes?: number;
+  incidentMinutes?: number;
+  /** Emit per-edge metrics (separate random stream: the node series stay the same). */
+  edgeMetrics?: boolean;
+  /** The root's failures are counted only at its callers (its own availability stays flat). */
+  silent?: boolean;
+  changes?: boolean;
+}
+
+export function makeSimCase(seed: number, options: SimCaseOptions = {}): SimCase {
   const rng = new Rng(seed);
   const fault = options.fault ?? SIM_FAULTS[rng.nextInt(SIM_FAULTS.length)];
   const root = fault === 'none' ? '' : (options.root ?? SIM_CALLEES[rng.nextInt(SIM_CALLEES.length)]);
@@ -50,6 +66,8 @@ export function makeSimCase(seed: number, options: { fault?: SimFault; root?: st
   const factor = 3 + 17 * rng.nextFloat();
   const ratio = 0.2 + 0.4 * rng.nextFloat();
   const samples: Sample[] = [];
+  const extra = new Rng(seed * 7919 + 29);
+  const edgeSamples: EdgeSample[] = [];
   for (let m = 0; m < normalMinutes + incidentMinutes; m++) {
     const ts = t0 + m * 60;
     const wave = 1 + 0.15 * Math.sin(m / 20) + 0.05 * gauss(rng);
@@ -74,9 +92,37 @@ export function makeSimCase(seed: number, options: { fault?: SimFault; root?: st
       if (requests === 0) continue;
       const p99 = s.medianLatency * Math.exp(2.3263 * LATENCY_SIGMA) * Math.exp((0.5 * gauss(rng)) / Math.sqrt(Math.min(requests, 400)));
       samples.push({ ts, node: s.name, metric: 'latency.p99', value: p99 });
-      const errors = Math.min(requests, poisson(rng, requests * s.errorRatio));
+      const silentShare = options.silent && s.name === root && ts >= onset && fault === 'error-burst' ? ratio : 0;
+      const errors = Math.min(requests, poisson(rng, requests * Math.max(0, s.errorRatio - silentShare)));
       samples.push({ ts, node: s.name, metric: 'availability', value: 1 - errors / requests });
     }
+    if (options.edgeMetrics) {
+      for (const e of mesh.edges) {
+        const calls = poisson(extra, e.rps * 60);
+        edgeSamples.push({ ts, from: e.from, to: e.to, metric: 'requests', value: calls });
+        if (calls === 0) continue;
+        const failed = Math.min(calls, poisson(extra, calls * Math.min(1, e.errorRatio + e.timeoutRatio)));
+        edgeSamples.push({ ts, from: e.from, to: e.to, metric: 'errors', value: failed / calls });
+        const p99 = Math.min(e.timeoutSeconds, e.medianLatency * Math.exp(2.3263 * LATENCY_SIGMA)) * Math.exp((0.5 * gauss(extra)) / Math.sqrt(Math.min(calls, 400)));
+        edgeSamples.push({ ts, from: e.from, to: e.to, metric: 'latency.p99', value: p99 });
+      }
+    }
   }
-  return { edges: SHOP_CALL_GRAPH.map((e) => ({ from: e.from, to: e.to })), samples, split, target: 'frontend', root, fault };
+  let changes: Change[] | undefined;
+  if (options.changes) {
+    const rootAt = onset - 60 * extra.nextInt(4);
+    changes = root ? [{ node: root, at: rootAt, kind: 'rollout', detail: 'image tag changed' }] : [];
+    const names = Object.keys(NOMINAL);
+    for (let i = 1 + extra.nextInt(2); i > 0; i--) changes.push({ node: names[extra.nextInt(names.length)], at: extra.nextFloat() < 0.5 ? rootAt : split - 60 * extra.nextInt(60), kind: 'rollout', detail: 'image tag changed' });
+  }
+  return {
+    edges: SHOP_CALL_GRAPH.map((e) => ({ from: e.from, to: e.to })),
+    samples,
+    split,
+    target: 'frontend',
+    root,
+    fault,
+    ...(options.edgeMetrics ? { edgeSamples } : {}),
+    ...(changes ? { changes } : {}),
+  };
 }

@@ -21,7 +21,7 @@
  *   `none` gives a normal window (bursts and spikes, no fault).
  */
 import { Rng } from '../../functions/core/anomaly/random.ts';
-import type { Edge, Sample } from '../../functions/core/rca/rank.ts';
+import type { Change, Edge, EdgeSample, Sample } from '../../functions/core/rca/rank.ts';
 
 export type XrayFault = 'latency' | 'availability' | 'none';
 export type XrayKind = 'client' | 'gateway' | 'service' | 'database' | 'queue' | 'external';
@@ -35,6 +35,10 @@ export interface XrayCase {
   root: string;
   fault: XrayFault;
   kinds: Record<string, XrayKind>;
+  /** With `edgeMetrics`: per caller -> callee and minute, `requests`, `errors` (ratio) and `latency.p99` as the caller sees them. */
+  edgeSamples?: EdgeSample[];
+  /** With `changes`: rollouts (the root's shortly before the onset, plus unrelated ones, some at the same time). */
+  changes?: Change[];
 }
 
 export interface XrayOptions {
@@ -43,6 +47,12 @@ export interface XrayOptions {
   services?: number;
   normalMinutes?: number;
   incidentMinutes?: number;
+  /** Emit caller-side edge metrics (default false). Extra randomness comes from a separate stream: the node series stay the same. */
+  edgeMetrics?: boolean;
+  /** A silent root: its failures are counted only at its callers (its own availability stays flat). */
+  silent?: boolean;
+  /** Emit a change timeline: the root rolled out 0–5 minutes before the onset, 1–3 unrelated rollouts (default false). */
+  changes?: boolean;
 }
 
 const T0 = 1_700_000_000;
@@ -204,9 +214,13 @@ export function makeXrayCase(seed: number, options: XrayOptions = {}): XrayCase 
   const phase = rng.nextFloat() * 2 * Math.PI;
 
   const samples: Sample[] = [];
+  const extra = new Rng(seed * 7919 + 17);
+  const edgeSamples: EdgeSample[] = [];
   const lost = (): boolean => rng.nextFloat() < 0.03;
   const meanMs = new Float64Array(nodes.length);
   const errRate = new Float64Array(nodes.length);
+  /** What the node reports itself (a silent root does not count its own failures). */
+  const ownErr = new Float64Array(nodes.length);
   for (let m = 0; m < minutes; m++) {
     const ts = T0 + m * 60;
     const burst = rng.nextFloat() < 0.04 ? uniform(rng, 1.5, 4) : 1;
@@ -234,6 +248,7 @@ export function makeXrayCase(seed: number, options: XrayOptions = {}): XrayCase 
       }
       meanMs[v] = own + down;
       errRate[v] = Math.min(1, err + inherited);
+      ownErr[v] = options.silent && faulted && v === root ? Math.max(0, errRate[v] - extraError) : errRate[v];
     }
     for (const v of order) {
       const n = nodes[v];
@@ -249,13 +264,46 @@ export function makeXrayCase(seed: number, options: XrayOptions = {}): XrayCase 
       if (!lost()) samples.push({ ts, node: n.name, metric: 'latency.p50', value: p50 });
       if (!lost()) samples.push({ ts, node: n.name, metric: 'latency.p90', value: Math.max(p50, p90) });
       if (!lost()) samples.push({ ts, node: n.name, metric: 'latency.p99', value: p99 });
-      const errors = binomial(rng, requests, errRate[v]);
+      const errors = binomial(rng, requests, ownErr[v]);
       if (!lost()) samples.push({ ts, node: n.name, metric: 'availability', value: 1 - errors / requests });
+      if (!options.edgeMetrics) continue;
+      for (const c of n.children) {
+        const calls = poisson(extra, requests * c.fraction);
+        edgeSamples.push({ ts, from: n.name, to: nodes[c.to].name, metric: 'requests', value: calls });
+        if (calls === 0) continue;
+        const failed = binomial(extra, calls, errRate[c.to]);
+        edgeSamples.push({ ts, from: n.name, to: nodes[c.to].name, metric: 'errors', value: failed / calls });
+        const p99 = meanMs[c.to] * Math.exp(2.3263 * nodes[c.to].sigma) * Math.exp((nodes[c.to].sigma * heavy(extra)) / Math.sqrt(Math.min(calls, 400)));
+        edgeSamples.push({ ts, from: n.name, to: nodes[c.to].name, metric: 'latency.p99', value: p99 });
+      }
     }
   }
   const edges: Edge[] = [];
   for (const n of nodes) for (const c of n.children) edges.push({ from: n.name, to: nodes[c.to].name });
   const kinds: Record<string, XrayKind> = {};
   for (const n of nodes) kinds[n.name] = n.kind;
-  return { edges, samples, split, target: 'client', root: root >= 0 ? nodes[root].name : '', fault, kinds };
+  let changes: Change[] | undefined;
+  if (options.changes) {
+    changes = [];
+    const services = nodes.filter((n) => n.kind === 'service').map((n) => n.name);
+    const rootAt = onset - 60 * extra.nextInt(6);
+    if (root >= 0) changes.push({ node: nodes[root].name, at: rootAt, kind: 'rollout', detail: 'image tag changed' });
+    const decoys = 1 + extra.nextInt(3);
+    for (let i = 0; i < decoys; i++) {
+      // half of the unrelated rollouts land with the root's (a release train), the rest anywhere in the last hour
+      const at = extra.nextFloat() < 0.5 ? rootAt : split - 60 * extra.nextInt(60);
+      changes.push({ node: pick(extra, services), at, kind: 'rollout', detail: 'image tag changed' });
+    }
+  }
+  return {
+    edges,
+    samples,
+    split,
+    target: 'client',
+    root: root >= 0 ? nodes[root].name : '',
+    fault,
+    kinds,
+    ...(options.edgeMetrics ? { edgeSamples } : {}),
+    ...(changes ? { changes } : {}),
+  };
 }

@@ -139,21 +139,24 @@ export function calibratedRanking(scores: readonly GraphScore[], confidentEviden
     .sort((x, y) => y.score - x.score || byName(x.node, y.node));
 }
 
+/** Logit of a raw score: the raw score itself, or its logarithm (odds proportional to raw^(1/temperature)). */
+export type ScoreForm = 'linear' | 'log';
+
 /**
  * Scores as probabilities (a softmax over raw scores with temperature `temperature`, plus a "none of these /
  * uncertain" outcome with logit `noneLogit`): they sum to less than 1, and the top one is high only when its raw
  * score stands well clear of both the others and the none logit. Temperature and none logit are fitted on
  * held-out folds (bench/rank.bench.ts reports the expected calibration error). Ties by name.
  */
-export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number): RankedService[] {
-  const live = scores.filter((s) => s.raw > 0);
+export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number, form: ScoreForm = 'linear'): RankedService[] {
+  const live = scores.filter((s) => s.raw > 0).map((s) => ({ node: s.node, logit: form === 'log' ? Math.log(s.raw) : s.raw }));
   if (!live.length) return [];
   const t = Math.max(temperature, 1e-6);
-  const top = Math.max(noneLogit, ...live.map((s) => s.raw));
+  const top = Math.max(noneLogit, ...live.map((s) => s.logit));
   let denom = Math.exp((noneLogit - top) / t);
-  for (const s of live) denom += Math.exp((s.raw - top) / t);
+  for (const s of live) denom += Math.exp((s.logit - top) / t);
   return live
-    .map((s) => ({ node: s.node, score: Math.floor((Math.exp((s.raw - top) / t) / denom) * 1e6) / 1e6 }))
+    .map((s) => ({ node: s.node, score: Math.floor((Math.exp((s.logit - top) / t) / denom) * 1e6) / 1e6 }))
     .filter((r) => r.score > 0)
     .sort((x, y) => y.score - x.score || byName(x.node, y.node));
 }

@@ -32,7 +32,7 @@
 
 import { isSymptomMetric, isTrafficMetric, metricDirection, metricFamily, onsetTime, quantileSorted, seriesEffect } from './rank-evidence.ts';
 import type { Direction, Effect } from './rank-evidence.ts';
-import { callGraph, candidatesOf, graphScores, probabilityRanking, type NodeSignal } from './graph-ranking.ts';
+import { callGraph, candidatesOf, graphScores, probabilityRanking, type NodeSignal, type ScoreForm } from './graph-ranking.ts';
 
 export interface Edge {
   from: string;
@@ -153,6 +153,8 @@ export interface RankOptions {
   temperature?: number;
   /** Logit of "none of these / uncertain" (default 2). */
   noneLogit?: number;
+  /** Logits are the raw scores ('linear') or their logarithms ('log'; default 'linear'). */
+  scoreForm?: ScoreForm;
 }
 
 export interface RankedNode {
@@ -217,6 +219,7 @@ const DEFAULTS: Required<RankOptions> = {
   sinkPenalty: 0.5,
   temperature: 1.5,
   noneLogit: 2,
+  scoreForm: 'linear',
 };
 
 export { metricDirection, quantileSorted };
@@ -488,7 +491,8 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
     if (c.at > symptomsFrom + slack) continue;
     changeBonus.set(c.node, o.changeWeight);
   }
-  const thresholdNow = changeBonus.size ? o.threshold * o.changeGate : o.threshold;
+  // a recent change lowers the bar only when users feel something at the target
+  const thresholdNow = changeBonus.size && targetQuiet < 0.5 ? o.threshold * o.changeGate : o.threshold;
   const abnormal = maxCandidateAnomaly >= thresholdNow * (1 + o.quietTargetFactor * targetQuiet);
 
   // 4–5. graph position, precedence and calibration: the core the RCA report runs too (graph-ranking.ts)
@@ -519,7 +523,7 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
       changeBonus: abnormal ? (changeBonus.get(n) ?? 0) : 0,
     };
   });
-  const ranking = probabilityRanking([...scores.values()], o.temperature, o.noneLogit);
+  const ranking = probabilityRanking([...scores.values()], o.temperature, o.noneLogit, o.scoreForm);
   return { ranking, nodes: details, metrics };
 }
 

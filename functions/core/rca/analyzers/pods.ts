@@ -31,16 +31,28 @@ function logErrorSummary(evidence: Evidence, found: Hit[]): { ids: string[]; tex
   return { ids: logs.filter((l) => l.errorLines > 0).map((l) => l.id), text: top ? `; last error in the logs: ${top.pattern.slice(0, 160)}` : '' };
 }
 
-/** Restarts long ago of a container that runs ready again are history, not a crash loop. */
-function recentlyTerminated(c: ContainerEvidence, evidence: Evidence): boolean {
-  const finished = Date.parse(c.lastTermination?.finishedAt ?? '');
-  return Number.isFinite(finished) && finished >= Date.parse(evidence.target.at) - 10 * 60_000;
+/** How long before the symptoms a termination still counts as part of this incident. */
+export const TERMINATION_SLACK_MS = 2 * 60_000;
+
+/**
+ * Restarts before the incident of a container that runs ready again are history (the timeline shows them), not
+ * a cause: `lastState` lingers for days in a real cluster. A termination counts when the container is not ready
+ * now, or when it ended at most TERMINATION_SLACK_MS before the symptoms (or after them).
+ */
+export function currentTermination(c: ContainerEvidence, evidence: Evidence): boolean {
+  if (!c.lastTermination) return false;
+  if (!c.ready || c.state !== 'running') return true;
+  const finished = Date.parse(c.lastTermination.finishedAt ?? '');
+  return Number.isFinite(finished) && finished >= Date.parse(evidence.target.at) - TERMINATION_SLACK_MS;
 }
+
+/** A termination that is history: the container runs ready again since before the symptoms. */
+export const pastTermination = (c: ContainerEvidence, evidence: Evidence): boolean => !!c.lastTermination?.reason && !currentTermination(c, evidence);
 
 const crashLoop: Analyzer = (evidence) => {
   const out: Finding[] = [];
   for (const [deployment, pods] of podsByDeployment(evidence)) {
-    const found = hits(pods, (c) => (c.reason === 'CrashLoopBackOff' || (c.restarts >= 2 && (!c.ready || recentlyTerminated(c, evidence)))) && c.lastTermination?.reason !== 'OOMKilled');
+    const found = hits(pods, (c) => (c.reason === 'CrashLoopBackOff' || (c.restarts >= 2 && (!c.ready || currentTermination(c, evidence)))) && c.lastTermination?.reason !== 'OOMKilled');
     if (!found.length) continue;
     const last = found.map((h) => h.container.lastTermination).find((t) => t?.reason);
     const restarts = found.reduce((n, h) => n + h.container.restarts, 0);
@@ -67,8 +79,9 @@ const crashLoop: Analyzer = (evidence) => {
 const oomKilled: Analyzer = (evidence) => {
   const out: Finding[] = [];
   for (const [deployment, pods] of podsByDeployment(evidence)) {
-    const found = hits(pods, (c) => c.lastTermination?.reason === 'OOMKilled' || c.reason === 'OOMKilled');
-    const events = evidence.events.filter((e) => e.reason === 'OOMKilling' && pods.some((p) => e.message.includes(p.name)));
+    const found = hits(pods, (c) => (c.lastTermination?.reason === 'OOMKilled' && currentTermination(c, evidence)) || c.reason === 'OOMKilled');
+    const windowStart = Date.parse(evidence.target.at) - TERMINATION_SLACK_MS;
+    const events = evidence.events.filter((e) => e.reason === 'OOMKilling' && pods.some((p) => e.message.includes(p.name)) && !(Date.parse(e.lastSeen ?? '') < windowStart));
     if (!found.length && !events.length) continue;
     const limit = found[0]?.container.limits.memory;
     const usage = evidence.usage.filter((u) => u.deployment === deployment);

@@ -16,9 +16,10 @@ export const handler = httpHandler({
     return json(200, { items: items.map(listed) });
   },
 
-  createHealing: async ({ body }) => {
+  // The severity in the body may raise, never lower, the open incident's: the workflow's safety step takes the higher.
+  createHealing: async ({ body, identity }) => {
     const id = `heal-${randomUUID()}`;
-    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: 'api' });
+    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: identity.subject });
     await wiring().workflows.start('healing', { healingId: id }, id);
     return json(202, { id });
   },
@@ -29,13 +30,14 @@ export const handler = httpHandler({
     return json(200, { ...publicHealing(record), audit: await healingStore().auditTrail(params.id) });
   },
 
-  approveHealing: async ({ params, body }) => {
-    const record = await answerHealingApproval({ id: params.id, decision: 'approve', by: body?.by ?? 'api', ...(body?.reason ? { reason: body.reason } : {}) });
+  // The approver is the verified caller; a `by` in the body is ignored.
+  approveHealing: async ({ params, body, identity }) => {
+    const record = await answerHealingApproval({ id: params.id, decision: 'approve', identity, ...(body?.reason ? { reason: body.reason } : {}) });
     return json(200, publicHealing(record));
   },
 
-  rejectHealing: async ({ params, body }) => {
-    const record = await answerHealingApproval({ id: params.id, decision: 'reject', by: body?.by ?? 'api', ...(body?.reason ? { reason: body.reason } : {}) });
+  rejectHealing: async ({ params, body, identity }) => {
+    const record = await answerHealingApproval({ id: params.id, decision: 'reject', identity, ...(body?.reason ? { reason: body.reason } : {}) });
     return json(200, publicHealing(record));
   },
 

@@ -1,22 +1,26 @@
 import { NotFoundError } from '../core/errors.ts';
+import { findCluster } from '../core/clusters/find.ts';
 import { newRcaId, startRca } from '../core/rca/start.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
 import { manualRcaAt, rcaStartPorts, rcaStore } from '../wiring/rca.ts';
 import { wiring } from '../wiring.ts';
+import { openIncidents } from '../wiring/healing-approvals.ts';
 
 export const handler = httpHandler({
   startRca: async ({ body }) => {
-    const cluster = (await clusterStore().get(body.clusterId)) ?? (await clusterStore().getByName(body.clusterId));
+    const cluster = await findCluster(clusterStore(), body.clusterId);
     if (!cluster) throw new NotFoundError(`Cluster ${body.clusterId} not found`);
+    // A manual RCA carries the severity of the service's open incident; without one, its healing only proposes.
+    const open = await openIncidents().openIncident({ cluster: cluster.name, namespace: body.namespace, service: body.service });
     const { id } = await startRca(rcaStartPorts(), {
       rcaId: newRcaId(),
       clusterId: cluster.id,
       cluster: cluster.name,
       namespace: body.namespace,
       service: body.service,
-      severity: 'medium',
+      severity: open?.severity ?? 'medium',
       at: await manualRcaAt(cluster.name, body.namespace, body.service, wiring().clock.now()),
     });
     return json(202, { id });

@@ -8,7 +8,7 @@ import type { DependencyGraph } from '../core/healing/ports.ts';
 import { criticalDependents } from '../core/healing/safety.ts';
 import { HealingSteps } from '../core/healing/workflow.ts';
 import { wiring } from '../wiring.ts';
-import { healingStore } from './healing-approvals.ts';
+import { healingStore, openIncidents } from './healing-approvals.ts';
 import { alertPipeline, notifiersFromConfig } from './alerts.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 import { dependencyGraphStore } from './dependency-graphs.ts';
@@ -67,6 +67,7 @@ function build() {
     incidents: new DynamoIncidentHealingLinks({ client: base.documentClient, tableName: base.config.TABLE_NAME }),
     escalation: { escalate: (id) => alertPipeline().escalate(id) },
     graph: new CriticalDependents(policy),
+    openIncidents: openIncidents(),
     notifiers: notifiersFromConfig(base.config),
     events: base.events,
     clock: base.clock,

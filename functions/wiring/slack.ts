@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { findCluster } from '../core/clusters/find.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
@@ -97,7 +98,7 @@ export function slackPorts(): SlackCommandPorts {
     },
     decideHealing: async (healingId, decision, actor) => {
       try {
-        const record = await answerHealingApproval({ id: healingId, decision, by: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})` });
+        const record = await answerHealingApproval({ id: healingId, decision, by: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})`, ...(actor.identity ? { identity: actor.identity } : {}) });
         const { id, cluster, namespace, service, issueType, severity, action, status, reason } = record;
         return { id, cluster, namespace, service, issueType, severity, action, status, reason };
       } catch (error) {
@@ -119,7 +120,7 @@ export function slackPorts(): SlackCommandPorts {
     },
     startRca: async ({ clusterId, service, namespace }, actor, responseUrl) => {
       const base = wiring();
-      const cluster = (await clusterStore().get(clusterId)) ?? (await clusterStore().getByName(clusterId));
+      const cluster = await findCluster(clusterStore(), clusterId);
       if (!cluster) throw new Error(`cluster ${clusterId} is not registered`);
       // The namespace the service was last scored in, else the cluster's first pulled namespace.
       const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;

@@ -1,17 +1,21 @@
 /**
- * Approving or rejecting a healing that waits in PENDING_APPROVAL. The API route calls this; a
- * Slack button handler calls the very same function with the Slack user as `by`.
+ * Approving or rejecting a healing that waits in PENDING_APPROVAL. The API route calls this with the
+ * verified identity of the request; a Slack button handler calls the very same function with the
+ * mapped Slack identity. Only an `approver` may answer; the record and the audit name the identity.
  */
 import type { Clock, TaskCallbacks } from '../platform/ports.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { hasRole, type Identity } from '../identity/identity.ts';
 import type { HealingStore } from './ports.ts';
 import type { HealingRecord } from './types.ts';
 
 export interface ApprovalAnswer {
   id: string;
   decision: 'approve' | 'reject';
-  /** Who answered: recorded on the item and in the audit trail. */
-  by: string;
+  /** Who answered, verified (from the credential, never from a request body): its role is checked. */
+  identity?: Identity;
+  /** Legacy: a name only, for callers that checked the role themselves (recorded, but gives no approver role). */
+  by?: string;
   reason?: string;
 }
 
@@ -27,6 +31,10 @@ export interface ApprovalDeps {
  * Throws NotFoundError, or ConflictError `NOT_PENDING` / `APPROVAL_EXPIRED`.
  */
 export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer): Promise<HealingRecord> {
+  const { identity } = answer;
+  if (identity && !hasRole(identity, 'approver')) throw new ForbiddenError(`${identity.displayName} may not answer healing approvals (role ${identity.role ?? 'none'}, needs approver)`);
+  const by = identity ? `${identity.subject} (${identity.displayName})` : (answer.by ?? 'unknown');
+  const who = identity ? { approvedBySubject: identity.subject, ...(identity.role ? { approvedByRole: identity.role } : {}) } : {};
   const record = await deps.store.get(answer.id);
   if (!record) throw new NotFoundError(`Healing ${answer.id} not found`);
   if (record.status !== 'PENDING_APPROVAL' || !record.taskToken) throw new ConflictError(`Healing ${answer.id} is ${record.status}, not waiting for approval`, 'NOT_PENDING');
@@ -37,20 +45,20 @@ export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer)
   const at = now.toISOString();
   const approve = answer.decision === 'approve';
   const changes: Partial<HealingRecord> = approve
-    ? { status: 'EXECUTING', approvedBy: answer.by, approvedAt: at, reason: `approved by ${answer.by}: ${record.reason.replace(/^waiting for approval until \S+: /, '')}`, updatedAt: at }
-    : { status: 'REJECTED', rejectedBy: answer.by, rejectedAt: at, reason: `rejected by ${answer.by}${answer.reason ? `: ${answer.reason}` : ''}`, updatedAt: at };
+    ? { status: 'EXECUTING', approvedBy: by, ...who, approvedAt: at, reason: `approved by ${by}: ${record.reason.replace(/^waiting for approval until \S+: /, '')}`, updatedAt: at }
+    : { status: 'REJECTED', rejectedBy: by, rejectedAt: at, reason: `rejected by ${by}${answer.reason ? `: ${answer.reason}` : ''}`, updatedAt: at };
   const won = await deps.store.update(answer.id, changes, { statusIn: ['PENDING_APPROVAL'] });
   if (!won) throw new ConflictError(`Healing ${answer.id} was answered or expired meanwhile`, 'NOT_PENDING');
   await deps.store.audit(answer.id, {
     step: 'approval',
     at,
-    actor: answer.by,
+    actor: by,
     what: approve ? 'approved' : 'rejected',
     result: approve ? 'approved' : 'rejected',
-    ...(answer.reason ? { after: { reason: answer.reason } } : {}),
+    ...(identity || answer.reason ? { after: { ...(identity ? { subject: identity.subject, displayName: identity.displayName, role: identity.role, credential: identity.kind } : {}), ...(answer.reason ? { reason: answer.reason } : {}) } } : {}),
   });
   try {
-    await deps.callbacks.succeed(record.taskToken, { decision: approve ? 'approved' : 'rejected', by: answer.by });
+    await deps.callbacks.succeed(record.taskToken, { decision: approve ? 'approved' : 'rejected', by });
   } catch (error) {
     // The wait ended (timed out) between our read and the callback: the expiry step rules.
     if ((error as { name?: string }).name === 'TaskDoesNotExist' || (error as { name?: string }).name === 'TaskTimedOut') {

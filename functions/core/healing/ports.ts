@@ -1,6 +1,6 @@
 /** What healing needs from the outside world; adapters in functions/adapters, wiring in functions/wiring/healing.ts. */
 import type { ArgoAppRef, ArgoCdApplication } from './argocd.ts';
-import type { ActionPlan, AuditEntry, HealingRecord, HealingStatus, WorkloadState } from './types.ts';
+import type { ActionPlan, AuditEntry, HealingRecord, HealingStatus, Severity, WorkloadState } from './types.ts';
 
 export interface HealingListFilter {
   service?: string;
@@ -66,6 +66,12 @@ export interface IncidentHealingLinks {
 export interface IncidentEscalation {
   /** Notifies again as escalated; false when the incident is gone, resolved or acknowledged. */
   escalate(incidentId: string): Promise<boolean>;
+}
+
+/** The service's unresolved incidents: their severity is the floor under any action's. */
+export interface OpenIncidents {
+  /** The most severe unresolved incident involving the service (cluster by name), if any. */
+  openIncident(target: { cluster: string; namespace: string; service: string }): Promise<{ id: string; severity: Severity } | undefined>;
 }
 
 /** Critical services that depend on this one (the alert pipeline's graph, or configuration). */

@@ -73,3 +73,23 @@ export function preflight(input: PreflightInput): Preflight {
   const note = input.dependents.length ? `critical dependents at risk (${input.dependents.join(', ')}): automatic ceiling lowered to ${ceiling}` : undefined;
   return { ok: true, ceiling, approval, ...(note ? { note } : {}) };
 }
+
+/** The higher of two severities. */
+export function maxSeverity(a: Severity, b: Severity | undefined): Severity {
+  return b && severityRank(b) > severityRank(a) ? b : a;
+}
+
+/**
+ * The most severe unresolved incident involving a service (its own, or one it joined through
+ * dependency grouping): the floor under the severity of any action on it, whoever asks.
+ */
+export function openIncidentFor<I extends { id: string; namespace: string; service: string; services?: string[]; severity: string; status: string }>(
+  incidents: readonly I[],
+  target: { namespace: string; service: string },
+): { id: string; severity: Severity } | undefined {
+  const involved = incidents.filter(
+    (i) => i.status !== 'resolved' && i.namespace === target.namespace && (i.service === target.service || i.services?.includes(target.service)) && (SEVERITIES as readonly string[]).includes(i.severity),
+  );
+  const worst = involved.sort((a, b) => severityRank(b.severity as Severity) - severityRank(a.severity as Severity))[0];
+  return worst ? { id: worst.id, severity: worst.severity as Severity } : undefined;
+}

@@ -6,19 +6,14 @@
 export { ISSUE_TYPES, type IssueType } from '../issue-types.ts';
 import type { IssueType } from '../issue-types.ts';
 
-/** Issue types with a strategy; RCA results of other types do not start a healing run. */
-export const HEALABLE_ISSUE_TYPES = ['high_cpu', 'high_memory', 'pod_crash_loop', 'high_error_rate', 'bad_deploy'] as const satisfies readonly IssueType[];
+/** Issue types with a strategy (read from the registry, strategies/index.ts); RCA results of other types do not start a healing run. */
+export { HEALABLE_ISSUE_TYPES } from './strategies/index.ts';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, severityRank, type Severity } from '../platform/severity.ts';
 
 export const HEALING_STATUSES = ['PENDING_APPROVAL', 'EXECUTING', 'SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'] as const;
 export type HealingStatus = (typeof HEALING_STATUSES)[number];
 export const FINAL_STATUSES: readonly HealingStatus[] = ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'];
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity) + 1;
-}
 
 /** What the RCA found that a strategy can use (the `RcaCompleted` event's detail). */
 export interface RcaHints {
@@ -38,9 +33,15 @@ export interface HealingRequest {
   trigger: 'api' | 'rca';
   requestedBy: string;
   hints?: RcaHints;
+  /**
+   * Set when the request's authority is short of acting alone (a manual RCA without an open
+   * incident, a model's choice outside what the rules found): the action is proposed for approval
+   * whatever the severity. Says why.
+   */
+  proposal?: string;
 }
 
-export type ActionKind = 'scale_out' | 'restart_pod' | 'rollback' | 'manual_handover' | 'none';
+export type ActionKind = 'scale_out' | 'restart_pod' | 'rollback' | 'memory_limit_bump' | 'manual_handover' | 'none';
 
 export type ActionPlan =
   | {
@@ -59,6 +60,12 @@ export type ActionPlan =
       toRevision: string;
       /** Present when the rollback goes through Argo CD (the workload is Argo-managed and a target is configured). */
       argocd?: ArgoRollbackPlan;
+    }
+  | {
+      /** A rolling restart with raised memory limits (quantities as in the pod template). */
+      kind: 'memory_limit_bump';
+      deployment: string;
+      containers: { name: string; from: string; to: string }[];
     };
 
 /** An Argo CD rollback: to the history entry before the deployed one; undone by a sync back to `fromRevision`. */
@@ -74,7 +81,13 @@ export interface ArgoRollbackPlan {
 }
 
 export type Decision =
-  | { kind: 'action'; action: ActionPlan; summary: string }
+  | {
+      kind: 'action';
+      action: ActionPlan;
+      summary: string;
+      /** Set when the strategy wants a person to approve this action whatever the severity: says why. */
+      approval?: string;
+    }
   | { kind: 'handover'; summary: string; suggestions: string[] };
 
 /** Who changes the workload when it is not us. */
@@ -163,10 +176,17 @@ export interface HealingRecord {
   suggestions?: string[];
   gitOps?: GitOpsOwner;
   approvalRequired?: boolean;
+  /** Why approval is required whatever the severity (see HealingRequest.proposal, Decision.approval). */
+  proposal?: string;
+  /** The severity of the service's open incident when it was higher than the request's (the floor). */
+  severityFloor?: { severity: Severity; incidentId: string };
   approvalExpiresAt?: string;
   /** The workflow's `.waitForTaskToken` token; never shown by the API. */
   taskToken?: string;
   approvedBy?: string;
+  /** The approver's verified identity (subject) and role, from the credential, never from a body. */
+  approvedBySubject?: string;
+  approvedByRole?: string;
   approvedAt?: string;
   rejectedBy?: string;
   rejectedAt?: string;

@@ -11,11 +11,14 @@ import { NotFoundError } from '../errors.ts';
 import { argoAppRef, argoRefOf, argoRollback, describeArgoRollback, describeArgoUndo } from './argocd.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
-import type { ArgoCdTarget, DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks } from './ports.ts';
-import { preflight } from './safety.ts';
+import type { ArgoCdTarget, DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks, OpenIncidents } from './ports.ts';
+import { maxSeverity, preflight } from './safety.ts';
+import { hasRole, type Role } from '../identity/identity.ts';
 import { decide } from './strategies.ts';
-import { FINAL_STATUSES, HEALABLE_ISSUE_TYPES, ISSUE_TYPES, SEVERITIES, type ActionKind, type ActionPlan, type ArgoRollbackPlan, type AuditEntry, type GitOpsOwner, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
-import { symptomScore, verdict } from './verify.ts';
+import { FINAL_STATUSES, ISSUE_TYPES, SEVERITIES, type ActionKind, type ActionPlan, type ArgoRollbackPlan, type AuditEntry, type GitOpsOwner, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
+import { symptomName, symptomScore, verdict } from './verify.ts';
+import { isHealable, strategyForPlan, type ActContext } from './strategies/index.ts';
+import { readyPods } from './strategies/common.ts';
 
 export interface HealingSettings {
   policy: HealingPolicyConfig;
@@ -30,6 +33,8 @@ export interface HealingDeps {
   incidents: IncidentHealingLinks;
   escalation?: IncidentEscalation;
   graph: DependencyGraph;
+  /** The service's unresolved incidents (the severity floor); unset: none are known. */
+  openIncidents?: OpenIncidents;
   notifiers: Notifier[];
   events: EventPublisher;
   clock: Clock;
@@ -48,6 +53,9 @@ export interface WorkflowHeader {
 
 const SOURCE = 'fleetops.healing';
 export const SYSTEM_ACTOR = 'fleetops';
+
+/** Why a manual RCA's healing is only proposed when the service has no open incident. */
+export const MANUAL_RCA_PROPOSAL = 'a manual RCA of a service with no open incident may propose an action, never take it without approval';
 
 /** RCA-triggered runs get an id derived from the RCA, so a redelivered event finds its run. */
 export function healingIdForRca(rcaId: string, issueType: string): string {
@@ -137,7 +145,7 @@ export class HealingSteps {
       id = direct;
     } else {
       const request = requestFromRcaEvent(input);
-      if (!request || !(HEALABLE_ISSUE_TYPES as readonly string[]).includes(request.issueType)) throw new Error('Not a healable RcaCompleted event');
+      if (!request || !isHealable(request.issueType)) throw new Error('Not a healable RcaCompleted event');
       id = healingIdForRca(request.rcaId, request.issueType);
       // A redelivered event finds the run its first delivery started: this execution stops here.
       duplicate = !(await this.create(id, request)).created;
@@ -149,26 +157,55 @@ export class HealingSteps {
 
   async safety(id: string): Promise<{ outcome: 'continue' | 'skip'; approval: boolean }> {
     const record = await this.#load(id);
+    const gate = await this.#gates(record);
+    if (!gate.ok) {
+      await this.#finish(record, { status: 'SKIPPED', reason: gate.reason });
+      await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'skipped', { after: { reason: gate.reason } });
+      return { outcome: 'skip', approval: false };
+    }
+    const { severity, floor, proposal, approval, ceiling, dependents, note } = gate;
+    await this.#d.store.update(id, {
+      approvalRequired: approval,
+      severity,
+      ...(floor ? { severityFloor: floor } : {}),
+      ...(proposal ? { proposal } : {}),
+      updatedAt: this.#now(),
+      ...(note ? { reason: note } : {}),
+    });
+    await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'passed', {
+      after: { ceiling, approvalRequired: approval, dependents, ...(severity !== record.severity ? { severity, raisedFrom: record.severity, incidentId: floor?.incidentId } : {}), ...(proposal ? { proposal } : {}) },
+    });
+    return { outcome: 'continue', approval };
+  }
+
+  /**
+   * The gates, read afresh: kill switch (configuration and flag), freeze windows, cool-down, and the
+   * severity (never lower than the service's open incident's) against the automatic ceiling. A run
+   * without the authority to act alone (a manual RCA with no open incident, a model's choice outside
+   * the rules) needs approval whatever the severity. Used before planning and again at the moment of acting.
+   */
+  async #gates(record: HealingRecord): Promise<
+    | { ok: false; reason: string }
+    | { ok: true; severity: Severity; floor?: { severity: Severity; incidentId: string }; proposal?: string; approval: boolean; ceiling: string; dependents: string[]; note?: string }
+  > {
     const policy = this.policyOf(record);
     const state = await this.#d.store.safetyState(keysOf(record));
     const dependents = await this.#d.graph.criticalDependents(record);
+    const open = this.#d.openIncidents ? await this.#d.openIncidents.openIncident(record) : undefined;
+    const severity = maxSeverity(record.severity, open?.severity);
+    const floor = open && severity === open.severity && severity !== record.severity ? { severity, incidentId: open.id } : record.severityFloor;
+    const proposal = record.proposal ?? (record.trigger === 'rca' && !record.incidentId && !open ? MANUAL_RCA_PROPOSAL : undefined);
     const result = preflight({
       now: this.#d.clock.now(),
-      severity: record.severity,
+      severity,
       policy,
       killSwitch: { config: this.#d.settings.disabled, flag: state.killSwitch },
       freezeWindows: this.#d.settings.policy.freezeWindows ?? [],
       ...(state.cooldownUntil ? { cooldownUntil: state.cooldownUntil } : {}),
       dependents,
     });
-    if (!result.ok) {
-      await this.#finish(record, { status: 'SKIPPED', reason: result.reason });
-      await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'skipped', { after: { reason: result.reason } });
-      return { outcome: 'skip', approval: false };
-    }
-    await this.#d.store.update(id, { approvalRequired: result.approval, updatedAt: this.#now(), ...(result.note ? { reason: result.note } : {}) });
-    await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'passed', { after: { ceiling: result.ceiling, approvalRequired: result.approval, dependents } });
-    return { outcome: 'continue', approval: result.approval };
+    if (!result.ok) return result;
+    return { ok: true, severity, ...(floor ? { floor } : {}), ...(proposal ? { proposal } : {}), approval: result.approval || !!proposal, ceiling: result.ceiling, dependents, ...(result.note ? { note: result.note } : {}) };
   }
 
   async decide(id: string): Promise<{ kind: 'action' | 'final'; approval: boolean }> {
@@ -204,9 +241,12 @@ export class HealingSteps {
       await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'dry run', { after: { plan, ...gitOps } });
       return { kind: 'final', approval: false };
     }
-    await this.#d.store.update(id, { action, plan, reason: summary, ...gitOps, updatedAt: this.#now() });
-    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan, ...gitOps } });
-    return { kind: 'action', approval: record.approvalRequired ?? false };
+    // A strategy may want a person whatever the severity (a memory-limit change): the plan is proposed.
+    const approval = (record.approvalRequired ?? false) || !!decision.approval;
+    const proposal = decision.approval ? { proposal: [record.proposal, decision.approval].filter(Boolean).join('; ') } : {};
+    await this.#d.store.update(id, { action, plan, reason: summary, ...gitOps, ...proposal, approvalRequired: approval, updatedAt: this.#now() });
+    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan, ...gitOps, ...(decision.approval ? { approvalRequired: true, why: decision.approval } : {}) } });
+    return { kind: 'action', approval };
   }
 
   /**
@@ -267,9 +307,20 @@ export class HealingSteps {
     await this.#audit(id, 'approval-expired', SYSTEM_ACTOR, 'approval timed out', changed ? 'rejected' : 'already answered', {});
   }
 
+  /**
+   * The moment of acting (after any approval wait, which may last days): every gate again (kill
+   * switch, freeze windows, cool-down, the severity floor and what it requires, the approver's
+   * role), then the atomic claim of an hourly slot and the cool-down.
+   */
   async claim(id: string): Promise<{ granted: boolean }> {
     const record = await this.#load(id);
     const policy = this.policyOf(record);
+    const refused = await this.#refusedAtActing(record);
+    if (refused) {
+      await this.#finish(record, { status: 'SKIPPED', reason: refused });
+      await this.#audit(id, 'claim', SYSTEM_ACTOR, 'gates re-checked at the moment of acting', 'skipped', { after: { reason: refused } });
+      return { granted: false };
+    }
     const result = await this.#d.store.claimAction({ healingId: id, ...keysOf(record), now: this.#d.clock.now(), actionsPerHour: policy.actionsPerHour, cooldownSeconds: policy.cooldownSeconds });
     if (!result.granted) {
       await this.#finish(record, { status: 'SKIPPED', reason: result.reason });
@@ -278,6 +329,20 @@ export class HealingSteps {
     }
     await this.#audit(id, 'claim', SYSTEM_ACTOR, 'rate limit and cool-down', 'granted', { after: { slot: result.slot } });
     return { granted: true };
+  }
+
+  async #refusedAtActing(record: HealingRecord): Promise<string | undefined> {
+    const gate = await this.#gates(record);
+    if (!gate.ok) return `not acted on: ${gate.reason}`;
+    if (record.approvedAt) {
+      if (!hasRole({ role: (record.approvedByRole ?? null) as Role | null }, 'approver')) return `not acted on: the approval by ${record.approvedBy ?? 'unknown'} carries no approver role`;
+      return undefined;
+    }
+    if (gate.approval) {
+      const why = gate.proposal ?? `severity ${gate.severity}${gate.floor ? ` (open incident ${gate.floor.incidentId})` : ''} is above the automatic ceiling ${gate.ceiling}`;
+      return `not acted on: approval is needed now (${why}) and none was given; heal again to ask for it`;
+    }
+    return undefined;
   }
 
   async snapshot(id: string): Promise<void> {
@@ -312,40 +377,23 @@ export class HealingSteps {
     const record = await this.#load(id);
     const plan = record.plan;
     if (!plan) throw new Error(`Healing ${id} has no plan`);
-    const { clusterId, namespace } = record;
     const actor = record.approvedBy ? `${SYSTEM_ACTOR} (approved by ${record.approvedBy})` : SYSTEM_ACTOR;
     await this.#d.store.update(id, { status: 'EXECUTING', reason: `acting: ${stripWaiting(record.reason)}`, updatedAt: this.#now() });
-    let after: unknown;
-    switch (plan.kind) {
-      case 'scale_out':
-        if (plan.hpa) await this.#d.cluster.setHpaBounds(clusterId, namespace, plan.hpa.name, { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to });
-        await this.#d.cluster.scale(clusterId, namespace, plan.deployment, plan.to);
-        after = { replicas: plan.to, ...(plan.hpa ? { hpa: { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to } } : {}) };
-        break;
-      case 'restart_pod': {
-        const state = await this.#workload(record);
-        const ready = state.pods.filter((p) => p.ready);
-        if (!ready.some((p) => p.name === plan.pod) || ready.length < 2) {
-          await this.#finish(record, { status: 'SKIPPED', reason: `pod ${plan.pod} is gone or is the last ready pod: not restarted` });
-          await this.#audit(id, 'execute', actor, `restart pod ${plan.pod}`, 'skipped', { before: { ready: ready.map((p) => p.name) } });
-          return { changed: false };
-        }
-        await this.#d.cluster.deletePod(clusterId, namespace, plan.pod);
-        after = { deleted: plan.pod };
-        break;
-      }
-      case 'rollback':
-        if (plan.argocd) {
-          // Argo CD changes the workload; the deployment itself is not patched.
-          await this.#argocd().rollback(argoRefOf(plan.argocd), plan.argocd.historyId);
-          const done = describeArgoRollback(plan.argocd);
-          await this.#d.store.update(id, { reason: `${done}; verifying`, updatedAt: this.#now() });
-          await this.#audit(id, 'execute', actor, describePlan(plan), done, { after: { argocd: { application: plan.argocd.application, historyId: plan.argocd.historyId, revision: plan.argocd.revision } } });
-          return { changed: true };
-        }
-        after = { revision: (await this.#d.cluster.rollback(clusterId, namespace, plan.deployment)).revision };
-        break;
+    if (plan.kind === 'rollback' && plan.argocd) {
+      // Argo CD changes the workload; the deployment itself is not patched.
+      await this.#argocd().rollback(argoRefOf(plan.argocd), plan.argocd.historyId);
+      const done = describeArgoRollback(plan.argocd);
+      await this.#d.store.update(id, { reason: `${done}; verifying`, updatedAt: this.#now() });
+      await this.#audit(id, 'execute', actor, describePlan(plan), done, { after: { argocd: { application: plan.argocd.application, historyId: plan.argocd.historyId, revision: plan.argocd.revision } } });
+      return { changed: true };
     }
+    const result = await strategyForPlan(plan).execute(plan, this.#actContext(record));
+    if (!result.changed) {
+      await this.#finish(record, { status: 'SKIPPED', reason: result.skipped });
+      await this.#audit(id, 'execute', actor, describePlan(plan), 'skipped', result.before !== undefined ? { before: result.before } : {});
+      return { changed: false };
+    }
+    const after = result.after;
     await this.#audit(id, 'execute', actor, describePlan(plan), 'done', { before: record.snapshot ? { replicas: record.snapshot.replicas, revision: record.snapshot.revision, hpa: record.snapshot.hpa } : undefined, after });
     return { changed: true };
   }
@@ -382,28 +430,17 @@ export class HealingSteps {
     const record = await this.#load(id);
     const { snapshot, plan } = record;
     if (!snapshot || !plan) throw new Error(`Healing ${id} has nothing to undo from`);
-    const { clusterId, namespace } = record;
-    let result = 'restored';
-    switch (plan.kind) {
-      case 'scale_out':
-        if (plan.hpa && snapshot.hpa) await this.#d.cluster.setHpaBounds(clusterId, namespace, snapshot.hpa.name, { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas });
-        await this.#d.cluster.scale(clusterId, namespace, plan.deployment, snapshot.replicas);
-        break;
-      case 'rollback':
-        if (plan.argocd) {
-          // Through Argo CD again: a sync back to the revision it had deployed before the rollback.
-          const back = snapshot.argocd ?? { application: plan.argocd.application, ...(plan.argocd.appNamespace ? { appNamespace: plan.argocd.appNamespace } : {}), revision: plan.argocd.fromRevision };
-          await this.#argocd().sync(argoRefOf(back), back.revision);
-          result = describeArgoUndo(back);
-          break;
-        }
-        await this.#d.cluster.restoreTemplate(clusterId, namespace, plan.deployment, snapshot.template);
-        break;
-      case 'restart_pod':
-        result = 'not reversible (a restarted pod cannot be un-restarted)';
-        break;
+    let result: string;
+    let undone = true;
+    if (plan.kind === 'rollback' && plan.argocd) {
+      // Through Argo CD again: a sync back to the revision it had deployed before the rollback.
+      const back = snapshot.argocd ?? { application: plan.argocd.application, ...(plan.argocd.appNamespace ? { appNamespace: plan.argocd.appNamespace } : {}), revision: plan.argocd.fromRevision };
+      await this.#argocd().sync(argoRefOf(back), back.revision);
+      result = describeArgoUndo(back);
+    } else {
+      ({ result, undone } = await strategyForPlan(plan).undo(plan, snapshot, this.#actContext(record)));
     }
-    await this.#d.store.update(id, { undone: plan.kind !== 'restart_pod', updatedAt: this.#now() });
+    await this.#d.store.update(id, { undone, updatedAt: this.#now() });
     await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, { after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } });
   }
 
@@ -466,6 +503,10 @@ export class HealingSteps {
     return record;
   }
 
+  #actContext(record: HealingRecord): ActContext {
+    return { cluster: this.#d.cluster, clusterId: record.clusterId, namespace: record.namespace, workload: () => this.#workload(record) };
+  }
+
   #workload(record: HealingRecord): Promise<WorkloadState> {
     return this.#d.cluster.workload(record.clusterId, record.namespace, record.plan?.deployment ?? record.service);
   }
@@ -489,16 +530,9 @@ export function keysOf(record: Pick<HealingRecord, 'clusterId' | 'namespace' | '
   return { service, issue: `${service}#${record.issueType}` };
 }
 
-const readyPods = (state: WorkloadState): number => state.pods.filter((p) => p.ready).length;
 const round = (n: number): string => n.toFixed(2);
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 const stripWaiting = (reason: string): string => reason.replace(/^waiting for approval until \S+: /, '');
-
-function symptomName(issueType: IssueType): string {
-  if (issueType === 'high_cpu') return 'CPU/limit';
-  if (issueType === 'high_memory') return 'memory/limit';
-  return 'pods not ready';
-}
 
 function parseCause(cause: string | undefined): string | undefined {
   if (!cause) return undefined;
@@ -512,16 +546,7 @@ function parseCause(cause: string | undefined): string | undefined {
 }
 
 export function describePlan(plan: NonNullable<HealingRecord['plan']>): string {
-  switch (plan.kind) {
-    case 'scale_out':
-      return `scale ${plan.deployment} ${plan.from} → ${plan.to} replicas${plan.hpa ? ` (HPA ${plan.hpa.name} min ${plan.hpa.minReplicas.from}→${plan.hpa.minReplicas.to}, max ${plan.hpa.maxReplicas.from}→${plan.hpa.maxReplicas.to})` : ''}`;
-    case 'restart_pod':
-      return `restart pod ${plan.pod}`;
-    case 'rollback':
-      return plan.argocd
-        ? `roll ${plan.deployment} back through Argo CD application ${plan.argocd.appNamespace ? `${plan.argocd.appNamespace}/` : ''}${plan.argocd.application} to history id ${plan.argocd.historyId} (revision ${plan.argocd.revision})`
-        : `roll ${plan.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}`;
-  }
+  return strategyForPlan(plan).describe(plan);
 }
 
 /** What was done, for the final record: an Argo CD rollback says so in its own words. */

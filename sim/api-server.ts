@@ -185,28 +185,31 @@ export class ApiServer {
       return send(res, 200, list);
     }
     let ns: string | undefined;
-    if (rest[0] === 'namespaces' && rest.length >= 3 && findResource(group, version, rest[2])) {
+    // As the real request-info resolver: namespaces/{ns}/{resource}… unless it is a namespace's own subresource.
+    if (rest[0] === 'namespaces' && rest.length >= 3 && !['status', 'finalize'].includes(rest[2])) {
       ns = rest[1];
       rest = rest.slice(2);
     }
     const [plural, name, sub, ...extra] = rest;
+    const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    const verb =
+      method === 'GET' ? (name ? 'get' : watching ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : method.toLowerCase();
+    // Authorisation comes before routing, as in a real API server: an ungranted request for a resource the
+    // cluster does not serve (say a CRD that is not installed) is 403, not 404.
+    this.authorize(user, {
+      verb,
+      resourceRequest: true,
+      apiGroup: group,
+      resource: plural,
+      subresource: sub,
+      name,
+      // a namespace's own name is its namespace
+      namespace: group === '' && plural === 'namespaces' && ns === undefined ? name : ns,
+    });
     const def = findResource(group, version, plural);
     if (!def || extra.length) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (!def.namespaced && ns !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (sub && !(def.subresources ?? []).includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
-    const verb =
-      method === 'GET' ? (name ? 'get' : watching ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : method.toLowerCase();
-    this.authorize(user, {
-      verb,
-      resourceRequest: true,
-      apiGroup: def.group,
-      resource: def.plural,
-      subresource: sub,
-      name,
-      // a namespace's own name is its namespace, as in the real request-info resolver
-      namespace: def.kind === 'Namespace' ? name : ns,
-    });
     if (def.review) {
       if (method !== 'POST' || name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
       return send(res, 201, this.review(def, user, await readObjectBody(req)));

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
-import { Cluster, ClusterList, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
+import { Cluster, ClusterList, RbacManifestQuery, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
 import { CreateDeploymentRequest, Deployment, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
 import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
@@ -135,8 +135,9 @@ export const ROUTES = {
     handler: 'clusters',
     auth: 'bearer',
     role: 'viewer',
-    summary: 'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it',
+    summary: 'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it; deployNamespaces adds a deploy Role in each',
     tags: ['clusters'],
+    query: RbacManifestQuery,
     responses: { 200: { description: 'application/yaml manifest' }, ...unauthorized },
   }),
   ingestAlertmanager: defineRoute({

@@ -13,5 +13,9 @@ export const handler = httpHandler({
     return noContent();
   },
   rotateKubeconfig: async ({ params, body }) => json(200, toClusterResponse(await clusterRegistry().rotateKubeconfig(params.id, body.kubeconfig, body.context))),
-  rbacManifest: async () => ({ status: 200, headers: { 'content-type': 'application/yaml' }, body: rbacManifest() }),
+  rbacManifest: async ({ query }) => ({
+    status: 200,
+    headers: { 'content-type': 'application/yaml' },
+    body: rbacManifest({ deployNamespaces: query.deployNamespaces ? query.deployNamespaces.split(',') : [] }),
+  }),
 });

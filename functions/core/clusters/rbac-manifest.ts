@@ -1,7 +1,10 @@
 /**
  * The least-privilege RBAC a user applies to a cluster before registering it: what fleetops reads
- * (workloads, events, metrics) and the few writes healing needs (scale, rollout undo, pod delete, HPA bounds).
- * No secrets, no wildcards, no exec/attach/port-forward.
+ * (workloads, events, metrics, pod logs for RCA) and the few writes healing needs (scale, rollout undo,
+ * pod delete, HPA bounds). No secrets, no wildcards, no exec/attach/port-forward cluster-wide.
+ * Deploys (helm upgrade --install) are granted per namespace only: `deployNamespaces` adds a Role and
+ * RoleBinding `fleetops-deployer` in each, covering helm's release Secrets and what the golden chart creates.
+ * Checked against the simulator's RBAC with kubectl and helm (test/integration/kube/rbac-parity.test.ts).
  */
 import { stringify } from 'yaml';
 
@@ -9,6 +12,7 @@ export const FLEETOPS_NAMESPACE = 'fleetops';
 export const FLEETOPS_SERVICE_ACCOUNT = 'fleetops';
 export const FLEETOPS_CLUSTER_ROLE = 'fleetops-operator';
 export const FLEETOPS_TOKEN_SECRET = 'fleetops-token';
+export const FLEETOPS_DEPLOYER_ROLE = 'fleetops-deployer';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -23,23 +27,57 @@ export const FLEETOPS_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
   { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+  // RCA evidence: container logs (tail, bounded) of the pods of the service under investigation.
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets'], verbs: READ },
   // Healing's writes, exactly: scale (PUT deployments/scale), rollback and undo (PUT deployments),
   // restart (DELETE pods, above), and raising an HPA instead of fighting it (list + merge-patch).
   { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['update'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list', 'patch'] },
   { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list'] },
+  // Scorecards: does a ServiceMonitor select the service (a 404 without the CRD means "absent"; a 403 would fail).
+  { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: ['list'] },
+];
+
+const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/** A deploy target namespace: helm's release storage (Secrets) and the kinds the golden chart renders, nothing else. */
+export const FLEETOPS_DEPLOYER_RULES: PolicyRule[] = [
+  // helm upgrade --install --create-namespace server-side-applies the (existing) Namespace; a RoleBinding covers
+  // requests on its own namespace object. The namespace itself must exist: creating one needs cluster scope.
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'patch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: WRITE },
+  { apiGroups: [''], resources: ['services', 'configmaps', 'serviceaccounts'], verbs: WRITE },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: WRITE },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
+  { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: WRITE },
 ];
 
 export interface RbacManifestOptions {
   namespace?: string;
   serviceAccount?: string;
+  /** Namespaces fleetops may deploy into (each gets a Role + RoleBinding); none by default. */
+  deployNamespaces?: string[];
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function rbacManifestDocuments(options: RbacManifestOptions = {}): Array<Record<string, unknown>> {
   const namespace = options.namespace ?? FLEETOPS_NAMESPACE;
   const sa = options.serviceAccount ?? FLEETOPS_SERVICE_ACCOUNT;
   const labels = { 'app.kubernetes.io/name': 'fleetops', 'app.kubernetes.io/component': 'cluster-access' };
+  const deployNamespaces = [...new Set(options.deployNamespaces ?? [])];
+  for (const ns of deployNamespaces) if (ns.length > 63 || !DNS_LABEL.test(ns)) throw new Error(`deploy namespace ${JSON.stringify(ns)} is not a DNS-1123 label`);
+  const deployer = deployNamespaces.flatMap((ns) => [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels }, rules: FLEETOPS_DEPLOYER_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FLEETOPS_DEPLOYER_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+    },
+  ]);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace, labels } },
@@ -58,6 +96,7 @@ export function rbacManifestDocuments(options: RbacManifestOptions = {}): Array<
       type: 'kubernetes.io/service-account-token',
       metadata: { name: FLEETOPS_TOKEN_SECRET, namespace, labels, annotations: { 'kubernetes.io/service-account.name': sa } },
     },
+    ...deployer,
   ];
 }
 

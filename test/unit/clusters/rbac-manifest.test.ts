@@ -41,6 +41,8 @@ describe('rbacManifest', () => {
     const read = ['get', 'list', 'watch'];
     expect(permissions(role.rules)).toEqual({
       '/pods': ['delete', 'get', 'list', 'watch'],
+      '/pods/log': ['get'],
+      'monitoring.coreos.com/servicemonitors': ['list'],
       '/nodes': read,
       '/namespaces': read,
       '/events': read,
@@ -58,6 +60,26 @@ describe('rbacManifest', () => {
     });
   });
 
+  it('deploy namespaces get a Role and RoleBinding each, scoped to that namespace, with helm storage and the golden chart kinds', () => {
+    const all = parseAllDocuments(rbacManifest({ deployNamespaces: ['web', 'staging', 'web'] })).map((d) => d.toJS());
+    const roles = all.filter((d) => d.kind === 'Role');
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(['web', 'staging']);
+    const bindings = all.filter((d) => d.kind === 'RoleBinding');
+    expect(bindings.map((b) => [b.metadata.namespace, b.roleRef.kind, b.subjects[0].name, b.subjects[0].namespace])).toEqual([
+      ['web', 'Role', 'fleetops', 'fleetops'],
+      ['staging', 'Role', 'fleetops', 'fleetops'],
+    ]);
+    const perms = permissions(roles[0].rules);
+    expect(perms['/secrets']).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    expect(perms['apps/deployments']).toContain('create');
+    expect(perms['/namespaces']).toEqual(['get', 'patch']);
+    expect(JSON.stringify(roles[0].rules)).not.toContain('*');
+    expect(Object.keys(perms).some((k) => /roles|bindings|pods\/exec/.test(k))).toBe(false);
+    expect(() => rbacManifest({ deployNamespaces: ['Bad_NS'] })).toThrow(/DNS-1123/);
+    // None by default: deploying is opt-in per namespace.
+    expect(docs().some((d) => d.kind === 'Role')).toBe(false);
+  });
+
   it('has no wildcards, no secret access and no escalation verbs', () => {
     const role = docs().find((d) => d.kind === 'ClusterRole')!;
     const text = JSON.stringify(role.rules);
@@ -65,6 +87,7 @@ describe('rbacManifest', () => {
     for (const r of role.rules as Rule[]) {
       expect(r.resources).not.toContain('secrets');
       expect(r.resources.some((x) => /exec|attach|portforward|proxy|token|serviceaccounts|roles|bindings/.test(x))).toBe(false);
+      expect(r.resources.filter((x) => x.includes('/'))).toEqual(r.resources.filter((x) => ['deployments/scale', 'pods/log'].includes(x)));
       expect(r.verbs.some((v) => ['create', 'escalate', 'bind', 'impersonate', 'deletecollection'].includes(v))).toBe(false);
       expect(Object.keys(r).sort()).toEqual(['apiGroups', 'resources', 'verbs']); // no resourceNames/nonResourceURLs surprises
     }

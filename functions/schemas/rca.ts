@@ -70,5 +70,14 @@ export const RcaCompletedDetail = z.object({
   issueType: z.enum(ISSUE_TYPES).optional(),
   topCause: z.object({ category: z.string(), resource: z.string(), confidence: z.number() }).optional(),
   recentRollout: z.object({ deployment: z.string(), revision: z.string(), at: z.string(), changed: z.array(z.string()) }).optional(),
+  /** What healing acts on, decided by the rules over the evidence (core/rca/complete.ts healingAuthority); `proposal`: needs approval. */
+  healing: z
+    .object({
+      target: z.string(),
+      topCause: z.object({ category: z.string(), resource: z.string(), confidence: z.number() }).optional(),
+      recentRollout: z.object({ deployment: z.string(), revision: z.string(), at: z.string(), changed: z.array(z.string()) }).optional(),
+      proposal: z.string().optional(),
+    })
+    .optional(),
 });
 export type RcaCompletedDetail = z.infer<typeof RcaCompletedDetail>;

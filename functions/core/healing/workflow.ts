@@ -74,22 +74,38 @@ export function requestFromRcaEvent(event: unknown): (HealingRequest & { rcaId: 
   const issueType = str(detail.issueType) as IssueType | undefined;
   const severity = str(detail.severity) as Severity | undefined;
   if (!rcaId || !clusterId || !namespace || !service || !issueType || !ISSUE_TYPES.includes(issueType)) return undefined;
-  const topCause = detail.topCause as HealingRequest['hints'] extends infer H ? (H extends { topCause?: infer T } ? T : never) : never;
-  const recentRollout = detail.recentRollout as NonNullable<HealingRequest['hints']>['recentRollout'];
-  // A failing dependency named as the top cause (an upstream failure) is what gets healed, not its caller.
-  const causeResource = topCause && typeof topCause === 'object' ? (topCause as { resource?: unknown }).resource : undefined;
-  const causeDeployment = typeof causeResource === 'string' ? /^deployment\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/.exec(causeResource)?.[1] : undefined;
+  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const deploymentOf = (resource: unknown) => (typeof resource === 'string' ? /^deployment\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/.exec(resource)?.[1] : undefined);
+  const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+  // What the rules decided (core/rca/complete.ts healingAuthority): the target and the hints strategies read.
+  const healing = obj(detail.healing);
+  let target: string;
+  let proposal: string | undefined;
+  let topCause = obj(detail.topCause) as NonNullable<HealingRequest['hints']>['topCause'];
+  let recentRollout = obj(detail.recentRollout) as NonNullable<HealingRequest['hints']>['recentRollout'];
+  if (healing && typeof healing.target === 'string' && NAME.test(healing.target)) {
+    target = healing.target;
+    proposal = str(healing.proposal, 1000);
+    topCause = obj(healing.topCause) as typeof topCause;
+    recentRollout = obj(healing.recentRollout) as typeof recentRollout;
+  } else {
+    // No rules decision in the event: a failing dependency named as the top cause may be healed, but only with approval.
+    const causeDeployment = deploymentOf(topCause?.resource);
+    target = causeDeployment ?? service;
+    if (causeDeployment && causeDeployment !== service) proposal = `the target ${causeDeployment} comes from an RcaCompleted event without the rules' decision: proposed, not acted on alone`;
+  }
   return {
     rcaId,
     clusterId,
     namespace,
-    service: causeDeployment ?? service,
+    service: target,
     issueType,
     severity: severity && SEVERITIES.includes(severity) ? severity : 'medium',
     incidentId: str(detail.incidentId),
     trigger: 'rca',
     requestedBy: `rca:${rcaId}`,
-    hints: { rcaId, ...(topCause && typeof topCause === 'object' ? { topCause } : {}), ...(recentRollout && typeof recentRollout === 'object' ? { recentRollout } : {}) },
+    ...(proposal ? { proposal } : {}),
+    hints: { rcaId, ...(topCause ? { topCause } : {}), ...(recentRollout ? { recentRollout } : {}) },
   };
 }
 
@@ -128,6 +144,7 @@ export class HealingSteps {
       trigger: request.trigger,
       requestedBy: request.requestedBy,
       ...(request.hints ? { hints: request.hints } : {}),
+      ...(request.proposal ? { proposal: request.proposal } : {}),
     };
     const created = await this.#d.store.create(record);
     if (!created) return { record: (await this.#d.store.get(id)) ?? record, created: false };

@@ -23,3 +23,19 @@ describe('a healing request from an RcaCompleted event', () => {
     expect(requestFromRcaEvent({})).toBeUndefined();
   });
 });
+
+describe('model proposes, rules dispose (the RcaCompleted healing block)', () => {
+  it('acts on the rules target; a model proposal needs approval', () => {
+    const ruled = requestFromRcaEvent(event({ topCause: { category: 'X', resource: 'deployment/payments-api', confidence: 1 }, healing: { target: 'frontend', topCause: { category: 'BadRollout', resource: 'deployment/frontend', confidence: 0.9 } } }));
+    expect(ruled).toMatchObject({ service: 'frontend', hints: { topCause: { resource: 'deployment/frontend' } } });
+    expect(ruled?.proposal).toBeUndefined();
+    const proposed = requestFromRcaEvent(event({ healing: { target: 'payments-api', proposal: 'a proposal, not a rules decision: the model named deployment payments-api' } }));
+    expect(proposed).toMatchObject({ service: 'payments-api', proposal: expect.stringMatching(/proposal/) });
+  });
+
+  it('an event without the rules block may name a dependency, but only as a proposal', () => {
+    const request = requestFromRcaEvent(event({ topCause: { category: 'ErrorBurst', resource: 'deployment/payment-service', confidence: 0.8 } }));
+    expect(request?.proposal).toMatch(/without the rules' decision/);
+    expect(requestFromRcaEvent(event({}))?.proposal).toBeUndefined();
+  });
+});

@@ -1,0 +1,118 @@
+/** Cost allocation per pull, the cost report, one entity's cost, and right-sizing recommendations. */
+import type { Clock } from '../../ports.ts';
+import type { ServiceCatalog } from '../catalog/ports.ts';
+import { workloadOf } from '../catalog/graph.ts';
+import type { CatalogEntity } from '../catalog/entity.ts';
+import { ownerContactForService } from '../catalog/owners.ts';
+import { NotFoundError } from '../errors.ts';
+import { allocate, nodePriceQuery } from './allocation.ts';
+import type { ClusterResources, CostStore, DailyCostRow } from './ports.ts';
+import type { NodePricer } from './prices.ts';
+import { buildReport, isoDate, windowDates, type CostGroupBy, type CostItem, type CostReport, type CostWindow } from './report.ts';
+import { DEFAULT_RIGHTSIZING, recommend, usageDeltas, type Recommendation, type RightsizingOptions, type UsageDay } from './rightsizing.ts';
+
+export interface CostServiceDeps {
+  store: CostStore;
+  pricer: NodePricer;
+  catalog: ServiceCatalog;
+  clock: Clock;
+  rightsizing?: Partial<RightsizingOptions>;
+}
+
+export interface CostPullResult {
+  clusterId: string;
+  total: number;
+  idle: number;
+  workloads: number;
+  recorded: boolean;
+}
+
+export interface RecommendationQuery {
+  cluster?: string;
+  namespace?: string;
+  service?: string;
+  /** Days of evidence (default 7). */
+  days?: number;
+}
+
+export class CostService {
+  readonly #deps: CostServiceDeps;
+
+  constructor(deps: CostServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Prices the cluster's nodes, allocates the interval's cost and records it once per (cluster, pull). */
+  async pullCluster(input: { clusterId: string; cluster: string; pullId: string; at: Date; intervalSeconds: number; resources: ClusterResources }): Promise<CostPullResult> {
+    const { nodes, pods, usage } = input.resources;
+    const prices = await Promise.all(nodes.map((n) => this.#deps.pricer.price(nodePriceQuery(input.cluster, n))));
+    const allocation = allocate({ cluster: input.cluster, nodes, pods, usage, prices, intervalSeconds: input.intervalSeconds, now: input.at });
+    const recorded = await this.#deps.store.recordPull({
+      clusterId: input.clusterId,
+      cluster: input.cluster,
+      pullId: input.pullId,
+      date: isoDate(input.at),
+      at: input.at,
+      allocation,
+      usage: usageDeltas(allocation.samples),
+    });
+    return { clusterId: input.clusterId, total: allocation.total, idle: allocation.idle, workloads: allocation.items.length, recorded };
+  }
+
+  async #rows(window: CostWindow): Promise<DailyCostRow[]> {
+    const { current, previous } = windowDates(window, this.#deps.clock.now());
+    return this.#deps.store.daily(previous[0]!, current[current.length - 1]!);
+  }
+
+  async costs(query: { groupBy: CostGroupBy; window: CostWindow }): Promise<CostReport> {
+    const rows = await this.#rows(query.window);
+    const now = this.#deps.clock.now();
+    if (query.groupBy === 'owner') {
+      const catalog = await this.#deps.catalog.snapshot();
+      const owners = new Map<string, string>();
+      return buildReport(rows, query.window, now, (row) => {
+        const k = `${row.namespace}/${row.service}`;
+        if (!owners.has(k)) owners.set(k, ownerContactForService(catalog, row.service!, row.namespace)?.owner ?? 'unowned');
+        return owners.get(k);
+      });
+    }
+    return buildReport(rows, query.window, now, (row) => (query.groupBy === 'cluster' ? row.cluster : query.groupBy === 'namespace' ? row.namespace : row.service));
+  }
+
+  /** One catalog entity's cost: a Component's workload, or everything a Group or User owns. */
+  async entityCost(ref: string, window: CostWindow): Promise<CostItem & { window: CostWindow; currency: 'USD' }> {
+    const catalog = await this.#deps.catalog.snapshot();
+    const entity = catalog.get(ref);
+    if (!entity) throw new NotFoundError(`No catalog entity ${ref}`);
+    let components: CatalogEntity[];
+    if (entity.kind === 'Component') components = [entity];
+    else if (entity.kind === 'Group' || entity.kind === 'User') components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'ownedBy' && r.targetRef === ref));
+    else if (entity.kind === 'System') components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'partOf' && r.targetRef === ref));
+    else throw new NotFoundError(`${ref} is a ${entity.kind}: costs are kept for components, systems, groups and users`);
+    const workloads = components.map(workloadOf).filter((w): w is { name: string; namespace?: string } => w !== undefined);
+    const rows = await this.#rows(window);
+    const report = buildReport(rows, window, this.#deps.clock.now(), (row) => (workloads.some((w) => w.name === row.service && (!w.namespace || w.namespace === row.namespace)) ? ref : undefined));
+    const { current } = windowDates(window, this.#deps.clock.now());
+    const item = report.items[0] ?? { key: ref, cost: 0, previous: 0, changePct: null, daily: current.map((date) => ({ date, cost: 0 })) };
+    return { window, currency: 'USD', ...item };
+  }
+
+  async recommendations(query: RecommendationQuery): Promise<{ items: Recommendation[] }> {
+    const days = query.days ?? 7;
+    const now = this.#deps.clock.now();
+    const from = isoDate(new Date(now.getTime() - (days - 1) * 86_400_000));
+    const usage = await this.#deps.store.usage(from, isoDate(now));
+    const groups = new Map<string, UsageDay[]>();
+    for (const u of usage) {
+      if (query.cluster && u.cluster !== query.cluster && u.clusterId !== query.cluster) continue;
+      if (query.namespace && u.namespace !== query.namespace) continue;
+      if (query.service && u.workload !== query.service) continue;
+      const key = `${u.clusterId}/${u.namespace}/${u.workload}/${u.container}`;
+      groups.set(key, [...(groups.get(key) ?? []), u]);
+    }
+    const options = { ...DEFAULT_RIGHTSIZING, ...this.#deps.rightsizing };
+    const items = [...groups.values()].map((g) => recommend(g, `${days}d`, options)).filter((r): r is Recommendation => r !== undefined);
+    items.sort((a, b) => b.monthlySaving - a.monthlySaving || a.cluster.localeCompare(b.cluster) || a.workload.localeCompare(b.workload));
+    return { items };
+  }
+}

@@ -73,6 +73,14 @@ export const ConfigSchema = z.object({
   FLEETOPS_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
 
+  // --- cost and capacity (issue 22) ---
+  /** Cost allocation in each pull (on unless `false`). */
+  FLEETOPS_COST: booleanFromString.optional(),
+  /** Node prices: `price-list` (AWS Price List API, cached; the snapshot when it fails) or `snapshot` (shipped on-demand prices). Default: price-list in AWS, snapshot locally. */
+  FLEETOPS_COST_PRICING: z.enum(['price-list', 'snapshot']).optional(),
+  /** JSON per cluster name (or `*`): `{"prod-eu":{"instanceTypes":{"m5.xlarge":0.15},"discountPct":20,"spotDiscountPct":65}}`. */
+  FLEETOPS_COST_PRICE_OVERRIDES: optionalString,
+
   // --- layered detection (metric pull) ---
   /** Consecutive quiet pulls before an anomaly resolves (K). */
   FLEETOPS_RESOLVE_AFTER_PULLS: z.coerce.number().int().min(1).max(100).default(2),

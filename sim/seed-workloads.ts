@@ -45,6 +45,8 @@ export function seedWorkloads(c: Cluster, caPem: string, replicas = 2): void {
           'kubernetes.io/os': 'linux',
           'node.kubernetes.io/instance-type': 'm5.xlarge',
           'topology.kubernetes.io/region': 'us-east-1',
+          // Capacity type as Karpenter labels it: cost allocation prices spot below on-demand.
+          'karpenter.sh/capacity-type': i === 3 ? 'spot' : 'on-demand',
           'topology.kubernetes.io/zone': `us-east-1${zones[i - 1]}`,
         },
         annotations: { 'node.alpha.kubernetes.io/ttl': '0' },

@@ -71,6 +71,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   catalog: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
   scorecards: { timeoutSeconds: 29, access: { table: 'read', secrets: 'read', eks: true } },
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
+  // Cost and capacity (issue 22): reads only; the pull writes the cost rows.
+  costs: { timeoutSeconds: 29, access: { table: 'read' } },
   'deploy-helm': { memoryMb: 1024, timeoutSeconds: 600, architecture: 'x86_64', layers: ['helm-kubectl'], access: { table: 'readwrite', secrets: 'read', eks: true } },
 };
 

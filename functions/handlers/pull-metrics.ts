@@ -6,19 +6,22 @@ import { idempotentStep } from '../idempotency.ts';
 import { logger, metrics } from '../observability.ts';
 import { metricPull } from '../wiring/metrics.ts';
 import { pullClusterSide } from '../wiring/cluster-side-pull.ts';
+import { pullCosts } from '../wiring/cost.ts';
 
 /** Map step of metric-pull.asl.json: pulls and scores one batch of clusters. One cluster's failure is reported, not thrown. */
 /** A retried Map iteration whose batch already finished returns the stored results (Step Functions retries at least once). */
 const pullBatch = idempotentStep('pull-metrics', async (batch: { pullId: string; at: string; clusterIds: string[] }) => {
   // Kubernetes state (and the mesh graph) is read beside the metrics: neither waits for or fails the other.
-  const [results, clusterSide] = await Promise.all([metricPull().pullBatch(batch), pullClusterSide(batch)]);
+  // Cost allocation (nodes' prices split over containers) runs beside them too (issue 22).
+  const [results, clusterSide, cost] = await Promise.all([metricPull().pullBatch(batch), pullClusterSide(batch), pullCosts(batch)]);
+  for (const e of cost.errors) logger.warn('cost allocation failed', e);
   for (const result of results) {
     if (result.error) logger.warn('cluster pull failed', { clusterId: result.clusterId, error: result.error });
   }
   metrics.addMetric('ServicesScored', MetricUnit.Count, results.reduce((n, r) => n + r.services, 0));
   metrics.addMetric('AnomaliesFound', MetricUnit.Count, results.reduce((n, r) => n + r.anomalies, 0));
   metrics.addMetric('ClusterPullErrors', MetricUnit.Count, results.filter((r) => r.error).length);
-  logger.info('batch pulled', { pullId: batch.pullId, clusters: results.length, anomalies: results.reduce((n, r) => n + r.anomalies, 0), ...clusterSide });
+  logger.info('batch pulled', { pullId: batch.pullId, clusters: results.length, anomalies: results.reduce((n, r) => n + r.anomalies, 0), ...clusterSide, costClusters: cost.costClusters, costErrors: cost.costErrors });
   return { pullId: batch.pullId, results };
 });
 

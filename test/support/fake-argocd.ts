@@ -9,6 +9,8 @@ export interface FakeArgoApp {
   history: { id: number; revision: string; deployedAt: string }[];
   resources: { group?: string; kind: string; namespace: string; name: string }[];
   health?: string;
+  /** `spec.destination`; default Argo CD's own cluster (`https://kubernetes.default.svc`), namespace shop. */
+  destination?: { server?: string; name?: string; namespace?: string };
 }
 
 export interface FakeArgoRequest {
@@ -57,7 +59,7 @@ export async function startFakeArgoCd(options: { token?: string; apps?: FakeArgo
       spec: {
         project: 'default',
         source: { repoURL: 'https://git.example.com/shop.git', path: name, targetRevision: 'HEAD' },
-        destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' },
+        destination: app.destination ?? { server: 'https://kubernetes.default.svc', namespace: 'shop' },
         ...(app.autoSync ? { syncPolicy: { automated: { prune: false, selfHeal: true } } } : { syncPolicy: {} }),
       },
       status: {

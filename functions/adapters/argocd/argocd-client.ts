@@ -72,6 +72,8 @@ export function parseApplication(raw: unknown, ref: ArgoAppRef): ArgoCdApplicati
   );
   const health = str(obj(status.health).status);
   const sync = obj(status.sync);
+  const dest = obj(spec.destination);
+  const destination = { ...(str(dest.server) ? { server: str(dest.server) } : {}), ...(str(dest.name) ? { name: str(dest.name) } : {}), ...(str(dest.namespace) ? { namespace: str(dest.namespace) } : {}) };
   return {
     name: ref.name,
     ...(ref.appNamespace ? { appNamespace: ref.appNamespace } : {}),
@@ -80,6 +82,7 @@ export function parseApplication(raw: unknown, ref: ArgoAppRef): ArgoCdApplicati
     ...(health ? { health } : {}),
     history: history.filter((h) => Number.isSafeInteger(h.id)),
     resources,
+    ...(Object.keys(destination).length ? { destination } : {}),
   };
 }
 
@@ -99,6 +102,12 @@ export class ArgoCdClient implements ArgoCdTarget {
     if (base.username || base.password || base.search || base.hash) throw new ValidationError(`${FIELD} must not carry credentials, a query or a fragment`, { field: FIELD }, 'UNSAFE_ARGOCD_URL');
     this.#options = options;
     this.#base = base;
+  }
+
+  /** With exactly one cluster configured, Argo CD runs there: its `in-cluster` destination is that cluster. */
+  get inCluster(): string | undefined {
+    const clusters = this.#options.clusters ?? [];
+    return clusters.length === 1 ? clusters[0] : undefined;
   }
 
   covers(cluster: string): boolean {

@@ -54,6 +54,10 @@ export class KubeHealingCluster implements HealingCluster {
     return (await this.deps.record(clusterId))?.name;
   }
 
+  async clusterServer(clusterId: string): Promise<string | undefined> {
+    return (await this.deps.record(clusterId))?.server;
+  }
+
   async workload(clusterId: string, namespace: string, name: string): Promise<WorkloadState> {
     const client = await this.clientFor(clusterId);
     const deployment = await client.getDeployment(namespace, name);

@@ -23,6 +23,33 @@ export interface ArgoCdApplication {
   history: { id: number; revision?: string; revisions?: string[]; deployedAt?: string }[];
   /** `status.resources`: what the Application manages. */
   resources: { group?: string; kind: string; namespace?: string; name: string }[];
+  /** `spec.destination`: the cluster (by API server URL or Argo CD cluster name) and namespace it deploys to. */
+  destination?: { server?: string; name?: string; namespace?: string };
+}
+
+/** Argo CD's names for the cluster it runs in. */
+const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+const IN_CLUSTER_NAME = 'in-cluster';
+
+/** Where the workload runs, as healing knows it, and which registered cluster Argo CD itself runs in (if one). */
+export interface ArgoWorkloadTarget {
+  namespace: string;
+  deployment: string;
+  /** The fleetops cluster: its registered name and API server URL. */
+  cluster: { name: string; server?: string };
+  /** The registered cluster this Argo CD instance runs in (its `in-cluster` destination), when known. */
+  inCluster?: string;
+}
+
+const sameServer = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+
+/** Whether the Application deploys to the workload's cluster: its server URL, its name, or Argo CD's own cluster. */
+export function destinationMatches(destination: ArgoCdApplication['destination'], target: ArgoWorkloadTarget): boolean {
+  if (!destination) return false;
+  if (sameServer(destination.server, target.cluster.server)) return true;
+  if (destination.name && destination.name === target.cluster.name) return true;
+  const inCluster = destination.server ? sameServer(destination.server, IN_CLUSTER_SERVER) : destination.name === IN_CLUSTER_NAME;
+  return inCluster && target.inCluster === target.cluster.name;
 }
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -45,13 +72,25 @@ export type ArgoRollbackDecision = { ok: true; plan: ArgoRollbackPlan } | { ok: 
  * The history entry before the deployed one (the newest entry), when Argo CD can roll back to it:
  * automated sync off, the deployment among the Application's resources, a single-source revision.
  */
-export function argoRollback(app: ArgoCdApplication, target: { namespace: string; deployment: string }): ArgoRollbackDecision {
+export function argoRollback(app: ArgoCdApplication, target: ArgoWorkloadTarget): ArgoRollbackDecision {
   const name = `Argo CD application ${app.appNamespace ? `${app.appNamespace}/` : ''}${app.name}`;
+  // The Application must deploy to the workload's cluster and namespace, and list the deployment: a
+  // label naming another team's (or another environment's) Application is not a licence to roll it back.
+  if (!destinationMatches(app.destination, target)) {
+    const d = app.destination;
+    return { ok: false, reason: `${name} deploys to ${d?.name ?? d?.server ?? 'an unknown cluster'}, not to cluster ${target.cluster.name}: not rolled back through it` };
+  }
+  if (app.destination?.namespace && app.destination.namespace !== target.namespace) {
+    return { ok: false, reason: `${name} deploys to namespace ${app.destination.namespace}, not ${target.namespace}: not rolled back through it` };
+  }
   if (app.autoSync) {
     return { ok: false, reason: `${name} syncs automatically, and Argo CD refuses a rollback while automated sync is on: revert the change in Git (or turn auto-sync off and heal again)` };
   }
-  if (app.resources.length && !app.resources.some((r) => r.kind === 'Deployment' && (r.group ?? 'apps') === 'apps' && r.name === target.deployment && (r.namespace ?? target.namespace) === target.namespace)) {
-    return { ok: false, reason: `${name} does not list deployment ${target.namespace}/${target.deployment} among its resources: not rolled back through it` };
+  const listed = app.resources.some(
+    (r) => r.kind === 'Deployment' && (r.group ?? 'apps') === 'apps' && r.name === target.deployment && (r.namespace ?? app.destination?.namespace) === target.namespace,
+  );
+  if (!listed) {
+    return { ok: false, reason: `${name} does not list deployment ${target.namespace}/${target.deployment} (cluster ${target.cluster.name}) among its resources${app.resources.length ? '' : ' (it lists none)'}: not rolled back through it` };
   }
   const history = [...app.history].filter((h) => Number.isSafeInteger(h.id)).sort((a, b) => a.id - b.id);
   if (history.length < 2) return { ok: false, reason: `${name} has no earlier history entry to roll back to` };

@@ -34,6 +34,8 @@ export interface HealingStore {
 export interface HealingCluster {
   /** Undefined when no cluster has this id. */
   clusterName(clusterId: string): Promise<string | undefined>;
+  /** The cluster's API server URL (to match an Argo CD Application's destination); undefined when unknown. */
+  clusterServer?(clusterId: string): Promise<string | undefined>;
   workload(clusterId: string, namespace: string, deployment: string): Promise<WorkloadState>;
   scale(clusterId: string, namespace: string, deployment: string, replicas: number): Promise<void>;
   setHpaBounds(clusterId: string, namespace: string, hpa: string, bounds: { minReplicas: number; maxReplicas: number }): Promise<void>;
@@ -50,6 +52,8 @@ export interface HealingCluster {
 export interface ArgoCdTarget {
   /** Whether this instance manages workloads of the registered cluster with this name. */
   covers(cluster: string): boolean;
+  /** The registered cluster this instance runs in (what its `in-cluster` destination means), when known. */
+  readonly inCluster?: string;
   application(ref: ArgoAppRef): Promise<ArgoCdApplication>;
   /** `POST /api/v1/applications/{name}/rollback` to one history id (no prune, no dry run). */
   rollback(ref: ArgoAppRef, historyId: number): Promise<void>;

@@ -286,7 +286,13 @@ export class HealingSteps {
     } catch (error) {
       return { ok: false, why: `Argo CD application ${owner.app} could not be read (${(error as Error).message.slice(0, 200)})` };
     }
-    const decision = argoRollback(app, { namespace: record.namespace, deployment: action.deployment });
+    const server = await this.#d.cluster.clusterServer?.(record.clusterId);
+    const decision = argoRollback(app, {
+      namespace: record.namespace,
+      deployment: action.deployment,
+      cluster: { name: record.cluster, ...(server ? { server } : {}) },
+      ...(argocd.inCluster ? { inCluster: argocd.inCluster } : {}),
+    });
     if (!decision.ok) return { ok: false, why: decision.reason };
     // The application is the one we asked for, whatever the answer calls itself.
     const { appNamespace: _ignored, ...plan } = decision.plan;

@@ -61,6 +61,7 @@ describe('ArgoCdClient against a local HTTPS server speaking Argo CD', () => {
         { id: 2, revision: 'b2b2b2', deployedAt: '2026-11-20T00:00:00Z' },
       ],
       resources: [{ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'api' }],
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' },
     });
     expect((await client().application({ name: 'auto' })).autoSync).toBe(true);
   });

@@ -6,6 +6,8 @@ import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 
+const WHERE = { namespace: 'shop', deployment: 'api', cluster: { name: 'prod', server: 'https://prod.example.com:6443/' } };
+
 function application(overrides: Partial<ArgoCdApplication> = {}): ArgoCdApplication {
   return {
     name: 'shop-api',
@@ -21,6 +23,7 @@ function application(overrides: Partial<ArgoCdApplication> = {}): ArgoCdApplicat
       { kind: 'Service', name: 'api', namespace: 'shop' },
       { group: 'apps', kind: 'Deployment', name: 'api', namespace: 'shop' },
     ],
+    destination: { server: 'https://prod.example.com:6443', namespace: 'shop' },
     ...overrides,
   };
 }
@@ -35,23 +38,40 @@ describe('Argo CD: which application, and whether it can roll back', () => {
   });
 
   it('rolls back to the history entry before the deployed (newest) one', () => {
-    expect(argoRollback(application(), { namespace: 'shop', deployment: 'api' })).toEqual({
+    expect(argoRollback(application(), WHERE)).toEqual({
       ok: true,
       plan: { application: 'shop-api', historyId: 2, revision: 'b2', fromHistoryId: 3, fromRevision: 'c3' },
     });
   });
 
   it('refuses when Argo CD would: automated sync on', () => {
-    const decision = argoRollback(application({ autoSync: true }), { namespace: 'shop', deployment: 'api' });
+    const decision = argoRollback(application({ autoSync: true }), WHERE);
     expect(decision).toMatchObject({ ok: false, reason: expect.stringMatching(/automated sync is on: revert the change in Git/) });
   });
 
   it('refuses an application that does not list the deployment, one without earlier history, a multi-source one', () => {
-    expect(argoRollback(application(), { namespace: 'shop', deployment: 'web' })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not list deployment shop\/web/) });
-    expect(argoRollback(application({ history: [{ id: 1, revision: 'a1' }] }), { namespace: 'shop', deployment: 'api' })).toMatchObject({ ok: false, reason: expect.stringMatching(/no earlier history entry/) });
-    expect(argoRollback(application({ history: [{ id: 1, revisions: ['a', 'b'] }, { id: 2, revisions: ['c', 'd'] }] }), { namespace: 'shop', deployment: 'api' })).toMatchObject({ ok: false, reason: expect.stringMatching(/several sources/) });
-    // An application whose resources are not reported yet is not second-guessed.
-    expect(argoRollback(application({ resources: [] }), { namespace: 'shop', deployment: 'api' }).ok).toBe(true);
+    expect(argoRollback(application(), { ...WHERE, deployment: 'web' })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not list deployment shop\/web/) });
+    expect(argoRollback(application({ history: [{ id: 1, revision: 'a1' }] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/no earlier history entry/) });
+    expect(argoRollback(application({ history: [{ id: 1, revisions: ['a', 'b'] }, { id: 2, revisions: ['c', 'd'] }] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/several sources/) });
+    // An empty resource list proves nothing: refused.
+    expect(argoRollback(application({ resources: [] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/it lists none/) });
+  });
+
+  it('uses an application only if it deploys to the cluster and namespace of the workload (issue 19)', () => {
+    // Another cluster (a prod app named by a label on a dev workload), by server or by name.
+    expect(argoRollback(application(), { ...WHERE, cluster: { name: 'dev', server: 'https://dev.example.com:6443' } })).toMatchObject({ ok: false, reason: expect.stringMatching(/deploys to https:\/\/prod.example.com:6443, not to cluster dev/) });
+    expect(argoRollback(application({ destination: { name: 'prod', namespace: 'shop' } }), { ...WHERE, cluster: { name: 'prod' } }).ok).toBe(true);
+    expect(argoRollback(application({ destination: { name: 'prod', namespace: 'shop' } }), { ...WHERE, cluster: { name: 'dev' } }).ok).toBe(false);
+    // Another namespace, or a resource listed in another namespace.
+    expect(argoRollback(application({ destination: { server: 'https://prod.example.com:6443', namespace: 'payments' } }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/namespace payments, not shop/) });
+    expect(argoRollback(application({ resources: [{ group: 'apps', kind: 'Deployment', name: 'api', namespace: 'other' }] }), WHERE).ok).toBe(false);
+    // No destination at all: refused.
+    expect(argoRollback(application({ destination: undefined }), WHERE).ok).toBe(false);
+    // Argo CD's own cluster (in-cluster) is this one only when the instance is known to run here.
+    const inCluster = application({ destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' } });
+    expect(argoRollback(inCluster, WHERE).ok).toBe(false);
+    expect(argoRollback(inCluster, { ...WHERE, inCluster: 'prod' }).ok).toBe(true);
+    expect(argoRollback(inCluster, { ...WHERE, inCluster: 'dev' }).ok).toBe(false);
   });
 });
 
@@ -124,6 +144,7 @@ function setup(options: { labels?: Record<string, string>; annotations?: Record<
   let state = workload(options.labels ?? { 'argocd.argoproj.io/instance': 'shop-api' }, { annotations: options.annotations ?? {}, ...(options.hpa ? { hpa: { name: 'api', minReplicas: 2, maxReplicas: 4 } } : {}) });
   const cluster: HealingCluster = {
     clusterName: async () => 'prod',
+    clusterServer: async () => 'https://prod.example.com:6443',
     workload: async () => structuredClone(state),
     scale: async (...a) => void clusterCalls.push(`scale ${a.slice(1).join(' ')}`),
     setHpaBounds: async (...a) => void clusterCalls.push(`hpa ${a[2]}`),

@@ -10,18 +10,20 @@ import { ingestCatalog } from '../core/catalog/ingest.ts';
 import { tarArchive } from '../core/catalog/tar.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
+import { hasRole } from '../core/identity/identity.ts';
 import { binary, json } from '../http/responses.ts';
 import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
 import { wiring } from '../wiring.ts';
 
 export const handler = httpHandler({
-  ingestCatalogEntities: async ({ body, headers }) => {
+  ingestCatalogEntities: async ({ body, headers, identity }) => {
     const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type && !['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'].includes(type)) {
       throw new UnsupportedMediaTypeError('application/yaml');
     }
-    const result = await ingestCatalog(catalogStore(), body, { source: 'api', at: wiring().clock.now() });
+    // An entity belongs to the caller that created it; only an admin takes over another's.
+    const result = await ingestCatalog(catalogStore(), body, { source: `api:${identity.subject}`, at: wiring().clock.now(), takeOver: hasRole(identity, 'admin') });
     serviceCatalog().invalidate();
     return json(200, result);
   },
@@ -46,13 +48,13 @@ export const handler = httpHandler({
     return json(200, { items });
   },
 
-  goldenPathMicroservice: async ({ body }) => {
+  goldenPathMicroservice: async ({ body, identity }) => {
     // Everything a deploy needs is checked before anything is stored.
     const deployment = body.deploy ? await plannedDeployment(body) : undefined;
     const archive = gzipSync(tarArchive(microserviceSkeleton(body)));
     let registered: string | undefined;
     if (body.register) {
-      const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), { source: 'golden-path', at: wiring().clock.now() });
+      const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), { source: `api:${identity.subject}`, at: wiring().clock.now(), takeOver: hasRole(identity, 'admin') });
       serviceCatalog().invalidate();
       registered = result.refs[0];
     }

@@ -6,6 +6,8 @@ import { CatalogIndex } from './graph.ts';
 /** Where entities are kept (DynamoDB). A put replaces the entity with the same ref: ingesting twice changes nothing. */
 export interface CatalogStore {
   put(entities: CatalogEntity[], meta: { source: string; at: Date }): Promise<void>;
+  /** The source that wrote each of these refs (absent: not in the catalog). */
+  owners(refs: string[]): Promise<Map<string, string>>;
   list(kind?: string): Promise<CatalogEntity[]>;
   get(ref: string): Promise<CatalogEntity | undefined>;
 }

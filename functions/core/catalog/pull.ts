@@ -12,7 +12,7 @@ export interface CatalogPullResult {
 export interface CatalogPullDeps {
   /** Reads a URL under the address policy (functions/adapters/catalog/url-source.ts). */
   fetchText(url: string): Promise<string>;
-  store: Pick<CatalogStore, 'put'> & { removeMissing(source: string, keep: Set<string>): Promise<string[]> };
+  store: Pick<CatalogStore, 'put' | 'owners'> & { removeMissing(source: string, keep: Set<string>): Promise<string[]> };
   now(): Date;
 }
 

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogEntity } from '../../../core/catalog/entity.ts';
 import type { CatalogStore } from '../../../core/catalog/ports.ts';
 import { queryItems } from './document-client.ts';
@@ -40,6 +40,24 @@ export class DynamoCatalogStore implements CatalogStore {
         PutRequest: { Item: { pk: PK, sk: entity.ref, entity: 'catalog-entity', kind: entity.kind, source: meta.source, updatedAt: meta.at.toISOString(), document: entity } },
       })),
     );
+  }
+
+  async owners(refs: string[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    const unique = [...new Set(refs)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((sk) => ({ pk: PK, sk }));
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept catalog reads unprocessed: retry');
+        if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const result = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys, ProjectionExpression: 'sk, #source', ExpressionAttributeNames: { '#source': 'source' } } } }),
+        );
+        for (const item of result.Responses?.[this.#tableName] ?? []) if (typeof item.sk === 'string') owners.set(item.sk, typeof item.source === 'string' ? item.source : 'unknown');
+        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return owners;
   }
 
   async list(kind?: string): Promise<CatalogEntity[]> {

@@ -6,6 +6,8 @@ import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 
 export const API_VERSION = 'backstage.io/v1alpha1';
+/** Backstage accepts both for its core kinds (same schema); entities are stored as v1alpha1. */
+const API_VERSIONS = [API_VERSION, 'backstage.io/v1beta1'] as const;
 export const KINDS = ['Component', 'System', 'API', 'Resource', 'Group', 'User', 'Domain'] as const;
 export type EntityKind = (typeof KINDS)[number];
 
@@ -39,7 +41,9 @@ const RefList = z.array(Ref).max(200);
 const Text = (max: number) => z.string().max(max);
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
-const Link = z.object({ url: HttpUrl, title: Text(200).optional(), icon: Text(100).optional(), type: Text(100).optional() }).strict();
+/** Backstage links are any URI; fleetops keeps the ones a browser can follow safely. */
+const LinkUrl = z.url({ protocol: /^(https?|mailto)$/, error: 'must be an http(s) or mailto URL' }).max(2048);
+const Link = z.object({ url: LinkUrl, title: Text(200).optional(), icon: Text(100).optional(), type: Text(100).optional() }).strict();
 
 const Metadata = z
   .object({
@@ -59,6 +63,16 @@ const Lifecycle = z.string().min(1).max(63);
 const Type = z.string().min(1).max(63);
 const Profile = z.object({ displayName: Text(200).optional(), email: z.email().max(320).optional(), picture: HttpUrl.optional() }).strict();
 
+/**
+ * Backstage's placeholder substitutions (`definition: {$text: ./openapi.yaml}`, `$json`, `$yaml`): the
+ * Backstage catalog reads the target; fleetops keeps the placeholder as written and never fetches it.
+ */
+const Placeholder = z
+  .object({ $text: Text(2048).min(1) })
+  .strict()
+  .or(z.object({ $json: Text(2048).min(1) }).strict())
+  .or(z.object({ $yaml: Text(2048).min(1) }).strict());
+
 export const SPEC_SCHEMAS = {
   Component: z
     .object({
@@ -74,7 +88,7 @@ export const SPEC_SCHEMAS = {
     })
     .strict(),
   System: z.object({ owner: Ref, domain: Ref.optional(), type: Type.optional() }).strict(),
-  API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: Text(256 * 1024).min(1), system: Ref.optional() }).strict(),
+  API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: z.union([Text(256 * 1024).min(1), Placeholder]), system: Ref.optional() }).strict(),
   Resource: z.object({ type: Type, owner: Ref, system: Ref.optional(), dependsOn: RefList.optional(), dependencyOf: RefList.optional() }).strict(),
   Group: z
     .object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() })
@@ -162,7 +176,7 @@ export function relationsOf(namespace: string, spec: Record<string, unknown>): R
 
 const Envelope = z
   .object({
-    apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
+    apiVersion: z.enum(API_VERSIONS, { error: `must be ${API_VERSIONS.join(' or ')}` }),
     kind: z.enum(KINDS, { error: `must be one of ${KINDS.join(', ')}` }),
     metadata: Metadata,
     spec: z.unknown(),
@@ -176,9 +190,29 @@ function describe(error: z.ZodError, prefix: string): string {
     .join('; ');
 }
 
+/** Valid Backstage kinds fleetops does not store, and why: the document is rejected on its own, with this reason. */
+const NOT_INGESTED: Record<string, string> = {
+  Location: 'kind Location is valid Backstage but not ingested by fleetops: it only points at other catalog files, which fleetops does not fetch; post the target files themselves',
+  Template: 'kind Template (scaffolder.backstage.io) is a Backstage scaffolder template, not ingested by fleetops; its own golden path is POST /v1/golden-paths/microservice',
+};
+
+function unsupportedKind(value: Record<string, unknown>): string | undefined {
+  const kind = value.kind;
+  if (typeof kind !== 'string' || (KINDS as readonly string[]).includes(kind)) return undefined;
+  if (NOT_INGESTED[kind]) return NOT_INGESTED[kind];
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
+  const name = (value.metadata as { name?: unknown } | undefined)?.name;
+  const what = `kind ${JSON.stringify(kind.slice(0, 63))}${typeof name === 'string' ? ` (${name.slice(0, 63)})` : ''}`;
+  const supported = `kind: must be one of ${KINDS.join(', ')}`;
+  if (/^([a-z0-9-]+\.)*backstage\.io\//.test(apiVersion)) return `${supported}; ${what} is not a kind fleetops ingests, skipped`;
+  return supported;
+}
+
 /** One parsed YAML document → an entity, or the reason it is not one. */
 export function validateEntity(value: unknown): { entity: CatalogEntity } | { error: string } {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'the document is not a mapping' };
+  const unsupported = unsupportedKind(value as Record<string, unknown>);
+  if (unsupported) return { error: unsupported };
   const envelope = Envelope.safeParse(value);
   if (!envelope.success) return { error: describe(envelope.error, '') };
   const { kind, metadata } = envelope.data;

@@ -1,7 +1,8 @@
 /** Shared shapes of the alert pipeline. Pure data, no I/O. */
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../platform/severity.ts';
+
+export { SEVERITIES, maxSeverity, severityRank, type Severity } from '../platform/severity.ts';
 
 export type AlertStatus = 'firing' | 'resolved';
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
@@ -25,6 +26,8 @@ export interface NormalizedAlert {
   groupKey?: string;
   /** Services of the same namespace failing at the same moment (one metric pull): a grouping hint, never part of the identity. */
   related?: string[];
+  /** Detection signals the anomaly is about (error_rate, latency_p95, cpu_usage, ...): what a callee can explain. Never part of the identity. */
+  signals?: string[];
 }
 
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */
@@ -55,14 +58,7 @@ export interface Incident {
   notes?: { at: string; author: string; text: string }[];
   /** The owning team (alert label, routing config, or the catalog's owner ref). */
   owner?: string;
+  /** The incident this one split off from: its symptom outlived, or was not explained by, that incident's fault. */
+  splitFrom?: string;
 }
 
-const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
-
-export function severityRank(severity: Severity): number {
-  return RANK[severity];
-}
-
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return RANK[a] >= RANK[b] ? a : b;
-}

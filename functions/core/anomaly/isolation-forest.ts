@@ -469,7 +469,9 @@ export class IsolationForest {
   }
 }
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
+import type { Severity } from '../platform/severity.ts';
+
+export type { Severity };
 
 export interface SeverityOptions {
   /** score < threshold → anomaly. Default -0.5. */

@@ -5,6 +5,7 @@
  * service through the cluster registration (`guardrails`).
  */
 import type { GoldenSignals } from '../metrics/types.ts';
+import { severityRank, worstSeverity as worst } from '../platform/severity.ts';
 import type { LayerFinding, Severity } from './types.ts';
 
 export interface GuardrailLimits {
@@ -75,12 +76,4 @@ export function checkGuardrails(features: GoldenSignals, limits: GuardrailLimits
   return { layer: 'guardrail', fired: reasons.length > 0, reasons, signals, severity: worst(severities) };
 }
 
-const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-
-export function worst(severities: readonly Severity[]): Severity {
-  return severities.reduce<Severity>((a, b) => (RANK[b] > RANK[a] ? b : a), 'low');
-}
-
-export function severityRank(s: Severity): number {
-  return RANK[s];
-}
+export { severityRank, worst };

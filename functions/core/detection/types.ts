@@ -1,6 +1,7 @@
 import type { SignalName } from '../metrics/types.ts';
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type { Severity } from '../platform/severity.ts';
+import type { Severity } from '../platform/severity.ts';
 
 /** The detection layers, cheapest and surest first; the record names the first one that fired. */
 export type DetectionLayer = 'guardrail' | 'peers' | 'baseline' | 'learned';

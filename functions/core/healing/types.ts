@@ -9,6 +9,8 @@ import type { IssueType } from '../issue-types.ts';
 /** Issue types with a strategy (read from the registry, strategies/index.ts); RCA results of other types do not start a healing run. */
 export { HEALABLE_ISSUE_TYPES } from './strategies/index.ts';
 
+import type { Severity } from '../platform/severity.ts';
+
 export { SEVERITIES, severityRank, type Severity } from '../platform/severity.ts';
 
 export const HEALING_STATUSES = ['PENDING_APPROVAL', 'EXECUTING', 'SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'] as const;

@@ -1,3 +1,4 @@
+import type { Severity } from '../platform/severity.ts';
 /**
  * Kubernetes state → conditions, from one list of pods, deployments and nodes (no Prometheus needed).
  * Names follow kube-prometheus where it has a rule (KubePodCrashLooping, KubePodNotReady,
@@ -32,7 +33,7 @@ export const ISSUE_TYPE: Record<ConditionType, string> = {
   KubeNodeNotReady: 'node_not_ready',
 };
 
-const SEVERITY: Record<ConditionType, 'critical' | 'high' | 'medium' | 'low'> = {
+const SEVERITY: Record<ConditionType, Severity> = {
   KubePodCrashLooping: 'high',
   KubePodOOMKilled: 'high',
   KubePodImagePullBackOff: 'high',
@@ -55,7 +56,7 @@ export interface KubeCondition {
   issueType: string;
   namespace: string;
   service: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
+  severity: Severity;
   /** Pods, containers or nodes involved, e.g. `frontend-7d9f-abcde/app`. */
   objects: string[];
   /** The reason Kubernetes gives (waiting reason, condition reason), first object's. */

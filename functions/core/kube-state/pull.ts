@@ -1,3 +1,4 @@
+import type { Severity } from '../platform/severity.ts';
 /**
  * One kube-state pull of a batch of clusters: list pods, deployments and nodes once each, derive the
  * conditions, advance their lifecycle against the stored state, and publish `KubeStateChanged` for each
@@ -45,7 +46,7 @@ export interface KubeStateChangedDetail {
   service: string;
   type: string;
   issueType: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
+  severity: Severity;
   status: 'firing' | 'resolved';
   reason: string;
   message: string;

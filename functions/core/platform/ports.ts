@@ -1,3 +1,4 @@
+import type { Severity } from './severity.ts';
 /**
  * The ports every feature shares: time, secrets, the event bus, workflows and notifications.
  * A feature's own ports live in its folder (core/<feature>/ports.ts); these are the shared kernel.
@@ -52,7 +53,7 @@ export interface NotificationMessage {
   incidentId: string;
   title: string;
   text: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
+  severity: Severity;
   status: 'open' | 'acknowledged' | 'resolved' | 'escalated';
   channel?: string;
   fields?: Record<string, string>;

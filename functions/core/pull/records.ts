@@ -1,7 +1,9 @@
 import type { ConditionState, DetectionLayer } from '../detection/types.ts';
 import type { GoldenSignals } from '../metrics/types.ts';
 
-export type AnomalySeverity = 'critical' | 'high' | 'medium' | 'low';
+import type { Severity as AnomalySeverity } from '../platform/severity.ts';
+
+export type { AnomalySeverity };
 
 /** One scoring of one service at one pull: the contract's anomaly item plus what produced it. */
 export interface AnomalyRecord {

@@ -1,3 +1,4 @@
+import type { Severity } from '../platform/severity.ts';
 /**
  * The evidence an RCA works from: plain JSON (it travels through Step Functions), every item with
  * an id that findings, the report and the model cite. Values of environment variables are never
@@ -12,7 +13,7 @@ export interface RcaTarget {
   cluster: string;
   namespace: string;
   service: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
+  severity: Severity;
   /** When the symptoms were first seen (incident firstSeen, or the request time). */
   at: string;
 }

@@ -184,9 +184,12 @@ describe('healing in the local stack against the simulator', () => {
     expect(again.body.error.code).toBe('NOT_PENDING');
     const done = await finished(id);
     expect(done.status, done.reason).toBe('SUCCEEDED');
-    expect(done.approvedBy).toBe('alice@example.com');
+    // The approver is the verified caller (here the bootstrap token), never the `by` in the body (issue 19).
+    expect(done.approvedBy).toBe('bootstrap (bootstrap admin token)');
+    expect(done.approvedBySubject).toBe('bootstrap');
     expect(await replicas('dev', 'order-service')).toBe(before + 2);
-    expect(done.audit.find((a: any) => a.step === 'approval')).toMatchObject({ actor: 'alice@example.com', result: 'approved' });
+    expect(done.audit.find((a: any) => a.step === 'approval')).toMatchObject({ actor: 'bootstrap (bootstrap admin token)', result: 'approved', after: { subject: 'bootstrap', role: 'admin' } });
+    expect(JSON.stringify(done)).not.toContain('alice@example.com');
   }, 180_000);
 
   it('an approval that does not come in time ends REJECTED with the reason', async () => {

@@ -10,7 +10,7 @@ import { AlertPipeline } from '../core/alerts/pipeline.ts';
 import type { Config } from '../config.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
-import { dependencyGraphStore } from './dependency-graphs.ts';
+import { dependencyGraphStore, meshEvidenceStore } from './dependency-graphs.ts';
 import { serviceCatalog } from './catalog.ts';
 import { CatalogRoutedNotifier } from '../core/catalog/routing.ts';
 import { ownerContactForService } from '../core/catalog/owners.ts';
@@ -86,6 +86,8 @@ function build() {
     ...(config.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: config.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
     // Propagation-aware grouping: the cluster's call graph (mesh metrics now, the catalog later).
     graphs: { forCluster: (cluster) => dependencyGraphStore().get(cluster) },
+    // Whether a caller's symptom comes from a failing callee: the per-edge mesh evidence the pull stores.
+    evidence: { forCluster: (cluster) => meshEvidenceStore().get(cluster) },
     owners: { ownerOf: async (service, namespace) => ownerContactForService(await serviceCatalog().snapshot(), service, namespace)?.owner },
   });
   built = { base, store, pipeline };

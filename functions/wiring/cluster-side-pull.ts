@@ -1,8 +1,9 @@
+import { refreshMeshEvidence } from '../core/mesh/evidence.ts';
 import { refreshMeshGraph } from '../core/mesh/refresh.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from './cluster-store.ts';
-import { dependencyGraphStore } from './dependency-graphs.ts';
+import { dependencyGraphStore, meshEvidenceStore } from './dependency-graphs.ts';
 import { kubeStatePull } from './kube-state.ts';
 import { prometheusClientFor } from './metric-sources.ts';
 
@@ -33,18 +34,23 @@ async function refreshGraphs(clusterIds: string[]): Promise<number> {
         const client = record && (await prometheusClientFor(record));
         if (!record || !client) return 0;
         const namespaces = record.namespaces?.length ? record.namespaces : config.pullNamespaces;
+        const query = async (promql: string) => {
+          const res = await client.query(promql);
+          return res.data.resultType === 'vector' ? res.data.result.map((s) => ({ metric: s.metric, value: s.value })) : [];
+        };
         const graph = await refreshMeshGraph({
           cluster: record.name,
           namespaces,
           window: config.FLEETOPS_MESH_GRAPH_WINDOW,
           ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}),
-          query: async (promql) => {
-            const res = await client.query(promql);
-            return res.data.resultType === 'vector' ? res.data.result.map((s) => ({ metric: s.metric, value: s.value })) : [];
-          },
+          query,
           store: dependencyGraphStore(),
           now: wiring().clock.now(),
         });
+        // Per-edge errors and latency against their own baseline: what lets grouping tell a propagated symptom from a fault of its own.
+        await refreshMeshEvidence({ cluster: record.name, namespaces, ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}), query, store: meshEvidenceStore(), now: wiring().clock.now() }).catch((error: unknown) =>
+          logger.warn('mesh edge evidence refresh failed', { clusterId, error: error instanceof Error ? error.message : String(error) }),
+        );
         return Object.keys(graph).length ? 1 : 0;
       } catch (error) {
         logger.warn('mesh graph refresh failed', { clusterId, error: error instanceof Error ? error.message : String(error) });

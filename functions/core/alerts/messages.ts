@@ -44,6 +44,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       ...(incident.services && incident.services.length > 1 ? { services: incident.services.join(', ') } : {}),
       ...(transition === 'rerooted' && incident.rerootedFrom ? { firstSeenOn: incident.rerootedFrom } : {}),
       ...(incident.owner ? { owner: incident.owner } : {}),
+      ...(incident.splitFrom ? { splitFrom: incident.splitFrom } : {}),
     },
     ...(ACTIONABLE.has(transition) ? { actions: incidentActions(incident.id) } : {}),
     ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),
@@ -54,7 +55,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
 export function publicIncident(record: IncidentRecord): Incident {
   const keys: (keyof Incident)[] = [
     'id', 'cluster', 'namespace', 'service', 'type', 'severity', 'status', 'alertCount', 'firstSeen', 'lastSeen',
-    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner',
+    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner', 'splitFrom',
   ];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (record[k] !== undefined) out[k] = record[k];

@@ -1,3 +1,4 @@
+import { signalsFromReasons } from './explain.ts';
 import type { z } from 'zod';
 import type {
   AlertmanagerWebhook,
@@ -196,6 +197,7 @@ export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>,
       labels: {},
       startsAt: isoOrUndefined(detail.at) ?? detail.at,
       ...(detail.alsoAnomalous?.length ? { related: detail.alsoAnomalous } : {}),
+      ...(signalsFromReasons(detail.reasons).length ? { signals: signalsFromReasons(detail.reasons) } : {}),
     },
     options,
   );

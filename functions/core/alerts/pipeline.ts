@@ -14,10 +14,12 @@ import {
 } from './importance.ts';
 import { eventFor, raisedSeverity, shouldResolve, type Transition } from './incident-lifecycle.ts';
 import { notificationFor, publicIncident } from './messages.ts';
-import type { AlertBatch, AlertStore, IncidentRecord } from './ports.ts';
+import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord } from './ports.ts';
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
-import { maxSeverity, type NormalizedAlert } from './types.ts';
+import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
+import { EVIDENCE_SOURCES, explains, OWN_FAILURE, symptomOf } from './explain.ts';
+import { EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
   dedup: DedupConfig;
@@ -41,6 +43,13 @@ export interface PipelineConfig {
    * before it opens its own: like Alertmanager's group_wait, but only where the graph says a cause is coming.
    */
   causeWaitSeconds: number;
+  /** Edge evidence is read at most once per this many seconds per cluster (it changes with every pull). */
+  evidenceCacheSeconds: number;
+  /**
+   * When an incident's root condition ends while symptoms of other services still fire, how long to wait
+   * for them to end too (they usually do within a pull) before they split off into their own incident.
+   */
+  splitWaitSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -57,6 +66,8 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   maxAttempts: 10,
   openLeaseSeconds: 10,
   causeWaitSeconds: 5,
+  evidenceCacheSeconds: 10,
+  splitWaitSeconds: 15,
 };
 
 export interface AlertPipelineOptions {
@@ -72,6 +83,12 @@ export interface AlertPipelineOptions {
   graphs?: DependencyGraphs;
   /** The team that owns a service (the service catalog), where the alert carries no `team`/`owner` label. */
   owners?: ServiceOwners;
+  /** Per-edge mesh evidence of a cluster (the pull stores it): whether a caller's symptom comes from a callee. */
+  evidence?: EdgeEvidenceSource;
+}
+
+export interface EdgeEvidenceSource {
+  forCluster(cluster: string): Promise<MeshEvidence | undefined>;
 }
 
 export interface ServiceOwners {
@@ -95,8 +112,6 @@ export interface IngestResult {
 
 export const EVENT_SOURCE = 'fleetops.alerts';
 
-/** Alert types that name a workload's own failure (kube-state conditions), not a symptom that may come from a dependency. */
-const OWN_FAILURE = /^Kube/;
 
 /** Notifiers that hold a conversation (an RCA report belongs there, not in a page or an email). */
 const CHAT_NOTIFIERS = new Set(['slack']);
@@ -147,6 +162,8 @@ export class AlertPipeline {
   readonly #graphs?: DependencyGraphs;
   readonly #owners?: ServiceOwners;
   readonly #graphCache = new Map<string, { at: number; graph: DependencyGraph | undefined }>();
+  readonly #evidence?: EdgeEvidenceSource;
+  readonly #evidenceCache = new Map<string, { at: number; evidence: MeshEvidence | undefined }>();
   readonly config: PipelineConfig;
   #silences?: { at: number; items: Silence[] };
 
@@ -159,6 +176,7 @@ export class AlertPipeline {
     this.#similarity = options.similarity;
     this.#graphs = options.graphs;
     this.#owners = options.owners;
+    this.#evidence = options.evidence;
     this.config = { ...DEFAULT_PIPELINE_CONFIG, ...options.config };
   }
 
@@ -235,6 +253,11 @@ export class AlertPipeline {
     const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
       if (attempt > 0) await sleep(Math.random() * 20 * attempt);
+      // A symptom grouped into another service's incident that this alert is not explained by (its own
+      // Kubernetes failure, or errors the edges do not trace to that incident) splits off before it joins.
+      const split = await this.#splitIfUnexplained(group, batch, lead, silences, now, attempt);
+      if (split === null) continue;
+      if (split) return split;
       const touched = await this.#store.touch(batch, this.config.dedup);
       if (touched.outcome === 'joined') {
         await this.#afterJoin(touched.incident, lead, group, now);
@@ -278,6 +301,13 @@ export class AlertPipeline {
       return attached.id;
     }
     if (mayWait && graph && causeMayBeComing(lead, graph)) return WAIT_FOR_CAUSE;
+    const opened = await this.#store.open(batch, await this.#draft(group, lead, silences, now, attempt, previousId), this.config.dedup);
+    if (!opened) return undefined;
+    await this.#deliver(opened, 'opened');
+    return opened.id;
+  }
+
+  async #draft(group: AlertGroup, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number, previousId?: string): Promise<IncidentDraft> {
     const severity = lead.severity;
     const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
     let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
@@ -286,30 +316,64 @@ export class AlertPipeline {
     const importance = await this.#importance(lead, group);
     const routing = route({ severity, service: lead.service, labels: lead.labels }, this.config.routing);
     const owner = await this.#ownerOf(lead);
-    const opened = await this.#store.open(
-      batch,
-      {
-        id,
-        cluster: lead.cluster,
-        namespace: lead.namespace,
-        service: lead.service,
-        type: lead.type,
-        severity,
-        title: lead.message,
-        importance,
-        silenced,
-        notify: !silenced && isNotifiable(importance, this.config.importance),
-        ...(owner ? { owner } : {}),
-        windowStart: start,
-        ...(routing.escalateAfterSeconds !== undefined
-          ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() }
-          : {}),
-      },
-      this.config.dedup,
-    );
-    if (!opened) return undefined;
-    await this.#deliver(opened, 'opened');
-    return opened.id;
+    return {
+      id,
+      cluster: lead.cluster,
+      namespace: lead.namespace,
+      service: lead.service,
+      type: lead.type,
+      severity,
+      title: lead.message,
+      importance,
+      silenced,
+      notify: !silenced && isNotifiable(importance, this.config.importance),
+      ...(owner ? { owner } : {}),
+      windowStart: start,
+      ...(routing.escalateAfterSeconds !== undefined ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() } : {}),
+    };
+  }
+
+  /**
+   * When `batch.key` is a symptom in another service's open incident and this alert is not explained by that
+   * incident's fault, moves the key into an incident of its own (announced once, `splitFrom` the old one).
+   * Returns its id; undefined when nothing needed to split; null when a race was lost (start over).
+   */
+  async #splitIfUnexplained(group: AlertGroup, batch: AlertBatch, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number): Promise<string | undefined | null> {
+    if (!EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type)) return undefined;
+    const state = await this.#store.keyState(batch.key, now);
+    if (!state || state.status !== 'firing') return undefined;
+    const incident = await this.#store.getIncident(state.incidentId);
+    if (!incident || incident.status === 'resolved' || incident.service === lead.service) return undefined;
+    if (await this.#explainedBy(lead, incident, now)) return undefined;
+    const draft = await this.#draft(group, lead, silences, now, attempt);
+    if (draft.id === incident.id) draft.id = incidentIdFor(group.key, `${now.toISOString()}#split${attempt}`);
+    const split = await this.#store.split(batch, incident.id, draft, this.config.dedup);
+    if (!split) return null;
+    await this.#deliver(split, 'opened');
+    return split.id;
+  }
+
+  /** Whether `incident`'s fault explains `alert` (a caller's symptom): never its own failure; edge evidence when there is some. */
+  async #explainedBy(alert: NormalizedAlert, incident: Incident, now: Date): Promise<boolean> {
+    const symptom = symptomOf(alert);
+    if (symptom.own) return false;
+    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now) : undefined;
+    const targets = new Set([incident.service, ...(incident.services ?? [])]);
+    targets.delete(alert.service);
+    return explains(alert.service, symptom, targets, evidence) !== 'unexplained';
+  }
+
+  /** The cluster's fresh edge evidence, cached per `evidenceCacheSeconds`; undefined when none (topology alone decides). */
+  async #edgesFor(cluster: string, now: Date): Promise<EdgeHealth[] | undefined> {
+    if (!this.#evidence) return undefined;
+    let cached = this.#evidenceCache.get(cluster);
+    if (!cached || now.getTime() - cached.at >= this.config.evidenceCacheSeconds * 1000 || now.getTime() < cached.at) {
+      cached = { at: now.getTime(), evidence: await this.#evidence.forCluster(cluster).catch(() => undefined) };
+      this.#evidenceCache.set(cluster, cached);
+    }
+    const evidence = cached.evidence;
+    if (!evidence || now.getTime() - Date.parse(evidence.at) > EDGE_THRESHOLDS.maxAgeSeconds * 1000) return undefined;
+    return evidence.edges;
   }
 
   /**
@@ -382,6 +446,11 @@ export class AlertPipeline {
       const incident = await this.#store.resolveAlerts(batch);
       if (!incident) return undefined;
       if (!shouldResolve(incident)) {
+        if (incident.service === batch.service && incident.status !== 'resolved') {
+          const ended = await this.#resolveOnRootEnd(incident, group.key, now);
+          if (ended === null) continue;
+          if (ended) return incident.id;
+        }
         await this.#recover(incident, now);
         return incident.id;
       }
@@ -392,6 +461,45 @@ export class AlertPipeline {
       }
     }
     throw new Error(`Could not resolve alerts for incident key ${group.key}: too much contention, retry`);
+  }
+
+  /**
+   * The incident's root condition (its own service's alerts) has ended while other services' symptoms still
+   * fire: waits up to `splitWaitSeconds` for them to end (they usually do within a pull), then resolves the
+   * incident and splits the ones left into incidents of their own (each announced once, `splitFrom` it).
+   * False while the root still fires; null when a race was lost (look again).
+   */
+  async #resolveOnRootEnd(incident: IncidentRecord, rootKey: string, now: Date): Promise<boolean | null> {
+    const rootFiring = (alerts: FiringAlert[]) => alerts.some((a) => a.key === undefined || a.key === rootKey || a.service === incident.service);
+    let firing = await this.#store.firingAlerts(incident.id);
+    if (rootFiring(firing)) return false;
+    const until = Date.now() + this.config.splitWaitSeconds * 1000;
+    while (firing.length && Date.now() < until) {
+      await sleep(CAUSE_POLL_MS * 2);
+      firing = await this.#store.firingAlerts(incident.id);
+      if (rootFiring(firing)) return false;
+    }
+    const current = await this.#store.getIncident(incident.id);
+    if (!current || current.status === 'resolved') return true;
+    const resolved = await this.#store.markResolved({ ...current, firingAlertIds: [] }, rootKey, now, this.config.dedup);
+    if (!resolved) return null;
+    await this.#deliver(resolved, 'resolved');
+    const byKey = new Map<string, FiringAlert[]>();
+    for (const a of await this.#store.firingAlerts(incident.id)) if (a.key) (byKey.get(a.key) ?? byKey.set(a.key, []).get(a.key)!).push(a);
+    for (const [key, alerts] of byKey) {
+      const service = alerts[0].service ?? key;
+      const type = alerts[0].types?.[0] ?? 'AnomalyDetected';
+      const batch: AlertBatch = { key, alertIds: [], fingerprints: [], count: 0, service, types: [...new Set(alerts.flatMap((a) => a.types ?? [type]))], now };
+      const lead: NormalizedAlert = {
+        fingerprint: key, alertId: alerts[0].alertId, source: 'split', cluster: current.cluster, namespace: current.namespace, service, type,
+        severity: current.severity, status: 'firing', message: `${type} on ${service}, still firing after ${current.service}'s ${current.type} ended`, labels: {}, startsAt: now.toISOString(),
+      };
+      const draft = await this.#draft({ key, status: 'firing', alerts: [lead] }, lead, await this.#activeSilences(now), now, 0);
+      draft.id = incidentIdFor(key, `${now.toISOString()}#split`);
+      const split = await this.#store.split(batch, current.id, draft, this.config.dedup);
+      if (split) await this.#deliver(split, 'opened');
+    }
+    return true;
   }
 
   /** Takes over a delivery its winner did not finish (failed and released, or crashed past the lease). */
@@ -405,7 +513,8 @@ export class AlertPipeline {
     const grouping = { ...this.config.grouping, dependencies: graph };
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
-    const candidates = await this.#store.recentOpenIncidents(alert.cluster, since);
+    const all = await this.#store.recentOpenIncidents(alert.cluster, since);
+    const candidates = grouping.dependencies ? await this.#explainedCandidates(alert, all, grouping.dependencies, now) : all;
     let similarities: Map<string, number> | undefined;
     if (this.#similarity && grouping.similarityThreshold !== undefined) {
       const live = correlationCandidates(alert, candidates, now, grouping);
@@ -419,6 +528,30 @@ export class AlertPipeline {
       }
     }
     return findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+  }
+
+  /**
+   * Candidates the topology relates to `alert`, kept only where the fault explains the symptom: a caller's
+   * symptom joins a callee's incident when its edges trace it there (never its own failure); a callee joins
+   * a caller's incident when the caller's edges trace the caller's symptom to it. Without edge evidence
+   * (alerts from outside the pull, or no mesh) topology and time decide, as before. Unrelated candidates
+   * stay (text similarity may still group them).
+   */
+  async #explainedCandidates(alert: NormalizedAlert, candidates: IncidentRecord[], graph: DependencyGraph, now: Date): Promise<IncidentRecord[]> {
+    const symptom = symptomOf(alert);
+    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now) : undefined;
+    const down = downstreamOf(alert.service, graph);
+    const up = upstreamOf(alert.service, graph);
+    return candidates.filter((c) => {
+      const members = new Set([c.service, ...(c.services ?? [])]);
+      members.delete(alert.service);
+      const isDown = [...members].some((s) => down.has(s));
+      const isUp = up.has(c.service);
+      if (!isDown && !isUp) return true;
+      if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
+      if (isUp && (!evidence || explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained')) return true;
+      return false;
+    });
   }
 
   /** The configured dependencies merged with the cluster's graph; undefined when neither exists. */

@@ -63,6 +63,17 @@ export interface IncidentDraft {
   owner?: string;
   windowStart: string;
   escalateAt?: string;
+  /** The incident this one splits off from (see `AlertStore.split`). */
+  splitFrom?: string;
+}
+
+/** One still-firing alert instance of an incident, with the key, service and types it came in with. */
+export interface FiringAlert {
+  alertId: string;
+  /** Absent on items written before keys were recorded. */
+  key?: string;
+  service?: string;
+  types?: string[];
 }
 
 /**
@@ -105,6 +116,16 @@ export interface AlertStore {
    * pending `rerooted` delivery; undefined when it has moved on (another caller won).
    */
   reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined>;
+  /** Every still-firing alert instance of an incident, with the key it came in under. */
+  firingAlerts(incidentId: string): Promise<FiringAlert[]>;
+  /** Where a key points now (undefined when it never did or has expired). */
+  keyState(key: string, now: Date): Promise<{ incidentId: string; status: 'firing' | 'resolved' } | undefined>;
+  /**
+   * Moves `batch.key` out of incident `from` into a new incident (`draft`, with `splitFrom`): the key's
+   * still-firing alerts of `from` and the batch's alerts go with it, `from` keeps its history. Undefined
+   * when the key has moved on meanwhile (another caller won).
+   */
+  split(batch: AlertBatch, from: string, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
 }
 
 /** What an incident is about once a deeper cause joins it. */

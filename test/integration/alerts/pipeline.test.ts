@@ -260,6 +260,7 @@ describe('AlertPipeline on DynamoDB Local', () => {
   it('joins a related service into an open incident when a dependency graph is given', async () => {
     const t = setup({
       grouping: { groupLabels: ['cluster', 'namespace', 'service'], correlationWindowSeconds: 600, dependencies: { frontend: ['cart'], cart: ['redis'] } },
+      splitWaitSeconds: 0,
     });
     const [cart] = (await t.pipeline.ingest([alert({ cluster: 'cdep', service: 'cart' })])).incidents;
     t.clock.advance(60);
@@ -270,11 +271,13 @@ describe('AlertPipeline on DynamoDB Local', () => {
     const incident = await store.getIncident(cart);
     expect(incident?.services?.sort()).toEqual(['cart', 'frontend']);
     expect(incident?.alertCount).toBe(2);
-    // Both services' alerts must resolve before the incident does.
+    // The incident follows its root condition: cart's end resolves it; frontend's symptom, still firing,
+    // splits into an incident of its own (linked), which resolves with it.
     await t.pipeline.ingest([{ ...alert({ cluster: 'cdep', service: 'cart' }), status: 'resolved' }]);
-    expect((await store.getIncident(cart))?.status).toBe('open');
-    await t.pipeline.ingest([{ ...alert({ cluster: 'cdep', service: 'frontend', alertId: 'fe' }), status: 'resolved' }]);
     expect((await store.getIncident(cart))?.status).toBe('resolved');
+    const [split] = (await t.pipeline.ingest([{ ...alert({ cluster: 'cdep', service: 'frontend', alertId: 'fe' }), status: 'resolved' }])).incidents;
+    expect(split).not.toBe(cart);
+    expect(await store.getIncident(split)).toMatchObject({ service: 'frontend', splitFrom: cart, status: 'resolved' });
   });
 });
 

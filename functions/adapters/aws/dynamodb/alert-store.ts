@@ -10,7 +10,7 @@ import {
   type DedupState,
 } from '../../../core/alerts/dedup.ts';
 import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
-import type { AlertBatch, AlertStore, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
+import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
 import type { Severity } from '../../../core/alerts/types.ts';
 import {
@@ -172,7 +172,62 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
-  async open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+  open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+    return this.#create(batch, draft, this.#claimDedupKey(batch, draft.id, draft.windowStart, dedup));
+  }
+
+  async split(batch: AlertBatch, from: string, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+    const moved = (await this.firingAlerts(from)).filter((a) => a.key === batch.key).map((a) => a.alertId);
+    const all: AlertBatch = { ...batch, alertIds: [...new Set([...batch.alertIds, ...moved])], count: batch.count || moved.length };
+    if (!all.alertIds.length) return undefined;
+    const claim = this.#claimDedupKey(all, draft.id, draft.windowStart, dedup);
+    // The key may also be taken from the incident it points at (the one being split).
+    claim.Put.ConditionExpression = `${claim.Put.ConditionExpression} OR incidentId = :from`;
+    (claim.Put.ExpressionAttributeValues as Record<string, unknown>)[':from'] = from;
+    const created = await this.#create(all, { ...draft, splitFrom: from }, claim);
+    if (created && moved.length) await this.#deleteAlerts(from, moved);
+    return created;
+  }
+
+  async firingAlerts(incidentId: string): Promise<FiringAlert[]> {
+    const out: FiringAlert[] = [];
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#table.send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
+          TableName: this.#table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alert)',
+          ExpressionAttributeValues: { ':pk': incidentPk(incidentId), ':alert': ALERT_PREFIX },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    for (const item of items) {
+      out.push({
+        alertId: String(item.sk).slice(ALERT_PREFIX.length),
+        ...(typeof item.key === 'string' ? { key: item.key } : {}),
+        ...(typeof item.service === 'string' ? { service: item.service } : {}),
+        ...(item.types ? { types: [...(item.types as Iterable<string>)].sort() } : {}),
+      });
+    }
+    return out;
+  }
+
+  async keyState(key: string, now: Date): Promise<{ incidentId: string; status: 'firing' | 'resolved' } | undefined> {
+    const got = await this.#table.send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: this.#table.tableName, Key: { pk: dedupPk(key), sk: DEDUP_SK }, ConsistentRead: true }),
+    );
+    if (!got.Item) return undefined;
+    const state = toDedupState(got.Item);
+    if (isExpired(state, now)) return undefined;
+    return { incidentId: state.incidentId, status: state.status };
+  }
+
+  async #create(batch: AlertBatch, draft: IncidentDraft, claim: { Put: Record<string, unknown> }): Promise<IncidentRecord | undefined> {
     const now = batch.now.toISOString();
     const record: IncidentRecord = {
       id: draft.id,
@@ -191,6 +246,7 @@ export class DynamoAlertStore implements AlertStore {
       silenced: draft.silenced,
       ...(draft.owner ? { owner: draft.owner } : {}),
       ...(draft.escalateAt ? { escalateAt: draft.escalateAt } : {}),
+      ...(draft.splitFrom ? { splitFrom: draft.splitFrom } : {}),
       services: [draft.service],
       types: [...typesOf(batch)].sort(),
       keys: [batch.key],
@@ -206,7 +262,7 @@ export class DynamoAlertStore implements AlertStore {
       await this.#table.send(
         new TransactWriteCommand({
           TransactItems: [
-            this.#claimDedupKey(batch, draft.id, draft.windowStart, dedup),
+            claim as never,
             {
               Put: {
                 TableName: this.#table.tableName,
@@ -634,7 +690,9 @@ export class DynamoAlertStore implements AlertStore {
 
   async #putAlerts(incidentId: string, batch: AlertBatch): Promise<void> {
     await this.#batchWrite(
-      batch.alertIds.map((alertId) => ({ PutRequest: { Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId } } })),
+      batch.alertIds.map((alertId) => ({
+        PutRequest: { Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) } },
+      })),
     );
   }
 

@@ -1,0 +1,84 @@
+/**
+ * Whether a failing callee explains a caller's symptom. Topology says who *could* be the cause; the mesh's
+ * per-edge evidence says whether the caller's errors or latency actually come from its calls to that callee
+ * (Kiali's red edge). A caller's own failure (a Kubernetes condition, its own CPU or memory) is never
+ * explained by a callee.
+ */
+import { abnormalSignals, type EdgeHealth, type EdgeSignal } from '../mesh/evidence.ts';
+import type { NormalizedAlert } from './types.ts';
+
+/** Alert types that name a workload's own failure (kube-state conditions), not a symptom that may come from a dependency. */
+export const OWN_FAILURE = /^Kube/;
+
+/** Sources whose alerts the pull raised from the same golden signals the mesh edges measure: their joins need edge evidence. */
+export const EVIDENCE_SOURCES = new Set(['anomaly', 'kube-state']);
+
+/** What a symptom is made of: request signals a callee can cause, or the workload's own condition. */
+export interface SymptomSignals {
+  /** A failure of the workload itself: never explained by a callee. */
+  own: boolean;
+  /** Request signals (undefined: unknown, either may be explained). */
+  request?: Set<EdgeSignal>;
+}
+
+/** Detection signal names (as in the anomaly reasons) → what they say. */
+export function signalsFromReasons(reasons: readonly string[] | undefined): string[] {
+  const found = new Set<string>();
+  for (const r of reasons ?? []) {
+    const m = /^\s*(error_rate|latency_p\d+|latency|cpu_usage|memory_usage|request_rate|restarts)\b/.exec(r);
+    if (m) found.add(m[1]);
+  }
+  return [...found].sort();
+}
+
+export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'message'>): SymptomSignals {
+  if (OWN_FAILURE.test(alert.type)) return { own: true };
+  if (alert.signals?.length) {
+    const request = new Set<EdgeSignal>();
+    let own = false;
+    for (const s of alert.signals) {
+      if (s === 'error_rate') request.add('errors');
+      else if (s.startsWith('latency')) request.add('latency');
+      else if (s === 'cpu_usage' || s === 'memory_usage' || s === 'restarts') own = true;
+    }
+    // A resource signal beside request signals: the workload is doing something itself (a CPU spike slows it).
+    return { own, ...(request.size ? { request } : {}) };
+  }
+  const text = `${alert.type} ${alert.message}`;
+  const request = new Set<EdgeSignal>();
+  if (/error|5xx|availability|fail/i.test(text)) request.add('errors');
+  if (/latency|slow|duration|timeout/i.test(text)) request.add('latency');
+  return { own: false, ...(request.size ? { request } : {}) };
+}
+
+export type Explanation = 'explained' | 'unexplained' | 'unknown';
+
+/**
+ * Whether `caller`'s symptom comes from calls into `targets` (the services of a callee's incident): a path
+ * from the caller to one of them over edges that are abnormal now, the first hop in the symptom's own signal
+ * (errors explain errors; latency explains latency), later hops in either. `unknown` without evidence.
+ */
+export function explains(caller: string, symptom: SymptomSignals, targets: ReadonlySet<string>, evidence: readonly EdgeHealth[] | undefined): Explanation {
+  if (symptom.own) return 'unexplained';
+  if (!evidence) return 'unknown';
+  const bad = new Map<string, { to: string; signals: Set<EdgeSignal> }[]>();
+  for (const e of evidence) {
+    const signals = abnormalSignals(e);
+    if (signals.size) (bad.get(e.from) ?? bad.set(e.from, []).get(e.from)!).push({ to: e.to, signals });
+  }
+  const wanted = symptom.request;
+  const first = (bad.get(caller) ?? []).filter((e) => !wanted || [...e.signals].some((s) => wanted.has(s)));
+  const seen = new Set<string>([caller]);
+  let frontier = first.map((e) => e.to);
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const s of frontier) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      if (targets.has(s)) return 'explained';
+      next.push(...(bad.get(s) ?? []).map((e) => e.to));
+    }
+    frontier = next;
+  }
+  return 'unexplained';
+}

@@ -1,0 +1,148 @@
+/**
+ * Per-edge evidence from the service mesh: how the calls of one caller to one callee are doing now, against
+ * their own recent past. Istio's standard metrics as the caller's proxy reports them (reporter="source":
+ * it also sees the 503s of a callee without ready pods and the 504s of calls it abandoned at its timeout).
+ * The alert pipeline reads it to decide whether a caller's symptom is explained by a failing callee.
+ */
+
+/** One caller → callee edge, summarised. Ratios in [0, 1], latencies in milliseconds (mean per attempt). */
+export interface EdgeHealth {
+  from: string;
+  to: string;
+  /** Attempts/s over the short window. */
+  rps: number;
+  errorRatio: number;
+  baselineErrorRatio?: number;
+  latencyMs?: number;
+  baselineLatencyMs?: number;
+}
+
+/** What one pull saw on a cluster's edges. */
+export interface MeshEvidence {
+  at: string;
+  edges: EdgeHealth[];
+}
+
+export interface MeshEvidenceStore {
+  put(cluster: string, evidence: MeshEvidence): Promise<void>;
+  get(cluster: string): Promise<MeshEvidence | undefined>;
+}
+
+/** Thresholds of an abnormal edge: both a ratio over its baseline and an absolute excess (noise on quiet edges). */
+export const EDGE_THRESHOLDS = {
+  errorExcess: 0.02,
+  errorRatio: 2,
+  latencyExcessMs: 25,
+  latencyRatio: 1.5,
+  /** Evidence older than this says nothing (the pull stopped reading it). */
+  maxAgeSeconds: 180,
+} as const;
+
+export type EdgeSignal = 'errors' | 'latency';
+
+/** Which of the edge's signals are abnormal now. */
+export function abnormalSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<EdgeSignal> {
+  const out = new Set<EdgeSignal>();
+  const baseErr = edge.baselineErrorRatio ?? 0;
+  if (edge.errorRatio - baseErr >= t.errorExcess && edge.errorRatio >= t.errorRatio * baseErr) out.add('errors');
+  if (edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined) {
+    if (edge.latencyMs - edge.baselineLatencyMs >= t.latencyExcessMs && edge.latencyMs >= t.latencyRatio * edge.baselineLatencyMs) out.add('latency');
+  }
+  return out;
+}
+
+const LABEL_VALUE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+const WINDOW = /^\d{1,4}[smh]$/;
+
+export interface EdgeQueryOptions {
+  namespaces: readonly string[];
+  /** Short window: "now" (default 1m). */
+  window?: string;
+  /** Long window: the edge's own baseline (default 30m). */
+  baselineWindow?: string;
+  matchers?: Record<string, string>;
+}
+
+/**
+ * The instant queries one pull runs for edge evidence (per source and destination workload): attempts,
+ * 5xx attempts, and the duration sum and count, each over the short and the long window.
+ */
+export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<'requests' | 'errors' | 'durationSum' | 'durationCount' | 'baseRequests' | 'baseErrors' | 'baseDurationSum' | 'baseDurationCount', string> {
+  const window = options.window ?? '1m';
+  const base = options.baselineWindow ?? '30m';
+  for (const w of [window, base]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
+  const namespaces = options.namespaces.filter((n) => LABEL_VALUE.test(n));
+  if (!namespaces.length) throw new Error('no valid namespace for the mesh edges');
+  const extra = Object.entries(options.matchers ?? {})
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !k.startsWith('__'))
+    .map(([k, v]) => `,${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .join('');
+  const ns = namespaces.map((n) => n.replace(/\./g, '\\\\.')).join('|');
+  const sel = (more = '') => `{reporter="source",destination_workload_namespace=~"${ns}"${extra}${more}}`;
+  const by = 'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace)';
+  const q = (metric: string, w: string, more = '') => `${by} (rate(${metric}${sel(more)}[${w}]))`;
+  return {
+    requests: q('istio_requests_total', window),
+    errors: q('istio_requests_total', window, ',response_code=~"5.."'),
+    durationSum: q('istio_request_duration_milliseconds_sum', window),
+    durationCount: q('istio_request_duration_milliseconds_count', window),
+    baseRequests: q('istio_requests_total', base),
+    baseErrors: q('istio_requests_total', base, ',response_code=~"5.."'),
+    baseDurationSum: q('istio_request_duration_milliseconds_sum', base),
+    baseDurationCount: q('istio_request_duration_milliseconds_count', base),
+  };
+}
+
+export type EdgeRows = { metric: Record<string, string>; value: number }[];
+
+/** The queries' answers → one summary per edge between workloads of the pulled namespaces. */
+export function edgesFromRows(rows: Record<keyof ReturnType<typeof edgeEvidenceQueries>, EdgeRows>, namespaces: readonly string[]): EdgeHealth[] {
+  const keyOf = (m: Record<string, string>): string | undefined => {
+    const from = m.source_workload;
+    const to = m.destination_workload;
+    if (!from || !to || from === 'unknown' || to === 'unknown' || from === to) return undefined;
+    if (!namespaces.includes(m.source_workload_namespace ?? '') || !namespaces.includes(m.destination_workload_namespace ?? '')) return undefined;
+    if (!LABEL_VALUE.test(from) || !LABEL_VALUE.test(to)) return undefined;
+    return `${from}\u0000${to}`;
+  };
+  const index = (r: EdgeRows) => {
+    const m = new Map<string, number>();
+    for (const row of r) {
+      const k = keyOf(row.metric);
+      if (k && Number.isFinite(row.value)) m.set(k, (m.get(k) ?? 0) + row.value);
+    }
+    return m;
+  };
+  const [req, err, ds, dc, breq, berr, bds, bdc] = [rows.requests, rows.errors, rows.durationSum, rows.durationCount, rows.baseRequests, rows.baseErrors, rows.baseDurationSum, rows.baseDurationCount].map(index);
+  const edges: EdgeHealth[] = [];
+  for (const [k, rps] of req) {
+    if (!(rps > 0)) continue;
+    const [from, to] = k.split('\u0000');
+    const round = (x: number, d = 4) => Number(x.toFixed(d));
+    const edge: EdgeHealth = { from, to, rps: round(rps), errorRatio: round(Math.min(1, (err.get(k) ?? 0) / rps)) };
+    const b = breq.get(k);
+    if (b && b > 0) edge.baselineErrorRatio = round(Math.min(1, (berr.get(k) ?? 0) / b));
+    const c = dc.get(k);
+    if (c && c > 0) edge.latencyMs = round((ds.get(k) ?? 0) / c, 2);
+    const bc = bdc.get(k);
+    if (bc && bc > 0) edge.baselineLatencyMs = round((bds.get(k) ?? 0) / bc, 2);
+    edges.push(edge);
+  }
+  return edges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)).slice(0, 2000);
+}
+
+/** Reads a cluster's edge evidence with `query` and stores it; returns it (empty when the mesh reports no calls). */
+export async function refreshMeshEvidence(options: {
+  cluster: string;
+  query: (promql: string) => Promise<EdgeRows>;
+  store: MeshEvidenceStore;
+  now: Date;
+} & EdgeQueryOptions): Promise<MeshEvidence> {
+  const queries = edgeEvidenceQueries(options);
+  const names = Object.keys(queries) as (keyof typeof queries)[];
+  const answers = await Promise.all(names.map((n) => options.query(queries[n])));
+  const rows = Object.fromEntries(names.map((n, i) => [n, answers[i]])) as Record<keyof typeof queries, EdgeRows>;
+  const evidence: MeshEvidence = { at: options.now.toISOString(), edges: edgesFromRows(rows, options.namespaces) };
+  if (evidence.edges.length) await options.store.put(options.cluster, evidence);
+  return evidence;
+}

@@ -1,0 +1,148 @@
+// AlertPipeline through in-memory ports: open, dedup, join by edge evidence, split, resolve on the root's end.
+import { describe, expect, it } from 'vitest';
+import { AlertPipeline } from '../../../functions/core/alerts/pipeline.ts';
+import type { EdgeHealth } from '../../../functions/core/mesh/evidence.ts';
+import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
+import { InMemoryAlertStore } from '../../support/fakes/alert-store.ts';
+import { RecordingNotifier, RecordingPublisher, TestClock, alert } from '../../integration/alerts/helpers.ts';
+
+const GRAPH = { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] };
+const healthy = (from: string, to: string): EdgeHealth => ({ from, to, rps: 5, errorRatio: 0.002, baselineErrorRatio: 0.002, latencyMs: 40, baselineLatencyMs: 40 });
+const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
+const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
+
+function setup(edges?: EdgeHealth[]) {
+  const store = new InMemoryAlertStore();
+  const publisher = new RecordingPublisher();
+  const clock = new TestClock();
+  const slack = new RecordingNotifier('slack');
+  const evidence = { edges };
+  const p = new AlertPipeline({
+    store,
+    publisher,
+    notifiers: [slack],
+    clock,
+    config: { causeWaitSeconds: 0, splitWaitSeconds: 0, evidenceCacheSeconds: 0 },
+    graphs: { forCluster: async () => GRAPH },
+    evidence: { forCluster: async () => (evidence.edges ? { at: clock.now().toISOString(), edges: evidence.edges } : undefined) },
+  });
+  return { store, publisher, clock, slack, p, evidence };
+}
+
+/** An anomaly as the pull raises it (source `anomaly`), about the given detection signals. */
+const anomaly = (service: string, signals: string[], status: 'firing' | 'resolved' = 'firing'): NormalizedAlert =>
+  alert({ cluster: 'c1', service, type: 'AnomalyDetected', source: 'anomaly', signals, status, message: `Anomaly on ${service}: ${signals.join('; ')}` });
+const kube = (service: string, type: string, status: 'firing' | 'resolved' = 'firing'): NormalizedAlert =>
+  alert({ cluster: 'c1', service, type, source: 'kube-state', status, message: `${type} on ${service}` });
+
+describe('AlertPipeline (in-memory ports)', () => {
+  it('opens an incident once and dedups the same alert into it', async () => {
+    const { p, publisher, slack, store } = setup();
+    const first = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    const again = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    expect(again.incidents).toEqual(first.incidents);
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
+    expect(slack.sent.map((m) => m.status)).toEqual(['open']);
+    expect(store.incidents.get(first.incidents[0])).toMatchObject({ alertCount: 2, service: 'payment-service', status: 'open' });
+  });
+
+  it('joins a caller’s errors to the callee’s incident when its edges trace them there', async () => {
+    const { p, publisher, store } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    const order = await p.ingest([anomaly('order-service', ['error_rate'])]);
+    const front = await p.ingest([anomaly('frontend', ['error_rate', 'latency_p95'])]);
+    expect(order.incidents).toEqual(pay.incidents);
+    expect(front.incidents).toEqual(pay.incidents);
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
+    expect(store.incidents.get(pay.incidents[0])?.services).toEqual(['frontend', 'order-service', 'payment-service']);
+  });
+
+  it('does not join when the edges are healthy (the caller fails for its own reasons)', async () => {
+    const { p } = setup([healthy('order-service', 'payment-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    const order = await p.ingest([anomaly('order-service', ['latency_p95'])]);
+    expect(order.incidents).not.toEqual(pay.incidents);
+  });
+
+  it('errors on the edge do not explain a latency symptom, nor a CPU spike', async () => {
+    const { p } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).not.toEqual(pay.incidents);
+    expect((await p.ingest([anomaly('frontend', ['cpu_usage'])])).incidents).not.toEqual(pay.incidents);
+  });
+
+  it('a slow edge explains a caller’s latency', async () => {
+    const { p } = setup([slow('order-service', 'payment-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['latency_p95'])]);
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).toEqual(pay.incidents);
+  });
+
+  it('a caller’s own Kubernetes failure never joins, even while its edges fail', async () => {
+    const { p } = setup([failing('order-service', 'payment-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    const pull = await p.ingest([kube('order-service', 'KubePodImagePullBackOff')]);
+    expect(pull.incidents).not.toEqual(pay.incidents);
+  });
+
+  it('a grouped symptom that fails on its own splits off, announced once, linked to the old incident', async () => {
+    const { p, store, slack, publisher } = setup([failing('order-service', 'payment-service')]);
+    const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual(pay.incidents);
+    const pull = await p.ingest([kube('order-service', 'KubePodImagePullBackOff')]);
+    const own = pull.incidents[0];
+    expect(own).not.toBe(pay.incidents[0]);
+    expect(store.incidents.get(own)).toMatchObject({ service: 'order-service', type: 'KubePodImagePullBackOff', splitFrom: pay.incidents[0], status: 'open' });
+    // the old incident keeps its own name and types; it no longer waits for order-service
+    expect(store.incidents.get(pay.incidents[0])).toMatchObject({ service: 'payment-service', types: ['AnomalyDetected'] });
+    expect(publisher.ofType('IncidentOpened').map((e) => (e.detail as { id: string }).id)).toEqual([pay.incidents[0], own]);
+    expect(slack.sent.filter((m) => m.incidentId === own)).toHaveLength(1);
+    expect(slack.sent.find((m) => m.incidentId === own)?.fields?.splitFrom).toBe(pay.incidents[0]);
+    // the split incident dedups further alerts of its key; the root resolves alone
+    expect((await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents).toEqual([own]);
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(pay.incidents[0])?.status).toBe('resolved');
+    expect(store.incidents.get(own)?.status).toBe('open');
+  });
+
+  it('resolves when the root condition ends; a symptom that outlives it splits into its own incident', async () => {
+    const { p, store, publisher } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    await p.ingest([anomaly('order-service', ['error_rate'])]);
+    await p.ingest([anomaly('frontend', ['error_rate'])]);
+    await p.ingest([anomaly('order-service', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(pay)?.status).toBe('open');
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(pay)?.status).toBe('resolved');
+    const split = [...store.incidents.values()].filter((i) => i.splitFrom === pay);
+    expect(split).toHaveLength(1);
+    expect(split[0]).toMatchObject({ service: 'frontend', status: 'open' });
+    expect(publisher.ofType('IncidentResolved').map((e) => (e.detail as { id: string }).id)).toEqual([pay]);
+    await p.ingest([anomaly('frontend', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(split[0].id)?.status).toBe('resolved');
+  });
+
+  it('a symptom that starts after the callee recovered opens its own incident', async () => {
+    const { p, evidence, store } = setup([failing('order-service', 'payment-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(pay)?.status).toBe('resolved');
+    evidence.edges = [failing('order-service', 'payment-service')];
+    const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    expect(order).not.toBe(pay);
+    expect(store.incidents.get(order)?.service).toBe('order-service');
+  });
+
+  it('without edge evidence (alerts from outside the pull) topology and time decide, as before', async () => {
+    const { p } = setup([healthy('order-service', 'payment-service')]);
+    const pay = await p.ingest([alert({ cluster: 'c1', service: 'payment-service' })]);
+    expect((await p.ingest([alert({ cluster: 'c1', service: 'order-service' })])).incidents).toEqual(pay.incidents);
+  });
+
+  it('a callee failing after its caller’s symptom takes the incident over when the caller’s edges trace it there', async () => {
+    const { p, store, slack } = setup([failing('order-service', 'payment-service')]);
+    const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    expect((await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents).toEqual([order]);
+    expect(store.incidents.get(order)).toMatchObject({ service: 'payment-service', rerootedFrom: 'order-service' });
+    expect(slack.sent.map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/), expect.stringMatching(/^Incident traced/)]);
+  });
+});

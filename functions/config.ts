@@ -71,6 +71,11 @@ export const ConfigSchema = z.object({
   // Metric pull.
   FLEETOPS_PULL_NAMESPACES: z.string().default('default'),
   FLEETOPS_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
+  // Local schedules (local/scheduler.ts); in AWS each schedule's rate is in functions/definitions/events.ts.
+  FLEETOPS_TRAIN_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
+  FLEETOPS_ESCALATION_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
+  FLEETOPS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
+  FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
 
   // --- cost and capacity (issue 22) ---

@@ -1,4 +1,13 @@
 import type { EventTarget, ScheduleDefinition } from '../functions/definitions/events.ts';
+import { ConfigSchema } from '../functions/config.ts';
+
+const ScheduleIntervals = ConfigSchema.pick({
+  FLEETOPS_PULL_INTERVAL_SECONDS: true,
+  FLEETOPS_TRAIN_INTERVAL_SECONDS: true,
+  FLEETOPS_ESCALATION_INTERVAL_SECONDS: true,
+  FLEETOPS_HEALTH_INTERVAL_SECONDS: true,
+  FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: true,
+}).partial();
 import { toEnvelope, type EventEnvelope } from './bus/local-bus.ts';
 
 /** Runs the stack's schedules on timers, delivering the same "Scheduled Event" EventBridge sends. */
@@ -17,9 +26,11 @@ export class LocalScheduler {
     this.onError = onError;
   }
 
+  /** Read through the one configuration schema, so a malformed interval fails at start, not silently. */
   intervalSeconds(schedule: ScheduleDefinition): number {
-    const override = schedule.localIntervalEnv ? Number(this.env[schedule.localIntervalEnv]) : NaN;
-    return Number.isFinite(override) && override > 0 ? override : (schedule.localDefaultSeconds ?? schedule.rateMinutes * 60);
+    const config = ScheduleIntervals.parse(this.env) as Record<string, number | undefined>;
+    const override = schedule.localIntervalEnv ? config[schedule.localIntervalEnv] : undefined;
+    return typeof override === 'number' ? override : (schedule.localDefaultSeconds ?? schedule.rateMinutes * 60);
   }
 
   start(): void {

@@ -52,12 +52,15 @@ describe('LocalScheduler', () => {
   it('fires a schedule as a Scheduled Event and honours the local interval override', async () => {
     const fired: EventEnvelope[] = [];
     const scheduler = new LocalScheduler(
-      [{ id: 'pull', description: '', rateMinutes: 5, localIntervalEnv: 'PULL_SECONDS', target: { kind: 'workflow', workflow: 'metric-pull' } }],
+      [{ id: 'pull', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'workflow', workflow: 'metric-pull' } }],
       async (_target, event) => void fired.push(event),
-      { PULL_SECONDS: '7' },
+      { FLEETOPS_TRAIN_INTERVAL_SECONDS: '7' },
     );
     expect(scheduler.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, target: { kind: 'function', handler: 'x' } })).toBe(300);
-    expect(scheduler.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, localIntervalEnv: 'PULL_SECONDS', target: { kind: 'function', handler: 'x' } })).toBe(7);
+    expect(scheduler.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'function', handler: 'x' } })).toBe(7);
+    // Read through the configuration schema: a malformed interval is an error, not a silent default.
+    const malformed = new LocalScheduler([], async () => undefined, { FLEETOPS_TRAIN_INTERVAL_SECONDS: 'soon' });
+    expect(() => malformed.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'function', handler: 'x' } })).toThrow();
     await scheduler.fire('pull');
     expect(fired[0]).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:local:000000000000:rule/pull'] });
     await expect(scheduler.fire('nope')).rejects.toThrow(/Unknown schedule/);

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS } from '../adapters/kube/rca-evidence.ts';
-import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges } from '../adapters/rca/metric-evidence.ts';
+import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
+import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
+import { changesOf } from '../core/rca/changes.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { EVIDENCE_SOURCES, type Evidence, type EvidenceSource, type GraphEvidence, type RcaTarget } from '../core/rca/evidence.ts';
@@ -37,6 +38,22 @@ async function graphOf(target: RcaTarget): Promise<GraphEvidence | undefined> {
   ]);
 }
 
+type KubeClient = Awaited<ReturnType<ReturnType<typeof clusterRegistry>['client']>>;
+
+/** What the ranking needs beside the golden signals: the change timeline (rollouts) and the mesh's per-edge series. */
+async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
+  const limit = DEFAULT_EVIDENCE_LIMITS.listLimit;
+  const [rollouts, edgeSeries] = await Promise.all([
+    Promise.all([client.listDeployments(target.namespace, limit), client.listReplicaSets(target.namespace, undefined, limit)])
+      .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
+      .catch(() => []),
+    prometheusClientFor(record)
+      .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now) : []))
+      .catch(() => []),
+  ]);
+  return { changes: changesOf(rollouts, new Date(target.at)), edgeSeries };
+}
+
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {
   workloads: async (target) => collectWorkloads(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
   events: async (target) => collectEvents(await clusterRegistry().client(await clusterOf(target)), target, DEFAULT_EVIDENCE_LIMITS),
@@ -48,8 +65,8 @@ const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<
     const [usage, signals, anomalies] = await Promise.all([
       collectUsage(client, target, USAGE_GAP_MS).catch((error: Error) => ({ usage: [], errors: [{ source: 'metrics.k8s.io', error: error.message }] })),
       // The graph again (the graph branch runs beside this one): the metric ranking needs it.
-      Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined)])
-        .then(([source, graph]) => collectSignals(source, target, new Date(), graph?.edges))
+      Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined), rankingContext(record, client, target, new Date())])
+        .then(([source, graph, context]) => collectSignals(source, target, new Date(), graph?.edges, context))
         .catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
       metricsStore().listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 }).catch(() => []),
     ]);

@@ -6,7 +6,8 @@
 import type { MetricSource } from '../../core/metrics/types.ts';
 import type { AnomalyRecord } from '../../core/pull/records.ts';
 import type { AnomalyEvidence, GraphEdge, GraphEvidence, MetricEvidence, MetricRankingEvidence, RcaTarget } from '../../core/rca/evidence.ts';
-import { metricRanking } from '../../core/rca/metric-ranking.ts';
+import { metricRanking, type EdgeSeriesInput } from '../../core/rca/metric-ranking.ts';
+import type { Change } from '../../core/rca/rank.ts';
 import { seriesEvidence } from '../../core/rca/metric-evidence.ts';
 import type { PrometheusClient } from '../prometheus/prometheus-client.ts';
 
@@ -18,12 +19,13 @@ export async function collectSignals(
   target: RcaTarget,
   now: Date,
   edges: GraphEdge[] = [],
+  context: { changes?: Change[]; edgeSeries?: EdgeSeriesInput[] } = {},
 ): Promise<{ metrics: MetricEvidence[]; metricRanking?: MetricRankingEvidence }> {
   const at = new Date(Math.min(Date.parse(target.at), now.getTime()));
   const ranges = await source
     .rangeSignals({ namespace: target.namespace }, { start: now.getTime() - HISTORY_SECONDS * 1000, end: now.getTime(), stepSeconds: 5 })
     .catch(() => []);
-  const ranking = metricRanking(ranges, edges, target, at);
+  const ranking = metricRanking(ranges, edges, target, at, context);
   const metrics: MetricEvidence[] = [];
   for (const r of ranges) {
     const e = seriesEvidence({ service: r.service, signal: r.signal, points: r.points }, at);
@@ -54,6 +56,40 @@ export function anomalyEvidence(records: AnomalyRecord[], target: RcaTarget): An
 }
 
 const LABEL_VALUE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * Per-edge series as the caller's proxy sees them (Istio `reporter="source"`): `requests` (/s), `errors` (share
+ * of 5xx, timeouts included) and `latency.p99` (ms), over the last `seconds` at `stepSeconds`. A callee whose
+ * calls fail at its callers shows here even when its own metrics are flat.
+ */
+export async function meshEdgeSeries(client: PrometheusClient, namespace: string, matchers: Record<string, string> = {}, now = new Date(), seconds = HISTORY_SECONDS, stepSeconds = 15): Promise<EdgeSeriesInput[]> {
+  if (!LABEL_VALUE.test(namespace)) return [];
+  const extra = Object.entries(matchers)
+    .filter(([k, v]) => /^[a-zA-Z_]\w*$/.test(k) && LABEL_VALUE.test(v))
+    .map(([k, v]) => `,${k}="${v}"`)
+    .join('');
+  const sel = `reporter="source",destination_workload_namespace="${namespace}"${extra}`;
+  const by = 'source_workload, destination_workload';
+  const range = { start: now.getTime() - seconds * 1000, end: now.getTime(), stepSeconds };
+  const queries: [string, string][] = [
+    ['requests', `sum by (${by}) (rate(istio_requests_total{${sel}}[1m]))`],
+    ['errors', `sum by (${by}) (rate(istio_requests_total{${sel},response_code=~"5.."}[1m])) / sum by (${by}) (rate(istio_requests_total{${sel}}[1m]))`],
+    ['latency.p99', `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{${sel}}[1m])))`],
+  ];
+  const out: EdgeSeriesInput[] = [];
+  const results = await Promise.all(queries.map(([, q]) => client.queryRange(q, range)));
+  results.forEach((r, i) => {
+    const matrix = ((r.data as unknown as { result?: { metric: Record<string, string>; values: [number, string][] }[] }).result ?? []);
+    for (const m of matrix) {
+      const from = m.metric.source_workload;
+      const to = m.metric.destination_workload;
+      if (!from || !to || from === 'unknown' || from === to) continue;
+      const points = m.values.map(([ts, v]) => ({ ts: Number(ts), value: Number(v) })).filter((p) => Number.isFinite(p.value));
+      if (points.length) out.push({ from, to, metric: queries[i][0], points });
+    }
+  });
+  return out;
+}
 
 /** Caller → callee edges from `istio_requests_total`, with each edge's 5xx ratio. */
 export async function meshEdges(client: PrometheusClient, namespace: string, matchers: Record<string, string> = {}): Promise<GraphEdge[]> {

@@ -6,6 +6,7 @@
 import type { Evidence, GraphEdge, RolloutEvidence } from './evidence.ts';
 import type { Finding, IssueType } from './analyzers/index.ts';
 import { downstreamOf, type Downstream } from './graph.ts';
+import { pastTermination } from './analyzers/pods.ts';
 import { calibratedRanking, callGraph, graphScores, type GraphRankingOptions, type NodeSignal } from './graph-ranking.ts';
 
 export interface RootCause {
@@ -123,6 +124,14 @@ function timelineOf(evidence: Evidence, ranked: RankedFinding[]): TimelineEntry[
   const services = new Set(ranked.map((f) => f.service).concat(evidence.target.service));
   for (const r of evidence.rollouts) if (services.has(r.deployment) && r.changes.length) entries.push({ at: r.at, event: `rollout of ${r.deployment} revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`, evidence: [r.id] });
   for (const f of ranked) if (f.at && f.category !== 'BadDeploy') entries.push({ at: f.at, event: `${f.category} on ${f.resource}`, evidence: f.evidence.slice(0, 3) });
+  // history: terminations of containers that have run ready again since before the symptoms (not causes)
+  for (const p of evidence.pods) {
+    if (!services.has(p.deployment ?? p.name)) continue;
+    for (const c of p.containers) {
+      if (!pastTermination(c, evidence) || !c.lastTermination?.finishedAt) continue;
+      entries.push({ at: c.lastTermination.finishedAt, event: `history: ${p.deployment ?? p.name} container ${c.name} last terminated with ${c.lastTermination.reason} (before this incident, running ready since)`, evidence: [c.id] });
+    }
+  }
   for (const e of evidence.events.filter((e) => e.type === 'Warning' && e.lastSeen).slice(0, 8)) entries.push({ at: e.lastSeen as string, event: `${e.reason} ${e.object.kind}/${e.object.name}: ${e.message.slice(0, 120)}`, evidence: [e.id] });
   entries.push({ at: evidence.target.at, event: `symptoms first seen on ${evidence.target.service}` });
   const seen = new Set<string>();

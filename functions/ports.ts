@@ -40,8 +40,8 @@ export interface KubeClusterClient {
   getDeployment(namespace: string, name: string): Promise<V1Deployment>;
   scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
-  /** Rolls back to the previous ReplicaSet revision; returns the revision rolled back to. */
-  rolloutUndo(namespace: string, name: string): Promise<{ revision: string }>;
+  /** Rolls back to the previous ReplicaSet revision (or `toRevision`, as `--to-revision`); returns the revision rolled back to. */
+  rolloutUndo(namespace: string, name: string, toRevision?: string): Promise<{ revision: string }>;
   podMetrics(namespace: string): Promise<PodMetrics[]>;
   // Read-only evidence for root-cause analysis (RCA). `limit` caps list sizes.
   listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]>;

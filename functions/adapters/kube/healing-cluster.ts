@@ -125,8 +125,8 @@ export class KubeHealingCluster implements HealingCluster {
     await (await this.clientFor(clusterId)).deletePod(namespace, pod);
   }
 
-  async rollback(clusterId: string, namespace: string, deployment: string): Promise<{ revision: string }> {
-    return (await this.clientFor(clusterId)).rolloutUndo(namespace, deployment);
+  async rollback(clusterId: string, namespace: string, deployment: string, toRevision?: string): Promise<{ revision: string }> {
+    return (await this.clientFor(clusterId)).rolloutUndo(namespace, deployment, toRevision);
   }
 
   async restoreTemplate(clusterId: string, namespace: string, deployment: string, template: unknown): Promise<void> {

@@ -159,7 +159,8 @@ export class KubernetesClusterClient implements KubeClusterClient {
     await this.call(`pod ${namespace}/${name}`, () => this.core.deleteNamespacedPod({ namespace, name }));
   }
 
-  async rolloutUndo(namespace: string, name: string): Promise<{ revision: string }> {
+  /** `kubectl rollout undo`: to `toRevision` when given (`--to-revision`), else to the newest older revision. */
+  async rolloutUndo(namespace: string, name: string, toRevision?: string): Promise<{ revision: string }> {
     const deployment = await this.getDeployment(namespace, name);
     const current = Number(deployment.metadata?.annotations?.[REVISION] ?? 0);
     const uid = deployment.metadata?.uid;
@@ -169,6 +170,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     const previous = owned
       .map((rs) => ({ rs, revision: Number(rs.metadata?.annotations?.[REVISION] ?? NaN) }))
       .filter((x) => Number.isFinite(x.revision) && x.revision > 0 && x.revision !== current && (current === 0 || x.revision < current))
+      .filter((x) => toRevision === undefined || String(x.revision) === toRevision)
       .sort((a, b) => b.revision - a.revision)[0];
     if (!previous?.rs.spec?.template) throw new ConflictError(`Deployment ${namespace}/${name} has no previous revision to roll back to`, 'NO_ROLLOUT_HISTORY');
     const template = structuredClone(previous.rs.spec.template);

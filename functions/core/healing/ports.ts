@@ -40,8 +40,11 @@ export interface HealingCluster {
   scale(clusterId: string, namespace: string, deployment: string, replicas: number): Promise<void>;
   setHpaBounds(clusterId: string, namespace: string, hpa: string, bounds: { minReplicas: number; maxReplicas: number }): Promise<void>;
   deletePod(clusterId: string, namespace: string, pod: string): Promise<void>;
-  /** `kubectl rollout undo`: re-applies the previous ReplicaSet's template; returns that revision. */
-  rollback(clusterId: string, namespace: string, deployment: string): Promise<{ revision: string }>;
+  /**
+   * `kubectl rollout undo [--to-revision]`: re-applies the template of the ReplicaSet at `toRevision`
+   * (default: the previous one); returns that revision.
+   */
+  rollback(clusterId: string, namespace: string, deployment: string, toRevision?: string): Promise<{ revision: string }>;
   restoreTemplate(clusterId: string, namespace: string, deployment: string, template: unknown): Promise<void>;
 }
 

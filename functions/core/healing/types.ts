@@ -60,6 +60,9 @@ export type ActionPlan =
       deployment: string;
       fromRevision: string;
       toRevision: string;
+      /** The ReplicaSets (stable across revision renumbering): remembered as failing when the rollback made things worse. */
+      fromReplicaSet?: string;
+      toReplicaSet?: string;
       /** Present when the rollback goes through Argo CD (the workload is Argo-managed and a target is configured). */
       argocd?: ArgoRollbackPlan;
     }
@@ -133,6 +136,8 @@ export interface Snapshot {
   at: string;
   replicas: number;
   revision: string;
+  /** The ReplicaSet of `revision` (the revision a rollback leaves was failing). */
+  replicaSet?: string;
   template: unknown;
   hpa?: { name: string; minReplicas: number; maxReplicas: number };
   symptom: number;

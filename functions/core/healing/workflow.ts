@@ -229,7 +229,7 @@ export class HealingSteps {
     const record = await this.#load(id);
     const policy = this.policyOf(record);
     const state = await this.#d.cluster.workload(record.clusterId, record.namespace, record.service);
-    const decision = decide({ ...record, hints: record.hints }, state, policy, this.#d.clock.now());
+    const decision = decide({ ...record, hints: record.hints }, state, policy, this.#d.clock.now(), await this.#seenFailing(record));
     if (decision.kind === 'handover') {
       await this.#finish(record, { status: 'SKIPPED', action: 'manual_handover', reason: `manual hand-over: ${decision.summary}`, suggestions: decision.suggestions });
       await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'manual hand-over', { after: { summary: decision.summary, suggestions: decision.suggestions } });
@@ -304,6 +304,21 @@ export class HealingSteps {
     return this.#d.argocd;
   }
 
+  /**
+   * ReplicaSets of this deployment fleetops saw failing: those it rolled back from, and those a
+   * rollback to made things worse. A rollback never goes back to one of them.
+   */
+  async #seenFailing(record: HealingRecord): Promise<Set<string>> {
+    const history = await this.#d.store.list({ service: record.service, limit: 200 });
+    const failing = new Set<string>();
+    for (const r of history) {
+      if (r.id === record.id || r.clusterId !== record.clusterId || r.namespace !== record.namespace || r.plan?.kind !== 'rollback') continue;
+      if (r.verification && r.snapshot?.replicaSet) failing.add(r.snapshot.replicaSet);
+      if (r.verification?.verdict === 'worse' && r.plan.toReplicaSet) failing.add(r.plan.toReplicaSet);
+    }
+    return failing;
+  }
+
   /** The `.waitForTaskToken` task: park the token, mark PENDING_APPROVAL, ask people. */
   async requestApproval(id: string, taskToken: string): Promise<void> {
     const record = await this.#load(id);
@@ -375,6 +390,7 @@ export class HealingSteps {
       at: this.#now(),
       replicas: state.replicas,
       revision: state.revision,
+      ...(replicaSetOf(state) ? { replicaSet: replicaSetOf(state) } : {}),
       template: state.template,
       ...(state.hpa ? { hpa: state.hpa } : {}),
       symptom: symptomScore(record.issueType, state),
@@ -554,6 +570,7 @@ export function keysOf(record: Pick<HealingRecord, 'clusterId' | 'namespace' | '
 }
 
 const round = (n: number): string => n.toFixed(2);
+const replicaSetOf = (state: WorkloadState): string | undefined => state.replicaSets.find((rs) => rs.revision === state.revision)?.name;
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 const stripWaiting = (reason: string): string => reason.replace(/^waiting for approval until \S+: /, '');
 

@@ -83,3 +83,39 @@ describe('the strategy registry', () => {
     expect(parseMemory('lots')).toBeUndefined();
   });
 });
+
+describe('rollbacks go to the newest older revision nobody saw failing (issue 21)', () => {
+  const history = (overrides: Partial<WorkloadState> = {}): WorkloadState =>
+    leaking({
+      revision: '4',
+      replicaSets: [
+        { name: 'api-1', revision: '1', replicas: 0 },
+        { name: 'api-2', revision: '2', replicas: 0 },
+        { name: 'api-3', revision: '3', replicas: 0 },
+        { name: 'api-4', revision: '4', replicas: 2 },
+      ],
+      pods: [{ name: 'api-4-x', ready: false, phase: 'Pending', restarts: 0, waitingReason: 'ImagePullBackOff' }],
+      ...overrides,
+    });
+  const bad = { ...request, issueType: 'bad_deploy' as const };
+
+  it('skips revisions fleetops saw failing, keeps kubectl semantics otherwise, and proposes when none is left', () => {
+    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'rollback', fromRevision: '4', toRevision: '3', fromReplicaSet: 'api-4', toReplicaSet: 'api-3' } });
+    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW, new Set(['api-3', 'api-2']))).toMatchObject({ action: { kind: 'rollback', toRevision: '1', toReplicaSet: 'api-1' } });
+    const none = decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW, new Set(['api-1', 'api-2', 'api-3']));
+    expect(none).toMatchObject({ kind: 'handover', summary: expect.stringMatching(/every older revision of api was seen failing \(3, 2, 1\)/) });
+  });
+
+  it('skips a revision whose pods fail in the cluster now', () => {
+    const state = history({ pods: [{ name: 'api-3-y', ready: false, phase: 'Running', restarts: 4, waitingReason: 'CrashLoopBackOff' }, { name: 'api-4-x', ready: true, phase: 'Running', restarts: 0 }] });
+    expect(decide(bad, state, DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'rollback', toRevision: '2' } });
+  });
+
+  it('executes as rollout undo to exactly that revision', async () => {
+    const calls: unknown[][] = [];
+    const cluster = { rollback: async (...a: unknown[]) => (calls.push(a), { revision: '1' }) } as unknown as HealingCluster;
+    const plan = { kind: 'rollback' as const, deployment: 'api', fromRevision: '4', toRevision: '1' };
+    await strategyForPlan(plan).execute(plan, { cluster, clusterId: 'c1', namespace: 'shop', workload: async () => history() });
+    expect(calls).toEqual([['c1', 'shop', 'api', '1']]);
+  });
+});

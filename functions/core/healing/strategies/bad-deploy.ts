@@ -1,16 +1,16 @@
 /** bad_deploy: roll back to the previous revision (kubectl rollout undo semantics). */
 import { act, handover, manualSuggestions, recentRollout } from './common.ts';
-import { rollbackActions, rollbackPlan, type Rollback } from './rollback.ts';
+import { noRollbackReason, rollbackActions, rollbackPlan, type Rollback } from './rollback.ts';
 import type { HealingStrategy } from './types.ts';
 
 export const badDeployRollback: HealingStrategy<Rollback> = {
   id: 'bad_deploy_rollback',
   issueTypes: ['bad_deploy'],
-  summary: 'bad_deploy: roll the deployment back to its previous revision (through Argo CD when it manages the workload)',
+  summary: 'bad_deploy: roll the deployment back to the newest older revision nobody saw failing (through Argo CD when it manages the workload)',
   ...rollbackActions,
-  plan({ request, state, policy, now }) {
-    const plan = rollbackPlan(state);
+  plan({ request, state, policy, now, failingReplicaSets }) {
+    const plan = rollbackPlan(state, failingReplicaSets);
     if (plan) return act(plan, `Roll ${state.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision} (kubectl rollout undo semantics)`);
-    return handover(`No previous revision of ${state.deployment} to roll back to`, manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)));
+    return handover(noRollbackReason(state, failingReplicaSets), manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)));
   },
 };

@@ -17,9 +17,9 @@ export const errorRateRollback: HealingStrategy<Rollback> = {
   issueTypes: ['high_error_rate'],
   summary: 'high_error_rate: roll back when a recent rollout of the deployment is the top cause; otherwise a hand-over',
   ...rollbackActions,
-  plan({ request, state, policy, now }) {
+  plan({ request, state, policy, now, failingReplicaSets }) {
     const rollout = recentRollout(state, request.hints, policy, now);
-    const plan = rolloutIsTopCause(request.hints, state.deployment) && rollout ? rollbackPlan(state) : undefined;
+    const plan = rolloutIsTopCause(request.hints, state.deployment) && rollout ? rollbackPlan(state, failingReplicaSets) : undefined;
     if (plan) return act(plan, `Roll ${state.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}: the RCA's top cause is the recent rollout`);
     return handover('The error rate is not explained by a recent rollout: a person should look', manualSuggestions(request, state, rollout));
   },

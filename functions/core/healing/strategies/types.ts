@@ -13,6 +13,8 @@ export interface PlanContext {
   state: WorkloadState;
   policy: ServicePolicy;
   now: Date;
+  /** ReplicaSets fleetops or the cluster saw failing: a rollback never goes to one of them. */
+  failingReplicaSets?: ReadonlySet<string>;
 }
 
 export interface ActContext {

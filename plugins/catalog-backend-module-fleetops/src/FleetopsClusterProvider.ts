@@ -24,11 +24,13 @@ export function lifecycleOf(environment: string): string {
  */
 export class FleetopsClusterProvider implements EntityProvider {
   #connection?: EntityProviderConnection;
+  private readonly reader: FleetopsReader;
+  private readonly options: { name?: string; locationKey?: string; defaultOwner?: string };
 
-  constructor(
-    private readonly reader: FleetopsReader,
-    private readonly options: { name?: string; locationKey?: string; defaultOwner?: string } = {},
-  ) {}
+  constructor(reader: FleetopsReader, options: { name?: string; locationKey?: string; defaultOwner?: string } = {}) {
+    this.reader = reader;
+    this.options = options;
+  }
 
   getProviderName(): string {
     return this.options.name ?? 'fleetops-clusters';

@@ -22,11 +22,13 @@ interface Snapshot {
  */
 export class FleetopsStatusProcessor implements CatalogProcessor {
   #snapshot?: Promise<Snapshot>;
+  private readonly reader: FleetopsReader;
+  private readonly options: { maxAgeMs?: number; now?: () => number };
 
-  constructor(
-    private readonly reader: FleetopsReader,
-    private readonly options: { maxAgeMs?: number; now?: () => number } = {},
-  ) {}
+  constructor(reader: FleetopsReader, options: { maxAgeMs?: number; now?: () => number } = {}) {
+    this.reader = reader;
+    this.options = options;
+  }
 
   getProcessorName(): string {
     return 'FleetopsStatusProcessor';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint, type CatalogProcessor, type EntityProvider, type EntityProviderMutation } from '@backstage/plugin-catalog-node';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud.ts';
 import { startSimulator, type RunningSimulator } from '../../../sim/index.ts';
@@ -20,7 +21,8 @@ let sim: RunningSimulator;
 let cloud: LocalCloud;
 let api: Api;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
-const scheduler = mockServices.scheduler();
+// mockServices.scheduler() is the functional mock scheduler: a service factory for the backend, and triggerTask for the test.
+const scheduler = mockServices.scheduler() as SchedulerService & { factory(options?: { skipTaskRunOnStartup?: boolean }): ServiceFactory };
 const providers: EntityProvider[] = [];
 const processors: CatalogProcessor[] = [];
 const mutations: EntityProviderMutation[] = [];

@@ -7,7 +7,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
 import { Typography } from '@material-ui/core';
 import { Route, useParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
+import useAsync from 'react-use/esm/useAsync.js';
 import { fleetopsPlugin, FleetopsPage } from '../src/plugin.ts';
 import { EntityFleetopsContent } from '../src/components/EntityFleetopsContent.tsx';
 import { EntityFleetopsCard } from '../src/components/EntityFleetopsCard.tsx';
@@ -52,7 +52,7 @@ function EntityPage() {
   const discovery = useApi(discoveryApiRef);
   const state = useAsync(async (): Promise<Entity> => {
     void api;
-    const base = await discovery.getBaseUrl('fleetops');
+    const base = `${await discovery.getBaseUrl('proxy')}/fleetops`;
     const response = await fetch(`${base}/v1/catalog/entities?kind=Component`, { credentials: 'same-origin' });
     const items = response.ok ? (((await response.json()) as { items?: Entity[] }).items ?? []) : [];
     const found = items.find((e) => e.metadata?.name === name);

@@ -8,7 +8,7 @@
  * - it is an OIDC issuer for its users (`/api/auth/.well-known/jwks.json`), minting tokens shaped like
  *   Backstage's own user tokens (`sub` user ref, `ent` ownership refs), so fleetops can trust Backstage
  *   users through FLEETOPS_OIDC_ISSUERS (printed as `oidcIssuer` and in dev/README);
- * - `/api/fleetops/*` forwards to fleetops: reads with the service credential, actions (approve, reject,
+ * - `/api/proxy/fleetops/*` (where Backstage's proxy serves `proxy.endpoints['/fleetops']`) forwards to fleetops: reads with the service credential, actions (approve, reject,
  *   diagnose, ack) only with the signed-in user's token, so fleetops records and checks that user.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -158,11 +158,11 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
       if (path.startsWith('/api/')) {
         if (!user) return error(res, 401, 'UNAUTHENTICATED', 'Sign in to the dev app first (/signin)');
         if (path === '/api/session') return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, ownership: [`user:default/${user.name}`, ...user.groups] });
-        if (path === '/api/fleetops/identity') {
+        if (path === '/api/proxy/fleetops/identity') {
           const role = user.groups.map((g) => ROLE_OF[g]).filter(Boolean).sort((a, b) => RANK[b] - RANK[a])[0] ?? null;
           return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, role });
         }
-        if (path.startsWith('/api/fleetops/v1/')) return await forward(req, res, path.slice('/api/fleetops'.length) + url.search, user);
+        if (path.startsWith('/api/proxy/fleetops/v1/')) return await forward(req, res, path.slice('/api/proxy/fleetops'.length) + url.search, user);
         return error(res, 404, 'NOT_FOUND', `No dev route ${path}`);
       }
       if (!user) return send(res, 303, '', { location: `/signin?next=${encodeURIComponent(path)}` });

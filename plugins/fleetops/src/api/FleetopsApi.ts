@@ -12,7 +12,7 @@ import type {
   ServiceHealth,
 } from './types.ts';
 
-/** What the plugin asks fleetops. Every call goes through Backstage's backend (`discoveryApi.getBaseUrl('fleetops')`). */
+/** What the plugin asks fleetops. Every call goes through Backstage's backend (its proxy). */
 export interface FleetopsApi {
   identity(): Promise<FleetopsIdentity>;
   fleetOverview(): Promise<FleetOverview>;
@@ -36,27 +36,29 @@ export const fleetopsApiRef = createApiRef<FleetopsApi>({ id: 'plugin.fleetops.s
 /** A fleetops answer that was not 2xx: `status` 0 means fleetops (or the Backstage route to it) could not be reached. */
 export class FleetopsError extends Error {
   override readonly name = 'FleetopsError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 
 /**
  * The default {@link FleetopsApi}: `fetchApi` (which adds the signed-in user's Backstage token) against
- * `discoveryApi.getBaseUrl('fleetops')`, i.e. `/api/fleetops` on the Backstage backend: the proxy
- * (`proxy.endpoints['/fleetops']`) or fleetops' own backend route. No fleetops credential is in the browser.
+ * Backstage's proxy, `${discoveryApi.getBaseUrl('proxy')}/fleetops` (`proxy.endpoints['/fleetops']` with
+ * `credentials: forward`, so fleetops sees the user). No fleetops credential is in the browser.
  */
 export class FleetopsClient implements FleetopsApi {
   readonly #discoveryApi: DiscoveryApi;
   readonly #fetchApi: FetchApi;
+  readonly #proxyPath: string;
 
-  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi; /** The proxy endpoint's key; default `/fleetops`. */ proxyPath?: string }) {
     this.#discoveryApi = options.discoveryApi;
     this.#fetchApi = options.fetchApi;
+    this.#proxyPath = options.proxyPath ?? '/fleetops';
   }
 
   identity(): Promise<FleetopsIdentity> {
@@ -113,7 +115,7 @@ export class FleetopsClient implements FleetopsApi {
   }
 
   async #request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const base = await this.#discoveryApi.getBaseUrl('fleetops');
+    const base = `${await this.#discoveryApi.getBaseUrl('proxy')}${this.#proxyPath}`;
     let response: Response;
     try {
       response = await this.#fetchApi.fetch(`${base}${path}`, {

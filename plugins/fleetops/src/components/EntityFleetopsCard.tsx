@@ -1,6 +1,6 @@
 import React from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { InfoCard, StatusError, StatusOK } from '@backstage/core-components';
+import useAsync from 'react-use/esm/useAsync.js';
+import { InfoCard, StatusError, StatusOK, StatusPending } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
@@ -27,7 +27,15 @@ export function EntityFleetopsCard() {
     const open = state.value!.incidents.length;
     body = (
       <div data-testid="fleetops-card">
-        <Typography>{anomalous ? <StatusError>{`anomalous on ${anomalous} of ${state.value!.health.length} clusters`}</StatusError> : <StatusOK>{`healthy on ${state.value!.health.length} clusters`}</StatusOK>}</Typography>
+        <Typography>
+          {state.value!.health.length === 0 ? (
+            <StatusPending>no metrics from fleetops yet</StatusPending>
+          ) : anomalous ? (
+            <StatusError>{`anomalous on ${anomalous} of ${state.value!.health.length} clusters`}</StatusError>
+          ) : (
+            <StatusOK>{`healthy on ${state.value!.health.length} clusters`}</StatusOK>
+          )}
+        </Typography>
         <Typography>{open ? <StatusError>{`${open} open incident${open > 1 ? 's' : ''}`}</StatusError> : <StatusOK>no open incidents</StatusOK>}</Typography>
       </div>
     );

@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsync from 'react-use/esm/useAsync.js';
 import { InfoCard, StatusError, StatusOK, StatusPending, StatusWarning } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -327,6 +327,9 @@ export function EntityFleetopsContent() {
         <HealthSection {...props} />
       </Grid>
       <Grid item xs={12} md={6}>
+        <CostSection {...props} />
+      </Grid>
+      <Grid item xs={12}>
         <IncidentsSection {...props} />
       </Grid>
       <Grid item xs={12}>
@@ -340,9 +343,6 @@ export function EntityFleetopsContent() {
       </Grid>
       <Grid item xs={12} md={6}>
         <ScorecardSection {...props} />
-      </Grid>
-      <Grid item xs={12}>
-        <CostSection {...props} />
       </Grid>
     </Grid>
   );

@@ -1,5 +1,4 @@
 // @vitest-environment jsdom
-// @vitest-environment-options {"jsdom":{"console":true}}
 import '../test-setup.ts';
 import React from 'react';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import React from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsync from 'react-use/esm/useAsync.js';
 import { Content, ContentHeader, Header, InfoCard, Page, StatusError, StatusOK, StatusWarning } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { Grid, Typography } from '@material-ui/core';

@@ -5,7 +5,8 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
 import { fleetopsApiRef, FleetopsError, type FleetopsApi } from '../api/FleetopsApi.ts';
 
-export type Answers = { [K in keyof FleetopsApi]?: FleetopsApi[K] };
+/** Answers may be plain values or promises; a thrown error or rejected promise is a failed call. */
+export type Answers = { [K in keyof FleetopsApi]?: (...args: Parameters<FleetopsApi[K]>) => Awaited<ReturnType<FleetopsApi[K]>> | ReturnType<FleetopsApi[K]> };
 
 /** Every method not answered never resolves (the loading state), so a test states what it relies on. */
 export function fakeApi(answers: Answers, calls: string[] = []): FleetopsApi {

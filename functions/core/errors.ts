@@ -11,6 +11,8 @@ export type ErrorKind =
   | 'conflict'
   | 'too-large'
   | 'unsupported-media-type'
+  | 'unprocessable' // well-formed, but in conflict with what the same key did before (422)
+  | 'rate-limited' // too many of these from this caller or for this target (429)
   | 'upstream' // a cluster, Prometheus or another dependency failed; the caller was fine
   | 'retry-later'; // the work is stored but not finished; the sender should retry
 
@@ -68,6 +70,23 @@ export class PayloadTooLargeError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   constructor(expected: string) {
     super('unsupported-media-type', 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${expected}`);
+  }
+}
+
+/** A well-formed request that cannot be processed as sent (a reused Idempotency-Key with another body). */
+export class UnprocessableError extends AppError {
+  constructor(message: string, code = 'UNPROCESSABLE') {
+    super('unprocessable', code, message);
+  }
+}
+
+/** A limit on how often something may be asked for was reached; `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number, code = 'RATE_LIMITED') {
+    super('rate-limited', code, message, { retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -10,7 +10,8 @@ import { ingestCatalog } from '../core/catalog/ingest.ts';
 import { tarArchive } from '../core/catalog/tar.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
-import { hasRole } from '../core/identity/identity.ts';
+import { hasRole, type Identity } from '../core/identity/identity.ts';
+import { requireProdApprover } from '../core/deploy/prod-gate.ts';
 import { binary, json } from '../http/responses.ts';
 import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
@@ -50,7 +51,7 @@ export const handler = httpHandler({
 
   goldenPathMicroservice: async ({ body, identity }) => {
     // Everything a deploy needs is checked before anything is stored.
-    const deployment = body.deploy ? await plannedDeployment(body) : undefined;
+    const deployment = body.deploy ? await plannedDeployment(body, identity) : undefined;
     const archive = gzipSync(tarArchive(microserviceSkeleton(body)));
     let registered: string | undefined;
     if (body.register) {
@@ -73,14 +74,17 @@ export const handler = httpHandler({
 });
 
 /** The deployment a golden-path `deploy` asks for, validated like POST /v1/deployments, to an environment that has clusters. */
-async function plannedDeployment(body: MicroserviceInput) {
+async function plannedDeployment(body: MicroserviceInput, identity: Identity) {
   const deploy = body.deploy!;
   const chart = deploy.chart ?? wiring().config.goldenChart;
   if (!chart) {
     throw new ValidationError('deploy.chart: no golden chart is configured here (FLEETOPS_GOLDEN_CHART_REPO_URL and _VERSION); name the chart to deploy', undefined, 'NO_GOLDEN_CHART');
   }
   const request = CreateDeploymentRequest.parse(goldenPathDeployment(body, chart));
-  const clusters = (await clusterStore().list()).filter((c) => c.status === 'active' && c.environment === deploy.environment);
+  const all = await clusterStore().list();
+  // A golden path deploying to prod needs an approver, as every other entry point.
+  requireProdApprover(identity, request.waves, all);
+  const clusters = all.filter((c) => c.status === 'active' && c.environment === deploy.environment);
   if (clusters.length === 0) throw new ConflictError(`deploy.environment: no active cluster is registered with environment ${deploy.environment}`, 'NO_CLUSTERS');
   return request;
 }

@@ -1,4 +1,6 @@
-import { canonicalJson, deploymentIdFor } from '../core/deploy/identity.ts';
+import { canonicalJson, deploymentIdFor, requestHash } from '../core/deploy/identity.ts';
+import { requireProdApprover } from '../core/deploy/prod-gate.ts';
+import { clusterStore } from '../wiring/cluster-store.ts';
 import { checkChart } from '../core/deploy/chart.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { checkValues } from '../core/deploy/values.ts';
@@ -12,13 +14,16 @@ import { deploymentStore } from '../wiring/deployment-store.ts';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 export const handler = httpHandler({
-  createDeployment: async ({ body, headers }) => {
+  createDeployment: async ({ body, headers, identity }) => {
     const key = headers['idempotency-key'];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key: 1 to 128 printable ASCII characters', undefined, 'INVALID_IDEMPOTENCY_KEY');
+    // Waves that reach prod clusters need an approver, as in Slack.
+    requireProdApprover(identity, body.waves, await clusterStore().list());
     // Without a key, the request itself is the key: an identical retry is the same deployment.
     const id = deploymentIdFor('api', key ?? canonicalJson(body));
     const { values, ...spec } = body;
-    const result = await apiDeployer().create({ id, trigger: 'api', ...spec, values });
+    // With a key, the body it was first used with is remembered: the same key with another body is a 422.
+    const result = await apiDeployer().create({ id, trigger: 'api', ...spec, values, ...(key !== undefined ? { requestHash: requestHash(body) } : {}) });
     return json(202, { id: result.id });
   },
 

@@ -21,6 +21,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
+  unprocessable: 422,
+  'rate-limited': 429,
   upstream: 502,
   'retry-later': 503,
 };

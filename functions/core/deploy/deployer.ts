@@ -1,5 +1,5 @@
 import type { Clock, EventPublisher, SecretStore, WorkflowStarter } from '../platform/ports.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { chartLabel, checkChart, type ChartPolicy } from './chart.ts';
 import type { AnomalyWatch, ClusterAccess, HelmClient, IncidentOpener } from './ports.ts';
 import { evaluateRollout, releaseDeployments, rolloutDecision } from './rollout.ts';
@@ -36,6 +36,8 @@ export interface NewDeployment {
   values?: Record<string, unknown>;
   waves: WaveSpec[];
   strategy: DeployStrategy;
+  /** The request's hash, when the id came from an Idempotency-Key: the same key with another body is refused (422). */
+  requestHash?: string;
 }
 
 /** What a Map iteration carries for one cluster. */
@@ -74,6 +76,7 @@ export class Deployer {
     const values = checkValues(input.values);
     const now = this.deps.clock.now().toISOString();
     const existing = await this.deps.store.get(input.id);
+    this.sameRequest(existing?.record, input);
     let created = false;
     if (!existing) {
       // Values may hold secrets: they live in the secret store, the record keeps their hash.
@@ -88,13 +91,22 @@ export class Deployer {
         waves: input.waves,
         strategy: input.strategy,
         valuesHash: valuesHash(values),
+        ...(input.requestHash ? { requestHash: input.requestHash } : {}),
         createdAt: now,
         updatedAt: now,
       };
       created = await this.deps.store.create(record);
+      // Lost a race with another request under the same key: it must have been the same request.
+      if (!created) this.sameRequest((await this.deps.store.get(input.id))?.record, input);
     }
     await this.deps.workflows.start(DEPLOY_WORKFLOW, { deploymentId: input.id }, input.id);
     return { id: input.id, created };
+  }
+
+  private sameRequest(existing: DeploymentRecord | undefined, input: NewDeployment): void {
+    if (existing?.requestHash && input.requestHash && existing.requestHash !== input.requestHash) {
+      throw new UnprocessableError('This Idempotency-Key was already used with a different request body; use a new key for a new deployment.', 'IDEMPOTENCY_KEY_REUSED');
+    }
   }
 
   async view(id: string): Promise<DeploymentView> {
@@ -199,11 +211,15 @@ export class Deployer {
     await this.failCluster(step, record, reason, current.revision);
   }
 
-  /** After the Map: every cluster healthy → next wave (or done); otherwise roll this wave back. */
+  /**
+   * After the Map: every cluster healthy → next wave (or done); otherwise roll this wave back. A wave
+   * with no cluster (all it selected were unreachable, or none matched) proved nothing: it fails its
+   * gate, so the next wave (prod) never starts on the strength of an empty one.
+   */
   async finishWave(deploymentId: string, waveIndex: number): Promise<{ next: 'wave' | 'done' | 'rollback'; waveIndex: number; rollback: ClusterStep[] }> {
     const view = await this.view(deploymentId);
     const clusters = view.clusters.filter((c) => c.waveIndex === waveIndex);
-    if (clusters.every((c) => c.status === 'SUCCEEDED')) {
+    if (clusters.length > 0 && clusters.every((c) => c.status === 'SUCCEEDED')) {
       await this.deps.store.setWaveStatus(deploymentId, waveIndex, 'SUCCEEDED');
       const last = waveIndex + 1 >= view.waves.length;
       if (last) await this.finish(view, 'SUCCEEDED');
@@ -243,7 +259,10 @@ export class Deployer {
       if (wave.status === 'PENDING') await this.deps.store.setWaveStatus(deploymentId, wave.index, 'SKIPPED');
     }
     const failed = view.clusters.filter((c) => c.waveIndex === waveIndex && c.message);
-    const message = `wave ${view.waves[waveIndex].name} failed and was rolled back: ${failed.map((c) => `${c.cluster}: ${c.message}`).join('; ') || 'a cluster did not become healthy'}`;
+    const empty = !view.clusters.some((c) => c.waveIndex === waveIndex);
+    const message = empty
+      ? `wave ${view.waves[waveIndex].name} failed: it has no reachable cluster, so its health gate cannot pass; later waves were not started`
+      : `wave ${view.waves[waveIndex].name} failed and was rolled back: ${failed.map((c) => `${c.cluster}: ${c.message}`).join('; ') || 'a cluster did not become healthy'}`;
     await this.finish(view, 'FAILED', message);
     if (await this.deps.store.claimFailureReport(deploymentId)) {
       const at = this.deps.clock.now().toISOString();

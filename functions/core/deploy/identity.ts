@@ -23,6 +23,11 @@ export function deploymentIdFor(source: 'api' | 'ecr' | 'slack' | 'golden-path',
   return `d-${sha256(`${source}\n${key}`).slice(0, 24)}`;
 }
 
+/** What an Idempotency-Key was first used with: the canonical request, hashed. */
+export function requestHash(body: unknown): string {
+  return sha256(canonicalJson(body));
+}
+
 export function valuesHash(values: Record<string, unknown>): string {
   return sha256(canonicalJson(values)).slice(0, 16);
 }

@@ -1,6 +1,6 @@
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import { deploymentIdFor } from './identity.ts';
-import { matchesSelector } from './selector.ts';
+import { touchesProd } from './prod-gate.ts';
 import type { NewDeployment } from './deployer.ts';
 import type { DeployTriggerSpec } from './triggers.ts';
 import { withImage } from './values.ts';
@@ -38,7 +38,7 @@ export function manualDeployment(
   const repository = typeof image?.repository === 'string' ? image.repository : trigger.repository;
   return {
     // Prod by what the waves would select today, not by how the selector is spelled.
-    touchesProd: clusters.some((c) => /^prod/i.test(c.environment) && waves.some((w) => matchesSelector(c, w.selector))),
+    touchesProd: touchesProd(waves, clusters),
     deployment: {
       id: deploymentIdFor('slack', `${trigger.id}\n${request.version}\n${request.wave ?? ''}\n${request.requestKey}`),
       trigger: `slack:${request.requestedBy}`,

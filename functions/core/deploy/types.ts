@@ -51,6 +51,8 @@ export interface DeploymentRecord extends DeploymentSpec {
   trigger: DeploymentTrigger;
   /** sha256 of the values; the values themselves live in the secret store. */
   valuesHash: string;
+  /** sha256 of the whole request (API): a reused Idempotency-Key with another body is refused. */
+  requestHash?: string;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;

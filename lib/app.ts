@@ -40,6 +40,15 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
       approvers: app.node.tryGetContext('slackApprovers'),
       roles: app.node.tryGetContext('slackRoles'),
     },
+    oidc: {
+      issuers: app.node.tryGetContext('oidcIssuers'),
+      issuer: app.node.tryGetContext('oidcIssuer'),
+      audience: app.node.tryGetContext('oidcAudience'),
+      rolesClaim: app.node.tryGetContext('oidcRolesClaim'),
+      roleMap: app.node.tryGetContext('oidcRoleMap'),
+      defaultRole: app.node.tryGetContext('oidcDefaultRole'),
+      gatewayAuthorizer: String(app.node.tryGetContext('oidcGatewayAuthorizer') ?? 'false') === 'true',
+    },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'fleetops: serverless, AI-assisted operations for fleets of Kubernetes clusters',
   });

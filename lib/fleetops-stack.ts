@@ -16,6 +16,7 @@ import { FleetFunction } from './constructs/functions.ts';
 import { Layers } from './constructs/layers.ts';
 import { stateMachineArn, Workflows } from './constructs/workflows.ts';
 import { acknowledgeWildcard, acknowledgeWildcardAction, nagArnOf, nagResource } from './nag-suppressions.ts';
+import { parseOidcIssuers, type OidcIssuer } from '../functions/schemas/identity.ts';
 
 export interface FleetopsStackProps extends StackProps {
   projectRoot: string;
@@ -73,6 +74,43 @@ export interface FleetopsStackProps extends StackProps {
     /** Comma-separated registered cluster names this Argo CD manages (unset: all). */
     clusters?: string;
   };
+  /**
+   * Human sign-in (issue 19): trusted OIDC issuers and the claim → role mapping. Either `issuers`
+   * (FLEETOPS_OIDC_ISSUERS JSON, several issuers) or one issuer by its parts. Every bearer-route
+   * Lambda verifies tokens and the route's role; `gatewayAuthorizer` adds an API Gateway JWT
+   * authorizer (the first issuer) on the human-only routes.
+   */
+  oidc?: {
+    issuers?: string;
+    issuer?: string;
+    audience?: string;
+    rolesClaim?: string;
+    /** JSON object: claim value → role. */
+    roleMap?: string;
+    defaultRole?: string;
+    gatewayAuthorizer?: boolean;
+  };
+}
+
+/** FLEETOPS_OIDC_ISSUERS from the stack props, checked at synth time (a typo fails here, not at login). */
+export function oidcIssuers(oidc: FleetopsStackProps['oidc']): OidcIssuer[] {
+  if (oidc?.issuers) return parseOidcIssuers(oidc.issuers);
+  if (!oidc?.issuer) return [];
+  if (!oidc.audience) throw new Error('oidcIssuer needs oidcAudience (the client id or API audience tokens carry)');
+  let roleMap: unknown = {};
+  try {
+    roleMap = oidc.roleMap ? JSON.parse(oidc.roleMap) : {};
+  } catch {
+    throw new Error('oidcRoleMap must be a JSON object of claim value → role');
+  }
+  const entry = {
+    issuer: oidc.issuer,
+    audience: oidc.audience.split(',').map((a) => a.trim()).filter(Boolean),
+    roleMap,
+    ...(oidc.rolesClaim ? { rolesClaim: oidc.rolesClaim } : {}),
+    ...(oidc.defaultRole ? { defaultRole: oidc.defaultRole } : {}),
+  };
+  return parseOidcIssuers(JSON.stringify([entry]));
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
@@ -133,6 +171,8 @@ export class FleetopsStack extends Stack {
     const data = new Data(this, 'Data', { table: MAIN_TABLE, retain: props.retainData ?? true });
     this.layers = new Layers(this, 'Layers');
     // The $default handler checks the token too, so unknown /v1 paths answer 401 before 404.
+    const issuers = oidcIssuers(props.oidc);
+    if (props.oidc?.gatewayAuthorizer && !issuers.length) throw new Error('oidcGatewayAuthorizer needs an OIDC issuer (oidcIssuer + oidcAudience, or oidcIssuers)');
     const bearerHandlers = new Set([NOT_FOUND_HANDLER, ...ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler)]);
     const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
 
@@ -160,6 +200,7 @@ export class FleetopsStack extends Stack {
         FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: 'false',
         ...(props.clusterAllowlist ? { FLEETOPS_CLUSTER_ALLOWLIST: props.clusterAllowlist } : {}),
         ...(bearerHandlers.has(handler) ? { API_TOKEN_SECRET_ARN: data.apiToken.secretArn } : {}),
+        ...(bearerHandlers.has(handler) && issuers.length ? { FLEETOPS_OIDC_ISSUERS: JSON.stringify(issuers) } : {}),
         ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
         ...(handler === 'catalog-pull' && props.catalog?.urls ? { FLEETOPS_CATALOG_URLS: props.catalog.urls } : {}),
         ...(handler === 'scorecards' && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
@@ -284,6 +325,9 @@ export class FleetopsStack extends Stack {
       functionFor,
       defaultHandler: NOT_FOUND_HANDLER,
       key: data.key,
+      ...(props.oidc?.gatewayAuthorizer && issuers[0]
+        ? { jwtAuthorizer: { issuer: issuers[0].issuer, audience: [issuers[0].audience].flat() } }
+        : {}),
     });
 
     new cloudwatch.Alarm(this, 'DeadLettersAlarm', {

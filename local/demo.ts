@@ -15,6 +15,7 @@ if (problems.length) {
 
 const { startLocalCloud } = await import('./cloud.ts');
 const { startSimulator } = await import('../sim/index.ts');
+const { demoTokenLines } = await import('./oidc/issuer.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
 
 const { prometheusAvailable, startPrometheus } = await import('./prometheus.ts');
@@ -90,6 +91,18 @@ const dev = simulator.clusters.find((c) => c.name === 'dev')!;
 const detectionSeconds = Math.max(20, Math.ceil(2 * Number(pullSeconds)));
 const devCa = join(cloud.dataDir, 'sim', 'dev-ca.pem');
 writeFileSync(devCa, Buffer.from(dev.caData, 'base64'));
+// One ready-made sign-in token per role, from the local OIDC issuer the stack trusts (unset when an external issuer is configured).
+const roleTokens = cloud.oidc
+  ? `
+Sign in as a role (the bootstrap token above is admin; these are OIDC users, as in AWS):
+${(await demoTokenLines(cloud.oidc)).replace(/^/gm, '  ')}
+  curl -s -H "Authorization: Bearer $FLEETOPS_VIEWER_TOKEN" ${cloud.url}/v1/whoami
+  # a viewer may read, not act: 403
+  curl -s -H "Authorization: Bearer $FLEETOPS_VIEWER_TOKEN" -H 'content-type: application/json' -X PUT ${cloud.url}/v1/healing/kill-switch -d '{"disabled":true}'
+  # an ingest credential for an Alertmanager (admin only; the secret is shown once):
+  curl -s -H "Authorization: Bearer $FLEETOPS_ADMIN_TOKEN" -H 'content-type: application/json' -X POST ${cloud.url}/v1/credentials/ingest -d '{"source":"alertmanager"}'
+`
+  : '';
 console.log(`
 fleetops demo ready in ${(cloud.startupMs / 1000).toFixed(1)} s
   API:    ${cloud.url}
@@ -116,6 +129,6 @@ Try:
   # mend it with the "id" it answered; the incident resolves after two quiet pulls:
   curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -X DELETE ${dev.server}/sim/v1/faults/ID
   curl -s ${cloud.url}/openapi.json | head -c 300
-Ctrl-C stops everything.`);
+${roleTokens}Ctrl-C stops everything.`);
 
 stopOnSignals(() => Promise.allSettled([simulator.stop(), prometheus?.stop(), cloud.stop()]), log);

@@ -22,4 +22,8 @@ console.log(`  API:   ${cloud.url}   (GET ${cloud.url}/health, ${cloud.url}/open
 console.log(`  Token: ${cloud.apiToken}`);
 console.log(`  Data:  ${cloud.dataDir}`);
 console.log(`Try: curl -H "Authorization: Bearer ${cloud.apiToken}" ${cloud.url}/v1/clusters`);
+if (cloud.oidc) {
+  const { demoTokenLines } = await import('./oidc/issuer.ts');
+  console.log(`\nSign in as a role instead of the bootstrap (admin) token:\n${(await demoTokenLines(cloud.oidc)).replace(/^/gm, '  ')}`);
+}
 

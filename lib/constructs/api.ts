@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +28,18 @@ export interface ApiProps {
   /** Handler for unmatched requests, so they get the contract's JSON error. */
   defaultHandler: string;
   key: kms.IKey;
+  /**
+   * An API Gateway JWT authorizer for the routes only humans call (every `auth: 'bearer'` route but the
+   * alert routes, /v1/credentials* and /v1/whoami). The Lambda verifies the token again and checks the
+   * route's role (roles are per route). Off by default: the gateway authorizer refuses every non-JWT
+   * credential (bootstrap token, API keys) on the routes it guards.
+   */
+  jwtAuthorizer?: { issuer: string; audience: string[] };
+}
+
+/** Routes that keep Lambda-side verification only, under a gateway JWT authorizer: machine credentials work there. */
+export function machineCredentialRoute(route: Pick<RouteDefinition, 'path' | 'ingest'>): boolean {
+  return Boolean(route.ingest) || route.path === '/v1/whoami' || route.path === '/v1/credentials' || route.path.startsWith('/v1/credentials/');
 }
 
 const METHODS: Record<RouteDefinition['method'], apigwv2.HttpMethod> = {
@@ -37,9 +50,9 @@ const METHODS: Record<RouteDefinition['method'], apigwv2.HttpMethod> = {
 };
 
 /**
- * The HTTP API, one route per row of the route table. Authentication is the bearer-token
+ * The HTTP API, one route per row of the route table. Authentication and the route's role are the
  * middleware in every handler (the same code as locally), and Slack's signature for Slack
- * routes; the gateway adds throttling and access logs.
+ * routes; the gateway adds throttling, access logs and, optionally, a JWT authorizer.
  */
 export class Api extends Construct {
   readonly httpApi: apigwv2.HttpApi;
@@ -81,15 +94,19 @@ export class Api extends Construct {
         }),
     ]);
 
+    const authorizer = props.jwtAuthorizer
+      ? new HttpJwtAuthorizer('OidcAuthorizer', props.jwtAuthorizer.issuer, { jwtAudience: props.jwtAuthorizer.audience, identitySource: ['$request.header.Authorization'] })
+      : undefined;
     for (const route of props.routes) {
-      this.httpApi.addRoutes({ path: route.path, methods: [METHODS[route.method]], integration: integrationFor(route.handler) });
+      const gated = authorizer && route.auth === 'bearer' && !machineCredentialRoute(route);
+      this.httpApi.addRoutes({ path: route.path, methods: [METHODS[route.method]], integration: integrationFor(route.handler), ...(gated ? { authorizer } : {}) });
     }
     // The stage's route settings name the routes: CloudFormation must create them first.
     stage.node.addDependency(this.httpApi);
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Every /v1 route is authenticated by the bearer-token middleware inside its handler (the same code as the local stack, token in Secrets Manager); Slack routes by Slack request signature; /health, /openapi.json and the $default 404 are public by contract.',
+        'Every /v1 route is authenticated by the middleware inside its handler (OIDC JWT, ingest credential, API key or the bootstrap token; the same code as the local stack) and checks the role the route needs; with -c oidcGatewayAuthorizer=true the human routes also get an API Gateway JWT authorizer. Slack routes by Slack request signature; /health, /openapi.json and the $default 404 are public by contract.',
     });
   }
 }

@@ -142,6 +142,16 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions = {})
   };
 }
 
+/** The demo's ready-made sign-in tokens, one per role, as shell lines to paste (`export FLEETOPS_VIEWER_TOKEN=…`). */
+export async function demoTokenLines(oidc: LocalOidcIssuer, hours = 12): Promise<string> {
+  const lines = [`# signed-in users of the local OIDC issuer ${oidc.issuer} (valid ${hours} h; roles from their groups claim):`];
+  for (const role of Object.keys(DEMO_USERS) as Role[]) {
+    const token = await oidc.tokenFor(role, { expiresInSeconds: hours * 3600 });
+    lines.push(`# ${DEMO_USERS[role].sub} (${role})`, `export FLEETOPS_${role.toUpperCase()}_TOKEN=${token}`);
+  }
+  return lines.join('\n');
+}
+
 /** Run alone (`node local/oidc/issuer.ts`): prints the issuer entry and a token per demo user. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const local = await startLocalOidcIssuer({ port: Number(process.env.FLEETOPS_OIDC_PORT ?? 0) });

@@ -1,7 +1,13 @@
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
-import type { KubeClusterClient } from '../../ports.ts';
 import type { SafeKubeconfig } from '../clusters/kubeconfig-policy.ts';
+import type { DeploymentView, PodView } from './rollout.ts';
 import type { ChartSpec } from './types.ts';
+
+/** What the deploy workflow reads from a cluster: the release's workloads, in the shapes rollout.ts judges. */
+export interface WorkloadReader {
+  listDeployments(namespace: string): Promise<DeploymentView[]>;
+  listPods(namespace: string): Promise<PodView[]>;
+}
 
 /** The real helm (functions/adapters/helm/helm-cli.ts). */
 export interface HelmClient {
@@ -16,7 +22,7 @@ export interface ClusterAccess {
   list(): Promise<ClusterRecord[]>;
   get(id: string): Promise<ClusterRecord>;
   credentials(record: ClusterRecord): Promise<SafeKubeconfig>;
-  client(record: ClusterRecord): Promise<KubeClusterClient>;
+  client(record: ClusterRecord): Promise<WorkloadReader>;
 }
 
 /** The detection state of a cluster's services: anomalies scored since a moment. */

@@ -25,7 +25,7 @@ export interface SymptomSignals {
 export function signalsFromReasons(reasons: readonly string[] | undefined): string[] {
   const found = new Set<string>();
   for (const r of reasons ?? []) {
-    const m = /^\s*(error_rate|latency_p\d+|latency|cpu_usage|memory_usage|request_rate|restarts)\b/.exec(r);
+    const m = /^\s*(?:[a-z]+:\s*)?(error_rate|latency_p\d+|latency|cpu_usage|memory_usage|request_rate|restarts)\b/.exec(r);
     if (m) found.add(m[1]);
   }
   return [...found].sort();
@@ -66,19 +66,25 @@ export function explains(caller: string, symptom: SymptomSignals, targets: Reado
     const signals = abnormalSignals(e);
     if (signals.size) (bad.get(e.from) ?? bad.set(e.from, []).get(e.from)!).push({ to: e.to, signals });
   }
-  const wanted = symptom.request;
-  const first = (bad.get(caller) ?? []).filter((e) => !wanted || [...e.signals].some((s) => wanted.has(s)));
-  const seen = new Set<string>([caller]);
-  let frontier = first.map((e) => e.to);
-  while (frontier.length) {
-    const next: string[] = [];
-    for (const s of frontier) {
-      if (seen.has(s)) continue;
-      seen.add(s);
-      if (targets.has(s)) return 'explained';
-      next.push(...(bad.get(s) ?? []).map((e) => e.to));
+  const reaches = (first: string[]): boolean => {
+    const seen = new Set<string>([caller]);
+    let frontier = first;
+    while (frontier.length) {
+      const next: string[] = [];
+      for (const s of frontier) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+        if (targets.has(s)) return true;
+        next.push(...(bad.get(s) ?? []).map((e) => e.to));
+      }
+      frontier = next;
     }
-    frontier = next;
-  }
-  return 'unexplained';
+    return false;
+  };
+  const out = bad.get(caller) ?? [];
+  // Every request signal of the symptom needs its own explanation: errors from a failing callee do not
+  // explain a latency rise that came with them (a fault of the caller's own starting meanwhile).
+  const wanted = symptom.request ? [...symptom.request] : undefined;
+  if (!wanted) return reaches(out.map((e) => e.to)) ? 'explained' : 'unexplained';
+  return wanted.every((signal) => reaches(out.filter((e) => e.signals.has(signal)).map((e) => e.to))) ? 'explained' : 'unexplained';
 }

@@ -246,7 +246,9 @@ export class AlertPipeline {
     const previous = await this.#store.getIncident(incidentId);
     // Still open: the key rejoins it (the dependency is still failing), as before.
     if (!previous || previous.status !== 'resolved') return true;
-    return previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service;
+    // A flap of the same problem reopens; another kind of failure of the service (an image-pull failure after a
+    // latency spike) is a fault of its own and gets a new incident.
+    return previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service && (previous.types ?? [previous.type]).includes(lead.type);
   }
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {

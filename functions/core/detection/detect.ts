@@ -93,7 +93,11 @@ export function detect(input: DetectionInput): DetectionResult {
   if (fired.length > 0) {
     const severity = worst(fired.map((f) => f.severity));
     const peak = previous.active && previous.peakSeverity && severityRank(previous.peakSeverity) >= severityRank(severity) ? previous.peakSeverity : severity;
-    const transition: Transition = !previous.active ? 'started' : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') ? 'worsened' : 'continuing';
+    // A signal the ongoing condition did not have (a latency spike on a service already failing with errors)
+    // is news too: alert grouping decides whether it is the same fault.
+    const signals = [...new Set([...(previous.active ? (previous.signals ?? []) : []), ...fired.flatMap((f) => f.signals)])].sort();
+    const newSignal = previous.active && previous.signals !== undefined && signals.length > previous.signals.length;
+    const transition: Transition = !previous.active ? 'started' : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') || newSignal ? 'worsened' : 'continuing';
     return {
       status: 'anomaly',
       severity,
@@ -103,7 +107,7 @@ export function detect(input: DetectionInput): DetectionResult {
       reasons: fired.flatMap((f) => f.reasons.map((r) => `${f.layer}: ${r}`)),
       findings,
       streaming,
-      state: { active: true, since: previous.active && previous.since ? previous.since : input.at, quietPulls: 0, peakSeverity: peak, learnedPulls },
+      state: { active: true, since: previous.active && previous.since ? previous.since : input.at, quietPulls: 0, peakSeverity: peak, learnedPulls, signals },
       transition,
     };
   }

@@ -30,4 +30,6 @@ export interface ConditionState {
   peakSeverity?: Severity;
   /** Consecutive pulls the learned layer has flagged (it counts from `learned.persistPulls`). */
   learnedPulls?: number;
+  /** Signals the ongoing condition has fired on so far (a new one is news: `worsened`). */
+  signals?: SignalName[];
 }

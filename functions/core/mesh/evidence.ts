@@ -58,16 +58,21 @@ export interface EdgeQueryOptions {
   namespaces: readonly string[];
   /** Short window: "now" (default 1m). */
   window?: string;
-  /** Long window: the edge's own baseline (default 30m). */
+  /**
+   * How far back the edge's baseline looks (default 30m): the best short-window value in that span (lowest
+   * error ratio, lowest mean latency), so an ongoing fault does not become its own baseline.
+   */
   baselineWindow?: string;
   matchers?: Record<string, string>;
 }
 
+type QueryName = 'requests' | 'errors' | 'durationSum' | 'durationCount' | 'baseErrorRatio' | 'baseLatencyMs';
+
 /**
  * The instant queries one pull runs for edge evidence (per source and destination workload): attempts,
- * 5xx attempts, and the duration sum and count, each over the short and the long window.
+ * 5xx attempts and the duration sum and count over the short window; the baselines as subqueries.
  */
-export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<'requests' | 'errors' | 'durationSum' | 'durationCount' | 'baseRequests' | 'baseErrors' | 'baseDurationSum' | 'baseDurationCount', string> {
+export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName, string> {
   const window = options.window ?? '1m';
   const base = options.baselineWindow ?? '30m';
   for (const w of [window, base]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
@@ -80,23 +85,25 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<'requests
   const ns = namespaces.map((n) => n.replace(/\./g, '\\\\.')).join('|');
   const sel = (more = '') => `{reporter="source",destination_workload_namespace=~"${ns}"${extra}${more}}`;
   const by = 'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace)';
-  const q = (metric: string, w: string, more = '') => `${by} (rate(${metric}${sel(more)}[${w}]))`;
+  const q = (metric: string, more = '') => `${by} (rate(${metric}${sel(more)}[${window}]))`;
+  const requests = q('istio_requests_total');
+  const errors = q('istio_requests_total', ',response_code=~"5.."');
+  const durationSum = q('istio_request_duration_milliseconds_sum');
+  const durationCount = q('istio_request_duration_milliseconds_count');
   return {
-    requests: q('istio_requests_total', window),
-    errors: q('istio_requests_total', window, ',response_code=~"5.."'),
-    durationSum: q('istio_request_duration_milliseconds_sum', window),
-    durationCount: q('istio_request_duration_milliseconds_count', window),
-    baseRequests: q('istio_requests_total', base),
-    baseErrors: q('istio_requests_total', base, ',response_code=~"5.."'),
-    baseDurationSum: q('istio_request_duration_milliseconds_sum', base),
-    baseDurationCount: q('istio_request_duration_milliseconds_count', base),
+    requests,
+    errors,
+    durationSum,
+    durationCount,
+    baseErrorRatio: `min_over_time((${errors} / ${requests})[${base}:${window}])`,
+    baseLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${base}:${window}])`,
   };
 }
 
 export type EdgeRows = { metric: Record<string, string>; value: number }[];
 
 /** The queries' answers → one summary per edge between workloads of the pulled namespaces. */
-export function edgesFromRows(rows: Record<keyof ReturnType<typeof edgeEvidenceQueries>, EdgeRows>, namespaces: readonly string[]): EdgeHealth[] {
+export function edgesFromRows(rows: Record<QueryName, EdgeRows>, namespaces: readonly string[]): EdgeHealth[] {
   const keyOf = (m: Record<string, string>): string | undefined => {
     const from = m.source_workload;
     const to = m.destination_workload;
@@ -113,19 +120,19 @@ export function edgesFromRows(rows: Record<keyof ReturnType<typeof edgeEvidenceQ
     }
     return m;
   };
-  const [req, err, ds, dc, breq, berr, bds, bdc] = [rows.requests, rows.errors, rows.durationSum, rows.durationCount, rows.baseRequests, rows.baseErrors, rows.baseDurationSum, rows.baseDurationCount].map(index);
+  const [req, err, ds, dc, berr, blat] = [rows.requests, rows.errors, rows.durationSum, rows.durationCount, rows.baseErrorRatio, rows.baseLatencyMs].map(index);
+  const round = (x: number, d = 4) => Number(x.toFixed(d));
   const edges: EdgeHealth[] = [];
   for (const [k, rps] of req) {
     if (!(rps > 0)) continue;
     const [from, to] = k.split('\u0000');
-    const round = (x: number, d = 4) => Number(x.toFixed(d));
     const edge: EdgeHealth = { from, to, rps: round(rps), errorRatio: round(Math.min(1, (err.get(k) ?? 0) / rps)) };
-    const b = breq.get(k);
-    if (b && b > 0) edge.baselineErrorRatio = round(Math.min(1, (berr.get(k) ?? 0) / b));
+    const be = berr.get(k);
+    if (be !== undefined) edge.baselineErrorRatio = round(Math.min(1, be));
     const c = dc.get(k);
     if (c && c > 0) edge.latencyMs = round((ds.get(k) ?? 0) / c, 2);
-    const bc = bdc.get(k);
-    if (bc && bc > 0) edge.baselineLatencyMs = round((bds.get(k) ?? 0) / bc, 2);
+    const bl = blat.get(k);
+    if (bl !== undefined) edge.baselineLatencyMs = round(bl, 2);
     edges.push(edge);
   }
   return edges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)).slice(0, 2000);
@@ -141,7 +148,7 @@ export async function refreshMeshEvidence(options: {
   const queries = edgeEvidenceQueries(options);
   const names = Object.keys(queries) as (keyof typeof queries)[];
   const answers = await Promise.all(names.map((n) => options.query(queries[n])));
-  const rows = Object.fromEntries(names.map((n, i) => [n, answers[i]])) as Record<keyof typeof queries, EdgeRows>;
+  const rows = Object.fromEntries(names.map((n, i) => [n, answers[i]])) as Record<QueryName, EdgeRows>;
   const evidence: MeshEvidence = { at: options.now.toISOString(), edges: edgesFromRows(rows, options.namespaces) };
   if (evidence.edges.length) await options.store.put(options.cluster, evidence);
   return evidence;

@@ -50,7 +50,7 @@ describe('AlertPipeline (in-memory ports)', () => {
     const { p, publisher, store } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service'), healthy('frontend', 'user-service')]);
     const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
     const order = await p.ingest([anomaly('order-service', ['error_rate'])]);
-    const front = await p.ingest([anomaly('frontend', ['error_rate', 'latency_p95'])]);
+    const front = await p.ingest([anomaly('frontend', ['error_rate'])]);
     expect(order.incidents).toEqual(pay.incidents);
     expect(front.incidents).toEqual(pay.incidents);
     expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
@@ -144,5 +144,16 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect((await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents).toEqual([order]);
     expect(store.incidents.get(order)).toMatchObject({ service: 'payment-service', rerootedFrom: 'order-service' });
     expect(slack.sent.map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/), expect.stringMatching(/^Incident traced/)]);
+  });
+});
+
+describe('a caller fault starting while it is a symptom', () => {
+  it('a latency spike on a caller whose errors joined the callee’s incident splits off (errors do not explain latency)', async () => {
+    const { p, store } = setup([failing('order-service', 'payment-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual([pay]);
+    const spike = (await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents[0];
+    expect(spike).not.toBe(pay);
+    expect(store.incidents.get(spike)).toMatchObject({ service: 'order-service', splitFrom: pay });
   });
 });

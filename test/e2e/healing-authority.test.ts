@@ -70,7 +70,7 @@ beforeAll(async () => {
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-authority-')),
     env: {
       FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: '3',
-      FLEETOPS_HEALING_POLICY: JSON.stringify({ defaults: { approvalTimeoutSeconds: 600 } }),
+      FLEETOPS_HEALING_POLICY: JSON.stringify({ defaults: { approvalTimeoutSeconds: 600 }, services: { 'prod/shop/order-service': { cooldownSeconds: 0 } } }),
       FLEETOPS_RCA_ENGINE: 'bedrock',
       FLEETOPS_BEDROCK_ENDPOINT: model.endpoint,
       FLEETOPS_RCA_MODEL_ID: 'us.anthropic.claude-test-v1:0',
@@ -247,4 +247,36 @@ describe('memory_limit_bump (issue 18: a strategy in one file and one registry l
     expect(execute.actor).toBe('fleetops (approved by bootstrap (bootstrap admin token))');
     if (!done.undone) expect((await deployment('dev', 'payment-service')).spec.template.spec.containers[0].resources.limits.memory).toBe('768Mi');
   }, 240_000);
+});
+
+describe('rollback targets (issue 21)', () => {
+  it('no rollback lands on a revision that failed: after a rollback to a broken revision made things worse, it is never the target again', async () => {
+    const good = (await deployment('prod', 'order-service')).spec.template.spec.containers[0].image;
+    // Revision 2 is broken (image pull), revision 3 is the good template again.
+    const injected = await kreq(info.prod, 'POST', '/sim/v1/faults', { type: 'image-pull-backoff', namespace: 'shop', deployment: 'order-service' });
+    expect(injected.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1500));
+    await kreq(info.prod, 'DELETE', `/sim/v1/faults/${injected.body.id}`);
+    await waitFor(async () => {
+      const d = await deployment('prod', 'order-service');
+      return revisionOf(d) === '3' && d.status.updatedReplicas === 2 && d.status.readyReplicas === 2 && d.status.replicas === 2 ? d : undefined;
+    }, 'order-service back on a good revision', 30_000);
+    const finish = async (id: string) =>
+      waitFor(async () => {
+        const r = await healing(id);
+        return FINAL.includes(r.status) && r.audit.some((a: any) => a.step === 'notify') ? r : undefined;
+      }, `healing ${id}`, 120_000, 1000);
+    // Nobody had seen revision 2 fail: the first rollback goes there, makes things worse, and is undone.
+    const first = await finish(await heal('prod', 'order-service', 'bad_deploy', 'low'));
+    expect(first.status, first.reason).toBe('FAILED');
+    expect(first.verification.verdict).toBe('worse');
+    expect(first.plan).toMatchObject({ toRevision: '2' });
+    // Now fleetops has seen it fail. The only older template is that broken one (the good one is the
+    // current ReplicaSet again), so nothing is left to roll back to: proposed to a person, not acted on.
+    const second = await finish(await heal('prod', 'order-service', 'bad_deploy', 'low'));
+    expect(second.status, second.reason).toBe('SKIPPED');
+    expect(second.reason).toMatch(/every older revision of order-service was seen failing .*proposed for a person/);
+    expect(acted(second)).toBe(false);
+    expect((await deployment('prod', 'order-service')).spec.template.spec.containers[0].image).toBe(good);
+  }, 300_000);
 });

@@ -305,7 +305,7 @@ export class HealingSteps {
   }
 
   /**
-   * ReplicaSets of this deployment fleetops saw failing: those it rolled back from, and those a
+   * ReplicaSets of this deployment fleetops saw failing: those a rollback cured it of, and those a
    * rollback to made things worse. A rollback never goes back to one of them.
    */
   async #seenFailing(record: HealingRecord): Promise<Set<string>> {
@@ -313,7 +313,8 @@ export class HealingSteps {
     const failing = new Set<string>();
     for (const r of history) {
       if (r.id === record.id || r.clusterId !== record.clusterId || r.namespace !== record.namespace || r.plan?.kind !== 'rollback') continue;
-      if (r.verification && r.snapshot?.replicaSet) failing.add(r.snapshot.replicaSet);
+      // Rolled back from, and the rollback cured it: the revision left was the failing one.
+      if (r.verification?.verdict === 'resolved' && r.snapshot?.replicaSet) failing.add(r.snapshot.replicaSet);
       if (r.verification?.verdict === 'worse' && r.plan.toReplicaSet) failing.add(r.plan.toReplicaSet);
     }
     return failing;

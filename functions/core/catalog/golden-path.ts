@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import * as z from 'zod';
 import { API_VERSION, normalizeRef } from './entity.ts';
 import type { TarEntry } from './tar.ts';
+import { applicationSources } from './golden-path-sources.ts';
 import { ChartRef, DnsLabel, Namespace, Strategy } from '../../schemas/deployments.ts';
 
 /** `[registry[:port]/]path:tag`: a tag is required (a moving `latest` is not a deploy), no digest, nothing helm could read as a flag. */
@@ -95,7 +96,7 @@ const IMAGES: Record<Language, { build: string; run: string }> = {
   javascript: { build: 'node:22-bookworm-slim', run: 'gcr.io/distroless/nodejs22-debian12:nonroot' },
   python: { build: 'python:3.12-slim', run: 'python:3.12-slim' },
   go: { build: 'golang:1.23', run: 'gcr.io/distroless/static-debian12:nonroot' },
-  java: { build: 'eclipse-temurin:21-jdk', run: 'eclipse-temurin:21-jre' },
+  java: { build: 'maven:3.9-eclipse-temurin-21', run: 'eclipse-temurin:21-jre' },
 };
 
 /** The image's non-root user: distroless `nonroot` (65532), or the user the Dockerfile creates (10001). */
@@ -116,8 +117,9 @@ function dockerfile(p: MicroserviceInput): string {
     typescript: [
       `FROM ${build} AS build`,
       'WORKDIR /app',
-      'COPY package.json package-lock.json ./',
-      'RUN npm ci',
+      // A new service has no lockfile until its first `npm install`; CI and the image then use it.
+      'COPY package*.json ./',
+      'RUN if [ -f package-lock.json ]; then npm ci; else npm install; fi',
       'COPY . .',
       'RUN npm run build && npm prune --omit=dev',
       '',
@@ -132,8 +134,8 @@ function dockerfile(p: MicroserviceInput): string {
     javascript: [
       `FROM ${build} AS build`,
       'WORKDIR /app',
-      'COPY package.json package-lock.json ./',
-      'RUN npm ci --omit=dev',
+      'COPY package*.json ./',
+      'RUN if [ -f package-lock.json ]; then npm ci --omit=dev; else npm install --omit=dev; fi',
       'COPY src ./src',
       '',
       `FROM ${run}`,
@@ -160,10 +162,11 @@ function dockerfile(p: MicroserviceInput): string {
     go: [
       `FROM ${build} AS build`,
       'WORKDIR /src',
-      'COPY go.mod go.sum ./',
+      // go.sum appears with the first `go mod tidy`; until it is committed, tidy fills it in the build.
+      'COPY go.mod go.sum* ./',
       'RUN go mod download',
       'COPY . .',
-      'RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/service ./cmd/service',
+      'RUN go mod tidy && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/service ./cmd/service',
       '',
       `FROM ${run}`,
       'COPY --from=build /out/service /service',
@@ -174,8 +177,10 @@ function dockerfile(p: MicroserviceInput): string {
     java: [
       `FROM ${build} AS build`,
       'WORKDIR /src',
-      'COPY . .',
-      'RUN ./mvnw -B -q package -DskipTests',
+      'COPY pom.xml ./',
+      'RUN mvn -B -q dependency:go-offline',
+      'COPY src ./src',
+      'RUN mvn -B -q package -DskipTests',
       '',
       `FROM ${run}`,
       'RUN groupadd --gid 10001 app && useradd --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app',
@@ -406,20 +411,29 @@ spec:
   };
 }
 
+/** The toolchain each language's CI job installs (versions as in the Dockerfile's build image). */
+const SETUP: Partial<Record<Language, Record<string, unknown>>> = {
+  typescript: { uses: 'actions/setup-node@v4', with: { 'node-version': '22' } },
+  javascript: { uses: 'actions/setup-node@v4', with: { 'node-version': '22' } },
+  python: { uses: 'actions/setup-python@v5', with: { 'python-version': '3.12' } },
+  go: { uses: 'actions/setup-go@v5', with: { 'go-version': '1.23' } },
+  java: { uses: 'actions/setup-java@v4', with: { distribution: 'temurin', 'java-version': '21' } },
+};
+
 function ciWorkflow(p: MicroserviceInput): Record<string, unknown> {
   const test: Record<Language, string[]> = {
-    typescript: ['npm ci', 'npm test'],
-    javascript: ['npm ci', 'npm test'],
+    typescript: ['if [ -f package-lock.json ]; then npm ci; else npm install; fi', 'npm test'],
+    javascript: ['if [ -f package-lock.json ]; then npm ci; else npm install; fi', 'npm test'],
     python: ['pip install -r requirements.txt -r requirements-dev.txt', 'pytest'],
-    go: ['go vet ./...', 'go test ./...'],
-    java: ['./mvnw -B verify'],
+    go: ['go mod tidy', 'go vet ./...', 'go test ./...'],
+    java: ['mvn -B verify'],
   };
   return {
     name: 'ci',
     on: { push: { branches: ['main'] }, pull_request: {} },
     permissions: { contents: 'read', 'security-events': 'write' },
     jobs: {
-      test: { 'runs-on': 'ubuntu-latest', steps: [{ uses: 'actions/checkout@v4' }, ...test[p.language].map((run) => ({ run }))] },
+      test: { 'runs-on': 'ubuntu-latest', steps: [{ uses: 'actions/checkout@v4' }, ...(SETUP[p.language] ? [SETUP[p.language]!] : []), ...test[p.language].map((run) => ({ run }))] },
       chart: { 'runs-on': 'ubuntu-latest', steps: [{ uses: 'actions/checkout@v4' }, { uses: 'azure/setup-helm@v4' }, { run: `helm lint charts/${p.name}` }] },
       image: {
         'runs-on': 'ubuntu-latest',
@@ -469,8 +483,16 @@ function alertRules(p: MicroserviceInput): Record<string, unknown> {
   };
 }
 
+const LOCK_STEP: Record<Language, string> = {
+  typescript: '`npm install` (package-lock.json)',
+  javascript: '`npm install` (package-lock.json)',
+  python: '`pip install -r requirements.txt` (versions are pinned already)',
+  go: '`go mod tidy` (go.sum)',
+  java: '`mvn -B verify`',
+};
+
 function readme(p: MicroserviceInput): string {
-  return `# ${p.name}\n\n${p.description}\n\n- Language: ${p.language} (${p.framework})\n- Database: ${p.database}\n- Chart: \`charts/${p.name}\` (HPA ${p.replicas}+ replicas, probes on /healthz and /readyz, port ${PORT})\n- Alerts: \`monitoring/prometheus-rules.yaml\`\n\nCreated by the fleetops microservice golden path.\n`;
+  return `# ${p.name}\n\n${p.description}\n\n- Language: ${p.language} (${p.framework})\n- Database: ${p.database}\n- Chart: \`charts/${p.name}\` (HPA ${p.replicas}+ replicas, probes on /healthz and /readyz, port ${PORT})\n- Alerts: \`monitoring/prometheus-rules.yaml\`\n- First commit: run ${LOCK_STEP[p.language]} once and commit what it writes, so CI and the image build from pinned dependencies.\n\nCreated by the fleetops microservice golden path.\n`;
 }
 
 /** The skeleton's files, under a top folder named after the service. */
@@ -481,7 +503,8 @@ export function microserviceSkeleton(p: MicroserviceInput): TarEntry[] {
     { path: `${root}README.md`, content: readme(p) },
     { path: `${root}catalog-info.yaml`, content: stringify(catalogInfo(p)) },
     { path: `${root}Dockerfile`, content: dockerfile(p) },
-    { path: `${root}.dockerignore`, content: '.git\nnode_modules\ncharts\n' },
+    { path: `${root}.dockerignore`, content: '.git\nnode_modules\ndist\ntarget\ncharts\n' },
+    ...Object.entries(applicationSources(p)).map(([path, content]) => ({ path: `${root}${path}`, content })),
     { path: `${root}docs/index.md`, content: `# ${p.name}\n\n${p.description}\n` },
     { path: `${root}.github/workflows/ci.yaml`, content: stringify(ciWorkflow(p)) },
     { path: `${root}monitoring/prometheus-rules.yaml`, content: stringify(alertRules(p)) },

@@ -38,6 +38,16 @@ export function roleFromClaims(payload: Record<string, unknown>, issuer: Pick<Oi
   return best ?? issuer.defaultRole ?? null;
 }
 
+/**
+ * `aud` must name one of the configured audiences; a token without `aud` may name it in `client_id`
+ * instead (Cognito access tokens), which is what API Gateway's JWT authorizer accepts too.
+ */
+export function audienceMatches(payload: JWTPayload, audience: string | string[]): boolean {
+  const wanted = [audience].flat();
+  if (payload.aud !== undefined) return [payload.aud].flat().some((a) => wanted.includes(a));
+  return typeof payload.client_id === 'string' && wanted.includes(payload.client_id);
+}
+
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 /**
@@ -75,7 +85,6 @@ export class OidcVerifier {
     try {
       ({ payload } = await jwtVerify(token, await this.#keySet(issuer), {
         issuer: [issuer.issuer, trimSlash(issuer.issuer)],
-        audience: issuer.audience,
         algorithms: issuer.algorithms,
         clockTolerance: this.#skew,
         requiredClaims: ['exp', 'sub'],
@@ -83,6 +92,7 @@ export class OidcVerifier {
     } catch (error) {
       throw this.#mapError(error, issuer);
     }
+    if (!audienceMatches(payload, issuer.audience)) throw new UnauthorizedError("The token's aud claim is not valid here");
     const role = roleFromClaims(payload, issuer);
     const subject = `${payload.iss}#${payload.sub}`;
     if (!role) throw new ForbiddenError(`No fleetops role for ${subject}: its ${issuer.rolesClaim} claim maps to none`, 'NO_ROLE');

@@ -37,7 +37,8 @@ export interface MintOptions {
   expiresInSeconds?: number;
   /** Override `iss` (a wrong-issuer token: signed with this issuer's key, naming another). */
   issuer?: string;
-  audience?: string | string[];
+  /** null: no `aud` at all (Cognito access tokens carry `client_id` instead). */
+  audience?: string | string[] | null;
   /** Sign with a key the JWKS does not publish (a forged token naming this issuer). */
   foreignKey?: boolean;
   /** Extra claims (e.g. a Backstage-style `ent`). */
@@ -108,7 +109,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions = {})
     let key: CryptoKey = privateKey;
     if (m.foreignKey) key = foreign ??= (await generateKeyPair(alg)).privateKey;
     const iat = lifetime < 0 ? now + lifetime - 3600 : now;
-    return new SignJWT({
+    const jwt = new SignJWT({
       ...(m.groups ? { groups: m.groups } : {}),
       ...(m.name ? { name: m.name } : {}),
       ...(m.email ? { email: m.email } : {}),
@@ -116,12 +117,12 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions = {})
     })
       .setProtectedHeader({ alg, kid, typ: 'JWT' })
       .setIssuer(m.issuer ?? issuer)
-      .setAudience(m.audience ?? audience)
       .setSubject(m.sub)
       .setIssuedAt(iat)
       .setExpirationTime(now + lifetime)
-      .setJti(randomBytes(8).toString('hex'))
-      .sign(key);
+      .setJti(randomBytes(8).toString('hex'));
+    if (m.audience !== null) jwt.setAudience(m.audience ?? audience);
+    return jwt.sign(key);
   };
 
   return {

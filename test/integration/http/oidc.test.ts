@@ -79,6 +79,21 @@ describe('OIDC verification against a real issuer (local/oidc)', () => {
     expect((await refusal(hmac)).kind).toBe('unauthorized');
   });
 
+  it('accepts a Cognito-style access token naming the audience in client_id only when it has no aud', async () => {
+    const issuer = await startLocalOidcIssuer();
+    try {
+      const cognito = new OidcVerifier(parseOidcIssuers(JSON.stringify([{ ...issuer.config, audience: 'client-123' }])));
+      const accessToken = (claims: Record<string, unknown>) => issuer.mint({ sub: 'u', groups: ['fleetops-operators'], claims, audience: null });
+      expect((await cognito.verify(await accessToken({ client_id: 'client-123', token_use: 'access' }))).role).toBe('operator');
+      await expect(cognito.verify(await accessToken({ client_id: 'someone-else' }))).rejects.toMatchObject({ kind: 'unauthorized' });
+      await expect(cognito.verify(await accessToken({}))).rejects.toMatchObject({ kind: 'unauthorized' });
+      // With an aud, client_id does not matter: the aud must match.
+      await expect(cognito.verify(await issuer.mint({ sub: 'u', groups: ['fleetops-operators'], claims: { client_id: 'client-123' }, audience: 'other' }))).rejects.toMatchObject({ kind: 'unauthorized' });
+    } finally {
+      await issuer.stop();
+    }
+  });
+
   it('allows a small clock skew on exp', async () => {
     const justExpired = await local.tokenFor('viewer', { expiresInSeconds: -5 });
     expect((await verifier.verify(justExpired)).role).toBe('viewer');

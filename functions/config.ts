@@ -115,6 +115,10 @@ export const ConfigSchema = z.object({
   /** Replace workload, namespace and node names with placeholders in prompts (reversed in the report). */
   FLEETOPS_RCA_ANONYMIZE: booleanFromString.default(false),
   FLEETOPS_RCA_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Manual RCAs (POST /v1/rca, /fleet diagnose, Run RCA) per caller and per service in each window (issue 19); beyond: 429. */
+  FLEETOPS_RCA_MANUAL_PER_USER: z.coerce.number().int().min(1).max(10_000).default(10),
+  FLEETOPS_RCA_MANUAL_PER_SERVICE: z.coerce.number().int().min(1).max(10_000).default(6),
+  FLEETOPS_RCA_MANUAL_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   /** Extra dependency edges, service → services it calls: `{"frontend":["order-service"]}`. */
   FLEETOPS_SERVICE_DEPENDENCIES: z.string().optional(),
 

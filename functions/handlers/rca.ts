@@ -7,11 +7,14 @@ import { clusterStore } from '../wiring/cluster-store.ts';
 import { manualRcaAt, rcaStartPorts, rcaStore } from '../wiring/rca.ts';
 import { wiring } from '../wiring.ts';
 import { openIncidents } from '../wiring/healing-approvals.ts';
+import { admitManualRcaFor } from '../wiring/rca-limits.ts';
 
 export const handler = httpHandler({
-  startRca: async ({ body }) => {
+  startRca: async ({ body, identity }) => {
     const cluster = await findCluster(clusterStore(), body.clusterId);
     if (!cluster) throw new NotFoundError(`Cluster ${body.clusterId} not found`);
+    // Per caller and per service: a script or a person cannot run up model spend (429 beyond).
+    await admitManualRcaFor(identity, { cluster: cluster.name, namespace: body.namespace, service: body.service });
     // A manual RCA carries the severity of the service's open incident; without one, its healing only proposes.
     const open = await openIncidents().openIncident({ cluster: cluster.name, namespace: body.namespace, service: body.service });
     const { id } = await startRca(rcaStartPorts(), {

@@ -6,6 +6,7 @@ import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
 import { AppError } from '../core/errors.ts';
 import { parseSlackRoles } from '../core/slack/roles.ts';
+import { admitManualRcaFor } from './rca-limits.ts';
 import { forecastService } from './forecast.ts';
 import { incidentQueries } from './incidents.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
@@ -124,6 +125,9 @@ export function slackPorts(): SlackCommandPorts {
       if (!cluster) throw new Error(`cluster ${clusterId} is not registered`);
       // The namespace the service was last scored in, else the cluster's first pulled namespace.
       const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;
+      const inScope = seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default';
+      // The same per-user and per-service limit as POST /v1/rca (RateLimitedError: answered in Slack).
+      await admitManualRcaFor({ subject: actor.identity?.subject ?? `slack:${actor.teamId ?? 'unknown'}/${actor.userId}` }, { cluster: cluster.name, namespace: inScope, service });
       const rcaId = newRcaId();
       const { followUps, responder } = slackFollowUps();
       const now = base.clock.now();

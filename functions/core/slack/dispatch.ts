@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import { hasRole, type Identity, type Role } from '../identity/identity.ts';
 import { HELP_TEXT, parseFleetCommand, type FleetCommand } from './command.ts';
 import { safe } from './mrkdwn.ts';
@@ -123,6 +124,16 @@ async function pickCluster(ports: SlackCommandPorts, service: string, cluster: s
 
 const isReply = (v: unknown): v is SlackReply => typeof v === 'object' && v !== null && 'response_type' in v;
 
+/** A limit reached (too many RCAs) is an answer to the user, not an error of the request. */
+async function limited<T>(call: () => Promise<T>): Promise<T | SlackReply> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'rate-limited') return ephemeral(safe(error.message, 500));
+    throw error;
+  }
+}
+
 export async function runFleetCommand(
   text: string,
   actor: SlackActor,
@@ -188,7 +199,9 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
       if (!ports.startRca) return ephemeral('Root-cause analysis is not available in this deployment.');
       const cluster = await pickCluster(ports, command.service, command.cluster, 'diagnose');
       if (isReply(cluster)) return cluster;
-      const { id } = await ports.startRca({ clusterId: cluster.id, service: command.service }, actor, responseUrl);
+      const started = await limited(() => ports.startRca!({ clusterId: cluster.id, service: command.service }, actor, responseUrl));
+      if (isReply(started)) return started;
+      const { id } = started;
       return ephemeral(`Diagnosing *${safe(command.service, 100)}* on ${safe(cluster.name, 100)} (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`);
     }
     case 'heal': {
@@ -234,7 +247,9 @@ export async function runSlackAction(action: SlackAction, requester: SlackActor,
         return run({ kind: 'silence', service: incident.service, cluster: incident.cluster, namespace: incident.namespace, durationSeconds: 3600, reason: `from incident ${incident.id}` }, actor, ports, policy, responseUrl);
       }
       if (!ports.startRca) return ephemeral('Root-cause analysis is not available in this deployment.');
-      const { id } = await ports.startRca({ clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) }, { ...actor, identity }, responseUrl);
+      const started = await limited(() => ports.startRca!({ clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) }, { ...actor, identity }, responseUrl));
+      if (isReply(started)) return started;
+      const { id } = started;
       return ephemeral(`Diagnosing *${safe(incident.service, 100)}* (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`);
     }
     default:

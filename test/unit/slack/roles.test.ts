@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_ROLES, runFleetCommand, runSlackAction, type SlackActor, type SlackCommandPorts } from '../../../functions/core/slack/dispatch.ts';
 import { parseSlackRoles, slackIdentity } from '../../../functions/core/slack/roles.ts';
 import { parseFleetCommand } from '../../../functions/core/slack/command.ts';
+import { RateLimitedError } from '../../../functions/core/errors.ts';
 
 const policy = parseSlackRoles(
   JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator', UBOSS: 'approver', UDEMOTED: 'viewer' }, userGroups: { SOPS: 'operator', SLEADS: 'approver' }, defaultRole: 'viewer' }),
@@ -96,6 +97,15 @@ describe('Slack roles', () => {
       'heal approve h1 by slack:T1/UBOSS',
       'deploy shop prod=true by slack:T1/UBOSS',
     ]);
+  });
+
+  it('a manual RCA over the limit is answered in Slack, not failed', async () => {
+    const { p } = ports();
+    p.startRca = async () => {
+      throw new RateLimitedError('At most 10 manual RCAs per 1 h per caller; try again in 60 s.', 60, 'RCA_RATE_LIMITED');
+    };
+    expect((await runSlackAction({ actionId: 'incident_rca', value: 'i1' }, member('UOPS'), p, policy)).text).toMatch(/At most 10 manual RCAs/);
+    expect((await runFleetCommand('diagnose cart', member('UOPS'), p, policy)).text).toMatch(/try again in 60 s/);
   });
 
   it('silences are scoped to the incident’s cluster and namespace, never the service fleet-wide, and capped', async () => {

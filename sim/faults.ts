@@ -102,6 +102,7 @@ export function injectFault(c: Cluster, body: unknown): Fault {
   for (const [k, v] of Object.entries(b)) if (!['type', 'namespace', 'deployment'].includes(k)) params[k] = v;
   const f: Fault = { id: randomBytes(8).toString('hex'), type: b.type as FaultType, namespace, deployment: b.deployment, createdAt: Date.now(), params };
 
+  if (params.scope !== undefined && !(f.type === 'error-burst' && params.scope === 'caller')) throw new FaultError(400, 'BadRequest', 'field "scope" is only supported as "caller" on error-burst (calls fail as the callers see them, the service counts nothing)');
   switch (f.type) {
     case 'cpu-spike':
       f.sharedBy = Math.max(1, dep.spec?.replicas ?? 1);

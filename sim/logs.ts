@@ -52,12 +52,14 @@ export function podLogs(c: Cluster, pod: Obj, q: URLSearchParams): string {
     lines.push(line(start + 300, `{"level":"info","msg":"ready to serve requests"}`));
     const paths = PATHS[app] ?? ['/healthz', '/api'];
     const faults = c.faultsFor(pod.metadata.namespace, c.deploymentOfPod(pod)).map((f) => f.type as string);
+    // an error burst with scope "caller" fails between the caller and this service: nothing in its own logs
+    const callerOnly = c.faultsFor(pod.metadata.namespace, c.deploymentOfPod(pod)).some((f) => f.type === 'error-burst' && f.params.scope === 'caller');
     const step = 2000;
     for (let t = Math.max(start + 1000, now - 200 * step); t < now; t += step) {
       const r = rand01(`${pod.metadata.uid}:${t}`);
       const path = paths[Math.floor(r * paths.length)];
       let status = r < 0.01 ? 500 : 200;
-      if (faults.includes('error-burst') && r < 0.4) status = 500;
+      if (faults.includes('error-burst') && r < 0.4 && !callerOnly) status = 500;
       let ms = Math.round(8 + r * 60);
       if (faults.includes('latency-spike')) ms *= 20;
       if (status === 500) lines.push(line(t, `{"level":"error","msg":"request failed","method":"GET","path":"${path}","status":500,"error":"upstream timeout"}`));

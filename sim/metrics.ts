@@ -34,7 +34,8 @@ export interface PodUsage {
   containers: ContainerUsage[];
 }
 /** One mesh edge of a namespace; `fromNamespace` only when the caller lives elsewhere (the ingress gateway). */
-export type NamespacedEdge = MeshEdge & { namespace: string; fromNamespace?: string };
+/** `hiddenErrorRatio`: the share of attempts that fail only as the caller sees them (error-burst with scope "caller"). */
+export type NamespacedEdge = MeshEdge & { namespace: string; fromNamespace?: string; hiddenErrorRatio?: number };
 interface Snapshot {
   services: ServiceSnapshot[];
   pods: PodUsage[];
@@ -114,7 +115,7 @@ export class MetricsModel {
     const services = this.c.store.list('services').filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length && s.metadata.namespace !== 'default');
     const nodes = new Map(this.c.store.list('nodes').map((n) => [n.metadata.name, n] as const));
     const pods = this.c.store.list('pods');
-    const own: (OwnService & { namespace: string; ready: Obj[] })[] = [];
+    const own: (OwnService & { namespace: string; ready: Obj[]; hidden: number })[] = [];
     for (const s of services) {
       const ns = s.metadata.namespace;
       const reqs = selectorToRequirements({ matchLabels: s.spec.selector });
@@ -127,9 +128,15 @@ export class MetricsModel {
       const rps = this.serviceLoad(ns, s.metadata.name, t);
       const noise = smoothNoise(this.key('err', ns, s.metadata.name), t / 1000, 30);
       let errorRatio = Math.max(0, 0.003 + 0.002 * noise);
+      let hidden = 0;
       if (ft.has('error-burst')) {
-        const r = Number(ft.has('error-burst') ? (this.c.faultsFor(ns, [...deps][0]).find((f) => f.type === 'error-burst')?.params.ratio ?? 0.4) : 0.4);
+        const burst = this.c.faultsFor(ns, [...deps][0]).find((f) => f.type === 'error-burst');
+        const r = Number(burst?.params.ratio ?? 0.4);
+        const base = errorRatio;
         errorRatio = Math.min(0.95, Math.max(0.05, r + 0.05 * noise));
+        // scope "caller": the calls fail between the caller and the service (network, mesh policy, its proxy);
+        // the caller sees them fail, the service itself counts nothing
+        if (burst?.params.scope === 'caller') hidden = Math.max(0, errorRatio - base);
       }
       if (ft.has('cpu-spike')) errorRatio += 0.01;
       // Fewer ready replicas than usual: the remaining ones shed some load.
@@ -143,7 +150,7 @@ export class MetricsModel {
       }
       if (ft.has('cpu-spike')) median *= 2.5;
       if (ft.has('latency-spike')) median *= Number(this.c.faultsFor(ns, [...deps][0]).find((f) => f.type === 'latency-spike')?.params.factor ?? 20);
-      own.push({ namespace: ns, name: s.metadata.name, rps, errorRatio: Math.min(1, errorRatio), unavailable: ready.length === 0, medianLatency: median, ready });
+      own.push({ namespace: ns, name: s.metadata.name, rps, errorRatio: Math.min(1, errorRatio), unavailable: ready.length === 0, medianLatency: median, ready, hidden });
     }
     // Callers feel their callees: errors, timeouts and latency travel up the call graph, retries add load downstream.
     const svcSnaps: ServiceSnapshot[] = [];
@@ -155,9 +162,9 @@ export class MetricsModel {
       mesh.services.forEach((m, i) => {
         const ready = inNs[i].ready;
         for (const p of ready) perPodRps.set(p.metadata.uid, (perPodRps.get(p.metadata.uid) ?? 0) + m.rps / ready.length);
-        svcSnaps.push({ namespace: ns, ...m });
+        svcSnaps.push({ namespace: ns, ...m, errorRatio: Math.max(0, m.errorRatio - inNs[i].hidden) });
       });
-      for (const e of mesh.edges) edges.push({ namespace: ns, ...e });
+      for (const e of mesh.edges) edges.push({ namespace: ns, ...e, hiddenErrorRatio: inNs.find((o) => o.name === e.to)?.hidden ?? 0 });
       for (const m of mesh.services) {
         if (!SHOP_CALL_GRAPH.some((e) => e.from === m.name) || SHOP_CALL_GRAPH.some((e) => e.to === m.name)) continue;
         edges.push({ namespace: ns, from: INGRESS.workload, fromNamespace: INGRESS.namespace, to: m.name, rps: m.rps, errorRatio: m.unavailable ? 1 : m.errorRatio, timeoutRatio: 0, medianLatency: m.unavailable ? 0.001 : m.medianLatency, timeoutSeconds: 15, unavailable: m.unavailable });
@@ -294,8 +301,8 @@ export class MetricsModel {
         { reporter: 'source', code: '503', flags: 'URX', count: n * e.errorRatio * 0.15, dist: step(failMs), mean: failMs + 0.4 },
         { reporter: 'source', code: '504', flags: 'UT', count: n * e.timeoutRatio, dist: step(timeoutMs), mean: timeoutMs },
         { reporter: 'destination', code: '200', flags: '-', count: n * (1 - e.errorRatio), dist: (le) => lognormCdf(le, ms, SIGMA), mean: meanMs },
-        { reporter: 'destination', code: '500', flags: '-', count: n * e.errorRatio * 0.85, dist: step(failMs), mean: failMs },
-        { reporter: 'destination', code: '503', flags: '-', count: n * e.errorRatio * 0.15, dist: step(failMs), mean: failMs },
+        { reporter: 'destination', code: '500', flags: '-', count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.85, dist: step(failMs), mean: failMs },
+        { reporter: 'destination', code: '503', flags: '-', count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.15, dist: step(failMs), mean: failMs },
       );
     }
     for (const v of views) {

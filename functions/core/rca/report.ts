@@ -47,6 +47,8 @@ export interface RankedFinding extends Finding {
 }
 
 const KIND_WEIGHT = { cause: 1, symptom: 0.6, factor: 0.3 } as const;
+/** Failures that end by themselves (the containers run ready again): factors while anything fails now. */
+const RECOVERABLE = new Set(['OOMKilled', 'CrashLoopBackOff']);
 /** Failures a rollout introduces by itself: the rollout is named in their description. */
 const TEMPLATE_FAILURES = new Set(['ImagePullBackOff', 'CreateContainerConfigError', 'FailedScheduling', 'CrashLoopBackOff', 'OOMKilled', 'ErrorBurst', 'LatencyRegression']);
 
@@ -100,6 +102,7 @@ const EXPLAINED_FACTOR = 0.5;
 /** Which symptom of a callee explains which symptom of its caller: failures and slowness travel up as both. */
 const EXPLAINS: Record<string, string[]> = {
   ErrorBurst: ['ErrorBurst', 'LatencyRegression'],
+  CallFailures: ['ErrorBurst', 'LatencyRegression'],
   LatencyRegression: ['LatencyRegression'],
 };
 
@@ -149,6 +152,8 @@ export function buildReport(evidence: Evidence, findings: Finding[]): RcaReport 
   let causes = ranked.filter((f) => f.kind === 'cause');
   // No cause found: the strongest symptoms are the best explanation there is.
   if (!causes.length) causes = ranked.filter((f) => f.kind === 'symptom').slice(0, 2);
+  // Nothing failing now: a crash or OOM kill whose containers run ready again is the best explanation left.
+  if (!causes.length) causes = ranked.filter((f) => f.kind === 'factor' && RECOVERABLE.has(f.category)).slice(0, 2);
   const top = causes.slice(0, 3);
   const rootCauses: RootCause[] = top.map((f, i) => {
     const rollout = TEMPLATE_FAILURES.has(f.category) ? rolloutFor(evidence, f.service, ranked) : undefined;

@@ -47,3 +47,48 @@ describe('evidence has a time', () => {
     ]);
   });
 });
+
+describe('calls that fail only at the caller (issue 21: silent roots)', () => {
+  const withEdges = (calleeRate: number) => {
+    const e = evidence('order-service');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service', errorRate: 0.2 }, { from: 'order-service', to: 'payment-service', errorRate: 0.25 }] };
+    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: AT, source: 'prometheus' });
+    e.metrics.push({ id: 'metric:frontend/error_rate', service: 'frontend', signal: 'error_rate', current: 0.2, baseline: 0.003, changedAt: AT, source: 'prometheus' });
+    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: calleeRate, baseline: 0.003, source: 'prometheus' });
+    return e;
+  };
+
+  it('blames the callee whose calls fail at its caller while it reports no errors itself', () => {
+    const e = withEdges(0.004);
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'CallFailures', resource: 'deployment/payment-service' });
+    expect(report.rootCauses[0].evidence).toContain('graph:dependencies');
+  });
+
+  it('a callee that counts its own errors is an ordinary error burst, not a silent one', () => {
+    const e = withEdges(0.3);
+    expect(analyze(e).filter((f) => f.category === 'CallFailures')).toEqual([]);
+  });
+});
+
+describe('a failure that is over, though recent, yields to what fails now', () => {
+  const justRecovered = { restarts: 3, lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-12-01T11:59:30Z' } };
+
+  it('an OOM kill seconds before, containers ready again: the active FailedScheduling comes first', () => {
+    const e = evidence('payment-service');
+    e.pods.push(pod('payment-service', 'a', justRecovered));
+    e.pods.push(pod('payment-service', 'p', { ready: false, state: 'waiting', reason: 'ContainerCreating' }, { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }));
+    e.events.push({ id: 'event:1', type: 'Warning', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient cpu.', object: { kind: 'Pod', name: 'payment-service-abc123-p' }, count: 3, lastSeen: AT });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0].category).toBe('FailedScheduling');
+    expect(report.rootCauses.map((c) => c.category)).not.toContain('OOMKilled');
+  });
+
+  it('a crash loop just over does not outrank a latency regression that is happening now', () => {
+    const e = evidence('order-service');
+    e.pods.push(pod('order-service', 'a', { restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:59:40Z' } }));
+    e.metrics.push({ id: 'metric:order-service/latency_p95', service: 'order-service', signal: 'latency_p95', current: 1.2, baseline: 0.05, changedAt: AT, source: 'prometheus' });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0].category).toBe('LatencyRegression');
+  });
+});

@@ -46,6 +46,12 @@ export function currentTermination(c: ContainerEvidence, evidence: Evidence): bo
   return Number.isFinite(finished) && finished >= Date.parse(evidence.target.at) - TERMINATION_SLACK_MS;
 }
 
+/** Strength of a crash or OOM kill whose containers all run ready again: any fault failing now outranks it. */
+export const RECOVERED_STRENGTH = 0.5;
+
+/** Every container of the hits runs ready again (the failure is over, though recent). */
+const recovered = (found: Hit[]): boolean => found.length > 0 && found.every((h) => h.container.ready && h.container.state === 'running');
+
 /** A termination that is history: the container runs ready again since before the symptoms. */
 export const pastTermination = (c: ContainerEvidence, evidence: Evidence): boolean => !!c.lastTermination?.reason && !currentTermination(c, evidence);
 
@@ -61,12 +67,12 @@ const crashLoop: Analyzer = (evidence) => {
     out.push({
       analyzer: 'crash-loop',
       category: 'CrashLoopBackOff',
-      kind: 'cause',
+      kind: recovered(found) ? 'factor' : 'cause',
       service: deployment,
       resource: `deployment/${deployment}`,
       description: `Deployment ${deployment}: ${found.length} container(s) in CrashLoopBackOff (${restarts} restarts)${last ? `, last terminated with ${last.reason} (exit code ${last.exitCode})` : ''}${logs.text}`,
       evidence: unique([...found.map((h) => h.container.id), ...logs.ids, ...events.slice(0, 3).map((e) => e.id)]),
-      strength: found.some((h) => h.container.reason === 'CrashLoopBackOff') ? 0.9 : 0.7,
+      strength: recovered(found) ? RECOVERED_STRENGTH : found.some((h) => h.container.reason === 'CrashLoopBackOff') ? 0.9 : 0.7,
       at: earliest(found.map((h) => h.container.lastTermination?.finishedAt)),
       issueType: 'pod_crash_loop',
       remediation: [`Read the crashed container's previous log: kubectl logs -n ${evidence.target.namespace} ${found[0].pod.name} -c ${found[0].container.name} --previous`, `Fix the startup failure or roll back deployment ${deployment} if a recent change caused it`],
@@ -89,12 +95,12 @@ const oomKilled: Analyzer = (evidence) => {
     out.push({
       analyzer: 'oom-killed',
       category: 'OOMKilled',
-      kind: 'cause',
+      kind: recovered(found) ? 'factor' : 'cause',
       service: deployment,
       resource: `deployment/${deployment}`,
-      description: `Deployment ${deployment}: container(s) OOMKilled (exit code 137) at memory limit ${formatBytes(limit)}${peak !== undefined ? `; current usage ${formatBytes(peak)}` : ''}`,
+      description: `Deployment ${deployment}: container(s) OOMKilled (exit code 137) at memory limit ${formatBytes(limit)}${peak !== undefined ? `; current usage ${formatBytes(peak)}` : ''}${recovered(found) ? '; running ready again since' : ''}`,
       evidence: unique([...found.map((h) => h.container.id), ...events.slice(0, 3).map((e) => e.id), ...usage.slice(0, 3).map((u) => u.id)]),
-      strength: 0.95,
+      strength: recovered(found) ? RECOVERED_STRENGTH : 0.95,
       at: earliest(found.map((h) => h.container.lastTermination?.finishedAt)),
       issueType: 'high_memory',
       remediation: [`Raise the memory limit of ${deployment} above its working set, or find what grows (heap profile)`, 'Restart affected pods once the limit is right'],

@@ -114,6 +114,8 @@ export const ConfigSchema = z.object({
   FLEETOPS_RCA_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(45_000),
   /** Replace workload, namespace and node names with placeholders in prompts (reversed in the report). */
   FLEETOPS_RCA_ANONYMIZE: booleanFromString.default(false),
+  /** Mask personal data (e-mails, IP addresses, Luhn-valid card numbers) in everything sent to the model (issue 19). */
+  FLEETOPS_RCA_MASK_PII: booleanFromString.default(true),
   FLEETOPS_RCA_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** Manual RCAs (POST /v1/rca, /fleet diagnose, Run RCA) per caller and per service in each window (issue 19); beyond: 429. */
   FLEETOPS_RCA_MANUAL_PER_USER: z.coerce.number().int().min(1).max(10_000).default(10),

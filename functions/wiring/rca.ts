@@ -68,6 +68,7 @@ export function rcaDiagnoser(): RcaDiagnoser | undefined {
           maxTokens: c.FLEETOPS_RCA_MAX_TOKENS,
           timeoutMs: c.FLEETOPS_RCA_TIMEOUT_MS,
           anonymize: c.FLEETOPS_RCA_ANONYMIZE,
+          maskPii: c.FLEETOPS_RCA_MASK_PII,
           cache: c.FLEETOPS_RCA_CACHE_TTL_SECONDS > 0 ? { store: build().store, ttlSeconds: c.FLEETOPS_RCA_CACHE_TTL_SECONDS } : undefined,
           secrets: secretsFor,
         })

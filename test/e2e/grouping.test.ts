@@ -94,7 +94,12 @@ describe.skipIf(!available)('independent faults stay visible, propagated symptom
 
     // The burst's propagated symptoms stayed in payment's incident: no incident of their own meanwhile.
     const duringBurst = (await incidents()).filter((i) => i.status !== 'resolved');
-    log.duringBurst = duringBurst.map((i) => ({ service: i.service, types: i.types, services: i.services, splitFrom: i.splitFrom }));
+    log.duringBurst = duringBurst.map((i) => ({ id: i.id, service: i.service, types: i.types, services: i.services, splitFrom: i.splitFrom, firstSeen: i.firstSeen }));
+    console.log(JSON.stringify({ pay: pay.id, slow: slow.id, duringBurst: log.duringBurst }));
+    for (const service of ['payment-service', 'order-service', 'frontend']) {
+      const items = (await stack.api('GET', `/v1/anomalies?cluster=dev&service=${service}&limit=12`)).body.items as any[];
+      console.log(JSON.stringify({ service, anomalies: items.filter((a) => a.status === 'anomaly').slice(0, 6).map((a) => ({ at: a.at, severity: a.severity, reasons: a.reasons })) }));
+    }
     expect(duringBurst.map((i) => i.id).sort()).toEqual([pay.id, slow.id].sort());
     const payFull = (await stack.api('GET', `/v1/incidents/${pay.id}`)).body as Inc;
     expect(payFull.service).toBe('payment-service');
@@ -103,6 +108,18 @@ describe.skipIf(!available)('independent faults stay visible, propagated symptom
     const burstRemoved = await remove(burst);
     await sleep(15_000);
     const spikeRemoved = await remove(spike);
+    const resolvedWithin = async (inc: Inc, removedAt: number, name: string) => {
+      const done = await waitFor(`${name} resolved`, Math.max(5, 240 - (Date.now() - removedAt) / 1000), async () => {
+        const i = (await stack.api('GET', `/v1/incidents/${inc.id}`)).body as Inc;
+        return i.status === 'resolved' ? i : undefined;
+      });
+      return (Date.parse(done.resolvedAt!) - removedAt) / 1000;
+    };
+    // Back to back: the next faults hit order-service again once its latency incident is over (an image-pull
+    // failure arriving while it is still open would be merged into it: one incident per service at a time).
+    const resolved: Record<string, number> = {};
+    resolved.errorBurst = await resolvedWithin(pay, burstRemoved, 'payment incident');
+    resolved.latencySpike = await resolvedWithin(slow, spikeRemoved, 'order latency incident');
     await sleep(15_000);
 
     const pull = await inject('image-pull-backoff', 'order-service');
@@ -121,22 +138,13 @@ describe.skipIf(!available)('independent faults stay visible, propagated symptom
     await sleep(15_000);
     const cpuRemoved = await remove(cpu);
 
-    const resolvedWithin = async (inc: Inc, removedAt: number, name: string) => {
-      const done = await waitFor(`${name} resolved`, Math.max(5, 240 - (Date.now() - removedAt) / 1000), async () => {
-        const i = (await stack.api('GET', `/v1/incidents/${inc.id}`)).body as Inc;
-        return i.status === 'resolved' ? i : undefined;
-      });
-      return (Date.parse(done.resolvedAt!) - removedAt) / 1000;
-    };
-    log.resolvedAfterRemovalSeconds = {
-      errorBurst: await resolvedWithin(pay, burstRemoved, 'payment incident'),
-      latencySpike: await resolvedWithin(slow, spikeRemoved, 'order latency incident'),
-      imagePull: await resolvedWithin(pullInc, pullRemoved, 'image-pull incident'),
-      cpuSpike: await resolvedWithin(cpuInc, cpuRemoved, 'cpu incident'),
-    };
+    resolved.imagePull = await resolvedWithin(pullInc, pullRemoved, 'image-pull incident');
+    resolved.cpuSpike = await resolvedWithin(cpuInc, cpuRemoved, 'cpu incident');
+    log.resolvedAfterRemovalSeconds = resolved;
     const all = await incidents();
     log.incidents = all.map((i) => ({ service: i.service, type: i.type, types: i.types, services: i.services, status: i.status, splitFrom: i.splitFrom }));
     console.log(JSON.stringify({ measurement: 'issue 20 faults on dev', ...log }));
-    for (const i of [pay, slow, pullInc, cpuInc]) expect(new Set([pay.id, slow.id, pullInc.id, cpuInc.id]).size).toBe(4), expect(i.id).toBeTruthy();
+    expect(new Set([pay.id, slow.id, pullInc.id, cpuInc.id]).size).toBe(4);
+    expect([pay.service, slow.service, pullInc.service, cpuInc.service]).toEqual(['payment-service', 'order-service', 'order-service', 'frontend']);
   }, 900_000);
 });

@@ -31,6 +31,11 @@ export function signalsFromReasons(reasons: readonly string[] | undefined): stri
   return [...found].sort();
 }
 
+/** Detection signal names anywhere in a text (an anomaly incident's title names the signals it opened on). */
+export function signalsIn(text: string): string[] {
+  return [...new Set(text.match(/\b(error_rate|latency_p\d+|cpu_usage|memory_usage)\b/g) ?? [])].sort();
+}
+
 export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'message'>): SymptomSignals {
   if (OWN_FAILURE.test(alert.type)) return { own: true };
   if (alert.signals?.length) {

@@ -97,8 +97,10 @@ export function findCorrelatedIncident(
     // that caller's other callees.
     const down = downstreamOf(alert.service, config.dependencies);
     const up = upstreamOf(alert.service, config.dependencies);
+    // Deepest first: when the caller's path crosses two open incidents, the one further down is the cause.
+    const deeper = (a: Incident, b: Incident) => Number(downstreamOf(b.service, config.dependencies!).has(a.service)) - Number(downstreamOf(a.service, config.dependencies!).has(b.service));
     const neighbour =
-      live.filter((c) => down.has(c.service) || (c.services ?? []).some((s) => down.has(s))).sort(byRecency)[0] ??
+      live.filter((c) => down.has(c.service) || (c.services ?? []).some((s) => down.has(s))).sort((a, b) => -deeper(a, b) || byRecency(a, b))[0] ??
       live.filter((c) => up.has(c.service)).sort(byRecency)[0];
     if (neighbour) return neighbour;
   }

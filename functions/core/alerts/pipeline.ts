@@ -18,7 +18,7 @@ import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
-import { EVIDENCE_SOURCES, explains, OWN_FAILURE, symptomOf } from './explain.ts';
+import { EVIDENCE_SOURCES, explains, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
 import { EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
@@ -247,8 +247,24 @@ export class AlertPipeline {
     // Still open: the key rejoins it (the dependency is still failing), as before.
     if (!previous || previous.status !== 'resolved') return true;
     // A flap of the same problem reopens; another kind of failure of the service (an image-pull failure after a
-    // latency spike) is a fault of its own and gets a new incident.
-    return previous.cluster === lead.cluster && previous.namespace === lead.namespace && previous.service === lead.service && (previous.types ?? [previous.type]).includes(lead.type);
+    // latency spike, a latency anomaly after an error-rate one) is a fault of its own and gets a new incident.
+    if (previous.cluster !== lead.cluster || previous.namespace !== lead.namespace || previous.service !== lead.service) return false;
+    if (!(previous.types ?? [previous.type]).includes(lead.type)) return false;
+    const before = signalsIn(previous.title ?? '');
+    return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));
+  }
+
+  /** A symptom the pull raised that a callee's open incident explains: it joins that incident rather than reopening its own. */
+  async #explainedElsewhere(lead: NormalizedAlert, now: Date): Promise<boolean> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return false;
+    const graph = await this.#dependencies(lead.cluster, now);
+    if (!graph || !(await this.#edgesFor(lead.cluster, now))) return false;
+    // A callee anomalous in the same pull may be about to open the incident this symptom belongs to: decide after the cause wait.
+    if (causeMayBeComing(lead, graph)) return true;
+    const down = downstreamOf(lead.service, graph);
+    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
+    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter((c) => c.service !== lead.service && down.has(c.service));
+    return (await this.#explainedCandidates(lead, open, graph, now)).length > 0;
   }
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
@@ -268,7 +284,7 @@ export class AlertPipeline {
       const decision = decideFiring(touched.previous, now);
       // A service that only joined another service's incident (a symptom of a failing dependency)
       // gets its own incident later: reopening would revive the dependency's incident instead.
-      if (decision.kind === 'reopen' && (await this.#reopensOwnIncident(decision.incidentId, lead))) {
+      if (decision.kind === 'reopen' && (await this.#reopensOwnIncident(decision.incidentId, lead)) && !(await this.#explainedElsewhere(lead, now))) {
         const reopened = await this.#store.reopen(batch, touched.previous!, this.config.dedup);
         if (!reopened) continue;
         await this.#deliver(reopened, 'reopened');
@@ -345,7 +361,8 @@ export class AlertPipeline {
     const state = await this.#store.keyState(batch.key, now);
     if (!state || state.status !== 'firing') return undefined;
     const incident = await this.#store.getIncident(state.incidentId);
-    if (!incident || incident.status === 'resolved' || incident.service === lead.service) return undefined;
+    if (!incident || incident.status === 'resolved') return undefined;
+    if (incident.service === lead.service) return this.#rehome(batch, lead, incident, now);
     if (await this.#explainedBy(lead, incident, now)) return undefined;
     const draft = await this.#draft(group, lead, silences, now, attempt);
     if (draft.id === incident.id) draft.id = incidentIdFor(group.key, `${now.toISOString()}#split${attempt}`);
@@ -353,6 +370,31 @@ export class AlertPipeline {
     if (!split) return null;
     await this.#deliver(split, 'opened');
     return split.id;
+  }
+
+  /**
+   * A service whose own incident is only a symptom (an anomaly, no Kubernetes failure of its own) and whose
+   * new alert is explained by a callee's open incident: the key moves there (a caller degraded by one fault
+   * after another must not make one incident of them all); its old incident resolves when nothing fires in it.
+   */
+  async #rehome(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<string | undefined | null> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return undefined;
+    if ((incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t)) || (incident.services?.length ?? 1) > 1) return undefined;
+    const graph = await this.#dependencies(lead.cluster, now);
+    if (!graph || !(await this.#edgesFor(lead.cluster, now))) return undefined;
+    const down = downstreamOf(lead.service, graph);
+    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
+    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter((c) => c.id !== incident.id && c.service !== lead.service && down.has(c.service));
+    const target = (await this.#explainedCandidates(lead, open, graph, now)).sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen))[0];
+    if (!target) return undefined;
+    const moved = await this.#store.attach(batch, target.id, this.config.dedup, incident.id);
+    if (!moved) return null;
+    if (!(await this.#store.firingAlerts(incident.id)).length) {
+      const current = await this.#store.getIncident(incident.id);
+      const resolved = current && current.status !== 'resolved' ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, batch.key, now, this.config.dedup) : undefined;
+      if (resolved) await this.#deliver(resolved, 'resolved');
+    }
+    return target.id;
   }
 
   /** Whether `incident`'s fault explains `alert` (a caller's symptom): never its own failure; edge evidence when there is some. */

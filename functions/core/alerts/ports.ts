@@ -85,8 +85,11 @@ export interface AlertStore {
   touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult>;
   open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
   reopen(batch: AlertBatch, previous: DedupState, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
-  /** Points `batch.key` at another service's open incident (dependency or similarity grouping). */
-  attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
+  /**
+   * Points `batch.key` at another service's open incident (dependency or similarity grouping). With `from`,
+   * the key may be taken from that incident too (it moves, with its still-firing alerts).
+   */
+  attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig, from?: string): Promise<IncidentRecord | undefined>;
   /**
    * Removes resolved alert instances; returns the incident afterwards (with `joins` as read before its
    * remaining alerts were looked up), or undefined when none is known.

@@ -130,10 +130,12 @@ export class InMemoryAlertStore implements AlertStore {
     return out;
   }
 
-  async attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
-    this.#put(incidentId, batch);
+  async attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig, from?: string): Promise<IncidentRecord | undefined> {
+    const moved = from ? [...(this.alerts.get(from)?.values() ?? [])].filter((a) => a.key === batch.key).map((a) => a.alertId) : [];
+    this.#put(incidentId, { ...batch, alertIds: [...new Set([...batch.alertIds, ...moved])] });
     const incident = this.incidents.get(incidentId);
-    if (!incident || incident.status === 'resolved' || !this.#claimable(batch.key, batch.now)) return undefined;
+    if (!incident || incident.status === 'resolved' || !this.#claimable(batch.key, batch.now, from)) return undefined;
+    for (const id of moved) this.alerts.get(from!)?.delete(id);
     const now = batch.now.toISOString();
     this.dedup.set(batch.key, { key: batch.key, incidentId, status: 'firing', alertCount: batch.count, firstSeen: now, lastSeen: now, expiresAt: firingExpiry(batch.now, dedup) });
     incident.lastSeen = now;

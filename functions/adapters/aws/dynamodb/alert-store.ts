@@ -353,14 +353,27 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
-  async attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+  async attach(batch: AlertBatch, incidentId: string, dedup: DedupConfig, from?: string): Promise<IncidentRecord | undefined> {
     const now = batch.now.toISOString();
+    const moved = from ? (await this.firingAlerts(from)).filter((a) => a.key === batch.key).map((a) => a.alertId) : [];
+    if (moved.length) batch = { ...batch, alertIds: [...new Set([...batch.alertIds, ...moved])] };
+    const claim = this.#claimDedupKey(batch, incidentId, now, dedup);
+    if (from) {
+      claim.Put.ConditionExpression = `${claim.Put.ConditionExpression} OR incidentId = :from`;
+      (claim.Put.ExpressionAttributeValues as Record<string, unknown>)[':from'] = from;
+    }
     await this.#putAlerts(incidentId, batch);
+    const done = await this.#attach(batch, incidentId, now, claim);
+    if (done && from && moved.length) await this.#deleteAlerts(from, moved);
+    return done;
+  }
+
+  async #attach(batch: AlertBatch, incidentId: string, now: string, claim: { Put: Record<string, unknown> }): Promise<IncidentRecord | undefined> {
     try {
       await this.#table.send(
         new TransactWriteCommand({
           TransactItems: [
-            this.#claimDedupKey(batch, incidentId, now, dedup),
+            claim as never,
             {
               Update: {
                 TableName: this.#table.tableName,

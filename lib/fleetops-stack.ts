@@ -48,6 +48,12 @@ export interface FleetopsStackProps extends StackProps {
     /** Slack users and user groups → roles, JSON (FLEETOPS_SLACK_ROLES): `{"teamId":"T…","users":{…},"userGroups":{…},"defaultRole":"viewer"}`. */
     roles?: string;
   };
+  /**
+   * Root-cause analysis engine (`-c rcaEngine=bedrock -c bedrockModelId=...`): `rules` (default) or `bedrock`, where
+   * the model refines the rules report. The model is `modelId`, else `notifications.bedrockModelId`; Bedrock access is
+   * granted on the configured models only.
+   */
+  rca?: { engine?: string; modelId?: string };
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
   /** Service catalog: catalog-info.yaml URLs to pull (comma-separated) and the GitHub API for scorecards. */
@@ -163,6 +169,23 @@ function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, st
   };
 }
 
+/** `-c rcaEngine` / `-c bedrockModelId` → the RCA engine and the model it uses (validated at synth). */
+export function rcaSettings(props: Pick<FleetopsStackProps, 'rca' | 'notifications'>): { engine: 'rules' | 'bedrock'; modelId?: string } {
+  const engine = props.rca?.engine ?? 'rules';
+  if (engine !== 'rules' && engine !== 'bedrock') throw new Error(`rcaEngine must be rules or bedrock, not ${JSON.stringify(engine)}`);
+  if (engine === 'rules') return { engine };
+  const modelId = props.rca?.modelId || props.notifications?.bedrockModelId;
+  if (!modelId) throw new Error('rcaEngine=bedrock needs a model: -c bedrockModelId=<model or inference profile id> (or -c rcaModelId=...)');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9.:_/-]{2,255}$/.test(modelId)) throw new Error(`bedrockModelId ${JSON.stringify(modelId)} is not a Bedrock model or inference profile id`);
+  return { engine, modelId };
+}
+
+/** A cross-region inference profile id (`us.anthropic…`) → the model it routes to; a model id → itself. */
+function profileModel(modelId: string): { profile: boolean; model: string } {
+  const m = /^(us|eu|apac|us-gov|global|jp|au|ca)\.(.+)$/.exec(modelId);
+  return m ? { profile: true, model: m[2] } : { profile: false, model: modelId };
+}
+
 export class FleetopsStack extends Stack {
   private readonly layers: Layers;
 
@@ -190,6 +213,9 @@ export class FleetopsStack extends Stack {
     };
     // The bus is needed by the functions' environment, and the rules need the functions: create the bus first.
     const busName = `${this.stackName}-bus`;
+    const rca = rcaSettings(props);
+    // Bedrock is invoked only with configured models: the RCA model (engine bedrock), the alert scorer, the embeddings.
+    const bedrockModels = [...new Set([rca.modelId, props.notifications?.bedrockModelId, props.notifications?.embeddingModelId].filter((m): m is string => !!m))];
     for (const handler of deployedHandlers()) {
       const settings = settingsFor(handler);
       const environment: Record<string, string> = {
@@ -209,6 +235,7 @@ export class FleetopsStack extends Stack {
           ? { FLEETOPS_GOLDEN_CHART_REPO_URL: props.catalog.goldenChartRepoUrl, FLEETOPS_GOLDEN_CHART_VERSION: props.catalog.goldenChartVersion }
           : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
+        ...(settings.access.bedrock && rca.engine === 'bedrock' ? { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_RCA_MODEL_ID: rca.modelId! } : {}),
         ...(handler === ARGOCD_HANDLER ? argoCdEnvironment(props.argoCd) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length
@@ -259,16 +286,17 @@ export class FleetopsStack extends Stack {
       if (access.taskCallbacks) {
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: Object.values(stateMachineArns) }));
       }
-      if (access.bedrock) {
-        fn.addToRolePolicy(
-          // Converse is authorised by InvokeModel; cross-region inference profiles route to models in other regions.
-          new iam.PolicyStatement({
-            actions: ['bedrock:InvokeModel'],
-            resources: [`arn:${this.partition}:bedrock:*::foundation-model/*`, this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: '*' })],
-          }),
-        );
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:*::foundation-model/*'), 'The model id is operator configuration; invoking foundation models grants no data access.');
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:bedrock:{region}:{account}:inference-profile/*'), 'Cross-region inference profiles (required by current models) named by operator configuration.');
+      if (access.bedrock && bedrockModels.length) {
+        // Converse is authorised by InvokeModel; a cross-region inference profile routes to its model in other regions.
+        const resources: string[] = [];
+        for (const id of bedrockModels) {
+          const { profile, model } = profileModel(id);
+          if (profile) {
+            resources.push(this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id }), `arn:${this.partition}:bedrock:*::foundation-model/${model}`);
+            acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:bedrock:*::foundation-model/${model}`), 'One model, in the regions its configured cross-region inference profile routes to.');
+          } else resources.push(this.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: model }));
+        }
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources }));
       }
       if (access.ses) {
         for (const secret of notificationSecrets) secret.grantRead(fn);

@@ -126,6 +126,9 @@ export class DeliveryError extends Error {
   }
 }
 
+/** How long after a caller's incident began a failing callee may still be its cause (detection lags by a pull or two). */
+const UPWARD_JOIN_SECONDS = 120;
+
 const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
 
@@ -593,7 +596,9 @@ export class AlertPipeline {
       const isUp = up.has(c.service);
       if (!isDown && !isUp) return true;
       if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
-      if (isUp && (!evidence || explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained')) return true;
+      // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
+      const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= UPWARD_JOIN_SECONDS * 1000;
+      if (isUp && causeFirst && (!evidence || explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained')) return true;
       return false;
     });
   }

@@ -60,3 +60,21 @@ export const RecommendationList = z
     ),
   })
   .meta({ id: 'RecommendationList' });
+
+/** `detail` of a `PredictedBreach` event (source fleetops.metrics): a container's memory forecast to reach its limit within the hour, or no longer. */
+export const PredictedBreachDetail = z
+  .object({
+    cluster: name,
+    clusterId: z.string().min(1).max(128),
+    namespace: name,
+    service: name,
+    container: name,
+    signal: z.literal('memory'),
+    limit: z.string().max(32),
+    status: z.enum(['firing', 'resolved']),
+    predictedBreachAt: z.iso.datetime({ offset: true }),
+    message: z.string().max(1024),
+    since: z.iso.datetime({ offset: true }),
+    at: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'PredictedBreachDetail' });

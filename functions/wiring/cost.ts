@@ -26,6 +26,7 @@ export function costService(): CostService {
     pricer: new NodePricer(source, parsePriceOverrides(config.FLEETOPS_COST_PRICE_OVERRIDES)),
     catalog: serviceCatalog(),
     clock: base.clock,
+    events: base.events,
   });
   built = { base, service };
   return service;

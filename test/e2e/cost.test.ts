@@ -47,7 +47,7 @@ async function readyReplicas(name: string): Promise<number> {
 
 beforeAll(async () => {
   sim = await startSimulator({ clusters: ['dev'], tickMs: 300 });
-  cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60' }, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-')) });
+  cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' }, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-')) });
   const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
 }, 120_000);

@@ -15,8 +15,8 @@ export const OPENCOST_DEFAULT_CPU_HOURLY = 0.031611;
 export const OPENCOST_DEFAULT_RAM_GIB_HOURLY = 0.004237;
 
 const GIB = 1024 ** 3;
-/** Average usage at or above this share of the CPU limit counts as throttled: the CFS quota cuts bursts well before the average reaches the limit. */
-export const THROTTLED_SHARE = 0.9;
+/** Average usage at or above this share of the CPU limit counts as throttled: the CFS quota (100 ms periods) cuts the bursts of a container that averages this close to its limit. */
+export const THROTTLED_SHARE = 0.8;
 
 export const INSTANCE_TYPE_LABELS = ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type'];
 export const REGION_LABELS = ['topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region'];

@@ -1,6 +1,7 @@
 /** Every port cost allocation and right-sizing need, and only those. */
 import type { ClusterAllocation, CostNode, CostPod, NodePrice, NodePriceQuery, PodUsage } from './types.ts';
 import type { UsageDelta, UsageDay } from './rightsizing.ts';
+import type { CapacitySeries } from './capacity.ts';
 
 /** Hourly node prices: the AWS Price List API (cached) in AWS, the shipped snapshot locally. */
 export interface PriceSource {
@@ -46,4 +47,8 @@ export interface CostStore {
   daily(from: string, to: string): Promise<DailyCostRow[]>;
   /** Daily usage summaries of the dates in [from, to]. */
   usage(from: string, to: string): Promise<UsageDay[]>;
+  /** The cluster's capacity series (memory against limits, per container) and their breach state. */
+  capacity(clusterId: string): Promise<CapacitySeries[]>;
+  /** Replaces the cluster's series with `series` (dropping those not in it). */
+  putCapacity(clusterId: string, series: CapacitySeries[], previous: CapacitySeries[], at: Date): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** Cost allocation per pull, the cost report, one entity's cost, and right-sizing recommendations. */
-import type { Clock } from '../../ports.ts';
+import type { Clock, EventPublisher } from '../../ports.ts';
+import { advanceCapacity, type CapacityOptions } from './capacity.ts';
 import type { ServiceCatalog } from '../catalog/ports.ts';
 import { workloadOf } from '../catalog/graph.ts';
 import type { CatalogEntity } from '../catalog/entity.ts';
@@ -16,7 +17,10 @@ export interface CostServiceDeps {
   pricer: NodePricer;
   catalog: ServiceCatalog;
   clock: Clock;
+  /** Where `PredictedBreach` events go (the alert pipeline's rule). */
+  events: EventPublisher;
   rightsizing?: Partial<RightsizingOptions>;
+  capacity?: Partial<CapacityOptions>;
 }
 
 export interface CostPullResult {
@@ -25,6 +29,7 @@ export interface CostPullResult {
   idle: number;
   workloads: number;
   recorded: boolean;
+  breaches: number;
 }
 
 export interface RecommendationQuery {
@@ -56,7 +61,14 @@ export class CostService {
       allocation,
       usage: usageDeltas(allocation.samples),
     });
-    return { clusterId: input.clusterId, total: allocation.total, idle: allocation.idle, workloads: allocation.items.length, recorded };
+    // Which container runs out of memory next: forecast against the limit, PredictedBreach when it will cross.
+    const previous = await this.#deps.store.capacity(input.clusterId);
+    const capacity = advanceCapacity({ clusterId: input.clusterId, cluster: input.cluster, pullId: input.pullId, at: input.at, intervalSeconds: input.intervalSeconds, previous, samples: allocation.samples, ...(this.#deps.capacity ? { options: this.#deps.capacity } : {}) });
+    // Events before state: a crash in between re-sends the same event ids (the pipeline deduplicates), never loses one.
+    for (let i = 0; i < capacity.events.length; i += 10) await this.#deps.events.publish(capacity.events.slice(i, i + 10));
+    await this.#deps.store.putCapacity(input.clusterId, capacity.next, previous, input.at);
+    const breaches = capacity.next.filter((s) => s.breach).length;
+    return { clusterId: input.clusterId, total: allocation.total, idle: allocation.idle, workloads: allocation.items.length, recorded, breaches };
   }
 
   async #rows(window: CostWindow): Promise<DailyCostRow[]> {

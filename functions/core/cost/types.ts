@@ -75,7 +75,7 @@ export interface ContainerSample {
   limits: { cpu?: number; memory?: number };
   /** The container was OOM-killed since the previous pull. */
   oomKilled: boolean;
-  /** Usage at (≥ 90 % of) its CPU limit: the CFS quota throttles it. */
+  /** Usage at (≥ 80 % of) its CPU limit: the CFS quota throttles it. */
   throttled: boolean;
 }
 

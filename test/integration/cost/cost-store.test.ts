@@ -18,7 +18,7 @@ const MI = 1024 ** 2;
 beforeAll(async () => {
   db = await startTestTable();
   store = new DynamoCostStore({ client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }), tableName: db.tableName });
-  service = new CostService({ store, pricer: new NodePricer(new SnapshotPriceSource()), catalog: { snapshot: async () => new CatalogIndex([]) }, clock: { now: () => now } });
+  service = new CostService({ store, pricer: new NodePricer(new SnapshotPriceSource()), catalog: { snapshot: async () => new CatalogIndex([]) }, clock: { now: () => now }, events: { publish: async () => {} } });
 }, 60_000);
 afterAll(() => db?.stop());
 

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CapacitySeries } from '../../../core/cost/capacity.ts';
 import type { CostPullRecord, CostStore, DailyCostRow } from '../../../core/cost/ports.ts';
 import type { UsageDay } from '../../../core/cost/rightsizing.ts';
 import { queryItems, ttlEpochSeconds } from './document-client.ts';
@@ -28,6 +29,7 @@ function datesBetween(from: string, to: string): string[] {
  * - a cluster's day            COSTDAY#<date> / <clusterId>#~                       (node total, idle, $/core-h, $/GiB-h)
  * - usage evidence of a day    USAGE#<date> / <clusterId>#<namespace>#<workload>#<container> (5 %-bucket histograms, OOM kills, throttled samples)
  * - pull applied once          COSTPULL#<clusterId> / <pullId>#<chunk>             (conditional put in the same transaction, TTL)
+ * - capacity series            CAPACITY#<clusterId> / <namespace>#<workload>#<container> (last points, breach state; TTL 1 day)
  * One Query per day reads the fleet's costs: 60 for a 30-day report with its previous window. The day
  * partition takes one update per workload per cluster per pull; beyond ~1,000 writes/s it should be sharded.
  */
@@ -182,5 +184,31 @@ export class DynamoCostStore implements CostStore {
       }),
     );
     return days.flat();
+  }
+
+  async capacity(clusterId: string): Promise<CapacitySeries[]> {
+    const out: CapacitySeries[] = [];
+    for await (const item of queryItems(this.#client, { TableName: this.#tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CAPACITY#${clusterId}` }, ConsistentRead: true })) {
+      const { pk: _pk, sk: _sk, entity: _e, expiresAt: _x, ...series } = item;
+      out.push(series as unknown as CapacitySeries);
+    }
+    return out;
+  }
+
+  async putCapacity(clusterId: string, series: CapacitySeries[], previous: CapacitySeries[], at: Date): Promise<void> {
+    const expiresAt = ttlEpochSeconds(new Date(at.getTime() + 86_400_000));
+    const keep = new Set(series.map((s) => s.key));
+    const requests = [
+      ...series.map((s) => ({ PutRequest: { Item: { pk: `CAPACITY#${clusterId}`, sk: s.key, entity: 'capacity', ...s, expiresAt } } })),
+      ...previous.filter((p) => !keep.has(p.key)).map((p) => ({ DeleteRequest: { Key: { pk: `CAPACITY#${clusterId}`, sk: p.key } } })),
+    ];
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending: Record<string, unknown[]> | undefined = { [this.#tableName]: requests.slice(i, i + 25) };
+      for (let attempt = 0; pending && Object.keys(pending).length && attempt < 5; attempt++) {
+        const out = await this.#client.send(new BatchWriteCommand({ RequestItems: pending as never }));
+        pending = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+        if (pending && Object.keys(pending).length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
   }
 }

@@ -85,11 +85,11 @@ export const RULES: RuleDefinition[] = [
     target: { kind: 'function', handler: 'ingest-kube-state' },
   },
   {
-    id: 'predicted-breach-to-alerts',
-    description: 'A container whose memory is forecast to reach its limit within the hour fires a PredictedBreach alert, resolved when the forecast no longer crosses (issue 22)',
+    id: 'training-continue',
+    description: 'A model-training run that did not fit in one invocation continues where its cursor stopped',
     bus: 'fleetops',
-    pattern: { source: ['fleetops.metrics'], 'detail-type': ['PredictedBreach'] },
-    target: { kind: 'function', handler: 'ingest-predicted-breach' },
+    pattern: { source: ['fleetops.training'], 'detail-type': ['TrainingContinue'] },
+    target: { kind: 'function', handler: 'train-models' },
   },
   {
     id: 'incident-opened-rca',

@@ -42,10 +42,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'ingest-kube-state': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
-  'ingest-predicted-breach': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
-  'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite' } },
+  'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite', publish: true } },
   // readwrite: its idempotency record (functions/idempotency.ts).
   'plan-metric-pull': { access: { table: 'readwrite' } },
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },

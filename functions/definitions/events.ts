@@ -85,6 +85,13 @@ export const RULES: RuleDefinition[] = [
     target: { kind: 'function', handler: 'ingest-kube-state' },
   },
   {
+    id: 'predicted-breach-to-alerts',
+    description: 'A container whose memory is forecast to reach its limit within the hour fires a PredictedBreach alert, resolved when the forecast no longer crosses (issue 22)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['PredictedBreach'] },
+    target: { kind: 'function', handler: 'ingest-predicted-breach' },
+  },
+  {
     id: 'training-continue',
     description: 'A model-training run that did not fit in one invocation continues where its cursor stopped',
     bus: 'fleetops',

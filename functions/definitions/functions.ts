@@ -42,6 +42,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   incidents: { access: { table: 'readwrite', publish: true, ses: true } },
   'ingest-event': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'ingest-kube-state': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
+  'ingest-predicted-breach': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true, bedrock: true } },
   'incident-escalation': { timeoutSeconds: 60, access: { table: 'readwrite', publish: true, ses: true } },
   metrics: { access: { table: 'readwrite', secrets: 'read', workflows: ['metric-pull'], eks: true } },
   'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite', publish: true } },

@@ -273,6 +273,7 @@ if (!nezha) {
       by_system: bySystem,
       calibration: { ece: rel.ece, answered: preds.length, mean_top_probability: round(preds.reduce((s, p) => s + p.confidence, 0) / Math.max(1, preds.length)), reliability: rel.table },
       chosen: cv.chosen,
+      chosen_on_all_systems: cv.onAll,
     };
   };
   const table = rawTable(dev, grid);

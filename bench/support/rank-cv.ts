@@ -132,15 +132,18 @@ export interface Calibration {
   temperature: number;
   noneLogit: number;
   scoreForm: ScoreForm;
+  topK: number;
 }
 
 const TEMPERATURES = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6];
 const NONE_LOGITS = [-2, -1, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6];
 const P_FLOOR = 1e-3;
+/** Calibration forms tried (bench env RANK_CAL_TOPK="0" restricts them, for the change log's ablation). */
+const CALIBRATION_TOP_K = (process.env.RANK_CAL_TOPK ?? '0,3,5').split(',').map(Number);
 
 /** Probability of the truth ('' = none) under a calibration. */
 export function truthProbability(raws: Raw[], truth: string, cal: Calibration): number {
-  const ranking = probabilityRanking(raws, cal.temperature, cal.noneLogit, cal.scoreForm);
+  const ranking = probabilityRanking(raws, cal.temperature, cal.noneLogit, cal.scoreForm, cal.topK);
   if (truth === '') return 1 - ranking.reduce((s, r) => s + r.score, 0);
   return ranking.find((r) => r.node === truth)?.score ?? 0;
 }
@@ -148,12 +151,13 @@ export function truthProbability(raws: Raw[], truth: string, cal: Calibration): 
 /** Temperature and none logit minimising the mean negative log-likelihood of the truth, each system weighted equally. */
 export function fitCalibration(items: { raws: Raw[]; truth: string; system: string }[]): Calibration {
   const systems = [...new Set(items.map((i) => i.system))];
-  let best: Calibration = { temperature: 1, noneLogit: 0, scoreForm: 'linear' };
+  let best: Calibration = { temperature: 1, noneLogit: 0, scoreForm: 'linear', topK: 0 };
   let bestLoss = Infinity;
+  for (const topK of CALIBRATION_TOP_K)
   for (const scoreForm of ['linear', 'log'] as const)
   for (const temperature of TEMPERATURES)
     for (const noneLogit of NONE_LOGITS) {
-      const cal = { temperature, noneLogit, scoreForm };
+      const cal = { temperature, noneLogit, scoreForm, topK };
       let loss = 0;
       for (const s of systems) {
         const mine = items.filter((i) => i.system === s);
@@ -189,6 +193,8 @@ export interface SystemCvResult {
   position: number[];
   top: { node: string; score: number }[];
   chosen: Record<string, { config: Config; calibration: Calibration }>;
+  /** The config and calibration chosen on every system (what the defaults should be; its figure is in-sample). */
+  onAll: { config: Config; calibration: Calibration };
 }
 
 /**
@@ -211,11 +217,14 @@ export function leaveOneSystemOut(cases: DevCase[], grid: Config[], precomputed?
     cases.forEach((c, i) => {
       if (c.system !== held) return;
       position[i] = pos[k][i];
-      const r = probabilityRanking(raws[k][i], calibration.temperature, calibration.noneLogit, calibration.scoreForm);
+      const r = probabilityRanking(raws[k][i], calibration.temperature, calibration.noneLogit, calibration.scoreForm, calibration.topK);
       top[i] = r[0] ?? { node: '', score: 0 };
     });
   }
-  return { position, top, chosen };
+  const everything = systems.map((s) => cases.flatMap((c, i) => (c.system === s ? [i] : [])));
+  const kAll = choose(pos, everything);
+  const onAll = { config: grid[kAll], calibration: fitCalibration(cases.map((c, i) => ({ raws: raws[kAll][i], truth: c.truth, system: c.system }))) };
+  return { position, top, chosen, onAll };
 }
 
 /** Raw scores of every case under every config (grid index -> case index -> raws). */

@@ -107,6 +107,7 @@ describe('RCA names the active fault, not the one before it', () => {
     expect(second.rootCauses[0]?.category, summary(second)).toBe('FailedScheduling');
     expect(second.rootCauses.map((c) => c.category), summary(second)).not.toContain('OOMKilled');
     await remove('seq', pending);
+    await healthy('seq', 'payment-service');
   });
 
   it('crash-loop, removed, then a latency spike on order-service', { timeout: 300_000 }, async () => {

@@ -5,7 +5,7 @@
  */
 import type { MetricSource } from '../../core/metrics/types.ts';
 import type { AnomalyRecord } from '../../core/pull/records.ts';
-import type { AnomalyEvidence, GraphEdge, GraphEvidence, MetricEvidence, MetricRankingEvidence, RcaTarget } from '../../core/rca/evidence.ts';
+import type { AnomalyEvidence, EdgeMetricEvidence, GraphEdge, GraphEvidence, MetricEvidence, MetricRankingEvidence, RcaTarget } from '../../core/rca/evidence.ts';
 import { metricRanking, type EdgeSeriesInput } from '../../core/rca/metric-ranking.ts';
 import type { Change } from '../../core/rca/rank.ts';
 import { seriesEvidence } from '../../core/rca/metric-evidence.ts';
@@ -20,7 +20,7 @@ export async function collectSignals(
   now: Date,
   edges: GraphEdge[] = [],
   context: { changes?: Change[]; edgeSeries?: EdgeSeriesInput[] } = {},
-): Promise<{ metrics: MetricEvidence[]; metricRanking?: MetricRankingEvidence }> {
+): Promise<{ metrics: MetricEvidence[]; metricRanking?: MetricRankingEvidence; edgeMetrics?: EdgeMetricEvidence[] }> {
   const at = new Date(Math.min(Date.parse(target.at), now.getTime()));
   const ranges = await source
     .rangeSignals({ namespace: target.namespace }, { start: now.getTime() - HISTORY_SECONDS * 1000, end: now.getTime(), stepSeconds: 5 })
@@ -39,7 +39,13 @@ export async function collectSignals(
       }
     }
   }
-  return { metrics, ...(ranking ? { metricRanking: ranking } : {}) };
+  const edgeMetrics: EdgeMetricEvidence[] = [];
+  for (const e of context.edgeSeries ?? []) {
+    if (e.metric === 'requests') continue;
+    const s = seriesEvidence({ service: e.to, signal: 'error_rate', points: e.points }, at);
+    if (s) edgeMetrics.push({ id: `edge:${e.from}>${e.to}/${e.metric}`, from: e.from, to: e.to, metric: e.metric, current: s.current, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}), ...(s.changedAt ? { changedAt: s.changedAt } : {}) });
+  }
+  return { metrics, ...(ranking ? { metricRanking: ranking } : {}), ...(edgeMetrics.length ? { edgeMetrics: edgeMetrics.slice(0, 100) } : {}) };
 }
 
 /** Anomaly records from 30 minutes before the symptoms to 5 minutes after. */

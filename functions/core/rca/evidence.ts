@@ -165,6 +165,17 @@ export interface GraphEdge {
   errorRate?: number;
 }
 
+/** One caller -> callee series as the caller's proxy sees it (`errors`: share failing; `latency.p99`: ms). */
+export interface EdgeMetricEvidence {
+  id: string;
+  from: string;
+  to: string;
+  metric: string;
+  current: number | null;
+  baseline?: number;
+  changedAt?: string;
+}
+
 export interface GraphEvidence {
   id: string;
   edges: GraphEdge[];
@@ -198,6 +209,8 @@ export interface Evidence {
   services: ServiceEvidence[];
   graph?: GraphEvidence;
   metricRanking?: MetricRankingEvidence;
+  /** Per-edge signals as the callers see their calls (the mesh's client-side view), when the mesh reports them. */
+  edgeMetrics?: EdgeMetricEvidence[];
   /** Sources that failed or timed out: the RCA goes on without them. */
   errors: SourceError[];
 }
@@ -226,6 +239,7 @@ export function evidenceIds(evidence: Evidence): Set<string> {
   add(evidence.services);
   if (evidence.graph) ids.add(evidence.graph.id);
   if (evidence.metricRanking) ids.add(evidence.metricRanking.id);
+  add(evidence.edgeMetrics ?? []);
   return ids;
 }
 
@@ -244,6 +258,7 @@ export function mergeEvidence(target: RcaTarget, parts: Array<Partial<Evidence> 
     }
     if (part.graph) out.graph = part.graph;
     if (part.metricRanking) out.metricRanking = part.metricRanking;
+    if (Array.isArray(part.edgeMetrics)) (out.edgeMetrics ??= []).push(...part.edgeMetrics);
   }
   return out;
 }

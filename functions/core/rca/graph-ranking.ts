@@ -148,8 +148,10 @@ export type ScoreForm = 'linear' | 'log';
  * score stands well clear of both the others and the none logit. Temperature and none logit are fitted on
  * held-out folds (bench/rank.bench.ts reports the expected calibration error). Ties by name.
  */
-export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number, form: ScoreForm = 'linear'): RankedService[] {
-  const live = scores.filter((s) => s.raw > 0).map((s) => ({ node: s.node, logit: form === 'log' ? Math.log(s.raw) : s.raw }));
+export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number, form: ScoreForm = 'linear', topK = 0): RankedService[] {
+  let live = scores.filter((s) => s.raw > 0).map((s) => ({ node: s.node, logit: form === 'log' ? Math.log(s.raw) : s.raw }));
+  // only the K strongest share the mass: a long tail of weak candidates does not dilute the top one
+  if (topK > 0 && live.length > topK) live = [...live].sort((a, b) => b.logit - a.logit || byName(a.node, b.node)).slice(0, topK);
   if (!live.length) return [];
   const t = Math.max(temperature, 1e-6);
   const top = Math.max(noneLogit, ...live.map((s) => s.logit));

@@ -155,6 +155,8 @@ export interface RankOptions {
   noneLogit?: number;
   /** Logits are the raw scores ('linear') or their logarithms ('log'; default 'linear'). */
   scoreForm?: ScoreForm;
+  /** Only the K strongest candidates share the probability mass (0 = all; default 0). */
+  topK?: number;
 }
 
 export interface RankedNode {
@@ -220,6 +222,7 @@ const DEFAULTS: Required<RankOptions> = {
   temperature: 1.5,
   noneLogit: 2,
   scoreForm: 'linear',
+  topK: 0,
 };
 
 export { metricDirection, quantileSorted };
@@ -523,7 +526,7 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
       changeBonus: abnormal ? (changeBonus.get(n) ?? 0) : 0,
     };
   });
-  const ranking = probabilityRanking([...scores.values()], o.temperature, o.noneLogit, o.scoreForm);
+  const ranking = probabilityRanking([...scores.values()], o.temperature, o.noneLogit, o.scoreForm, o.topK);
   return { ranking, nodes: details, metrics };
 }
 

@@ -92,3 +92,16 @@ describe('a failure that is over, though recent, yields to what fails now', () =
     expect(report.rootCauses[0].category).toBe('LatencyRegression');
   });
 });
+
+describe('per-edge signals (the callers view, now against before)', () => {
+  it('blame the callee from the edge series when the 5-minute edge ratio is still diluted', () => {
+    const e = evidence('order-service');
+    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'order-service', to: 'payment-service', errorRate: 0.02 }] };
+    e.edgeMetrics = [{ id: 'edge:order-service>payment-service/errors', from: 'order-service', to: 'payment-service', metric: 'errors', current: 0.45, baseline: 0.003 }];
+    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: AT, source: 'prometheus' });
+    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: 0.003, baseline: 0.003, source: 'prometheus' });
+    const report = buildReport(e, analyze(e));
+    expect(report.rootCauses[0]).toMatchObject({ category: 'CallFailures', resource: 'deployment/payment-service' });
+    expect(report.rootCauses[0].evidence).toContain('edge:order-service>payment-service/errors');
+  });
+});

@@ -12,13 +12,19 @@ const OWN_QUIET = 0.02;
 
 export const callFailures: Analyzer = (evidence: Evidence) => {
   const graph = evidence.graph;
-  if (!graph) return [];
   const out: Finding[] = [];
-  const byCallee = new Map<string, { from: string; errorRate: number }[]>();
-  for (const e of graph.edges) {
-    if (e.errorRate === undefined || e.errorRate < ERROR_RATE || e.from === e.to) continue;
-    byCallee.set(e.to, [...(byCallee.get(e.to) ?? []), { from: e.from, errorRate: e.errorRate }]);
+  const byCallee = new Map<string, { from: string; errorRate: number; id: string }[]>();
+  const add = (from: string, to: string, errorRate: number, id: string): void => {
+    if (from === to || (byCallee.get(to) ?? []).some((f) => f.from === from)) return;
+    byCallee.set(to, [...(byCallee.get(to) ?? []), { from, errorRate, id }]);
+  };
+  // the callers' view now against before (per-edge series), else the mesh's 5-minute edge error ratio
+  for (const m of evidence.edgeMetrics ?? []) {
+    if (m.metric !== 'errors' || m.current === null || m.current < ERROR_RATE) continue;
+    if (m.baseline !== undefined && m.current < 3 * m.baseline + 0.01) continue;
+    add(m.from, m.to, m.current, m.id);
   }
+  for (const e of graph?.edges ?? []) if (e.errorRate !== undefined && e.errorRate >= ERROR_RATE) add(e.from, e.to, e.errorRate, graph!.id);
   for (const [callee, failing] of byCallee) {
     const own = evidence.metrics.find((m) => m.service === callee && m.signal === 'error_rate');
     if (!own || own.current === null || own.current >= OWN_QUIET) continue;
@@ -31,7 +37,7 @@ export const callFailures: Analyzer = (evidence: Evidence) => {
       service: callee,
       resource: `deployment/${callee}`,
       description: `Calls to ${callee} fail as its callers see them (${failing.map((f) => `${f.from}: ${(f.errorRate * 100).toFixed(1)}%`).join(', ')}) while ${callee} itself reports ${(own.current * 100).toFixed(1)}% errors: the failures are between ${worst.from} and ${callee} (network, mesh policy, its proxy) or before ${callee} counts its requests`,
-      evidence: unique([graph.id, own.id, ...callerMetrics.map((m) => m.id)]),
+      evidence: unique([...failing.map((f) => f.id), own.id, ...callerMetrics.map((m) => m.id)]),
       strength: 0.8,
       at: callerMetrics.map((m) => m.changedAt).filter((t): t is string => !!t).sort()[0],
       issueType: 'high_error_rate',

@@ -9,9 +9,16 @@ import { type Analyzer, type Finding } from './types.ts';
 /** A rollout this long before the symptoms still counts as "shortly before". */
 export const ROLLOUT_WINDOW_MS = 30 * 60_000;
 
+const STARTING = /^(ContainerCreating|PodInitializing)$/;
+/** How long a new pod may take to become ready before the rollout counts as failing. */
+const STARTUP_GRACE_MS = 60_000;
+
 function failingAfter(evidence: Evidence, deployment: string, at: number): boolean {
   const pods = evidence.pods.filter((p) => p.deployment === deployment && Date.parse(p.createdAt ?? '') >= at - 5_000);
-  const podsFail = pods.some((p) => p.containers.some((c) => !c.ready || c.restarts > 0));
+  // a pod still starting (created, pulling, initialising, not yet past its readiness delay) is not failing
+  const starting = (p: (typeof pods)[number], c: (typeof pods)[number]['containers'][number]): boolean =>
+    !c.ready && c.restarts === 0 && (c.reason === undefined || STARTING.test(c.reason)) && Date.now() - Date.parse(p.createdAt ?? '') < STARTUP_GRACE_MS;
+  const podsFail = pods.some((p) => p.containers.some((c) => (!c.ready || c.restarts > 0) && !starting(p, c)));
   const signalsTurned = evidence.metrics.some((m) => m.service === deployment && m.changedAt && Date.parse(m.changedAt) >= at - 5_000 && (m.signal === 'error_rate' || m.signal === 'latency_p95'));
   return podsFail || signalsTurned;
 }

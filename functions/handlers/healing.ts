@@ -41,8 +41,9 @@ export const handler = httpHandler({
     return json(200, publicHealing(record));
   },
 
-  setHealingKillSwitch: async ({ body }) => {
-    await healingStore().setKillSwitch(body.enabled, body.by ?? 'api', wiring().clock.now());
+  // Who flipped it is the verified caller (`admin` route); a `by` in the body is ignored.
+  setHealingKillSwitch: async ({ body, identity }) => {
+    await healingStore().setKillSwitch(body.enabled, `${identity.subject} (${identity.displayName})`, wiring().clock.now());
     return json(200, { enabled: body.enabled });
   },
 });

@@ -20,7 +20,7 @@ import { deploymentStore } from './deployment-store.ts';
 import { manualRcaAt, rcaStartPorts } from './rca.ts';
 import { alertPipeline, alertStore } from './alerts.ts';
 import { clusterStore } from './cluster-store.ts';
-import { answerHealingApproval } from './healing-approvals.ts';
+import { answerHealingApproval, openIncidents } from './healing-approvals.ts';
 import { metricsStore } from './metrics-store.ts';
 
 const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
@@ -139,7 +139,8 @@ export function slackPorts(): SlackCommandPorts {
         cluster: cluster.name,
         namespace: inNamespace,
         service,
-        severity: 'medium',
+        // The open incident's severity (healing's floor); none: its healing only proposes.
+        severity: (await openIncidents().openIncident({ cluster: cluster.name, namespace: inNamespace, service }))?.severity ?? 'medium',
         at: await manualRcaAt(cluster.name, inNamespace, service, now),
       });
       return { id: rcaId };

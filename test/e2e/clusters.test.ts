@@ -146,6 +146,12 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
     const response = await api('GET', '/v1/rbac-manifest');
     expect(response.status).toBe(200);
     expect(response.body).toContain('kind: ClusterRole');
+    expect(response.body).not.toContain('kind: Role\n');
+    const deploy = await api('GET', '/v1/rbac-manifest?deployNamespaces=web,staging');
+    expect(deploy.status).toBe(200);
+    expect(deploy.body.match(/^kind: Role$/gm)).toHaveLength(2);
+    const bad = await api('GET', '/v1/rbac-manifest?deployNamespaces=Web_1');
+    expect(bad.status).toBe(400);
   });
 
   it('deletes a cluster and its credentials', async () => {

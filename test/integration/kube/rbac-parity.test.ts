@@ -2,11 +2,12 @@
 // onto a simulated cluster with the real kubectl, a token is minted for its ServiceAccount (TokenRequest and the
 // legacy Secret), and every cluster call fleetops makes (registration, pulls, RCA evidence, healing, helm deploys)
 // runs through the production adapters with that token. A call the manifest does not cover is a 403 here, as on EKS.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HelmCli } from '../../../functions/adapters/helm/helm-cli.ts';
+import { goldenChartFiles } from '../../../functions/core/catalog/golden-path.ts';
 import { KubernetesGateway } from '../../../functions/adapters/kube/kube-gateway.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from '../../../functions/core/clusters/kubeconfig-policy.ts';
 import { FLEETOPS_NAMESPACE, FLEETOPS_SERVICE_ACCOUNT, FLEETOPS_TOKEN_SECRET, rbacManifest } from '../../../functions/core/clusters/rbac-manifest.ts';
@@ -126,6 +127,20 @@ describe('fleetops with the RBAC manifest it serves', () => {
     await helm.rollback({ creds, release: 'hello', namespace: DEPLOY_NS, revision: 0, timeoutSeconds: 60 });
     expect((await kreq(info, 'GET', `/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/hello`)).status).toBe(404);
   }, 180_000);
+
+  it('the golden chart (Deployment, Service, ServiceAccount, HPA) deploys with the deploy Role', async () => {
+    const chart = join(dir, 'golden');
+    for (const [path, content] of Object.entries(goldenChartFiles())) {
+      mkdirSync(join(chart, path, '..'), { recursive: true });
+      writeFileSync(join(chart, path), content);
+    }
+    const helm = new HelmCli({ binary: helmBinary, policy: { allowLoopback: true } });
+    const values = { nameOverride: 'checkout', fullnameOverride: 'checkout', image: { repository: 'registry.example.com/checkout', tag: '0.1.0' } };
+    expect(await helm.upgrade({ creds, release: 'checkout', namespace: DEPLOY_NS, chart: { path: chart }, values, timeoutSeconds: 60 })).toEqual({ revision: 1, previousRevision: 0 });
+    for (const path of [`/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/checkout`, `/api/v1/namespaces/${DEPLOY_NS}/serviceaccounts/checkout`, `/apis/autoscaling/v2/namespaces/${DEPLOY_NS}/horizontalpodautoscalers/checkout`]) {
+      expect((await kreq(info, 'GET', path)).status).toBe(200);
+    }
+  }, 120_000);
 
   it('least privilege holds: no secrets outside deploy namespaces, no deploys elsewhere, no RBAC writes, no exec', async () => {
     const can = async (...args: string[]) => (await run(kubectl, ['--kubeconfig', join(dir, 'fleetops.kubeconfig'), 'auth', 'can-i', ...args])).stdout.trim();

@@ -8,6 +8,7 @@ import { AppError } from '../core/errors.ts';
 import { parseSlackRoles } from '../core/slack/roles.ts';
 import { admitManualRcaFor } from './rca-limits.ts';
 import { forecastService } from './forecast.ts';
+import { costService } from './cost.ts';
 import { incidentQueries } from './incidents.ts';
 import { DynamoSlackFollowUps } from '../adapters/aws/dynamodb/slack-followups.ts';
 import { SlackResponder } from '../adapters/slack/response-url.ts';
@@ -119,6 +120,8 @@ export function slackPorts(): SlackCommandPorts {
       const advice = result.recommendations;
       return { peakCpu: advice.peak_cpu, avgCpu: advice.avg_cpu, recommendedReplicas: advice.recommended_replicas };
     },
+    // The same use case as GET /v1/costs.
+    costs: ({ target }) => costService().summary(target),
     startRca: async ({ clusterId, service, namespace }, actor, responseUrl) => {
       const base = wiring();
       const cluster = await findCluster(clusterStore(), clusterId);

@@ -3,7 +3,7 @@ import type { Clock, EventPublisher } from '../../ports.ts';
 import { advanceCapacity, type CapacityOptions } from './capacity.ts';
 import type { ServiceCatalog } from '../catalog/ports.ts';
 import { workloadOf } from '../catalog/graph.ts';
-import type { CatalogEntity } from '../catalog/entity.ts';
+import { normalizeRef, type CatalogEntity } from '../catalog/entity.ts';
 import { ownerContactForService } from '../catalog/owners.ts';
 import { NotFoundError } from '../errors.ts';
 import { allocate, nodePriceQuery } from './allocation.ts';
@@ -107,6 +107,21 @@ export class CostService {
     const { current } = windowDates(window, this.#deps.clock.now());
     const item = report.items[0] ?? { key: ref, cost: 0, previous: 0, changePct: null, daily: current.map((date) => ({ date, cost: 0 })) };
     return { window, currency: 'USD', ...item };
+  }
+
+  /** `/fleet cost [service|team]`: the 30-day fleet bill, or a service's, or a team's (a catalog owner, `team-x` or `group:ns/team-x`). */
+  async summary(target?: string): Promise<{ window: CostWindow; total?: number; idle?: number; items: CostItem[]; target?: string }> {
+    const window: CostWindow = '30d';
+    if (!target) {
+      const r = await this.costs({ groupBy: 'service', window });
+      return { window, total: r.total, idle: r.idle, items: r.items };
+    }
+    const services = await this.costs({ groupBy: 'service', window });
+    const service = services.items.find((i) => i.key === target);
+    if (service) return { window, target, items: [service] };
+    const owner = normalizeRef(target, { kind: 'group' });
+    const owners = await this.costs({ groupBy: 'owner', window });
+    return { window, target, items: owners.items.filter((i) => i.key === owner) };
   }
 
   async recommendations(query: RecommendationQuery): Promise<{ items: Recommendation[] }> {

@@ -10,7 +10,8 @@ export type FleetCommand =
   | { kind: 'heal'; decision: 'approve' | 'reject'; healingId: string }
   | { kind: 'silence'; service: string; durationSeconds: number; reason?: string; cluster?: string; namespace?: string }
   | { kind: 'deploy'; release: string; version: string; wave?: string }
-  | { kind: 'forecast'; service: string; cluster?: string };
+  | { kind: 'forecast'; service: string; cluster?: string }
+  | { kind: 'cost'; target?: string };
 
 export type ParsedCommand = { ok: true; command: FleetCommand } | { ok: false; usage: string };
 
@@ -25,6 +26,7 @@ export const USAGE: Record<FleetCommand['kind'], string> = {
   silence: '/fleet silence <service | cluster/namespace/service> <duration: 30m, 2h, up to 1d> [reason]',
   deploy: '/fleet deploy <release> <version> [wave]',
   forecast: '/fleet forecast <service> [cluster]',
+  cost: '/fleet cost [service | team]',
 };
 
 export const HELP_TEXT = ['*fleetops* — `/fleet` commands:', ...Object.values(USAGE).map((u) => `• \`${u}\``)].join('\n');
@@ -73,6 +75,9 @@ export function parseFleetCommand(text: string): ParsedCommand {
       }
       return { ok: true, command: { kind: name, service: args[0]!, ...(args[1] ? { cluster: args[1] } : {}) } };
     }
+    case 'cost':
+      if (args.length > 1 || !optionalName(args[0])) return usage('cost', 'Give a service or a team name, or nothing for the whole fleet.');
+      return { ok: true, command: { kind: 'cost', ...(args[0] ? { target: args[0] } : {}) } };
     case 'heal': {
       const decision = args[0]?.toLowerCase();
       if ((decision !== 'approve' && decision !== 'reject') || args.length !== 2 || !ID.test(args[1]!)) {

@@ -1,3 +1,4 @@
+import { costText, type CostAnswer } from './cost-command.ts';
 import { AppError } from '../errors.ts';
 import { hasRole, type Identity, type Role } from '../identity/identity.ts';
 import { HELP_TEXT, parseFleetCommand, type FleetCommand } from './command.ts';
@@ -44,6 +45,8 @@ export interface SlackCommandPorts {
   /** Clusters on which a service has been seen (for ambiguity). */
   clustersOfService(service: string): Promise<ClusterSummary[]>;
   forecast?(input: { clusterId: string; service: string }): Promise<{ peakCpu: number; avgCpu: number; recommendedReplicas: number } | undefined>;
+  /** The same use case as GET /v1/costs (30 days): the fleet, one service, or one team. */
+  costs?(input: { target?: string }): Promise<CostAnswer>;
   startRca?(input: { clusterId: string; service: string; namespace?: string }, actor: SlackActor, responseUrl?: string): Promise<{ id: string }>;
   decideHealing?(healingId: string, decision: 'approve' | 'reject', actor: SlackActor): Promise<HealingSummary | { error: string }>;
   /** `allowProd`: whether this actor may deploy to clusters whose environment is prod. */
@@ -61,6 +64,7 @@ export const COMMAND_ROLES: Record<FleetCommand['kind'], Role> = {
   status: 'viewer',
   incidents: 'viewer',
   forecast: 'viewer',
+  cost: 'viewer',
   ack: 'operator',
   silence: 'operator',
   diagnose: 'operator',
@@ -74,6 +78,7 @@ const WHAT: Record<FleetCommand['kind'], string> = {
   status: 'read status',
   incidents: 'list incidents',
   forecast: 'read forecasts',
+  cost: 'read costs',
   ack: 'acknowledge incidents',
   silence: 'silence alerts',
   diagnose: 'run root-cause analyses',
@@ -186,6 +191,10 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
         response_type: 'in_channel',
         text: `${safe(actor.userName, 80)} silenced ${safe(command.service, 100)} on ${safe(scope.cluster, 100)}/${safe(scope.namespace, 100)} until ${safe(silence.endsAt, 40)}${command.reason ? `: ${safe(command.reason, 300)}` : ''} (silence \`${safe(silence.id, 128)}\`)`,
       };
+    }
+    case 'cost': {
+      if (!ports.costs) return ephemeral('Costs are not available in this deployment.');
+      return ephemeral(costText(await ports.costs(command.target ? { target: command.target } : {})));
     }
     case 'forecast': {
       if (!ports.forecast) return ephemeral('Forecasts are not available in this deployment.');

@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { RULES, SCHEDULES, type EventTarget } from '../functions/definitions/events.ts';
 import { settingsFor } from '../functions/definitions/functions.ts';
 import { ROUTE_LIST } from '../functions/definitions/routes.ts';
-import { MAIN_TABLE } from '../functions/definitions/table.ts';
+import { AUDIT_PARTITION_PREFIX, MAIN_TABLE } from '../functions/definitions/table.ts';
 import { WORKFLOWS } from '../functions/definitions/workflows.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
@@ -248,7 +248,18 @@ export class FleetopsStack extends Stack {
 
       const access = settings.access;
       if (access.table === 'read') data.table.grantReadData(fn);
-      if (access.table === 'readwrite') data.table.grantReadWriteData(fn);
+      if (access.table === 'readwrite') {
+        data.table.grantReadWriteData(fn);
+        // Audit rows (partitions AUDIT#…) are written once and never changed or removed, whoever asks.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            effect: iam.Effect.DENY,
+            actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+            resources: [data.table.tableArn],
+            conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${AUDIT_PARTITION_PREFIX}*`] } },
+          }),
+        );
+      }
       if (access.table) {
         acknowledgeWildcard(fn, `${nagArnOf(data.table.node.defaultChild as CfnElement)}/index/*`, 'The table’s own GSIs (CDK grant): queries by status and by kind use gsi1.');
         for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
@@ -257,17 +268,24 @@ export class FleetopsStack extends Stack {
       }
       if (bearerHandlers.has(handler)) data.apiToken.grantRead(fn);
       if (access.secrets) {
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions:
-              access.secrets === 'read'
-                ? ['secretsmanager:GetSecretValue']
-                : ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
-            resources: [this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${data.secretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-          }),
-        );
-        data.key.grantEncryptDecrypt(fn);
+        const secretArn = (path: string) => this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${data.secretPrefix}${path}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn('*')] }));
         acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}*`), 'Kubeconfig secrets are created at run time, one per cluster, all under the stack’s prefix; nothing outside it is reachable.');
+        if (access.secrets === 'readwrite') {
+          // Writes only where this function's own secrets live: a deploy entry point cannot touch kubeconfigs.
+          const paths = access.secretWritePaths ?? [];
+          if (!paths.length) throw new Error(`function ${handler}: secrets 'readwrite' needs secretWritePaths`);
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
+              resources: paths.map(secretArn),
+            }),
+          );
+          for (const path of paths) {
+            acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}${path}`), 'Secrets this function creates at run time (one per cluster or deployment), under its own path of the stack’s prefix.');
+          }
+        }
+        data.key.grantEncryptDecrypt(fn);
       }
       // PutEvents is granted below with bus.grantPutEventsTo, once the bus exists.
       // State machines are granted by ARN, not with grantStartExecution / grantTaskResponse: the machines

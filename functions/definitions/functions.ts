@@ -6,6 +6,12 @@ export interface FunctionAccess {
   table?: 'read' | 'readwrite';
   /** Secrets under the stack's prefix (kubeconfigs). */
   secrets?: 'read' | 'readwrite';
+  /**
+   * With `readwrite`: the paths under the prefix it may create, overwrite and delete (required).
+   * Only the clusters function writes `clusters/*` (kubeconfigs, Prometheus tokens); deploy entry
+   * points write `deployments/*` (a deployment's values) and nothing else.
+   */
+  secretWritePaths?: ('clusters/*' | 'deployments/*')[];
   /** PutEvents on the fleetops bus. */
   publish?: boolean;
   /** State machines it may start / answer / describe. */
@@ -49,9 +55,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   // readwrite: its idempotency record (functions/idempotency.ts).
   'plan-metric-pull': { access: { table: 'readwrite' } },
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
-  clusters: { access: { table: 'readwrite', secrets: 'readwrite', publish: true, eks: true } },
+  clusters: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['clusters/*'], publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
-  slack: { timeoutSeconds: 10, access: { table: 'readwrite', secrets: 'readwrite', publish: true, ses: true, workflows: ['rca', 'deploy'], taskCallbacks: true } },
+  slack: { timeoutSeconds: 10, access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], publish: true, ses: true, workflows: ['rca', 'deploy'], taskCallbacks: true } },
   // ses: the notifiers' settings and secrets (an automatic RCA's report goes to its incident's Slack conversation).
   'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite', ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
@@ -65,11 +71,11 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   healing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', workflows: ['healing'], taskCallbacks: true, eks: true } },
   'healing-step': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, eks: true } },
   // Deployments (issue 11)
-  deployments: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
-  'deploy-ecr': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  deployments: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], workflows: ['deploy'] } },
+  'deploy-ecr': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], workflows: ['deploy'] } },
   'deploy-steps': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, bedrock: true, eks: true } },
   // Service catalog, scorecards and golden paths (issue 12)
-  catalog: { access: { table: 'readwrite', secrets: 'readwrite', workflows: ['deploy'] } },
+  catalog: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], workflows: ['deploy'] } },
   scorecards: { timeoutSeconds: 29, access: { table: 'read', secrets: 'read', eks: true } },
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
   // Cost and capacity (issue 22): reads only; the pull writes the cost rows.

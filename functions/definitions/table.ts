@@ -56,3 +56,10 @@ export const MAIN_TABLE: TableDefinition = {
 };
 
 export const TABLES: TableDefinition[] = [MAIN_TABLE];
+
+/**
+ * Audit rows live in partitions of their own (`AUDIT#<subject>`), so IAM can protect them: every
+ * read-write function is denied UpdateItem / DeleteItem / BatchWriteItem on these leading keys
+ * (lib/fleetops-stack.ts); they are written once, with a put-if-absent.
+ */
+export const AUDIT_PARTITION_PREFIX = 'AUDIT#';

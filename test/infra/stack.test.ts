@@ -159,6 +159,40 @@ describe('FleetopsStack hardening', () => {
     expect(secretResources).not.toContain(':secret:fleetops/*');
   });
 
+  it('lets only the clusters function create, overwrite or delete kubeconfig secrets; deploy entry points write only deployments/*', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const statementsOf = (handler: string) => policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`Fn${handler.replace(/-/g, '')}`)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const writes = ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'];
+    const writeResources = (handler: string) =>
+      JSON.stringify(statementsOf(handler).filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => writes.includes(a))).map((s: any) => s.Resource));
+    expect(statementsOf('clusters').length).toBeGreaterThan(0);
+    expect(writeResources('clusters')).toContain(`:secret:${stackName}/clusters/*`);
+    for (const handler of ['slack', 'catalog', 'deployments', 'deploy-ecr']) {
+      const rendered = writeResources(handler);
+      expect(rendered, handler).toContain(`:secret:${stackName}/deployments/*`);
+      expect(rendered, handler).not.toContain(`:secret:${stackName}/clusters`);
+      expect(rendered, handler).not.toContain(`:secret:${stackName}/*`);
+    }
+    // Readers keep reading (kubeconfigs for the steps), never writing.
+    expect(writeResources('deploy-helm')).toBe('[]');
+  });
+
+  it('denies every read-write function updates and deletes of audit rows (AUDIT# partitions)', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const readWrite = resources('AWS::Lambda::Function').length;
+    expect(readWrite).toBeGreaterThan(0);
+    const denies = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => ({ roles: JSON.stringify(p.Properties.Roles), s }))).filter(({ s }) => s.Effect === 'Deny');
+    for (const handler of ['healing-step', 'healing', 'alerts', 'clusters', 'slack']) {
+      const mine = denies.filter(({ roles }) => roles.includes(`Fn${handler.replace(/-/g, '')}`)).map(({ s }) => s);
+      expect(mine, handler).toContainEqual(
+        expect.objectContaining({
+          Action: expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+          Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+        }),
+      );
+    }
+  });
+
   it('reserves concurrency for alert ingestion and throttles anonymous routes on their own', () => {
     const alerts = resources('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'fleetops-alerts');
     expect(alerts).toHaveLength(1);

@@ -4,11 +4,14 @@
  * Access patterns (pk / sk, gsi1pk / gsi1sk):
  * - healing by id            HEALING#<id> / META
  * - healings, newest first   gsi1: HEALINGS / <createdAt>#<id>
- * - audit trail              HEALING#<id> / AUDIT#<step>           (put if absent: never overwritten)
+ * - audit trail              AUDIT#HEALING#<id> / AUDIT#<step>     (put if absent: never overwritten; IAM denies
+ *                            updates and deletes on AUDIT# partitions. Rows written before that live
+ *                            in HEALING#<id> / AUDIT#<step> and are still read.)
  * - action slots             HEALRATE#<cluster>#<ns>#<service> / SLOT#<n>   (held one hour, TTL)
  * - cool-down                HEALCOOL#<cluster>#<ns>#<service>#<issue> / COOLDOWN (TTL)
  * - kill switch              HEALING#CONTROL / KILL_SWITCH
  */
+import { AUDIT_PARTITION_PREFIX } from '../../../definitions/table.ts';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, HealingListFilter, HealingStore } from '../../../core/healing/ports.ts';
@@ -16,6 +19,8 @@ import type { AuditEntry, HealingRecord, HealingStatus } from '../../../core/hea
 import { queryItems, ttlEpochSeconds } from './document-client.ts';
 
 const META = 'META';
+/** Audit rows' own partition (functions/definitions/table.ts AUDIT_PARTITION_PREFIX): IAM forbids changing them. */
+const auditPk = (healingId: string) => `${AUDIT_PARTITION_PREFIX}HEALING#${healingId}`;
 const KILL_SWITCH_KEY = { pk: 'HEALING#CONTROL', sk: 'KILL_SWITCH' };
 const HOUR_MS = 3_600_000;
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt']);
@@ -111,7 +116,7 @@ export class DynamoHealingStore implements HealingStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `HEALING#${id}`, sk: `AUDIT#${entry.step}`, healingId: id, ...entry },
+          Item: { pk: auditPk(id), sk: `AUDIT#${entry.step}`, healingId: id, ...entry },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -124,14 +129,20 @@ export class DynamoHealingStore implements HealingStore {
 
   async auditTrail(id: string): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
-    for await (const item of queryItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-      ExpressionAttributeValues: { ':pk': `HEALING#${id}`, ':audit': 'AUDIT#' },
-      ConsistentRead: true,
-    })) {
-      const { pk: _pk, sk: _sk, healingId: _id, ...entry } = item;
-      entries.push(entry as unknown as AuditEntry);
+    const steps = new Set<string>();
+    // The audit partition, then rows written before audit rows had one (a step is recorded once).
+    for (const pk of [auditPk(id), `HEALING#${id}`]) {
+      for await (const item of queryItems(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+        ExpressionAttributeValues: { ':pk': pk, ':audit': 'AUDIT#' },
+        ConsistentRead: true,
+      })) {
+        const { pk: _pk, sk, healingId: _id, ...entry } = item;
+        if (steps.has(String(sk))) continue;
+        steps.add(String(sk));
+        entries.push(entry as unknown as AuditEntry);
+      }
     }
     return entries.sort((a, b) => a.at.localeCompare(b.at));
   }
@@ -238,3 +249,4 @@ export class DynamoHealingStore implements HealingStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...KILL_SWITCH_KEY, enabled, by, at: now.toISOString() } }));
   }
 }
+

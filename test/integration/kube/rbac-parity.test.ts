@@ -16,6 +16,8 @@ import { ensureHelmKubectl } from '../../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../../sim/index.ts';
 import { kreq, waitFor } from '../sim/helpers.ts';
 import { kubeconfigWithToken, run } from '../sim/layer.ts';
+import type { LocalCloud } from '../../../local/cloud.ts';
+import { apiClient } from '../../support/local-stack.ts';
 
 const CHART = resolve(import.meta.dirname, '../../fixtures/charts/hello');
 const DEPLOY_NS = 'web';
@@ -141,6 +143,34 @@ describe('fleetops with the RBAC manifest it serves', () => {
       expect((await kreq(info, 'GET', path)).status).toBe(200);
     }
   }, 120_000);
+
+  // (A 403 on one evidence source does not fail an RCA; the adapter-level tests above are what pin each permission.)
+  it('registered over HTTP with the manifest token, a crash-looping service gets a successful RCA', async () => {
+    const { startLocalCloud } = await import('../../../local/cloud.ts');
+    const cloud: LocalCloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: join(dir, 'cloud') });
+    try {
+      const api = apiClient(cloud);
+      const kubeconfig = kubeconfigWithToken(info.server, info.caData, tokenOf(creds), 'fleetops');
+      const registered = await api('POST', '/v1/clusters', { name: 'parity', environment: 'dev', kubeconfig });
+      expect(registered.status).toBe(201);
+      expect(registered.body.version).toMatch(/^v1\./);
+      const fault = await kreq(info, 'POST', '/sim/v1/faults', { type: 'crash-loop', namespace: 'shop', deployment: 'payment-service' });
+      expect(fault.status).toBe(201);
+      await waitFor(async () => (await client.listEvents('shop')).some((e) => e.reason === 'BackOff'), 'crash loop back-off', 30_000);
+      const started = await api('POST', '/v1/rca', { clusterId: registered.body.id, namespace: 'shop', service: 'payment-service' });
+      expect(started.status).toBe(202);
+      const rca = await waitFor(async () => {
+        const r = await api('GET', `/v1/rca/${started.body.id}`);
+        return r.body.status !== 'RUNNING' ? r.body : undefined;
+      }, 'the RCA', 90_000, 500);
+      expect(rca.status).toBe('SUCCEEDED');
+      expect(JSON.stringify(rca.report)).toMatch(/CrashLoop|BackOff|crash/i);
+      expect(JSON.stringify(rca.report)).not.toMatch(/forbidden|403/i);
+      await kreq(info, 'DELETE', `/sim/v1/faults/${fault.body.id}`);
+    } finally {
+      await cloud.stop();
+    }
+  }, 180_000);
 
   it('least privilege holds: no secrets outside deploy namespaces, no deploys elsewhere, no RBAC writes, no exec', async () => {
     const can = async (...args: string[]) => (await run(kubectl, ['--kubeconfig', join(dir, 'fleetops.kubeconfig'), 'auth', 'can-i', ...args])).stdout.trim();

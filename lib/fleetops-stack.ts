@@ -267,6 +267,10 @@ export class FleetopsStack extends Stack {
         }
       }
       if (bearerHandlers.has(handler)) data.apiToken.grantRead(fn);
+      if (access.pricing) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['pricing:GetProducts'], resources: ['*'] }));
+        acknowledgeWildcard(fn, '*', 'The AWS Price List API has no resource-level permissions: GetProducts is granted on * (read-only public prices).');
+      }
       if (access.secrets) {
         const secretArn = (path: string) => this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${data.secretPrefix}${path}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn('*')] }));

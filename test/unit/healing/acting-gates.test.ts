@@ -1,0 +1,182 @@
+/** Issue 19: every gate again at the moment of acting (after the approval wait), and approvals by verified identity. */
+import { describe, expect, it } from 'vitest';
+import { answerApproval } from '../../../functions/core/healing/approval.ts';
+import type { ClaimResult, HealingCluster, HealingStore } from '../../../functions/core/healing/ports.ts';
+import type { AuditEntry, HealingRecord, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
+import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
+import type { Identity } from '../../../functions/core/identity/identity.ts';
+
+class MemoryStore implements HealingStore {
+  readonly records = new Map<string, HealingRecord>();
+  readonly audits = new Map<string, AuditEntry[]>();
+  killSwitch = false;
+  claims = 0;
+  async create(record: HealingRecord) {
+    if (this.records.has(record.id)) return false;
+    this.records.set(record.id, structuredClone(record));
+    return true;
+  }
+  async get(id: string) {
+    const r = this.records.get(id);
+    return r ? structuredClone(r) : undefined;
+  }
+  async update(id: string, changes: Partial<HealingRecord>, condition?: { statusIn?: HealingRecord['status'][] }) {
+    const r = this.records.get(id);
+    if (!r || (condition?.statusIn && !condition.statusIn.includes(r.status))) return false;
+    this.records.set(id, { ...r, ...structuredClone(changes) });
+    return true;
+  }
+  async audit(id: string, entry: AuditEntry) {
+    const list = this.audits.get(id) ?? [];
+    if (list.some((e) => e.step === entry.step)) return false;
+    list.push(entry);
+    this.audits.set(id, list);
+    return true;
+  }
+  async auditTrail(id: string) {
+    return this.audits.get(id) ?? [];
+  }
+  async list() {
+    return [...this.records.values()];
+  }
+  async safetyState() {
+    return { killSwitch: this.killSwitch };
+  }
+  async claimAction(): Promise<ClaimResult> {
+    this.claims++;
+    return { granted: true, slot: this.claims };
+  }
+  async setKillSwitch() {}
+}
+
+const state: WorkloadState = {
+  deployment: 'api',
+  replicas: 2,
+  readyReplicas: 2,
+  revision: '3',
+  labels: {},
+  annotations: {},
+  template: {},
+  cpuLimitCores: 1,
+  replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
+  pods: [
+    { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.95 },
+    { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.95 },
+  ],
+};
+
+const approver: Identity = { kind: 'oidc', subject: 'https://idp.example|u-1', displayName: 'Ada Approver', role: 'approver' };
+const operator: Identity = { kind: 'oidc', subject: 'https://idp.example|u-2', displayName: 'Olly Operator', role: 'operator' };
+
+function setup(options: { incident?: Severity } = {}) {
+  const store = new MemoryStore();
+  let incident = options.incident;
+  let now = new Date('2026-12-01T12:00:00Z');
+  let freeze: { start: string; end: string }[] = [];
+  const settings = { policy: {}, disabled: false, verifyWaitSeconds: 1 };
+  const cluster = { clusterName: async () => 'prod', workload: async () => structuredClone(state) } as unknown as HealingCluster;
+  const steps = new HealingSteps({
+    store,
+    cluster,
+    incidents: { link: async () => {}, addNote: async () => {} },
+    graph: { criticalDependents: async () => [] },
+    openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
+    notifiers: [],
+    events: { publish: async () => {} },
+    clock: { now: () => now },
+    settings: {
+      get policy() {
+        return { ...settings.policy, freezeWindows: freeze };
+      },
+      get disabled() {
+        return settings.disabled;
+      },
+      verifyWaitSeconds: 1,
+    },
+  });
+  const callbacks = { succeed: async () => {}, fail: async () => {} };
+  return {
+    store,
+    steps,
+    settings,
+    later: (ms: number) => (now = new Date(now.getTime() + ms)),
+    freeze: (w: typeof freeze) => (freeze = w),
+    incident: (s: Severity) => (incident = s),
+    approve: (identity: Identity, body?: string) => answerApproval({ store, callbacks, clock: { now: () => now } } as never, { id: 'h1', decision: 'approve', identity, ...(body ? { by: body } : {}) }),
+  };
+}
+
+async function toApproval(t: ReturnType<typeof setup>, severity: Severity) {
+  await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity, trigger: 'api', requestedBy: 'test' });
+  expect(await t.steps.safety('h1')).toMatchObject({ outcome: 'continue' });
+  const decided = await t.steps.decide('h1');
+  await t.steps.requestApproval('h1', 'token-1');
+  return decided;
+}
+
+describe('gates at the moment of acting', () => {
+  it('a low request under a critical incident is raised to critical and needs approval', async () => {
+    const t = setup({ incident: 'critical' });
+    expect(await toApproval(t, 'low')).toEqual({ kind: 'action', approval: true });
+    expect(t.store.records.get('h1')).toMatchObject({ severity: 'critical', severityFloor: { severity: 'critical', incidentId: 'inc-1' }, approvalRequired: true });
+  });
+
+  it('an approval that comes during a freeze window, or after the kill switch, does not act', async () => {
+    const frozen = setup();
+    await toApproval(frozen, 'high');
+    await frozen.approve(approver);
+    frozen.freeze([{ start: '2026-12-01T00:00:00Z', end: '2026-12-02T00:00:00Z' }]);
+    expect(await frozen.steps.claim('h1')).toEqual({ granted: false });
+    expect(frozen.store.records.get('h1')).toMatchObject({ status: 'SKIPPED', reason: expect.stringMatching(/^not acted on: change freeze/) });
+    expect(frozen.store.claims).toBe(0);
+
+    const killed = setup();
+    await toApproval(killed, 'high');
+    await killed.approve(approver);
+    killed.store.killSwitch = true;
+    expect(await killed.steps.claim('h1')).toEqual({ granted: false });
+    expect(killed.store.records.get('h1')!.reason).toMatch(/kill switch flag/);
+
+    const off = setup();
+    await toApproval(off, 'high');
+    await off.approve(approver);
+    off.settings.disabled = true;
+    expect(await off.steps.claim('h1')).toEqual({ granted: false });
+  });
+
+  it('a run planned without approval is not acted on when an incident raised the severity meanwhile', async () => {
+    const t = setup();
+    await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity: 'low', trigger: 'api', requestedBy: 'test' });
+    expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: false });
+    expect(await t.steps.decide('h1')).toEqual({ kind: 'action', approval: false });
+    t.incident('critical');
+    expect(await t.steps.claim('h1')).toEqual({ granted: false });
+    expect(t.store.records.get('h1')!.reason).toMatch(/^not acted on: approval is needed now \(severity critical \(open incident inc-1\) is above the automatic ceiling medium\)/);
+  });
+
+  it('a manual RCA with no open incident only proposes', async () => {
+    const t = setup();
+    await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity: 'low', trigger: 'rca', requestedBy: 'rca:r1' });
+    expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: true });
+    expect(t.store.records.get('h1')!.proposal).toMatch(/manual RCA of a service with no open incident/);
+  });
+
+  it('approvals: only an approver, recorded by verified identity; a name from the body is not the approver', async () => {
+    const t = setup();
+    await toApproval(t, 'high');
+    await expect(t.approve(operator)).rejects.toMatchObject({ kind: 'forbidden' });
+    const record = await t.approve(approver, 'mallory');
+    expect(record).toMatchObject({ approvedBy: 'https://idp.example|u-1 (Ada Approver)', approvedBySubject: 'https://idp.example|u-1', approvedByRole: 'approver' });
+    expect(t.store.audits.get('h1')!.find((a) => a.step === 'approval')).toMatchObject({ actor: 'https://idp.example|u-1 (Ada Approver)', after: { subject: 'https://idp.example|u-1', displayName: 'Ada Approver', role: 'approver' } });
+    expect(JSON.stringify(t.store.records.get('h1'))).not.toContain('mallory');
+    expect(await t.steps.claim('h1')).toEqual({ granted: true });
+  });
+
+  it('an approval without a verified approver role does not act', async () => {
+    const t = setup();
+    await toApproval(t, 'high');
+    await answerApproval({ store: t.store, callbacks: { succeed: async () => {} }, clock: { now: () => new Date('2026-12-01T12:00:00Z') } } as never, { id: 'h1', decision: 'approve', by: 'someone' });
+    expect(await t.steps.claim('h1')).toEqual({ granted: false });
+    expect(t.store.records.get('h1')!.reason).toMatch(/carries no approver role/);
+  });
+});

@@ -131,6 +131,8 @@ const UPWARD_JOIN_SECONDS = 120;
 
 const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
+/** Evidence read this much before an alert's detection time still counts as of its pull. */
+const EVIDENCE_SLACK_MS = 3000;
 
 /** `decide(false)` never waits. */
 const decided = (outcome: string | undefined | typeof WAIT_FOR_CAUSE): string | undefined => (outcome === WAIT_FOR_CAUSE ? undefined : outcome);
@@ -272,6 +274,7 @@ export class AlertPipeline {
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
     const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
+    await this.#awaitEvidence(lead, now);
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
       if (attempt > 0) await sleep(Math.random() * 20 * attempt);
       // A symptom grouped into another service's incident that this alert is not explained by (its own
@@ -408,6 +411,26 @@ export class AlertPipeline {
     const targets = new Set([incident.service, ...(incident.services ?? [])]);
     targets.delete(alert.service);
     return explains(alert.service, symptom, targets, evidence) !== 'unexplained';
+  }
+
+  /**
+   * The pull reads edge evidence beside its detection: an alert may arrive before the evidence of its own pull
+   * is stored. Waits for evidence as recent as the alert for at most `causeWaitSeconds`; evidence from before
+   * the symptom began would call a propagated symptom unexplained.
+   */
+  async #awaitEvidence(lead: NormalizedAlert, now: Date): Promise<void> {
+    if (!this.#evidence || !EVIDENCE_SOURCES.has(lead.source)) return;
+    const wanted = Date.parse(lead.startsAt) - EVIDENCE_SLACK_MS;
+    if (Number.isNaN(wanted)) return;
+    const until = Date.now() + this.config.causeWaitSeconds * 1000;
+    for (;;) {
+      const cached = this.#evidenceCache.get(lead.cluster)?.evidence;
+      if (cached && Date.parse(cached.at) >= wanted) return;
+      const evidence = await this.#evidence.forCluster(lead.cluster).catch(() => undefined);
+      this.#evidenceCache.set(lead.cluster, { at: now.getTime(), evidence });
+      if (!evidence || Date.parse(evidence.at) >= wanted || Date.now() >= until) return;
+      await sleep(CAUSE_POLL_MS);
+    }
   }
 
   /** The cluster's fresh edge evidence, cached per `evidenceCacheSeconds`; undefined when none (topology alone decides). */

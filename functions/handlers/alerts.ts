@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normalize.ts';
 import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, ForbiddenError } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { httpHandler } from '../http/http-handler.ts';
 import { metrics } from '../observability.ts';
@@ -32,5 +32,11 @@ export const handler = httpHandler({
   // Alertmanager retries a webhook with the same payload: its hash identifies the delivery.
   ingestAlertmanager: async ({ body }) =>
     ingest(normalizeAlertmanager(body, new Date()), createHash('sha256').update(JSON.stringify(body)).digest('base64url')),
-  ingestAlert: async ({ body }) => ingest([normalizeRequest(body, new Date())]),
+  ingestAlert: async ({ body, identity }) => {
+    // An ingest credential speaks for the one source it was issued to.
+    if (identity.kind === 'ingest' && body.source !== identity.source) {
+      throw new ForbiddenError(`This ingest credential posts alerts for source ${identity.source} only`, 'WRONG_SOURCE');
+    }
+    return ingest([normalizeRequest(body, new Date())]);
+  },
 });

@@ -140,6 +140,9 @@ describe('every authenticated route of /openapi.json', () => {
     expect((await call('POST', '/v1/alerts/alertmanager', ingest, webhook)).status).toBe(202);
     expect((await call('POST', '/v1/alerts', tokens.operator, { ...alert, service: 'auth-e2e-2' })).status).toBe(202);
     expect((await call('POST', '/v1/alerts', tokens.viewer, alert)).status).toBe(403);
+    // An ingest credential speaks for its own source only.
+    const impostor = await call('POST', '/v1/alerts', ingest, { ...alert, source: 'another-source' });
+    expect(impostor).toMatchObject({ status: 403, body: { error: { code: 'WRONG_SOURCE' } } });
   });
 
   it('stops accepting an ingest credential once revoked, while its rotated successor works', async () => {

@@ -68,7 +68,7 @@ async function healthy(cluster: string, deployment: string): Promise<void> {
   throw new Error(`${deployment} did not become healthy`);
 }
 
-const summary = (r: Awaited<ReturnType<typeof rca>>) => r.rootCauses.map((c) => `${c.category} ${c.resource} ${c.confidence}`).join(' | ');
+const summary = (r: Awaited<ReturnType<typeof rca>>) => r.rootCauses.map((c) => `${c.category} ${c.resource} ${c.confidence}: ${c.description.slice(0, 240)}`).join(' | ');
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-rca-seq-')), env: { FLEETOPS_RCA_CACHE_TTL_SECONDS: '0' } });
@@ -152,6 +152,8 @@ describe('edges as evidence', () => {
     const fault = await inject('edge', 'error-burst', 'payment-service', { ratio: 0.6, scope: 'caller' });
     await sleep(30_000);
     const report = await rca('edge', 'order-service');
+    const q = async (promql: string) => ((await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as any).data.result.map((r: any) => [r.metric.source_workload, r.metric.destination_workload, r.metric.service, r.value[1]]);
+    console.log(JSON.stringify({ edgeErrors: await q('sum by (source_workload, destination_workload) (rate(istio_requests_total{reporter="source",response_code=~"5..",cluster="edge"}[1m]))'), services: await q('sum by (service) (rate(http_requests_total{cluster="edge",status=~"5.."}[1m]))') }));
     console.log(JSON.stringify({ measurement: 'rca of a callee failing at its caller', rootCauses: summary(report) }));
     expect(report.rootCauses[0]?.resource, summary(report)).toBe('deployment/payment-service');
     expect(report.rootCauses[0]?.category, summary(report)).toBe('CallFailures');

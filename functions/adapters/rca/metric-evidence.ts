@@ -85,12 +85,12 @@ export async function meshEdgeSeries(client: PrometheusClient, namespace: string
   const out: EdgeSeriesInput[] = [];
   const results = await Promise.all(queries.map(([, q]) => client.queryRange(q, range)));
   results.forEach((r, i) => {
-    const matrix = ((r.data as unknown as { result?: { metric: Record<string, string>; values: [number, string][] }[] }).result ?? []);
-    for (const m of matrix) {
+    if (r.data.resultType !== 'matrix') return;
+    for (const m of r.data.result) {
       const from = m.metric.source_workload;
       const to = m.metric.destination_workload;
       if (!from || !to || from === 'unknown' || from === to) continue;
-      const points = m.values.map(([ts, v]) => ({ ts: Number(ts), value: Number(v) })).filter((p) => Number.isFinite(p.value));
+      const points = m.points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.ts));
       if (points.length) out.push({ from, to, metric: queries[i][0], points });
     }
   });
@@ -109,12 +109,14 @@ export async function meshEdges(client: PrometheusClient, namespace: string, mat
     client.query(`sum by (source_workload, destination_workload) (increase(istio_requests_total{${selector}}[5m]))`),
     client.query(`sum by (source_workload, destination_workload) (increase(istio_requests_total{${selector},response_code=~"5.."}[5m]))`),
   ]);
-  const vector = (r: { data: unknown }) => ((r.data as { result?: { metric: Record<string, string>; value: [number, string] }[] }).result ?? []);
-  const errorsOf = new Map(vector(errors).map((s) => [`${s.metric.source_workload}>${s.metric.destination_workload}`, Number(s.value[1])] as const));
+  // the client parses samples: `value` is a number (an older [ts, "v"] pair is read too)
+  const vector = (r: { data: unknown }) => ((r.data as { result?: { metric: Record<string, string>; value: number | [number, string] }[] }).result ?? []);
+  const num = (v: number | [number, string]): number => (Array.isArray(v) ? Number(v[1]) : v);
+  const errorsOf = new Map(vector(errors).map((s) => [`${s.metric.source_workload}>${s.metric.destination_workload}`, num(s.value)] as const));
   return vector(all)
     .filter((s) => s.metric.source_workload && s.metric.destination_workload && s.metric.source_workload !== 'unknown')
     .map((s) => {
-      const total = Number(s.value[1]);
+      const total = num(s.value);
       const bad = errorsOf.get(`${s.metric.source_workload}>${s.metric.destination_workload}`) ?? 0;
       return { from: s.metric.source_workload, to: s.metric.destination_workload, ...(total > 0 ? { errorRate: bad / total } : {}) };
     });

@@ -19,7 +19,7 @@ const MARGIN_MS = 60_000;
 
 function rows(seed: number): number[][] {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: ROWS }, (_, i) => {
     const day = Math.sin((i / 288) * 2 * Math.PI);
     return [0.2 + 0.1 * day + 0.02 * rnd(), 2e8 + 1e7 * rnd(), 0.01 * rnd(), 0.05 + 0.01 * day + 0.005 * rnd(), 50 + 20 * day + 5 * rnd()];
@@ -38,7 +38,17 @@ for (let i = 0; i < SAMPLED; i++) {
   times.push(performance.now() - started);
 }
 const perSeriesMs = times.reduce((a, b) => a + b, 0) / times.length;
-console.log(JSON.stringify({ bench: 'training-scale', measured: 'per-series training', rows: ROWS, samples: SAMPLED, perSeriesMs: Math.round(perSeriesMs), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)) }));
+console.log(
+  JSON.stringify({
+    bench: 'training-scale',
+    measured: 'per-series training',
+    rows: ROWS,
+    samples: SAMPLED,
+    perSeriesMs: Math.round(perSeriesMs),
+    minMs: Math.round(Math.min(...times)),
+    maxMs: Math.round(Math.max(...times)),
+  }),
+);
 
 // 2. Simulate runs at that cost: the real batching/cursor code, an in-memory cursor, a simulated clock.
 class MemoryCursor implements TrainingCursorStore {

@@ -83,8 +83,27 @@ export function seedRbac(c: Cluster): void {
   clusterRole(
     'view',
     [
-      { apiGroups: [''], resources: ['pods', 'pods/log', 'pods/status', 'services', 'endpoints', 'events', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts', 'namespaces'], verbs: read },
-      { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'], verbs: read },
+      {
+        apiGroups: [''],
+        resources: [
+          'pods',
+          'pods/log',
+          'pods/status',
+          'services',
+          'endpoints',
+          'events',
+          'configmaps',
+          'persistentvolumeclaims',
+          'serviceaccounts',
+          'namespaces',
+        ],
+        verbs: read,
+      },
+      {
+        apiGroups: ['apps'],
+        resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'],
+        verbs: read,
+      },
       { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: read },
     ],
     { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' },
@@ -92,7 +111,10 @@ export function seedRbac(c: Cluster): void {
   const authenticated = [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:authenticated' }];
   binding('system:discovery', 'system:discovery', authenticated);
   binding('system:basic-user', 'system:basic-user', authenticated);
-  binding('system:public-info-viewer', 'system:public-info-viewer', [...authenticated, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' }]);
+  binding('system:public-info-viewer', 'system:public-info-viewer', [
+    ...authenticated,
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' },
+  ]);
   c.store.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: ADMIN_SA_NAME, namespace: ADMIN_SA_NAMESPACE } });
   binding(`${ADMIN_SA_NAME}-cluster-admin`, 'cluster-admin', [{ kind: 'ServiceAccount', name: ADMIN_SA_NAME, namespace: ADMIN_SA_NAMESPACE }]);
 }
@@ -145,7 +167,12 @@ export class TokenAuthority {
       const s = this.c.store.get('secrets', found.namespace, found.secret);
       if (!s || Buffer.from(String(s.data?.token ?? ''), 'base64').toString() !== presented) return undefined;
     }
-    return { username: saUsername(found.namespace, found.name), uid: found.saUid, groups: serviceAccountGroups(found.namespace), serviceAccount: { namespace: found.namespace, name: found.name } };
+    return {
+      username: saUsername(found.namespace, found.name),
+      uid: found.saUid,
+      groups: serviceAccountGroups(found.namespace),
+      serviceAccount: { namespace: found.namespace, name: found.name },
+    };
   }
 }
 
@@ -166,7 +193,12 @@ export function runTokenController(c: Cluster, tokens: TokenAuthority | undefine
     const ca = c.store.get('configmaps', s.metadata.namespace, 'kube-root-ca.crt')?.data?.['ca.crt'] ?? '';
     const token = tokens.issueForSecret(sa, s.metadata.name);
     s.metadata.annotations = { ...s.metadata.annotations, 'kubernetes.io/service-account.uid': sa.metadata.uid };
-    s.data = { ...(s.data ?? {}), token: Buffer.from(token).toString('base64'), 'ca.crt': Buffer.from(ca).toString('base64'), namespace: Buffer.from(s.metadata.namespace).toString('base64') };
+    s.data = {
+      ...(s.data ?? {}),
+      token: Buffer.from(token).toString('base64'),
+      'ca.crt': Buffer.from(ca).toString('base64'),
+      namespace: Buffer.from(s.metadata.namespace).toString('base64'),
+    };
     c.store.update('secrets', s);
   }
 }
@@ -278,7 +310,12 @@ export function rulesReview(c: Cluster, user: UserInfo, namespace: string): Obj 
   const nonResourceRules: Obj[] = [];
   for (const r of rulesFor(c, user, namespace || undefined)) {
     if (r.resources?.length) {
-      resourceRules.push({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) });
+      resourceRules.push({
+        verbs: r.verbs,
+        apiGroups: r.apiGroups ?? [],
+        resources: r.resources,
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      });
     }
     if (r.nonResourceURLs?.length) nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
   }
@@ -290,22 +327,40 @@ export function validateRbac(kind: string, obj: Obj, old?: Obj): { reason: strin
   const causes: { reason: string; message: string; field: string }[] = [];
   if (kind === 'ClusterRole' || kind === 'Role') {
     (obj.rules ?? []).forEach((r: Obj, i: number) => {
-      if (!Array.isArray(r?.verbs) || !r.verbs.length) causes.push({ reason: 'FieldValueRequired', message: 'Required value: verbs must contain at least one value', field: `rules[${i}].verbs` });
-      if (r?.nonResourceURLs?.length && kind === 'Role') causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: namespaced rules cannot apply to non-resource URLs', field: `rules[${i}].nonResourceURLs` });
+      if (!Array.isArray(r?.verbs) || !r.verbs.length)
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value: verbs must contain at least one value', field: `rules[${i}].verbs` });
+      if (r?.nonResourceURLs?.length && kind === 'Role')
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: namespaced rules cannot apply to non-resource URLs',
+          field: `rules[${i}].nonResourceURLs`,
+        });
       if (!r?.nonResourceURLs?.length && !Array.isArray(r?.apiGroups))
-        causes.push({ reason: 'FieldValueRequired', message: 'Required value: resource rules must supply at least one api group', field: `rules[${i}].apiGroups` });
+        causes.push({
+          reason: 'FieldValueRequired',
+          message: 'Required value: resource rules must supply at least one api group',
+          field: `rules[${i}].apiGroups`,
+        });
     });
   }
   if (kind === 'ClusterRoleBinding' || kind === 'RoleBinding') {
     const ref = obj.roleRef;
     if (!ref?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'roleRef.name' });
     const kinds = kind === 'ClusterRoleBinding' ? ['ClusterRole'] : ['ClusterRole', 'Role'];
-    if (!kinds.includes(ref?.kind)) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${ref?.kind ?? ''}": supported values: ${kinds.map((k) => `"${k}"`).join(', ')}`, field: 'roleRef.kind' });
-    if (old && JSON.stringify(old.roleRef) !== JSON.stringify(ref)) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: cannot change roleRef', field: 'roleRef' });
+    if (!kinds.includes(ref?.kind))
+      causes.push({
+        reason: 'FieldValueNotSupported',
+        message: `Unsupported value: "${ref?.kind ?? ''}": supported values: ${kinds.map((k) => `"${k}"`).join(', ')}`,
+        field: 'roleRef.kind',
+      });
+    if (old && JSON.stringify(old.roleRef) !== JSON.stringify(ref))
+      causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: cannot change roleRef', field: 'roleRef' });
     (obj.subjects ?? []).forEach((s: Obj, i: number) => {
-      if (!['ServiceAccount', 'User', 'Group'].includes(s?.kind)) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${s?.kind ?? ''}"`, field: `subjects[${i}].kind` });
+      if (!['ServiceAccount', 'User', 'Group'].includes(s?.kind))
+        causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${s?.kind ?? ''}"`, field: `subjects[${i}].kind` });
       if (!s?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `subjects[${i}].name` });
-      if (s?.kind === 'ServiceAccount' && kind === 'ClusterRoleBinding' && !s.namespace) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `subjects[${i}].namespace` });
+      if (s?.kind === 'ServiceAccount' && kind === 'ClusterRoleBinding' && !s.namespace)
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `subjects[${i}].namespace` });
     });
   }
   return causes;

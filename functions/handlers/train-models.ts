@@ -43,8 +43,24 @@ export const handler = middy(async (_event: unknown, context?: Context) => {
     onError: (ref, error) => logger.error('training failed', { ...ref, error: error instanceof Error ? error.message : String(error) }),
   });
   if (result.status === 'continue') {
-    await base.events.publish([{ source: 'fleetops.training', detailType: 'TrainingContinue', detail: { runId: result.runId, after: result.cursor.after, remaining: result.remaining }, id: `${result.runId}#${result.cursor.version}` }]);
+    await base.events.publish([
+      {
+        source: 'fleetops.training',
+        detailType: 'TrainingContinue',
+        detail: { runId: result.runId, after: result.cursor.after, remaining: result.remaining },
+        id: `${result.runId}#${result.cursor.version}`,
+      },
+    ]);
   }
   logger.info('models trained', { ...result, cursor: undefined });
-  return result.status === 'busy' ? result : { status: result.status, runId: result.runId, processed: result.processedNow, trained: result.trainedNow, failed: result.failedNow, remaining: result.remaining };
+  return result.status === 'busy'
+    ? result
+    : {
+        status: result.status,
+        runId: result.runId,
+        processed: result.processedNow,
+        trained: result.trainedNow,
+        failed: result.failedNow,
+        remaining: result.remaining,
+      };
 }).use(injectLambdaContext(logger, { resetKeys: true }));

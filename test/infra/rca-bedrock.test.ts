@@ -56,7 +56,11 @@ describe('CDK switch for Bedrock RCA', () => {
   }, 180_000);
 
   it('a plain model id (no profile) is granted in the stack region; rcaModelId overrides bedrockModelId for RCA', () => {
-    const { template, error } = synth({ rcaEngine: 'bedrock', rcaModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', bedrockModelId: 'amazon.nova-micro-v1:0' });
+    const { template, error } = synth({
+      rcaEngine: 'bedrock',
+      rcaModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      bedrockModelId: 'amazon.nova-micro-v1:0',
+    });
     expect(error).toBeUndefined();
     const [, fn] = rcaFunction(template);
     expect(fn.Properties.Environment.Variables.FLEETOPS_RCA_MODEL_ID).toBe('anthropic.claude-3-5-haiku-20241022-v1:0');

@@ -4,7 +4,8 @@
  * port 8080, clean shutdown on SIGTERM). Only the validated kebab-case name reaches a source file;
  * the free-text description never does.
  */
-import type { Language } from './golden-path.ts';
+/** The golden path's languages (golden-path.ts FRAMEWORKS keys; kept here so the two modules do not import each other). */
+type Language = 'typescript' | 'javascript' | 'python' | 'go' | 'java';
 
 const PORT = 8080;
 
@@ -12,7 +13,8 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-const METRICS_TS = (name: string) => '`# HELP http_requests_total Requests served.\\n# TYPE http_requests_total counter\\nhttp_requests_total{service="' + name + '"} ${requests}\\n`';
+const METRICS_TS = (name: string) =>
+  '`# HELP http_requests_total Requests served.\\n# TYPE http_requests_total counter\\nhttp_requests_total{service="' + name + '"} ${requests}\\n`';
 
 function nodeSources(name: string, framework: string, typescript: boolean): Record<string, string> {
   const deps: Record<string, Record<string, string>> = {
@@ -258,9 +260,27 @@ function pythonSources(name: string, framework: string): Record<string, string> 
     ],
   };
   const client: Record<string, string[]> = {
-    fastapi: ['from fastapi.testclient import TestClient', '', 'from app.main import app', '', '', 'def test_healthz():', '    assert TestClient(app).get("/healthz").json() == {"status": "ok"}'],
+    fastapi: [
+      'from fastapi.testclient import TestClient',
+      '',
+      'from app.main import app',
+      '',
+      '',
+      'def test_healthz():',
+      '    assert TestClient(app).get("/healthz").json() == {"status": "ok"}',
+    ],
     flask: ['from app.main import app', '', '', 'def test_healthz():', '    assert app.test_client().get("/healthz").get_json() == {"status": "ok"}'],
-    django: ['import json', '', 'from django.test import Client', '', 'import app.main  # noqa: F401 (configures Django)', '', '', 'def test_healthz():', '    assert json.loads(Client().get("/healthz").content) == {"status": "ok"}'],
+    django: [
+      'import json',
+      '',
+      'from django.test import Client',
+      '',
+      'import app.main  # noqa: F401 (configures Django)',
+      '',
+      '',
+      'def test_healthz():',
+      '    assert json.loads(Client().get("/healthz").content) == {"status": "ok"}',
+    ],
   };
   return {
     'requirements.txt': `${requirements[framework].join('\n')}\n`,
@@ -286,7 +306,13 @@ function goSources(name: string, framework: string): Record<string, string> {
     chi: ['"github.com/go-chi/chi/v5"'],
   };
   const routes: Record<string, string[]> = {
-    'net-http': ['\tmux := http.NewServeMux()', '\tmux.HandleFunc("GET /healthz", health("ok"))', '\tmux.HandleFunc("GET /readyz", health("ready"))', '\tmux.HandleFunc("GET /metrics", metrics)', '\tvar handler http.Handler = mux'],
+    'net-http': [
+      '\tmux := http.NewServeMux()',
+      '\tmux.HandleFunc("GET /healthz", health("ok"))',
+      '\tmux.HandleFunc("GET /readyz", health("ready"))',
+      '\tmux.HandleFunc("GET /metrics", metrics)',
+      '\tvar handler http.Handler = mux',
+    ],
     gin: [
       '\tgin.SetMode(gin.ReleaseMode)',
       '\tr := gin.New()',
@@ -304,7 +330,13 @@ function goSources(name: string, framework: string): Record<string, string> {
       '\te.GET("/metrics", echo.WrapHandler(http.HandlerFunc(metrics)))',
       '\tvar handler http.Handler = e',
     ],
-    chi: ['\tr := chi.NewRouter()', '\tr.Get("/healthz", health("ok"))', '\tr.Get("/readyz", health("ready"))', '\tr.Get("/metrics", metrics)', '\tvar handler http.Handler = r'],
+    chi: [
+      '\tr := chi.NewRouter()',
+      '\tr.Get("/healthz", health("ok"))',
+      '\tr.Get("/readyz", health("ready"))',
+      '\tr.Get("/metrics", metrics)',
+      '\tvar handler http.Handler = r',
+    ],
   };
   const std = ['"context"', '"errors"', '"fmt"', '"log"', '"net/http"', '"os"', '"os/signal"', '"sync/atomic"', '"syscall"', '"time"'];
   const main = [

@@ -65,7 +65,17 @@ export async function runTrainingBatch(o: TrainingBatchOptions): Promise<Trainin
   let cursor: TrainingCursor =
     stored && !stored.done
       ? { ...stored, leaseUntil: o.deadline, invocations: stored.invocations + 1, version: stored.version + 1 }
-      : { runId: new Date(now).toISOString(), startedAt: new Date(now).toISOString(), done: false, leaseUntil: o.deadline, processed: 0, trained: 0, failed: 0, invocations: 1, version: (stored?.version ?? 0) + 1 };
+      : {
+          runId: new Date(now).toISOString(),
+          startedAt: new Date(now).toISOString(),
+          done: false,
+          leaseUntil: o.deadline,
+          processed: 0,
+          trained: 0,
+          failed: 0,
+          invocations: 1,
+          version: (stored?.version ?? 0) + 1,
+        };
   if (!(await o.store.put(cursor, stored?.version))) return { status: 'busy', runId: cursor.runId };
 
   const all = (await o.listSeries()).map((s) => ({ s, key: seriesKey(s) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

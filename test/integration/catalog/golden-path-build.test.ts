@@ -15,7 +15,9 @@ import { ensureHelmKubectl } from '../../../local/layers/helm-kubectl.ts';
 const REPO = resolve(import.meta.dirname, '../../..');
 const run = (file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-    execFile(file, args, { cwd, env, timeout: 120_000 }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: unknown }).code) || 1 : 0, stdout, stderr })),
+    execFile(file, args, { cwd, env, timeout: 120_000 }, (err, stdout, stderr) =>
+      done({ code: err ? Number((err as { code?: unknown }).code) || 1 : 0, stdout, stderr }),
+    ),
   );
 const which = async (bin: string) => (await run('sh', ['-c', `command -v ${bin}`], REPO)).stdout.trim() || undefined;
 
@@ -28,12 +30,19 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function write(language: Language, framework: string): string {
-  const p = MicroserviceParams.parse({ name: `svc-${framework}`.replace(/[^a-z0-9-]/g, ''), owner: 'team-a', description: 'A "quoted" $(service)', language, framework, database: 'postgresql' });
+  const p = MicroserviceParams.parse({
+    name: `svc-${framework}`.replace(/[^a-z0-9-]/g, ''),
+    owner: 'team-a',
+    description: 'A "quoted" $(service)',
+    language,
+    framework,
+    database: 'postgresql',
+  });
   const dir = join(base, `${language}-${framework}`);
   for (const e of microserviceSkeleton(p)) {
     const file = join(dir, e.path);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, e.content ?? "");
+    writeFileSync(file, e.content ?? '');
   }
   return join(dir, p.name);
 }
@@ -102,7 +111,9 @@ function readFileSync(p: string): string {
   return readFileSyncRaw(p, 'utf8');
 }
 
-const CASES = (Object.entries(FRAMEWORKS) as [Language, readonly string[]][]).flatMap(([language, fws]) => fws.map((framework) => [language, framework] as const));
+const CASES = (Object.entries(FRAMEWORKS) as [Language, readonly string[]][]).flatMap(([language, fws]) =>
+  fws.map((framework) => [language, framework] as const),
+);
 
 describe.each(CASES)('golden path %s/%s', (language, framework) => {
   let root: string;

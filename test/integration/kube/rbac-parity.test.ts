@@ -60,13 +60,24 @@ afterAll(async () => {
 describe('fleetops with the RBAC manifest it serves', () => {
   it('registration: the token reaches /version and is the manifest ServiceAccount, not an admin', async () => {
     expect((await gateway.version(creds)).gitVersion).toMatch(/^v1\.\d+/);
-    const who = await kreq(info, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1' }, { token: tokenOf(creds) });
+    const who = await kreq(
+      info,
+      'POST',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1' },
+      { token: tokenOf(creds) },
+    );
     expect(who.body.status.userInfo.username).toBe(`system:serviceaccount:${FLEETOPS_NAMESPACE}:${FLEETOPS_SERVICE_ACCOUNT}`);
   });
 
   it('the legacy token Secret in the manifest gets a token that works too', async () => {
-    const b64 = await waitFor(async () => (await admin('get', 'secret', FLEETOPS_TOKEN_SECRET, '-n', FLEETOPS_NAMESPACE, '-o', 'jsonpath={.data.token}')).trim(), 'token controller');
-    const legacy = parseAndValidateKubeconfig(kubeconfigWithToken(info.server, info.caData, Buffer.from(b64, 'base64').toString(), 'fleetops'), { allowLoopback: true });
+    const b64 = await waitFor(
+      async () => (await admin('get', 'secret', FLEETOPS_TOKEN_SECRET, '-n', FLEETOPS_NAMESPACE, '-o', 'jsonpath={.data.token}')).trim(),
+      'token controller',
+    );
+    const legacy = parseAndValidateKubeconfig(kubeconfigWithToken(info.server, info.caData, Buffer.from(b64, 'base64').toString(), 'fleetops'), {
+      allowLoopback: true,
+    });
     expect((await gateway.version(legacy)).gitVersion).toMatch(/^v1\./);
     const c = await gateway.client({ clusterId: 'legacy', credentialsVersion: '1', creds: legacy });
     expect((await c.listNodes()).length).toBe(3);
@@ -125,7 +136,9 @@ describe('fleetops with the RBAC manifest it serves', () => {
     expect(await helm.upgrade({ ...base, values: { image: { tag: '1.0.0' } } })).toEqual({ revision: 1, previousRevision: 0 });
     expect(await helm.upgrade({ ...base, values: { image: { tag: '2.0.0' } } })).toEqual({ revision: 2, previousRevision: 1 });
     await helm.rollback({ creds, release: 'hello', namespace: DEPLOY_NS, revision: 1, timeoutSeconds: 60 });
-    expect((await kreq(info, 'GET', `/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/hello`)).body.spec.template.spec.containers[0].image).toBe('registry.example.com/hello:1.0.0');
+    expect((await kreq(info, 'GET', `/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/hello`)).body.spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/hello:1.0.0',
+    );
     await helm.rollback({ creds, release: 'hello', namespace: DEPLOY_NS, revision: 0, timeoutSeconds: 60 });
     expect((await kreq(info, 'GET', `/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/hello`)).status).toBe(404);
   }, 180_000);
@@ -138,8 +151,15 @@ describe('fleetops with the RBAC manifest it serves', () => {
     }
     const helm = new HelmCli({ binary: helmBinary, policy: { allowLoopback: true } });
     const values = { nameOverride: 'checkout', fullnameOverride: 'checkout', image: { repository: 'registry.example.com/checkout', tag: '0.1.0' } };
-    expect(await helm.upgrade({ creds, release: 'checkout', namespace: DEPLOY_NS, chart: { path: chart }, values, timeoutSeconds: 60 })).toEqual({ revision: 1, previousRevision: 0 });
-    for (const path of [`/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/checkout`, `/api/v1/namespaces/${DEPLOY_NS}/serviceaccounts/checkout`, `/apis/autoscaling/v2/namespaces/${DEPLOY_NS}/horizontalpodautoscalers/checkout`]) {
+    expect(await helm.upgrade({ creds, release: 'checkout', namespace: DEPLOY_NS, chart: { path: chart }, values, timeoutSeconds: 60 })).toEqual({
+      revision: 1,
+      previousRevision: 0,
+    });
+    for (const path of [
+      `/apis/apps/v1/namespaces/${DEPLOY_NS}/deployments/checkout`,
+      `/api/v1/namespaces/${DEPLOY_NS}/serviceaccounts/checkout`,
+      `/apis/autoscaling/v2/namespaces/${DEPLOY_NS}/horizontalpodautoscalers/checkout`,
+    ]) {
       expect((await kreq(info, 'GET', path)).status).toBe(200);
     }
   }, 120_000);
@@ -159,10 +179,15 @@ describe('fleetops with the RBAC manifest it serves', () => {
       await waitFor(async () => (await client.listEvents('shop')).some((e) => e.reason === 'BackOff'), 'crash loop back-off', 30_000);
       const started = await api('POST', '/v1/rca', { clusterId: registered.body.id, namespace: 'shop', service: 'payment-service' });
       expect(started.status).toBe(202);
-      const rca = await waitFor(async () => {
-        const r = await api('GET', `/v1/rca/${started.body.id}`);
-        return r.body.status !== 'RUNNING' ? r.body : undefined;
-      }, 'the RCA', 90_000, 500);
+      const rca = await waitFor(
+        async () => {
+          const r = await api('GET', `/v1/rca/${started.body.id}`);
+          return r.body.status !== 'RUNNING' ? r.body : undefined;
+        },
+        'the RCA',
+        90_000,
+        500,
+      );
       expect(rca.status).toBe('SUCCEEDED');
       expect(JSON.stringify(rca.report)).toMatch(/CrashLoop|BackOff|crash/i);
       expect(JSON.stringify(rca.report)).not.toMatch(/forbidden|403/i);
@@ -183,7 +208,10 @@ describe('fleetops with the RBAC manifest it serves', () => {
     expect(await can('create', 'pods', '--subresource=exec', '-n', 'shop')).toBe('no');
     expect(await can('create', 'clusterrolebindings.rbac.authorization.k8s.io')).toBe('no');
     expect(await can('create', 'rolebindings.rbac.authorization.k8s.io', '-n', DEPLOY_NS)).toBe('no');
-    const forbidden = await client.listPods('kube-system').then(() => 'allowed', (e: Error) => e.message);
+    const forbidden = await client.listPods('kube-system').then(
+      () => 'allowed',
+      (e: Error) => e.message,
+    );
     expect(forbidden).toBe('allowed'); // cluster-wide reads are part of the manifest
     const secret = await kreq(info, 'GET', '/api/v1/namespaces/shop/secrets', undefined, { token: tokenOf(creds) });
     expect(secret.status).toBe(403);

@@ -13,7 +13,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => db?.stop());
 
-const series = (n: number): SeriesRef[] => Array.from({ length: n }, (_, i) => ({ clusterId: `c${i % 3}`, namespace: 'shop', service: `svc-${String(i).padStart(4, '0')}` }));
+const series = (n: number): SeriesRef[] =>
+  Array.from({ length: n }, (_, i) => ({ clusterId: `c${i % 3}`, namespace: 'shop', service: `svc-${String(i).padStart(4, '0')}` }));
 
 /** A simulated invocation: `budgetMs` of clock, each series costs `perSeriesMs` (per concurrency slot). */
 function invocation(store: DynamoTrainingCursorStore, all: SeriesRef[], trained: string[], clock: { t: number }, over: Partial<TrainingBatchOptions> = {}) {
@@ -38,7 +39,10 @@ function invocation(store: DynamoTrainingCursorStore, all: SeriesRef[], trained:
 
 describe('training runs across invocations', () => {
   it('trains every series exactly once over as many invocations as the budget needs, then starts a new run', async () => {
-    const tableStore = new DynamoTrainingCursorStore({ client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }), tableName: db.tableName });
+    const tableStore = new DynamoTrainingCursorStore({
+      client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }),
+      tableName: db.tableName,
+    });
     const all = series(250);
     const trained: string[] = [];
     const clock = { t: Date.parse('2026-12-06T00:00:00Z') };

@@ -41,7 +41,10 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
   });
 
   it('the kubeconfig token is the admin ServiceAccount, bound to cluster-admin; an unknown token is 401', async () => {
-    const who = await kreq(info, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    const who = await kreq(info, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+    });
     expect(who.status).toBe(201);
     expect(who.body.status.userInfo.username).toBe('system:serviceaccount:kube-system:sim-admin');
     expect(who.body.status.userInfo.groups).toContain('system:authenticated');
@@ -59,7 +62,11 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
   it('a Role/RoleBinding grant is exactly what the token can do; the rest is 403 Forbidden with the real Status', async () => {
     const sa = await kreq(info, 'POST', '/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reader' } });
     expect(sa.status).toBe(201);
-    const tr = await kreq(info, 'POST', '/api/v1/namespaces/shop/serviceaccounts/reader/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } });
+    const tr = await kreq(info, 'POST', '/api/v1/namespaces/shop/serviceaccounts/reader/token', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    });
     expect(tr.status).toBe(201);
     const token = tr.body.status.token as string;
     expect(Date.parse(tr.body.status.expirationTimestamp)).toBeGreaterThan(Date.now() + 3000_000);
@@ -103,7 +110,9 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     expect((await kreq(info, 'GET', '/apis/apps/v1/namespaces/shop/deployments/frontend', undefined, { token })).status).toBe(200);
     const other = await kreq(info, 'GET', '/apis/apps/v1/namespaces/shop/deployments/order-service', undefined, { token });
     expect(other.status).toBe(403);
-    expect(other.body.message).toBe('deployments.apps "order-service" is forbidden: User "system:serviceaccount:shop:reader" cannot get resource "deployments" in API group "apps" in the namespace "shop"');
+    expect(other.body.message).toBe(
+      'deployments.apps "order-service" is forbidden: User "system:serviceaccount:shop:reader" cannot get resource "deployments" in API group "apps" in the namespace "shop"',
+    );
     // Subresources are separate resources; another namespace and the cluster scope are outside a RoleBinding.
     const pod = (await kreq(info, 'GET', '/api/v1/namespaces/shop/pods', undefined, { token })).body.items[0].metadata.name;
     const log = await kreq(info, 'GET', `/api/v1/namespaces/shop/pods/${pod}/log`, undefined, { token });
@@ -111,7 +120,9 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     expect(log.body.message).toContain('cannot get resource "pods/log" in API group "" in the namespace "shop"');
     expect((await kreq(info, 'GET', '/api/v1/namespaces/default/pods', undefined, { token })).status).toBe(403);
     const nodes = await kreq(info, 'GET', '/api/v1/nodes', undefined, { token });
-    expect(nodes.body.message).toBe('nodes is forbidden: User "system:serviceaccount:shop:reader" cannot list resource "nodes" in API group "" at the cluster scope');
+    expect(nodes.body.message).toBe(
+      'nodes is forbidden: User "system:serviceaccount:shop:reader" cannot list resource "nodes" in API group "" at the cluster scope',
+    );
     expect((await kreq(info, 'DELETE', `/api/v1/namespaces/shop/pods/${pod}`, undefined, { token })).status).toBe(403);
     expect((await kreq(info, 'GET', '/sim/v1/faults', undefined, { token })).status).toBe(403);
 
@@ -130,7 +141,11 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     });
     expect(r.status).toBe(422);
     expect(r.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['roleRef.kind', 'subjects[0].namespace']);
-    const t = await kreq(info, 'POST', '/api/v1/namespaces/kube-system/serviceaccounts/sim-admin/token', { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', spec: { expirationSeconds: 60 } });
+    const t = await kreq(info, 'POST', '/api/v1/namespaces/kube-system/serviceaccounts/sim-admin/token', {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      spec: { expirationSeconds: 60 },
+    });
     expect(t.status).toBe(422);
   });
 
@@ -169,9 +184,13 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     const forbidden = await kc(bot, 'delete', 'pod', '-n', 'shop', '-l', 'app=frontend');
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toContain('Error from server (Forbidden): pods "frontend-');
-    expect(forbidden.stderr).toContain('is forbidden: User "system:serviceaccount:team-a:bot" cannot delete resource "pods" in API group "" in the namespace "shop"');
+    expect(forbidden.stderr).toContain(
+      'is forbidden: User "system:serviceaccount:team-a:bot" cannot delete resource "pods" in API group "" in the namespace "shop"',
+    );
     const secrets = await kc(bot, 'get', 'secrets', '-n', 'shop');
-    expect(secrets.stderr).toContain('Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:team-a:bot" cannot list resource "secrets" in API group "" in the namespace "shop"');
+    expect(secrets.stderr).toContain(
+      'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:team-a:bot" cannot list resource "secrets" in API group "" in the namespace "shop"',
+    );
   });
 
   it.skipIf(!zip)('kubectl apply of a legacy service-account-token Secret gets a working token from the token controller', async () => {
@@ -192,7 +211,10 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     const file = join(dir, 'legacy.yaml');
     await writeFile(file, manifest);
     await admin('apply', '-f', file);
-    const b64 = await waitFor(async () => (await admin('get', 'secret', 'legacy-token', '-n', 'default', '-o', 'jsonpath={.data.token}')).trim(), 'token filled');
+    const b64 = await waitFor(
+      async () => (await admin('get', 'secret', 'legacy-token', '-n', 'default', '-o', 'jsonpath={.data.token}')).trim(),
+      'token filled',
+    );
     const legacy = await asToken(Buffer.from(b64, 'base64').toString(), 'legacy');
     expect((await kc(legacy, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}')).stdout).toBe('system:serviceaccount:default:legacy');
     expect((await kc(legacy, 'auth', 'can-i', 'list', 'pods')).stdout.trim()).toBe('no');

@@ -67,14 +67,20 @@ describe('Backstage catalog files', () => {
   });
 
   it('placeholders and versions: $json/$yaml accepted, two keys or a non-string refused; backstage.io/v1beta1 accepted and stored as v1alpha1', () => {
-    const api = (definition: unknown, apiVersion = 'backstage.io/v1alpha1') => validateEntity({ apiVersion, kind: 'API', metadata: { name: 'a' }, spec: { type: 'openapi', lifecycle: 'p', owner: 'g', definition } });
+    const api = (definition: unknown, apiVersion = 'backstage.io/v1alpha1') =>
+      validateEntity({ apiVersion, kind: 'API', metadata: { name: 'a' }, spec: { type: 'openapi', lifecycle: 'p', owner: 'g', definition } });
     expect(api({ $json: './schema.json' })).toHaveProperty('entity');
     expect(api({ $yaml: './openapi.yaml' })).toHaveProperty('entity');
     expect(api({ $text: './a', $json: './b' })).toMatchObject({ error: expect.stringMatching(/spec.definition/) });
     expect(api({ $text: 42 })).toMatchObject({ error: expect.stringMatching(/spec.definition/) });
     expect(api({ $include: '/etc/passwd' })).toMatchObject({ error: expect.stringMatching(/spec.definition/) });
     expect(api('openapi: 3.0.0', 'backstage.io/v1beta1')).toMatchObject({ entity: { apiVersion: 'backstage.io/v1alpha1' } });
-    const mail = validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Domain', metadata: { name: 'd', links: [{ url: 'mailto:team@example.com' }] }, spec: { owner: 'g' } });
+    const mail = validateEntity({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Domain',
+      metadata: { name: 'd', links: [{ url: 'mailto:team@example.com' }] },
+      spec: { owner: 'g' },
+    });
     expect(mail).toHaveProperty('entity');
   });
 });

@@ -1,5 +1,5 @@
 import { EVENT_SOURCES } from '../core/platform/events.ts';
-import { HEALABLE_ISSUE_TYPES } from '../core/healing/types.ts';
+import { HEALABLE_ISSUE_TYPES } from '../core/healing/strategies/index.ts';
 
 /**
  * EventBridge rules and schedules, as plain data: CDK deploys them (lib/constructs/events.ts)

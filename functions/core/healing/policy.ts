@@ -4,7 +4,8 @@
  * (FLEETOPS_HEALING_POLICY) so an operator changes it without a deploy of code.
  */
 import * as z from 'zod';
-import { HEALABLE_ISSUE_TYPES, SEVERITIES } from './types.ts';
+import { HEALABLE_ISSUE_TYPES } from './strategies/index.ts';
+import { SEVERITIES } from './types.ts';
 
 const ServicePolicy = z
   .object({

@@ -6,8 +6,6 @@
 export { ISSUE_TYPES, type IssueType } from '../issue-types.ts';
 import type { IssueType } from '../issue-types.ts';
 
-/** Issue types with a strategy (read from the registry, strategies/index.ts); RCA results of other types do not start a healing run. */
-export { HEALABLE_ISSUE_TYPES } from './strategies/index.ts';
 
 import type { Severity } from '../platform/severity.ts';
 

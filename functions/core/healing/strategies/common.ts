@@ -1,6 +1,6 @@
 /** Helpers several strategies share: history, recent rollouts, the hand-over's suggestions, symptom scores. */
-import type { ServicePolicy } from '../policy.ts';
 import type { ActionPlan, Decision, HealingRequest, RcaHints, WorkloadState } from '../types.ts';
+import type { StrategyPolicy } from './types.ts';
 
 export const handover = (summary: string, suggestions: string[]): Decision => ({ kind: 'handover', summary, suggestions });
 export const act = (action: ActionPlan, summary: string, approval?: string): Decision => ({ kind: 'action', action, summary, ...(approval ? { approval } : {}) });
@@ -13,7 +13,7 @@ export function previousRevision(state: WorkloadState): string | undefined {
 }
 
 /** A rollout "just before": from the RCA, else the current revision's ReplicaSet is young. */
-export function recentRollout(state: WorkloadState, hints: RcaHints | undefined, policy: ServicePolicy, now: Date): { revision: string; at?: string } | undefined {
+export function recentRollout(state: WorkloadState, hints: RcaHints | undefined, policy: Pick<StrategyPolicy, 'recentRolloutMinutes'>, now: Date): { revision: string; at?: string } | undefined {
   const windowMs = policy.recentRolloutMinutes * 60_000;
   if (hints?.recentRollout && now.getTime() - Date.parse(hints.recentRollout.at) <= windowMs) return { revision: String(hints.recentRollout.revision), at: hints.recentRollout.at };
   if (!previousRevision(state)) return undefined;

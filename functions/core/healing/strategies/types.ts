@@ -4,14 +4,25 @@
  * execute, undo), verification (the symptom and its target), the policy (which issue types exist)
  * and the model's prompt (what fleetops can do) all read the registry, never a switch.
  */
-import type { ServicePolicy } from '../policy.ts';
 import type { HealingCluster } from '../ports.ts';
 import type { ActionPlan, Decision, HealingRequest, IssueType, Snapshot, WorkloadState } from '../types.ts';
+
+/**
+ * The parts of the service's healing policy (policy.ts ServicePolicy) strategies read. Declared here,
+ * not imported, so the policy can read the registry without an import cycle.
+ */
+export interface StrategyPolicy {
+  scaleStep: number;
+  maxReplicas: number;
+  recentRolloutMinutes: number;
+  cpuUtilisationTarget: number;
+  memoryUtilisationTarget: number;
+}
 
 export interface PlanContext {
   request: HealingRequest;
   state: WorkloadState;
-  policy: ServicePolicy;
+  policy: StrategyPolicy;
   now: Date;
   /** ReplicaSets fleetops or the cluster saw failing: a rollback never goes to one of them. */
   failingReplicaSets?: ReadonlySet<string>;
@@ -51,5 +62,5 @@ export interface HealingStrategy<P extends ActionPlan = ActionPlan> {
   /** High while the symptom is there. */
   symptom(state: WorkloadState): number;
   /** At or below this, the symptom is gone. */
-  symptomTarget(policy: ServicePolicy): number;
+  symptomTarget(policy: StrategyPolicy): number;
 }

@@ -65,6 +65,20 @@ export const holtWintersForecaster: Forecaster = (all, horizonMs, stepMs) => {
   }
 };
 
+/**
+ * Memory's forecaster, from bench/forecast-compare.bench.ts: Holt-Winters had the lowest MAE and warned
+ * of every OOM kill on 1-minute histories of hours, but its damped trend (τ = half the span) cannot
+ * reach a limit from a few minutes of points; the trend line can. So: Holt-Winters once `minSpanMs`
+ * of points since the last reset exist, the trend line before.
+ */
+export function memoryForecaster(minSpanMs = 2 * 3_600_000): Forecaster {
+  return (all, horizonMs, stepMs) => {
+    const points = sinceLastReset(all);
+    const span = points.length ? points[points.length - 1]!.t - points[0]!.t : 0;
+    return span >= minSpanMs ? holtWintersForecaster(all, horizonMs, stepMs) : trendForecaster(all, horizonMs, stepMs);
+  };
+}
+
 /** When the forecast first reaches `limit` (linear between steps), or undefined within the horizon. */
 export function crossingTime(predictions: readonly Point[], limit: number, last?: Point): number | undefined {
   let prev = last;

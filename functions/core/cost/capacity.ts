@@ -8,7 +8,7 @@ import { dedupFingerprint, instanceId } from '../alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../alerts/types.ts';
 import { EVENT_SOURCES } from '../platform/events.ts';
 import type { BusEvent } from '../platform/ports.ts';
-import { predictBreach, type Forecaster, type Point } from './breach.ts';
+import { memoryForecaster, predictBreach, type Forecaster, type Point } from './breach.ts';
 import type { ContainerSample } from './types.ts';
 
 export const PREDICTED_BREACH_DETAIL_TYPE = 'PredictedBreach';
@@ -53,7 +53,8 @@ export interface CapacityOptions {
   forecaster?: Forecaster;
 }
 
-export const DEFAULT_CAPACITY: CapacityOptions = { horizonMs: 3_600_000, maxPoints: 120, minPoints: 5, resolveAfterPulls: 2, moveMs: 5 * 60_000, refireMs: 3_600_000 };
+/** Memory: Holt-Winters on hours of history, the trend line on minutes (bench/forecast-compare.bench.ts; see memoryForecaster). */
+export const DEFAULT_CAPACITY: CapacityOptions = { horizonMs: 3_600_000, maxPoints: 180, minPoints: 5, resolveAfterPulls: 2, moveMs: 5 * 60_000, refireMs: 3_600_000, forecaster: memoryForecaster() };
 
 export function formatLimit(bytes: number): string {
   return bytes % (1024 * MI) === 0 ? `${bytes / (1024 * MI)}Gi` : `${Math.round(bytes / MI)}Mi`;

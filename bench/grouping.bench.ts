@@ -254,11 +254,9 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
     batch.sort((a, b) => DEPTH[b.alert.service] - DEPTH[a.alert.service]);
     for (const { alert, fault } of batch) {
       const result = await pipeline.ingest([alert]);
-      if (process.env.BENCH_DEBUG === mode && alert.cluster === "dev" && now < 7400) console.error(now, alert.service, alert.type, alert.status, alert.signals?.join(","), fault, result.incidents[0]?.slice(4, 10));
       if (alert.status === "firing" && fault) fired.push({ cluster: alert.cluster, service: alert.service, fault, incident: result.incidents[0], text: `${alert.type} ${alert.message}`, at: now });
     }
   }
-  if (process.env.BENCH_DEBUG === mode) for (const i of store.incidents.values()) console.error(JSON.stringify({ id: i.id.slice(4, 10), c: i.cluster, s: i.service, t: i.types, svc: i.services, st: i.status, f: i.firstSeen.slice(11, 19), r: i.resolvedAt?.slice(11, 19), split: i.splitFrom?.slice(4, 10), faults: [...new Set(fired.filter((x) => x.incident === i.id).map((x) => x.fault))] }));
   return { fired, incidents: store.incidents };
 }
 
@@ -281,7 +279,6 @@ function pairwise(items: { fault: string; group: string; cluster: string }[]) {
 
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 const faults = schedule(new Rng(SEED));
-if (process.env.BENCH_DEBUG) for (const f of faults.slice(0, 26)) console.error(JSON.stringify(f));
 const base = { bench: 'grouping', seed: SEED, faults: faults.length, clusters: CLUSTERS.length, pullSeconds: PULL_S };
 for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const) {
   const started = performance.now();

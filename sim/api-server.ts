@@ -16,7 +16,7 @@ import { toTable } from './tables.ts';
 import { openApiV3ForPath, openApiV3Root } from './openapi.ts';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.ts';
 import { clone, nowIso, randSuffix, type Obj } from './util.ts';
-import { accessReview, authorize, forbiddenMessage, rulesReview, validateRbac, type Attributes, type UserInfo } from './rbac.ts';
+import { accessReview, authorize, escalationProblem, forbiddenMessage, rulesReview, validateRbac, type Attributes, type UserInfo } from './rbac.ts';
 
 export class ApiError extends Error {
   readonly code: number;
@@ -237,18 +237,18 @@ export class ApiServer {
         return this.handleList(res, def, url, ns, table);
       case 'POST':
         if (name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-        return send(res, 201, this.create(def, ns, await readObjectBody(req), dryRun));
+        return send(res, 201, this.create(def, ns, await readObjectBody(req), dryRun, user));
       case 'PUT': {
         if (!name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
         const body = await readObjectBody(req);
         if (sub === 'scale') return send(res, 200, this.updateScale(def, ns, name, body, dryRun));
-        return send(res, 200, this.update(def, ns, name, body, sub, dryRun));
+        return send(res, 200, this.update(def, ns, name, body, sub, dryRun, user));
       }
       case 'PATCH': {
         if (!name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
         const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
         const raw = await readBody(req);
-        return send(res, 200, this.patch(def, ns, name, sub, ct, raw, dryRun));
+        return send(res, 200, this.patch(def, ns, name, sub, ct, raw, dryRun, user));
       }
       case 'DELETE':
         if (name) return send(res, 200, this.remove(def, ns, name, dryRun));
@@ -372,7 +372,7 @@ export class ApiServer {
     throw new ApiError(422, 'Invalid', msg, { name: obj.metadata?.name, ...(def.group ? { group: def.group } : {}), kind: def.kind, causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })) });
   }
 
-  create(def: ResourceDef, ns: string | undefined, body: Obj, dryRun = false): Obj {
+  create(def: ResourceDef, ns: string | undefined, body: Obj, dryRun = false, user?: UserInfo): Obj {
     const obj = this.checkBody(def, body);
     if (def.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
@@ -387,6 +387,7 @@ export class ApiServer {
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields']) delete obj.metadata[k];
     applyDefaults(def, obj);
     this.invalid(def, obj);
+    this.noEscalation(def, obj, user);
     if (this.c.store.has(storeKey(def), obj.metadata.namespace, obj.metadata.name)) {
       throw new ApiError(409, 'AlreadyExists', `${qualified(def)} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, ...(def.group ? { group: def.group } : {}), kind: def.plural });
     }
@@ -401,7 +402,7 @@ export class ApiServer {
   }
 
   /** Writes a full replacement (main resource or status subresource) after preconditions. */
-  private replace(def: ResourceDef, cur: Obj, next: Obj, sub: string | undefined, dryRun: boolean): Obj {
+  private replace(def: ResourceDef, cur: Obj, next: Obj, sub: string | undefined, dryRun: boolean, user?: UserInfo): Obj {
     const obj = this.checkBody(def, next);
     if (obj.metadata.name !== undefined && obj.metadata.name !== cur.metadata.name) {
       throw new ApiError(400, 'BadRequest', `the name of the object (${obj.metadata.name}) does not match the name on the URL (${cur.metadata.name})`);
@@ -423,6 +424,7 @@ export class ApiServer {
       if (def.kind === 'Node') out.status = clone(cur.status);
       applyDefaults(def, out, cur);
       this.invalid(def, out, cur);
+      this.noEscalation(def, out, user);
     }
     if (dryRun) return out;
     const saved = this.c.store.update(storeKey(def), out);
@@ -430,9 +432,9 @@ export class ApiServer {
     return this.c.store.get(storeKey(def), saved.metadata.namespace, saved.metadata.name) ?? saved;
   }
 
-  update(def: ResourceDef, ns: string | undefined, name: string, body: Obj, sub: string | undefined, dryRun = false): Obj {
+  update(def: ResourceDef, ns: string | undefined, name: string, body: Obj, sub: string | undefined, dryRun = false, user?: UserInfo): Obj {
     const cur = this.mustGet(def, ns, name);
-    return this.replace(def, cur, body, sub, dryRun);
+    return this.replace(def, cur, body, sub, dryRun, user);
   }
 
   private applyPatch(target: Obj, ct: string, raw: string): Obj {
@@ -451,7 +453,7 @@ export class ApiServer {
     return out as Obj;
   }
 
-  patch(def: ResourceDef, ns: string | undefined, name: string, sub: string | undefined, ct: string, raw: string, dryRun = false): Obj {
+  patch(def: ResourceDef, ns: string | undefined, name: string, sub: string | undefined, ct: string, raw: string, dryRun = false, user?: UserInfo): Obj {
     const isApply = ct === 'application/apply-patch+yaml' || ct === 'application/apply-patch+json';
     // Server-side apply creates what does not exist yet (helm 4 installs this way).
     if (isApply && !sub && !this.c.store.has(storeKey(def), def.namespaced ? ns : undefined, name)) {
@@ -459,7 +461,7 @@ export class ApiServer {
       if (body?.metadata?.name !== undefined && body.metadata.name !== name) {
         throw new ApiError(400, 'BadRequest', `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
       }
-      return this.create(def, ns, { ...body, metadata: { ...(body?.metadata ?? {}), name } }, dryRun);
+      return this.create(def, ns, { ...body, metadata: { ...(body?.metadata ?? {}), name } }, dryRun, user);
     }
     const cur = this.mustGet(def, ns, name);
     if (sub === 'scale') {
@@ -473,7 +475,14 @@ export class ApiServer {
     patched.metadata.resourceVersion = cur.metadata.resourceVersion;
     patched.metadata.name = cur.metadata.name;
     if (def.namespaced) patched.metadata.namespace = cur.metadata.namespace;
-    return this.replace(def, cur, patched, sub, dryRun);
+    return this.replace(def, cur, patched, sub, dryRun, user);
+  }
+
+  /** RBAC writes may not grant more than their author holds (403, as the real API server's escalation check). */
+  private noEscalation(def: ResourceDef, obj: Obj, user: UserInfo | undefined): void {
+    if (!user || def.group !== 'rbac.authorization.k8s.io') return;
+    const problem = escalationProblem(this.c, user, def.kind, obj, obj.metadata?.namespace);
+    if (problem) throw new ApiError(403, 'Forbidden', problem, { name: obj.metadata?.name, group: def.group, kind: def.plural });
   }
 
   /** SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview: answered for the caller, never stored. */

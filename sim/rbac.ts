@@ -365,3 +365,66 @@ export function validateRbac(kind: string, obj: Obj, old?: Obj): { reason: strin
   }
   return causes;
 }
+
+// ---- escalation prevention ----
+
+/** The parts of `rules` the user does not hold (in `namespace`, or cluster-wide), one entry per uncovered combination. */
+export function notHeld(c: Cluster, user: UserInfo, rules: PolicyRule[], namespace: string | undefined): string[] {
+  const held = rulesFor(c, user, namespace);
+  const covered = (a: Attributes): boolean => held.some((r) => ruleAllows(r, a));
+  const missing: string[] = [];
+  for (const rule of rules ?? []) {
+    for (const verb of rule.verbs ?? []) {
+      for (const path of rule.nonResourceURLs ?? []) {
+        if (!covered({ verb, resourceRequest: false, path })) missing.push(`{NonResourceURLs:["${path}"], Verbs:["${verb}"]}`);
+      }
+      for (const apiGroup of rule.apiGroups ?? []) {
+        for (const res of rule.resources ?? []) {
+          const [resource, subresource] = res.split('/', 2);
+          for (const name of rule.resourceNames?.length ? rule.resourceNames : [undefined]) {
+            if (!covered({ verb, resourceRequest: true, apiGroup, resource, subresource, name, namespace })) {
+              missing.push(`{APIGroups:["${apiGroup}"], Resources:["${res}"],${name ? ` ResourceNames:["${name}"],` : ''} Verbs:["${verb}"]}`);
+            }
+          }
+        }
+      }
+    }
+  }
+  return [...new Set(missing)];
+}
+
+/**
+ * The API server's escalation check on RBAC writes: a Role/ClusterRole may only grant what its author holds (or the
+ * author has `escalate`), a binding may only bind a role whose permissions its author holds (or has `bind` on it).
+ * Returns the Forbidden message, or undefined when the write is allowed.
+ */
+export function escalationProblem(c: Cluster, user: UserInfo, kind: string, obj: Obj, namespace: string | undefined): string | undefined {
+  const group = 'rbac.authorization.k8s.io';
+  const who = `user "${user.username}" (groups=[${user.groups.map((g) => `"${g}"`).join(' ')}])`;
+  const qualified = `${kind.toLowerCase()}s.${group} "${obj.metadata?.name ?? ''}"`;
+  if (kind === 'Role' || kind === 'ClusterRole') {
+    const resource = kind === 'Role' ? 'roles' : 'clusterroles';
+    if (authorize(c, user, { verb: 'escalate', resourceRequest: true, apiGroup: group, resource, name: obj.metadata?.name, namespace })) return undefined;
+    const missing = notHeld(c, user, obj.rules ?? [], kind === 'Role' ? namespace : undefined);
+    return missing.length ? `${qualified} is forbidden: ${who} is attempting to grant RBAC permissions not currently held:\n${missing.join('\n')}` : undefined;
+  }
+  if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') {
+    const ref = obj.roleRef ?? {};
+    const resource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
+    if (
+      authorize(c, user, {
+        verb: 'bind',
+        resourceRequest: true,
+        apiGroup: group,
+        resource,
+        name: ref.name,
+        namespace: ref.kind === 'Role' ? namespace : kind === 'RoleBinding' ? namespace : undefined,
+      })
+    )
+      return undefined;
+    const role = ref.kind === 'Role' ? c.store.get('roles', namespace, ref.name) : c.store.get('clusterroles', undefined, ref.name);
+    const missing = notHeld(c, user, role?.rules ?? [], kind === 'RoleBinding' ? namespace : undefined);
+    return missing.length ? `${qualified} is forbidden: ${who} is attempting to grant RBAC permissions not currently held:\n${missing.join('\n')}` : undefined;
+  }
+  return undefined;
+}

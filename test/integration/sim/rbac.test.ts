@@ -131,6 +131,88 @@ describe('simulator RBAC (token → ServiceAccount, RBAC decides)', () => {
     expect((await kreq(info, 'GET', '/api/v1/namespaces/shop/pods', undefined, { token })).status).toBe(401);
   });
 
+  it('escalation prevention: a user who may write Roles and bindings cannot grant what it does not hold, unless it has escalate/bind', async () => {
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    await kreq(info, 'POST', '/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ns-admin' } });
+    await kreq(info, 'POST', `${rbac}/namespaces/shop/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'rbac-writer' },
+      rules: [
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'update', 'patch', 'get'] },
+        { apiGroups: [''], resources: ['pods', 'configmaps'], verbs: ['get', 'list'] },
+      ],
+    });
+    await kreq(info, 'POST', `${rbac}/namespaces/shop/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'ns-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rbac-writer' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ns-admin', namespace: 'shop' }],
+    });
+    const token = (
+      await kreq(info, 'POST', '/api/v1/namespaces/shop/serviceaccounts/ns-admin/token', {
+        kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        spec: {},
+      })
+    ).body.status.token;
+    const role = (name: string, rules: unknown[]) =>
+      kreq(info, 'POST', `${rbac}/namespaces/shop/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules }, { token });
+    // Within what it holds: fine.
+    expect((await role('pod-reader-2', [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }])).status).toBe(201);
+    // Secrets it cannot read itself: refused with the API server's message.
+    const escalate = await role('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
+    expect(escalate.status).toBe(403);
+    expect(escalate.body.reason).toBe('Forbidden');
+    expect(escalate.body.message).toContain(
+      'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+    );
+    // Binding cluster-admin to itself: refused too.
+    const bind = await kreq(
+      info,
+      'POST',
+      `${rbac}/namespaces/shop/rolebindings`,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'grab' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'ns-admin', namespace: 'shop' }],
+      },
+      { token },
+    );
+    expect(bind.status).toBe(403);
+    // With `bind` on that one ClusterRole (granted by the admin), the same binding is allowed: the real rule.
+    await kreq(info, 'POST', `${rbac}/namespaces/shop/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'may-bind-view' },
+      rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['view'], verbs: ['bind'] }],
+    });
+    await kreq(info, 'POST', `${rbac}/namespaces/shop/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'may-bind-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'may-bind-view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ns-admin', namespace: 'shop' }],
+    });
+    const bindView = await kreq(
+      info,
+      'POST',
+      `${rbac}/namespaces/shop/rolebindings`,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'viewers' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'Group', name: 'system:serviceaccounts:shop' }],
+      },
+      { token },
+    );
+    expect(bindView.status).toBe(201);
+  });
+
   it('invalid RBAC objects are 422; a too-short token request is 422', async () => {
     const r = await kreq(info, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -24,7 +24,9 @@ export const callFailures: Analyzer = (evidence: Evidence) => {
     if (m.baseline !== undefined && m.current < 3 * m.baseline + 0.01) continue;
     add(m.from, m.to, m.current, m.id);
   }
-  for (const e of graph?.edges ?? []) if (e.errorRate !== undefined && e.errorRate >= ERROR_RATE) add(e.from, e.to, e.errorRate, graph!.id);
+  // the 5-minute ratio remembers failures already over (a callee that had no ready pod a minute ago): only
+  // without per-edge series
+  if (!evidence.edgeMetrics?.length) for (const e of graph?.edges ?? []) if (e.errorRate !== undefined && e.errorRate >= ERROR_RATE) add(e.from, e.to, e.errorRate, graph!.id);
   for (const [callee, failing] of byCallee) {
     const own = evidence.metrics.find((m) => m.service === callee && m.signal === 'error_rate');
     if (!own || own.current === null || own.current >= OWN_QUIET) continue;

@@ -284,6 +284,16 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
   const started = performance.now();
   const { fired, incidents } = await replay(mode, faults);
   const { precision, recall } = pairwise(fired.map((f) => ({ fault: f.fault, group: f.incident, cluster: f.cluster })));
+  // Where precision goes: wrongly merged pairs of one service (its incident key spans faults) vs of two services.
+  let sameService = 0;
+  let crossService = 0;
+  for (let i = 0; i < fired.length; i++) for (let j = i + 1; j < fired.length; j++) {
+    const a = fired[i];
+    const b = fired[j];
+    if (a.cluster !== b.cluster || a.incident !== b.incident || a.fault === b.fault) continue;
+    if (a.service === b.service) sameService++;
+    else crossService++;
+  }
   const detected = faults.filter((f) => fired.some((a) => a.fault === f.id));
   const perFault = detected.map((f) => new Set(fired.filter((a) => a.fault === f.id).map((a) => a.incident)).size);
   const hidden = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.incident)?.service === f.service));
@@ -299,6 +309,7 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
       incidentsPerFault: round(perFault.reduce((a, b) => a + b, 0) / Math.max(1, perFault.length)),
       detectedFaults: detected.length,
       hiddenFaults: hidden.length,
+      falsePairs: { sameService, crossService },
       hidden: hidden.slice(0, 5).map((f) => `${f.type}@${f.service}`),
       replaySeconds: round((performance.now() - started) / 1000, 1),
     }),

@@ -126,6 +126,10 @@ export class DeliveryError extends Error {
   }
 }
 
+/** A Kubernetes failure of a new kind this long after an anomaly-only incident of the same service began is another fault. */
+const NEW_KIND_AFTER_SECONDS = 90;
+/** An anomaly of the pull back within this long after its incident resolved is a flap (reopens); later, a new fault. */
+const FLAP_SECONDS = 300;
 /** How long after a caller's incident began a failing callee may still be its cause (detection lags by a pull or two). */
 const UPWARD_JOIN_SECONDS = 120;
 
@@ -247,7 +251,7 @@ export class AlertPipeline {
     }
   }
 
-  async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert): Promise<boolean> {
+  async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert, now: Date): Promise<boolean> {
     const previous = await this.#store.getIncident(incidentId);
     // Still open: the key rejoins it (the dependency is still failing), as before.
     if (!previous || previous.status !== 'resolved') return true;
@@ -255,6 +259,9 @@ export class AlertPipeline {
     // latency spike, a latency anomaly after an error-rate one) is a fault of its own and gets a new incident.
     if (previous.cluster !== lead.cluster || previous.namespace !== lead.namespace || previous.service !== lead.service) return false;
     if (!(previous.types ?? [previous.type]).includes(lead.type)) return false;
+    // Our own detection already waits K quiet pulls before calling an anomaly over: one that comes back after
+    // several minutes is a new fault, not a flap.
+    if (EVIDENCE_SOURCES.has(lead.source) && previous.resolvedAt && now.getTime() - Date.parse(previous.resolvedAt) > FLAP_SECONDS * 1000) return false;
     const before = signalsIn(previous.title ?? '');
     return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));
   }
@@ -290,7 +297,7 @@ export class AlertPipeline {
       const decision = decideFiring(touched.previous, now);
       // A service that only joined another service's incident (a symptom of a failing dependency)
       // gets its own incident later: reopening would revive the dependency's incident instead.
-      if (decision.kind === 'reopen' && (await this.#reopensOwnIncident(decision.incidentId, lead)) && !(await this.#explainedElsewhere(lead, now))) {
+      if (decision.kind === 'reopen' && (await this.#reopensOwnIncident(decision.incidentId, lead, now)) && !(await this.#explainedElsewhere(lead, now))) {
         const reopened = await this.#store.reopen(batch, touched.previous!, this.config.dedup);
         if (!reopened) continue;
         await this.#deliver(reopened, 'reopened');
@@ -368,8 +375,13 @@ export class AlertPipeline {
     if (!state || state.status !== 'firing') return undefined;
     const incident = await this.#store.getIncident(state.incidentId);
     if (!incident || incident.status === 'resolved') return undefined;
-    if (incident.service === lead.service) return this.#rehome(batch, lead, incident, now);
-    if (await this.#explainedBy(lead, incident, now)) return undefined;
+    if (incident.service === lead.service) {
+      // A Kubernetes failure of a new kind, well after an anomaly-only incident of the service began, is another fault.
+      const types = incident.types ?? [incident.type];
+      const anotherFault =
+        OWN_FAILURE.test(lead.type) && !types.some((t) => OWN_FAILURE.test(t)) && now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
+      if (!anotherFault) return this.#rehome(batch, lead, incident, now);
+    } else if (await this.#explainedBy(lead, incident, now)) return undefined;
     const draft = await this.#draft(group, lead, silences, now, attempt);
     if (draft.id === incident.id) draft.id = incidentIdFor(group.key, `${now.toISOString()}#split${attempt}`);
     const split = await this.#store.split(batch, incident.id, draft, this.config.dedup);

@@ -47,6 +47,11 @@ export const ConfigSchema = z.object({
    * Only members of `teamId` act; guests and other workspaces read. Unset: everyone reads, FLEETOPS_SLACK_APPROVERS approve.
    */
   FLEETOPS_SLACK_ROLES: optionalString,
+  /** Bot token (xoxb-…, scopes usergroups:read and users:read): user-group members and guest status for the role map. Inline (local) or from Secrets Manager (AWS). */
+  FLEETOPS_SLACK_BOT_TOKEN: optionalString,
+  FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN: optionalString,
+  /** Slack Web API base (tests point it at a local server). */
+  FLEETOPS_SLACK_API_URL: z.url().default('https://slack.com/api'),
   /** Hosts a `response_url` may point at (Slack's own by default; tests point it at a local receiver). */
   FLEETOPS_SLACK_RESPONSE_HOSTS: z.string().default('hooks.slack.com'),
   /** JSON map of workflow name → state machine ARN (AWS only). */

@@ -40,6 +40,7 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
       signingSecretArn: app.node.tryGetContext('slackSigningSecretArn'),
       approvers: app.node.tryGetContext('slackApprovers'),
       roles: app.node.tryGetContext('slackRoles'),
+      botTokenSecretArn: app.node.tryGetContext('slackBotTokenSecretArn'),
     },
     oidc: {
       issuers: app.node.tryGetContext('oidcIssuers'),

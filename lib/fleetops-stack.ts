@@ -47,6 +47,8 @@ export interface FleetopsStackProps extends StackProps {
     approvers?: string;
     /** Slack users and user groups → roles, JSON (FLEETOPS_SLACK_ROLES): `{"teamId":"T…","users":{…},"userGroups":{…},"defaultRole":"viewer"}`. */
     roles?: string;
+    /** Secrets Manager ARN of the Slack bot token (usergroups:read, users:read): user groups and guests for the role map. */
+    botTokenSecretArn?: string;
   };
   /**
    * Root-cause analysis engine (`-c rcaEngine=bedrock -c bedrockModelId=...`): `rules` (default) or `bedrock`, where
@@ -164,6 +166,7 @@ function argoCdEnvironment(argoCd: FleetopsStackProps['argoCd']): Record<string,
 function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, string> {
   return {
     ...(slack?.signingSecretArn ? { FLEETOPS_SLACK_SIGNING_SECRET_ARN: slack.signingSecretArn } : {}),
+    ...(slack?.botTokenSecretArn ? { FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN: slack.botTokenSecretArn } : {}),
     ...(slack?.approvers ? { FLEETOPS_SLACK_APPROVERS: slack.approvers } : {}),
     ...(slack?.roles ? { FLEETOPS_SLACK_ROLES: typeof slack.roles === 'string' ? slack.roles : JSON.stringify(slack.roles) } : {}),
   };
@@ -349,6 +352,10 @@ export class FleetopsStack extends Stack {
       secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn).grantRead(functionFor(ARGOCD_HANDLER));
     }
 
+    if (props.slack?.botTokenSecretArn) {
+      const botToken = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackBotTokenSecret', props.slack.botTokenSecretArn);
+      for (const handler of new Set(ROUTE_LIST.filter((r) => r.auth === 'slack').map((r) => r.handler))) botToken.grantRead(functionFor(handler));
+    }
     if (props.slack?.signingSecretArn) {
       const signingSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackSigningSecret', props.slack.signingSecretArn);
       for (const handler of new Set(ROUTE_LIST.filter((r) => r.auth === 'slack').map((r) => r.handler))) signingSecret.grantRead(functionFor(handler));

@@ -4,7 +4,7 @@ import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { logger } from '../observability.ts';
 import { SlackBlockActions } from '../schemas/slack.ts';
-import { slackPolicy, slackPorts } from '../wiring/slack.ts';
+import { slackPolicy, slackPorts, slackRequester } from '../wiring/slack.ts';
 
 /** `/fleet` slash commands and message buttons. The signature was checked by the middleware. */
 export const handler = httpHandler({
@@ -17,7 +17,7 @@ export const handler = httpHandler({
       ...(body.is_enterprise_install === 'true' ? { enterpriseInstall: true } : {}),
     };
     logger.info('slack command', { slackTeam: actor.teamId, slackUser: actor.userId, slackUserName: actor.userName, subcommand: body.text.trim().split(/\s+/)[0]?.slice(0, 20) });
-    return json(200, await runFleetCommand(body.text, actor, slackPorts(), slackPolicy(), body.response_url));
+    return json(200, await runFleetCommand(body.text, await slackRequester(actor), slackPorts(), slackPolicy(), body.response_url));
   },
   slackInteractions: async ({ body }) => {
     let payload: unknown;
@@ -40,7 +40,7 @@ export const handler = httpHandler({
     };
     const action = actions[0]!;
     logger.info('slack action', { slackTeam: actor.teamId, slackUser: actor.userId, slackUserName: actor.userName, actionId: action.action_id });
-    const reply = await runSlackAction({ actionId: action.action_id, value: action.value }, actor, slackPorts(), slackPolicy(), responseUrl);
+    const reply = await runSlackAction({ actionId: action.action_id, value: action.value }, await slackRequester(actor), slackPorts(), slackPolicy(), responseUrl);
     return json(200, { replace_original: false, ...reply });
   },
 });

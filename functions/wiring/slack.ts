@@ -6,6 +6,8 @@ import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
 import { AppError } from '../core/errors.ts';
 import { parseSlackRoles } from '../core/slack/roles.ts';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SlackDirectory } from '../adapters/slack/directory.ts';
 import { admitManualRcaFor } from './rca-limits.ts';
 import { forecastService } from './forecast.ts';
 import { costService } from './cost.ts';
@@ -59,6 +61,35 @@ export function slackFollowUps(): { followUps: DynamoSlackFollowUps; responder: 
 }
 
 let policyFor: { base: unknown; policy: SlackPolicy } | undefined;
+let directoryFor: { base: unknown; directory: SlackDirectory | undefined } | undefined;
+
+/**
+ * What the payload does not say, from Slack's Web API when a bot token is configured: the user's
+ * groups (for `userGroups` in FLEETOPS_SLACK_ROLES) and whether they are a guest or from another
+ * workspace. Without a token, the payload alone decides (unknown users get the default role).
+ */
+export async function slackRequester(actor: SlackActor): Promise<SlackActor> {
+  const base = wiring();
+  if (directoryFor?.base !== base) {
+    const c = base.config;
+    const configured = Boolean(c.FLEETOPS_SLACK_BOT_TOKEN || c.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN);
+    const token = async () => {
+      if (c.FLEETOPS_SLACK_BOT_TOKEN) return c.FLEETOPS_SLACK_BOT_TOKEN;
+      const value = c.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN ? await getSecret(c.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN, { maxAge: 300 }) : undefined;
+      return typeof value === 'string' && value ? value : undefined;
+    };
+    directoryFor = { base, directory: configured ? new SlackDirectory({ token, groupIds: [...slackPolicy().userGroups.keys()], baseUrl: c.FLEETOPS_SLACK_API_URL }) : undefined };
+  }
+  const directory = directoryFor.directory;
+  if (!directory) return actor;
+  const facts = await directory.describe(actor.userId);
+  return {
+    ...actor,
+    groups: facts.groups,
+    ...(facts.restricted || actor.restricted ? { restricted: true } : {}),
+    ...(!actor.userTeamId && facts.teamId ? { userTeamId: facts.teamId } : {}),
+  };
+}
 
 /** FLEETOPS_SLACK_ROLES (+ the older FLEETOPS_SLACK_APPROVERS): who may act from Slack. */
 export function slackPolicy(): SlackPolicy {

@@ -123,6 +123,22 @@ describe('FleetopsStack with notifications configured', () => {
   });
 });
 
+describe('FleetopsStack with Slack roles', () => {
+  it('passes the role map and the bot token secret to the Slack function only, which alone reads the token', () => {
+    const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-slack-bot-AbCdEf';
+    const roles = '{"teamId":"T0123","userGroups":{"S456":"operator"}}';
+    const app = new App({ context: { ...NO_BUNDLING, retainData: 'false', slackSigningSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-signing-AbCdEf', slackRoles: roles, slackBotTokenSecretArn: tokenArn } });
+    const configured = Template.fromStack(buildApp(app).stack);
+    const functions = Object.values(configured.findResources('AWS::Lambda::Function')) as Resource[];
+    const withToken = functions.filter((f) => f.Properties.Environment.Variables.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN === tokenArn);
+    expect(withToken).toHaveLength(1);
+    expect(withToken[0]!.Properties.Environment.Variables.FLEETOPS_SLACK_ROLES).toBe(roles);
+    const readers = (Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[]).filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('Fnslack');
+  });
+});
+
 describe('FleetopsStack with an Argo CD target', () => {
   it('passes the Argo CD settings to the healing step function only and lets it (alone) read the token secret', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-argocd-token-AbCdEf';

@@ -1,5 +1,5 @@
 /** Cost allocation per pull, the cost report, one entity's cost, and right-sizing recommendations. */
-import type { Clock, EventPublisher } from '../../ports.ts';
+import type { Clock, EventPublisher } from '../platform/ports.ts';
 import { advanceCapacity, type CapacityOptions } from './capacity.ts';
 import type { ServiceCatalog } from '../catalog/ports.ts';
 import { workloadOf } from '../catalog/graph.ts';

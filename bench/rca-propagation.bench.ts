@@ -16,7 +16,8 @@ const HEALTHY = 2;
 const cases = FAULTS.flatMap((fault) => CALLEES.map((service) => ({ fault, service, cluster: `${fault.split('-')[0]}-${service.split('-')[0]}` })));
 const healthy = Array.from({ length: HEALTHY }, (_, i) => `healthy-${i}`);
 
-const stack = await startPullingStack({ clusters: [...cases.map((c) => c.cluster), ...healthy], prometheus: true, pullSeconds: 10 });
+// Many manual RCAs from one caller: above the per-caller and per-service limits (issue 19) on purpose.
+const stack = await startPullingStack({ clusters: [...cases.map((c) => c.cluster), ...healthy], prometheus: true, pullSeconds: 10, env: { FLEETOPS_RCA_MANUAL_PER_USER: '1000', FLEETOPS_RCA_MANUAL_PER_SERVICE: '1000' } });
 const get = async (path: string) => (await stack.api('GET', path)).body;
 
 async function rcaOfFrontend(cluster: string): Promise<any> {

@@ -56,7 +56,8 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-rca-')),
-    env: { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_BEDROCK_ENDPOINT: model.endpoint, FLEETOPS_RCA_MODEL_ID: 'us.anthropic.claude-test-v1:0', FLEETOPS_RCA_CACHE_TTL_SECONDS: '0' },
+    // 12 manual RCAs from one caller: above the default per-caller limit (10/h, issue 19) on purpose.
+    env: { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_BEDROCK_ENDPOINT: model.endpoint, FLEETOPS_RCA_MODEL_ID: 'us.anthropic.claude-test-v1:0', FLEETOPS_RCA_CACHE_TTL_SECONDS: '0', FLEETOPS_RCA_MANUAL_PER_USER: '100' },
   });
   phase('cloud');
   sim = await startSimulator({ clusters: CLUSTERS, tickMs: 1000 });

@@ -6,7 +6,7 @@ import type {
   AnomalyDetectedDetail,
   AnomalyResolvedDetail,
   CloudWatchAlarmEvent,
-} from '../../schemas/alerts.ts';
+} from './wire-schemas.ts';
 import { DEFAULT_DEDUP_LABELS, dedupFingerprint, instanceId } from './fingerprint.ts';
 import { mapSeverity } from './severity.ts';
 import type { NormalizedAlert, Severity } from './types.ts';

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { API_VERSION, normalizeRef } from './entity.ts';
 import type { TarEntry } from './tar.ts';
 import { applicationSources } from './golden-path-sources.ts';
-import { ChartRef, DnsLabel, Namespace, Strategy } from '../../schemas/deployments.ts';
+import { ChartRef, DnsLabel, Namespace, Strategy } from '../deploy/request-schemas.ts';
 
 /** `[registry[:port]/]path:tag`: a tag is required (a moving `latest` is not a deploy), no digest, nothing helm could read as a flag. */
 const IMAGE_REF = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

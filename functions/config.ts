@@ -43,7 +43,8 @@ export const ConfigSchema = z.object({
   /** Comma-separated Slack user ids allowed to approve healing and deploy to prod. */
   FLEETOPS_SLACK_APPROVERS: z.string().optional(),
   /**
-   * Slack users → roles (issue 19), JSON: `{"teamId":"T…","users":{"U…":"approver"},"userGroups":{"S…":"operator"},"defaultRole":"viewer"}`.
+   * Slack users → roles (issue 19), JSON: `{"teamId":"T…","users":{"U…":"approver"},"userGroups":{"S…":"operator"},"defaultRole":"viewer","channels":["C…"]}`
+   * (`channels`, optional: acting only from these channels).
    * Only members of `teamId` act; guests and other workspaces read. Unset: everyone reads, FLEETOPS_SLACK_APPROVERS approve.
    */
   FLEETOPS_SLACK_ROLES: optionalString,

@@ -19,7 +19,6 @@ import {
 
 /** Who sent a command or pressed a button: recorded with every action taken on their behalf. */
 export interface SlackActor extends SlackRequester {
-  channelId?: string;
   /** Set by the dispatcher before any port is called: the mapped identity (audits record its subject). */
   identity?: Identity;
 }

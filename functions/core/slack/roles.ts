@@ -15,6 +15,8 @@ export interface SlackRoleMap {
   userGroups: ReadonlyMap<string, Role>;
   /** Role of a member of the workspace who is in neither map. */
   defaultRole: Role;
+  /** Channels (C…/G…) from which anyone may act; unset: any channel. Elsewhere everyone only reads. */
+  channels?: ReadonlySet<string>;
 }
 
 /** Who sent a command or pressed a button, as Slack's signed payload says. */
@@ -31,6 +33,8 @@ export interface SlackRequester {
   restricted?: boolean;
   /** The user groups (`S…`) the user is a member of, when they could be looked up. */
   groups?: readonly string[];
+  /** The channel the command was sent or the button pressed in. */
+  channelId?: string;
 }
 
 const RoleName = z.enum(ROLES);
@@ -41,6 +45,7 @@ const RolesJson = z
     users: z.record(Id, RoleName).default({}),
     userGroups: z.record(Id, RoleName).default({}),
     defaultRole: RoleName.default('viewer'),
+    channels: z.array(Id).max(500).optional(),
   })
   .strict();
 
@@ -67,6 +72,7 @@ export function parseSlackRoles(json: string | undefined, approvers: string | un
     users,
     userGroups: new Map(Object.entries(parsed.data.userGroups)),
     defaultRole: parsed.data.defaultRole,
+    ...(parsed.data.channels ? { channels: new Set(parsed.data.channels) } : {}),
   };
 }
 
@@ -79,6 +85,7 @@ export function outsider(map: SlackRoleMap, who: SlackRequester): string | undef
     if (who.userTeamId && who.userTeamId !== map.teamId) return 'users of other workspaces only read';
     if (who.enterpriseInstall && !who.userTeamId) return 'an org-wide install must name the user’s workspace';
   }
+  if (map.channels && !(who.channelId && map.channels.has(who.channelId))) return 'fleetops takes actions only from its configured channels';
   return undefined;
 }
 

@@ -66,6 +66,11 @@ describe('Slack roles', () => {
     expect(() => parseSlackRoles('{"users":{"U1":"root"}}', undefined)).toThrow(/FLEETOPS_SLACK_ROLES/);
     expect(() => parseSlackRoles('{', undefined)).toThrow(/JSON/);
     expect(parseSlackRoles(undefined, undefined).defaultRole).toBe('viewer');
+    // Channels: when configured, acting is possible only from them.
+    const inChannels = parseSlackRoles(JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator' }, channels: ['C0PS'] }), undefined);
+    expect(slackIdentity(inChannels, member('UOPS', { channelId: 'C0PS' })).role).toBe('operator');
+    expect(slackIdentity(inChannels, member('UOPS', { channelId: 'CRANDOM' })).role).toBe('viewer');
+    expect(slackIdentity(inChannels, member('UOPS')).role).toBe('viewer');
   });
 
   it('declares a role for every command', () => {

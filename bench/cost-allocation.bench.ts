@@ -21,7 +21,14 @@ const HASH = 'bcdfghjklm';
 
 function cluster(c: number): ClusterResources {
   const nodes = Array.from({ length: NODES }, (_, n) => ({
-    metadata: { name: `n${n}`, labels: { 'node.kubernetes.io/instance-type': TYPES[(c + n) % TYPES.length]!, 'topology.kubernetes.io/region': 'us-east-1', 'karpenter.sh/capacity-type': n % 3 ? 'on-demand' : 'spot' } },
+    metadata: {
+      name: `n${n}`,
+      labels: {
+        'node.kubernetes.io/instance-type': TYPES[(c + n) % TYPES.length]!,
+        'topology.kubernetes.io/region': 'us-east-1',
+        'karpenter.sh/capacity-type': n % 3 ? 'on-demand' : 'spot',
+      },
+    },
     status: { capacity: { cpu: '8', memory: '32Gi' } },
   }));
   const pods = [];
@@ -29,8 +36,25 @@ function cluster(c: number): ClusterResources {
   for (let s = 0; s < SERVICES; s++) {
     for (let r = 0; r < REPLICAS; r++) {
       const name = `svc${s}-7d9f8c6b5d-${HASH[r]}bcdf`;
-      pods.push({ metadata: { name, namespace: `ns${s % 5}` }, spec: { nodeName: `n${(s * REPLICAS + r) % NODES}`, containers: [{ name: 'app', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } }, { name: 'sidecar', resources: { requests: { cpu: '50m', memory: '64Mi' } } }] }, status: { phase: 'Running' } });
-      usage.push({ namespace: `ns${s % 5}`, name, containers: [{ name: 'app', cpu: 0.05 + ((s * 7 + r) % 40) / 100, memory: (150 + ((s * 13 + r) % 300)) * MI }, { name: 'sidecar', cpu: 0.01, memory: 40 * MI }] });
+      pods.push({
+        metadata: { name, namespace: `ns${s % 5}` },
+        spec: {
+          nodeName: `n${(s * REPLICAS + r) % NODES}`,
+          containers: [
+            { name: 'app', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } },
+            { name: 'sidecar', resources: { requests: { cpu: '50m', memory: '64Mi' } } },
+          ],
+        },
+        status: { phase: 'Running' },
+      });
+      usage.push({
+        namespace: `ns${s % 5}`,
+        name,
+        containers: [
+          { name: 'app', cpu: 0.05 + ((s * 7 + r) % 40) / 100, memory: (150 + ((s * 13 + r) % 300)) * MI },
+          { name: 'sidecar', cpu: 0.01, memory: 40 * MI },
+        ],
+      });
     }
   }
   return { nodes, pods, usage };

@@ -50,7 +50,12 @@ function lstmForecaster(model: LstmForecaster): Forecaster {
     if (points.length < model.artefact.lookback + 1) return [];
     const steps = Math.round(horizonMs / stepMs);
     const last = points[points.length - 1]!.t;
-    return model.forecast(points.map((p) => p.v), steps).map((v, i) => ({ t: last + (i + 1) * stepMs, v }));
+    return model
+      .forecast(
+        points.map((p) => p.v),
+        steps,
+      )
+      .map((v, i) => ({ t: last + (i + 1) * stepMs, v }));
   };
 }
 
@@ -60,7 +65,15 @@ interface Score {
   warnings: { t: number; at: number }[];
 }
 
-function evaluate(points: Point[], from: number, every: number, horizonSteps: number, stepMs: number, methods: Record<string, Forecaster>, limit?: number): Record<string, Score> {
+function evaluate(
+  points: Point[],
+  from: number,
+  every: number,
+  horizonSteps: number,
+  stepMs: number,
+  methods: Record<string, Forecaster>,
+  limit?: number,
+): Record<string, Score> {
   const out: Record<string, Score> = Object.fromEntries(Object.keys(methods).map((m) => [m, { mae: [], ms: [], warnings: [] }]));
   for (let o = from; o + horizonSteps < points.length; o += every) {
     const history = points.slice(Math.max(0, o - 240), o + 1);
@@ -91,7 +104,10 @@ const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.l
   const split = 2000;
   const t0 = performance.now();
   // The LSTM sees only the segments since each reset's shape through differences, trained on the first part.
-  const artefact = await trainLstm(points.slice(0, split).map((p) => p.v), { signal: 'memory', maxTrainingMs: TRAIN_MS, maxWindows: WINDOWS });
+  const artefact = await trainLstm(
+    points.slice(0, split).map((p) => p.v),
+    { signal: 'memory', maxTrainingMs: TRAIN_MS, maxWindows: WINDOWS },
+  );
   const trainMs = performance.now() - t0;
   const lstm = await loadLstm(artefact);
   const methods = { trend: trendForecaster, 'holt-winters': holtWintersForecaster, 'memory-default': memoryForecaster(), lstm: lstmForecaster(lstm) };
@@ -131,7 +147,10 @@ const dir = join(nab, 'data', 'realAWSCloudwatch');
 if (!existsSync(dir)) {
   console.log(JSON.stringify({ bench: 'forecast-compare', series: 'nab', skipped: `NAB data not found at ${dir}` }));
 } else {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().slice(0, Number(process.env.NAB_FILES ?? 3));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .slice(0, Number(process.env.NAB_FILES ?? 3));
   for (const file of files) {
     const rows = readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1);
     const points = rows.map((line) => {
@@ -140,16 +159,34 @@ if (!existsSync(dir)) {
     });
     const split = Math.floor(points.length * 0.6);
     const t0 = performance.now();
-    const artefact = await trainLstm(points.slice(0, split).map((p) => p.v), { signal: file, maxTrainingMs: TRAIN_MS, maxWindows: WINDOWS });
+    const artefact = await trainLstm(
+      points.slice(0, split).map((p) => p.v),
+      { signal: file, maxTrainingMs: TRAIN_MS, maxWindows: WINDOWS },
+    );
     const trainMs = performance.now() - t0;
     const lstm = await loadLstm(artefact);
     const step = 5 * MIN;
     const every = Math.max(1, Math.floor((points.length - split - 12) / 40));
     // No restarts on these signals: Holt-Winters on the whole history (no reset cut), the LSTM on the same.
-    const hw: Forecaster = (p, h, s) => forecast(p.map((x) => ({ ts: x.t, value: x.v })), { horizonHours: h / 3_600_000, stepMs: s }).predictions.map((x) => ({ t: Date.parse(x.ts), v: x.yhat }));
+    const hw: Forecaster = (p, h, s) =>
+      forecast(
+        p.map((x) => ({ ts: x.t, value: x.v })),
+        { horizonHours: h / 3_600_000, stepMs: s },
+      ).predictions.map((x) => ({ t: Date.parse(x.ts), v: x.yhat }));
     const scores = evaluate(points, split, every, 12, step, { 'holt-winters': hw, lstm: lstmForecaster(lstm) });
     for (const [name, s] of Object.entries(scores)) {
-      console.log(JSON.stringify({ bench: 'forecast-compare', series: `nab/${file}`, method: name, origins: s.mae.length, horizonSteps: 12, mae: r3(mean(s.mae)), forecastMsMedian: r3(median(s.ms)), ...(name === 'lstm' ? { trainMs: Math.round(trainMs), trainEpochs: artefact.training.epochs } : {}) }));
+      console.log(
+        JSON.stringify({
+          bench: 'forecast-compare',
+          series: `nab/${file}`,
+          method: name,
+          origins: s.mae.length,
+          horizonSteps: 12,
+          mae: r3(mean(s.mae)),
+          forecastMsMedian: r3(median(s.ms)),
+          ...(name === 'lstm' ? { trainMs: Math.round(trainMs), trainEpochs: artefact.training.epochs } : {}),
+        }),
+      );
     }
     lstm.dispose();
   }

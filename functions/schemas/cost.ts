@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { GROUP_BYS } from '../core/cost/report.ts';
 
-const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a name or id');
+const name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a name or id');
 const window = z.enum(['1d', '7d', '30d']).default('30d');
 
 export const CostQuery = z
@@ -42,7 +46,10 @@ export const RecommendationQuery = z
   })
   .strict();
 
-const resources = z.object({ requests: z.object({ cpu: z.string(), memory: z.string() }), limits: z.object({ cpu: z.string().optional(), memory: z.string().optional() }) });
+const resources = z.object({
+  requests: z.object({ cpu: z.string(), memory: z.string() }),
+  limits: z.object({ cpu: z.string().optional(), memory: z.string().optional() }),
+});
 
 export const RecommendationList = z
   .object({

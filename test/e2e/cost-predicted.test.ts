@@ -36,7 +36,13 @@ const info = () => sim.clusters[0]!;
 
 beforeAll(async () => {
   sim = await startSimulator({ clusters: ['dev'], tickMs: 300 });
-  cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' }, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-predicted-')) });
+  cloud = await startLocalCloud({
+    port: 0,
+    inMemory: true,
+    schedules: false,
+    env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' },
+    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-predicted-')),
+  });
   const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
 }, 120_000);
@@ -56,7 +62,10 @@ describe('predicted breaches, end to end', () => {
     let oomAt: number | undefined;
     const oomKill = async (): Promise<number | undefined> => {
       const pods = await kreq(info(), 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Duser-service');
-      const times = pods.body.items.flatMap((p: any) => (p.status?.containerStatuses ?? []).map((s: any) => s.lastState?.terminated)).filter((t: any) => t?.reason === 'OOMKilled' && Date.parse(t.finishedAt) > injectedAt).map((t: any) => Date.parse(t.finishedAt));
+      const times = pods.body.items
+        .flatMap((p: any) => (p.status?.containerStatuses ?? []).map((s: any) => s.lastState?.terminated))
+        .filter((t: any) => t?.reason === 'OOMKilled' && Date.parse(t.finishedAt) > injectedAt)
+        .map((t: any) => Date.parse(t.finishedAt));
       return times.length ? Math.min(...times) : undefined;
     };
     for (let i = 0; i < 60 && !oomAt; i++) {
@@ -76,6 +85,9 @@ describe('predicted breaches, end to end', () => {
     expect(incident.title).toMatch(/^Predicted breach: memory of user-service\/user-service reaches its limit 512Mi at /);
     const predicted = Date.parse(/at (\S+)$/.exec(incident.title)![1]!);
     const lead = oomAt! - openedAt;
-    expect(Math.abs(predicted - oomAt!), `predicted ${new Date(predicted).toISOString()}, OOM at ${new Date(oomAt!).toISOString()}, lead ${lead} ms`).toBeLessThan(0.25 * lead);
+    expect(
+      Math.abs(predicted - oomAt!),
+      `predicted ${new Date(predicted).toISOString()}, OOM at ${new Date(oomAt!).toISOString()}, lead ${lead} ms`,
+    ).toBeLessThan(0.25 * lead);
   }, 240_000);
 });

@@ -47,7 +47,13 @@ async function readyReplicas(name: string): Promise<number> {
 
 beforeAll(async () => {
   sim = await startSimulator({ clusters: ['dev'], tickMs: 300 });
-  cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' }, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-')) });
+  cloud = await startLocalCloud({
+    port: 0,
+    inMemory: true,
+    schedules: false,
+    env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' },
+    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-')),
+  });
   const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
 }, 120_000);
@@ -89,7 +95,11 @@ describe('cost allocation, end to end', () => {
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: frontend\n  annotations:\n    backstage.io/kubernetes-namespace: shop\nspec:\n  type: service\n  lifecycle: production\n  owner: team-shop',
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: user-service\nspec:\n  type: service\n  lifecycle: production\n  owner: team-shop',
     ].join('\n---\n');
-    const ingest = await fetch(cloud.url + '/v1/catalog/entities', { method: 'POST', headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/yaml' }, body: yaml });
+    const ingest = await fetch(cloud.url + '/v1/catalog/entities', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/yaml' },
+      body: yaml,
+    });
     expect(ingest.status).toBe(200);
     const costs = await serviceCosts();
     const one = await api('GET', `/v1/costs/${encodeURIComponent('component:default/frontend')}?window=1d`);
@@ -102,13 +112,19 @@ describe('cost allocation, end to end', () => {
     expect(owners.body.items.find((i: any) => i.key === 'group:default/team-shop')?.cost).toBeCloseTo(costs.frontend! + costs['user-service']!, 5);
   }, 60_000);
 
-  it('doubling a deployment\'s replicas roughly doubles its cost in the next pulls', async () => {
+  it("doubling a deployment's replicas roughly doubles its cost in the next pulls", async () => {
     const before0 = await serviceCosts();
     await pullNow();
     await pullNow();
     const before1 = await serviceCosts();
     const replicas = await readyReplicas('frontend');
-    const scaled = await kreq(info(), 'PATCH', '/apis/apps/v1/namespaces/shop/deployments/frontend/scale', { spec: { replicas: replicas * 2 } }, { contentType: 'application/merge-patch+json' });
+    const scaled = await kreq(
+      info(),
+      'PATCH',
+      '/apis/apps/v1/namespaces/shop/deployments/frontend/scale',
+      { spec: { replicas: replicas * 2 } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(scaled.status).toBe(200);
     for (let i = 0; i < 60 && (await readyReplicas('frontend')) < replicas * 2; i++) await sleep(500);
     expect(await readyReplicas('frontend')).toBe(replicas * 2);
@@ -135,7 +151,18 @@ describe('right-sizing, end to end', () => {
       spec: {
         replicas: 1,
         selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: 'reporting', image: 'ghcr.io/fleetops-sim/reporting:1.0.0', resources: { requests: { cpu: '1500m', memory: '3Gi' }, limits: { cpu: '2', memory: '3Gi' } } }] } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'reporting',
+                image: 'ghcr.io/fleetops-sim/reporting:1.0.0',
+                resources: { requests: { cpu: '1500m', memory: '3Gi' }, limits: { cpu: '2', memory: '3Gi' } },
+              },
+            ],
+          },
+        },
       },
     });
     expect(created.status).toBe(201);

@@ -116,7 +116,13 @@ export function allocate(input: AllocateInput): ClusterAllocation {
     const price = input.prices[i] ?? { hourly: 0, source: 'default' as const };
     const nodeCost = price.hourly * hours;
     total += nodeCost;
-    nodes.push({ name: node.metadata.name, hourly: price.hourly, source: price.source, ...(q.instanceType ? { instanceType: q.instanceType } : {}), capacityType: q.capacityType });
+    nodes.push({
+      name: node.metadata.name,
+      hourly: price.hourly,
+      source: price.source,
+      ...(q.instanceType ? { instanceType: q.instanceType } : {}),
+      capacityType: q.capacityType,
+    });
     const rates = splitNodePrice(price.hourly, q.cpu, q.memoryGiB);
     capCpu += q.cpu;
     capMem += q.memoryGiB;
@@ -183,7 +189,10 @@ export function allocate(input: AllocateInput): ClusterAllocation {
     idle: Math.max(0, total - charged),
     items: [...items.values()].sort((a, b) => b.cost - a.cost),
     samples,
-    rates: { cpuCoreHour: capCpu > 0 ? weightedCpu / capCpu : OPENCOST_DEFAULT_CPU_HOURLY, memoryGiBHour: capMem > 0 ? weightedMem / capMem : OPENCOST_DEFAULT_RAM_GIB_HOURLY },
+    rates: {
+      cpuCoreHour: capCpu > 0 ? weightedCpu / capCpu : OPENCOST_DEFAULT_CPU_HOURLY,
+      memoryGiBHour: capMem > 0 ? weightedMem / capMem : OPENCOST_DEFAULT_RAM_GIB_HOURLY,
+    },
     nodes,
   };
 }

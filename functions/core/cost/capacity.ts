@@ -54,7 +54,15 @@ export interface CapacityOptions {
 }
 
 /** Memory: Holt-Winters on hours of history, the trend line on minutes (bench/forecast-compare.bench.ts; see memoryForecaster). */
-export const DEFAULT_CAPACITY: CapacityOptions = { horizonMs: 3_600_000, maxPoints: 180, minPoints: 5, resolveAfterPulls: 2, moveMs: 5 * 60_000, refireMs: 3_600_000, forecaster: memoryForecaster() };
+export const DEFAULT_CAPACITY: CapacityOptions = {
+  horizonMs: 3_600_000,
+  maxPoints: 180,
+  minPoints: 5,
+  resolveAfterPulls: 2,
+  moveMs: 5 * 60_000,
+  refireMs: 3_600_000,
+  forecaster: memoryForecaster(),
+};
 
 export function formatLimit(bytes: number): string {
   return bytes % (1024 * MI) === 0 ? `${bytes / (1024 * MI)}Gi` : `${Math.round(bytes / MI)}Mi`;
@@ -83,7 +91,8 @@ export function advanceCapacity(input: {
     const key = `${s.namespace}#${s.workload}#${s.container}`;
     const frac = s.memory / s.limits.memory;
     const c = current.get(key);
-    if (!c || frac > c.frac) current.set(key, { namespace: s.namespace, workload: s.workload, container: s.container, frac, limit: Math.min(s.limits.memory, c?.limit ?? Infinity) });
+    if (!c || frac > c.frac)
+      current.set(key, { namespace: s.namespace, workload: s.workload, container: s.container, frac, limit: Math.min(s.limits.memory, c?.limit ?? Infinity) });
   }
   const prev = new Map(input.previous.map((p) => [p.key, p]));
   const next: CapacitySeries[] = [];
@@ -102,7 +111,10 @@ export function advanceCapacity(input: {
       limit: formatLimit(s.limit),
       status,
       predictedBreachAt,
-      message: status === 'firing' ? breachMessage({ ...s, predictedBreachAt }) : `Memory of ${s.workload}/${s.container} no longer forecast to reach its limit ${formatLimit(s.limit)}`,
+      message:
+        status === 'firing'
+          ? breachMessage({ ...s, predictedBreachAt })
+          : `Memory of ${s.workload}/${s.container} no longer forecast to reach its limit ${formatLimit(s.limit)}`,
       since,
       at: now,
     },
@@ -111,12 +123,29 @@ export function advanceCapacity(input: {
   for (const key of new Set([...prev.keys(), ...current.keys()])) {
     const p = prev.get(key);
     const c = current.get(key);
-    const base: CapacitySeries = p ?? { key, namespace: c!.namespace, workload: c!.workload, container: c!.container, signal: 'memory', limit: c!.limit, points: [] };
+    const base: CapacitySeries = p ?? {
+      key,
+      namespace: c!.namespace,
+      workload: c!.workload,
+      container: c!.container,
+      signal: 'memory',
+      limit: c!.limit,
+      points: [],
+    };
     // A retried pull replaces its own point instead of adding one.
     const points = base.points.filter((x) => x.t !== t);
     if (c) points.push({ t, v: c.frac });
     const s: CapacitySeries = { ...base, limit: c?.limit ?? base.limit, points: points.slice(-o.maxPoints) };
-    const at = c ? predictBreach({ points: s.points, limit: 1, horizonMs: o.horizonMs, stepMs: input.intervalSeconds * 1000, minPoints: o.minPoints, ...(o.forecaster ? { forecaster: o.forecaster } : {}) }) : undefined;
+    const at = c
+      ? predictBreach({
+          points: s.points,
+          limit: 1,
+          horizonMs: o.horizonMs,
+          stepMs: input.intervalSeconds * 1000,
+          minPoints: o.minPoints,
+          ...(o.forecaster ? { forecaster: o.forecaster } : {}),
+        })
+      : undefined;
     if (at !== undefined) {
       const predictedBreachAt = new Date(at).toISOString();
       const b = s.breach;
@@ -145,7 +174,13 @@ export function advanceCapacity(input: {
 
 /** A `PredictedBreach` event as an alert of the pipeline: one instance per (cluster, namespace, service, container). */
 export function predictedBreachAlert(detail: PredictedBreachDetail): NormalizedAlert {
-  const subject = { cluster: detail.cluster, namespace: detail.namespace, service: detail.service, type: PREDICTED_BREACH_DETAIL_TYPE, labels: { signal: detail.signal, container: detail.container, source: 'forecast' } };
+  const subject = {
+    cluster: detail.cluster,
+    namespace: detail.namespace,
+    service: detail.service,
+    type: PREDICTED_BREACH_DETAIL_TYPE,
+    labels: { signal: detail.signal, container: detail.container, source: 'forecast' },
+  };
   return {
     ...subject,
     fingerprint: dedupFingerprint(subject),

@@ -70,7 +70,13 @@ export function buildReport(rows: DailyCostRow[], window: CostWindow, now: Date,
     groups.set(key, g);
   }
   const items: CostItem[] = [...groups.entries()]
-    .map(([key, g]) => ({ key, cost: round(g.cost), previous: round(g.previous), changePct: changePct(g.cost, g.previous), daily: current.map((date) => ({ date, cost: round(g.daily.get(date) ?? 0) })) }))
+    .map(([key, g]) => ({
+      key,
+      cost: round(g.cost),
+      previous: round(g.previous),
+      changePct: changePct(g.cost, g.previous),
+      daily: current.map((date) => ({ date, cost: round(g.daily.get(date) ?? 0) })),
+    }))
     .sort((a, b) => b.cost - a.cost || a.key.localeCompare(b.key));
   return { window, currency: 'USD', total: round(total), idle: round(idle), items };
 }

@@ -52,7 +52,18 @@ export function usageDeltas(samples: ContainerSample[]): UsageDelta[] {
   const out = new Map<string, UsageDelta>();
   for (const s of samples) {
     const key = `${s.namespace}/${s.workload}/${s.container}`;
-    const d = out.get(key) ?? { namespace: s.namespace, workload: s.workload, container: s.container, samples: 0, oomKills: 0, throttled: 0, cpu: {}, memory: {}, requests: s.requests, limits: s.limits };
+    const d = out.get(key) ?? {
+      namespace: s.namespace,
+      workload: s.workload,
+      container: s.container,
+      samples: 0,
+      oomKills: 0,
+      throttled: 0,
+      cpu: {},
+      memory: {},
+      requests: s.requests,
+      limits: s.limits,
+    };
     if (s.oomKilled) d.oomKills++;
     if (!s.measured) {
       out.set(key, d);
@@ -110,7 +121,14 @@ export interface RightsizingOptions {
   minMemory: number;
 }
 
-export const DEFAULT_RIGHTSIZING: RightsizingOptions = { cpuPercentile: 0.95, memoryHeadroom: 0.15, throttledPctThreshold: 1, minSamples: 3, minCpu: 0.01, minMemory: 32 * MI };
+export const DEFAULT_RIGHTSIZING: RightsizingOptions = {
+  cpuPercentile: 0.95,
+  memoryHeadroom: 0.15,
+  throttledPctThreshold: 1,
+  minSamples: 3,
+  minCpu: 0.01,
+  minMemory: 32 * MI,
+};
 
 const HOURS_PER_MONTH = 730;
 

@@ -48,7 +48,14 @@ export class CostService {
   }
 
   /** Prices the cluster's nodes, allocates the interval's cost and records it once per (cluster, pull). */
-  async pullCluster(input: { clusterId: string; cluster: string; pullId: string; at: Date; intervalSeconds: number; resources: ClusterResources }): Promise<CostPullResult> {
+  async pullCluster(input: {
+    clusterId: string;
+    cluster: string;
+    pullId: string;
+    at: Date;
+    intervalSeconds: number;
+    resources: ClusterResources;
+  }): Promise<CostPullResult> {
     const { nodes, pods, usage } = input.resources;
     const prices = await Promise.all(nodes.map((n) => this.#deps.pricer.price(nodePriceQuery(input.cluster, n))));
     const allocation = allocate({ cluster: input.cluster, nodes, pods, usage, prices, intervalSeconds: input.intervalSeconds, now: input.at });
@@ -63,7 +70,16 @@ export class CostService {
     });
     // Which container runs out of memory next: forecast against the limit, PredictedBreach when it will cross.
     const previous = await this.#deps.store.capacity(input.clusterId);
-    const capacity = advanceCapacity({ clusterId: input.clusterId, cluster: input.cluster, pullId: input.pullId, at: input.at, intervalSeconds: input.intervalSeconds, previous, samples: allocation.samples, ...(this.#deps.capacity ? { options: this.#deps.capacity } : {}) });
+    const capacity = advanceCapacity({
+      clusterId: input.clusterId,
+      cluster: input.cluster,
+      pullId: input.pullId,
+      at: input.at,
+      intervalSeconds: input.intervalSeconds,
+      previous,
+      samples: allocation.samples,
+      ...(this.#deps.capacity ? { options: this.#deps.capacity } : {}),
+    });
     // Events before state: a crash in between re-sends the same event ids (the pipeline deduplicates), never loses one.
     for (let i = 0; i < capacity.events.length; i += 10) await this.#deps.events.publish(capacity.events.slice(i, i + 10));
     await this.#deps.store.putCapacity(input.clusterId, capacity.next, previous, input.at);
@@ -88,7 +104,9 @@ export class CostService {
         return owners.get(k);
       });
     }
-    return buildReport(rows, query.window, now, (row) => (query.groupBy === 'cluster' ? row.cluster : query.groupBy === 'namespace' ? row.namespace : row.service));
+    return buildReport(rows, query.window, now, (row) =>
+      query.groupBy === 'cluster' ? row.cluster : query.groupBy === 'namespace' ? row.namespace : row.service,
+    );
   }
 
   /** One catalog entity's cost: a Component's workload, or everything a Group or User owns. */
@@ -98,12 +116,16 @@ export class CostService {
     if (!entity) throw new NotFoundError(`No catalog entity ${ref}`);
     let components: CatalogEntity[];
     if (entity.kind === 'Component') components = [entity];
-    else if (entity.kind === 'Group' || entity.kind === 'User') components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'ownedBy' && r.targetRef === ref));
-    else if (entity.kind === 'System') components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'partOf' && r.targetRef === ref));
+    else if (entity.kind === 'Group' || entity.kind === 'User')
+      components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'ownedBy' && r.targetRef === ref));
+    else if (entity.kind === 'System')
+      components = catalog.list('Component').filter((c) => c.relations.some((r) => r.type === 'partOf' && r.targetRef === ref));
     else throw new NotFoundError(`${ref} is a ${entity.kind}: costs are kept for components, systems, groups and users`);
     const workloads = components.map(workloadOf).filter((w): w is { name: string; namespace?: string } => w !== undefined);
     const rows = await this.#rows(window);
-    const report = buildReport(rows, window, this.#deps.clock.now(), (row) => (workloads.some((w) => w.name === row.service && (!w.namespace || w.namespace === row.namespace)) ? ref : undefined));
+    const report = buildReport(rows, window, this.#deps.clock.now(), (row) =>
+      workloads.some((w) => w.name === row.service && (!w.namespace || w.namespace === row.namespace)) ? ref : undefined,
+    );
     const { current } = windowDates(window, this.#deps.clock.now());
     const item = report.items[0] ?? { key: ref, cost: 0, previous: 0, changePct: null, daily: current.map((date) => ({ date, cost: 0 })) };
     return { window, currency: 'USD', ...item };

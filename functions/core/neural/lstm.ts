@@ -27,7 +27,17 @@ export interface LstmOptions {
   maxWindows: number;
 }
 
-export const LSTM_DEFAULTS: LstmOptions = { lookback: 24, layers: 2, hidden: 64, epochs: 30, batchSize: 64, learningRate: 0.005, seed: 7, maxTrainingMs: 20_000, maxWindows: 1_000 };
+export const LSTM_DEFAULTS: LstmOptions = {
+  lookback: 24,
+  layers: 2,
+  hidden: 64,
+  epochs: 30,
+  batchSize: 64,
+  learningRate: 0.005,
+  seed: 7,
+  maxTrainingMs: 20_000,
+  maxWindows: 1_000,
+};
 
 export interface LstmArtefact {
   kind: 'fleetops.lstm';
@@ -65,7 +75,10 @@ function build(o: Pick<LstmOptions, 'lookback' | 'layers' | 'hidden' | 'seed' | 
 const diffs = (xs: readonly number[]) => xs.slice(1).map((v, i) => v - xs[i]!);
 
 /** Trains on one signal's history (regular steps, oldest first). */
-export async function trainLstm(series: readonly number[], options: Partial<LstmOptions> & { signal?: string; trainingWindow?: { from?: string; to?: string } } = {}): Promise<LstmArtefact> {
+export async function trainLstm(
+  series: readonly number[],
+  options: Partial<LstmOptions> & { signal?: string; trainingWindow?: { from?: string; to?: string } } = {},
+): Promise<LstmArtefact> {
   const o = { ...LSTM_DEFAULTS, ...options };
   if (series.length < o.lookback + 8) throw new ValidationError(`LSTM needs at least ${o.lookback + 8} points, got ${series.length}`);
   if (series.some((v) => !Number.isFinite(v))) throw new ValidationError('LSTM training series has non-finite values');
@@ -87,7 +100,7 @@ export async function trainLstm(series: readonly number[], options: Partial<Lstm
   const x = tf.tensor3d(xs.map((w) => w.map((v) => [v])));
   const y = tf.tensor2d(ys.map((v) => [v]));
   try {
-    for (; epochs < o.epochs; ) {
+    for (; epochs < o.epochs;) {
       const h = await model.fit(x, y, { epochs: 1, batchSize: o.batchSize, shuffle: false, verbose: 0 });
       epochs++;
       finalLoss = Number(h.history.loss?.[0]);
@@ -134,7 +147,12 @@ export function forwardLstm(artefact: LstmArtefact): (window: readonly number[])
   let w = 0;
   for (let l = 0; l < artefact.layers; l++) {
     const inDim = l === 0 ? 1 : H;
-    layers.push({ kernel: Float64Array.from(artefact.weights[w]!.values), recurrent: Float64Array.from(artefact.weights[w + 1]!.values), bias: Float64Array.from(artefact.weights[w + 2]!.values), inDim });
+    layers.push({
+      kernel: Float64Array.from(artefact.weights[w]!.values),
+      recurrent: Float64Array.from(artefact.weights[w + 1]!.values),
+      bias: Float64Array.from(artefact.weights[w + 2]!.values),
+      inDim,
+    });
     w += 3;
   }
   const dense = { kernel: Float64Array.from(artefact.weights[w]!.values), bias: artefact.weights[w + 1]!.values[0]! };

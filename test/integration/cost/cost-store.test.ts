@@ -18,7 +18,13 @@ const MI = 1024 ** 2;
 beforeAll(async () => {
   db = await startTestTable();
   store = new DynamoCostStore({ client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }), tableName: db.tableName });
-  service = new CostService({ store, pricer: new NodePricer(new SnapshotPriceSource()), catalog: { snapshot: async () => new CatalogIndex([]) }, clock: { now: () => now }, events: { publish: async () => {} } });
+  service = new CostService({
+    store,
+    pricer: new NodePricer(new SnapshotPriceSource()),
+    catalog: { snapshot: async () => new CatalogIndex([]) },
+    clock: { now: () => now },
+    events: { publish: async () => {} },
+  });
 }, 60_000);
 afterAll(() => db?.stop());
 
@@ -28,10 +34,20 @@ function resources(webReplicas: number): ClusterResources {
   const usage = [];
   for (let i = 0; i < webReplicas; i++) {
     const name = `web${i}-7d9f8c6b5d-bcdfg`;
-    pods.push({ metadata: { name, namespace: 'shop' }, spec: { nodeName: `n${i % 2}`, containers: [{ name: 'app', resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '20m', memory: '64Mi' } } }] }, status: { phase: 'Running' } });
+    pods.push({
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        nodeName: `n${i % 2}`,
+        containers: [{ name: 'app', resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '20m', memory: '64Mi' } } }],
+      },
+      status: { phase: 'Running' },
+    });
     usage.push({ namespace: 'shop', name, containers: [{ name: 'app', cpu: 0.005, memory: 40 * MI }] });
   }
-  const node = (name: string) => ({ metadata: { name, labels: { 'node.kubernetes.io/instance-type': 'm5.xlarge', 'topology.kubernetes.io/region': 'us-east-1' } }, status: { capacity: { cpu: '4', memory: '16Gi' } } });
+  const node = (name: string) => ({
+    metadata: { name, labels: { 'node.kubernetes.io/instance-type': 'm5.xlarge', 'topology.kubernetes.io/region': 'us-east-1' } },
+    status: { capacity: { cpu: '4', memory: '16Gi' } },
+  });
   return { nodes: [node('n0'), node('n1')], pods, usage };
 }
 
@@ -47,7 +63,9 @@ describe('DynamoCostStore', () => {
     const sum = report.items.reduce((s, i) => s + i.cost, 0);
     expect(sum + report.idle).toBeCloseTo(report.total, 4);
     await service.pullCluster({ ...input, pullId: 'p2' });
-    expect((await service.costs({ groupBy: 'cluster', window: '1d' })).items).toEqual([expect.objectContaining({ key: 'dev', cost: expect.closeTo(2 * sum, 4) })]);
+    expect((await service.costs({ groupBy: 'cluster', window: '1d' })).items).toEqual([
+      expect.objectContaining({ key: 'dev', cost: expect.closeTo(2 * sum, 4) }),
+    ]);
   }, 60_000);
 
   it('keeps usage histograms: recommendations come back from what was stored', async () => {
@@ -56,7 +74,12 @@ describe('DynamoCostStore', () => {
     await service.pullCluster({ clusterId: 'c1', cluster: 'dev', pullId: 'p3', at: now, intervalSeconds: 3600, resources: resources(120) });
     const items = (await service.recommendations({ cluster: 'dev', service: 'web0' })).items;
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ workload: 'web0', container: 'app', current: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '20m', memory: '64Mi' } }, evidence: { samples: 3, oomKills: 0, throttledPct: 0 } });
+    expect(items[0]).toMatchObject({
+      workload: 'web0',
+      container: 'app',
+      current: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '20m', memory: '64Mi' } },
+      evidence: { samples: 3, oomKills: 0, throttledPct: 0 },
+    });
     // Memory: 40Mi max (one 5 % bucket up) + 15 %, at least 32Mi; CPU at the 10m floor.
     expect(parseInt(items[0]!.recommended.requests.memory)).toBeGreaterThanOrEqual(46);
     expect(parseInt(items[0]!.recommended.requests.memory)).toBeLessThanOrEqual(49);

@@ -63,8 +63,20 @@ describe('OpenCost allocation', () => {
   it('services + idle = total for any cluster (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ cpu: fc.integer({ min: 1, max: 64 }), memGi: fc.integer({ min: 1, max: 256 }), hourly: fc.double({ min: 0.01, max: 5, noNaN: true }) }), { minLength: 1, maxLength: 5 }),
-        fc.array(fc.record({ node: fc.nat(), reqM: fc.integer({ min: 0, max: 8000 }), reqMi: fc.integer({ min: 0, max: 32000 }), useM: fc.integer({ min: 0, max: 8000 }), useMi: fc.integer({ min: 0, max: 32000 }) }), { maxLength: 40 }),
+        fc.array(
+          fc.record({ cpu: fc.integer({ min: 1, max: 64 }), memGi: fc.integer({ min: 1, max: 256 }), hourly: fc.double({ min: 0.01, max: 5, noNaN: true }) }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.array(
+          fc.record({
+            node: fc.nat(),
+            reqM: fc.integer({ min: 0, max: 8000 }),
+            reqMi: fc.integer({ min: 0, max: 32000 }),
+            useM: fc.integer({ min: 0, max: 8000 }),
+            useMi: fc.integer({ min: 0, max: 32000 }),
+          }),
+          { maxLength: 40 },
+        ),
         (nodes, pods) => {
           const out = allocate({
             cluster: 'c',
@@ -83,7 +95,7 @@ describe('OpenCost allocation', () => {
     );
   });
 
-  it('doubling a deployment\'s replicas doubles its cost', () => {
+  it("doubling a deployment's replicas doubles its cost", () => {
     const run = (replicas: number) =>
       allocate({
         cluster: 'a',
@@ -106,14 +118,26 @@ describe('OpenCost allocation', () => {
   });
 
   it('names workloads by controller: Deployment pods by name, StatefulSets and DaemonSets by owner', () => {
-    expect(workloadOfPod({ metadata: { name: 'web-7d9f8c6b5d-bcdfg', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-7d9f8c6b5d', controller: true }] } })).toBe('web');
+    expect(
+      workloadOfPod({ metadata: { name: 'web-7d9f8c6b5d-bcdfg', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-7d9f8c6b5d', controller: true }] } }),
+    ).toBe('web');
     expect(workloadOfPod({ metadata: { name: 'db-0', ownerReferences: [{ kind: 'StatefulSet', name: 'db', controller: true }] } })).toBe('db');
   });
 
   it('flags OOM kills inside the interval and samples at the CPU limit as throttled', () => {
     const p = pod('web-7d9f8c6b5d-bcdfg', 'n1', { cpu: '100m', memory: '128Mi' }, { cpu: '200m', memory: '256Mi' });
-    p.status!.containerStatuses = [{ name: 'app', restartCount: 1, lastState: { terminated: { reason: 'OOMKilled', finishedAt: new Date(at.getTime() - 5000).toISOString() } } }];
-    const out = allocate({ cluster: 'a', nodes: [node('n1')], pods: [p], usage: [use('web-7d9f8c6b5d-bcdfg', 0.199, 100 * MI)], prices: [price(1)], intervalSeconds: 10, now: at });
+    p.status!.containerStatuses = [
+      { name: 'app', restartCount: 1, lastState: { terminated: { reason: 'OOMKilled', finishedAt: new Date(at.getTime() - 5000).toISOString() } } },
+    ];
+    const out = allocate({
+      cluster: 'a',
+      nodes: [node('n1')],
+      pods: [p],
+      usage: [use('web-7d9f8c6b5d-bcdfg', 0.199, 100 * MI)],
+      prices: [price(1)],
+      intervalSeconds: 10,
+      now: at,
+    });
     expect(out.samples[0]).toMatchObject({ oomKilled: true, throttled: true, measured: true });
   });
 });

@@ -5,7 +5,19 @@ import type { ContainerSample } from '../../../functions/core/cost/types.ts';
 
 const MI = 1024 ** 2;
 const LIMIT = 512 * MI;
-const sample = (memory: number): ContainerSample => ({ namespace: 'shop', workload: 'pay', container: 'app', pod: 'pay-1', measured: true, cpu: 0.01, memory, requests: { memory: 128 * MI }, limits: { memory: LIMIT }, oomKilled: false, throttled: false });
+const sample = (memory: number): ContainerSample => ({
+  namespace: 'shop',
+  workload: 'pay',
+  container: 'app',
+  pod: 'pay-1',
+  measured: true,
+  cpu: 0.01,
+  memory,
+  requests: { memory: 128 * MI },
+  limits: { memory: LIMIT },
+  oomKilled: false,
+  throttled: false,
+});
 
 /** One pull every 10 s of a container leaking 3 MiB/s from 130 MiB (the simulator's default leak). */
 function run(memoryAt: (s: number) => number, pulls: number) {
@@ -52,12 +64,33 @@ describe('predicted breaches', () => {
   });
 
   it('maps to an alert of type PredictedBreach carrying predicted_breach_at', () => {
-    const a = predictedBreachAlert({ cluster: 'dev', clusterId: 'c', namespace: 'shop', service: 'pay', container: 'app', signal: 'memory', limit: '512Mi', status: 'firing', predictedBreachAt: '2026-12-06T12:05:00.000Z', message: 'm', since: '2026-12-06T12:00:00.000Z', at: '2026-12-06T12:00:00.000Z' });
-    expect(a).toMatchObject({ type: 'PredictedBreach', severity: 'high', status: 'firing', labels: { predicted_breach_at: '2026-12-06T12:05:00.000Z', limit: '512Mi' } });
+    const a = predictedBreachAlert({
+      cluster: 'dev',
+      clusterId: 'c',
+      namespace: 'shop',
+      service: 'pay',
+      container: 'app',
+      signal: 'memory',
+      limit: '512Mi',
+      status: 'firing',
+      predictedBreachAt: '2026-12-06T12:05:00.000Z',
+      message: 'm',
+      since: '2026-12-06T12:00:00.000Z',
+      at: '2026-12-06T12:00:00.000Z',
+    });
+    expect(a).toMatchObject({
+      type: 'PredictedBreach',
+      severity: 'high',
+      status: 'firing',
+      labels: { predicted_breach_at: '2026-12-06T12:05:00.000Z', limit: '512Mi' },
+    });
   });
 
   it('forecasters: the trend line is exact on a linear leak; the reset before it is ignored', () => {
-    const pts = [...Array.from({ length: 5 }, (_, i) => ({ t: i * 1000, v: 0.5 + i * 0.1 })), ...Array.from({ length: 5 }, (_, i) => ({ t: (5 + i) * 1000, v: 0.2 + i * 0.05 }))];
+    const pts = [
+      ...Array.from({ length: 5 }, (_, i) => ({ t: i * 1000, v: 0.5 + i * 0.1 })),
+      ...Array.from({ length: 5 }, (_, i) => ({ t: (5 + i) * 1000, v: 0.2 + i * 0.05 })),
+    ];
     expect(sinceLastReset(pts)).toHaveLength(5);
     expect(predictBreach({ points: pts, limit: 1, horizonMs: 60_000, stepMs: 1000 })).toBeCloseTo(9000 + (0.6 / 0.05) * 1000, -1);
     expect(trendForecaster(pts, 3000, 1000).map((p) => p.v)).toEqual([expect.closeTo(0.45, 6), expect.closeTo(0.5, 6), expect.closeTo(0.55, 6)]);

@@ -7,7 +7,21 @@ const MI = 1024 ** 2;
 const rates = { cpuCoreHour: 0.04, memoryGiBHour: 0.005 };
 
 function day(samples: Partial<ContainerSample>[], base: Partial<ContainerSample> = {}): UsageDay {
-  const full = samples.map((s, i) => ({ namespace: 'shop', workload: 'w', container: 'app', pod: `p${i}`, measured: true, cpu: 0.1, memory: 100 * MI, requests: { cpu: 1, memory: 1024 * MI }, limits: { cpu: 2, memory: 1024 * MI }, oomKilled: false, throttled: false, ...base, ...s }));
+  const full = samples.map((s, i) => ({
+    namespace: 'shop',
+    workload: 'w',
+    container: 'app',
+    pod: `p${i}`,
+    measured: true,
+    cpu: 0.1,
+    memory: 100 * MI,
+    requests: { cpu: 1, memory: 1024 * MI },
+    limits: { cpu: 2, memory: 1024 * MI },
+    oomKilled: false,
+    throttled: false,
+    ...base,
+    ...s,
+  }));
   const [delta] = usageDeltas(full);
   return { ...delta!, date: '2026-12-06', clusterId: 'c', cluster: 'dev', pulls: samples.length, rates };
 }
@@ -24,10 +38,26 @@ describe('right-sizing', () => {
   });
 
   it('OOM-killed: never below the limit it was killed at; throttled: above the CPU limit; the saving turns negative', () => {
-    const oom = recommend([day(Array.from({ length: 20 }, (_, i) => ({ memory: 200 * MI, oomKilled: i === 3 })), { requests: { cpu: 0.1, memory: 128 * MI }, limits: { cpu: 0.5, memory: 256 * MI } })], '7d')!;
+    const oom = recommend(
+      [
+        day(
+          Array.from({ length: 20 }, (_, i) => ({ memory: 200 * MI, oomKilled: i === 3 })),
+          { requests: { cpu: 0.1, memory: 128 * MI }, limits: { cpu: 0.5, memory: 256 * MI } },
+        ),
+      ],
+      '7d',
+    )!;
     expect(oom.evidence.oomKills).toBe(1);
     expect(parseInt(oom.recommended.requests.memory)).toBeGreaterThanOrEqual(320);
-    const throttled = recommend([day(Array.from({ length: 20 }, () => ({ cpu: 0.48, throttled: true })), { requests: { cpu: 0.1, memory: 256 * MI }, limits: { cpu: 0.5, memory: 256 * MI } })], '7d')!;
+    const throttled = recommend(
+      [
+        day(
+          Array.from({ length: 20 }, () => ({ cpu: 0.48, throttled: true })),
+          { requests: { cpu: 0.1, memory: 256 * MI }, limits: { cpu: 0.5, memory: 256 * MI } },
+        ),
+      ],
+      '7d',
+    )!;
     expect(throttled.evidence.throttledPct).toBe(100);
     expect(parseInt(throttled.recommended.requests.cpu)).toBeGreaterThanOrEqual(625);
     expect(parseInt(throttled.recommended.limits.cpu!)).toBeGreaterThanOrEqual(750);
@@ -61,12 +91,20 @@ describe('cost report', () => {
     ];
     const r = buildReport(rows, '1d', now, (row) => row.service);
     expect(r).toMatchObject({ window: '1d', currency: 'USD', total: 10, idle: 4 });
-    expect(r.items).toEqual([{ key: 'a', cost: 6, previous: 0, changePct: null, daily: [{ date: '2026-12-06', cost: 6 }] }, expect.objectContaining({ key: 'b', cost: 0, previous: 0 })]);
+    expect(r.items).toEqual([
+      { key: 'a', cost: 6, previous: 0, changePct: null, daily: [{ date: '2026-12-06', cost: 6 }] },
+      expect.objectContaining({ key: 'b', cost: 0, previous: 0 }),
+    ]);
     const week = buildReport(rows, '7d', now, (row) => row.service);
     expect(week.items[0]).toMatchObject({ key: 'a', cost: 9 });
     const two = buildReport(rows, '1d', new Date('2026-12-05T10:00:00Z'), (row) => row.service);
     expect(two.items.find((i) => i.key === 'a')).toMatchObject({ cost: 0, previous: 3, changePct: -100 });
-    const d = buildReport([...rows, { date: '2026-12-05', clusterId: 'c', cluster: 'dev', namespace: 'shop', service: 'a', cost: 4 }], '1d', now, (row) => row.service);
+    const d = buildReport(
+      [...rows, { date: '2026-12-05', clusterId: 'c', cluster: 'dev', namespace: 'shop', service: 'a', cost: 4 }],
+      '1d',
+      now,
+      (row) => row.service,
+    );
     expect(d.items[0]).toMatchObject({ key: 'a', cost: 6, previous: 4, changePct: 50 });
   });
 });

@@ -29,7 +29,9 @@ describe('/fleet cost', () => {
     const seen: (string | undefined)[] = [];
     const p = ports(async ({ target }) => {
       seen.push(target);
-      return target ? { window: '30d', target, items: target === 'frontend' ? [{ key: 'frontend', cost: 12.5, changePct: 20 }] : [] } : { window: '30d', total: 100, idle: 40, items: [{ key: 'frontend', cost: 12.5, changePct: null }] };
+      return target
+        ? { window: '30d', target, items: target === 'frontend' ? [{ key: 'frontend', cost: 12.5, changePct: 20 }] : [] }
+        : { window: '30d', total: 100, idle: 40, items: [{ key: 'frontend', cost: 12.5, changePct: null }] };
     });
     const fleet = await runFleetCommand('cost', viewer, p, policy);
     expect(fleet.text).toContain('*Fleet cost*, last 30d: $100, of which idle $40');

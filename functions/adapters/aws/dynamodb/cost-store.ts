@@ -19,7 +19,8 @@ type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['
 
 function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length < 800; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length < 800; t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
@@ -53,8 +54,24 @@ export class DynamoCostStore implements CostStore {
         TableName: T,
         Key: { pk: costPk(r.date), sk: `${r.clusterId}#${CLUSTER_ROW}` },
         UpdateExpression: 'ADD #cost :cost, #idle :idle SET #entity = :e, #cluster = :cluster, #rc = :rc, #rm = :rm, #x = :x',
-        ExpressionAttributeNames: { '#cost': 'cost', '#idle': 'idle', '#entity': 'entity', '#cluster': 'cluster', '#rc': 'rateCpu', '#rm': 'rateMem', '#x': 'expiresAt' },
-        ExpressionAttributeValues: { ':cost': a.total, ':idle': a.idle, ':e': 'cost-day', ':cluster': r.cluster, ':rc': a.rates.cpuCoreHour, ':rm': a.rates.memoryGiBHour, ':x': costExpires },
+        ExpressionAttributeNames: {
+          '#cost': 'cost',
+          '#idle': 'idle',
+          '#entity': 'entity',
+          '#cluster': 'cluster',
+          '#rc': 'rateCpu',
+          '#rm': 'rateMem',
+          '#x': 'expiresAt',
+        },
+        ExpressionAttributeValues: {
+          ':cost': a.total,
+          ':idle': a.idle,
+          ':e': 'cost-day',
+          ':cluster': r.cluster,
+          ':rc': a.rates.cpuCoreHour,
+          ':rm': a.rates.memoryGiBHour,
+          ':x': costExpires,
+        },
       },
     });
     for (const item of a.items) {
@@ -63,14 +80,58 @@ export class DynamoCostStore implements CostStore {
           TableName: T,
           Key: { pk: costPk(r.date), sk: `${r.clusterId}#${item.namespace}#${item.service}` },
           UpdateExpression: 'ADD #cost :cost, #cc :cc, #mc :mc SET #entity = :e, #cluster = :cluster, #ns = :ns, #svc = :svc, #x = :x',
-          ExpressionAttributeNames: { '#cost': 'cost', '#cc': 'cpuCost', '#mc': 'memoryCost', '#entity': 'entity', '#cluster': 'cluster', '#ns': 'namespace', '#svc': 'service', '#x': 'expiresAt' },
-          ExpressionAttributeValues: { ':cost': item.cost, ':cc': item.cpuCost, ':mc': item.memoryCost, ':e': 'cost-day', ':cluster': r.cluster, ':ns': item.namespace, ':svc': item.service, ':x': costExpires },
+          ExpressionAttributeNames: {
+            '#cost': 'cost',
+            '#cc': 'cpuCost',
+            '#mc': 'memoryCost',
+            '#entity': 'entity',
+            '#cluster': 'cluster',
+            '#ns': 'namespace',
+            '#svc': 'service',
+            '#x': 'expiresAt',
+          },
+          ExpressionAttributeValues: {
+            ':cost': item.cost,
+            ':cc': item.cpuCost,
+            ':mc': item.memoryCost,
+            ':e': 'cost-day',
+            ':cluster': r.cluster,
+            ':ns': item.namespace,
+            ':svc': item.service,
+            ':x': costExpires,
+          },
         },
       });
     }
     for (const u of r.usage) {
-      const names: Record<string, string> = { '#n': 'samples', '#p': 'pulls', '#o': 'oomKills', '#t': 'throttled', '#entity': 'entity', '#cluster': 'cluster', '#ns': 'namespace', '#w': 'workload', '#c': 'container', '#x': 'expiresAt', '#rc': 'rateCpu', '#rm': 'rateMem' };
-      const values: Record<string, unknown> = { ':n': u.samples, ':one': 1, ':o': u.oomKills, ':t': u.throttled, ':e': 'usage-day', ':cluster': r.cluster, ':ns': u.namespace, ':w': u.workload, ':c': u.container, ':x': usageExpires, ':rc': a.rates.cpuCoreHour, ':rm': a.rates.memoryGiBHour };
+      const names: Record<string, string> = {
+        '#n': 'samples',
+        '#p': 'pulls',
+        '#o': 'oomKills',
+        '#t': 'throttled',
+        '#entity': 'entity',
+        '#cluster': 'cluster',
+        '#ns': 'namespace',
+        '#w': 'workload',
+        '#c': 'container',
+        '#x': 'expiresAt',
+        '#rc': 'rateCpu',
+        '#rm': 'rateMem',
+      };
+      const values: Record<string, unknown> = {
+        ':n': u.samples,
+        ':one': 1,
+        ':o': u.oomKills,
+        ':t': u.throttled,
+        ':e': 'usage-day',
+        ':cluster': r.cluster,
+        ':ns': u.namespace,
+        ':w': u.workload,
+        ':c': u.container,
+        ':x': usageExpires,
+        ':rc': a.rates.cpuCoreHour,
+        ':rm': a.rates.memoryGiBHour,
+      };
       const adds = ['#n :n', '#p :one', '#o :o', '#t :t'];
       for (const [k, v] of Object.entries(u.cpu)) {
         names[`#c${k}`] = `c${k}`;
@@ -123,7 +184,9 @@ export class DynamoCostStore implements CostStore {
         applied = true;
       } catch (error) {
         const reasons = (error as TransactionCanceledException).CancellationReasons;
-        const already = (error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException') && reasons?.[0]?.Code === 'ConditionalCheckFailed';
+        const already =
+          (error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException') &&
+          reasons?.[0]?.Code === 'ConditionalCheckFailed';
         if (!already) throw error;
       }
     }
@@ -134,10 +197,21 @@ export class DynamoCostStore implements CostStore {
     const days = await Promise.all(
       datesBetween(from, to).map(async (date) => {
         const rows: DailyCostRow[] = [];
-        for await (const item of queryItems(this.#client, { TableName: this.#tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': costPk(date) } })) {
+        for await (const item of queryItems(this.#client, {
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': costPk(date) },
+        })) {
           const [clusterId, namespace, service] = String(item.sk).split('#');
           if (namespace === CLUSTER_ROW) {
-            rows.push({ date, clusterId: clusterId!, cluster: String(item.cluster), cost: Number(item.cost ?? 0), idle: Number(item.idle ?? 0), rates: { cpuCoreHour: Number(item.rateCpu ?? 0), memoryGiBHour: Number(item.rateMem ?? 0) } });
+            rows.push({
+              date,
+              clusterId: clusterId!,
+              cluster: String(item.cluster),
+              cost: Number(item.cost ?? 0),
+              idle: Number(item.idle ?? 0),
+              rates: { cpuCoreHour: Number(item.rateCpu ?? 0), memoryGiBHour: Number(item.rateMem ?? 0) },
+            });
           } else {
             rows.push({ date, clusterId: clusterId!, cluster: String(item.cluster), namespace: namespace!, service: service!, cost: Number(item.cost ?? 0) });
           }
@@ -152,7 +226,11 @@ export class DynamoCostStore implements CostStore {
     const days = await Promise.all(
       datesBetween(from, to).map(async (date) => {
         const rows: UsageDay[] = [];
-        for await (const item of queryItems(this.#client, { TableName: this.#tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usagePk(date) } })) {
+        for await (const item of queryItems(this.#client, {
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': usagePk(date) },
+        })) {
           const cpu: Record<number, number> = {};
           const memory: Record<number, number> = {};
           for (const [k, v] of Object.entries(item)) {
@@ -188,7 +266,12 @@ export class DynamoCostStore implements CostStore {
 
   async capacity(clusterId: string): Promise<CapacitySeries[]> {
     const out: CapacitySeries[] = [];
-    for await (const item of queryItems(this.#client, { TableName: this.#tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CAPACITY#${clusterId}` }, ConsistentRead: true })) {
+    for await (const item of queryItems(this.#client, {
+      TableName: this.#tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CAPACITY#${clusterId}` },
+      ConsistentRead: true,
+    })) {
       const { pk: _pk, sk: _sk, entity: _e, expiresAt: _x, ...series } = item;
       out.push(series as unknown as CapacitySeries);
     }

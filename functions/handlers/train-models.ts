@@ -10,7 +10,7 @@ import { wiring } from '../wiring.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
 import { metricsStore } from '../wiring/metrics-store.ts';
 
-/** Left for the last batch's writes and the continuation event, out of the function's timeout. */
+/** Left for the last batch's writes and the continuation event, out of the function's timeout (at most a tenth of it). */
 const MARGIN_MS = 60_000;
 /** Without a Lambda context (local stack, tests): one invocation's budget. */
 const LOCAL_BUDGET_MS = 10 * 60_000;
@@ -36,7 +36,7 @@ export const handler = middy(async (_event: unknown, context?: Context) => {
     },
     train: async (ref) => (await trainer.trainSeries(ref)).trained.length > 0,
     now: () => Date.now(),
-    deadline: Date.now() + Math.max(0, remainingMs - MARGIN_MS),
+    deadline: Date.now() + remainingMs - Math.min(MARGIN_MS, remainingMs / 10),
     concurrency: 2,
     batchSize: 8,
     perSeriesEstimateMs: 5_000,

@@ -87,7 +87,8 @@ export async function runTrainingBatch(o: TrainingBatchOptions): Promise<Trainin
   let batchEstimateMs = o.perSeriesEstimateMs * Math.ceil(o.batchSize / Math.max(1, o.concurrency));
   let i = 0;
   while (i < pending.length) {
-    if (o.now() + batchEstimateMs > o.deadline) break;
+    // The first batch always runs: every invocation makes progress, so a continuation can never loop idle.
+    if (processedNow > 0 && o.now() + batchEstimateMs > o.deadline) break;
     const batch = pending.slice(i, i + o.batchSize);
     const started = o.now();
     const results = await Promise.all(

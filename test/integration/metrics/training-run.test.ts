@@ -90,6 +90,36 @@ describe('training runs across invocations', () => {
     expect(first).toMatchObject({ status: 'done', processedNow: 30, failedNow: 1, trainedNow: 29 });
   });
 
+  it('an invocation with almost no time left still trains one batch: a continuation never loops without progress', async () => {
+    const store = new DynamoTrainingCursorStore({ client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }), tableName: db.tableName });
+    const clock = { t: Date.parse('2026-12-09T00:00:00Z') };
+    const results = [];
+    for (let i = 0; i < 3; i++) {
+      const start = clock.t;
+      results.push(
+        await runTrainingBatch({
+          store,
+          listSeries: async () => series(20),
+          train: async () => {
+            clock.t += 1000;
+            return true;
+          },
+          now: () => clock.t,
+          deadline: start + 500, // less than one series
+          concurrency: 2,
+          batchSize: 8,
+          perSeriesEstimateMs: 1000,
+        }),
+      );
+      clock.t += 1;
+    }
+    expect(results.map((r) => [r.status, r.status === 'busy' ? 0 : r.processedNow])).toEqual([
+      ['continue', 8],
+      ['continue', 8],
+      ['done', 4],
+    ]);
+  });
+
   it('the batch estimate stops an invocation before a slow batch would overrun its deadline', async () => {
     const store = new DynamoTrainingCursorStore({ client: createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint }), tableName: db.tableName });
     const clock = { t: Date.parse('2026-12-08T00:00:00Z') };

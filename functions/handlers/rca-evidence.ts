@@ -48,7 +48,7 @@ async function rankingContext(record: ClusterRecord, client: KubeClient, target:
       .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
       .catch(() => []),
     prometheusClientFor(record)
-      .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now) : []))
+      .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
       .catch(() => []),
   ]);
   return { changes: changesOf(rollouts, new Date(target.at)), edgeSeries };

@@ -43,7 +43,8 @@ export async function collectSignals(
   for (const e of context.edgeSeries ?? []) {
     if (e.metric === 'requests') continue;
     const s = seriesEvidence({ service: e.to, signal: 'error_rate', points: e.points }, at);
-    if (s) edgeMetrics.push({ id: `edge:${e.from}>${e.to}/${e.metric}`, from: e.from, to: e.to, metric: e.metric, current: s.current, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}), ...(s.changedAt ? { changedAt: s.changedAt } : {}) });
+    // current: the latest point (a failure that ended a minute ago is history, not a cause)
+    if (s) edgeMetrics.push({ id: `edge:${e.from}>${e.to}/${e.metric}`, from: e.from, to: e.to, metric: e.metric, current: e.points[e.points.length - 1]?.value ?? null, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}), ...(s.changedAt ? { changedAt: s.changedAt } : {}) });
   }
   return { metrics, ...(ranking ? { metricRanking: ranking } : {}), ...(edgeMetrics.length ? { edgeMetrics: edgeMetrics.slice(0, 100) } : {}) };
 }
@@ -68,7 +69,8 @@ const LABEL_VALUE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * of 5xx, timeouts included) and `latency.p99` (ms), over the last `seconds` at `stepSeconds`. A callee whose
  * calls fail at its callers shows here even when its own metrics are flat.
  */
-export async function meshEdgeSeries(client: PrometheusClient, namespace: string, matchers: Record<string, string> = {}, now = new Date(), seconds = HISTORY_SECONDS, stepSeconds = 15): Promise<EdgeSeriesInput[]> {
+export async function meshEdgeSeries(client: PrometheusClient, namespace: string, matchers: Record<string, string> = {}, now = new Date(), seconds = HISTORY_SECONDS, stepSeconds = 15, rateWindow = '1m'): Promise<EdgeSeriesInput[]> {
+  if (!/^\d+[smh]$/.test(rateWindow)) rateWindow = '1m';
   if (!LABEL_VALUE.test(namespace)) return [];
   const extra = Object.entries(matchers)
     .filter(([k, v]) => /^[a-zA-Z_]\w*$/.test(k) && LABEL_VALUE.test(v))
@@ -78,9 +80,9 @@ export async function meshEdgeSeries(client: PrometheusClient, namespace: string
   const by = 'source_workload, destination_workload';
   const range = { start: now.getTime() - seconds * 1000, end: now.getTime(), stepSeconds };
   const queries: [string, string][] = [
-    ['requests', `sum by (${by}) (rate(istio_requests_total{${sel}}[1m]))`],
-    ['errors', `sum by (${by}) (rate(istio_requests_total{${sel},response_code=~"5.."}[1m])) / sum by (${by}) (rate(istio_requests_total{${sel}}[1m]))`],
-    ['latency.p99', `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{${sel}}[1m])))`],
+    ['requests', `sum by (${by}) (rate(istio_requests_total{${sel}}[${rateWindow}]))`],
+    ['errors', `sum by (${by}) (rate(istio_requests_total{${sel},response_code=~"5.."}[${rateWindow}])) / sum by (${by}) (rate(istio_requests_total{${sel}}[${rateWindow}]))`],
+    ['latency.p99', `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{${sel}}[${rateWindow}])))`],
   ];
   const out: EdgeSeriesInput[] = [];
   const results = await Promise.all(queries.map(([, q]) => client.queryRange(q, range)));

@@ -1,3 +1,4 @@
+/* global module */
 /**
  * Import rules that fail `npm run lint`:
  * - core is the domain: it imports only core (and pure libraries), never adapters, handlers, wiring,

@@ -105,7 +105,7 @@ export function oidcIssuers(oidc: FleetopsStackProps['oidc']): OidcIssuer[] {
   if (oidc?.issuers) return parseOidcIssuers(oidc.issuers);
   if (!oidc?.issuer) return [];
   if (!oidc.audience) throw new Error('oidcIssuer needs oidcAudience (the client id or API audience tokens carry)');
-  let roleMap: unknown = {};
+  let roleMap: unknown;
   try {
     roleMap = oidc.roleMap ? JSON.parse(oidc.roleMap) : {};
   } catch {

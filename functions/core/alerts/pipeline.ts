@@ -465,7 +465,7 @@ export class AlertPipeline {
   async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined, now: Date): Promise<void> {
     if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
     // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
-    if (OWN_FAILURE.test(incident.type)) return;
+    if ((incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t))) return;
     const owner = await this.#ownerOf(lead);
     const cause = { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message, ...(owner ? { owner } : {}) };
     const rerooted = await this.#store.reroot(incident.id, incident.service, cause, now);
@@ -633,7 +633,8 @@ export class AlertPipeline {
       if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
       const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= UPWARD_JOIN_SECONDS * 1000;
-      if (isUp && causeFirst && (!evidence || explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained')) return true;
+      const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t));
+      if (isUp && causeFirst && (!evidence || (!callerOwn && explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained'))) return true;
       return false;
     });
   }

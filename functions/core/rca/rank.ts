@@ -139,19 +139,19 @@ export interface RankOptions {
   confidentEvidence?: number;
   /** Weight of caller-side edge evidence (latency, errors of the calls to a node) in the callee's evidence (default 1). */
   edgeWeight?: number;
-  /** How much of a node's symptoms the edge evidence of its own calls explains away (0 = off; default 1). */
+  /** How much of a node's symptoms the edge evidence of its own calls explains away (0 = off, the default: it lost in CV). */
   edgeExplain?: number;
-  /** Raw-score bonus of a candidate changed shortly before its symptoms began (default 1.5). */
+  /** Raw-score bonus of a candidate changed shortly before its symptoms began (default 3). */
   changeWeight?: number;
   /** A change this long (seconds) before the split still counts (default 3600). */
   changeWindow?: number;
   /** With a recent change on a candidate, the "nothing abnormal" bar is threshold x this (default 0.5). */
   changeGate?: number;
-  /** Shared-sink discount, see graph-ranking.ts (default 0.5). */
+  /** Shared-sink discount, see graph-ranking.ts (default 0: never chosen in CV, no dev set shows the pattern). */
   sinkPenalty?: number;
   /** Softmax temperature of the probability scores (default 1.5). */
   temperature?: number;
-  /** Logit of "none of these / uncertain" (default 2). */
+  /** Logit of "none of these / uncertain" (default 1). */
   noneLogit?: number;
   /** Logits are the raw scores ('linear') or their logarithms ('log'; default 'linear'). */
   scoreForm?: ScoreForm;
@@ -213,14 +213,16 @@ const DEFAULTS: Required<RankOptions> = {
   confidentEvidence: 2.5,
   quietTargetFactor: 2,
   targetSymptomZ: 2,
+  // chosen by leave-one-system-out over Nezha (2 systems), the simulator's mesh and the X-Ray-style generator
+  // (bench/rank.bench.ts `rank-cv`, `chosen_on_all_systems`; bench/RANK-CHANGELOG.md)
   edgeWeight: 1,
-  edgeExplain: 1,
-  changeWeight: 1.5,
+  edgeExplain: 0,
+  changeWeight: 3,
   changeWindow: 3600,
   changeGate: 0.5,
-  sinkPenalty: 0.5,
+  sinkPenalty: 0,
   temperature: 1.5,
-  noneLogit: 2,
+  noneLogit: 1,
   scoreForm: 'linear',
   topK: 0,
 };

@@ -40,11 +40,9 @@ export function positions(cases: LabelledCase[], config: Config): number[] {
 }
 
 export const top = (pos: number[], k: number): number => (pos.length ? pos.filter((p) => p >= 0 && p < k).length / pos.length : 0);
-/** Mean reciprocal rank of the truth (0 when absent). */
-const mrr = (pos: number[]): number => (pos.length ? pos.reduce((s, p) => s + (p >= 0 ? 1 / (p + 1) : 0), 0) / pos.length : 0);
-/** (top-1 + top-3) / 2; the mean reciprocal rank, weighted 0.01, breaks ties (issue 21: ties between configs that
- * differ only in evidence a training system lacks went to the first config, i.e. the rule off). */
-const objective = (pos: number[]): number => (top(pos, 1) + top(pos, 3)) / 2 + 0.01 * mrr(pos);
+/** (top-1 + top-3) / 2; ties go to the first config in grid order, i.e. the rule off (a mean-reciprocal-rank
+ * tie-break was tried for issue 21 and reverted: bench/RANK-CHANGELOG.md). */
+const objective = (pos: number[]): number => (top(pos, 1) + top(pos, 3)) / 2;
 
 /** Positions of every case under every config, computed once. */
 export function positionTable(cases: LabelledCase[], grid: Config[]): number[][] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GetProductsCommand } from '@aws-sdk/client-pricing';
+import type { GetProductsCommand } from '@aws-sdk/client-pricing';
 import { FirstKnownPrice, onDemandHourly, PriceListSource } from '../../../functions/adapters/aws/pricing/price-list.ts';
 import { SnapshotPriceSource } from '../../../functions/adapters/aws/pricing/snapshot-prices.ts';
 

@@ -86,6 +86,19 @@ describe('simulated service mesh', () => {
     expect(errorRatio(after, 'frontend')).toBeLessThan(0.02);
   });
 
+  it('error-burst with scope "caller": the caller sees the calls fail, payment-service itself counts nothing (issue 21)', async () => {
+    const r = await kreq(info, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service', ratio: 0.5, scope: 'caller' });
+    expect(r.status).toBe(201);
+    const during = await window(1500);
+    expect(edgeErrorRatio(during, 'order-service', 'payment-service')).toBeGreaterThan(0.25);
+    expect(errorRatio(during, 'order-service')).toBeGreaterThan(0.06);
+    expect(errorRatio(during, 'payment-service')).toBeLessThan(0.02);
+    const served = (code: string) => delta(during, 'istio_requests_total', { reporter: 'destination', destination_workload: 'payment-service', response_code: code });
+    expect(served('500') / Math.max(1, served('200'))).toBeLessThan(0.02);
+    await kreq(info, 'DELETE', `/sim/v1/faults/${r.body.id}`);
+    expect((await kreq(info, 'POST', '/sim/v1/faults', { type: 'crash-loop', namespace: 'shop', deployment: 'payment-service', scope: 'caller' })).status).toBe(400);
+  });
+
   it('latency-spike on payment-service: latency adds up the path, and calls past the timeout show as 504 at the caller', async () => {
     const before = await window(800);
     const base = quantileFromDelta(before[0], before[1], 'order-service', 0.5);

@@ -17,9 +17,10 @@ export const handler = httpHandler({
   },
 
   // The severity in the body may raise, never lower, the open incident's: the workflow's safety step takes the higher.
+  // Below approver, a heal of a service with no open incident is only proposed (the role is recorded for that).
   createHealing: async ({ body, identity }) => {
     const id = `heal-${randomUUID()}`;
-    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: identity.subject });
+    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: identity.subject, requestedByRole: identity.role ?? 'none' });
     await wiring().workflows.start('healing', { healingId: id }, id);
     return json(202, { id });
   },

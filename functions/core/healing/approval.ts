@@ -14,7 +14,7 @@ export interface ApprovalAnswer {
   decision: 'approve' | 'reject';
   /** Who answered, verified (from the credential, never from a request body): its role is checked. */
   identity?: Identity;
-  /** Legacy: a name only, for callers that checked the role themselves (recorded, but gives no approver role). */
+  /** A name only: never enough on its own (refused with 403); kept so callers may still pass it. */
   by?: string;
   reason?: string;
 }
@@ -32,9 +32,11 @@ export interface ApprovalDeps {
  */
 export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer): Promise<HealingRecord> {
   const { identity } = answer;
-  if (identity && !hasRole(identity, 'approver')) throw new ForbiddenError(`${identity.displayName} may not answer healing approvals (role ${identity.role ?? 'none'}, needs approver)`);
-  const by = identity ? `${identity.subject} (${identity.displayName})` : (answer.by ?? 'unknown');
-  const who = identity ? { approvedBySubject: identity.subject, ...(identity.role ? { approvedByRole: identity.role } : {}) } : {};
+  // A bare name is not a verified approver: it may neither approve nor reject (a reject would end the run).
+  if (!identity) throw new ForbiddenError(`An answer to healing ${answer.id} needs a verified identity with the approver role${answer.by ? `, not just a name (${answer.by})` : ''}`);
+  if (!hasRole(identity, 'approver')) throw new ForbiddenError(`${identity.displayName} may not answer healing approvals (role ${identity.role ?? 'none'}, needs approver)`);
+  const by = `${identity.subject} (${identity.displayName})`;
+  const who = { approvedBySubject: identity.subject, ...(identity.role ? { approvedByRole: identity.role } : {}) };
   const record = await deps.store.get(answer.id);
   if (!record) throw new NotFoundError(`Healing ${answer.id} not found`);
   if (record.status !== 'PENDING_APPROVAL' || !record.taskToken) throw new ConflictError(`Healing ${answer.id} is ${record.status}, not waiting for approval`, 'NOT_PENDING');
@@ -55,7 +57,16 @@ export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer)
     actor: by,
     what: approve ? 'approved' : 'rejected',
     result: approve ? 'approved' : 'rejected',
-    ...(identity || answer.reason ? { after: { ...(identity ? { subject: identity.subject, displayName: identity.displayName, role: identity.role, credential: identity.kind } : {}), ...(answer.reason ? { reason: answer.reason } : {}) } } : {}),
+    // Answering a run one requested oneself is allowed (an approver may heal directly under the ceiling) but recorded.
+    after: {
+      subject: identity.subject,
+      displayName: identity.displayName,
+      role: identity.role,
+      credential: identity.kind,
+      requestedBy: record.requestedBy,
+      ...(record.requestedBy === identity.subject ? { selfApproved: true } : {}),
+      ...(answer.reason ? { reason: answer.reason } : {}),
+    },
   });
   try {
     await deps.callbacks.succeed(record.taskToken, { decision: approve ? 'approved' : 'rejected', by });

@@ -32,6 +32,8 @@ export interface HealingRequest {
   incidentId?: string;
   trigger: 'api' | 'rca';
   requestedBy: string;
+  /** The requester's verified role (API requests): below approver, a heal of a service with no open incident is only proposed. */
+  requestedByRole?: string;
   hints?: RcaHints;
   /**
    * Set when the request's authority is short of acting alone (a manual RCA without an open
@@ -176,6 +178,7 @@ export interface HealingRecord {
   dryRun: boolean;
   trigger: 'api' | 'rca';
   requestedBy: string;
+  requestedByRole?: string;
   hints?: RcaHints;
   plan?: ActionPlan;
   suggestions?: string[];

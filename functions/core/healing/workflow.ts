@@ -13,7 +13,7 @@ import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
 import type { ArgoCdTarget, DependencyGraph, HealingCluster, HealingStore, IncidentEscalation, IncidentHealingLinks, OpenIncidents } from './ports.ts';
 import { maxSeverity, preflight } from './safety.ts';
-import { hasRole, type Role } from '../identity/identity.ts';
+import { hasRole, ROLES, type Role } from '../identity/identity.ts';
 import { decide } from './strategies.ts';
 import { FINAL_STATUSES, ISSUE_TYPES, SEVERITIES, type ActionKind, type ActionPlan, type ArgoRollbackPlan, type AuditEntry, type GitOpsOwner, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
 import { symptomName, symptomScore, verdict } from './verify.ts';
@@ -56,6 +56,15 @@ export const SYSTEM_ACTOR = 'fleetops';
 
 /** Why a manual RCA's healing is only proposed when the service has no open incident. */
 export const MANUAL_RCA_PROPOSAL = 'a manual RCA of a service with no open incident may propose an action, never take it without approval';
+
+/**
+ * Why an API request by someone below approver is only proposed when the service has no open
+ * incident: nothing shows it failing, so the caller's choice of action and target is not evidence.
+ */
+export const OPERATOR_REQUEST_PROPOSAL = 'requested below the approver role for a service with no open incident: nothing shows it failing, so the action is proposed, not taken without approval';
+
+const belowApprover = (record: Pick<HealingRecord, 'trigger' | 'requestedByRole'>): boolean =>
+  record.trigger === 'api' && record.requestedByRole !== undefined && !hasRole({ role: (ROLES as readonly string[]).includes(record.requestedByRole) ? (record.requestedByRole as Role) : null }, 'approver');
 
 /** RCA-triggered runs get an id derived from the RCA, so a redelivered event finds its run. */
 export function healingIdForRca(rcaId: string, issueType: string): string {
@@ -143,6 +152,7 @@ export class HealingSteps {
       dryRun: request.dryRun ?? false,
       trigger: request.trigger,
       requestedBy: request.requestedBy,
+      ...(request.requestedByRole ? { requestedByRole: request.requestedByRole } : {}),
       ...(request.hints ? { hints: request.hints } : {}),
       ...(request.proposal ? { proposal: request.proposal } : {}),
     };
@@ -211,7 +221,7 @@ export class HealingSteps {
     const open = this.#d.openIncidents ? await this.#d.openIncidents.openIncident(record) : undefined;
     const severity = maxSeverity(record.severity, open?.severity);
     const floor = open && severity === open.severity && severity !== record.severity ? { severity, incidentId: open.id } : record.severityFloor;
-    const proposal = record.proposal ?? (record.trigger === 'rca' && !record.incidentId && !open ? MANUAL_RCA_PROPOSAL : undefined);
+    const proposal = record.proposal ?? (!open && !record.incidentId && record.trigger === 'rca' ? MANUAL_RCA_PROPOSAL : undefined) ?? (!open && belowApprover(record) ? OPERATOR_REQUEST_PROPOSAL : undefined);
     const result = preflight({
       now: this.#d.clock.now(),
       severity,

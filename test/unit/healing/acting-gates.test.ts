@@ -175,7 +175,9 @@ describe('gates at the moment of acting', () => {
   it('an approval without a verified approver role does not act', async () => {
     const t = setup();
     await toApproval(t, 'high');
-    await answerApproval({ store: t.store, callbacks: { succeed: async () => {} }, clock: { now: () => new Date('2026-12-01T12:00:00Z') } } as never, { id: 'h1', decision: 'approve', by: 'someone' });
+    // A bare name is refused up front now; an approval stored without a role (an older record) still does not act.
+    await expect(answerApproval({ store: t.store, callbacks: { succeed: async () => {} }, clock: { now: () => new Date('2026-12-01T12:00:00Z') } } as never, { id: 'h1', decision: 'approve', by: 'someone' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await t.store.update('h1', { status: 'EXECUTING', approvedBy: 'someone', approvedAt: '2026-12-01T12:00:00Z' });
     expect(await t.steps.claim('h1')).toEqual({ granted: false });
     expect(t.store.records.get('h1')!.reason).toMatch(/carries no approver role/);
   });

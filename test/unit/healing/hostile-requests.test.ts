@@ -1,0 +1,139 @@
+/**
+ * Issue 19, outside review: an operator's POST /v1/healing on a service with nothing open is a
+ * proposal (no evidence shows it failing), an answer needs a verified identity (a bare name can
+ * neither approve nor reject), and approving one's own request is recorded as such.
+ */
+import { describe, expect, it } from 'vitest';
+import { answerApproval } from '../../../functions/core/healing/approval.ts';
+import type { ClaimResult, HealingCluster, HealingStore } from '../../../functions/core/healing/ports.ts';
+import type { AuditEntry, HealingRecord, HealingRequest, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
+import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
+import type { Identity } from '../../../functions/core/identity/identity.ts';
+
+class MemoryStore implements HealingStore {
+  readonly records = new Map<string, HealingRecord>();
+  readonly audits = new Map<string, AuditEntry[]>();
+  async create(record: HealingRecord) {
+    if (this.records.has(record.id)) return false;
+    this.records.set(record.id, structuredClone(record));
+    return true;
+  }
+  async get(id: string) {
+    const r = this.records.get(id);
+    return r ? structuredClone(r) : undefined;
+  }
+  async update(id: string, changes: Partial<HealingRecord>, condition?: { statusIn?: HealingRecord['status'][] }) {
+    const r = this.records.get(id);
+    if (!r || (condition?.statusIn && !condition.statusIn.includes(r.status))) return false;
+    this.records.set(id, { ...r, ...structuredClone(changes) });
+    return true;
+  }
+  async audit(id: string, entry: AuditEntry) {
+    const list = this.audits.get(id) ?? [];
+    if (list.some((e) => e.step === entry.step)) return false;
+    list.push(entry);
+    this.audits.set(id, list);
+    return true;
+  }
+  async auditTrail(id: string) {
+    return this.audits.get(id) ?? [];
+  }
+  async list() {
+    return [...this.records.values()];
+  }
+  async safetyState() {
+    return { killSwitch: false };
+  }
+  async claimAction(): Promise<ClaimResult> {
+    return { granted: true, slot: 1 };
+  }
+  async setKillSwitch() {}
+}
+
+const healthy: WorkloadState = {
+  deployment: 'api',
+  replicas: 2,
+  readyReplicas: 2,
+  revision: '3',
+  labels: {},
+  annotations: {},
+  template: {},
+  cpuLimitCores: 1,
+  replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
+  pods: [
+    { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.1 },
+    { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.1 },
+  ],
+};
+
+const operator: Identity = { kind: 'oidc', subject: 'https://idp.example#olly', displayName: 'Olly Operator', role: 'operator' };
+const approver: Identity = { kind: 'oidc', subject: 'https://idp.example#ada', displayName: 'Ada Approver', role: 'approver' };
+
+function setup(incident?: Severity) {
+  const store = new MemoryStore();
+  const now = new Date('2026-12-01T12:00:00Z');
+  const steps = new HealingSteps({
+    store,
+    cluster: { clusterName: async () => 'prod', workload: async () => structuredClone(healthy) } as unknown as HealingCluster,
+    incidents: { link: async () => {}, addNote: async () => {} },
+    graph: { criticalDependents: async () => [] },
+    openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
+    notifiers: [],
+    events: { publish: async () => {} },
+    clock: { now: () => now },
+    settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
+  });
+  const deps = { store, callbacks: { succeed: async () => {}, fail: async () => {} }, clock: { now: () => now } } as never;
+  return { store, steps, deps };
+}
+
+const apiRequest = (by: Identity): HealingRequest => ({
+  clusterId: 'c1',
+  namespace: 'shop',
+  service: 'api',
+  issueType: 'high_cpu',
+  severity: 'low',
+  trigger: 'api',
+  requestedBy: by.subject,
+  requestedByRole: by.role ?? undefined,
+});
+
+describe('hostile healing requests', () => {
+  it("an operator's low-severity heal of a service with no open incident is only proposed", async () => {
+    const t = setup();
+    await t.steps.create('h1', apiRequest(operator));
+    expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: true });
+    expect(t.store.records.get('h1')!.proposal).toMatch(/no open incident/);
+    expect(await t.steps.decide('h1')).toEqual({ kind: 'action', approval: true });
+  });
+
+  it("an operator's heal of a service with an open incident under the ceiling acts, and an approver's acts without one", async () => {
+    const withIncident = setup('low');
+    await withIncident.steps.create('h1', apiRequest(operator));
+    expect(await withIncident.steps.safety('h1')).toEqual({ outcome: 'continue', approval: false });
+    const byApprover = setup();
+    await byApprover.steps.create('h1', apiRequest(approver));
+    expect(await byApprover.steps.safety('h1')).toEqual({ outcome: 'continue', approval: false });
+  });
+
+  it('an answer without a verified identity neither approves nor rejects', async () => {
+    const t = setup('critical');
+    await t.steps.create('h1', apiRequest(operator));
+    await t.steps.safety('h1');
+    await t.steps.decide('h1');
+    await t.steps.requestApproval('h1', 'token-1');
+    await expect(answerApproval(t.deps, { id: 'h1', decision: 'reject', by: 'mallory' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(answerApproval(t.deps, { id: 'h1', decision: 'approve', by: 'mallory' })).rejects.toMatchObject({ kind: 'forbidden' });
+    expect(t.store.records.get('h1')!.status).toBe('PENDING_APPROVAL');
+  });
+
+  it('approving a run one requested oneself is recorded as such', async () => {
+    const t = setup('critical');
+    await t.steps.create('h1', apiRequest(approver));
+    await t.steps.safety('h1');
+    await t.steps.decide('h1');
+    await t.steps.requestApproval('h1', 'token-1');
+    await answerApproval(t.deps, { id: 'h1', decision: 'approve', identity: approver });
+    expect(t.store.audits.get('h1')!.find((a) => a.step === 'approval')).toMatchObject({ after: { selfApproved: true } });
+  });
+});

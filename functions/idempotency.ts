@@ -6,18 +6,18 @@
  *
  *   export const handler = middy(idempotentStep('pull-metrics', async (batch) => ..., { key: 'pullId' }))
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import { idempotent } from './adapters/aws/dynamodb/idempotency.ts';
 import { wiring } from './wiring.ts';
 
 export interface IdempotentStepOptions {
   /**
    * JMESPath of the idempotency key in the input (e.g. `pullId || id`); default: the whole input.
-   * An input without the key runs without idempotency (nothing to recognise a retry by).
+   * An input without the key runs without idempotency (nothing to recognise a retry by), unless `requireKey`.
    */
   key?: string;
+  /** Throw on an input without the key instead of running it unguarded. */
+  requireKey?: boolean;
   /** How long a finished step's result is replayed (default: one day). */
   expiresAfterSeconds?: number;
 }
@@ -31,23 +31,19 @@ export function idempotentStep<E, R>(step: string, handler: Step<E, R>, options:
     const base = wiring();
     if (built?.base !== base) {
       const { config } = base;
-      const persistenceStore = new DynamoDBPersistenceLayer({
-        tableName: config.TABLE_NAME,
-        keyAttr: 'pk',
-        sortKeyAttr: 'sk',
-        // One partition per step: two steps with equal inputs stay apart.
-        staticPkValue: `IDEMPOTENCY#${step}`,
-        expiryAttr: 'expiresAt',
-        awsSdkV3Client: new DynamoDBClient({
+      const run = idempotent<E, R>(
+        {
+          tableName: config.TABLE_NAME,
           region: config.AWS_REGION,
-          ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-        }),
-      });
-      const idempotencyConfig = new IdempotencyConfig({
-        ...(options.key ? { eventKeyJmesPath: options.key } : {}),
-        expiresAfterSeconds: options.expiresAfterSeconds ?? 86_400,
-      });
-      built = { base, run: makeIdempotent(handler, { persistenceStore, config: idempotencyConfig }) as Step<E, R> };
+          endpoint: config.DYNAMODB_ENDPOINT,
+          functionName: step,
+          keyPath: options.key,
+          expiresAfterSeconds: options.expiresAfterSeconds,
+          throwOnNoKey: options.requireKey ?? false,
+        },
+        handler,
+      );
+      built = { base, run };
     }
     return built.run(event, context);
   };

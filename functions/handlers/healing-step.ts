@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { idempotent, type IdempotentFn } from '../adapters/aws/dynamodb/idempotency.ts';
+import { idempotentStep } from '../idempotency.ts';
 import { logger } from '../observability.ts';
-import { wiring } from '../wiring.ts';
 import { healingSteps } from '../wiring/healing.ts';
 
 /** One Lambda for every step of state-machines/healing.asl.json; `step` picks what to do. */
@@ -51,23 +50,8 @@ async function runStep(event: HealingStepEvent): Promise<StepResult> {
   }
 }
 
-let guarded: { base: unknown; fn: IdempotentFn<HealingStepEvent, StepResult> } | undefined;
-
 /** Powertools idempotency keyed by healing id + step: a retried step returns its first result. */
-function idempotentStep(): IdempotentFn<HealingStepEvent, StepResult> {
-  const base = wiring();
-  if (guarded?.base !== base) {
-    const { config } = base;
-    guarded = {
-      base,
-      fn: idempotent<HealingStepEvent, StepResult>(
-        { tableName: config.TABLE_NAME, endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, functionName: 'healing-step', keyPath: '[healingId, step]' },
-        runStep,
-      ),
-    };
-  }
-  return guarded.fn;
-}
+const guardedStep = idempotentStep('healing-step', (event: HealingStepEvent) => runStep(event), { key: '[healingId, step]', requireKey: true });
 
 export const handler = async (event: HealingStepEvent, context: Context): Promise<StepResult> => {
   logger.appendKeys({ healingId: event.healingId, step: event.step });
@@ -82,7 +66,7 @@ export const handler = async (event: HealingStepEvent, context: Context): Promis
         return {};
       default:
         if (!event.healingId) throw new Error(`Step ${event.step} needs a healingId`);
-        return await idempotentStep()(event, context);
+        return await guardedStep(event, context);
     }
   } finally {
     logger.removeKeys(['healingId', 'step']);

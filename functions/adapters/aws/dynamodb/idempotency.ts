@@ -1,6 +1,8 @@
 /**
  * Powertools idempotency on the main table (pk = IDEMPOTENCY#<function>, sk = hash of the key,
- * TTL in `expiresAt`), pointed at DynamoDB Local when the wiring is local.
+ * TTL in `expiresAt`), pointed at DynamoDB Local when the wiring is local. The one idempotency
+ * mechanism of the project: `functions/idempotency.ts` (`idempotentStep`) builds on it for every
+ * workflow step (metric pull, healing).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -13,14 +15,16 @@ export interface IdempotencyTarget {
   region?: string;
   /** Names the partition: one per function. */
   functionName: string;
-  /** JMESPath into the payload that makes the key, e.g. `[healingId, step]`. */
-  keyPath: string;
+  /** JMESPath into the payload that makes the key, e.g. `[healingId, step]`; default: the whole payload. */
+  keyPath?: string;
   expiresAfterSeconds?: number;
+  /** Throw when the payload has no key (default); `false` runs such a payload without idempotency. */
+  throwOnNoKey?: boolean;
 }
 
 export type IdempotentFn<I, O> = (input: I, context: Context) => Promise<O>;
 
-export function idempotent<I extends Record<string, unknown>, O>(target: IdempotencyTarget, fn: (input: I) => Promise<O>): IdempotentFn<I, O> {
+export function idempotent<I, O>(target: IdempotencyTarget, fn: (input: I, context: Context) => Promise<O>): IdempotentFn<I, O> {
   const client = new DynamoDBClient({
     ...(target.region ? { region: target.region } : {}),
     ...(target.endpoint ? { endpoint: target.endpoint, region: target.region ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -29,14 +33,20 @@ export function idempotent<I extends Record<string, unknown>, O>(target: Idempot
     tableName: target.tableName,
     keyAttr: 'pk',
     sortKeyAttr: 'sk',
+    // One partition per function: two steps with equal inputs stay apart.
     staticPkValue: `IDEMPOTENCY#${target.functionName}`,
     expiryAttr: 'expiresAt',
     awsSdkV3Client: client,
   });
-  const config = new IdempotencyConfig({ eventKeyJmesPath: target.keyPath, expiresAfterSeconds: target.expiresAfterSeconds ?? 86_400, throwOnNoIdempotencyKey: true });
-  const wrapped = makeIdempotent(async (input: I) => fn(input), { persistenceStore, config });
+  const config = new IdempotencyConfig({
+    ...(target.keyPath ? { eventKeyJmesPath: target.keyPath } : {}),
+    expiresAfterSeconds: target.expiresAfterSeconds ?? 86_400,
+    throwOnNoIdempotencyKey: target.throwOnNoKey ?? true,
+  });
+  // An anonymous wrapper: Powertools prefixes the stored key with the wrapped function's name.
+  const wrapped = makeIdempotent(async (input: I, context: Context) => fn(input, context), { persistenceStore, config });
   return async (input, context) => {
     config.registerLambdaContext(context);
-    return wrapped(input) as Promise<O>;
+    return wrapped(input, context) as Promise<O>;
   };
 }

@@ -63,7 +63,7 @@ export interface HealingAuthority {
 
 /**
  * Model proposes, rules dispose: the issue type is the rules'; the target is the model's top-cause
- * deployment only when it is among the workloads the evidence shows failing. A model's choice outside
+ * deployment only when the rules name it among their causes (it then also fails). A model's choice outside
  * that set (another deployment, an issue type the rules did not find) is kept as a proposal that
  * needs approval, never acted on alone.
  */
@@ -81,11 +81,12 @@ export function healingAuthority(evidence: Evidence, report: RcaReport, rules: R
   const modelTarget = deploymentOf(report.rootCauses[0]?.resource);
   let target = rulesTarget;
   if (modelTarget && modelTarget !== rulesTarget) {
-    if (allowed.includes(modelTarget)) target = modelTarget;
-    else {
-      target = modelTarget;
-      reasons.push(`the model named deployment ${modelTarget}, which the evidence does not show failing (failing: ${allowed.join(', ')})`);
-    }
+    target = modelTarget;
+    // The model may rank the rules' own causes; a workload that merely fails too (a victim) is not
+    // one the rules' action is for: rolling it back, say, is a proposal.
+    const ruleCauses = rules.rootCauses.map((c) => deploymentOf(c.resource)).filter((n): n is string => !!n);
+    if (!allowed.includes(modelTarget)) reasons.push(`the model named deployment ${modelTarget}, which the evidence does not show failing (failing: ${allowed.join(', ')})`);
+    else if (!ruleCauses.includes(modelTarget)) reasons.push(`the model named deployment ${modelTarget}, which fails but is not among the rules' causes (${ruleCauses.join(', ') || 'none'})`);
   }
   let issueType = rules.issueType;
   if (!issueType && report.issueType) {

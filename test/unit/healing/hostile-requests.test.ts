@@ -9,6 +9,9 @@ import type { ClaimResult, HealingCluster, HealingStore } from '../../../functio
 import type { AuditEntry, HealingRecord, HealingRequest, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
 import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
+import { healingAuthority } from '../../../functions/core/rca/complete.ts';
+import { emptyEvidence } from '../../../functions/core/rca/evidence.ts';
+import type { RcaReport } from '../../../functions/core/rca/report.ts';
 
 class MemoryStore implements HealingStore {
   readonly records = new Map<string, HealingRecord>();
@@ -135,5 +138,63 @@ describe('hostile healing requests', () => {
     await t.steps.requestApproval('h1', 'token-1');
     await answerApproval(t.deps, { id: 'h1', decision: 'approve', identity: approver });
     expect(t.store.audits.get('h1')!.find((a) => a.step === 'approval')).toMatchObject({ after: { selfApproved: true } });
+  });
+});
+
+describe("hostile model answers (the model may rank the rules' causes, not pick another target)", () => {
+  const target = {
+    rcaId: 'rca-1',
+    clusterId: 'c-1',
+    cluster: 'dev',
+    namespace: 'shop',
+    service: 'frontend',
+    severity: 'medium' as const,
+    at: '2026-12-01T12:00:00Z',
+  };
+  const report = (engine: 'rules' | 'bedrock', resource: string, issueType?: RcaReport['issueType']): RcaReport =>
+    ({
+      summary: 's',
+      symptoms: [],
+      rootCauses: [{ category: 'BadRollout', resource, description: 'd', evidence: ['deployment:frontend'], confidence: 0.9 }],
+      contributingFactors: [],
+      timeline: [],
+      remediation: [],
+      prevention: [],
+      engine,
+      ...(issueType ? { issueType } : {}),
+    }) as RcaReport;
+
+  it('a failing victim the rules did not name as a cause is a proposal, not a rollback target', () => {
+    const e = emptyEvidence(target);
+    e.deployments.push(
+      {
+        id: 'deployment:frontend',
+        name: 'frontend',
+        desired: 2,
+        ready: 1,
+        available: 1,
+        updated: 2,
+        unavailable: 1,
+        revision: '4',
+        selector: {},
+        conditions: [],
+      },
+      // Failing too (it calls frontend), with an old revision a rollback would go back from.
+      {
+        id: 'deployment:payments-api',
+        name: 'payments-api',
+        desired: 2,
+        ready: 1,
+        available: 1,
+        updated: 2,
+        unavailable: 1,
+        revision: '7',
+        selector: {},
+        conditions: [],
+      },
+    );
+    const a = healingAuthority(e, report('bedrock', 'deployment/payments-api', 'bad_deploy'), report('rules', 'deployment/frontend', 'bad_deploy'));
+    expect(a.issueType).toBe('bad_deploy');
+    expect(a.healing).toMatchObject({ target: 'payments-api', proposal: expect.stringMatching(/payments-api/) });
   });
 });

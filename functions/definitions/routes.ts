@@ -3,7 +3,7 @@ import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RbacManifestQuery, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
-import { CreateDeploymentRequest, Deployment, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
+import { CreateDeploymentRequest, Deployment, DeploymentList, DeploymentListQuery, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
 import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 import { CreateHealingRequest, Healing, HealingAnswer, HealingList, HealingListQuery, HealingStarted, KillSwitchRequest } from '../schemas/healing.ts';
@@ -361,6 +361,17 @@ export const ROUTES = {
     body: CreateDeploymentRequest,
     maxBodyBytes: 128 * 1024,
     responses: { 202: { description: 'Started', schema: DeploymentStarted }, ...badRequest, ...unauthorized },
+  }),
+  listDeployments: defineRoute({
+    method: 'GET',
+    path: '/v1/deployments',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'viewer',
+    summary: 'Deployments, newest first, each as GET /v1/deployments/{id} shows it (filter by status; limit 1 to 100, default 20)',
+    tags: ['deployments'],
+    query: DeploymentListQuery,
+    responses: { 200: { description: 'Deployments', schema: DeploymentList }, ...badRequest, ...unauthorized },
   }),
   getDeployment: defineRoute({
     method: 'GET',

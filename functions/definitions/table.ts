@@ -20,7 +20,7 @@
  * - RCA model answer cache         RCACACHE#<evidence hash> / REPORT        (TTL)
  * - deployment                     DEPLOY#<id> / META                       (conditional put: one per deploy id)
  * - deployment waves and clusters  DEPLOY#<id> / WAVE#nn, CLUSTER#nn#<clusterId> (one item each: parallel Map steps)
- * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>
+ * - deployments by time            gsi1: DEPLOYMENTS / <createdAt>#<id>       (GET /v1/deployments: read backwards; ?status filters on read)
  * - release history per cluster    RELEASE#<clusterId>#<ns>#<release> / <at>#<deployId>#<outcome>
  * - ECR deploy triggers            DEPLOYTRIGGER / <id>
  * - ingest credentials, API keys   CREDENTIAL#<id> / META                    (secret's SHA-256 only; revokedAt set once)

@@ -27,6 +27,8 @@ export const handler = httpHandler({
     return json(202, { id: result.id });
   },
 
+  listDeployments: async ({ query }) => json(200, { items: (await deploymentStore().list({ status: query.status, limit: query.limit })).map(publicDeployment) }),
+
   getDeployment: async ({ params }) => {
     const view = await deploymentStore().get(params.id);
     if (!view) throw new NotFoundError(`Deployment ${params.id} not found`);

@@ -147,6 +147,24 @@ describe('POST /v1/deployments', () => {
     }
   });
 
+  it('lists the deployments newest first, each as GET /v1/deployments/{id} shows it, filtered by status', async () => {
+    const all = await api('GET', '/v1/deployments');
+    expect(all.status).toBe(200);
+    const ids = all.body.items.map((d: any) => d.id);
+    expect(ids.indexOf(firstId)).toBeGreaterThan(-1);
+    const failedId = all.body.items.find((d: any) => d.status === 'FAILED')?.id;
+    expect(ids.indexOf(failedId)).toBeLessThan(ids.indexOf(firstId));
+    expect(all.body.items.find((d: any) => d.id === firstId)).toEqual((await api('GET', `/v1/deployments/${firstId}`)).body);
+    expect((await api('GET', '/v1/deployments?status=FAILED')).body.items.map((d: any) => d.id)).toEqual([failedId]);
+    expect((await api('GET', '/v1/deployments?status=SUCCEEDED&limit=1')).body.items.map((d: any) => d.id)).toEqual([firstId]);
+    expect((await api('GET', '/v1/deployments?limit=1')).body.items).toHaveLength(1);
+    for (const bad of ['status=DONE', 'limit=0', 'limit=101', 'other=1']) {
+      const response = await api('GET', `/v1/deployments?${bad}`);
+      expect(response.status, bad).toBe(400);
+      expect(response.body.error.code, bad).toMatch(/^[A-Z_]+$/);
+    }
+  });
+
   it('answers 404 for an unknown deployment', async () => {
     expect((await api('GET', '/v1/deployments/d-unknown')).status).toBe(404);
   });

@@ -103,6 +103,15 @@ export const Deployment = z
   })
   .meta({ id: 'Deployment' });
 
+export const DeploymentListQuery = z
+  .object({
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+
+export const DeploymentList = z.object({ items: z.array(Deployment) }).meta({ id: 'DeploymentList' });
+
 export const DeployTrigger = z
   .object({
     /** ECR repository name the push must come from. */

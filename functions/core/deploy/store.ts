@@ -12,6 +12,8 @@ export interface DeploymentStore {
   /** Conditional create; false when a deployment with this id exists (a retry or redelivery). */
   create(record: DeploymentRecord): Promise<boolean>;
   get(id: string): Promise<DeploymentView | undefined>;
+  /** Deployments newest first (by creation time), optionally only those in one status; at most `limit`. */
+  list(options: { status?: DeploymentStatus; limit: number }): Promise<DeploymentView[]>;
   /** Writes the wave plan once; a replayed plan keeps the first one (returned). */
   savePlan(id: string, waves: WaveRecord[]): Promise<WaveRecord[]>;
   setStatus(id: string, status: DeploymentStatus, at: string, message?: string): Promise<void>;

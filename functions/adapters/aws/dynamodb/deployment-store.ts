@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient }
 import type { DeploymentStore, DeploymentView } from '../../../core/deploy/store.ts';
 import type { DeployTriggerSpec } from '../../../core/deploy/triggers.ts';
 import type { ClusterDeployRecord, DeploymentRecord, ReleaseHistoryEntry, WaveRecord } from '../../../core/deploy/types.ts';
+import pLimit from 'p-limit';
 import { queryItems } from './document-client.ts';
 
 const pk = (id: string) => `DEPLOY#${id}`;
@@ -62,6 +63,31 @@ export class DynamoDeploymentStore implements DeploymentStore {
     }
     if (!record) return undefined;
     return { record, waves: waves.sort((a, b) => a.index - b.index), clusters };
+  }
+
+  /**
+   * gsi1 `DEPLOYMENTS / <createdAt>#<id>` read backwards (newest first). A status is a filter on that
+   * read (it changes RUNNING → SUCCEEDED|FAILED, so it is not keyed); pages are read until `limit`
+   * deployments matched or the index ends. Waves and clusters come from each deployment's partition.
+   */
+  async list(options: { status?: DeploymentRecord['status']; limit: number }): Promise<DeploymentView[]> {
+    const ids: string[] = [];
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ProjectionExpression: '#id',
+      ...(options.status
+        ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#id': 'id', '#s': 'status' }, ExpressionAttributeValues: { ':pk': 'DEPLOYMENTS', ':s': options.status } }
+        : { ExpressionAttributeNames: { '#id': 'id' }, ExpressionAttributeValues: { ':pk': 'DEPLOYMENTS' }, Limit: options.limit }),
+      ScanIndexForward: false,
+    })) {
+      ids.push(item.id as string);
+      if (ids.length >= options.limit) break;
+    }
+    const limit = pLimit(8);
+    const views = await Promise.all(ids.map((id) => limit(() => this.get(id))));
+    return views.filter((view): view is DeploymentView => view !== undefined);
   }
 
   async savePlan(id: string, waves: WaveRecord[]): Promise<WaveRecord[]> {

@@ -9,7 +9,8 @@
  *   Backstage's own user tokens (`sub` user ref, `ent` ownership refs), so fleetops can trust Backstage
  *   users through FLEETOPS_OIDC_ISSUERS (printed as `oidcIssuer` and in dev/README);
  * - `/api/proxy/fleetops/*` (where Backstage's proxy serves `proxy.endpoints['/fleetops']`) forwards to fleetops: reads with the service credential, actions (approve, reject,
- *   diagnose, ack) only with the signed-in user's token, so fleetops records and checks that user.
+ *   diagnose, ack) and `GET /v1/whoami` only with the signed-in user's token, so fleetops records, checks and
+ *   describes that user (the plugin shows Approve from whoami's role).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -45,11 +46,10 @@ export function devIssuer(origin: string) {
   } as const;
 }
 
-const ROLE_OF: Record<string, 'viewer' | 'operator' | 'approver'> = devIssuer('').roleMap;
-const RANK = { viewer: 1, operator: 2, approver: 3 } as const;
-
 /** Actions the dev app may take, always with the user's own token. */
 const ACTIONS = [/^\/v1\/healing\/[^/]+\/(approve|reject)$/, /^\/v1\/rca$/, /^\/v1\/incidents\/[^/]+\/ack$/];
+/** Reads that are about the user, so they go with the user's own token too (fleetops answers for the user). */
+const USER_READS = ['/v1/whoami'];
 
 export interface DevServerOptions {
   fleetopsUrl: string;
@@ -158,10 +158,6 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
       if (path.startsWith('/api/')) {
         if (!user) return error(res, 401, 'UNAUTHENTICATED', 'Sign in to the dev app first (/signin)');
         if (path === '/api/session') return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, ownership: [`user:default/${user.name}`, ...user.groups] });
-        if (path === '/api/proxy/fleetops/identity') {
-          const role = user.groups.map((g) => ROLE_OF[g]).filter(Boolean).sort((a, b) => RANK[b] - RANK[a])[0] ?? null;
-          return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, role });
-        }
         if (path.startsWith('/api/proxy/fleetops/v1/')) return await forward(req, res, path.slice('/api/proxy/fleetops'.length) + url.search, user);
         return error(res, 404, 'NOT_FOUND', `No dev route ${path}`);
       }
@@ -178,7 +174,8 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
     const method = req.method ?? 'GET';
     const path = target.split('?')[0]!;
     let credential: string;
-    if (method === 'GET') credential = options.serviceToken;
+    if (method === 'GET' && USER_READS.includes(path)) credential = await tokenFor(user);
+    else if (method === 'GET') credential = options.serviceToken;
     else if (method === 'POST' && ACTIONS.some((re) => re.test(path))) credential = await tokenFor(user);
     else return error(res, 405, 'METHOD_NOT_ALLOWED', `The dev app does not forward ${method} ${path}`);
     const body = method === 'GET' ? undefined : await readBody(req);

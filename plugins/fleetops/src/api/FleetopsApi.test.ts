@@ -21,6 +21,11 @@ beforeAll(async () => {
       if (req.url?.startsWith('/api/proxy/fleetops/v1/healing/h%2F1/approve')) return json(403, { error: { code: 'FORBIDDEN', message: 'approving needs the approver role' } });
       if (req.url?.startsWith('/api/proxy/fleetops/v1/costs/')) return json(200, { window: '30d', currency: 'USD', items: [{ key: 'component:default/x', cost: 10, previous: 8, changePct: 25, daily: [] }] });
       if (req.url === '/api/proxy/fleetops/v1/deployments') return json(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
+      if (req.url === '/api/proxy/fleetops/v1/deployments?status=RUNNING&limit=5')
+        return json(200, { items: [{ id: 'd1', status: 'RUNNING', release: 'x', waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c1', status: 'DEPLOYING' }] }] }] });
+      if (req.url === '/api/proxy/fleetops/v1/whoami' && req.headers['x-user'] === 'bob')
+        return json(200, { kind: 'user', subject: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', source: 'oidc' });
+      if (req.url === '/api/proxy/fleetops/v1/whoami') return json(200, { kind: 'user', subject: 'user:default/nobody', displayName: '', role: null });
       res.writeHead(502);
       res.end('upstream down');
     });
@@ -48,6 +53,18 @@ describe('FleetopsClient', () => {
   it('reads an entity cost item with the window and currency around it', async () => {
     expect(await client().cost('component:default/x')).toMatchObject({ key: 'component:default/x', cost: 10, changePct: 25, window: '30d', currency: 'USD' });
     expect(seen.at(-1)!.url).toBe('/api/proxy/fleetops/v1/costs/component%3Adefault%2Fx?window=30d');
+  });
+
+  it('asks fleetops who the user is with GET /v1/whoami through the proxy (never a dev-only route)', async () => {
+    const asBob = new FleetopsClient({ discoveryApi: { getBaseUrl: async (id: string) => `${base}/api/${id}` }, fetchApi: { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-user': 'bob' } }) } });
+    expect(await asBob.identity()).toEqual({ user: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', kind: 'user' });
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/api/proxy/fleetops/v1/whoami' });
+    // A user without a fleetops role: role null, named by the subject.
+    expect(await client().identity()).toEqual({ user: 'user:default/nobody', displayName: 'user:default/nobody', role: null, kind: 'user' });
+  });
+
+  it('lists deployments with the status and limit asked for', async () => {
+    expect((await client().deployments({ status: 'RUNNING', limit: 5 })).map((d) => [d.id, d.waves[0]!.clusters[0]!.status])).toEqual([['d1', 'DEPLOYING']]);
   });
 
   it('treats a fleetops without a deployment list as no deployments', async () => {

@@ -23,7 +23,8 @@ export interface FleetopsApi {
   healingRuns(query?: { service?: string; status?: string }): Promise<HealingRun[]>;
   approveHealing(id: string): Promise<void>;
   rejectHealing(id: string): Promise<void>;
-  deployments(): Promise<Deployment[]>;
+  /** `GET /v1/deployments`: newest first (fleetops' default limit 20, at most 100). */
+  deployments(query?: { status?: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; limit?: number }): Promise<Deployment[]>;
   scorecard(entityRef: string): Promise<Scorecard>;
   cost(entityRef: string, window?: '1d' | '7d' | '30d'): Promise<EntityCost>;
   /** Starts an RCA (the "assistant"); poll {@link FleetopsApi.rca} for its report. */
@@ -61,8 +62,10 @@ export class FleetopsClient implements FleetopsApi {
     this.#proxyPath = options.proxyPath ?? '/fleetops';
   }
 
-  identity(): Promise<FleetopsIdentity> {
-    return this.#request('GET', '/identity');
+  /** `GET /v1/whoami` through the proxy: with `credentials: forward` fleetops answers for the signed-in user. */
+  async identity(): Promise<FleetopsIdentity> {
+    const who = await this.#request<{ kind?: string; subject: string; displayName?: string; role: FleetopsIdentity['role'] }>('GET', '/v1/whoami');
+    return { user: who.subject, displayName: who.displayName || who.subject, role: who.role ?? null, ...(who.kind ? { kind: who.kind } : {}) };
   }
   fleetOverview(): Promise<FleetOverview> {
     return this.#request('GET', '/v1/fleet/overview');
@@ -89,9 +92,9 @@ export class FleetopsClient implements FleetopsApi {
   async rejectHealing(id: string): Promise<void> {
     await this.#request('POST', `/v1/healing/${encodeURIComponent(id)}/reject`, {});
   }
-  async deployments(): Promise<Deployment[]> {
+  async deployments(query: { status?: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; limit?: number } = {}): Promise<Deployment[]> {
     try {
-      return (await this.#request<{ items: Deployment[] }>('GET', '/v1/deployments')).items ?? [];
+      return (await this.#request<{ items: Deployment[] }>('GET', `/v1/deployments${qs({ status: query.status, limit: query.limit?.toString() })}`)).items ?? [];
     } catch (error) {
       // fleetops versions without a deployment list answer 404/405: nothing to show, not an error.
       if (error instanceof FleetopsError && (error.status === 404 || error.status === 405)) return [];

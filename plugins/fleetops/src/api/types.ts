@@ -134,8 +134,11 @@ export interface EntityCost extends CostItem {
 }
 
 /** Who the signed-in Backstage user is to fleetops (the dev server or the fleetops backend route answers this). */
+/** What `GET /v1/whoami` says about the caller (`subject` as `user`). */
 export interface FleetopsIdentity {
   user: string;
+  /** fleetops' kind of principal (`user` for a Backstage user's token, `service` for a shared credential). */
+  kind?: string;
   displayName: string;
   /** The fleetops role the user's token maps to: viewer < operator < approver < admin. */
   role: 'viewer' | 'operator' | 'approver' | 'admin' | null;

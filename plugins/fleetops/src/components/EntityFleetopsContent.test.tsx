@@ -94,6 +94,19 @@ describe('EntityFleetopsContent', () => {
     expect((await screen.findByTestId('fleetops-diagnose-not-allowed')).textContent).toContain('operator role');
   });
 
+  it('does not offer Approve to a user whoami gives no fleetops role, and names them', async () => {
+    await renderWith(fakeApi(answers({ identity: () => ({ user: 'user:default/carol', displayName: 'user:default/carol', role: null, kind: 'user' }) })), <EntityFleetopsContent />, component);
+    expect((await screen.findByTestId('fleetops-approve-not-allowed')).textContent).toContain('signed in as user:default/carol (no role)');
+    expect(screen.queryByTestId('fleetops-approve-heal-1')).toBeNull();
+    expect(screen.queryByTestId('fleetops-ack-inc-1')).toBeNull();
+  });
+
+  it('offers Approve when whoami cannot answer (fleetops checks the role on the action itself)', async () => {
+    await renderWith(fakeApi(answers({ identity: fails(401, 'UNAUTHENTICATED') })), <EntityFleetopsContent />, component);
+    expect(await screen.findByTestId('fleetops-approve-heal-1')).toBeTruthy();
+    expect(screen.queryByTestId('fleetops-approve-not-allowed')).toBeNull();
+  });
+
   it('Diagnose starts an RCA and shows its report when it is done', async () => {
     let polls = 0;
     const calls: string[] = [];

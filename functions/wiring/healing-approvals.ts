@@ -26,6 +26,7 @@ export function openIncidents(): OpenIncidents {
       const pages = await Promise.all((['open', 'acknowledged'] as const).map((status) => store.listByStatus(status, { cluster, since, limit: 1000 })));
       return openIncidentFor(pages.flatMap((p) => p.items), { namespace, service });
     },
+    incident: async (id) => store.get(id),
   };
   incidents = { base, value };
   return value;

@@ -79,6 +79,8 @@ export interface IncidentEscalation {
 export interface OpenIncidents {
   /** The most severe unresolved incident involving the service (cluster by name), if any. */
   openIncident(target: { cluster: string; namespace: string; service: string }): Promise<{ id: string; severity: Severity } | undefined>;
+  /** One incident by id (any status): what an API request's `incidentId` is checked against. */
+  incident?(id: string): Promise<{ cluster: string; namespace?: string; service: string; services?: string[] } | undefined>;
 }
 
 /** Critical services that depend on this one (the alert pipeline's graph, or configuration). */

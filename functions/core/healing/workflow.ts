@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ACTIONS } from '../slack/actions.ts';
 import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../platform/ports.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { argoAppRef, argoRefOf, argoRollback, describeArgoRollback, describeArgoUndo } from './argocd.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
@@ -133,6 +133,7 @@ export class HealingSteps {
   async create(id: string, request: HealingRequest): Promise<{ record: HealingRecord; created: boolean }> {
     const cluster = await this.#d.cluster.clusterName(request.clusterId);
     if (!cluster) throw new NotFoundError(`Cluster ${request.clusterId} not found`);
+    if (request.trigger === 'api' && request.incidentId) await this.#checkIncident(request.incidentId, { ...request, cluster });
     const now = this.#now();
     const record: HealingRecord = {
       id,
@@ -161,6 +162,22 @@ export class HealingSteps {
     if (record.incidentId) await this.#d.incidents.link(record.incidentId, id);
     await this.#audit(id, 'begin', request.requestedBy, `healing requested (${request.trigger}): ${request.issueType}, ${request.severity}${record.dryRun ? ', dry run' : ''}`, 'recorded', { after: { cluster, namespace: record.namespace, service: record.service } });
     return { record, created: true };
+  }
+
+  /**
+   * An API request may name the incident it answers only if that incident involves the workload (same
+   * cluster and namespace, the service its own or joined): otherwise another team's incident would
+   * get the run's link, its notes and, when the action makes things worse, an escalation.
+   */
+  async #checkIncident(incidentId: string, target: { cluster: string; namespace: string; service: string }): Promise<void> {
+    const lookup = this.#d.openIncidents?.incident;
+    if (!lookup) return;
+    const incident = await lookup.call(this.#d.openIncidents, incidentId);
+    const involves =
+      !!incident && incident.cluster === target.cluster && (incident.namespace ?? target.namespace) === target.namespace && (incident.service === target.service || !!incident.services?.includes(target.service));
+    if (!involves) {
+      throw new UnprocessableError(`Incident ${incidentId} ${incident ? `is not about ${target.cluster}/${target.namespace}/${target.service}` : 'does not exist'}: a heal may only be linked to an incident of its own workload`, 'INCIDENT_MISMATCH');
+    }
   }
 
   /** First state: an `RcaCompleted` event or `{healingId}` from the API. */

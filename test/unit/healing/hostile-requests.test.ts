@@ -198,3 +198,32 @@ describe("hostile model answers (the model may rank the rules' causes, not pick 
     expect(a.healing).toMatchObject({ target: 'payments-api', proposal: expect.stringMatching(/payments-api/) });
   });
 });
+
+describe('a heal linked to an incident it is not about', () => {
+  it("is refused (422): another service's or cluster's incident gets no link, note or escalation from it", async () => {
+    const store = new MemoryStore();
+    const linked: string[] = [];
+    const incidents: Record<string, { cluster: string; namespace: string; service: string; services?: string[] }> = {
+      'inc-payments': { cluster: 'prod', namespace: 'pay', service: 'payments-api' },
+      'inc-api': { cluster: 'prod', namespace: 'shop', service: 'frontend', services: ['frontend', 'api'] },
+    };
+    const steps = new HealingSteps({
+      store,
+      cluster: { clusterName: async () => 'prod', workload: async () => structuredClone(healthy) } as unknown as HealingCluster,
+      incidents: { link: async (incidentId) => void linked.push(incidentId), addNote: async () => {} },
+      graph: { criticalDependents: async () => [] },
+      openIncidents: { openIncident: async () => undefined, incident: async (id) => incidents[id] },
+      notifiers: [],
+      events: { publish: async () => {} },
+      clock: { now: () => new Date('2026-12-01T12:00:00Z') },
+      settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
+    });
+    await expect(steps.create('h1', { ...apiRequest(approver), incidentId: 'inc-payments' })).rejects.toMatchObject({ kind: 'unprocessable', code: 'INCIDENT_MISMATCH' });
+    await expect(steps.create('h2', { ...apiRequest(approver), incidentId: 'inc-missing' })).rejects.toMatchObject({ kind: 'unprocessable' });
+    expect(linked).toEqual([]);
+    expect(store.records.size).toBe(0);
+    // The service joined that incident through grouping: fine.
+    await steps.create('h3', { ...apiRequest(approver), incidentId: 'inc-api' });
+    expect(linked).toEqual(['inc-api']);
+  });
+});

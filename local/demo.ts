@@ -17,11 +17,18 @@ const { startLocalCloud } = await import('./cloud.ts');
 const { startSimulator } = await import('../sim/index.ts');
 const { demoTokenLines } = await import('./oidc/issuer.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
+// FLEETOPS_DEMO_BACKSTAGE=true: the Backstage dev app too (local/demo-backstage.ts); off by default, it is slow to bundle.
+const backstage = process.env.FLEETOPS_DEMO_BACKSTAGE?.trim().toLowerCase() === 'true' ? await import('./demo-backstage.ts') : undefined;
+const backstageStack = backstage?.backstageStackOptions();
 
 const { prometheusAvailable, startPrometheus } = await import('./prometheus.ts');
 // The demo pulls every 10 s unless told otherwise, so a fault shows as an incident within a minute.
 const pullSeconds = process.env.FLEETOPS_PULL_INTERVAL_SECONDS ?? '10';
-const cloud = await startLocalCloud({ log, env: { FLEETOPS_PULL_NAMESPACES: process.env.FLEETOPS_PULL_NAMESPACES ?? 'shop', FLEETOPS_PULL_INTERVAL_SECONDS: pullSeconds } });
+const cloud = await startLocalCloud({
+  log,
+  env: { FLEETOPS_PULL_NAMESPACES: process.env.FLEETOPS_PULL_NAMESPACES ?? 'shop', FLEETOPS_PULL_INTERVAL_SECONDS: pullSeconds, ...backstageStack?.env },
+  ...(backstageStack ? { localOidc: backstageStack.localOidc } : {}),
+});
 const simulator = await startSimulator({ clusters: ['dev', 'prod'], outDir: join(cloud.dataDir, 'sim') });
 // A real Prometheus scraping both simulated clusters when the machine has one (Debian: prometheus);
 // otherwise the pull falls back to metrics.k8s.io (cpu and memory only).
@@ -75,9 +82,11 @@ async function loadCatalog(): Promise<string> {
   return `catalog loaded: ${result.accepted} entities for shop`;
 }
 
+let backstageApp: Awaited<ReturnType<NonNullable<typeof backstage>['startDemoBackstage']>> | undefined;
 try {
   log(await loadCatalog());
   for (const info of simulator.clusters) log(await registerSimulated(info));
+  if (backstage) backstageApp = await backstage.startDemoBackstage(cloud);
 } catch (error) {
   console.error(`fleetops demo: ${error instanceof Error ? error.message : String(error)}`);
   await simulator.stop();
@@ -129,6 +138,7 @@ Try:
   # mend it with the "id" it answered; the incident resolves after two quiet pulls:
   curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -X DELETE ${dev.server}/sim/v1/faults/ID
   curl -s ${cloud.url}/openapi.json | head -c 300
-${roleTokens}Ctrl-C stops everything.`);
+${roleTokens}${backstageApp ? `\nBackstage dev app (sign in as Alice viewer, Olga operator or Bob approver): ${backstageApp.url}/fleetops, ${backstageApp.url}/fleetops/entity/payment-service\n` : ''}Ctrl-C stops everything.`);
+if (backstageApp) console.log(JSON.stringify({ backstage: backstageApp.url }));
 
-stopOnSignals(() => Promise.allSettled([simulator.stop(), prometheus?.stop(), cloud.stop()]), log);
+stopOnSignals(() => Promise.allSettled([backstageApp?.close(), simulator.stop(), prometheus?.stop(), cloud.stop()]), log);

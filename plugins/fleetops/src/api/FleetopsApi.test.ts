@@ -24,8 +24,8 @@ beforeAll(async () => {
       if (req.url === '/api/proxy/fleetops/v1/deployments?status=RUNNING&limit=5')
         return json(200, { items: [{ id: 'd1', status: 'RUNNING', release: 'x', waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c1', status: 'DEPLOYING' }] }] }] });
       if (req.url === '/api/proxy/fleetops/v1/whoami' && req.headers['x-user'] === 'bob')
-        return json(200, { kind: 'user', subject: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', source: 'oidc' });
-      if (req.url === '/api/proxy/fleetops/v1/whoami') return json(200, { kind: 'user', subject: 'user:default/nobody', displayName: '', role: null });
+        return json(200, { kind: 'oidc', subject: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', source: 'oidc' });
+      if (req.url === '/api/proxy/fleetops/v1/whoami') return json(200, { kind: 'oidc', subject: 'user:default/nobody', displayName: '', role: null });
       res.writeHead(502);
       res.end('upstream down');
     });
@@ -57,10 +57,10 @@ describe('FleetopsClient', () => {
 
   it('asks fleetops who the user is with GET /v1/whoami through the proxy (never a dev-only route)', async () => {
     const asBob = new FleetopsClient({ discoveryApi: { getBaseUrl: async (id: string) => `${base}/api/${id}` }, fetchApi: { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-user': 'bob' } }) } });
-    expect(await asBob.identity()).toEqual({ user: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', kind: 'user' });
+    expect(await asBob.identity()).toEqual({ user: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', kind: 'oidc' });
     expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/api/proxy/fleetops/v1/whoami' });
     // A user without a fleetops role: role null, named by the subject.
-    expect(await client().identity()).toEqual({ user: 'user:default/nobody', displayName: 'user:default/nobody', role: null, kind: 'user' });
+    expect(await client().identity()).toEqual({ user: 'user:default/nobody', displayName: 'user:default/nobody', role: null, kind: 'oidc' });
   });
 
   it('lists deployments with the status and limit asked for', async () => {

@@ -137,7 +137,7 @@ export interface EntityCost extends CostItem {
 /** What `GET /v1/whoami` says about the caller (`subject` as `user`). */
 export interface FleetopsIdentity {
   user: string;
-  /** fleetops' kind of principal (`user` for a Backstage user's token, `service` for a shared credential). */
+  /** fleetops' kind of credential (`oidc` for a Backstage user's token, `bootstrap` / `api-key` for a shared one). */
   kind?: string;
   displayName: string;
   /** The fleetops role the user's token maps to: viewer < operator < approver < admin. */

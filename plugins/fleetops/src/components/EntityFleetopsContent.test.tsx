@@ -95,7 +95,7 @@ describe('EntityFleetopsContent', () => {
   });
 
   it('does not offer Approve to a user whoami gives no fleetops role, and names them', async () => {
-    await renderWith(fakeApi(answers({ identity: () => ({ user: 'user:default/carol', displayName: 'user:default/carol', role: null, kind: 'user' }) })), <EntityFleetopsContent />, component);
+    await renderWith(fakeApi(answers({ identity: () => ({ user: 'user:default/carol', displayName: 'user:default/carol', role: null, kind: 'oidc' }) })), <EntityFleetopsContent />, component);
     expect((await screen.findByTestId('fleetops-approve-not-allowed')).textContent).toContain('signed in as user:default/carol (no role)');
     expect(screen.queryByTestId('fleetops-approve-heal-1')).toBeNull();
     expect(screen.queryByTestId('fleetops-ack-inc-1')).toBeNull();

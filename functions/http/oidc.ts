@@ -130,7 +130,10 @@ export class OidcVerifier {
       const response = await this.#fetch(`${base}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000), redirect: 'error' });
       if (response.ok) {
         const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-        if (typeof document.jwks_uri === 'string' && /^https?:\/\//.test(document.jwks_uri)) return document.jwks_uri;
+        // The document must be this issuer's (OIDC Discovery 4.3), and an https issuer's keys come over https only.
+        const scheme = base.startsWith('https:') ? /^https:\/\//i : /^https?:\/\//i;
+        const own = typeof document.issuer === 'string' && trimSlash(document.issuer) === base;
+        if (own && typeof document.jwks_uri === 'string' && scheme.test(document.jwks_uri)) return document.jwks_uri;
       }
     } catch {
       // fall through to the conventional location

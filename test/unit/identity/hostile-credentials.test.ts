@@ -156,3 +156,27 @@ describe('hostile machine credentials', () => {
     expect(await p2.authenticate(secret)).toBeUndefined();
   });
 });
+
+describe('hostile OIDC discovery', () => {
+  it("refuses keys from a plain-http jwks_uri (or another issuer's document) for an https issuer", async () => {
+    const attacker = await startLocalOidcIssuer();
+    try {
+      const issuer = 'https://idp.example.test';
+      const documents = [
+        { issuer, jwks_uri: attacker.jwksUrl },
+        { issuer: attacker.issuer, jwks_uri: attacker.jwksUrl.replace('http:', 'https:') },
+      ];
+      for (const document of documents) {
+        const discovery = (async () => new Response(JSON.stringify(document), { headers: { 'content-type': 'application/json' } })) as typeof fetch;
+        const verifier = new OidcVerifier(parseOidcIssuers(JSON.stringify([{ issuer, audience: 'fleetops', roleMap: { 'fleetops-admins': 'admin' } }])), {
+          fetch: discovery,
+        });
+        const token = await attacker.mint({ sub: 'eve', groups: ['fleetops-admins'], issuer });
+        await expect(verifier.verify(token)).rejects.toBeInstanceOf(Error);
+        await expect(verifier.verify(token)).rejects.not.toMatchObject({ role: 'admin' });
+      }
+    } finally {
+      await attacker.stop();
+    }
+  });
+});

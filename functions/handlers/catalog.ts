@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { clusterResourceEntity } from '../core/catalog/backstage.ts';
 import { requestedRef } from '../core/catalog/entity.ts';
@@ -7,13 +6,12 @@ import { canonicalJson, deploymentIdFor } from '../core/deploy/identity.ts';
 import { CreateDeploymentRequest } from '../schemas/deployments.ts';
 import { apiDeployer } from '../wiring/deploy-api.ts';
 import { ingestCatalog } from '../core/catalog/ingest.ts';
-import { tarArchive } from '../core/catalog/tar.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { hasRole, type Identity } from '../core/identity/identity.ts';
 import { requireProdApprover } from '../core/deploy/prod-gate.ts';
 import { binary, json } from '../http/responses.ts';
-import { catalogStore, serviceCatalog } from '../wiring/catalog.ts';
+import { archiveWriter, catalogStore, serviceCatalog } from '../wiring/catalog.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
 import { wiring } from '../wiring.ts';
 
@@ -52,7 +50,7 @@ export const handler = httpHandler({
   goldenPathMicroservice: async ({ body, identity }) => {
     // Everything a deploy needs is checked before anything is stored.
     const deployment = body.deploy ? await plannedDeployment(body, identity) : undefined;
-    const archive = gzipSync(tarArchive(microserviceSkeleton(body)));
+    const archive = await archiveWriter().tarGz(microserviceSkeleton(body));
     let registered: string | undefined;
     if (body.register) {
       const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), { source: `api:${identity.subject}`, at: wiring().clock.now(), takeOver: hasRole(identity, 'admin') });

@@ -1,5 +1,6 @@
 import { DynamoCatalogStore } from '../adapters/aws/dynamodb/catalog-store.ts';
-import { CachedServiceCatalog, type ServiceCatalog } from '../core/catalog/ports.ts';
+import { tarGzArchiveWriter } from '../adapters/archive/tar-archive.ts';
+import { CachedServiceCatalog, type ArchiveWriter, type ServiceCatalog } from '../core/catalog/ports.ts';
 import { wiring } from '../wiring.ts';
 
 let built: { base: unknown; store: DynamoCatalogStore; catalog: CachedServiceCatalog } | undefined;
@@ -16,3 +17,6 @@ export const catalogStore = (): DynamoCatalogStore => build().store;
 
 /** The one read port of the catalog (grouping, routing, RCA, healing safety, detection guardrails). No Kubernetes client here. */
 export const serviceCatalog = (): ServiceCatalog & { invalidate(): void } => build().catalog;
+
+/** Packs golden-path skeletons (tar.gz). */
+export const archiveWriter = (): ArchiveWriter => tarGzArchiveWriter;

@@ -2,6 +2,12 @@ import type { Clock } from '../platform/ports.ts';
 import type { CatalogEntity } from './entity.ts';
 import type { ClusterFacts, RepositoryFacts } from './scorecard.ts';
 import { CatalogIndex } from './graph.ts';
+import type { TarEntry } from './tar.ts';
+
+/** Packs a generated skeleton (golden path) as a gzipped tar; parent directories are added, the output is reproducible. */
+export interface ArchiveWriter {
+  tarGz(entries: TarEntry[]): Promise<Buffer>;
+}
 
 /** Where entities are kept (DynamoDB). A put replaces the entity with the same ref: ingesting twice changes nothing. */
 export interface CatalogStore {

@@ -5,7 +5,7 @@ import { validateEntity, type CatalogEntity } from '../../../functions/core/cata
 import { microserviceSkeleton, MicroserviceParams } from '../../../functions/core/catalog/golden-path.ts';
 import { CatalogIndex } from '../../../functions/core/catalog/graph.ts';
 import { computeScorecard, repositoryOf, summarize, type ScorecardFacts } from '../../../functions/core/catalog/scorecard.ts';
-import { tarArchive } from '../../../functions/core/catalog/tar.ts';
+import { tarArchive } from '../../../functions/adapters/archive/tar-archive.ts';
 
 const entity = (doc: Record<string, unknown>): CatalogEntity => {
   const r = validateEntity({ apiVersion: 'backstage.io/v1alpha1', ...doc });
@@ -90,9 +90,9 @@ describe('golden path: microservice', () => {
     expect(MicroserviceParams.safeParse({ ...params, extra: true }).success).toBe(false);
   });
 
-  it('generates a skeleton whose catalog-info is a valid entity and keeps hostile text as data', () => {
+  it('generates a skeleton whose catalog-info is a valid entity and keeps hostile text as data', async () => {
     const p = MicroserviceParams.parse(params);
-    const files = untar(gunzipSync(gzipSync(tarArchive(microserviceSkeleton(p)))));
+    const files = untar(gunzipSync(gzipSync(await tarArchive(microserviceSkeleton(p)))));
     expect([...files.keys()]).toEqual(expect.arrayContaining([
       'checkout-service/catalog-info.yaml',
       'checkout-service/Dockerfile',
@@ -111,9 +111,9 @@ describe('golden path: microservice', () => {
     expect(parse(files.get('checkout-service/monitoring/prometheus-rules.yaml')!).groups[0].rules.map((r: { alert: string }) => r.alert)).toEqual(['HighErrorRate', 'HighLatencyP95', 'PodCrashLooping']);
   });
 
-  it('writes a reproducible archive and refuses unsafe paths', () => {
+  it('writes a reproducible archive and refuses unsafe paths', async () => {
     const p = MicroserviceParams.parse(params);
-    expect(tarArchive(microserviceSkeleton(p)).equals(tarArchive(microserviceSkeleton(p)))).toBe(true);
-    expect(() => tarArchive([{ path: '../escape', content: 'x' }])).toThrow(/unsafe/);
+    expect((await tarArchive(microserviceSkeleton(p))).equals(await tarArchive(microserviceSkeleton(p)))).toBe(true);
+    await expect(tarArchive([{ path: '../escape', content: 'x' }])).rejects.toThrow(/unsafe/);
   });
 });

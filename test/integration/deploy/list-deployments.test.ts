@@ -62,7 +62,11 @@ describe('DynamoDeploymentStore.list', () => {
   it('gives each deployment its waves and clusters, in the public view, without values', async () => {
     const [newest] = await store.list({ limit: 1 });
     const view = publicDeployment(newest!);
-    expect(view).toMatchObject({ id: 'dep-29', status: 'RUNNING', waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c-1', cluster: 'dev-1', status: 'PENDING' }] }] });
+    expect(view).toMatchObject({
+      id: 'dep-29',
+      status: 'RUNNING',
+      waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c-1', cluster: 'dev-1', status: 'PENDING' }] }],
+    });
     expect(view).toEqual(publicDeployment((await store.get('dep-29'))!));
     expect(JSON.stringify(view)).not.toContain('never-listed');
   });

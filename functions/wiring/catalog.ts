@@ -1,6 +1,6 @@
 import { DynamoCatalogStore } from '../adapters/aws/dynamodb/catalog-store.ts';
 import { tarGzArchiveWriter } from '../adapters/archive/tar-archive.ts';
-import { CachedServiceCatalog, type ArchiveWriter, type ServiceCatalog } from '../core/catalog/ports.ts';
+import { CachedServiceCatalog, type ArchiveWriter, type CatalogStore, type ServiceCatalog } from '../core/catalog/ports.ts';
 import { wiring } from '../wiring.ts';
 
 let built: { base: unknown; store: DynamoCatalogStore; catalog: CachedServiceCatalog } | undefined;
@@ -13,7 +13,7 @@ function build() {
   return built;
 }
 
-export const catalogStore = (): DynamoCatalogStore => build().store;
+export const catalogStore = (): CatalogStore => build().store;
 
 /** The one read port of the catalog (grouping, routing, RCA, healing safety, detection guardrails). No Kubernetes client here. */
 export const serviceCatalog = (): ServiceCatalog & { invalidate(): void } => build().catalog;

@@ -4,6 +4,7 @@ import { DynamoRcaStore } from '../adapters/aws/dynamodb/rca-store.ts';
 import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
 import { secretsOf } from '../adapters/kube/rca-evidence.ts';
 import type { RcaDiagnoser } from '../core/rca/complete.ts';
+import type { RcaStore } from '../core/rca/ports.ts';
 import type { RcaTarget } from '../core/rca/evidence.ts';
 import { symptomsSince, type RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
@@ -19,7 +20,7 @@ function build() {
   return built;
 }
 
-export const rcaStore = (): DynamoRcaStore => build().store;
+export const rcaStore = (): RcaStore => build().store;
 
 /**
  * When a manual RCA's symptoms began: the start of the open incident (last six hours) that involves the

@@ -16,6 +16,8 @@ export interface CatalogStore {
   owners(refs: string[]): Promise<Map<string, string>>;
   list(kind?: string): Promise<CatalogEntity[]>;
   get(ref: string): Promise<CatalogEntity | undefined>;
+  /** Removes what `source` wrote that is not in `keep` (a pulled URL's entities gone from it); returns the removed refs. */
+  removeMissing(source: string, keep: Set<string>): Promise<string[]>;
 }
 
 /**

@@ -5,31 +5,15 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RcaRecord, RcaStore } from '../../../core/rca/ports.ts';
 import type { RcaReport } from '../../../core/rca/report.ts';
 import { ttlEpochSeconds } from './document-client.ts';
 
-export type RcaStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-
-export interface RcaRecord {
-  id: string;
-  status: RcaStatus;
-  clusterId: string;
-  cluster: string;
-  namespace: string;
-  service: string;
-  severity: 'critical' | 'high' | 'medium' | 'low';
-  incidentId?: string;
-  at: string;
-  createdAt: string;
-  updatedAt: string;
-  report?: RcaReport;
-  error?: string;
-  completedAt?: string;
-}
+export type { RcaRecord, RcaStatus } from '../../../core/rca/ports.ts';
 
 const key = (id: string) => ({ pk: `RCA#${id}`, sk: 'META' });
 
-export class DynamoRcaStore {
+export class DynamoRcaStore implements RcaStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseHealingPolicy } from './core/healing/policy.ts';
 import { parseOidcIssuers, type OidcIssuer } from './schemas/identity.ts';
 
 const booleanFromString = z
@@ -131,7 +132,18 @@ export const ConfigSchema = z.object({
   FLEETOPS_SERVICE_DEPENDENCIES: z.string().optional(),
 
   // Healing (issue 9): policy JSON (functions/core/healing/policy.ts), kill switch, verification wait.
-  FLEETOPS_HEALING_POLICY: z.string().max(65_536).optional(),
+  // Checked here, so a bad policy fails the cold start (and `cdk synth` with -c settings), not the first heal.
+  FLEETOPS_HEALING_POLICY: z
+    .string()
+    .max(65_536)
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseHealingPolicy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
   FLEETOPS_HEALING_DISABLED: booleanFromString.optional(),
   FLEETOPS_HEALING_VERIFY_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   // Healing through Argo CD: rollbacks of Argo-managed workloads go through this instance (unset: they are proposed).

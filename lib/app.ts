@@ -10,6 +10,7 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
   const stack = new FleetopsStack(app, app.node.tryGetContext('stackName') ?? 'Fleetops', {
     projectRoot,
+    settings: app.node.tryGetContext('settings'),
     retainData: app.node.tryGetContext('retainData') !== 'false',
     clusterAllowlist: app.node.tryGetContext('clusterAllowlist'),
     pullNamespaces: app.node.tryGetContext('pullNamespaces'),

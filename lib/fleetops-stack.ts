@@ -1,4 +1,5 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { settingsFromContext } from './settings.ts';
 import { ArnFormat, CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +21,8 @@ import { parseOidcIssuers, type OidcIssuer } from '../functions/schemas/identity
 
 export interface FleetopsStackProps extends StackProps {
   projectRoot: string;
+  /** Any other fleetops setting for every function, as `-c settings='{"FLEETOPS_RESOLVE_AFTER_PULLS":"3"}'` (JSON; checked against functions/config.ts at synth). */
+  settings?: unknown;
   /** Keep the table, key and secrets when the stack is deleted (default true). */
   retainData?: boolean;
   /** Operator allowlist of cluster API CIDRs / host suffixes, comma-separated. */
@@ -217,11 +220,14 @@ export class FleetopsStack extends Stack {
     // The bus is needed by the functions' environment, and the rules need the functions: create the bus first.
     const busName = `${this.stackName}-bus`;
     const rca = rcaSettings(props);
+    const operatorSettings = settingsFromContext(props.settings);
     // Bedrock is invoked only with configured models: the RCA model (engine bedrock), the alert scorer, the embeddings.
     const bedrockModels = [...new Set([rca.modelId, props.notifications?.bedrockModelId, props.notifications?.embeddingModelId].filter((m): m is string => !!m))];
     for (const handler of deployedHandlers()) {
       const settings = settingsFor(handler);
       const environment: Record<string, string> = {
+        // Operator settings first (-c settings='{…}', checked in lib/settings.ts): the stack's own values below win.
+        ...operatorSettings,
         TABLE_NAME: data.table.tableName,
         EVENT_BUS_NAME: busName,
         SECRET_PREFIX: data.secretPrefix,

@@ -17,7 +17,9 @@ describe('one configuration', () => {
   it('only functions/config.ts reads process.env', () => {
     const files = sourceFiles(FUNCTIONS_DIR);
     expect(files.length).toBeGreaterThan(20);
+    // The golden path's skeleton sources are another program's code, written out as text.
     const readers = files
+      .filter((file) => !file.endsWith('golden-path-sources.ts'))
       .filter((file) => /process\s*\.\s*env|process\s*\[\s*['"]env['"]\s*\]/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(FUNCTIONS_DIR, file));
     expect(readers).toEqual(['config.ts']);

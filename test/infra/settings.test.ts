@@ -1,0 +1,64 @@
+// Every fleetops setting has a CDK path: either the stack sets it from its resources and typed context keys,
+// or `-c settings='{…}'` passes it to every function after checking it against functions/config.ts, or it is
+// listed as local-only with the reason (lib/settings.ts).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../functions/config.ts';
+import { buildApp } from '../../lib/app.ts';
+import { LOCAL_ONLY_SETTINGS, settingsFromContext } from '../../lib/settings.ts';
+
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+const ROOT = join(import.meta.dirname, '../..');
+
+function synth(context: Record<string, unknown>) {
+  const { app, stack } = buildApp(new App({ context: { retainData: 'false', ...NO_BUNDLING, ...context } }));
+  app.synth();
+  return Template.fromStack(stack);
+}
+
+describe('every setting has a CDK path', () => {
+  it('each configuration key is set by the stack, passable through -c settings, or local-only with a reason', () => {
+    const stackSource = ['lib', 'functions/definitions'].flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => readFileSync(join(ROOT, dir, f), 'utf8')),
+    );
+    const unaccounted: string[] = [];
+    for (const name of Object.keys(ConfigSchema.shape)) {
+      if (name in LOCAL_ONLY_SETTINGS) continue;
+      if (stackSource.some((s) => s.includes(name))) continue; // set by the stack
+      try {
+        settingsFromContext({ [name]: 'x' });
+      } catch (error) {
+        // A value check may refuse 'x'; only "not a setting" or "set by the stack" would mean no path.
+        if (/is not a fleetops setting|is set by the stack|is not used in AWS/.test(String(error))) unaccounted.push(name);
+      }
+    }
+    expect(unaccounted).toEqual([]);
+    for (const name of Object.keys(LOCAL_ONLY_SETTINGS)) expect(Object.keys(ConfigSchema.shape)).toContain(name);
+  });
+
+  it('passes checked settings to every function, below the stack’s own values', () => {
+    const template = synth({ settings: JSON.stringify({ FLEETOPS_RESOLVE_AFTER_PULLS: '3', FLEETOPS_COST: 'false', FLEETOPS_RCA_MASK_PII: true }) });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[];
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      const vars = fn.Properties.Environment?.Variables ?? {};
+      if (!('TABLE_NAME' in vars)) continue; // custom-resource providers
+      expect(vars).toMatchObject({ FLEETOPS_RESOLVE_AFTER_PULLS: '3', FLEETOPS_COST: 'false', FLEETOPS_RCA_MASK_PII: 'true', FLEETOPS_RUNTIME: 'aws' });
+    }
+  });
+
+  it('refuses unknown, local-only, stack-managed and malformed settings at synth', () => {
+    expect(() => settingsFromContext('{"FLEETOPS_RESOLVE_AFTER_PULS":"3"}')).toThrow(/not a fleetops setting/);
+    expect(() => settingsFromContext({ FLEETOPS_DATA_DIR: '/tmp' })).toThrow(/not used in AWS/);
+    expect(() => settingsFromContext({ TABLE_NAME: 'other' })).toThrow(/set by the stack/);
+    expect(() => settingsFromContext({ FLEETOPS_RESOLVE_AFTER_PULLS: 'soon' })).toThrow(/FLEETOPS_RESOLVE_AFTER_PULLS/);
+    expect(() => settingsFromContext('[1]')).toThrow(/JSON object/);
+    expect(() => synth({ settings: '{"FLEETOPS_RESOLVE_AFTER_PULLS":"-1"}' })).toThrow(/FLEETOPS_RESOLVE_AFTER_PULLS/);
+    expect(() => settingsFromContext({ FLEETOPS_HEALING_POLICY: '{"defaults":{"autoCeiling":"extreme"}}' })).toThrow(/FLEETOPS_HEALING_POLICY/);
+  });
+});

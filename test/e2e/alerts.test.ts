@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'alertmanager');
 let cloud: LocalCloud;
@@ -39,14 +40,6 @@ const get = async (path: string) => (await fetch(cloud.url + path, { headers: { 
 
 /** Incident notifications only: automatic RCA reports of earlier tests' incidents join their conversations at any time. */
 const incidentNotices = () => slack.messages.filter((m) => !JSON.stringify(m).includes('RCA for '));
-
-async function waitFor(check: () => Promise<unknown>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const alert = (service: string, extra: Record<string, unknown> = {}) => ({
   source: 'test',
@@ -111,7 +104,7 @@ describe('alert pipeline through the local stack', () => {
     await waitFor(async () => {
       const { rcaId } = await get(`/v1/incidents/${id}`);
       return !rcaId || ['SUCCEEDED', 'FAILED'].includes((await get(`/v1/rca/${rcaId}`)).status);
-    });
+    }, 'the RCA of the incident');
     await cloud.bus.drain();
     expect(slack.messages.filter((m) => JSON.stringify(m).includes('quiet-batch'))).toEqual([]);
   });

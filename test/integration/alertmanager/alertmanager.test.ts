@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud.ts';
 import { freePort } from '../../../local/dynamodb.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const BINARY = 'prometheus-alertmanager';
 const available = spawnSync(BINARY, ['--version']).status === 0;
@@ -13,16 +14,6 @@ if (!available) console.warn(`skipping: ${BINARY} not installed (Debian package 
 let cloud: LocalCloud;
 let alertmanager: ChildProcess;
 let amUrl: string;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(!available)('a real Alertmanager posting webhooks to the local stack', () => {
   beforeAll(async () => {
@@ -53,7 +44,7 @@ receivers:
       [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
       { stdio: 'ignore' },
     );
-    await waitFor('alertmanager ready', async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined));
+    await waitFor(async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined), 'alertmanager ready', 30_000, 250);
   });
 
   afterAll(async () => {
@@ -78,10 +69,15 @@ receivers:
 
   it('opens one incident per group and resolves it when Alertmanager resolves', async () => {
     await postToAlertmanager([amAlert('cart', 'cart-1'), amAlert('cart', 'cart-2'), amAlert('cart', 'cart-3'), amAlert('search', 'search-1')]);
-    const opened = await waitFor('two incidents', async () => {
-      const { items } = await incidents();
-      return items.filter((i) => i.status === 'open').length === 2 ? items : undefined;
-    });
+    const opened = await waitFor(
+      async () => {
+        const { items } = await incidents();
+        return items.filter((i) => i.status === 'open').length === 2 ? items : undefined;
+      },
+      'two incidents',
+      30_000,
+      250,
+    );
     expect(opened.map((i) => i.service).sort()).toEqual(['cart', 'search']);
 
     // Alertmanager re-sends the group as it changes; still one incident per group.
@@ -92,10 +88,15 @@ receivers:
 
     const past = new Date(Date.now() - 1000).toISOString();
     await postToAlertmanager(['cart-1', 'cart-2', 'cart-3', 'cart-4'].map((pod) => amAlert('cart', pod, past)));
-    const resolved = await waitFor('cart resolved', async () => {
-      const cart = (await incidents()).items.find((i) => i.service === 'cart');
-      return cart?.status === 'resolved' ? cart : undefined;
-    });
+    const resolved = await waitFor(
+      async () => {
+        const cart = (await incidents()).items.find((i) => i.service === 'cart');
+        return cart?.status === 'resolved' ? cart : undefined;
+      },
+      'cart resolved',
+      30_000,
+      250,
+    );
     expect(resolved.service).toBe('cart');
     expect((await incidents()).items.find((i) => i.service === 'search')?.status).toBe('open');
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healingIdForRca } from '../../functions/core/healing/workflow.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
 import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd.ts';
@@ -23,14 +24,7 @@ const POLICY = {
   },
 };
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 async function replicas(cluster: string, deployment: string): Promise<number> {
   const res = await kreq(info[cluster], 'GET', `/apis/apps/v1/namespaces/shop/deployments/${deployment}`);

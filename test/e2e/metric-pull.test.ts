@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 
@@ -14,14 +15,7 @@ let sim: RunningSimulator;
 let prometheus: LocalPrometheus | undefined;
 const ids: Record<string, string> = {};
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 async function pullNow(): Promise<any> {
   const started = await api('POST', '/v1/metrics/pull');

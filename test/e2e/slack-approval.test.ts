@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
 import { pressSlackButton } from '../support/slack-fake.ts';
@@ -14,14 +15,7 @@ let cloud: LocalCloud;
 let sim: RunningSimulator;
 let clusterId = '';
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 const press = (actionId: string, value: string, user: string) => pressSlackButton(cloud.url, SECRET, actionId, value, user);
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../functions/core/slack/signature.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 
 const SECRET = 'slack-signing-secret-for-tests-0123456789';
 const APPROVER = 'UAPPROVER1';
@@ -43,14 +44,7 @@ async function signedPost(path: string, body: string, options: { secret?: string
 const command = (text: string, user = 'UREADER1') =>
   form({ command: '/fleet', text, user_id: user, user_name: user.toLowerCase(), team_id: 'T1', channel_id: 'C1', trigger_id: `t${counter++}` });
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 describe('Slack request verification', () => {
   it('answers a signed /fleet help', async () => {

@@ -3,6 +3,7 @@ import { findCluster } from '../core/clusters/find.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import type { ClusterSummary, SlackActor, SlackCommandPorts, SlackPolicy } from '../core/slack/dispatch.ts';
 import type { IncidentSummary } from '../core/slack/messages.ts';
+import type { SlackFollowUps, SlackResponseUrls } from '../core/slack/ports.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
 import { AppError } from '../core/errors.ts';
 import { parseSlackRoles } from '../core/slack/roles.ts';
@@ -48,7 +49,7 @@ async function recordAcknowledger(incidentId: string, actor: SlackActor): Promis
 let built: { base: unknown; followUps: DynamoSlackFollowUps; responder: SlackResponder } | undefined;
 
 /** Delayed answers: where they wait (DynamoDB, TTL 30 min) and who posts them (Slack hosts only). */
-export function slackFollowUps(): { followUps: DynamoSlackFollowUps; responder: SlackResponder } {
+export function slackFollowUps(): { followUps: SlackFollowUps; responder: SlackResponseUrls } {
   const base = wiring();
   if (built?.base !== base) {
     built = {

@@ -1,11 +1,12 @@
 import type { SlackReply } from '../../core/slack/messages.ts';
+import type { SlackResponseUrls } from '../../core/slack/ports.ts';
 
 /**
  * Posts a delayed answer to a slash command's or button's `response_url`. The URL arrives in a
  * signed request, but it is still only ever sent to the configured Slack hosts (https; plain http
  * only for an explicitly listed loopback receiver in tests), and redirects are never followed.
  */
-export class SlackResponder {
+export class SlackResponder implements SlackResponseUrls {
   readonly #hosts: Set<string>;
   readonly #fetch: typeof fetch;
 

@@ -1,21 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SlackFollowUp, SlackFollowUps } from '../../../core/slack/ports.ts';
 
 /** Slack gives a response_url 30 minutes of life; a follow-up item never outlives it. */
 const RESPONSE_URL_LIFETIME_SECONDS = 30 * 60;
 
-export interface SlackFollowUp {
-  /** What the answer is waiting for, e.g. `rca#<id>`. */
-  subject: string;
-  responseUrl: string;
-  userId: string;
-}
+export type { SlackFollowUp } from '../../../core/slack/ports.ts';
 
 /**
  * A Slack answer that arrives later (an RCA report): stored when the command is accepted, claimed
  * exactly once by a conditional delete when the awaited event arrives.
  */
-export class DynamoSlackFollowUps {
+export class DynamoSlackFollowUps implements SlackFollowUps {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 

@@ -83,7 +83,9 @@ describe('predicted breaches, end to end', () => {
     expect(oomAt).toBeDefined();
     expect(openedAt).toBeLessThan(oomAt!);
     expect(incident.title).toMatch(/^Predicted breach: memory of user-service\/user-service reaches its limit 512Mi at /);
-    const predicted = Date.parse(/at (\S+)$/.exec(incident.title)![1]!);
+    // The contract's field, and the title that names the same time.
+    expect(incident.predictedBreachAt).toBe(/at (\S+)$/.exec(incident.title)![1]);
+    const predicted = Date.parse(incident.predictedBreachAt);
     const lead = oomAt! - openedAt;
     expect(
       Math.abs(predicted - oomAt!),

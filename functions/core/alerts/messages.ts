@@ -45,6 +45,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       ...(transition === 'rerooted' && incident.rerootedFrom ? { firstSeenOn: incident.rerootedFrom } : {}),
       ...(incident.owner ? { owner: incident.owner } : {}),
       ...(incident.splitFrom ? { splitFrom: incident.splitFrom } : {}),
+      ...(incident.predictedBreachAt ? { predictedBreachAt: incident.predictedBreachAt } : {}),
     },
     ...(ACTIONABLE.has(transition) ? { actions: incidentActions(incident.id) } : {}),
     ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),
@@ -55,7 +56,7 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
 export function publicIncident(record: IncidentRecord): Incident {
   const keys: (keyof Incident)[] = [
     'id', 'cluster', 'namespace', 'service', 'type', 'severity', 'status', 'alertCount', 'firstSeen', 'lastSeen',
-    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner', 'splitFrom',
+    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner', 'splitFrom', 'predictedBreachAt',
   ];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (record[k] !== undefined) out[k] = record[k];

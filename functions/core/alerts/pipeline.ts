@@ -359,6 +359,7 @@ export class AlertPipeline {
       silenced,
       notify: !silenced && isNotifiable(importance, this.config.importance),
       ...(owner ? { owner } : {}),
+      ...(lead.type === 'PredictedBreach' && lead.labels.predicted_breach_at ? { predictedBreachAt: lead.labels.predicted_breach_at } : {}),
       windowStart: start,
       ...(routing.escalateAfterSeconds !== undefined ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() } : {}),
     };

@@ -65,6 +65,8 @@ export interface IncidentDraft {
   escalateAt?: string;
   /** The incident this one splits off from (see `AlertStore.split`). */
   splitFrom?: string;
+  /** PredictedBreach incidents: when the forecast crosses the limit. */
+  predictedBreachAt?: string;
 }
 
 /** One still-firing alert instance of an incident, with the key, service and types it came in with. */

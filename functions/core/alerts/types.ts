@@ -60,5 +60,7 @@ export interface Incident {
   owner?: string;
   /** The incident this one split off from: its symptom outlived, or was not explained by, that incident's fault. */
   splitFrom?: string;
+  /** PredictedBreach incidents: when the forecast crosses the limit (ISO time). */
+  predictedBreachAt?: string;
 }
 

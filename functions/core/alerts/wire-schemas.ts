@@ -180,6 +180,7 @@ export const Incident = z
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
     owner: z.string().optional().describe("The owning team: the alert's team/owner label, the routing config's service owner, or the service catalog's owner ref"),
     splitFrom: z.string().optional().describe('The incident this one split off from: its symptom was not explained by, or outlived, that incident’s fault'),
+    predictedBreachAt: z.string().optional().describe('PredictedBreach incidents: when the forecast reaches the limit (ISO time)'),
     /** Notes other features add (healing: verified or undone actions). */
     notes: z.array(z.object({ at: z.string(), author: z.string(), text: z.string() })).optional(),
   })

@@ -247,6 +247,7 @@ export class DynamoAlertStore implements AlertStore {
       ...(draft.owner ? { owner: draft.owner } : {}),
       ...(draft.escalateAt ? { escalateAt: draft.escalateAt } : {}),
       ...(draft.splitFrom ? { splitFrom: draft.splitFrom } : {}),
+      ...(draft.predictedBreachAt ? { predictedBreachAt: draft.predictedBreachAt } : {}),
       services: [draft.service],
       types: [...typesOf(batch)].sort(),
       keys: [batch.key],

@@ -20,7 +20,7 @@ export interface ManualRelease {
 /**
  * `/fleet deploy <release> <version> [wave]`: the release's configured deploy trigger (chart,
  * namespace, values, waves) with the image tag set to `version`. Pure: the caller decides who may
- * deploy when `touchesProd` (a selected cluster's environment starts with "prod").
+ * deploy when `touchesProd` (a selected cluster is prod by `isProdCluster`: the `fleetops.io/production` label, else the environment name).
  */
 export function manualDeployment(
   request: ManualRelease,

@@ -7,14 +7,16 @@
 import { ForbiddenError } from '../errors.ts';
 import { hasRole, type Identity } from '../identity/identity.ts';
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
+import { isProdCluster, isProdEnvironmentName } from '../clusters/production.ts';
 import { matchesSelector } from './selector.ts';
 import type { WaveSpec } from './types.ts';
 
-export const isProdEnvironment = (environment: string): boolean => /^prod/i.test(environment);
+/** By name only; prefer `isProdCluster`, which honours the `fleetops.io/production` label. */
+export const isProdEnvironment = isProdEnvironmentName;
 
 /** Prod by what the waves would select today (any status: a cluster that is down now may be back when the wave runs). */
 export function touchesProd(waves: readonly Pick<WaveSpec, 'selector'>[], clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[]): boolean {
-  return clusters.some((c) => isProdEnvironment(c.environment) && waves.some((w) => matchesSelector(c, w.selector)));
+  return clusters.some((c) => isProdCluster(c) && waves.some((w) => matchesSelector(c, w.selector)));
 }
 
 export function requireProdApprover(identity: Identity, waves: readonly Pick<WaveSpec, 'selector'>[], clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[]): void {

@@ -6,7 +6,7 @@ import type { IncidentSummary } from '../core/slack/messages.ts';
 import type { SlackFollowUps, SlackResponseUrls } from '../core/slack/ports.ts';
 import type { IncidentRecord as Incident } from '../core/alerts/ports.ts';
 import { AppError } from '../core/errors.ts';
-import { parseSlackRoles } from '../core/slack/roles.ts';
+import { parseSlackRoles, unverifiedDefaultRole } from '../core/slack/roles.ts';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SlackDirectory } from '../adapters/slack/directory.ts';
 import { admitManualRcaFor } from './rca-limits.ts';
@@ -19,6 +19,7 @@ import { newRcaId, startRca } from '../core/rca/start.ts';
 import { manualDeployment } from '../core/deploy/manual-release.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { wiring } from '../wiring.ts';
+import { logger } from '../observability.ts';
 import { apiDeployer } from './deploy-api.ts';
 import { deploymentStore } from './deployment-store.ts';
 import { manualRcaAt, rcaStartPorts } from './rca.ts';
@@ -67,7 +68,8 @@ let directoryFor: { base: unknown; directory: SlackDirectory | undefined } | und
 /**
  * What the payload does not say, from Slack's Web API when a bot token is configured: the user's
  * groups (for `userGroups` in FLEETOPS_SLACK_ROLES) and whether they are a guest or from another
- * workspace. Without a token, the payload alone decides (unknown users get the default role).
+ * workspace. Without a token, guest status is unknown: users not listed in FLEETOPS_SLACK_ROLES
+ * (users, or userGroups) get at most viewer, whatever `defaultRole` says (core/slack/roles.ts).
  */
 export async function slackRequester(actor: SlackActor): Promise<SlackActor> {
   const base = wiring();
@@ -82,11 +84,16 @@ export async function slackRequester(actor: SlackActor): Promise<SlackActor> {
     directoryFor = { base, directory: configured ? new SlackDirectory({ token, groupIds: [...slackPolicy().userGroups.keys()], baseUrl: c.FLEETOPS_SLACK_API_URL }) : undefined };
   }
   const directory = directoryFor.directory;
-  if (!directory) return actor;
+  if (!directory) {
+    const why = unverifiedDefaultRole(slackPolicy(), actor);
+    if (why) logger.info('slack user capped at viewer', { slackUser: actor.userId, reason: why });
+    return actor;
+  }
   const facts = await directory.describe(actor.userId);
   return {
     ...actor,
     groups: facts.groups,
+    guestStatusVerified: true,
     ...(facts.restricted || actor.restricted ? { restricted: true } : {}),
     ...(!actor.userTeamId && facts.teamId ? { userTeamId: facts.teamId } : {}),
   };

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import { hasRole, type Identity, type Role } from '../identity/identity.ts';
 import { HELP_TEXT, parseFleetCommand, type FleetCommand } from './command.ts';
 import { safe } from './mrkdwn.ts';
-import { outsider, slackIdentity, type SlackRequester, type SlackRoleMap } from './roles.ts';
+import { outsider, slackIdentity, unverifiedDefaultRole, type SlackRequester, type SlackRoleMap } from './roles.ts';
 import {
   ACTIONS,
   deployProgressMessage,
@@ -90,7 +90,7 @@ export function canApprove(policy: SlackPolicy, actor: SlackActor): boolean {
 }
 
 const refuse = (policy: SlackPolicy, actor: SlackActor, what: string, needed: Role) => {
-  const why = outsider(policy, actor);
+  const why = outsider(policy, actor) ?? unverifiedDefaultRole(policy, actor);
   const role = actor.identity?.role ?? 'viewer';
   return ephemeral(
     `<@${safe(actor.userId, 40)}>, you cannot ${what} from Slack: ${why ? safe(why, 200) : `that needs the fleetops ${needed} role, and yours is ${role}`}${needed === 'approver' && !why ? ' (you are not on the fleetops approvers list)' : ''}. Everyone may read.`,

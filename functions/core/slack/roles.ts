@@ -31,6 +31,11 @@ export interface SlackRequester {
   enterpriseInstall?: boolean;
   /** Guests (`is_restricted` / `is_ultra_restricted`), when the payload or a lookup says so. */
   restricted?: boolean;
+  /**
+   * True when the user was looked up (bot token: `users.info`), so `restricted` is known to be
+   * accurate. Without it a guest looks like a member: see `unverifiedDefaultRole`.
+   */
+  guestStatusVerified?: boolean;
   /** The user groups (`S…`) the user is a member of, when they could be looked up. */
   groups?: readonly string[];
   /** The channel the command was sent or the button pressed in. */
@@ -89,6 +94,17 @@ export function outsider(map: SlackRoleMap, who: SlackRequester): string | undef
   return undefined;
 }
 
+/**
+ * Why the workspace's `defaultRole` is not granted: it is above viewer, the user is listed neither
+ * in `users` nor (through a known group) in `userGroups`, and whether they are a guest cannot be
+ * verified (no bot token, so no `users.info`; slash commands do not say). Such a user reads only.
+ */
+export function unverifiedDefaultRole(map: SlackRoleMap, who: SlackRequester): string | undefined {
+  if (who.guestStatusVerified || roleRank(map.defaultRole) <= roleRank('viewer') || map.users.has(who.userId)) return undefined;
+  if ((who.groups ?? []).some((g) => map.userGroups.has(g))) return undefined;
+  return `fleetops cannot verify that you are not a guest (no Slack bot token is configured), so the default role ${map.defaultRole} applies only to users listed in FLEETOPS_SLACK_ROLES`;
+}
+
 export function slackIdentity(map: SlackRoleMap, who: SlackRequester): Identity {
   const subject = `slack:${who.userTeamId ?? who.teamId ?? 'unknown'}/${who.userId}`;
   const displayName = who.userName || who.userId;
@@ -96,7 +112,7 @@ export function slackIdentity(map: SlackRoleMap, who: SlackRequester): Identity 
   // A user's own entry wins (it may also lower someone below the default); else the highest of the default and their groups.
   const own = map.users.get(who.userId);
   if (own) return { kind: 'slack', subject, displayName, role: own };
-  let role: Role = map.defaultRole;
+  let role: Role = unverifiedDefaultRole(map, who) ? 'viewer' : map.defaultRole;
   for (const group of who.groups ?? []) {
     const r = map.userGroups.get(group);
     if (r && roleRank(r) > roleRank(role)) role = r;

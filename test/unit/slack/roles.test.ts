@@ -126,3 +126,23 @@ describe('Slack roles', () => {
     expect(parseFleetCommand('silence a/b cart 1h').ok).toBe(false);
   });
 });
+
+describe('Slack default role when guest status cannot be verified (no bot token)', () => {
+  const generous = parseSlackRoles(JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator', UBOSS: 'approver' }, userGroups: { SLEADS: 'approver' }, defaultRole: 'operator' }), undefined);
+
+  it('an unlisted user (perhaps a guest) gets viewer, not the default operator, and is told why', async () => {
+    expect(slackIdentity(generous, member('UGUESTMAYBE')).role).toBe('viewer');
+    const { p, calls } = ports();
+    const reply = await runFleetCommand('ack i1', member('UGUESTMAYBE'), p, generous);
+    expect(calls).toEqual([]);
+    expect(reply.text).toMatch(/cannot verify that you are not a guest/);
+  });
+
+  it('listed users and known groups keep their roles; a verified member gets the default role', () => {
+    expect(slackIdentity(generous, member('UOPS')).role).toBe('operator');
+    expect(slackIdentity(generous, member('UBOSS')).role).toBe('approver');
+    expect(slackIdentity(generous, member('UNOBODY', { groups: ['SLEADS'] })).role).toBe('approver');
+    expect(slackIdentity(generous, member('UNOBODY', { guestStatusVerified: true })).role).toBe('operator');
+    expect(slackIdentity(generous, member('UNOBODY', { guestStatusVerified: true, restricted: true })).role).toBe('viewer');
+  });
+});

@@ -8,6 +8,7 @@ import { metrics } from '../observability.ts';
 import { json } from '../http/responses.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 import type { NormalizedAlert } from '../core/alerts/types.ts';
+import { mayPostAlertmanager } from '../core/identity/credentials.ts';
 
 /** The state change is stored; a notification failed. retry-later (503) makes Alertmanager (and other senders) retry. */
 class NotificationPendingError extends AppError {
@@ -30,8 +31,13 @@ async function ingest(alerts: NormalizedAlert[], deliveryId?: string) {
 
 export const handler = httpHandler({
   // Alertmanager retries a webhook with the same payload: its hash identifies the delivery.
-  ingestAlertmanager: async ({ body }) =>
-    ingest(normalizeAlertmanager(body, new Date()), createHash('sha256').update(JSON.stringify(body)).digest('base64url')),
+  ingestAlertmanager: async ({ body, identity }) => {
+    // Stored as source `alertmanager`: only an Alertmanager's ingest credential may send them (humans and the bootstrap token by role).
+    if (identity.kind === 'ingest' && !mayPostAlertmanager(identity.source)) {
+      throw new ForbiddenError(`This ingest credential posts alerts for source ${identity.source} only, not Alertmanager webhooks (those need a credential for source alertmanager or alertmanager-<name>)`, 'WRONG_SOURCE');
+    }
+    return ingest(normalizeAlertmanager(body, new Date()), createHash('sha256').update(JSON.stringify(body)).digest('base64url'));
+  },
   ingestAlert: async ({ body, identity }) => {
     // An ingest credential speaks for the one source it was issued to.
     if (identity.kind === 'ingest' && body.source !== identity.source) {

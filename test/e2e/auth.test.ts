@@ -143,6 +143,14 @@ describe('every authenticated route of /openapi.json', () => {
     // An ingest credential speaks for its own source only.
     const impostor = await call('POST', '/v1/alerts', ingest, { ...alert, source: 'another-source' });
     expect(impostor).toMatchObject({ status: 403, body: { error: { code: 'WRONG_SOURCE' } } });
+    // Alertmanager webhooks are stored as source alertmanager: a datadog credential may not send them.
+    const datadog = await call('POST', '/v1/credentials/ingest', tokens.admin, { source: 'datadog' });
+    expect(datadog.status).toBe(201);
+    const webhookAsDatadog = await call('POST', '/v1/alerts/alertmanager', datadog.body.secret, webhook);
+    expect(webhookAsDatadog).toMatchObject({ status: 403, body: { error: { code: 'WRONG_SOURCE' } } });
+    expect((await call('POST', '/v1/alerts', datadog.body.secret, { ...alert, source: 'datadog', service: 'auth-e2e-dd' })).status).toBe(202);
+    expect((await call('POST', '/v1/alerts/alertmanager', tokens.operator, webhook)).status).toBe(202);
+    expect((await call('POST', '/v1/alerts/alertmanager', cloud.apiToken, webhook)).status).toBe(202);
   });
 
   it('stops accepting an ingest credential once revoked, while its rotated successor works', async () => {

@@ -17,6 +17,14 @@ export const API_KEY_PREFIX = 'fo_key_';
 /** Active ingest credentials per source: the current one and the one being rotated in. */
 export const MAX_ACTIVE_INGEST_PER_SOURCE = 2;
 
+/**
+ * Which ingest credentials may post Alertmanager webhooks (`POST /v1/alerts/alertmanager`): the
+ * alerts are stored as source `alertmanager`, so only a credential issued for that source, or for
+ * a named Alertmanager (`alertmanager-eu`, `alertmanager_prod`, `alertmanager.dc1`: the prefix and
+ * a separator), may send them. A `datadog` credential posts `/v1/alerts` for `datadog` only.
+ */
+export const mayPostAlertmanager = (source: string | undefined): boolean => typeof source === 'string' && /^alertmanager(?:[-_.][a-z0-9][a-z0-9._-]*)?$/i.test(source);
+
 export interface StoredCredential {
   id: string;
   kind: StoredCredentialKind;

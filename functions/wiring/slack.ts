@@ -169,7 +169,7 @@ export function slackPorts(): SlackCommandPorts {
       const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;
       const inScope = seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default';
       // The same per-user and per-service limit as POST /v1/rca (RateLimitedError: answered in Slack).
-      await admitManualRcaFor({ subject: actor.identity?.subject ?? `slack:${actor.teamId ?? 'unknown'}/${actor.userId}` }, { cluster: cluster.name, namespace: inScope, service });
+      await admitManualRcaFor({ subject: actor.identity?.subject ?? `slack:${actor.teamId ?? 'unknown'}/${actor.userId}`, ...(actor.identity ? { role: actor.identity.role } : {}) }, { cluster: cluster.name, namespace: inScope, service });
       const rcaId = newRcaId();
       const { followUps, responder } = slackFollowUps();
       const now = base.clock.now();

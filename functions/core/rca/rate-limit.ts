@@ -2,8 +2,11 @@
  * Manual RCAs (POST /v1/rca, `/fleet diagnose`, the Run RCA button) cost model tokens and post log
  * excerpts: each caller and each service gets a fixed number per window. The counter is a
  * conditional write (DynamoDB in AWS and locally), so concurrent Lambdas cannot overshoot.
+ * Approvers and admins (on-call leads) skip the per-service limit, which one operator could
+ * otherwise exhaust and lock on-call out of diagnosing the service; they keep the per-caller limit.
  */
 import { RateLimitedError } from '../errors.ts';
+import { hasRole, type Role } from '../identity/identity.ts';
 
 export interface RateCounter {
   /** Counts one against `key` in the window starting at `windowStart`; false (nothing counted) once `limit` is reached. */
@@ -21,7 +24,7 @@ export interface ManualRcaLimits {
 export async function admitManualRca(
   counter: RateCounter,
   limits: ManualRcaLimits,
-  caller: { subject: string },
+  caller: { subject: string; role?: Role },
   target: { cluster: string; namespace: string; service: string },
   now: Date,
 ): Promise<void> {
@@ -33,6 +36,7 @@ export async function admitManualRca(
   if (!(await counter.take(userKey, windowStart, limits.windowSeconds, limits.perUser))) {
     throw new RateLimitedError(`At most ${limits.perUser} manual RCAs per ${span} per caller; try again in ${retryAfter} s.`, retryAfter, 'RCA_RATE_LIMITED');
   }
+  if (caller.role && hasRole({ role: caller.role }, 'approver')) return;
   const service = `${target.cluster}/${target.namespace}/${target.service}`;
   if (!(await counter.take(`rca-service#${service}`, windowStart, limits.windowSeconds, limits.perService))) {
     await counter.release(userKey, windowStart);

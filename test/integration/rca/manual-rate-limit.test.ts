@@ -48,4 +48,13 @@ describe('manual RCA rate limit', () => {
     for (let i = 0; i < 12; i++) await expect(admitManualRca(counter, limits, { subject: 'slack:T1/UPATIENT' }, target('hot'), at)).rejects.toThrow(/for prod\/shop\/hot/);
     await admitManualRca(counter, limits, { subject: 'slack:T1/UPATIENT' }, target('cold'), at);
   });
+
+  it('one operator exhausting a service does not lock out on-call: approvers and admins skip the per-service limit, not the per-caller one', async () => {
+    for (let i = 0; i < 6; i++) await admitManualRca(counter, limits, { subject: 'oidc#eager-operator', role: 'operator' }, target('locked'), at);
+    await expect(admitManualRca(counter, limits, { subject: 'oidc#other-operator', role: 'operator' }, target('locked'), at)).rejects.toThrow(/for prod\/shop\/locked/);
+    await admitManualRca(counter, limits, { subject: 'oidc#oncall-approver', role: 'approver' }, target('locked'), at);
+    await admitManualRca(counter, limits, { subject: 'slack:T1/UADMIN', role: 'admin' }, target('locked'), at);
+    for (let i = 1; i < 10; i++) await admitManualRca(counter, limits, { subject: 'oidc#oncall-approver', role: 'approver' }, target('locked'), at);
+    await expect(admitManualRca(counter, limits, { subject: 'oidc#oncall-approver', role: 'approver' }, target('locked'), at)).rejects.toThrow(/per caller/);
+  });
 });

@@ -2,7 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
-import { changesOf } from '../core/rca/changes.ts';
+import { changesOf, deployChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
+import type { Change } from '../core/rca/rank.ts';
+import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { EVIDENCE_SOURCES, type Evidence, type EvidenceSource, type GraphEvidence, type RcaTarget } from '../core/rca/evidence.ts';
@@ -40,18 +42,36 @@ async function graphOf(target: RcaTarget): Promise<GraphEvidence | undefined> {
 
 type KubeClient = Awaited<ReturnType<ReturnType<typeof clusterRegistry>['client']>>;
 
+/** Releases (and deploys) read per RCA, at most. */
+const MAX_RELEASES = 10;
+const MAX_DEPLOYS = 10;
+
+/** fleetops' own deploys of the releases in the namespace (the release history), applied-at times from each deploy's cluster record. */
+async function fleetopsDeploys(record: ClusterRecord, target: RcaTarget, deployments: Parameters<typeof deployChanges>[1]): Promise<Change[]> {
+  const store = deploymentStore();
+  const releases = [...new Set(deployments.map(releaseOf).filter((r): r is string => !!r))].slice(0, MAX_RELEASES);
+  const history = (await Promise.all(releases.map((release) => store.releaseHistory(record.id, target.namespace, release, 10)))).flat();
+  const ids = [...new Set(history.map((h) => h.deploymentId))].slice(0, MAX_DEPLOYS);
+  const views = await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)));
+  const appliedAt = new Map(views.flatMap((v) => (v ? [[v.record.id, v.clusters.find((c) => c.clusterId === record.id)?.appliedAt] as const] : [])));
+  const entries: ReleaseHistoryChange[] = history.map((h) => ({ ...h, appliedAt: appliedAt.get(h.deploymentId) }));
+  return deployChanges(entries, deployments, new Date(target.at));
+}
+
 /** What the ranking needs beside the golden signals: the change timeline (rollouts) and the mesh's per-edge series. */
 async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
   const limit = DEFAULT_EVIDENCE_LIMITS.listLimit;
-  const [rollouts, edgeSeries] = await Promise.all([
-    Promise.all([client.listDeployments(target.namespace, limit), client.listReplicaSets(target.namespace, undefined, limit)])
+  const deploymentsP = client.listDeployments(target.namespace, limit);
+  const [rollouts, deploys, edgeSeries] = await Promise.all([
+    Promise.all([deploymentsP, client.listReplicaSets(target.namespace, undefined, limit)])
       .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
       .catch(() => []),
+    deploymentsP.then((deployments) => fleetopsDeploys(record, target, deployments)).catch(() => [] as Change[]),
     prometheusClientFor(record)
       .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
       .catch(() => []),
   ]);
-  return { changes: changesOf(rollouts, new Date(target.at)), edgeSeries };
+  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys].sort((a, b) => a.at - b.at), edgeSeries };
 }
 
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { deployChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+
+const AT = new Date('2026-12-06T12:00:00Z');
+const s = (iso: string) => Date.parse(iso) / 1000;
+const helm = (name: string, release: string) => ({ metadata: { name, annotations: { 'meta.helm.sh/release-name': release } } });
+
+describe('fleetops deploys as changes (issue 21)', () => {
+  const deployments = [helm('frontend', 'shop'), helm('cart', 'shop'), helm('payment-service', 'pay'), { metadata: { name: 'batch' } }];
+
+  it('a deploy is a change of every deployment its release covers, at the time its revision was applied', () => {
+    const history: ReleaseHistoryChange[] = [
+      { release: 'shop', revision: 7, deploymentId: 'd-7', trigger: 'ecr:shop:1.2', outcome: 'SUCCEEDED', at: '2026-12-06T11:50:00Z', appliedAt: '2026-12-06T11:45:00Z' },
+      { release: 'shop', revision: 6, deploymentId: 'd-6', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T09:00:00Z', appliedAt: '2026-12-06T08:55:00Z' },
+    ];
+    const changes = deployChanges(history, deployments, AT);
+    expect(changes.map((c) => [c.node, c.at, c.kind])).toEqual([
+      ['frontend', s('2026-12-06T11:45:00Z'), 'deploy'],
+      ['cart', s('2026-12-06T11:45:00Z'), 'deploy'],
+    ]);
+    expect(changes[0].detail).toContain('release shop revision 7');
+    expect(changes[0].detail).toContain('trigger ecr:shop:1.2');
+  });
+
+  it('a failed deploy that was rolled back gives the deploy and the rollback; without appliedAt the earliest record time stands in', () => {
+    const history: ReleaseHistoryChange[] = [
+      { release: 'pay', revision: 3, deploymentId: 'd-3', trigger: 'api', outcome: 'ROLLED_BACK', at: '2026-12-06T11:58:00Z' },
+      { release: 'pay', revision: 3, deploymentId: 'd-3', trigger: 'api', outcome: 'FAILED', at: '2026-12-06T11:56:00Z' },
+    ];
+    const changes = deployChanges(history, deployments, AT);
+    expect(changes.map((c) => [c.node, c.at])).toEqual([
+      ['payment-service', s('2026-12-06T11:56:00Z')],
+      ['payment-service', s('2026-12-06T11:58:00Z')],
+    ]);
+    expect(changes[0].detail).toMatch(/FAILED/);
+    expect(changes[1].detail).toMatch(/rolled back release pay from revision 3/);
+  });
+
+  it('a release no deployment in the namespace belongs to changes nothing', () => {
+    const history: ReleaseHistoryChange[] = [{ release: 'other', revision: 1, deploymentId: 'x', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T11:59:00Z' }];
+    expect(deployChanges(history, deployments, AT)).toEqual([]);
+  });
+});

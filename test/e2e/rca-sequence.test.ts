@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
@@ -28,14 +29,7 @@ const ids: Record<string, string> = {};
 const info = (name: string): SimulatedClusterInfo => sim.clusters.find((c) => c.name === name)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 async function rca(cluster: string, service: string) {
   const started = await api('POST', '/v1/rca', { clusterId: ids[cluster], namespace: 'shop', service });

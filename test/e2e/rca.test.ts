@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
+import { apiClient, type Api } from '../support/local-stack.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
@@ -34,14 +35,7 @@ let prometheus: LocalPrometheus | undefined;
 let model: FakeConverse;
 const ids: Record<string, string> = {};
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
+const api: Api = (method, path, body) => apiClient(cloud)(method, path, body);
 
 const info = (name: string): SimulatedClusterInfo => sim.clusters.find((c) => c.name === name)!;
 

@@ -25,6 +25,12 @@ export const MAX_ACTIVE_INGEST_PER_SOURCE = 2;
  */
 export const mayPostAlertmanager = (source: string | undefined): boolean => typeof source === 'string' && /^alertmanager(?:[-_.][a-z0-9][a-z0-9._-]*)?$/i.test(source);
 
+export const tooManyIngest = (source: string) =>
+  new ConflictError(
+    `Source ${source} already has ${MAX_ACTIVE_INGEST_PER_SOURCE} active ingest credentials; revoke the old one (DELETE /v1/credentials/{id}) before creating another`,
+    'TOO_MANY_CREDENTIALS',
+  );
+
 export interface StoredCredential {
   id: string;
   kind: StoredCredentialKind;
@@ -45,8 +51,12 @@ export interface StoredCredential {
 export type CredentialView = Omit<StoredCredential, 'secretHash'> & { status: 'active' | 'revoked' };
 
 export interface CredentialStore {
-  /** Conditional create: the id is new. */
-  create(credential: StoredCredential): Promise<void>;
+  /**
+   * Conditional create: the id is new. With `maxActiveForSource` (ingest credentials), atomically
+   * refuses (ConflictError TOO_MANY_CREDENTIALS) when the source already has that many active
+   * ones, so two concurrent creates cannot both pass the limit.
+   */
+  create(credential: StoredCredential, options?: { maxActiveForSource?: number }): Promise<void>;
   get(id: string): Promise<StoredCredential | undefined>;
   list(): Promise<StoredCredential[]>;
   /** Sets revokedAt once (idempotent); undefined when there is no such credential. */
@@ -107,13 +117,9 @@ export class CredentialService {
     if (!hasRole(by, 'admin')) throw new ForbiddenError('Creating credentials needs the admin role');
     if (!SOURCE.test(input.source)) throw new ValidationError('source must be 1-63 letters, digits, dots, dashes or underscores');
     const active = (await this.#store.list()).filter((c) => c.kind === 'ingest' && c.source === input.source && !c.revokedAt);
-    if (active.length >= MAX_ACTIVE_INGEST_PER_SOURCE) {
-      throw new ConflictError(
-        `Source ${input.source} already has ${active.length} active ingest credentials; revoke the old one (DELETE /v1/credentials/{id}) before creating another`,
-        'TOO_MANY_CREDENTIALS',
-      );
-    }
-    return this.#create({ kind: 'ingest', source: input.source, name: input.name ?? input.source }, by);
+    if (active.length >= MAX_ACTIVE_INGEST_PER_SOURCE) throw tooManyIngest(input.source);
+    // The check above gives the usual answer cheaply; the store's conditional write is what holds under concurrency.
+    return this.#create({ kind: 'ingest', source: input.source, name: input.name ?? input.source }, by, { maxActiveForSource: MAX_ACTIVE_INGEST_PER_SOURCE });
   }
 
   /** A scoped API key for scripts; its role may not exceed its creator's. */
@@ -127,11 +133,12 @@ export class CredentialService {
   async #create(
     fields: Pick<StoredCredential, 'kind' | 'name'> & Partial<Pick<StoredCredential, 'source' | 'role'>>,
     by: Identity,
+    options?: { maxActiveForSource?: number },
   ): Promise<{ credential: CredentialView; secret: string }> {
     const id = randomBytes(8).toString('hex');
     const secret = `${fields.kind === 'ingest' ? INGEST_PREFIX : API_KEY_PREFIX}${id}_${randomBytes(32).toString('base64url')}`;
     const credential: StoredCredential = { id, ...fields, secretHash: hashSecret(secret), createdAt: this.#now().toISOString(), createdBy: by.subject };
-    await this.#store.create(credential);
+    await this.#store.create(credential, options);
     return { credential: view(credential), secret };
   }
 

@@ -97,4 +97,25 @@ describe('ingest credentials and API keys in DynamoDB Local', () => {
     await expect(a.createApiKey({ name: 'x', role: 'operator' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
     await expect(a.createIngest({ source: 'x' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
   });
+
+  it('holds the per-source limit under concurrent creates: never more than two active, whatever the interleaving', async () => {
+    // Separate services (separate warm Lambdas): each one's list-then-check passes before the others write.
+    const services = Array.from({ length: 6 }, () => new CredentialService({ store, now: () => now, cacheSeconds: 30 }));
+    const results = await Promise.allSettled(services.map((s) => s.createIngest({ source: 'am-race' }, ADMIN)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', code: 'TOO_MANY_CREDENTIALS' });
+    const active = (await a.list()).filter((c) => c.source === 'am-race' && c.status === 'active');
+    expect(active).toHaveLength(2);
+    // A revoke frees exactly one slot, also under concurrency; revoking twice frees it once.
+    await a.revoke(active[0]!.id);
+    await a.revoke(active[0]!.id);
+    const again = await Promise.allSettled(services.map((s) => s.createIngest({ source: 'am-race' }, ADMIN)));
+    expect(again.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('the store itself refuses a third active credential even when the caller skipped the check', async () => {
+    const base = { kind: 'ingest' as const, source: 'am-direct', name: 'am', secretHash: 'x', createdAt: now.toISOString(), createdBy: ADMIN.subject };
+    await Promise.all([store.create({ ...base, id: 'a000000000000001' }, { maxActiveForSource: 2 }), store.create({ ...base, id: 'a000000000000002' }, { maxActiveForSource: 2 })]);
+    await expect(store.create({ ...base, id: 'a000000000000003' }, { maxActiveForSource: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_CREDENTIALS' });
+  });
 });

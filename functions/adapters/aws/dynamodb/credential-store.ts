@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CredentialStore, StoredCredential } from '../../../core/identity/credentials.ts';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tooManyIngest, type CredentialStore, type StoredCredential } from '../../../core/identity/credentials.ts';
 
 const LIST_PK = 'CREDENTIALS';
 const FIELDS = ['id', 'kind', 'source', 'role', 'name', 'secretHash', 'createdAt', 'createdBy', 'revokedAt'] as const;
@@ -14,10 +14,26 @@ function fromItem(item: Record<string, unknown>): StoredCredential {
 const failedCondition = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
+/** Which items of a cancelled transaction failed their condition (by index). */
+const cancelledConditions = (error: unknown): boolean[] | undefined =>
+  error instanceof TransactionCanceledException || (error as Error | undefined)?.name === 'TransactionCanceledException'
+    ? ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed')
+    : undefined;
+
+/** The per-source count of active ingest credentials. */
+const counterKey = (source: string) => ({ pk: `INGEST_SOURCE#${source}`, sk: 'ACTIVE' });
+
 /**
  * Ingest credentials and API keys: `CREDENTIAL#<id> / META` (one GetItem per unknown secret),
  * listed through gsi1 `CREDENTIALS / <createdAt>#<id>`. Only the secret's SHA-256 is stored.
  * Revoked rows stay (with revokedAt) so the audit of who held what remains.
+ *
+ * The limit on active ingest credentials per source is a counter, `INGEST_SOURCE#<source> / ACTIVE`,
+ * incremented (on the condition `active < max`) in the same transaction that puts the credential, so
+ * concurrent creates cannot both pass it; a revoke decrements it. A source without a counter (its
+ * credentials predate it) gets one seeded from the listed active credentials, on the condition that
+ * none exists yet. Should a Lambda stop between a revoke and its decrement, the count stays high:
+ * the limit errs on refusing, never on allowing a third.
  */
 export class DynamoCredentialStore implements CredentialStore {
   readonly #client: DynamoDBDocumentClient;
@@ -28,14 +44,58 @@ export class DynamoCredentialStore implements CredentialStore {
     this.#tableName = tableName;
   }
 
-  async create(credential: StoredCredential): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: { pk: `CREDENTIAL#${credential.id}`, sk: 'META', gsi1pk: LIST_PK, gsi1sk: `${credential.createdAt}#${credential.id}`, entity: 'credential', ...credential },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async create(credential: StoredCredential, options?: { maxActiveForSource?: number }): Promise<void> {
+    const put = {
+      TableName: this.#tableName,
+      Item: { pk: `CREDENTIAL#${credential.id}`, sk: 'META', gsi1pk: LIST_PK, gsi1sk: `${credential.createdAt}#${credential.id}`, entity: 'credential', ...credential },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    const max = options?.maxActiveForSource;
+    if (credential.kind !== 'ingest' || !credential.source || max === undefined) {
+      await this.#client.send(new PutCommand(put));
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.#tableName,
+                  Key: counterKey(credential.source),
+                  UpdateExpression: 'SET active = active + :one',
+                  ConditionExpression: 'attribute_exists(active) AND active < :max',
+                  ExpressionAttributeValues: { ':one': 1, ':max': max },
+                },
+              },
+              { Put: put },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        const failed = cancelledConditions(error);
+        if (!failed?.[0]) throw error;
+        // The counter refused: either the source is full, or it has no counter yet.
+        if (attempt > 0 || !(await this.#seedCounter(credential.source))) throw tooManyIngest(credential.source);
+      }
+    }
+  }
+
+  /** Creates the source's counter from its listed active credentials; false when one already existed. */
+  async #seedCounter(source: string): Promise<boolean> {
+    const existing = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: counterKey(source), ConsistentRead: true }));
+    if (existing.Item) return false;
+    const active = (await this.list()).filter((c) => c.kind === 'ingest' && c.source === source && !c.revokedAt).length;
+    try {
+      await this.#client.send(
+        new PutCommand({ TableName: this.#tableName, Item: { ...counterKey(source), entity: 'ingest-source-counter', source, active }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      if (!failedCondition(error)) throw error;
+    }
+    return true; // seeded here or by a concurrent create: try once more
   }
 
   async get(id: string): Promise<StoredCredential | undefined> {
@@ -68,16 +128,35 @@ export class DynamoCredentialStore implements CredentialStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { pk: `CREDENTIAL#${id}`, sk: 'META' },
-          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'SET revokedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeValues: { ':at': at },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes ? fromItem(out.Attributes) : undefined;
+      const revoked = out.Attributes ? fromItem(out.Attributes) : undefined;
+      if (revoked?.kind === 'ingest' && revoked.source) await this.#release(revoked.source);
+      return revoked;
     } catch (error) {
-      if (failedCondition(error)) return undefined;
+      // Not there (undefined), or already revoked: idempotent, the counter was released the first time.
+      if (failedCondition(error)) return this.get(id);
       throw error;
+    }
+  }
+
+  async #release(source: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: counterKey(source),
+          UpdateExpression: 'SET active = active - :one',
+          ConditionExpression: 'attribute_exists(active) AND active > :zero',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!failedCondition(error)) throw error; // no counter yet (seeded later from the list) or already zero
     }
   }
 }

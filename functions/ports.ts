@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1ObjectMeta, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**
@@ -48,6 +48,8 @@ export interface KubeClusterClient {
   listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]>;
   listServices(namespace: string, limit?: number): Promise<V1Service[]>;
   listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]>;
+  /** ConfigMaps' metadata only (names, creation and managedFields times), never their data: a metadata-only list where the server supports it, stripped otherwise. */
+  listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]>;
   /** The last lines of a container's log, at most `limitBytes` (the server cuts, so a huge log never travels). */
   readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string>;
   // Healing (functions/core/healing): reads for snapshots and plans, the writes its actions make.

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
-import { changesOf, deployChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
+import { changesOf, configChanges, deployChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
 import type { Change } from '../core/rca/rank.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
@@ -62,16 +62,20 @@ async function fleetopsDeploys(record: ClusterRecord, target: RcaTarget, deploym
 async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
   const limit = DEFAULT_EVIDENCE_LIMITS.listLimit;
   const deploymentsP = client.listDeployments(target.namespace, limit);
-  const [rollouts, deploys, edgeSeries] = await Promise.all([
+  const [rollouts, deploys, configs, edgeSeries] = await Promise.all([
     Promise.all([deploymentsP, client.listReplicaSets(target.namespace, undefined, limit)])
       .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
       .catch(() => []),
     deploymentsP.then((deployments) => fleetopsDeploys(record, target, deployments)).catch(() => [] as Change[]),
+    // Config maps only: the RBAC fleetops asks for grants no Secrets (listing them would hand over their data).
+    Promise.all([deploymentsP, client.listConfigMapMetadata(target.namespace, limit)])
+      .then(([deployments, configMaps]) => configChanges(configMaps, deployments, new Date(target.at)))
+      .catch(() => [] as Change[]),
     prometheusClientFor(record)
       .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
       .catch(() => []),
   ]);
-  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys].sort((a, b) => a.at - b.at), edgeSeries };
+  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys, ...configs].sort((a, b) => a.at - b.at), edgeSeries };
 }
 
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {

@@ -3,7 +3,7 @@
  * names the server and a reason code, never a credential.
  */
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1Deployment, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Deployment, V1ObjectMeta, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -14,6 +14,8 @@ import { createKubeConfig } from './kube-client-factory.ts';
 import type { ConnectPolicy } from './kube-client-factory.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
+/** A metadata-only list (meta.k8s.io/v1 PartialObjectMetadataList), or plain JSON from a server without it. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 function secretsOf(creds: SafeKubeconfig): string[] {
@@ -211,6 +213,16 @@ export class KubernetesClusterClient implements KubeClusterClient {
   async listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]> {
     checkName('namespace', namespace);
     return (await this.call(`endpoints in ${namespace}`, () => this.core.listNamespacedEndpoints({ namespace, limit }))).items;
+  }
+
+  /**
+   * `Accept: ...;as=PartialObjectMetadataList` makes a real API server send metadata only (the data never travels); a server
+   * without it (the simulator) falls back to the full list, whose data is dropped here before anything else sees it.
+   */
+  async listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`configmaps in ${namespace}`, () => this.core.listNamespacedConfigMap({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)));
+    return list.items.map((item) => ({ ...item.metadata }));
   }
 
   async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string> {

@@ -26,6 +26,26 @@ export function changeTimeline(evidence: Pick<Evidence, 'rollouts' | 'target'>):
 /** The fields of a Deployment the change timeline reads (a Kubernetes V1Deployment fits). */
 export interface DeploymentRef {
   metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: { template?: { spec?: PodSpecRefs } };
+}
+
+interface ContainerRefs {
+  env?: { valueFrom?: { configMapKeyRef?: { name?: string } } }[];
+  envFrom?: { configMapRef?: { name?: string } }[];
+}
+
+/** Where a pod template references config maps: env, envFrom, volumes (also projected). */
+export interface PodSpecRefs {
+  containers?: ContainerRefs[];
+  initContainers?: ContainerRefs[];
+  volumes?: { configMap?: { name?: string }; projected?: { sources?: { configMap?: { name?: string } }[] } }[];
+}
+
+/** An object's metadata as the change timeline reads it (V1ObjectMeta fits; never the object's data). */
+export interface ObjectMetaRef {
+  name?: string;
+  creationTimestamp?: Date | string;
+  managedFields?: { time?: Date | string; operation?: string; subresource?: string }[];
 }
 
 /** The release a deployment belongs to (helm's `meta.helm.sh/release-name`), if any. */
@@ -67,6 +87,54 @@ export function deployChanges(history: readonly ReleaseHistoryChange[], deployme
     for (const node of nodes) {
       if (Date.parse(applied) >= from) out.push({ node, at: seconds(applied), kind: 'deploy', detail: `fleetops deploy ${deploymentId} of release ${release} revision ${revision} (trigger ${trigger}; ${outcomes})` });
       if (rolledBack && Date.parse(rolledBack.at) >= from) out.push({ node, at: seconds(rolledBack.at), kind: 'deploy', detail: `fleetops rolled back release ${release} from revision ${revision} (deploy ${deploymentId})` });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/** The config maps a deployment's pod template references. */
+export function configMapsOf(d: DeploymentRef): Set<string> {
+  const spec = d.spec?.template?.spec;
+  const names = new Set<string>();
+  const add = (n: string | undefined) => n && names.add(n);
+  for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+    for (const e of c.env ?? []) add(e.valueFrom?.configMapKeyRef?.name);
+    for (const e of c.envFrom ?? []) add(e.configMapRef?.name);
+  }
+  for (const v of spec?.volumes ?? []) {
+    add(v.configMap?.name);
+    for (const p of v.projected?.sources ?? []) add(p.configMap?.name);
+  }
+  return names;
+}
+
+const ms = (t: Date | string | undefined) => (t === undefined ? NaN : t instanceof Date ? t.getTime() : Date.parse(t));
+
+/**
+ * When an object last changed, from its metadata alone: the newest managedFields time of a spec/data write (status
+ * subresource writes are not changes), else its creation. `created` when nothing wrote it after it was created.
+ */
+export function lastChangeOf(meta: ObjectMetaRef): { at: number; created: boolean } | undefined {
+  const created = ms(meta.creationTimestamp);
+  const writes = (meta.managedFields ?? []).filter((f) => f.subresource !== 'status').map((f) => ms(f.time)).filter(Number.isFinite);
+  const last = Math.max(Number.isFinite(created) ? created : -Infinity, ...writes);
+  if (!Number.isFinite(last)) return undefined;
+  return { at: last, created: !(last > created) };
+}
+
+/**
+ * Config map changes (created or written within CHANGE_WINDOW_MS before `at`, or after) as `config` changes of every
+ * deployment whose pod template references the config map. Only metadata is read: the data never enters evidence.
+ */
+export function configChanges(configMaps: readonly ObjectMetaRef[], deployments: readonly DeploymentRef[], at: Date): Change[] {
+  const from = at.getTime() - CHANGE_WINDOW_MS;
+  const out: Change[] = [];
+  for (const cm of configMaps) {
+    const last = cm.name ? lastChangeOf(cm) : undefined;
+    if (!last || last.at < from) continue;
+    for (const d of deployments) {
+      const node = d.metadata?.name;
+      if (node && configMapsOf(d).has(cm.name!)) out.push({ node, at: Math.floor(last.at / 1000), kind: 'config', detail: `config map ${cm.name} ${last.created ? 'created' : 'updated'}` });
     }
   }
   return out.sort((a, b) => a.at - b.at);

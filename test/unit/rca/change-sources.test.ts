@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+import { configChanges, configMapsOf, deployChanges, lastChangeOf, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
 
 const AT = new Date('2026-12-06T12:00:00Z');
 const s = (iso: string) => Date.parse(iso) / 1000;
@@ -39,5 +39,34 @@ describe('fleetops deploys as changes (issue 21)', () => {
   it('a release no deployment in the namespace belongs to changes nothing', () => {
     const history: ReleaseHistoryChange[] = [{ release: 'other', revision: 1, deploymentId: 'x', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T11:59:00Z' }];
     expect(deployChanges(history, deployments, AT)).toEqual([]);
+  });
+});
+
+describe('config map changes (issue 21)', () => {
+  const withRefs = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { template: { spec } } });
+  const deployments = [
+    withRefs('frontend', { containers: [{ envFrom: [{ configMapRef: { name: 'frontend-config' } }] }] }),
+    withRefs('cart', { containers: [{ env: [{ valueFrom: { configMapKeyRef: { name: 'shared' } } }] }], volumes: [{ configMap: { name: 'cart-files' } }] }),
+    withRefs('payment-service', { containers: [{}], volumes: [{ projected: { sources: [{ configMap: { name: 'shared' } }] } }] }),
+  ];
+
+  it('a config map written recently is a change of every deployment that references it (env, envFrom, volumes, projected)', () => {
+    const configMaps = [
+      { name: 'shared', creationTimestamp: new Date('2026-12-01T00:00:00Z'), managedFields: [{ time: new Date('2026-12-06T11:40:00Z'), operation: 'Update' }] },
+      { name: 'frontend-config', creationTimestamp: new Date('2026-12-06T11:52:00Z') },
+      { name: 'cart-files', creationTimestamp: new Date('2026-11-01T00:00:00Z'), managedFields: [{ time: new Date('2026-11-01T00:00:00Z') }] },
+      { name: 'unused', creationTimestamp: new Date('2026-12-06T11:59:00Z') },
+    ];
+    const changes = configChanges(configMaps, deployments, AT);
+    expect(changes.map((c) => [c.node, c.at, c.kind, c.detail])).toEqual([
+      ['cart', s('2026-12-06T11:40:00Z'), 'config', 'config map shared updated'],
+      ['payment-service', s('2026-12-06T11:40:00Z'), 'config', 'config map shared updated'],
+      ['frontend', s('2026-12-06T11:52:00Z'), 'config', 'config map frontend-config created'],
+    ]);
+  });
+
+  it('a status-subresource write is not a change; the newest spec write counts', () => {
+    expect(lastChangeOf({ creationTimestamp: '2026-12-06T10:00:00Z', managedFields: [{ time: '2026-12-06T11:00:00Z', subresource: 'status' }] })).toEqual({ at: Date.parse('2026-12-06T10:00:00Z'), created: true });
+    expect(configMapsOf(deployments[1])).toEqual(new Set(['shared', 'cart-files']));
   });
 });

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
-import { changesOf, configChanges, deployChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
+import { changesOf, configChanges, deployChanges, scaleChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
 import type { Change } from '../core/rca/rank.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
@@ -62,7 +62,7 @@ async function fleetopsDeploys(record: ClusterRecord, target: RcaTarget, deploym
 async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
   const limit = DEFAULT_EVIDENCE_LIMITS.listLimit;
   const deploymentsP = client.listDeployments(target.namespace, limit);
-  const [rollouts, deploys, configs, edgeSeries] = await Promise.all([
+  const [rollouts, deploys, configs, scales, edgeSeries] = await Promise.all([
     Promise.all([deploymentsP, client.listReplicaSets(target.namespace, undefined, limit)])
       .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
       .catch(() => []),
@@ -71,11 +71,12 @@ async function rankingContext(record: ClusterRecord, client: KubeClient, target:
     Promise.all([deploymentsP, client.listConfigMapMetadata(target.namespace, limit)])
       .then(([deployments, configMaps]) => configChanges(configMaps, deployments, new Date(target.at)))
       .catch(() => [] as Change[]),
+    client.listHorizontalPodAutoscalers(target.namespace).then((hpas) => scaleChanges(hpas, new Date(target.at))).catch(() => [] as Change[]),
     prometheusClientFor(record)
       .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
       .catch(() => []),
   ]);
-  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys, ...configs].sort((a, b) => a.at - b.at), edgeSeries };
+  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys, ...configs, ...scales].sort((a, b) => a.at - b.at), edgeSeries };
 }
 
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {

@@ -139,3 +139,33 @@ export function configChanges(configMaps: readonly ObjectMetaRef[], deployments:
   }
   return out.sort((a, b) => a.at - b.at);
 }
+
+/** The fields of a HorizontalPodAutoscaler the change timeline reads (a V2HorizontalPodAutoscaler fits). */
+export interface HpaRef {
+  metadata?: ObjectMetaRef;
+  spec?: { scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
+  status?: { lastScaleTime?: Date | string; currentReplicas?: number; desiredReplicas?: number };
+}
+
+/**
+ * HPA changes of the deployments they scale, kind `scale`: a write to the HPA's spec (its bounds; the newest
+ * managedFields time outside the status subresource) or its creation, and its last scaling (status.lastScaleTime).
+ * Within CHANGE_WINDOW_MS before `at`, and anything after.
+ */
+export function scaleChanges(hpas: readonly HpaRef[], at: Date): Change[] {
+  const from = at.getTime() - CHANGE_WINDOW_MS;
+  const out: Change[] = [];
+  for (const h of hpas) {
+    const ref = h.spec?.scaleTargetRef;
+    const name = h.metadata?.name;
+    if (ref?.kind !== 'Deployment' || !ref.name || !name) continue;
+    const bounds = `min ${h.spec?.minReplicas ?? 1}, max ${h.spec?.maxReplicas ?? '?'}`;
+    const last = h.metadata ? lastChangeOf(h.metadata) : undefined;
+    if (last && last.at >= from) out.push({ node: ref.name, at: Math.floor(last.at / 1000), kind: 'scale', detail: `HPA ${name} ${last.created ? 'created' : 'bounds changed'} (${bounds})` });
+    const scaled = ms(h.status?.lastScaleTime);
+    if (Number.isFinite(scaled) && scaled >= from) {
+      out.push({ node: ref.name, at: Math.floor(scaled / 1000), kind: 'scale', detail: `HPA ${name} scaled ${ref.name} to ${h.status?.desiredReplicas ?? '?'} replicas (${bounds})` });
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configChanges, configMapsOf, deployChanges, lastChangeOf, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+import { configChanges, configMapsOf, deployChanges, lastChangeOf, scaleChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
 
 const AT = new Date('2026-12-06T12:00:00Z');
 const s = (iso: string) => Date.parse(iso) / 1000;
@@ -68,5 +68,23 @@ describe('config map changes (issue 21)', () => {
   it('a status-subresource write is not a change; the newest spec write counts', () => {
     expect(lastChangeOf({ creationTimestamp: '2026-12-06T10:00:00Z', managedFields: [{ time: '2026-12-06T11:00:00Z', subresource: 'status' }] })).toEqual({ at: Date.parse('2026-12-06T10:00:00Z'), created: true });
     expect(configMapsOf(deployments[1])).toEqual(new Set(['shared', 'cart-files']));
+  });
+});
+
+describe('HPA changes (issue 21)', () => {
+  it('a bounds write and a recent scaling are scale changes of the target deployment; status writes and old HPAs are not', () => {
+    const hpas = [
+      {
+        metadata: { name: 'cart', creationTimestamp: '2026-11-01T00:00:00Z', managedFields: [{ time: '2026-12-06T11:30:00Z', operation: 'Update' }, { time: '2026-12-06T11:59:00Z', subresource: 'status' }] },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'cart' }, minReplicas: 1, maxReplicas: 2 },
+        status: { lastScaleTime: '2026-12-06T11:55:00Z', desiredReplicas: 2 },
+      },
+      { metadata: { name: 'old', creationTimestamp: '2026-11-01T00:00:00Z' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'frontend' }, maxReplicas: 5 }, status: { lastScaleTime: '2026-12-01T00:00:00Z' } },
+      { metadata: { name: 'sts', creationTimestamp: '2026-12-06T11:50:00Z' }, spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'db' }, maxReplicas: 3 } },
+    ];
+    expect(scaleChanges(hpas, AT)).toEqual([
+      { node: 'cart', at: s('2026-12-06T11:30:00Z'), kind: 'scale', detail: 'HPA cart bounds changed (min 1, max 2)' },
+      { node: 'cart', at: s('2026-12-06T11:55:00Z'), kind: 'scale', detail: 'HPA cart scaled cart to 2 replicas (min 1, max 2)' },
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
-import { changesOf, configChanges, deployChanges, scaleChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
+import { changeEvidence, changesOf, configChanges, deployChanges, scaleChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
 import type { Change } from '../core/rca/rank.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
@@ -87,15 +87,17 @@ const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<
   metrics: async (target) => {
     const record = await clusterOf(target);
     const client = await clusterRegistry().client(record);
-    const [usage, signals, anomalies] = await Promise.all([
+    const context = rankingContext(record, client, target, new Date()).catch(() => ({ changes: [] as Change[], edgeSeries: [] }));
+    const [usage, signals, anomalies, { changes }] = await Promise.all([
       collectUsage(client, target, USAGE_GAP_MS).catch((error: Error) => ({ usage: [], errors: [{ source: 'metrics.k8s.io', error: error.message }] })),
       // The graph again (the graph branch runs beside this one): the metric ranking needs it.
-      Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined), rankingContext(record, client, target, new Date())])
+      Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined), context])
         .then(([source, graph, context]) => collectSignals(source, target, new Date(), graph?.edges, context))
         .catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
       metricsStore().listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 }).catch(() => []),
+      context,
     ]);
-    return { ...usage, ...signals, anomalies: anomalyEvidence(anomalies, target), errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])] };
+    return { ...usage, ...signals, changes: changeEvidence(changes), anomalies: anomalyEvidence(anomalies, target), errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])] };
   },
   graph: async (target) => {
     const graph = await graphOf(target);

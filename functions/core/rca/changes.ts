@@ -4,7 +4,7 @@
  * (`fleetops rank --changes`: a change shortly before a service's symptoms raises it) and shown in the report's
  * timeline beside the symptoms.
  */
-import type { Evidence, RolloutEvidence } from './evidence.ts';
+import type { ChangeEvidence, Evidence, RolloutEvidence } from './evidence.ts';
 import type { Change } from './rank.ts';
 
 /** Changes this long before the symptoms are part of the timeline. */
@@ -18,9 +18,23 @@ export function changesOf(rollouts: readonly RolloutEvidence[], at: Date): Chang
     .map((r) => ({ node: r.deployment, at: Math.floor(Date.parse(r.at) / 1000), kind: 'rollout', detail: `revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}` }));
 }
 
-/** The changes of an RCA's evidence, oldest first. */
-export function changeTimeline(evidence: Pick<Evidence, 'rollouts' | 'target'>): Change[] {
-  return changesOf(evidence.rollouts, new Date(evidence.target.at)).sort((a, b) => a.at - b.at);
+/** The changes of an RCA's evidence (rollouts and the others), oldest first. */
+export function changeTimeline(evidence: Pick<Evidence, 'rollouts' | 'target' | 'changes'>): Change[] {
+  const others = (evidence.changes ?? []).map((c) => ({ node: c.node, at: seconds(c.at), kind: c.kind, ...(c.detail ? { detail: c.detail } : {}) }));
+  return [...changesOf(evidence.rollouts, new Date(evidence.target.at)), ...others].sort((a, b) => a.at - b.at);
+}
+
+/** Ranker changes other than rollouts (those are evidence.rollouts already) as evidence items with ids. */
+export function changeEvidence(changes: readonly Change[]): ChangeEvidence[] {
+  const seen = new Map<string, number>();
+  return changes
+    .filter((c) => c.kind !== 'rollout')
+    .map((c) => {
+      const base = `change:${c.kind}:${c.node}@${c.at}`;
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      return { id: n ? `${base}#${n}` : base, node: c.node, at: new Date(c.at * 1000).toISOString(), kind: c.kind, ...(c.detail ? { detail: c.detail } : {}) };
+    });
 }
 
 /** The fields of a Deployment the change timeline reads (a Kubernetes V1Deployment fits). */

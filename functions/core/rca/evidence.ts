@@ -190,6 +190,16 @@ export interface MetricRankingEvidence {
   nodes: { node: string; score: number }[];
 }
 
+/** A change on a service beside its rollouts (fleetops deploys, config maps, HPAs), as the ranker and the timeline see it. */
+export interface ChangeEvidence {
+  id: string;
+  /** The deployment (service) it changed. */
+  node: string;
+  at: string;
+  kind: string;
+  detail?: string;
+}
+
 export interface SourceError {
   source: string;
   error: string;
@@ -211,6 +221,8 @@ export interface Evidence {
   metricRanking?: MetricRankingEvidence;
   /** Per-edge signals as the callers see their calls (the mesh's client-side view), when the mesh reports them. */
   edgeMetrics?: EdgeMetricEvidence[];
+  /** Changes beside rollouts (kinds deploy, config, scale), oldest first. */
+  changes?: ChangeEvidence[];
   /** Sources that failed or timed out: the RCA goes on without them. */
   errors: SourceError[];
 }
@@ -240,6 +252,7 @@ export function evidenceIds(evidence: Evidence): Set<string> {
   if (evidence.graph) ids.add(evidence.graph.id);
   if (evidence.metricRanking) ids.add(evidence.metricRanking.id);
   add(evidence.edgeMetrics ?? []);
+  add(evidence.changes ?? []);
   return ids;
 }
 
@@ -259,6 +272,7 @@ export function mergeEvidence(target: RcaTarget, parts: Array<Partial<Evidence> 
     if (part.graph) out.graph = part.graph;
     if (part.metricRanking) out.metricRanking = part.metricRanking;
     if (Array.isArray(part.edgeMetrics)) (out.edgeMetrics ??= []).push(...part.edgeMetrics);
+    if (Array.isArray(part.changes)) (out.changes ??= []).push(...part.changes);
   }
   return out;
 }

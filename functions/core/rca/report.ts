@@ -126,6 +126,7 @@ function timelineOf(evidence: Evidence, ranked: RankedFinding[]): TimelineEntry[
   const entries: TimelineEntry[] = [];
   const services = new Set(ranked.map((f) => f.service).concat(evidence.target.service));
   for (const r of evidence.rollouts) if (services.has(r.deployment) && r.changes.length) entries.push({ at: r.at, event: `rollout of ${r.deployment} revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`, evidence: [r.id] });
+  for (const c of evidence.changes ?? []) if (services.has(c.node)) entries.push({ at: c.at, event: `${c.kind} change of ${c.node}${c.detail ? `: ${c.detail}` : ''}`, evidence: [c.id] });
   for (const f of ranked) if (f.at && f.category !== 'BadDeploy') entries.push({ at: f.at, event: `${f.category} on ${f.resource}`, evidence: f.evidence.slice(0, 3) });
   // history: terminations of containers that have run ready again since before the symptoms (not causes)
   for (const p of evidence.pods) {

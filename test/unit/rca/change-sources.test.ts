@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { configChanges, configMapsOf, deployChanges, lastChangeOf, scaleChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
+import { changeEvidence, changeTimeline, configChanges, configMapsOf, deployChanges, lastChangeOf, scaleChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+import { evidenceIds, mergeEvidence } from '../../../functions/core/rca/evidence.ts';
+import { buildReport } from '../../../functions/core/rca/report.ts';
+import { AT as FIXTURE_AT, evidence } from './fixtures.ts';
 
 const AT = new Date('2026-12-06T12:00:00Z');
 const s = (iso: string) => Date.parse(iso) / 1000;
@@ -86,5 +90,25 @@ describe('HPA changes (issue 21)', () => {
       { node: 'cart', at: s('2026-12-06T11:30:00Z'), kind: 'scale', detail: 'HPA cart bounds changed (min 1, max 2)' },
       { node: 'cart', at: s('2026-12-06T11:55:00Z'), kind: 'scale', detail: 'HPA cart scaled cart to 2 replicas (min 1, max 2)' },
     ]);
+  });
+});
+
+describe('changes in the evidence, the timeline and the report (issue 21)', () => {
+  it('deploy, config and scale changes travel as evidence (rollouts stay in rollouts), join the change timeline and the report timeline', () => {
+    const at = Date.parse(FIXTURE_AT) / 1000;
+    const items = changeEvidence([
+      { node: 'frontend', at: at - 300, kind: 'config', detail: 'config map shop-settings updated' },
+      { node: 'frontend', at: at - 300, kind: 'config', detail: 'config map other updated' },
+      { node: 'frontend', at: at - 600, kind: 'rollout', detail: 'revision 2' },
+      { node: 'unrelated', at: at - 100, kind: 'scale', detail: 'HPA unrelated scaled' },
+    ]);
+    expect(items.map((i) => i.id)).toEqual([`change:config:frontend@${at - 300}`, `change:config:frontend@${at - 300}#1`, `change:scale:unrelated@${at - 100}`]);
+    const e = mergeEvidence(evidence('frontend').target, [{ source: 'metrics', changes: items }]);
+    expect(evidenceIds(e).has(items[0].id)).toBe(true);
+    expect(changeTimeline(e).map((c) => [c.node, c.kind])).toEqual([['frontend', 'config'], ['frontend', 'config'], ['unrelated', 'scale']]);
+    const report = buildReport(e, analyze(e));
+    const lines = report.timeline.map((t) => t.event);
+    expect(lines).toContain('config change of frontend: config map shop-settings updated');
+    expect(lines.some((l) => l.includes('unrelated'))).toBe(false);
   });
 });

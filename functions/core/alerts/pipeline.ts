@@ -381,8 +381,14 @@ export class AlertPipeline {
       const types = incident.types ?? [incident.type];
       const anotherFault =
         OWN_FAILURE.test(lead.type) && !types.some((t) => OWN_FAILURE.test(t)) && now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
-      if (!anotherFault) return this.#rehome(batch, lead, incident, now);
-    } else if (await this.#explainedBy(lead, incident, now)) return undefined;
+      if (!anotherFault && !(await this.#signalsReplaced(lead, incident))) return this.#rehome(batch, lead, incident, now);
+    } else if (await this.#rootFiring(incident)) {
+      if (await this.#explainedBy(lead, incident, now)) return undefined;
+    } else {
+      // The fault this symptom joined has ended (or moved to an incident of its own): it follows a callee's open incident that explains it, else splits off.
+      const moved = await this.#moveToExplaining(batch, lead, incident, now);
+      if (moved !== undefined) return moved;
+    }
     const draft = await this.#draft(group, lead, silences, now, attempt);
     if (draft.id === incident.id) draft.id = incidentIdFor(group.key, `${now.toISOString()}#split${attempt}`);
     const split = await this.#store.split(batch, incident.id, draft, this.config.dedup);
@@ -392,13 +398,35 @@ export class AlertPipeline {
   }
 
   /**
+   * An anomaly of the pull whose signals share none with its service's open anomaly incident, while no
+   * Kubernetes failure fires in it: the condition the incident was opened for has ended and another began
+   * (a CPU spike followed 15 s later by an error burst, before detection called the first one over). One
+   * fault, one incident: the new one gets its own.
+   */
+  async #signalsReplaced(lead: NormalizedAlert, incident: IncidentRecord): Promise<boolean> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length || incident.type !== 'AnomalyDetected') return false;
+    const before = signalsIn(incident.title ?? '');
+    if (!before.length || lead.signals.some((s) => before.includes(s))) return false;
+    const firing = await this.#store.firingAlerts(incident.id);
+    return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+  }
+
+  /**
    * A service whose own incident is only a symptom (an anomaly, no Kubernetes failure of its own) and whose
    * new alert is explained by a callee's open incident: the key moves there (a caller degraded by one fault
    * after another must not make one incident of them all); its old incident resolves when nothing fires in it.
    */
   async #rehome(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<string | undefined | null> {
     if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return undefined;
-    if ((incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t)) || (incident.services?.length ?? 1) > 1) return undefined;
+    // A Kubernetes failure of its own that still fires keeps the service's key (and its alerts) where it is.
+    if ((await this.#store.firingAlerts(incident.id)).some((a) => (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return undefined;
+    if ((incident.services?.length ?? 1) > 1) return undefined;
+    return this.#moveToExplaining(batch, lead, incident, now);
+  }
+
+  /** Moves `batch.key` (and its firing alerts) from `incident` into the callee's open incident that explains `lead`, if any. */
+  async #moveToExplaining(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<string | undefined | null> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return undefined;
     const graph = await this.#dependencies(lead.cluster, now);
     if (!graph || !(await this.#edgesFor(lead.cluster, now))) return undefined;
     const down = downstreamOf(lead.service, graph);
@@ -414,6 +442,11 @@ export class AlertPipeline {
       if (resolved) await this.#deliver(resolved, 'resolved');
     }
     return target.id;
+  }
+
+  /** Whether the incident's root condition still fires in it: a fault that ended, or moved to an incident of its own, explains nothing new. */
+  async #rootFiring(incident: Incident): Promise<boolean> {
+    return (await this.#store.firingAlerts(incident.id)).some((a) => a.key === undefined || a.service === incident.service);
   }
 
   /** Whether `incident`'s fault explains `alert` (a caller's symptom): never its own failure; edge evidence when there is some. */

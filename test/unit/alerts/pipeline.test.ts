@@ -147,6 +147,42 @@ describe('AlertPipeline (in-memory ports)', () => {
   });
 });
 
+describe('one service, one fault after another', () => {
+  it('an anomaly whose signals all changed (one condition ended, another began before detection called it over) opens a new incident', async () => {
+    const { p, store, publisher } = setup();
+    const cpu = (await p.ingest([anomaly('payment-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
+    const errors = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect(errors).not.toBe(cpu);
+    expect(store.incidents.get(errors)).toMatchObject({ service: 'payment-service', splitFrom: cpu, status: 'open' });
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(2);
+    // the same condition growing (a signal in common) stays in its incident
+    expect((await p.ingest([anomaly('payment-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([errors]);
+    await p.ingest([anomaly('payment-service', [], 'resolved')]);
+    expect(store.incidents.get(errors)?.status).toBe('resolved');
+  });
+
+  it('a growing condition (a signal in common) stays one incident', async () => {
+    const { p, publisher } = setup();
+    const first = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents;
+    expect((await p.ingest([anomaly('order-service', ['latency_p95', 'error_rate'])])).incidents).toEqual(first);
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
+  });
+
+  it('a caller’s symptom in an incident whose root moved on follows the callee’s incident that explains it', async () => {
+    const { p, store, evidence } = setup([slow('order-service', 'payment-service')]);
+    const cpu = (await p.ingest([anomaly('payment-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).toEqual([cpu]);
+    // the CPU spike ends and payment-service starts failing requests: a new fault, a new incident
+    evidence.edges = [failing('order-service', 'payment-service')];
+    const crash = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect(crash).not.toBe(cpu);
+    // order-service's errors come from that new fault, not from the CPU spike it first joined
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual([crash]);
+    expect(store.incidents.get(crash)?.services).toEqual(['order-service', 'payment-service']);
+    expect(store.incidents.get(cpu)?.status).toBe('resolved');
+  });
+});
+
 describe('a caller fault starting while it is a symptom', () => {
   it('a latency spike on a caller whose errors joined the callee’s incident splits off (errors do not explain latency)', async () => {
     const { p, store } = setup([failing('order-service', 'payment-service')]);

@@ -24,7 +24,7 @@ export interface ManualRcaLimits {
 export async function admitManualRca(
   counter: RateCounter,
   limits: ManualRcaLimits,
-  caller: { subject: string; role?: Role },
+  caller: { subject: string; role?: Role | null },
   target: { cluster: string; namespace: string; service: string },
   now: Date,
 ): Promise<void> {

@@ -23,7 +23,7 @@ describe('isProdCluster: one answer for the deploy gate, Slack and healing', () 
 });
 
 describe('the prod gate uses it', () => {
-  const operator: Identity = { kind: 'human', subject: 'op', displayName: 'op', role: 'operator' };
+  const operator: Identity = { kind: 'oidc', subject: 'op', displayName: 'op', role: 'operator' };
   const waves = [{ selector: { labels: { tier: 'web' } } }];
   it.each(['eu-prod', 'live', 'prd', 'production-eu'])('a wave reaching %s needs an approver (REST, golden path)', (env) => {
     const clusters = [cluster(env, { tier: 'web' })];

@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, rolloutsOf } from '../adapters/kube/rca-evidence.ts';
+import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS } from '../adapters/kube/rca-evidence.ts';
 import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEdges, meshEdgeSeries } from '../adapters/rca/metric-evidence.ts';
-import { changeEvidence, changesOf, configChanges, deployChanges, scaleChanges, releaseOf, type ReleaseHistoryChange } from '../core/rca/changes.ts';
+import { changeEvidence } from '../core/rca/changes.ts';
+import { collectChanges } from '../adapters/rca/change-evidence.ts';
 import type { Change } from '../core/rca/rank.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
@@ -42,41 +43,24 @@ async function graphOf(target: RcaTarget): Promise<GraphEvidence | undefined> {
 
 type KubeClient = Awaited<ReturnType<ReturnType<typeof clusterRegistry>['client']>>;
 
-/** Releases (and deploys) read per RCA, at most. */
-const MAX_RELEASES = 10;
-const MAX_DEPLOYS = 10;
-
-/** fleetops' own deploys of the releases in the namespace (the release history), applied-at times from each deploy's cluster record. */
-async function fleetopsDeploys(record: ClusterRecord, target: RcaTarget, deployments: Parameters<typeof deployChanges>[1]): Promise<Change[]> {
-  const store = deploymentStore();
-  const releases = [...new Set(deployments.map(releaseOf).filter((r): r is string => !!r))].slice(0, MAX_RELEASES);
-  const history = (await Promise.all(releases.map((release) => store.releaseHistory(record.id, target.namespace, release, 10)))).flat();
-  const ids = [...new Set(history.map((h) => h.deploymentId))].slice(0, MAX_DEPLOYS);
-  const views = await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)));
-  const appliedAt = new Map(views.flatMap((v) => (v ? [[v.record.id, v.clusters.find((c) => c.clusterId === record.id)?.appliedAt] as const] : [])));
-  const entries: ReleaseHistoryChange[] = history.map((h) => ({ ...h, appliedAt: appliedAt.get(h.deploymentId) }));
-  return deployChanges(entries, deployments, new Date(target.at));
+/** The deploy store, or none where this function cannot build it (the other change sources still count). */
+function releaseRecords() {
+  try {
+    return deploymentStore();
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the ranking needs beside the golden signals: the change timeline (rollouts) and the mesh's per-edge series. */
 async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
-  const limit = DEFAULT_EVIDENCE_LIMITS.listLimit;
-  const deploymentsP = client.listDeployments(target.namespace, limit);
-  const [rollouts, deploys, configs, scales, edgeSeries] = await Promise.all([
-    Promise.all([deploymentsP, client.listReplicaSets(target.namespace, undefined, limit)])
-      .then(([deployments, replicaSets]) => rolloutsOf(deployments, replicaSets))
-      .catch(() => []),
-    deploymentsP.then((deployments) => fleetopsDeploys(record, target, deployments)).catch(() => [] as Change[]),
-    // Config maps only: the RBAC fleetops asks for grants no Secrets (listing them would hand over their data).
-    Promise.all([deploymentsP, client.listConfigMapMetadata(target.namespace, limit)])
-      .then(([deployments, configMaps]) => configChanges(configMaps, deployments, new Date(target.at)))
-      .catch(() => [] as Change[]),
-    client.listHorizontalPodAutoscalers(target.namespace).then((hpas) => scaleChanges(hpas, new Date(target.at))).catch(() => [] as Change[]),
+  const [changes, edgeSeries] = await Promise.all([
+    collectChanges(client, releaseRecords(), record.id, target, DEFAULT_EVIDENCE_LIMITS.listLimit),
     prometheusClientFor(record)
       .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
       .catch(() => []),
   ]);
-  return { changes: [...changesOf(rollouts, new Date(target.at)), ...deploys, ...configs, ...scales].sort((a, b) => a.at - b.at), edgeSeries };
+  return { changes, edgeSeries };
 }
 
 const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<Evidence>>> = {

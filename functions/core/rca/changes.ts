@@ -96,7 +96,7 @@ export function deployChanges(history: readonly ReleaseHistoryChange[], deployme
     const { release, revision, deploymentId, trigger } = entries[0];
     const nodes = deployments.filter((d) => releaseOf(d) === release).map((d) => d.metadata?.name ?? '').filter(Boolean);
     const applied = entries.map((e) => e.appliedAt).find((a) => a && Number.isFinite(Date.parse(a))) ?? entries.map((e) => e.at).sort()[0];
-    const outcomes = [...new Set(entries.map((e) => e.outcome))].join(', ');
+    const outcomes = [...new Set([...entries].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.outcome))].join(', ');
     const rolledBack = entries.find((e) => e.outcome === 'ROLLED_BACK');
     for (const node of nodes) {
       if (Date.parse(applied) >= from) out.push({ node, at: seconds(applied), kind: 'deploy', detail: `fleetops deploy ${deploymentId} of release ${release} revision ${revision} (trigger ${trigger}; ${outcomes})` });

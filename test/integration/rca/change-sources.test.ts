@@ -86,3 +86,20 @@ describe('fleetops deploys on the simulator (issue 21)', () => {
     expect(await collectChanges(client, store, 'c-other', { ...target, clusterId: 'c-other' }, 100).then((c) => c.filter((x) => x.kind === 'deploy'))).toEqual([]);
   });
 });
+
+describe('HPA changes on the simulator (issue 21)', () => {
+  it('an HPA created a moment ago is a scale change of the deployment it scales', async () => {
+    const info = sim.clusters[0];
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'payment-service' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'payment-service' }, minReplicas: 1, maxReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] },
+    };
+    const created = await kreq(info, 'POST', '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers', hpa);
+    expect(created.status, created.text).toBe(201);
+    const target: RcaTarget = { rcaId: 'r', clusterId: 'c-changes', cluster: 'changes', namespace: 'shop', service: 'payment-service', severity: 'critical', at: new Date().toISOString() };
+    const scales = (await collectChanges(client, undefined, 'c-changes', target, 100)).filter((c) => c.kind === 'scale');
+    expect(scales.map((c) => [c.node, c.detail])).toContainEqual(['payment-service', 'HPA payment-service created (min 1, max 2)']);
+  });
+});

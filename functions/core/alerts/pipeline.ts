@@ -453,7 +453,7 @@ export class AlertPipeline {
   async #explainedBy(alert: NormalizedAlert, incident: Incident, now: Date): Promise<boolean> {
     const symptom = symptomOf(alert);
     if (symptom.own) return false;
-    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now) : undefined;
+    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now, alert.startsAt) : undefined;
     const targets = new Set([incident.service, ...(incident.services ?? [])]);
     targets.delete(alert.service);
     return explains(alert.service, symptom, targets, evidence) !== 'unexplained';
@@ -479,8 +479,12 @@ export class AlertPipeline {
     }
   }
 
-  /** The cluster's fresh edge evidence, cached per `evidenceCacheSeconds`; undefined when none (topology alone decides). */
-  async #edgesFor(cluster: string, now: Date): Promise<EdgeHealth[] | undefined> {
+  /**
+   * The cluster's fresh edge evidence, cached per `evidenceCacheSeconds`; undefined when none (topology alone decides).
+   * Evidence older than the symptom (`alert.startsAt`, less a little slack) says nothing about it: a pull that lags
+   * under load would otherwise call every propagated symptom unexplained. No evidence is not evidence of independence.
+   */
+  async #edgesFor(cluster: string, now: Date, symptomStartedAt?: string): Promise<EdgeHealth[] | undefined> {
     if (!this.#evidence) return undefined;
     let cached = this.#evidenceCache.get(cluster);
     if (!cached || now.getTime() - cached.at >= this.config.evidenceCacheSeconds * 1000 || now.getTime() < cached.at) {
@@ -489,6 +493,8 @@ export class AlertPipeline {
     }
     const evidence = cached.evidence;
     if (!evidence || now.getTime() - Date.parse(evidence.at) > EDGE_THRESHOLDS.maxAgeSeconds * 1000) return undefined;
+    const startedAt = symptomStartedAt ? Date.parse(symptomStartedAt) : NaN;
+    if (!Number.isNaN(startedAt) && Date.parse(evidence.at) < startedAt - EVIDENCE_SLACK_MS) return undefined;
     return evidence.edges;
   }
 
@@ -655,7 +661,7 @@ export class AlertPipeline {
    */
   async #explainedCandidates(alert: NormalizedAlert, candidates: IncidentRecord[], graph: DependencyGraph, now: Date): Promise<IncidentRecord[]> {
     const symptom = symptomOf(alert);
-    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now) : undefined;
+    const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now, alert.startsAt) : undefined;
     const down = downstreamOf(alert.service, graph);
     const up = upstreamOf(alert.service, graph);
     return candidates.filter((c) => {

@@ -10,7 +10,12 @@ export default defineConfig({
     maxWorkers: 2,
     // Backstage plugin tests (plugins/*): packages whose ESM imports Node cannot resolve on its own.
     server: { deps: { inline: [/material-ui-popup-state/, /@mui\//, /@backstage\/ui/] } },
-    alias: [{ find: /^.*\/node_modules_dist\/style-inject\/dist\/style-inject\.es\.esm\.js$/, replacement: new URL('./plugins/fleetops/src/test-no-style-inject.ts', import.meta.url).pathname }],
+    alias: [
+      {
+        find: /^.*\/node_modules_dist\/style-inject\/dist\/style-inject\.es\.esm\.js$/,
+        replacement: new URL('./plugins/fleetops/src/test-no-style-inject.ts', import.meta.url).pathname,
+      },
+    ],
     // Quiet handlers in tests; set here (not detected in production code). Child processes inherit them.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   },

@@ -21,7 +21,15 @@ const post = (body: unknown) =>
     await r.arrayBuffer();
     if (r.status !== 202) throw new Error(`status ${r.status}`);
   });
-const alert = (service: string) => ({ source: 'bench', cluster: 'prod', namespace: 'shop', service, type: 'HighErrorRate', severity: 'medium', message: `${service} errors` });
+const alert = (service: string) => ({
+  source: 'bench',
+  cluster: 'prod',
+  namespace: 'shop',
+  service,
+  type: 'HighErrorRate',
+  severity: 'medium',
+  message: `${service} errors`,
+});
 
 async function run(label: string, bodies: unknown[]): Promise<void> {
   alertStore().meter.reset();
@@ -49,9 +57,18 @@ async function run(label: string, bodies: unknown[]): Promise<void> {
 
 // Warm the handler modules and the silence cache first.
 await post(alert('warmup'));
-await run('new-incidents', Array.from({ length: 200 }, (_, i) => alert(`svc-${i}`)));
-await run('duplicates', Array.from({ length: 1000 }, (_, i) => alert(`svc-${i % 200}`)));
-await run('mixed-10pct-new', Array.from({ length: 1000 }, (_, i) => alert(i % 10 === 0 ? `fresh-${i}` : `svc-${i % 200}`)));
+await run(
+  'new-incidents',
+  Array.from({ length: 200 }, (_, i) => alert(`svc-${i}`)),
+);
+await run(
+  'duplicates',
+  Array.from({ length: 1000 }, (_, i) => alert(`svc-${i % 200}`)),
+);
+await run(
+  'mixed-10pct-new',
+  Array.from({ length: 1000 }, (_, i) => alert(i % 10 === 0 ? `fresh-${i}` : `svc-${i % 200}`)),
+);
 
 await cloud.stop();
 rmSync(dataDir, { recursive: true, force: true });

@@ -41,7 +41,9 @@ async function measure(name: string, auth: Authenticator, token: string, n = ite
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(3));
-  console.log(JSON.stringify({ bench: 'auth', case: name, n, p50Ms: at(0.5), p99Ms: at(0.99), meanMs: Number((times.reduce((a, b) => a + b, 0) / n).toFixed(3)) }));
+  console.log(
+    JSON.stringify({ bench: 'auth', case: name, n, p50Ms: at(0.5), p99Ms: at(0.99), meanMs: Number((times.reduce((a, b) => a + b, 0) / n).toFixed(3)) }),
+  );
 }
 
 try {

@@ -18,7 +18,11 @@ const sim = await startSimulator({ clusters: ['dev', 'prod'], tickMs: 300 });
 const cloud = await startLocalCloud({ port: 0, dataDir, inMemory: true, schedules: false });
 ensureHelmKubectl(dataDir);
 const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(cloud.url + path, { method, headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(cloud.url + path, {
+    method,
+    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await response.json()) as any;
 };
 for (const info of sim.clusters) await api('POST', '/v1/clusters', { name: info.name, environment: info.name, kubeconfig: info.kubeconfigYaml });
@@ -44,7 +48,16 @@ for (let run = 1; run <= runs; run++) {
   console.log(JSON.stringify({ bench: 'deploy', run, waves: view.waves.length, status: view.status, ms: Math.round(ms) }));
 }
 timings.sort((a, b) => a - b);
-console.log(JSON.stringify({ bench: 'deploy', summary: true, runs, medianMs: Math.round(timings[Math.floor(runs / 2)]), minMs: Math.round(timings[0]), maxMs: Math.round(timings[runs - 1]) }));
+console.log(
+  JSON.stringify({
+    bench: 'deploy',
+    summary: true,
+    runs,
+    medianMs: Math.round(timings[Math.floor(runs / 2)]),
+    minMs: Math.round(timings[0]),
+    maxMs: Math.round(timings[runs - 1]),
+  }),
+);
 
 await cloud.stop();
 await sim.stop();

@@ -131,7 +131,20 @@ for (const c of clusters) {
 const records: Record<string, ClusterRecord> = Object.fromEntries(
   clusters.map((c) => [
     `c-${c.name}`,
-    { id: `c-${c.name}`, name: c.name, environment: c.name, labels: {}, server: 'https://sim', version: 'sim', status: 'active', createdAt: new Date(start).toISOString(), updatedAt: new Date(start).toISOString(), source: 'kubeconfig', credentialsVersion: 'x', namespaces: ['shop'] } satisfies ClusterRecord,
+    {
+      id: `c-${c.name}`,
+      name: c.name,
+      environment: c.name,
+      labels: {},
+      server: 'https://sim',
+      version: 'sim',
+      status: 'active',
+      createdAt: new Date(start).toISOString(),
+      updatedAt: new Date(start).toISOString(),
+      source: 'kubeconfig',
+      credentialsVersion: 'x',
+      namespaces: ['shop'],
+    } satisfies ClusterRecord,
   ]),
 );
 let now = start;
@@ -142,7 +155,14 @@ const pull = new MetricPull({
   sourceFor: async (record): Promise<MetricSource> => ({
     currentSignals: async ({ namespace }) => {
       const c = clusters.find((x) => x.name === record.name)!;
-      return [...signalsAt(c, now)].map(([service, features]): ServiceSignals => ({ cluster: c.name, namespace, service, at: new Date(now).toISOString(), features, source: 'prometheus' }));
+      return [...signalsAt(c, now)].map(([service, features]): ServiceSignals => ({
+        cluster: c.name,
+        namespace,
+        service,
+        at: new Date(now).toISOString(),
+        features,
+        source: 'prometheus',
+      }));
     },
     rangeSignals: async () => [],
   }),
@@ -170,7 +190,15 @@ for (pullIndex = 0; pullIndex < pulls; pullIndex++) {
   if (failed) throw new Error(`pull ${pullIndex} failed: ${failed.error}`);
 }
 const replayMs = performance.now() - began;
-if (process.env.BENCH_DEBUG) for (const e of events.filter((x) => (x.event.detail as any).layer === 'learned').slice(0, 15)) console.error(e.pull, (e.event.detail as any).service, (e.event.detail as any).severity, (e.event.detail as any).score, JSON.stringify((e.event.detail as any).reasons));
+if (process.env.BENCH_DEBUG)
+  for (const e of events.filter((x) => (x.event.detail as any).layer === 'learned').slice(0, 15))
+    console.error(
+      e.pull,
+      (e.event.detail as any).service,
+      (e.event.detail as any).severity,
+      (e.event.detail as any).score,
+      JSON.stringify((e.event.detail as any).reasons),
+    );
 
 // --- incidents from the events, as the alert pipeline forms them -------------------------------------
 type Tracked = Incident & { firing: Set<string>; openedPull: number; openedLayer?: string };
@@ -201,7 +229,8 @@ function incidentsFrom(grouping: boolean): Tracked[] {
       continue;
     }
     if (grouping) {
-      const correlated = findCorrelatedIncident({ cluster: d.cluster, service: d.service, type: 'AnomalyDetected', message: '' }, all, new Date(at), config) as Tracked | undefined;
+      const correlated = findCorrelatedIncident({ cluster: d.cluster, service: d.service, type: 'AnomalyDetected', message: '' }, all, new Date(at), config) as
+        Tracked | undefined;
       if (correlated) {
         correlated.firing.add(alert);
         correlated.services = [...new Set([...(correlated.services ?? [correlated.service]), d.service])];
@@ -209,7 +238,22 @@ function incidentsFrom(grouping: boolean): Tracked[] {
         continue;
       }
     }
-    all.push({ id: `i${all.length}`, cluster: d.cluster, namespace: d.namespace, service: d.service, type: 'AnomalyDetected', severity: d.severity, status: 'open', alertCount: 1, firstSeen: iso, lastSeen: iso, services: [d.service], firing: new Set([alert]), openedPull: p, openedLayer: d.layer });
+    all.push({
+      id: `i${all.length}`,
+      cluster: d.cluster,
+      namespace: d.namespace,
+      service: d.service,
+      type: 'AnomalyDetected',
+      severity: d.severity,
+      status: 'open',
+      alertCount: 1,
+      firstSeen: iso,
+      lastSeen: iso,
+      services: [d.service],
+      firing: new Set([alert]),
+      openedPull: p,
+      openedLayer: d.layer,
+    });
   }
   return all;
 }
@@ -245,7 +289,8 @@ for (const f of faults) {
 
 const unhealthy = (cluster: string, t: number) => faults.some((f) => f.cluster === cluster && t >= f.start && t < f.end + TAIL_MS);
 let healthyServiceDays = 0;
-for (let p = 0; p < pulls; p++) for (const c of clusters) if (!unhealthy(c.name, start + p * PULL_MS)) healthyServiceDays += (SHOP_SERVICES.length * PULL_MS) / 86_400_000;
+for (let p = 0; p < pulls; p++)
+  for (const c of clusters) if (!unhealthy(c.name, start + p * PULL_MS)) healthyServiceDays += (SHOP_SERVICES.length * PULL_MS) / 86_400_000;
 
 const summary = (grouping: boolean) => {
   const incidents = incidentsFrom(grouping);
@@ -256,16 +301,62 @@ const summary = (grouping: boolean) => {
 };
 const without = summary(false);
 const withGrouping = summary(true);
-const byLayer = (list: Tracked[]) => list.reduce<Record<string, number>>((m, i) => ((m[i.openedLayer ?? 'none'] = (m[i.openedLayer ?? 'none'] ?? 0) + 1), m), {});
+const byLayer = (list: Tracked[]) =>
+  list.reduce<Record<string, number>>((m, i) => ((m[i.openedLayer ?? 'none'] = (m[i.openedLayer ?? 'none'] ?? 0) + 1), m), {});
 const round = (v: number | null, d = 3) => (v === null ? null : Number(v.toFixed(d)));
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
 
 const base = { bench: 'detection-replay', days: DAYS, seed: SEED, clusters: clusters.length, services: SHOP_SERVICES.length, pullMinutes: PULL_MS / 60_000 };
 console.log(JSON.stringify({ ...base, metric: 'replay', pulls, faults: faults.length, events: events.length, replaySeconds: round(replayMs / 1000, 1) }));
-console.log(JSON.stringify({ ...base, metric: 'detection_delay_pulls', median: quantile(delays, 0.5), p95: quantile(delays, 0.95), detected: delays.length, faults: faults.length }));
+console.log(
+  JSON.stringify({
+    ...base,
+    metric: 'detection_delay_pulls',
+    median: quantile(delays, 0.5),
+    p95: quantile(delays, 0.95),
+    detected: delays.length,
+    faults: faults.length,
+  }),
+);
 for (const [type, s] of [...perType].sort()) {
-  console.log(JSON.stringify({ ...base, metric: 'recall', faultType: type, recall: round(s.detected / s.faults), detected: s.detected, faults: s.faults, delayMedianPulls: quantile(s.delays, 0.5) }));
+  console.log(
+    JSON.stringify({
+      ...base,
+      metric: 'recall',
+      faultType: type,
+      recall: round(s.detected / s.faults),
+      detected: s.detected,
+      faults: s.faults,
+      delayMedianPulls: quantile(s.delays, 0.5),
+    }),
+  );
 }
-console.log(JSON.stringify({ ...base, metric: 'false_incidents_per_service_day', value: round(without.falseIncidents.length / healthyServiceDays, 4), falseIncidents: without.falseIncidents.length, healthyServiceDays: round(healthyServiceDays, 1), byLayer: byLayer(without.falseIncidents) }));
-console.log(JSON.stringify({ ...base, metric: 'incidents_per_fault', withoutGrouping: round(mean(without.perFault)), withGrouping: round(mean(withGrouping.perFault)), maxWithout: Math.max(0, ...without.perFault), maxWith: Math.max(0, ...withGrouping.perFault) }));
-console.log(JSON.stringify({ ...base, metric: 'resolve_delay_pulls', median: quantile(resolveDelays, 0.5), p95: quantile(resolveDelays, 0.95), resolved: resolveDelays.length }));
+console.log(
+  JSON.stringify({
+    ...base,
+    metric: 'false_incidents_per_service_day',
+    value: round(without.falseIncidents.length / healthyServiceDays, 4),
+    falseIncidents: without.falseIncidents.length,
+    healthyServiceDays: round(healthyServiceDays, 1),
+    byLayer: byLayer(without.falseIncidents),
+  }),
+);
+console.log(
+  JSON.stringify({
+    ...base,
+    metric: 'incidents_per_fault',
+    withoutGrouping: round(mean(without.perFault)),
+    withGrouping: round(mean(withGrouping.perFault)),
+    maxWithout: Math.max(0, ...without.perFault),
+    maxWith: Math.max(0, ...withGrouping.perFault),
+  }),
+);
+console.log(
+  JSON.stringify({
+    ...base,
+    metric: 'resolve_delay_pulls',
+    median: quantile(resolveDelays, 0.5),
+    p95: quantile(resolveDelays, 0.95),
+    resolved: resolveDelays.length,
+  }),
+);

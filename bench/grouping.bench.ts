@@ -39,7 +39,11 @@ const GRAPH: Record<string, string[]> = {};
 for (const e of SHOP_CALL_GRAPH) (GRAPH[e.from] ??= []).push(e.to);
 type FaultType = 'error-burst' | 'latency-spike' | 'cpu-spike' | 'image-pull-backoff' | 'crash-loop' | 'oom-killed';
 const TYPES: FaultType[] = ['error-burst', 'latency-spike', 'cpu-spike', 'image-pull-backoff', 'crash-loop', 'oom-killed'];
-const KUBE: Partial<Record<FaultType, string>> = { 'image-pull-backoff': 'KubePodImagePullBackOff', 'crash-loop': 'KubePodCrashLooping', 'oom-killed': 'KubePodOOMKilled' };
+const KUBE: Partial<Record<FaultType, string>> = {
+  'image-pull-backoff': 'KubePodImagePullBackOff',
+  'crash-loop': 'KubePodCrashLooping',
+  'oom-killed': 'KubePodOOMKilled',
+};
 
 interface Fault {
   id: string;
@@ -93,7 +97,9 @@ function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: E
     return { name, rps: NOMINAL[name].rps, errorRatio, medianLatency, unavailable };
   });
   const mesh = propagate(own);
-  const base = propagate(SERVICES.map((name) => ({ name, rps: NOMINAL[name].rps, errorRatio: 0.003, medianLatency: NOMINAL[name].latency, unavailable: false })));
+  const base = propagate(
+    SERVICES.map((name) => ({ name, rps: NOMINAL[name].rps, errorRatio: 0.003, medianLatency: NOMINAL[name].latency, unavailable: false })),
+  );
   const services = new Map<string, ServiceView>();
   for (const s of mesh.services) {
     const cpu = active.some((f) => f.service === s.name && f.type === 'cpu-spike');
@@ -115,7 +121,11 @@ function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: E
   return { services, edges };
 }
 
-const NOMINAL_P95 = new Map(propagate(SERVICES.map((name) => ({ name, rps: NOMINAL[name].rps, errorRatio: 0.003, medianLatency: NOMINAL[name].latency, unavailable: false }))).services.map((s) => [s.name, s.medianLatency * Math.exp(1.645 * 0.45)]));
+const NOMINAL_P95 = new Map(
+  propagate(
+    SERVICES.map((name) => ({ name, rps: NOMINAL[name].rps, errorRatio: 0.003, medianLatency: NOMINAL[name].latency, unavailable: false })),
+  ).services.map((s) => [s.name, s.medianLatency * Math.exp(1.645 * 0.45)]),
+);
 
 /** The detection layers' thresholds, roughly (baseline: error ratio ×3 and +2 %, latency ×1.8 and +0.1 s). */
 function signalsOf(service: string, v: ServiceView): string[] {
@@ -132,16 +142,24 @@ function causeOf(cluster: string, service: string, signal: string, active: Fault
   seen.add(service);
   const own = active.filter((f) => f.service === service && f.cluster === cluster);
   const shows = (f: Fault) =>
-    signal === 'kube' ? Boolean(KUBE[f.type]) :
-    signal === 'cpu_usage' ? f.type === 'cpu-spike' :
-    signal === 'error_rate' ? ['error-burst', 'crash-loop', 'oom-killed', 'cpu-spike'].includes(f.type) :
-    ['latency-spike', 'cpu-spike'].includes(f.type);
+    signal === 'kube'
+      ? Boolean(KUBE[f.type])
+      : signal === 'cpu_usage'
+        ? f.type === 'cpu-spike'
+        : signal === 'error_rate'
+          ? ['error-burst', 'crash-loop', 'oom-killed', 'cpu-spike'].includes(f.type)
+          : ['latency-spike', 'cpu-spike'].includes(f.type);
   const mine = own.filter(shows).sort((a, b) => a.start - b.start)[0];
   if (mine) return mine;
   for (const e of edges.filter((x) => x.from === service && !seen.has(x.to))) {
-    const bad = signal === 'latency_p95' ? (e.latencyMs ?? 0) >= 1.5 * (e.baselineLatencyMs ?? 0) + 25 || e.errorRatio > 0.05 : e.errorRatio - (e.baselineErrorRatio ?? 0) >= 0.02;
+    const bad =
+      signal === 'latency_p95'
+        ? (e.latencyMs ?? 0) >= 1.5 * (e.baselineLatencyMs ?? 0) + 25 || e.errorRatio > 0.05
+        : e.errorRatio - (e.baselineErrorRatio ?? 0) >= 0.02;
     if (!bad) continue;
-    const below = causeOf(cluster, e.to, signal === 'latency_p95' ? 'latency_p95' : 'error_rate', active, edges, seen) ?? causeOf(cluster, e.to, 'error_rate', active, edges, seen);
+    const below =
+      causeOf(cluster, e.to, signal === 'latency_p95' ? 'latency_p95' : 'error_rate', active, edges, seen) ??
+      causeOf(cluster, e.to, 'error_rate', active, edges, seen);
     if (below) return below;
   }
   return own[0];
@@ -174,7 +192,9 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       ...(mode === 'evidence+similarity' ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold: 0.6 } } : {}),
     },
     graphs: { forCluster: async () => GRAPH },
-    ...(mode === 'topology+time' ? {} : { evidence: { forCluster: async (c: string) => ({ at: new Date(t0 + now * 1000).toISOString(), edges: edgesNow.get(c) ?? [] }) } }),
+    ...(mode === 'topology+time'
+      ? {}
+      : { evidence: { forCluster: async (c: string) => ({ at: new Date(t0 + now * 1000).toISOString(), edges: edgesNow.get(c) ?? [] }) } }),
   });
   const rng = new Rng(SEED * 7919);
   const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean }>();
@@ -190,7 +210,10 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       type,
       severity: 'high' as const,
       status,
-      message: type === 'AnomalyDetected' ? `Anomaly on ${service}: ${signals.map((s) => `baseline: ${s} ${(1 + rng.nextFloat() * 9).toFixed(1)}× its recent median`).join('; ')}` : `${type} on ${service}`,
+      message:
+        type === 'AnomalyDetected'
+          ? `Anomaly on ${service}: ${signals.map((s) => `baseline: ${s} ${(1 + rng.nextFloat() * 9).toFixed(1)}× its recent median`).join('; ')}`
+          : `${type} on ${service}`,
       labels: {},
       startsAt: new Date(t0 + now * 1000).toISOString(),
       ...(signals.length ? { signals } : {}),
@@ -229,7 +252,13 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
             s.active = true;
             for (const x of signals) s.signals.add(x);
             const focus = fresh.length ? fresh : signals;
-            const cause = causeOf(cluster, service, focus.includes('cpu_usage') ? 'cpu_usage' : focus.includes('latency_p95') && !focus.includes('error_rate') ? 'latency_p95' : focus[0], active, edges);
+            const cause = causeOf(
+              cluster,
+              service,
+              focus.includes('cpu_usage') ? 'cpu_usage' : focus.includes('latency_p95') && !focus.includes('error_rate') ? 'latency_p95' : focus[0],
+              active,
+              edges,
+            );
             batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'firing', signals), fault: cause?.id });
           }
         } else if (s.active && ++s.quiet >= 2) {
@@ -246,7 +275,9 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       [batch[i], batch[j]] = [batch[j], batch[i]];
     }
     const anomalous = new Map<string, string[]>();
-    for (const { alert } of batch) if (alert.status === 'firing' && alert.type === 'AnomalyDetected') (anomalous.get(alert.cluster) ?? anomalous.set(alert.cluster, []).get(alert.cluster)!).push(alert.service);
+    for (const { alert } of batch)
+      if (alert.status === 'firing' && alert.type === 'AnomalyDetected')
+        (anomalous.get(alert.cluster) ?? anomalous.set(alert.cluster, []).get(alert.cluster)!).push(alert.service);
     for (const b of batch) {
       const related = (anomalous.get(b.alert.cluster) ?? []).filter((x) => x !== b.alert.service);
       if (b.alert.type === 'AnomalyDetected' && b.alert.status === 'firing' && related.length) b.alert.related = related;
@@ -254,7 +285,8 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
     batch.sort((a, b) => DEPTH[b.alert.service] - DEPTH[a.alert.service]);
     for (const { alert, fault } of batch) {
       const result = await pipeline.ingest([alert]);
-      if (alert.status === "firing" && fault) fired.push({ cluster: alert.cluster, service: alert.service, fault, incident: result.incidents[0], text: `${alert.type} ${alert.message}`, at: now });
+      if (alert.status === 'firing' && fault)
+        fired.push({ cluster: alert.cluster, service: alert.service, fault, incident: result.incidents[0], text: `${alert.type} ${alert.message}`, at: now });
     }
   }
   return { fired, incidents: store.incidents };
@@ -287,13 +319,14 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
   // Where precision goes: wrongly merged pairs of one service (its incident key spans faults) vs of two services.
   let sameService = 0;
   let crossService = 0;
-  for (let i = 0; i < fired.length; i++) for (let j = i + 1; j < fired.length; j++) {
-    const a = fired[i];
-    const b = fired[j];
-    if (a.cluster !== b.cluster || a.incident !== b.incident || a.fault === b.fault) continue;
-    if (a.service === b.service) sameService++;
-    else crossService++;
-  }
+  for (let i = 0; i < fired.length; i++)
+    for (let j = i + 1; j < fired.length; j++) {
+      const a = fired[i];
+      const b = fired[j];
+      if (a.cluster !== b.cluster || a.incident !== b.incident || a.fault === b.fault) continue;
+      if (a.service === b.service) sameService++;
+      else crossService++;
+    }
   const detected = faults.filter((f) => fired.some((a) => a.fault === f.id));
   const perFault = detected.map((f) => new Set(fired.filter((a) => a.fault === f.id).map((a) => a.incident)).size);
   const hidden = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.incident)?.service === f.service));
@@ -323,12 +356,25 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
         const windows = new Map<number, Fired[]>();
         for (const f of mine) (windows.get(Math.floor(f.at / 600)) ?? windows.set(Math.floor(f.at / 600), []).get(Math.floor(f.at / 600))!).push(f);
         for (const [w, items] of windows) {
-          const ids = groupBySimilarity(items.map((i) => i.text), threshold);
+          const ids = groupBySimilarity(
+            items.map((i) => i.text),
+            threshold,
+          );
           items.forEach((item, i) => groups.push({ fault: item.fault, group: `${cluster}/${w}/${ids[i]}`, cluster }));
         }
       }
       const pr = pairwise(groups);
-      console.log(JSON.stringify({ ...base, mode: 'similarity-only', threshold, metric: 'grouping', alerts: groups.length, precision: round(pr.precision), recall: round(pr.recall) }));
+      console.log(
+        JSON.stringify({
+          ...base,
+          mode: 'similarity-only',
+          threshold,
+          metric: 'grouping',
+          alerts: groups.length,
+          precision: round(pr.precision),
+          recall: round(pr.recall),
+        }),
+      );
     }
   }
 }

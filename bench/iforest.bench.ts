@@ -44,7 +44,11 @@ try {
 
   // 1. CLI subprocess
   let t = performance.now();
-  const run = spawnSync(process.execPath, [cli, 'iforest', '--train', trainPath, '--score', scorePath, '--output', oursPath, '--trees', '100', '--sample', '256', '--seed', '0'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'iforest', '--train', trainPath, '--score', scorePath, '--output', oursPath, '--trees', '100', '--sample', '256', '--seed', '0'],
+    { encoding: 'utf8' },
+  );
   const cliSeconds = sec(performance.now() - t);
   if (run.status !== 0) throw new Error(`fleetops iforest failed: ${run.stderr}`);
   const oursAuc = rocAuc(negate(readScores(oursPath)), score.labels);

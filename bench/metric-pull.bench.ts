@@ -13,10 +13,16 @@ import { startSimulator } from '../sim/index.ts';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const dataDir = mkdtempSync(join(tmpdir(), 'fleetops-bench-pull-'));
 const sim = await startSimulator({ clusters: ['dev', 'prod'] });
-const prometheus = prometheusAvailable() ? await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 1 }) : undefined;
+const prometheus = prometheusAvailable()
+  ? await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 1 })
+  : undefined;
 const cloud = await startLocalCloud({ port: 0, dataDir, inMemory: true, schedules: false });
 const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(cloud.url + path, { method, headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(cloud.url + path, {
+    method,
+    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return (await response.json()) as any;
 };
 for (const info of sim.clusters) {
@@ -38,10 +44,29 @@ for (let run = 1; run <= runs; run++) {
   const ms = performance.now() - started;
   timings.push(ms);
   const results = (done?.output as { batches: { results: { services: number }[] }[] }).batches.flatMap((b) => b.results);
-  console.log(JSON.stringify({ bench: 'metric-pull', run, clusters: results.length, services: results.reduce((n, r) => n + r.services, 0), ms: Math.round(ms), status: done?.status, prometheus: Boolean(prometheus) }));
+  console.log(
+    JSON.stringify({
+      bench: 'metric-pull',
+      run,
+      clusters: results.length,
+      services: results.reduce((n, r) => n + r.services, 0),
+      ms: Math.round(ms),
+      status: done?.status,
+      prometheus: Boolean(prometheus),
+    }),
+  );
 }
 timings.sort((a, b) => a - b);
-console.log(JSON.stringify({ bench: 'metric-pull', summary: true, runs, medianMs: Math.round(timings[Math.floor(runs / 2)]), minMs: Math.round(timings[0]), maxMs: Math.round(timings[runs - 1]) }));
+console.log(
+  JSON.stringify({
+    bench: 'metric-pull',
+    summary: true,
+    runs,
+    medianMs: Math.round(timings[Math.floor(runs / 2)]),
+    minMs: Math.round(timings[0]),
+    maxMs: Math.round(timings[runs - 1]),
+  }),
+);
 
 await cloud.stop();
 await prometheus?.stop();

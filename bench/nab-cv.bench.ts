@@ -55,12 +55,9 @@ const categories = [...new Set(series.map((s) => s.category))];
 
 const grid: StreamingDetectorOptions[] = [];
 for (const refractory of [50, 100, 200])
-  for (const refractoryDamp of [2, 4, 8])
-    for (const recordRank of [3, 5]) grid.push({ refractory, refractoryDamp, recordRank });
+  for (const refractoryDamp of [2, 4, 8]) for (const recordRank of [3, 5]) grid.push({ refractory, refractoryDamp, recordRank });
 const isDefault = (o: StreamingDetectorOptions): boolean =>
-  o.refractory === STREAMING_DEFAULTS.refractory &&
-  o.refractoryDamp === STREAMING_DEFAULTS.refractoryDamp &&
-  o.recordRank === STREAMING_DEFAULTS.recordRank;
+  o.refractory === STREAMING_DEFAULTS.refractory && o.refractoryDamp === STREAMING_DEFAULTS.refractoryDamp && o.recordRank === STREAMING_DEFAULTS.recordRank;
 
 /** Swept files of one grid point, window ids global over the corpus. */
 function sweepAll(options: StreamingDetectorOptions): SweptFile[] {
@@ -87,34 +84,55 @@ out(inSample);
  * the shipped defaults, which cross-validates just the alarm threshold and is the baseline to beat).
  */
 function crossValidate(kind: string, candidates: number[], logFolds: boolean): void {
-const cv: Record<string, unknown> = { bench: 'nab-cv', kind, categories: categories.length, grid: candidates.length };
-for (const [profile, weights] of Object.entries(NAB_PROFILES)) {
-  let raw = 0;
-  let totalWindows = 0;
-  for (const held of categories) {
-    const trainIdx = series.map((s, i) => (s.category === held ? -1 : i)).filter((i) => i >= 0);
-    const testIdx = series.map((s, i) => (s.category === held ? i : -1)).filter((i) => i >= 0);
-    let bestG = 0;
-    let bestNorm = -Infinity;
-    let bestThr = 1.1;
-    candidates.forEach((g) => {
-      const r = scoreSwept(trainIdx.map((i) => sweptByGrid[g][i]), weights);
-      if (r.normalized > bestNorm) [bestG, bestNorm, bestThr] = [g, r.normalized, r.threshold];
-    });
-    const test = rawScoreAt(testIdx.map((i) => sweptByGrid[bestG][i]), weights, bestThr);
-    raw += test.score;
-    totalWindows += test.windows;
-    if (logFolds && profile === 'standard') {
-      out({ bench: 'nab-cv', kind: 'fold', heldOut: held, files: testIdx.length, windows: test.windows, chosen: grid[bestG], threshold: Number(bestThr.toFixed(3)), train_standard: round(bestNorm), heldout_raw: round(test.score) });
+  const cv: Record<string, unknown> = { bench: 'nab-cv', kind, categories: categories.length, grid: candidates.length };
+  for (const [profile, weights] of Object.entries(NAB_PROFILES)) {
+    let raw = 0;
+    let totalWindows = 0;
+    for (const held of categories) {
+      const trainIdx = series.map((s, i) => (s.category === held ? -1 : i)).filter((i) => i >= 0);
+      const testIdx = series.map((s, i) => (s.category === held ? i : -1)).filter((i) => i >= 0);
+      let bestG = 0;
+      let bestNorm = -Infinity;
+      let bestThr = 1.1;
+      candidates.forEach((g) => {
+        const r = scoreSwept(
+          trainIdx.map((i) => sweptByGrid[g][i]),
+          weights,
+        );
+        if (r.normalized > bestNorm) [bestG, bestNorm, bestThr] = [g, r.normalized, r.threshold];
+      });
+      const test = rawScoreAt(
+        testIdx.map((i) => sweptByGrid[bestG][i]),
+        weights,
+        bestThr,
+      );
+      raw += test.score;
+      totalWindows += test.windows;
+      if (logFolds && profile === 'standard') {
+        out({
+          bench: 'nab-cv',
+          kind: 'fold',
+          heldOut: held,
+          files: testIdx.length,
+          windows: test.windows,
+          chosen: grid[bestG],
+          threshold: Number(bestThr.toFixed(3)),
+          train_standard: round(bestNorm),
+          heldout_raw: round(test.score),
+        });
+      }
     }
+    const nullScore = -totalWindows * weights.fn;
+    cv[profile] = round((100 * (raw - nullScore)) / (totalWindows * weights.tp - nullScore));
   }
-  const nullScore = -totalWindows * weights.fn;
-  cv[profile] = round((100 * (raw - nullScore)) / (totalWindows * weights.tp - nullScore));
-}
-out(cv);
+  out(cv);
 }
 crossValidate('leave-one-category-out-defaults-threshold-only', [defaultIndex], false);
-crossValidate('leave-one-category-out', grid.map((_, g) => g), true);
+crossValidate(
+  'leave-one-category-out',
+  grid.map((_, g) => g),
+  true,
+);
 
 // Full-corpus grid (in-sample, for context): the best grid point on all categories.
 const full = grid.map((o, g) => ({ ...o, standard: round(scoreSwept(sweptByGrid[g], NAB_PROFILES.standard).normalized) }));

@@ -63,4 +63,11 @@ for (const [profile, weights] of Object.entries(NAB_PROFILES)) {
   }
 }
 console.log(JSON.stringify(result));
-console.log(JSON.stringify({ bench: 'nab-runtime', files: files.length, detect_seconds: Number(detectSeconds.toFixed(3)), total_seconds: Number(totalSeconds.toFixed(3)) }));
+console.log(
+  JSON.stringify({
+    bench: 'nab-runtime',
+    files: files.length,
+    detect_seconds: Number(detectSeconds.toFixed(3)),
+    total_seconds: Number(totalSeconds.toFixed(3)),
+  }),
+);

@@ -113,7 +113,10 @@ console.log(
   t = performance.now();
   const sim: { truth: string; ranking: { node: string; score: number }[]; fault: string }[] = [];
   for (let seed = 1; seed <= 60; seed++) {
-    const c = makeSimCase(200_000 + seed, { fault: SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length] });
+    const c = makeSimCase(200_000 + seed, {
+      fault: SIM_FAULTS[seed % SIM_FAULTS.length],
+      root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length],
+    });
     sim.push({ truth: c.root, fault: c.fault, ranking: rankRootCauses(c) });
   }
   let simEmpty = 0;
@@ -140,11 +143,21 @@ if (!nezha) {
   const systems = [...new Set(nezha.map((c) => c.system))].sort();
   // groups: everything, each system, each fault type (`fault:<type>`) and each system's fault types
   const faultTypes = [...new Set(nezha.map((c) => c.faultType))].sort();
-  const groupKeys = ['all', ...systems, ...faultTypes.map((f) => `fault:${f}`), ...systems.flatMap((s) => faultTypes.filter((f) => nezha.some((c) => c.system === s && c.faultType === f)).map((f) => `${s}/${f}`))];
+  const groupKeys = [
+    'all',
+    ...systems,
+    ...faultTypes.map((f) => `fault:${f}`),
+    ...systems.flatMap((s) => faultTypes.filter((f) => nezha.some((c) => c.system === s && c.faultType === f)).map((f) => `${s}/${f}`)),
+  ];
   const inGroup = (c: NezhaCase, key: string): boolean =>
     key === 'all' || c.system === key || key === `fault:${c.faultType}` || key === `${c.system}/${c.faultType}`;
   const perSystem = (f: (c: NezhaCase) => { node: string; score: number }[]): Record<string, unknown> =>
-    Object.fromEntries(groupKeys.map((k) => [k, pick(accuracy(nezha.filter((c) => inGroup(c, k)).map((c) => ({ truth: c.truth, ranking: f(c) }))), ['cases', 'top1', 'top3', 'empty'])]));
+    Object.fromEntries(
+      groupKeys.map((k) => [
+        k,
+        pick(accuracy(nezha.filter((c) => inGroup(c, k)).map((c) => ({ truth: c.truth, ranking: f(c) }))), ['cases', 'top1', 'top3', 'empty']),
+      ]),
+    );
   const inSample = perSystem((c) => analyzeSeries(c).ranking);
   const naive = perSystem((c) => naiveRank(c));
   const inSampleSeconds = sec(performance.now() - t);
@@ -155,17 +168,26 @@ if (!nezha) {
   for (let seed = 1; seed <= Number(process.env.RANK_CALIBRATION_CASES ?? 16); seed++) {
     for (const fault of ['latency', 'availability', 'none'] as const) {
       const c = makeXrayCase(5000 + seed * 3 + ['latency', 'availability', 'none'].indexOf(fault), { fault });
-      calibration.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, group: fault === 'none' ? 'generator-normal' : 'generator' });
+      calibration.push({
+        edges: c.edges,
+        series: groupSamples(c.samples),
+        split: c.split,
+        target: c.target,
+        truth: c.root,
+        group: fault === 'none' ? 'generator-normal' : 'generator',
+      });
     }
   }
   const extraGroups = calibration.map((c) => c.group);
   const grid = rankGrid();
   const table = positionTable([...labelled, ...calibration], grid);
   const report = (heldOut: number[]): Record<string, unknown> =>
-    Object.fromEntries(groupKeys.map((k) => {
-      const pos = heldOut.filter((_, i) => inGroup(nezha[i], k));
-      return [k, { cases: pos.length, top1: round(top(pos, 1)), top3: round(top(pos, 3)) }];
-    }));
+    Object.fromEntries(
+      groupKeys.map((k) => {
+        const pos = heldOut.filter((_, i) => inGroup(nezha[i], k));
+        return [k, { cases: pos.length, top1: round(top(pos, 1)), top3: round(top(pos, 3)) }];
+      }),
+    );
   const loso = crossValidate(table, grid, labelled, extraGroups);
   const kfold = crossValidate(table, grid, labelled, extraGroups, 5);
   const all = labelled.map((_, i) => i);
@@ -192,7 +214,10 @@ if (!nezha) {
   const dev: DevCase[] = [];
   for (const c of nezha ?? []) dev.push({ ...c, system: `nezha-${c.system}`, kind: c.faultType });
   for (let seed = 1; seed <= 60; seed++) {
-    const c = makeSimCase(200_000 + seed, { fault: SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length] });
+    const c = makeSimCase(200_000 + seed, {
+      fault: SIM_FAULTS[seed % SIM_FAULTS.length],
+      root: SIM_CALLEES[Math.floor(seed / SIM_FAULTS.length) % SIM_CALLEES.length],
+    });
     dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, system: 'simulator-mesh', kind: c.fault });
   }
   for (let seed = 1; seed <= 20; seed++) {
@@ -203,12 +228,38 @@ if (!nezha) {
   for (let seed = 1; seed <= 30; seed++) {
     const silent = seed % 2 === 0;
     const changes = seed % 3 !== 0;
-    const c = makeSimCase(250_000 + seed, { fault: silent ? 'error-burst' : SIM_FAULTS[seed % SIM_FAULTS.length], root: SIM_CALLEES[seed % SIM_CALLEES.length], edgeMetrics: true, silent, changes });
-    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: c.root, system: 'simulator-mesh', kind: `edges${silent ? '+silent' : ''}${changes ? '+changes' : ''}`, edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes });
+    const c = makeSimCase(250_000 + seed, {
+      fault: silent ? 'error-burst' : SIM_FAULTS[seed % SIM_FAULTS.length],
+      root: SIM_CALLEES[seed % SIM_CALLEES.length],
+      edgeMetrics: true,
+      silent,
+      changes,
+    });
+    dev.push({
+      edges: c.edges,
+      series: groupSamples(c.samples),
+      split: c.split,
+      target: c.target,
+      truth: c.root,
+      system: 'simulator-mesh',
+      kind: `edges${silent ? '+silent' : ''}${changes ? '+changes' : ''}`,
+      edgeSeries: groupEdgeSamples(c.edgeSamples ?? []),
+      changes: c.changes,
+    });
   }
   for (let seed = 1; seed <= 10; seed++) {
     const c = makeSimCase(350_000 + seed, { fault: 'none', edgeMetrics: true, changes: true });
-    dev.push({ edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, truth: '', system: 'simulator-mesh', kind: 'normal+edges+changes', edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes });
+    dev.push({
+      edges: c.edges,
+      series: groupSamples(c.samples),
+      split: c.split,
+      target: c.target,
+      truth: '',
+      system: 'simulator-mesh',
+      kind: 'normal+edges+changes',
+      edgeSeries: groupEdgeSamples(c.edgeSamples ?? []),
+      changes: c.changes,
+    });
   }
   const xrayDev = (seed: number, o: Parameters<typeof makeXrayCase>[1], kind: string): void => {
     const c = makeXrayCase(seed, o);
@@ -238,10 +289,14 @@ if (!nezha) {
   // the grid: the earlier knobs kept small, plus the new evidence (0 = off, so the grid contains the old ranker)
   const grid: Config[] = [];
   for (const calleePenalty of [0.25, 0.5])
-    for (const [threshold, quietTargetFactor] of [[3, 2], [4, 1]])
+    for (const [threshold, quietTargetFactor] of [
+      [3, 2],
+      [4, 1],
+    ])
       for (const edgeExplain of [0, 1])
         for (const changeWeight of [0, 1.5, 3])
-          for (const sinkPenalty of [0, 0.5]) grid.push({ callerWeight: 0.25, calleePenalty, minTrafficShare: 0.03, threshold, quietTargetFactor, edgeExplain, changeWeight, sinkPenalty });
+          for (const sinkPenalty of [0, 0.5])
+            grid.push({ callerWeight: 0.25, calleePenalty, minTrafficShare: 0.03, threshold, quietTargetFactor, edgeExplain, changeWeight, sinkPenalty });
   const before: Config[] = grid.filter((g) => g.edgeExplain === 0 && g.changeWeight === 0 && g.sinkPenalty === 0).map((g) => ({ ...g, edgeWeight: 0 }));
   t = performance.now();
   const summarise = (cv: ReturnType<typeof leaveOneSystemOut>): Record<string, unknown> => {
@@ -254,24 +309,76 @@ if (!nezha) {
       const kinds = [...new Set(faulted.map((i) => dev[i].kind))].sort();
       bySystem[s] = {
         cases: faulted.length,
-        top1: round(top(faulted.map((i) => cv.position[i]), 1)),
-        top3: round(top(faulted.map((i) => cv.position[i]), 3)),
-        ...(normal.length ? { normal_windows: normal.length, normal_empty_rate: round(top(normal.map((i) => cv.position[i]), 1)) } : {}),
-        by_kind: Object.fromEntries(kinds.map((k) => {
-          const p = faulted.filter((i) => dev[i].kind === k).map((i) => cv.position[i]);
-          return [k, { cases: p.length, top1: round(top(p, 1)), top3: round(top(p, 3)) }];
-        })),
+        top1: round(
+          top(
+            faulted.map((i) => cv.position[i]),
+            1,
+          ),
+        ),
+        top3: round(
+          top(
+            faulted.map((i) => cv.position[i]),
+            3,
+          ),
+        ),
+        ...(normal.length
+          ? {
+              normal_windows: normal.length,
+              normal_empty_rate: round(
+                top(
+                  normal.map((i) => cv.position[i]),
+                  1,
+                ),
+              ),
+            }
+          : {}),
+        by_kind: Object.fromEntries(
+          kinds.map((k) => {
+            const p = faulted.filter((i) => dev[i].kind === k).map((i) => cv.position[i]);
+            return [k, { cases: p.length, top1: round(top(p, 1)), top3: round(top(p, 3)) }];
+          }),
+        ),
       };
     }
     const faultedAll = dev.flatMap((c, i) => (c.truth !== '' ? [i] : []));
-    const meanOver = (k: number): number => round(systems.reduce((acc, s) => acc + top(faultedAll.filter((i) => dev[i].system === s).map((i) => cv.position[i]), k), 0) / systems.length);
+    const meanOver = (k: number): number =>
+      round(
+        systems.reduce(
+          (acc, s) =>
+            acc +
+            top(
+              faultedAll.filter((i) => dev[i].system === s).map((i) => cv.position[i]),
+              k,
+            ),
+          0,
+        ) / systems.length,
+      );
     const preds = faultedAll.filter((i) => cv.top[i].node !== '').map((i) => ({ confidence: cv.top[i].score, correct: cv.top[i].node === dev[i].truth }));
     const rel = reliability(preds);
     return {
       mean_over_systems: { top1: meanOver(1), top3: meanOver(3) },
-      pooled: { cases: faultedAll.length, top1: round(top(faultedAll.map((i) => cv.position[i]), 1)), top3: round(top(faultedAll.map((i) => cv.position[i]), 3)) },
+      pooled: {
+        cases: faultedAll.length,
+        top1: round(
+          top(
+            faultedAll.map((i) => cv.position[i]),
+            1,
+          ),
+        ),
+        top3: round(
+          top(
+            faultedAll.map((i) => cv.position[i]),
+            3,
+          ),
+        ),
+      },
       by_system: bySystem,
-      calibration: { ece: rel.ece, answered: preds.length, mean_top_probability: round(preds.reduce((s, p) => s + p.confidence, 0) / Math.max(1, preds.length)), reliability: rel.table },
+      calibration: {
+        ece: rel.ece,
+        answered: preds.length,
+        mean_top_probability: round(preds.reduce((s, p) => s + p.confidence, 0) / Math.max(1, preds.length)),
+        reliability: rel.table,
+      },
       chosen: cv.chosen,
       chosen_on_all_systems: cv.onAll,
     };
@@ -284,24 +391,59 @@ if (!nezha) {
   const ablation: Record<string, unknown> = {};
   for (const knob of ['edgeExplain', 'changeWeight', 'sinkPenalty'] as const) {
     const keep = grid.flatMap((g, i) => (g[knob] === 0 ? [i] : []));
-    const cv = summarise(leaveOneSystemOut(dev, keep.map((i) => grid[i]), keep.map((i) => table[i])));
+    const cv = summarise(
+      leaveOneSystemOut(
+        dev,
+        keep.map((i) => grid[i]),
+        keep.map((i) => table[i]),
+      ),
+    );
     ablation[`without_${knob}`] = { mean_over_systems: cv.mean_over_systems, ece: (cv.calibration as { ece: number }).ece };
   }
-  console.log(JSON.stringify({ bench: 'rank-cv', method: 'leave-one-system-out; grid and calibration (temperature, none logit) chosen on the other systems', ...after, seconds: { build: buildSeconds, cv: afterSeconds } }));
+  console.log(
+    JSON.stringify({
+      bench: 'rank-cv',
+      method: 'leave-one-system-out; grid and calibration (temperature, none logit) chosen on the other systems',
+      ...after,
+      seconds: { build: buildSeconds, cv: afterSeconds },
+    }),
+  );
   console.log(JSON.stringify({ bench: 'rank-cv-ablation', method: 'leave-one-system-out with one rule off', ...ablation }));
-  console.log(JSON.stringify({ bench: 'rank-cv-without-new-evidence', method: 'same protocol, edges / changes / sink discount off (the ranker before issue 21, with calibrated probabilities)', ...beforeCv }));
+  console.log(
+    JSON.stringify({
+      bench: 'rank-cv-without-new-evidence',
+      method: 'same protocol, edges / changes / sink discount off (the ranker before issue 21, with calibrated probabilities)',
+      ...beforeCv,
+    }),
+  );
 }
 
 // 1f. speed: 50 nodes, 30 minutes of 1-minute data, edges and changes (the issue's bar: <= 1 s per case)
 {
   const c = makeXrayCase(4242, { services: 38, normalMinutes: 20, incidentMinutes: 10, edgeMetrics: true, changes: true });
-  const input = { edges: c.edges, series: groupSamples(c.samples), split: c.split, target: c.target, edgeSeries: groupEdgeSamples(c.edgeSamples ?? []), changes: c.changes };
+  const input = {
+    edges: c.edges,
+    series: groupSamples(c.samples),
+    split: c.split,
+    target: c.target,
+    edgeSeries: groupEdgeSamples(c.edgeSamples ?? []),
+    changes: c.changes,
+  };
   const nodes = new Set(c.edges.flatMap((e) => [e.from, e.to])).size;
   analyzeSeries(input);
   const runs = 20;
   t = performance.now();
   for (let i = 0; i < runs; i++) analyzeSeries(input);
-  console.log(JSON.stringify({ bench: 'rank-speed', nodes, minutes: 30, series: input.series.length, edge_series: input.edgeSeries.length, seconds_per_case: Number(((performance.now() - t) / runs / 1000).toFixed(4)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'rank-speed',
+      nodes,
+      minutes: 30,
+      series: input.series.length,
+      edge_series: input.edgeSeries.length,
+      seconds_per_case: Number(((performance.now() - t) / runs / 1000).toFixed(4)),
+    }),
+  );
 }
 
 // 2. runtime on a ~1M-row CSV
@@ -323,9 +465,13 @@ try {
   big.samples.length = 0;
 
   t = performance.now();
-  const run = spawnSync(process.execPath, [cli, 'rank', '--graph', graphPath, '--metrics', metricsPath, '--split', String(big.split), '--target', big.target, '--target-metric', 'latency.p99'], {
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'rank', '--graph', graphPath, '--metrics', metricsPath, '--split', String(big.split), '--target', big.target, '--target-metric', 'latency.p99'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const cliSeconds = sec(performance.now() - t);
   if (run.status !== 0) throw new Error(`fleetops rank failed: ${run.stderr}`);
   const ranking = JSON.parse(run.stdout) as { node: string }[];

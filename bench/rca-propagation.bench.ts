@@ -10,14 +10,19 @@
 import { kreq } from '../test/integration/sim/helpers.ts';
 import { sleep, startPullingStack } from '../test/support/local-stack.ts';
 
-const FAULTS = (process.env.BENCH_FAULTS?.split(",") ?? ["error-burst", "latency-spike", "cpu-spike"]) as ("error-burst" | "latency-spike" | "cpu-spike")[];
+const FAULTS = (process.env.BENCH_FAULTS?.split(',') ?? ['error-burst', 'latency-spike', 'cpu-spike']) as ('error-burst' | 'latency-spike' | 'cpu-spike')[];
 const CALLEES = ['payment-service', 'order-service', 'user-service'] as const;
 const HEALTHY = 2;
 const cases = FAULTS.flatMap((fault) => CALLEES.map((service) => ({ fault, service, cluster: `${fault.split('-')[0]}-${service.split('-')[0]}` })));
 const healthy = Array.from({ length: HEALTHY }, (_, i) => `healthy-${i}`);
 
 // Many manual RCAs from one caller: above the per-caller and per-service limits (issue 19) on purpose.
-const stack = await startPullingStack({ clusters: [...cases.map((c) => c.cluster), ...healthy], prometheus: true, pullSeconds: 10, env: { FLEETOPS_RCA_MANUAL_PER_USER: '1000', FLEETOPS_RCA_MANUAL_PER_SERVICE: '1000' } });
+const stack = await startPullingStack({
+  clusters: [...cases.map((c) => c.cluster), ...healthy],
+  prometheus: true,
+  pullSeconds: 10,
+  env: { FLEETOPS_RCA_MANUAL_PER_USER: '1000', FLEETOPS_RCA_MANUAL_PER_SERVICE: '1000' },
+});
 const get = async (path: string) => (await stack.api('GET', path)).body;
 
 async function rcaOfFrontend(cluster: string): Promise<any> {
@@ -50,18 +55,52 @@ try {
     }
     await sleep(2000);
   }
-  const results: { fault: string; service: string; cluster: string; frontendAnomalous: boolean; top: string | null; category: string | null; top1: boolean; top3: boolean }[] = [];
+  const results: {
+    fault: string;
+    service: string;
+    cluster: string;
+    frontendAnomalous: boolean;
+    top: string | null;
+    category: string | null;
+    top1: boolean;
+    top3: boolean;
+  }[] = [];
   for (const c of cases) {
     const rca = await rcaOfFrontend(c.cluster);
     const resources = (rca.report?.rootCauses ?? []).map((r: { resource: string }) => r.resource);
     const want = `deployment/${c.service}`;
-    if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ cluster: c.cluster, status: rca.status, missing: rca.report?.missingEvidence, summary: rca.report?.summary, symptoms: rca.report?.symptoms }));
-    results.push({ ...c, frontendAnomalous: seen.has(c.cluster), top: resources[0] ?? null, category: rca.report?.rootCauses?.[0]?.category ?? null, top1: resources[0] === want, top3: resources.slice(0, 3).includes(want) });
+    if (process.env.BENCH_DEBUG)
+      console.error(
+        JSON.stringify({
+          cluster: c.cluster,
+          status: rca.status,
+          missing: rca.report?.missingEvidence,
+          summary: rca.report?.summary,
+          symptoms: rca.report?.symptoms,
+        }),
+      );
+    results.push({
+      ...c,
+      frontendAnomalous: seen.has(c.cluster),
+      top: resources[0] ?? null,
+      category: rca.report?.rootCauses?.[0]?.category ?? null,
+      top1: resources[0] === want,
+      top3: resources.slice(0, 3).includes(want),
+    });
   }
   const normal: number[] = [];
   for (const cluster of healthy) normal.push((await rcaOfFrontend(cluster)).report?.rootCauses?.length ?? 0);
   const rate = (xs: boolean[]) => Math.round((xs.filter(Boolean).length / xs.length) * 1000) / 1000;
-  const byFault = Object.fromEntries(FAULTS.map((f) => [f, { cases: results.filter((r) => r.fault === f).length, top1: rate(results.filter((r) => r.fault === f).map((r) => r.top1)), top3: rate(results.filter((r) => r.fault === f).map((r) => r.top3)) }]));
+  const byFault = Object.fromEntries(
+    FAULTS.map((f) => [
+      f,
+      {
+        cases: results.filter((r) => r.fault === f).length,
+        top1: rate(results.filter((r) => r.fault === f).map((r) => r.top1)),
+        top3: rate(results.filter((r) => r.fault === f).map((r) => r.top3)),
+      },
+    ]),
+  );
   console.log(
     JSON.stringify({
       bench: 'rca-simulator-propagation',

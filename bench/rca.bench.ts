@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockRcaDiagnoser } from '../functions/adapters/aws/bedrock/rca-diagnoser.ts';
 import { KubernetesGateway } from '../functions/adapters/kube/kube-gateway.ts';
-import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, secretsOf } from '../functions/adapters/kube/rca-evidence.ts';
+import {
+  collectEvents,
+  collectLogs,
+  collectNodes,
+  collectUsage,
+  collectWorkloads,
+  DEFAULT_EVIDENCE_LIMITS,
+  secretsOf,
+} from '../functions/adapters/kube/rca-evidence.ts';
 import { parseAndValidateKubeconfig } from '../functions/core/clusters/kubeconfig-policy.ts';
 import { rulesReport } from '../functions/core/rca/complete.ts';
 import { mergeEvidence, type RcaTarget } from '../functions/core/rca/evidence.ts';
@@ -26,7 +34,11 @@ const quantile = (xs: number[], q: number) => {
 const sim = await startSimulator({ clusters: ['bench'], tickMs: 500 });
 const cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-bench-rca-')) });
 const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(cloud.url + path, { method, headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(cloud.url + path, {
+    method,
+    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json().catch(() => undefined)) as any };
 };
 try {
@@ -42,7 +54,15 @@ try {
   let top = '';
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    const alert = await api('POST', '/v1/alerts', { source: 'bench', cluster: 'bench', namespace: 'shop', service: 'payment-service', type: `BenchIncident${i}`, severity: 'high', message: 'payment-service failing' });
+    const alert = await api('POST', '/v1/alerts', {
+      source: 'bench',
+      cluster: 'bench',
+      namespace: 'shop',
+      service: 'payment-service',
+      type: `BenchIncident${i}`,
+      severity: 'high',
+      message: 'payment-service failing',
+    });
     const incidentId = alert.body.incidents[0];
     let done = false;
     while (!done) {
@@ -77,7 +97,15 @@ try {
   const fake = await startFakeConverse(investigatingModel);
   const creds = parseAndValidateKubeconfig(info.kubeconfigYaml, { allowLoopback: true });
   const client = await new KubernetesGateway({ allowLoopback: true }).client({ clusterId: 'bench', credentialsVersion: '1', creds });
-  const target: RcaTarget = { rcaId: 'rca-bench', clusterId: 'bench', cluster: 'bench', namespace: 'shop', service: 'payment-service', severity: 'high', at: new Date().toISOString() };
+  const target: RcaTarget = {
+    rcaId: 'rca-bench',
+    clusterId: 'bench',
+    cluster: 'bench',
+    namespace: 'shop',
+    service: 'payment-service',
+    severity: 'high',
+    at: new Date().toISOString(),
+  };
   const limits = DEFAULT_EVIDENCE_LIMITS;
   const evidence = mergeEvidence(target, [
     { source: 'workloads', ...(await collectWorkloads(client, target, limits)) },
@@ -87,7 +115,14 @@ try {
     { source: 'metrics', ...(await collectUsage(client, target, 0)) },
   ]);
   const { findings, report } = rulesReport(evidence);
-  const diagnoser = new BedrockRcaDiagnoser({ modelId: 'bench-model', client: fake.client(), maxTurns: 6, maxTokens: 100_000, timeoutMs: 10_000, secrets: async () => secretsOf(await client.listPods('shop')) });
+  const diagnoser = new BedrockRcaDiagnoser({
+    modelId: 'bench-model',
+    client: fake.client(),
+    maxTurns: 6,
+    maxTokens: 100_000,
+    timeoutMs: 10_000,
+    secrets: async () => secretsOf(await client.listPods('shop')),
+  });
   const result = await diagnoser.diagnose({ evidence, findings, rules: report });
   const bytes = fake.requests.map((r) => r.raw.length);
   console.log(

@@ -108,7 +108,10 @@ export const ConfigSchema = z.object({
   FLEETOPS_KUBE_STATE_PENDING_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   FLEETOPS_KUBE_STATE_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   /** Rate window of the mesh-graph query (istio_requests_total) when the cluster has Prometheus. */
-  FLEETOPS_MESH_GRAPH_WINDOW: z.string().regex(/^\d{1,4}[smh]$/).default('10m'),
+  FLEETOPS_MESH_GRAPH_WINDOW: z
+    .string()
+    .regex(/^\d{1,4}[smh]$/)
+    .default('10m'),
 
   // --- Root-cause analysis (RCA) ---
   /** `bedrock`: the model refines the rules report (falls back to rules on any failure). */
@@ -224,9 +227,11 @@ function argoCdSettings(config: z.infer<typeof ConfigSchema>): ArgoCdSettings | 
   if (parsed.protocol !== 'https:') throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL (must be https)');
   const token = config.FLEETOPS_ARGOCD_TOKEN;
   const tokenSecretArn = config.FLEETOPS_ARGOCD_TOKEN_SECRET_ARN;
-  if (!token && !tokenSecretArn) throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL needs FLEETOPS_ARGOCD_TOKEN or FLEETOPS_ARGOCD_TOKEN_SECRET_ARN');
+  if (!token && !tokenSecretArn)
+    throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_URL needs FLEETOPS_ARGOCD_TOKEN or FLEETOPS_ARGOCD_TOKEN_SECRET_ARN');
   const caPem = config.FLEETOPS_ARGOCD_CA_DATA ? Buffer.from(config.FLEETOPS_ARGOCD_CA_DATA, 'base64').toString('utf8') : undefined;
-  if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_CA_DATA (not a base64 PEM certificate)');
+  if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error('Invalid fleetops configuration in environment: FLEETOPS_ARGOCD_CA_DATA (not a base64 PEM certificate)');
   return {
     url,
     ...(token ? { token } : { tokenSecretArn }),
@@ -245,8 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parsed.data;
   const argocd = argoCdSettings(config);
   const threshold = Number(config.FLEETOPS_SIMILARITY_THRESHOLD);
-  const similarityThreshold =
-    Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : config.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
+  const similarityThreshold = Number.isFinite(threshold) && threshold > 0 && threshold <= 1 ? threshold : config.FLEETOPS_EMBEDDING_MODEL_ID ? 0.85 : undefined;
   return {
     ...config,
     oidcIssuers: parseOidcIssuers(config.FLEETOPS_OIDC_ISSUERS),
@@ -264,7 +268,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function goldenChart(config: z.infer<typeof ConfigSchema>): Pick<Config, 'goldenChart'> | undefined {
   if (config.FLEETOPS_GOLDEN_CHART_REPO_URL && config.FLEETOPS_GOLDEN_CHART_VERSION) {
-    return { goldenChart: { repoUrl: config.FLEETOPS_GOLDEN_CHART_REPO_URL, name: config.FLEETOPS_GOLDEN_CHART_NAME, version: config.FLEETOPS_GOLDEN_CHART_VERSION } };
+    return {
+      goldenChart: { repoUrl: config.FLEETOPS_GOLDEN_CHART_REPO_URL, name: config.FLEETOPS_GOLDEN_CHART_NAME, version: config.FLEETOPS_GOLDEN_CHART_VERSION },
+    };
   }
   return config.FLEETOPS_GOLDEN_CHART_PATH ? { goldenChart: { path: config.FLEETOPS_GOLDEN_CHART_PATH } } : undefined;
 }

@@ -1,4 +1,15 @@
-import type { CoreV1Event, V1Deployment, V1ObjectMeta, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1Deployment,
+  V1ObjectMeta,
+  V1Endpoints,
+  V1Node,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+  V1Service,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
 import type { ClusterVersion, PodMetrics } from './core/clusters/kube-gateway-port.ts';
 
 /**

@@ -69,13 +69,9 @@ function buildWiring(config: Config): Wiring {
     let value: T | undefined;
     return () => (value ??= build());
   };
-  const documentClient = lazy(() =>
-    createDocumentClient({ tableName: config.TABLE_NAME, endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
-  );
+  const documentClient = lazy(() => createDocumentClient({ tableName: config.TABLE_NAME, endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }));
   const secrets = lazy<SecretStore>(() =>
-    local
-      ? localAdapters().secrets(config.FLEETOPS_DATA_DIR)
-      : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: config.KMS_KEY_ID }),
+    local ? localAdapters().secrets(config.FLEETOPS_DATA_DIR) : new SecretsManagerStore({ prefix: config.SECRET_PREFIX, kmsKeyId: config.KMS_KEY_ID }),
   );
   const events = lazy<EventPublisher>(() => (local ? localAdapters().events() : new EventBridgePublisher({ busName: config.EVENT_BUS_NAME })));
   const sfn = lazy(() => new StepFunctionsWorkflows({ stateMachineArns: JSON.parse(config.STATE_MACHINE_ARNS ?? '{}') }));
@@ -111,7 +107,9 @@ function buildWiring(config: Config): Wiring {
         now: () => new Date(),
       }),
   );
-  const allowlist = config.FLEETOPS_CLUSTER_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
+  const allowlist = config.FLEETOPS_CLUSTER_ALLOWLIST?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const policy = { allowLoopback: config.allowLoopbackClusters, ...(allowlist?.length ? { allowlist } : {}) };
 
   return {

@@ -116,7 +116,10 @@ export function oidcIssuers(oidc: FleetopsStackProps['oidc']): OidcIssuer[] {
   }
   const entry = {
     issuer: oidc.issuer,
-    audience: oidc.audience.split(',').map((a) => a.trim()).filter(Boolean),
+    audience: oidc.audience
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     roleMap,
     ...(oidc.rolesClaim ? { rolesClaim: oidc.rolesClaim } : {}),
     ...(oidc.defaultRole ? { defaultRole: oidc.defaultRole } : {}),
@@ -182,7 +185,8 @@ export function rcaSettings(props: Pick<FleetopsStackProps, 'rca' | 'notificatio
   if (engine === 'rules') return { engine };
   const modelId = props.rca?.modelId || props.notifications?.bedrockModelId;
   if (!modelId) throw new Error('rcaEngine=bedrock needs a model: -c bedrockModelId=<model or inference profile id> (or -c rcaModelId=...)');
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9.:_/-]{2,255}$/.test(modelId)) throw new Error(`bedrockModelId ${JSON.stringify(modelId)} is not a Bedrock model or inference profile id`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9.:_/-]{2,255}$/.test(modelId))
+    throw new Error(`bedrockModelId ${JSON.stringify(modelId)} is not a Bedrock model or inference profile id`);
   return { engine, modelId };
 }
 
@@ -201,7 +205,8 @@ export class FleetopsStack extends Stack {
     this.layers = new Layers(this, 'Layers');
     // The $default handler checks the token too, so unknown /v1 paths answer 401 before 404.
     const issuers = oidcIssuers(props.oidc);
-    if (props.oidc?.gatewayAuthorizer && !issuers.length) throw new Error('oidcGatewayAuthorizer needs an OIDC issuer (oidcIssuer + oidcAudience, or oidcIssuers)');
+    if (props.oidc?.gatewayAuthorizer && !issuers.length)
+      throw new Error('oidcGatewayAuthorizer needs an OIDC issuer (oidcIssuer + oidcAudience, or oidcIssuers)');
     const bearerHandlers = new Set([NOT_FOUND_HANDLER, ...ROUTE_LIST.filter((r) => r.auth === 'bearer' && !r.localOnly).map((r) => r.handler)]);
     const stateMachineArns = Object.fromEntries(WORKFLOWS.map((w) => [w.name, stateMachineArn(this, w.name)]));
 
@@ -222,7 +227,9 @@ export class FleetopsStack extends Stack {
     const rca = rcaSettings(props);
     const operatorSettings = settingsFromContext(props.settings);
     // Bedrock is invoked only with configured models: the RCA model (engine bedrock), the alert scorer, the embeddings.
-    const bedrockModels = [...new Set([rca.modelId, props.notifications?.bedrockModelId, props.notifications?.embeddingModelId].filter((m): m is string => !!m))];
+    const bedrockModels = [
+      ...new Set([rca.modelId, props.notifications?.bedrockModelId, props.notifications?.embeddingModelId].filter((m): m is string => !!m)),
+    ];
     for (const handler of deployedHandlers()) {
       const settings = settingsFor(handler);
       const environment: Record<string, string> = {
@@ -270,9 +277,17 @@ export class FleetopsStack extends Stack {
         );
       }
       if (access.table) {
-        acknowledgeWildcard(fn, `${nagArnOf(data.table.node.defaultChild as CfnElement)}/index/*`, 'The table’s own GSIs (CDK grant): queries by status and by kind use gsi1.');
+        acknowledgeWildcard(
+          fn,
+          `${nagArnOf(data.table.node.defaultChild as CfnElement)}/index/*`,
+          'The table’s own GSIs (CDK grant): queries by status and by kind use gsi1.',
+        );
         for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-          acknowledgeWildcardAction(fn, action, 'CDK’s grant on the stack’s own KMS key (the only resource in the statement), needed to read and write the encrypted table and secrets.');
+          acknowledgeWildcardAction(
+            fn,
+            action,
+            'CDK’s grant on the stack’s own KMS key (the only resource in the statement), needed to read and write the encrypted table and secrets.',
+          );
         }
       }
       if (bearerHandlers.has(handler)) data.apiToken.grantRead(fn);
@@ -281,9 +296,19 @@ export class FleetopsStack extends Stack {
         acknowledgeWildcard(fn, '*', 'The AWS Price List API has no resource-level permissions: GetProducts is granted on * (read-only public prices).');
       }
       if (access.secrets) {
-        const secretArn = (path: string) => this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${data.secretPrefix}${path}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        const secretArn = (path: string) =>
+          this.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${data.secretPrefix}${path}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          });
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn('*')] }));
-        acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}*`), 'Kubeconfig secrets are created at run time, one per cluster, all under the stack’s prefix; nothing outside it is reachable.');
+        acknowledgeWildcard(
+          fn,
+          nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}*`),
+          'Kubeconfig secrets are created at run time, one per cluster, all under the stack’s prefix; nothing outside it is reachable.',
+        );
         if (access.secrets === 'readwrite') {
           // Writes only where this function's own secrets live: a deploy entry point cannot touch kubeconfigs.
           const paths = access.secretWritePaths ?? [];
@@ -295,7 +320,11 @@ export class FleetopsStack extends Stack {
             }),
           );
           for (const path of paths) {
-            acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}${path}`), 'Secrets this function creates at run time (one per cluster or deployment), under its own path of the stack’s prefix.');
+            acknowledgeWildcard(
+              fn,
+              nagResource(fn, `arn:{partition}:secretsmanager:{region}:{account}:secret:${data.secretPrefix}${path}`),
+              'Secrets this function creates at run time (one per cluster or deployment), under its own path of the stack’s prefix.',
+            );
           }
         }
         data.key.grantEncryptDecrypt(fn);
@@ -309,13 +338,26 @@ export class FleetopsStack extends Stack {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['states:DescribeExecution'],
-            resources: [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stackName}-${workflow}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+            resources: [
+              this.formatArn({
+                service: 'states',
+                resource: 'execution',
+                resourceName: `${this.stackName}-${workflow}:*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
           }),
         );
-        acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:states:{region}:{account}:execution:${this.stackName}-${workflow}:*`), 'Executions of this one state machine (names are generated per run).');
+        acknowledgeWildcard(
+          fn,
+          nagResource(fn, `arn:{partition}:states:{region}:{account}:execution:${this.stackName}-${workflow}:*`),
+          'Executions of this one state machine (names are generated per run).',
+        );
       }
       if (access.taskCallbacks) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: Object.values(stateMachineArns) }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: Object.values(stateMachineArns) }),
+        );
       }
       if (access.bedrock && bedrockModels.length) {
         // Converse is authorised by InvokeModel; a cross-region inference profile routes to its model in other regions.
@@ -323,8 +365,15 @@ export class FleetopsStack extends Stack {
         for (const id of bedrockModels) {
           const { profile, model } = profileModel(id);
           if (profile) {
-            resources.push(this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id }), `arn:${this.partition}:bedrock:*::foundation-model/${model}`);
-            acknowledgeWildcard(fn, nagResource(fn, `arn:{partition}:bedrock:*::foundation-model/${model}`), 'One model, in the regions its configured cross-region inference profile routes to.');
+            resources.push(
+              this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id }),
+              `arn:${this.partition}:bedrock:*::foundation-model/${model}`,
+            );
+            acknowledgeWildcard(
+              fn,
+              nagResource(fn, `arn:{partition}:bedrock:*::foundation-model/${model}`),
+              'One model, in the regions its configured cross-region inference profile routes to.',
+            );
           } else resources.push(this.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: model }));
         }
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources }));
@@ -334,15 +383,32 @@ export class FleetopsStack extends Stack {
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }),
         );
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:ses:{region}:{account}:identity/*'), 'The sender identity is operator configuration (FLEETOPS_EMAIL_FROM), verified in SES; sending is limited to this account and region.');
+        acknowledgeWildcard(
+          fn,
+          nagResource(fn, 'arn:{partition}:ses:{region}:{account}:identity/*'),
+          'The sender identity is operator configuration (FLEETOPS_EMAIL_FROM), verified in SES; sending is limited to this account and region.',
+        );
       }
       if (access.eks) {
         // Clusters in any region of this account (others through their roleArn).
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [this.formatArn({ service: 'eks', region: '*', resource: 'cluster', resourceName: '*' })] }));
-        acknowledgeWildcard(fn, nagResource(fn, 'arn:{partition}:eks:*:{account}:cluster/*'), 'EKS clusters are registered at run time by name and region; DescribeCluster only reads endpoint and CA.');
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['eks:DescribeCluster'],
+            resources: [this.formatArn({ service: 'eks', region: '*', resource: 'cluster', resourceName: '*' })],
+          }),
+        );
+        acknowledgeWildcard(
+          fn,
+          nagResource(fn, 'arn:{partition}:eks:*:{account}:cluster/*'),
+          'EKS clusters are registered at run time by name and region; DescribeCluster only reads endpoint and CA.',
+        );
         // Cross-account roles named at registration; only roles tagged fleetops=true can be assumed.
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${this.partition}:iam::*:role/*`], conditions: { StringEquals: { 'iam:ResourceTag/fleetops': 'true' } } }),
+          new iam.PolicyStatement({
+            actions: ['sts:AssumeRole'],
+            resources: [`arn:${this.partition}:iam::*:role/*`],
+            conditions: { StringEquals: { 'iam:ResourceTag/fleetops': 'true' } },
+          }),
         );
         Validations.of(fn).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/*]',
@@ -388,9 +454,7 @@ export class FleetopsStack extends Stack {
       functionFor,
       defaultHandler: NOT_FOUND_HANDLER,
       key: data.key,
-      ...(props.oidc?.gatewayAuthorizer && issuers[0]
-        ? { jwtAuthorizer: { issuer: issuers[0].issuer, audience: [issuers[0].audience].flat() } }
-        : {}),
+      ...(props.oidc?.gatewayAuthorizer && issuers[0] ? { jwtAuthorizer: { issuer: issuers[0].issuer, audience: [issuers[0].audience].flat() } } : {}),
     });
 
     new cloudwatch.Alarm(this, 'DeadLettersAlarm', {

@@ -30,7 +30,8 @@ export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** Settings the stack derives from its own resources or typed props: passing them through `settings` would fight it. */
-const STACK_MANAGED = /^(TABLE_NAME|EVENT_BUS_NAME|SECRET_PREFIX|KMS_KEY_ID|API_TOKEN_SECRET_ARN|STATE_MACHINE_ARNS|FLEETOPS_OIDC_ISSUERS|FLEETOPS_RCA_ENGINE|FLEETOPS_RCA_MODEL_ID|FLEETOPS_ARGOCD_(URL|TOKEN|TOKEN_SECRET_ARN|CA_DATA|CLUSTERS)|FLEETOPS_SLACK_SIGNING_SECRET.*|FLEETOPS_CLUSTER_ALLOWLIST|FLEETOPS_PULL_NAMESPACES|FLEETOPS_CATALOG_URLS)$/;
+const STACK_MANAGED =
+  /^(TABLE_NAME|EVENT_BUS_NAME|SECRET_PREFIX|KMS_KEY_ID|API_TOKEN_SECRET_ARN|STATE_MACHINE_ARNS|FLEETOPS_OIDC_ISSUERS|FLEETOPS_RCA_ENGINE|FLEETOPS_RCA_MODEL_ID|FLEETOPS_ARGOCD_(URL|TOKEN|TOKEN_SECRET_ARN|CA_DATA|CLUSTERS)|FLEETOPS_SLACK_SIGNING_SECRET.*|FLEETOPS_CLUSTER_ALLOWLIST|FLEETOPS_PULL_NAMESPACES|FLEETOPS_CATALOG_URLS)$/;
 
 /** `-c settings='{…}'`: a JSON object of FLEETOPS_* settings, checked against the configuration schema. */
 export function settingsFromContext(raw: unknown): Record<string, string> {
@@ -48,7 +49,8 @@ export function settingsFromContext(raw: unknown): Record<string, string> {
     if (!(name in shape)) throw new Error(`settings: ${name} is not a fleetops setting`);
     if (name in LOCAL_ONLY_SETTINGS) throw new Error(`settings: ${name} is not used in AWS (${LOCAL_ONLY_SETTINGS[name]})`);
     if (STACK_MANAGED.test(name)) throw new Error(`settings: ${name} is set by the stack; use its own context key (see README, Configuration)`);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`settings: ${name} must be a string, number or boolean`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw new Error(`settings: ${name} must be a string, number or boolean`);
     out[name] = String(value);
   }
   const check = ConfigSchema.pick(Object.fromEntries(Object.keys(out).map((k) => [k, true])) as never).safeParse(out);

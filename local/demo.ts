@@ -32,7 +32,9 @@ const cloud = await startLocalCloud({
 const simulator = await startSimulator({ clusters: ['dev', 'prod'], outDir: join(cloud.dataDir, 'sim') });
 // A real Prometheus scraping both simulated clusters when the machine has one (Debian: prometheus);
 // otherwise the pull falls back to metrics.k8s.io (cpu and memory only).
-const prometheus = prometheusAvailable() ? await startPrometheus({ targets: simulator.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 5 }) : undefined;
+const prometheus = prometheusAvailable()
+  ? await startPrometheus({ targets: simulator.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 5 })
+  : undefined;
 log(prometheus ? `Prometheus on ${prometheus.url}` : 'no prometheus binary: metric pulls use metrics.k8s.io (cpu/memory only)');
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

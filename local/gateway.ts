@@ -63,7 +63,12 @@ function queryParameters(search: URLSearchParams): Record<string, string> | unde
 }
 
 /** Builds the API Gateway HTTP API payload v2 event for one request. */
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, key: string, pathParameters: Record<string, string> | undefined): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  key: string,
+  pathParameters: Record<string, string> | undefined,
+): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers = joinHeaders(request);
   const textual = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
@@ -107,7 +112,10 @@ function writeResult(response: ServerResponse, result: unknown): void {
       ? (result as APIGatewayProxyStructuredResultV2)
       : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result ?? null) };
   const body = structured.body === undefined ? undefined : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
-  response.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), ...(body ? { 'content-length': String(body.length) } : {}) });
+  response.writeHead(structured.statusCode ?? 200, {
+    ...(structured.headers as Record<string, string>),
+    ...(body ? { 'content-length': String(body.length) } : {}),
+  });
   response.end(body);
 }
 
@@ -119,7 +127,12 @@ function writeError(response: ServerResponse, status: number, code: string, mess
  * The local API Gateway: routes from the route table, payload v2 events, the same handler
  * modules. Unmatched requests go to the `$default` handler, as in the deployed API.
  */
-export function createGateway(options: { routes: RouteDefinition[]; invoke: RouteInvoker; defaultHandler: string; onError?: (error: unknown) => void }): Server {
+export function createGateway(options: {
+  routes: RouteDefinition[];
+  invoke: RouteInvoker;
+  defaultHandler: string;
+  onError?: (error: unknown) => void;
+}): Server {
   const compiled = options.routes.map(compile);
   return createServer((request, response) => {
     const chunks: Buffer[] = [];

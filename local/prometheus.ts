@@ -33,7 +33,10 @@ export async function startPrometheus(options: { targets: { cluster: string; met
       `        labels: { cluster: ${JSON.stringify(t.cluster)} }`,
     ].join('\n');
   });
-  writeFileSync(join(dir, 'prometheus.yml'), [`global:`, `  scrape_interval: ${scrape}s`, `  scrape_timeout: ${scrape}s`, 'scrape_configs:', ...jobs].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [`global:`, `  scrape_interval: ${scrape}s`, `  scrape_timeout: ${scrape}s`, 'scrape_configs:', ...jobs].join('\n') + '\n',
+  );
   const child = spawn(
     PROMETHEUS_BINARY,
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
@@ -48,7 +51,10 @@ export async function startPrometheus(options: { targets: { cluster: string; met
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();

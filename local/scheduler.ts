@@ -19,7 +19,12 @@ export class LocalScheduler {
   private readonly env: NodeJS.ProcessEnv;
   private readonly onError: (id: string, error: unknown) => void;
 
-  constructor(schedules: ScheduleDefinition[], invoke: (target: EventTarget, event: EventEnvelope) => Promise<unknown>, env: NodeJS.ProcessEnv = process.env, onError: (id: string, error: unknown) => void = () => undefined) {
+  constructor(
+    schedules: ScheduleDefinition[],
+    invoke: (target: EventTarget, event: EventEnvelope) => Promise<unknown>,
+    env: NodeJS.ProcessEnv = process.env,
+    onError: (id: string, error: unknown) => void = () => undefined,
+  ) {
     this.schedules = schedules;
     this.invoke = invoke;
     this.env = env;

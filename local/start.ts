@@ -26,4 +26,3 @@ if (cloud.oidc) {
   const { demoTokenLines } = await import('./oidc/issuer.ts');
   console.log(`\nSign in as a role instead of the bootstrap (admin) token:\n${(await demoTokenLines(cloud.oidc)).replace(/^/gm, '  ')}`);
 }
-

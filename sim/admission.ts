@@ -10,7 +10,10 @@ export interface Cause {
 }
 
 function defaultContainer(c: Obj): void {
-  const tag = String(c.image ?? '').split('/').pop() ?? '';
+  const tag =
+    String(c.image ?? '')
+      .split('/')
+      .pop() ?? '';
   c.imagePullPolicy = c.imagePullPolicy ?? (!tag.includes(':') || tag.endsWith(':latest') ? 'Always' : 'IfNotPresent');
   c.terminationMessagePath = c.terminationMessagePath ?? '/dev/termination-log';
   c.terminationMessagePolicy = c.terminationMessagePolicy ?? 'File';
@@ -138,7 +141,11 @@ function validateContainers(spec: Obj | undefined, path: string, causes: Cause[]
     const p = `${path}.containers[${i}]`;
     if (!c?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${p}.name` });
     else if (!DNS1123_LABEL.test(c.name))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${c.name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`, field: `${p}.name` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${c.name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+        field: `${p}.name`,
+      });
     else if (names.has(c.name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"`, field: `${p}.name` });
     names.add(c?.name);
     if (!c?.image) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${p}.image` });
@@ -170,11 +177,19 @@ export function validate(def: ResourceDef, obj: Obj, old?: Obj): Cause[] {
     case 'ReplicaSet':
     case 'StatefulSet': {
       if (!Number.isInteger(s.replicas) || s.replicas < 0)
-        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(s.replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(s.replicas)}: must be greater than or equal to 0`,
+          field: 'spec.replicas',
+        });
       const reqs = selectorToRequirements(s.selector);
       if (!s.selector || reqs.length === 0) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
       else if (!matchLabels(reqs, s.template?.metadata?.labels))
-        causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: map[string]string(nil): `selector` does not match template `labels`', field: 'spec.template.metadata.labels' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: map[string]string(nil): `selector` does not match template `labels`',
+          field: 'spec.template.metadata.labels',
+        });
       if (old && JSON.stringify(old.spec?.selector) !== JSON.stringify(s.selector))
         causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: field is immutable', field: 'spec.selector' });
       validateContainers(s.template?.spec, 'spec.template.spec', causes);
@@ -183,7 +198,11 @@ export function validate(def: ResourceDef, obj: Obj, old?: Obj): Cause[] {
     case 'Service':
       (s.ports ?? []).forEach((p: Obj, i: number) => {
         if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
-          causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(p.port)}: must be between 1 and 65535, inclusive`, field: `spec.ports[${i}].port` });
+          causes.push({
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(p.port)}: must be between 1 and 65535, inclusive`,
+            field: `spec.ports[${i}].port`,
+          });
       });
       if (old && old.spec?.clusterIP && s.clusterIP !== old.spec.clusterIP)
         causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: field is immutable', field: 'spec.clusterIP' });
@@ -191,10 +210,19 @@ export function validate(def: ResourceDef, obj: Obj, old?: Obj): Cause[] {
     case 'HorizontalPodAutoscaler': {
       const min = s.minReplicas ?? 1;
       if (!Number.isInteger(s.maxReplicas) || s.maxReplicas < 1)
-        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(s.maxReplicas)}: must be greater than or equal to 1`, field: 'spec.maxReplicas' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(s.maxReplicas)}: must be greater than or equal to 1`,
+          field: 'spec.maxReplicas',
+        });
       else if (!Number.isInteger(min) || min < 1 || min > s.maxReplicas)
-        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(min)}: must be less than or equal to maxReplicas`, field: 'spec.minReplicas' });
-      if (!s.scaleTargetRef?.kind || !s.scaleTargetRef?.name) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.scaleTargetRef' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(min)}: must be less than or equal to maxReplicas`,
+          field: 'spec.minReplicas',
+        });
+      if (!s.scaleTargetRef?.kind || !s.scaleTargetRef?.name)
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.scaleTargetRef' });
       break;
     }
     case 'Event':

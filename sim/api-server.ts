@@ -9,7 +9,18 @@ import { deletePod } from './controller.ts';
 import { FaultError, injectFault, publicFault, removeFault } from './faults.ts';
 import { LogError, podLogs } from './logs.ts';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.ts';
-import { API_GROUPS, apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, findResource, RESOURCES, storeKey, type ResourceDef } from './resources.ts';
+import {
+  API_GROUPS,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersionOf,
+  apiVersions,
+  findResource,
+  RESOURCES,
+  storeKey,
+  type ResourceDef,
+} from './resources.ts';
 import { matchLabels, parseFieldSelector, parseLabelSelector, SelectorError, selectorToString, matchFields } from './selectors.ts';
 import { K8S_VERSION } from './seed-workloads.ts';
 import { toTable } from './tables.ts';
@@ -50,7 +61,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** A create or update body: JSON, or the Kubernetes protobuf encoding for the kinds helm stores releases in. */
 async function readObjectBody(req: IncomingMessage): Promise<Obj> {
-  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const contentType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   const raw = await readRawBody(req);
   if (contentType !== 'application/vnd.kubernetes.protobuf') return parseJson(raw.toString('utf8')) as Obj;
   try {
@@ -146,7 +160,8 @@ export class ApiServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const p = url.pathname.replace(/\/+$/, '') || '/';
     const isResourcePath = (segs[0] === 'api' && segs[1] === 'v1' && segs.length > 2) || (segs[0] === 'apis' && segs.length > 3);
-    if (!isResourcePath) this.authorize(user, { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), resourceRequest: false, path: url.pathname });
+    if (!isResourcePath)
+      this.authorize(user, { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), resourceRequest: false, path: url.pathname });
 
     if (method === 'GET') {
       if (p === '/version') return send(res, 200, versionInfo());
@@ -193,7 +208,23 @@ export class ApiServer {
     const [plural, name, sub, ...extra] = rest;
     const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
     const verb =
-      method === 'GET' ? (name ? 'get' : watching ? 'watch' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : method.toLowerCase();
+      method === 'GET'
+        ? name
+          ? 'get'
+          : watching
+            ? 'watch'
+            : 'list'
+        : method === 'POST'
+          ? 'create'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'PATCH'
+              ? 'patch'
+              : method === 'DELETE'
+                ? name
+                  ? 'delete'
+                  : 'deletecollection'
+                : method.toLowerCase();
     // Authorisation comes before routing, as in a real API server: an ungranted request for a resource the
     // cluster does not serve (say a CRD that is not installed) is 403, not 404.
     this.authorize(user, {
@@ -246,7 +277,10 @@ export class ApiServer {
       }
       case 'PATCH': {
         if (!name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-        const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        const ct = String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          .trim()
+          .toLowerCase();
         const raw = await readBody(req);
         return send(res, 200, this.patch(def, ns, name, sub, ct, raw, dryRun, user));
       }
@@ -311,7 +345,11 @@ export class ApiServer {
     }
     if (initial) {
       // WatchList: a bookmark marks the end of the initial state.
-      write('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: this.c.store.currentRv(), annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      write('BOOKMARK', {
+        kind: def.kind,
+        apiVersion: apiVersionOf(def),
+        metadata: { resourceVersion: this.c.store.currentRv(), annotations: { 'k8s.io/initial-events-end': 'true' } },
+      });
     }
     const since = rvParam && rvParam !== '0' && !initial ? Number(rvParam) : undefined;
     const unsub = this.c.store.watch(storeKey(def), def.namespaced ? ns : undefined, since, (ev) => {
@@ -336,7 +374,12 @@ export class ApiServer {
     items = items.filter((o) => matchLabels(labels, o.metadata.labels));
     if (name) {
       const o = items.find((x) => x.metadata.name === name);
-      if (!o) throw new ApiError(404, 'NotFound', `${def.plural === 'pods' ? 'podmetrics' : 'nodemetrics'}.metrics.k8s.io "${name}" not found`, { name, group: 'metrics.k8s.io', kind: def.plural });
+      if (!o)
+        throw new ApiError(404, 'NotFound', `${def.plural === 'pods' ? 'podmetrics' : 'nodemetrics'}.metrics.k8s.io "${name}" not found`, {
+          name,
+          group: 'metrics.k8s.io',
+          kind: def.plural,
+        });
       return send(res, 200, o);
     }
     send(res, 200, { kind: `${def.kind}List`, apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items });
@@ -356,7 +399,13 @@ export class ApiServer {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new ApiError(400, 'BadRequest', 'the body of the request must be a JSON object');
     const o = obj as Obj;
     if (o.kind !== undefined && o.kind !== def.kind) {
-      throw new ApiError(400, 'BadRequest', `${o.kind} in version "${String(o.apiVersion ?? '').split('/').pop()}" cannot be handled as a ${def.kind}: no kind "${o.kind}" is registered for version "${apiVersionOf(def)}"`);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `${o.kind} in version "${String(o.apiVersion ?? '')
+          .split('/')
+          .pop()}" cannot be handled as a ${def.kind}: no kind "${o.kind}" is registered for version "${apiVersionOf(def)}"`,
+      );
     }
     o.kind = def.kind;
     o.apiVersion = apiVersionOf(def);
@@ -369,7 +418,12 @@ export class ApiServer {
     if (!causes.length) return;
     const what = `${def.kind}${def.group ? '.' + def.group : ''} "${obj.metadata?.name ?? ''}"`;
     const msg = `${what} is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`;
-    throw new ApiError(422, 'Invalid', msg, { name: obj.metadata?.name, ...(def.group ? { group: def.group } : {}), kind: def.kind, causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })) });
+    throw new ApiError(422, 'Invalid', msg, {
+      name: obj.metadata?.name,
+      ...(def.group ? { group: def.group } : {}),
+      kind: def.kind,
+      causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })),
+    });
   }
 
   create(def: ResourceDef, ns: string | undefined, body: Obj, dryRun = false, user?: UserInfo): Obj {
@@ -381,7 +435,12 @@ export class ApiServer {
       obj.metadata.namespace = ns;
       const nsObj = this.c.store.get('namespaces', undefined, ns!);
       if (!nsObj) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-      if (nsObj.status?.phase === 'Terminating') throw new ApiError(403, 'Forbidden', `${def.plural} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+      if (nsObj.status?.phase === 'Terminating')
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `${def.plural} "${obj.metadata.name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+        );
     } else delete obj.metadata.namespace;
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${randSuffix(5)}`;
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation', 'managedFields']) delete obj.metadata[k];
@@ -389,7 +448,11 @@ export class ApiServer {
     this.invalid(def, obj);
     this.noEscalation(def, obj, user);
     if (this.c.store.has(storeKey(def), obj.metadata.namespace, obj.metadata.name)) {
-      throw new ApiError(409, 'AlreadyExists', `${qualified(def)} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, ...(def.group ? { group: def.group } : {}), kind: def.plural });
+      throw new ApiError(409, 'AlreadyExists', `${qualified(def)} "${obj.metadata.name}" already exists`, {
+        name: obj.metadata.name,
+        ...(def.group ? { group: def.group } : {}),
+        kind: def.plural,
+      });
     }
     if (dryRun) return { ...obj, metadata: { ...obj.metadata, uid: 'dry-run', creationTimestamp: nowIso() } };
     const saved = this.c.store.create(storeKey(def), obj);
@@ -398,7 +461,12 @@ export class ApiServer {
   }
 
   private conflict(def: ResourceDef, name: string): ApiError {
-    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, ...(def.group ? { group: def.group } : {}), kind: def.plural });
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(def)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      { name, ...(def.group ? { group: def.group } : {}), kind: def.plural },
+    );
   }
 
   /** Writes a full replacement (main resource or status subresource) after preconditions. */
@@ -417,7 +485,13 @@ export class ApiServer {
       out = { ...cur, status: obj.status };
     } else {
       out = obj;
-      out.metadata = { ...obj.metadata, name: cur.metadata.name, namespace: cur.metadata.namespace, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp };
+      out.metadata = {
+        ...obj.metadata,
+        name: cur.metadata.name,
+        namespace: cur.metadata.namespace,
+        uid: cur.metadata.uid,
+        creationTimestamp: cur.metadata.creationTimestamp,
+      };
       if (!out.metadata.namespace) delete out.metadata.namespace;
       if ((def.subresources ?? []).includes('status')) out.status = clone(cur.status);
       if (def.kind === 'Pod') out.spec = { ...cur.spec, ...(out.spec ?? {}), nodeName: cur.spec.nodeName };
@@ -444,7 +518,12 @@ export class ApiServer {
       else if (ct === 'application/merge-patch+json') out = mergePatch(target, parseJson(raw));
       else if (ct === 'application/strategic-merge-patch+json') out = strategicMergePatch(target, parseJson(raw));
       else if (ct === 'application/apply-patch+yaml' || ct === 'application/apply-patch+json') out = strategicMergePatch(target, parseJson(raw, true));
-      else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+      else
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        );
     } catch (e) {
       if (e instanceof PatchError) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e.message}`);
       throw e;
@@ -492,7 +571,11 @@ export class ApiServer {
     const head = { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { creationTimestamp: null } };
     if (def.kind === 'SelfSubjectAccessReview') {
       if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
-        throw new ApiError(422, 'Invalid', `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
+        throw new ApiError(
+          422,
+          'Invalid',
+          `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+        );
       }
       return { ...head, spec, status: accessReview(this.c, user, spec) };
     }
@@ -507,7 +590,11 @@ export class ApiServer {
     const spec = body?.spec ?? {};
     const requested = spec.expirationSeconds ?? 3600;
     if (!Number.isInteger(requested) || requested < 600) {
-      throw new ApiError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${JSON.stringify(requested)}: may not specify a duration less than 10 minutes`);
+      throw new ApiError(
+        422,
+        'Invalid',
+        `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${JSON.stringify(requested)}: may not specify a duration less than 10 minutes`,
+      );
     }
     const seconds = Math.min(requested, 48 * 3600);
     const { token, expirationTimestamp } = this.c.tokens.issue(sa, seconds);
@@ -524,7 +611,13 @@ export class ApiServer {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: obj.spec?.replicas ?? 0 },
       status: { replicas: obj.status?.replicas ?? 0, selector: selectorToString(obj.spec?.selector) },
     };
@@ -536,7 +629,17 @@ export class ApiServer {
     if (!fromPatch && rv && String(rv) !== cur.metadata.resourceVersion) throw this.conflict(def, name);
     const replicas = body?.spec?.replicas;
     if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, { name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', message: 'must be greater than or equal to 0', field: 'spec.replicas' }] });
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        {
+          name,
+          group: 'autoscaling',
+          kind: 'Scale',
+          causes: [{ reason: 'FieldValueInvalid', message: 'must be greater than or equal to 0', field: 'spec.replicas' }],
+        },
+      );
     }
     cur.spec.replicas = replicas;
     if (dryRun) return this.toScale(def, cur);
@@ -550,7 +653,8 @@ export class ApiServer {
     const ts = nowIso();
     if (dryRun) return cur;
     if (def.kind === 'Namespace') {
-      if (['default', 'kube-system', 'kube-public'].includes(name)) throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      if (['default', 'kube-system', 'kube-public'].includes(name))
+        throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
       for (const r of RESOURCES) {
         if (!r.namespaced || r.readOnly) continue;
         for (const o of this.c.store.list(storeKey(r), name)) {
@@ -566,8 +670,15 @@ export class ApiServer {
     if (def.kind === 'Pod') deletePod(this.c, cur);
     else this.c.store.delete(storeKey(def), def.namespaced ? ns : undefined, name);
     this.c.reconcile();
-    if (def.kind === 'Pod') return { ...cur, metadata: { ...cur.metadata, deletionTimestamp: ts, deletionGracePeriodSeconds: cur.spec?.terminationGracePeriodSeconds ?? 30 } };
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, ...(def.group ? { group: def.group } : {}), kind: def.plural, uid: cur.metadata.uid } };
+    if (def.kind === 'Pod')
+      return { ...cur, metadata: { ...cur.metadata, deletionTimestamp: ts, deletionGracePeriodSeconds: cur.spec?.terminationGracePeriodSeconds ?? 30 } };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, ...(def.group ? { group: def.group } : {}), kind: def.plural, uid: cur.metadata.uid },
+    };
   }
 
   private removeCollection(def: ResourceDef, url: URL, ns: string | undefined, dryRun: boolean): Obj {

@@ -91,10 +91,16 @@ function scaleRs(c: Cluster, dep: Obj, rs: Obj, to: number): void {
   const from = rs.spec.replicas ?? 0;
   if (from === to) return;
   rs.spec.replicas = to;
-  rs.metadata.annotations = { ...(rs.metadata.annotations ?? {}), 'deployment.kubernetes.io/desired-replicas': String(dep.spec.replicas), 'deployment.kubernetes.io/max-replicas': String(dep.spec.replicas + 1) };
+  rs.metadata.annotations = {
+    ...(rs.metadata.annotations ?? {}),
+    'deployment.kubernetes.io/desired-replicas': String(dep.spec.replicas),
+    'deployment.kubernetes.io/max-replicas': String(dep.spec.replicas + 1),
+  };
   c.store.update('replicasets', rs);
   const dir = to > from ? 'up' : 'down';
-  c.events.record(dep, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata.name} to ${to} from ${from}`, { component: 'deployment-controller' });
+  c.events.record(dep, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata.name} to ${to} from ${from}`, {
+    component: 'deployment-controller',
+  });
 }
 
 function reconcileDeployment(c: Cluster, dep: Obj): void {
@@ -136,7 +142,9 @@ function reconcileDeployment(c: Cluster, dep: Obj): void {
     // Rollback (or re-rollout of an old template): the old ReplicaSet becomes the newest revision.
     newRs.metadata.annotations = { ...(newRs.metadata.annotations ?? {}), [REV]: String(maxRev + 1) };
     newRs = c.store.update('replicasets', newRs);
-    c.events.record(dep, 'Normal', 'DeploymentRollback', `Rolled back deployment "${dep.metadata.name}" to revision ${maxRev + 1}`, { component: 'deployment-controller' });
+    c.events.record(dep, 'Normal', 'DeploymentRollback', `Rolled back deployment "${dep.metadata.name}" to revision ${maxRev + 1}`, {
+      component: 'deployment-controller',
+    });
   }
   const newName = newRs.metadata.name;
   const rev = newRs.metadata.annotations?.[REV];
@@ -228,9 +236,10 @@ function reconcileDeployment(c: Cluster, dep: Obj): void {
   const countsChanged = ['replicas', 'updatedReplicas', 'readyReplicas'].some((k) => (prev[k] ?? 0) !== (st[k] ?? 0));
   let conds: Obj[] = clone(prev.conditions ?? []);
   const minAvail = desired - resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', desired, false);
-  conds = ready >= minAvail
-    ? setCondition(conds, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', false)
-    : setCondition(conds, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', false);
+  conds =
+    ready >= minAvail
+      ? setCondition(conds, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', false)
+      : setCondition(conds, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', false);
   const complete = updated === desired && pods.length === desired && ready === desired;
   const prog = conds.find((x) => x.type === 'Progressing');
   if (complete) {
@@ -243,7 +252,14 @@ function reconcileDeployment(c: Cluster, dep: Obj): void {
     if (!countsChanged && Date.now() - since > deadline) {
       conds = setCondition(conds, 'Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${cur.metadata.name}" has timed out progressing.`, true);
     } else {
-      conds = setCondition(conds, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${cur.metadata.name}" is progressing.`, countsChanged || prog?.reason !== 'ReplicaSetUpdated');
+      conds = setCondition(
+        conds,
+        'Progressing',
+        'True',
+        'ReplicaSetUpdated',
+        `ReplicaSet "${cur.metadata.name}" is progressing.`,
+        countsChanged || prog?.reason !== 'ReplicaSetUpdated',
+      );
     }
   }
   st.conditions = conds;
@@ -299,14 +315,20 @@ function reconcileStatefulSet(c: Cluster, sts: Obj): void {
   const outdated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== rev).sort((a, b) => ordinal(b) - ordinal(a));
   if (outdated.length && pods.every(isPodReady)) {
     deletePod(c, outdated[0]);
-    c.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${outdated[0].metadata.name} in StatefulSet ${name} successful`, { component: 'statefulset-controller' });
+    c.events.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${outdated[0].metadata.name} in StatefulSet ${name} successful`, {
+      component: 'statefulset-controller',
+    });
   }
   pods = podsOf(c, sts);
   for (let i = 0; i < want; i++) {
     const pn = `${name}-${i}`;
     if (pods.some((p) => p.metadata.name === pn)) continue;
     if (c.store.has('pods', ns, pn)) continue;
-    createPodFromTemplate(c, sts, sts.spec.template, pn, { 'controller-revision-hash': rev, 'statefulset.kubernetes.io/pod-name': pn, 'apps.kubernetes.io/pod-index': String(i) });
+    createPodFromTemplate(c, sts, sts.spec.template, pn, {
+      'controller-revision-hash': rev,
+      'statefulset.kubernetes.io/pod-name': pn,
+      'apps.kubernetes.io/pod-index': String(i),
+    });
     c.events.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${pn} in StatefulSet ${name} successful`, { component: 'statefulset-controller' });
     if ((sts.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady') break;
   }
@@ -399,10 +421,19 @@ function reconcileHorizontalPodAutoscaler(c: Cluster, hpa: Obj): void {
   const desired = Math.min(max, Math.max(min, current));
   if (desired !== current) {
     c.store.update('deployments', { ...dep, spec: { ...dep.spec, replicas: desired } });
-    c.events.record(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${desired > current ? 'Current number of replicas below Spec.MinReplicas' : 'Current number of replicas above Spec.MaxReplicas'}`, { component: 'horizontal-pod-autoscaler' });
+    c.events.record(
+      hpa,
+      'Normal',
+      'SuccessfulRescale',
+      `New size: ${desired}; reason: ${desired > current ? 'Current number of replicas below Spec.MinReplicas' : 'Current number of replicas above Spec.MaxReplicas'}`,
+      { component: 'horizontal-pod-autoscaler' },
+    );
   }
   const cur = c.store.get('horizontalpodautoscalers', hpa.metadata.namespace, hpa.metadata.name)!;
-  c.saveIfChanged('horizontalpodautoscalers', { ...cur, status: { ...cur.status, currentReplicas: dep.status?.replicas ?? current, desiredReplicas: desired } });
+  c.saveIfChanged('horizontalpodautoscalers', {
+    ...cur,
+    status: { ...cur.status, currentReplicas: dep.status?.replicas ?? current, desiredReplicas: desired },
+  });
 }
 
 export function reconcileControllers(c: Cluster): void {

@@ -25,14 +25,7 @@ export class EventRecorder {
     this.store = store;
   }
 
-  record(
-    involved: Obj,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-    source: EventSource,
-    fieldPath?: string,
-  ): void {
+  record(involved: Obj, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, fieldPath?: string): void {
     const kind = involved.kind as string;
     const ns = involved.metadata?.namespace ?? 'default';
     const key = `${involved.metadata?.uid}|${type}|${reason}|${message}|${fieldPath ?? ''}`;

@@ -67,7 +67,8 @@ function setNodeReady(c: Cluster, nodeName: string, ready: boolean): void {
   const now = nowIso();
   node.status.conditions = node.status.conditions.map((cond: Obj) => {
     if (ready) {
-      if (cond.type === 'Ready') return { ...cond, status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now };
+      if (cond.type === 'Ready')
+        return { ...cond, status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now };
       const m: Record<string, [string, string]> = {
         MemoryPressure: ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
         DiskPressure: ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
@@ -86,7 +87,9 @@ function setNodeReady(c: Cluster, nodeName: string, ready: boolean): void {
   node.spec.taints = taints.length ? taints : undefined;
   if (!node.spec.taints) delete node.spec.taints;
   const saved = c.store.update('nodes', node);
-  c.events.record(saved, 'Normal', ready ? 'NodeReady' : 'NodeNotReady', `Node ${nodeName} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`, { component: 'node-controller' });
+  c.events.record(saved, 'Normal', ready ? 'NodeReady' : 'NodeNotReady', `Node ${nodeName} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`, {
+    component: 'node-controller',
+  });
 }
 
 export function injectFault(c: Cluster, body: unknown): Fault {
@@ -102,7 +105,12 @@ export function injectFault(c: Cluster, body: unknown): Fault {
   for (const [k, v] of Object.entries(b)) if (!['type', 'namespace', 'deployment'].includes(k)) params[k] = v;
   const f: Fault = { id: randomBytes(8).toString('hex'), type: b.type as FaultType, namespace, deployment: b.deployment, createdAt: Date.now(), params };
 
-  if (params.scope !== undefined && !(f.type === 'error-burst' && params.scope === 'caller')) throw new FaultError(400, 'BadRequest', 'field "scope" is only supported as "caller" on error-burst (calls fail as the callers see them, the service counts nothing)');
+  if (params.scope !== undefined && !(f.type === 'error-burst' && params.scope === 'caller'))
+    throw new FaultError(
+      400,
+      'BadRequest',
+      'field "scope" is only supported as "caller" on error-burst (calls fail as the callers see them, the service counts nothing)',
+    );
   switch (f.type) {
     case 'cpu-spike':
       f.sharedBy = Math.max(1, dep.spec?.replicas ?? 1);

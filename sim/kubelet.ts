@@ -72,7 +72,11 @@ function stepContainer(c: Cluster, pod: Obj, node: Obj, ct: Obj, cr: ContainerRu
     if (ct.imagePullPolicy === 'Always' || rand01(image + node.metadata.name) < 0.5) {
       ev('Normal', 'Pulling', `Pulling image "${image}"`);
       const secs = (0.4 + rand01(image) * 2).toFixed(3);
-      ev('Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${20000000 + Math.floor(rand01(image + 's') * 80000000)} bytes.`);
+      ev(
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${20000000 + Math.floor(rand01(image + 's') * 80000000)} bytes.`,
+      );
     } else ev('Normal', 'Pulled', `Container image "${image}" already present on machine`);
     cr.imagePulled = true;
   }
@@ -161,7 +165,15 @@ function buildStatus(c: Cluster, pod: Obj, node: Obj, ip: string, nodeOk: boolea
         ? { running: { startedAt: nowIso(cr.startedAt) } }
         : { waiting: { reason: cr.waitingReason ?? 'ContainerCreating', ...(cr.waitingMessage ? { message: cr.waitingMessage } : {}) } },
       lastState: cr.lastTerminated
-        ? { terminated: { exitCode: cr.lastTerminated.exitCode, reason: cr.lastTerminated.reason, startedAt: nowIso(cr.lastTerminated.startedAt), finishedAt: nowIso(cr.lastTerminated.finishedAt), containerID: `containerd://${sha(idSeed + 'prev')}` } }
+        ? {
+            terminated: {
+              exitCode: cr.lastTerminated.exitCode,
+              reason: cr.lastTerminated.reason,
+              startedAt: nowIso(cr.lastTerminated.startedAt),
+              finishedAt: nowIso(cr.lastTerminated.finishedAt),
+              containerID: `containerd://${sha(idSeed + 'prev')}`,
+            },
+          }
         : {},
       ready: running,
       restartCount: cr.restartCount,

@@ -41,14 +41,17 @@ export function podLogs(c: Cluster, pod: Obj, q: URLSearchParams): string {
   } else {
     if (!cs?.state?.running) {
       const reason = cs?.state?.waiting?.reason ?? 'ContainerCreating';
-      throw new LogError(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason === 'ContainerCreating' ? 'ContainerCreating' : reason === 'CrashLoopBackOff' ? 'back-off restarting failed container' : reason}`);
+      throw new LogError(
+        `container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason === 'ContainerCreating' ? 'ContainerCreating' : reason === 'CrashLoopBackOff' ? 'back-off restarting failed container' : reason}`,
+      );
     }
     const start = Date.parse(cs.state.running.startedAt);
     const now = Date.now();
     lines.push(line(start, `{"level":"info","msg":"starting ${app}","port":8080}`));
     // Opt-in (pod annotation): the app dumps its resolved environment at startup, Secret values
     // included, the way careless apps do. Tests use it to check that secrets never leave fleetops.
-    if (pod.metadata.annotations?.['sim.fleetops.io/log-env'] === 'true') lines.push(line(start + 100, `{"level":"debug","msg":"environment","env":${JSON.stringify(resolvedEnv(c, pod, ct))}}`));
+    if (pod.metadata.annotations?.['sim.fleetops.io/log-env'] === 'true')
+      lines.push(line(start + 100, `{"level":"debug","msg":"environment","env":${JSON.stringify(resolvedEnv(c, pod, ct))}}`));
     lines.push(line(start + 300, `{"level":"info","msg":"ready to serve requests"}`));
     const paths = PATHS[app] ?? ['/healthz', '/api'];
     const faults = c.faultsFor(pod.metadata.namespace, c.deploymentOfPod(pod)).map((f) => f.type as string);
@@ -62,9 +65,11 @@ export function podLogs(c: Cluster, pod: Obj, q: URLSearchParams): string {
       if (faults.includes('error-burst') && r < 0.4 && !callerOnly) status = 500;
       let ms = Math.round(8 + r * 60);
       if (faults.includes('latency-spike')) ms *= 20;
-      if (status === 500) lines.push(line(t, `{"level":"error","msg":"request failed","method":"GET","path":"${path}","status":500,"error":"upstream timeout"}`));
+      if (status === 500)
+        lines.push(line(t, `{"level":"error","msg":"request failed","method":"GET","path":"${path}","status":500,"error":"upstream timeout"}`));
       else lines.push(line(t, `{"level":"info","msg":"request","method":"GET","path":"${path}","status":${status},"duration_ms":${ms}}`));
-      if (faults.includes('memory-leak') && r > 0.9) lines.push(line(t, `{"level":"warn","msg":"cache size growing","entries":${Math.round((now - start) / 10)}}`));
+      if (faults.includes('memory-leak') && r > 0.9)
+        lines.push(line(t, `{"level":"warn","msg":"cache size growing","entries":${Math.round((now - start) / 10)}}`));
     }
   }
   const out = tail !== undefined ? lines.slice(Math.max(0, lines.length - tail)) : lines;

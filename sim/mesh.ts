@@ -98,7 +98,10 @@ function topological(names: string[], edges: readonly CallEdge[]): string[] {
 export function propagate(own: OwnService[], graph: readonly CallEdge[] = SHOP_CALL_GRAPH): { services: MeshService[]; edges: MeshEdge[] } {
   const byName = new Map(own.map((s) => [s.name, s]));
   const edges = graph.filter((e) => byName.has(e.from) && byName.has(e.to));
-  const order = topological(own.map((s) => s.name), edges);
+  const order = topological(
+    own.map((s) => s.name),
+    edges,
+  );
   const eff = new Map<string, MeshService>(own.map((s) => [s.name, { ...s }]));
   const perAttempt = new Map<CallEdge, { error: number; timeout: number; fail: number; attempts: number; median: number }>();
 
@@ -134,9 +137,18 @@ export function propagate(own: OwnService[], graph: readonly CallEdge[] = SHOP_C
       const callerRps = caller.unavailable ? 0 : caller.rps;
       const rps = callerRps * e.callsPerRequest * a.attempts;
       flow += rps;
-      meshEdges.push({ from: e.from, to: e.to, rps, errorRatio: a.error, timeoutRatio: a.timeout, medianLatency: a.median, timeoutSeconds: e.timeoutSeconds, unavailable: s.unavailable });
+      meshEdges.push({
+        from: e.from,
+        to: e.to,
+        rps,
+        errorRatio: a.error,
+        timeoutRatio: a.timeout,
+        medianLatency: a.median,
+        timeoutSeconds: e.timeoutSeconds,
+        unavailable: s.unavailable,
+      });
     }
-    const nominalCallerShare = callers.reduce((n, e) => n + (byName.get(e.from)!.rps * e.callsPerRequest), 0);
+    const nominalCallerShare = callers.reduce((n, e) => n + byName.get(e.from)!.rps * e.callsPerRequest, 0);
     s.rps = Math.max(0.01, flow + Math.max(0, s.rps - nominalCallerShare));
   }
   return { services: own.map((s) => eff.get(s.name)!), edges: meshEdges };

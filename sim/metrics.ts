@@ -44,7 +44,11 @@ interface Snapshot {
 
 const esc = (v: unknown): string => String(v).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labels = (l: Record<string, unknown>): string =>
-  '{' + Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',') + '}';
+  '{' +
+  Object.entries(l)
+    .map(([k, v]) => `${k}="${esc(v)}"`)
+    .join(',') +
+  '}';
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''));
 
 export class MetricsModel {
@@ -83,7 +87,9 @@ export class MetricsModel {
     const dep = this.c.deploymentOfPod(pod);
     const fault = this.c.faultsFor(pod.metadata.namespace, dep).find((f) => f.type === 'cpu-spike');
     if (!fault?.sharedBy) return 1;
-    const ready = this.c.store.list('pods').filter((p) => p.metadata.namespace === pod.metadata.namespace && isPodReady(p) && this.c.deploymentOfPod(p) === dep).length;
+    const ready = this.c.store
+      .list('pods')
+      .filter((p) => p.metadata.namespace === pod.metadata.namespace && isPodReady(p) && this.c.deploymentOfPod(p) === dep).length;
     return Math.min(1, fault.sharedBy / Math.max(1, ready));
   }
 
@@ -107,7 +113,11 @@ export class MetricsModel {
 
   private servicesFor(pod: Obj, services: Obj[]): Obj[] {
     return services.filter(
-      (s) => s.metadata.namespace === pod.metadata.namespace && s.spec?.selector && Object.keys(s.spec.selector).length && matchLabels(selectorToRequirements({ matchLabels: s.spec.selector }), pod.metadata.labels),
+      (s) =>
+        s.metadata.namespace === pod.metadata.namespace &&
+        s.spec?.selector &&
+        Object.keys(s.spec.selector).length &&
+        matchLabels(selectorToRequirements({ matchLabels: s.spec.selector }), pod.metadata.labels),
     );
   }
 
@@ -142,7 +152,9 @@ export class MetricsModel {
       // Fewer ready replicas than usual: the remaining ones shed some load.
       const desired = Math.max(1, backing.length);
       if (ready.length > 0 && ready.length < desired) errorRatio += 0.05 * (1 - ready.length / desired);
-      let median = (BASE_LATENCY[s.metadata.name] ?? 0.03 + 0.04 * rand01(this.key('lat', ns, s.metadata.name))) * (1 + 0.1 * smoothNoise(this.key('latn', ns, s.metadata.name), t / 1000, 40));
+      let median =
+        (BASE_LATENCY[s.metadata.name] ?? 0.03 + 0.04 * rand01(this.key('lat', ns, s.metadata.name))) *
+        (1 + 0.1 * smoothNoise(this.key('latn', ns, s.metadata.name), t / 1000, 40));
       if (ready.length) {
         const perPod = rps / ready.length;
         const util = (0.01 + 0.0022 * perPod) / 0.5;
@@ -150,7 +162,16 @@ export class MetricsModel {
       }
       if (ft.has('cpu-spike')) median *= 2.5;
       if (ft.has('latency-spike')) median *= Number(this.c.faultsFor(ns, [...deps][0]).find((f) => f.type === 'latency-spike')?.params.factor ?? 20);
-      own.push({ namespace: ns, name: s.metadata.name, rps, errorRatio: Math.min(1, errorRatio), unavailable: ready.length === 0, medianLatency: median, ready, hidden });
+      own.push({
+        namespace: ns,
+        name: s.metadata.name,
+        rps,
+        errorRatio: Math.min(1, errorRatio),
+        unavailable: ready.length === 0,
+        medianLatency: median,
+        ready,
+        hidden,
+      });
     }
     // Callers feel their callees: errors, timeouts and latency travel up the call graph, retries add load downstream.
     const svcSnaps: ServiceSnapshot[] = [];
@@ -167,7 +188,18 @@ export class MetricsModel {
       for (const e of mesh.edges) edges.push({ namespace: ns, ...e, hiddenErrorRatio: inNs.find((o) => o.name === e.to)?.hidden ?? 0 });
       for (const m of mesh.services) {
         if (!SHOP_CALL_GRAPH.some((e) => e.from === m.name) || SHOP_CALL_GRAPH.some((e) => e.to === m.name)) continue;
-        edges.push({ namespace: ns, from: INGRESS.workload, fromNamespace: INGRESS.namespace, to: m.name, rps: m.rps, errorRatio: m.unavailable ? 1 : m.errorRatio, timeoutRatio: 0, medianLatency: m.unavailable ? 0.001 : m.medianLatency, timeoutSeconds: 15, unavailable: m.unavailable });
+        edges.push({
+          namespace: ns,
+          from: INGRESS.workload,
+          fromNamespace: INGRESS.namespace,
+          to: m.name,
+          rps: m.rps,
+          errorRatio: m.unavailable ? 1 : m.errorRatio,
+          timeoutRatio: 0,
+          medianLatency: m.unavailable ? 0.001 : m.medianLatency,
+          timeoutSeconds: 15,
+          unavailable: m.unavailable,
+        });
       }
     }
     const podUsage: PodUsage[] = [];
@@ -301,8 +333,22 @@ export class MetricsModel {
         { reporter: 'source', code: '503', flags: 'URX', count: n * e.errorRatio * 0.15, dist: step(failMs), mean: failMs + 0.4 },
         { reporter: 'source', code: '504', flags: 'UT', count: n * e.timeoutRatio, dist: step(timeoutMs), mean: timeoutMs },
         { reporter: 'destination', code: '200', flags: '-', count: n * (1 - e.errorRatio), dist: (le) => lognormCdf(le, ms, SIGMA), mean: meanMs },
-        { reporter: 'destination', code: '500', flags: '-', count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.85, dist: step(failMs), mean: failMs },
-        { reporter: 'destination', code: '503', flags: '-', count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.15, dist: step(failMs), mean: failMs },
+        {
+          reporter: 'destination',
+          code: '500',
+          flags: '-',
+          count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.85,
+          dist: step(failMs),
+          mean: failMs,
+        },
+        {
+          reporter: 'destination',
+          code: '503',
+          flags: '-',
+          count: n * Math.max(0, e.errorRatio - (e.hiddenErrorRatio ?? 0)) * 0.15,
+          dist: step(failMs),
+          mean: failMs,
+        },
       );
     }
     for (const v of views) {
@@ -344,7 +390,10 @@ export class MetricsModel {
       .filter(nodeReady)
       .map((n) => {
         const on = snap.pods.filter((pu) => pu.pod.spec.nodeName === n.metadata.name);
-        const cpu = 0.12 + 0.02 * smoothNoise(this.key('nodecpu', n.metadata.name), t / 1000, 30) + on.reduce((a, pu) => a + pu.containers.reduce((b, c) => b + c.cpu, 0), 0);
+        const cpu =
+          0.12 +
+          0.02 * smoothNoise(this.key('nodecpu', n.metadata.name), t / 1000, 30) +
+          on.reduce((a, pu) => a + pu.containers.reduce((b, c) => b + c.cpu, 0), 0);
         const mem = 1.1 * 1024 ** 3 + on.reduce((a, pu) => a + pu.containers.reduce((b, c) => b + c.memory, 0), 0);
         return {
           kind: 'NodeMetrics',
@@ -367,51 +416,165 @@ export class MetricsModel {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [l, v] of samples) out.push(`${name}${labels(l)} ${num(v)}`);
     };
-    family('container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed by the container in core-seconds', [...this.cpuCounters.values()].map((e) => [e.labels, e.value]));
-    family('container_memory_working_set_bytes', 'gauge', 'Current working set of the container in bytes', snap.pods.flatMap((pu) => pu.containers.map((ct) => [{ namespace: pu.pod.metadata.namespace, pod: pu.pod.metadata.name, container: ct.name }, Math.round(ct.memory)] as [Obj, number])));
-    family('http_requests_total', 'counter', 'Total number of HTTP requests served, by status code', [...this.httpCounters.values()].map((e) => [e.labels, e.value]));
+    family(
+      'container_cpu_usage_seconds_total',
+      'counter',
+      'Cumulative cpu time consumed by the container in core-seconds',
+      [...this.cpuCounters.values()].map((e) => [e.labels, e.value]),
+    );
+    family(
+      'container_memory_working_set_bytes',
+      'gauge',
+      'Current working set of the container in bytes',
+      snap.pods.flatMap((pu) =>
+        pu.containers.map(
+          (ct) => [{ namespace: pu.pod.metadata.namespace, pod: pu.pod.metadata.name, container: ct.name }, Math.round(ct.memory)] as [Obj, number],
+        ),
+      ),
+    );
+    family(
+      'http_requests_total',
+      'counter',
+      'Total number of HTTP requests served, by status code',
+      [...this.httpCounters.values()].map((e) => [e.labels, e.value]),
+    );
     out.push('# HELP http_request_duration_seconds HTTP request latency in seconds', '# TYPE http_request_duration_seconds histogram');
     for (const h of this.hist.values()) {
-      BUCKETS.forEach((le, i) => out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: String(le) })} ${num(Math.min(h.buckets[i], h.count))}`));
+      BUCKETS.forEach((le, i) =>
+        out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: String(le) })} ${num(Math.min(h.buckets[i], h.count))}`),
+      );
       out.push(`http_request_duration_seconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${num(h.count)}`);
       out.push(`http_request_duration_seconds_sum${labels(h.labels)} ${num(h.sum)}`);
       out.push(`http_request_duration_seconds_count${labels(h.labels)} ${num(h.count)}`);
     }
-    family('istio_requests_total', 'counter', 'Requests between workloads, as reported by the Envoy proxies (Istio standard metrics).', [...this.istioCounters.values()].map((e) => [e.labels, e.value]));
-    out.push('# HELP istio_request_duration_milliseconds Request duration between workloads (Istio standard metrics).', '# TYPE istio_request_duration_milliseconds histogram');
+    family(
+      'istio_requests_total',
+      'counter',
+      'Requests between workloads, as reported by the Envoy proxies (Istio standard metrics).',
+      [...this.istioCounters.values()].map((e) => [e.labels, e.value]),
+    );
+    out.push(
+      '# HELP istio_request_duration_milliseconds Request duration between workloads (Istio standard metrics).',
+      '# TYPE istio_request_duration_milliseconds histogram',
+    );
     for (const h of this.istioHist.values()) {
-      ISTIO_BUCKETS_MS.forEach((le, i) => out.push(`istio_request_duration_milliseconds_bucket${labels({ ...h.labels, le: String(le) })} ${num(Math.min(h.buckets[i], h.count))}`));
+      ISTIO_BUCKETS_MS.forEach((le, i) =>
+        out.push(`istio_request_duration_milliseconds_bucket${labels({ ...h.labels, le: String(le) })} ${num(Math.min(h.buckets[i], h.count))}`),
+      );
       out.push(`istio_request_duration_milliseconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${num(h.count)}`);
       out.push(`istio_request_duration_milliseconds_sum${labels(h.labels)} ${num(h.sum)}`);
       out.push(`istio_request_duration_milliseconds_count${labels(h.labels)} ${num(h.count)}`);
     }
     const pods = this.c.store.list('pods');
-    family('kube_pod_status_ready', 'gauge', 'Describes whether the pod is ready to serve requests.', pods.flatMap((p) => {
-      const r = (p.status?.conditions ?? []).find((x: Obj) => x.type === 'Ready')?.status ?? 'Unknown';
-      return ['true', 'false', 'unknown'].map((cond) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, condition: cond }, r.toLowerCase() === cond ? 1 : 0] as [Obj, number]);
-    }));
-    family('kube_pod_status_phase', 'gauge', 'The pods current phase.', pods.flatMap((p) => ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'].map((ph) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, phase: ph }, p.status?.phase === ph ? 1 : 0] as [Obj, number])));
+    family(
+      'kube_pod_status_ready',
+      'gauge',
+      'Describes whether the pod is ready to serve requests.',
+      pods.flatMap((p) => {
+        const r = (p.status?.conditions ?? []).find((x: Obj) => x.type === 'Ready')?.status ?? 'Unknown';
+        return ['true', 'false', 'unknown'].map(
+          (cond) =>
+            [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, condition: cond }, r.toLowerCase() === cond ? 1 : 0] as [
+              Obj,
+              number,
+            ],
+        );
+      }),
+    );
+    family(
+      'kube_pod_status_phase',
+      'gauge',
+      'The pods current phase.',
+      pods.flatMap((p) =>
+        ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'].map(
+          (ph) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, phase: ph }, p.status?.phase === ph ? 1 : 0] as [Obj, number],
+        ),
+      ),
+    );
     const cstat = pods.flatMap((p) => (p.status?.containerStatuses ?? []).map((cs: Obj) => ({ p, cs })));
-    family('kube_pod_container_status_restarts_total', 'counter', 'The number of container restarts per container.', cstat.map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name }, cs.restartCount ?? 0]));
-    family('kube_pod_container_status_ready', 'gauge', 'Describes whether the containers readiness check succeeded.', cstat.map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name }, cs.ready ? 1 : 0]));
-    family('kube_pod_container_status_waiting_reason', 'gauge', 'Describes the reason the container is currently in waiting state.', cstat.filter(({ cs }) => cs.state?.waiting).map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name, reason: cs.state.waiting.reason }, 1]));
-    family('kube_pod_container_status_last_terminated_reason', 'gauge', 'Describes the last reason the container was in terminated state.', cstat.filter(({ cs }) => cs.lastState?.terminated).map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name, reason: cs.lastState.terminated.reason }, 1]));
-    const limits = pods.flatMap((p) => (p.spec.containers ?? []).flatMap((ct: Obj) => {
-      const l = ct.resources?.limits ?? {};
-      const base = { namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: ct.name, node: p.spec.nodeName ?? '' };
-      const r: [Obj, number][] = [];
-      if (l.cpu) r.push([{ ...base, resource: 'cpu', unit: 'core' }, parseQuantity(l.cpu)]);
-      if (l.memory) r.push([{ ...base, resource: 'memory', unit: 'byte' }, parseQuantity(l.memory)]);
-      return r;
-    }));
+    family(
+      'kube_pod_container_status_restarts_total',
+      'counter',
+      'The number of container restarts per container.',
+      cstat.map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name }, cs.restartCount ?? 0]),
+    );
+    family(
+      'kube_pod_container_status_ready',
+      'gauge',
+      'Describes whether the containers readiness check succeeded.',
+      cstat.map(({ p, cs }) => [{ namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name }, cs.ready ? 1 : 0]),
+    );
+    family(
+      'kube_pod_container_status_waiting_reason',
+      'gauge',
+      'Describes the reason the container is currently in waiting state.',
+      cstat
+        .filter(({ cs }) => cs.state?.waiting)
+        .map(({ p, cs }) => [
+          { namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name, reason: cs.state.waiting.reason },
+          1,
+        ]),
+    );
+    family(
+      'kube_pod_container_status_last_terminated_reason',
+      'gauge',
+      'Describes the last reason the container was in terminated state.',
+      cstat
+        .filter(({ cs }) => cs.lastState?.terminated)
+        .map(({ p, cs }) => [
+          { namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: cs.name, reason: cs.lastState.terminated.reason },
+          1,
+        ]),
+    );
+    const limits = pods.flatMap((p) =>
+      (p.spec.containers ?? []).flatMap((ct: Obj) => {
+        const l = ct.resources?.limits ?? {};
+        const base = { namespace: p.metadata.namespace, pod: p.metadata.name, uid: p.metadata.uid, container: ct.name, node: p.spec.nodeName ?? '' };
+        const r: [Obj, number][] = [];
+        if (l.cpu) r.push([{ ...base, resource: 'cpu', unit: 'core' }, parseQuantity(l.cpu)]);
+        if (l.memory) r.push([{ ...base, resource: 'memory', unit: 'byte' }, parseQuantity(l.memory)]);
+        return r;
+      }),
+    );
     family('kube_pod_container_resource_limits', 'gauge', 'The number of requested limit resource by a container.', limits);
     const nodes = this.c.store.list('nodes');
-    family('kube_node_status_condition', 'gauge', 'The condition of a cluster node.', nodes.flatMap((n) => (n.status?.conditions ?? []).flatMap((cond: Obj) => ['true', 'false', 'unknown'].map((st) => [{ node: n.metadata.name, condition: cond.type, status: st }, String(cond.status).toLowerCase() === st ? 1 : 0] as [Obj, number]))));
+    family(
+      'kube_node_status_condition',
+      'gauge',
+      'The condition of a cluster node.',
+      nodes.flatMap((n) =>
+        (n.status?.conditions ?? []).flatMap((cond: Obj) =>
+          ['true', 'false', 'unknown'].map(
+            (st) => [{ node: n.metadata.name, condition: cond.type, status: st }, String(cond.status).toLowerCase() === st ? 1 : 0] as [Obj, number],
+          ),
+        ),
+      ),
+    );
     const deps = this.c.store.list('deployments');
-    family('kube_deployment_spec_replicas', 'gauge', 'Number of desired pods for a deployment.', deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.spec.replicas ?? 0]));
-    family('kube_deployment_status_replicas', 'gauge', 'The number of replicas per deployment.', deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.replicas ?? 0]));
-    family('kube_deployment_status_replicas_available', 'gauge', 'The number of available replicas per deployment.', deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.availableReplicas ?? 0]));
-    family('kube_deployment_status_replicas_unavailable', 'gauge', 'The number of unavailable replicas per deployment.', deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.unavailableReplicas ?? 0]));
+    family(
+      'kube_deployment_spec_replicas',
+      'gauge',
+      'Number of desired pods for a deployment.',
+      deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.spec.replicas ?? 0]),
+    );
+    family(
+      'kube_deployment_status_replicas',
+      'gauge',
+      'The number of replicas per deployment.',
+      deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.replicas ?? 0]),
+    );
+    family(
+      'kube_deployment_status_replicas_available',
+      'gauge',
+      'The number of available replicas per deployment.',
+      deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.availableReplicas ?? 0]),
+    );
+    family(
+      'kube_deployment_status_replicas_unavailable',
+      'gauge',
+      'The number of unavailable replicas per deployment.',
+      deps.map((d) => [{ namespace: d.metadata.namespace, deployment: d.metadata.name }, d.status?.unavailableReplicas ?? 0]),
+    );
     return out.join('\n') + '\n';
   }
 }

@@ -42,7 +42,10 @@ export function openApiV3Document(group: string, version: string): object | unde
 export function openApiV3Root(): object {
   const paths: Record<string, object> = {};
   for (const { group, version } of groupVersions()) {
-    const hash = createHash('sha512').update(JSON.stringify(openApiV3Document(group, version))).digest('hex').toUpperCase();
+    const hash = createHash('sha512')
+      .update(JSON.stringify(openApiV3Document(group, version)))
+      .digest('hex')
+      .toUpperCase();
     paths[gvPath(group, version)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, version)}?hash=${hash}` };
   }
   return { paths };

@@ -64,10 +64,13 @@ export function runScheduler(c: Cluster): void {
         continue;
       }
       const on = pods.filter((p) => p.spec.nodeName === n.metadata.name);
-      const used = on.reduce((a, p) => {
-        const r = podRequests(p);
-        return { cpu: a.cpu + r.cpu, memory: a.memory + r.memory };
-      }, { cpu: 0, memory: 0 });
+      const used = on.reduce(
+        (a, p) => {
+          const r = podRequests(p);
+          return { cpu: a.cpu + r.cpu, memory: a.memory + r.memory };
+        },
+        { cpu: 0, memory: 0 },
+      );
       const alloc = { cpu: parseQuantity(n.status.allocatable.cpu), memory: parseQuantity(n.status.allocatable.memory) };
       let ok = true;
       if (used.cpu + req.cpu > alloc.cpu + 1e-9) {

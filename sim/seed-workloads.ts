@@ -18,7 +18,12 @@ export function seedWorkloads(c: Cluster, caPem: string, replicas = 2): void {
   const longAgo = nowIso(Date.now() - 3 * 24 * 3600 * 1000);
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop']) {
     put(c, 'namespaces', 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, creationTimestamp: longAgo } });
-    put(c, 'configmaps', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: ns, creationTimestamp: longAgo }, data: { 'ca.crt': caPem } });
+    put(c, 'configmaps', 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kube-root-ca.crt', namespace: ns, creationTimestamp: longAgo },
+      data: { 'ca.crt': caPem },
+    });
   }
   put(c, 'services', 'Service', {
     apiVersion: 'v1',
@@ -56,10 +61,38 @@ export function seedWorkloads(c: Cluster, caPem: string, replicas = 2): void {
         capacity: { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' },
         allocatable: { cpu: '3920m', memory: '15Gi', pods: '110', 'ephemeral-storage': '95Gi' },
         conditions: [
-          { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: longAgo, reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-          { type: 'DiskPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: longAgo, reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-          { type: 'PIDPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: longAgo, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-          { type: 'Ready', status: 'True', lastHeartbeatTime: now, lastTransitionTime: longAgo, reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+          {
+            type: 'MemoryPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: longAgo,
+            reason: 'KubeletHasSufficientMemory',
+            message: 'kubelet has sufficient memory available',
+          },
+          {
+            type: 'DiskPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: longAgo,
+            reason: 'KubeletHasNoDiskPressure',
+            message: 'kubelet has no disk pressure',
+          },
+          {
+            type: 'PIDPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: longAgo,
+            reason: 'KubeletHasSufficientPID',
+            message: 'kubelet has sufficient PID available',
+          },
+          {
+            type: 'Ready',
+            status: 'True',
+            lastHeartbeatTime: now,
+            lastTransitionTime: longAgo,
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+          },
         ],
         addresses: [
           { type: 'InternalIP', address: ip },
@@ -107,8 +140,20 @@ export function seedWorkloads(c: Cluster, caPem: string, replicas = 2): void {
                 env: [{ name: 'SERVICE_NAME', value: app }],
                 envFrom: [{ configMapRef: { name: 'shop-settings' } }],
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-                readinessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+                readinessProbe: {
+                  httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+                  periodSeconds: 5,
+                  timeoutSeconds: 1,
+                  successThreshold: 1,
+                  failureThreshold: 3,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+                  periodSeconds: 10,
+                  timeoutSeconds: 1,
+                  successThreshold: 1,
+                  failureThreshold: 3,
+                },
               },
             ],
           },

@@ -31,7 +31,10 @@ export function parseLabelSelector(s: string | undefined | null): Requirement[] 
   for (const part of splitTop(s)) {
     let m: RegExpExecArray | null;
     if ((m = /^([^\s!=()]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part))) {
-      const values = m[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       reqs.push({ key: m[1], op: m[2] as 'in' | 'notin', values });
     } else if ((m = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(part))) {
       reqs.push({ key: m[1], op: 'neq', values: [m[2]] });

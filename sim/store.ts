@@ -58,9 +58,7 @@ export class Store {
       if (fields.length && !matchFields(fields, o)) continue;
       out.push(clone(o));
     }
-    out.sort((a, b) =>
-      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`),
-    );
+    out.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
     return out;
   }
 

@@ -50,7 +50,9 @@ export function canonical(v: unknown): string {
   if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
   if (typeof v === 'object') {
     const o = v as Obj;
-    const keys = Object.keys(o).filter((k) => o[k] !== null && o[k] !== undefined).sort();
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== null && o[k] !== undefined)
+      .sort();
     return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonical(o[k])).join(',') + '}';
   }
   return JSON.stringify(v);

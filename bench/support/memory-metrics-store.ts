@@ -76,7 +76,9 @@ export class MemoryMetricsStore implements MetricsStore {
   async listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]> {
     return [...this.anomalies.values()]
       .flat()
-      .filter((r) => filter.clusterIds.includes(r.clusterId) && (!filter.service || r.service === filter.service) && (!filter.status || r.status === filter.status))
+      .filter(
+        (r) => filter.clusterIds.includes(r.clusterId) && (!filter.service || r.service === filter.service) && (!filter.status || r.status === filter.status),
+      )
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, filter.limit ?? 100);
   }

@@ -26,7 +26,13 @@ export function rankGrid(): Config[] {
   for (const callerWeight of [0.25, 0.5, 1])
     for (const calleePenalty of [0.25, 0.5, 1])
       for (const minTrafficShare of [0.01, 0.03])
-        for (const [threshold, quietTargetFactor] of [[3, 2], [4, 1], [4, 2], [5, 1]]) out.push({ callerWeight, calleePenalty, minTrafficShare, threshold, quietTargetFactor });
+        for (const [threshold, quietTargetFactor] of [
+          [3, 2],
+          [4, 1],
+          [4, 2],
+          [5, 1],
+        ])
+          out.push({ callerWeight, calleePenalty, minTrafficShare, threshold, quietTargetFactor });
   return out;
 }
 
@@ -156,25 +162,28 @@ export function fitCalibration(items: { raws: Raw[]; truth: string; system: stri
   let best: Calibration = { temperature: 1, noneLogit: 0, scoreForm: 'linear', topK: 0 };
   let bestLoss = Infinity;
   for (const topK of CALIBRATION_TOP_K)
-  for (const scoreForm of ['linear', 'log'] as const)
-  for (const temperature of TEMPERATURES)
-    for (const noneLogit of NONE_LOGITS) {
-      const cal = { temperature, noneLogit, scoreForm, topK };
-      let loss = 0;
-      for (const s of systems) {
-        const mine = items.filter((i) => i.system === s);
-        loss += mine.reduce((acc, i) => acc - Math.log(Math.max(P_FLOOR, truthProbability(i.raws, i.truth, cal))), 0) / mine.length;
-      }
-      if (loss < bestLoss - 1e-12) {
-        bestLoss = loss;
-        best = cal;
-      }
-    }
+    for (const scoreForm of ['linear', 'log'] as const)
+      for (const temperature of TEMPERATURES)
+        for (const noneLogit of NONE_LOGITS) {
+          const cal = { temperature, noneLogit, scoreForm, topK };
+          let loss = 0;
+          for (const s of systems) {
+            const mine = items.filter((i) => i.system === s);
+            loss += mine.reduce((acc, i) => acc - Math.log(Math.max(P_FLOOR, truthProbability(i.raws, i.truth, cal))), 0) / mine.length;
+          }
+          if (loss < bestLoss - 1e-12) {
+            bestLoss = loss;
+            best = cal;
+          }
+        }
   return best;
 }
 
 /** Expected calibration error of the top answer's probability, and the reliability table (equal-width bins). */
-export function reliability(preds: { confidence: number; correct: boolean }[], bins = 10): { ece: number; table: { bin: string; n: number; confidence: number; accuracy: number }[] } {
+export function reliability(
+  preds: { confidence: number; correct: boolean }[],
+  bins = 10,
+): { ece: number; table: { bin: string; n: number; confidence: number; accuracy: number }[] } {
   const table: { bin: string; n: number; confidence: number; accuracy: number }[] = [];
   let ece = 0;
   for (let b = 0; b < bins; b++) {

@@ -23,7 +23,9 @@ function readFile(path: string, what: string): Buffer {
 
 /** Reads and validates EDGES.json: `[{"from":"caller","to":"callee"}]`. */
 export function readEdges(path: string): Edge[] {
-  const text = readFile(path, 'a JSON file').toString('utf8').replace(/^\uFEFF/, '');
+  const text = readFile(path, 'a JSON file')
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -34,7 +36,10 @@ export function readEdges(path: string): Edge[] {
   return parsed.map((e: unknown, i) => {
     if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new Error(`${path}: edge ${i}: expected an object {"from","to"}`);
     const { from, to } = e as Record<string, unknown>;
-    for (const [k, v] of [['from', from], ['to', to]] as const) {
+    for (const [k, v] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (typeof v !== 'string' || v === '') throw new Error(`${path}: edge ${i}: "${k}" must be a non-empty string`);
     }
     return { from: from as string, to: to as string };
@@ -43,7 +48,9 @@ export function readEdges(path: string): Edge[] {
 
 /** Reads and validates CHANGES.json: `[{"node","at","kind","detail"?}]`, `at` in epoch seconds. */
 export function readChanges(path: string): Change[] {
-  const text = readFile(path, 'a JSON file').toString('utf8').replace(/^\uFEFF/, '');
+  const text = readFile(path, 'a JSON file')
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -73,10 +80,16 @@ export function readEdgeMetrics(path: string): EdgeSeries[] {
     const from = table.text.from.get(i);
     const to = table.text.to.get(i);
     const metric = table.text.metric.get(i);
-    for (const [k, v] of [['from', from], ['to', to], ['metric', metric]] as const) if (v === '') throw new CsvError(`${path}: line ${i + 2}: empty "${k}"`);
+    for (const [k, v] of [
+      ['from', from],
+      ['to', to],
+      ['metric', metric],
+    ] as const)
+      if (v === '') throw new CsvError(`${path}: line ${i + 2}: empty "${k}"`);
     const raw = table.text.value.get(i).trim();
     const value = Number(raw);
-    if (raw !== '' && Number.isNaN(value) && !MISSING.test(raw)) throw new CsvError(`${path}: line ${i + 2}, column "value": not a number: "${raw.slice(0, 40)}"`);
+    if (raw !== '' && Number.isNaN(value) && !MISSING.test(raw))
+      throw new CsvError(`${path}: line ${i + 2}, column "value": not a number: "${raw.slice(0, 40)}"`);
     rows.push({ ts: table.data[i * stride + tsCol], from, to, metric, value: raw === '' ? NaN : value });
   }
   return groupEdgeSamples(rows);
@@ -228,7 +241,7 @@ export const command: CliCommand = {
     'Rows with timestamp < TS are normal operation, rows >= TS the incident window. Candidates are NODE and every\n' +
     'service it depends on (reachable along caller -> callee edges). Evidence is robust (median/MAD with floors,\n' +
     'relative effect sizes), request-derived metrics of low-traffic services are down-weighted, a dependency that\n' +
-    'explains its callers\' symptoms and deviated first ranks higher. --target-metric M (a metric of NODE) breaks\n' +
+    "explains its callers' symptoms and deviated first ranks higher. --target-metric M (a metric of NODE) breaks\n" +
     'ties by correlation. --changes CHANGES.json ([{"node","at","kind","detail"?}], at in epoch seconds: deploys,\n' +
     'rollouts, config changes): a change on a candidate shortly before its symptoms raises it. --edge-metrics\n' +
     'EDGE_METRICS.csv (header timestamp,from,to,metric,value: latency, errors, requests of the calls as the caller\n' +

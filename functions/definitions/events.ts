@@ -5,9 +5,7 @@ import { HEALABLE_ISSUE_TYPES } from '../core/healing/strategies/index.ts';
  * EventBridge rules and schedules, as plain data: CDK deploys them (lib/constructs/events.ts)
  * and the local bus and scheduler (local/) run the very same patterns and targets.
  */
-export type EventTarget =
-  | { kind: 'function'; handler: string }
-  | { kind: 'workflow'; workflow: string };
+export type EventTarget = { kind: 'function'; handler: string } | { kind: 'workflow'; workflow: string };
 
 export interface RuleDefinition {
   id: string;
@@ -86,7 +84,8 @@ export const RULES: RuleDefinition[] = [
   },
   {
     id: 'predicted-breach-to-alerts',
-    description: 'A container whose memory is forecast to reach its limit within the hour fires a PredictedBreach alert, resolved when the forecast no longer crosses (issue 22)',
+    description:
+      'A container whose memory is forecast to reach its limit within the hour fires a PredictedBreach alert, resolved when the forecast no longer crosses (issue 22)',
     bus: 'fleetops',
     pattern: { source: ['fleetops.metrics'], 'detail-type': ['PredictedBreach'] },
     target: { kind: 'function', handler: 'ingest-predicted-breach' },

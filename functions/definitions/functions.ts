@@ -59,7 +59,18 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true, pricing: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['clusters/*'], publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
-  slack: { timeoutSeconds: 10, access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], publish: true, ses: true, workflows: ['rca', 'deploy'], taskCallbacks: true } },
+  slack: {
+    timeoutSeconds: 10,
+    access: {
+      table: 'readwrite',
+      secrets: 'readwrite',
+      secretWritePaths: ['deployments/*'],
+      publish: true,
+      ses: true,
+      workflows: ['rca', 'deploy'],
+      taskCallbacks: true,
+    },
+  },
   // ses: the notifiers' settings and secrets (an automatic RCA's report goes to its incident's Slack conversation).
   'slack-followup': { timeoutSeconds: 30, access: { table: 'readwrite', ses: true } },
   'cluster-health': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true } },
@@ -82,7 +93,13 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
   // Cost and capacity (issue 22): reads only; the pull writes the cost rows.
   costs: { timeoutSeconds: 29, access: { table: 'read' } },
-  'deploy-helm': { memoryMb: 1024, timeoutSeconds: 600, architecture: 'x86_64', layers: ['helm-kubectl'], access: { table: 'readwrite', secrets: 'read', eks: true } },
+  'deploy-helm': {
+    memoryMb: 1024,
+    timeoutSeconds: 600,
+    architecture: 'x86_64',
+    layers: ['helm-kubectl'],
+    access: { table: 'readwrite', secrets: 'read', eks: true },
+  },
 };
 
 export function settingsFor(handler: string): FunctionSettings {

@@ -3,7 +3,15 @@ import { defineRoute, type RouteDefinition } from '../http/route-definition.ts';
 import { AlertmanagerWebhook, AlertRequest, AlertsAccepted, CreateSilenceRequest, Incident, IncidentList, IncidentListQuery } from '../schemas/alerts.ts';
 import { AnomalyList, AnomalyQuery, Forecast, ForecastQuery, PullStarted } from '../schemas/metrics.ts';
 import { Cluster, ClusterList, RbacManifestQuery, RegisterClusterRequest, RotateKubeconfigRequest } from '../schemas/clusters.ts';
-import { CreateDeploymentRequest, Deployment, DeploymentList, DeploymentListQuery, DeploymentStarted, DeployTrigger, DeployTriggerList } from '../schemas/deployments.ts';
+import {
+  CreateDeploymentRequest,
+  Deployment,
+  DeploymentList,
+  DeploymentListQuery,
+  DeploymentStarted,
+  DeployTrigger,
+  DeployTriggerList,
+} from '../schemas/deployments.ts';
 import { SlackCommandForm, SlackInteractionForm, SlackReplySchema } from '../schemas/slack.ts';
 import { ErrorResponse, EventAccepted, EventEntry, HealthResponse, IdParams } from '../schemas/common.ts';
 import { CreateHealingRequest, Healing, HealingAnswer, HealingList, HealingListQuery, HealingStarted, KillSwitchRequest } from '../schemas/healing.ts';
@@ -136,7 +144,8 @@ export const ROUTES = {
     handler: 'clusters',
     auth: 'bearer',
     role: 'viewer',
-    summary: 'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it; deployNamespaces adds a deploy Role in each',
+    summary:
+      'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it; deployNamespaces adds a deploy Role in each',
     tags: ['clusters'],
     query: RbacManifestQuery,
     responses: { 200: { description: 'application/yaml manifest' }, ...unauthorized },
@@ -204,7 +213,12 @@ export const ROUTES = {
     summary: 'Acknowledge an open incident (stops escalation)',
     tags: ['incidents'],
     params: IdParams,
-    responses: { 200: { description: 'Acknowledged', schema: Incident }, ...unauthorized, ...notFound, 409: { description: 'Not open', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Acknowledged', schema: Incident },
+      ...unauthorized,
+      ...notFound,
+      409: { description: 'Not open', schema: ErrorResponse },
+    },
   }),
   createSilence: defineRoute({
     method: 'POST',
@@ -335,7 +349,13 @@ export const ROUTES = {
     tags: ['healing'],
     params: IdParams,
     body: HealingAnswer,
-    responses: { 200: { description: 'Approved', schema: Healing }, ...badRequest, ...unauthorized, ...notFound, 409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Approved', schema: Healing },
+      ...badRequest,
+      ...unauthorized,
+      ...notFound,
+      409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse },
+    },
   }),
   rejectHealing: defineRoute({
     method: 'POST',
@@ -347,7 +367,13 @@ export const ROUTES = {
     tags: ['healing'],
     params: IdParams,
     body: HealingAnswer,
-    responses: { 200: { description: 'Rejected', schema: Healing }, ...badRequest, ...unauthorized, ...notFound, 409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Rejected', schema: Healing },
+      ...badRequest,
+      ...unauthorized,
+      ...notFound,
+      409: { description: 'Not waiting for approval, or expired', schema: ErrorResponse },
+    },
   }),
   // Deployments (issue 11)
   createDeployment: defineRoute({
@@ -356,7 +382,8 @@ export const ROUTES = {
     handler: 'deployments',
     auth: 'bearer',
     role: 'operator',
-    summary: 'Roll a Helm release out across the fleet in waves, gated on health, rolled back on failure. The same Idempotency-Key (or, without one, the same request) gives the same deployment',
+    summary:
+      'Roll a Helm release out across the fleet in waves, gated on health, rolled back on failure. The same Idempotency-Key (or, without one, the same request) gives the same deployment',
     tags: ['deployments'],
     body: CreateDeploymentRequest,
     maxBodyBytes: 128 * 1024,
@@ -428,7 +455,11 @@ export const ROUTES = {
     body: SlackCommandForm,
     bodyFormat: 'form',
     maxBodyBytes: 16 * 1024,
-    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Slack message', schema: SlackReplySchema },
+      ...badRequest,
+      401: { description: 'Bad or missing Slack signature', schema: ErrorResponse },
+    },
   }),
   slackInteractions: defineRoute({
     method: 'POST',
@@ -440,7 +471,11 @@ export const ROUTES = {
     body: SlackInteractionForm,
     bodyFormat: 'form',
     maxBodyBytes: 64 * 1024,
-    responses: { 200: { description: 'Slack message', schema: SlackReplySchema }, ...badRequest, 401: { description: 'Bad or missing Slack signature', schema: ErrorResponse } },
+    responses: {
+      200: { description: 'Slack message', schema: SlackReplySchema },
+      ...badRequest,
+      401: { description: 'Bad or missing Slack signature', schema: ErrorResponse },
+    },
   }),
   // --- Root-cause analysis ---
   startRca: defineRoute({
@@ -523,7 +558,8 @@ export const ROUTES = {
     handler: 'catalog',
     auth: 'bearer',
     role: 'operator',
-    summary: 'Generate a production-ready microservice skeleton (catalog-info.yaml, non-root Dockerfile, Helm chart, CI, alert rules) as application/gzip; `register` also adds it to the catalog',
+    summary:
+      'Generate a production-ready microservice skeleton (catalog-info.yaml, non-root Dockerfile, Helm chart, CI, alert rules) as application/gzip; `register` also adds it to the catalog',
     tags: ['catalog'],
     body: MicroserviceParams,
     maxBodyBytes: 16 * 1024,
@@ -567,7 +603,8 @@ export const ROUTES = {
     handler: 'credentials',
     auth: 'bearer',
     role: 'admin',
-    summary: 'A new ingest credential for one alert source (it may only post alerts); the secret is returned once. A source may hold two at a time, for rotation',
+    summary:
+      'A new ingest credential for one alert source (it may only post alerts); the secret is returned once. A source may hold two at a time, for rotation',
     tags: ['identity'],
     body: CreateIngestCredentialRequest,
     responses: {
@@ -616,7 +653,8 @@ export const ROUTES = {
     handler: 'costs',
     auth: 'bearer',
     role: 'viewer',
-    summary: 'What the fleet cost over a window (OpenCost allocation: max(request, usage) per container, idle apart), grouped by cluster, namespace, service or catalog owner, with the previous window and a daily series',
+    summary:
+      'What the fleet cost over a window (OpenCost allocation: max(request, usage) per container, idle apart), grouped by cluster, namespace, service or catalog owner, with the previous window and a daily series',
     tags: ['cost'],
     query: CostQuery,
     responses: { 200: { description: 'Cost report', schema: CostReport }, ...badRequest, ...unauthorized },
@@ -627,7 +665,7 @@ export const ROUTES = {
     handler: 'costs',
     auth: 'bearer',
     role: 'viewer',
-    summary: 'Cost of one catalog entity (URL-encode the ref): a component\'s workload, or all components a group, user or system owns',
+    summary: "Cost of one catalog entity (URL-encode the ref): a component's workload, or all components a group, user or system owns",
     tags: ['cost'],
     params: EntityRefParams,
     query: EntityCostQuery,

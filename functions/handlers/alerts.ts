@@ -34,7 +34,10 @@ export const handler = httpHandler({
   ingestAlertmanager: async ({ body, identity }) => {
     // Stored as source `alertmanager`: only an Alertmanager's ingest credential may send them (humans and the bootstrap token by role).
     if (identity.kind === 'ingest' && !mayPostAlertmanager(identity.source)) {
-      throw new ForbiddenError(`This ingest credential posts alerts for source ${identity.source} only, not Alertmanager webhooks (those need a credential for source alertmanager or alertmanager-<name>)`, 'WRONG_SOURCE');
+      throw new ForbiddenError(
+        `This ingest credential posts alerts for source ${identity.source} only, not Alertmanager webhooks (those need a credential for source alertmanager or alertmanager-<name>)`,
+        'WRONG_SOURCE',
+      );
     }
     return ingest(normalizeAlertmanager(body, new Date()), createHash('sha256').update(JSON.stringify(body)).digest('base64url'));
   },

@@ -22,7 +22,11 @@ export const handler = httpHandler({
       throw new UnsupportedMediaTypeError('application/yaml');
     }
     // An entity belongs to the caller that created it; only an admin takes over another's.
-    const result = await ingestCatalog(catalogStore(), body, { source: `api:${identity.subject}`, at: wiring().clock.now(), takeOver: hasRole(identity, 'admin') });
+    const result = await ingestCatalog(catalogStore(), body, {
+      source: `api:${identity.subject}`,
+      at: wiring().clock.now(),
+      takeOver: hasRole(identity, 'admin'),
+    });
     serviceCatalog().invalidate();
     return json(200, result);
   },
@@ -43,7 +47,8 @@ export const handler = httpHandler({
     const clusters = await clusterStore().list();
     const items = clusters.sort((a, b) => a.name.localeCompare(b.name)).map((record) => clusterResourceEntity(record));
     // A Backstage URL location reads YAML documents; API clients get JSON.
-    if (/yaml/i.test(headers.accept ?? '')) return { status: 200, body: items.map((i) => stringify(i)).join('---\n'), headers: { 'content-type': 'application/yaml' } };
+    if (/yaml/i.test(headers.accept ?? ''))
+      return { status: 200, body: items.map((i) => stringify(i)).join('---\n'), headers: { 'content-type': 'application/yaml' } };
     return json(200, { items });
   },
 
@@ -53,7 +58,11 @@ export const handler = httpHandler({
     const archive = await archiveWriter().tarGz(microserviceSkeleton(body));
     let registered: string | undefined;
     if (body.register) {
-      const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), { source: `api:${identity.subject}`, at: wiring().clock.now(), takeOver: hasRole(identity, 'admin') });
+      const result = await ingestCatalog(catalogStore(), stringify(catalogInfo(body)), {
+        source: `api:${identity.subject}`,
+        at: wiring().clock.now(),
+        takeOver: hasRole(identity, 'admin'),
+      });
       serviceCatalog().invalidate();
       registered = result.refs[0];
     }
@@ -76,13 +85,18 @@ async function plannedDeployment(body: MicroserviceInput, identity: Identity) {
   const deploy = body.deploy!;
   const chart = deploy.chart ?? wiring().config.goldenChart;
   if (!chart) {
-    throw new ValidationError('deploy.chart: no golden chart is configured here (FLEETOPS_GOLDEN_CHART_REPO_URL and _VERSION); name the chart to deploy', undefined, 'NO_GOLDEN_CHART');
+    throw new ValidationError(
+      'deploy.chart: no golden chart is configured here (FLEETOPS_GOLDEN_CHART_REPO_URL and _VERSION); name the chart to deploy',
+      undefined,
+      'NO_GOLDEN_CHART',
+    );
   }
   const request = CreateDeploymentRequest.parse(goldenPathDeployment(body, chart));
   const all = await clusterStore().list();
   // A golden path deploying to prod needs an approver, as every other entry point.
   requireProdApprover(identity, request.waves, all);
   const clusters = all.filter((c) => c.status === 'active' && c.environment === deploy.environment);
-  if (clusters.length === 0) throw new ConflictError(`deploy.environment: no active cluster is registered with environment ${deploy.environment}`, 'NO_CLUSTERS');
+  if (clusters.length === 0)
+    throw new ConflictError(`deploy.environment: no active cluster is registered with environment ${deploy.environment}`, 'NO_CLUSTERS');
   return request;
 }

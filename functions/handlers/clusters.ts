@@ -12,7 +12,8 @@ export const handler = httpHandler({
     await clusterRegistry().remove(params.id);
     return noContent();
   },
-  rotateKubeconfig: async ({ params, body }) => json(200, toClusterResponse(await clusterRegistry().rotateKubeconfig(params.id, body.kubeconfig, body.context))),
+  rotateKubeconfig: async ({ params, body }) =>
+    json(200, toClusterResponse(await clusterRegistry().rotateKubeconfig(params.id, body.kubeconfig, body.context))),
   rbacManifest: async ({ query }) => ({
     status: 200,
     headers: { 'content-type': 'application/yaml' },

@@ -22,7 +22,16 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
   const planned = deploymentsForPush(push, await deploymentStore().listTriggers());
   const ids: string[] = [];
   for (const p of planned) {
-    const { id } = await apiDeployer().create({ id: p.id, trigger: p.trigger, release: p.release, namespace: p.namespace, chart: p.chart, values: p.values, waves: p.waves, strategy: p.strategy });
+    const { id } = await apiDeployer().create({
+      id: p.id,
+      trigger: p.trigger,
+      release: p.release,
+      namespace: p.namespace,
+      chart: p.chart,
+      values: p.values,
+      waves: p.waves,
+      strategy: p.strategy,
+    });
     ids.push(id);
   }
   logger.info('image push handled', { repository: push.repository, tag: push.tag, deployments: ids });

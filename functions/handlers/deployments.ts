@@ -16,7 +16,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 export const handler = httpHandler({
   createDeployment: async ({ body, headers, identity }) => {
     const key = headers['idempotency-key'];
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key: 1 to 128 printable ASCII characters', undefined, 'INVALID_IDEMPOTENCY_KEY');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      throw new ValidationError('Idempotency-Key: 1 to 128 printable ASCII characters', undefined, 'INVALID_IDEMPOTENCY_KEY');
     // Waves that reach prod clusters need an approver, as in Slack.
     requireProdApprover(identity, body.waves, await clusterStore().list());
     // Without a key, the request itself is the key: an identical retry is the same deployment.
@@ -27,7 +28,8 @@ export const handler = httpHandler({
     return json(202, { id: result.id });
   },
 
-  listDeployments: async ({ query }) => json(200, { items: (await deploymentStore().list({ status: query.status, limit: query.limit })).map(publicDeployment) }),
+  listDeployments: async ({ query }) =>
+    json(200, { items: (await deploymentStore().list({ status: query.status, limit: query.limit })).map(publicDeployment) }),
 
   getDeployment: async ({ params }) => {
     const view = await deploymentStore().get(params.id);
@@ -49,4 +51,3 @@ export const handler = httpHandler({
     return noContent();
   },
 });
-

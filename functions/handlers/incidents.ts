@@ -7,7 +7,8 @@ import { alertPipeline, alertStore } from '../wiring/alerts.ts';
 import { incidentQueries } from '../wiring/incidents.ts';
 
 export const handler = httpHandler({
-  listIncidents: async ({ query }) => json(200, { items: (await incidentQueries().list({ ...(query.status ? { status: query.status } : {}) })).map(publicIncident) }),
+  listIncidents: async ({ query }) =>
+    json(200, { items: (await incidentQueries().list({ ...(query.status ? { status: query.status } : {}) })).map(publicIncident) }),
   getIncident: async ({ params }) => {
     const incident = await alertStore().incidents.get(params.id);
     if (!incident) throw new NotFoundError(`Incident ${params.id} not found`);

@@ -52,10 +52,16 @@ export const handler = httpHandler({
     const inputs = clusters.map((c) => clusterHealthInput(c, latest, nodes.get(c.id)));
     // Cross-cluster comparison: the same service's golden signals side by side, outliers flagged.
     const byService = new Map<string, AnomalyRecord[]>();
-    for (const record of latest) byService.set(`${record.namespace}/${record.service}`, [...(byService.get(`${record.namespace}/${record.service}`) ?? []), record]);
+    for (const record of latest)
+      byService.set(`${record.namespace}/${record.service}`, [...(byService.get(`${record.namespace}/${record.service}`) ?? []), record]);
     const services = [...byService.entries()]
       .filter(([, records]) => records.length >= 2)
-      .map(([key, records]) => compareServiceAcrossClusters(key, records.map((r) => ({ clusterId: r.clusterId, signals: r.features }))));
+      .map(([key, records]) =>
+        compareServiceAcrossClusters(
+          key,
+          records.map((r) => ({ clusterId: r.clusterId, signals: r.features })),
+        ),
+      );
     return json(200, { ...fleetOverview(inputs), services });
   },
 });

@@ -12,7 +12,14 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const path = event.rawPath ?? '/';
   if (path.startsWith('/v1/') || path === '/v1') {
     const presented = bearerToken(event.headers?.authorization);
-    const authorized = presented !== undefined && (await wiring().authenticator.authenticate(presented).then(() => true, () => false));
+    const authorized =
+      presented !== undefined &&
+      (await wiring()
+        .authenticator.authenticate(presented)
+        .then(
+          () => true,
+          () => false,
+        ));
     if (!authorized) return toApiGatewayResult({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token' } } });
   }
   return toApiGatewayResult({ status: 404, body: { error: { code: 'NOT_FOUND', message: `No route for ${method} ${path}` } } });

@@ -18,17 +18,21 @@ interface PlanInput {
  * First step of metric-pull.asl.json: active clusters in batches. Unreachable clusters wait for the health check.
  * A retried Plan (same pullId, or the same schedule event id) returns the plan it made the first time.
  */
-const plan = idempotentStep('plan-metric-pull', async (input: PlanInput = {}) => {
-  const at = input.time ? new Date(input.time) : new Date();
-  const { FLEETOPS_PULL_INTERVAL_SECONDS: intervalSeconds, FLEETOPS_PULL_BATCH_SIZE: batchSize } = wiring().config;
-  const pullId = input.pullId ?? (input['detail-type'] === 'Scheduled Event' ? pullIdFor(at, intervalSeconds) : `pull-${randomUUID()}`);
-  const clusters = (await clusterStore().list()).filter((c) => c.status === 'active');
-  const plan = planPull(
-    clusters.map((c) => c.id),
-    { pullId, at, batchSize },
-  );
-  logger.info('metric pull planned', { pullId, clusters: clusters.length, batches: plan.batches.length });
-  return plan;
-}, { key: 'pullId || id' });
+const plan = idempotentStep(
+  'plan-metric-pull',
+  async (input: PlanInput = {}) => {
+    const at = input.time ? new Date(input.time) : new Date();
+    const { FLEETOPS_PULL_INTERVAL_SECONDS: intervalSeconds, FLEETOPS_PULL_BATCH_SIZE: batchSize } = wiring().config;
+    const pullId = input.pullId ?? (input['detail-type'] === 'Scheduled Event' ? pullIdFor(at, intervalSeconds) : `pull-${randomUUID()}`);
+    const clusters = (await clusterStore().list()).filter((c) => c.status === 'active');
+    const plan = planPull(
+      clusters.map((c) => c.id),
+      { pullId, at, batchSize },
+    );
+    logger.info('metric pull planned', { pullId, clusters: clusters.length, batches: plan.batches.length });
+    return plan;
+  },
+  { key: 'pullId || id' },
+);
 
 export const handler = middy(plan).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -18,10 +18,25 @@ const pullBatch = idempotentStep('pull-metrics', async (batch: { pullId: string;
   for (const result of results) {
     if (result.error) logger.warn('cluster pull failed', { clusterId: result.clusterId, error: result.error });
   }
-  metrics.addMetric('ServicesScored', MetricUnit.Count, results.reduce((n, r) => n + r.services, 0));
-  metrics.addMetric('AnomaliesFound', MetricUnit.Count, results.reduce((n, r) => n + r.anomalies, 0));
+  metrics.addMetric(
+    'ServicesScored',
+    MetricUnit.Count,
+    results.reduce((n, r) => n + r.services, 0),
+  );
+  metrics.addMetric(
+    'AnomaliesFound',
+    MetricUnit.Count,
+    results.reduce((n, r) => n + r.anomalies, 0),
+  );
   metrics.addMetric('ClusterPullErrors', MetricUnit.Count, results.filter((r) => r.error).length);
-  logger.info('batch pulled', { pullId: batch.pullId, clusters: results.length, anomalies: results.reduce((n, r) => n + r.anomalies, 0), ...clusterSide, costClusters: cost.costClusters, costErrors: cost.costErrors });
+  logger.info('batch pulled', {
+    pullId: batch.pullId,
+    clusters: results.length,
+    anomalies: results.reduce((n, r) => n + r.anomalies, 0),
+    ...clusterSide,
+    costClusters: cost.costClusters,
+    costErrors: cost.costErrors,
+  });
   return { pullId: batch.pullId, results };
 });
 

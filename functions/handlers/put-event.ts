@@ -7,9 +7,7 @@ import { wiring } from '../wiring.ts';
 export const handler = httpHandler({
   putEvent: async ({ body }) => {
     const id = randomUUID();
-    await wiring().events.publish([
-      { id, source: body.source, detailType: body['detail-type'], detail: body.detail, resources: body.resources },
-    ]);
+    await wiring().events.publish([{ id, source: body.source, detailType: body['detail-type'], detail: body.detail, resources: body.resources }]);
     return json(202, { id });
   },
 });

@@ -41,7 +41,13 @@ export const handler = middy(async (input: { rcaId: string; target: RcaTarget; p
   const final = record?.report ?? report;
   if (stored || record?.status === 'SUCCEEDED') await wiring().events.publish([rcaCompletedEvent(evidence, final)]);
   metrics.addMetric('RcaCompleted', MetricUnit.Count, 1);
-  logger.info('rca completed', { rcaId: input.rcaId, engine: final.engine, top: final.rootCauses[0]?.category, ms: Date.now() - started, missing: evidence.errors.length });
+  logger.info('rca completed', {
+    rcaId: input.rcaId,
+    engine: final.engine,
+    top: final.rootCauses[0]?.category,
+    ms: Date.now() - started,
+    missing: evidence.errors.length,
+  });
   return { rcaId: input.rcaId, engine: final.engine, issueType: final.issueType, topCause: final.rootCauses[0]?.category };
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -57,7 +57,9 @@ async function rankingContext(record: ClusterRecord, client: KubeClient, target:
   const [changes, edgeSeries] = await Promise.all([
     collectChanges(client, releaseRecords(), record.id, target, DEFAULT_EVIDENCE_LIMITS.listLimit),
     prometheusClientFor(record)
-      .then((prometheus) => (prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : []))
+      .then((prometheus) =>
+        prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : [],
+      )
       .catch(() => []),
   ]);
   return { changes, edgeSeries };
@@ -78,10 +80,18 @@ const collectors: Record<EvidenceSource, (target: RcaTarget) => Promise<Partial<
       Promise.all([metricSourceFor(record), graphOf(target).catch(() => undefined), context])
         .then(([source, graph, context]) => collectSignals(source, target, new Date(), graph?.edges, context))
         .catch((error: Error) => ({ metrics: [], errors: [{ source: 'golden-signals', error: error.message }] })),
-      metricsStore().listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 }).catch(() => []),
+      metricsStore()
+        .listAnomalies({ clusterIds: [record.id], status: 'anomaly', limit: 100 })
+        .catch(() => []),
       context,
     ]);
-    return { ...usage, ...signals, changes: changeEvidence(changes), anomalies: anomalyEvidence(anomalies, target), errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])] };
+    return {
+      ...usage,
+      ...signals,
+      changes: changeEvidence(changes),
+      anomalies: anomalyEvidence(anomalies, target),
+      errors: [...('errors' in usage ? usage.errors : []), ...('errors' in signals ? signals.errors : [])],
+    };
   },
   graph: async (target) => {
     const graph = await graphOf(target);

@@ -33,6 +33,17 @@ export const handler = httpHandler({
     const record = await rcaStore().get(params.id);
     if (!record) throw new NotFoundError(`RCA ${params.id} not found`);
     const { id, status, report, incidentId, cluster, namespace, service, error, createdAt, updatedAt } = record;
-    return json(200, { id, status, ...(report ? { report } : {}), ...(incidentId ? { incidentId } : {}), cluster, namespace, service, ...(error ? { error } : {}), createdAt, ...(status === 'RUNNING' ? {} : { completedAt: updatedAt }) });
+    return json(200, {
+      id,
+      status,
+      ...(report ? { report } : {}),
+      ...(incidentId ? { incidentId } : {}),
+      cluster,
+      namespace,
+      service,
+      ...(error ? { error } : {}),
+      createdAt,
+      ...(status === 'RUNNING' ? {} : { completedAt: updatedAt }),
+    });
   },
 });

@@ -16,7 +16,12 @@ export const handler = httpHandler({
       ...(body.channel_id ? { channelId: body.channel_id } : {}),
       ...(body.is_enterprise_install === 'true' ? { enterpriseInstall: true } : {}),
     };
-    logger.info('slack command', { slackTeam: actor.teamId, slackUser: actor.userId, slackUserName: actor.userName, subcommand: body.text.trim().split(/\s+/)[0]?.slice(0, 20) });
+    logger.info('slack command', {
+      slackTeam: actor.teamId,
+      slackUser: actor.userId,
+      slackUserName: actor.userName,
+      subcommand: body.text.trim().split(/\s+/)[0]?.slice(0, 20),
+    });
     return json(200, await runFleetCommand(body.text, await slackRequester(actor), slackPorts(), slackPolicy(), body.response_url));
   },
   slackInteractions: async ({ body }) => {
@@ -40,7 +45,13 @@ export const handler = httpHandler({
     };
     const action = actions[0]!;
     logger.info('slack action', { slackTeam: actor.teamId, slackUser: actor.userId, slackUserName: actor.userName, actionId: action.action_id });
-    const reply = await runSlackAction({ actionId: action.action_id, value: action.value }, await slackRequester(actor), slackPorts(), slackPolicy(), responseUrl);
+    const reply = await runSlackAction(
+      { actionId: action.action_id, value: action.value },
+      await slackRequester(actor),
+      slackPorts(),
+      slackPolicy(),
+      responseUrl,
+    );
     return json(200, { replace_original: false, ...reply });
   },
 });

@@ -35,9 +35,7 @@ interface RouteBase {
  * - `auth: 'none'`: public (`/health`, `/openapi.json`).
  * `role` is required for every authenticated route, so a new route cannot forget it.
  */
-export type RouteAuth =
-  | { auth: 'bearer'; role: Role; ingest?: boolean }
-  | { auth: 'none' | 'slack'; role?: undefined; ingest?: undefined };
+export type RouteAuth = { auth: 'bearer'; role: Role; ingest?: boolean } | { auth: 'none' | 'slack'; role?: undefined; ingest?: undefined };
 
 export type RouteDefinition = RouteBase & RouteAuth;
 

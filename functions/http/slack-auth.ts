@@ -21,11 +21,7 @@ export class SlackRequestVerifier {
     if (!secret) throw new UnauthorizedError('Slack integration is not configured');
     const header = (name: string) => headers[name] ?? headers[name.toLowerCase()] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
     const now = this.#deps.now();
-    const verdict = verifySlackSignature(
-      { timestamp: header('x-slack-request-timestamp'), signature: header('x-slack-signature'), rawBody },
-      secret,
-      now,
-    );
+    const verdict = verifySlackSignature({ timestamp: header('x-slack-request-timestamp'), signature: header('x-slack-signature'), rawBody }, secret, now);
     if (!verdict.ok) throw new UnauthorizedError(`Slack request refused (${verdict.reason.replace(/_/g, ' ')})`);
     const first = await this.#deps.replayGuard.firstUse(header('x-slack-signature')!, verdict.timestamp, Math.floor(now.getTime() / 1000));
     if (!first) throw new UnauthorizedError('Slack request refused (replayed signature)');

@@ -34,7 +34,10 @@ const RefString = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^(?:[a-zA-Z][a-zA-Z0-9]*:)?(?:[a-zA-Z0-9][-a-zA-Z0-9]*\/)?[a-zA-Z0-9][-_.a-zA-Z0-9]*$/, 'must be an entity reference such as component:default/user-service');
+  .regex(
+    /^(?:[a-zA-Z][a-zA-Z0-9]*:)?(?:[a-zA-Z0-9][-a-zA-Z0-9]*\/)?[a-zA-Z0-9][-_.a-zA-Z0-9]*$/,
+    'must be an entity reference such as component:default/user-service',
+  );
 
 export const CatalogGraphQuery = z
   .object({
@@ -46,7 +49,9 @@ export const CatalogGraphQuery = z
 export const CatalogGraph = z
   .object({
     entity: z.string(),
-    nodes: z.array(z.object({ ref: z.string(), kind: z.string(), namespace: z.string(), name: z.string(), title: z.string().optional(), missing: z.boolean().optional() })),
+    nodes: z.array(
+      z.object({ ref: z.string(), kind: z.string(), namespace: z.string(), name: z.string(), title: z.string().optional(), missing: z.boolean().optional() }),
+    ),
     edges: z.array(z.object({ from: z.string(), to: z.string(), type: z.string() })),
     upstream: z.array(z.string()),
     downstream: z.array(z.string()),

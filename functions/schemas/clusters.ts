@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { ampSigningRegion } from '../core/metrics/amp-endpoint.ts';
 
-const labelKey = z.string().min(1).max(63).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
+const labelKey = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'must be a label key');
 const labelValue = z.string().max(63);
 
 export const ClusterName = z
@@ -10,7 +14,11 @@ export const ClusterName = z
   .max(63)
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and dashes');
 
-export const Environment = z.string().min(1).max(32).regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes');
+export const Environment = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes');
 
 export const PrometheusConfig = z
   .object({
@@ -20,9 +28,15 @@ export const PrometheusConfig = z
     token: z.string().min(1).max(8192).optional(),
     region: z.string().optional(),
     /** Mimir / Cortex tenant, sent as X-Scope-OrgID. */
-    tenantId: z.string().regex(/^[\x21-\x7e]{1,150}$/, 'must be 1-150 printable ASCII characters').optional(),
+    tenantId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,150}$/, 'must be 1-150 printable ASCII characters')
+      .optional(),
     /** PromQL rate() window, at least 4× the scrape interval. */
-    rateWindow: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h').optional(),
+    rateWindow: z
+      .string()
+      .regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a duration like 30s, 5m or 1h')
+      .optional(),
     /** Equality matchers added to every query, for fleet-wide backends (Thanos, AMP, Mimir): {"cluster":"prod"}. */
     matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string().max(256)).optional(),
   })
@@ -30,9 +44,16 @@ export const PrometheusConfig = z
 
 export const EksRef = z
   .object({
-    clusterName: z.string().min(1).max(100).regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/),
+    clusterName: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region'),
-    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN').optional(),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN')
+      .optional(),
   })
   .strict();
 
@@ -48,8 +69,16 @@ export const GuardrailLimits = z
   })
   .strict();
 
-const k8sName = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
-const serviceKey = z.string().min(1).max(127).regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be SERVICE or NAMESPACE/SERVICE');
+const k8sName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+const serviceKey = z
+  .string()
+  .min(1)
+  .max(127)
+  .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be SERVICE or NAMESPACE/SERVICE');
 
 export const GuardrailSettings = GuardrailLimits.extend({
   /** Per namespace, over the cluster-wide values. */
@@ -58,7 +87,9 @@ export const GuardrailSettings = GuardrailLimits.extend({
   services: z.record(serviceKey, GuardrailLimits).optional(),
 })
   .strict()
-  .refine((v) => Object.keys(v.namespaces ?? {}).length + Object.keys(v.services ?? {}).length <= 200, { message: 'at most 200 namespace and service overrides' })
+  .refine((v) => Object.keys(v.namespaces ?? {}).length + Object.keys(v.services ?? {}).length <= 200, {
+    message: 'at most 200 namespace and service overrides',
+  })
   .meta({ id: 'GuardrailSettings' });
 
 export const RegisterClusterRequest = z
@@ -72,7 +103,16 @@ export const RegisterClusterRequest = z
     eks: EksRef.optional(),
     prometheus: PrometheusConfig.optional(),
     /** Namespaces whose services the metric pull scores (default: FLEETOPS_PULL_NAMESPACES). */
-    namespaces: z.array(z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)).max(50).optional(),
+    namespaces: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(63)
+          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/),
+      )
+      .max(50)
+      .optional(),
     /** Detection guardrails for this cluster's services (defaults: error rate ≥ 5 %, p95 ≥ 1 s, with ≥ 1 req/s). */
     guardrails: GuardrailSettings.optional(),
   })
@@ -80,7 +120,10 @@ export const RegisterClusterRequest = z
   .refine((v) => !(v.prometheus?.auth === 'bearer' && !v.prometheus.token), { message: 'a token is required with auth bearer', path: ['prometheus', 'token'] })
   .refine((v) => !(v.prometheus?.token && v.prometheus.auth !== 'bearer'), { message: 'a token is only used with auth bearer', path: ['prometheus', 'auth'] })
   // Credentials never travel in clear text, and SigV4 only signs for AWS endpoints.
-  .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), { message: 'must be https when auth is used', path: ['prometheus', 'url'] })
+  .refine((v) => !(v.prometheus && v.prometheus.auth !== 'none' && !v.prometheus.url.startsWith('https://')), {
+    message: 'must be https when auth is used',
+    path: ['prometheus', 'url'],
+  })
   .superRefine((v, ctx) => {
     if (v.prometheus?.auth !== 'sigv4') return;
     const endpoint = ampSigningRegion(v.prometheus.url, v.prometheus.region);

@@ -3,7 +3,10 @@ import * as z from 'zod';
 export const ErrorResponse = z
   .object({
     error: z.object({
-      code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).meta({ example: 'VALIDATION_ERROR' }),
+      code: z
+        .string()
+        .regex(/^[A-Z][A-Z0-9_]*$/)
+        .meta({ example: 'VALIDATION_ERROR' }),
       message: z.string(),
     }),
   })
@@ -11,7 +14,13 @@ export const ErrorResponse = z
 
 export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-export const IdParams = z.object({ id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be an id') });
+export const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'must be an id'),
+});
 
 export const EventEntry = z
   .object({

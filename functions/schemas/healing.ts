@@ -1,17 +1,30 @@
 import * as z from 'zod';
 import { HEALING_STATUSES, ISSUE_TYPES, SEVERITIES } from '../core/healing/types.ts';
 
-const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes name');
+const k8sName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes name');
 
 export const CreateHealingRequest = z
   .object({
-    clusterId: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be an id'),
+    clusterId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'must be an id'),
     namespace: k8sName.max(63),
     service: k8sName,
     issueType: z.enum(ISSUE_TYPES),
     severity: z.enum(SEVERITIES),
     dryRun: z.boolean().optional(),
-    incidentId: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'must be an id').optional(),
+    incidentId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'must be an id')
+      .optional(),
   })
   .strict()
   .meta({ id: 'CreateHealingRequest' });

@@ -19,7 +19,10 @@ export const OidcIssuerSchema = z
     defaultRole: RoleSchema.nullable().optional(),
     /** Claim shown as the display name (default: name, then email, then sub). */
     nameClaim: z.string().min(1).max(200).optional(),
-    algorithms: z.array(z.enum(['RS256', 'ES256', 'RS384', 'RS512', 'ES384', 'PS256', 'EdDSA'])).min(1).default(['RS256', 'ES256']),
+    algorithms: z
+      .array(z.enum(['RS256', 'ES256', 'RS384', 'RS512', 'ES384', 'PS256', 'EdDSA']))
+      .min(1)
+      .default(['RS256', 'ES256']),
   })
   .strict();
 
@@ -45,7 +48,14 @@ export function parseOidcIssuers(value: string | undefined): OidcIssuer[] {
 }
 
 export const CreateIngestCredentialRequest = z
-  .object({ source: z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes, underscores'), name: z.string().min(1).max(100).optional() })
+  .object({
+    source: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes, underscores'),
+    name: z.string().min(1).max(100).optional(),
+  })
   .strict();
 
 export const CreateApiKeyRequest = z.object({ name: z.string().min(1).max(100), role: RoleSchema }).strict();

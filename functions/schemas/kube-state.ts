@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { Severity } from './alerts.ts';
 
-const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be a name (letters, digits, . _ : / -)');
+const name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be a name (letters, digits, . _ : / -)');
 
 /** `detail` of a `KubeStateChanged` event (source fleetops.metrics): one Kubernetes condition firing or resolved. */
 export const KubeStateChangedDetail = z

@@ -1,6 +1,10 @@
 import * as z from 'zod';
 
-const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a name or id');
+const name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a name or id');
 
 export const PullStarted = z.object({ executionId: z.string() }).meta({ id: 'PullStarted' });
 

@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { ISSUE_TYPES } from '../core/rca/analyzers/index.ts';
 
-const k8sName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes name');
+const k8sName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes name');
 
 export const StartRcaRequest = z
   .object({

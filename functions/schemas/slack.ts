@@ -19,7 +19,12 @@ export const SlackCommandForm = z
 
 /** Interactive payloads arrive as `payload=<JSON>` in a form body. */
 export const SlackInteractionForm = z
-  .object({ payload: z.string().min(2).max(64 * 1024) })
+  .object({
+    payload: z
+      .string()
+      .min(2)
+      .max(64 * 1024),
+  })
   .meta({ id: 'SlackInteraction', description: 'Slack interaction payload (form-encoded `payload` JSON)' });
 
 export const SlackBlockActions = z.object({
@@ -33,7 +38,10 @@ export const SlackBlockActions = z.object({
     is_restricted: z.boolean().optional(),
     is_ultra_restricted: z.boolean().optional(),
   }),
-  team: z.object({ id: z.string().max(64) }).nullable().optional(),
+  team: z
+    .object({ id: z.string().max(64) })
+    .nullable()
+    .optional(),
   is_enterprise_install: z.boolean().optional(),
   channel: z.object({ id: z.string().max(64) }).optional(),
   response_url: z.string().max(2048).optional(),

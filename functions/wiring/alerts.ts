@@ -45,7 +45,8 @@ export class SecretBackedNotifier implements Notifier {
 export function notifiersFromConfig(config: Config): Notifier[] {
   const notifiers: Notifier[] = [];
   const slack = (webhookUrl: string) => new SlackWebhookNotifier({ webhookUrl });
-  const pagerDuty = (routingKey: string) => new PagerDutyNotifier({ routingKey, ...(config.FLEETOPS_PAGERDUTY_URL ? { baseUrl: config.FLEETOPS_PAGERDUTY_URL } : {}) });
+  const pagerDuty = (routingKey: string) =>
+    new PagerDutyNotifier({ routingKey, ...(config.FLEETOPS_PAGERDUTY_URL ? { baseUrl: config.FLEETOPS_PAGERDUTY_URL } : {}) });
   if (config.FLEETOPS_SLACK_WEBHOOK_URL) notifiers.push(slack(config.FLEETOPS_SLACK_WEBHOOK_URL));
   else if (config.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN) notifiers.push(new SecretBackedNotifier('slack', config.FLEETOPS_SLACK_WEBHOOK_SECRET_ARN, slack));
   if (config.FLEETOPS_PAGERDUTY_ROUTING_KEY) notifiers.push(pagerDuty(config.FLEETOPS_PAGERDUTY_ROUTING_KEY));
@@ -81,10 +82,12 @@ function build() {
       ...(similarityThreshold !== undefined ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold } } : {}),
     },
     // Bedrock rates importance when a model is configured; the rule score answers otherwise (and on any failure).
-    ...(config.FLEETOPS_BEDROCK_MODEL_ID ? { scorer: new BedrockImportanceScorer({ modelId: config.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) } : {}),
+    ...(config.FLEETOPS_BEDROCK_MODEL_ID
+      ? { scorer: new BedrockImportanceScorer({ modelId: config.FLEETOPS_BEDROCK_MODEL_ID, timeoutMs: 1500, cacheTtlSeconds: 3600 }) }
+      : {}),
     // Near-duplicate grouping by meaning (Titan embeddings) when configured; TF-IDF otherwise.
     ...(config.FLEETOPS_EMBEDDING_MODEL_ID ? { similarity: new BedrockEmbeddingSimilarity({ modelId: config.FLEETOPS_EMBEDDING_MODEL_ID }) } : {}),
-    // Propagation-aware grouping: the cluster's call graph (mesh metrics now, the catalog later).
+    // Propagation-aware grouping: the cluster's call graph (mesh metrics and the catalog's dependsOn).
     graphs: { forCluster: (cluster) => dependencyGraphStore().get(cluster) },
     // Whether a caller's symptom comes from a failing callee: the per-edge mesh evidence the pull stores.
     evidence: { forCluster: (cluster) => meshEvidenceStore().get(cluster) },

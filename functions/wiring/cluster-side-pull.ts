@@ -12,7 +12,10 @@ import { prometheusClientFor } from './metric-sources.ts';
  * and, when the cluster has Prometheus, its mesh call graph. Failures are logged and counted, never thrown:
  * the metric pull of the same batch must not fail because of them.
  */
-export async function pullClusterSide(batch: { pullId: string; clusterIds: string[] }): Promise<{ kubeConditions: number; kubeFired: number; kubeResolved: number; kubeErrors: number; meshGraphs: number }> {
+export async function pullClusterSide(batch: {
+  pullId: string;
+  clusterIds: string[];
+}): Promise<{ kubeConditions: number; kubeFired: number; kubeResolved: number; kubeErrors: number; meshGraphs: number }> {
   const kube = kubeStatePull();
   const [kubeResults, meshGraphs] = await Promise.all([kube ? kube.pullBatch(batch) : Promise.resolve([]), refreshGraphs(batch.clusterIds)]);
   for (const r of kubeResults) if (r.error) logger.warn('kube-state pull failed', { clusterId: r.clusterId, error: r.error });
@@ -48,7 +51,14 @@ async function refreshGraphs(clusterIds: string[]): Promise<number> {
           now: wiring().clock.now(),
         });
         // Per-edge errors and latency against their own baseline: what lets grouping tell a propagated symptom from a fault of its own.
-        await refreshMeshEvidence({ cluster: record.name, namespaces, ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}), query, store: meshEvidenceStore(), now: wiring().clock.now() }).catch((error: unknown) =>
+        await refreshMeshEvidence({
+          cluster: record.name,
+          namespaces,
+          ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}),
+          query,
+          store: meshEvidenceStore(),
+          now: wiring().clock.now(),
+        }).catch((error: unknown) =>
           logger.warn('mesh edge evidence refresh failed', { clusterId, error: error instanceof Error ? error.message : String(error) }),
         );
         return Object.keys(graph).length ? 1 : 0;

@@ -37,13 +37,11 @@ async function readResources(record: ClusterRecord): Promise<ClusterResources> {
   const client = await clusterRegistry().client(record);
   const [nodes, pods] = await Promise.all([client.listNodes(), client.listAllPods()]);
   const namespaces = [...new Set(pods.map((p) => p.metadata?.namespace).filter((n): n is string => !!n))];
-  const usage: PodUsage[] = (await Promise.all(namespaces.map((ns) => client.podMetrics(ns).catch(() => []))))
-    .flat()
-    .map((m) => ({
-      namespace: m.namespace,
-      name: m.name,
-      containers: m.containers.map((c) => ({ name: c.name, cpu: tryParseQuantity(c.cpu) ?? 0, memory: tryParseQuantity(c.memory) ?? 0 })),
-    }));
+  const usage: PodUsage[] = (await Promise.all(namespaces.map((ns) => client.podMetrics(ns).catch(() => [])))).flat().map((m) => ({
+    namespace: m.namespace,
+    name: m.name,
+    containers: m.containers.map((c) => ({ name: c.name, cpu: tryParseQuantity(c.cpu) ?? 0, memory: tryParseQuantity(c.memory) ?? 0 })),
+  }));
   return {
     nodes: nodes.filter((n) => n.metadata?.name) as CostNode[],
     pods: pods.filter((p) => p.metadata?.name) as CostPod[],

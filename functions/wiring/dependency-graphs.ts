@@ -11,7 +11,13 @@ let graphs: { base: unknown; store: DependencyGraphStore } | undefined;
 /** The per-cluster dependency graphs (mesh and catalog), as the pull writes and alert grouping and healing safety read them (RCA reads the catalog directly). */
 export function dependencyGraphStore(): DependencyGraphStore {
   const base = wiring();
-  if (graphs?.base !== base) graphs = { base, store: new CatalogAwareGraphStore(new DynamoDependencyGraphStore({ client: base.documentClient, tableName: base.config.TABLE_NAME }), { snapshot: async () => serviceCatalog().snapshot() }) };
+  if (graphs?.base !== base)
+    graphs = {
+      base,
+      store: new CatalogAwareGraphStore(new DynamoDependencyGraphStore({ client: base.documentClient, tableName: base.config.TABLE_NAME }), {
+        snapshot: async () => serviceCatalog().snapshot(),
+      }),
+    };
   return graphs.store;
 }
 

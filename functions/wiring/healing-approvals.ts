@@ -24,7 +24,10 @@ export function openIncidents(): OpenIncidents {
     openIncident: async ({ cluster, namespace, service }) => {
       const since = new Date(base.clock.now().getTime() - FLOOR_WINDOW_MS);
       const pages = await Promise.all((['open', 'acknowledged'] as const).map((status) => store.listByStatus(status, { cluster, since, limit: 1000 })));
-      return openIncidentFor(pages.flatMap((p) => p.items), { namespace, service });
+      return openIncidentFor(
+        pages.flatMap((p) => p.items),
+        { namespace, service },
+      );
     },
     incident: async (id) => store.get(id),
   };

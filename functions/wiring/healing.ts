@@ -28,7 +28,9 @@ class CriticalDependents implements DependencyGraph {
   async criticalDependents(target: { cluster: string; service: string }): Promise<string[]> {
     const critical = this.policy.criticalServices ?? [];
     if (!critical.length) return [];
-    const mesh = await dependencyGraphStore().get(target.cluster).catch(() => undefined);
+    const mesh = await dependencyGraphStore()
+      .get(target.cluster)
+      .catch(() => undefined);
     return criticalDependents(target.service, mergeGraphs([this.policy.dependencies ?? {}, mesh ?? {}]), critical);
   }
 }

@@ -14,7 +14,12 @@ let built: { base: unknown; fetch: typeof fetch; credentials: ReturnType<typeof 
 export async function prometheusClientFor(record: ClusterRecord): Promise<PrometheusClient | undefined> {
   const base = wiring();
   if (built?.base !== base) built = { base, fetch: guardedFetch(base.addressPolicy), credentials: fromNodeProviderChain() };
-  return createPrometheusClient(record, { bearerToken: () => base.secrets.get(prometheusSecretName(record.id)), awsCredentials: built.credentials, fetch: built.fetch, timeoutMs: 8000 });
+  return createPrometheusClient(record, {
+    bearerToken: () => base.secrets.get(prometheusSecretName(record.id)),
+    awsCredentials: built.credentials,
+    fetch: built.fetch,
+    timeoutMs: 8000,
+  });
 }
 
 /** A cluster's MetricSource, built by the one factory with this process's secrets, credentials and guarded fetch. */

@@ -39,14 +39,18 @@ export function rcaStartPorts(): RcaStartPorts {
   return { store: build().store, links: build().links, workflows: base.workflows, clock: base.clock };
 }
 
-/** FLEETOPS_SERVICE_DEPENDENCIES, parsed; a malformed value is ignored (and says so once). */
+/** FLEETOPS_SERVICE_DEPENDENCIES, parsed; a malformed value is ignored (no dependencies from configuration). */
 export function configuredDependencies(): Record<string, string[]> | undefined {
   const raw = wiring().config.FLEETOPS_SERVICE_DEPENDENCIES;
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).map(String)]));
+    return Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>)
+        .filter(([, v]) => Array.isArray(v))
+        .map(([k, v]) => [k, (v as unknown[]).map(String)]),
+    );
   } catch {
     return undefined;
   }

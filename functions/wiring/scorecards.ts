@@ -16,7 +16,12 @@ export function scorecardService(): ScorecardService {
   if (built?.base !== base) {
     built = {
       base,
-      github: new GitHubRepositoryInspector({ baseUrl: base.config.FLEETOPS_GITHUB_API_URL, token: gitHubToken(base.config), fetch: guardedFetch(base.addressPolicy), policy: base.addressPolicy }),
+      github: new GitHubRepositoryInspector({
+        baseUrl: base.config.FLEETOPS_GITHUB_API_URL,
+        token: gitHubToken(base.config),
+        fetch: guardedFetch(base.addressPolicy),
+        policy: base.addressPolicy,
+      }),
     };
   }
   return new ScorecardService({

@@ -28,7 +28,13 @@ import { clusterStore } from './cluster-store.ts';
 import { answerHealingApproval, openIncidents } from './healing-approvals.ts';
 import { metricsStore } from './metrics-store.ts';
 
-const summary = (c: ClusterRecord): ClusterSummary => ({ id: c.id, name: c.name, environment: c.environment, status: c.status, ...(c.version ? { version: c.version } : {}) });
+const summary = (c: ClusterRecord): ClusterSummary => ({
+  id: c.id,
+  name: c.name,
+  environment: c.environment,
+  status: c.status,
+  ...(c.version ? { version: c.version } : {}),
+});
 const incidentSummary = (i: Incident & { types?: string[] }): IncidentSummary => ({ ...i, types: i.types ?? [i.type] }) as IncidentSummary;
 
 /** Records who acted from Slack on the incident itself (set once: the first acknowledger). */
@@ -41,7 +47,9 @@ async function recordAcknowledger(incidentId: string, actor: SlackActor): Promis
         Key: { pk: `INCIDENT#${incidentId}`, sk: 'META' },
         UpdateExpression: 'SET acknowledgedBy = if_not_exists(acknowledgedBy, :by)',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':by': { source: 'slack', userId: actor.userId, userName: actor.userName, ...(actor.identity ? { subject: actor.identity.subject } : {}) } },
+        ExpressionAttributeValues: {
+          ':by': { source: 'slack', userId: actor.userId, userName: actor.userName, ...(actor.identity ? { subject: actor.identity.subject } : {}) },
+        },
       }),
     )
     .catch(() => undefined);
@@ -81,7 +89,10 @@ export async function slackRequester(actor: SlackActor): Promise<SlackActor> {
       const value = c.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN ? await getSecret(c.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN, { maxAge: 300 }) : undefined;
       return typeof value === 'string' && value ? value : undefined;
     };
-    directoryFor = { base, directory: configured ? new SlackDirectory({ token, groupIds: [...slackPolicy().userGroups.keys()], baseUrl: c.FLEETOPS_SLACK_API_URL }) : undefined };
+    directoryFor = {
+      base,
+      directory: configured ? new SlackDirectory({ token, groupIds: [...slackPolicy().userGroups.keys()], baseUrl: c.FLEETOPS_SLACK_API_URL }) : undefined,
+    };
   }
   const directory = directoryFor.directory;
   if (!directory) {
@@ -110,7 +121,8 @@ export function slackPolicy(): SlackPolicy {
 export function slackPorts(): SlackCommandPorts {
   return {
     listClusters: async () => (await clusterStore().list()).map(summary),
-    openIncidents: async (filter) => (await incidentQueries().list({ status: 'active', ...(filter?.clusterId ? { cluster: filter.clusterId } : {}) })).map(incidentSummary),
+    openIncidents: async (filter) =>
+      (await incidentQueries().list({ status: 'active', ...(filter?.clusterId ? { cluster: filter.clusterId } : {}) })).map(incidentSummary),
     getIncident: async (id) => {
       const incident = await alertStore().incidents.get(id);
       return incident ? incidentSummary(incident) : undefined;
@@ -139,7 +151,12 @@ export function slackPorts(): SlackCommandPorts {
     },
     decideHealing: async (healingId, decision, actor) => {
       try {
-        const record = await answerHealingApproval({ id: healingId, decision, by: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})`, ...(actor.identity ? { identity: actor.identity } : {}) });
+        const record = await answerHealingApproval({
+          id: healingId,
+          decision,
+          by: `${actor.identity?.subject ?? `slack:${actor.userId}`} (${actor.userName})`,
+          ...(actor.identity ? { identity: actor.identity } : {}),
+        });
         const { id, cluster, namespace, service, issueType, severity, action, status, reason } = record;
         return { id, cluster, namespace, service, issueType, severity, action, status, reason };
       } catch (error) {
@@ -169,7 +186,10 @@ export function slackPorts(): SlackCommandPorts {
       const seen = namespace ?? (await metricsStore().listAnomalies({ clusterIds: [cluster.id], service, limit: 1 }))[0]?.namespace;
       const inScope = seen ?? (cluster.namespaces ?? base.config.pullNamespaces)[0] ?? 'default';
       // The same per-user and per-service limit as POST /v1/rca (RateLimitedError: answered in Slack).
-      await admitManualRcaFor({ subject: actor.identity?.subject ?? `slack:${actor.teamId ?? 'unknown'}/${actor.userId}`, ...(actor.identity ? { role: actor.identity.role } : {}) }, { cluster: cluster.name, namespace: inScope, service });
+      await admitManualRcaFor(
+        { subject: actor.identity?.subject ?? `slack:${actor.teamId ?? 'unknown'}/${actor.userId}`, ...(actor.identity ? { role: actor.identity.role } : {}) },
+        { cluster: cluster.name, namespace: inScope, service },
+      );
       const rcaId = newRcaId();
       const { followUps, responder } = slackFollowUps();
       const now = base.clock.now();
@@ -191,12 +211,19 @@ export function slackPorts(): SlackCommandPorts {
       const now = wiring().clock.now();
       const planned = manualDeployment(
         // One deployment per person, release, version and wave per minute: a repeated command is the same deploy.
-        { release, version, ...(wave ? { wave } : {}), requestedBy: `${actor.userId} (${actor.userName})`, requestKey: `${actor.userId}\n${now.toISOString().slice(0, 16)}` },
+        {
+          release,
+          version,
+          ...(wave ? { wave } : {}),
+          requestedBy: `${actor.userId} (${actor.userName})`,
+          requestKey: `${actor.userId}\n${now.toISOString().slice(0, 16)}`,
+        },
         await deploymentStore().listTriggers(),
         await clusterStore().list(),
       );
       if ('error' in planned) return planned;
-      if (planned.touchesProd && !allowProd) return { error: 'This deploy reaches prod clusters, and you are not on the fleetops approvers list. Deploy a non-prod wave, or ask an approver.' };
+      if (planned.touchesProd && !allowProd)
+        return { error: 'This deploy reaches prod clusters, and you are not on the fleetops approvers list. Deploy a non-prod wave, or ask an approver.' };
       const { id } = await apiDeployer().create(planned.deployment);
       const { followUps, responder } = slackFollowUps();
       if (responseUrl && responder.isAllowed(responseUrl)) await followUps.add({ subject: `deploy#${id}`, responseUrl, userId: actor.userId }, now);

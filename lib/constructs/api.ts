@@ -95,11 +95,19 @@ export class Api extends Construct {
     ]);
 
     const authorizer = props.jwtAuthorizer
-      ? new HttpJwtAuthorizer('OidcAuthorizer', props.jwtAuthorizer.issuer, { jwtAudience: props.jwtAuthorizer.audience, identitySource: ['$request.header.Authorization'] })
+      ? new HttpJwtAuthorizer('OidcAuthorizer', props.jwtAuthorizer.issuer, {
+          jwtAudience: props.jwtAuthorizer.audience,
+          identitySource: ['$request.header.Authorization'],
+        })
       : undefined;
     for (const route of props.routes) {
       const gated = authorizer && route.auth === 'bearer' && !machineCredentialRoute(route);
-      this.httpApi.addRoutes({ path: route.path, methods: [METHODS[route.method]], integration: integrationFor(route.handler), ...(gated ? { authorizer } : {}) });
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [METHODS[route.method]],
+        integration: integrationFor(route.handler),
+        ...(gated ? { authorizer } : {}),
+      });
     }
     // The stage's route settings name the routes: CloudFormation must create them first.
     stage.node.addDependency(this.httpApi);

@@ -22,7 +22,12 @@ export function stateMachineName(stack: Stack, workflow: string): string {
 }
 
 export function stateMachineArn(stack: Stack, workflow: string): string {
-  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(stack, workflow), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return stack.formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName(stack, workflow),
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** Step Functions from the same `state-machines/*.asl.json` the local runner executes. */
@@ -54,7 +59,11 @@ export class Workflows extends Construct {
       });
       for (const fn of invoked) {
         fn.grantInvoke(machine);
-        acknowledgeWildcard(machine, `${nagArnOf(fn.node.defaultChild as CfnElement)}:*`, 'CDK’s grantInvoke covers the function’s versions and aliases (`:*`) of this one function.');
+        acknowledgeWildcard(
+          machine,
+          `${nagArnOf(fn.node.defaultChild as CfnElement)}:*`,
+          'CDK’s grantInvoke covers the function’s versions and aliases (`:*`) of this one function.',
+        );
       }
       acknowledgeWildcard(machine, '*', 'Step Functions log delivery and X-Ray actions support no resource-level permissions.');
       this.stateMachines.set(workflow.name, machine);

@@ -95,7 +95,17 @@ function matchNumeric(spec: unknown[], value: number): boolean {
     const op = spec[i];
     const bound = Number(spec[i + 1]);
     const ok =
-      op === '>' ? value > bound : op === '>=' ? value >= bound : op === '<' ? value < bound : op === '<=' ? value <= bound : op === '=' ? value === bound : false;
+      op === '>'
+        ? value > bound
+        : op === '>='
+          ? value >= bound
+          : op === '<'
+            ? value < bound
+            : op === '<='
+              ? value <= bound
+              : op === '='
+                ? value === bound
+                : false;
     if (!ok) return false;
   }
   return spec.length >= 2;

@@ -52,7 +52,11 @@ export class LocalEventBus {
   private readonly invoke: TargetInvoker;
   private readonly options: { maxAttempts?: number; backoffMs?: number; deadLetterFile?: string; onError?: (d: DeadLetter) => void };
 
-  constructor(rules: RuleDefinition[], invoke: TargetInvoker, options: { maxAttempts?: number; backoffMs?: number; deadLetterFile?: string; onError?: (d: DeadLetter) => void } = {}) {
+  constructor(
+    rules: RuleDefinition[],
+    invoke: TargetInvoker,
+    options: { maxAttempts?: number; backoffMs?: number; deadLetterFile?: string; onError?: (d: DeadLetter) => void } = {},
+  ) {
     this.rules = rules;
     this.invoke = invoke;
     this.options = options;

@@ -156,7 +156,9 @@ export async function demoTokenLines(oidc: LocalOidcIssuer, hours = 12): Promise
 /** Run alone (`node local/oidc/issuer.ts`): prints the issuer entry and a token per demo user. */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const local = await startLocalOidcIssuer({ port: Number(process.env.FLEETOPS_OIDC_PORT ?? 0) });
-  const tokens = Object.fromEntries(await Promise.all((Object.keys(DEMO_USERS) as Role[]).map(async (role) => [role, await local.tokenFor(role, { expiresInSeconds: 12 * 3600 })])));
+  const tokens = Object.fromEntries(
+    await Promise.all((Object.keys(DEMO_USERS) as Role[]).map(async (role) => [role, await local.tokenFor(role, { expiresInSeconds: 12 * 3600 })])),
+  );
   console.log(JSON.stringify({ FLEETOPS_OIDC_ISSUERS: JSON.stringify([local.config]), tokens }));
   process.on('SIGTERM', () => void local.stop().then(() => process.exit(0)));
   process.on('SIGINT', () => void local.stop().then(() => process.exit(0)));

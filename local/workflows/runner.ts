@@ -76,7 +76,11 @@ export class LocalWorkflowRunner {
   private readonly invoke: FunctionInvoker;
   private readonly options: { rootDir: string; waitScale?: number; onFailure?: (workflow: string, error: string) => void };
 
-  constructor(definitions: WorkflowDefinition[], invoke: FunctionInvoker, options: { rootDir: string; waitScale?: number; onFailure?: (workflow: string, error: string) => void }) {
+  constructor(
+    definitions: WorkflowDefinition[],
+    invoke: FunctionInvoker,
+    options: { rootDir: string; waitScale?: number; onFailure?: (workflow: string, error: string) => void },
+  ) {
     this.definitions = definitions;
     this.invoke = invoke;
     this.options = options;
@@ -99,7 +103,10 @@ export class LocalWorkflowRunner {
     const machine = new StateMachine(asl as never, { validationOptions: { checkPaths: false, checkArn: false } as never });
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides },
-      context: { Execution: { Id: executionId, Name: executionId.split(':').pop(), Input: input, StartTime: new Date().toISOString() }, Task: { Token: TOKEN_PLACEHOLDER } } as never,
+      context: {
+        Execution: { Id: executionId, Name: executionId.split(':').pop(), Input: input, StartTime: new Date().toISOString() },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      } as never,
     });
     const record = { executionId, status: 'RUNNING' as WorkflowExecution['status'], startedAt: new Date().toISOString(), done: Promise.resolve() };
     record.done = execution.result.then(
@@ -156,7 +163,11 @@ export class LocalWorkflowRunner {
 
     if (direct) return (input) => this.invoke(handler, input);
     if (resource === LAMBDA_INVOKE) {
-      return async (input) => ({ ExecutedVersion: '$LATEST', StatusCode: 200, Payload: await this.invoke(handler, (input as { Payload?: unknown }).Payload ?? input) });
+      return async (input) => ({
+        ExecutedVersion: '$LATEST',
+        StatusCode: 200,
+        Payload: await this.invoke(handler, (input as { Payload?: unknown }).Payload ?? input),
+      });
     }
     return async (input) => {
       const token = randomUUID();

@@ -112,7 +112,12 @@ describe('alert pipeline through the local stack', () => {
   it('ingests CloudWatch alarm state changes from the bus: ALARM opens, OK resolves', async () => {
     const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'events', 'cloudwatch', 'alarm-state-change.json'), 'utf8'));
     const put = (value: string) =>
-      post('/v1/events', { source: base.source, 'detail-type': base['detail-type'], resources: base.resources, detail: { ...base.detail, state: { ...base.detail.state, value } } });
+      post('/v1/events', {
+        source: base.source,
+        'detail-type': base['detail-type'],
+        resources: base.resources,
+        detail: { ...base.detail, state: { ...base.detail.state, value } },
+      });
     expect((await put('ALARM')).status).toBe(202);
     await cloud.bus.drain();
     const open = (await get('/v1/incidents?status=open')).items.find((i: { service: string }) => i.service === 'payment-service');
@@ -143,23 +148,29 @@ describe('alert pipeline through the local stack', () => {
     expect((await post('/v1/alerts', body)).status).toBe(400);
   });
 
-  it.skipIf(!existsSync(join(SHARED, 'webhooks.jsonl')))('replays the captured Alertmanager webhooks: one incident per group, resolved at the end', async () => {
-    const captures = readFileSync(join(SHARED, 'webhooks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const incidentsByGroup = new Map<string, Set<string>>();
-    for (const capture of captures) {
-      const response = await post('/v1/alerts/alertmanager', capture.bodyRaw);
-      expect(response.status, `capture ${capture.seq}`).toBe(202);
-      const group = capture.body.groupKey as string;
-      const set = incidentsByGroup.get(group) ?? new Set<string>();
-      for (const id of response.body.incidents) set.add(id);
-      incidentsByGroup.set(group, set);
-    }
-    for (const [group, ids] of incidentsByGroup) expect(ids.size, group).toBeLessThanOrEqual(1);
-    const lastByGroup = new Map(captures.map((c) => [c.body.groupKey, c.body]));
-    for (const [group, body] of lastByGroup) {
-      const [id] = incidentsByGroup.get(group) ?? [];
-      if (!id || body.status !== 'resolved') continue;
-      expect((await get(`/v1/incidents/${id}`)).status, group).toBe('resolved');
-    }
-  });
+  it.skipIf(!existsSync(join(SHARED, 'webhooks.jsonl')))(
+    'replays the captured Alertmanager webhooks: one incident per group, resolved at the end',
+    async () => {
+      const captures = readFileSync(join(SHARED, 'webhooks.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const incidentsByGroup = new Map<string, Set<string>>();
+      for (const capture of captures) {
+        const response = await post('/v1/alerts/alertmanager', capture.bodyRaw);
+        expect(response.status, `capture ${capture.seq}`).toBe(202);
+        const group = capture.body.groupKey as string;
+        const set = incidentsByGroup.get(group) ?? new Set<string>();
+        for (const id of response.body.incidents) set.add(id);
+        incidentsByGroup.set(group, set);
+      }
+      for (const [group, ids] of incidentsByGroup) expect(ids.size, group).toBeLessThanOrEqual(1);
+      const lastByGroup = new Map(captures.map((c) => [c.body.groupKey, c.body]));
+      for (const [group, body] of lastByGroup) {
+        const [id] = incidentsByGroup.get(group) ?? [];
+        if (!id || body.status !== 'resolved') continue;
+        expect((await get(`/v1/incidents/${id}`)).status, group).toBe('resolved');
+      }
+    },
+  );
 });

@@ -34,7 +34,13 @@ beforeAll(async () => {
   operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
       .filter(([, op]) => op['x-fleetops-role'])
-      .map(([method, op]) => ({ method: method.toUpperCase(), path, id: op.operationId, role: op['x-fleetops-role'], ingest: op['x-fleetops-ingest'] === true })),
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        id: op.operationId,
+        role: op['x-fleetops-role'],
+        ingest: op['x-fleetops-ingest'] === true,
+      })),
   );
 
   // An admin (here the OIDC admin, not the bootstrap token) creates the ingest credential.
@@ -60,7 +66,15 @@ async function call(method: string, path: string, token: string | undefined, bod
   return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
 }
 
-const alert = { source: 'alertmanager-test', cluster: 'prod', namespace: 'shop', service: 'auth-e2e', type: 'HighErrorRate', severity: 'low', message: 'auth e2e' };
+const alert = {
+  source: 'alertmanager-test',
+  cluster: 'prod',
+  namespace: 'shop',
+  service: 'auth-e2e',
+  type: 'HighErrorRate',
+  severity: 'low',
+  message: 'auth e2e',
+};
 
 describe('every authenticated route of /openapi.json', () => {
   it('covers every /v1 route except Slack’s, each with a role', () => {
@@ -118,7 +132,10 @@ describe('every authenticated route of /openapi.json', () => {
   });
 
   it('accepts an ingest credential, and a human operator, on the alert routes', async () => {
-    const ingestRoutes = operations.filter((o) => o.ingest).map((o) => o.id).sort();
+    const ingestRoutes = operations
+      .filter((o) => o.ingest)
+      .map((o) => o.id)
+      .sort();
     expect(ingestRoutes).toEqual(['ingestAlert', 'ingestAlertmanager']);
     expect((await call('POST', '/v1/alerts', ingest, alert)).status).toBe(202);
     const webhook = {
@@ -165,8 +182,17 @@ describe('every authenticated route of /openapi.json', () => {
   });
 
   it('keeps the bootstrap token as admin and names who is calling', async () => {
-    expect((await call('GET', '/v1/whoami', cloud.apiToken)).body).toEqual({ kind: 'bootstrap', subject: 'bootstrap', displayName: 'bootstrap admin token', role: 'admin' });
-    expect((await call('GET', '/v1/whoami', tokens.approver)).body).toMatchObject({ kind: 'oidc', subject: `${cloud.oidc!.issuer}#april-approver`, role: 'approver' });
+    expect((await call('GET', '/v1/whoami', cloud.apiToken)).body).toEqual({
+      kind: 'bootstrap',
+      subject: 'bootstrap',
+      displayName: 'bootstrap admin token',
+      role: 'admin',
+    });
+    expect((await call('GET', '/v1/whoami', tokens.approver)).body).toMatchObject({
+      kind: 'oidc',
+      subject: `${cloud.oidc!.issuer}#april-approver`,
+      role: 'approver',
+    });
     const key = await call('POST', '/v1/credentials/api-keys', cloud.apiToken, { name: 'report-script', role: 'viewer' });
     expect((await call('GET', '/v1/whoami', key.body.secret)).body).toMatchObject({ kind: 'api-key', role: 'viewer' });
     expect((await call('GET', '/v1/clusters', key.body.secret)).status).toBe(200);

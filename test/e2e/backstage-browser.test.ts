@@ -81,14 +81,24 @@ describe.skipIf(!haveChromium)('fleetops in Backstage, in chromium', () => {
 
     const fault = await kreq(stack.cluster('dev'), 'POST', '/sim/v1/faults', { type: 'image-pull-backoff', namespace: 'shop', deployment: SERVICE });
     expect(fault.status).toBe(201);
-    const incident = await waitFor(async () => {
-      const r = await stack.api('GET', '/v1/incidents?status=open');
-      return (r.body.items as any[]).find((i) => i.service === SERVICE && i.rcaId);
-    }, 'an incident with an RCA for payment-service', 120_000, 2000);
-    const run = await waitFor(async () => {
-      const r = await stack.api('GET', `/v1/healing?service=${SERVICE}`);
-      return (r.body.items as any[]).find((h) => h.incidentId === incident.id && h.status === 'PENDING_APPROVAL');
-    }, 'a heal run waiting for approval', 120_000, 2000);
+    const incident = await waitFor(
+      async () => {
+        const r = await stack.api('GET', '/v1/incidents?status=open');
+        return (r.body.items as any[]).find((i) => i.service === SERVICE && i.rcaId);
+      },
+      'an incident with an RCA for payment-service',
+      120_000,
+      2000,
+    );
+    const run = await waitFor(
+      async () => {
+        const r = await stack.api('GET', `/v1/healing?service=${SERVICE}`);
+        return (r.body.items as any[]).find((h) => h.incidentId === incident.id && h.status === 'PENDING_APPROVAL');
+      },
+      'a heal run waiting for approval',
+      120_000,
+      2000,
+    );
 
     await fleet.reload();
     await fleet.getByTestId('fleetops-pending').waitFor({ timeout: 60_000 });
@@ -97,7 +107,11 @@ describe.skipIf(!haveChromium)('fleetops in Backstage, in chromium', () => {
 
     // The viewer sees the incident, the RCA tree and the run, but is not offered Approve.
     const viewer = await signIn('alice', `/fleetops/entity/${SERVICE}`, 2600);
-    await viewer.getByTestId('fleetops-incidents').getByText(incident.title ?? incident.id).first().waitFor({ timeout: 30_000 });
+    await viewer
+      .getByTestId('fleetops-incidents')
+      .getByText(incident.title ?? incident.id)
+      .first()
+      .waitFor({ timeout: 30_000 });
     const category = viewer.getByTestId('fleetops-root-cause-category').first();
     await category.waitFor({ timeout: 60_000 });
     expect(['ImagePullBackOff', 'BadDeploy']).toContain((await category.textContent())?.trim());
@@ -118,13 +132,22 @@ describe.skipIf(!haveChromium)('fleetops in Backstage, in chromium', () => {
     await approver.screenshot({ path: join(shots, 'entity-tab.png') });
     await approver.getByTestId('fleetops-rca').screenshot({ path: join(shots, 'rca-tree.png') });
     await approver.getByTestId(`fleetops-approve-${run.id}`).click();
-    const approved = await waitFor(async () => {
-      const r = await stack.api('GET', `/v1/healing/${run.id}`);
-      return r.body.status !== 'PENDING_APPROVAL' ? r.body : undefined;
-    }, 'the approval to take effect', 30_000, 500);
+    const approved = await waitFor(
+      async () => {
+        const r = await stack.api('GET', `/v1/healing/${run.id}`);
+        return r.body.status !== 'PENDING_APPROVAL' ? r.body : undefined;
+      },
+      'the approval to take effect',
+      30_000,
+      500,
+    );
     expect(['EXECUTING', 'SUCCEEDED']).toContain(approved.status);
     expect(JSON.stringify(approved)).toContain('user:default/bob');
-    await approver.getByTestId('fleetops-healing').getByText(/EXECUTING|SUCCEEDED/).first().waitFor({ timeout: 30_000 });
+    await approver
+      .getByTestId('fleetops-healing')
+      .getByText(/EXECUTING|SUCCEEDED/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await approver.getByTestId('fleetops-healing').screenshot({ path: join(shots, 'heal-runs-approved.png') });
   }, 420_000);
 });

@@ -113,13 +113,17 @@ describe('service catalog end to end', () => {
   it('shows user-service’s dependencies, APIs and dependents in its graph', async () => {
     const graph = await api('GET', '/v1/catalog/graph?entity=component:default/user-service');
     expect(graph.status).toBe(200);
-    expect(graph.body.nodes.map((n: { ref: string }) => n.ref)).toEqual(expect.arrayContaining(['api:default/user-api', 'resource:default/users-db', 'component:default/frontend', 'group:default/team-identity']));
-    expect(graph.body.edges).toEqual(expect.arrayContaining([
-      { from: 'component:default/user-service', to: 'api:default/user-api', type: 'providesApi' },
-      { from: 'component:default/user-service', to: 'api:default/notification-api', type: 'consumesApi' },
-      { from: 'component:default/user-service', to: 'resource:default/users-db', type: 'dependsOn' },
-      { from: 'component:default/frontend', to: 'component:default/user-service', type: 'dependsOn' },
-    ]));
+    expect(graph.body.nodes.map((n: { ref: string }) => n.ref)).toEqual(
+      expect.arrayContaining(['api:default/user-api', 'resource:default/users-db', 'component:default/frontend', 'group:default/team-identity']),
+    );
+    expect(graph.body.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'component:default/user-service', to: 'api:default/user-api', type: 'providesApi' },
+        { from: 'component:default/user-service', to: 'api:default/notification-api', type: 'consumesApi' },
+        { from: 'component:default/user-service', to: 'resource:default/users-db', type: 'dependsOn' },
+        { from: 'component:default/frontend', to: 'component:default/user-service', type: 'dependsOn' },
+      ]),
+    );
     expect(graph.body.upstream).toEqual(['component:default/frontend']);
     expect(graph.body.downstream).toEqual(['resource:default/users-db']);
     // A bare name is a component in `default`.
@@ -149,7 +153,19 @@ describe('service catalog end to end', () => {
   }, 60_000);
 
   it('generates a golden-path skeleton whose chart passes helm lint, and registers it', async () => {
-    const params = { name: 'checkout-service', owner: 'team-payments', description: 'Checkout {{ .Values.evil }} "quoted"', language: 'python', framework: 'fastapi', database: 'postgresql', replicas: 2, cpu: '250m', memory: '256Mi', system: 'ecommerce-system', register: true };
+    const params = {
+      name: 'checkout-service',
+      owner: 'team-payments',
+      description: 'Checkout {{ .Values.evil }} "quoted"',
+      language: 'python',
+      framework: 'fastapi',
+      database: 'postgresql',
+      replicas: 2,
+      cpu: '250m',
+      memory: '256Mi',
+      system: 'ecommerce-system',
+      register: true,
+    };
     const response = await api('POST', '/v1/golden-paths/microservice', params);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/gzip');
@@ -171,7 +187,9 @@ describe('service catalog end to end', () => {
     expect(rendered).toMatch(/runAsNonRoot: true/);
     expect(rendered).toMatch(/runAsUser: 10001/);
     const registered = await api('GET', '/v1/catalog/graph?entity=component:default/checkout-service');
-    expect(registered.body.edges).toEqual(expect.arrayContaining([{ from: 'component:default/checkout-service', to: 'group:default/team-payments', type: 'ownedBy' }]));
+    expect(registered.body.edges).toEqual(
+      expect.arrayContaining([{ from: 'component:default/checkout-service', to: 'group:default/team-payments', type: 'ownedBy' }]),
+    );
     const invalid = await api('POST', '/v1/golden-paths/microservice', { ...params, name: 'Checkout Service', framework: 'gin' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toMatch(/name/);
@@ -183,13 +201,23 @@ describe('service catalog end to end', () => {
     expect(list.body.items).toHaveLength(1);
     const entity = validateEntity(list.body.items[0]);
     expect(entity).toMatchObject({ entity: { ref: 'resource:default/dev', spec: { type: 'kubernetes-cluster', owner: 'group:default/team-platform' } } });
-    const yaml = await fetch(cloud.url + '/v1/catalog/backstage/clusters', { headers: { authorization: `Bearer ${cloud.apiToken}`, accept: 'application/yaml' } });
+    const yaml = await fetch(cloud.url + '/v1/catalog/backstage/clusters', {
+      headers: { authorization: `Bearer ${cloud.apiToken}`, accept: 'application/yaml' },
+    });
     expect(yaml.headers.get('content-type')).toBe('application/yaml');
     expect(parse(await yaml.text())).toMatchObject({ kind: 'Resource', metadata: { name: 'dev' } });
   });
 
   it('routes an alert on a catalog service to its owner’s Slack channel, and groups its callers’ alerts through the catalog graph', async () => {
-    const alert = (service: string) => ({ source: 'test', cluster: 'dev', namespace: 'shop', service, type: 'HighErrorRate', severity: 'high', message: `${service} 5xx above 5%` });
+    const alert = (service: string) => ({
+      source: 'test',
+      cluster: 'dev',
+      namespace: 'shop',
+      service,
+      type: 'HighErrorRate',
+      severity: 'high',
+      message: `${service} 5xx above 5%`,
+    });
     const payment = await api('POST', '/v1/alerts', alert('payment-service'));
     expect(payment.status).toBe(202);
     // order-service calls payment-service (catalog dependsOn; no mesh graph here): its alert joins that incident.
@@ -251,7 +279,10 @@ describe('golden path → staging, through the deploy workflow', () => {
       if (!['RUNNING', 'PENDING'].includes(view.status)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(view, JSON.stringify(view)).toMatchObject({ status: 'SUCCEEDED', waves: [{ name: 'staging', status: 'SUCCEEDED', clusters: [{ status: 'SUCCEEDED' }] }] });
+    expect(view, JSON.stringify(view)).toMatchObject({
+      status: 'SUCCEEDED',
+      waves: [{ name: 'staging', status: 'SUCCEEDED', clusters: [{ status: 'SUCCEEDED' }] }],
+    });
     // Named after the service (the catalog maps the component to this workload), with the requested image and an HPA.
     const deployment = await kreq(cluster, 'GET', '/apis/apps/v1/namespaces/checkout-api/deployments/checkout-api');
     expect(deployment.status).toBe(200);

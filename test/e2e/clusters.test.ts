@@ -22,8 +22,10 @@ beforeAll(async () => {
     logs.push(String(chunk));
     return true;
   };
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => capture(chunk) && originalWrite(chunk as string, ...(rest as []))) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => capture(chunk) && originalErrWrite(chunk as string, ...(rest as []))) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    capture(chunk) && originalWrite(chunk as string, ...(rest as []))) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    capture(chunk) && originalErrWrite(chunk as string, ...(rest as []))) as typeof process.stderr.write;
   [devSim, prodSim] = await Promise.all([startSimulator({ clusters: ['dev'] }), startSimulator({ clusters: ['prod'] })]);
   const { startLocalCloud } = await import('../../local/cloud.ts');
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-clusters-')) });
@@ -100,7 +102,14 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
   });
 
   it.each([
-    ['exec plugin', (y: string) => y.replace(/token: .*/, 'exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: /bin/sh\n        args: ["-c", "touch /tmp/fleetops-pwned"]')],
+    [
+      'exec plugin',
+      (y: string) =>
+        y.replace(
+          /token: .*/,
+          'exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: /bin/sh\n        args: ["-c", "touch /tmp/fleetops-pwned"]',
+        ),
+    ],
     ['token file', (y: string) => y.replace(/token: .*/, 'tokenFile: /etc/passwd')],
     ['insecure TLS', (y: string) => y.replace(/certificate-authority-data: .*/, 'insecure-skip-tls-verify: true')],
     ['metadata address', (y: string) => y.replace(dev().server, 'https://169.254.169.254')],

@@ -116,7 +116,11 @@ describe.skipIf(!withPrometheus)('npm run demo: detection a user sees in the fir
     expect(openSeconds).toBeLessThanOrEqual(90);
     expect(resolveSeconds).toBeLessThanOrEqual(240);
     // The records of the condition name the layer that fired (the last ones, while clearing, name none).
-    const anomalies = (await get<{ items: { service: string; layer?: string; reasons?: string[] }[] }>('/v1/anomalies?cluster=dev&service=payment-service&status=anomaly&limit=50')).items;
+    const anomalies = (
+      await get<{ items: { service: string; layer?: string; reasons?: string[] }[] }>(
+        '/v1/anomalies?cluster=dev&service=payment-service&status=anomaly&limit=50',
+      )
+    ).items;
     expect(anomalies.some((a) => a.layer === 'guardrail')).toBe(true);
   }, 480_000);
 

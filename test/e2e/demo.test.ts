@@ -17,7 +17,13 @@ describe('npm run demo (the README main job)', () => {
     const port = await freePort();
     demo = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'local/demo.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), FLEETOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetops-demo-')), FLEETOPS_PULL_INTERVAL_SECONDS: '3', POWERTOOLS_LOG_LEVEL: 'WARN' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        FLEETOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetops-demo-')),
+        FLEETOPS_PULL_INTERVAL_SECONDS: '3',
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -31,13 +37,19 @@ describe('npm run demo (the README main job)', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     const token = /Token:\s+(\S+)/.exec(output)![1];
-    const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
+    const get = async (path: string) =>
+      (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
     const clusters = await get('/v1/clusters');
     expect(clusters.items.map((c: { name: string }) => c.name).sort()).toEqual(['dev', 'prod']);
     expect(clusters.items.every((c: { status: string }) => c.status === 'active')).toBe(true);
     // The shop's catalog is loaded before the clusters: grouping, RCA and routing use it from the first pull.
     const components = await get('/v1/catalog/entities?kind=Component');
-    expect(components.items.map((c: { ref: string }) => c.ref)).toEqual(['component:default/frontend', 'component:default/order-service', 'component:default/payment-service', 'component:default/user-service']);
+    expect(components.items.map((c: { ref: string }) => c.ref)).toEqual([
+      'component:default/frontend',
+      'component:default/order-service',
+      'component:default/payment-service',
+      'component:default/user-service',
+    ]);
 
     let anomalies: { cluster: string }[] = [];
     while (Date.now() < deadline && new Set(anomalies.map((a) => a.cluster)).size < 2) {

@@ -107,7 +107,9 @@ describe('POST /v1/deployments', () => {
   }, 120_000);
 
   it('rolls a failing wave back with helm rollback, never reaches prod, and opens an incident', async () => {
-    const bad = await api('POST', '/v1/deployments', twoWaves('hello', { image: { tag: 'nonexistent' } }, { rolloutTimeoutSeconds: 40 }), { 'idempotency-key': 'bad-image-1' });
+    const bad = await api('POST', '/v1/deployments', twoWaves('hello', { image: { tag: 'nonexistent' } }, { rolloutTimeoutSeconds: 40 }), {
+      'idempotency-key': 'bad-image-1',
+    });
     expect(bad.status).toBe(202);
     const view = await finished(bad.body.id);
 
@@ -183,7 +185,12 @@ describe('ECR image pushes', () => {
     });
     expect(trigger.status, JSON.stringify(trigger.body)).toBe(200);
 
-    const event = { id: 'ecr-event-1', source: 'aws.ecr', detailType: 'ECR Image Action', detail: { 'action-type': 'PUSH', result: 'SUCCESS', 'repository-name': 'shop/checkout', 'image-tag': '2.0.0' } };
+    const event = {
+      id: 'ecr-event-1',
+      source: 'aws.ecr',
+      detailType: 'ECR Image Action',
+      detail: { 'action-type': 'PUSH', result: 'SUCCESS', 'repository-name': 'shop/checkout', 'image-tag': '2.0.0' },
+    };
     await cloud.bus.put([event]);
     await cloud.bus.put([event]); // a redelivery
     await cloud.bus.drain();

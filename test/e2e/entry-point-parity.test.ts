@@ -11,11 +11,23 @@ let stack: PullingStack;
 let trigger = 0;
 
 async function slack(text: string): Promise<string> {
-  const body = new URLSearchParams({ command: '/fleet', text, user_id: 'UPARITY1', user_name: 'parity', team_id: 'T1', channel_id: 'C1', trigger_id: `p${trigger++}` }).toString();
+  const body = new URLSearchParams({
+    command: '/fleet',
+    text,
+    user_id: 'UPARITY1',
+    user_name: 'parity',
+    team_id: 'T1',
+    channel_id: 'C1',
+    trigger_id: `p${trigger++}`,
+  }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   const response = await fetch(stack.cloud.url + '/v1/slack/commands', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SECRET, timestamp, body) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(SECRET, timestamp, body),
+    },
     body,
   });
   expect(response.status).toBe(200);
@@ -58,7 +70,15 @@ describe('one service per feature: Slack and the API agree', () => {
 
   it('/fleet incidents and /fleet status list the incidents GET /v1/incidents lists as open', async () => {
     for (const service of ['payment-service', 'order-service']) {
-      const posted = await stack.api('POST', '/v1/alerts', { source: 'parity-test', cluster: 'dev', namespace: 'shop', service, type: 'ParityCheck', severity: 'high', message: `${service} parity` });
+      const posted = await stack.api('POST', '/v1/alerts', {
+        source: 'parity-test',
+        cluster: 'dev',
+        namespace: 'shop',
+        service,
+        type: 'ParityCheck',
+        severity: 'high',
+        message: `${service} parity`,
+      });
       expect(posted.status).toBe(202);
     }
     const api = await stack.api('GET', '/v1/incidents?status=open');

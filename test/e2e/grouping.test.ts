@@ -42,7 +42,20 @@ async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T 
     const found = await probe();
     if (found !== undefined) return found;
     if (Date.now() > until) {
-      console.log(JSON.stringify({ timeout: what, incidents: (await incidents()).map((i) => ({ id: i.id, service: i.service, type: i.type, types: i.types, services: i.services, status: i.status, splitFrom: i.splitFrom })) }));
+      console.log(
+        JSON.stringify({
+          timeout: what,
+          incidents: (await incidents()).map((i) => ({
+            id: i.id,
+            service: i.service,
+            type: i.type,
+            types: i.types,
+            services: i.services,
+            status: i.status,
+            splitFrom: i.splitFrom,
+          })),
+        }),
+      );
       throw new Error(`${what}: not within ${seconds} s`);
     }
     await sleep(2000);
@@ -62,7 +75,9 @@ async function remove(fault: { id: string }): Promise<number> {
 
 /** The incident of a fault: its service, its type among the incident's, opened after the fault. */
 const ownIncident = (service: string, type: string, after: number) => async () =>
-  (await incidents()).find((i) => i.service === service && (i.type === type || i.types.includes(type)) && Date.parse(i.firstSeen) >= after - 1000 && i.status !== 'resolved');
+  (await incidents()).find(
+    (i) => i.service === service && (i.type === type || i.types.includes(type)) && Date.parse(i.firstSeen) >= after - 1000 && i.status !== 'resolved',
+  );
 
 describe.skipIf(!available)('independent faults stay visible, propagated symptoms stay grouped', () => {
   beforeAll(async () => {
@@ -94,11 +109,26 @@ describe.skipIf(!available)('independent faults stay visible, propagated symptom
 
     // The burst's propagated symptoms stayed in payment's incident: no incident of their own meanwhile.
     const duringBurst = (await incidents()).filter((i) => i.status !== 'resolved');
-    log.duringBurst = duringBurst.map((i) => ({ id: i.id, service: i.service, types: i.types, services: i.services, splitFrom: i.splitFrom, firstSeen: i.firstSeen }));
+    log.duringBurst = duringBurst.map((i) => ({
+      id: i.id,
+      service: i.service,
+      types: i.types,
+      services: i.services,
+      splitFrom: i.splitFrom,
+      firstSeen: i.firstSeen,
+    }));
     console.log(JSON.stringify({ pay: pay.id, slow: slow.id, duringBurst: log.duringBurst }));
     for (const service of ['payment-service', 'order-service', 'frontend']) {
       const items = (await stack.api('GET', `/v1/anomalies?cluster=dev&service=${service}&limit=12`)).body.items as any[];
-      console.log(JSON.stringify({ service, anomalies: items.filter((a) => a.status === 'anomaly').slice(0, 6).map((a) => ({ at: a.at, severity: a.severity, reasons: a.reasons })) }));
+      console.log(
+        JSON.stringify({
+          service,
+          anomalies: items
+            .filter((a) => a.status === 'anomaly')
+            .slice(0, 6)
+            .map((a) => ({ at: a.at, severity: a.severity, reasons: a.reasons })),
+        }),
+      );
     }
     expect(duringBurst.map((i) => i.id).sort()).toEqual([pay.id, slow.id].sort());
     const payFull = (await stack.api('GET', `/v1/incidents/${pay.id}`)).body as Inc;

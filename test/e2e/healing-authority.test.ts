@@ -34,7 +34,15 @@ function plantedModel(request: any, turn: number) {
         text: JSON.stringify({
           summary: 'payment-service revision rolled out just before; roll it back.',
           symptoms: ['errors'],
-          rootCauses: [{ category: 'BadDeploy', resource: 'deployment/payment-service', description: 'The new payment-service revision broke callers.', evidence: cited, confidence: 0.95 }],
+          rootCauses: [
+            {
+              category: 'BadDeploy',
+              resource: 'deployment/payment-service',
+              description: 'The new payment-service revision broke callers.',
+              evidence: cited,
+              confidence: 0.95,
+            },
+          ],
           contributingFactors: [],
           timeline: [],
           remediation: ['Roll back payment-service'],
@@ -85,7 +93,8 @@ beforeAll(async () => {
   for (const c of sim.clusters) {
     info[c.name] = c;
     let res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
-    for (let attempt = 0; attempt < 3 && res.status === 502; attempt++) res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
+    for (let attempt = 0; attempt < 3 && res.status === 502; attempt++)
+      res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     ids[c.name] = res.body.id;
   }
@@ -110,12 +119,27 @@ async function fault(cluster: string, type: string, name: string, extra: Record<
 /** A new, healthy revision (a template annotation), so there is one to roll back to. */
 async function rollout(cluster: string, name: string, labels: Record<string, string> = {}): Promise<string> {
   const revision = String(Number(revisionOf(await deployment(cluster, name))) + 1);
-  const patched = await kreq(info[cluster], 'PATCH', deploymentPath(name), { metadata: { labels }, spec: { template: { metadata: { annotations: { 'example.com/rolled': revision } } } } }, { contentType: 'application/merge-patch+json' });
+  const patched = await kreq(
+    info[cluster],
+    'PATCH',
+    deploymentPath(name),
+    { metadata: { labels }, spec: { template: { metadata: { annotations: { 'example.com/rolled': revision } } } } },
+    { contentType: 'application/merge-patch+json' },
+  );
   expect(patched.status, patched.text).toBe(200);
-  await waitFor(async () => {
-    const d = await deployment(cluster, name);
-    return revisionOf(d) === revision && d.status.updatedReplicas === d.spec.replicas && d.status.readyReplicas === d.spec.replicas && d.status.replicas === d.spec.replicas;
-  }, `${cluster}/${name} at revision ${revision}`, 30_000);
+  await waitFor(
+    async () => {
+      const d = await deployment(cluster, name);
+      return (
+        revisionOf(d) === revision &&
+        d.status.updatedReplicas === d.spec.replicas &&
+        d.status.readyReplicas === d.spec.replicas &&
+        d.status.replicas === d.spec.replicas
+      );
+    },
+    `${cluster}/${name} at revision ${revision}`,
+    30_000,
+  );
   return revision;
 }
 
@@ -145,7 +169,15 @@ const acted = (h: any): boolean => h.audit.some((a: any) => a.step === 'execute'
 describe('authority over healing actions (issue 19)', () => {
   it('(a) POST /v1/healing with severity low for a service whose open incident is critical waits for approval', async () => {
     await fault('dev', 'cpu-spike', 'frontend');
-    const alert = await api('POST', '/v1/alerts', { source: 'test', cluster: 'dev', namespace: 'shop', service: 'frontend', type: 'HighCpu', severity: 'critical', message: 'cpu high' });
+    const alert = await api('POST', '/v1/alerts', {
+      source: 'test',
+      cluster: 'dev',
+      namespace: 'shop',
+      service: 'frontend',
+      type: 'HighCpu',
+      severity: 'critical',
+      message: 'cpu high',
+    });
     expect(alert.status, JSON.stringify(alert.body)).toBeLessThan(300);
     const before = (await deployment('dev', 'frontend')).spec.replicas;
     const id = await heal('dev', 'frontend', 'high_cpu', 'low');
@@ -162,14 +194,25 @@ describe('authority over healing actions (issue 19)', () => {
     await rollout('prod', 'frontend');
     await fault('prod', 'image-pull-backoff', 'frontend');
     const bad = await deployment('prod', 'frontend');
-    await waitFor(async () => {
-      const pods = (await kreq(info.prod, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend')).body.items;
-      return pods.some((p: any) => p.status?.containerStatuses?.some((s: any) => /ImagePull|ErrImage/.test(s.state?.waiting?.reason ?? ''))) ? true : undefined;
-    }, 'frontend pods failing to pull', 30_000);
+    await waitFor(
+      async () => {
+        const pods = (await kreq(info.prod, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend')).body.items;
+        return pods.some((p: any) => p.status?.containerStatuses?.some((s: any) => /ImagePull|ErrImage/.test(s.state?.waiting?.reason ?? '')))
+          ? true
+          : undefined;
+      },
+      'frontend pods failing to pull',
+      30_000,
+    );
     const started = await api('POST', '/v1/rca', { clusterId: ids.prod, namespace: 'shop', service: 'frontend' });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const rcaId = started.body.id;
-    const run = await waitFor(async () => (await api('GET', '/v1/healing?service=frontend&limit=100')).body.items.find((i: any) => i.rcaId === rcaId), 'the RCA to start a healing run', 90_000, 1000);
+    const run = await waitFor(
+      async () => (await api('GET', '/v1/healing?service=frontend&limit=100')).body.items.find((i: any) => i.rcaId === rcaId),
+      'the RCA to start a healing run',
+      90_000,
+      1000,
+    );
     const h = await settled(run.id);
     expect(h.issueType).toBe('bad_deploy');
     expect(h.status, h.reason).toBe('PENDING_APPROVAL');
@@ -181,22 +224,42 @@ describe('authority over healing actions (issue 19)', () => {
 
   it('(c) a Bedrock answer naming another (healthy) deployment as the root cause does not act on it without approval', async () => {
     const revision = await rollout('prod', 'payment-service');
-    const alert = await api('POST', '/v1/alerts', { source: 'test', cluster: 'prod', namespace: 'shop', service: 'user-service', type: 'HighErrorRate', severity: 'medium', message: 'errors' });
+    const alert = await api('POST', '/v1/alerts', {
+      source: 'test',
+      cluster: 'prod',
+      namespace: 'shop',
+      service: 'user-service',
+      type: 'HighErrorRate',
+      severity: 'medium',
+      message: 'errors',
+    });
     expect(alert.status, JSON.stringify(alert.body)).toBeLessThan(300);
     const incidentId = alert.body.incidents[0];
     const rcaId = await waitFor(async () => (await api('GET', `/v1/incidents/${incidentId}`)).body.rcaId, 'the incident RCA', 30_000, 500);
-    const rca = await waitFor(async () => {
-      const r = (await api('GET', `/v1/rca/${rcaId}`)).body;
-      return r.status === 'RUNNING' ? undefined : r;
-    }, 'the RCA to finish', 90_000, 1000);
+    const rca = await waitFor(
+      async () => {
+        const r = (await api('GET', `/v1/rca/${rcaId}`)).body;
+        return r.status === 'RUNNING' ? undefined : r;
+      },
+      'the RCA to finish',
+      90_000,
+      1000,
+    );
     expect(rca.report.engine, JSON.stringify(rca.report)).toBe('bedrock');
     expect(rca.report.rootCauses[0].resource).toBe('deployment/payment-service');
-    const run = await waitFor(async () => (await api('GET', '/v1/healing?limit=200')).body.items.find((i: any) => i.rcaId === rcaId), 'a healing run for the RCA', 60_000, 1000);
+    const run = await waitFor(
+      async () => (await api('GET', '/v1/healing?limit=200')).body.items.find((i: any) => i.rcaId === rcaId),
+      'a healing run for the RCA',
+      60_000,
+      1000,
+    );
     const h = await settled(run.id);
     expect(acted(h)).toBe(false);
     expect(h.status, h.reason).toBe('PENDING_APPROVAL');
     expect(h.proposal).toMatch(/the model named deployment payment-service, which the evidence does not show failing/);
-    expect(revisionOf(await deployment('prod', 'payment-service'))).toBe(revisionOf({ metadata: { annotations: { 'deployment.kubernetes.io/revision': revision } } }));
+    expect(revisionOf(await deployment('prod', 'payment-service'))).toBe(
+      revisionOf({ metadata: { annotations: { 'deployment.kubernetes.io/revision': revision } } }),
+    );
   }, 240_000);
 
   it('(d) an Argo CD application that deploys to another cluster is refused; nothing is called or patched', async () => {
@@ -204,7 +267,9 @@ describe('authority over healing actions (issue 19)', () => {
     const id = await heal('dev', 'order-service', 'bad_deploy', 'low');
     const h = await settled(id);
     expect(h.status).toBe('SKIPPED');
-    expect(h.reason).toMatch(/Argo CD application shop-order-service deploys to https:\/\/prod\.example\.com:6443, not to cluster dev: not rolled back through it/);
+    expect(h.reason).toMatch(
+      /Argo CD application shop-order-service deploys to https:\/\/prod\.example\.com:6443, not to cluster dev: not rolled back through it/,
+    );
     expect(acted(h)).toBe(false);
     expect(argo.requests.filter((r) => r.method === 'POST')).toEqual([]);
     expect(revisionOf(await deployment('dev', 'order-service'))).toBe(revision);
@@ -218,32 +283,51 @@ describe('authority over healing actions (issue 19)', () => {
     const h = await healing(pending.id);
     expect(h.rejectedBy).toBe('bootstrap (bootstrap admin token)');
     expect(JSON.stringify(h)).not.toContain('mallory');
-    expect(h.audit.find((a: any) => a.step === 'approval')).toMatchObject({ actor: 'bootstrap (bootstrap admin token)', after: { subject: 'bootstrap', role: 'admin' } });
+    expect(h.audit.find((a: any) => a.step === 'approval')).toMatchObject({
+      actor: 'bootstrap (bootstrap admin token)',
+      after: { subject: 'bootstrap', role: 'admin' },
+    });
   }, 60_000);
 });
 
 describe('memory_limit_bump (issue 18: a strategy in one file and one registry line)', () => {
   it('a leaking pod near its limit: a rolling restart with the limit raised, proposed for approval even at low severity, applied once approved', async () => {
     await fault('dev', 'memory-leak', 'payment-service', { rateMiBPerSecond: 60 });
-    await waitFor(async () => {
-      const pods = (await kreq(info.dev, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dpayment-service')).body.items;
-      return pods.some((p: any) => p.status?.containerStatuses?.some((s: any) => s.restartCount > 0)) ? true : undefined;
-    }, 'an OOM restart of payment-service', 60_000);
+    await waitFor(
+      async () => {
+        const pods = (await kreq(info.dev, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dpayment-service')).body.items;
+        return pods.some((p: any) => p.status?.containerStatuses?.some((s: any) => s.restartCount > 0)) ? true : undefined;
+      },
+      'an OOM restart of payment-service',
+      60_000,
+    );
     const id = await heal('dev', 'payment-service', 'high_memory', 'low');
     const h = await settled(id);
     expect(h.status, h.reason).toBe('PENDING_APPROVAL');
     expect(h.action).toBe('memory_limit_bump');
-    expect(h.plan).toMatchObject({ kind: 'memory_limit_bump', deployment: 'payment-service', containers: [{ name: 'payment-service', from: '512Mi', to: '768Mi' }] });
+    expect(h.plan).toMatchObject({
+      kind: 'memory_limit_bump',
+      deployment: 'payment-service',
+      containers: [{ name: 'payment-service', from: '512Mi', to: '768Mi' }],
+    });
     expect(h.proposal).toMatch(/memory-limit change is never applied without approval/);
     expect((await deployment('dev', 'payment-service')).spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
     const approved = await api('POST', `/v1/healing/${id}/approve`, {});
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    const done = await waitFor(async () => {
-      const r = await healing(id);
-      return FINAL.includes(r.status) && r.audit.some((a: any) => a.step === 'notify') ? r : undefined;
-    }, 'the bump to finish', 120_000, 1000);
+    const done = await waitFor(
+      async () => {
+        const r = await healing(id);
+        return FINAL.includes(r.status) && r.audit.some((a: any) => a.step === 'notify') ? r : undefined;
+      },
+      'the bump to finish',
+      120_000,
+      1000,
+    );
     const execute = done.audit.find((a: any) => a.step === 'execute');
-    expect(execute, done.reason).toMatchObject({ what: 'rolling restart of payment-service with memory limit payment-service 512Mi → 768Mi', after: { memoryLimits: { 'payment-service': '768Mi' }, restarted: true } });
+    expect(execute, done.reason).toMatchObject({
+      what: 'rolling restart of payment-service with memory limit payment-service 512Mi → 768Mi',
+      after: { memoryLimits: { 'payment-service': '768Mi' }, restarted: true },
+    });
     expect(execute.actor).toBe('fleetops (approved by bootstrap (bootstrap admin token))');
     if (!done.undone) expect((await deployment('dev', 'payment-service')).spec.template.spec.containers[0].resources.limits.memory).toBe('768Mi');
   }, 240_000);
@@ -257,15 +341,24 @@ describe('rollback targets (issue 21)', () => {
     expect(injected.status).toBe(201);
     await new Promise((r) => setTimeout(r, 1500));
     await kreq(info.prod, 'DELETE', `/sim/v1/faults/${injected.body.id}`);
-    await waitFor(async () => {
-      const d = await deployment('prod', 'order-service');
-      return revisionOf(d) === '3' && d.status.updatedReplicas === 2 && d.status.readyReplicas === 2 && d.status.replicas === 2 ? d : undefined;
-    }, 'order-service back on a good revision', 30_000);
+    await waitFor(
+      async () => {
+        const d = await deployment('prod', 'order-service');
+        return revisionOf(d) === '3' && d.status.updatedReplicas === 2 && d.status.readyReplicas === 2 && d.status.replicas === 2 ? d : undefined;
+      },
+      'order-service back on a good revision',
+      30_000,
+    );
     const finish = async (id: string) =>
-      waitFor(async () => {
-        const r = await healing(id);
-        return FINAL.includes(r.status) && r.audit.some((a: any) => a.step === 'notify') ? r : undefined;
-      }, `healing ${id}`, 120_000, 1000);
+      waitFor(
+        async () => {
+          const r = await healing(id);
+          return FINAL.includes(r.status) && r.audit.some((a: any) => a.step === 'notify') ? r : undefined;
+        },
+        `healing ${id}`,
+        120_000,
+        1000,
+      );
     // Nobody had seen revision 2 fail: the first rollback goes there, makes things worse, and is undone.
     const first = await finish(await heal('prod', 'order-service', 'bad_deploy', 'low'));
     expect(first.status, first.reason).toBe('FAILED');

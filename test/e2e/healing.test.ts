@@ -41,7 +41,9 @@ async function finished(id: string, timeoutMs = 120_000): Promise<any> {
   return waitFor(
     async () => {
       const res = await api('GET', `/v1/healing/${id}`);
-      return ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'].includes(res.body?.status) && res.body.audit.some((a: any) => a.step === 'notify') ? res.body : undefined;
+      return ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'].includes(res.body?.status) && res.body.audit.some((a: any) => a.step === 'notify')
+        ? res.body
+        : undefined;
     },
     `healing ${id} to finish`,
     timeoutMs,
@@ -114,17 +116,34 @@ async function argoManaged(cluster: string, deployment: string, app: string): Pr
     { contentType: 'application/merge-patch+json' },
   );
   expect(patched.status, patched.text).toBe(200);
-  const settled = await waitFor(async () => {
-    const d = (await kreq(info[cluster], 'GET', path)).body;
-    const n = d.spec.replicas;
-    return d.metadata.annotations['deployment.kubernetes.io/revision'] === revision && d.status.updatedReplicas === n && d.status.readyReplicas === n && (d.status.replicas ?? 0) === n ? d : undefined;
-  }, `${deployment} rolled out to revision ${revision}`, 30_000);
+  const settled = await waitFor(
+    async () => {
+      const d = (await kreq(info[cluster], 'GET', path)).body;
+      const n = d.spec.replicas;
+      return d.metadata.annotations['deployment.kubernetes.io/revision'] === revision &&
+        d.status.updatedReplicas === n &&
+        d.status.readyReplicas === n &&
+        (d.status.replicas ?? 0) === n
+        ? d
+        : undefined;
+    },
+    `${deployment} rolled out to revision ${revision}`,
+    30_000,
+  );
   return { revision, image: settled.spec.template.spec.containers[0].image };
 }
 
 describe('healing in the local stack against the simulator', () => {
   it('a medium cpu-spike scales the deployment out by 2 and verifies it; the incident links the run and gets a note', async () => {
-    const alert = await api('POST', '/v1/alerts', { source: 'test', cluster: 'dev', namespace: 'shop', service: 'frontend', type: 'HighCpu', severity: 'medium', message: 'cpu high' });
+    const alert = await api('POST', '/v1/alerts', {
+      source: 'test',
+      cluster: 'dev',
+      namespace: 'shop',
+      service: 'frontend',
+      type: 'HighCpu',
+      severity: 'medium',
+      message: 'cpu high',
+    });
     const incidentId = alert.body.incidents[0];
     await fault('dev', 'cpu-spike', 'frontend');
     const before = await replicas('dev', 'frontend');
@@ -184,7 +203,11 @@ describe('healing in the local stack against the simulator', () => {
     expect(done.approvedBy).toBe('bootstrap (bootstrap admin token)');
     expect(done.approvedBySubject).toBe('bootstrap');
     expect(await replicas('dev', 'order-service')).toBe(before + 2);
-    expect(done.audit.find((a: any) => a.step === 'approval')).toMatchObject({ actor: 'bootstrap (bootstrap admin token)', result: 'approved', after: { subject: 'bootstrap', role: 'admin' } });
+    expect(done.audit.find((a: any) => a.step === 'approval')).toMatchObject({
+      actor: 'bootstrap (bootstrap admin token)',
+      result: 'approved',
+      after: { subject: 'bootstrap', role: 'admin' },
+    });
     expect(JSON.stringify(done)).not.toContain('alice@example.com');
   }, 180_000);
 
@@ -240,10 +263,19 @@ describe('healing in the local stack against the simulator', () => {
     const broken = await fault('prod', 'image-pull-backoff', 'order-service');
     await new Promise((r) => setTimeout(r, 1500));
     await kreq(info.prod, 'DELETE', `/sim/v1/faults/${broken}`);
-    await waitFor(async () => {
-      const d = (await kreq(info.prod, 'GET', '/apis/apps/v1/namespaces/shop/deployments/order-service')).body;
-      return d.metadata.annotations['deployment.kubernetes.io/revision'] === '3' && d.status.updatedReplicas === 2 && d.status.readyReplicas === 2 && (d.status.replicas ?? 0) === 2;
-    }, 'order-service back on a good revision', 30_000);
+    await waitFor(
+      async () => {
+        const d = (await kreq(info.prod, 'GET', '/apis/apps/v1/namespaces/shop/deployments/order-service')).body;
+        return (
+          d.metadata.annotations['deployment.kubernetes.io/revision'] === '3' &&
+          d.status.updatedReplicas === 2 &&
+          d.status.readyReplicas === 2 &&
+          (d.status.replicas ?? 0) === 2
+        );
+      },
+      'order-service back on a good revision',
+      30_000,
+    );
     const template = (await kreq(info.prod, 'GET', '/apis/apps/v1/namespaces/shop/deployments/order-service')).body.spec.template;
     const id = await heal('prod', 'order-service', 'bad_deploy', 'low');
     const done = await finished(id);
@@ -257,7 +289,16 @@ describe('healing in the local stack against the simulator', () => {
   }, 180_000);
 
   it('an RcaCompleted event starts a run (once, even when redelivered)', async () => {
-    const detail = { rcaId: 'rca-e2e-1', clusterId: ids.prod, cluster: 'prod', namespace: 'shop', service: 'user-service', severity: 'medium', engine: 'rules', issueType: 'pod_crash_loop' };
+    const detail = {
+      rcaId: 'rca-e2e-1',
+      clusterId: ids.prod,
+      cluster: 'prod',
+      namespace: 'shop',
+      service: 'user-service',
+      severity: 'medium',
+      engine: 'rules',
+      issueType: 'pod_crash_loop',
+    };
     for (let i = 0; i < 2; i++) {
       const res = await api('POST', '/v1/events', { source: 'fleetops.rca', 'detail-type': 'RcaCompleted', detail });
       expect(res.status).toBe(202);
@@ -274,7 +315,9 @@ describe('healing in the local stack against the simulator', () => {
     const res = await api('POST', '/v1/healing', { clusterId: ids.dev, namespace: 'shop', service: 'frontend', issueType: 'nope', severity: 'medium' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toMatch(/^[A-Z_]+$/);
-    expect((await api('POST', '/v1/healing', { clusterId: 'missing', namespace: 'shop', service: 'frontend', issueType: 'high_cpu', severity: 'medium' })).status).toBe(404);
+    expect(
+      (await api('POST', '/v1/healing', { clusterId: 'missing', namespace: 'shop', service: 'frontend', issueType: 'high_cpu', severity: 'medium' })).status,
+    ).toBe(404);
     expect((await api('POST', '/v1/healing/nope/approve')).status).toBe(404);
   });
   it('bad_deploy on an Argo-managed deployment with an Argo CD target rolls back through Argo CD and does not patch the deployment', async () => {
@@ -282,7 +325,9 @@ describe('healing in the local stack against the simulator', () => {
     // Dry run first: plans the Argo CD call (reads the application) without making it.
     const dry = await finished(await heal('prod', 'user-service', 'bad_deploy', 'low', { dryRun: true }));
     expect(dry.status).toBe('SKIPPED');
-    expect(dry.reason).toMatch(/^dry run: would roll user-service back through Argo CD application shop-user-service to history id 7 \(revision 1{40}\).*Argo CD was not called$/);
+    expect(dry.reason).toMatch(
+      /^dry run: would roll user-service back through Argo CD application shop-user-service to history id 7 \(revision 1{40}\).*Argo CD was not called$/,
+    );
     expect(argo.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/applications/shop-user-service']);
 
     const id = await heal('prod', 'user-service', 'bad_deploy', 'low');
@@ -291,14 +336,26 @@ describe('healing in the local stack against the simulator', () => {
     expect(done.action).toBe('rollback');
     expect(done.gitOps).toEqual({ tool: 'argocd', app: 'shop-user-service' });
     expect(done.reason).toMatch(/^verified: rolled back through Argo CD application shop-user-service to history id 7 \(revision 1{40}\); /);
-    expect(done.plan.argocd).toEqual({ application: 'shop-user-service', historyId: 7, revision: '1'.repeat(40), fromHistoryId: 8, fromRevision: '2'.repeat(40) });
+    expect(done.plan.argocd).toEqual({
+      application: 'shop-user-service',
+      historyId: 7,
+      revision: '1'.repeat(40),
+      fromHistoryId: 8,
+      fromRevision: '2'.repeat(40),
+    });
     expect(done.snapshot.argocd).toEqual({ application: 'shop-user-service', historyId: 8, revision: '2'.repeat(40) });
     const execute = done.audit.find((a: any) => a.step === 'execute');
     expect(execute.result).toBe(`rolled back through Argo CD application shop-user-service to history id 7 (revision ${'1'.repeat(40)})`);
     // Exactly one rollback call, with Argo CD's body and the bearer token.
     const rollbacks = argo.requests.filter((r) => r.method === 'POST');
     expect(rollbacks).toEqual([
-      { method: 'POST', path: '/api/v1/applications/shop-user-service/rollback', authorization: `Bearer ${argo.token}`, contentType: 'application/json', body: '{"id":7,"prune":false,"dryRun":false}' },
+      {
+        method: 'POST',
+        path: '/api/v1/applications/shop-user-service/rollback',
+        authorization: `Bearer ${argo.token}`,
+        contentType: 'application/json',
+        body: '{"id":7,"prune":false,"dryRun":false}',
+      },
     ]);
     // The deployment was not patched behind Argo CD's back: same revision, same template.
     const after = (await kreq(info.prod, 'GET', '/apis/apps/v1/namespaces/shop/deployments/user-service')).body;
@@ -314,7 +371,9 @@ describe('healing in the local stack against the simulator', () => {
     const done = await finished(await heal('dev', 'payment-service', 'bad_deploy', 'low'));
     expect(done.status).toBe('SKIPPED');
     expect(done.action).toBe('rollback');
-    expect(done.reason).toMatch(/^managed by Argo CD application shop-payment-service: proposed "Roll payment-service back from revision \d+ to \d+.*" instead of patching it behind Argo CD's back; apply it through Git$/);
+    expect(done.reason).toMatch(
+      /^managed by Argo CD application shop-payment-service: proposed "Roll payment-service back from revision \d+ to \d+.*" instead of patching it behind Argo CD's back; apply it through Git$/,
+    );
     expect(argo.requests.length).toBe(calls);
     const after = (await kreq(info.dev, 'GET', '/apis/apps/v1/namespaces/shop/deployments/payment-service')).body;
     expect(after.metadata.annotations['deployment.kubernetes.io/revision']).toBe(before.revision);

@@ -93,12 +93,22 @@ describe('Kubernetes-state detection on the pull schedule', () => {
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
-    console.log(JSON.stringify({ measurement: 'kube-state resolution, seconds from fault removal to resolved incident', pullSeconds: PULL_SECONDS, ...Object.fromEntries(injected.map((c) => [c.fault, resolved.get(c.fault) ?? null])) }));
+    console.log(
+      JSON.stringify({
+        measurement: 'kube-state resolution, seconds from fault removal to resolved incident',
+        pullSeconds: PULL_SECONDS,
+        ...Object.fromEntries(injected.map((c) => [c.fault, resolved.get(c.fault) ?? null])),
+      }),
+    );
     for (const c of injected) {
       if (resolved.has(c.fault)) continue;
       const incident = (await api('GET', `/v1/incidents/${opened.get(c.fault)!.incident.id}`)).body;
-      const pods = (await kreq(c.info, 'GET', '/api/v1/namespaces/shop/pods')).body.items.map((p: any) => `${p.metadata.name} ${p.status.phase} ${JSON.stringify(p.status.containerStatuses?.map((s: any) => s.state))}`);
-      const anomalies = (await api('GET', `/v1/anomalies?cluster=${c.cluster}&service=${c.service}&limit=60`)).body.items.map((a: any) => `${a.at} ${a.status} ${a.layer ?? ''} ${JSON.stringify(a.features)} ${(a.reasons ?? []).join(' | ')}`);
+      const pods = (await kreq(c.info, 'GET', '/api/v1/namespaces/shop/pods')).body.items.map(
+        (p: any) => `${p.metadata.name} ${p.status.phase} ${JSON.stringify(p.status.containerStatuses?.map((s: any) => s.state))}`,
+      );
+      const anomalies = (await api('GET', `/v1/anomalies?cluster=${c.cluster}&service=${c.service}&limit=60`)).body.items.map(
+        (a: any) => `${a.at} ${a.status} ${a.layer ?? ''} ${JSON.stringify(a.features)} ${(a.reasons ?? []).join(' | ')}`,
+      );
       console.log(JSON.stringify({ unresolved: c.fault, incident, pods, anomalies }, null, 1));
     }
     for (const c of injected) expect(resolved.get(c.fault), `${c.fault} not resolved within 4 min`).toBeDefined();

@@ -13,8 +13,20 @@ beforeAll(async () => {
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-e2e-')),
     rules: [
-      { id: 'to-health', description: 'test rule', bus: 'default', pattern: { source: [{ prefix: 'test.' }] }, target: { kind: 'function', handler: 'health' } },
-      { id: 'to-missing', description: 'test rule', bus: 'default', pattern: { source: ['test.broken'] }, target: { kind: 'function', handler: 'does-not-exist' } },
+      {
+        id: 'to-health',
+        description: 'test rule',
+        bus: 'default',
+        pattern: { source: [{ prefix: 'test.' }] },
+        target: { kind: 'function', handler: 'health' },
+      },
+      {
+        id: 'to-missing',
+        description: 'test rule',
+        bus: 'default',
+        pattern: { source: ['test.broken'] },
+        target: { kind: 'function', handler: 'does-not-exist' },
+      },
     ],
   });
 });

@@ -12,7 +12,8 @@ import { startPullingStack, sleep, type PullingStack } from '../support/local-st
 import { pressSlackButton, startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
 
 const withPrometheus = prometheusAvailable();
-if (!withPrometheus) console.warn('loop e2e: the frontend → payment-service trace is skipped without a prometheus binary (error rates need it; .ci/run installs it)');
+if (!withPrometheus)
+  console.warn('loop e2e: the frontend → payment-service trace is skipped without a prometheus binary (error rates need it; .ci/run installs it)');
 
 const SECRET = 'slack-signing-secret-loop-0123456789abcdef';
 const APPROVER = 'UONCALL';
@@ -74,17 +75,27 @@ async function loop(c: LoopCase) {
   expect(fault.status).toBe(201);
   expect(await template(c.cluster, c.service)).not.toEqual(good);
 
-  const incident = await waitFor(async () => {
-    const i = await openIncident(c.cluster, c.service);
-    return i?.types?.includes(c.incidentType) ? i : undefined;
-  }, `${c.cluster}: a ${c.incidentType} incident for ${c.service}`, 90_000, 2000);
+  const incident = await waitFor(
+    async () => {
+      const i = await openIncident(c.cluster, c.service);
+      return i?.types?.includes(c.incidentType) ? i : undefined;
+    },
+    `${c.cluster}: a ${c.incidentType} incident for ${c.service}`,
+    90_000,
+    2000,
+  );
   const openedAfter = (Date.now() - injected) / 1000;
   // IncidentOpened starts the RCA, which writes its id on the incident as it starts.
   incident.rcaId ??= await waitFor(async () => (await get(`/v1/incidents/${incident.id}`)).rcaId, `${c.cluster}: the incident's rcaId`, 10_000, 250);
-  const rca = await waitFor(async () => {
-    const r = await get(`/v1/rca/${incident.rcaId}`);
-    return r.status === 'SUCCEEDED' ? r : undefined;
-  }, `${c.cluster}: the RCA`, 60_000, 500);
+  const rca = await waitFor(
+    async () => {
+      const r = await get(`/v1/rca/${incident.rcaId}`);
+      return r.status === 'SUCCEEDED' ? r : undefined;
+    },
+    `${c.cluster}: the RCA`,
+    60_000,
+    500,
+  );
   const rcaSeconds = (Date.parse(rca.completedAt) - Date.parse(incident.firstSeen)) / 1000;
   expect(rcaSeconds, 'the report is SUCCEEDED within 10 s of the incident').toBeLessThanOrEqual(10);
   expect(c.causes).toContain(rca.report.rootCauses[0].category);
@@ -95,13 +106,23 @@ async function loop(c: LoopCase) {
   const rcaPosted = (m: { text?: string }) => (m.text ?? '').includes(`RCA for ${c.service} (${c.cluster}/shop)`);
   await waitFor(async () => slack.messages.some(rcaPosted), `${c.cluster}: the RCA in Slack`, 30_000, 500);
 
-  let run = await waitFor(async () => (await healingOf(c.cluster, c.service)).find((h) => h.incidentId === incident.id), `${c.cluster}: a healing run for the incident`, 60_000, 1000);
+  let run = await waitFor(
+    async () => (await healingOf(c.cluster, c.service)).find((h) => h.incidentId === incident.id),
+    `${c.cluster}: a healing run for the incident`,
+    60_000,
+    1000,
+  );
   expect(run.issueType).toBe('bad_deploy');
   if (c.approve) {
-    run = await waitFor(async () => {
-      const r = await get(`/v1/healing/${run.id}`);
-      return r.status === 'PENDING_APPROVAL' ? r : undefined;
-    }, `${c.cluster}: PENDING_APPROVAL`, 60_000, 1000);
+    run = await waitFor(
+      async () => {
+        const r = await get(`/v1/healing/${run.id}`);
+        return r.status === 'PENDING_APPROVAL' ? r : undefined;
+      },
+      `${c.cluster}: PENDING_APPROVAL`,
+      60_000,
+      1000,
+    );
     // The request reached Slack with its buttons; nothing changed on the cluster meanwhile.
     await waitFor(async () => slack.buttons('healing_approve').includes(run.id), `${c.cluster}: the approval request in Slack`, 30_000, 500);
     await sleep(3000);
@@ -109,10 +130,15 @@ async function loop(c: LoopCase) {
     const pressed = await pressSlackButton(stack.cloud.url, SECRET, 'healing_approve', run.id, APPROVER);
     expect(pressed.status).toBe(200);
   }
-  const done = await waitFor(async () => {
-    const r = await get(`/v1/healing/${run.id}`);
-    return ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'].includes(r.status) ? r : undefined;
-  }, `${c.cluster}: healing to finish`, 120_000, 1000);
+  const done = await waitFor(
+    async () => {
+      const r = await get(`/v1/healing/${run.id}`);
+      return ['SUCCEEDED', 'FAILED', 'REJECTED', 'SKIPPED'].includes(r.status) ? r : undefined;
+    },
+    `${c.cluster}: healing to finish`,
+    120_000,
+    1000,
+  );
   expect(done.status, JSON.stringify(done, null, 2)).toBe('SUCCEEDED');
   const healedAfter = (Date.now() - injected) / 1000;
   // Rolled back: the template is the good one again (kubectl rollout undo semantics).
@@ -122,14 +148,30 @@ async function loop(c: LoopCase) {
   if (c.approve) expect(JSON.stringify(done)).toContain(APPROVER);
 
   // Nobody removed the fault: the rollback fixed the cluster, and detection resolves the incident.
-  const resolved = await waitFor(async () => {
-    const i = await get(`/v1/incidents/${incident.id}`);
-    return i.status === 'resolved' ? i : undefined;
-  }, `${c.cluster}: the incident to resolve after healing`, 240_000, 3000);
+  const resolved = await waitFor(
+    async () => {
+      const i = await get(`/v1/incidents/${incident.id}`);
+      return i.status === 'resolved' ? i : undefined;
+    },
+    `${c.cluster}: the incident to resolve after healing`,
+    240_000,
+    3000,
+  );
   expect(resolved.healingIds).toContain(run.id);
   const resolvedAfter = (Date.now() - injected) / 1000;
   expect(slack.messages.filter(rcaPosted)).toHaveLength(1);
-  console.log(JSON.stringify({ measurement: 'unattended loop', cluster: c.cluster, fault: c.fault, approval: c.approve, incidentAfterSeconds: openedAfter, rcaSecondsAfterIncident: rcaSeconds, healedAfterSeconds: healedAfter, resolvedAfterSeconds: resolvedAfter }));
+  console.log(
+    JSON.stringify({
+      measurement: 'unattended loop',
+      cluster: c.cluster,
+      fault: c.fault,
+      approval: c.approve,
+      incidentAfterSeconds: openedAfter,
+      rcaSecondsAfterIncident: rcaSeconds,
+      healedAfterSeconds: healedAfter,
+      resolvedAfterSeconds: resolvedAfter,
+    }),
+  );
 }
 
 describe('fault → incident → RCA → healing → verification → resolved, with nobody calling the API', () => {
@@ -137,8 +179,22 @@ describe('fault → incident → RCA → healing → verification → resolved, 
     await sleep(30_000); // the demo's "started 30 s before the fault"
     expect((await get('/v1/incidents?status=open')).items).toEqual([]);
     await Promise.all([
-      loop({ cluster: 'auto', fault: 'image-pull-backoff', service: 'order-service', incidentType: 'KubePodImagePullBackOff', causes: ['ImagePullBackOff', 'BadDeploy'], approve: false }),
-      loop({ cluster: 'ask', fault: 'missing-configmap', service: 'payment-service', incidentType: 'KubePodContainerConfigError', causes: ['CreateContainerConfigError', 'BadDeploy'], approve: true }),
+      loop({
+        cluster: 'auto',
+        fault: 'image-pull-backoff',
+        service: 'order-service',
+        incidentType: 'KubePodImagePullBackOff',
+        causes: ['ImagePullBackOff', 'BadDeploy'],
+        approve: false,
+      }),
+      loop({
+        cluster: 'ask',
+        fault: 'missing-configmap',
+        service: 'payment-service',
+        incidentType: 'KubePodContainerConfigError',
+        causes: ['CreateContainerConfigError', 'BadDeploy'],
+        approve: true,
+      }),
     ]);
   }, 600_000);
 });
@@ -148,16 +204,32 @@ describe.skipIf(!withPrometheus)('RCA through the call graph', () => {
     const fault = await kreq(stack.cluster('trace'), 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
     expect(fault.status).toBe(201);
     // The callers' error rates rise with the callee's (the simulator propagates); ask about frontend.
-    await waitFor(async () => {
-      const a = (await get('/v1/anomalies?cluster=trace&service=frontend&limit=3')).items as any[];
-      return a.some((x) => x.status === 'anomaly');
-    }, 'frontend to show the symptom', 120_000, 2000);
+    await waitFor(
+      async () => {
+        const a = (await get('/v1/anomalies?cluster=trace&service=frontend&limit=3')).items as any[];
+        return a.some((x) => x.status === 'anomaly');
+      },
+      'frontend to show the symptom',
+      120_000,
+      2000,
+    );
     const clusterId = stack.clusterIds.trace;
     const started = await stack.api('POST', '/v1/rca', { clusterId, namespace: 'shop', service: 'frontend' });
     expect(started.status).toBe(202);
-    const rca = await waitFor(async () => ((await get(`/v1/rca/${started.body.id}`)).status === 'SUCCEEDED' ? get(`/v1/rca/${started.body.id}`) : undefined), 'the RCA of frontend', 60_000, 500);
+    const rca = await waitFor(
+      async () => ((await get(`/v1/rca/${started.body.id}`)).status === 'SUCCEEDED' ? get(`/v1/rca/${started.body.id}`) : undefined),
+      'the RCA of frontend',
+      60_000,
+      500,
+    );
     const top = rca.report.rootCauses[0];
-    console.log(JSON.stringify({ measurement: 'trace frontend → payment-service', top: { category: top.category, resource: top.resource, confidence: top.confidence, evidence: top.evidence }, symptoms: rca.report.symptoms.slice(0, 2) }));
+    console.log(
+      JSON.stringify({
+        measurement: 'trace frontend → payment-service',
+        top: { category: top.category, resource: top.resource, confidence: top.confidence, evidence: top.evidence },
+        symptoms: rca.report.symptoms.slice(0, 2),
+      }),
+    );
     expect(top.resource).toBe('deployment/payment-service');
     expect(top.description).toMatch(/frontend → order-service → payment-service/);
     expect(rca.report.symptoms.join('\n')).toMatch(/UpstreamFailure: frontend depends on payment-service/);

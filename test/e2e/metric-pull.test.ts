@@ -28,7 +28,8 @@ async function pullNow(): Promise<any> {
 
 beforeAll(async () => {
   sim = await startSimulator({ clusters: ['dev', 'prod'], tickMs: 300 });
-  if (withPrometheus) prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 1 });
+  if (withPrometheus)
+    prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 1 });
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-pull-')) });
   for (const info of sim.clusters) {
     const body: Record<string, unknown> = { name: info.name, environment: info.name, kubeconfig: info.kubeconfigYaml, namespaces: ['shop'] };
@@ -86,7 +87,12 @@ describe('scheduled metric pull, end to end', () => {
       expect(cluster.healthScore).toBeGreaterThan(0);
     }
     // Every shop service runs in both clusters: one comparison each.
-    expect(overview.services.map((s: { service: string }) => s.service).sort()).toEqual(['shop/frontend', 'shop/order-service', 'shop/payment-service', 'shop/user-service']);
+    expect(overview.services.map((s: { service: string }) => s.service).sort()).toEqual([
+      'shop/frontend',
+      'shop/order-service',
+      'shop/payment-service',
+      'shop/user-service',
+    ]);
     expect(overview.services[0].clusters).toBe(2);
   });
 
@@ -114,7 +120,7 @@ describe('scheduled metric pull, end to end', () => {
     let seed = 7;
     const noise = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return 1 + ((seed / 2 ** 31) - 0.5) * 0.1;
+      return 1 + (seed / 2 ** 31 - 0.5) * 0.1;
     };
     for (const item of latest) {
       const samples = Array.from({ length: 200 }, (_, i) => ({
@@ -132,7 +138,11 @@ describe('scheduled metric pull, end to end', () => {
     await new Promise<void>((resolve, reject) => {
       const req = request(
         `${prodSim.server}/sim/v1/faults`,
-        { method: 'POST', ca: Buffer.from(prodSim.caData, 'base64').toString(), headers: { authorization: `Bearer ${prodSim.token}`, 'content-type': 'application/json' } },
+        {
+          method: 'POST',
+          ca: Buffer.from(prodSim.caData, 'base64').toString(),
+          headers: { authorization: `Bearer ${prodSim.token}`, 'content-type': 'application/json' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`fault: ${res.statusCode}`))));

@@ -30,7 +30,15 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
     await new Promise((r) => setTimeout(r, 30_000)); // the demo's "started 30 s before the fault": a few pulls
     expect((await api('GET', '/v1/incidents?status=open')).body.items).toEqual([]);
     const post = async (service: string, type: string) => {
-      const r = await api('POST', '/v1/alerts', { source: 'e2e', cluster: 'prod', namespace: 'shop', service, type, severity: 'high', message: `${type} on ${service}` });
+      const r = await api('POST', '/v1/alerts', {
+        source: 'e2e',
+        cluster: 'prod',
+        namespace: 'shop',
+        service,
+        type,
+        severity: 'high',
+        message: `${type} on ${service}`,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
       return r.body.incidents[0] as string;
     };
@@ -42,7 +50,16 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
     expect(incident.types).toEqual(['HighErrorRate', 'HighLatency']);
     const open = ((await api('GET', '/v1/incidents?status=open')).body.items as any[]).filter((i) => i.cluster === 'prod');
     expect(open).toHaveLength(1);
-    await api('POST', '/v1/alerts', { source: 'e2e', cluster: 'prod', namespace: 'shop', service: 'frontend', type: 'HighLatency', severity: 'high', message: 'x', status: 'resolved' });
+    await api('POST', '/v1/alerts', {
+      source: 'e2e',
+      cluster: 'prod',
+      namespace: 'shop',
+      service: 'frontend',
+      type: 'HighLatency',
+      severity: 'high',
+      message: 'x',
+      status: 'resolved',
+    });
   }, 120_000);
 
   // The pull's anomalies of one call graph reach the pipeline concurrently: opening is serialised per cluster.
@@ -60,7 +77,12 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
     if (!incident) {
       for (const service of ['payment-service', 'order-service', 'frontend']) {
         const items = (await api('GET', `/v1/anomalies?cluster=dev&service=${service}&limit=5`)).body.items as any[];
-        console.log(JSON.stringify({ service, anomalies: items.map((a) => ({ at: a.at, status: a.status, severity: a.severity, error_rate: a.features?.error_rate, reasons: a.reasons })) }));
+        console.log(
+          JSON.stringify({
+            service,
+            anomalies: items.map((a) => ({ at: a.at, status: a.status, severity: a.severity, error_rate: a.features?.error_rate, reasons: a.reasons })),
+          }),
+        );
       }
     }
     expect(incident, 'no incident within 90 s').toBeDefined();
@@ -77,7 +99,14 @@ describe.skipIf(!available)('propagation-aware grouping in the demo setup', () =
     await new Promise((r) => setTimeout(r, 15_000)); // their alerts reach the pipeline
     const open = ((await api('GET', '/v1/incidents?status=open')).body.items as any[]).filter((i) => i.cluster === 'dev');
     const full = (await api('GET', `/v1/incidents/${open[0]?.id}`)).body;
-    console.log(JSON.stringify({ measurement: 'error-burst on payment-service (dev)', incidentAfterSeconds: Number(openedAfter.toFixed(1)), callersAnomalous: [...symptomatic].sort(), openIncidents: open.map((i) => ({ service: i.service, services: i.services, types: i.types, alertCount: i.alertCount })) }));
+    console.log(
+      JSON.stringify({
+        measurement: 'error-burst on payment-service (dev)',
+        incidentAfterSeconds: Number(openedAfter.toFixed(1)),
+        callersAnomalous: [...symptomatic].sort(),
+        openIncidents: open.map((i) => ({ service: i.service, services: i.services, types: i.types, alertCount: i.alertCount })),
+      }),
+    );
     expect(open).toHaveLength(1);
     expect(open[0].service).toBe('payment-service');
     expect(symptomatic.size, 'the callers showed symptoms of their own (else the test proves nothing)').toBeGreaterThan(0);

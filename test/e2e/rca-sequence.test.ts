@@ -38,7 +38,10 @@ async function rca(cluster: string, service: string) {
   expect(execution?.status, execution?.error).toBe('SUCCEEDED');
   const got = await api('GET', `/v1/rca/${started.body.id}`);
   expect(got.body.status).toBe('SUCCEEDED');
-  return got.body.report as { rootCauses: { category: string; resource: string; description: string; confidence: number }[]; timeline: { at: string; event: string }[] };
+  return got.body.report as {
+    rootCauses: { category: string; resource: string; description: string; confidence: number }[];
+    timeline: { at: string; event: string }[];
+  };
 }
 
 async function inject(cluster: string, type: string, deployment: string, params: Record<string, unknown> = {}): Promise<string> {
@@ -57,7 +60,9 @@ async function healthy(cluster: string, deployment: string): Promise<void> {
     const r = await kreq(info(cluster), 'GET', `/apis/apps/v1/namespaces/shop/deployments/${deployment}`);
     const d = JSON.parse(r.text);
     const want = d.spec?.replicas ?? 1;
-    const pods = JSON.parse((await kreq(info(cluster), 'GET', '/api/v1/namespaces/shop/pods')).text).items.filter((p: any) => p.metadata.name.startsWith(`${deployment}-`));
+    const pods = JSON.parse((await kreq(info(cluster), 'GET', '/api/v1/namespaces/shop/pods')).text).items.filter((p: any) =>
+      p.metadata.name.startsWith(`${deployment}-`),
+    );
     const allReady = pods.length === want && pods.every((p: any) => (p.status?.containerStatuses ?? []).every((c: any) => c.ready && c.state?.running));
     if (d.status?.readyReplicas === want && d.status?.updatedReplicas === want && allReady) return;
     await sleep(500);
@@ -65,12 +70,20 @@ async function healthy(cluster: string, deployment: string): Promise<void> {
   throw new Error(`${deployment} did not become healthy`);
 }
 
-const summary = (r: Awaited<ReturnType<typeof rca>>) => r.rootCauses.map((c) => `${c.category} ${c.resource} ${c.confidence}: ${c.description.slice(0, 240)}`).join(' | ');
+const summary = (r: Awaited<ReturnType<typeof rca>>) =>
+  r.rootCauses.map((c) => `${c.category} ${c.resource} ${c.confidence}: ${c.description.slice(0, 240)}`).join(' | ');
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-rca-seq-')), env: { FLEETOPS_RCA_CACHE_TTL_SECONDS: '0' } });
+  cloud = await startLocalCloud({
+    port: 0,
+    inMemory: true,
+    schedules: false,
+    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-rca-seq-')),
+    env: { FLEETOPS_RCA_CACHE_TTL_SECONDS: '0' },
+  });
   sim = await startSimulator({ clusters: CLUSTERS, tickMs: 1000 });
-  if (withPrometheus) prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 2 });
+  if (withPrometheus)
+    prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 2 });
   for (const c of sim.clusters) {
     const body: Record<string, unknown> = { name: c.name, environment: 'test', kubeconfig: c.kubeconfigYaml, namespaces: ['shop'] };
     if (prometheus) body.prometheus = { url: prometheus.url, rateWindow: '10s', matchers: { cluster: c.name } };
@@ -100,9 +113,18 @@ describe('RCA names the active fault, not the one before it', () => {
     const pending = await inject('seq', 'pending-unschedulable', 'payment-service');
     await sleep(14_000);
     const second = await rca('seq', 'payment-service');
-    console.log(JSON.stringify({ measurement: 'rca after a removed oom-kill', rootCauses: summary(second), history: second.timeline.filter((t) => /history/.test(t.event)).length }));
+    console.log(
+      JSON.stringify({
+        measurement: 'rca after a removed oom-kill',
+        rootCauses: summary(second),
+        history: second.timeline.filter((t) => /history/.test(t.event)).length,
+      }),
+    );
     expect(second.rootCauses[0]?.category, summary(second)).toBe('FailedScheduling');
-    expect(second.rootCauses.map((c) => c.category), summary(second)).not.toContain('OOMKilled');
+    expect(
+      second.rootCauses.map((c) => c.category),
+      summary(second),
+    ).not.toContain('OOMKilled');
     await remove('seq', pending);
     await healthy('seq', 'payment-service');
   });
@@ -119,7 +141,10 @@ describe('RCA names the active fault, not the one before it', () => {
     await sleep(withPrometheus ? 25_000 : 14_000);
     const second = await rca('seq2', 'order-service');
     console.log(JSON.stringify({ measurement: 'rca after a removed crash loop', rootCauses: summary(second) }));
-    expect(second.rootCauses.map((c) => c.category), summary(second)).not.toContain('CrashLoopBackOff');
+    expect(
+      second.rootCauses.map((c) => c.category),
+      summary(second),
+    ).not.toContain('CrashLoopBackOff');
     if (withPrometheus) expect(second.rootCauses[0]?.category, summary(second)).toBe('LatencyRegression');
     await remove('seq2', spike);
   });
@@ -128,7 +153,13 @@ describe('RCA names the active fault, not the one before it', () => {
 describe('changes as evidence', () => {
   it('two rollouts at once, one healthy and one to a nonexistent image: the faulty one is blamed', { timeout: 200_000 }, async () => {
     const patch = (deployment: string, image: string) =>
-      kreq(info('roll'), 'PATCH', `/apis/apps/v1/namespaces/shop/deployments/${deployment}`, { spec: { template: { spec: { containers: [{ name: deployment, image }] } } } }, { contentType: 'application/strategic-merge-patch+json' });
+      kreq(
+        info('roll'),
+        'PATCH',
+        `/apis/apps/v1/namespaces/shop/deployments/${deployment}`,
+        { spec: { template: { spec: { containers: [{ name: deployment, image }] } } } },
+        { contentType: 'application/strategic-merge-patch+json' },
+      );
     const dep = JSON.parse((await kreq(info('roll'), 'GET', '/apis/apps/v1/namespaces/shop/deployments/user-service')).text);
     const container = dep.spec.template.spec.containers[0].name as string;
     expect(container).toBe('user-service');
@@ -149,8 +180,21 @@ describe('edges as evidence', () => {
     const fault = await inject('edge', 'error-burst', 'payment-service', { ratio: 0.6, scope: 'caller' });
     await sleep(30_000);
     const report = await rca('edge', 'order-service');
-    const q = async (promql: string) => ((await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as any).data.result.map((r: any) => [r.metric.source_workload, r.metric.destination_workload, r.metric.service, r.value[1]]);
-    console.log(JSON.stringify({ edgeErrors: await q('sum by (source_workload, destination_workload) (rate(istio_requests_total{reporter="source",response_code=~"5..",cluster="edge"}[1m]))'), services: await q('sum by (service) (rate(http_requests_total{cluster="edge",status=~"5.."}[1m]))') }));
+    const q = async (promql: string) =>
+      ((await (await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as any).data.result.map((r: any) => [
+        r.metric.source_workload,
+        r.metric.destination_workload,
+        r.metric.service,
+        r.value[1],
+      ]);
+    console.log(
+      JSON.stringify({
+        edgeErrors: await q(
+          'sum by (source_workload, destination_workload) (rate(istio_requests_total{reporter="source",response_code=~"5..",cluster="edge"}[1m]))',
+        ),
+        services: await q('sum by (service) (rate(http_requests_total{cluster="edge",status=~"5.."}[1m]))'),
+      }),
+    );
     console.log(JSON.stringify({ measurement: 'rca of a callee failing at its caller', rootCauses: summary(report) }));
     expect(report.rootCauses[0]?.resource, summary(report)).toBe('deployment/payment-service');
     expect(report.rootCauses[0]?.category, summary(report)).toBe('CallFailures');

@@ -51,11 +51,18 @@ beforeAll(async () => {
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-rca-')),
     // 12 manual RCAs from one caller: above the default per-caller limit (10/h, issue 19) on purpose.
-    env: { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_BEDROCK_ENDPOINT: model.endpoint, FLEETOPS_RCA_MODEL_ID: 'us.anthropic.claude-test-v1:0', FLEETOPS_RCA_CACHE_TTL_SECONDS: '0', FLEETOPS_RCA_MANUAL_PER_USER: '100' },
+    env: {
+      FLEETOPS_RCA_ENGINE: 'bedrock',
+      FLEETOPS_BEDROCK_ENDPOINT: model.endpoint,
+      FLEETOPS_RCA_MODEL_ID: 'us.anthropic.claude-test-v1:0',
+      FLEETOPS_RCA_CACHE_TTL_SECONDS: '0',
+      FLEETOPS_RCA_MANUAL_PER_USER: '100',
+    },
   });
   phase('cloud');
   sim = await startSimulator({ clusters: CLUSTERS, tickMs: 1000 });
-  if (prometheusAvailable()) prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 2 });
+  if (prometheusAvailable())
+    prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 2 });
   else console.warn('rca e2e: prometheus binary missing; error and latency evidence comes from logs only');
   phase('sim+prometheus');
   for (const c of sim.clusters) {
@@ -98,12 +105,21 @@ describe('RCA of every simulator fault, from evidence alone', () => {
       expect(rca.status).toBe(200);
       results.push({ c, rca: rca.body });
     }
-    const summary = results.map(({ c, rca }) => ({ fault: c.type, status: rca.status, error: rca.error, top: rca.report?.rootCauses?.[0]?.category, resource: rca.report?.rootCauses?.[0]?.resource, missing: rca.report?.missingEvidence }));
+    const summary = results.map(({ c, rca }) => ({
+      fault: c.type,
+      status: rca.status,
+      error: rca.error,
+      top: rca.report?.rootCauses?.[0]?.category,
+      resource: rca.report?.rootCauses?.[0]?.resource,
+      missing: rca.report?.missingEvidence,
+    }));
     console.log(JSON.stringify({ measurement: 'rca per fault', results: summary }));
     for (const { c, rca } of results) {
       expect(rca.status, c.type).toBe('SUCCEEDED');
       const report = rca.report;
-      expect(Object.keys(report).sort()).toEqual(expect.arrayContaining(['contributingFactors', 'engine', 'prevention', 'remediation', 'rootCauses', 'summary', 'symptoms', 'timeline']));
+      expect(Object.keys(report).sort()).toEqual(
+        expect.arrayContaining(['contributingFactors', 'engine', 'prevention', 'remediation', 'rootCauses', 'summary', 'symptoms', 'timeline']),
+      );
       // Bedrock was throttling: the rules report, saying why (throttled, or the call never got that far).
       expect(report.engine).toBe('rules');
       expect(report.fallbackReason).toMatch(/^(throttled|model error)/);
@@ -119,7 +135,15 @@ describe('RCA of every simulator fault, from evidence alone', () => {
 
   it('an incident opened by an alert gets an rcaId at once and a SUCCEEDED report within 10 s', { timeout: 60_000 }, async () => {
     model.script = () => ({ status: 500, errorType: 'InternalServerException' });
-    const opened = await api('POST', '/v1/alerts', { source: 'test', cluster: 'c1', namespace: 'shop', service: 'user-service', type: 'KubePodCrashLooping', severity: 'high', message: 'user-service crash looping' });
+    const opened = await api('POST', '/v1/alerts', {
+      source: 'test',
+      cluster: 'c1',
+      namespace: 'shop',
+      service: 'user-service',
+      type: 'KubePodCrashLooping',
+      severity: 'high',
+      message: 'user-service crash looping',
+    });
     expect(opened.status).toBe(202);
     const incidentId = opened.body.incidents[0];
     const started = Date.now();
@@ -137,12 +161,16 @@ describe('RCA of every simulator fault, from evidence alone', () => {
     expect(report.rootCauses[0].category).toBe('CrashLoopBackOff');
     expect(report.fallbackReason).toMatch(/^model error/);
     // A redelivered IncidentOpened converges on the same RCA.
-    await api('POST', '/v1/events', { source: 'fleetops.alerts', 'detail-type': 'IncidentOpened', detail: (await api('GET', `/v1/incidents/${incidentId}`)).body });
+    await api('POST', '/v1/events', {
+      source: 'fleetops.alerts',
+      'detail-type': 'IncidentOpened',
+      detail: (await api('GET', `/v1/incidents/${incidentId}`)).body,
+    });
     await cloud.bus.drain();
     expect((await api('GET', `/v1/incidents/${incidentId}`)).body.rcaId).toBe(rcaId);
   });
 
-  it('with a working model the report is the model\'s, citing only existing evidence', async () => {
+  it("with a working model the report is the model's, citing only existing evidence", async () => {
     model.script = investigatingModel;
     model.requests.length = 0;
     const started = await api('POST', '/v1/rca', { clusterId: ids.c6, namespace: 'shop', service: 'order-service' });

@@ -66,10 +66,15 @@ describe('healing approval from Slack', () => {
     expect(approved.body.text).toContain(`approved by <@${APPROVER}>`);
     expect(JSON.stringify(approved.body.blocks)).not.toContain('healing_approve'); // the buttons are gone
 
-    const done = await waitFor(async () => {
-      const r = await api('GET', `/v1/healing/${id}`);
-      return ['SUCCEEDED', 'FAILED'].includes(r.body.status) ? r.body : undefined;
-    }, 'healing to finish', 120_000, 1000);
+    const done = await waitFor(
+      async () => {
+        const r = await api('GET', `/v1/healing/${id}`);
+        return ['SUCCEEDED', 'FAILED'].includes(r.body.status) ? r.body : undefined;
+      },
+      'healing to finish',
+      120_000,
+      1000,
+    );
     expect(done.status, done.reason).toBe('SUCCEEDED');
     expect(done.approvedBy).toContain(APPROVER);
     expect(await replicas()).toBe(before + 2);

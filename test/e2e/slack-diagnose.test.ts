@@ -36,7 +36,11 @@ beforeAll(async () => {
     inMemory: true,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), 'fleetops-slack-diag-')),
-    env: { FLEETOPS_SLACK_SIGNING_SECRET: SECRET, FLEETOPS_SLACK_RESPONSE_HOSTS: `hooks.slack.com,${host}`, FLEETOPS_SLACK_ROLES: JSON.stringify({ users: { UONCALL: 'operator' } }) },
+    env: {
+      FLEETOPS_SLACK_SIGNING_SECRET: SECRET,
+      FLEETOPS_SLACK_RESPONSE_HOSTS: `hooks.slack.com,${host}`,
+      FLEETOPS_SLACK_ROLES: JSON.stringify({ users: { UONCALL: 'operator' } }),
+    },
   });
   sim = await startSimulator({ clusters: ['dev'], tickMs: 400 });
   const c = sim.clusters[0]!;
@@ -59,7 +63,11 @@ async function slash(text: string, responseUrl: string) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const response = await fetch(cloud.url + '/v1/slack/commands', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SECRET, timestamp, body) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(SECRET, timestamp, body),
+    },
     body,
   });
   return { status: response.status, body: (await response.json()) as any };
@@ -70,10 +78,14 @@ describe('/fleet diagnose', () => {
     const c = sim.clusters[0]!;
     const fault = await kreq(c, 'POST', '/sim/v1/faults', { type: 'crash-loop', namespace: 'shop', deployment: 'user-service' });
     expect(fault.status).toBe(201);
-    await waitFor(async () => {
-      const pods = await kreq(c, 'GET', '/api/v1/namespaces/shop/pods');
-      return JSON.stringify(pods.body).includes('CrashLoopBackOff');
-    }, 'crash loop visible', 60_000);
+    await waitFor(
+      async () => {
+        const pods = await kreq(c, 'GET', '/api/v1/namespaces/shop/pods');
+        return JSON.stringify(pods.body).includes('CrashLoopBackOff');
+      },
+      'crash loop visible',
+      60_000,
+    );
 
     const answer = await slash('diagnose user-service dev', receiverUrl);
     expect(answer.status).toBe(200);

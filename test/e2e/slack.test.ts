@@ -19,7 +19,11 @@ beforeAll(async () => {
     env: {
       FLEETOPS_SLACK_SIGNING_SECRET: SECRET,
       FLEETOPS_SLACK_APPROVERS: APPROVER,
-      FLEETOPS_SLACK_ROLES: JSON.stringify({ teamId: 'T1', users: { UONCALL: 'operator', USILENCER: 'operator', UREADER1: 'operator' }, defaultRole: 'viewer' }),
+      FLEETOPS_SLACK_ROLES: JSON.stringify({
+        teamId: 'T1',
+        users: { UONCALL: 'operator', USILENCER: 'operator', UREADER1: 'operator' },
+        defaultRole: 'viewer',
+      }),
     },
   });
 });
@@ -55,14 +59,21 @@ describe('Slack request verification', () => {
   });
 
   it('refuses unsigned, wrongly signed, stale and replayed requests with 401', async () => {
-    const unsigned = await fetch(cloud.url + '/v1/slack/commands', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: command('help') });
+    const unsigned = await fetch(cloud.url + '/v1/slack/commands', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: command('help'),
+    });
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as any).error.code).toBe('UNAUTHORIZED');
     expect((await signedPost('/v1/slack/commands', command('help'), { secret: 'wrong' })).status).toBe(401);
     expect((await signedPost('/v1/slack/commands', command('help'), { skewSeconds: -400 })).status).toBe(401);
     const first = await signedPost('/v1/slack/commands', command('clusters'));
     expect(first.status).toBe(200);
-    const replay = await signedPost('/v1/slack/commands', command('clusters').replace(/trigger_id=t\d+/, ''), { timestamp: first.timestamp, signature: first.signature });
+    const replay = await signedPost('/v1/slack/commands', command('clusters').replace(/trigger_id=t\d+/, ''), {
+      timestamp: first.timestamp,
+      signature: first.signature,
+    });
     expect(replay.status).toBe(401); // body changed: bad signature
     const body = command('incidents');
     const once = await signedPost('/v1/slack/commands', body);
@@ -90,7 +101,15 @@ describe('Slack request verification', () => {
 
 describe('/fleet commands and buttons against the running stack', () => {
   it('lists incidents, acknowledges one from a button and records who did it', async () => {
-    const alert = { source: 'test', cluster: 'prod', namespace: 'shop', service: 'checkout', type: 'HighErrorRate', severity: 'high', message: 'checkout 5xx above 5%' };
+    const alert = {
+      source: 'test',
+      cluster: 'prod',
+      namespace: 'shop',
+      service: 'checkout',
+      type: 'HighErrorRate',
+      severity: 'high',
+      message: 'checkout 5xx above 5%',
+    };
     const accepted = await api('POST', '/v1/alerts', alert);
     expect(accepted.status).toBe(202);
     const incidentId = accepted.body.incidents[0] as string;
@@ -99,15 +118,29 @@ describe('/fleet commands and buttons against the running stack', () => {
     expect(JSON.stringify(list.body)).toContain(incidentId);
 
     // Issue 19: a guest, a Slack Connect user and an unmapped member only read: the incident stays open.
-    const press = (user: Record<string, unknown>, team = 'T1') => signedPost('/v1/slack/interactions', form({ payload: JSON.stringify({ type: 'block_actions', user, team: { id: team }, actions: [{ action_id: 'incident_ack', value: incidentId }] }) }));
-    for (const [user, team] of [[{ id: 'UONCALL', username: 'guest', is_restricted: true }, 'T1'], [{ id: 'UONCALL', username: 'connect', team_id: 'T2' }, 'T1'], [{ id: 'UONCALL', username: 'other' }, 'T2'], [{ id: 'USTRANGER', username: 'stranger' }, 'T1']] as const) {
+    const press = (user: Record<string, unknown>, team = 'T1') =>
+      signedPost(
+        '/v1/slack/interactions',
+        form({ payload: JSON.stringify({ type: 'block_actions', user, team: { id: team }, actions: [{ action_id: 'incident_ack', value: incidentId }] }) }),
+      );
+    for (const [user, team] of [
+      [{ id: 'UONCALL', username: 'guest', is_restricted: true }, 'T1'],
+      [{ id: 'UONCALL', username: 'connect', team_id: 'T2' }, 'T1'],
+      [{ id: 'UONCALL', username: 'other' }, 'T2'],
+      [{ id: 'USTRANGER', username: 'stranger' }, 'T1'],
+    ] as const) {
       const refused = await press(user, team);
       expect(refused.status).toBe(200);
       expect(refused.body.text).toMatch(/you cannot acknowledge/);
     }
     expect((await api('GET', `/v1/incidents/${incidentId}`)).body.status).toBe('open');
 
-    const payload = { type: 'block_actions', user: { id: 'UONCALL', username: 'oncall' }, team: { id: 'T1' }, actions: [{ action_id: 'incident_ack', value: incidentId }] };
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'UONCALL', username: 'oncall' },
+      team: { id: 'T1' },
+      actions: [{ action_id: 'incident_ack', value: incidentId }],
+    };
     const pressed = await signedPost('/v1/slack/interactions', form({ payload: JSON.stringify(payload) }));
     expect(pressed.status).toBe(200);
     const incident = await api('GET', `/v1/incidents/${incidentId}`);
@@ -122,7 +155,11 @@ describe('/fleet commands and buttons against the running stack', () => {
     const silence = silences.body.items.find((s: any) => s.matchers.some((m: any) => m.value === 'checkout'));
     expect(silence.createdBy).toContain('slack:T1/USILENCER');
     expect(silence.matchers).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'cluster', value: 'prod' }), expect.objectContaining({ name: 'namespace', value: 'shop' }), expect.objectContaining({ name: 'service', value: 'checkout' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'cluster', value: 'prod' }),
+        expect.objectContaining({ name: 'namespace', value: 'shop' }),
+        expect.objectContaining({ name: 'service', value: 'checkout' }),
+      ]),
     );
     const minutes = (Date.parse(silence.endsAt) - Date.parse(silence.startsAt)) / 60000;
     expect(minutes).toBeCloseTo(30, 0);

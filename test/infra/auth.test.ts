@@ -36,7 +36,12 @@ describe('OIDC in the stack', () => {
     const withIssuers = functions.filter((f) => f.Properties.Environment.Variables.FLEETOPS_OIDC_ISSUERS);
     expect(withIssuers).toHaveLength(bearerHandlers.size);
     expect(JSON.parse(withIssuers[0].Properties.Environment.Variables.FLEETOPS_OIDC_ISSUERS)).toEqual([
-      expect.objectContaining({ issuer: ISSUER, audience: ['client-123'], rolesClaim: 'cognito:groups', roleMap: { 'platform-admins': 'admin', sre: 'operator' } }),
+      expect.objectContaining({
+        issuer: ISSUER,
+        audience: ['client-123'],
+        rolesClaim: 'cognito:groups',
+        roleMap: { 'platform-admins': 'admin', sre: 'operator' },
+      }),
     ]);
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });

@@ -43,7 +43,9 @@ describe('every setting has a CDK path', () => {
 
   it('passes checked settings to every function, below the stack’s own values', () => {
     const template = synth({ settings: JSON.stringify({ FLEETOPS_RESOLVE_AFTER_PULLS: '3', FLEETOPS_COST: 'false', FLEETOPS_RCA_MASK_PII: true }) });
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[];
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables?: Record<string, unknown> } };
+    }[];
     expect(functions.length).toBeGreaterThan(10);
     for (const fn of functions) {
       const vars = fn.Properties.Environment?.Variables ?? {};

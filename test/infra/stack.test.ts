@@ -102,7 +102,10 @@ describe('FleetopsStack', () => {
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         const list = [statement.Action].flat();
-        expect(list.some((a: string) => a === '*' || a.endsWith(':*')), JSON.stringify(statement)).toBe(false);
+        expect(
+          list.some((a: string) => a === '*' || a.endsWith(':*')),
+          JSON.stringify(statement),
+        ).toBe(false);
       }
     }
   });
@@ -111,7 +114,16 @@ describe('FleetopsStack', () => {
 describe('FleetopsStack with notifications configured', () => {
   it('passes the notification settings to the alert functions and lets them read the webhook secret', () => {
     const slackArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-slack-AbCdEf';
-    const app = new App({ context: { ...NO_BUNDLING, retainData: 'false', slackWebhookSecretArn: slackArn, emailFrom: 'ops@example.com', emailTo: 'sre@example.com', pullNamespaces: 'shop' } });
+    const app = new App({
+      context: {
+        ...NO_BUNDLING,
+        retainData: 'false',
+        slackWebhookSecretArn: slackArn,
+        emailFrom: 'ops@example.com',
+        emailTo: 'sre@example.com',
+        pullNamespaces: 'shop',
+      },
+    });
     const { stack } = buildApp(app);
     const configured = Template.fromStack(stack);
     const functions = Object.values(configured.findResources('AWS::Lambda::Function')) as Resource[];
@@ -127,13 +139,23 @@ describe('FleetopsStack with Slack roles', () => {
   it('passes the role map and the bot token secret to the Slack function only, which alone reads the token', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-slack-bot-AbCdEf';
     const roles = '{"teamId":"T0123","userGroups":{"S456":"operator"}}';
-    const app = new App({ context: { ...NO_BUNDLING, retainData: 'false', slackSigningSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-signing-AbCdEf', slackRoles: roles, slackBotTokenSecretArn: tokenArn } });
+    const app = new App({
+      context: {
+        ...NO_BUNDLING,
+        retainData: 'false',
+        slackSigningSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-signing-AbCdEf',
+        slackRoles: roles,
+        slackBotTokenSecretArn: tokenArn,
+      },
+    });
     const configured = Template.fromStack(buildApp(app).stack);
     const functions = Object.values(configured.findResources('AWS::Lambda::Function')) as Resource[];
     const withToken = functions.filter((f) => f.Properties.Environment.Variables.FLEETOPS_SLACK_BOT_TOKEN_SECRET_ARN === tokenArn);
     expect(withToken).toHaveLength(1);
     expect(withToken[0]!.Properties.Environment.Variables.FLEETOPS_SLACK_ROLES).toBe(roles);
-    const readers = (Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[]).filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
+    const readers = (Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[]).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn),
+    );
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('Fnslack');
   });
@@ -142,14 +164,20 @@ describe('FleetopsStack with Slack roles', () => {
 describe('FleetopsStack with an Argo CD target', () => {
   it('passes the Argo CD settings to the healing step function only and lets it (alone) read the token secret', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-argocd-token-AbCdEf';
-    const app = new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com', argoCdTokenSecretArn: tokenArn, argoCdClusters: 'prod' } });
+    const app = new App({
+      context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com', argoCdTokenSecretArn: tokenArn, argoCdClusters: 'prod' },
+    });
     const { stack } = buildApp(app);
     const configured = Template.fromStack(stack);
     const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const withArgo = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_ARGOCD_URL !== undefined);
     expect(withArgo).toHaveLength(1);
     const [logicalId, fn] = withArgo[0];
-    expect(fn.Properties.Environment.Variables).toMatchObject({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: tokenArn, FLEETOPS_ARGOCD_CLUSTERS: 'prod' });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      FLEETOPS_ARGOCD_URL: 'https://argocd.example.com',
+      FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: tokenArn,
+      FLEETOPS_ARGOCD_CLUSTERS: 'prod',
+    });
     expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('FLEETOPS_ARGOCD_TOKEN"');
     const policies = Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[];
     const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
@@ -161,7 +189,18 @@ describe('FleetopsStack with an Argo CD target', () => {
 
   it('refuses an Argo CD URL without a token secret, or not https', () => {
     expect(() => buildApp(new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com' } }))).toThrow(/tokenSecretArn/);
-    expect(() => buildApp(new App({ context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'http://argocd.example.com', argoCdTokenSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:x' } }))).toThrow(/https/);
+    expect(() =>
+      buildApp(
+        new App({
+          context: {
+            ...NO_BUNDLING,
+            retainData: 'false',
+            argoCdUrl: 'http://argocd.example.com',
+            argoCdTokenSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:x',
+          },
+        }),
+      ),
+    ).toThrow(/https/);
   });
 });
 
@@ -177,10 +216,17 @@ describe('FleetopsStack hardening', () => {
 
   it('lets only the clusters function create, overwrite or delete kubeconfig secrets; deploy entry points write only deployments/*', () => {
     const policies = resources('AWS::IAM::Policy');
-    const statementsOf = (handler: string) => policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(`Fn${handler.replace(/-/g, '')}`)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statementsOf = (handler: string) =>
+      policies
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(`Fn${handler.replace(/-/g, '')}`))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const writes = ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'];
     const writeResources = (handler: string) =>
-      JSON.stringify(statementsOf(handler).filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => writes.includes(a))).map((s: any) => s.Resource));
+      JSON.stringify(
+        statementsOf(handler)
+          .filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => writes.includes(a)))
+          .map((s: any) => s.Resource),
+      );
     expect(statementsOf('clusters').length).toBeGreaterThan(0);
     expect(writeResources('clusters')).toContain(`:secret:${stackName}/clusters/*`);
     for (const handler of ['slack', 'catalog', 'deployments', 'deploy-ecr']) {
@@ -197,7 +243,9 @@ describe('FleetopsStack hardening', () => {
     const policies = resources('AWS::IAM::Policy');
     const readWrite = resources('AWS::Lambda::Function').length;
     expect(readWrite).toBeGreaterThan(0);
-    const denies = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => ({ roles: JSON.stringify(p.Properties.Roles), s }))).filter(({ s }) => s.Effect === 'Deny');
+    const denies = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => ({ roles: JSON.stringify(p.Properties.Roles), s })))
+      .filter(({ s }) => s.Effect === 'Deny');
     for (const handler of ['healing-step', 'healing', 'alerts', 'clusters', 'slack']) {
       const mine = denies.filter(({ roles }) => roles.includes(`Fn${handler.replace(/-/g, '')}`)).map(({ s }) => s);
       expect(mine, handler).toContainEqual(
@@ -226,7 +274,13 @@ describe('FleetopsStack hardening', () => {
 describe('FleetopsStack with catalog settings', () => {
   it('gives the GitHub token secret to the scorecards function alone, and the golden chart to the catalog function', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-github-token-AbCdEf';
-    const context = { ...NO_BUNDLING, retainData: 'false', githubTokenSecretArn: tokenArn, goldenChartRepoUrl: 'oci://registry.example.com/charts', goldenChartVersion: '0.1.0' };
+    const context = {
+      ...NO_BUNDLING,
+      retainData: 'false',
+      githubTokenSecretArn: tokenArn,
+      goldenChartRepoUrl: 'oci://registry.example.com/charts',
+      goldenChartVersion: '0.1.0',
+    };
     const configured = Template.fromStack(buildApp(new App({ context })).stack);
     const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const withToken = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_GITHUB_TOKEN_SECRET_ARN === tokenArn);

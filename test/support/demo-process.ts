@@ -22,7 +22,14 @@ export async function startDemo(env: Record<string, string> = {}): Promise<Runni
   let output = '';
   const demo: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'local/demo.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), FLEETOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetops-demo-')), FLEETOPS_PULL_INTERVAL_SECONDS: '10', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      FLEETOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetops-demo-')),
+      FLEETOPS_PULL_INTERVAL_SECONDS: '10',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   demo.stdout!.on('data', (c) => (output += c));

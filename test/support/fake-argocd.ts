@@ -65,7 +65,12 @@ export async function startFakeArgoCd(options: { token?: string; apps?: FakeArgo
       status: {
         sync: { status: 'Synced', revision: current?.revision, comparedTo: { source: {}, destination: {} } },
         health: { status: app.health ?? 'Healthy' },
-        history: app.history.map((h) => ({ ...h, source: { repoURL: 'https://git.example.com/shop.git', path: name }, deployStartedAt: h.deployedAt, initiatedBy: { username: 'admin' } })),
+        history: app.history.map((h) => ({
+          ...h,
+          source: { repoURL: 'https://git.example.com/shop.git', path: name },
+          deployStartedAt: h.deployedAt,
+          initiatedBy: { username: 'admin' },
+        })),
         resources: app.resources.map((r) => ({ version: 'v1', status: 'Synced', health: { status: 'Healthy' }, ...r })),
         reconciledAt: new Date().toISOString(),
       },
@@ -76,7 +81,13 @@ export async function startFakeArgoCd(options: { token?: string; apps?: FakeArgo
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = chunks.length ? Buffer.concat(chunks).toString() : undefined;
-      fake.requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], ...(body !== undefined ? { body } : {}) });
+      fake.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        ...(body !== undefined ? { body } : {}),
+      });
       if (fake.hang) return;
       if (fake.redirect) {
         res.writeHead(fake.redirect.status, { location: fake.redirect.location });
@@ -112,7 +123,11 @@ export async function startFakeArgoCd(options: { token?: string; apps?: FakeArgo
         if (!entry) return error(res, 400, 3, `application ${name} does not have deployment with id ${parsed.id}`);
         app.history.push({ id: nextId, revision: entry.revision, deployedAt: new Date().toISOString() });
       } else {
-        app.history.push({ id: nextId, revision: parsed.revision ?? app.history[app.history.length - 1]?.revision ?? 'HEAD', deployedAt: new Date().toISOString() });
+        app.history.push({
+          id: nextId,
+          revision: parsed.revision ?? app.history[app.history.length - 1]?.revision ?? 'HEAD',
+          deployedAt: new Date().toISOString(),
+        });
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(view(app)));

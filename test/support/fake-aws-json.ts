@@ -6,13 +6,18 @@ export type AwsJsonHandler = (input: Record<string, unknown>) => { status?: numb
  * A local endpoint speaking the AWS JSON 1.0/1.1 protocol (POST /, X-Amz-Target: Service.Operation),
  * so the real SDK clients serialise and parse real requests in tests. Unknown operations answer 400.
  */
-export async function startFakeAwsJson(handlers: Record<string, AwsJsonHandler>): Promise<{ endpoint: string; requests: { operation: string; input: Record<string, unknown> }[]; stop(): Promise<void> }> {
+export async function startFakeAwsJson(
+  handlers: Record<string, AwsJsonHandler>,
+): Promise<{ endpoint: string; requests: { operation: string; input: Record<string, unknown> }[]; stop(): Promise<void> }> {
   const requests: { operation: string; input: Record<string, unknown> }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const input = JSON.parse(body || '{}') as Record<string, unknown>;
       requests.push({ operation, input });
       const handler = handlers[operation];

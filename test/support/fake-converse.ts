@@ -50,7 +50,10 @@ export async function startFakeConverse(script: ConverseScript): Promise<FakeCon
           JSON.stringify({
             output: { message: { role: 'assistant', content: reply.content ?? [{ text: '{}' }] } },
             stopReason: reply.stopReason ?? 'end_turn',
-            usage: { ...(reply.usage ?? { inputTokens: 1000, outputTokens: 100 }), totalTokens: (reply.usage?.inputTokens ?? 1000) + (reply.usage?.outputTokens ?? 100) },
+            usage: {
+              ...(reply.usage ?? { inputTokens: 1000, outputTokens: 100 }),
+              totalTokens: (reply.usage?.inputTokens ?? 1000) + (reply.usage?.outputTokens ?? 100),
+            },
             metrics: { latencyMs: reply.delayMs ?? 0 },
           }),
         );
@@ -69,7 +72,14 @@ export async function startFakeConverse(script: ConverseScript): Promise<FakeCon
       state.script = next;
     },
     // Bedrock Runtime defaults to HTTP/2 (for its bidirectional streams); this endpoint speaks HTTP/1.1.
-    client: () => new BedrockRuntimeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
+    client: () =>
+      new BedrockRuntimeClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler(),
+      }),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -102,7 +112,12 @@ export const investigatingModel: ConverseScript = (request, turn) => {
       usage: { inputTokens: 1200, outputTokens: 60 },
     };
   }
-  if (turn === 1) return { stopReason: 'tool_use', content: [{ toolUse: { toolUseId: 'tu-3', name: 'get_pods', input: { name: '' } } }], usage: { inputTokens: 2500, outputTokens: 40 } };
+  if (turn === 1)
+    return {
+      stopReason: 'tool_use',
+      content: [{ toolUse: { toolUseId: 'tu-3', name: 'get_pods', input: { name: '' } } }],
+      usage: { inputTokens: 2500, outputTokens: 40 },
+    };
   const ids = idsSeen(request).filter((id) => id.startsWith('container:') || id.startsWith('event:') || id.startsWith('log:'));
   const findings = JSON.stringify(request.messages).match(/\\?"category\\?":\\?"(\w+)\\?",\\?"kind\\?":\\?"cause\\?",\\?"resource\\?":\\?"([^"\\]+)\\?"/);
   return {
@@ -112,7 +127,13 @@ export const investigatingModel: ConverseScript = (request, turn) => {
           summary: `The ${findings?.[2] ?? 'workload'} crashes on startup.`,
           symptoms: ['pods restarting'],
           rootCauses: [
-            { category: findings?.[1] ?? 'Unknown', resource: findings?.[2] ?? 'unknown', description: 'The container exits at startup (see logs).', evidence: [...ids.slice(0, 3), 'made-up:evidence'], confidence: 0.8 },
+            {
+              category: findings?.[1] ?? 'Unknown',
+              resource: findings?.[2] ?? 'unknown',
+              description: 'The container exits at startup (see logs).',
+              evidence: [...ids.slice(0, 3), 'made-up:evidence'],
+              confidence: 0.8,
+            },
             { category: 'Hallucination', resource: 'deployment/ghost', description: 'Not backed by anything.', evidence: ['made-up:1'], confidence: 0.4 },
           ],
           contributingFactors: [],

@@ -12,7 +12,9 @@ export interface FakeRepo {
  * A local server speaking the GitHub REST API shapes the scorecard reads: repository, recursive
  * git tree, code-scanning analyses, workflow runs. Records every request (path, headers).
  */
-export async function startFakeGitHub(repos: Record<string, FakeRepo>): Promise<{ url: string; requests: { path: string; authorization?: string }[]; close(): Promise<void> }> {
+export async function startFakeGitHub(
+  repos: Record<string, FakeRepo>,
+): Promise<{ url: string; requests: { path: string; authorization?: string }[]; close(): Promise<void> }> {
   const requests: { path: string; authorization?: string }[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -28,7 +30,12 @@ export async function startFakeGitHub(repos: Record<string, FakeRepo>): Promise<
     const branch = repo.defaultBranch ?? 'main';
     if (rest === '') return send(200, { id: 1, name: match[2], full_name: `${match[1]}/${match[2]}`, default_branch: branch, private: false });
     if (rest === `/git/trees/${branch}` && url.searchParams.get('recursive') === '1') {
-      return send(200, { sha: 'abc', url: '', truncated: false, tree: repo.paths.map((p) => ({ path: p.path, mode: p.type === 'tree' ? '040000' : '100644', type: p.type, sha: 'x' })) });
+      return send(200, {
+        sha: 'abc',
+        url: '',
+        truncated: false,
+        tree: repo.paths.map((p) => ({ path: p.path, mode: p.type === 'tree' ? '040000' : '100644', type: p.type, sha: 'x' })),
+      });
     }
     if (rest === '/code-scanning/analyses') {
       return repo.analyses ? send(200, repo.analyses.slice(0, Number(url.searchParams.get('per_page') ?? 30))) : send(404, { message: 'no analysis found' });

@@ -8,7 +8,9 @@ export async function startFakeSecretsManager() {
   const fake = await startFakeAwsJson({
     GetSecretValue: ({ SecretId }) => {
       const value = secrets.get(SecretId as string);
-      return value === undefined ? notFound() : { body: { ARN: arn(SecretId as string), Name: SecretId, SecretString: value, VersionId: 'v1', CreatedDate: Date.now() / 1000 } };
+      return value === undefined
+        ? notFound()
+        : { body: { ARN: arn(SecretId as string), Name: SecretId, SecretString: value, VersionId: 'v1', CreatedDate: Date.now() / 1000 } };
     },
     PutSecretValue: ({ SecretId, SecretString }) => {
       if (!secrets.has(SecretId as string)) return notFound();
@@ -20,7 +22,8 @@ export async function startFakeSecretsManager() {
       secrets.set(Name as string, SecretString as string);
       return { body: { ARN: arn(Name as string), Name, VersionId: 'v1' } };
     },
-    DeleteSecret: ({ SecretId }) => (secrets.delete(SecretId as string) ? { body: { ARN: arn(SecretId as string), Name: SecretId, DeletionDate: Date.now() / 1000 } } : notFound()),
+    DeleteSecret: ({ SecretId }) =>
+      secrets.delete(SecretId as string) ? { body: { ARN: arn(SecretId as string), Name: SecretId, DeletionDate: Date.now() / 1000 } } : notFound(),
   });
   return { ...fake, secrets, operations: () => fake.requests.map((r) => r.operation) };
 }

@@ -103,7 +103,8 @@ export function makeSimCase(seed: number, options: SimCaseOptions = {}): SimCase
         if (calls === 0) continue;
         const failed = Math.min(calls, poisson(extra, calls * Math.min(1, e.errorRatio + e.timeoutRatio)));
         edgeSamples.push({ ts, from: e.from, to: e.to, metric: 'errors', value: failed / calls });
-        const p99 = Math.min(e.timeoutSeconds, e.medianLatency * Math.exp(2.3263 * LATENCY_SIGMA)) * Math.exp((0.5 * gauss(extra)) / Math.sqrt(Math.min(calls, 400)));
+        const p99 =
+          Math.min(e.timeoutSeconds, e.medianLatency * Math.exp(2.3263 * LATENCY_SIGMA)) * Math.exp((0.5 * gauss(extra)) / Math.sqrt(Math.min(calls, 400)));
         edgeSamples.push({ ts, from: e.from, to: e.to, metric: 'latency.p99', value: p99 });
       }
     }
@@ -113,7 +114,13 @@ export function makeSimCase(seed: number, options: SimCaseOptions = {}): SimCase
     const rootAt = onset - 60 * extra.nextInt(4);
     changes = root ? [{ node: root, at: rootAt, kind: 'rollout', detail: 'image tag changed' }] : [];
     const names = Object.keys(NOMINAL);
-    for (let i = 1 + extra.nextInt(2); i > 0; i--) changes.push({ node: names[extra.nextInt(names.length)], at: extra.nextFloat() < 0.5 ? rootAt : split - 60 * extra.nextInt(60), kind: 'rollout', detail: 'image tag changed' });
+    for (let i = 1 + extra.nextInt(2); i > 0; i--)
+      changes.push({
+        node: names[extra.nextInt(names.length)],
+        at: extra.nextFloat() < 0.5 ? rootAt : split - 60 * extra.nextInt(60),
+        kind: 'rollout',
+        detail: 'image tag changed',
+      });
   }
   return {
     edges: SHOP_CALL_GRAPH.map((e) => ({ from: e.from, to: e.to })),

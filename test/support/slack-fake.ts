@@ -37,7 +37,10 @@ export async function startSlackReceiver(): Promise<SlackReceiver> {
     url: `http://127.0.0.1:${port}/hook`,
     messages,
     buttons: (actionId) =>
-      messages.flatMap((m) => (m.blocks ?? []).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))).filter((e) => e.action_id === actionId).map((e) => e.value ?? ''),
+      messages
+        .flatMap((m) => (m.blocks ?? []).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : [])))
+        .filter((e) => e.action_id === actionId)
+        .map((e) => e.value ?? ''),
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -49,7 +52,11 @@ export async function pressSlackButton(baseUrl: string, secret: string, actionId
   const timestamp = String(Math.floor(Date.now() / 1000));
   const response = await fetch(`${baseUrl}/v1/slack/interactions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(secret, timestamp, body) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(secret, timestamp, body),
+    },
     body,
   });
   return { status: response.status, body: (await response.json().catch(() => undefined)) as any };

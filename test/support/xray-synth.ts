@@ -92,9 +92,36 @@ const uniform = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * r
 const pick = <T>(rng: Rng, a: T[]): T => a[rng.nextInt(a.length)];
 
 const SERVICE_NAMES = [
-  'orders', 'users', 'catalog', 'cart', 'checkout', 'payments', 'shipping', 'inventory', 'pricing', 'search',
-  'reviews', 'recommendations', 'auth', 'sessions', 'notifications', 'email', 'media', 'ledger', 'fraud',
-  'loyalty', 'coupons', 'tax', 'currency', 'geo', 'audit', 'reports', 'admin', 'feature-flags', 'quotes', 'returns',
+  'orders',
+  'users',
+  'catalog',
+  'cart',
+  'checkout',
+  'payments',
+  'shipping',
+  'inventory',
+  'pricing',
+  'search',
+  'reviews',
+  'recommendations',
+  'auth',
+  'sessions',
+  'notifications',
+  'email',
+  'media',
+  'ledger',
+  'fraud',
+  'loyalty',
+  'coupons',
+  'tax',
+  'currency',
+  'geo',
+  'audit',
+  'reports',
+  'admin',
+  'feature-flags',
+  'quotes',
+  'returns',
 ];
 
 interface Node {
@@ -112,12 +139,23 @@ function buildGraph(rng: Rng, services: number): Node[] {
   const nodes: Node[] = [];
   const add = (name: string, kind: XrayKind): number => {
     const ownMs =
-      kind === 'database' ? Math.exp(uniform(rng, Math.log(1.5), Math.log(25)))
-      : kind === 'queue' ? Math.exp(uniform(rng, Math.log(3), Math.log(15)))
-      : kind === 'external' ? Math.exp(uniform(rng, Math.log(40), Math.log(600)))
-      : kind === 'client' ? 0.5
-      : Math.exp(uniform(rng, Math.log(2), Math.log(60)));
-    nodes.push({ name, kind, ownMs, sigma: uniform(rng, 0.35, kind === 'external' ? 1.3 : 0.9), baseError: Math.exp(uniform(rng, Math.log(2e-4), Math.log(8e-3))), children: [] });
+      kind === 'database'
+        ? Math.exp(uniform(rng, Math.log(1.5), Math.log(25)))
+        : kind === 'queue'
+          ? Math.exp(uniform(rng, Math.log(3), Math.log(15)))
+          : kind === 'external'
+            ? Math.exp(uniform(rng, Math.log(40), Math.log(600)))
+            : kind === 'client'
+              ? 0.5
+              : Math.exp(uniform(rng, Math.log(2), Math.log(60)));
+    nodes.push({
+      name,
+      kind,
+      ownMs,
+      sigma: uniform(rng, 0.35, kind === 'external' ? 1.3 : 0.9),
+      baseError: Math.exp(uniform(rng, Math.log(2e-4), Math.log(8e-3))),
+      children: [],
+    });
     return nodes.length - 1;
   };
   const client = add('client', 'client');

@@ -68,12 +68,25 @@ export function parseApplication(raw: unknown, ref: ArgoAppRef): ArgoCdApplicati
     ...(str(h.deployedAt) ? { deployedAt: str(h.deployedAt) } : {}),
   }));
   const resources = (Array.isArray(status.resources) ? status.resources : []).map(obj).flatMap((r) =>
-    str(r.kind) && str(r.name) ? [{ kind: str(r.kind)!, name: str(r.name)!, ...(str(r.group) ? { group: str(r.group) } : {}), ...(str(r.namespace) ? { namespace: str(r.namespace) } : {}) }] : [],
+    str(r.kind) && str(r.name)
+      ? [
+          {
+            kind: str(r.kind)!,
+            name: str(r.name)!,
+            ...(str(r.group) ? { group: str(r.group) } : {}),
+            ...(str(r.namespace) ? { namespace: str(r.namespace) } : {}),
+          },
+        ]
+      : [],
   );
   const health = str(obj(status.health).status);
   const sync = obj(status.sync);
   const dest = obj(spec.destination);
-  const destination = { ...(str(dest.server) ? { server: str(dest.server) } : {}), ...(str(dest.name) ? { name: str(dest.name) } : {}), ...(str(dest.namespace) ? { namespace: str(dest.namespace) } : {}) };
+  const destination = {
+    ...(str(dest.server) ? { server: str(dest.server) } : {}),
+    ...(str(dest.name) ? { name: str(dest.name) } : {}),
+    ...(str(dest.namespace) ? { namespace: str(dest.namespace) } : {}),
+  };
   return {
     name: ref.name,
     ...(ref.appNamespace ? { appNamespace: ref.appNamespace } : {}),
@@ -99,7 +112,8 @@ export class ArgoCdClient implements ArgoCdTarget {
       throw new ValidationError(`${FIELD} is not a URL`, { field: FIELD }, 'UNSAFE_ARGOCD_URL');
     }
     if (base.protocol !== 'https:') throw new ValidationError(`${FIELD} must be https`, { field: FIELD }, 'UNSAFE_ARGOCD_URL');
-    if (base.username || base.password || base.search || base.hash) throw new ValidationError(`${FIELD} must not carry credentials, a query or a fragment`, { field: FIELD }, 'UNSAFE_ARGOCD_URL');
+    if (base.username || base.password || base.search || base.hash)
+      throw new ValidationError(`${FIELD} must not carry credentials, a query or a fragment`, { field: FIELD }, 'UNSAFE_ARGOCD_URL');
     this.#options = options;
     this.#base = base;
   }
@@ -129,7 +143,8 @@ export class ArgoCdClient implements ArgoCdTarget {
   }
 
   #dispatch(): Dispatcher {
-    this.#dispatcher ??= this.#options.dispatcher ?? guardedHttpsDispatcher({ ...(this.#options.caPem ? { ca: this.#options.caPem } : {}) }, this.#options.policy);
+    this.#dispatcher ??=
+      this.#options.dispatcher ?? guardedHttpsDispatcher({ ...(this.#options.caPem ? { ca: this.#options.caPem } : {}) }, this.#options.policy);
     return this.#dispatcher;
   }
 
@@ -184,15 +199,18 @@ export class ArgoCdClient implements ArgoCdTarget {
     const detail = message ? `: ${redact(message, token).slice(0, 200)}` : '';
     if (status === 404) return new NotFoundError(`Argo CD application ${ref.appNamespace ? `${ref.appNamespace}/` : ''}${ref.name} not found${detail}`);
     if (status === 401 || status === 403) return new UpstreamError(`Argo CD refused ${what} (HTTP ${status})${detail}`, 'ARGOCD_FORBIDDEN');
-    if (status === 400 || status === 409 || status === 412 || status === 422) return new ConflictError(`Argo CD rejected ${what} (HTTP ${status})${detail}`, 'ARGOCD_REJECTED');
+    if (status === 400 || status === 409 || status === 412 || status === 422)
+      return new ConflictError(`Argo CD rejected ${what} (HTTP ${status})${detail}`, 'ARGOCD_REJECTED');
     return new UpstreamError(`Argo CD failed ${what} (HTTP ${status})`);
   }
 
   #networkError(error: unknown, what: string, timeoutMs: number, token: string): AppError {
     const reason = reasonOf(error);
     if (reason === 'EADDRREFUSEDBYPOLICY') return new ValidationError(redact(messageOf(error), token).slice(0, 300), { field: FIELD }, 'UNSAFE_ARGOCD_URL');
-    if (reason === 'EREDIRECTREFUSED' || /redirect/i.test(messageOf(error))) return new UpstreamError(`Argo CD answered ${what} with a redirect, which is never followed`, 'ARGOCD_REDIRECT');
-    if (reason === 'TimeoutError' || reason === 'AbortError' || reason === 'UND_ERR_CONNECT_TIMEOUT') return new UpstreamError(`Argo CD did not answer ${what} within ${timeoutMs} ms`, 'UPSTREAM_TIMEOUT');
+    if (reason === 'EREDIRECTREFUSED' || /redirect/i.test(messageOf(error)))
+      return new UpstreamError(`Argo CD answered ${what} with a redirect, which is never followed`, 'ARGOCD_REDIRECT');
+    if (reason === 'TimeoutError' || reason === 'AbortError' || reason === 'UND_ERR_CONNECT_TIMEOUT')
+      return new UpstreamError(`Argo CD did not answer ${what} within ${timeoutMs} ms`, 'UPSTREAM_TIMEOUT');
     const tls = /CERT|SIGNATURE|SELF_SIGNED|VERIFY|ALTNAME|ISSUER/.test(reason) ? `TLS verification failed (${reason})` : reason;
     return new UpstreamError(redact(`Argo CD is unreachable while ${what}: ${tls}`, token));
   }

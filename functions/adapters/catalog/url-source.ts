@@ -22,21 +22,32 @@ export async function fetchCatalogUrl(raw: string, options: CatalogUrlOptions): 
     throw new ValidationError(`catalog URL ${JSON.stringify(raw.slice(0, 200))} is not a URL`, undefined, 'UNSAFE_CATALOG_URL');
   }
   const loopbackHttp = url.protocol === 'http:' && options.policy.allowLoopback && /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new ValidationError('catalog URLs must use https (plain http only to a loopback address, where allowed)', undefined, 'UNSAFE_CATALOG_URL');
+  if (url.protocol !== 'https:' && !loopbackHttp)
+    throw new ValidationError('catalog URLs must use https (plain http only to a loopback address, where allowed)', undefined, 'UNSAFE_CATALOG_URL');
   if (url.username || url.password) throw new ValidationError('catalog URLs must not carry credentials', undefined, 'UNSAFE_CATALOG_URL');
   checkServerAddress(url.hostname, { ...options.policy, field: 'catalog URL' });
   let response: Response;
   try {
-    response = await options.fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), headers: { accept: 'application/yaml, text/yaml, text/plain' } });
+    response = await options.fetch(url, {
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      headers: { accept: 'application/yaml, text/yaml, text/plain' },
+    });
   } catch (error) {
     const cause = String((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message).slice(0, 200);
-    throw new Error(/redirect/i.test(cause) ? `catalog URL ${url.host}${url.pathname} answered with a redirect, which is never followed` : `catalog URL ${url.host}${url.pathname} is unreachable (${cause})`, { cause: error });
+    throw new Error(
+      /redirect/i.test(cause)
+        ? `catalog URL ${url.host}${url.pathname} answered with a redirect, which is never followed`
+        : `catalog URL ${url.host}${url.pathname} is unreachable (${cause})`,
+      { cause: error },
+    );
   }
   if (!response.ok) {
     await response.body?.cancel();
     throw new Error(`catalog URL ${url.host}${url.pathname} answered HTTP ${response.status}`);
   }
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_CATALOG_BYTES) throw new Error(`catalog URL ${url.host}${url.pathname} is larger than ${MAX_CATALOG_BYTES} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_CATALOG_BYTES)
+    throw new Error(`catalog URL ${url.host}${url.pathname} is larger than ${MAX_CATALOG_BYTES} bytes`);
   const reader = response.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -77,13 +77,18 @@ export class GitHubRepositoryInspector implements RepositoryInspector {
     try {
       const analyses = await this.#get<{ created_at?: string; tool?: { name?: string } }[]>(`${base}/code-scanning/analyses?per_page=1`);
       const newest = Array.isArray(analyses) ? analyses[0] : undefined;
-      if (newest?.created_at && !Number.isNaN(Date.parse(newest.created_at))) return { at: new Date(newest.created_at).toISOString(), what: `${String(newest.tool?.name ?? 'code scanning').slice(0, 60)} analysis` };
+      if (newest?.created_at && !Number.isNaN(Date.parse(newest.created_at)))
+        return { at: new Date(newest.created_at).toISOString(), what: `${String(newest.tool?.name ?? 'code scanning').slice(0, 60)} analysis` };
     } catch (error) {
       // 403/404: code scanning is off or not visible to the token; the workflow runs may still show a scan.
       if (!(error instanceof GitHubError) || (error.status !== 403 && error.status !== 404)) throw error;
     }
-    const runs = await this.#get<{ workflow_runs?: { name?: string; conclusion?: string; created_at?: string }[] }>(`${base}/actions/runs?status=success&per_page=50`);
-    const scan = (runs.workflow_runs ?? []).find((r) => r.conclusion === 'success' && SCAN_NAME.test(r.name ?? '') && r.created_at && !Number.isNaN(Date.parse(r.created_at)));
+    const runs = await this.#get<{ workflow_runs?: { name?: string; conclusion?: string; created_at?: string }[] }>(
+      `${base}/actions/runs?status=success&per_page=50`,
+    );
+    const scan = (runs.workflow_runs ?? []).find(
+      (r) => r.conclusion === 'success' && SCAN_NAME.test(r.name ?? '') && r.created_at && !Number.isNaN(Date.parse(r.created_at)),
+    );
     return scan ? { at: new Date(scan.created_at!).toISOString(), what: `workflow run "${String(scan.name).slice(0, 60)}"` } : undefined;
   }
 

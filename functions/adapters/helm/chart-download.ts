@@ -24,7 +24,8 @@ export interface ChartDownloadOptions {
 
 function checkUrl(url: URL, policy: AddressPolicyOptions, field: string): void {
   const loopbackHttp = url.protocol === 'http:' && policy.allowLoopback && /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new ValidationError(`${field}: chart downloads use https (plain http only to a loopback address, where allowed)`, undefined, 'UNSAFE_CHART');
+  if (url.protocol !== 'https:' && !loopbackHttp)
+    throw new ValidationError(`${field}: chart downloads use https (plain http only to a loopback address, where allowed)`, undefined, 'UNSAFE_CHART');
   if (url.username || url.password) throw new ValidationError(`${field}: must not carry credentials`, undefined, 'UNSAFE_CHART');
   checkServerAddress(url.hostname, { ...policy, field });
 }
@@ -100,10 +101,13 @@ export async function downloadChart(chart: { repoUrl: string; name: string; vers
   const { url, digest } = chartUrlFromIndex(indexText, chart.repoUrl, chart.name, chart.version);
   // A tarball elsewhere than the repository gets the same checks as the repository itself.
   checkUrl(url, options.policy, 'chart download URL');
-  if (url.host !== repo.host && url.protocol !== 'https:') throw new ValidationError('chart download URL: another host than the repository must be https', undefined, 'UNSAFE_CHART');
+  if (url.host !== repo.host && url.protocol !== 'https:')
+    throw new ValidationError('chart download URL: another host than the repository must be https', undefined, 'UNSAFE_CHART');
   const tarball = await download(url, MAX_CHART_BYTES, options, 'chart tarball');
-  if (digest && createHash('sha256').update(tarball).digest('hex') !== digest) throw new UpstreamError(`chart ${chart.name} ${chart.version}: the tarball does not match the index's digest`, 'CHART_DIGEST_MISMATCH');
-  if (tarball.length < 2 || tarball[0] !== 0x1f || tarball[1] !== 0x8b) throw new UpstreamError(`chart ${chart.name} ${chart.version}: the download is not a gzip tarball`, 'CHART_INVALID');
+  if (digest && createHash('sha256').update(tarball).digest('hex') !== digest)
+    throw new UpstreamError(`chart ${chart.name} ${chart.version}: the tarball does not match the index's digest`, 'CHART_DIGEST_MISMATCH');
+  if (tarball.length < 2 || tarball[0] !== 0x1f || tarball[1] !== 0x8b)
+    throw new UpstreamError(`chart ${chart.name} ${chart.version}: the download is not a gzip tarball`, 'CHART_INVALID');
   const path = join(dir, 'chart.tgz');
   await writeFile(path, tarball, { mode: 0o600 });
   return path;

@@ -64,13 +64,27 @@ export class HelmCli implements HelmClient {
     return this.withWorkspace(input.creds, async (ws) => {
       let chart = input.chart;
       if ('repoUrl' in chart && !oci) {
-        const fetcher = this.options.fetch ?? guardedFetch({ allowLoopback: this.options.policy.allowLoopback, ...(this.options.policy.allowlist ? { allowlist: this.options.policy.allowlist } : {}) });
+        const fetcher =
+          this.options.fetch ??
+          guardedFetch({
+            allowLoopback: this.options.policy.allowLoopback,
+            ...(this.options.policy.allowlist ? { allowlist: this.options.policy.allowlist } : {}),
+          });
         chart = { path: await downloadChart(chart, ws.dir, { policy: this.options.policy, fetch: fetcher }) };
       }
       const previousRevision = await this.currentRevision(ws, input.release, input.namespace);
       const values = join(ws.dir, 'values.json');
       await writeFile(values, JSON.stringify(input.values), { mode: 0o600 });
-      const out = await this.run(ws, upgradeArgs({ release: input.release, namespace: input.namespace, chart, files: { kubeconfig: ws.kubeconfig, values }, timeoutSeconds: input.timeoutSeconds }));
+      const out = await this.run(
+        ws,
+        upgradeArgs({
+          release: input.release,
+          namespace: input.namespace,
+          chart,
+          files: { kubeconfig: ws.kubeconfig, values },
+          timeoutSeconds: input.timeoutSeconds,
+        }),
+      );
       const revision = Number((JSON.parse(out) as { version?: number }).version);
       if (!Number.isInteger(revision)) throw new UpstreamError('helm upgrade: no revision in its output', 'HELM_FAILED');
       return { revision, previousRevision };
@@ -80,7 +94,16 @@ export class HelmCli implements HelmClient {
   async rollback(input: Parameters<HelmClient['rollback']>[0]): Promise<void> {
     await checkHost(new URL(input.creds.server).hostname, this.options.policy, 'server');
     await this.withWorkspace(input.creds, async (ws) => {
-      await this.run(ws, rollbackArgs({ release: input.release, namespace: input.namespace, revision: input.revision, kubeconfig: ws.kubeconfig, timeoutSeconds: input.timeoutSeconds }));
+      await this.run(
+        ws,
+        rollbackArgs({
+          release: input.release,
+          namespace: input.namespace,
+          revision: input.revision,
+          kubeconfig: ws.kubeconfig,
+          timeoutSeconds: input.timeoutSeconds,
+        }),
+      );
     });
   }
 
@@ -119,10 +142,15 @@ export class HelmCli implements HelmClient {
       KUBECONFIG: ws.kubeconfig,
     };
     return new Promise((resolve, reject) => {
-      execFile(binary, args, { env, cwd: ws.dir, timeout: this.options.processTimeoutMs ?? 240_000, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-        if (error) reject(new HelmError(args[0], error, String(stderr)));
-        else resolve(String(stdout));
-      });
+      execFile(
+        binary,
+        args,
+        { env, cwd: ws.dir, timeout: this.options.processTimeoutMs ?? 240_000, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
+        (error, stdout, stderr) => {
+          if (error) reject(new HelmError(args[0], error, String(stderr)));
+          else resolve(String(stdout));
+        },
+      );
     });
   }
 }

@@ -19,7 +19,11 @@ export interface HealingClusterDeps {
 
 function selectorOf(deployment: V1Deployment): string | undefined {
   const labels = deployment.spec?.selector?.matchLabels;
-  return labels && Object.keys(labels).length ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  return labels && Object.keys(labels).length
+    ? Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : undefined;
 }
 
 function sumQuantities(values: (string | undefined)[]): number | undefined {

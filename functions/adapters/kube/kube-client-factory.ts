@@ -166,9 +166,7 @@ export function buildKubeConfig(creds: SafeKubeconfig, policy: ConnectPolicy): K
   const kc = new GuardedKubeConfig(guardedDispatcher(creds, policy), policy.timeoutMs ?? 5000);
   const cluster: Cluster = { name: creds.clusterName || 'cluster', server: creds.server, caData: creds.caData, skipTLSVerify: false };
   const user: User =
-    'token' in creds.user
-      ? { name: 'fleetops', token: creds.user.token }
-      : { name: 'fleetops', certData: creds.user.certData, keyData: creds.user.keyData };
+    'token' in creds.user ? { name: 'fleetops', token: creds.user.token } : { name: 'fleetops', certData: creds.user.certData, keyData: creds.user.keyData };
   kc.loadFromClusterAndUser(cluster, user);
   return kc;
 }
@@ -183,4 +181,3 @@ export async function createKubeConfig(creds: SafeKubeconfig, policy: ConnectPol
   }
   return buildKubeConfig(creds, policy);
 }
-

@@ -3,7 +3,19 @@
  * names the server and a reason code, never a credential.
  */
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, V1Deployment, V1ObjectMeta, V1Endpoints, V1Node, V1Pod, V1PodTemplateSpec, V1ReplicaSet, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  KubeConfig,
+  V1Deployment,
+  V1ObjectMeta,
+  V1Endpoints,
+  V1Node,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+  V1Service,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
@@ -53,11 +65,13 @@ export function toAppError(err: unknown, server: string, what: string, secrets: 
     if (status === 404) return new NotFoundError(`${what} not found in cluster ${server}`);
     if (status === 409) return new ConflictError(`${what} changed concurrently in cluster ${server}${detail}`);
     if (status === 401 || status === 403) return new UpstreamError(`Cluster ${server} refused ${what} (HTTP ${status})${detail}`, 'CLUSTER_FORBIDDEN');
-    if (status === 422 || status === 400) return new ValidationError(`Cluster ${server} rejected ${what} (HTTP ${status})${detail}`, undefined, 'CLUSTER_REJECTED');
+    if (status === 422 || status === 400)
+      return new ValidationError(`Cluster ${server} rejected ${what} (HTTP ${status})${detail}`, undefined, 'CLUSTER_REJECTED');
     return new UpstreamError(`Cluster ${server} failed ${what} (HTTP ${status})`);
   }
   const reason = reasonOf(err);
-  if (reason === 'EREDIRECTREFUSED') return new UpstreamError(`Cluster ${server} answered ${what} with a redirect, which is never followed`, 'CLUSTER_REDIRECT');
+  if (reason === 'EREDIRECTREFUSED')
+    return new UpstreamError(`Cluster ${server} answered ${what} with a redirect, which is never followed`, 'CLUSTER_REDIRECT');
   const tls = /CERT|SIGNATURE|SELF_SIGNED|VERIFY|ALTNAME|ISSUER/.test(reason) ? `TLS verification failed (${reason})` : reason;
   return new UpstreamError(redact(`Cluster ${server} is unreachable: ${tls}`, secrets));
 }
@@ -168,7 +182,9 @@ export class KubernetesClusterClient implements KubeClusterClient {
     const uid = deployment.metadata?.uid;
     const labelSelector = labelSelectorOf(deployment.spec?.selector?.matchLabels);
     const list = await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }));
-    const owned = list.items.filter((rs: V1ReplicaSet) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === name)));
+    const owned = list.items.filter((rs: V1ReplicaSet) =>
+      rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === name)),
+    );
     const previous = owned
       .map((rs) => ({ rs, revision: Number(rs.metadata?.annotations?.[REVISION] ?? NaN) }))
       .filter((x) => Number.isFinite(x.revision) && x.revision > 0 && x.revision !== current && (current === 0 || x.revision < current))
@@ -186,7 +202,13 @@ export class KubernetesClusterClient implements KubeClusterClient {
     checkName('namespace', namespace);
     const list = (await this.call(`pod metrics in ${namespace}`, () =>
       this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' }),
-    )) as { items?: Array<{ metadata?: { name?: string; namespace?: string }; timestamp?: string; containers?: Array<{ name?: string; usage?: { cpu?: string; memory?: string } }> }> };
+    )) as {
+      items?: Array<{
+        metadata?: { name?: string; namespace?: string };
+        timestamp?: string;
+        containers?: Array<{ name?: string; usage?: { cpu?: string; memory?: string } }>;
+      }>;
+    };
     return (list.items ?? []).map((item) => ({
       name: item.metadata?.name ?? '',
       namespace: item.metadata?.namespace ?? namespace,
@@ -221,7 +243,9 @@ export class KubernetesClusterClient implements KubeClusterClient {
    */
   async listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
     checkName('namespace', namespace);
-    const list = await this.call(`configmaps in ${namespace}`, () => this.core.listNamespacedConfigMap({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)));
+    const list = await this.call(`configmaps in ${namespace}`, () =>
+      this.core.listNamespacedConfigMap({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)),
+    );
     return list.items.map((item) => ({ ...item.metadata }));
   }
 
@@ -230,7 +254,15 @@ export class KubernetesClusterClient implements KubeClusterClient {
     checkName('pod', pod);
     checkName('container', options.container);
     const text = await this.call(`log of pod ${namespace}/${pod}`, () =>
-      this.core.readNamespacedPodLog({ namespace, name: pod, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, previous: options.previous, timestamps: true }),
+      this.core.readNamespacedPodLog({
+        namespace,
+        name: pod,
+        container: options.container,
+        tailLines: options.tailLines,
+        limitBytes: options.limitBytes,
+        previous: options.previous,
+        timestamps: true,
+      }),
     );
     return typeof text === 'string' ? text.slice(0, options.limitBytes) : '';
   }
@@ -244,9 +276,13 @@ export class KubernetesClusterClient implements KubeClusterClient {
   async patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void> {
     checkName('namespace', namespace);
     checkName('horizontal pod autoscaler', name);
-    for (const v of Object.values(bounds)) if (!Number.isInteger(v) || v < 1 || v > 1000) throw new ValidationError('HPA bounds must be integers between 1 and 1000');
+    for (const v of Object.values(bounds))
+      if (!Number.isInteger(v) || v < 1 || v > 1000) throw new ValidationError('HPA bounds must be integers between 1 and 1000');
     await this.call(`horizontal pod autoscaler ${namespace}/${name}`, () =>
-      this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace, name, body: { spec: bounds } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      this.autoscaling.patchNamespacedHorizontalPodAutoscaler(
+        { namespace, name, body: { spec: bounds } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
   }
 

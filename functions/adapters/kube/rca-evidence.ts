@@ -78,7 +78,13 @@ function containerEvidence(pod: V1Pod, c: V1Container): ContainerEvidence {
 }
 
 export function podEvidence(pod: V1Pod): PodEvidence {
-  const conditions = (pod.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message?.slice(0, 300), since: iso(c.lastTransitionTime) }));
+  const conditions = (pod.status?.conditions ?? []).map((c) => ({
+    type: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message?.slice(0, 300),
+    since: iso(c.lastTransitionTime),
+  }));
   return {
     id: `pod:${pod.metadata?.name}`,
     name: pod.metadata?.name ?? '',
@@ -122,7 +128,13 @@ function deploymentEvidence(d: V1Deployment): DeploymentEvidence {
     unavailable: d.status?.unavailableReplicas ?? Math.max(0, desired - (d.status?.availableReplicas ?? 0)),
     revision: d.metadata?.annotations?.[REVISION],
     selector: d.spec?.selector?.matchLabels ?? {},
-    conditions: (d.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message?.slice(0, 300), since: iso(c.lastTransitionTime) })),
+    conditions: (d.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message?.slice(0, 300),
+      since: iso(c.lastTransitionTime),
+    })),
   };
 }
 
@@ -161,7 +173,13 @@ export async function collectWorkloads(client: KubeClusterClient, target: RcaTar
   const serviceEvidence: ServiceEvidence[] = services.map((s) => {
     const ep = endpoints.find((e) => e.metadata?.name === s.metadata?.name);
     const count = (key: 'addresses' | 'notReadyAddresses') => (ep?.subsets ?? []).reduce((n, sub) => n + (sub[key]?.length ?? 0), 0);
-    return { id: `service:${s.metadata?.name}`, name: s.metadata?.name ?? '', selector: s.spec?.selector ?? {}, readyAddresses: count('addresses'), notReadyAddresses: count('notReadyAddresses') };
+    return {
+      id: `service:${s.metadata?.name}`,
+      name: s.metadata?.name ?? '',
+      selector: s.spec?.selector ?? {},
+      readyAddresses: count('addresses'),
+      notReadyAddresses: count('notReadyAddresses'),
+    };
   });
   return {
     pods: pods.slice(0, limits.listLimit).map(podEvidence),
@@ -190,7 +208,13 @@ export async function collectEvents(client: KubeClusterClient, target: RcaTarget
 }
 
 function nodeEvidence(n: V1Node): NodeEvidence {
-  const conditions = (n.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message?.slice(0, 300), since: iso(c.lastTransitionTime) }));
+  const conditions = (n.status?.conditions ?? []).map((c) => ({
+    type: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message?.slice(0, 300),
+    since: iso(c.lastTransitionTime),
+  }));
   return {
     id: `node:${n.metadata?.name}`,
     name: n.metadata?.name ?? '',
@@ -230,7 +254,8 @@ export async function collectLogs(client: KubeClusterClient, target: RcaTarget, 
   }
   const logs = await Promise.all(
     wanted.map(async ({ pod, container, previous }): Promise<LogEvidence | undefined> => {
-      const read = (prev: boolean) => client.readPodLog(target.namespace, pod.name, { container: container.name, tailLines: limits.tailLines, limitBytes: limits.logBytes, previous: prev });
+      const read = (prev: boolean) =>
+        client.readPodLog(target.namespace, pod.name, { container: container.name, tailLines: limits.tailLines, limitBytes: limits.logBytes, previous: prev });
       let text: string;
       let usedPrevious = previous;
       try {
@@ -241,7 +266,10 @@ export async function collectLogs(client: KubeClusterClient, target: RcaTarget, 
         text = await read(false).catch(() => '');
       }
       if (!text) return undefined;
-      const lines = text.split('\n').filter((l) => l.trim()).map((l) => redactor.text(l.slice(0, 500)));
+      const lines = text
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => redactor.text(l.slice(0, 500)));
       return {
         id: `log:${pod.name}/${container.name}${usedPrevious ? ':previous' : ''}`,
         pod: pod.name,

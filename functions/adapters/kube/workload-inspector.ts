@@ -9,7 +9,8 @@ export interface WorkloadInspectorOptions {
   client(record: ClusterRecord): Promise<KubeClusterClient>;
 }
 
-const subset = (want: Record<string, string>, have: Record<string, string>) => Object.keys(want).length > 0 && Object.entries(want).every(([k, v]) => have[k] === v);
+const subset = (want: Record<string, string>, have: Record<string, string>) =>
+  Object.keys(want).length > 0 && Object.entries(want).every(([k, v]) => have[k] === v);
 
 /**
  * Scorecard facts from every registered cluster: the workload's Deployment (by name, in the
@@ -49,7 +50,12 @@ export class KubeWorkloadInspector implements WorkloadInspector {
   async inspect(workload: { name: string; namespace?: string }): Promise<ClusterFacts[]> {
     const records = await this.#options.clusters();
     const facts = await Promise.all(
-      records.map((record) => this.#one(record, workload).catch((error: unknown) => ({ cluster: record.name, error: error instanceof Error ? error.message.slice(0, 200) : 'unreachable' }))),
+      records.map((record) =>
+        this.#one(record, workload).catch((error: unknown) => ({
+          cluster: record.name,
+          error: error instanceof Error ? error.message.slice(0, 200) : 'unreachable',
+        })),
+      ),
     );
     return facts.sort((a, b) => a.cluster.localeCompare(b.cluster));
   }

@@ -1,12 +1,6 @@
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { createHash } from 'node:crypto';
-import {
-  DEFAULT_IMPORTANCE_CONFIG,
-  ruleImportance,
-  type ImportanceConfig,
-  type ImportanceInput,
-  type ImportanceScorer,
-} from '../../core/alerts/importance.ts';
+import { DEFAULT_IMPORTANCE_CONFIG, ruleImportance, type ImportanceConfig, type ImportanceInput, type ImportanceScorer } from '../../core/alerts/importance.ts';
 
 export interface BedrockImportanceOptions {
   modelId: string;

@@ -35,11 +35,7 @@ export function isRetryableStatus(status: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function withRetry<T>(
-  notifier: string,
-  options: RetryOptions,
-  attempt: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function withRetry<T>(notifier: string, options: RetryOptions, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const attempts = options.attempts ?? 3;
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 4000;

@@ -38,7 +38,9 @@ export class SlackChatNotifier implements Notifier {
         throw new NotifyError('slack-chat', 'answered with a non-JSON body', { status: response.status, retryable: true });
       }
       if (!parsed.ok) {
-        const code = String(parsed.error ?? 'unknown_error').replace(/[^a-z0-9_]/gi, '').slice(0, 64);
+        const code = String(parsed.error ?? 'unknown_error')
+          .replace(/[^a-z0-9_]/gi, '')
+          .slice(0, 64);
         throw new NotifyError('slack-chat', `chat.postMessage failed: ${code}`, { status: response.status, retryable: RETRYABLE.has(code) });
       }
     });

@@ -19,7 +19,9 @@ export class SlackWebhookNotifier implements Notifier {
   async send(message: NotificationMessage): Promise<void> {
     await withRetry('slack-webhook', this.#options, (signal) =>
       // `channel` routes a legacy or workspace-level webhook to the owner's channel; a channel-bound webhook ignores it.
-      postJsonOnce('slack-webhook', this.#options.webhookUrl, { ...slackMessage(message), ...(message.channel ? { channel: message.channel } : {}) }, signal, { fetch: this.#options.fetch }),
+      postJsonOnce('slack-webhook', this.#options.webhookUrl, { ...slackMessage(message), ...(message.channel ? { channel: message.channel } : {}) }, signal, {
+        fetch: this.#options.fetch,
+      }),
     );
   }
 }

@@ -40,7 +40,10 @@ async function authFor(cluster: string, p: PrometheusSettings, deps: Omit<Metric
 }
 
 /** The cluster's Prometheus-compatible client with its auth, or undefined when it has none (also used for the mesh graph). */
-export async function createPrometheusClient(cluster: { name: string; prometheus?: PrometheusSettings }, deps: Omit<MetricSourceDeps, 'podMetrics'>): Promise<PrometheusClient | undefined> {
+export async function createPrometheusClient(
+  cluster: { name: string; prometheus?: PrometheusSettings },
+  deps: Omit<MetricSourceDeps, 'podMetrics'>,
+): Promise<PrometheusClient | undefined> {
   const p = cluster.prometheus;
   if (!p) return undefined;
   return new PrometheusClient({

@@ -168,7 +168,12 @@ function parseData(d: unknown): PromData {
     case 'vector':
       if (!Array.isArray(result)) throw new Error('vector result is not an array');
       // Native-histogram samples (`histogram` instead of `value`) are skipped: fleetops reads classic buckets.
-      return { resultType, result: result.filter((r) => isObj(r) && 'value' in r).map((r) => ({ metric: parseMetric((r as Record<string, unknown>).metric), ...parsePair((r as Record<string, unknown>).value) })) };
+      return {
+        resultType,
+        result: result
+          .filter((r) => isObj(r) && 'value' in r)
+          .map((r) => ({ metric: parseMetric((r as Record<string, unknown>).metric), ...parsePair((r as Record<string, unknown>).value) })),
+      };
     case 'matrix':
       if (!Array.isArray(result)) throw new Error('matrix result is not an array');
       return {
@@ -193,7 +198,13 @@ function parseData(d: unknown): PromData {
  * Turns an HTTP status + body of the Prometheus API into data or a typed error.
  * `where` names the backend in messages (already redacted).
  */
-export function parseEnvelope(httpStatus: number, bodyText: string, query: string, where = 'Prometheus', secrets: readonly (string | undefined)[] = []): PromResponse {
+export function parseEnvelope(
+  httpStatus: number,
+  bodyText: string,
+  query: string,
+  where = 'Prometheus',
+  secrets: readonly (string | undefined)[] = [],
+): PromResponse {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
@@ -212,8 +223,10 @@ export function parseEnvelope(httpStatus: number, bodyText: string, query: strin
     const errorType = String(body.errorType ?? 'unknown');
     const detail = clean(String(body.error ?? 'unknown error'));
     if (errorType === 'bad_data') throw new PrometheusQueryError(query, detail, errorType);
-    if (errorType === 'timeout' || errorType === 'canceled') throw new UpstreamError(`${where} gave up evaluating the query (${errorType}): ${detail}`, 'UPSTREAM_TIMEOUT');
-    if (httpStatus === 401 || httpStatus === 403) throw new UpstreamError(`${where} refused the credentials (HTTP ${httpStatus}): ${detail}`, 'UPSTREAM_AUTH_FAILED');
+    if (errorType === 'timeout' || errorType === 'canceled')
+      throw new UpstreamError(`${where} gave up evaluating the query (${errorType}): ${detail}`, 'UPSTREAM_TIMEOUT');
+    if (httpStatus === 401 || httpStatus === 403)
+      throw new UpstreamError(`${where} refused the credentials (HTTP ${httpStatus}): ${detail}`, 'UPSTREAM_AUTH_FAILED');
     throw new UpstreamError(`${where} failed the query (${errorType}, HTTP ${httpStatus}): ${detail}`, 'PROMETHEUS_QUERY_FAILED');
   }
   if (httpStatus < 200 || httpStatus >= 300) throw new UpstreamError(`${where} answered HTTP ${httpStatus}`, 'UPSTREAM_BAD_RESPONSE');
@@ -312,7 +325,10 @@ export class PrometheusClient {
       try {
         creds = await a.credentials();
       } catch (e) {
-        throw new UpstreamError(`Could not obtain AWS credentials for ${this.#where}: ${redact(String((e as Error)?.name ?? 'error'))}`, 'UPSTREAM_AUTH_FAILED');
+        throw new UpstreamError(
+          `Could not obtain AWS credentials for ${this.#where}: ${redact(String((e as Error)?.name ?? 'error'))}`,
+          'UPSTREAM_AUTH_FAILED',
+        );
       }
       const signer = new SignatureV4({ service: a.service ?? 'aps', region: a.region, credentials: creds, sha256: Sha256 });
       const req = new HttpRequest({
@@ -348,7 +364,8 @@ export class PrometheusClient {
       }
       const code = err?.cause?.code ?? (err as { code?: string })?.code;
       const cause = String(err?.cause && typeof err.cause === 'object' && 'message' in err.cause ? (err.cause as Error).message : '');
-      if (/redirect/i.test(cause)) throw new UpstreamError(`${this.#where} answered with a redirect (check the base URL and path prefix)`, 'UPSTREAM_BAD_RESPONSE');
+      if (/redirect/i.test(cause))
+        throw new UpstreamError(`${this.#where} answered with a redirect (check the base URL and path prefix)`, 'UPSTREAM_BAD_RESPONSE');
       throw new UpstreamError(`${this.#where} is unreachable${code ? ` (${String(code).replace(/[^A-Z0-9_]/gi, '')})` : ''}`);
     }
     return parseEnvelope(status, text, query, this.#where, this.#secrets());

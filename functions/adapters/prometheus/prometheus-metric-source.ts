@@ -6,7 +6,16 @@
 import { ValidationError } from '../../core/errors.ts';
 import { namespaceSignalQueries, type GroupedSignalQuery, type SignalQueryOptions } from '../../core/metrics/golden-signals.ts';
 import { serviceOfPod, type PodServiceOptions } from '../../core/metrics/pod-service.ts';
-import { emptySignals, SIGNAL_NAMES, type MetricSource, type MetricTarget, type RangeOptions, type ServiceSignals, type SignalName, type SignalSeries } from '../../core/metrics/types.ts';
+import {
+  emptySignals,
+  SIGNAL_NAMES,
+  type MetricSource,
+  type MetricTarget,
+  type RangeOptions,
+  type ServiceSignals,
+  type SignalName,
+  type SignalSeries,
+} from '../../core/metrics/types.ts';
 import type { PrometheusClient, PromData, TimeInput } from './prometheus-client.ts';
 
 export type PrometheusQueryApi = Pick<PrometheusClient, 'query' | 'queryRange'>;
@@ -104,7 +113,9 @@ export class PrometheusMetricSource implements MetricSource {
     const spanMs = (maxPoints - 1) * step * 1000;
     for (let chunkStart = start; chunkStart <= end; chunkStart += spanMs + step * 1000) {
       const chunkEnd = Math.min(end, chunkStart + spanMs);
-      const results = await Promise.all(SIGNAL_NAMES.map((s) => this.#client.queryRange(queries[s].query, { start: chunkStart, end: chunkEnd, stepSeconds: step })));
+      const results = await Promise.all(
+        SIGNAL_NAMES.map((s) => this.#client.queryRange(queries[s].query, { start: chunkStart, end: chunkEnd, stepSeconds: step })),
+      );
       SIGNAL_NAMES.forEach((signal, i) => {
         const q = queries[signal];
         const data = results[i].data;

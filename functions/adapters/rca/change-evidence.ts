@@ -30,7 +30,13 @@ export async function fleetopsDeploys(store: ReleaseRecords, clusterId: string, 
 }
 
 /** Every change of the namespace's deployments around `target.at` (rollouts, deploy, config, scale), oldest first. */
-export async function collectChanges(client: ChangeClient, store: ReleaseRecords | undefined, clusterId: string, target: RcaTarget, limit: number): Promise<Change[]> {
+export async function collectChanges(
+  client: ChangeClient,
+  store: ReleaseRecords | undefined,
+  clusterId: string,
+  target: RcaTarget,
+  limit: number,
+): Promise<Change[]> {
   const at = new Date(target.at);
   const deployments = client.listDeployments(target.namespace, limit);
   const none = () => [] as Change[];

@@ -5,7 +5,15 @@
  */
 import type { MetricSource } from '../../core/metrics/types.ts';
 import type { AnomalyRecord } from '../../core/pull/records.ts';
-import type { AnomalyEvidence, EdgeMetricEvidence, GraphEdge, GraphEvidence, MetricEvidence, MetricRankingEvidence, RcaTarget } from '../../core/rca/evidence.ts';
+import type {
+  AnomalyEvidence,
+  EdgeMetricEvidence,
+  GraphEdge,
+  GraphEvidence,
+  MetricEvidence,
+  MetricRankingEvidence,
+  RcaTarget,
+} from '../../core/rca/evidence.ts';
 import { metricRanking, type EdgeSeriesInput } from '../../core/rca/metric-ranking.ts';
 import type { Change } from '../../core/rca/rank.ts';
 import { seriesEvidence } from '../../core/rca/metric-evidence.ts';
@@ -44,7 +52,16 @@ export async function collectSignals(
     if (e.metric === 'requests') continue;
     const s = seriesEvidence({ service: e.to, signal: 'error_rate', points: e.points }, at);
     // current: the latest point (a failure that ended a minute ago is history, not a cause)
-    if (s) edgeMetrics.push({ id: `edge:${e.from}>${e.to}/${e.metric}`, from: e.from, to: e.to, metric: e.metric, current: e.points[e.points.length - 1]?.value ?? null, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}), ...(s.changedAt ? { changedAt: s.changedAt } : {}) });
+    if (s)
+      edgeMetrics.push({
+        id: `edge:${e.from}>${e.to}/${e.metric}`,
+        from: e.from,
+        to: e.to,
+        metric: e.metric,
+        current: e.points[e.points.length - 1]?.value ?? null,
+        ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
+        ...(s.changedAt ? { changedAt: s.changedAt } : {}),
+      });
   }
   return { metrics, ...(ranking ? { metricRanking: ranking } : {}), ...(edgeMetrics.length ? { edgeMetrics: edgeMetrics.slice(0, 100) } : {}) };
 }
@@ -69,7 +86,15 @@ const LABEL_VALUE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * of 5xx, timeouts included) and `latency.p99` (ms), over the last `seconds` at `stepSeconds`. A callee whose
  * calls fail at its callers shows here even when its own metrics are flat.
  */
-export async function meshEdgeSeries(client: PrometheusClient, namespace: string, matchers: Record<string, string> = {}, now = new Date(), seconds = HISTORY_SECONDS, stepSeconds = 15, rateWindow = '1m'): Promise<EdgeSeriesInput[]> {
+export async function meshEdgeSeries(
+  client: PrometheusClient,
+  namespace: string,
+  matchers: Record<string, string> = {},
+  now = new Date(),
+  seconds = HISTORY_SECONDS,
+  stepSeconds = 15,
+  rateWindow = '1m',
+): Promise<EdgeSeriesInput[]> {
   if (!/^\d+[smh]$/.test(rateWindow)) rateWindow = '1m';
   if (!LABEL_VALUE.test(namespace)) return [];
   const extra = Object.entries(matchers)
@@ -81,7 +106,10 @@ export async function meshEdgeSeries(client: PrometheusClient, namespace: string
   const range = { start: now.getTime() - seconds * 1000, end: now.getTime(), stepSeconds };
   const queries: [string, string][] = [
     ['requests', `sum by (${by}) (rate(istio_requests_total{${sel}}[${rateWindow}]))`],
-    ['errors', `sum by (${by}) (rate(istio_requests_total{${sel},response_code=~"5.."}[${rateWindow}])) / sum by (${by}) (rate(istio_requests_total{${sel}}[${rateWindow}]))`],
+    [
+      'errors',
+      `sum by (${by}) (rate(istio_requests_total{${sel},response_code=~"5.."}[${rateWindow}])) / sum by (${by}) (rate(istio_requests_total{${sel}}[${rateWindow}]))`,
+    ],
     ['latency.p99', `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{${sel}}[${rateWindow}])))`],
   ];
   const out: EdgeSeriesInput[] = [];
@@ -112,7 +140,7 @@ export async function meshEdges(client: PrometheusClient, namespace: string, mat
     client.query(`sum by (source_workload, destination_workload) (increase(istio_requests_total{${selector},response_code=~"5.."}[5m]))`),
   ]);
   // the client parses samples: `value` is a number (an older [ts, "v"] pair is read too)
-  const vector = (r: { data: unknown }) => ((r.data as { result?: { metric: Record<string, string>; value: number | [number, string] }[] }).result ?? []);
+  const vector = (r: { data: unknown }) => (r.data as { result?: { metric: Record<string, string>; value: number | [number, string] }[] }).result ?? [];
   const num = (v: number | [number, string]): number => (Array.isArray(v) ? Number(v[1]) : v);
   const errorsOf = new Map(vector(errors).map((s) => [`${s.metric.source_workload}>${s.metric.destination_workload}`, num(s.value)] as const));
   return vector(all)

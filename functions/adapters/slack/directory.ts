@@ -40,9 +40,18 @@ export class SlackDirectory {
     const token = await this.#o.token();
     if (!token) throw new Error('no Slack bot token');
     const url = `${(this.#o.baseUrl ?? 'https://slack.com/api').replace(/\/$/, '')}/${method}?${new URLSearchParams(params)}`;
-    const response = await (this.#o.fetch ?? fetch)(url, { headers: { authorization: `Bearer ${token}` }, redirect: 'error', signal: AbortSignal.timeout(this.#o.timeoutMs ?? 1500) });
+    const response = await (this.#o.fetch ?? fetch)(url, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: 'error',
+      signal: AbortSignal.timeout(this.#o.timeoutMs ?? 1500),
+    });
     const body = (await response.json()) as Record<string, unknown>;
-    if (!response.ok || body.ok !== true) throw new Error(`Slack ${method} failed: ${String(body.error ?? response.status).replace(/[^a-z0-9_]/gi, '').slice(0, 60)}`);
+    if (!response.ok || body.ok !== true)
+      throw new Error(
+        `Slack ${method} failed: ${String(body.error ?? response.status)
+          .replace(/[^a-z0-9_]/gi, '')
+          .slice(0, 60)}`,
+      );
     return body;
   }
 
@@ -62,7 +71,10 @@ export class SlackDirectory {
     if (cached && this.#now() - cached.at < ttl) return cached.facts;
     const body = await this.#call('users.info', { user: userId });
     const user = (body.user ?? {}) as { is_restricted?: boolean; is_ultra_restricted?: boolean; team_id?: string; deleted?: boolean };
-    const facts = { restricted: Boolean(user.is_restricted || user.is_ultra_restricted || user.deleted), ...(typeof user.team_id === 'string' ? { teamId: user.team_id } : {}) };
+    const facts = {
+      restricted: Boolean(user.is_restricted || user.is_ultra_restricted || user.deleted),
+      ...(typeof user.team_id === 'string' ? { teamId: user.team_id } : {}),
+    };
     this.#users.set(userId, { at: this.#now(), facts });
     return facts;
   }

@@ -32,10 +32,7 @@ export interface DedupConfig {
 
 export const DEFAULT_DEDUP_CONFIG: DedupConfig = { dedupWindowSeconds: 6 * 3600, reopenWindowSeconds: 30 * 60 };
 
-export type FiringDecision =
-  | { kind: 'join'; incidentId: string }
-  | { kind: 'reopen'; incidentId: string }
-  | { kind: 'open' };
+export type FiringDecision = { kind: 'join'; incidentId: string } | { kind: 'reopen'; incidentId: string } | { kind: 'open' };
 
 export function epochSeconds(at: Date): number {
   return Math.floor(at.getTime() / 1000);
@@ -67,9 +64,7 @@ export function resolvedExpiry(now: Date, config: DedupConfig): number {
 export function windowStart(startsAt: string[], now: Date, config: DedupConfig): string {
   const earliest = Math.min(...startsAt.map((s) => Date.parse(s)).filter((n) => !Number.isNaN(n)));
   const oldest = now.getTime() - config.dedupWindowSeconds * 1000;
-  return Number.isFinite(earliest) && earliest >= oldest && earliest <= now.getTime()
-    ? new Date(earliest).toISOString()
-    : now.toISOString();
+  return Number.isFinite(earliest) && earliest >= oldest && earliest <= now.getTime() ? new Date(earliest).toISOString() : now.toISOString();
 }
 
 /** Deterministic: a retried or concurrent creation of the same incident computes the same id. */

@@ -71,7 +71,12 @@ export const incidentText = (c: Pick<Incident, 'type' | 'title'>): string => `${
 export const alertText = (a: Pick<NormalizedAlert, 'type' | 'message'>): string => `${a.type} ${a.message}`;
 
 /** Live candidates for correlation: same cluster, another service, active within the window. */
-export function correlationCandidates(alert: Pick<NormalizedAlert, 'cluster' | 'service'>, candidates: Incident[], now: Date, config: GroupingConfig): Incident[] {
+export function correlationCandidates(
+  alert: Pick<NormalizedAlert, 'cluster' | 'service'>,
+  candidates: Incident[],
+  now: Date,
+  config: GroupingConfig,
+): Incident[] {
   const since = now.getTime() - config.correlationWindowSeconds * 1000;
   return candidates.filter((c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.service !== alert.service && Date.parse(c.lastSeen) >= since);
 }
@@ -98,7 +103,8 @@ export function findCorrelatedIncident(
     const down = downstreamOf(alert.service, config.dependencies);
     const up = upstreamOf(alert.service, config.dependencies);
     // Deepest first: when the caller's path crosses two open incidents, the one further down is the cause.
-    const deeper = (a: Incident, b: Incident) => Number(downstreamOf(b.service, config.dependencies!).has(a.service)) - Number(downstreamOf(a.service, config.dependencies!).has(b.service));
+    const deeper = (a: Incident, b: Incident) =>
+      Number(downstreamOf(b.service, config.dependencies!).has(a.service)) - Number(downstreamOf(a.service, config.dependencies!).has(b.service));
     const neighbour =
       live.filter((c) => down.has(c.service) || (c.services ?? []).some((s) => down.has(s))).sort((a, b) => -deeper(a, b) || byRecency(a, b))[0] ??
       live.filter((c) => up.has(c.service)).sort(byRecency)[0];

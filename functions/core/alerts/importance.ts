@@ -47,10 +47,7 @@ const PATTERNS: [Environment, RegExp][] = [
   ['dev', /(^|[^a-z])(dev|development|test|testing|qa|lab|sandbox|local)([^a-z]|$)/],
 ];
 
-export function environmentOf(
-  alert: Pick<NormalizedAlert, 'cluster' | 'labels'>,
-  clusterEnvironments: Record<string, Environment> = {},
-): Environment {
+export function environmentOf(alert: Pick<NormalizedAlert, 'cluster' | 'labels'>, clusterEnvironments: Record<string, Environment> = {}): Environment {
   if (clusterEnvironments[alert.cluster]) return clusterEnvironments[alert.cluster];
   const l = alert.labels;
   const candidates = [l.environment, l.env, l.stage, alert.cluster, l.alarmName];

@@ -55,8 +55,28 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
 /** The incident as events and the API show it: bookkeeping stays inside the store. */
 export function publicIncident(record: IncidentRecord): Incident {
   const keys: (keyof Incident)[] = [
-    'id', 'cluster', 'namespace', 'service', 'type', 'severity', 'status', 'alertCount', 'firstSeen', 'lastSeen',
-    'rcaId', 'healingIds', 'title', 'importance', 'notify', 'acknowledgedAt', 'resolvedAt', 'services', 'notes', 'owner', 'splitFrom', 'predictedBreachAt',
+    'id',
+    'cluster',
+    'namespace',
+    'service',
+    'type',
+    'severity',
+    'status',
+    'alertCount',
+    'firstSeen',
+    'lastSeen',
+    'rcaId',
+    'healingIds',
+    'title',
+    'importance',
+    'notify',
+    'acknowledgedAt',
+    'resolvedAt',
+    'services',
+    'notes',
+    'owner',
+    'splitFrom',
+    'predictedBreachAt',
   ];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (record[k] !== undefined) out[k] = record[k];

@@ -1,12 +1,6 @@
 import { signalsFromReasons } from './explain.ts';
 import type { z } from 'zod';
-import type {
-  AlertmanagerWebhook,
-  AlertRequest,
-  AnomalyDetectedDetail,
-  AnomalyResolvedDetail,
-  CloudWatchAlarmEvent,
-} from './wire-schemas.ts';
+import type { AlertmanagerWebhook, AlertRequest, AnomalyDetectedDetail, AnomalyResolvedDetail, CloudWatchAlarmEvent } from './wire-schemas.ts';
 import { DEFAULT_DEDUP_LABELS, dedupFingerprint, instanceId } from './fingerprint.ts';
 import { mapSeverity } from './severity.ts';
 import type { NormalizedAlert, Severity } from './types.ts';
@@ -50,21 +44,13 @@ const SERVICE_LABELS = ['service', 'app', 'app_kubernetes_io_name', 'job', 'depl
 const CLUSTER_LABELS = ['cluster', 'cluster_name', 'k8s_cluster'];
 const NAMESPACE_LABELS = ['namespace', 'exported_namespace', 'kubernetes_namespace'];
 
-export function normalizeAlertmanager(
-  payload: z.output<typeof AlertmanagerWebhook>,
-  now: Date,
-  options: NormalizeOptions = {},
-): NormalizedAlert[] {
+export function normalizeAlertmanager(payload: z.output<typeof AlertmanagerWebhook>, now: Date, options: NormalizeOptions = {}): NormalizedAlert[] {
   return payload.alerts.map((alert) => {
     const labels = { ...payload.commonLabels, ...alert.labels };
     const annotations = { ...payload.commonAnnotations, ...alert.annotations };
     const type = labels.alertname ?? 'unknown';
     const summary = annotations.summary ?? annotations.message ?? annotations.description;
-    const message = summary
-      ? annotations.description && annotations.description !== summary
-        ? `${summary}: ${annotations.description}`
-        : summary
-      : type;
+    const message = summary ? (annotations.description && annotations.description !== summary ? `${summary}: ${annotations.description}` : summary) : type;
     const endsAt = alert.status === 'resolved' ? (isoOrUndefined(alert.endsAt) ?? now.toISOString()) : undefined;
     return finish(
       {
@@ -132,19 +118,14 @@ function resourceName(dimension: string, value: string): string {
 }
 
 /** One alert for ALARM (firing) or OK (resolved); INSUFFICIENT_DATA says nothing about the service: undefined. */
-export function normalizeCloudWatch(
-  event: z.output<typeof CloudWatchAlarmEvent>,
-  now: Date,
-  options: NormalizeOptions = {},
-): NormalizedAlert | undefined {
+export function normalizeCloudWatch(event: z.output<typeof CloudWatchAlarmEvent>, now: Date, options: NormalizeOptions = {}): NormalizedAlert | undefined {
   const { detail } = event;
   if (detail.state.value === 'INSUFFICIENT_DATA') return undefined;
   const metric = detail.configuration.metrics.find((m) => m.metricStat)?.metricStat?.metric;
   const dimensions = metric?.dimensions ?? {};
   const tags = detail.tags ?? {};
   const dimension = SERVICE_DIMENSIONS.find((d) => dimensions[d]);
-  const service =
-    tags.service ?? tags.app ?? (dimension ? resourceName(dimension, dimensions[dimension]) : undefined) ?? detail.alarmName;
+  const service = tags.service ?? tags.app ?? (dimension ? resourceName(dimension, dimensions[dimension]) : undefined) ?? detail.alarmName;
   const status = detail.state.value === 'ALARM' ? 'firing' : 'resolved';
   const at = isoOrUndefined(detail.state.timestamp) ?? isoOrUndefined(event.time) ?? now.toISOString();
   const labels: Record<string, string> = {

@@ -2,7 +2,16 @@ import type { BusEvent, Clock, EventPublisher, NotificationMessage, Notifier } f
 import { randomUUID } from 'node:crypto';
 import { downstreamOf, mergeGraphs, upstreamOf, type DependencyGraph } from '../mesh/graph.ts';
 import { DEFAULT_DEDUP_CONFIG, decideFiring, incidentIdFor, windowStart, type DedupConfig } from './dedup.ts';
-import { alertText, correlationCandidates, DEFAULT_GROUPING_CONFIG, findCorrelatedIncident, groupBatch, incidentText, type AlertGroup, type GroupingConfig } from './grouping.ts';
+import {
+  alertText,
+  correlationCandidates,
+  DEFAULT_GROUPING_CONFIG,
+  findCorrelatedIncident,
+  groupBatch,
+  incidentText,
+  type AlertGroup,
+  type GroupingConfig,
+} from './grouping.ts';
 import {
   DEFAULT_IMPORTANCE_CONFIG,
   environmentOf,
@@ -111,7 +120,6 @@ export interface IngestResult {
 }
 
 export const EVENT_SOURCE = 'fleetops.alerts';
-
 
 /** Notifiers that hold a conversation (an RCA report belongs there, not in a page or an email). */
 const CHAT_NOTIFIERS = new Set(['slack']);
@@ -340,7 +348,11 @@ export class AlertPipeline {
 
   async #draft(group: AlertGroup, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number, previousId?: string): Promise<IncidentDraft> {
     const severity = lead.severity;
-    const start = windowStart(group.alerts.map((a) => a.startsAt), now, this.config.dedup);
+    const start = windowStart(
+      group.alerts.map((a) => a.startsAt),
+      now,
+      this.config.dedup,
+    );
     let id = incidentIdFor(group.key, attempt === 0 ? start : `${start}#${attempt}`);
     if (id === previousId) id = incidentIdFor(group.key, `${now.toISOString()}#${attempt}`);
     const silenced = group.alerts.every((a) => silencedBy(silenceLabels(a), silences, now));
@@ -370,7 +382,14 @@ export class AlertPipeline {
    * incident's fault, moves the key into an incident of its own (announced once, `splitFrom` the old one).
    * Returns its id; undefined when nothing needed to split; null when a race was lost (start over).
    */
-  async #splitIfUnexplained(group: AlertGroup, batch: AlertBatch, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number): Promise<string | undefined | null> {
+  async #splitIfUnexplained(
+    group: AlertGroup,
+    batch: AlertBatch,
+    lead: NormalizedAlert,
+    silences: Silence[],
+    now: Date,
+    attempt: number,
+  ): Promise<string | undefined | null> {
     if (!EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type)) return undefined;
     const state = await this.#store.keyState(batch.key, now);
     if (!state || state.status !== 'firing') return undefined;
@@ -380,7 +399,9 @@ export class AlertPipeline {
       // A Kubernetes failure of a new kind, well after an anomaly-only incident of the service began, is another fault.
       const types = incident.types ?? [incident.type];
       const anotherFault =
-        OWN_FAILURE.test(lead.type) && !types.some((t) => OWN_FAILURE.test(t)) && now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
+        OWN_FAILURE.test(lead.type) &&
+        !types.some((t) => OWN_FAILURE.test(t)) &&
+        now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
       if (!anotherFault && !(await this.#signalsReplaced(lead, incident))) return this.#rehome(batch, lead, incident, now);
     } else if (await this.#rootFiring(incident)) {
       if (await this.#explainedBy(lead, incident, now)) return undefined;
@@ -431,14 +452,19 @@ export class AlertPipeline {
     if (!graph || !(await this.#edgesFor(lead.cluster, now))) return undefined;
     const down = downstreamOf(lead.service, graph);
     const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
-    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter((c) => c.id !== incident.id && c.service !== lead.service && down.has(c.service));
+    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter(
+      (c) => c.id !== incident.id && c.service !== lead.service && down.has(c.service),
+    );
     const target = (await this.#explainedCandidates(lead, open, graph, now)).sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen))[0];
     if (!target) return undefined;
     const moved = await this.#store.attach(batch, target.id, this.config.dedup, incident.id);
     if (!moved) return null;
     if (!(await this.#store.firingAlerts(incident.id)).length) {
       const current = await this.#store.getIncident(incident.id);
-      const resolved = current && current.status !== 'resolved' ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, batch.key, now, this.config.dedup) : undefined;
+      const resolved =
+        current && current.status !== 'resolved'
+          ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, batch.key, now, this.config.dedup)
+          : undefined;
       if (resolved) await this.#deliver(resolved, 'resolved');
     }
     return target.id;
@@ -525,7 +551,10 @@ export class AlertPipeline {
    * Decides under the cluster's open lease; while a callee failing at the same moment may still open the
    * incident this alert belongs to, gives the lease back and looks again, for at most `causeWaitSeconds`.
    */
-  async #decideWaitingForCause(cluster: string, decide: (mayWait: boolean) => Promise<string | undefined | typeof WAIT_FOR_CAUSE>): Promise<string | undefined> {
+  async #decideWaitingForCause(
+    cluster: string,
+    decide: (mayWait: boolean) => Promise<string | undefined | typeof WAIT_FOR_CAUSE>,
+  ): Promise<string | undefined> {
     const until = Date.now() + this.config.causeWaitSeconds * 1000;
     for (;;) {
       const outcome = await this.#withOpenLease(cluster, () => decide(Date.now() < until));
@@ -613,8 +642,18 @@ export class AlertPipeline {
       const type = alerts[0].types?.[0] ?? 'AnomalyDetected';
       const batch: AlertBatch = { key, alertIds: [], fingerprints: [], count: 0, service, types: [...new Set(alerts.flatMap((a) => a.types ?? [type]))], now };
       const lead: NormalizedAlert = {
-        fingerprint: key, alertId: alerts[0].alertId, source: 'split', cluster: current.cluster, namespace: current.namespace, service, type,
-        severity: current.severity, status: 'firing', message: `${type} on ${service}, still firing after ${current.service}'s ${current.type} ended`, labels: {}, startsAt: now.toISOString(),
+        fingerprint: key,
+        alertId: alerts[0].alertId,
+        source: 'split',
+        cluster: current.cluster,
+        namespace: current.namespace,
+        service,
+        type,
+        severity: current.severity,
+        status: 'firing',
+        message: `${type} on ${service}, still firing after ${current.service}'s ${current.type} ended`,
+        labels: {},
+        startsAt: now.toISOString(),
       };
       const draft = await this.#draft({ key, status: 'firing', alerts: [lead] }, lead, await this.#activeSilences(now), now, 0);
       draft.id = incidentIdFor(key, `${now.toISOString()}#split`);
@@ -674,7 +713,13 @@ export class AlertPipeline {
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
       const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= UPWARD_JOIN_SECONDS * 1000;
       const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t));
-      if (isUp && causeFirst && (!evidence || (!callerOwn && explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained'))) return true;
+      if (
+        isUp &&
+        causeFirst &&
+        (!evidence ||
+          (!callerOwn && explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained'))
+      )
+        return true;
       return false;
     });
   }
@@ -742,7 +787,10 @@ export class AlertPipeline {
 
   /** One send per routed target of the incident (its severity, service and owner decide where). */
   #sends(incident: IncidentRecord, message: NotificationMessage, only?: (notifier: string) => boolean): { target: string; run: () => Promise<void> }[] {
-    const targets = route({ severity: incident.severity, service: incident.service, labels: incident.owner ? { owner: incident.owner } : {} }, this.config.routing).targets;
+    const targets = route(
+      { severity: incident.severity, service: incident.service, labels: incident.owner ? { owner: incident.owner } : {} },
+      this.config.routing,
+    ).targets;
     return targets.flatMap((target) => {
       const notifier = this.#notifiers.get(target.notifier);
       if (!notifier || (only && !only(target.notifier))) return [];

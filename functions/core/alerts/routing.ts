@@ -48,8 +48,6 @@ export function route(
   const rule = config.bySeverity[incident.severity];
   const owner = ownerOf(incident.service, incident.labels ?? {}, config);
   const slackChannel = (owner && config.ownerChannels[owner]) ?? config.defaultSlackChannel;
-  const targets = rule.notifiers.map((notifier) =>
-    notifier === 'slack' && slackChannel ? { notifier, channel: slackChannel } : { notifier },
-  );
+  const targets = rule.notifiers.map((notifier) => (notifier === 'slack' && slackChannel ? { notifier, channel: slackChannel } : { notifier }));
   return { targets, ...(rule.escalateAfterSeconds !== undefined ? { escalateAfterSeconds: rule.escalateAfterSeconds } : {}) };
 }

@@ -63,4 +63,3 @@ export interface Incident {
   /** PredictedBreach incidents: when the forecast crosses the limit (ISO time). */
   predictedBreachAt?: string;
 }
-

@@ -10,12 +10,8 @@ const labelValue = z.string().max(1024);
 const annotationValue = z.string().max(8192);
 const timestamp = z.iso.datetime({ offset: true });
 
-export const Labels = z
-  .record(labelName, labelValue)
-  .refine((v) => Object.keys(v).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} labels` });
-const Annotations = z
-  .record(labelName, annotationValue)
-  .refine((v) => Object.keys(v).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} annotations` });
+export const Labels = z.record(labelName, labelValue).refine((v) => Object.keys(v).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} labels` });
+const Annotations = z.record(labelName, annotationValue).refine((v) => Object.keys(v).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} annotations` });
 
 export const AlertStatus = z.enum(['firing', 'resolved']);
 
@@ -50,11 +46,19 @@ export const AlertmanagerWebhook = z
 export const SeverityInput = z.enum(['critical', 'high', 'medium', 'low', 'warning', 'info', 'page', 'error']);
 export const Severity = z.enum(['critical', 'high', 'medium', 'low']);
 
-const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be a name (letters, digits, . _ : / -)');
+const name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be a name (letters, digits, . _ : / -)');
 
 export const AlertRequest = z
   .object({
-    source: z.string().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/, 'must be a source name'),
+    source: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._:/-]+$/, 'must be a source name'),
     cluster: name,
     namespace: name.optional(),
     service: name,
@@ -67,9 +71,7 @@ export const AlertRequest = z
   .strict()
   .meta({ id: 'AlertRequest', description: 'A generic alert from any source' });
 
-export const AlertsAccepted = z
-  .object({ received: z.number().int().min(0), incidents: z.array(z.string()) })
-  .meta({ id: 'AlertsAccepted' });
+export const AlertsAccepted = z.object({ received: z.number().int().min(0), incidents: z.array(z.string()) }).meta({ id: 'AlertsAccepted' });
 
 /** `detail` of an EventBridge "CloudWatch Alarm State Change" event. */
 const CloudWatchState = z.looseObject({
@@ -178,7 +180,10 @@ export const Incident = z
     resolvedAt: z.string().optional(),
     services: z.array(z.string()).optional(),
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
-    owner: z.string().optional().describe("The owning team: the alert's team/owner label, the routing config's service owner, or the service catalog's owner ref"),
+    owner: z
+      .string()
+      .optional()
+      .describe("The owning team: the alert's team/owner label, the routing config's service owner, or the service catalog's owner ref"),
     splitFrom: z.string().optional().describe('The incident this one split off from: its symptom was not explained by, or outlived, that incident’s fault'),
     predictedBreachAt: z.string().optional().describe('PredictedBreach incidents: when the forecast reaches the limit (ISO time)'),
     /** Notes other features add (healing: verified or undone actions). */

@@ -4,8 +4,14 @@ import { API_VERSION, normalizeRef } from './entity.ts';
 
 const LABEL = /^([a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?)?$/;
 
-export function clusterResourceEntity(record: Pick<ClusterRecord, 'id' | 'name' | 'environment' | 'labels' | 'server' | 'version' | 'status'>, defaultOwner = 'group:default/platform'): Record<string, unknown> {
-  const owner = (record.labels.owner && normalizeRef(record.labels.owner, { kind: 'group' })) || (record.labels.team && normalizeRef(record.labels.team, { kind: 'group' })) || defaultOwner;
+export function clusterResourceEntity(
+  record: Pick<ClusterRecord, 'id' | 'name' | 'environment' | 'labels' | 'server' | 'version' | 'status'>,
+  defaultOwner = 'group:default/platform',
+): Record<string, unknown> {
+  const owner =
+    (record.labels.owner && normalizeRef(record.labels.owner, { kind: 'group' })) ||
+    (record.labels.team && normalizeRef(record.labels.team, { kind: 'group' })) ||
+    defaultOwner;
   const labels = Object.fromEntries(Object.entries(record.labels).filter(([k, v]) => k.length <= 63 && LABEL.test(k) && v.length <= 63 && LABEL.test(v)));
   return {
     apiVersion: API_VERSION,

@@ -51,7 +51,15 @@ const Metadata = z
     namespace: Namespace.optional(),
     title: Text(200).optional(),
     description: Text(2000).optional(),
-    labels: z.record(MetadataKey, z.string().max(63).regex(/^([a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?)?$/, 'must be a label value')).optional(),
+    labels: z
+      .record(
+        MetadataKey,
+        z
+          .string()
+          .max(63)
+          .regex(/^([a-zA-Z0-9]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?)?$/, 'must be a label value'),
+      )
+      .optional(),
     annotations: z.record(MetadataKey, Text(4096)).optional(),
     tags: z.array(z.string().min(1).max(63).regex(TAG, 'must be lowercase letters, digits, `:+#` separated by dashes')).max(50).optional(),
     links: z.array(Link).max(50).optional(),
@@ -90,9 +98,7 @@ export const SPEC_SCHEMAS = {
   System: z.object({ owner: Ref, domain: Ref.optional(), type: Type.optional() }).strict(),
   API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: z.union([Text(256 * 1024).min(1), Placeholder]), system: Ref.optional() }).strict(),
   Resource: z.object({ type: Type, owner: Ref, system: Ref.optional(), dependsOn: RefList.optional(), dependencyOf: RefList.optional() }).strict(),
-  Group: z
-    .object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() })
-    .strict(),
+  Group: z.object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() }).strict(),
   User: z.object({ profile: Profile.optional(), memberOf: RefList.default([]) }).strict(),
   Domain: z.object({ owner: Ref, subdomainOf: Ref.optional(), type: Type.optional() }).strict(),
 } satisfies Record<EntityKind, z.ZodType>;
@@ -192,8 +198,10 @@ function describe(error: z.ZodError, prefix: string): string {
 
 /** Valid Backstage kinds fleetops does not store, and why: the document is rejected on its own, with this reason. */
 const NOT_INGESTED: Record<string, string> = {
-  Location: 'kind Location is valid Backstage but not ingested by fleetops: it only points at other catalog files, which fleetops does not fetch; post the target files themselves',
-  Template: 'kind Template (scaffolder.backstage.io) is a Backstage scaffolder template, not ingested by fleetops; its own golden path is POST /v1/golden-paths/microservice',
+  Location:
+    'kind Location is valid Backstage but not ingested by fleetops: it only points at other catalog files, which fleetops does not fetch; post the target files themselves',
+  Template:
+    'kind Template (scaffolder.backstage.io) is a Backstage scaffolder template, not ingested by fleetops; its own golden path is POST /v1/golden-paths/microservice',
 };
 
 function unsupportedKind(value: Record<string, unknown>): string | undefined {

@@ -12,7 +12,8 @@ import { applicationSources } from './golden-path-sources.ts';
 import { ChartRef, DnsLabel, Namespace, Strategy } from '../deploy/request-schemas.ts';
 
 /** `[registry[:port]/]path:tag`: a tag is required (a moving `latest` is not a deploy), no digest, nothing helm could read as a flag. */
-const IMAGE_REF = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_REF =
+  /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Deploy the new service right away, through the deploy workflow, to the clusters of one environment. */
 export const GoldenPathDeploy = z
@@ -230,7 +231,13 @@ export function chartValues(p: MicroserviceInput) {
     replicaCount: p.replicas,
     image: { repository: `registry.example.com/${name}`, tag: '0.1.0', pullPolicy: 'IfNotPresent' },
     serviceAccount: { create: true },
-    podSecurityContext: { runAsNonRoot: true, runAsUser: UID[p.language], runAsGroup: UID[p.language], fsGroup: UID[p.language], seccompProfile: { type: 'RuntimeDefault' } },
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: UID[p.language],
+      runAsGroup: UID[p.language],
+      fsGroup: UID[p.language],
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     service: { type: 'ClusterIP', port: 80 },
     containerPort: PORT,
@@ -245,7 +252,15 @@ export function chartValues(p: MicroserviceInput) {
 function chartFiles(p: MicroserviceInput): Record<string, string> {
   const name = p.name;
   const values = chartValues(p);
-  const chart = { apiVersion: 'v2', name, description: p.description, type: 'application', version: '0.1.0', appVersion: '0.1.0', icon: 'https://helm.sh/img/helm.svg' };
+  const chart = {
+    apiVersion: 'v2',
+    name,
+    description: p.description,
+    type: 'application',
+    version: '0.1.0',
+    appVersion: '0.1.0',
+    icon: 'https://helm.sh/img/helm.svg',
+  };
   const helpers = `{{/* Names and labels shared by every template. */}}
 {{- define "svc.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
@@ -433,7 +448,10 @@ function ciWorkflow(p: MicroserviceInput): Record<string, unknown> {
     on: { push: { branches: ['main'] }, pull_request: {} },
     permissions: { contents: 'read', 'security-events': 'write' },
     jobs: {
-      test: { 'runs-on': 'ubuntu-latest', steps: [{ uses: 'actions/checkout@v4' }, ...(SETUP[p.language] ? [SETUP[p.language]!] : []), ...test[p.language].map((run) => ({ run }))] },
+      test: {
+        'runs-on': 'ubuntu-latest',
+        steps: [{ uses: 'actions/checkout@v4' }, ...(SETUP[p.language] ? [SETUP[p.language]!] : []), ...test[p.language].map((run) => ({ run }))],
+      },
       chart: { 'runs-on': 'ubuntu-latest', steps: [{ uses: 'actions/checkout@v4' }, { uses: 'azure/setup-helm@v4' }, { run: `helm lint charts/${p.name}` }] },
       image: {
         'runs-on': 'ubuntu-latest',
@@ -441,7 +459,11 @@ function ciWorkflow(p: MicroserviceInput): Record<string, unknown> {
         steps: [
           { uses: 'actions/checkout@v4' },
           { run: `docker build -t ${p.name}:\${{ github.sha }} .` },
-          { name: 'security scan', uses: 'aquasecurity/trivy-action@0.28.0', with: { 'image-ref': `${p.name}:\${{ github.sha }}`, format: 'sarif', output: 'trivy.sarif', 'exit-code': '1', severity: 'CRITICAL,HIGH' } },
+          {
+            name: 'security scan',
+            uses: 'aquasecurity/trivy-action@0.28.0',
+            with: { 'image-ref': `${p.name}:\${{ github.sha }}`, format: 'sarif', output: 'trivy.sarif', 'exit-code': '1', severity: 'CRITICAL,HIGH' },
+          },
           { uses: 'github/codeql-action/upload-sarif@v3', if: 'always()', with: { sarif_file: 'trivy.sarif' } },
         ],
       },
@@ -537,7 +559,12 @@ export function goldenPathDeployment(p: MicroserviceInput, chart: z.output<typeo
     release: p.name,
     namespace: deploy.namespace ?? p.name,
     chart,
-    values: { ...values, nameOverride: p.name, fullnameOverride: p.name, image: { ...values.image, repository: deploy.image.slice(0, colon), tag: deploy.image.slice(colon + 1) } },
+    values: {
+      ...values,
+      nameOverride: p.name,
+      fullnameOverride: p.name,
+      image: { ...values.image, repository: deploy.image.slice(0, colon), tag: deploy.image.slice(colon + 1) },
+    },
     waves: [{ name: deploy.environment, selector: { environment: deploy.environment } }],
     ...(deploy.strategy ? { strategy: deploy.strategy } : {}),
   };

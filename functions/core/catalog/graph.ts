@@ -128,7 +128,8 @@ export class CatalogIndex {
     for (const edge of [...(this.#out.get(ref) ?? []), ...(this.#in.get(ref) ?? [])]) refs.add(edge.from).add(edge.to);
     // The APIs that link the dependency chain, so the picture shows why two components are connected.
     for (const r of [ref, ...downstream, ...upstream]) {
-      for (const edge of this.#out.get(r) ?? []) if ((edge.type === 'providesApi' || edge.type === 'consumesApi') && (r === ref || refs.has(edge.to))) refs.add(edge.to);
+      for (const edge of this.#out.get(r) ?? [])
+        if ((edge.type === 'providesApi' || edge.type === 'consumesApi') && (r === ref || refs.has(edge.to))) refs.add(edge.to);
     }
     const nodes = [...refs].sort().map((r) => this.node(r));
     const edges = this.edges.filter((e) => refs.has(e.from) && refs.has(e.to));
@@ -139,7 +140,13 @@ export class CatalogIndex {
     const entity = this.entities.get(ref);
     const parts = parseRefParts(ref);
     if (!entity) return { ref, ...parts, missing: true };
-    return { ref, kind: parts.kind, namespace: entity.metadata.namespace, name: entity.metadata.name, ...(entity.metadata.title ? { title: entity.metadata.title } : {}) };
+    return {
+      ref,
+      kind: parts.kind,
+      namespace: entity.metadata.namespace,
+      name: entity.metadata.name,
+      ...(entity.metadata.title ? { title: entity.metadata.title } : {}),
+    };
   }
 
   /** Components that run as this workload (by `fleetops.io/workload` or their name), narrowed by namespace when the annotation names one. */

@@ -62,7 +62,10 @@ export async function ingestCatalog(store: Pick<CatalogStore, 'put' | 'owners'>,
   const owned = accepted.filter((entity) => {
     const owner = owners.get(entity.ref);
     if (mayWrite(owner, meta.source, meta.takeOver)) return true;
-    rejected.push({ index: seen.get(entity.ref)!, error: `${entity.ref} belongs to another source (${owner!.replace(/^(api|golden-path):.*/, '$1 caller')}); taking it over needs the admin role` });
+    rejected.push({
+      index: seen.get(entity.ref)!,
+      error: `${entity.ref} belongs to another source (${owner!.replace(/^(api|golden-path):.*/, '$1 caller')}); taking it over needs the admin role`,
+    });
     return false;
   });
   rejected.sort((a, b) => a.index - b.index);

@@ -92,7 +92,8 @@ function hostileNode(doc: Parameters<typeof visit>[0], raw: string): string | un
 
 /** Every document of the body, in order: the entity it holds or why it was rejected. Empty documents are skipped. */
 export function parseCatalogDocuments(raw: string): DocumentResult[] {
-  if (Buffer.byteLength(raw, 'utf8') > MAX_CATALOG_BYTES) throw new ValidationError(`The catalog body is larger than ${MAX_CATALOG_BYTES} bytes`, undefined, 'INVALID_CATALOG');
+  if (Buffer.byteLength(raw, 'utf8') > MAX_CATALOG_BYTES)
+    throw new ValidationError(`The catalog body is larger than ${MAX_CATALOG_BYTES} bytes`, undefined, 'INVALID_CATALOG');
   if (raw.includes('\0')) throw new ValidationError('NUL bytes are not allowed in catalog YAML', undefined, 'INVALID_CATALOG');
   const tooManyKeys = () => new ValidationError(`The catalog YAML has more than ${MAX_CATALOG_KEYS} mapping keys`, undefined, 'INVALID_CATALOG');
   if (yamlKeyUpperBound(raw) > MAX_CATALOG_KEYS) throw tooManyKeys();

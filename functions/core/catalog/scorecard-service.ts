@@ -28,7 +28,12 @@ export class ScorecardService {
       workload ? this.#options.workloads.inspect(workload) : Promise.resolve([]),
       repository ? this.#options.repositories.inspect(repository) : Promise.resolve(undefined),
     ]);
-    return computeScorecard(entity, catalog, { clusters, ...(repo ? { repository: repo } : {}) }, { now: this.#options.clock.now(), passingMark: this.#options.passingMark });
+    return computeScorecard(
+      entity,
+      catalog,
+      { clusters, ...(repo ? { repository: repo } : {}) },
+      { now: this.#options.clock.now(), passingMark: this.#options.passingMark },
+    );
   }
 
   async forEntity(ref: string): Promise<Scorecard> {

@@ -93,7 +93,10 @@ function kubeChecks(facts: ClusterFacts[]): Record<'deployment-exists' | 'servic
   }
   const withDeployment = asked.filter((f) => f.deployment);
   const deployment = withDeployment.length
-    ? { passed: true, detail: `found on ${withDeployment.map((f) => `${f.cluster} (${f.deployment!.namespace}/${f.deployment!.name}, ${f.deployment!.readyReplicas}/${f.deployment!.replicas} ready)`).join(', ')}${tail}` }
+    ? {
+        passed: true,
+        detail: `found on ${withDeployment.map((f) => `${f.cluster} (${f.deployment!.namespace}/${f.deployment!.name}, ${f.deployment!.readyReplicas}/${f.deployment!.replicas} ready)`).join(', ')}${tail}`,
+      }
     : { passed: false, detail: `no Deployment on ${asked.map((f) => f.cluster).join(', ') || 'any reachable cluster'}${tail}` };
   if (!withDeployment.length) {
     const skipped = { passed: false, detail: 'no Deployment found, so nothing to check' };
@@ -125,7 +128,8 @@ function repoChecks(repository: RepositoryFacts | undefined, options: ScorecardO
     const failed = { passed: false, detail: `repository ${repository.repository} could not be read: ${repository.error}` };
     return { 'has-docs': failed, 'has-tests': failed, 'helm-chart-exists': failed, 'recent-security-scan': failed };
   }
-  const found = (what: string | undefined, missing: string) => (what ? { passed: true, detail: `${what} in ${repository.repository}` } : { passed: false, detail: `${missing} in ${repository.repository}` });
+  const found = (what: string | undefined, missing: string) =>
+    what ? { passed: true, detail: `${what} in ${repository.repository}` } : { passed: false, detail: `${missing} in ${repository.repository}` };
   const maxAgeDays = options.securityScanMaxAgeDays ?? 30;
   const scan = repository.securityScan;
   const ageDays = scan ? (options.now.getTime() - Date.parse(scan.at)) / 86_400_000 : Infinity;

@@ -56,9 +56,7 @@ const DENIED_V6: Array<[string, string]> = [
   // AWS reserves fd00:ec2::/32 for IMDS (…::254), DNS and time sync; the rest of fc00::/7 is fine.
   ['fd00:ec2::/32', 'EC2 instance metadata address'],
 ];
-const DENIED_LISTS = DENIED_V4.map(([c, r]) => [blockList([c], []), r] as const).concat(
-  DENIED_V6.map(([c, r]) => [blockList([], [c]), r] as const),
-);
+const DENIED_LISTS = DENIED_V4.map(([c, r]) => [blockList([c], []), r] as const).concat(DENIED_V6.map(([c, r]) => [blockList([], [c]), r] as const));
 const LOOPBACK = blockList(['127.0.0.0/8'], ['::1/128']);
 
 const DENIED_NAMES = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'instance-data.ec2.internal']);

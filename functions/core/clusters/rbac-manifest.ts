@@ -67,9 +67,15 @@ export function rbacManifestDocuments(options: RbacManifestOptions = {}): Array<
   const sa = options.serviceAccount ?? FLEETOPS_SERVICE_ACCOUNT;
   const labels = { 'app.kubernetes.io/name': 'fleetops', 'app.kubernetes.io/component': 'cluster-access' };
   const deployNamespaces = [...new Set(options.deployNamespaces ?? [])];
-  for (const ns of deployNamespaces) if (ns.length > 63 || !DNS_LABEL.test(ns)) throw new Error(`deploy namespace ${JSON.stringify(ns)} is not a DNS-1123 label`);
+  for (const ns of deployNamespaces)
+    if (ns.length > 63 || !DNS_LABEL.test(ns)) throw new Error(`deploy namespace ${JSON.stringify(ns)} is not a DNS-1123 label`);
   const deployer = deployNamespaces.flatMap((ns) => [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels }, rules: FLEETOPS_DEPLOYER_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels },
+      rules: FLEETOPS_DEPLOYER_RULES,
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',

@@ -193,7 +193,11 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
         if (next !== record.status && (await this.deps.store.transitionStatus(record.id, record.status, next, now))) {
           changed.push({ clusterId: record.id, from: record.status, to: next });
           await this.deps.events.publish([
-            { source: EVENT_SOURCES.clusters, detailType: 'ClusterStatusChanged', detail: { clusterId: record.id, name: record.name, environment: record.environment, from: record.status, to: next, at: now } },
+            {
+              source: EVENT_SOURCES.clusters,
+              detailType: 'ClusterStatusChanged',
+              detail: { clusterId: record.id, name: record.name, environment: record.environment, from: record.status, to: next, at: now },
+            },
           ]);
         } else {
           await this.deps.store.update(record.id, { lastCheckedAt: now, ...(version ? { version: version.gitVersion } : {}) });
@@ -204,7 +208,8 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
   }
 
   private async credentialsFromInput(input: RegisterClusterInput): Promise<SafeKubeconfig> {
-    if (input.kubeconfig !== undefined && input.eks) throw new ValidationError('kubeconfig: give either kubeconfig or eks, not both', undefined, 'INVALID_KUBECONFIG');
+    if (input.kubeconfig !== undefined && input.eks)
+      throw new ValidationError('kubeconfig: give either kubeconfig or eks, not both', undefined, 'INVALID_KUBECONFIG');
     if (input.kubeconfig !== undefined) return parseAndValidateKubeconfig(input.kubeconfig, { context: input.context, ...this.deps.policy });
     if (!input.eks) throw new ValidationError('kubeconfig: one of kubeconfig or eks is required', undefined, 'INVALID_KUBECONFIG');
     if (!this.deps.eks) throw new ValidationError('eks: EKS registration is not available in this runtime', undefined, 'EKS_UNAVAILABLE');

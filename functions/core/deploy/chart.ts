@@ -29,7 +29,8 @@ export function checkChart(chart: ChartSpec, policy: ChartPolicy): ChartSpec {
   } catch {
     throw new ValidationError('chart.repoUrl: not a URL', undefined, CODE);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'oci:') throw new ValidationError('chart.repoUrl: must be https:// (chart repository) or oci:// (registry)', undefined, CODE);
+  if (url.protocol !== 'https:' && url.protocol !== 'oci:')
+    throw new ValidationError('chart.repoUrl: must be https:// (chart repository) or oci:// (registry)', undefined, CODE);
   if (url.username || url.password) throw new ValidationError('chart.repoUrl: credentials in the URL are not accepted', undefined, CODE);
   if (url.search || url.hash) throw new ValidationError('chart.repoUrl: no query or fragment', undefined, CODE);
   if (/[\s\\]/.test(chart.repoUrl)) throw new ValidationError('chart.repoUrl: no whitespace or backslashes', undefined, CODE);

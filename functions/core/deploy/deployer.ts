@@ -105,7 +105,10 @@ export class Deployer {
 
   private sameRequest(existing: DeploymentRecord | undefined, input: NewDeployment): void {
     if (existing?.requestHash && input.requestHash && existing.requestHash !== input.requestHash) {
-      throw new UnprocessableError('This Idempotency-Key was already used with a different request body; use a new key for a new deployment.', 'IDEMPOTENCY_KEY_REUSED');
+      throw new UnprocessableError(
+        'This Idempotency-Key was already used with a different request body; use a new key for a new deployment.',
+        'IDEMPOTENCY_KEY_REUSED',
+      );
     }
   }
 
@@ -167,7 +170,11 @@ export class Deployer {
   async checkRollout(step: AppliedStep): Promise<AppliedStep & { state: 'ready' | 'progressing' | 'failed'; verifyUntil?: number }> {
     const { record, current } = await this.clusterState(step);
     if (current.status === 'FAILED' || current.status === 'ROLLED_BACK') return { ...step, state: 'failed', reason: current.message };
-    const verdict = rolloutDecision(await this.rolloutVerdict(step.clusterId, record.namespace, record.release), this.deps.clock.now().getTime(), step.deadline ?? 0);
+    const verdict = rolloutDecision(
+      await this.rolloutVerdict(step.clusterId, record.namespace, record.release),
+      this.deps.clock.now().getTime(),
+      step.deadline ?? 0,
+    );
     if (verdict.state === 'failed') {
       await this.failCluster(step, record, verdict.reason, current.revision);
       return { ...step, state: 'failed', reason: verdict.reason };
@@ -227,7 +234,9 @@ export class Deployer {
     }
     await this.deps.store.setWaveStatus(deploymentId, waveIndex, 'FAILED');
     // The whole wave goes back, healthy clusters included: a wave is one unit of change.
-    const rollback = clusters.filter((c) => c.revision !== undefined && c.status !== 'ROLLED_BACK').map((c) => ({ deploymentId, waveIndex, clusterId: c.clusterId }));
+    const rollback = clusters
+      .filter((c) => c.revision !== undefined && c.status !== 'ROLLED_BACK')
+      .map((c) => ({ deploymentId, waveIndex, clusterId: c.clusterId }));
     return { next: 'rollback', waveIndex, rollback };
   }
 
@@ -267,7 +276,14 @@ export class Deployer {
     if (await this.deps.store.claimFailureReport(deploymentId)) {
       const at = this.deps.clock.now().toISOString();
       for (const c of failed.length ? failed : view.clusters.filter((x) => x.waveIndex === waveIndex)) {
-        await this.deps.incidents?.deploymentFailed({ deploymentId, cluster: c.cluster, namespace: view.record.namespace, release: view.record.release, reason: c.message ?? message, at });
+        await this.deps.incidents?.deploymentFailed({
+          deploymentId,
+          cluster: c.cluster,
+          namespace: view.record.namespace,
+          release: view.record.release,
+          reason: c.message ?? message,
+          at,
+        });
       }
     }
     return { status: 'FAILED', message };
@@ -281,7 +297,15 @@ export class Deployer {
         source: 'fleetops.deploy',
         detailType: status === 'SUCCEEDED' ? 'DeploymentSucceeded' : 'DeploymentFailed',
         id: `${view.record.id}-${status}`,
-        detail: { deploymentId: view.record.id, release: view.record.release, namespace: view.record.namespace, trigger: view.record.trigger, status, ...(message ? { message } : {}), at },
+        detail: {
+          deploymentId: view.record.id,
+          release: view.record.release,
+          namespace: view.record.namespace,
+          trigger: view.record.trigger,
+          status,
+          ...(message ? { message } : {}),
+          at,
+        },
       },
     ]);
   }
@@ -295,16 +319,32 @@ export class Deployer {
 
   private appliedResult(step: ClusterStep, record: DeploymentRecord, current: ClusterDeployRecord): AppliedStep {
     const appliedAt = current.appliedAt ?? current.updatedAt;
-    return { ...step, outcome: 'applied', revision: current.revision, appliedAt, deadline: Date.parse(appliedAt) + record.strategy.rolloutTimeoutSeconds * 1000 };
+    return {
+      ...step,
+      outcome: 'applied',
+      revision: current.revision,
+      appliedAt,
+      deadline: Date.parse(appliedAt) + record.strategy.rolloutTimeoutSeconds * 1000,
+    };
   }
 
   private async failCluster(step: ClusterStep, record: DeploymentRecord, reason: string, revision: number | undefined): Promise<void> {
     const at = this.deps.clock.now().toISOString();
-    await this.deps.store.setClusterStatus(step.deploymentId, step.waveIndex, step.clusterId, { status: 'FAILED', message: reason.slice(0, 500), updatedAt: at });
+    await this.deps.store.setClusterStatus(step.deploymentId, step.waveIndex, step.clusterId, {
+      status: 'FAILED',
+      message: reason.slice(0, 500),
+      updatedAt: at,
+    });
     if (revision !== undefined) await this.history(step, record, revision, 'FAILED', at);
   }
 
-  private async history(step: ClusterStep, record: DeploymentRecord, revision: number, outcome: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK', at: string): Promise<void> {
+  private async history(
+    step: ClusterStep,
+    record: DeploymentRecord,
+    revision: number,
+    outcome: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK',
+    at: string,
+  ): Promise<void> {
     await this.deps.store.appendHistory({
       clusterId: step.clusterId,
       namespace: record.namespace,

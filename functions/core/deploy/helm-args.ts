@@ -21,7 +21,21 @@ export interface HelmFiles {
 export function upgradeArgs(input: { release: string; namespace: string; chart: ChartSpec; files: HelmFiles; timeoutSeconds: number }): string[] {
   assertDnsLabel('release', input.release, 53);
   assertDnsLabel('namespace', input.namespace);
-  const args = ['upgrade', '--install', '--namespace', input.namespace, '--create-namespace', '--kubeconfig', input.files.kubeconfig, '--values', input.files.values, '--timeout', `${input.timeoutSeconds}s`, '--output', 'json'];
+  const args = [
+    'upgrade',
+    '--install',
+    '--namespace',
+    input.namespace,
+    '--create-namespace',
+    '--kubeconfig',
+    input.files.kubeconfig,
+    '--values',
+    input.files.values,
+    '--timeout',
+    `${input.timeoutSeconds}s`,
+    '--output',
+    'json',
+  ];
   let chartRef: string;
   if ('path' in input.chart) chartRef = input.chart.path;
   else if (input.chart.repoUrl.startsWith('oci://')) {

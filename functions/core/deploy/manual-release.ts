@@ -16,7 +16,6 @@ export interface ManualRelease {
   requestKey: string;
 }
 
-
 /**
  * `/fleet deploy <release> <version> [wave]`: the release's configured deploy trigger (chart,
  * namespace, values, waves) with the image tag set to `version`. Pure: the caller decides who may
@@ -29,12 +28,19 @@ export function manualDeployment(
 ): { deployment: NewDeployment; touchesProd: boolean } | { error: string } {
   const matching = triggers.filter((t) => t.release === request.release).sort((a, b) => a.id.localeCompare(b.id));
   if (matching.length === 0) return { error: `No deploy trigger configures release "${request.release}" (PUT /v1/deploy-triggers/{id}).` };
-  if (matching.length > 1) return { error: `Release "${request.release}" has ${matching.length} deploy triggers (${matching.map((t) => t.id).join(', ')}); deploy it through the API.` };
+  if (matching.length > 1)
+    return {
+      error: `Release "${request.release}" has ${matching.length} deploy triggers (${matching.map((t) => t.id).join(', ')}); deploy it through the API.`,
+    };
   const trigger = matching[0]!;
   const waves = request.wave ? trigger.waves.filter((w) => w.name === request.wave) : trigger.waves;
-  if (waves.length === 0) return { error: `Release "${request.release}" has no wave "${request.wave}" (waves: ${trigger.waves.map((w) => w.name).join(', ')}).` };
+  if (waves.length === 0)
+    return { error: `Release "${request.release}" has no wave "${request.wave}" (waves: ${trigger.waves.map((w) => w.name).join(', ')}).` };
   const current = (trigger.values ?? {}) as Record<string, unknown>;
-  const image = trigger.imageValuesPath.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), current) as { repository?: unknown } | undefined;
+  const image = trigger.imageValuesPath
+    .split('.')
+    .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), current) as
+    { repository?: unknown } | undefined;
   const repository = typeof image?.repository === 'string' ? image.repository : trigger.repository;
   return {
     // Prod by what the waves would select today, not by how the selector is spelled.

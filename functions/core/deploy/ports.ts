@@ -12,7 +12,14 @@ export interface WorkloadReader {
 /** The real helm (functions/adapters/helm/helm-cli.ts). */
 export interface HelmClient {
   /** `helm upgrade --install`; returns the new revision and the one before it (0 when none). */
-  upgrade(input: { creds: SafeKubeconfig; release: string; namespace: string; chart: ChartSpec; values: Record<string, unknown>; timeoutSeconds: number }): Promise<{ revision: number; previousRevision: number }>;
+  upgrade(input: {
+    creds: SafeKubeconfig;
+    release: string;
+    namespace: string;
+    chart: ChartSpec;
+    values: Record<string, unknown>;
+    timeoutSeconds: number;
+  }): Promise<{ revision: number; previousRevision: number }>;
   /** `helm rollback` to `revision`, or `helm uninstall` when it is 0. */
   rollback(input: { creds: SafeKubeconfig; release: string; namespace: string; revision: number; timeoutSeconds: number }): Promise<void>;
 }

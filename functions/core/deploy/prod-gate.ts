@@ -19,8 +19,15 @@ export function touchesProd(waves: readonly Pick<WaveSpec, 'selector'>[], cluste
   return clusters.some((c) => isProdCluster(c) && waves.some((w) => matchesSelector(c, w.selector)));
 }
 
-export function requireProdApprover(identity: Identity, waves: readonly Pick<WaveSpec, 'selector'>[], clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[]): void {
+export function requireProdApprover(
+  identity: Identity,
+  waves: readonly Pick<WaveSpec, 'selector'>[],
+  clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[],
+): void {
   if (touchesProd(waves, clusters) && !hasRole(identity, 'approver')) {
-    throw new ForbiddenError('This deployment reaches prod clusters: it needs the approver role. Deploy to non-prod waves, or ask an approver.', 'PROD_APPROVAL_REQUIRED');
+    throw new ForbiddenError(
+      'This deployment reaches prod clusters: it needs the approver role. Deploy to non-prod waves, or ask an approver.',
+      'PROD_APPROVAL_REQUIRED',
+    );
   }
 }

@@ -20,7 +20,13 @@ export function publicDeployment(view: DeploymentView) {
         clusters: view.clusters
           .filter((c) => c.waveIndex === index)
           .sort((a, b) => a.cluster.localeCompare(b.cluster))
-          .map((c) => ({ clusterId: c.clusterId, cluster: c.cluster, status: c.status, ...(c.revision !== undefined ? { revision: c.revision } : {}), ...(c.message ? { message: c.message } : {}) })),
+          .map((c) => ({
+            clusterId: c.clusterId,
+            cluster: c.cluster,
+            status: c.status,
+            ...(c.revision !== undefined ? { revision: c.revision } : {}),
+            ...(c.message ? { message: c.message } : {}),
+          })),
       };
     }),
   };

@@ -115,15 +115,27 @@ export const DeploymentList = z.object({ items: z.array(Deployment) }).meta({ id
 export const DeployTrigger = z
   .object({
     /** ECR repository name the push must come from. */
-    repository: z.string().min(2).max(256).regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'must be an ECR repository name'),
+    repository: z
+      .string()
+      .min(2)
+      .max(256)
+      .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'must be an ECR repository name'),
     /** Only tags starting with this prefix trigger (plain prefix, no pattern). */
-    tagPrefix: z.string().max(128).regex(/^[A-Za-z0-9_.-]*$/, 'must be tag characters').optional(),
+    tagPrefix: z
+      .string()
+      .max(128)
+      .regex(/^[A-Za-z0-9_.-]*$/, 'must be tag characters')
+      .optional(),
     release: Release,
     namespace: Namespace,
     chart: ChartRef,
     values: z.record(z.string(), z.unknown()).optional(),
     /** Dotted path in the values that receives {repository, tag} of the pushed image; default `image`. */
-    imageValuesPath: z.string().max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/).default('image'),
+    imageValuesPath: z
+      .string()
+      .max(128)
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/)
+      .default('image'),
     waves: CreateDeploymentRequest.shape.waves,
     strategy: Strategy.prefault({}),
   })

@@ -60,7 +60,8 @@ export function evaluateRollout(deployments: DeploymentView[], pods: PodView[]):
     const s = d.status ?? {};
     if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0)) waiting.push(`${name}: spec update not yet observed`);
     else if ((s.updatedReplicas ?? 0) < want) waiting.push(`${name}: ${s.updatedReplicas ?? 0} of ${want} updated`);
-    else if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) waiting.push(`${name}: ${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination`);
+    else if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+      waiting.push(`${name}: ${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination`);
     else if ((s.availableReplicas ?? 0) < (s.updatedReplicas ?? 0)) waiting.push(`${name}: ${s.availableReplicas ?? 0} of ${s.updatedReplicas ?? 0} available`);
   }
   return waiting.length ? { state: 'progressing', reason: waiting.join('; ') } : { state: 'ready' };

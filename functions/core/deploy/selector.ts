@@ -26,7 +26,10 @@ export function matchesSelector(cluster: Pick<ClusterRecord, 'environment' | 'la
  * The clusters of each wave, in name order. A cluster joins only the first wave that selects it,
  * so a broad later wave ("everything else") never redeploys an earlier wave's clusters.
  */
-export function planWaves(waves: WaveSpec[], clusters: Pick<ClusterRecord, 'id' | 'name' | 'environment' | 'labels' | 'status'>[]): { name: string; clusters: ClusterTarget[] }[] {
+export function planWaves(
+  waves: WaveSpec[],
+  clusters: Pick<ClusterRecord, 'id' | 'name' | 'environment' | 'labels' | 'status'>[],
+): { name: string; clusters: ClusterTarget[] }[] {
   const taken = new Set<string>();
   const sorted = [...clusters].sort((a, b) => a.name.localeCompare(b.name));
   return waves.map((wave) => {

@@ -18,7 +18,12 @@ export interface DeploymentStore {
   savePlan(id: string, waves: WaveRecord[]): Promise<WaveRecord[]>;
   setStatus(id: string, status: DeploymentStatus, at: string, message?: string): Promise<void>;
   setWaveStatus(id: string, index: number, status: WaveStatus): Promise<void>;
-  setClusterStatus(id: string, waveIndex: number, clusterId: string, changes: Partial<Omit<ClusterDeployRecord, 'waveIndex' | 'clusterId'>> & { status: ClusterDeployStatus; updatedAt: string }): Promise<void>;
+  setClusterStatus(
+    id: string,
+    waveIndex: number,
+    clusterId: string,
+    changes: Partial<Omit<ClusterDeployRecord, 'waveIndex' | 'clusterId'>> & { status: ClusterDeployStatus; updatedAt: string },
+  ): Promise<void>;
   /** Marks the deployment's failure as handled; true only for the first caller (incident and notification once). */
   claimFailureReport(id: string): Promise<boolean>;
   appendHistory(entry: ReleaseHistoryEntry): Promise<void>;

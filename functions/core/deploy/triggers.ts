@@ -50,7 +50,10 @@ export function deploymentsForPush(push: ImagePush, triggers: (DeployTriggerSpec
       release: t.release,
       namespace: t.namespace,
       chart: t.chart,
-      values: withImage(t.values ?? {}, t.imageValuesPath, { repository: `${push.account}.dkr.ecr.${push.region}.amazonaws.com/${push.repository}`, tag: push.tag }),
+      values: withImage(t.values ?? {}, t.imageValuesPath, {
+        repository: `${push.account}.dkr.ecr.${push.region}.amazonaws.com/${push.repository}`,
+        tag: push.tag,
+      }),
       waves: t.waves,
       strategy: t.strategy,
     }));

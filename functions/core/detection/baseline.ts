@@ -103,7 +103,9 @@ export function checkBaseline(features: GoldenSignals, window: readonly TimedSam
     // down) is recovery, not a rise.
     if (x <= quantile(sorted, options.seenQuantile)) continue;
     const ratio = med > 0 ? x / med : Infinity;
-    finding.reasons.push(`${signal} ${fmt(signal, x)} is ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : 'far above'} its recent median ${fmt(signal, med)} (${values.length} samples)`);
+    finding.reasons.push(
+      `${signal} ${fmt(signal, x)} is ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : 'far above'} its recent median ${fmt(signal, med)} (${values.length} samples)`,
+    );
     finding.signals.push(signal);
     severities.push(ratio >= 10 ? 'high' : 'medium');
   }

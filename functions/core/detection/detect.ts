@@ -75,7 +75,10 @@ export function detect(input: DetectionInput): DetectionResult {
   const now = Date.parse(input.at);
   const freshPeers = input.peers.filter((p) => Math.abs(now - Date.parse(p.at)) <= config.peerFreshnessMinutes * 60_000);
   const window = baselineWindow(input.history, input.at, previous.active ? previous.since : undefined, config.baseline);
-  const rawLearned = checkLearned({ at: input.at, features: input.features, history: input.history, forest: input.forest, autoencoder: input.autoencoder }, config.learned);
+  const rawLearned = checkLearned(
+    { at: input.at, features: input.features, history: input.history, forest: input.forest, autoencoder: input.autoencoder },
+    config.learned,
+  );
   const learnedPulls = rawLearned.fired ? (previous.learnedPulls ?? 0) + 1 : 0;
   const learned =
     rawLearned.fired && learnedPulls < config.learned.persistPulls
@@ -97,7 +100,11 @@ export function detect(input: DetectionInput): DetectionResult {
     // is news too: alert grouping decides whether it is the same fault.
     const signals = [...new Set([...(previous.active ? (previous.signals ?? []) : []), ...fired.flatMap((f) => f.signals)])].sort();
     const newSignal = previous.active && previous.signals !== undefined && signals.length > previous.signals.length;
-    const transition: Transition = !previous.active ? 'started' : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') || newSignal ? 'worsened' : 'continuing';
+    const transition: Transition = !previous.active
+      ? 'started'
+      : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') || newSignal
+        ? 'worsened'
+        : 'continuing';
     return {
       status: 'anomaly',
       severity,
@@ -128,9 +135,29 @@ export function detect(input: DetectionInput): DetectionResult {
         transition: 'clearing',
       };
     }
-    return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: [`resolved: quiet for ${quietPulls} pulls`, ...quiet], findings, streaming, state: { active: false, quietPulls: 0, learnedPulls }, transition: 'resolved' };
+    return {
+      status: 'normal',
+      severity: 'low',
+      score: round(learned.score),
+      layers: [],
+      reasons: [`resolved: quiet for ${quietPulls} pulls`, ...quiet],
+      findings,
+      streaming,
+      state: { active: false, quietPulls: 0, learnedPulls },
+      transition: 'resolved',
+    };
   }
-  return { status: 'normal', severity: 'low', score: round(learned.score), layers: [], reasons: quiet, findings, streaming, state: { active: false, quietPulls: 0, learnedPulls }, transition: 'quiet' };
+  return {
+    status: 'normal',
+    severity: 'low',
+    score: round(learned.score),
+    layers: [],
+    reasons: quiet,
+    findings,
+    streaming,
+    state: { active: false, quietPulls: 0, learnedPulls },
+    transition: 'quiet',
+  };
 }
 
 const round = (v: number): number => Number(v.toFixed(4));

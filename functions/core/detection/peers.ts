@@ -58,13 +58,22 @@ export function checkPeers(self: GoldenSignals, peers: readonly PeerSample[], op
     const value = self[signal];
     if (value === null || comparable.length === 0) continue;
     const samples = [{ clusterId: '\u0000self', signals: self }, ...comparable.map((p) => ({ clusterId: p.clusterId, signals: p.features }))];
-    const comparison = compareServiceAcrossClusters('', samples, { ratioThreshold: options.ratio, zThreshold: options.z, minValue: { [signal]: options.minExcess[signal] ?? 0 } });
+    const comparison = compareServiceAcrossClusters('', samples, {
+      ratioThreshold: options.ratio,
+      zThreshold: options.z,
+      minValue: { [signal]: options.minExcess[signal] ?? 0 },
+    });
     const outlier = comparison.outliers.find((o) => o.clusterId === '\u0000self' && o.signal === signal && o.direction === 'high');
     if (!outlier) continue;
     const peerMedian = median(comparable.map((p) => p.features[signal] as number));
     const excess = value - peerMedian;
     if (excess < (options.minExcess[signal] ?? 0)) continue;
-    const effect = outlier.ratio !== null ? `${Number(outlier.ratio.toPrecision(3))}× its peer` : outlier.z !== null ? `robust z ${Number(outlier.z.toPrecision(3))} against ${comparable.length} peers` : 'while its peers have none';
+    const effect =
+      outlier.ratio !== null
+        ? `${Number(outlier.ratio.toPrecision(3))}× its peer`
+        : outlier.z !== null
+          ? `robust z ${Number(outlier.z.toPrecision(3))} against ${comparable.length} peers`
+          : 'while its peers have none';
     const names = comparable.map((p) => p.cluster).join(', ');
     finding.reasons.push(`${signal} ${fmt(signal, value)} vs ${fmt(signal, peerMedian)} on ${names} (${effect})`);
     finding.signals.push(signal);

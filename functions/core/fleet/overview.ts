@@ -104,7 +104,10 @@ export function fleetOverview(inputs: readonly ClusterHealthInput[], options: Fl
       reasons.push(`${c.readyNodes}/${c.totalNodes} nodes ready`);
       flagged = true;
     }
-    for (const [label, u] of [['CPU', c.cpuUtilisation], ['memory', c.memoryUtilisation]] as const) {
+    for (const [label, u] of [
+      ['CPU', c.cpuUtilisation],
+      ['memory', c.memoryUtilisation],
+    ] as const) {
       if (!known(u)) reasons.push(`${label} utilisation unknown`);
       else if (u >= o.highUtilisation) {
         reasons.push(`${label} utilisation ${pct(u)} ≥ ${pct(o.highUtilisation)}`);

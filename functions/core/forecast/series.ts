@@ -63,9 +63,7 @@ export function inferStepMs(timestamps: readonly number[]): number | null {
 }
 
 /** Usual scrape / query steps: a jittered median within 10 % of one of these snaps to it. */
-export const NICE_STEPS_MS: readonly number[] = [
-  1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-].map((s) => s * 1000);
+export const NICE_STEPS_MS: readonly number[] = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
 
 function snapStep(ms: number): number {
   for (const nice of NICE_STEPS_MS) if (Math.abs(ms - nice) <= 0.1 * nice) return nice;

@@ -38,7 +38,11 @@ export class ForecastService {
       series = longerHistory(series, await this.ports.prometheusCpuHistory(cluster, namespaces, request.service).catch(() => []));
     }
     if (series.length < HISTORY_POLICY.minPoints) {
-      throw new ValidationError(`Not enough cpu history for ${request.service} in ${cluster.name} yet (${series.length} samples)`, undefined, 'INSUFFICIENT_DATA');
+      throw new ValidationError(
+        `Not enough cpu history for ${request.service} in ${cluster.name} yet (${series.length} samples)`,
+        undefined,
+        'INSUFFICIENT_DATA',
+      );
     }
     const result = forecast(series, { horizonHours: request.hours, floor: 0 });
     return { predictions: result.predictions, recommendations: capacityRecommendations(series, result.predictions), model: result.model };

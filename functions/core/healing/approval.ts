@@ -33,13 +33,18 @@ export interface ApprovalDeps {
 export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer): Promise<HealingRecord> {
   const { identity } = answer;
   // A bare name is not a verified approver: it may neither approve nor reject (a reject would end the run).
-  if (!identity) throw new ForbiddenError(`An answer to healing ${answer.id} needs a verified identity with the approver role${answer.by ? `, not just a name (${answer.by})` : ''}`);
-  if (!hasRole(identity, 'approver')) throw new ForbiddenError(`${identity.displayName} may not answer healing approvals (role ${identity.role ?? 'none'}, needs approver)`);
+  if (!identity)
+    throw new ForbiddenError(
+      `An answer to healing ${answer.id} needs a verified identity with the approver role${answer.by ? `, not just a name (${answer.by})` : ''}`,
+    );
+  if (!hasRole(identity, 'approver'))
+    throw new ForbiddenError(`${identity.displayName} may not answer healing approvals (role ${identity.role ?? 'none'}, needs approver)`);
   const by = `${identity.subject} (${identity.displayName})`;
   const who = { approvedBySubject: identity.subject, ...(identity.role ? { approvedByRole: identity.role } : {}) };
   const record = await deps.store.get(answer.id);
   if (!record) throw new NotFoundError(`Healing ${answer.id} not found`);
-  if (record.status !== 'PENDING_APPROVAL' || !record.taskToken) throw new ConflictError(`Healing ${answer.id} is ${record.status}, not waiting for approval`, 'NOT_PENDING');
+  if (record.status !== 'PENDING_APPROVAL' || !record.taskToken)
+    throw new ConflictError(`Healing ${answer.id} is ${record.status}, not waiting for approval`, 'NOT_PENDING');
   const now = deps.clock.now();
   if (record.approvalExpiresAt && Date.parse(record.approvalExpiresAt) <= now.getTime()) {
     throw new ConflictError(`The approval of healing ${answer.id} expired at ${record.approvalExpiresAt}`, 'APPROVAL_EXPIRED');
@@ -47,7 +52,14 @@ export async function answerApproval(deps: ApprovalDeps, answer: ApprovalAnswer)
   const at = now.toISOString();
   const approve = answer.decision === 'approve';
   const changes: Partial<HealingRecord> = approve
-    ? { status: 'EXECUTING', approvedBy: by, ...who, approvedAt: at, reason: `approved by ${by}: ${record.reason.replace(/^waiting for approval until \S+: /, '')}`, updatedAt: at }
+    ? {
+        status: 'EXECUTING',
+        approvedBy: by,
+        ...who,
+        approvedAt: at,
+        reason: `approved by ${by}: ${record.reason.replace(/^waiting for approval until \S+: /, '')}`,
+        updatedAt: at,
+      }
     : { status: 'REJECTED', rejectedBy: by, rejectedAt: at, reason: `rejected by ${by}${answer.reason ? `: ${answer.reason}` : ''}`, updatedAt: at };
   const won = await deps.store.update(answer.id, changes, { statusIn: ['PENDING_APPROVAL'] });
   if (!won) throw new ConflictError(`Healing ${answer.id} was answered or expired meanwhile`, 'NOT_PENDING');

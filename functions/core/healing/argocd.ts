@@ -41,7 +41,8 @@ export interface ArgoWorkloadTarget {
   inCluster?: string;
 }
 
-const sameServer = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+const sameServer = (a: string | undefined, b: string | undefined): boolean =>
+  !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
 /** Whether the Application deploys to the workload's cluster: its server URL, its name, or Argo CD's own cluster. */
 export function destinationMatches(destination: ArgoCdApplication['destination'], target: ArgoWorkloadTarget): boolean {
@@ -78,19 +79,32 @@ export function argoRollback(app: ArgoCdApplication, target: ArgoWorkloadTarget)
   // label naming another team's (or another environment's) Application is not a licence to roll it back.
   if (!destinationMatches(app.destination, target)) {
     const d = app.destination;
-    return { ok: false, reason: `${name} deploys to ${d?.name ?? d?.server ?? 'an unknown cluster'}, not to cluster ${target.cluster.name}: not rolled back through it` };
+    return {
+      ok: false,
+      reason: `${name} deploys to ${d?.name ?? d?.server ?? 'an unknown cluster'}, not to cluster ${target.cluster.name}: not rolled back through it`,
+    };
   }
   if (app.destination?.namespace && app.destination.namespace !== target.namespace) {
     return { ok: false, reason: `${name} deploys to namespace ${app.destination.namespace}, not ${target.namespace}: not rolled back through it` };
   }
   if (app.autoSync) {
-    return { ok: false, reason: `${name} syncs automatically, and Argo CD refuses a rollback while automated sync is on: revert the change in Git (or turn auto-sync off and heal again)` };
+    return {
+      ok: false,
+      reason: `${name} syncs automatically, and Argo CD refuses a rollback while automated sync is on: revert the change in Git (or turn auto-sync off and heal again)`,
+    };
   }
   const listed = app.resources.some(
-    (r) => r.kind === 'Deployment' && (r.group ?? 'apps') === 'apps' && r.name === target.deployment && (r.namespace ?? app.destination?.namespace) === target.namespace,
+    (r) =>
+      r.kind === 'Deployment' &&
+      (r.group ?? 'apps') === 'apps' &&
+      r.name === target.deployment &&
+      (r.namespace ?? app.destination?.namespace) === target.namespace,
   );
   if (!listed) {
-    return { ok: false, reason: `${name} does not list deployment ${target.namespace}/${target.deployment} (cluster ${target.cluster.name}) among its resources${app.resources.length ? '' : ' (it lists none)'}: not rolled back through it` };
+    return {
+      ok: false,
+      reason: `${name} does not list deployment ${target.namespace}/${target.deployment} (cluster ${target.cluster.name}) among its resources${app.resources.length ? '' : ' (it lists none)'}: not rolled back through it`,
+    };
   }
   const history = [...app.history].filter((h) => Number.isSafeInteger(h.id)).sort((a, b) => a.id - b.id);
   if (history.length < 2) return { ok: false, reason: `${name} has no earlier history entry to roll back to` };
@@ -116,7 +130,8 @@ export function argoRefOf(plan: Pick<ArgoRollbackPlan, 'application' | 'appNames
   return { name: plan.application, ...(plan.appNamespace ? { appNamespace: plan.appNamespace } : {}) };
 }
 
-const appName = (plan: Pick<ArgoRollbackPlan, 'application' | 'appNamespace'>): string => `${plan.appNamespace ? `${plan.appNamespace}/` : ''}${plan.application}`;
+const appName = (plan: Pick<ArgoRollbackPlan, 'application' | 'appNamespace'>): string =>
+  `${plan.appNamespace ? `${plan.appNamespace}/` : ''}${plan.application}`;
 
 /** The words the record and the audit use: "rolled back through Argo CD application X to history id N (revision R)". */
 export function describeArgoRollback(plan: ArgoRollbackPlan): string {

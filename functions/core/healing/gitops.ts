@@ -13,9 +13,14 @@ export function gitOpsOwner(labels: Record<string, string>, annotations: Record<
   const tracking = annotations['argocd.argoproj.io/tracking-id'];
   if (tracking) return { tool: 'argocd', app: tracking.split(':')[0] || labels['app.kubernetes.io/instance'] || 'unknown' };
   const kustomization = labels['kustomize.toolkit.fluxcd.io/name'];
-  if (kustomization) return { tool: 'flux', app: `Kustomization ${labels['kustomize.toolkit.fluxcd.io/namespace'] ? `${labels['kustomize.toolkit.fluxcd.io/namespace']}/` : ''}${kustomization}` };
+  if (kustomization)
+    return {
+      tool: 'flux',
+      app: `Kustomization ${labels['kustomize.toolkit.fluxcd.io/namespace'] ? `${labels['kustomize.toolkit.fluxcd.io/namespace']}/` : ''}${kustomization}`,
+    };
   const release = labels['helm.toolkit.fluxcd.io/name'];
-  if (release) return { tool: 'flux', app: `HelmRelease ${labels['helm.toolkit.fluxcd.io/namespace'] ? `${labels['helm.toolkit.fluxcd.io/namespace']}/` : ''}${release}` };
+  if (release)
+    return { tool: 'flux', app: `HelmRelease ${labels['helm.toolkit.fluxcd.io/namespace'] ? `${labels['helm.toolkit.fluxcd.io/namespace']}/` : ''}${release}` };
   return undefined;
 }
 

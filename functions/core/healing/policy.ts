@@ -15,12 +15,21 @@ const ServicePolicy = z
     maxReplicas: z.int().min(1).max(1000),
     actionsPerHour: z.int().min(0).max(100),
     /** No second action for the same issue on the same service within this time. 0 turns it off. */
-    cooldownSeconds: z.int().min(0).max(7 * 86400),
+    cooldownSeconds: z
+      .int()
+      .min(0)
+      .max(7 * 86400),
     /** Highest severity acted on without approval; `none`: always ask. */
     autoCeiling: z.enum(['none', ...SEVERITIES]),
-    approvalTimeoutSeconds: z.int().min(1).max(7 * 86400),
+    approvalTimeoutSeconds: z
+      .int()
+      .min(1)
+      .max(7 * 86400),
     /** A rollout younger than this counts as "just before" the problem. */
-    recentRolloutMinutes: z.int().min(1).max(7 * 1440),
+    recentRolloutMinutes: z
+      .int()
+      .min(1)
+      .max(7 * 1440),
     /** high_cpu is gone below this mean CPU / limit of the ready pods. */
     cpuUtilisationTarget: z.number().gt(0).max(1),
     /** high_memory is gone below this highest memory / limit of a pod. */
@@ -86,7 +95,12 @@ export function parseHealingPolicy(json: string | undefined): HealingPolicyConfi
 
 export function policyFor(config: HealingPolicyConfig, target: { cluster: string; namespace: string; service: string }): ServicePolicy {
   const services = config.services ?? {};
-  const layers = [config.defaults, services[target.service], services[`${target.namespace}/${target.service}`], services[`${target.cluster}/${target.namespace}/${target.service}`]];
+  const layers = [
+    config.defaults,
+    services[target.service],
+    services[`${target.namespace}/${target.service}`],
+    services[`${target.cluster}/${target.namespace}/${target.service}`],
+  ];
   let policy: ServicePolicy = { ...DEFAULT_SERVICE_POLICY, strategies: { ...DEFAULT_SERVICE_POLICY.strategies } };
   for (const layer of layers) if (layer) policy = { ...policy, ...layer, strategies: { ...policy.strategies, ...(layer.strategies ?? {}) } };
   return policy;

@@ -30,7 +30,10 @@ export function describeFreezeWindow(w: FreezeWindow): string {
 
 /** Critical services that call this one, directly or through one intermediate service. */
 export function criticalDependents(service: string, graph: Record<string, string[]>, critical: readonly string[]): string[] {
-  const callersOf = (s: string) => Object.entries(graph).filter(([, callees]) => callees.includes(s)).map(([caller]) => caller);
+  const callersOf = (s: string) =>
+    Object.entries(graph)
+      .filter(([, callees]) => callees.includes(s))
+      .map(([caller]) => caller);
   const direct = callersOf(service);
   const indirect = direct.flatMap(callersOf);
   return [...new Set([...direct, ...indirect])].filter((s) => s !== service && critical.includes(s)).sort();
@@ -88,7 +91,11 @@ export function openIncidentFor<I extends { id: string; namespace: string; servi
   target: { namespace: string; service: string },
 ): { id: string; severity: Severity } | undefined {
   const involved = incidents.filter(
-    (i) => i.status !== 'resolved' && i.namespace === target.namespace && (i.service === target.service || i.services?.includes(target.service)) && (SEVERITIES as readonly string[]).includes(i.severity),
+    (i) =>
+      i.status !== 'resolved' &&
+      i.namespace === target.namespace &&
+      (i.service === target.service || i.services?.includes(target.service)) &&
+      (SEVERITIES as readonly string[]).includes(i.severity),
   );
   const worst = involved.sort((a, b) => severityRank(b.severity as Severity) - severityRank(a.severity as Severity))[0];
   return worst ? { id: worst.id, severity: worst.severity as Severity } : undefined;

@@ -12,10 +12,14 @@ export { previousRevision, recentRollout } from './strategies/common.ts';
 
 export function decide(request: HealingRequest, state: WorkloadState, policy: ServicePolicy, now: Date, failingReplicaSets?: ReadonlySet<string>): Decision {
   if (policy.strategies[request.issueType as keyof ServicePolicy['strategies']] === 'handover') {
-    return handover(`${request.issueType} is configured for manual handling on this service`, manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)));
+    return handover(
+      `${request.issueType} is configured for manual handling on this service`,
+      manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)),
+    );
   }
   const ctx = { request, state, policy, now, ...(failingReplicaSets ? { failingReplicaSets } : {}) };
   const strategy = strategyFor(ctx);
-  if (!strategy) return handover(`No automatic strategy for ${request.issueType}`, manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)));
+  if (!strategy)
+    return handover(`No automatic strategy for ${request.issueType}`, manualSuggestions(request, state, recentRollout(state, request.hints, policy, now)));
   return strategy.plan(ctx);
 }

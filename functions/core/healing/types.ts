@@ -6,7 +6,6 @@
 export { ISSUE_TYPES, type IssueType } from '../issue-types.ts';
 import type { IssueType } from '../issue-types.ts';
 
-
 import type { Severity } from '../platform/severity.ts';
 
 export { SEVERITIES, severityRank, type Severity } from '../platform/severity.ts';

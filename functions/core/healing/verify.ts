@@ -22,7 +22,12 @@ export function symptomName(issueType: IssueType): string {
 }
 
 /** Worse beats resolved: fewer ready pods than before, or a clearly higher symptom, is a regression. */
-export function verdict(input: { issueType: IssueType; policy: ServicePolicy; before: { symptom: number; ready: number }; after: { symptom: number; ready: number } }): Verdict {
+export function verdict(input: {
+  issueType: IssueType;
+  policy: ServicePolicy;
+  before: { symptom: number; ready: number };
+  after: { symptom: number; ready: number };
+}): Verdict {
   const { before, after } = input;
   if (after.ready < before.ready || after.symptom > before.symptom + 0.1) return 'worse';
   if (after.symptom <= symptomTarget(input.issueType, input.policy)) return 'resolved';

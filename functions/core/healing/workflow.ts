@@ -15,7 +15,22 @@ import type { ArgoCdTarget, DependencyGraph, HealingCluster, HealingStore, Incid
 import { maxSeverity, preflight } from './safety.ts';
 import { hasRole, ROLES, type Role } from '../identity/identity.ts';
 import { decide } from './strategies.ts';
-import { FINAL_STATUSES, ISSUE_TYPES, SEVERITIES, type ActionKind, type ActionPlan, type ArgoRollbackPlan, type AuditEntry, type GitOpsOwner, type HealingRecord, type HealingRequest, type IssueType, type Severity, type Snapshot, type WorkloadState } from './types.ts';
+import {
+  FINAL_STATUSES,
+  ISSUE_TYPES,
+  SEVERITIES,
+  type ActionKind,
+  type ActionPlan,
+  type ArgoRollbackPlan,
+  type AuditEntry,
+  type GitOpsOwner,
+  type HealingRecord,
+  type HealingRequest,
+  type IssueType,
+  type Severity,
+  type Snapshot,
+  type WorkloadState,
+} from './types.ts';
 import { symptomName, symptomScore, verdict } from './verify.ts';
 import { isHealable, strategyForPlan, type ActContext } from './strategies/index.ts';
 import { readyPods } from './strategies/common.ts';
@@ -61,10 +76,13 @@ export const MANUAL_RCA_PROPOSAL = 'a manual RCA of a service with no open incid
  * Why an API request by someone below approver is only proposed when the service has no open
  * incident: nothing shows it failing, so the caller's choice of action and target is not evidence.
  */
-export const OPERATOR_REQUEST_PROPOSAL = 'requested below the approver role for a service with no open incident: nothing shows it failing, so the action is proposed, not taken without approval';
+export const OPERATOR_REQUEST_PROPOSAL =
+  'requested below the approver role for a service with no open incident: nothing shows it failing, so the action is proposed, not taken without approval';
 
 const belowApprover = (record: Pick<HealingRecord, 'trigger' | 'requestedByRole'>): boolean =>
-  record.trigger === 'api' && record.requestedByRole !== undefined && !hasRole({ role: (ROLES as readonly string[]).includes(record.requestedByRole) ? (record.requestedByRole as Role) : null }, 'approver');
+  record.trigger === 'api' &&
+  record.requestedByRole !== undefined &&
+  !hasRole({ role: (ROLES as readonly string[]).includes(record.requestedByRole) ? (record.requestedByRole as Role) : null }, 'approver');
 
 /** RCA-triggered runs get an id derived from the RCA, so a redelivered event finds its run. */
 export function healingIdForRca(rcaId: string, issueType: string): string {
@@ -83,8 +101,10 @@ export function requestFromRcaEvent(event: unknown): (HealingRequest & { rcaId: 
   const issueType = str(detail.issueType) as IssueType | undefined;
   const severity = str(detail.severity) as Severity | undefined;
   if (!rcaId || !clusterId || !namespace || !service || !issueType || !ISSUE_TYPES.includes(issueType)) return undefined;
-  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
-  const deploymentOf = (resource: unknown) => (typeof resource === 'string' ? /^deployment\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/.exec(resource)?.[1] : undefined);
+  const obj = (v: unknown): Record<string, unknown> | undefined =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const deploymentOf = (resource: unknown) =>
+    typeof resource === 'string' ? /^deployment\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/.exec(resource)?.[1] : undefined;
   const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
   // What the rules decided (core/rca/complete.ts healingAuthority): the target and the hints strategies read.
   const healing = obj(detail.healing);
@@ -101,7 +121,8 @@ export function requestFromRcaEvent(event: unknown): (HealingRequest & { rcaId: 
     // No rules decision in the event: a failing dependency named as the top cause may be healed, but only with approval.
     const causeDeployment = deploymentOf(topCause?.resource);
     target = causeDeployment ?? service;
-    if (causeDeployment && causeDeployment !== service) proposal = `the target ${causeDeployment} comes from an RcaCompleted event without the rules' decision: proposed, not acted on alone`;
+    if (causeDeployment && causeDeployment !== service)
+      proposal = `the target ${causeDeployment} comes from an RcaCompleted event without the rules' decision: proposed, not acted on alone`;
   }
   return {
     rcaId,
@@ -160,7 +181,14 @@ export class HealingSteps {
     const created = await this.#d.store.create(record);
     if (!created) return { record: (await this.#d.store.get(id)) ?? record, created: false };
     if (record.incidentId) await this.#d.incidents.link(record.incidentId, id);
-    await this.#audit(id, 'begin', request.requestedBy, `healing requested (${request.trigger}): ${request.issueType}, ${request.severity}${record.dryRun ? ', dry run' : ''}`, 'recorded', { after: { cluster, namespace: record.namespace, service: record.service } });
+    await this.#audit(
+      id,
+      'begin',
+      request.requestedBy,
+      `healing requested (${request.trigger}): ${request.issueType}, ${request.severity}${record.dryRun ? ', dry run' : ''}`,
+      'recorded',
+      { after: { cluster, namespace: record.namespace, service: record.service } },
+    );
     return { record, created: true };
   }
 
@@ -174,9 +202,15 @@ export class HealingSteps {
     if (!lookup) return;
     const incident = await lookup.call(this.#d.openIncidents, incidentId);
     const involves =
-      !!incident && incident.cluster === target.cluster && (incident.namespace ?? target.namespace) === target.namespace && (incident.service === target.service || !!incident.services?.includes(target.service));
+      !!incident &&
+      incident.cluster === target.cluster &&
+      (incident.namespace ?? target.namespace) === target.namespace &&
+      (incident.service === target.service || !!incident.services?.includes(target.service));
     if (!involves) {
-      throw new UnprocessableError(`Incident ${incidentId} ${incident ? `is not about ${target.cluster}/${target.namespace}/${target.service}` : 'does not exist'}: a heal may only be linked to an incident of its own workload`, 'INCIDENT_MISMATCH');
+      throw new UnprocessableError(
+        `Incident ${incidentId} ${incident ? `is not about ${target.cluster}/${target.namespace}/${target.service}` : 'does not exist'}: a heal may only be linked to an incident of its own workload`,
+        'INCIDENT_MISMATCH',
+      );
     }
   }
 
@@ -196,7 +230,11 @@ export class HealingSteps {
     }
     const record = await this.#load(id);
     const policy = this.policyOf(record);
-    return { healingId: id, duplicate, policy: { verifyWaitSeconds: this.#d.settings.verifyWaitSeconds, approvalTimeoutSeconds: policy.approvalTimeoutSeconds } };
+    return {
+      healingId: id,
+      duplicate,
+      policy: { verifyWaitSeconds: this.#d.settings.verifyWaitSeconds, approvalTimeoutSeconds: policy.approvalTimeoutSeconds },
+    };
   }
 
   async safety(id: string): Promise<{ outcome: 'continue' | 'skip'; approval: boolean }> {
@@ -217,7 +255,13 @@ export class HealingSteps {
       ...(note ? { reason: note } : {}),
     });
     await this.#audit(id, 'safety', SYSTEM_ACTOR, 'safety check', 'passed', {
-      after: { ceiling, approvalRequired: approval, dependents, ...(severity !== record.severity ? { severity, raisedFrom: record.severity, incidentId: floor?.incidentId } : {}), ...(proposal ? { proposal } : {}) },
+      after: {
+        ceiling,
+        approvalRequired: approval,
+        dependents,
+        ...(severity !== record.severity ? { severity, raisedFrom: record.severity, incidentId: floor?.incidentId } : {}),
+        ...(proposal ? { proposal } : {}),
+      },
     });
     return { outcome: 'continue', approval };
   }
@@ -230,7 +274,16 @@ export class HealingSteps {
    */
   async #gates(record: HealingRecord): Promise<
     | { ok: false; reason: string }
-    | { ok: true; severity: Severity; floor?: { severity: Severity; incidentId: string }; proposal?: string; approval: boolean; ceiling: string; dependents: string[]; note?: string }
+    | {
+        ok: true;
+        severity: Severity;
+        floor?: { severity: Severity; incidentId: string };
+        proposal?: string;
+        approval: boolean;
+        ceiling: string;
+        dependents: string[];
+        note?: string;
+      }
   > {
     const policy = this.policyOf(record);
     const state = await this.#d.store.safetyState(keysOf(record));
@@ -238,7 +291,10 @@ export class HealingSteps {
     const open = this.#d.openIncidents ? await this.#d.openIncidents.openIncident(record) : undefined;
     const severity = maxSeverity(record.severity, open?.severity);
     const floor = open && severity === open.severity && severity !== record.severity ? { severity, incidentId: open.id } : record.severityFloor;
-    const proposal = record.proposal ?? (!open && !record.incidentId && record.trigger === 'rca' ? MANUAL_RCA_PROPOSAL : undefined) ?? (!open && belowApprover(record) ? OPERATOR_REQUEST_PROPOSAL : undefined);
+    const proposal =
+      record.proposal ??
+      (!open && !record.incidentId && record.trigger === 'rca' ? MANUAL_RCA_PROPOSAL : undefined) ??
+      (!open && belowApprover(record) ? OPERATOR_REQUEST_PROPOSAL : undefined);
     const result = preflight({
       now: this.#d.clock.now(),
       severity,
@@ -249,7 +305,16 @@ export class HealingSteps {
       dependents,
     });
     if (!result.ok) return result;
-    return { ok: true, severity, ...(floor ? { floor } : {}), ...(proposal ? { proposal } : {}), approval: result.approval || !!proposal, ceiling: result.ceiling, dependents, ...(result.note ? { note: result.note } : {}) };
+    return {
+      ok: true,
+      severity,
+      ...(floor ? { floor } : {}),
+      ...(proposal ? { proposal } : {}),
+      approval: result.approval || !!proposal,
+      ceiling: result.ceiling,
+      dependents,
+      ...(result.note ? { note: result.note } : {}),
+    };
   }
 
   async decide(id: string): Promise<{ kind: 'action' | 'final'; approval: boolean }> {
@@ -258,8 +323,15 @@ export class HealingSteps {
     const state = await this.#d.cluster.workload(record.clusterId, record.namespace, record.service);
     const decision = decide({ ...record, hints: record.hints }, state, policy, this.#d.clock.now(), await this.#seenFailing(record));
     if (decision.kind === 'handover') {
-      await this.#finish(record, { status: 'SKIPPED', action: 'manual_handover', reason: `manual hand-over: ${decision.summary}`, suggestions: decision.suggestions });
-      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'manual hand-over', { after: { summary: decision.summary, suggestions: decision.suggestions } });
+      await this.#finish(record, {
+        status: 'SKIPPED',
+        action: 'manual_handover',
+        reason: `manual hand-over: ${decision.summary}`,
+        suggestions: decision.suggestions,
+      });
+      await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'manual hand-over', {
+        after: { summary: decision.summary, suggestions: decision.suggestions },
+      });
       return { kind: 'final', approval: false };
     }
     const action = decision.action.kind as ActionKind;
@@ -272,7 +344,9 @@ export class HealingSteps {
         const why = through.why ? `${through.why}; ` : '';
         const reason = `managed by ${describeOwner(owner)}: proposed "${decision.summary}" instead of patching it behind ${owner.tool === 'argocd' ? 'Argo CD' : 'Flux'}'s back; ${why}apply it through Git`;
         await this.#finish(record, { status: 'SKIPPED', action, reason, plan: decision.action, gitOps: owner });
-        await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'proposed (GitOps)', { after: { plan: decision.action, gitOps: owner, ...(through.why ? { why: through.why } : {}) } });
+        await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'proposed (GitOps)', {
+          after: { plan: decision.action, gitOps: owner, ...(through.why ? { why: through.why } : {}) },
+        });
         return { kind: 'final', approval: false };
       }
       plan = through.plan;
@@ -289,7 +363,9 @@ export class HealingSteps {
     const approval = (record.approvalRequired ?? false) || !!decision.approval;
     const proposal = decision.approval ? { proposal: [record.proposal, decision.approval].filter(Boolean).join('; ') } : {};
     await this.#d.store.update(id, { action, plan, reason: summary, ...gitOps, ...proposal, approvalRequired: approval, updatedAt: this.#now() });
-    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', { after: { plan, ...gitOps, ...(decision.approval ? { approvalRequired: true, why: decision.approval } : {}) } });
+    await this.#audit(id, 'decide', SYSTEM_ACTOR, 'choose action', 'planned', {
+      after: { plan, ...gitOps, ...(decision.approval ? { approvalRequired: true, why: decision.approval } : {}) },
+    });
     return { kind: 'action', approval };
   }
 
@@ -352,13 +428,23 @@ export class HealingSteps {
     const record = await this.#load(id);
     const expires = new Date(this.#d.clock.now().getTime() + this.policyOf(record).approvalTimeoutSeconds * 1000).toISOString();
     const reason = `waiting for approval until ${expires}: ${record.reason}`;
-    await this.#d.store.update(id, { status: 'PENDING_APPROVAL', taskToken, approvalExpiresAt: expires, reason, updatedAt: this.#now() }, { statusIn: ['EXECUTING', 'PENDING_APPROVAL'] });
-    const first = await this.#audit(id, 'approval-request', SYSTEM_ACTOR, 'approval requested', 'pending', { after: { expiresAt: expires, plan: record.plan } });
+    await this.#d.store.update(
+      id,
+      { status: 'PENDING_APPROVAL', taskToken, approvalExpiresAt: expires, reason, updatedAt: this.#now() },
+      { statusIn: ['EXECUTING', 'PENDING_APPROVAL'] },
+    );
+    const first = await this.#audit(id, 'approval-request', SYSTEM_ACTOR, 'approval requested', 'pending', {
+      after: { expiresAt: expires, plan: record.plan },
+    });
     if (first) {
-      await this.#notify({ ...record, status: 'PENDING_APPROVAL', reason }, `Approval needed: ${record.reason}. Approve with the buttons, \`/fleet heal approve ${record.id}\` or POST /v1/healing/${record.id}/approve (expires ${expires}).`, [
-        { text: 'Approve', actionId: ACTIONS.approve, value: record.id, style: 'primary' },
-        { text: 'Reject', actionId: ACTIONS.reject, value: record.id, style: 'danger' },
-      ]);
+      await this.#notify(
+        { ...record, status: 'PENDING_APPROVAL', reason },
+        `Approval needed: ${record.reason}. Approve with the buttons, \`/fleet heal approve ${record.id}\` or POST /v1/healing/${record.id}/approve (expires ${expires}).`,
+        [
+          { text: 'Approve', actionId: ACTIONS.approve, value: record.id, style: 'primary' },
+          { text: 'Reject', actionId: ACTIONS.reject, value: record.id, style: 'danger' },
+        ],
+      );
     }
   }
 
@@ -369,7 +455,11 @@ export class HealingSteps {
   async expire(id: string): Promise<void> {
     const record = await this.#load(id);
     const reason = `approval expired: nobody approved within ${this.policyOf(record).approvalTimeoutSeconds} s`;
-    const changed = await this.#d.store.update(id, { status: 'REJECTED', reason, rejectedBy: SYSTEM_ACTOR, rejectedAt: this.#now(), updatedAt: this.#now() }, { statusIn: ['PENDING_APPROVAL', 'EXECUTING'] });
+    const changed = await this.#d.store.update(
+      id,
+      { status: 'REJECTED', reason, rejectedBy: SYSTEM_ACTOR, rejectedAt: this.#now(), updatedAt: this.#now() },
+      { statusIn: ['PENDING_APPROVAL', 'EXECUTING'] },
+    );
     await this.#audit(id, 'approval-expired', SYSTEM_ACTOR, 'approval timed out', changed ? 'rejected' : 'already answered', {});
   }
 
@@ -387,7 +477,13 @@ export class HealingSteps {
       await this.#audit(id, 'claim', SYSTEM_ACTOR, 'gates re-checked at the moment of acting', 'skipped', { after: { reason: refused } });
       return { granted: false };
     }
-    const result = await this.#d.store.claimAction({ healingId: id, ...keysOf(record), now: this.#d.clock.now(), actionsPerHour: policy.actionsPerHour, cooldownSeconds: policy.cooldownSeconds });
+    const result = await this.#d.store.claimAction({
+      healingId: id,
+      ...keysOf(record),
+      now: this.#d.clock.now(),
+      actionsPerHour: policy.actionsPerHour,
+      cooldownSeconds: policy.cooldownSeconds,
+    });
     if (!result.granted) {
       await this.#finish(record, { status: 'SKIPPED', reason: result.reason });
       await this.#audit(id, 'claim', SYSTEM_ACTOR, 'rate limit and cool-down', 'skipped', { after: { reason: result.reason } });
@@ -401,11 +497,14 @@ export class HealingSteps {
     const gate = await this.#gates(record);
     if (!gate.ok) return `not acted on: ${gate.reason}`;
     if (record.approvedAt) {
-      if (!hasRole({ role: (record.approvedByRole ?? null) as Role | null }, 'approver')) return `not acted on: the approval by ${record.approvedBy ?? 'unknown'} carries no approver role`;
+      if (!hasRole({ role: (record.approvedByRole ?? null) as Role | null }, 'approver'))
+        return `not acted on: the approval by ${record.approvedBy ?? 'unknown'} carries no approver role`;
       return undefined;
     }
     if (gate.approval) {
-      const why = gate.proposal ?? `severity ${gate.severity}${gate.floor ? ` (open incident ${gate.floor.incidentId})` : ''} is above the automatic ceiling ${gate.ceiling}`;
+      const why =
+        gate.proposal ??
+        `severity ${gate.severity}${gate.floor ? ` (open incident ${gate.floor.incidentId})` : ''} is above the automatic ceiling ${gate.ceiling}`;
       return `not acted on: approval is needed now (${why}) and none was given; heal again to ask for it`;
     }
     return undefined;
@@ -437,7 +536,16 @@ export class HealingSteps {
       };
     }
     await this.#d.store.update(id, { snapshot, updatedAt: this.#now() });
-    await this.#audit(id, 'snapshot', SYSTEM_ACTOR, 'snapshot before acting', 'taken', { before: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, ready: snapshot.readyReplicas, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } });
+    await this.#audit(id, 'snapshot', SYSTEM_ACTOR, 'snapshot before acting', 'taken', {
+      before: {
+        replicas: snapshot.replicas,
+        revision: snapshot.revision,
+        hpa: snapshot.hpa,
+        symptom: snapshot.symptom,
+        ready: snapshot.readyReplicas,
+        ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}),
+      },
+    });
   }
 
   async execute(id: string): Promise<{ changed: boolean }> {
@@ -451,7 +559,9 @@ export class HealingSteps {
       await this.#argocd().rollback(argoRefOf(plan.argocd), plan.argocd.historyId);
       const done = describeArgoRollback(plan.argocd);
       await this.#d.store.update(id, { reason: `${done}; verifying`, updatedAt: this.#now() });
-      await this.#audit(id, 'execute', actor, describePlan(plan), done, { after: { argocd: { application: plan.argocd.application, historyId: plan.argocd.historyId, revision: plan.argocd.revision } } });
+      await this.#audit(id, 'execute', actor, describePlan(plan), done, {
+        after: { argocd: { application: plan.argocd.application, historyId: plan.argocd.historyId, revision: plan.argocd.revision } },
+      });
       return { changed: true };
     }
     const result = await strategyForPlan(plan).execute(plan, this.#actContext(record));
@@ -461,7 +571,10 @@ export class HealingSteps {
       return { changed: false };
     }
     const after = result.after;
-    await this.#audit(id, 'execute', actor, describePlan(plan), 'done', { before: record.snapshot ? { replicas: record.snapshot.replicas, revision: record.snapshot.revision, hpa: record.snapshot.hpa } : undefined, after });
+    await this.#audit(id, 'execute', actor, describePlan(plan), 'done', {
+      before: record.snapshot ? { replicas: record.snapshot.replicas, revision: record.snapshot.revision, hpa: record.snapshot.hpa } : undefined,
+      after,
+    });
     return { changed: true };
   }
 
@@ -471,12 +584,30 @@ export class HealingSteps {
     if (!snapshot) throw new Error(`Healing ${id} has no snapshot`);
     const state = await this.#workload(record);
     const after = { symptom: symptomScore(record.issueType, state), ready: readyPods(state) };
-    const result = verdict({ issueType: record.issueType, policy: this.policyOf(record), before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas }, after });
+    const result = verdict({
+      issueType: record.issueType,
+      policy: this.policyOf(record),
+      before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas },
+      after,
+    });
     const detail = `${symptomName(record.issueType)} ${round(snapshot.symptom)} → ${round(after.symptom)}, ready pods ${snapshot.readyReplicas} → ${after.ready}`;
-    const verification = { at: this.#now(), verdict: result, symptomBefore: snapshot.symptom, symptomAfter: after.symptom, readyBefore: snapshot.readyReplicas, readyAfter: after.ready, replicas: state.replicas, revision: state.revision, detail };
+    const verification = {
+      at: this.#now(),
+      verdict: result,
+      symptomBefore: snapshot.symptom,
+      symptomAfter: after.symptom,
+      readyBefore: snapshot.readyReplicas,
+      readyAfter: after.ready,
+      replicas: state.replicas,
+      revision: state.revision,
+      detail,
+    };
     await this.#d.store.update(id, { verification, updatedAt: this.#now() });
     const argocd = await this.#argoState(record);
-    await this.#audit(id, 'verify', SYSTEM_ACTOR, 're-read the deployment and re-score the service', result, { before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas, replicas: snapshot.replicas, revision: snapshot.revision }, after: { ...after, replicas: state.replicas, revision: state.revision, ...(argocd ? { argocd } : {}) } });
+    await this.#audit(id, 'verify', SYSTEM_ACTOR, 're-read the deployment and re-score the service', result, {
+      before: { symptom: snapshot.symptom, ready: snapshot.readyReplicas, replicas: snapshot.replicas, revision: snapshot.revision },
+      after: { ...after, replicas: state.replicas, revision: state.revision, ...(argocd ? { argocd } : {}) },
+    });
     return { verdict: result };
   }
 
@@ -501,14 +632,20 @@ export class HealingSteps {
     let undone = true;
     if (plan.kind === 'rollback' && plan.argocd) {
       // Through Argo CD again: a sync back to the revision it had deployed before the rollback.
-      const back = snapshot.argocd ?? { application: plan.argocd.application, ...(plan.argocd.appNamespace ? { appNamespace: plan.argocd.appNamespace } : {}), revision: plan.argocd.fromRevision };
+      const back = snapshot.argocd ?? {
+        application: plan.argocd.application,
+        ...(plan.argocd.appNamespace ? { appNamespace: plan.argocd.appNamespace } : {}),
+        revision: plan.argocd.fromRevision,
+      };
       await this.#argocd().sync(argoRefOf(back), back.revision);
       result = describeArgoUndo(back);
     } else {
       ({ result, undone } = await strategyForPlan(plan).undo(plan, snapshot, this.#actContext(record)));
     }
     await this.#d.store.update(id, { undone, updatedAt: this.#now() });
-    await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, { after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } });
+    await this.#audit(id, 'undo', SYSTEM_ACTOR, 'undo from snapshot', result, {
+      after: { replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) },
+    });
   }
 
   /** The final status from what happened; the incident gets a note or is escalated. */
@@ -519,15 +656,31 @@ export class HealingSteps {
       const what = record.plan ? describeDone(record.plan) : record.action;
       if (v.verdict === 'resolved') {
         await this.#finish(record, { status: 'SUCCEEDED', reason: `verified: ${what}; ${v.detail}` });
-        if (record.incidentId) await this.#d.incidents.addNote(record.incidentId, { at: this.#now(), author: SYSTEM_ACTOR, text: `Healing ${id}: ${what}, verified (${v.detail}). The incident resolves when detection sees the service healthy.` });
+        if (record.incidentId)
+          await this.#d.incidents.addNote(record.incidentId, {
+            at: this.#now(),
+            author: SYSTEM_ACTOR,
+            text: `Healing ${id}: ${what}, verified (${v.detail}). The incident resolves when detection sees the service healthy.`,
+          });
       } else if (v.verdict === 'worse') {
-        await this.#finish(record, { status: 'FAILED', reason: `made things worse (${v.detail}): ${record.undone ? 'undone from the snapshot' : 'could not be undone'}; escalated` });
+        await this.#finish(record, {
+          status: 'FAILED',
+          reason: `made things worse (${v.detail}): ${record.undone ? 'undone from the snapshot' : 'could not be undone'}; escalated`,
+        });
         if (record.incidentId) {
-          await this.#d.incidents.addNote(record.incidentId, { at: this.#now(), author: SYSTEM_ACTOR, text: `Healing ${id}: ${what} made things worse (${v.detail}) and was ${record.undone ? 'undone' : 'not undone'}.` });
+          await this.#d.incidents.addNote(record.incidentId, {
+            at: this.#now(),
+            author: SYSTEM_ACTOR,
+            text: `Healing ${id}: ${what} made things worse (${v.detail}) and was ${record.undone ? 'undone' : 'not undone'}.`,
+          });
           await this.#d.escalation?.escalate(record.incidentId);
         }
       } else {
-        await this.#finish(record, { status: 'FAILED', reason: record.plan?.kind === 'rollback' && record.plan.argocd ? `symptom persists (${v.detail}): ${what}` : `symptom persists after ${what} (${v.detail})` });
+        await this.#finish(record, {
+          status: 'FAILED',
+          reason:
+            record.plan?.kind === 'rollback' && record.plan.argocd ? `symptom persists (${v.detail}): ${what}` : `symptom persists after ${what} (${v.detail})`,
+        });
       }
     }
     const final = await this.#load(id);
@@ -583,7 +736,15 @@ export class HealingSteps {
   }
 
   #audit(id: string, step: string, actor: string, what: string, result: string, extra: { before?: unknown; after?: unknown }): Promise<boolean> {
-    const entry: AuditEntry = { step, at: this.#now(), actor, what, result, ...(extra.before !== undefined ? { before: extra.before } : {}), ...(extra.after !== undefined ? { after: extra.after } : {}) };
+    const entry: AuditEntry = {
+      step,
+      at: this.#now(),
+      actor,
+      what,
+      result,
+      ...(extra.before !== undefined ? { before: extra.before } : {}),
+      ...(extra.after !== undefined ? { after: extra.after } : {}),
+    };
     return this.#d.store.audit(id, entry);
   }
 
@@ -625,7 +786,22 @@ function describeDone(plan: NonNullable<HealingRecord['plan']>): string {
 /** The API's view: no task token, no bookkeeping. */
 export function publicHealing(record: HealingRecord): Record<string, unknown> {
   const { taskToken: _token, notified: _notified, snapshot, ...rest } = record;
-  return { ...rest, ...(snapshot ? { snapshot: { at: snapshot.at, replicas: snapshot.replicas, revision: snapshot.revision, hpa: snapshot.hpa, symptom: snapshot.symptom, readyReplicas: snapshot.readyReplicas, ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}) } } : {}) };
+  return {
+    ...rest,
+    ...(snapshot
+      ? {
+          snapshot: {
+            at: snapshot.at,
+            replicas: snapshot.replicas,
+            revision: snapshot.revision,
+            hpa: snapshot.hpa,
+            symptom: snapshot.symptom,
+            readyReplicas: snapshot.readyReplicas,
+            ...(snapshot.argocd ? { argocd: snapshot.argocd } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 const NOTIFY_STATUS: Record<HealingRecord['status'], NotificationMessage['status']> = {
@@ -644,6 +820,12 @@ function notificationOf(record: HealingRecord, extra?: string): NotificationMess
     text: `${record.reason}${extra ? `\n${extra}` : ''}`,
     severity: record.severity,
     status: NOTIFY_STATUS[record.status],
-    fields: { healing: record.id, action: record.action, status: record.status, ...(record.approvedBy ? { approvedBy: record.approvedBy } : {}), ...(record.rejectedBy ? { rejectedBy: record.rejectedBy } : {}) },
+    fields: {
+      healing: record.id,
+      action: record.action,
+      status: record.status,
+      ...(record.approvedBy ? { approvedBy: record.approvedBy } : {}),
+      ...(record.rejectedBy ? { rejectedBy: record.rejectedBy } : {}),
+    },
   };
 }

@@ -23,7 +23,8 @@ export const MAX_ACTIVE_INGEST_PER_SOURCE = 2;
  * a named Alertmanager (`alertmanager-eu`, `alertmanager_prod`, `alertmanager.dc1`: the prefix and
  * a separator), may send them. A `datadog` credential posts `/v1/alerts` for `datadog` only.
  */
-export const mayPostAlertmanager = (source: string | undefined): boolean => typeof source === 'string' && /^alertmanager(?:[-_.][a-z0-9][a-z0-9._-]*)?$/i.test(source);
+export const mayPostAlertmanager = (source: string | undefined): boolean =>
+  typeof source === 'string' && /^alertmanager(?:[-_.][a-z0-9][a-z0-9._-]*)?$/i.test(source);
 
 export const tooManyIngest = (source: string) =>
   new ConflictError(
@@ -95,7 +96,13 @@ function view(credential: StoredCredential): CredentialView {
 
 export function identityOf(credential: StoredCredential): Identity {
   if (credential.kind === 'ingest') {
-    return { kind: 'ingest', subject: `ingest:${credential.id}`, displayName: `ingest credential ${credential.name} (${credential.source})`, role: null, source: credential.source };
+    return {
+      kind: 'ingest',
+      subject: `ingest:${credential.id}`,
+      displayName: `ingest credential ${credential.name} (${credential.source})`,
+      role: null,
+      source: credential.source,
+    };
   }
   return { kind: 'api-key', subject: `api-key:${credential.id}`, displayName: `API key ${credential.name}`, role: credential.role ?? null };
 }

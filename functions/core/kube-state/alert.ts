@@ -5,7 +5,13 @@ import type { KubeStateChangedDetail } from './pull.ts';
 
 export function kubeStateAlert(detail: KubeStateChangedDetail): NormalizedAlert {
   // Pod names stay out of the labels: they make the alert id, which must survive pod replacement.
-  const subject = { cluster: detail.cluster, namespace: detail.namespace, service: detail.service, type: detail.type, labels: { issue_type: detail.issueType, source: 'kube-state' } };
+  const subject = {
+    cluster: detail.cluster,
+    namespace: detail.namespace,
+    service: detail.service,
+    type: detail.type,
+    labels: { issue_type: detail.issueType, source: 'kube-state' },
+  };
   return {
     ...subject,
     fingerprint: dedupFingerprint(subject),

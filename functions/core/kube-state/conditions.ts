@@ -114,7 +114,12 @@ function podFindings(pod: KubePodState, previous: RestartCounts | undefined, now
     } else if (last?.reason === 'OOMKilled' && (waiting === 'CrashLoopBackOff' || restartedLately)) {
       add(CONDITION_TYPES.oomKilled, object, 'OOMKilled', `exit code ${last.exitCode ?? 137}, ${cs.restartCount ?? 0} restarts`);
     } else if (waiting === 'CrashLoopBackOff' || (restartedLately && (cs.restartCount ?? 0) > 0)) {
-      add(CONDITION_TYPES.crashLooping, object, waiting ?? 'Restarting', `${cs.restartCount ?? 0} restarts${last?.reason ? `, last exit ${last.reason} (${last.exitCode ?? '?'})` : ''}`);
+      add(
+        CONDITION_TYPES.crashLooping,
+        object,
+        waiting ?? 'Restarting',
+        `${cs.restartCount ?? 0} restarts${last?.reason ? `, last exit ${last.reason} (${last.exitCode ?? '?'})` : ''}`,
+      );
     }
   }
   if (pod.status?.phase === 'Pending' && !out.length) {
@@ -136,7 +141,14 @@ function deploymentFindings(d: KubeDeploymentState, now: Date): Finding[] {
   const out: Finding[] = [];
   const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-    out.push({ type: CONDITION_TYPES.rolloutStuck, namespace, service, object: service, reason: 'ProgressDeadlineExceeded', detail: progressing.message ?? '' });
+    out.push({
+      type: CONDITION_TYPES.rolloutStuck,
+      namespace,
+      service,
+      object: service,
+      reason: 'ProgressDeadlineExceeded',
+      detail: progressing.message ?? '',
+    });
   }
   const desired = d.spec?.replicas ?? 1;
   const available = d.status?.availableReplicas ?? 0;
@@ -144,7 +156,14 @@ function deploymentFindings(d: KubeDeploymentState, now: Date): Finding[] {
   const availableCond = d.status?.conditions?.find((c) => c.type === 'Available');
   const deadline = d.spec?.progressDeadlineSeconds ?? 600;
   if (desired > 0 && unavailable > 0 && availableCond?.status === 'False' && ageSeconds(availableCond.lastTransitionTime, now) >= deadline) {
-    out.push({ type: CONDITION_TYPES.replicasMismatch, namespace, service, object: service, reason: availableCond.reason ?? 'MinimumReplicasUnavailable', detail: `${available}/${desired} available for more than ${deadline} s` });
+    out.push({
+      type: CONDITION_TYPES.replicasMismatch,
+      namespace,
+      service,
+      object: service,
+      reason: availableCond.reason ?? 'MinimumReplicasUnavailable',
+      detail: `${available}/${desired} available for more than ${deadline} s`,
+    });
   }
   return out;
 }
@@ -153,7 +172,16 @@ function nodeFindings(n: KubeNodeState, now: Date, config: KubeStateConfig): Fin
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
   if (!ready || ready.status === 'True') return [];
   if (ageSeconds(ready.lastTransitionTime, now) < config.nodeNotReadyGraceSeconds) return [];
-  return [{ type: CONDITION_TYPES.nodeNotReady, namespace: NODE_NAMESPACE, service: nodeService(n.metadata.name), object: n.metadata.name, reason: ready.reason ?? `Ready=${ready.status}`, detail: ready.message ?? '' }];
+  return [
+    {
+      type: CONDITION_TYPES.nodeNotReady,
+      namespace: NODE_NAMESPACE,
+      service: nodeService(n.metadata.name),
+      object: n.metadata.name,
+      reason: ready.reason ?? `Ready=${ready.status}`,
+      detail: ready.message ?? '',
+    },
+  ];
 }
 
 /**
@@ -184,7 +212,17 @@ export function detectConditions(input: {
       if (!existing.objects.includes(f.object)) existing.objects.push(f.object);
       continue;
     }
-    byKey.set(key, { key, type: f.type, issueType: ISSUE_TYPE[f.type], namespace: f.namespace, service: f.service, severity: SEVERITY[f.type], objects: [f.object], reason: f.reason, message: f.detail });
+    byKey.set(key, {
+      key,
+      type: f.type,
+      issueType: ISSUE_TYPE[f.type],
+      namespace: f.namespace,
+      service: f.service,
+      severity: SEVERITY[f.type],
+      objects: [f.object],
+      reason: f.reason,
+      message: f.detail,
+    });
   }
   const conditions = [...byKey.values()].map((c) => ({ ...c, objects: c.objects.sort(), message: describe(c) }));
   return { conditions: conditions.sort((a, b) => a.key.localeCompare(b.key)), restarts };

@@ -67,7 +67,13 @@ export class KubeStatePull {
   async pullBatch(batch: { pullId: string; clusterIds: string[] }): Promise<KubeStatePullResult[]> {
     return Promise.all(
       batch.clusterIds.map((clusterId) =>
-        this.pullCluster(clusterId, batch.pullId).catch((error: unknown) => ({ clusterId, conditions: 0, fired: 0, resolved: 0, error: error instanceof Error ? error.message : String(error) })),
+        this.pullCluster(clusterId, batch.pullId).catch((error: unknown) => ({
+          clusterId,
+          conditions: 0,
+          fired: 0,
+          resolved: 0,
+          error: error instanceof Error ? error.message : String(error),
+        })),
       ),
     );
   }
@@ -83,7 +89,10 @@ export class KubeStatePull {
     const namespaces = record.namespaces?.length ? record.namespaces : this.#deps.defaultNamespaces;
     const { conditions, restarts } = detectConditions({ ...snapshot, namespaces, previousRestarts: previous?.restarts, now, config: this.config });
     const t = advance(previous, { clusterId, cluster: record.name, pullId, conditions, restarts }, now, this.config);
-    const events = [...t.firing.map((c) => this.#event(record, c, 'firing', pullId, now)), ...t.resolved.map((c) => this.#event(record, c, 'resolved', pullId, now))];
+    const events = [
+      ...t.firing.map((c) => this.#event(record, c, 'firing', pullId, now)),
+      ...t.resolved.map((c) => this.#event(record, c, 'resolved', pullId, now)),
+    ];
     for (let i = 0; i < events.length; i += 10) await this.#deps.events.publish(events.slice(i, i + 10));
     await this.#deps.store.put(t.next, previous?.version ?? 0);
     return { clusterId, conditions: conditions.length, fired: t.firing.length, resolved: t.resolved.length };

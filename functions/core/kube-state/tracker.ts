@@ -68,7 +68,15 @@ export function advance(
     else active[key] = { ...before, missing };
   }
   return {
-    next: { clusterId: current.clusterId, cluster: current.cluster, at, pullId: current.pullId, restarts: current.restarts, active, version: (previous?.version ?? 0) + 1 },
+    next: {
+      clusterId: current.clusterId,
+      cluster: current.cluster,
+      at,
+      pullId: current.pullId,
+      restarts: current.restarts,
+      active,
+      version: (previous?.version ?? 0) + 1,
+    },
     firing,
     resolved,
   };

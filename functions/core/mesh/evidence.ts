@@ -139,12 +139,14 @@ export function edgesFromRows(rows: Record<QueryName, EdgeRows>, namespaces: rea
 }
 
 /** Reads a cluster's edge evidence with `query` and stores it; returns it (empty when the mesh reports no calls). */
-export async function refreshMeshEvidence(options: {
-  cluster: string;
-  query: (promql: string) => Promise<EdgeRows>;
-  store: MeshEvidenceStore;
-  now: Date;
-} & EdgeQueryOptions): Promise<MeshEvidence> {
+export async function refreshMeshEvidence(
+  options: {
+    cluster: string;
+    query: (promql: string) => Promise<EdgeRows>;
+    store: MeshEvidenceStore;
+    now: Date;
+  } & EdgeQueryOptions,
+): Promise<MeshEvidence> {
   const queries = edgeEvidenceQueries(options);
   const names = Object.keys(queries) as (keyof typeof queries)[];
   const answers = await Promise.all(names.map((n) => options.query(queries[n])));

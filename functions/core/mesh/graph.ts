@@ -54,7 +54,10 @@ export function graphFromMeshRows(rows: { metric: Record<string, string>; value:
 export function normalizeGraph(graph: DependencyGraph, maxNodes = 2000): DependencyGraph {
   const out: DependencyGraph = {};
   for (const from of Object.keys(graph).sort().slice(0, maxNodes)) {
-    const tos = [...new Set(graph[from])].filter((t) => t !== from).sort().slice(0, 200);
+    const tos = [...new Set(graph[from])]
+      .filter((t) => t !== from)
+      .sort()
+      .slice(0, 200);
     if (tos.length) out[from] = tos;
   }
   return out;

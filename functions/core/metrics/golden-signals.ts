@@ -148,7 +148,8 @@ function resolve(opts: SignalQueryOptions = {}): Resolved {
     throw new ValidationError(`Rate window ${window} is shorter than 4 scrape intervals (${4 * scrape}s)`);
   }
   const l = { ...DEFAULT_LABELS, ...opts.labels };
-  for (const [k, v] of Object.entries(l)) if (!(k === 'container' && v === '') && !LABEL_NAME.test(v)) throw new ValidationError(`Invalid label name "${v}" for ${k}`);
+  for (const [k, v] of Object.entries(l))
+    if (!(k === 'container' && v === '') && !LABEL_NAME.test(v)) throw new ValidationError(`Invalid label name "${v}" for ${k}`);
   const n = { ...DEFAULT_METRICS, ...opts.metrics };
   for (const v of Object.values(n)) if (!METRIC_NAME.test(v)) throw new ValidationError(`Invalid metric name "${v}"`);
   const q = opts.quantile ?? 0.95;

@@ -159,8 +159,10 @@ export async function trainAutoencoder(rows: readonly (readonly number[])[], opt
   const features = [...(options.features ?? GOLDEN_SIGNAL_FEATURES)];
   const dim = features.length;
   checkRows(rows, dim, 'rows');
-  if (rows.length < o.minRows) throw new ValidationError(`autoencoder training needs at least ${o.minRows} rows, got ${rows.length}`, undefined, 'INSUFFICIENT_DATA');
-  if (o.encoderUnits.length === 0 || o.encoderUnits.some((u) => !Number.isInteger(u) || u < 1)) throw new ValidationError('encoderUnits must be positive integers');
+  if (rows.length < o.minRows)
+    throw new ValidationError(`autoencoder training needs at least ${o.minRows} rows, got ${rows.length}`, undefined, 'INSUFFICIENT_DATA');
+  if (o.encoderUnits.length === 0 || o.encoderUnits.some((u) => !Number.isInteger(u) || u < 1))
+    throw new ValidationError('encoderUnits must be positive integers');
   await ensureCpuBackend();
 
   const n = rows.length;

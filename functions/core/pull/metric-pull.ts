@@ -80,7 +80,9 @@ export class MetricPull {
     const limit = pLimit(this.config.concurrency);
     const results: ClusterPullResult[] = await Promise.all(
       batch.clusterIds.map((clusterId) =>
-        limit(() => this.pullCluster(clusterId, batch.pullId, batch.at).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) }))),
+        limit(() =>
+          this.pullCluster(clusterId, batch.pullId, batch.at).catch((error: unknown) => ({ clusterId, services: 0, anomalies: 0, error: messageOf(error) })),
+        ),
       ),
     );
     return results.sort((a, b) => a.clusterId.localeCompare(b.clusterId));
@@ -97,7 +99,14 @@ export class MetricPull {
     const namespaces = record.namespaces?.length ? record.namespaces : this.config.defaultNamespaces;
     const signals = (await Promise.all(namespaces.map((namespace) => source.currentSignals({ namespace })))).flat().map((s) => ({ ...s, at }));
     const now = this.deps.clock.now();
-    const samples: SampleRecord[] = signals.map((s) => ({ clusterId, cluster: record.name, namespace: s.namespace, service: s.service, at: s.at, features: s.features }));
+    const samples: SampleRecord[] = signals.map((s) => ({
+      clusterId,
+      cluster: record.name,
+      namespace: s.namespace,
+      service: s.service,
+      at: s.at,
+      features: s.features,
+    }));
     await this.deps.store.putSamples(samples);
     await this.deps.store.putLatest(samples);
     const scored: { signal: ServiceSignals; anomaly: AnomalyRecord; result: DetectionResult }[] = [];
@@ -114,14 +123,33 @@ export class MetricPull {
     return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source };
   }
 
-  private async scoreOne(cluster: ClusterRecord, signal: ServiceSignals, pullId: string, now: Date): Promise<{ anomaly: AnomalyRecord; result: DetectionResult }> {
+  private async scoreOne(
+    cluster: ClusterRecord,
+    signal: ServiceSignals,
+    pullId: string,
+    now: Date,
+  ): Promise<{ anomaly: AnomalyRecord; result: DetectionResult }> {
     const { store } = this.deps;
     const detection = this.config.detection;
     const since = new Date(now.getTime() - this.config.historyHours * 3600_000);
     const history = (await store.samples(cluster.id, signal.namespace, signal.service, since)).filter((s) => s.at < signal.at);
     const learnedReady = historyMinutes(history, signal.at) >= detection.learned.warmupMinutes;
-    const forest = learnedReady ? await this.forestFor(cluster, signal, history.map((h) => h.features), history, now) : undefined;
-    const autoencoder = learnedReady ? await this.autoencoderScore(cluster, signal, history.map((h) => h.features)) : undefined;
+    const forest = learnedReady
+      ? await this.forestFor(
+          cluster,
+          signal,
+          history.map((h) => h.features),
+          history,
+          now,
+        )
+      : undefined;
+    const autoencoder = learnedReady
+      ? await this.autoencoderScore(
+          cluster,
+          signal,
+          history.map((h) => h.features),
+        )
+      : undefined;
     const peerSince = new Date(Date.parse(signal.at) - detection.peerFreshnessMinutes * 60_000);
     const peers = (await store.latestAcrossClusters(signal.namespace, signal.service, peerSince)).filter((p) => p.clusterId !== cluster.id);
     const previous = await store.previousAnomaly(cluster.id, signal.namespace, signal.service, `${signal.at}#${pullId}`);
@@ -182,7 +210,9 @@ export class MetricPull {
         },
       ]);
     } else if (result.transition === 'resolved') {
-      await this.deps.events.publish([{ id: `${id}:resolved`, source: EVENT_SOURCES.metrics, detailType: 'AnomalyResolved', detail: { ...series, at: signal.at } }]);
+      await this.deps.events.publish([
+        { id: `${id}:resolved`, source: EVENT_SOURCES.metrics, detailType: 'AnomalyResolved', detail: { ...series, at: signal.at } },
+      ]);
     }
   }
 

@@ -71,7 +71,8 @@ export function scoreService(input: ScoreInput): ScoreResult {
     const forestScore = input.forest.scoreSamples({ data: scaled, rows: 1, cols: current.length })[0];
     const combined = combineScores(forestScore, input.autoencoder ?? 0, input.combine);
     const streamingAlarm = streamingMax >= threshold;
-    if (combined.anomaly) reasons.push(`isolation forest score ${forestScore.toFixed(3)}${input.autoencoder !== undefined ? `, autoencoder ${input.autoencoder.toFixed(2)}` : ''}`);
+    if (combined.anomaly)
+      reasons.push(`isolation forest score ${forestScore.toFixed(3)}${input.autoencoder !== undefined ? `, autoencoder ${input.autoencoder.toFixed(2)}` : ''}`);
     if (streamingAlarm) reasons.push(...streamingReasons(signals, threshold));
     const anomaly = combined.anomaly || streamingAlarm;
     const severity: AnomalySeverity = anomaly && combined.severity === 'low' ? 'medium' : combined.severity;
@@ -79,7 +80,8 @@ export function scoreService(input: ScoreInput): ScoreResult {
   }
 
   const score = streamingToForestScale(streamingMax);
-  if (streamingMax < threshold) return { status: 'normal', score: Number(score.toFixed(4)), severity: 'low', signals, reasons: ['no model yet: streaming detectors only'] };
+  if (streamingMax < threshold)
+    return { status: 'normal', score: Number(score.toFixed(4)), severity: 'low', signals, reasons: ['no model yet: streaming detectors only'] };
   const severity: AnomalySeverity = score < -0.8 ? 'critical' : score < -0.6 ? 'high' : 'medium';
   return { status: 'anomaly', score: Number(score.toFixed(4)), severity, signals, reasons: streamingReasons(signals, threshold) };
 }
@@ -91,12 +93,21 @@ function streamingReasons(signals: Partial<Record<keyof GoldenSignals, number>>,
 }
 
 /** Fits the per-service forest with the seed's defaults on standard-scaled history rows. */
-export function trainForest(rows: number[][], window: { from: string; to: string }, options: { trees?: number; sample?: number; seed?: number } = {}): IsolationForest {
+export function trainForest(
+  rows: number[][],
+  window: { from: string; to: string },
+  options: { trees?: number; sample?: number; seed?: number } = {},
+): IsolationForest {
   const cols = SIGNAL_NAMES.length;
   const data = new Float64Array(rows.length * cols);
   rows.forEach((row, i) => data.set(row, i * cols));
   const matrix = { data, rows: rows.length, cols };
-  const forest = new IsolationForest({ nEstimators: options.trees ?? 100, maxSamples: options.sample ?? 256, randomState: options.seed ?? 0, contamination: 0.1 });
+  const forest = new IsolationForest({
+    nEstimators: options.trees ?? 100,
+    maxSamples: options.sample ?? 256,
+    randomState: options.seed ?? 0,
+    contamination: 0.1,
+  });
   const scaler = new StandardScaler().fit(matrix);
   forest.scaler = scaler;
   forest.featureNames = [...SIGNAL_NAMES];

@@ -84,4 +84,3 @@ function average(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) sum += values[i];
   return values.length ? sum / values.length : 0;
 }
-

@@ -15,7 +15,12 @@ export function changesOf(rollouts: readonly RolloutEvidence[], at: Date): Chang
   const from = at.getTime() - CHANGE_WINDOW_MS;
   return rollouts
     .filter((r) => r.changes.length > 0 && Date.parse(r.at) >= from)
-    .map((r) => ({ node: r.deployment, at: Math.floor(Date.parse(r.at) / 1000), kind: 'rollout', detail: `revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}` }));
+    .map((r) => ({
+      node: r.deployment,
+      at: Math.floor(Date.parse(r.at) / 1000),
+      kind: 'rollout',
+      detail: `revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`,
+    }));
 }
 
 /** The changes of an RCA's evidence (rollouts and the others), oldest first. */
@@ -90,17 +95,33 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export function deployChanges(history: readonly ReleaseHistoryChange[], deployments: readonly DeploymentRef[], at: Date): Change[] {
   const from = at.getTime() - CHANGE_WINDOW_MS;
   const byDeploy = new Map<string, ReleaseHistoryChange[]>();
-  for (const h of history) byDeploy.set(`${h.release}#${h.deploymentId}#${h.revision}`, [...(byDeploy.get(`${h.release}#${h.deploymentId}#${h.revision}`) ?? []), h]);
+  for (const h of history)
+    byDeploy.set(`${h.release}#${h.deploymentId}#${h.revision}`, [...(byDeploy.get(`${h.release}#${h.deploymentId}#${h.revision}`) ?? []), h]);
   const out: Change[] = [];
   for (const entries of byDeploy.values()) {
     const { release, revision, deploymentId, trigger } = entries[0];
-    const nodes = deployments.filter((d) => releaseOf(d) === release).map((d) => d.metadata?.name ?? '').filter(Boolean);
+    const nodes = deployments
+      .filter((d) => releaseOf(d) === release)
+      .map((d) => d.metadata?.name ?? '')
+      .filter(Boolean);
     const applied = entries.map((e) => e.appliedAt).find((a) => a && Number.isFinite(Date.parse(a))) ?? entries.map((e) => e.at).sort()[0];
     const outcomes = [...new Set([...entries].sort((a, b) => a.at.localeCompare(b.at)).map((e) => e.outcome))].join(', ');
     const rolledBack = entries.find((e) => e.outcome === 'ROLLED_BACK');
     for (const node of nodes) {
-      if (Date.parse(applied) >= from) out.push({ node, at: seconds(applied), kind: 'deploy', detail: `fleetops deploy ${deploymentId} of release ${release} revision ${revision} (trigger ${trigger}; ${outcomes})` });
-      if (rolledBack && Date.parse(rolledBack.at) >= from) out.push({ node, at: seconds(rolledBack.at), kind: 'deploy', detail: `fleetops rolled back release ${release} from revision ${revision} (deploy ${deploymentId})` });
+      if (Date.parse(applied) >= from)
+        out.push({
+          node,
+          at: seconds(applied),
+          kind: 'deploy',
+          detail: `fleetops deploy ${deploymentId} of release ${release} revision ${revision} (trigger ${trigger}; ${outcomes})`,
+        });
+      if (rolledBack && Date.parse(rolledBack.at) >= from)
+        out.push({
+          node,
+          at: seconds(rolledBack.at),
+          kind: 'deploy',
+          detail: `fleetops rolled back release ${release} from revision ${revision} (deploy ${deploymentId})`,
+        });
     }
   }
   return out.sort((a, b) => a.at - b.at);
@@ -130,7 +151,10 @@ const ms = (t: Date | string | undefined) => (t === undefined ? NaN : t instance
  */
 export function lastChangeOf(meta: ObjectMetaRef): { at: number; created: boolean } | undefined {
   const created = ms(meta.creationTimestamp);
-  const writes = (meta.managedFields ?? []).filter((f) => f.subresource !== 'status').map((f) => ms(f.time)).filter(Number.isFinite);
+  const writes = (meta.managedFields ?? [])
+    .filter((f) => f.subresource !== 'status')
+    .map((f) => ms(f.time))
+    .filter(Number.isFinite);
   const last = Math.max(Number.isFinite(created) ? created : -Infinity, ...writes);
   if (!Number.isFinite(last)) return undefined;
   return { at: last, created: !(last > created) };
@@ -148,7 +172,8 @@ export function configChanges(configMaps: readonly ObjectMetaRef[], deployments:
     if (!last || last.at < from) continue;
     for (const d of deployments) {
       const node = d.metadata?.name;
-      if (node && configMapsOf(d).has(cm.name!)) out.push({ node, at: Math.floor(last.at / 1000), kind: 'config', detail: `config map ${cm.name} ${last.created ? 'created' : 'updated'}` });
+      if (node && configMapsOf(d).has(cm.name!))
+        out.push({ node, at: Math.floor(last.at / 1000), kind: 'config', detail: `config map ${cm.name} ${last.created ? 'created' : 'updated'}` });
     }
   }
   return out.sort((a, b) => a.at - b.at);
@@ -175,10 +200,21 @@ export function scaleChanges(hpas: readonly HpaRef[], at: Date): Change[] {
     if (ref?.kind !== 'Deployment' || !ref.name || !name) continue;
     const bounds = `min ${h.spec?.minReplicas ?? 1}, max ${h.spec?.maxReplicas ?? '?'}`;
     const last = h.metadata ? lastChangeOf(h.metadata) : undefined;
-    if (last && last.at >= from) out.push({ node: ref.name, at: Math.floor(last.at / 1000), kind: 'scale', detail: `HPA ${name} ${last.created ? 'created' : 'bounds changed'} (${bounds})` });
+    if (last && last.at >= from)
+      out.push({
+        node: ref.name,
+        at: Math.floor(last.at / 1000),
+        kind: 'scale',
+        detail: `HPA ${name} ${last.created ? 'created' : 'bounds changed'} (${bounds})`,
+      });
     const scaled = ms(h.status?.lastScaleTime);
     if (Number.isFinite(scaled) && scaled >= from) {
-      out.push({ node: ref.name, at: Math.floor(scaled / 1000), kind: 'scale', detail: `HPA ${name} scaled ${ref.name} to ${h.status?.desiredReplicas ?? '?'} replicas (${bounds})` });
+      out.push({
+        node: ref.name,
+        at: Math.floor(scaled / 1000),
+        kind: 'scale',
+        detail: `HPA ${name} scaled ${ref.name} to ${h.status?.desiredReplicas ?? '?'} replicas (${bounds})`,
+      });
     }
   }
   return out.sort((a, b) => a.at - b.at);

@@ -76,7 +76,8 @@ export function healingAuthority(evidence: Evidence, report: RcaReport, rules: R
     ...(rulesTop ? { topCause: { category: rulesTop.category, resource: rulesTop.resource, confidence: rulesTop.confidence } } : {}),
     ...(rollout ? { recentRollout: rollout } : {}),
   };
-  if (report === rules || report.engine === 'rules') return { ...(rules.issueType ? { issueType: rules.issueType } : {}), healing: { target: rulesTarget, ...base } };
+  if (report === rules || report.engine === 'rules')
+    return { ...(rules.issueType ? { issueType: rules.issueType } : {}), healing: { target: rulesTarget, ...base } };
   const reasons: string[] = [];
   const modelTarget = deploymentOf(report.rootCauses[0]?.resource);
   let target = rulesTarget;
@@ -85,15 +86,20 @@ export function healingAuthority(evidence: Evidence, report: RcaReport, rules: R
     // The model may rank the rules' own causes; a workload that merely fails too (a victim) is not
     // one the rules' action is for: rolling it back, say, is a proposal.
     const ruleCauses = rules.rootCauses.map((c) => deploymentOf(c.resource)).filter((n): n is string => !!n);
-    if (!allowed.includes(modelTarget)) reasons.push(`the model named deployment ${modelTarget}, which the evidence does not show failing (failing: ${allowed.join(', ')})`);
-    else if (!ruleCauses.includes(modelTarget)) reasons.push(`the model named deployment ${modelTarget}, which fails but is not among the rules' causes (${ruleCauses.join(', ') || 'none'})`);
+    if (!allowed.includes(modelTarget))
+      reasons.push(`the model named deployment ${modelTarget}, which the evidence does not show failing (failing: ${allowed.join(', ')})`);
+    else if (!ruleCauses.includes(modelTarget))
+      reasons.push(`the model named deployment ${modelTarget}, which fails but is not among the rules' causes (${ruleCauses.join(', ') || 'none'})`);
   }
   let issueType = rules.issueType;
   if (!issueType && report.issueType) {
     issueType = report.issueType;
     reasons.push(`the issue type ${report.issueType} is the model's; the rules found none`);
   }
-  return { ...(issueType ? { issueType } : {}), healing: { target, ...base, ...(reasons.length ? { proposal: `a proposal, not a rules decision: ${reasons.join('; ')}` } : {}) } };
+  return {
+    ...(issueType ? { issueType } : {}),
+    healing: { target, ...base, ...(reasons.length ? { proposal: `a proposal, not a rules decision: ${reasons.join('; ')}` } : {}) },
+  };
 }
 
 /**
@@ -101,7 +107,11 @@ export function healingAuthority(evidence: Evidence, report: RcaReport, rules: R
  * passed); the rules report is recomputed from the same evidence (pure, deterministic) so that the
  * action's issue type and target come from the rules (`healing`), whatever the model said.
  */
-export function rcaCompletedEvent(evidence: Evidence, report: RcaReport, rules: RcaReport = report.engine === 'rules' ? report : rulesReport(evidence).report): BusEvent {
+export function rcaCompletedEvent(
+  evidence: Evidence,
+  report: RcaReport,
+  rules: RcaReport = report.engine === 'rules' ? report : rulesReport(evidence).report,
+): BusEvent {
   const { target } = evidence;
   const top = report.rootCauses[0];
   const rollout = recentRolloutOf(evidence, report);

@@ -102,7 +102,13 @@ export function candidatesOf(target: string, graph: CallGraph, known: Iterable<s
 }
 
 /** raw(n) for every node with a signal (0 outside the candidates); `earliest` is the onset that earns the precedence bonus. */
-export function graphScores(graph: CallGraph, signals: ReadonlyMap<string, NodeSignal>, candidates: ReadonlySet<string>, earliest: number, o: GraphRankingOptions): GraphScore[] {
+export function graphScores(
+  graph: CallGraph,
+  signals: ReadonlyMap<string, NodeSignal>,
+  candidates: ReadonlySet<string>,
+  earliest: number,
+  o: GraphRankingOptions,
+): GraphScore[] {
   const evidence = (n: string): number => signals.get(n)?.evidence ?? 0;
   const nodes = [...new Set([...graph.nodes, ...signals.keys()])].sort(byName);
   return nodes.map((n) => {
@@ -148,7 +154,13 @@ export type ScoreForm = 'linear' | 'log';
  * score stands well clear of both the others and the none logit. Temperature and none logit are fitted on
  * held-out folds (bench/rank.bench.ts reports the expected calibration error). Ties by name.
  */
-export function probabilityRanking(scores: readonly { node: string; raw: number }[], temperature: number, noneLogit: number, form: ScoreForm = 'linear', topK = 0): RankedService[] {
+export function probabilityRanking(
+  scores: readonly { node: string; raw: number }[],
+  temperature: number,
+  noneLogit: number,
+  form: ScoreForm = 'linear',
+  topK = 0,
+): RankedService[] {
   let live = scores.filter((s) => s.raw > 0).map((s) => ({ node: s.node, logit: form === 'log' ? Math.log(s.raw) : s.raw }));
   // only the K strongest share the mass: a long tail of weak candidates does not dilute the top one
   if (topK > 0 && live.length > topK) live = [...live].sort((a, b) => b.logit - a.logit || byName(a.node, b.node)).slice(0, topK);

@@ -1,6 +1,7 @@
 /** Error patterns in log lines: counted, numbers and ids folded so repeats group together. */
 
-const ERROR_WORDS = /\b(error|exception|fatal|panic|failed|failure|refused|timeout|timed out|oomkilled|killed|traceback)\b|"level":"(error|fatal)"|\bstatus["=: ]+5\d\d\b/i;
+const ERROR_WORDS =
+  /\b(error|exception|fatal|panic|failed|failure|refused|timeout|timed out|oomkilled|killed|traceback)\b|"level":"(error|fatal)"|\bstatus["=: ]+5\d\d\b/i;
 
 export function isErrorLine(line: string): boolean {
   return ERROR_WORDS.test(line);

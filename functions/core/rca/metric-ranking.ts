@@ -37,7 +37,9 @@ export function metricRanking(
     split,
     target: target.service,
     changes: context.changes,
-    edgeSeries: (context.edgeSeries ?? []).filter((s) => s.points.length >= 4).map((s) => ({ from: s.from, to: s.to, metric: s.metric, ts: s.points.map((p) => p.ts), value: s.points.map((p) => p.value) })),
+    edgeSeries: (context.edgeSeries ?? [])
+      .filter((s) => s.points.length >= 4)
+      .map((s) => ({ from: s.from, to: s.to, metric: s.metric, ts: s.points.map((p) => p.ts), value: s.points.map((p) => p.value) })),
   });
   if (!ranking.length) return undefined;
   return { id: METRIC_RANKING_ID, split, nodes: ranking.slice(0, MAX_NODES).map((r) => ({ node: r.node, score: r.score })) };

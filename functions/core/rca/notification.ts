@@ -13,9 +13,18 @@ export interface IncidentContext {
 export function rcaNotification(incident: IncidentContext, rca: { id: string; report: RcaReport }): NotificationMessage {
   const { report } = rca;
   const top = report.rootCauses[0];
-  const causes = report.rootCauses.slice(0, 3).map((c, i) => `${i + 1}. ${c.category} on ${c.resource} (${Math.round(c.confidence * 100)} %): ${c.description}\n   evidence: ${c.evidence.slice(0, 4).join(', ')}`);
+  const causes = report.rootCauses
+    .slice(0, 3)
+    .map(
+      (c, i) =>
+        `${i + 1}. ${c.category} on ${c.resource} (${Math.round(c.confidence * 100)} %): ${c.description}\n   evidence: ${c.evidence.slice(0, 4).join(', ')}`,
+    );
   const remediation = report.remediation.slice(0, 4).map((r) => `• ${r}`);
-  const text = [report.summary, causes.length ? `Top causes:\n${causes.join('\n')}` : 'No root cause found in the evidence.', remediation.length ? `Remediation:\n${remediation.join('\n')}` : '']
+  const text = [
+    report.summary,
+    causes.length ? `Top causes:\n${causes.join('\n')}` : 'No root cause found in the evidence.',
+    remediation.length ? `Remediation:\n${remediation.join('\n')}` : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
   return {
@@ -24,6 +33,11 @@ export function rcaNotification(incident: IncidentContext, rca: { id: string; re
     text,
     severity: incident.severity,
     status: 'open',
-    fields: { rca: rca.id, engine: report.engine, ...(report.issueType ? { issueType: report.issueType } : {}), ...(top ? { confidence: `${Math.round(top.confidence * 100)} %` } : {}) },
+    fields: {
+      rca: rca.id,
+      engine: report.engine,
+      ...(report.issueType ? { issueType: report.issueType } : {}),
+      ...(top ? { confidence: `${Math.round(top.confidence * 100)} %` } : {}),
+    },
   };
 }

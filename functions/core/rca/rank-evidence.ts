@@ -119,7 +119,10 @@ export function seriesEffect(normal: ArrayLike<number>, incident: ArrayLike<numb
   if (direction !== 'up') consider(Math.max(-dMed, TAIL * down), -1);
   if (!(z > 0)) return { z: 0, median: med, scale, sign: 0 };
   // effect-size gate: the shift (median, or the tail when that is what moved) relative to the level
-  const shift = Math.max(Math.abs(iMed - med), sign > 0 ? TAIL * Math.abs(quantileSorted(I, 0.75) - quantileSorted(N, 0.75)) : TAIL * Math.abs(quantileSorted(N, 0.25) - quantileSorted(I, 0.25)));
+  const shift = Math.max(
+    Math.abs(iMed - med),
+    sign > 0 ? TAIL * Math.abs(quantileSorted(I, 0.75) - quantileSorted(N, 0.75)) : TAIL * Math.abs(quantileSorted(N, 0.25) - quantileSorted(I, 0.25)),
+  );
   const gate = fraction ? shift / o.minFractionChange : shift / Math.max(Math.abs(med) * o.minRelChange, 1e-12);
   if (gate < 1) z *= Math.max(0, gate);
   // beyond the knee, grow logarithmically: huge shifts stay ordered but cannot swamp everything else

@@ -164,7 +164,6 @@ export interface RankedNode {
   score: number;
 }
 
-
 export interface NodeDetail {
   node: string;
   /** a(n): max robust z over the node's metrics. */
@@ -502,7 +501,8 @@ export function analyzeSeries(input: RankSeriesInput, options: RankOptions = {})
 
   // 4–5. graph position, precedence and calibration: the core the RCA report runs too (graph-ranking.ts)
   const signals = new Map<string, NodeSignal>();
-  for (const [n, st] of state) signals.set(n, { evidence: E(n), symptom: symptom(n), onset: st.onset, multiplier: 1 + o.correlationWeight * (corr.get(n) ?? 0) });
+  for (const [n, st] of state)
+    signals.set(n, { evidence: E(n), symptom: symptom(n), onset: st.onset, multiplier: 1 + o.correlationWeight * (corr.get(n) ?? 0) });
   for (const n of changeBonus.keys()) if (!signals.has(n)) signals.set(n, { evidence: 0, symptom: 0, onset: Infinity });
   const scores = new Map(graphScores(graph, signals, abnormal ? candidates : new Set(), earliest, o).map((g) => [g.node, g]));
   if (abnormal) {

@@ -40,6 +40,10 @@ export async function admitManualRca(
   const service = `${target.cluster}/${target.namespace}/${target.service}`;
   if (!(await counter.take(`rca-service#${service}`, windowStart, limits.windowSeconds, limits.perService))) {
     await counter.release(userKey, windowStart);
-    throw new RateLimitedError(`At most ${limits.perService} manual RCAs per ${span} for ${service}; try again in ${retryAfter} s.`, retryAfter, 'RCA_RATE_LIMITED');
+    throw new RateLimitedError(
+      `At most ${limits.perService} manual RCAs per ${span} for ${service}; try again in ${retryAfter} s.`,
+      retryAfter,
+      'RCA_RATE_LIMITED',
+    );
   }
 }

@@ -11,7 +11,8 @@
  * become `[EMAIL]`, `[IPV4]`, `[IPV6]`, `[CARD]`.
  */
 
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|apikey|private[-_]?key|credential|auth|session|cookie|signature|access[-_]?key|client[-_]?key|dsn|conn(ection)?[-_]?string)/i;
+const SECRET_NAME =
+  /(pass(word|wd)?|secret|token|api[-_]?key|apikey|private[-_]?key|credential|auth|session|cookie|signature|access[-_]?key|client[-_]?key|dsn|conn(ection)?[-_]?string)/i;
 
 export function looksSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -85,7 +86,10 @@ export function luhnValid(digits: string): boolean {
 const PII: [RegExp, string | ((m: string) => string)][] = [
   [/\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, '[EMAIL]'],
   // IPv6: the full form, or a compressed one with `::` and at least one group (never `std::vector`)
-  [/(?<![\w:.])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}))(?![\w:])/g, '[IPV6]'],
+  [
+    /(?<![\w:.])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?|::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}))(?![\w:])/g,
+    '[IPV6]',
+  ],
   [/(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/g, '[IPV4]'],
   // 13-19 digits, optionally grouped by spaces or dashes, that pass Luhn
   [/(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, (m: string) => (luhnValid(m.replace(/[ -]/g, '')) ? '[CARD]' : m)],
@@ -113,7 +117,9 @@ export function createRedactor(knownSecrets: string[] = [], secretNames: string[
   // Longest first, so a secret containing another is replaced whole.
   const known = [...new Set(knownSecrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   const names = [...new Set(secretNames.filter((n) => /^[\w.-]{1,100}$/.test(n)))];
-  const byName = names.length ? new RegExp(`(["']?\\b(?:${names.map(escapeRegex).join('|')})\\b["']?\\s*[:=]\\s*)("[^"\\n]{0,500}"|'[^'\\n]{0,500}'|[^\\s"',;&}]{1,500})`, 'g') : undefined;
+  const byName = names.length
+    ? new RegExp(`(["']?\\b(?:${names.map(escapeRegex).join('|')})\\b["']?\\s*[:=]\\s*)("[^"\\n]{0,500}"|'[^'\\n]{0,500}'|[^\\s"',;&}]{1,500})`, 'g')
+    : undefined;
   const text = (input: string): string => {
     let out = input;
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(MASK);

@@ -50,7 +50,15 @@ const KIND_WEIGHT = { cause: 1, symptom: 0.6, factor: 0.3 } as const;
 /** Failures that end by themselves (the containers run ready again): factors while anything fails now. */
 const RECOVERABLE = new Set(['OOMKilled', 'CrashLoopBackOff']);
 /** Failures a rollout introduces by itself: the rollout is named in their description. */
-const TEMPLATE_FAILURES = new Set(['ImagePullBackOff', 'CreateContainerConfigError', 'FailedScheduling', 'CrashLoopBackOff', 'OOMKilled', 'ErrorBurst', 'LatencyRegression']);
+const TEMPLATE_FAILURES = new Set([
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+  'FailedScheduling',
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ErrorBurst',
+  'LatencyRegression',
+]);
 
 /**
  * Findings about the target and what it calls, best explanation first. Services are ordered by the ranking
@@ -63,9 +71,7 @@ export function rankFindings(findings: Finding[], evidence: Evidence): RankedFin
   const target = evidence.target.service;
   const edges = evidence.graph?.edges ?? [];
   const reach = downstreamOf(target, edges);
-  const relevant = findings
-    .map((f) => ({ f, d: reach.get(f.service) }))
-    .filter((x): x is { f: Finding; d: Downstream } => x.d !== undefined);
+  const relevant = findings.map((f) => ({ f, d: reach.get(f.service) })).filter((x): x is { f: Finding; d: Downstream } => x.d !== undefined);
   const all = relevant.map((x) => x.f);
   const weight = (f: Finding): number => f.strength * KIND_WEIGHT[f.kind] * (f.kind === 'symptom' && explainedByCallee(f, all, edges) ? EXPLAINED_FACTOR : 1);
   const metricRank = new Map((evidence.metricRanking?.nodes ?? []).map((n) => [n.node, n.score]));
@@ -125,18 +131,27 @@ function confidence(f: RankedFinding, index: number): number {
 function timelineOf(evidence: Evidence, ranked: RankedFinding[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const services = new Set(ranked.map((f) => f.service).concat(evidence.target.service));
-  for (const r of evidence.rollouts) if (services.has(r.deployment) && r.changes.length) entries.push({ at: r.at, event: `rollout of ${r.deployment} revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`, evidence: [r.id] });
-  for (const c of evidence.changes ?? []) if (services.has(c.node)) entries.push({ at: c.at, event: `${c.kind} change of ${c.node}${c.detail ? `: ${c.detail}` : ''}`, evidence: [c.id] });
-  for (const f of ranked) if (f.at && f.category !== 'BadDeploy') entries.push({ at: f.at, event: `${f.category} on ${f.resource}`, evidence: f.evidence.slice(0, 3) });
+  for (const r of evidence.rollouts)
+    if (services.has(r.deployment) && r.changes.length)
+      entries.push({ at: r.at, event: `rollout of ${r.deployment} revision ${r.revision}: ${r.changes.slice(0, 3).join('; ')}`, evidence: [r.id] });
+  for (const c of evidence.changes ?? [])
+    if (services.has(c.node)) entries.push({ at: c.at, event: `${c.kind} change of ${c.node}${c.detail ? `: ${c.detail}` : ''}`, evidence: [c.id] });
+  for (const f of ranked)
+    if (f.at && f.category !== 'BadDeploy') entries.push({ at: f.at, event: `${f.category} on ${f.resource}`, evidence: f.evidence.slice(0, 3) });
   // history: terminations of containers that have run ready again since before the symptoms (not causes)
   for (const p of evidence.pods) {
     if (!services.has(p.deployment ?? p.name)) continue;
     for (const c of p.containers) {
       if (!pastTermination(c, evidence) || !c.lastTermination?.finishedAt) continue;
-      entries.push({ at: c.lastTermination.finishedAt, event: `history: ${p.deployment ?? p.name} container ${c.name} last terminated with ${c.lastTermination.reason} (before this incident, running ready since)`, evidence: [c.id] });
+      entries.push({
+        at: c.lastTermination.finishedAt,
+        event: `history: ${p.deployment ?? p.name} container ${c.name} last terminated with ${c.lastTermination.reason} (before this incident, running ready since)`,
+        evidence: [c.id],
+      });
     }
   }
-  for (const e of evidence.events.filter((e) => e.type === 'Warning' && e.lastSeen).slice(0, 8)) entries.push({ at: e.lastSeen as string, event: `${e.reason} ${e.object.kind}/${e.object.name}: ${e.message.slice(0, 120)}`, evidence: [e.id] });
+  for (const e of evidence.events.filter((e) => e.type === 'Warning' && e.lastSeen).slice(0, 8))
+    entries.push({ at: e.lastSeen as string, event: `${e.reason} ${e.object.kind}/${e.object.name}: ${e.message.slice(0, 120)}`, evidence: [e.id] });
   entries.push({ at: evidence.target.at, event: `symptoms first seen on ${evidence.target.service}` });
   const seen = new Set<string>();
   return entries

@@ -46,7 +46,11 @@ export async function startRca(ports: RcaStartPorts, target: RcaTarget): Promise
  * When the symptoms of a service began, for an RCA asked for by hand: the first seen of the open incidents
  * that involve it. Its evidence is then compared against the time before, not against minutes of outage.
  */
-export function symptomsSince(open: { namespace: string; service: string; services?: string[]; firstSeen: string; status: string }[], namespace: string, service: string): string | undefined {
+export function symptomsSince(
+  open: { namespace: string; service: string; services?: string[]; firstSeen: string; status: string }[],
+  namespace: string,
+  service: string,
+): string | undefined {
   const times = open
     .filter((i) => i.status !== 'resolved' && i.namespace === namespace && (i.service === service || i.services?.includes(service)))
     .map((i) => i.firstSeen)

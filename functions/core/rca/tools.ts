@@ -11,15 +11,39 @@ export interface ToolSpec {
   inputSchema: Record<string, unknown>;
 }
 
-const filterProp = (what: string) => ({ type: 'object', properties: { name: { type: 'string', description: `Only this ${what} (substring match); omit for all` } }, required: [] });
+const filterProp = (what: string) => ({
+  type: 'object',
+  properties: { name: { type: 'string', description: `Only this ${what} (substring match); omit for all` } },
+  required: [],
+});
 
 export const RCA_TOOLS: ToolSpec[] = [
-  { name: 'get_pods', description: 'Pods with container states (waiting reason, last termination reason and exit code, restarts, limits) and conditions.', inputSchema: filterProp('pod or deployment') },
+  {
+    name: 'get_pods',
+    description: 'Pods with container states (waiting reason, last termination reason and exit code, restarts, limits) and conditions.',
+    inputSchema: filterProp('pod or deployment'),
+  },
   { name: 'get_events', description: 'Recent Kubernetes events (reason, message, object, count).', inputSchema: filterProp('involved object') },
-  { name: 'get_logs', description: 'Last log lines of failing or target containers, with error pattern counts (already redacted).', inputSchema: filterProp('pod') },
-  { name: 'get_metrics', description: 'Golden signals per service (current vs baseline, when it changed), live cpu/memory usage against limits, and anomaly records.', inputSchema: filterProp('service') },
-  { name: 'get_rollout_history', description: 'Recent rollouts per deployment: revision, time and what changed in the pod template.', inputSchema: filterProp('deployment') },
-  { name: 'get_findings', description: "The rule analyzers' findings (category, resource, description, evidence ids, strength), plus nodes, services and the dependency graph.", inputSchema: { type: 'object', properties: {}, required: [] } },
+  {
+    name: 'get_logs',
+    description: 'Last log lines of failing or target containers, with error pattern counts (already redacted).',
+    inputSchema: filterProp('pod'),
+  },
+  {
+    name: 'get_metrics',
+    description: 'Golden signals per service (current vs baseline, when it changed), live cpu/memory usage against limits, and anomaly records.',
+    inputSchema: filterProp('service'),
+  },
+  {
+    name: 'get_rollout_history',
+    description: 'Recent rollouts per deployment: revision, time and what changed in the pod template.',
+    inputSchema: filterProp('deployment'),
+  },
+  {
+    name: 'get_findings',
+    description: "The rule analyzers' findings (category, resource, description, evidence ids, strength), plus nodes, services and the dependency graph.",
+    inputSchema: { type: 'object', properties: {}, required: [] },
+  },
 ];
 
 const MAX_RESULT_CHARS = 8000;
@@ -33,7 +57,7 @@ function bounded(value: unknown): unknown {
 const matches = (filter: string | undefined, ...values: (string | undefined)[]) => !filter || values.some((v) => v?.includes(filter));
 
 export function runTool(name: string, input: unknown, evidence: Evidence, findings: Finding[]): unknown {
-  const filter = typeof (input as { name?: unknown })?.name === 'string' ? ((input as { name: string }).name || undefined) : undefined;
+  const filter = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name || undefined : undefined;
   switch (name) {
     case 'get_pods':
       return bounded(evidence.pods.filter((p) => matches(filter, p.name, p.deployment)).slice(0, 30));
@@ -51,7 +75,14 @@ export function runTool(name: string, input: unknown, evidence: Evidence, findin
       return bounded(evidence.rollouts.filter((r) => matches(filter, r.deployment)));
     case 'get_findings':
       return bounded({
-        findings: findings.map(({ category, kind, resource, description, evidence: ids, strength }) => ({ category, kind, resource, description, evidence: ids, strength })),
+        findings: findings.map(({ category, kind, resource, description, evidence: ids, strength }) => ({
+          category,
+          kind,
+          resource,
+          description,
+          evidence: ids,
+          strength,
+        })),
         nodes: evidence.nodes.filter((n) => !n.ready || n.conditions.some((c) => c.type !== 'Ready' && c.status === 'True')),
         services: evidence.services,
         graph: evidence.graph,

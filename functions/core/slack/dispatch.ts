@@ -40,7 +40,10 @@ export interface SlackCommandPorts {
   openIncidents(filter?: { clusterId?: string }): Promise<IncidentSummary[]>;
   acknowledge(incidentId: string, actor: SlackActor): Promise<IncidentSummary | undefined>;
   /** Always scoped to one cluster and namespace: a silence from Slack never mutes a service fleet-wide. */
-  silence(input: { service: string; cluster: string; namespace: string; durationSeconds: number; reason?: string }, actor: SlackActor): Promise<{ id: string; endsAt: string }>;
+  silence(
+    input: { service: string; cluster: string; namespace: string; durationSeconds: number; reason?: string },
+    actor: SlackActor,
+  ): Promise<{ id: string; endsAt: string }>;
   /** Clusters on which a service has been seen (for ambiguity). */
   clustersOfService(service: string): Promise<ClusterSummary[]>;
   forecast?(input: { clusterId: string; service: string }): Promise<{ peakCpu: number; avgCpu: number; recommendedReplicas: number } | undefined>;
@@ -49,7 +52,12 @@ export interface SlackCommandPorts {
   startRca?(input: { clusterId: string; service: string; namespace?: string }, actor: SlackActor, responseUrl?: string): Promise<{ id: string }>;
   decideHealing?(healingId: string, decision: 'approve' | 'reject', actor: SlackActor): Promise<HealingSummary | { error: string }>;
   /** `allowProd`: whether this actor may deploy to clusters whose environment is prod. */
-  startDeploy?(input: { release: string; version: string; wave?: string }, actor: SlackActor, options: { allowProd: boolean }, responseUrl?: string): Promise<DeployProgress | { error: string }>;
+  startDeploy?(
+    input: { release: string; version: string; wave?: string },
+    actor: SlackActor,
+    options: { allowProd: boolean },
+    responseUrl?: string,
+  ): Promise<DeployProgress | { error: string }>;
   getIncident(incidentId: string): Promise<IncidentSummary | undefined>;
 }
 
@@ -101,18 +109,30 @@ const refuse = (policy: SlackPolicy, actor: SlackActor, what: string, needed: Ro
  * Where a silence applies: the cluster and namespace given, else those of the service's one open
  * incident. Never the service alone: that would mute it on every cluster, prod included.
  */
-async function silenceScope(ports: SlackCommandPorts, command: Extract<FleetCommand, { kind: 'silence' }>): Promise<{ cluster: string; namespace: string } | SlackReply> {
+async function silenceScope(
+  ports: SlackCommandPorts,
+  command: Extract<FleetCommand, { kind: 'silence' }>,
+): Promise<{ cluster: string; namespace: string } | SlackReply> {
   if (command.cluster && command.namespace) return { cluster: command.cluster, namespace: command.namespace };
   const open = (await ports.openIncidents()).filter((i) => i.service === command.service && i.namespace);
   const scopes = [...new Map(open.map((i) => [`${i.cluster}/${i.namespace}`, { cluster: i.cluster, namespace: i.namespace! }])).values()];
   if (scopes.length === 1) return scopes[0]!;
-  const example = (s: { cluster: string; namespace: string }) => `• \`/fleet silence ${safe(s.cluster, 100)}/${safe(s.namespace, 100)}/${safe(command.service, 100)} <duration>\``;
-  if (scopes.length === 0) return ephemeral(`No open incident for "${safe(command.service, 100)}" says where to silence it; name it as \`cluster/namespace/service\`.`);
-  return ephemeral(`"${safe(command.service, 100)}" has open incidents in ${scopes.length} places; say which one:\n${scopes.slice(0, 10).map(example).join('\n')}`);
+  const example = (s: { cluster: string; namespace: string }) =>
+    `• \`/fleet silence ${safe(s.cluster, 100)}/${safe(s.namespace, 100)}/${safe(command.service, 100)} <duration>\``;
+  if (scopes.length === 0)
+    return ephemeral(`No open incident for "${safe(command.service, 100)}" says where to silence it; name it as \`cluster/namespace/service\`.`);
+  return ephemeral(
+    `"${safe(command.service, 100)}" has open incidents in ${scopes.length} places; say which one:\n${scopes.slice(0, 10).map(example).join('\n')}`,
+  );
 }
 
 /** Resolves a service to one cluster, or asks the user to choose. */
-async function pickCluster(ports: SlackCommandPorts, service: string, cluster: string | undefined, verb: 'diagnose' | 'forecast'): Promise<ClusterSummary | SlackReply> {
+async function pickCluster(
+  ports: SlackCommandPorts,
+  service: string,
+  cluster: string | undefined,
+  verb: 'diagnose' | 'forecast',
+): Promise<ClusterSummary | SlackReply> {
   if (cluster) {
     const match = (await ports.listClusters()).find((c) => c.name === cluster || c.id === cluster);
     return match ?? ephemeral(`No cluster named "${safe(cluster, 100)}". Try \`/fleet clusters\`.`);
@@ -161,7 +181,11 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
     case 'clusters': {
       const clusters = await ports.listClusters();
       if (clusters.length === 0) return ephemeral('No clusters registered yet.');
-      return ephemeral(clusters.map((c) => `• *${safe(c.name, 100)}* (${safe(c.environment, 40)}) — ${safe(c.status, 30)}${c.version ? ` · ${safe(c.version, 40)}` : ''}`).join('\n'));
+      return ephemeral(
+        clusters
+          .map((c) => `• *${safe(c.name, 100)}* (${safe(c.environment, 40)}) — ${safe(c.status, 30)}${c.version ? ` · ${safe(c.version, 40)}` : ''}`)
+          .join('\n'),
+      );
     }
     case 'status': {
       const clusters = await ports.listClusters();
@@ -180,12 +204,18 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
     case 'ack': {
       const incident = await ports.acknowledge(command.incidentId, actor);
       if (!incident) return ephemeral(`No incident \`${safe(command.incidentId, 128)}\`.`);
-      return { ...incidentMessage(incident), text: `Acknowledged by ${safe(actor.userName, 80)}: ${safe(incident.service, 100)} on ${safe(incident.cluster, 100)}` };
+      return {
+        ...incidentMessage(incident),
+        text: `Acknowledged by ${safe(actor.userName, 80)}: ${safe(incident.service, 100)} on ${safe(incident.cluster, 100)}`,
+      };
     }
     case 'silence': {
       const scope = await silenceScope(ports, command);
       if (isReply(scope)) return scope;
-      const silence = await ports.silence({ service: command.service, ...scope, durationSeconds: command.durationSeconds, ...(command.reason ? { reason: command.reason } : {}) }, actor);
+      const silence = await ports.silence(
+        { service: command.service, ...scope, durationSeconds: command.durationSeconds, ...(command.reason ? { reason: command.reason } : {}) },
+        actor,
+      );
       return {
         response_type: 'in_channel',
         text: `${safe(actor.userName, 80)} silenced ${safe(command.service, 100)} on ${safe(scope.cluster, 100)}/${safe(scope.namespace, 100)} until ${safe(silence.endsAt, 40)}${command.reason ? `: ${safe(command.reason, 300)}` : ''} (silence \`${safe(silence.id, 128)}\`)`,
@@ -201,7 +231,9 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
       if (isReply(cluster)) return cluster;
       const result = await ports.forecast({ clusterId: cluster.id, service: command.service });
       if (!result) return ephemeral(`Not enough history for ${safe(command.service, 100)} on ${safe(cluster.name, 100)} yet.`);
-      return ephemeral(`*${safe(command.service, 100)}* on ${safe(cluster.name, 100)}, next 24 h: peak cpu ${result.peakCpu.toFixed(1)} %, average ${result.avgCpu.toFixed(1)} %, recommended replicas ${result.recommendedReplicas}.`);
+      return ephemeral(
+        `*${safe(command.service, 100)}* on ${safe(cluster.name, 100)}, next 24 h: peak cpu ${result.peakCpu.toFixed(1)} %, average ${result.avgCpu.toFixed(1)} %, recommended replicas ${result.recommendedReplicas}.`,
+      );
     }
     case 'diagnose': {
       if (!ports.startRca) return ephemeral('Root-cause analysis is not available in this deployment.');
@@ -210,7 +242,9 @@ async function run(command: FleetCommand, requester: SlackActor, ports: SlackCom
       const started = await limited(() => ports.startRca!({ clusterId: cluster.id, service: command.service }, actor, responseUrl));
       if (isReply(started)) return started;
       const { id } = started;
-      return ephemeral(`Diagnosing *${safe(command.service, 100)}* on ${safe(cluster.name, 100)} (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`);
+      return ephemeral(
+        `Diagnosing *${safe(command.service, 100)}* on ${safe(cluster.name, 100)} (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`,
+      );
     }
     case 'heal': {
       if (!ports.decideHealing) return ephemeral('Auto-healing is not available in this deployment.');
@@ -234,14 +268,26 @@ export interface SlackAction {
   value: string;
 }
 
-export async function runSlackAction(action: SlackAction, requester: SlackActor, ports: SlackCommandPorts, policy: SlackPolicy, responseUrl?: string): Promise<SlackReply> {
+export async function runSlackAction(
+  action: SlackAction,
+  requester: SlackActor,
+  ports: SlackCommandPorts,
+  policy: SlackPolicy,
+  responseUrl?: string,
+): Promise<SlackReply> {
   const actor: SlackActor = requester;
   switch (action.actionId) {
     case ACTIONS.ack:
       return run({ kind: 'ack', incidentId: action.value }, actor, ports, policy, responseUrl);
     case ACTIONS.approve:
     case ACTIONS.reject:
-      return run({ kind: 'heal', decision: action.actionId === ACTIONS.approve ? 'approve' : 'reject', healingId: action.value }, actor, ports, policy, responseUrl);
+      return run(
+        { kind: 'heal', decision: action.actionId === ACTIONS.approve ? 'approve' : 'reject', healingId: action.value },
+        actor,
+        ports,
+        policy,
+        responseUrl,
+      );
     case ACTIONS.rca:
     case ACTIONS.silence: {
       const kind = action.actionId === ACTIONS.silence ? 'silence' : 'diagnose';
@@ -251,11 +297,31 @@ export async function runSlackAction(action: SlackAction, requester: SlackActor,
       if (!incident) return ephemeral(`No incident \`${safe(action.value, 128)}\`.`);
       if (action.actionId === ACTIONS.silence) {
         // Scoped to the incident's own cluster and namespace: a staging incident never mutes prod.
-        if (!incident.namespace) return ephemeral(`Incident \`${safe(incident.id, 128)}\` names no namespace; silence it with \`/fleet silence cluster/namespace/service 1h\`.`);
-        return run({ kind: 'silence', service: incident.service, cluster: incident.cluster, namespace: incident.namespace, durationSeconds: 3600, reason: `from incident ${incident.id}` }, actor, ports, policy, responseUrl);
+        if (!incident.namespace)
+          return ephemeral(`Incident \`${safe(incident.id, 128)}\` names no namespace; silence it with \`/fleet silence cluster/namespace/service 1h\`.`);
+        return run(
+          {
+            kind: 'silence',
+            service: incident.service,
+            cluster: incident.cluster,
+            namespace: incident.namespace,
+            durationSeconds: 3600,
+            reason: `from incident ${incident.id}`,
+          },
+          actor,
+          ports,
+          policy,
+          responseUrl,
+        );
       }
       if (!ports.startRca) return ephemeral('Root-cause analysis is not available in this deployment.');
-      const started = await limited(() => ports.startRca!({ clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) }, { ...actor, identity }, responseUrl));
+      const started = await limited(() =>
+        ports.startRca!(
+          { clusterId: incident.cluster, service: incident.service, ...(incident.namespace ? { namespace: incident.namespace } : {}) },
+          { ...actor, identity },
+          responseUrl,
+        ),
+      );
       if (isReply(started)) return started;
       const { id } = started;
       return ephemeral(`Diagnosing *${safe(incident.service, 100)}* (RCA \`${safe(id, 128)}\`). The report will be posted here when it is ready.`);

@@ -9,7 +9,12 @@ export interface SlackReply {
   replace_original?: boolean;
 }
 
-const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':white_circle:' };
+const SEVERITY_ICON: Record<string, string> = {
+  critical: ':red_circle:',
+  high: ':large_orange_circle:',
+  medium: ':large_yellow_circle:',
+  low: ':white_circle:',
+};
 
 export function ephemeral(text: string): SlackReply {
   return { response_type: 'ephemeral', text: truncateText(text, 3000) };
@@ -56,7 +61,9 @@ export function incidentMessage(incident: IncidentSummary, options: { buttons?: 
         { type: 'mrkdwn', text: `*Last seen*\n${safe(incident.lastSeen, 40)}` },
       ],
     },
-    context(`incident \`${safe(incident.id, 128)}\`${incident.namespace ? ` · namespace ${safe(incident.namespace, 100)}` : ''}${incident.rcaId ? ` · RCA \`${safe(incident.rcaId, 128)}\`` : ''}`),
+    context(
+      `incident \`${safe(incident.id, 128)}\`${incident.namespace ? ` · namespace ${safe(incident.namespace, 100)}` : ''}${incident.rcaId ? ` · RCA \`${safe(incident.rcaId, 128)}\`` : ''}`,
+    ),
   ];
   if (options.buttons && incident.status !== 'resolved') {
     blocks.push({
@@ -75,9 +82,16 @@ export function incidentListMessage(incidents: IncidentSummary[], heading: strin
   if (incidents.length === 0) return ephemeral(`${heading}: none open. :tada:`);
   const lines = incidents
     .slice(0, 20)
-    .map((i) => `${SEVERITY_ICON[i.severity] ?? ''} \`${safe(i.id, 128)}\` *${safe(i.service, 100)}* on ${safe(i.cluster, 100)} · ${safe(i.type, 80)} · ${i.alertCount} alerts · since ${safe(i.firstSeen, 40)}`);
+    .map(
+      (i) =>
+        `${SEVERITY_ICON[i.severity] ?? ''} \`${safe(i.id, 128)}\` *${safe(i.service, 100)}* on ${safe(i.cluster, 100)} · ${safe(i.type, 80)} · ${i.alertCount} alerts · since ${safe(i.firstSeen, 40)}`,
+    );
   const more = incidents.length > 20 ? `\n…and ${incidents.length - 20} more` : '';
-  return { response_type: 'ephemeral', text: `${heading}: ${incidents.length}`, blocks: [section(`*${safe(heading, 200)}* (${incidents.length})`), section(lines.join('\n') + more)] };
+  return {
+    response_type: 'ephemeral',
+    text: `${heading}: ${incidents.length}`,
+    blocks: [section(`*${safe(heading, 200)}* (${incidents.length})`), section(lines.join('\n') + more)],
+  };
 }
 
 export interface RcaReportSummary {
@@ -96,7 +110,10 @@ export interface RcaReportSummary {
 export function rcaMessage(rca: RcaReportSummary): SlackReply {
   if (!rca.report) return ephemeral(`RCA \`${safe(rca.id, 128)}\` is ${safe(rca.status, 20).toLowerCase()}.`);
   const top = rca.report.rootCauses.slice(0, 3).map((c, i) => {
-    const evidence = c.evidence.slice(0, 3).map((e) => `    – ${safe(typeof e === 'string' ? e : JSON.stringify(e), 300)}`).join('\n');
+    const evidence = c.evidence
+      .slice(0, 3)
+      .map((e) => `    – ${safe(typeof e === 'string' ? e : JSON.stringify(e), 300)}`)
+      .join('\n');
     return `${i + 1}. *${safe(c.category, 80)}* on \`${safe(c.resource, 200)}\` (${Math.round(c.confidence * 100)} %)\n${safe(c.description, 500)}${evidence ? `\n${evidence}` : ''}`;
   });
   const remediation = rca.report.remediation.slice(0, 5).map((r) => `• ${safe(typeof r === 'string' ? r : JSON.stringify(r), 300)}`);
@@ -123,15 +140,27 @@ export interface HealingSummary {
 
 export function healingRequestMessage(healing: HealingSummary, decidedBy?: { userId: string; decision: 'approve' | 'reject' }): SlackReply {
   const blocks: unknown[] = [
-    section(`*Healing* \`${safe(healing.id, 128)}\`: *${safe(healing.action, 100)}* on ${safe(healing.service, 100)} (${safe(healing.cluster, 100)}/${safe(healing.namespace, 100)})`),
-    section(`*Issue* ${safe(healing.issueType, 60)} · *severity* ${safe(healing.severity, 20)} · *status* ${safe(healing.status, 30)}\n${safe(healing.reason, 1000)}`),
+    section(
+      `*Healing* \`${safe(healing.id, 128)}\`: *${safe(healing.action, 100)}* on ${safe(healing.service, 100)} (${safe(healing.cluster, 100)}/${safe(healing.namespace, 100)})`,
+    ),
+    section(
+      `*Issue* ${safe(healing.issueType, 60)} · *severity* ${safe(healing.severity, 20)} · *status* ${safe(healing.status, 30)}\n${safe(healing.reason, 1000)}`,
+    ),
   ];
-  if (decidedBy) blocks.push(context(`${decidedBy.decision === 'approve' ? ':white_check_mark: Approved' : ':no_entry: Rejected'} by <@${safe(decidedBy.userId, 40)}>`));
+  if (decidedBy)
+    blocks.push(context(`${decidedBy.decision === 'approve' ? ':white_check_mark: Approved' : ':no_entry: Rejected'} by <@${safe(decidedBy.userId, 40)}>`));
   else if (healing.status === 'PENDING_APPROVAL') {
-    blocks.push({ type: 'actions', elements: [button('Approve', ACTIONS.approve, healing.id, 'primary'), button('Reject', ACTIONS.reject, healing.id, 'danger')] });
+    blocks.push({
+      type: 'actions',
+      elements: [button('Approve', ACTIONS.approve, healing.id, 'primary'), button('Reject', ACTIONS.reject, healing.id, 'danger')],
+    });
   }
   const by = decidedBy ? ` (${decidedBy.decision === 'approve' ? 'approved' : 'rejected'} by <@${safe(decidedBy.userId, 40)}>)` : '';
-  return { response_type: 'in_channel', text: `Healing ${safe(healing.action, 100)} on ${safe(healing.service, 100)}: ${safe(healing.status, 30)}${by}`, blocks };
+  return {
+    response_type: 'in_channel',
+    text: `Healing ${safe(healing.action, 100)} on ${safe(healing.service, 100)}: ${safe(healing.status, 30)}${by}`,
+    blocks,
+  };
 }
 
 export interface DeployProgress {
@@ -142,12 +171,17 @@ export interface DeployProgress {
 
 export function deployProgressMessage(deploy: DeployProgress, release?: string): SlackReply {
   const lines = deploy.waves.map((w) => {
-    const clusters = w.clusters.map((c) => `${safe(c.clusterId, 100)}: ${safe(c.status, 30)}${c.revision !== undefined ? ` (rev ${c.revision})` : ''}`).join(', ');
+    const clusters = w.clusters
+      .map((c) => `${safe(c.clusterId, 100)}: ${safe(c.status, 30)}${c.revision !== undefined ? ` (rev ${c.revision})` : ''}`)
+      .join(', ');
     return `• *${safe(w.name, 60)}* — ${safe(w.status, 30)}${clusters ? ` · ${clusters}` : ''}`;
   });
   return {
     response_type: 'in_channel',
     text: `Deploy ${release ? safe(release, 60) + ' ' : ''}${safe(deploy.id, 128)}: ${safe(deploy.status, 30)}`,
-    blocks: [section(`*Deploy* ${release ? `*${safe(release, 60)}* ` : ''}\`${safe(deploy.id, 128)}\` — ${safe(deploy.status, 30)}`), section(lines.join('\n') || 'no waves')],
+    blocks: [
+      section(`*Deploy* ${release ? `*${safe(release, 60)}* ` : ''}\`${safe(deploy.id, 128)}\` — ${safe(deploy.status, 30)}`),
+      section(lines.join('\n') || 'no waves'),
+    ],
   };
 }

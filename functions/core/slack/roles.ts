@@ -70,7 +70,11 @@ export function parseSlackRoles(json: string | undefined, approvers: string | un
   const parsed = RolesJson.safeParse(raw);
   if (!parsed.success) throw new ValidationError(`FLEETOPS_SLACK_ROLES: ${parsed.error.issues[0]?.message ?? 'invalid'}`, undefined, 'INVALID_CONFIG');
   const users = new Map<string, Role>();
-  for (const id of approvers?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) users.set(id, 'approver');
+  for (const id of approvers
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? [])
+    users.set(id, 'approver');
   for (const [id, role] of Object.entries(parsed.data.users)) users.set(id, role);
   return {
     ...(parsed.data.teamId ? { teamId: parsed.data.teamId } : {}),

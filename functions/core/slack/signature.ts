@@ -3,9 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** Slack's replay window for `X-Slack-Request-Timestamp`. */
 export const SLACK_TIMESTAMP_WINDOW_SECONDS = 5 * 60;
 
-export type SignatureVerdict =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
+export type SignatureVerdict = { ok: true; timestamp: number } | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
 
 export interface SignedRequest {
   timestamp: string | undefined;

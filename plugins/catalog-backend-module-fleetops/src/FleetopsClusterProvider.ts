@@ -57,7 +57,9 @@ export class FleetopsClusterProvider implements EntityProvider {
   #entity(cluster: FleetopsCluster, shaped: Entity | undefined, locationKey: string): Entity {
     const labels = cluster.labels ?? {};
     const region = REGION_LABELS.map((k) => labels[k]).find(Boolean);
-    const owner = (shaped?.spec?.owner as string | undefined) ?? (labels.owner || labels.team ? `group:default/${labels.owner || labels.team}` : (this.options.defaultOwner ?? 'group:default/platform'));
+    const owner =
+      (shaped?.spec?.owner as string | undefined) ??
+      (labels.owner || labels.team ? `group:default/${labels.owner || labels.team}` : (this.options.defaultOwner ?? 'group:default/platform'));
     const location = `url:${locationKey}`;
     return {
       apiVersion: 'backstage.io/v1alpha1',

@@ -15,7 +15,10 @@ export function fleetopsReader(options: FleetopsReaderOptions): FleetopsReader {
   const doFetch = options.fetch ?? fetch;
   return {
     async get<T>(path: string): Promise<T> {
-      const response = await doFetch(`${base}${path}`, { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+      const response = await doFetch(`${base}${path}`, {
+        headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(15_000),
+      });
       if (!response.ok) {
         const text = await response.text().catch(() => '');
         throw new Error(`fleetops GET ${path} answered ${response.status}: ${text.slice(0, 200)}`);

@@ -33,7 +33,12 @@ beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-catalog-module-')) });
   api = apiClient(cloud);
   for (const info of sim.clusters) {
-    const r = await api('POST', '/v1/clusters', { name: info.name, environment: info.name === 'east' ? 'prod' : 'staging', labels: { team: 'platform', region: `eu-${info.name}-1` }, kubeconfig: info.kubeconfigYaml });
+    const r = await api('POST', '/v1/clusters', {
+      name: info.name,
+      environment: info.name === 'east' ? 'prod' : 'staging',
+      labels: { team: 'platform', region: `eu-${info.name}-1` },
+      kubeconfig: info.kubeconfigYaml,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     ids[info.name] = r.body.id;
   }
@@ -50,7 +55,9 @@ beforeAll(async () => {
     features: [
       catalogModuleFleetops,
       scheduler.factory({ skipTaskRunOnStartup: true }),
-      mockServices.rootConfig.factory({ data: { fleetops: { baseUrl: cloud.url, token: cloud.apiToken, schedule: { frequency: { minutes: 5 }, timeout: { minutes: 1 } } } } }),
+      mockServices.rootConfig.factory({
+        data: { fleetops: { baseUrl: cloud.url, token: cloud.apiToken, schedule: { frequency: { minutes: 5 }, timeout: { minutes: 1 } } } },
+      }),
     ],
   });
   // What the catalog does with a provider: connect it (the module schedules its refresh there).
@@ -82,8 +89,18 @@ describe('catalog module fleetops', () => {
     expect(entities.map((e) => e.metadata.name).sort()).toEqual(['east', 'west']);
     const east = entities.find((e) => e.metadata.name === 'east')!;
     expect(east.kind).toBe('Resource');
-    expect(east.spec).toMatchObject({ type: 'kubernetes-cluster', owner: 'group:default/platform', lifecycle: 'production', environment: 'prod', region: 'eu-east-1' });
-    expect(east.metadata.annotations).toMatchObject({ 'fleetops.io/cluster-id': ids.east, 'fleetops.io/region': 'eu-east-1', 'backstage.io/managed-by-location': 'url:fleetops-provider:fleetops-clusters' });
+    expect(east.spec).toMatchObject({
+      type: 'kubernetes-cluster',
+      owner: 'group:default/platform',
+      lifecycle: 'production',
+      environment: 'prod',
+      region: 'eu-east-1',
+    });
+    expect(east.metadata.annotations).toMatchObject({
+      'fleetops.io/cluster-id': ids.east,
+      'fleetops.io/region': 'eu-east-1',
+      'backstage.io/managed-by-location': 'url:fleetops-provider:fleetops-clusters',
+    });
     expect(entities.find((e) => e.metadata.name === 'west')!.spec).toMatchObject({ lifecycle: 'experimental', environment: 'staging' });
     // No credential leaks into the catalog.
     expect(JSON.stringify(entities)).not.toContain(cloud.apiToken);
@@ -96,17 +113,40 @@ describe('catalog module fleetops', () => {
   });
 
   it('annotates Components with live fleetops status', async () => {
-    const alert = await api('POST', '/v1/alerts', { source: 'test', cluster: ids.east, namespace: 'shop', service: 'payment-service', type: 'HighErrorRate', severity: 'high', message: 'payment-service 5xx above 5 %' });
+    const alert = await api('POST', '/v1/alerts', {
+      source: 'test',
+      cluster: ids.east,
+      namespace: 'shop',
+      service: 'payment-service',
+      type: 'HighErrorRate',
+      severity: 'high',
+      message: 'payment-service 5xx above 5 %',
+    });
     expect(alert.status, JSON.stringify(alert.body)).toBe(202);
     const processor = processors[0]!;
-    const component: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', annotations: { 'fleetops.io/service': 'payment-service' } }, spec: { type: 'service', owner: 'team-a', lifecycle: 'production' } };
+    const component: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'payments', annotations: { 'fleetops.io/service': 'payment-service' } },
+      spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+    };
     const location = { type: 'url', target: 'https://example.com/catalog-info.yaml' };
     const out = await processor.preProcessEntity!(component, location, () => undefined, location, { get: async () => undefined, set: async () => undefined });
-    expect(out.metadata.annotations).toMatchObject({ [STATUS_ANNOTATIONS.openIncidents]: '1', [STATUS_ANNOTATIONS.health]: 'unknown', 'fleetops.io/service': 'payment-service' });
+    expect(out.metadata.annotations).toMatchObject({
+      [STATUS_ANNOTATIONS.openIncidents]: '1',
+      [STATUS_ANNOTATIONS.health]: 'unknown',
+      'fleetops.io/service': 'payment-service',
+    });
     expect(Date.parse(out.metadata.annotations![STATUS_ANNOTATIONS.statusAt]!)).not.toBeNaN();
-    const quiet = await processor.preProcessEntity!({ ...component, metadata: { name: 'user-service' } }, location, () => undefined, location, { get: async () => undefined, set: async () => undefined });
+    const quiet = await processor.preProcessEntity!({ ...component, metadata: { name: 'user-service' } }, location, () => undefined, location, {
+      get: async () => undefined,
+      set: async () => undefined,
+    });
     expect(quiet.metadata.annotations?.[STATUS_ANNOTATIONS.openIncidents]).toBe('0');
-    const resource = await processor.preProcessEntity!({ ...component, kind: 'Resource' }, location, () => undefined, location, { get: async () => undefined, set: async () => undefined });
+    const resource = await processor.preProcessEntity!({ ...component, kind: 'Resource' }, location, () => undefined, location, {
+      get: async () => undefined,
+      set: async () => undefined,
+    });
     expect(resource).toEqual({ ...component, kind: 'Resource' });
   });
 });

@@ -56,7 +56,14 @@ function EntityPage() {
     const response = await fetch(`${base}/v1/catalog/entities?kind=Component`, { credentials: 'same-origin' });
     const items = response.ok ? (((await response.json()) as { items?: Entity[] }).items ?? []) : [];
     const found = items.find((e) => e.metadata?.name === name);
-    return found ?? { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name, namespace: 'default' }, spec: { type: 'service', lifecycle: 'production', owner: 'unknown' } };
+    return (
+      found ?? {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name, namespace: 'default' },
+        spec: { type: 'service', lifecycle: 'production', owner: 'unknown' },
+      }
+    );
   }, [name]);
   return (
     <Page themeId="service">
@@ -82,7 +89,9 @@ const app = createApp({
   apis: [createApiFactory({ api: discoveryApiRef, deps: {}, factory: () => UrlPatternDiscovery.compile(`${window.location.origin}/api/{{pluginId}}`) })],
   components: { SignInPage: SessionSignInPage },
   // No app-config bundle here: the dev server's origin is both the app and the backend.
-  configLoader: async () => [{ context: 'fleetops-dev', data: { app: { baseUrl: window.location.origin, title: 'fleetops dev app' }, backend: { baseUrl: window.location.origin } } }],
+  configLoader: async () => [
+    { context: 'fleetops-dev', data: { app: { baseUrl: window.location.origin, title: 'fleetops dev app' }, backend: { baseUrl: window.location.origin } } },
+  ],
 });
 
 export const App = app.createRoot(

@@ -105,7 +105,11 @@ export async function startDevServer(options: DevServerOptions) {
   };
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', 'cache-control': 'no-store', ...headers });
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json',
+      'cache-control': 'no-store',
+      ...headers,
+    });
     res.end(text);
   };
   const error = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { error: { code, message } });
@@ -132,7 +136,12 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       if (path === '/api/auth/.well-known/jwks.json') return send(res, 200, { keys: [jwk] });
-      if (path === '/api/auth/.well-known/openid-configuration') return send(res, 200, { issuer: `${origin}/api/auth`, jwks_uri: `${origin}/api/auth/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['ES256'] });
+      if (path === '/api/auth/.well-known/openid-configuration')
+        return send(res, 200, {
+          issuer: `${origin}/api/auth`,
+          jwks_uri: `${origin}/api/auth/.well-known/jwks.json`,
+          id_token_signing_alg_values_supported: ['ES256'],
+        });
       if (path === '/healthz') return send(res, 200, { status: 'ok' });
       const asset = assets.get(path);
       if (asset) {
@@ -147,7 +156,10 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
         const id = randomBytes(24).toString('hex');
         sessions.set(id, user);
         const next = form.get('next') ?? '/fleetops';
-        return send(res, 303, '', { location: next.startsWith('/') && !next.startsWith('//') ? next : '/fleetops', 'set-cookie': `fleetops_session=${id}; HttpOnly; SameSite=Strict; Path=/` });
+        return send(res, 303, '', {
+          location: next.startsWith('/') && !next.startsWith('//') ? next : '/fleetops',
+          'set-cookie': `fleetops_session=${id}; HttpOnly; SameSite=Strict; Path=/`,
+        });
       }
       if (path === '/signout') {
         const id = /(?:^|;\s*)fleetops_session=([a-f0-9]+)/.exec(req.headers.cookie ?? '')?.[1];
@@ -157,7 +169,8 @@ ${DEV_USERS.map((u, i) => `<label style="display:block;margin:8px 0"><input type
       const user = sessionOf(req);
       if (path.startsWith('/api/')) {
         if (!user) return error(res, 401, 'UNAUTHENTICATED', 'Sign in to the dev app first (/signin)');
-        if (path === '/api/session') return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, ownership: [`user:default/${user.name}`, ...user.groups] });
+        if (path === '/api/session')
+          return send(res, 200, { user: `user:default/${user.name}`, displayName: user.displayName, ownership: [`user:default/${user.name}`, ...user.groups] });
         if (path.startsWith('/api/proxy/fleetops/v1/')) return await forward(req, res, path.slice('/api/proxy/fleetops'.length) + url.search, user);
         return error(res, 404, 'NOT_FOUND', `No dev route ${path}`);
       }
@@ -217,7 +230,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('Set FLEETOPS_API_TOKEN (the token npm run demo prints) and FLEETOPS_URL (default http://127.0.0.1:3000).');
     process.exit(2);
   }
-  const dev = await startDevServer({ fleetopsUrl, serviceToken, host: process.env.BACKSTAGE_HOST ?? '127.0.0.1', port: Number(process.env.BACKSTAGE_PORT ?? 3001) });
+  const dev = await startDevServer({
+    fleetopsUrl,
+    serviceToken,
+    host: process.env.BACKSTAGE_HOST ?? '127.0.0.1',
+    port: Number(process.env.BACKSTAGE_PORT ?? 3001),
+  });
   console.error(`fleetops must trust this app's users for actions: FLEETOPS_OIDC_ISSUERS='${JSON.stringify([dev.issuer])}'`);
   console.log(JSON.stringify({ backstage: dev.url }));
   const stop = () => dev.close().then(() => process.exit(0));

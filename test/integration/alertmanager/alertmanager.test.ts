@@ -41,7 +41,12 @@ receivers:
     amUrl = `http://127.0.0.1:${port}`;
     alertmanager = spawn(
       BINARY,
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'am')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined), 'alertmanager ready', 30_000, 250);

@@ -26,7 +26,19 @@ afterAll(async () => {
 async function incidentAt(id: string, version: number) {
   const now = new Date('2026-11-27T00:00:00Z');
   const batch = { key: `k-${id}`, alertIds: ['a1'], fingerprints: ['f'], types: ['HighErrorRate'], count: 1, service: 'cart', now };
-  const draft = { id, cluster: 'c', namespace: 'shop', service: 'cart', type: 'HighErrorRate', severity: 'high' as const, title: 't', importance: 1, notify: true, silenced: false, windowStart: now.toISOString() };
+  const draft = {
+    id,
+    cluster: 'c',
+    namespace: 'shop',
+    service: 'cart',
+    type: 'HighErrorRate',
+    severity: 'high' as const,
+    title: 't',
+    importance: 1,
+    notify: true,
+    silenced: false,
+    windowStart: now.toISOString(),
+  };
   expect(await store.open(batch, draft, DEFAULT_DEDUP_CONFIG)).toBeDefined();
   // The incident has since been resolved and reopened twice: the pending 'reopened' is a newer one.
   await client.send(

@@ -93,7 +93,8 @@ describe('propagation-aware grouping with the stored mesh graph', () => {
     expect(slack.sent.filter((m) => m.incidentId === crash.incidents[0]).map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/)]);
     const plain = pipeline(false).p;
     const ids = new Set<string>();
-    for (const service of ['payment-service', 'order-service', 'frontend']) (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));
+    for (const service of ['payment-service', 'order-service', 'frontend'])
+      (await plain.ingest([alert({ cluster: 'g-none', service })])).incidents.forEach((i) => ids.add(i));
     expect(ids.size).toBe(3);
   });
 });
@@ -134,7 +135,10 @@ describe('a caller whose callee failed in the same pull', () => {
     const payDone = pay.p.ingest([alert({ cluster, service: 'payment-service', type: 'AnomalyDetected', related: ['frontend'] })]);
     const [f, p] = await Promise.all([frontDone, payDone]);
     expect(f.incidents).toEqual(p.incidents);
-    expect(await store.getIncident(p.incidents[0])).toMatchObject({ service: 'payment-service', services: expect.arrayContaining(['frontend', 'payment-service']) });
+    expect(await store.getIncident(p.incidents[0])).toMatchObject({
+      service: 'payment-service',
+      services: expect.arrayContaining(['frontend', 'payment-service']),
+    });
     const titles = [...front.slack.sent, ...pay.slack.sent].map((m) => m.title);
     expect(titles).toEqual([expect.stringMatching(/^Incident opened: .* on payment-service/)]);
   });
@@ -143,7 +147,14 @@ describe('a caller whose callee failed in the same pull', () => {
     const cluster = 'hold-2';
     await graphs.put(cluster, 'mesh', { frontend: ['order-service'] }, new Date());
     const slack = new RecordingNotifier('slack');
-    const p = new AlertPipeline({ store, publisher: new RecordingPublisher(), notifiers: [slack], clock: new TestClock(), graphs: { forCluster: (c) => graphs.get(c) }, config: { causeWaitSeconds: 1 } });
+    const p = new AlertPipeline({
+      store,
+      publisher: new RecordingPublisher(),
+      notifiers: [slack],
+      clock: new TestClock(),
+      graphs: { forCluster: (c) => graphs.get(c) },
+      config: { causeWaitSeconds: 1 },
+    });
     const started = Date.now();
     const { incidents } = await p.ingest([alert({ cluster, service: 'frontend', type: 'AnomalyDetected', related: ['order-service'] })]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -184,7 +195,18 @@ describe('after a propagated incident resolves', () => {
 describe('incident types', () => {
   it('lists every alert type that joined: opened, merged on the same service, attached from a caller', async () => {
     const { p } = pipeline();
-    const detail = { cluster: 'g1', clusterId: 'c-1', namespace: 'shop', issueType: 'pod_crash_loop', severity: 'high' as const, reason: 'CrashLoopBackOff', message: 'KubePodCrashLooping on checkout', objects: ['checkout-1/app'], since: '2026-11-27T00:00:00.000Z', at: '2026-11-27T00:00:10.000Z' };
+    const detail = {
+      cluster: 'g1',
+      clusterId: 'c-1',
+      namespace: 'shop',
+      issueType: 'pod_crash_loop',
+      severity: 'high' as const,
+      reason: 'CrashLoopBackOff',
+      message: 'KubePodCrashLooping on checkout',
+      objects: ['checkout-1/app'],
+      since: '2026-11-27T00:00:00.000Z',
+      at: '2026-11-27T00:00:10.000Z',
+    };
     const opened = await p.ingest([kubeStateAlert({ ...detail, service: 'checkout', type: 'KubePodCrashLooping', status: 'firing' })]);
     await p.ingest([alert({ cluster: 'g1', service: 'checkout', type: 'AnomalyDetected' })]);
     const incident = (await store.getIncident(opened.incidents[0]))!;

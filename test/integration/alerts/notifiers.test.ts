@@ -65,7 +65,10 @@ const message: NotificationMessage = {
 
 describe('Slack incoming webhook', () => {
   it('posts Block Kit blocks with a text fallback and retries a 500', async () => {
-    const r = await receiver([{ status: 500, body: 'oops' }, { status: 200, body: 'ok' }]);
+    const r = await receiver([
+      { status: 500, body: 'oops' },
+      { status: 200, body: 'ok' },
+    ]);
     await new SlackWebhookNotifier({ webhookUrl: `${r.url}/services/T000/B000/XXXX`, ...fast }).send(message);
     expect(r.requests).toHaveLength(2);
     const req = r.requests[1];
@@ -96,9 +99,7 @@ describe('Slack incoming webhook', () => {
   it('times out a receiver that never answers', async () => {
     const r = await receiver(['hang']);
     const started = Date.now();
-    await expect(
-      new SlackWebhookNotifier({ webhookUrl: r.url, ...fast, timeoutMs: 150, attempts: 2 }).send(message),
-    ).rejects.toThrow(/timed out/);
+    await expect(new SlackWebhookNotifier({ webhookUrl: r.url, ...fast, timeoutMs: 150, attempts: 2 }).send(message)).rejects.toThrow(/timed out/);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r.requests).toHaveLength(2);
   });
@@ -118,9 +119,7 @@ describe('Slack chat.postMessage', () => {
     expect(Array.isArray(r.requests[0].json.blocks)).toBe(true);
 
     const bad = await receiver([{ status: 200, body: JSON.stringify({ ok: false, error: 'channel_not_found' }) }]);
-    const error = await new SlackChatNotifier({ token: 'xoxb-secret', defaultChannel: '#x', baseUrl: bad.url, ...fast })
-      .send(message)
-      .catch((e: Error) => e);
+    const error = await new SlackChatNotifier({ token: 'xoxb-secret', defaultChannel: '#x', baseUrl: bad.url, ...fast }).send(message).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/channel_not_found/);
     expect((error as Error).message).not.toContain('xoxb');
     expect(bad.requests).toHaveLength(1);

@@ -51,7 +51,12 @@ describe('AlertPipeline on DynamoDB Local', () => {
     // Losers of the create race drop their alert items and write them again where they join: none is lost.
     expect(await store.firingAlertIds([...ids][0])).toEqual([a.alertId]);
     // critical → pagerduty + slack + email, each exactly once; one IncidentOpened.
-    expect(t.sent().map((m) => m.kind).sort()).toEqual(['email', 'pagerduty', 'slack']);
+    expect(
+      t
+        .sent()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['email', 'pagerduty', 'slack']);
     expect(t.publisher.ofType('IncidentOpened')).toHaveLength(1);
     expect(t.publisher.events[0]).toMatchObject({ source: 'fleetops.alerts', detail: { id: incident!.id, status: 'open' } });
   }, 120_000); // 700 DynamoDB Local requests: generous for a loaded CI machine
@@ -184,7 +189,12 @@ describe('AlertPipeline on DynamoDB Local', () => {
     expect(t.publisher.ofType('IncidentOpened')).toHaveLength(1);
     // A critical alert joining makes it important: notifications start, routed by the new severity.
     await t.pipeline.ingest([alert({ cluster: 'dev-1', service: 'batch', severity: 'critical', type: 'JobFailed' })]);
-    expect(t.sent().map((m) => m.kind).sort()).toEqual(['email', 'pagerduty', 'slack']);
+    expect(
+      t
+        .sent()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['email', 'pagerduty', 'slack']);
     expect(t.sent()[0].severity).toBe('critical');
   });
 
@@ -227,9 +237,19 @@ describe('AlertPipeline on DynamoDB Local', () => {
     t.byKind('pagerduty').failNext = 1;
     const a = alert({ cluster: 'cfail', service: 'cart' });
     await expect(t.pipeline.ingest([a])).rejects.toBeInstanceOf(DeliveryError);
-    expect(t.sent().map((m) => m.kind).sort()).toEqual(['email', 'slack']);
+    expect(
+      t
+        .sent()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['email', 'slack']);
     await t.pipeline.ingest([a]); // the caller retries (Lambda / Alertmanager)
-    expect(t.sent().map((m) => m.kind).sort()).toEqual(['email', 'pagerduty', 'slack']);
+    expect(
+      t
+        .sent()
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['email', 'pagerduty', 'slack']);
     expect(t.publisher.events).toHaveLength(1);
     await t.pipeline.ingest([a]);
     expect(t.sent()).toHaveLength(3);

@@ -17,7 +17,9 @@ beforeAll(async () => {
     GetSecretValue: ({ VersionStage }) => {
       const value = stages[(VersionStage as string | undefined) ?? 'AWSCURRENT'];
       if (value === undefined) return awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label");
-      return { body: { ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-api-AbCdEf', Name: 'fleetops-api', SecretString: value, VersionId: 'v' } };
+      return {
+        body: { ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-api-AbCdEf', Name: 'fleetops-api', SecretString: value, VersionId: 'v' },
+      };
     },
   });
 });

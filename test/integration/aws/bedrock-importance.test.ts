@@ -52,7 +52,13 @@ const scorer = (timeoutMs = 1000) =>
     modelId: 'us.anthropic.claude-test-v1:0',
     timeoutMs,
     // Bedrock Runtime defaults to HTTP/2 (for its bidirectional streams); this local endpoint speaks HTTP/1.1.
-    client: new BedrockRuntimeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
+    client: new BedrockRuntimeClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    }),
   });
 
 describe('Bedrock importance scorer against the Converse wire protocol', () => {
@@ -102,7 +108,13 @@ describe('Titan embedding similarity against the InvokeModel wire protocol', () 
     const url = `http://127.0.0.1:${(embeddingServer.address() as { port: number }).port}`;
     const similarity = new BedrockEmbeddingSimilarity({
       modelId: 'amazon.titan-embed-text-v2:0',
-      client: new BedrockRuntimeClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
+      client: new BedrockRuntimeClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler(),
+      }),
     });
     requests.length = 0;
     const scores = await similarity.similarities('HighErrorRate checkout 5xx above 5%', ['HighErrorRate cart 5xx above 5%', 'DiskFull node disk at 95%']);

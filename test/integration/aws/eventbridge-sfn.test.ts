@@ -17,7 +17,12 @@ beforeAll(async () => {
       const entries = Entries as unknown[];
       if (failNext) {
         failNext = false;
-        return { body: { FailedEntryCount: 1, Entries: entries.map((_, i) => (i === 0 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: `e-${i}` })) } };
+        return {
+          body: {
+            FailedEntryCount: 1,
+            Entries: entries.map((_, i) => (i === 0 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: `e-${i}` })),
+          },
+        };
       }
       return { body: { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `e-${i}` })) } };
     },
@@ -43,15 +48,26 @@ afterAll(async () => {
 
 describe('EventBridgePublisher against the PutEvents wire protocol', () => {
   it('sends batches of at most 10 entries with JSON details on the named bus', async () => {
-    const publisher = new EventBridgePublisher({ busName: 'fleetops-bus', client: new EventBridgeClient({ endpoint: events.endpoint, region: 'us-east-1', credentials }) });
+    const publisher = new EventBridgePublisher({
+      busName: 'fleetops-bus',
+      client: new EventBridgeClient({ endpoint: events.endpoint, region: 'us-east-1', credentials }),
+    });
     await publisher.publish(Array.from({ length: 12 }, (_, i) => ({ source: 'fleetops.alerts', detailType: 'IncidentOpened', detail: { n: i } })));
     const calls = events.requests.filter((r) => r.operation === 'PutEvents');
     expect(calls.map((c) => (c.input.Entries as unknown[]).length)).toEqual([10, 2]);
-    expect((calls[0].input.Entries as { EventBusName: string; Detail: string }[])[3]).toMatchObject({ EventBusName: 'fleetops-bus', Source: 'fleetops.alerts', DetailType: 'IncidentOpened', Detail: '{"n":3}' });
+    expect((calls[0].input.Entries as { EventBusName: string; Detail: string }[])[3]).toMatchObject({
+      EventBusName: 'fleetops-bus',
+      Source: 'fleetops.alerts',
+      DetailType: 'IncidentOpened',
+      Detail: '{"n":3}',
+    });
   });
 
   it('throws when PutEvents reports failed entries (it answers 200), so the caller retries', async () => {
-    const publisher = new EventBridgePublisher({ busName: 'b', client: new EventBridgeClient({ endpoint: events.endpoint, region: 'us-east-1', credentials }) });
+    const publisher = new EventBridgePublisher({
+      busName: 'b',
+      client: new EventBridgeClient({ endpoint: events.endpoint, region: 'us-east-1', credentials }),
+    });
     failNext = true;
     await expect(publisher.publish([{ source: 's', detailType: 'd', detail: {} }])).rejects.toThrow(/ThrottlingException/);
   });
@@ -59,7 +75,8 @@ describe('EventBridgePublisher against the PutEvents wire protocol', () => {
 
 describe('StepFunctionsWorkflows against the Step Functions wire protocol', () => {
   const arns = { 'metric-pull': 'arn:aws:states:us-east-1:123456789012:stateMachine:Fleetops-metric-pull' };
-  const workflows = () => new StepFunctionsWorkflows({ stateMachineArns: arns, client: new SFNClient({ endpoint: sfn.endpoint, region: 'us-east-1', credentials }) });
+  const workflows = () =>
+    new StepFunctionsWorkflows({ stateMachineArns: arns, client: new SFNClient({ endpoint: sfn.endpoint, region: 'us-east-1', credentials }) });
 
   it('starts by name idempotently, describes, and answers task tokens', async () => {
     const first = await workflows().start('metric-pull', { pullId: 'p1' }, 'p1');

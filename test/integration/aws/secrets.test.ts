@@ -23,7 +23,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => slack.listen(0, '127.0.0.1', () => r()));
   slackUrl = `http://127.0.0.1:${(slack.address() as { port: number }).port}/services/T000/B000/XXXX`;
-  Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
 });
 afterAll(async () => {
   await fake?.stop();

@@ -57,7 +57,8 @@ describe('DynamoCatalogStore (DynamoDB Local)', () => {
   });
 
   it('keeps the valid documents of a request that has invalid ones, and refuses duplicate refs within it', async () => {
-    const doc = (name: string, owner = 'team-web') => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec: { type: service, lifecycle: production, owner: ${owner} }\n`;
+    const doc = (name: string, owner = 'team-web') =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec: { type: service, lifecycle: production, owner: ${owner} }\n`;
     const result = await ingestCatalog(store, [doc('search'), doc('BAD NAME'), doc('search', 'team-orders')].join('---\n'), { source: 'api', at: new Date() });
     expect(result.accepted).toBe(1);
     expect(result.rejected.map((r) => r.index)).toEqual([1, 2]);
@@ -80,7 +81,8 @@ describe('DynamoCatalogStore (DynamoDB Local)', () => {
 
   it('pulls configured URLs: stores what a source lists, removes what it no longer lists, touches nothing when it is down', async () => {
     const team = 'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: { name: team-search }\nspec: { type: team, children: [] }\n';
-    const api = 'apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: { name: search-api }\nspec: { type: openapi, lifecycle: production, owner: team-search, definition: "openapi: 3.0.0" }\n';
+    const api =
+      'apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: { name: search-api }\nspec: { type: openapi, lifecycle: production, owner: team-search, definition: "openapi: 3.0.0" }\n';
     served['/catalog.yaml'] = { status: 200, body: `${team}---\n${api}` };
     const policy = { allowLoopback: true };
     const deps = { fetchText: (url: string) => fetchCatalogUrl(url, { policy, fetch: guardedFetch(policy) }), store, now: () => new Date() };

@@ -20,7 +20,10 @@ beforeAll(async () => {
     },
     'acme/legacy': {
       defaultBranch: 'master',
-      paths: [{ path: 'README.md', type: 'blob' }, { path: 'pkg/api_test.go', type: 'blob' }],
+      paths: [
+        { path: 'README.md', type: 'blob' },
+        { path: 'pkg/api_test.go', type: 'blob' },
+      ],
       workflowRuns: [
         { name: 'build', conclusion: 'success', created_at: recent },
         { name: 'Trivy security scan', conclusion: 'success', created_at: '2026-01-01T00:00:00Z' },
@@ -30,7 +33,13 @@ beforeAll(async () => {
 });
 afterAll(async () => github?.close());
 
-const inspector = () => new GitHubRepositoryInspector({ baseUrl: github.url, token: 'ghp_test_token', fetch: guardedFetch({ allowLoopback: true }), policy: { allowLoopback: true } });
+const inspector = () =>
+  new GitHubRepositoryInspector({
+    baseUrl: github.url,
+    token: 'ghp_test_token',
+    fetch: guardedFetch({ allowLoopback: true }),
+    policy: { allowLoopback: true },
+  });
 
 describe('GitHubRepositoryInspector', () => {
   it('finds docs, tests, a Helm chart and the newest code-scanning analysis, sending the token', async () => {
@@ -48,18 +57,32 @@ describe('GitHubRepositoryInspector', () => {
   it('reads a token kept in a secret store at request time, and reports a store failure as a failed check', async () => {
     github.requests.length = 0;
     let reads = 0;
-    const fromSecret = new GitHubRepositoryInspector({ baseUrl: github.url, token: async () => (reads++, 'ghp_from_secret'), fetch: guardedFetch({ allowLoopback: true }), policy: { allowLoopback: true } });
+    const fromSecret = new GitHubRepositoryInspector({
+      baseUrl: github.url,
+      token: async () => (reads++, 'ghp_from_secret'),
+      fetch: guardedFetch({ allowLoopback: true }),
+      policy: { allowLoopback: true },
+    });
     expect((await fromSecret.inspect({ owner: 'acme', repo: 'user-service' })).docs).toBe('docs/');
     expect(reads).toBeGreaterThan(0);
     expect(github.requests.length).toBeGreaterThan(0);
     expect(github.requests.every((r) => r.authorization === 'Bearer ghp_from_secret')).toBe(true);
-    const broken = new GitHubRepositoryInspector({ baseUrl: github.url, token: async () => Promise.reject(new Error('AccessDeniedException')), fetch: guardedFetch({ allowLoopback: true }), policy: { allowLoopback: true } });
+    const broken = new GitHubRepositoryInspector({
+      baseUrl: github.url,
+      token: async () => Promise.reject(new Error('AccessDeniedException')),
+      fetch: guardedFetch({ allowLoopback: true }),
+      policy: { allowLoopback: true },
+    });
     expect((await broken.inspect({ owner: 'acme', repo: 'user-service' })).error).toMatch(/AccessDenied/);
   });
 
   it('falls back to security workflow runs when code scanning is off, on the default branch', async () => {
     const facts = await inspector().inspect({ owner: 'acme', repo: 'legacy' });
-    expect(facts).toEqual({ repository: 'acme/legacy', tests: 'pkg/api_test.go', securityScan: { at: '2026-01-01T00:00:00.000Z', what: 'workflow run "Trivy security scan"' } });
+    expect(facts).toEqual({
+      repository: 'acme/legacy',
+      tests: 'pkg/api_test.go',
+      securityScan: { at: '2026-01-01T00:00:00.000Z', what: 'workflow run "Trivy security scan"' },
+    });
     expect(github.requests.some((r) => r.path === '/repos/acme/legacy/git/trees/master?recursive=1')).toBe(true);
   });
 

@@ -19,7 +19,8 @@ afterAll(async () => {
 
 const group = (name: string, key: string) =>
   `apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: ${name}\n  annotations:\n    pagerduty.com/integration-key: ${key}\n    slack.com/channel: "#${name}"\nspec: { type: team, children: [] }\n`;
-const component = (name: string, owner: string) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec: { type: service, lifecycle: production, owner: ${owner} }\n`;
+const component = (name: string, owner: string) =>
+  `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec: { type: service, lifecycle: production, owner: ${owner} }\n`;
 
 describe('catalog entity ownership', () => {
   it('refuses another source’s overwrite of a Group, keeps the rest of the request, and the owner still updates it', async () => {
@@ -28,7 +29,10 @@ describe('catalog entity ownership', () => {
     const first = await ingestCatalog(store, group('team-payments', 'PD-REAL'), { source: payments, at: new Date() });
     expect(first).toMatchObject({ accepted: 1, rejected: [] });
 
-    const attack = await ingestCatalog(store, [component('new-thing', 'team-x'), group('team-payments', 'PD-EVIL')].join('---\n'), { source: intruder, at: new Date() });
+    const attack = await ingestCatalog(store, [component('new-thing', 'team-x'), group('team-payments', 'PD-EVIL')].join('---\n'), {
+      source: intruder,
+      at: new Date(),
+    });
     expect(attack.accepted).toBe(1);
     expect(attack.rejected).toEqual([{ index: 1, error: expect.stringMatching(/group:default\/team-payments belongs to another source.*admin/) }]);
     expect(JSON.stringify(attack)).not.toContain('payments-ci');

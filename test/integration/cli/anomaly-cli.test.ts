@@ -47,7 +47,11 @@ describe('fleetops detect', () => {
     writeFileSync(shortIn, lines.slice(0, 1001).join('\n') + '\n');
     const r2 = fleetops('detect', '--input', shortIn, '--output', join(dir, 'short-out.csv'));
     expect(r2.status, r2.stderr).toBe(0);
-    const shortScores = readFileSync(join(dir, 'short-out.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[2]));
+    const shortScores = readFileSync(join(dir, 'short-out.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
     expect(shortScores).toEqual(scores.slice(0, 1000));
   });
 
@@ -92,7 +96,12 @@ describe('fleetops iforest', () => {
       expect(v).toBeLessThan(0);
       expect(v).toBeGreaterThanOrEqual(-1);
     }
-    expect(rocAuc(s.map((v) => -v), score.labels)).toBeGreaterThan(0.9);
+    expect(
+      rocAuc(
+        s.map((v) => -v),
+        score.labels,
+      ),
+    ).toBeGreaterThan(0.9);
     const out2 = join(dir, 'scores2.csv');
     fleetops('iforest', '--train', trainPath, '--score', scorePath, '--output', out2, '--trees', '50', '--sample', '128', '--seed', '3');
     expect(readFileSync(out2, 'utf8')).toBe(readFileSync(out, 'utf8'));

@@ -21,7 +21,10 @@ describe('fleetops golden-chart', () => {
     const home = join(dir, 'helm-home');
     const env = { PATH: process.env.PATH, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
     expect(execFileSync(helm, ['lint', '--strict', chart], { env, encoding: 'utf8' })).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
-    const rendered = execFileSync(helm, ['template', 'orders', chart, '--set', 'fullnameOverride=orders', '--set', 'nameOverride=orders'], { env, encoding: 'utf8' });
+    const rendered = execFileSync(helm, ['template', 'orders', chart, '--set', 'fullnameOverride=orders', '--set', 'nameOverride=orders'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(rendered).toMatch(/kind: Deployment\nmetadata:\n {2}name: orders\n/);
     expect(rendered).toMatch(/app.kubernetes.io\/name: orders/);
     expect(spawnSync(process.execPath, [bin, 'golden-chart'], { encoding: 'utf8' }).status).not.toBe(0);

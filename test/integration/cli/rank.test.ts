@@ -60,7 +60,18 @@ describe('fleetops rank', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)[0].node).toBe(c.root);
-    const inProc = await runInProcess(['--graph', graph, '--metrics', metrics, '--split', String(c.split), '--target', c.target, '--target-metric', 'availability']);
+    const inProc = await runInProcess([
+      '--graph',
+      graph,
+      '--metrics',
+      metrics,
+      '--split',
+      String(c.split),
+      '--target',
+      c.target,
+      '--target-metric',
+      'availability',
+    ]);
     expect(inProc.code).toBe(0);
     expect(inProc.stdout).toBe(r.stdout);
   });
@@ -68,7 +79,17 @@ describe('fleetops rank', () => {
   it('prints [] when nothing looks abnormal', () => {
     const quiet = makeRcaCase(7, { fault: 'none' });
     const f = caseFiles(quiet);
-    const r = fleetops('rank', '--graph', write('q.json', f.graph), '--metrics', write('q.csv', f.metrics), '--split', String(quiet.split), '--target', quiet.target);
+    const r = fleetops(
+      'rank',
+      '--graph',
+      write('q.json', f.graph),
+      '--metrics',
+      write('q.csv', f.metrics),
+      '--split',
+      String(quiet.split),
+      '--target',
+      quiet.target,
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('[]\n');
   });
@@ -105,11 +126,23 @@ describe('fleetops rank', () => {
       [['--graph', graph, '--metrics', join(dir, 'missing.csv'), '--split', '1', '--target', 'a'], /missing\.csv: file not found/],
       [['--graph', write('bad.json', '[{"from":"a",'), '--metrics', metrics, '--split', '1', '--target', 'a'], /bad\.json: invalid JSON/],
       [['--graph', write('obj.json', '{"from":"a","to":"b"}'), '--metrics', metrics, '--split', '1', '--target', 'a'], /expected a JSON array/],
-      [['--graph', write('noto.json', '[{"from":"a","to":"b"},{"from":"b"}]'), '--metrics', metrics, '--split', '1', '--target', 'a'], /edge 1: "to" must be a non-empty string/],
+      [
+        ['--graph', write('noto.json', '[{"from":"a","to":"b"},{"from":"b"}]'), '--metrics', metrics, '--split', '1', '--target', 'a'],
+        /edge 1: "to" must be a non-empty string/,
+      ],
       [['--graph', graph, '--metrics', write('hdr.csv', 'time,node,metric,value\n1,a,m,2\n'), '--split', '1', '--target', 'a'], /missing column "timestamp"/],
-      [['--graph', graph, '--metrics', write('ts.csv', 'timestamp,node,metric,value\n1,a,m,2\nyesterday,a,m,3\n'), '--split', '1', '--target', 'a'], /line 3, column "timestamp": not a number: "yesterday"/],
-      [['--graph', graph, '--metrics', write('val.csv', 'timestamp,node,metric,value\n1,a,m,2\n2,a,m,oops\n'), '--split', '1', '--target', 'a'], /line 3, column "value": not a number: "oops"/],
-      [['--graph', graph, '--metrics', write('fields.csv', 'timestamp,node,metric,value\n1,a,m\n'), '--split', '1', '--target', 'a'], /line 2: expected 4 fields/],
+      [
+        ['--graph', graph, '--metrics', write('ts.csv', 'timestamp,node,metric,value\n1,a,m,2\nyesterday,a,m,3\n'), '--split', '1', '--target', 'a'],
+        /line 3, column "timestamp": not a number: "yesterday"/,
+      ],
+      [
+        ['--graph', graph, '--metrics', write('val.csv', 'timestamp,node,metric,value\n1,a,m,2\n2,a,m,oops\n'), '--split', '1', '--target', 'a'],
+        /line 3, column "value": not a number: "oops"/,
+      ],
+      [
+        ['--graph', graph, '--metrics', write('fields.csv', 'timestamp,node,metric,value\n1,a,m\n'), '--split', '1', '--target', 'a'],
+        /line 2: expected 4 fields/,
+      ],
       [['--graph', graph, '--metrics', metrics, '--split', 'soon', '--target', 'a'], /--split must be a timestamp in epoch seconds/],
       [['--graph', graph, '--metrics', metrics, '--split', '1'], /--target is required/],
       [['--graph', graph, '--metrics', metrics, '--split', '1', '--target', 'a', '--bogus', '1'], /Unknown option --bogus/],
@@ -124,7 +157,9 @@ describe('fleetops rank', () => {
 
   it('command.run throws for the same errors (main turns them into exit 2)', async () => {
     await expect(command.run(['--graph', graph])).rejects.toThrow(/--metrics is required/);
-    await expect(command.run(['--graph', graph, '--metrics', metrics, '--split', '1', '--target', 'a', '--target-metric', ''])).rejects.toThrow(/--target-metric/);
+    await expect(command.run(['--graph', graph, '--metrics', metrics, '--split', '1', '--target', 'a', '--target-metric', ''])).rejects.toThrow(
+      /--target-metric/,
+    );
   });
 
   it('--changes and --edge-metrics (events/rank): the callee failing only at its caller is raised, scores sum to at most 1', () => {

@@ -24,7 +24,8 @@ const hits: string[] = [];
 
 const policy = { allowLoopback: true };
 const options = { policy, fetch: guardedFetch(policy) };
-const index = (url: string, digest?: string) => `apiVersion: v1\nentries:\n  hello:\n    - name: hello\n      version: 0.1.0\n      urls: ["${url}"]\n${digest ? `      digest: ${digest}\n` : ''}`;
+const index = (url: string, digest?: string) =>
+  `apiVersion: v1\nentries:\n  hello:\n    - name: hello\n      version: 0.1.0\n      urls: ["${url}"]\n${digest ? `      digest: ${digest}\n` : ''}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fleetops-chart-dl-'));
@@ -57,7 +58,9 @@ describe('chart downloads', () => {
     await expect(downloadChart({ repoUrl: `${base}/moved`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({ code: 'CHART_REDIRECT' });
     routes['/tarmoved/index.yaml'] = { status: 200, body: index('x.tgz') };
     routes['/tarmoved/x.tgz'] = { status: 301, headers: { location: `${base}/good/charts/hello-0.1.0.tgz` } };
-    await expect(downloadChart({ repoUrl: `${base}/tarmoved`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({ code: 'CHART_REDIRECT' });
+    await expect(downloadChart({ repoUrl: `${base}/tarmoved`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({
+      code: 'CHART_REDIRECT',
+    });
   });
 
   it('refuses tarball URLs the address policy refuses, and plain http to another host', async () => {
@@ -77,7 +80,9 @@ describe('chart downloads', () => {
     await expect(downloadChart({ repoUrl: `${base}/big`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({ code: 'CHART_TOO_LARGE' });
     routes['/tampered/index.yaml'] = { status: 200, body: index('t.tgz', 'a'.repeat(64)) };
     routes['/tampered/t.tgz'] = { status: 200, body: tgz };
-    await expect(downloadChart({ repoUrl: `${base}/tampered`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({ code: 'CHART_DIGEST_MISMATCH' });
+    await expect(downloadChart({ repoUrl: `${base}/tampered`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({
+      code: 'CHART_DIGEST_MISMATCH',
+    });
     routes['/html/index.yaml'] = { status: 200, body: index('h.tgz') };
     routes['/html/h.tgz'] = { status: 200, body: '<html>login</html>' };
     await expect(downloadChart({ repoUrl: `${base}/html`, name: 'hello', version: '0.1.0' }, dir, options)).rejects.toMatchObject({ code: 'CHART_INVALID' });

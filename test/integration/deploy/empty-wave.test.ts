@@ -42,7 +42,10 @@ describe('deploy wave health gate', () => {
         },
       },
       secrets: new EncryptedFileSecretStore(mkdtempSync(join(tmpdir(), 'fleetops-empty-wave-'))),
-      workflows: { start: async (_w: string, _input: unknown, name?: string) => (started.push(name ?? ''), { executionId: name ?? 'x' }), describe: async () => undefined } as never,
+      workflows: {
+        start: async (_w: string, _input: unknown, name?: string) => (started.push(name ?? ''), { executionId: name ?? 'x' }),
+        describe: async () => undefined,
+      } as never,
       events: { publish: async (e: BusEvent[]) => void events.push(...e) },
       clock: { now: () => new Date() },
       chartPolicy: { allowLocalCharts: true, allowLoopback: false },

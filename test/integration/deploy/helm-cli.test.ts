@@ -36,7 +36,8 @@ afterAll(async () => {
   for (const dir of [dataDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const image = async () => (await kreq(sim.clusters[0], 'GET', '/apis/apps/v1/namespaces/web/deployments/web')).body?.spec?.template?.spec?.containers?.[0]?.image;
+const image = async () =>
+  (await kreq(sim.clusters[0], 'GET', '/apis/apps/v1/namespaces/web/deployments/web')).body?.spec?.template?.spec?.containers?.[0]?.image;
 
 describe('HelmCli with the layer’s helm', () => {
   it('installs, upgrades and rolls back a release, leaving no workspace behind', async () => {
@@ -76,7 +77,14 @@ describe('HelmCli with the layer’s helm', () => {
     await new Promise<void>((r) => repo.listen(0, '127.0.0.1', () => r()));
     try {
       const repoUrl = `http://127.0.0.1:${(repo.address() as { port: number }).port}/charts`;
-      const result = await helm.upgrade({ creds, release: 'repo', namespace: 'web', chart: { repoUrl, name: 'hello', version: '0.1.0' }, values: { image: { tag: '3.0.0' } }, timeoutSeconds: 60 });
+      const result = await helm.upgrade({
+        creds,
+        release: 'repo',
+        namespace: 'web',
+        chart: { repoUrl, name: 'hello', version: '0.1.0' },
+        values: { image: { tag: '3.0.0' } },
+        timeoutSeconds: 60,
+      });
       expect(result.revision).toBe(1);
       // Exactly our two requests: helm itself fetched nothing from the repository.
       expect(seen).toEqual(['/charts/index.yaml', '/charts/hello-0.1.0.tgz']);
@@ -88,6 +96,8 @@ describe('HelmCli with the layer’s helm', () => {
 
   it('refuses a cluster address the policy refuses before helm runs', async () => {
     const strict = new HelmCli({ binary: '/nonexistent/helm', policy: { allowLoopback: false } });
-    await expect(strict.upgrade({ creds, release: 'web', namespace: 'web', chart: { path: CHART }, values: {}, timeoutSeconds: 30 })).rejects.toThrow(/loopback|not allowed/);
+    await expect(strict.upgrade({ creds, release: 'web', namespace: 'web', chart: { path: CHART }, values: {}, timeoutSeconds: 30 })).rejects.toThrow(
+      /loopback|not allowed/,
+    );
   });
 });

@@ -70,8 +70,20 @@ describe('ArgoCdClient against a local HTTPS server speaking Argo CD', () => {
     await client().rollback({ name: 'shop-api' }, 1);
     await client().sync({ name: 'shop-api' }, 'b2b2b2');
     expect(argo.requests).toEqual([
-      { method: 'POST', path: '/api/v1/applications/shop-api/rollback', authorization: `Bearer ${argo.token}`, contentType: 'application/json', body: '{"id":1,"prune":false,"dryRun":false}' },
-      { method: 'POST', path: '/api/v1/applications/shop-api/sync', authorization: `Bearer ${argo.token}`, contentType: 'application/json', body: '{"revision":"b2b2b2","prune":false,"dryRun":false}' },
+      {
+        method: 'POST',
+        path: '/api/v1/applications/shop-api/rollback',
+        authorization: `Bearer ${argo.token}`,
+        contentType: 'application/json',
+        body: '{"id":1,"prune":false,"dryRun":false}',
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/applications/shop-api/sync',
+        authorization: `Bearer ${argo.token}`,
+        contentType: 'application/json',
+        body: '{"revision":"b2b2b2","prune":false,"dryRun":false}',
+      },
     ]);
     expect(argo.apps.get('shop-api')!.history.map((h) => [h.id, h.revision])).toEqual([
       [1, 'a1a1a1'],
@@ -113,19 +125,27 @@ describe('ArgoCdClient against a local HTTPS server speaking Argo CD', () => {
   });
 
   it('https only, TLS verified, and the cluster address policy at connect time', async () => {
-    expect(() => new ArgoCdClient({ baseUrl: argo.url.replace('https:', 'http:'), token: () => 't', policy: { allowLoopback: true } })).toThrow(/must be https/);
+    expect(() => new ArgoCdClient({ baseUrl: argo.url.replace('https:', 'http:'), token: () => 't', policy: { allowLoopback: true } })).toThrow(
+      /must be https/,
+    );
     // Loopback is refused in AWS (allowLoopback false): nothing is sent.
     const loopback = await failure(client({ policy: { allowLoopback: false } }).application({ name: 'shop-api' }));
     expect([loopback.kind, loopback.code]).toEqual(['invalid', 'UNSAFE_ARGOCD_URL']);
     // A name that resolves to the metadata address (DNS rebinding) is refused when connecting.
     const port = new URL(argo.url).port;
     const rebound = await failure(
-      client({ baseUrl: `https://argocd.example.com:${port}`, policy: { allowLoopback: true, lookup: async () => [{ address: '169.254.169.254', family: 4 }] } }).application({ name: 'shop-api' }),
+      client({
+        baseUrl: `https://argocd.example.com:${port}`,
+        policy: { allowLoopback: true, lookup: async () => [{ address: '169.254.169.254', family: 4 }] },
+      }).application({ name: 'shop-api' }),
     );
     expect([rebound.kind, rebound.code]).toEqual(['invalid', 'UNSAFE_ARGOCD_URL']);
     expect(rebound.message).toMatch(/169\.254\.169\.254/);
     // localhost → 127.0.0.1 through the guarded lookup, allowed locally; the certificate names localhost.
-    await client({ baseUrl: `https://localhost:${port}`, policy: { allowLoopback: true, lookup: async () => [{ address: '127.0.0.1', family: 4 }] } }).application({ name: 'shop-api' });
+    await client({
+      baseUrl: `https://localhost:${port}`,
+      policy: { allowLoopback: true, lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
+    }).application({ name: 'shop-api' });
     // Without the private CA the certificate is not trusted.
     const untrusted = await failure(client({ caPem: undefined }).application({ name: 'shop-api' }));
     expect([untrusted.kind, untrusted.message]).toEqual(['upstream', expect.stringMatching(/TLS verification failed/)]);

@@ -23,8 +23,18 @@ describe('audit partition', () => {
     expect(Item).toMatchObject({ actor: 'oidc:ana' });
     expect((await client.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALING#h9', sk: 'AUDIT#execute' } }))).Item).toBeUndefined();
     // A row from before the move, and a forged duplicate of a step that exists: the AUDIT# row wins.
-    await client.send(new PutCommand({ TableName: db.tableName, Item: { pk: 'HEALING#h9', sk: 'AUDIT#begin', step: 'begin', at: '2026-12-01T00:00:00Z', actor: 'api', what: 'requested', result: 'recorded' } }));
-    await client.send(new PutCommand({ TableName: db.tableName, Item: { pk: 'HEALING#h9', sk: 'AUDIT#execute', step: 'execute', at: '2026-12-01T00:00:02Z', actor: 'mallory', what: 'scale', result: 'forged' } }));
+    await client.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { pk: 'HEALING#h9', sk: 'AUDIT#begin', step: 'begin', at: '2026-12-01T00:00:00Z', actor: 'api', what: 'requested', result: 'recorded' },
+      }),
+    );
+    await client.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { pk: 'HEALING#h9', sk: 'AUDIT#execute', step: 'execute', at: '2026-12-01T00:00:02Z', actor: 'mallory', what: 'scale', result: 'forged' },
+      }),
+    );
     const trail = await store.auditTrail('h9');
     expect(trail.map((e) => [e.step, e.actor])).toEqual([
       ['begin', 'api'],

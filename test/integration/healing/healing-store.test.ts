@@ -37,10 +37,13 @@ const record = (id: string, extra: Partial<HealingRecord> = {}): HealingRecord =
 beforeAll(async () => {
   db = await startTestTable();
   client = createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint });
-  client.middlewareStack.add((next, context) => async (args) => {
-    sent.push(String(context.commandName));
-    return next(args);
-  }, { step: 'initialize', name: 'countRequests' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
   store = new DynamoHealingStore({ client, tableName: db.tableName });
 }, 240_000);
 
@@ -63,7 +66,17 @@ describe('DynamoHealingStore against DynamoDB Local', () => {
   });
 
   it('audit entries are append-only: a second write of the same step changes nothing', async () => {
-    expect(await store.audit('h1', { step: 'execute', at: '2026-12-01T00:00:01Z', actor: 'fleetops', what: 'scale', before: { replicas: 2 }, after: { replicas: 4 }, result: 'done' })).toBe(true);
+    expect(
+      await store.audit('h1', {
+        step: 'execute',
+        at: '2026-12-01T00:00:01Z',
+        actor: 'fleetops',
+        what: 'scale',
+        before: { replicas: 2 },
+        after: { replicas: 4 },
+        result: 'done',
+      }),
+    ).toBe(true);
     expect(await store.audit('h1', { step: 'execute', at: '2026-12-01T00:00:02Z', actor: 'mallory', what: 'scale', result: 'overwritten' })).toBe(false);
     expect(await store.audit('h1', { step: 'begin', at: '2026-12-01T00:00:00Z', actor: 'api', what: 'requested', result: 'recorded' })).toBe(true);
     const trail = await store.auditTrail('h1');
@@ -74,20 +87,30 @@ describe('DynamoHealingStore against DynamoDB Local', () => {
   it('50 concurrent claims on one service: exactly 3 granted, the rest told why', async () => {
     const now = new Date();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => store.claimAction({ healingId: `r${i}`, service: 'c1#shop#rate', issue: 'c1#shop#rate#high_cpu', now, actionsPerHour: 3, cooldownSeconds: 0 })),
+      Array.from({ length: 50 }, (_, i) =>
+        store.claimAction({ healingId: `r${i}`, service: 'c1#shop#rate', issue: 'c1#shop#rate#high_cpu', now, actionsPerHour: 3, cooldownSeconds: 0 }),
+      ),
     );
     const granted = results.filter((r) => r.granted);
     expect(granted).toHaveLength(3);
     expect(new Set(granted.map((r) => (r as { slot: number }).slot))).toEqual(new Set([0, 1, 2]));
     for (const r of results.filter((x) => !x.granted)) expect(r).toMatchObject({ reason: expect.stringMatching(/rate limit: 3 actions/) });
     // An hour later the slots are free again.
-    const later = await store.claimAction({ healingId: 'later', service: 'c1#shop#rate', issue: 'x', now: new Date(now.getTime() + 3_600_001), actionsPerHour: 3, cooldownSeconds: 0 });
+    const later = await store.claimAction({
+      healingId: 'later',
+      service: 'c1#shop#rate',
+      issue: 'x',
+      now: new Date(now.getTime() + 3_600_001),
+      actionsPerHour: 3,
+      cooldownSeconds: 0,
+    });
     expect(later.granted).toBe(true);
   }, 60_000);
 
   it('cool-down: one grant per issue until it ends; the kill switch stops claims; one read answers both for preflight', async () => {
     const now = new Date();
-    const claim = (id: string, at = now) => store.claimAction({ healingId: id, service: 'c1#shop#cool', issue: 'c1#shop#cool#high_cpu', now: at, actionsPerHour: 3, cooldownSeconds: 600 });
+    const claim = (id: string, at = now) =>
+      store.claimAction({ healingId: id, service: 'c1#shop#cool', issue: 'c1#shop#cool#high_cpu', now: at, actionsPerHour: 3, cooldownSeconds: 600 });
     const results = await Promise.all([claim('a'), claim('b'), claim('c'), claim('d')]);
     expect(results.filter((r) => r.granted)).toHaveLength(1);
     expect(results.filter((r) => !r.granted).every((r) => /cool-down/.test((r as { reason: string }).reason))).toBe(true);
@@ -100,7 +123,10 @@ describe('DynamoHealingStore against DynamoDB Local', () => {
     expect(Date.parse(state.cooldownUntil!)).toBeGreaterThan(now.getTime());
     await store.setKillSwitch(true, 'ops', now);
     expect((await store.safetyState({ service: 's', issue: 'i' })).killSwitch).toBe(true);
-    expect(await store.claimAction({ healingId: 'k', service: 'c1#shop#kill', issue: 'k', now, actionsPerHour: 3, cooldownSeconds: 0 })).toMatchObject({ granted: false, reason: expect.stringMatching(/kill switch/) });
+    expect(await store.claimAction({ healingId: 'k', service: 'c1#shop#kill', issue: 'k', now, actionsPerHour: 3, cooldownSeconds: 0 })).toMatchObject({
+      granted: false,
+      reason: expect.stringMatching(/kill switch/),
+    });
     await store.setKillSwitch(false, 'ops', now);
     sent.length = 0;
     expect((await store.claimAction({ healingId: 'k', service: 'c1#shop#kill', issue: 'k', now, actionsPerHour: 3, cooldownSeconds: 0 })).granted).toBe(true);
@@ -134,7 +160,9 @@ describe('DynamoHealingStore against DynamoDB Local', () => {
     expect(await step({ healingId: 'h1', step: 'execute' }, context)).toEqual({ n: 1 });
     expect(await step({ healingId: 'h1', step: 'verify' }, context)).toEqual({ n: 2 });
     expect(runs).toBe(2);
-    const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const raw = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
     expect(raw).toBeDefined();
   });
 });

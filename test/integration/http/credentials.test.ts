@@ -93,7 +93,12 @@ describe('ingest credentials and API keys in DynamoDB Local', () => {
   it('creates API keys with a role, only by admins', async () => {
     const { credential, secret } = await a.createApiKey({ name: 'nightly-report', role: 'viewer' }, ADMIN);
     expect(secret).toMatch(/^fo_key_/);
-    expect(await b.authenticate(secret)).toEqual({ kind: 'api-key', subject: `api-key:${credential.id}`, displayName: 'API key nightly-report', role: 'viewer' });
+    expect(await b.authenticate(secret)).toEqual({
+      kind: 'api-key',
+      subject: `api-key:${credential.id}`,
+      displayName: 'API key nightly-report',
+      role: 'viewer',
+    });
     await expect(a.createApiKey({ name: 'x', role: 'operator' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
     await expect(a.createIngest({ source: 'x' }, APPROVER)).rejects.toMatchObject({ kind: 'forbidden' });
   });
@@ -103,7 +108,8 @@ describe('ingest credentials and API keys in DynamoDB Local', () => {
     const services = Array.from({ length: 6 }, () => new CredentialService({ store, now: () => now, cacheSeconds: 30 }));
     const results = await Promise.allSettled(services.map((s) => s.createIngest({ source: 'am-race' }, ADMIN)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-    for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', code: 'TOO_MANY_CREDENTIALS' });
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', code: 'TOO_MANY_CREDENTIALS' });
     const active = (await a.list()).filter((c) => c.source === 'am-race' && c.status === 'active');
     expect(active).toHaveLength(2);
     // A revoke frees exactly one slot, also under concurrency; revoking twice frees it once.
@@ -115,7 +121,10 @@ describe('ingest credentials and API keys in DynamoDB Local', () => {
 
   it('the store itself refuses a third active credential even when the caller skipped the check', async () => {
     const base = { kind: 'ingest' as const, source: 'am-direct', name: 'am', secretHash: 'x', createdAt: now.toISOString(), createdBy: ADMIN.subject };
-    await Promise.all([store.create({ ...base, id: 'a000000000000001' }, { maxActiveForSource: 2 }), store.create({ ...base, id: 'a000000000000002' }, { maxActiveForSource: 2 })]);
+    await Promise.all([
+      store.create({ ...base, id: 'a000000000000001' }, { maxActiveForSource: 2 }),
+      store.create({ ...base, id: 'a000000000000002' }, { maxActiveForSource: 2 }),
+    ]);
     await expect(store.create({ ...base, id: 'a000000000000003' }, { maxActiveForSource: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_CREDENTIALS' });
   });
 });

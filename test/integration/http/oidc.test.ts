@@ -21,7 +21,13 @@ beforeAll(async () => {
       JSON.stringify([
         local.config,
         // Backstage user tokens: ES256, ownership refs in `ent`, discovery → JWKS.
-        { issuer: backstage.issuer, audience: 'backstage', rolesClaim: 'ent', roleMap: { 'group:default/sre': 'operator', 'group:default/platform': 'admin' }, defaultRole: 'viewer' },
+        {
+          issuer: backstage.issuer,
+          audience: 'backstage',
+          rolesClaim: 'ent',
+          roleMap: { 'group:default/sre': 'operator', 'group:default/platform': 'admin' },
+          defaultRole: 'viewer',
+        },
       ]),
     ),
     { clockSkewSeconds: 30 },
@@ -88,7 +94,9 @@ describe('OIDC verification against a real issuer (local/oidc)', () => {
       await expect(cognito.verify(await accessToken({ client_id: 'someone-else' }))).rejects.toMatchObject({ kind: 'unauthorized' });
       await expect(cognito.verify(await accessToken({}))).rejects.toMatchObject({ kind: 'unauthorized' });
       // With an aud, client_id does not matter: the aud must match.
-      await expect(cognito.verify(await issuer.mint({ sub: 'u', groups: ['fleetops-operators'], claims: { client_id: 'client-123' }, audience: 'other' }))).rejects.toMatchObject({ kind: 'unauthorized' });
+      await expect(
+        cognito.verify(await issuer.mint({ sub: 'u', groups: ['fleetops-operators'], claims: { client_id: 'client-123' }, audience: 'other' })),
+      ).rejects.toMatchObject({ kind: 'unauthorized' });
     } finally {
       await issuer.stop();
     }
@@ -107,7 +115,12 @@ describe('OIDC verification against a real issuer (local/oidc)', () => {
   });
 
   it('reads roles from a dotted claim path (Keycloak realm_access.roles) and from a space-separated string', () => {
-    const issuer = OidcIssuerSchema.parse({ issuer: 'https://id.example', audience: 'a', rolesClaim: 'realm_access.roles', roleMap: { 'fleet-approve': 'approver' } });
+    const issuer = OidcIssuerSchema.parse({
+      issuer: 'https://id.example',
+      audience: 'a',
+      rolesClaim: 'realm_access.roles',
+      roleMap: { 'fleet-approve': 'approver' },
+    });
     expect(roleFromClaims({ realm_access: { roles: ['offline_access', 'fleet-approve'] } }, issuer)).toBe('approver');
     expect(roleFromClaims({ realm_access: { roles: ['offline_access'] } }, issuer)).toBeNull();
     const scp = OidcIssuerSchema.parse({ issuer: 'https://id.example', audience: 'a', rolesClaim: 'scp', roleMap: { 'fleet.admin': 'admin' } });

@@ -28,7 +28,10 @@ let redirectTo = '';
 let targetVersion = 'v1.99.0-pwned';
 let cloud: LocalCloud;
 
-function listen(name: 'hostile' | 'target', handler: (path: string) => { status: number; headers?: Record<string, string>; body?: unknown }): Promise<[Server, number]> {
+function listen(
+  name: 'hostile' | 'target',
+  handler: (path: string) => { status: number; headers?: Record<string, string>; body?: unknown },
+): Promise<[Server, number]> {
   const server = createServer({ key: p.serverKeyPem, cert: p.serverCertPem }, (req, res) => {
     hits[name].push(`${req.method} ${req.url}`);
     const answer = handler(req.url ?? '/');
@@ -63,21 +66,25 @@ describe('registration against an API server that redirects /version', () => {
   it.each([
     ['a second server on loopback', () => `https://127.0.0.1:${targetPort}`],
     ['the instance metadata address', () => 'https://169.254.169.254'],
-  ])('is refused when the redirect points at %s, and nothing is stored', async (_name, to) => {
-    redirectTo = to();
-    hits.target.length = 0;
-    hits.hostile.length = 0;
-    const kubeconfig = kubeconfigYaml({ server: `https://127.0.0.1:${hostilePort}`, token: TOKEN });
-    const response = await api('POST', '/v1/clusters', { name: `hostile-${hostilePort}-${redirectTo.length}`, environment: 'dev', kubeconfig });
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(503);
-    expect(response.body.error.code).toMatch(/^[A-Z_]+$/);
-    expect(JSON.stringify(response.body)).not.toContain('pwned');
-    expect(JSON.stringify(response.body)).not.toContain(TOKEN);
-    expect(hits.hostile).toEqual(['GET /version']);
-    expect(hits.target).toEqual([]);
-    expect((await api('GET', '/v1/clusters')).body.items).toEqual([]);
-  }, 60_000);
+  ])(
+    'is refused when the redirect points at %s, and nothing is stored',
+    async (_name, to) => {
+      redirectTo = to();
+      hits.target.length = 0;
+      hits.hostile.length = 0;
+      const kubeconfig = kubeconfigYaml({ server: `https://127.0.0.1:${hostilePort}`, token: TOKEN });
+      const response = await api('POST', '/v1/clusters', { name: `hostile-${hostilePort}-${redirectTo.length}`, environment: 'dev', kubeconfig });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(503);
+      expect(response.body.error.code).toMatch(/^[A-Z_]+$/);
+      expect(JSON.stringify(response.body)).not.toContain('pwned');
+      expect(JSON.stringify(response.body)).not.toContain(TOKEN);
+      expect(hits.hostile).toEqual(['GET /version']);
+      expect(hits.target).toEqual([]);
+      expect((await api('GET', '/v1/clusters')).body.items).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('the address guard at connect time', () => {

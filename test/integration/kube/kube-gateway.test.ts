@@ -29,7 +29,10 @@ interface Deployment {
 }
 
 function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void, clientCa = false): Promise<{ server: Server; port: number }> {
-  const server = createServer({ key: p.serverKeyPem, cert: p.serverCertPem, ca: clientCa ? [p.caCertPem] : undefined, requestCert: clientCa, rejectUnauthorized: false }, handler);
+  const server = createServer(
+    { key: p.serverKeyPem, cert: p.serverCertPem, ca: clientCa ? [p.caCertPem] : undefined, requestCert: clientCa, rejectUnauthorized: false },
+    handler,
+  );
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
 }
 
@@ -38,13 +41,25 @@ const replicasets: any[] = [];
 function seed(): void {
   deployments.web = {
     metadata: { name: 'web', namespace: 'shop', uid: 'dep-uid', resourceVersion: '5', annotations: { 'deployment.kubernetes.io/revision': '2' } },
-    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:2' }] } } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:2' }] } },
+    },
   };
   replicasets.length = 0;
   for (const rev of [1, 2]) {
     replicasets.push({
-      metadata: { name: `web-${rev}`, namespace: 'shop', annotations: { 'deployment.kubernetes.io/revision': String(rev) }, ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'dep-uid' }], labels: { app: 'web' } },
-      spec: { template: { metadata: { labels: { app: 'web', 'pod-template-hash': `h${rev}` } }, spec: { containers: [{ name: 'web', image: `web:${rev}` }] } } },
+      metadata: {
+        name: `web-${rev}`,
+        namespace: 'shop',
+        annotations: { 'deployment.kubernetes.io/revision': String(rev) },
+        ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'dep-uid' }],
+        labels: { app: 'web' },
+      },
+      spec: {
+        template: { metadata: { labels: { app: 'web', 'pod-template-hash': `h${rev}` } }, spec: { containers: [{ name: 'web', image: `web:${rev}` }] } },
+      },
     });
   }
 }
@@ -66,10 +81,16 @@ function api(req: IncomingMessage, res: ServerResponse): void {
     if (path === '/version') return send(200, { major: '1', minor: '30', gitVersion: 'v1.30.2-test', platform: 'linux/amd64' });
     if (path.startsWith('/slow')) return; // never answers
     if (path === '/api/v1/namespaces/shop/pods' && req.method === 'GET') {
-      return send(200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'web-1-abc', namespace: 'shop', labels: { app: 'web' } }, status: { phase: 'Running' } }] });
+      return send(200, {
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: {},
+        items: [{ metadata: { name: 'web-1-abc', namespace: 'shop', labels: { app: 'web' } }, status: { phase: 'Running' } }],
+      });
     }
     if (path === '/api/v1/namespaces/shop/pods/web-1-abc' && req.method === 'DELETE') return send(200, { kind: 'Pod', metadata: { name: 'web-1-abc' } });
-    if (path === '/api/v1/namespaces/shop/events') return send(200, { kind: 'EventList', items: [{ metadata: { name: 'e1' }, reason: 'BackOff', involvedObject: {} }] });
+    if (path === '/api/v1/namespaces/shop/events')
+      return send(200, { kind: 'EventList', items: [{ metadata: { name: 'e1' }, reason: 'BackOff', involvedObject: {} }] });
     if (path === '/api/v1/nodes') return send(200, { kind: 'NodeList', items: [{ metadata: { name: 'node-1' } }] });
     if (path === '/apis/apps/v1/namespaces/shop/deployments/web' && req.method === 'GET') return send(200, deployments.web);
     if (path === '/apis/apps/v1/namespaces/shop/deployments/web' && req.method === 'PUT') {
@@ -83,7 +104,16 @@ function api(req: IncomingMessage, res: ServerResponse): void {
     if (path === '/apis/apps/v1/namespaces/shop/deployments/missing') return send(404, { kind: 'Status', message: 'not found', code: 404 });
     if (path === '/apis/apps/v1/namespaces/shop/replicasets') return send(200, { kind: 'ReplicaSetList', items: replicasets });
     if (path === '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods') {
-      return send(200, { kind: 'PodMetricsList', items: [{ metadata: { name: 'web-1-abc', namespace: 'shop' }, timestamp: '2024-01-01T00:00:00Z', containers: [{ name: 'web', usage: { cpu: '12m', memory: '64Mi' } }] }] });
+      return send(200, {
+        kind: 'PodMetricsList',
+        items: [
+          {
+            metadata: { name: 'web-1-abc', namespace: 'shop' },
+            timestamp: '2024-01-01T00:00:00Z',
+            containers: [{ name: 'web', usage: { cpu: '12m', memory: '64Mi' } }],
+          },
+        ],
+      });
     }
     send(404, { kind: 'Status', message: `no route ${path}`, code: 404 });
   });
@@ -232,7 +262,9 @@ describe('cluster client helpers', () => {
     expect((await c.listEvents('shop'))[0].reason).toBe('BackOff');
     expect((await c.listNodes())[0].metadata?.name).toBe('node-1');
     expect((await c.getDeployment('shop', 'web')).spec?.replicas).toBe(2);
-    expect(await c.podMetrics('shop')).toEqual([{ name: 'web-1-abc', namespace: 'shop', timestamp: '2024-01-01T00:00:00Z', containers: [{ name: 'web', cpu: '12m', memory: '64Mi' }] }]);
+    expect(await c.podMetrics('shop')).toEqual([
+      { name: 'web-1-abc', namespace: 'shop', timestamp: '2024-01-01T00:00:00Z', containers: [{ name: 'web', cpu: '12m', memory: '64Mi' }] },
+    ]);
     const missing = await failure(c.getDeployment('shop', 'missing'));
     expect(missing.kind).toBe('not-found');
     await expect(c.listPods('../etc')).rejects.toBeInstanceOf(ValidationError);

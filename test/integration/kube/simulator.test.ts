@@ -39,7 +39,9 @@ describe.skipIf(!existsSync(simEntry))('simulator registration', () => {
     expect(safe.user).toEqual({ token: c.token });
     const version = await new KubernetesGateway({ allowLoopback: true }).version(safe);
     expect(version.gitVersion).toMatch(/^v1\./);
-    const pods = await (await new KubernetesGateway({ allowLoopback: true }).client({ clusterId: 't1', credentialsVersion: '1', creds: safe })).listPods('shop');
+    const pods = await (
+      await new KubernetesGateway({ allowLoopback: true }).client({ clusterId: 't1', credentialsVersion: '1', creds: safe })
+    ).listPods('shop');
     expect(pods.length).toBeGreaterThan(0);
   });
 

@@ -48,7 +48,9 @@ const normal = (): GoldenSignals => ({
 
 function fakeSource(next: () => GoldenSignals, at: () => string): MetricSource {
   return {
-    currentSignals: async ({ namespace }): Promise<ServiceSignals[]> => [{ cluster: 'prod', namespace, service: 'checkout', at: at(), features: next(), source: 'prometheus' }],
+    currentSignals: async ({ namespace }): Promise<ServiceSignals[]> => [
+      { cluster: 'prod', namespace, service: 'checkout', at: at(), features: next(), source: 'prometheus' },
+    ],
     rangeSignals: async () => [],
   };
 }
@@ -56,7 +58,17 @@ function fakeSource(next: () => GoldenSignals, at: () => string): MetricSource {
 describe('metrics store on DynamoDB Local', () => {
   it('stores large model artefacts in chunks and reads them back whole', async () => {
     const artefact = { weights: Array.from({ length: 300_000 }, () => noise()) };
-    await store.putModel({ clusterId: 'c-big', namespace: 'shop', service: 'x', kind: 'iforest', version: 'v1', trainedAt: new Date().toISOString(), window: { from: 'a', to: 'b', rows: 1 }, metrics: { m: 1 }, artefact });
+    await store.putModel({
+      clusterId: 'c-big',
+      namespace: 'shop',
+      service: 'x',
+      kind: 'iforest',
+      version: 'v1',
+      trainedAt: new Date().toISOString(),
+      window: { from: 'a', to: 'b', rows: 1 },
+      metrics: { m: 1 },
+      artefact,
+    });
     const loaded = await store.latestModel('c-big', 'shop', 'x', 'iforest');
     expect(loaded?.version).toBe('v1');
     expect(loaded?.metrics).toEqual({ m: 1 });
@@ -73,14 +85,25 @@ describe('MetricPull with a stored history', () => {
     const now = Date.now();
     // 200 minutes of normal history for the series.
     await store.putSamples(
-      Array.from({ length: 200 }, (_, i) => ({ clusterId: cluster.id, cluster: 'prod', namespace: 'shop', service: 'checkout', at: new Date(now - (200 - i) * 60_000).toISOString(), features: normal() })),
+      Array.from({ length: 200 }, (_, i) => ({
+        clusterId: cluster.id,
+        cluster: 'prod',
+        namespace: 'shop',
+        service: 'checkout',
+        at: new Date(now - (200 - i) * 60_000).toISOString(),
+        features: normal(),
+      })),
     );
     const events: BusEvent[] = [];
     let current = normal();
     let clock = now;
     const pull = new MetricPull({
       clusters: { get: async (id) => (id === cluster.id ? cluster : undefined) },
-      sourceFor: async () => fakeSource(() => current, () => new Date(clock).toISOString()),
+      sourceFor: async () =>
+        fakeSource(
+          () => current,
+          () => new Date(clock).toISOString(),
+        ),
       store,
       events: { publish: async (e) => void events.push(...e) },
       clock: { now: () => new Date(clock) },
@@ -99,7 +122,11 @@ describe('MetricPull with a stored history', () => {
     const spike = await pull.pullBatch({ pullId: 'p2', at: new Date(clock).toISOString(), clusterIds: [cluster.id] });
     expect(spike[0].anomalies).toBe(1);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ source: 'fleetops.metrics', detailType: 'AnomalyDetected', detail: { cluster: 'prod', namespace: 'shop', service: 'checkout' } });
+    expect(events[0]).toMatchObject({
+      source: 'fleetops.metrics',
+      detailType: 'AnomalyDetected',
+      detail: { cluster: 'prod', namespace: 'shop', service: 'checkout' },
+    });
     const [latest] = await store.listAnomalies({ clusterIds: [cluster.id], service: 'checkout', limit: 1 });
     expect(latest).toMatchObject({ status: 'anomaly', pullId: 'p2' });
     expect(latest.score).toBeLessThan(-0.5);
@@ -122,13 +149,19 @@ describe('MetricPull with a stored history', () => {
     current = normal();
     clock += 60_000;
     await pull.pullBatch({ pullId: 'p2c', at: new Date(clock).toISOString(), clusterIds: [cluster.id] });
-    expect((await store.listAnomalies({ clusterIds: [cluster.id], limit: 1 }))[0]).toMatchObject({ status: 'anomaly', condition: { active: true, quietPulls: 1 } });
+    expect((await store.listAnomalies({ clusterIds: [cluster.id], limit: 1 }))[0]).toMatchObject({
+      status: 'anomaly',
+      condition: { active: true, quietPulls: 1 },
+    });
     expect(events.some((e) => e.detailType === 'AnomalyResolved')).toBe(false);
     clock += 60_000;
     await pull.pullBatch({ pullId: 'p2d', at: new Date(clock).toISOString(), clusterIds: [cluster.id] });
     const resolved = events.filter((e) => e.detailType === 'AnomalyResolved');
     expect(resolved).toHaveLength(1);
-    expect(resolved[0]).toMatchObject({ source: 'fleetops.metrics', detail: { cluster: 'prod', namespace: 'shop', service: 'checkout', at: new Date(clock).toISOString() } });
+    expect(resolved[0]).toMatchObject({
+      source: 'fleetops.metrics',
+      detail: { cluster: 'prod', namespace: 'shop', service: 'checkout', at: new Date(clock).toISOString() },
+    });
     expect((await store.listAnomalies({ clusterIds: [cluster.id], limit: 1 }))[0]).toMatchObject({ status: 'normal', condition: { active: false } });
     // A retry of the resolving pull recomputes from the same previous record: the same event again (same id), never a different one.
     await pull.pullBatch({ pullId: 'p2d', at: new Date(clock).toISOString(), clusterIds: [cluster.id] });
@@ -144,7 +177,9 @@ describe('MetricPull with a stored history', () => {
     const pull = new MetricPull({
       clusters: { get: async (id) => [peerCluster, sick].find((c) => c.id === id) },
       sourceFor: async (record) => ({
-        currentSignals: async ({ namespace }) => [{ cluster: record.name, namespace, service: 'checkout', at, features: values[record.id], source: 'prometheus' }],
+        currentSignals: async ({ namespace }) => [
+          { cluster: record.name, namespace, service: 'checkout', at, features: values[record.id], source: 'prometheus' },
+        ],
         rangeSignals: async () => [],
       }),
       store,

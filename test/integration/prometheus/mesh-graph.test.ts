@@ -47,11 +47,27 @@ describe.skipIf(!available)('mesh graph from a real Prometheus scraping the simu
 
   it('derives the shop call graph per cluster, as the pull stores it', async () => {
     const store = new MemoryGraphs();
-    const graph = await refreshMeshGraph({ cluster: 'mg1', namespaces: ['shop'], window: '10s', matchers: { cluster: 'mg1' }, query: vector, store, now: new Date() });
+    const graph = await refreshMeshGraph({
+      cluster: 'mg1',
+      namespaces: ['shop'],
+      window: '10s',
+      matchers: { cluster: 'mg1' },
+      query: vector,
+      store,
+      now: new Date(),
+    });
     expect(graph).toEqual({ frontend: ['order-service', 'user-service'], 'order-service': ['payment-service'] });
     expect(await store.get('mg1')).toEqual(graph);
     // No mesh traffic in the namespace: nothing stored (the last graph stays until it ages out).
-    const none = await refreshMeshGraph({ cluster: 'mg1', namespaces: ['payments'], window: '10s', matchers: { cluster: 'mg1' }, query: vector, store, now: new Date() });
+    const none = await refreshMeshGraph({
+      cluster: 'mg1',
+      namespaces: ['payments'],
+      window: '10s',
+      matchers: { cluster: 'mg1' },
+      query: vector,
+      store,
+      now: new Date(),
+    });
     expect(none).toEqual({});
     expect(store.puts).toHaveLength(1);
   });
@@ -66,11 +82,18 @@ describe.skipIf(!available)('mesh graph from a real Prometheus scraping the simu
     };
     const r = await kreq(info, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
     expect(r.status).toBe(201);
-    const during = await waitFor(async () => {
-      const e = await edgeErrors();
-      return (e['order-service->payment-service'] ?? 0) > 0.25 && (e['frontend->order-service'] ?? 0) > 0.05 && e;
-    }, 'errors on order-service → payment-service and frontend → order-service', 20_000, 1000);
-    console.log(`[mesh-graph integration] 5xx share per edge during error-burst on payment-service: ${JSON.stringify(Object.fromEntries(Object.entries(during).map(([k, v]) => [k, Number(v.toFixed(3))])))}`);
+    const during = await waitFor(
+      async () => {
+        const e = await edgeErrors();
+        return (e['order-service->payment-service'] ?? 0) > 0.25 && (e['frontend->order-service'] ?? 0) > 0.05 && e;
+      },
+      'errors on order-service → payment-service and frontend → order-service',
+      20_000,
+      1000,
+    );
+    console.log(
+      `[mesh-graph integration] 5xx share per edge during error-burst on payment-service: ${JSON.stringify(Object.fromEntries(Object.entries(during).map(([k, v]) => [k, Number(v.toFixed(3))])))}`,
+    );
     expect(during['frontend->order-service']).toBeLessThan(during['order-service->payment-service']);
     expect(during['frontend->user-service'] ?? 0).toBeLessThan(0.02);
     await kreq(info, 'DELETE', `/sim/v1/faults/${r.body.id}`);

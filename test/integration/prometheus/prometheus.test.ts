@@ -47,7 +47,13 @@ function startTenantProxy(promPort: number): Promise<Server> {
       return;
     }
     const up = httpRequest(
-      { host: '127.0.0.1', port: promPort, path: req.url.slice(prefix.length), method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' } },
+      {
+        host: '127.0.0.1',
+        port: promPort,
+        path: req.url.slice(prefix.length),
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+      },
       (ures) => {
         res.writeHead(ures.statusCode ?? 502, ures.headers);
         ures.pipe(res);
@@ -91,14 +97,25 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
     baseUrl = `http://127.0.0.1:${port}`;
     prom = spawn(
       PROMETHEUS,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     prom.stdout?.on('data', (d) => (promLog = (promLog + d).slice(-4000)));
     prom.stderr?.on('data', (d) => (promLog = (promLog + d).slice(-4000)));
     await waitFor(async () => prom?.exitCode === null && (await fetch(`${baseUrl}/-/ready`)).ok, `Prometheus ready (log: ${promLog})`, 20_000, 200);
     client = new PrometheusClient({ baseUrl, timeoutMs: 5_000 });
-    source = new PrometheusMetricSource({ client, cluster: 'dev', rateWindow: WINDOW, scrapeIntervalSeconds: SCRAPE_SECONDS, extraMatchers: { cluster: 'dev' } });
+    source = new PrometheusMetricSource({
+      client,
+      cluster: 'dev',
+      rateWindow: WINDOW,
+      scrapeIntervalSeconds: SCRAPE_SECONDS,
+      extraMatchers: { cluster: 'dev' },
+    });
     // First samples: every golden signal of every service measurable.
     await waitFor(
       async () => {
@@ -155,7 +172,13 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
   });
 
   it('finds nothing for another cluster label (multi-cluster matcher)', async () => {
-    const other = new PrometheusMetricSource({ client, cluster: 'prod', rateWindow: WINDOW, scrapeIntervalSeconds: SCRAPE_SECONDS, extraMatchers: 'cluster="prod"' });
+    const other = new PrometheusMetricSource({
+      client,
+      cluster: 'prod',
+      rateWindow: WINDOW,
+      scrapeIntervalSeconds: SCRAPE_SECONDS,
+      extraMatchers: 'cluster="prod"',
+    });
     expect(await other.currentSignals({ namespace: 'shop' })).toEqual([]);
   });
 
@@ -165,7 +188,11 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
       cluster: 'dev',
       podMetrics: async (ns) => {
         const r = await kreq(info, 'GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`);
-        return r.body.items.map((i: any) => ({ name: i.metadata.name, namespace: i.metadata.namespace, containers: i.containers.map((c: any) => ({ name: c.name, cpu: c.usage.cpu, memory: c.usage.memory })) }));
+        return r.body.items.map((i: any) => ({
+          name: i.metadata.name,
+          namespace: i.metadata.namespace,
+          containers: i.containers.map((c: any) => ({ name: c.name, cpu: c.usage.cpu, memory: c.usage.memory })),
+        }));
       },
     });
     const [fb, pr] = await Promise.all([fallback.currentSignals({ namespace: 'shop' }), source.currentSignals({ namespace: 'shop' })]);
@@ -209,7 +236,11 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
     let start = new Date();
     let end = new Date();
     const complete = (found: Awaited<ReturnType<typeof source.rangeSignals>>) =>
-      SERVICES.every((svc) => (['cpu_usage', 'memory_usage', 'error_rate', 'latency_p95', 'request_rate'] as const).every((signal) => (found.find((x) => x.service === svc && x.signal === signal)?.points.length ?? 0) >= 3));
+      SERVICES.every((svc) =>
+        (['cpu_usage', 'memory_usage', 'error_rate', 'latency_p95', 'request_rate'] as const).every(
+          (signal) => (found.find((x) => x.service === svc && x.signal === signal)?.points.length ?? 0) >= 3,
+        ),
+      );
     const series = await waitFor(
       async () => {
         end = new Date();
@@ -256,7 +287,11 @@ describe.skipIf(!hasPrometheus)('Prometheus metric source (real Prometheus + sim
   });
 
   it('an unreachable Prometheus gives UpstreamError; a silent one times out', { timeout: 15_000 }, async () => {
-    const dead = new PrometheusClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, auth: { type: 'bearer', token: 'tok-should-not-leak' }, timeoutMs: 2_000 });
+    const dead = new PrometheusClient({
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      auth: { type: 'bearer', token: 'tok-should-not-leak' },
+      timeoutMs: 2_000,
+    });
     const err = await dead.query('up').catch((e) => e);
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err.code).toBe('UPSTREAM_UNREACHABLE');

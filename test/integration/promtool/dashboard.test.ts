@@ -62,12 +62,29 @@ describe('grafana dashboard', () => {
 
   it('covers the five golden signals, fleet error rate per cluster and node readiness', () => {
     const all = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? '')).join('\n');
-    for (const m of ['http_requests_total', 'http_request_duration_seconds_bucket', 'container_cpu_usage_seconds_total', 'container_memory_working_set_bytes', 'kube_node_status_condition']) {
+    for (const m of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'container_cpu_usage_seconds_total',
+      'container_memory_working_set_bytes',
+      'kube_node_status_condition',
+    ]) {
       expect(all).toContain(m);
     }
     const titles = dashboard.panels.map((p) => p.title.toLowerCase());
-    for (const t of ['request rate', 'error rate', 'latency p95', 'cpu usage', 'memory working set', 'fleet error rate per cluster', 'node readiness per cluster']) {
-      expect(titles.some((x) => x.startsWith(t)), t).toBe(true);
+    for (const t of [
+      'request rate',
+      'error rate',
+      'latency p95',
+      'cpu usage',
+      'memory working set',
+      'fleet error rate per cluster',
+      'node readiness per cluster',
+    ]) {
+      expect(
+        titles.some((x) => x.startsWith(t)),
+        t,
+      ).toBe(true);
     }
   });
 
@@ -76,11 +93,12 @@ describe('grafana dashboard', () => {
     for (const p of dashboard.panels) {
       const { x, y, w, h } = p.gridPos;
       expect(x + w).toBeLessThanOrEqual(24);
-      for (let i = x; i < x + w; i++) for (let j = y; j < y + h; j++) {
-        const k = `${i},${j}`;
-        expect(cells.has(k), `${p.title} overlaps at ${k}`).toBe(false);
-        cells.add(k);
-      }
+      for (let i = x; i < x + w; i++)
+        for (let j = y; j < y + h; j++) {
+          const k = `${i},${j}`;
+          expect(cells.has(k), `${p.title} overlaps at ${k}`).toBe(false);
+          cells.add(k);
+        }
     }
   });
 

@@ -76,7 +76,12 @@ describe('promtool', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleetops-promtool-'));
     try {
       const file = join(dir, 'dashboard-exprs.yml');
-      const yaml = ['groups:', '  - name: dashboard', '    rules:', ...substituted.flatMap((e, i) => [`      - record: dashboard:panel_${i}`, `        expr: ${JSON.stringify(e)}`])];
+      const yaml = [
+        'groups:',
+        '  - name: dashboard',
+        '    rules:',
+        ...substituted.flatMap((e, i) => [`      - record: dashboard:panel_${i}`, `        expr: ${JSON.stringify(e)}`]),
+      ];
       writeFileSync(file, yaml.join('\n') + '\n');
       const r = promtool(['check', 'rules', file]);
       expect(r.output).toContain(`SUCCESS: ${exprs.length} rules found`);

@@ -14,9 +14,36 @@ afterAll(() => fake.close());
 
 function crashingEvidence() {
   const e = evidence();
-  e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT } }));
-  e.events.push({ id: 'event:1', type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app in pod payment-service-abc123-a', object: { kind: 'Pod', name: 'payment-service-abc123-a' }, count: 4, lastSeen: AT });
-  e.logs.push({ id: 'log:payment-service-abc123-a/app:previous', pod: 'payment-service-abc123-a', deployment: 'payment-service', container: 'app', previous: true, lines: ['{"level":"error","msg":"failed to connect to database"}'], errorLines: 1, patterns: [{ pattern: '{"level":"error","msg":"failed to connect to database"}', count: 1 }], bytes: 60, truncated: false });
+  e.pods.push(
+    pod('payment-service', 'a', {
+      ready: false,
+      state: 'waiting',
+      reason: 'CrashLoopBackOff',
+      restarts: 4,
+      lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
+    }),
+  );
+  e.events.push({
+    id: 'event:1',
+    type: 'Warning',
+    reason: 'BackOff',
+    message: 'Back-off restarting failed container app in pod payment-service-abc123-a',
+    object: { kind: 'Pod', name: 'payment-service-abc123-a' },
+    count: 4,
+    lastSeen: AT,
+  });
+  e.logs.push({
+    id: 'log:payment-service-abc123-a/app:previous',
+    pod: 'payment-service-abc123-a',
+    deployment: 'payment-service',
+    container: 'app',
+    previous: true,
+    lines: ['{"level":"error","msg":"failed to connect to database"}'],
+    errorLines: 1,
+    patterns: [{ pattern: '{"level":"error","msg":"failed to connect to database"}', count: 1 }],
+    bytes: 60,
+    truncated: false,
+  });
   return e;
 }
 
@@ -45,7 +72,14 @@ describe('Bedrock RCA diagnoser over the Converse wire protocol', () => {
 
     expect(fake.requests).toHaveLength(3);
     expect(fake.requests[0].path).toBe('/model/us.anthropic.claude-test-v1:0/converse');
-    expect(fake.requests[0].body.toolConfig.tools.map((t: any) => t.toolSpec.name)).toEqual(['get_pods', 'get_events', 'get_logs', 'get_metrics', 'get_rollout_history', 'get_findings']);
+    expect(fake.requests[0].body.toolConfig.tools.map((t: any) => t.toolSpec.name)).toEqual([
+      'get_pods',
+      'get_events',
+      'get_logs',
+      'get_metrics',
+      'get_rollout_history',
+      'get_findings',
+    ]);
     // The second request carries the model's toolUse turn and our toolResults, matched by id.
     const second = fake.requests[1].body.messages;
     expect(second[1].content.map((c: any) => c.toolUse?.toolUseId).filter(Boolean)).toEqual(['tu-1', 'tu-2']);
@@ -63,7 +97,21 @@ describe('Bedrock RCA diagnoser over the Converse wire protocol', () => {
   });
 
   it('an answer citing no existing evidence is rejected', async () => {
-    fake.script = () => ({ content: [{ text: JSON.stringify({ summary: 's', symptoms: [], rootCauses: [{ category: 'X', resource: 'r', description: 'd', evidence: ['nope:1'], confidence: 0.9 }], contributingFactors: [], timeline: [], remediation: [], prevention: [] }) }] });
+    fake.script = () => ({
+      content: [
+        {
+          text: JSON.stringify({
+            summary: 's',
+            symptoms: [],
+            rootCauses: [{ category: 'X', resource: 'r', description: 'd', evidence: ['nope:1'], confidence: 0.9 }],
+            contributingFactors: [],
+            timeline: [],
+            remediation: [],
+            prevention: [],
+          }),
+        },
+      ],
+    });
     const { result } = await run(diagnoser());
     expect(result).toMatchObject({ fallback: expect.stringContaining('no root cause cites existing evidence') });
   });
@@ -75,7 +123,11 @@ describe('Bedrock RCA diagnoser over the Converse wire protocol', () => {
     expect((await run(diagnoser({ timeoutMs: 300 }))).result).toMatchObject({ fallback: 'timeout' });
     fake.script = () => ({ stopReason: 'tool_use', content: [{ toolUse: { toolUseId: 'x', name: 'get_pods', input: {} } }] });
     expect((await run(diagnoser({ maxTurns: 3 }))).result).toMatchObject({ fallback: 'turn limit (3) reached' });
-    fake.script = () => ({ stopReason: 'tool_use', content: [{ toolUse: { toolUseId: 'x', name: 'get_pods', input: {} } }], usage: { inputTokens: 30_000, outputTokens: 10 } });
+    fake.script = () => ({
+      stopReason: 'tool_use',
+      content: [{ toolUse: { toolUseId: 'x', name: 'get_pods', input: {} } }],
+      usage: { inputTokens: 30_000, outputTokens: 10 },
+    });
     expect((await run(diagnoser({ maxTokens: 50_000 }))).result).toMatchObject({ fallback: 'token budget (50000) spent' });
   });
 

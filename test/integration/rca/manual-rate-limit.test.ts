@@ -31,7 +31,10 @@ describe('manual RCA rate limit', () => {
     for (let i = 0; i < 6; i++) await admitManualRca(counter, limits, { subject: `user-${i}` }, target('cart'), at);
     const error = await admitManualRca(counter, limits, { subject: 'user-new' }, target('cart'), at).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
-    expect(errorToResponse(error)).toEqual({ status: 429, body: { error: { code: 'RCA_RATE_LIMITED', message: expect.stringMatching(/6 manual RCAs per 1 h for prod\/shop\/cart; try again in 2700 s/) } } });
+    expect(errorToResponse(error)).toEqual({
+      status: 429,
+      body: { error: { code: 'RCA_RATE_LIMITED', message: expect.stringMatching(/6 manual RCAs per 1 h for prod\/shop\/cart; try again in 2700 s/) } },
+    });
     // Another namespace of the same name is another service; the next hour is a new window.
     await admitManualRca(counter, limits, { subject: 'user-new' }, { ...target('cart'), namespace: 'staging' }, at);
     await admitManualRca(counter, limits, { subject: 'user-new' }, target('cart'), new Date('2026-12-06T11:00:01Z'));
@@ -45,13 +48,16 @@ describe('manual RCA rate limit', () => {
 
   it('a request refused for its service does not count against its caller', async () => {
     for (let i = 0; i < 6; i++) await admitManualRca(counter, limits, { subject: `filler-${i}` }, target('hot'), at);
-    for (let i = 0; i < 12; i++) await expect(admitManualRca(counter, limits, { subject: 'slack:T1/UPATIENT' }, target('hot'), at)).rejects.toThrow(/for prod\/shop\/hot/);
+    for (let i = 0; i < 12; i++)
+      await expect(admitManualRca(counter, limits, { subject: 'slack:T1/UPATIENT' }, target('hot'), at)).rejects.toThrow(/for prod\/shop\/hot/);
     await admitManualRca(counter, limits, { subject: 'slack:T1/UPATIENT' }, target('cold'), at);
   });
 
   it('one operator exhausting a service does not lock out on-call: approvers and admins skip the per-service limit, not the per-caller one', async () => {
     for (let i = 0; i < 6; i++) await admitManualRca(counter, limits, { subject: 'oidc#eager-operator', role: 'operator' }, target('locked'), at);
-    await expect(admitManualRca(counter, limits, { subject: 'oidc#other-operator', role: 'operator' }, target('locked'), at)).rejects.toThrow(/for prod\/shop\/locked/);
+    await expect(admitManualRca(counter, limits, { subject: 'oidc#other-operator', role: 'operator' }, target('locked'), at)).rejects.toThrow(
+      /for prod\/shop\/locked/,
+    );
     await admitManualRca(counter, limits, { subject: 'oidc#oncall-approver', role: 'approver' }, target('locked'), at);
     await admitManualRca(counter, limits, { subject: 'slack:T1/UADMIN', role: 'admin' }, target('locked'), at);
     for (let i = 1; i < 10; i++) await admitManualRca(counter, limits, { subject: 'oidc#oncall-approver', role: 'approver' }, target('locked'), at);

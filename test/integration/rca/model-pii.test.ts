@@ -16,12 +16,39 @@ const LINES = [
   'upstream 2001:db8::8a2e:370:7334 refused; Authorization: Token 9f8e7d6c5b4a39281706f5e4d3c2b1a0',
   'retrying login with password hunter2 and key 0123456789abcdef0123456789abcdef',
 ];
-const NEVER = ['ana.lopez@example.com', '4111 1111 1111 1111', '203.0.113.42', '2001:db8::8a2e:370:7334', '9f8e7d6c5b4a39281706f5e4d3c2b1a0', 'hunter2', '0123456789abcdef0123456789abcdef'];
+const NEVER = [
+  'ana.lopez@example.com',
+  '4111 1111 1111 1111',
+  '203.0.113.42',
+  '2001:db8::8a2e:370:7334',
+  '9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+  'hunter2',
+  '0123456789abcdef0123456789abcdef',
+];
 
 function leakyEvidence() {
   const e = evidence();
-  e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT } }));
-  e.logs.push({ id: 'log:payment-service-abc123-a/app:previous', pod: 'payment-service-abc123-a', deployment: 'payment-service', container: 'app', previous: true, lines: LINES, errorLines: 3, patterns: LINES.map((pattern) => ({ pattern, count: 1 })), bytes: 300, truncated: false });
+  e.pods.push(
+    pod('payment-service', 'a', {
+      ready: false,
+      state: 'waiting',
+      reason: 'CrashLoopBackOff',
+      restarts: 4,
+      lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
+    }),
+  );
+  e.logs.push({
+    id: 'log:payment-service-abc123-a/app:previous',
+    pod: 'payment-service-abc123-a',
+    deployment: 'payment-service',
+    container: 'app',
+    previous: true,
+    lines: LINES,
+    errorLines: 3,
+    patterns: LINES.map((pattern) => ({ pattern, count: 1 })),
+    bytes: 300,
+    truncated: false,
+  });
   return e;
 }
 
@@ -30,7 +57,14 @@ async function sent(maskPii?: boolean): Promise<string> {
   fake.requests.length = 0;
   const e = leakyEvidence();
   const { findings, report } = rulesReport(e);
-  await new BedrockRcaDiagnoser({ modelId: 'us.anthropic.claude-test-v1:0', client: fake.client(), maxTurns: 6, maxTokens: 50_000, timeoutMs: 5000, ...(maskPii === undefined ? {} : { maskPii }) }).diagnose({ evidence: e, findings, rules: report });
+  await new BedrockRcaDiagnoser({
+    modelId: 'us.anthropic.claude-test-v1:0',
+    client: fake.client(),
+    maxTurns: 6,
+    maxTokens: 50_000,
+    timeoutMs: 5000,
+    ...(maskPii === undefined ? {} : { maskPii }),
+  }).diagnose({ evidence: e, findings, rules: report });
   expect(fake.requests.length).toBeGreaterThan(1);
   return JSON.stringify(fake.requests.map((r) => r.body));
 }

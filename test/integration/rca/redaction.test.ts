@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockRcaDiagnoser } from '../../../functions/adapters/aws/bedrock/rca-diagnoser.ts';
 import { KubernetesGateway } from '../../../functions/adapters/kube/kube-gateway.ts';
-import { collectEvents, collectLogs, collectNodes, collectUsage, collectWorkloads, DEFAULT_EVIDENCE_LIMITS, secretsOf } from '../../../functions/adapters/kube/rca-evidence.ts';
+import {
+  collectEvents,
+  collectLogs,
+  collectNodes,
+  collectUsage,
+  collectWorkloads,
+  DEFAULT_EVIDENCE_LIMITS,
+  secretsOf,
+} from '../../../functions/adapters/kube/rca-evidence.ts';
 import type { KubeClusterClient } from '../../../functions/ports.ts';
 import { parseAndValidateKubeconfig } from '../../../functions/core/clusters/kubeconfig-policy.ts';
 import { rulesReport } from '../../../functions/core/rca/complete.ts';
@@ -32,7 +40,12 @@ beforeAll(async () => {
   client = await new KubernetesGateway({ allowLoopback: true }).client({ clusterId: 'leaky', credentialsVersion: '1', creds });
 
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const secret = await kreq(info, 'POST', '/api/v1/namespaces/shop/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'payments-db' }, data: { url: b64(DB_URL), seed: b64(SIGNING_SEED) } });
+  const secret = await kreq(info, 'POST', '/api/v1/namespaces/shop/secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'payments-db' },
+    data: { url: b64(DB_URL), seed: b64(SIGNING_SEED) },
+  });
   expect(secret.status, secret.text).toBe(201);
   const patch = await kreq(
     info,
@@ -64,12 +77,23 @@ beforeAll(async () => {
   const fault = await kreq(info, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
   expect(fault.status).toBe(201);
   // The rolled-out pods print the resolved env: the leak is real.
-  await waitFor(async () => {
-    const pods = (await client.listPods('shop')).filter((p) => p.metadata?.name?.startsWith('payment-service-') && p.metadata?.annotations?.['sim.fleetops.io/log-env'] === 'true' && p.status?.containerStatuses?.[0]?.state?.running);
-    if (!pods.length) return false;
-    const log = await kreq(info, 'GET', `/api/v1/namespaces/shop/pods/${pods[0].metadata!.name}/log?container=payment-service`, undefined, { accept: 'text/plain' });
-    return log.text.includes(DB_URL) && log.text.includes(API_TOKEN) && log.text.includes(SIGNING_SEED);
-  }, 'pods logging their secrets', 30_000);
+  await waitFor(
+    async () => {
+      const pods = (await client.listPods('shop')).filter(
+        (p) =>
+          p.metadata?.name?.startsWith('payment-service-') &&
+          p.metadata?.annotations?.['sim.fleetops.io/log-env'] === 'true' &&
+          p.status?.containerStatuses?.[0]?.state?.running,
+      );
+      if (!pods.length) return false;
+      const log = await kreq(info, 'GET', `/api/v1/namespaces/shop/pods/${pods[0].metadata!.name}/log?container=payment-service`, undefined, {
+        accept: 'text/plain',
+      });
+      return log.text.includes(DB_URL) && log.text.includes(API_TOKEN) && log.text.includes(SIGNING_SEED);
+    },
+    'pods logging their secrets',
+    30_000,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -79,7 +103,15 @@ afterAll(async () => {
 
 describe('redaction of everything sent to the model', () => {
   it('no request body contains a planted secret, yet the model saw the logs and pods', async () => {
-    const target: RcaTarget = { rcaId: 'rca-leak', clusterId: 'leaky', cluster: 'leaky', namespace: 'shop', service: 'payment-service', severity: 'high', at: new Date().toISOString() };
+    const target: RcaTarget = {
+      rcaId: 'rca-leak',
+      clusterId: 'leaky',
+      cluster: 'leaky',
+      namespace: 'shop',
+      service: 'payment-service',
+      severity: 'high',
+      at: new Date().toISOString(),
+    };
     const limits = DEFAULT_EVIDENCE_LIMITS;
     const parts = await Promise.all([
       collectWorkloads(client, target, limits).then((p) => ({ source: 'workloads', ...p })),

@@ -41,7 +41,14 @@ describe('sim CLI', () => {
         expect(kc.clusters[0].cluster['certificate-authority-data']).toBeTruthy();
         expect(kc.users[0].user.token).toMatch(/^[0-9a-f]{64}$/);
         expect(kc['current-context']).toBe(kc.contexts[0].name);
-        const info = { name: c.name, server: c.server, token: kc.users[0].user.token, caData: kc.clusters[0].cluster['certificate-authority-data'], kubeconfigYaml: '', metricsUrl: c.metricsUrl };
+        const info = {
+          name: c.name,
+          server: c.server,
+          token: kc.users[0].user.token,
+          caData: kc.clusters[0].cluster['certificate-authority-data'],
+          kubeconfigYaml: '',
+          metricsUrl: c.metricsUrl,
+        };
         const v = await kreq(info, 'GET', '/version');
         expect(v.status).toBe(200);
         expect(v.body.gitVersion).toMatch(/-sim$/);

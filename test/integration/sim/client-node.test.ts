@@ -97,7 +97,11 @@ describe('simulator via @kubernetes/client-node', () => {
     };
     const before = await cpuPerPod();
     expect(before.n).toBe(2);
-    const scale = await apps.patchNamespacedDeploymentScale({ name: 'frontend', namespace: 'shop', body: [{ op: 'replace', path: '/spec/replicas', value: 6 }] });
+    const scale = await apps.patchNamespacedDeploymentScale({
+      name: 'frontend',
+      namespace: 'shop',
+      body: [{ op: 'replace', path: '/spec/replicas', value: 6 }],
+    });
     expect(scale.spec?.replicas).toBe(6);
     expect(scale.status?.selector).toBe('app=frontend');
     await waitFor(async () => (await shopPods('frontend')).length === 6, '6 frontend pods');
@@ -152,7 +156,10 @@ describe('simulator via @kubernetes/client-node', () => {
 
     const bad = await kreq(info, 'POST', '/apis/apps/v1/namespaces/shop/deployments', {
       metadata: { name: 'broken' },
-      spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'y' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'y' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
     });
     expect(bad.status).toBe(422);
     expect(bad.body.reason).toBe('Invalid');
@@ -170,7 +177,12 @@ describe('simulator via @kubernetes/client-node', () => {
   it('watches stream changes', async () => {
     const seen: string[] = [];
     const w = new k8s.Watch(kc);
-    const req = await w.watch('/api/v1/namespaces/shop/configmaps', {}, (type, obj) => seen.push(`${type}:${obj.metadata?.name}`), () => undefined);
+    const req = await w.watch(
+      '/api/v1/namespaces/shop/configmaps',
+      {},
+      (type, obj) => seen.push(`${type}:${obj.metadata?.name}`),
+      () => undefined,
+    );
     await new Promise((r) => setTimeout(r, 200));
     await core.createNamespacedConfigMap({ namespace: 'shop', body: { metadata: { name: 'watched' } } });
     await waitFor(async () => seen.includes('ADDED:watched'), 'watch event');

@@ -27,13 +27,21 @@ const clear = async (id: string): Promise<void> => {
   expect([200, 204]).toContain(r.status);
 };
 const healthy = (app: string, n = 2) =>
-  waitFor(async () => {
-    const ps = await pods(app);
-    return ps.length === n && ps.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.ready && c.state.running)) && ps;
-  }, `${app} healthy again`, 20_000);
+  waitFor(
+    async () => {
+      const ps = await pods(app);
+      return (
+        ps.length === n && ps.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.ready && c.state.running)) && ps
+      );
+    },
+    `${app} healthy again`,
+    20_000,
+  );
 const ready = (p: any) => p.status.conditions?.find((c: any) => c.type === 'Ready')?.status;
 const podCpu = async (app: string): Promise<number[]> =>
-  (await kreq(info, 'GET', `/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3D${app}`)).body.items.map((m: any) => parseCpu(m.containers[0].usage.cpu));
+  (await kreq(info, 'GET', `/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3D${app}`)).body.items.map((m: any) =>
+    parseCpu(m.containers[0].usage.cpu),
+  );
 const window = async (ms: number): Promise<[Sample[], Sample[]]> => {
   const a = await scrape(info);
   await new Promise((r) => setTimeout(r, ms));
@@ -106,19 +114,29 @@ describe('fault injection', () => {
 
   it('memory-leak: memory grows, then OOMKilled restarts; recovers', async () => {
     const mem = async () =>
-      (await kreq(info, 'GET', '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Duser-service')).body.items.map((m: any) => parseMem(m.containers[0].usage.memory));
+      (await kreq(info, 'GET', '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app%3Duser-service')).body.items.map((m: any) =>
+        parseMem(m.containers[0].usage.memory),
+      );
     const m0 = await mem();
     const id = await inject('memory-leak', 'user-service', { rateMiBPerSecond: 60 });
     // Poll rather than sleep: the controller tick can lag on a loaded machine.
-    const m1 = await waitFor(async () => {
-      const m = await mem();
-      return Math.min(...m) > Math.max(...m0) + 40 * 1024 ** 2 && m;
-    }, 'memory growth', 10_000);
+    const m1 = await waitFor(
+      async () => {
+        const m = await mem();
+        return Math.min(...m) > Math.max(...m0) + 40 * 1024 ** 2 && m;
+      },
+      'memory growth',
+      10_000,
+    );
     expect(Math.min(...m1)).toBeGreaterThan(Math.max(...m0) + 40 * 1024 ** 2);
-    const ps = await waitFor(async () => {
-      const ps = await pods('user-service');
-      return ps.every((p) => p.status.containerStatuses[0].lastState?.terminated?.reason === 'OOMKilled') && ps;
-    }, 'leak OOMKill', 20_000);
+    const ps = await waitFor(
+      async () => {
+        const ps = await pods('user-service');
+        return ps.every((p) => p.status.containerStatuses[0].lastState?.terminated?.reason === 'OOMKilled') && ps;
+      },
+      'leak OOMKill',
+      20_000,
+    );
     expect(ps[0].status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
     await clear(id);
     await healthy('user-service');
@@ -128,10 +146,14 @@ describe('fault injection', () => {
 
   it('image-pull-backoff: new pod ErrImagePull/ImagePullBackOff with Failed + BackOff events, old pods keep running; recovers', async () => {
     const id = await inject('image-pull-backoff', 'frontend');
-    const bad = await waitFor(async () => {
-      const ps = await pods('frontend');
-      return ps.find((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
-    }, 'ImagePullBackOff', 15_000);
+    const bad = await waitFor(
+      async () => {
+        const ps = await pods('frontend');
+        return ps.find((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+      },
+      'ImagePullBackOff',
+      15_000,
+    );
     expect(bad.spec.containers[0].image).toMatch(/nonexistent/);
     expect(bad.status.phase).toBe('Pending');
     const ps = await pods('frontend');
@@ -160,7 +182,10 @@ describe('fault injection', () => {
 
   it('missing-configmap: CreateContainerConfigError with a Failed event naming the configmap; recovers', async () => {
     const id = await inject('missing-configmap', 'user-service');
-    const p = await waitFor(async () => (await pods('user-service')).find((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError'), 'config error');
+    const p = await waitFor(
+      async () => (await pods('user-service')).find((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError'),
+      'config error',
+    );
     expect(p.status.containerStatuses[0].state.waiting.message).toMatch(/configmap ".+" not found/);
     const ev = (await events()).find((e) => e.reason === 'Failed' && e.involvedObject.name === p.metadata.name);
     expect(ev?.message).toMatch(/^Error: configmap ".+" not found$/);

@@ -118,7 +118,10 @@ export function quantileFromDelta(before: Sample[], after: Sample[], service: st
   const buckets = (s: Sample[]) => new Map(pick(s, 'http_request_duration_seconds_bucket', { service }).map((x) => [x.labels.le, x.value] as const));
   const b0 = buckets(before);
   const b1 = buckets(after);
-  const les = [...b1.keys()].filter((l) => l !== '+Inf').map(Number).sort((a, b) => a - b);
+  const les = [...b1.keys()]
+    .filter((l) => l !== '+Inf')
+    .map(Number)
+    .sort((a, b) => a - b);
   const total = (b1.get('+Inf') ?? 0) - (b0.get('+Inf') ?? 0);
   if (total <= 0) throw new Error('no requests observed in window');
   let prevLe = 0;

@@ -108,7 +108,9 @@ describe.skipIf(!zip)('kubectl against the simulator', () => {
     expect(await img()).toBe(original);
     await waitFor(async () => {
       const pods = await kreq(info, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend');
-      return pods.body.items.length === 3 && pods.body.items.every((p: any) => p.spec.containers[0].image === original && p.status.containerStatuses?.[0]?.ready);
+      return (
+        pods.body.items.length === 3 && pods.body.items.every((p: any) => p.spec.containers[0].image === original && p.status.containerStatuses?.[0]?.ready)
+      );
     }, 'pods back on the original image');
     const d = await kreq(info, 'GET', '/apis/apps/v1/namespaces/shop/deployments/frontend');
     expect(d.body.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');

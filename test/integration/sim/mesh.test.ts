@@ -43,9 +43,21 @@ describe('simulated service mesh', () => {
     const { samples, types } = parsePrometheus(await (await fetch(info.metricsUrl)).text());
     expect(types.get('istio_requests_total')).toBe('counter');
     expect(types.get('istio_request_duration_milliseconds')).toBe('histogram');
-    const edges = new Set(pick(samples, 'istio_requests_total', { reporter: 'source' }).map((s) => `${s.labels.source_workload}->${s.labels.destination_workload}`));
-    expect([...edges].sort()).toEqual(['frontend->order-service', 'frontend->user-service', 'istio-ingressgateway->frontend', 'order-service->payment-service']);
-    const s = pick(samples, 'istio_requests_total', { reporter: 'destination', source_workload: 'order-service', destination_workload: 'payment-service', response_code: '200' })[0];
+    const edges = new Set(
+      pick(samples, 'istio_requests_total', { reporter: 'source' }).map((s) => `${s.labels.source_workload}->${s.labels.destination_workload}`),
+    );
+    expect([...edges].sort()).toEqual([
+      'frontend->order-service',
+      'frontend->user-service',
+      'istio-ingressgateway->frontend',
+      'order-service->payment-service',
+    ]);
+    const s = pick(samples, 'istio_requests_total', {
+      reporter: 'destination',
+      source_workload: 'order-service',
+      destination_workload: 'payment-service',
+      response_code: '200',
+    })[0];
     expect(s.labels).toMatchObject({
       source_workload_namespace: 'shop',
       destination_workload_namespace: 'shop',
@@ -55,10 +67,20 @@ describe('simulated service mesh', () => {
       connection_security_policy: 'mutual_tls',
     });
     expect(s.value).toBeGreaterThan(0);
-    const buckets = pick(samples, 'istio_request_duration_milliseconds_bucket', { reporter: 'source', source_workload: 'frontend', destination_workload: 'order-service', response_code: '200' });
+    const buckets = pick(samples, 'istio_request_duration_milliseconds_bucket', {
+      reporter: 'source',
+      source_workload: 'frontend',
+      destination_workload: 'order-service',
+      response_code: '200',
+    });
     expect(buckets.at(-1)?.labels.le).toBe('+Inf');
     for (let i = 1; i < buckets.length; i++) expect(buckets[i].value).toBeGreaterThanOrEqual(buckets[i - 1].value);
-    const count = pick(samples, 'istio_request_duration_milliseconds_count', { reporter: 'source', source_workload: 'frontend', destination_workload: 'order-service', response_code: '200' })[0];
+    const count = pick(samples, 'istio_request_duration_milliseconds_count', {
+      reporter: 'source',
+      source_workload: 'frontend',
+      destination_workload: 'order-service',
+      response_code: '200',
+    })[0];
     expect(count.value).toBeCloseTo(buckets.at(-1)!.value, 6);
   });
 
@@ -70,7 +92,9 @@ describe('simulated service mesh', () => {
     const pay = errorRatio(during, 'payment-service');
     const order = errorRatio(during, 'order-service');
     const front = errorRatio(during, 'frontend');
-    console.log(`[mesh] error-burst on payment-service: payment ${(pay * 100).toFixed(1)} %, order-service ${(order * 100).toFixed(1)} %, frontend ${(front * 100).toFixed(1)} %, user-service ${(errorRatio(during, 'user-service') * 100).toFixed(1)} %`);
+    console.log(
+      `[mesh] error-burst on payment-service: payment ${(pay * 100).toFixed(1)} %, order-service ${(order * 100).toFixed(1)} %, frontend ${(front * 100).toFixed(1)} %, user-service ${(errorRatio(during, 'user-service') * 100).toFixed(1)} %`,
+    );
     expect(pay).toBeGreaterThan(0.25);
     expect(order).toBeGreaterThan(0.06);
     expect(order).toBeLessThan(pay);
@@ -79,7 +103,9 @@ describe('simulated service mesh', () => {
     expect(errorRatio(during, 'user-service')).toBeLessThan(0.02);
     expect(edgeErrorRatio(during, 'order-service', 'payment-service')).toBeGreaterThan(0.25);
     // retries: more attempts per order reach payment-service than before
-    const perOrder = (w: [Sample[], Sample[]]) => delta(w, 'istio_requests_total', { reporter: 'source', source_workload: 'order-service' }) / delta(w, 'http_requests_total', { service: 'order-service' });
+    const perOrder = (w: [Sample[], Sample[]]) =>
+      delta(w, 'istio_requests_total', { reporter: 'source', source_workload: 'order-service' }) /
+      delta(w, 'http_requests_total', { service: 'order-service' });
     expect(perOrder(during)).toBeGreaterThan(perOrder(before) * 1.2);
     await kreq(info, 'DELETE', `/sim/v1/faults/${id}`);
     const after = await window(800);
@@ -87,16 +113,25 @@ describe('simulated service mesh', () => {
   });
 
   it('error-burst with scope "caller": the caller sees the calls fail, payment-service itself counts nothing (issue 21)', async () => {
-    const r = await kreq(info, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service', ratio: 0.5, scope: 'caller' });
+    const r = await kreq(info, 'POST', '/sim/v1/faults', {
+      type: 'error-burst',
+      namespace: 'shop',
+      deployment: 'payment-service',
+      ratio: 0.5,
+      scope: 'caller',
+    });
     expect(r.status).toBe(201);
     const during = await window(1500);
     expect(edgeErrorRatio(during, 'order-service', 'payment-service')).toBeGreaterThan(0.25);
     expect(errorRatio(during, 'order-service')).toBeGreaterThan(0.06);
     expect(errorRatio(during, 'payment-service')).toBeLessThan(0.02);
-    const served = (code: string) => delta(during, 'istio_requests_total', { reporter: 'destination', destination_workload: 'payment-service', response_code: code });
+    const served = (code: string) =>
+      delta(during, 'istio_requests_total', { reporter: 'destination', destination_workload: 'payment-service', response_code: code });
     expect(served('500') / Math.max(1, served('200'))).toBeLessThan(0.02);
     await kreq(info, 'DELETE', `/sim/v1/faults/${r.body.id}`);
-    expect((await kreq(info, 'POST', '/sim/v1/faults', { type: 'crash-loop', namespace: 'shop', deployment: 'payment-service', scope: 'caller' })).status).toBe(400);
+    expect((await kreq(info, 'POST', '/sim/v1/faults', { type: 'crash-loop', namespace: 'shop', deployment: 'payment-service', scope: 'caller' })).status).toBe(
+      400,
+    );
   });
 
   it('latency-spike on payment-service: latency adds up the path, and calls past the timeout show as 504 at the caller', async () => {
@@ -106,10 +141,14 @@ describe('simulated service mesh', () => {
     const during = await window(1500);
     const order = quantileFromDelta(during[0], during[1], 'order-service', 0.5);
     const front = quantileFromDelta(during[0], during[1], 'frontend', 0.95);
-    console.log(`[mesh] latency-spike on payment-service: order-service p50 ${(base * 1000).toFixed(0)} → ${(order * 1000).toFixed(0)} ms, frontend p95 ${(front * 1000).toFixed(0)} ms`);
+    console.log(
+      `[mesh] latency-spike on payment-service: order-service p50 ${(base * 1000).toFixed(0)} → ${(order * 1000).toFixed(0)} ms, frontend p95 ${(front * 1000).toFixed(0)} ms`,
+    );
     expect(order).toBeGreaterThan(base * 5);
     expect(front).toBeGreaterThan(0.3);
-    expect(delta(during, 'istio_requests_total', { reporter: 'source', source_workload: 'order-service', response_code: '504', response_flags: 'UT' })).toBeGreaterThan(0);
+    expect(
+      delta(during, 'istio_requests_total', { reporter: 'source', source_workload: 'order-service', response_code: '504', response_flags: 'UT' }),
+    ).toBeGreaterThan(0);
     await kreq(info, 'DELETE', `/sim/v1/faults/${id}`);
   });
 });

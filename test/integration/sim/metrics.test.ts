@@ -36,7 +36,12 @@ describe('metrics endpoint', () => {
     expect(types.get('container_memory_working_set_bytes')).toBe('gauge');
     expect(types.get('http_requests_total')).toBe('counter');
     expect(types.get('http_request_duration_seconds')).toBe('histogram');
-    for (const name of ['kube_pod_status_ready', 'kube_node_status_condition', 'kube_deployment_status_replicas_available', 'kube_pod_container_status_restarts_total']) {
+    for (const name of [
+      'kube_pod_status_ready',
+      'kube_node_status_condition',
+      'kube_deployment_status_replicas_available',
+      'kube_pod_container_status_restarts_total',
+    ]) {
       expect(pick(samples, name).length, name).toBeGreaterThan(0);
     }
     const cpu = pick(samples, 'container_cpu_usage_seconds_total', { namespace: 'shop' });
@@ -77,7 +82,13 @@ describe('metrics endpoint', () => {
   it('scaling out lowers per-pod cpu while total load stays', async () => {
     const before = await cpuRate('frontend', 1200);
     expect(before.size).toBe(2);
-    const r = await kreq(info, 'PATCH', '/apis/apps/v1/namespaces/shop/deployments/frontend/scale', { spec: { replicas: 5 } }, { contentType: 'application/merge-patch+json' });
+    const r = await kreq(
+      info,
+      'PATCH',
+      '/apis/apps/v1/namespaces/shop/deployments/frontend/scale',
+      { spec: { replicas: 5 } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(r.status).toBe(200);
     await waitFor(async () => pick(await scrape(info), 'kube_deployment_status_replicas_available', { deployment: 'frontend' })[0]?.value === 5, '5 available');
     const after = await cpuRate('frontend', 1200);

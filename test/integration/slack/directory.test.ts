@@ -40,7 +40,14 @@ describe('Slack directory', () => {
     expect(facts).toEqual({ groups: ['SOPS'], restricted: false, teamId: 'T1' });
     const asRequester = async (userId: string) => {
       const f = await directory.describe(userId);
-      return slackIdentity(policy, { userId, userName: userId, teamId: 'T1', groups: f.groups, restricted: f.restricted, ...(f.teamId ? { userTeamId: f.teamId } : {}) }).role;
+      return slackIdentity(policy, {
+        userId,
+        userName: userId,
+        teamId: 'T1',
+        groups: f.groups,
+        restricted: f.restricted,
+        ...(f.teamId ? { userTeamId: f.teamId } : {}),
+      }).role;
     };
     expect(await asRequester('UALICE')).toBe('operator');
     expect(await asRequester('UBOB')).toBe('approver');

@@ -67,7 +67,15 @@ export class InMemoryAlertStore implements AlertStore {
       return undefined;
     }
     const now = batch.now.toISOString();
-    this.dedup.set(batch.key, { key: batch.key, incidentId: draft.id, status: 'firing', alertCount: batch.count, firstSeen: draft.windowStart, lastSeen: now, expiresAt: firingExpiry(batch.now, dedup) });
+    this.dedup.set(batch.key, {
+      key: batch.key,
+      incidentId: draft.id,
+      status: 'firing',
+      alertCount: batch.count,
+      firstSeen: draft.windowStart,
+      lastSeen: now,
+      expiresAt: firingExpiry(batch.now, dedup),
+    });
     const { windowStart: _w, ...rest } = draft;
     const record: IncidentRecord = {
       ...rest,
@@ -137,7 +145,15 @@ export class InMemoryAlertStore implements AlertStore {
     if (!incident || incident.status === 'resolved' || !this.#claimable(batch.key, batch.now, from)) return undefined;
     for (const id of moved) this.alerts.get(from!)?.delete(id);
     const now = batch.now.toISOString();
-    this.dedup.set(batch.key, { key: batch.key, incidentId, status: 'firing', alertCount: batch.count, firstSeen: now, lastSeen: now, expiresAt: firingExpiry(batch.now, dedup) });
+    this.dedup.set(batch.key, {
+      key: batch.key,
+      incidentId,
+      status: 'firing',
+      alertCount: batch.count,
+      firstSeen: now,
+      lastSeen: now,
+      expiresAt: firingExpiry(batch.now, dedup),
+    });
     incident.lastSeen = now;
     incident.alertCount += batch.count;
     incident.joins = (incident.joins ?? 0) + 1;
@@ -171,7 +187,14 @@ export class InMemoryAlertStore implements AlertStore {
     if (!current || current.status === 'resolved' || current.joins !== incident.joins) return undefined;
     const nowIso = now.toISOString();
     const { doneTargets: _d, ...rest } = current;
-    const next: IncidentRecord = { ...rest, status: 'resolved', resolvedAt: nowIso, pending: 'resolved', pendingAt: now.getTime(), version: (current.version ?? 1) + 1 };
+    const next: IncidentRecord = {
+      ...rest,
+      status: 'resolved',
+      resolvedAt: nowIso,
+      pending: 'resolved',
+      pendingAt: now.getTime(),
+      version: (current.version ?? 1) + 1,
+    };
     this.incidents.set(incident.id, next);
     for (const k of new Set([key, ...(current.keys ?? [])])) {
       const s = this.dedup.get(k);
@@ -184,7 +207,13 @@ export class InMemoryAlertStore implements AlertStore {
     const incident = this.incidents.get(incidentId);
     if (!incident) throw new Error(`incident ${incidentId} not found`);
     if (incident.status !== 'open') throw new Error(`incident ${incidentId} is ${incident.status}`);
-    Object.assign(incident, { status: 'acknowledged', acknowledgedAt: now.toISOString(), pending: 'acknowledged', pendingAt: now.getTime(), version: (incident.version ?? 1) + 1 });
+    Object.assign(incident, {
+      status: 'acknowledged',
+      acknowledgedAt: now.toISOString(),
+      pending: 'acknowledged',
+      pendingAt: now.getTime(),
+      version: (incident.version ?? 1) + 1,
+    });
     delete incident.doneTargets;
     return this.#out(incident);
   }
@@ -192,7 +221,13 @@ export class InMemoryAlertStore implements AlertStore {
   async raiseSeverity(incident: IncidentRecord, to: Severity, now: Date, notify?: boolean): Promise<IncidentRecord | undefined> {
     const current = this.incidents.get(incident.id);
     if (!current || current.severity !== incident.severity || current.status === 'resolved') return undefined;
-    Object.assign(current, { severity: to, pending: 'severity-raised', pendingAt: now.getTime(), version: (current.version ?? 1) + 1, ...(notify ? { notify: true } : {}) });
+    Object.assign(current, {
+      severity: to,
+      pending: 'severity-raised',
+      pendingAt: now.getTime(),
+      version: (current.version ?? 1) + 1,
+      ...(notify ? { notify: true } : {}),
+    });
     delete current.doneTargets;
     return this.#out(current);
   }

@@ -7,7 +7,8 @@ import type { SafeKubeconfig } from '../../../functions/core/clusters/kubeconfig
 export class InMemoryClusterStore implements ClusterStore {
   readonly records = new Map<string, ClusterRecord>();
   async create(record: ClusterRecord): Promise<void> {
-    if ([...this.records.values()].some((r) => r.name === record.name)) throw new ConflictError(`A cluster named ${record.name} is already registered`, 'CLUSTER_EXISTS');
+    if ([...this.records.values()].some((r) => r.name === record.name))
+      throw new ConflictError(`A cluster named ${record.name} is already registered`, 'CLUSTER_EXISTS');
     this.records.set(record.id, structuredClone(record));
   }
   async get(id: string): Promise<ClusterRecord | undefined> {

@@ -30,7 +30,10 @@ export class InMemoryMetricsStore implements MetricsStore {
   }
   async samples(clusterId: string, namespace: string, service: string, since: Date): Promise<SampleRecord[]> {
     const m = this.samplesBySeries.get(seriesKey(clusterId, namespace, service));
-    return [...(m?.values() ?? [])].filter((s) => s.at >= since.toISOString()).sort((a, b) => a.at.localeCompare(b.at)).map(clone);
+    return [...(m?.values() ?? [])]
+      .filter((s) => s.at >= since.toISOString())
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map(clone);
   }
   async putAnomaly(record: AnomalyRecord): Promise<boolean> {
     const key = seriesKey(record.clusterId, record.namespace, record.service);
@@ -43,13 +46,18 @@ export class InMemoryMetricsStore implements MetricsStore {
   }
   async previousAnomaly(clusterId: string, namespace: string, service: string, before: string): Promise<AnomalyRecord | undefined> {
     const m = this.anomalies.get(seriesKey(clusterId, namespace, service));
-    const sk = [...(m?.keys() ?? [])].filter((k) => k < before).sort().at(-1);
+    const sk = [...(m?.keys() ?? [])]
+      .filter((k) => k < before)
+      .sort()
+      .at(-1);
     return sk ? clone(m!.get(sk)!) : undefined;
   }
   async listAnomalies(filter: { clusterIds: string[]; service?: string; status?: 'anomaly' | 'normal'; limit?: number }): Promise<AnomalyRecord[]> {
     return [...this.anomalies.values()]
       .flatMap((m) => [...m.values()])
-      .filter((r) => filter.clusterIds.includes(r.clusterId) && (!filter.service || r.service === filter.service) && (!filter.status || r.status === filter.status))
+      .filter(
+        (r) => filter.clusterIds.includes(r.clusterId) && (!filter.service || r.service === filter.service) && (!filter.status || r.status === filter.status),
+      )
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, filter.limit ?? 100)
       .map(clone);

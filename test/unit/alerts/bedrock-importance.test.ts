@@ -3,8 +3,16 @@ import { BedrockImportanceScorer } from '../../../functions/adapters/notify/bedr
 import { isNotifiable, ruleImportance, type ImportanceInput } from '../../../functions/core/alerts/importance.ts';
 
 const input: ImportanceInput = {
-  fingerprint: 'fp1', cluster: 'prod', namespace: 'shop', service: 'cart', type: 'HighErrorRate', severity: 'high',
-  message: 'cart 5xx', environment: 'prod', instances: 2, services: 1,
+  fingerprint: 'fp1',
+  cluster: 'prod',
+  namespace: 'shop',
+  service: 'cart',
+  type: 'HighErrorRate',
+  severity: 'high',
+  message: 'cart 5xx',
+  environment: 'prod',
+  instances: 2,
+  services: 1,
 };
 
 function fakeClient(answer: () => Promise<string>) {
@@ -37,7 +45,12 @@ describe('BedrockImportanceScorer', () => {
     const rules = ruleImportance(input);
     const slow = new BedrockImportanceScorer({ modelId: 'm', timeoutMs: 50, client: fakeClient(() => new Promise(() => {})) as never });
     expect(await slow.score(input)).toBe(rules);
-    const broken = new BedrockImportanceScorer({ modelId: 'm', client: fakeClient(async () => { throw new Error('ThrottlingException'); }) as never });
+    const broken = new BedrockImportanceScorer({
+      modelId: 'm',
+      client: fakeClient(async () => {
+        throw new Error('ThrottlingException');
+      }) as never,
+    });
     expect(await broken.score(input)).toBe(rules);
     const nonsense = new BedrockImportanceScorer({ modelId: 'm', client: fakeClient(async () => '{"score": 7}') as never });
     expect(await nonsense.score(input)).toBe(rules);

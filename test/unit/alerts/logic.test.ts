@@ -39,7 +39,14 @@ describe('fingerprint', () => {
 
 describe('dedup decisions', () => {
   const state = (over: Partial<DedupState>): DedupState => ({
-    key: 'k', incidentId: 'inc-1', status: 'firing', alertCount: 1, firstSeen: '', lastSeen: '', expiresAt: sec(now) + 60, ...over,
+    key: 'k',
+    incidentId: 'inc-1',
+    status: 'firing',
+    alertCount: 1,
+    firstSeen: '',
+    lastSeen: '',
+    expiresAt: sec(now) + 60,
+    ...over,
   });
 
   it('joins live firing state, reopens resolved state within the window, opens otherwise', () => {
@@ -84,12 +91,26 @@ describe('grouping', () => {
     const other = alert({ cluster: 'c', service: 'api' });
     const resolved = { ...pods[0], status: 'resolved' as const };
     const groups = groupBatch([...pods, other, resolved]);
-    expect(groups.map((g) => [g.alerts.length, g.status])).toEqual([[3, 'firing'], [1, 'firing'], [1, 'resolved']]);
+    expect(groups.map((g) => [g.alerts.length, g.status])).toEqual([
+      [3, 'firing'],
+      [1, 'firing'],
+      [1, 'resolved'],
+    ]);
   });
 
   const incident = (over: Partial<Incident>): Incident => ({
-    id: 'i1', cluster: 'c', namespace: 'shop', service: 'cart', type: 'HighErrorRate', severity: 'high', status: 'open',
-    alertCount: 1, firstSeen: now.toISOString(), lastSeen: now.toISOString(), title: 'cart 5xx ratio above 20%', ...over,
+    id: 'i1',
+    cluster: 'c',
+    namespace: 'shop',
+    service: 'cart',
+    type: 'HighErrorRate',
+    severity: 'high',
+    status: 'open',
+    alertCount: 1,
+    firstSeen: now.toISOString(),
+    lastSeen: now.toISOString(),
+    title: 'cart 5xx ratio above 20%',
+    ...over,
   });
 
   it('joins dependency neighbours within the window, in the same cluster only', () => {
@@ -152,8 +173,17 @@ describe('similarity', () => {
 
 describe('importance', () => {
   const input = (over: Partial<ImportanceInput>): ImportanceInput => ({
-    fingerprint: 'f', cluster: 'prod', namespace: 'n', service: 's', type: 't', severity: 'high', message: 'm',
-    environment: 'prod', instances: 1, services: 1, ...over,
+    fingerprint: 'f',
+    cluster: 'prod',
+    namespace: 'n',
+    service: 's',
+    type: 't',
+    severity: 'high',
+    message: 'm',
+    environment: 'prod',
+    instances: 1,
+    services: 1,
+    ...over,
   });
 
   it('orders by severity, environment and blast radius, within 0..1', () => {
@@ -197,7 +227,12 @@ describe('routing', () => {
   });
 
   it('sends Slack to the owner channel', () => {
-    const config = { ...DEFAULT_ROUTING_CONFIG, ownerChannels: { payments: '#pay-oncall' }, serviceOwners: { ledger: 'payments' }, defaultSlackChannel: '#alerts' };
+    const config = {
+      ...DEFAULT_ROUTING_CONFIG,
+      ownerChannels: { payments: '#pay-oncall' },
+      serviceOwners: { ledger: 'payments' },
+      defaultSlackChannel: '#alerts',
+    };
     expect(route({ severity: 'medium', service: 'ledger' }, config).targets).toEqual([{ notifier: 'slack', channel: '#pay-oncall' }]);
     expect(route({ severity: 'medium', service: 'x', labels: { team: 'payments' } }, config).targets[0].channel).toBe('#pay-oncall');
     expect(route({ severity: 'medium', service: 'x' }, config).targets[0].channel).toBe('#alerts');
@@ -219,9 +254,12 @@ describe('silences', () => {
 
   it('applies only between start and end, with all matchers', () => {
     const s: Silence = {
-      id: 's1', createdBy: 'me', comment: '',
+      id: 's1',
+      createdBy: 'me',
+      comment: '',
       matchers: [parseMatcher('cluster="prod"'), parseMatcher('service=~"pay.*"')],
-      startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-27T02:00:00Z',
+      startsAt: '2026-11-27T00:00:00Z',
+      endsAt: '2026-11-27T02:00:00Z',
     };
     expect(silencedBy({ cluster: 'prod', service: 'payments' }, [s], now)?.id).toBe('s1');
     expect(silencedBy({ cluster: 'dev', service: 'payments' }, [s], now)).toBeUndefined();
@@ -243,7 +281,18 @@ describe('incident notifications carry their Slack buttons', () => {
   it('an opened incident offers acknowledge, RCA and silence; a resolved one offers none', async () => {
     const { notificationFor } = await import('../../../functions/core/alerts/messages.ts');
     const { slackMessage } = await import('../../../functions/adapters/notify/slack-blocks.ts');
-    const incident = { id: 'inc-1', cluster: 'dev', namespace: 'shop', service: 'payment-service', type: 'AnomalyDetected', severity: 'high', status: 'open', alertCount: 1, firstSeen: 'x', lastSeen: 'x' } as never;
+    const incident = {
+      id: 'inc-1',
+      cluster: 'dev',
+      namespace: 'shop',
+      service: 'payment-service',
+      type: 'AnomalyDetected',
+      severity: 'high',
+      status: 'open',
+      alertCount: 1,
+      firstSeen: 'x',
+      lastSeen: 'x',
+    } as never;
     const opened = slackMessage(notificationFor(incident, 'opened', 'https://fleetops.example'));
     const actions = opened.blocks.find((b: any) => b.type === 'actions') as any;
     expect(actions.elements.map((e: any) => e.action_id)).toEqual(['incident_ack', 'incident_rca', 'incident_silence_1h', 'open_incident']);

@@ -7,7 +7,13 @@ import {
   CloudWatchAlarmEvent,
   MAX_ALERTS_PER_PAYLOAD,
 } from '../../../functions/schemas/alerts.ts';
-import { normalizeAlertmanager, normalizeAnomaly, normalizeAnomalyResolved, normalizeCloudWatch, normalizeRequest } from '../../../functions/core/alerts/normalize.ts';
+import {
+  normalizeAlertmanager,
+  normalizeAnomaly,
+  normalizeAnomalyResolved,
+  normalizeCloudWatch,
+  normalizeRequest,
+} from '../../../functions/core/alerts/normalize.ts';
 import { capturedWebhooks, readShared } from '../../integration/alerts/helpers.ts';
 
 const now = new Date('2026-11-27T00:20:00.000Z');
@@ -106,8 +112,17 @@ describe('generic alerts', () => {
     );
     const am = normalizeAlertmanager(
       AlertmanagerWebhook.parse({
-        version: '4', groupKey: 'g', status: 'firing', receiver: 'r',
-        alerts: [{ status: 'firing', labels: { alertname: 'HighErrorRate', cluster: 'prod', namespace: 'shop', service: 'cart', pod: 'p' }, startsAt: '2026-11-27T00:00:00Z' }],
+        version: '4',
+        groupKey: 'g',
+        status: 'firing',
+        receiver: 'r',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'HighErrorRate', cluster: 'prod', namespace: 'shop', service: 'cart', pod: 'p' },
+            startsAt: '2026-11-27T00:00:00Z',
+          },
+        ],
       }),
       now,
     )[0];
@@ -152,8 +167,13 @@ describe('CloudWatch alarm state change', () => {
 describe('AnomalyDetected', () => {
   it('becomes a firing alert with a stable identity', () => {
     const detail = AnomalyDetectedDetail.parse({
-      cluster: 'prod', namespace: 'shop', service: 'cart', score: 0.91, severity: 'high',
-      features: { cpu_usage: 0.2, error_rate: 0.9, latency_p95: 0.5 }, at: '2026-11-27T00:00:00Z',
+      cluster: 'prod',
+      namespace: 'shop',
+      service: 'cart',
+      score: 0.91,
+      severity: 'high',
+      features: { cpu_usage: 0.2, error_rate: 0.9, latency_p95: 0.5 },
+      at: '2026-11-27T00:00:00Z',
     });
     const a = normalizeAnomaly(detail);
     expect(a).toMatchObject({ source: 'anomaly', type: 'AnomalyDetected', severity: 'high', status: 'firing' });
@@ -165,18 +185,41 @@ describe('AnomalyDetected', () => {
     expect([withRelated.alertId, withRelated.fingerprint]).toEqual([a.alertId, a.fingerprint]);
   });
 
-  it('carries the layer\'s reasons into the message', () => {
+  it("carries the layer's reasons into the message", () => {
     const detail = AnomalyDetectedDetail.parse({
-      cluster: 'dev', namespace: 'shop', service: 'payment-service', score: -0.9, severity: 'critical', layer: 'guardrail',
-      reasons: ['guardrail: error_rate 44% ≥ guardrail 5% at 18.0 req/s'], features: { error_rate: 0.44 }, at: '2026-11-27T00:00:00Z',
+      cluster: 'dev',
+      namespace: 'shop',
+      service: 'payment-service',
+      score: -0.9,
+      severity: 'critical',
+      layer: 'guardrail',
+      reasons: ['guardrail: error_rate 44% ≥ guardrail 5% at 18.0 req/s'],
+      features: { error_rate: 0.44 },
+      at: '2026-11-27T00:00:00Z',
     });
     expect(normalizeAnomaly(detail).message).toBe('Anomaly on payment-service: guardrail: error_rate 44% ≥ guardrail 5% at 18.0 req/s');
   });
 
   it('AnomalyResolved resolves the very alert that fired (same fingerprint and alert id)', () => {
-    const fired = normalizeAnomaly(AnomalyDetectedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'cart', score: -0.7, severity: 'high', features: {}, at: '2026-11-27T00:00:00Z' }));
+    const fired = normalizeAnomaly(
+      AnomalyDetectedDetail.parse({
+        cluster: 'dev',
+        namespace: 'shop',
+        service: 'cart',
+        score: -0.7,
+        severity: 'high',
+        features: {},
+        at: '2026-11-27T00:00:00Z',
+      }),
+    );
     const over = normalizeAnomalyResolved(AnomalyResolvedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'cart', at: '2026-11-27T00:05:00Z' }));
-    expect(over).toMatchObject({ status: 'resolved', type: 'AnomalyDetected', endsAt: '2026-11-27T00:05:00.000Z', fingerprint: fired.fingerprint, alertId: fired.alertId });
+    expect(over).toMatchObject({
+      status: 'resolved',
+      type: 'AnomalyDetected',
+      endsAt: '2026-11-27T00:05:00.000Z',
+      fingerprint: fired.fingerprint,
+      alertId: fired.alertId,
+    });
     const other = normalizeAnomalyResolved(AnomalyResolvedDetail.parse({ cluster: 'dev', namespace: 'shop', service: 'user', at: '2026-11-27T00:05:00Z' }));
     expect(other.alertId).not.toBe(fired.alertId);
   });

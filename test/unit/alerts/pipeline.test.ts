@@ -7,7 +7,15 @@ import { InMemoryAlertStore } from '../../support/fakes/alert-store.ts';
 import { RecordingNotifier, RecordingPublisher, TestClock, alert } from '../../integration/alerts/helpers.ts';
 
 const GRAPH = { frontend: ['user-service', 'order-service'], 'order-service': ['payment-service'] };
-const healthy = (from: string, to: string): EdgeHealth => ({ from, to, rps: 5, errorRatio: 0.002, baselineErrorRatio: 0.002, latencyMs: 40, baselineLatencyMs: 40 });
+const healthy = (from: string, to: string): EdgeHealth => ({
+  from,
+  to,
+  rps: 5,
+  errorRatio: 0.002,
+  baselineErrorRatio: 0.002,
+  latencyMs: 40,
+  baselineLatencyMs: 40,
+});
 const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
 const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
 
@@ -47,7 +55,11 @@ describe('AlertPipeline (in-memory ports)', () => {
   });
 
   it('joins a caller’s errors to the callee’s incident when its edges trace them there', async () => {
-    const { p, publisher, store } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const { p, publisher, store } = setup([
+      failing('order-service', 'payment-service'),
+      failing('frontend', 'order-service'),
+      healthy('frontend', 'user-service'),
+    ]);
     const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
     const order = await p.ingest([anomaly('order-service', ['error_rate'])]);
     const front = await p.ingest([anomaly('frontend', ['error_rate'])]);

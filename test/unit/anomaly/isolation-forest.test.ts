@@ -51,7 +51,7 @@ describe('IsolationForest', () => {
     const probe = gaussianMatrix(301, 3, 77);
     // put exact thresholds and infinities into the probe
     for (let i = 0; i < 100; i++) {
-      const node = i * 7 % f.feature.length;
+      const node = (i * 7) % f.feature.length;
       if (f.feature[node] >= 0) probe.data[i * 3 + f.feature[node]] = f.threshold[node];
     }
     probe.data[300 * 3] = Infinity;
@@ -188,8 +188,14 @@ describe('AUC against scikit-learn', () => {
       expect(r.status, r.stderr).toBe(0);
       const skScores = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n').slice(1).map(Number);
       const ours = new IsolationForest({ randomState: 0 }).fit(tr).scoreSamples(sc);
-      const aucOurs = rocAuc(ours.map((v) => -v), sc.labels);
-      const aucSk = rocAuc(skScores.map((v) => -v), sc.labels);
+      const aucOurs = rocAuc(
+        ours.map((v) => -v),
+        sc.labels,
+      );
+      const aucSk = rocAuc(
+        skScores.map((v) => -v),
+        sc.labels,
+      );
       expect(aucOurs).toBeGreaterThan(0.9);
       expect(Math.abs(aucOurs - aucSk)).toBeLessThan(0.02);
       // same scale of scores: means within a few hundredths

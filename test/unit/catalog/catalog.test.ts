@@ -65,9 +65,17 @@ describe('catalog entities', () => {
     expect(doc('Component', 'x', { type: 's', lifecycle: 'p', owner: 'g', surprise: 1 })).toMatchObject({ error: expect.stringMatching(/surprise/) });
     expect(doc('User', 'bob', {})).toHaveProperty('entity');
     expect(doc('Domain', 'd', { owner: 'g' })).toHaveProperty('entity');
-    const link = (url: string) => validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Domain', metadata: { name: 'd', links: [{ url }], uid: 'x', extra: { deep: 1 } }, spec: { owner: 'g' } });
+    const link = (url: string) =>
+      validateEntity({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Domain',
+        metadata: { name: 'd', links: [{ url }], uid: 'x', extra: { deep: 1 } },
+        spec: { owner: 'g' },
+      });
     expect(link('javascript:alert(1)')).toMatchObject({ error: expect.stringMatching(/links.0.url/) });
-    expect(link('https://wiki.example.com/d')).toMatchObject({ entity: { metadata: { name: 'd', namespace: 'default', links: [{ url: 'https://wiki.example.com/d' }] } } });
+    expect(link('https://wiki.example.com/d')).toMatchObject({
+      entity: { metadata: { name: 'd', namespace: 'default', links: [{ url: 'https://wiki.example.com/d' }] } },
+    });
     expect((link('https://wiki.example.com/d') as { entity: { metadata: Record<string, unknown> } }).entity.metadata).not.toHaveProperty('extra');
   });
 
@@ -96,22 +104,41 @@ describe('catalog graph', () => {
   it('shows user-service’s dependencies, APIs and dependents', () => {
     const graph = new CatalogIndex(shop()).neighbourhood('component:default/user-service');
     const refs = graph.nodes.map((n) => n.ref);
-    expect(refs).toEqual(expect.arrayContaining(['resource:default/users-db', 'api:default/user-api', 'api:default/notification-api', 'group:default/team-identity', 'system:default/ecommerce-system', 'component:default/frontend']));
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'resource:default/users-db',
+        'api:default/user-api',
+        'api:default/notification-api',
+        'group:default/team-identity',
+        'system:default/ecommerce-system',
+        'component:default/frontend',
+      ]),
+    );
     expect(graph.nodes.find((n) => n.ref === 'api:default/notification-api')).toMatchObject({ missing: true });
-    expect(graph.edges).toEqual(expect.arrayContaining([
-      { from: 'component:default/user-service', to: 'resource:default/users-db', type: 'dependsOn' },
-      { from: 'component:default/user-service', to: 'api:default/user-api', type: 'providesApi' },
-      { from: 'component:default/user-service', to: 'api:default/notification-api', type: 'consumesApi' },
-      { from: 'component:default/frontend', to: 'component:default/user-service', type: 'dependsOn' },
-    ]));
+    expect(graph.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'component:default/user-service', to: 'resource:default/users-db', type: 'dependsOn' },
+        { from: 'component:default/user-service', to: 'api:default/user-api', type: 'providesApi' },
+        { from: 'component:default/user-service', to: 'api:default/notification-api', type: 'consumesApi' },
+        { from: 'component:default/frontend', to: 'component:default/user-service', type: 'dependsOn' },
+      ]),
+    );
     expect(graph.downstream).toEqual(['resource:default/users-db']);
     expect(graph.upstream).toEqual(['component:default/frontend']);
   });
 
   it('follows APIs to their providers, transitively', () => {
     const graph = new CatalogIndex(shop()).neighbourhood('component:default/frontend');
-    expect(graph.downstream).toEqual(['component:default/order-service', 'component:default/payment-service', 'component:default/user-service', 'resource:default/users-db']);
-    expect(new CatalogIndex(shop()).neighbourhood('component:default/payment-service').upstream).toEqual(['component:default/frontend', 'component:default/order-service']);
+    expect(graph.downstream).toEqual([
+      'component:default/order-service',
+      'component:default/payment-service',
+      'component:default/user-service',
+      'resource:default/users-db',
+    ]);
+    expect(new CatalogIndex(shop()).neighbourhood('component:default/payment-service').upstream).toEqual([
+      'component:default/frontend',
+      'component:default/order-service',
+    ]);
   });
 
   it('gives the workload call graph the simulator’s shop has', () => {
@@ -120,7 +147,12 @@ describe('catalog graph', () => {
 
   it('stores inverse relations once, in their forward direction', () => {
     const entities = shop();
-    const extra = validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'audit' }, spec: { type: 's', lifecycle: 'p', owner: 'team-web', dependencyOf: ['user-service'] } });
+    const extra = validateEntity({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'audit' },
+      spec: { type: 's', lifecycle: 'p', owner: 'team-web', dependencyOf: ['user-service'] },
+    });
     const index = new CatalogIndex([...entities, ('entity' in extra ? extra.entity : undefined)!]);
     expect(index.dependenciesOf('component:default/user-service')).toContain('component:default/audit');
   });
@@ -129,7 +161,12 @@ describe('catalog graph', () => {
 describe('catalog owners, routing and guardrails', () => {
   it('finds the owning team’s Slack channel and PagerDuty service, walking up to parent groups', () => {
     const index = new CatalogIndex(shop());
-    expect(ownerContactForService(index, 'user-service', 'shop')).toMatchObject({ owner: 'group:default/team-identity', slackChannel: '#team-identity', pagerDutyServiceId: 'PIDENT1', resolved: true });
+    expect(ownerContactForService(index, 'user-service', 'shop')).toMatchObject({
+      owner: 'group:default/team-identity',
+      slackChannel: '#team-identity',
+      pagerDutyServiceId: 'PIDENT1',
+      resolved: true,
+    });
     expect(ownerContactForService(index, 'order-service')).toMatchObject({ slackChannel: '#orders-oncall' });
     expect(ownerContactForService(index, 'user-service', 'other-namespace')).toBeUndefined();
     expect(ownerContactForService(index, 'unknown')).toBeUndefined();
@@ -139,7 +176,14 @@ describe('catalog owners, routing and guardrails', () => {
     const sent: NotificationMessage[] = [];
     const inner: Notifier = { kind: 'slack', send: async (m) => void sent.push(m) };
     const routed = new CatalogRoutedNotifier(inner, { catalog: { snapshot: async () => new CatalogIndex(shop()) } });
-    const message: NotificationMessage = { incidentId: 'i1', title: 't', text: 'x', severity: 'high', status: 'open', fields: { service: 'payment-service', namespace: 'shop' } };
+    const message: NotificationMessage = {
+      incidentId: 'i1',
+      title: 't',
+      text: 'x',
+      severity: 'high',
+      status: 'open',
+      fields: { service: 'payment-service', namespace: 'shop' },
+    };
     await routed.send(message);
     await routed.send({ ...message, channel: '#explicit' });
     await routed.send({ ...message, fields: { service: 'not-in-catalog' } });
@@ -149,7 +193,10 @@ describe('catalog owners, routing and guardrails', () => {
 
   it('sends as before when the catalog cannot be read', async () => {
     const sent: NotificationMessage[] = [];
-    const routed = new CatalogRoutedNotifier({ kind: 'slack', send: async (m) => void sent.push(m) }, { catalog: { snapshot: async () => Promise.reject(new Error('down')) } });
+    const routed = new CatalogRoutedNotifier(
+      { kind: 'slack', send: async (m) => void sent.push(m) },
+      { catalog: { snapshot: async () => Promise.reject(new Error('down')) } },
+    );
     await routed.send({ incidentId: 'i1', title: 't', text: 'x', severity: 'high', status: 'open', fields: { service: 'user-service' } });
     expect(sent).toHaveLength(1);
     expect(sent[0].channel).toBeUndefined();
@@ -166,12 +213,22 @@ describe('catalog owners, routing and guardrails', () => {
   });
 
   it('sends a team’s PagerDuty events to its own integration key when the catalog names one', async () => {
-    const team = validateEntity({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team-payments', annotations: { 'pagerduty.com/integration-key': 'a'.repeat(32), 'pagerduty.com/service-id': 'PPAYMT1' } }, spec: { type: 'team', children: [] } });
-    const entities = shop().filter((e) => e.ref !== 'group:default/team-payments').concat('entity' in team ? [team.entity] : []);
+    const team = validateEntity({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team-payments', annotations: { 'pagerduty.com/integration-key': 'a'.repeat(32), 'pagerduty.com/service-id': 'PPAYMT1' } },
+      spec: { type: 'team', children: [] },
+    });
+    const entities = shop()
+      .filter((e) => e.ref !== 'group:default/team-payments')
+      .concat('entity' in team ? [team.entity] : []);
     const sent: { via: string; message: NotificationMessage }[] = [];
     const routed = new CatalogRoutedNotifier(
       { kind: 'pagerduty', send: async (message) => void sent.push({ via: 'default', message }) },
-      { catalog: { snapshot: async () => new CatalogIndex(entities) }, pagerDutyFor: (key) => ({ kind: 'pagerduty', send: async (message) => void sent.push({ via: key, message }) }) },
+      {
+        catalog: { snapshot: async () => new CatalogIndex(entities) },
+        pagerDutyFor: (key) => ({ kind: 'pagerduty', send: async (message) => void sent.push({ via: key, message }) }),
+      },
     );
     await routed.send({ incidentId: 'i1', title: 't', text: 'x', severity: 'critical', status: 'open', fields: { service: 'payment-service' } });
     await routed.send({ incidentId: 'i2', title: 't', text: 'x', severity: 'critical', status: 'open', fields: { service: 'user-service' } });

@@ -33,7 +33,8 @@ describe('catalog YAML cost', () => {
   it('still rejects duplicate keys (one Set per mapping), per document, and keeps the other documents', () => {
     const good = 'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n';
     const dup = 'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-b\n  name: team-c\nspec:\n  type: team\n  children: []\n';
-    const numeric = 'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-d\n  annotations: { 1: a, "1": b }\nspec:\n  type: team\n  children: []\n';
+    const numeric =
+      'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-d\n  annotations: { 1: a, "1": b }\nspec:\n  type: team\n  children: []\n';
     const results = parseCatalogDocuments([good, dup, numeric].join('---\n'));
     expect(results[0]).toMatchObject({ index: 0, entity: { ref: 'group:default/team-a' } });
     expect(results[1]).toEqual({ index: 1, error: 'duplicate keys are not allowed (line 13)' });
@@ -41,7 +42,8 @@ describe('catalog YAML cost', () => {
   });
 
   it('accepts a large legitimate catalog: 500 entities', () => {
-    const doc = (i: number) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    a: b\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n`;
+    const doc = (i: number) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\n  annotations:\n    a: b\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n`;
     const results = parseCatalogDocuments(Array.from({ length: 500 }, (_, i) => doc(i)).join('---\n'));
     expect(results.every((r) => 'entity' in r)).toBe(true);
   });

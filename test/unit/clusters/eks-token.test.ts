@@ -55,7 +55,9 @@ describe('getEksToken', () => {
       .sort()
       .join('&');
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-    const canonicalRequest = ['GET', '/', canonicalQuery, 'host:sts.eu-west-1.amazonaws.com', 'x-k8s-aws-id:prod-eu', '', 'host;x-k8s-aws-id', sha('')].join('\n');
+    const canonicalRequest = ['GET', '/', canonicalQuery, 'host:sts.eu-west-1.amazonaws.com', 'x-k8s-aws-id:prod-eu', '', 'host;x-k8s-aws-id', sha('')].join(
+      '\n',
+    );
     const scope = '20240501/eu-west-1/sts/aws4_request';
     const stringToSign = ['AWS4-HMAC-SHA256', '20240501T120000Z', scope, sha(canonicalRequest)].join('\n');
     const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();

@@ -54,7 +54,10 @@ export function makePki(): TestPki {
     pub: server.forgePub,
     signer: ca.forgeKey,
     issuer: caCert,
-    altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }],
+    altNames: [
+      { type: 2, value: 'localhost' },
+      { type: 7, ip: '127.0.0.1' },
+    ],
   });
   const client = keyPair();
   const clientCert = cert({ cn: 'admin', pub: client.forgePub, signer: ca.forgeKey, issuer: caCert });

@@ -38,13 +38,21 @@ describe('the prod gate uses it', () => {
 
   it('Slack /fleet deploy (manualDeployment.touchesProd) sees eu-prod as prod', () => {
     const trigger = {
-      id: 'shop', repository: 'shop/frontend', release: 'shop', namespace: 'shop',
+      id: 'shop',
+      repository: 'shop/frontend',
+      release: 'shop',
+      namespace: 'shop',
       chart: { repoUrl: 'https://charts.example.com', name: 'shop', version: '1.0.0' },
-      values: { image: { repository: 'r/shop', tag: 'old' } }, imageValuesPath: 'image',
+      values: { image: { repository: 'r/shop', tag: 'old' } },
+      imageValuesPath: 'image',
       waves: [{ name: 'all', selector: { labels: { tier: 'web' } } }],
       strategy: { rolloutTimeoutSeconds: 300, verifySeconds: 60, maxConcurrency: 5 },
     };
-    const planned = manualDeployment({ release: 'shop', version: '1.0.1', requestedBy: 'U1', requestKey: 'k' }, [trigger], [cluster('eu-prod', { tier: 'web' })]);
+    const planned = manualDeployment(
+      { release: 'shop', version: '1.0.1', requestedBy: 'U1', requestKey: 'k' },
+      [trigger],
+      [cluster('eu-prod', { tier: 'web' })],
+    );
     expect('touchesProd' in planned && planned.touchesProd).toBe(true);
   });
 });

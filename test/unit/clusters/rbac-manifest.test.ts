@@ -25,7 +25,13 @@ function permissions(rules: Rule[]): Record<string, string[]> {
 describe('rbacManifest', () => {
   it('parses into the expected objects', () => {
     const kinds = docs().map((d) => `${d.kind}/${d.metadata.name}`);
-    expect(kinds).toEqual(['Namespace/fleetops', 'ServiceAccount/fleetops', 'ClusterRole/fleetops-operator', 'ClusterRoleBinding/fleetops-operator', 'Secret/fleetops-token']);
+    expect(kinds).toEqual([
+      'Namespace/fleetops',
+      'ServiceAccount/fleetops',
+      'ClusterRole/fleetops-operator',
+      'ClusterRoleBinding/fleetops-operator',
+      'Secret/fleetops-token',
+    ]);
     const sa = docs().find((d) => d.kind === 'ServiceAccount')!;
     expect(sa.metadata.namespace).toBe('fleetops');
     const binding = docs().find((d) => d.kind === 'ClusterRoleBinding')!;

@@ -22,7 +22,13 @@ beforeEach(() => {
 });
 
 const register = (name = 'prod-eu', extra: Record<string, unknown> = {}) =>
-  registry.register({ name, environment: 'prod', labels: { region: 'eu-west-1' }, kubeconfig: kubeconfigYaml({ token: 'sha256~secret-token-value' }), ...extra });
+  registry.register({
+    name,
+    environment: 'prod',
+    labels: { region: 'eu-west-1' },
+    kubeconfig: kubeconfigYaml({ token: 'sha256~secret-token-value' }),
+    ...extra,
+  });
 
 describe('ClusterRegistry (core, through in-memory ports)', () => {
   it('registers: credentials only in the secret store, the record without them, one ClusterRegistered event', async () => {
@@ -63,7 +69,15 @@ describe('ClusterRegistry (core, through in-memory ports)', () => {
   it('a lost ClusterRegistered event does not fail the registration', async () => {
     events.failNext = 1;
     const failures: string[] = [];
-    registry = new ClusterRegistry({ store, secrets, kube, events, clock, policy: { allowLoopback: false }, onPublishError: (_e, type) => failures.push(type) });
+    registry = new ClusterRegistry({
+      store,
+      secrets,
+      kube,
+      events,
+      clock,
+      policy: { allowLoopback: false },
+      onPublishError: (_e, type) => failures.push(type),
+    });
     const record = await register();
     expect(store.records.has(record.id)).toBe(true);
     expect(failures).toEqual(['ClusterRegistered']);

@@ -50,17 +50,29 @@ describe('one configuration', () => {
   it('Argo CD target: https only, a token or its secret, the clusters it manages', () => {
     expect(loadConfig({}).argocd).toBeUndefined();
     const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
-    expect(loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN: 't0k3n', FLEETOPS_ARGOCD_CLUSTERS: 'prod, staging', FLEETOPS_ARGOCD_CA_DATA: ca }).argocd).toEqual({
+    expect(
+      loadConfig({
+        FLEETOPS_ARGOCD_URL: 'https://argocd.example.com',
+        FLEETOPS_ARGOCD_TOKEN: 't0k3n',
+        FLEETOPS_ARGOCD_CLUSTERS: 'prod, staging',
+        FLEETOPS_ARGOCD_CA_DATA: ca,
+      }).argocd,
+    ).toEqual({
       url: 'https://argocd.example.com',
       token: 't0k3n',
       caPem: expect.stringContaining('BEGIN CERTIFICATE'),
       clusters: ['prod', 'staging'],
       timeoutMs: 10_000,
     });
-    expect(loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: 'arn:x' }).argocd).toMatchObject({ tokenSecretArn: 'arn:x', clusters: [] });
+    expect(loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: 'arn:x' }).argocd).toMatchObject({
+      tokenSecretArn: 'arn:x',
+      clusters: [],
+    });
     expect(() => loadConfig({ FLEETOPS_ARGOCD_URL: 'http://argocd.example.com', FLEETOPS_ARGOCD_TOKEN: 't' })).toThrow(/must be https/);
     expect(() => loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com' })).toThrow(/needs FLEETOPS_ARGOCD_TOKEN/);
-    expect(() => loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN: 't', FLEETOPS_ARGOCD_CA_DATA: 'bm9wZQ==' })).toThrow(/CA_DATA/);
+    expect(() => loadConfig({ FLEETOPS_ARGOCD_URL: 'https://argocd.example.com', FLEETOPS_ARGOCD_TOKEN: 't', FLEETOPS_ARGOCD_CA_DATA: 'bm9wZQ==' })).toThrow(
+      /CA_DATA/,
+    );
     // The error never carries the token.
     try {
       loadConfig({ FLEETOPS_ARGOCD_URL: 'http://argocd.example.com', FLEETOPS_ARGOCD_TOKEN: 'super-secret-token' });

@@ -11,14 +11,25 @@ import { CreateDeploymentRequest } from '../../../functions/schemas/deployments.
 const cluster = (id: string, environment: string, labels: Record<string, string> = {}) => ({ id, name: id, environment, labels, status: 'active' as const });
 
 describe('cluster selection (ApplicationSet cluster generator semantics)', () => {
-  const fleet = [cluster('prod-eu', 'prod', { region: 'eu', tier: 'production' }), cluster('dev-1', 'dev', { region: 'eu' }), cluster('prod-us', 'prod', { region: 'us', tier: 'production' })];
+  const fleet = [
+    cluster('prod-eu', 'prod', { region: 'eu', tier: 'production' }),
+    cluster('dev-1', 'dev', { region: 'eu' }),
+    cluster('prod-us', 'prod', { region: 'us', tier: 'production' }),
+  ];
 
   it('matches environment, every label and every expression', () => {
     expect(matchesSelector(fleet[0], { environment: 'prod', labels: { region: 'eu' } })).toBe(true);
     expect(matchesSelector(fleet[0], { environment: 'prod', labels: { region: 'us' } })).toBe(false);
     expect(matchesSelector(fleet[1], { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] })).toBe(true);
     expect(matchesSelector(fleet[0], { matchExpressions: [{ key: 'region', operator: 'In', values: ['us', 'ap'] }] })).toBe(false);
-    expect(matchesSelector(fleet[2], { matchExpressions: [{ key: 'region', operator: 'NotIn', values: ['eu'] }, { key: 'tier', operator: 'Exists' }] })).toBe(true);
+    expect(
+      matchesSelector(fleet[2], {
+        matchExpressions: [
+          { key: 'region', operator: 'NotIn', values: ['eu'] },
+          { key: 'tier', operator: 'Exists' },
+        ],
+      }),
+    ).toBe(true);
     expect(matchesSelector(fleet[1], {})).toBe(true);
   });
 
@@ -61,7 +72,15 @@ describe('request validation', () => {
     ['release flag', { release: '--debug' }],
     ['release too long', { release: 'a'.repeat(54) }],
     ['namespace upper case', { namespace: 'Apps' }],
-    ['duplicate wave names', { waves: [{ name: 'a', selector: {} }, { name: 'a', selector: {} }] }],
+    [
+      'duplicate wave names',
+      {
+        waves: [
+          { name: 'a', selector: {} },
+          { name: 'a', selector: {} },
+        ],
+      },
+    ],
     ['label value flag-like', { waves: [{ name: 'a', selector: { labels: { tier: '-x y' } } }] }],
     ['version flag', { chart: { repoUrl: 'https://x.example.com', name: 'web', version: '--devel' } }],
   ])('refuses %s', (_what, patch) => {
@@ -72,8 +91,14 @@ describe('request validation', () => {
 describe('chart policy', () => {
   const policy = { allowLoopback: false, allowLocalCharts: false };
   it('accepts https repositories and oci registries on public hosts', () => {
-    expect(checkChart({ repoUrl: 'https://charts.bitnami.com/bitnami/', name: 'nginx', version: '15.0.0' }, policy)).toEqual({ repoUrl: 'https://charts.bitnami.com/bitnami', name: 'nginx', version: '15.0.0' });
-    expect(checkChart({ repoUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts', name: 'web', version: '1.0.0' }, policy)).toMatchObject({ repoUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts' });
+    expect(checkChart({ repoUrl: 'https://charts.bitnami.com/bitnami/', name: 'nginx', version: '15.0.0' }, policy)).toEqual({
+      repoUrl: 'https://charts.bitnami.com/bitnami',
+      name: 'nginx',
+      version: '15.0.0',
+    });
+    expect(checkChart({ repoUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts', name: 'web', version: '1.0.0' }, policy)).toMatchObject({
+      repoUrl: 'oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts',
+    });
   });
   it.each([
     ['http', 'http://charts.example.com'],
@@ -82,7 +107,9 @@ describe('chart policy', () => {
     ['metadata service', 'https://169.254.169.254/'],
     ['loopback', 'oci://127.0.0.1:5000/charts'],
   ])('refuses %s', (_what, repoUrl) => {
-    expect(() => checkChart({ repoUrl, name: 'web', version: '1.0.0' }, policy)).toThrow(expect.objectContaining({ code: 'UNSAFE_CHART', name: 'ValidationError' }));
+    expect(() => checkChart({ repoUrl, name: 'web', version: '1.0.0' }, policy)).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_CHART', name: 'ValidationError' }),
+    );
   });
   it('accepts local paths only when allowed, absolute and normalised', () => {
     expect(() => checkChart({ path: '/charts/web' }, policy)).toThrow(/local charts/);
@@ -94,14 +121,28 @@ describe('chart policy', () => {
 describe('helm argv', () => {
   const files = { kubeconfig: '/tmp/x/kubeconfig', values: '/tmp/x/values.json' };
   it('puts user text only after --, values through a file', () => {
-    const args = upgradeArgs({ release: 'web', namespace: 'apps', chart: { repoUrl: 'https://charts.example.com', name: 'web', version: '1.2.3' }, files, timeoutSeconds: 60 });
+    const args = upgradeArgs({
+      release: 'web',
+      namespace: 'apps',
+      chart: { repoUrl: 'https://charts.example.com', name: 'web', version: '1.2.3' },
+      files,
+      timeoutSeconds: 60,
+    });
     expect(args.slice(args.indexOf('--'))).toEqual(['--', 'web', 'web']);
-    expect(args).toEqual(expect.arrayContaining(['--repo', 'https://charts.example.com', '--version', '1.2.3', '--values', files.values, '--kubeconfig', files.kubeconfig]));
+    expect(args).toEqual(
+      expect.arrayContaining(['--repo', 'https://charts.example.com', '--version', '1.2.3', '--values', files.values, '--kubeconfig', files.kubeconfig]),
+    );
     expect(args[0]).toBe('upgrade');
     expect(args).not.toContain('--set');
   });
   it('uses the full oci reference', () => {
-    const args = upgradeArgs({ release: 'web', namespace: 'apps', chart: { repoUrl: 'oci://registry.example.com/charts', name: 'web', version: '1.2.3' }, files, timeoutSeconds: 60 });
+    const args = upgradeArgs({
+      release: 'web',
+      namespace: 'apps',
+      chart: { repoUrl: 'oci://registry.example.com/charts', name: 'web', version: '1.2.3' },
+      files,
+      timeoutSeconds: 60,
+    });
     expect(args.slice(-1)).toEqual(['oci://registry.example.com/charts/web']);
     expect(args).not.toContain('--repo');
   });
@@ -118,7 +159,10 @@ describe('rollout verdicts', () => {
     spec: { replicas: 2, selector: { matchLabels: { app: 'web' } } },
     status: { observedGeneration: 2, ...status },
   });
-  const pod = (reason?: string) => ({ metadata: { name: 'web-1', labels: { app: 'web' } }, status: { containerStatuses: [{ name: 'web', state: reason ? { waiting: { reason } } : {} }] } });
+  const pod = (reason?: string) => ({
+    metadata: { name: 'web-1', labels: { app: 'web' } },
+    status: { containerStatuses: [{ name: 'web', state: reason ? { waiting: { reason } } : {} }] },
+  });
 
   it('is ready when every replica is updated and available', () => {
     expect(evaluateRollout([deployment({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 })], [pod()])).toEqual({ state: 'ready' });
@@ -129,8 +173,13 @@ describe('rollout verdicts', () => {
     expect(evaluateRollout([deployment({ replicas: 2, updatedReplicas: 2, availableReplicas: 1 })], [pod('ContainerCreating')]).state).toBe('progressing');
   });
   it('fails on pods that will not recover and on an exceeded progress deadline', () => {
-    expect(evaluateRollout([deployment({ replicas: 2, updatedReplicas: 1 })], [pod('ImagePullBackOff')])).toMatchObject({ state: 'failed', reason: expect.stringContaining('ImagePullBackOff') });
-    expect(evaluateRollout([deployment({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })], []).state).toBe('failed');
+    expect(evaluateRollout([deployment({ replicas: 2, updatedReplicas: 1 })], [pod('ImagePullBackOff')])).toMatchObject({
+      state: 'failed',
+      reason: expect.stringContaining('ImagePullBackOff'),
+    });
+    expect(evaluateRollout([deployment({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })], []).state).toBe(
+      'failed',
+    );
   });
   it('times out a rollout still progressing at the deadline', () => {
     expect(rolloutDecision({ state: 'progressing', reason: 'x' }, 2000, 1000)).toMatchObject({ state: 'failed', reason: expect.stringContaining('timed out') });
@@ -155,9 +204,22 @@ describe('values and triggers', () => {
     expect(() => withImage({}, '__proto__.x', { repository: 'r', tag: 't' })).toThrow();
   });
   it('maps a push to the matching triggers with ids from the event', () => {
-    const trigger = { repository: 'shop/web', tagPrefix: 'v', release: 'web', namespace: 'apps', chart: { path: '/c' }, imageValuesPath: 'image', waves: [], strategy: { rolloutTimeoutSeconds: 60, verifySeconds: 0, maxConcurrency: 1 } };
+    const trigger = {
+      repository: 'shop/web',
+      tagPrefix: 'v',
+      release: 'web',
+      namespace: 'apps',
+      chart: { path: '/c' },
+      imageValuesPath: 'image',
+      waves: [],
+      strategy: { rolloutTimeoutSeconds: 60, verifySeconds: 0, maxConcurrency: 1 },
+    };
     const push = { eventId: 'e1', account: '123456789012', region: 'eu-west-1', repository: 'shop/web', tag: 'v2' };
-    const triggers = [{ ...trigger, id: 'a' }, { ...trigger, id: 'b', tagPrefix: 'release-' }, { ...trigger, id: 'c', repository: 'shop/other' }];
+    const triggers = [
+      { ...trigger, id: 'a' },
+      { ...trigger, id: 'b', tagPrefix: 'release-' },
+      { ...trigger, id: 'c', repository: 'shop/other' },
+    ];
     const out = deploymentsForPush(push, triggers);
     expect(out.map((d) => d.triggerId)).toEqual(['a']);
     expect(out[0].id).toBe(deploymentsForPush(push, triggers)[0].id);

@@ -21,7 +21,8 @@ const healthy = (): GoldenSignals => ({
   latency_p95: 0.19 * (1 + 0.1 * jitter()),
   request_rate: 18 * (1 + 0.08 * jitter()),
 });
-const history = (n: number, stepMs: number, end = T0): TimedSample[] => Array.from({ length: n }, (_, i) => ({ at: iso(end - (n - i) * stepMs), features: healthy() }));
+const history = (n: number, stepMs: number, end = T0): TimedSample[] =>
+  Array.from({ length: n }, (_, i) => ({ at: iso(end - (n - i) * stepMs), features: healthy() }));
 
 describe('guardrails (layer 1)', () => {
   it('fires from the first sample on error rate and latency, with a reason, only with enough traffic', () => {
@@ -35,7 +36,12 @@ describe('guardrails (layer 1)', () => {
   });
 
   it('takes cluster, namespace and service overrides in that order', () => {
-    const settings = { errorRate: 0.1, cpuCores: 4, namespaces: { shop: { errorRate: 0.2 } }, services: { 'payment-service': { errorRate: 0.3 }, 'shop/payment-service': { latencyP95Seconds: 0.1 } } };
+    const settings = {
+      errorRate: 0.1,
+      cpuCores: 4,
+      namespaces: { shop: { errorRate: 0.2 } },
+      services: { 'payment-service': { errorRate: 0.3 }, 'shop/payment-service': { latencyP95Seconds: 0.1 } },
+    };
     expect(resolveGuardrails(settings, 'other', 'x')).toMatchObject({ errorRate: 0.1, cpuCores: 4, latencyP95Seconds: 1 });
     expect(resolveGuardrails(settings, 'shop', 'x')).toMatchObject({ errorRate: 0.2 });
     expect(resolveGuardrails(settings, 'shop', 'payment-service')).toMatchObject({ errorRate: 0.3, latencyP95Seconds: 0.1, cpuCores: 4 });
@@ -52,7 +58,10 @@ describe('fleet peers (layer 2)', () => {
     expect(finding.reasons[0]).toMatch(/error_rate 8% vs .* on prod/);
     // 1.2 % against 0.2 % is 6×, but only one point above: below the effect size.
     expect(checkPeers({ ...healthy(), error_rate: 0.012 }, [peer({ ...healthy(), error_rate: 0.002 })]).fired).toBe(false);
-    expect(checkPeers({ ...healthy(), latency_p95: 0.9 }, [peer(healthy()), peer(healthy(), 'eu'), peer(healthy(), 'us')])).toMatchObject({ fired: true, signals: ['latency_p95'] });
+    expect(checkPeers({ ...healthy(), latency_p95: 0.9 }, [peer(healthy()), peer(healthy(), 'eu'), peer(healthy(), 'us')])).toMatchObject({
+      fired: true,
+      signals: ['latency_p95'],
+    });
   });
 
   it('stays quiet alone, and for the healthy side of the comparison', () => {

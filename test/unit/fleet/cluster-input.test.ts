@@ -29,7 +29,14 @@ describe('fleet cluster input', () => {
   });
 
   it('reports an unreachable cluster as no ready nodes of unknown capacity', () => {
-    expect(clusterHealthInput(cluster, [], undefined)).toMatchObject({ readyNodes: 0, totalNodes: 0, cpuUtilisation: null, memoryUtilisation: null, errorRate: null, requestRate: null });
+    expect(clusterHealthInput(cluster, [], undefined)).toMatchObject({
+      readyNodes: 0,
+      totalNodes: 0,
+      cpuUtilisation: null,
+      memoryUtilisation: null,
+      errorRate: null,
+      requestRate: null,
+    });
     expect(clusterHealthInput(cluster, [row('a', 't', 1, 1)], [{ ready: true, cpu: 'garbage' }]).cpuUtilisation).toBeNull();
   });
 

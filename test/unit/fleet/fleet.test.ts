@@ -104,7 +104,10 @@ describe('fleet overview', () => {
   });
 
   it('flags an erroring cluster when the others have no errors (ratio undefined → null)', () => {
-    const o = fleetOverview([cluster({ clusterId: 'a', errorRate: 0.03 }), cluster({ clusterId: 'b', errorRate: 0 }), cluster({ clusterId: 'c', errorRate: 0 })], { now });
+    const o = fleetOverview(
+      [cluster({ clusterId: 'a', errorRate: 0.03 }), cluster({ clusterId: 'b', errorRate: 0 }), cluster({ clusterId: 'c', errorRate: 0 })],
+      { now },
+    );
     expect(o.clusters[0].errorRateVsFleet).toBeNull();
     expect(o.clusters[0].flagged).toBe(true);
     expect(o.clusters[0].reasons).toContain('error rate 3% while the rest of the fleet has none');
@@ -141,8 +144,18 @@ describe('fleet overview', () => {
   });
 
   it('weights equally when no cluster reports a request rate', () => {
-    expect(weightedErrorRate([{ errorRate: 0.1, requestRate: null }, { errorRate: 0.3, requestRate: null }])).toBeCloseTo(0.2, 12);
-    expect(weightedErrorRate([{ errorRate: 0.1, requestRate: 0 }, { errorRate: 0.3, requestRate: 10 }])).toBeCloseTo(0.3, 12);
+    expect(
+      weightedErrorRate([
+        { errorRate: 0.1, requestRate: null },
+        { errorRate: 0.3, requestRate: null },
+      ]),
+    ).toBeCloseTo(0.2, 12);
+    expect(
+      weightedErrorRate([
+        { errorRate: 0.1, requestRate: 0 },
+        { errorRate: 0.3, requestRate: 10 },
+      ]),
+    ).toBeCloseTo(0.3, 12);
     expect(weightedErrorRate([{ errorRate: null, requestRate: 10 }])).toBeNull();
   });
 });

@@ -110,19 +110,38 @@ describe('forecast with less history', () => {
   });
 
   it('never throws on 2 or 3 points: flat at the last value, random-walk intervals', () => {
-    const two = forecast([{ ts: 0, value: 5 }, { ts: 60_000, value: 7 }], { horizonHours: 0.1 });
+    const two = forecast(
+      [
+        { ts: 0, value: 5 },
+        { ts: 60_000, value: 7 },
+      ],
+      { horizonHours: 0.1 },
+    );
     expect(two.model.method).toBe('flat');
     expect(two.model.stepMs).toBe(60_000);
     expect(two.predictions).toHaveLength(6);
     expect(two.predictions.every((p) => p.yhat === 7)).toBe(true);
     const w = two.predictions.map((p) => p.yhat_upper - p.yhat_lower);
     expect(w[3] / w[0]).toBeCloseTo(2, 6); // sqrt(4) / sqrt(1)
-    const three = forecast([{ ts: 0, value: 1 }, { ts: HOUR, value: 2 }, { ts: 2 * HOUR, value: 2 }], { horizonHours: 3 });
+    const three = forecast(
+      [
+        { ts: 0, value: 1 },
+        { ts: HOUR, value: 2 },
+        { ts: 2 * HOUR, value: 2 },
+      ],
+      { horizonHours: 3 },
+    );
     expect(three.predictions).toHaveLength(3);
   });
 
   it('handles two points at the same timestamp (one grid cell) without throwing', () => {
-    const r = forecast([{ ts: 1000, value: 4 }, { ts: 1000, value: 6 }], { horizonHours: 1 });
+    const r = forecast(
+      [
+        { ts: 1000, value: 4 },
+        { ts: 1000, value: 6 },
+      ],
+      { horizonHours: 1 },
+    );
     expect(r.model.method).toBe('flat');
     expect(r.predictions[0].yhat).toBe(5);
     expect(r.predictions[0].yhat_upper).toBe(5);
@@ -180,12 +199,31 @@ describe('forecast input handling', () => {
   it('rejects 0 or 1 points and bad values with ValidationError', () => {
     expect(() => forecast([], { horizonHours: 1 })).toThrow(ValidationError);
     expect(() => forecast([{ ts: 0, value: 1 }], { horizonHours: 1 })).toThrow(/at least 2 points/);
-    expect(() => forecast([{ ts: 0, value: 1 }, { ts: 1, value: Number.NaN }], { horizonHours: 1 })).toThrow(ValidationError);
-    expect(() => forecast([{ ts: 0, value: 1 }, { ts: Number.POSITIVE_INFINITY, value: 1 }], { horizonHours: 1 })).toThrow(ValidationError);
+    expect(() =>
+      forecast(
+        [
+          { ts: 0, value: 1 },
+          { ts: 1, value: Number.NaN },
+        ],
+        { horizonHours: 1 },
+      ),
+    ).toThrow(ValidationError);
+    expect(() =>
+      forecast(
+        [
+          { ts: 0, value: 1 },
+          { ts: Number.POSITIVE_INFINITY, value: 1 },
+        ],
+        { horizonHours: 1 },
+      ),
+    ).toThrow(ValidationError);
   });
 
   it('rejects bad options with ValidationError', () => {
-    const s = [{ ts: 0, value: 1 }, { ts: 60_000, value: 2 }];
+    const s = [
+      { ts: 0, value: 1 },
+      { ts: 60_000, value: 2 },
+    ];
     expect(() => forecast(s, { horizonHours: 0 })).toThrow(ValidationError);
     expect(() => forecast(s, { horizonHours: 10_000 })).toThrow(ValidationError);
     expect(() => forecast(s, { horizonHours: 1, stepMs: -5 })).toThrow(ValidationError);

@@ -33,7 +33,13 @@ describe('series preparation', () => {
 
 describe('optimiser', () => {
   it('grid search returns the best candidate', () => {
-    const r = gridSearch(([a, b]) => (a - 2) ** 2 + (b + 1) ** 2, [[0, 1, 2, 3], [-2, -1, 0]]);
+    const r = gridSearch(
+      ([a, b]) => (a - 2) ** 2 + (b + 1) ** 2,
+      [
+        [0, 1, 2, 3],
+        [-2, -1, 0],
+      ],
+    );
     expect(r.x).toEqual([2, -1]);
     expect(r.evaluations).toBe(12);
   });

@@ -30,7 +30,7 @@ export function seasonalSeries(o: SyntheticOptions): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   for (let i = 0; i < n; i++) {
     const ts = start + i * o.stepMs;
-    const dayFrac = ((ts % 86_400_000) + 86_400_000) % 86_400_000 / 86_400_000;
+    const dayFrac = (((ts % 86_400_000) + 86_400_000) % 86_400_000) / 86_400_000;
     const dow = new Date(ts).getUTCDay();
     const days = (ts - start) / 86_400_000;
     const value =

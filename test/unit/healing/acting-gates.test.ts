@@ -102,7 +102,8 @@ function setup(options: { incident?: Severity } = {}) {
     later: (ms: number) => (now = new Date(now.getTime() + ms)),
     freeze: (w: typeof freeze) => (freeze = w),
     incident: (s: Severity) => (incident = s),
-    approve: (identity: Identity, body?: string) => answerApproval({ store, callbacks, clock: { now: () => now } } as never, { id: 'h1', decision: 'approve', identity, ...(body ? { by: body } : {}) }),
+    approve: (identity: Identity, body?: string) =>
+      answerApproval({ store, callbacks, clock: { now: () => now } } as never, { id: 'h1', decision: 'approve', identity, ...(body ? { by: body } : {}) }),
   };
 }
 
@@ -118,7 +119,11 @@ describe('gates at the moment of acting', () => {
   it('a low request under a critical incident is raised to critical and needs approval', async () => {
     const t = setup({ incident: 'critical' });
     expect(await toApproval(t, 'low')).toEqual({ kind: 'action', approval: true });
-    expect(t.store.records.get('h1')).toMatchObject({ severity: 'critical', severityFloor: { severity: 'critical', incidentId: 'inc-1' }, approvalRequired: true });
+    expect(t.store.records.get('h1')).toMatchObject({
+      severity: 'critical',
+      severityFloor: { severity: 'critical', incidentId: 'inc-1' },
+      approvalRequired: true,
+    });
   });
 
   it('an approval that comes during a freeze window, or after the kill switch, does not act', async () => {
@@ -146,17 +151,35 @@ describe('gates at the moment of acting', () => {
 
   it('a run planned without approval is not acted on when an incident raised the severity meanwhile', async () => {
     const t = setup();
-    await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity: 'low', trigger: 'api', requestedBy: 'test' });
+    await t.steps.create('h1', {
+      clusterId: 'c1',
+      namespace: 'shop',
+      service: 'api',
+      issueType: 'high_cpu',
+      severity: 'low',
+      trigger: 'api',
+      requestedBy: 'test',
+    });
     expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: false });
     expect(await t.steps.decide('h1')).toEqual({ kind: 'action', approval: false });
     t.incident('critical');
     expect(await t.steps.claim('h1')).toEqual({ granted: false });
-    expect(t.store.records.get('h1')!.reason).toMatch(/^not acted on: approval is needed now \(severity critical \(open incident inc-1\) is above the automatic ceiling medium\)/);
+    expect(t.store.records.get('h1')!.reason).toMatch(
+      /^not acted on: approval is needed now \(severity critical \(open incident inc-1\) is above the automatic ceiling medium\)/,
+    );
   });
 
   it('a manual RCA with no open incident only proposes', async () => {
     const t = setup();
-    await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity: 'low', trigger: 'rca', requestedBy: 'rca:r1' });
+    await t.steps.create('h1', {
+      clusterId: 'c1',
+      namespace: 'shop',
+      service: 'api',
+      issueType: 'high_cpu',
+      severity: 'low',
+      trigger: 'rca',
+      requestedBy: 'rca:r1',
+    });
     expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: true });
     expect(t.store.records.get('h1')!.proposal).toMatch(/manual RCA of a service with no open incident/);
   });
@@ -166,8 +189,15 @@ describe('gates at the moment of acting', () => {
     await toApproval(t, 'high');
     await expect(t.approve(operator)).rejects.toMatchObject({ kind: 'forbidden' });
     const record = await t.approve(approver, 'mallory');
-    expect(record).toMatchObject({ approvedBy: 'https://idp.example|u-1 (Ada Approver)', approvedBySubject: 'https://idp.example|u-1', approvedByRole: 'approver' });
-    expect(t.store.audits.get('h1')!.find((a) => a.step === 'approval')).toMatchObject({ actor: 'https://idp.example|u-1 (Ada Approver)', after: { subject: 'https://idp.example|u-1', displayName: 'Ada Approver', role: 'approver' } });
+    expect(record).toMatchObject({
+      approvedBy: 'https://idp.example|u-1 (Ada Approver)',
+      approvedBySubject: 'https://idp.example|u-1',
+      approvedByRole: 'approver',
+    });
+    expect(t.store.audits.get('h1')!.find((a) => a.step === 'approval')).toMatchObject({
+      actor: 'https://idp.example|u-1 (Ada Approver)',
+      after: { subject: 'https://idp.example|u-1', displayName: 'Ada Approver', role: 'approver' },
+    });
     expect(JSON.stringify(t.store.records.get('h1'))).not.toContain('mallory');
     expect(await t.steps.claim('h1')).toEqual({ granted: true });
   });
@@ -176,7 +206,13 @@ describe('gates at the moment of acting', () => {
     const t = setup();
     await toApproval(t, 'high');
     // A bare name is refused up front now; an approval stored without a role (an older record) still does not act.
-    await expect(answerApproval({ store: t.store, callbacks: { succeed: async () => {} }, clock: { now: () => new Date('2026-12-01T12:00:00Z') } } as never, { id: 'h1', decision: 'approve', by: 'someone' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(
+      answerApproval({ store: t.store, callbacks: { succeed: async () => {} }, clock: { now: () => new Date('2026-12-01T12:00:00Z') } } as never, {
+        id: 'h1',
+        decision: 'approve',
+        by: 'someone',
+      }),
+    ).rejects.toMatchObject({ kind: 'forbidden' });
     await t.store.update('h1', { status: 'EXECUTING', approvedBy: 'someone', approvedAt: '2026-12-01T12:00:00Z' });
     expect(await t.steps.claim('h1')).toEqual({ granted: false });
     expect(t.store.records.get('h1')!.reason).toMatch(/carries no approver role/);

@@ -50,20 +50,42 @@ describe('Argo CD: which application, and whether it can roll back', () => {
   });
 
   it('refuses an application that does not list the deployment, one without earlier history, a multi-source one', () => {
-    expect(argoRollback(application(), { ...WHERE, deployment: 'web' })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not list deployment shop\/web/) });
-    expect(argoRollback(application({ history: [{ id: 1, revision: 'a1' }] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/no earlier history entry/) });
-    expect(argoRollback(application({ history: [{ id: 1, revisions: ['a', 'b'] }, { id: 2, revisions: ['c', 'd'] }] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/several sources/) });
+    expect(argoRollback(application(), { ...WHERE, deployment: 'web' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not list deployment shop\/web/),
+    });
+    expect(argoRollback(application({ history: [{ id: 1, revision: 'a1' }] }), WHERE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/no earlier history entry/),
+    });
+    expect(
+      argoRollback(
+        application({
+          history: [
+            { id: 1, revisions: ['a', 'b'] },
+            { id: 2, revisions: ['c', 'd'] },
+          ],
+        }),
+        WHERE,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/several sources/) });
     // An empty resource list proves nothing: refused.
     expect(argoRollback(application({ resources: [] }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/it lists none/) });
   });
 
   it('uses an application only if it deploys to the cluster and namespace of the workload (issue 19)', () => {
     // Another cluster (a prod app named by a label on a dev workload), by server or by name.
-    expect(argoRollback(application(), { ...WHERE, cluster: { name: 'dev', server: 'https://dev.example.com:6443' } })).toMatchObject({ ok: false, reason: expect.stringMatching(/deploys to https:\/\/prod.example.com:6443, not to cluster dev/) });
+    expect(argoRollback(application(), { ...WHERE, cluster: { name: 'dev', server: 'https://dev.example.com:6443' } })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/deploys to https:\/\/prod.example.com:6443, not to cluster dev/),
+    });
     expect(argoRollback(application({ destination: { name: 'prod', namespace: 'shop' } }), { ...WHERE, cluster: { name: 'prod' } }).ok).toBe(true);
     expect(argoRollback(application({ destination: { name: 'prod', namespace: 'shop' } }), { ...WHERE, cluster: { name: 'dev' } }).ok).toBe(false);
     // Another namespace, or a resource listed in another namespace.
-    expect(argoRollback(application({ destination: { server: 'https://prod.example.com:6443', namespace: 'payments' } }), WHERE)).toMatchObject({ ok: false, reason: expect.stringMatching(/namespace payments, not shop/) });
+    expect(argoRollback(application({ destination: { server: 'https://prod.example.com:6443', namespace: 'payments' } }), WHERE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/namespace payments, not shop/),
+    });
     expect(argoRollback(application({ resources: [{ group: 'apps', kind: 'Deployment', name: 'api', namespace: 'other' }] }), WHERE).ok).toBe(false);
     // No destination at all: refused.
     expect(argoRollback(application({ destination: undefined }), WHERE).ok).toBe(false);
@@ -138,10 +160,22 @@ function workload(labels: Record<string, string>, overrides: Partial<WorkloadSta
   };
 }
 
-function setup(options: { labels?: Record<string, string>; annotations?: Record<string, string>; argo?: 'none' | 'configured' | 'other-cluster'; app?: Partial<ArgoCdApplication>; appError?: Error; hpa?: boolean } = {}) {
+function setup(
+  options: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    argo?: 'none' | 'configured' | 'other-cluster';
+    app?: Partial<ArgoCdApplication>;
+    appError?: Error;
+    hpa?: boolean;
+  } = {},
+) {
   const store = new MemoryStore();
   const clusterCalls: string[] = [];
-  let state = workload(options.labels ?? { 'argocd.argoproj.io/instance': 'shop-api' }, { annotations: options.annotations ?? {}, ...(options.hpa ? { hpa: { name: 'api', minReplicas: 2, maxReplicas: 4 } } : {}) });
+  let state = workload(options.labels ?? { 'argocd.argoproj.io/instance': 'shop-api' }, {
+    annotations: options.annotations ?? {},
+    ...(options.hpa ? { hpa: { name: 'api', minReplicas: 2, maxReplicas: 4 } } : {}),
+  });
   const cluster: HealingCluster = {
     clusterName: async () => 'prod',
     clusterServer: async () => 'https://prod.example.com:6443',
@@ -203,7 +237,9 @@ describe('healing an Argo-managed workload', () => {
     expect(await runToDecision(t, 'bad_deploy')).toEqual({ kind: 'final', approval: false });
     const record = t.store.records.get('h1')!;
     expect(record.status).toBe('SKIPPED');
-    expect(record.reason).toBe(`managed by Argo CD application shop-api: proposed "Roll api back from revision 3 to 2 (kubectl rollout undo semantics)" instead of patching it behind Argo CD's back; apply it through Git`);
+    expect(record.reason).toBe(
+      `managed by Argo CD application shop-api: proposed "Roll api back from revision 3 to 2 (kubectl rollout undo semantics)" instead of patching it behind Argo CD's back; apply it through Git`,
+    );
     expect(record.gitOps).toEqual({ tool: 'argocd', app: 'shop-api' });
     expect(t.argoCalls).toEqual([]);
   });
@@ -219,7 +255,10 @@ describe('healing an Argo-managed workload', () => {
     const t = setup({ argo: 'configured' });
     expect(await runToDecision(t, 'bad_deploy')).toEqual({ kind: 'action', approval: false });
     const planned = t.store.records.get('h1')!;
-    expect(planned.plan).toMatchObject({ kind: 'rollback', argocd: { application: 'shop-api', historyId: 2, revision: 'b2', fromHistoryId: 3, fromRevision: 'c3' } });
+    expect(planned.plan).toMatchObject({
+      kind: 'rollback',
+      argocd: { application: 'shop-api', historyId: 2, revision: 'b2', fromHistoryId: 3, fromRevision: 'c3' },
+    });
     expect(planned.reason).toMatch(/^Roll api back through Argo CD application shop-api to history id 2 \(revision b2\)/);
     await t.steps.claim('h1');
     await t.steps.snapshot('h1');
@@ -227,7 +266,9 @@ describe('healing an Argo-managed workload', () => {
     await t.steps.execute('h1');
     expect(t.argoCalls.filter((c) => c.call !== 'get')).toEqual([{ call: 'rollback', ref: { name: 'shop-api' }, arg: 2 }]);
     expect(t.clusterCalls).toEqual([]);
-    expect((await t.store.auditTrail('h1')).find((a) => a.step === 'execute')?.result).toBe('rolled back through Argo CD application shop-api to history id 2 (revision b2)');
+    expect((await t.store.auditTrail('h1')).find((a) => a.step === 'execute')?.result).toBe(
+      'rolled back through Argo CD application shop-api to history id 2 (revision b2)',
+    );
     expect(await t.steps.verify('h1')).toEqual({ verdict: 'resolved' });
     expect((await t.store.auditTrail('h1')).find((a) => a.step === 'verify')?.after).toMatchObject({ argocd: { sync: 'Synced', health: 'Degraded' } });
     expect(await t.steps.record('h1')).toEqual({ status: 'SUCCEEDED' });
@@ -256,7 +297,10 @@ describe('healing an Argo-managed workload', () => {
 
   it('high_error_rate with the rollout as the top cause also goes through Argo CD; tracking-id annotation with apps in any namespace', async () => {
     const t = setup({ argo: 'configured', labels: {}, annotations: { 'argocd.argoproj.io/tracking-id': 'team-a_shop-api:apps/Deployment:shop/api' } });
-    const hints = { topCause: { category: 'deployment change', resource: 'deployment/api', confidence: 0.9 }, recentRollout: { deployment: 'api', revision: '3', at: '2026-12-01T11:50:00Z', changed: ['image'] } };
+    const hints = {
+      topCause: { category: 'deployment change', resource: 'deployment/api', confidence: 0.9 },
+      recentRollout: { deployment: 'api', revision: '3', at: '2026-12-01T11:50:00Z', changed: ['image'] },
+    };
     expect(await runToDecision(t, 'high_error_rate', { hints })).toEqual({ kind: 'action', approval: false });
     await t.steps.claim('h1');
     await t.steps.snapshot('h1');
@@ -269,7 +313,9 @@ describe('healing an Argo-managed workload', () => {
     expect(await runToDecision(t, 'bad_deploy', { dryRun: true })).toEqual({ kind: 'final', approval: false });
     const record = t.store.records.get('h1')!;
     expect(record.status).toBe('SKIPPED');
-    expect(record.reason).toMatch(/^dry run: would roll api back through Argo CD application shop-api to history id 2 \(revision b2\).*Argo CD was not called$/);
+    expect(record.reason).toMatch(
+      /^dry run: would roll api back through Argo CD application shop-api to history id 2 \(revision b2\).*Argo CD was not called$/,
+    );
     expect(record.plan).toMatchObject({ argocd: { historyId: 2 } });
     expect(t.argoCalls.map((c) => c.call)).toEqual(['get']);
   });

@@ -4,19 +4,59 @@ import { emptyEvidence, type Evidence } from '../../../functions/core/rca/eviden
 import type { RcaReport } from '../../../functions/core/rca/report.ts';
 import { maxSeverity, openIncidentFor } from '../../../functions/core/healing/safety.ts';
 
-const target = { rcaId: 'rca-1', clusterId: 'c-1', cluster: 'dev', namespace: 'shop', service: 'frontend', severity: 'medium' as const, at: '2026-12-01T12:00:00Z' };
+const target = {
+  rcaId: 'rca-1',
+  clusterId: 'c-1',
+  cluster: 'dev',
+  namespace: 'shop',
+  service: 'frontend',
+  severity: 'medium' as const,
+  at: '2026-12-01T12:00:00Z',
+};
 
 function evidence(): Evidence {
   const e = emptyEvidence(target);
   e.deployments.push(
-    { id: 'deployment:frontend', name: 'frontend', desired: 2, ready: 1, available: 1, updated: 2, unavailable: 1, revision: '4', selector: {}, conditions: [] },
-    { id: 'deployment:payments-api', name: 'payments-api', desired: 2, ready: 2, available: 2, updated: 2, unavailable: 0, revision: '7', selector: {}, conditions: [] },
+    {
+      id: 'deployment:frontend',
+      name: 'frontend',
+      desired: 2,
+      ready: 1,
+      available: 1,
+      updated: 2,
+      unavailable: 1,
+      revision: '4',
+      selector: {},
+      conditions: [],
+    },
+    {
+      id: 'deployment:payments-api',
+      name: 'payments-api',
+      desired: 2,
+      ready: 2,
+      available: 2,
+      updated: 2,
+      unavailable: 0,
+      revision: '7',
+      selector: {},
+      conditions: [],
+    },
   );
   return e;
 }
 
 const report = (engine: 'rules' | 'bedrock', resource: string, issueType?: RcaReport['issueType']): RcaReport =>
-  ({ summary: 's', symptoms: [], rootCauses: [{ category: 'BadRollout', resource, description: 'd', evidence: ['deployment:frontend'], confidence: 0.9 }], contributingFactors: [], timeline: [], remediation: [], prevention: [], engine, ...(issueType ? { issueType } : {}) }) as RcaReport;
+  ({
+    summary: 's',
+    symptoms: [],
+    rootCauses: [{ category: 'BadRollout', resource, description: 'd', evidence: ['deployment:frontend'], confidence: 0.9 }],
+    contributingFactors: [],
+    timeline: [],
+    remediation: [],
+    prevention: [],
+    engine,
+    ...(issueType ? { issueType } : {}),
+  }) as RcaReport;
 
 describe('healing authority from the rules over the evidence', () => {
   it('failing workloads: the service, the rules causes, and what the evidence shows failing; never a healthy deployment', () => {
@@ -36,7 +76,11 @@ describe('healing authority from the rules over the evidence', () => {
   });
 
   it('the event carries the rules decision', () => {
-    const detail = rcaCompletedEvent(evidence(), report('bedrock', 'deployment/payments-api', 'bad_deploy'), report('rules', 'deployment/frontend', 'bad_deploy')).detail as Record<string, any>;
+    const detail = rcaCompletedEvent(
+      evidence(),
+      report('bedrock', 'deployment/payments-api', 'bad_deploy'),
+      report('rules', 'deployment/frontend', 'bad_deploy'),
+    ).detail as Record<string, any>;
     expect(detail.issueType).toBe('bad_deploy');
     expect(detail.topCause.resource).toBe('deployment/payments-api');
     expect(detail.healing.target).toBe('payments-api');

@@ -218,7 +218,10 @@ describe('a heal linked to an incident it is not about', () => {
       clock: { now: () => new Date('2026-12-01T12:00:00Z') },
       settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
     });
-    await expect(steps.create('h1', { ...apiRequest(approver), incidentId: 'inc-payments' })).rejects.toMatchObject({ kind: 'unprocessable', code: 'INCIDENT_MISMATCH' });
+    await expect(steps.create('h1', { ...apiRequest(approver), incidentId: 'inc-payments' })).rejects.toMatchObject({
+      kind: 'unprocessable',
+      code: 'INCIDENT_MISMATCH',
+    });
     await expect(steps.create('h2', { ...apiRequest(approver), incidentId: 'inc-missing' })).rejects.toMatchObject({ kind: 'unprocessable' });
     expect(linked).toEqual([]);
     expect(store.records.size).toBe(0);

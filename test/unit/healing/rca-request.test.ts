@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { requestFromRcaEvent } from '../../../functions/core/healing/workflow.ts';
 
 const event = (detail: Record<string, unknown>) => ({
-  detail: { rcaId: 'rca-1', clusterId: 'c-1', cluster: 'dev', namespace: 'shop', service: 'frontend', severity: 'high', issueType: 'high_error_rate', ...detail },
+  detail: {
+    rcaId: 'rca-1',
+    clusterId: 'c-1',
+    cluster: 'dev',
+    namespace: 'shop',
+    service: 'frontend',
+    severity: 'high',
+    issueType: 'high_error_rate',
+    ...detail,
+  },
 });
 
 describe('a healing request from an RcaCompleted event', () => {
@@ -26,10 +35,17 @@ describe('a healing request from an RcaCompleted event', () => {
 
 describe('model proposes, rules dispose (the RcaCompleted healing block)', () => {
   it('acts on the rules target; a model proposal needs approval', () => {
-    const ruled = requestFromRcaEvent(event({ topCause: { category: 'X', resource: 'deployment/payments-api', confidence: 1 }, healing: { target: 'frontend', topCause: { category: 'BadRollout', resource: 'deployment/frontend', confidence: 0.9 } } }));
+    const ruled = requestFromRcaEvent(
+      event({
+        topCause: { category: 'X', resource: 'deployment/payments-api', confidence: 1 },
+        healing: { target: 'frontend', topCause: { category: 'BadRollout', resource: 'deployment/frontend', confidence: 0.9 } },
+      }),
+    );
     expect(ruled).toMatchObject({ service: 'frontend', hints: { topCause: { resource: 'deployment/frontend' } } });
     expect(ruled?.proposal).toBeUndefined();
-    const proposed = requestFromRcaEvent(event({ healing: { target: 'payments-api', proposal: 'a proposal, not a rules decision: the model named deployment payments-api' } }));
+    const proposed = requestFromRcaEvent(
+      event({ healing: { target: 'payments-api', proposal: 'a proposal, not a rules decision: the model named deployment payments-api' } }),
+    );
     expect(proposed).toMatchObject({ service: 'payments-api', proposal: expect.stringMatching(/proposal/) });
   });
 

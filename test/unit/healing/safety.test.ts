@@ -5,7 +5,14 @@ import { activeFreezeWindow, automaticCeiling, criticalDependents, needsApproval
 import { symptomScore, verdict } from '../../../functions/core/healing/verify.ts';
 import type { WorkloadState } from '../../../functions/core/healing/types.ts';
 
-const base = { now: new Date('2026-12-01T12:00:00Z'), severity: 'medium' as const, policy: DEFAULT_SERVICE_POLICY, killSwitch: { config: false, flag: false }, freezeWindows: [], dependents: [] };
+const base = {
+  now: new Date('2026-12-01T12:00:00Z'),
+  severity: 'medium' as const,
+  policy: DEFAULT_SERVICE_POLICY,
+  killSwitch: { config: false, flag: false },
+  freezeWindows: [],
+  dependents: [],
+};
 
 describe('healing safety', () => {
   it('severity gate: low and medium act, high and critical ask', () => {
@@ -45,14 +52,25 @@ describe('healing safety', () => {
 
   it('GitOps owners are recognised by their labels and annotations', () => {
     expect(gitOpsOwner({ 'argocd.argoproj.io/instance': 'shop' }, {})).toEqual({ tool: 'argocd', app: 'shop' });
-    expect(gitOpsOwner({ 'app.kubernetes.io/instance': 'shop' }, { 'argocd.argoproj.io/tracking-id': 'shop-prod:apps/Deployment:shop/api' })).toEqual({ tool: 'argocd', app: 'shop-prod' });
-    expect(gitOpsOwner({ 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' }, {})).toEqual({ tool: 'flux', app: 'Kustomization flux-system/apps' });
+    expect(gitOpsOwner({ 'app.kubernetes.io/instance': 'shop' }, { 'argocd.argoproj.io/tracking-id': 'shop-prod:apps/Deployment:shop/api' })).toEqual({
+      tool: 'argocd',
+      app: 'shop-prod',
+    });
+    expect(gitOpsOwner({ 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' }, {})).toEqual({
+      tool: 'flux',
+      app: 'Kustomization flux-system/apps',
+    });
     expect(gitOpsOwner({ 'helm.toolkit.fluxcd.io/name': 'api' }, {})).toEqual({ tool: 'flux', app: 'HelmRelease api' });
     expect(gitOpsOwner({ 'app.kubernetes.io/instance': 'shop' }, {})).toBeUndefined();
   });
 
   it('policy: defaults, per-service overrides (most specific wins), strict parsing', () => {
-    const config = parseHealingPolicy(JSON.stringify({ defaults: { maxReplicas: 8 }, services: { api: { scaleStep: 3 }, 'prod/shop/api': { scaleStep: 1, strategies: { high_cpu: 'handover' } } } }));
+    const config = parseHealingPolicy(
+      JSON.stringify({
+        defaults: { maxReplicas: 8 },
+        services: { api: { scaleStep: 3 }, 'prod/shop/api': { scaleStep: 1, strategies: { high_cpu: 'handover' } } },
+      }),
+    );
     expect(policyFor(config, { cluster: 'dev', namespace: 'shop', service: 'api' })).toMatchObject({ maxReplicas: 8, scaleStep: 3, actionsPerHour: 3 });
     expect(policyFor(config, { cluster: 'prod', namespace: 'shop', service: 'api' })).toMatchObject({ scaleStep: 1, strategies: { high_cpu: 'handover' } });
     expect(() => parseHealingPolicy('{"defaults":{"maxReplicas":-1}}')).toThrow(/maxReplicas/);
@@ -62,7 +80,19 @@ describe('healing safety', () => {
 });
 
 describe('healing verification', () => {
-  const state = (pods: WorkloadState['pods'], replicas = pods.length): WorkloadState => ({ deployment: 'api', replicas, readyReplicas: pods.filter((p) => p.ready).length, revision: '1', labels: {}, annotations: {}, template: {}, cpuLimitCores: 0.5, memoryLimitBytes: 1000, replicaSets: [], pods });
+  const state = (pods: WorkloadState['pods'], replicas = pods.length): WorkloadState => ({
+    deployment: 'api',
+    replicas,
+    readyReplicas: pods.filter((p) => p.ready).length,
+    revision: '1',
+    labels: {},
+    annotations: {},
+    template: {},
+    cpuLimitCores: 0.5,
+    memoryLimitBytes: 1000,
+    replicaSets: [],
+    pods,
+  });
   const pod = (name: string, extra: Partial<WorkloadState['pods'][number]> = {}) => ({ name, ready: true, phase: 'Running', restarts: 0, ...extra });
 
   it('scores CPU against the limit, memory by the worst pod, rollouts by pods in trouble', () => {

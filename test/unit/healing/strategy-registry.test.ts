@@ -20,7 +20,15 @@ function leaking(overrides: Partial<WorkloadState> = {}): WorkloadState {
     revision: '3',
     labels: {},
     annotations: {},
-    template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'api:1', resources: { limits: { memory: '256Mi', cpu: '500m' } } }, { name: 'sidecar', image: 's:1' }] } },
+    template: {
+      metadata: { labels: { app: 'api' } },
+      spec: {
+        containers: [
+          { name: 'app', image: 'api:1', resources: { limits: { memory: '256Mi', cpu: '500m' } } },
+          { name: 'sidecar', image: 's:1' },
+        ],
+      },
+    },
     memoryLimitBytes: 256 * MI,
     replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
     pods: [
@@ -31,7 +39,15 @@ function leaking(overrides: Partial<WorkloadState> = {}): WorkloadState {
   };
 }
 
-const request: HealingRequest = { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_memory', severity: 'low', trigger: 'api', requestedBy: 'test' };
+const request: HealingRequest = {
+  clusterId: 'c1',
+  namespace: 'shop',
+  service: 'api',
+  issueType: 'high_memory',
+  severity: 'low',
+  trigger: 'api',
+  requestedBy: 'test',
+};
 
 describe('the strategy registry', () => {
   it('has one file per strategy, each registered once, and every plan kind has exactly one executor', () => {
@@ -47,21 +63,39 @@ describe('the strategy registry', () => {
 
   it('memory_limit_bump: a pod near its limit gets a rolling restart with the limit raised by half, always for approval', () => {
     const decision = decide(request, leaking(), DEFAULT_SERVICE_POLICY, NOW);
-    expect(decision).toMatchObject({ kind: 'action', action: { kind: 'memory_limit_bump', deployment: 'api', containers: [{ name: 'app', from: '256Mi', to: '384Mi' }] }, approval: expect.stringMatching(/never applied without approval/) });
+    expect(decision).toMatchObject({
+      kind: 'action',
+      action: { kind: 'memory_limit_bump', deployment: 'api', containers: [{ name: 'app', from: '256Mi', to: '384Mi' }] },
+      approval: expect.stringMatching(/never applied without approval/),
+    });
     // An OOM-restarted pod counts as leaking even when memory is low right after the restart.
-    const restarted = leaking({ pods: [{ name: 'p1', ready: true, phase: 'Running', restarts: 2, memoryBytes: 100 * MI }, { name: 'p2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 150 * MI }] });
+    const restarted = leaking({
+      pods: [
+        { name: 'p1', ready: true, phase: 'Running', restarts: 2, memoryBytes: 100 * MI },
+        { name: 'p2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 150 * MI },
+      ],
+    });
     expect(decide(request, restarted, DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'memory_limit_bump' } });
     // Not near the limit and never restarted: the plain restart of the biggest pod, as before.
-    const calm = leaking({ pods: [{ name: 'p1', ready: true, phase: 'Running', restarts: 0, memoryBytes: 200 * MI }, { name: 'p2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 100 * MI }] });
+    const calm = leaking({
+      pods: [
+        { name: 'p1', ready: true, phase: 'Running', restarts: 0, memoryBytes: 200 * MI },
+        { name: 'p2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 100 * MI },
+      ],
+    });
     expect(decide(request, calm, DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'restart_pod', pod: 'p1' } });
     // No memory limit in the template: nothing to bump.
-    expect(decide(request, leaking({ template: { spec: { containers: [{ name: 'app' }] } } }), DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'restart_pod' } });
+    expect(decide(request, leaking({ template: { spec: { containers: [{ name: 'app' }] } } }), DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({
+      action: { kind: 'restart_pod' },
+    });
     expect(symptomScore('high_memory', leaking())).toBeCloseTo(240 / 256);
   });
 
   it('memory_limit_bump executes as one template change (restart annotation + limits) and undoes to the snapshot', async () => {
     const calls: { deployment: string; template: any }[] = [];
-    const cluster = { restoreTemplate: async (_c: string, _n: string, deployment: string, template: unknown) => void calls.push({ deployment, template }) } as unknown as HealingCluster;
+    const cluster = {
+      restoreTemplate: async (_c: string, _n: string, deployment: string, template: unknown) => void calls.push({ deployment, template }),
+    } as unknown as HealingCluster;
     const state = leaking();
     const ctx = { cluster, clusterId: 'c1', namespace: 'shop', workload: async () => state };
     const plan = { kind: 'memory_limit_bump' as const, deployment: 'api', containers: [{ name: 'app', from: '256Mi', to: '384Mi' }] };
@@ -100,14 +134,23 @@ describe('rollbacks go to the newest older revision nobody saw failing (issue 21
   const bad = { ...request, issueType: 'bad_deploy' as const };
 
   it('skips revisions fleetops saw failing, keeps kubectl semantics otherwise, and proposes when none is left', () => {
-    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'rollback', fromRevision: '4', toRevision: '3', fromReplicaSet: 'api-4', toReplicaSet: 'api-3' } });
-    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW, new Set(['api-3', 'api-2']))).toMatchObject({ action: { kind: 'rollback', toRevision: '1', toReplicaSet: 'api-1' } });
+    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({
+      action: { kind: 'rollback', fromRevision: '4', toRevision: '3', fromReplicaSet: 'api-4', toReplicaSet: 'api-3' },
+    });
+    expect(decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW, new Set(['api-3', 'api-2']))).toMatchObject({
+      action: { kind: 'rollback', toRevision: '1', toReplicaSet: 'api-1' },
+    });
     const none = decide(bad, history(), DEFAULT_SERVICE_POLICY, NOW, new Set(['api-1', 'api-2', 'api-3']));
     expect(none).toMatchObject({ kind: 'handover', summary: expect.stringMatching(/every older revision of api was seen failing \(3, 2, 1\)/) });
   });
 
   it('skips a revision whose pods fail in the cluster now', () => {
-    const state = history({ pods: [{ name: 'api-3-y', ready: false, phase: 'Running', restarts: 4, waitingReason: 'CrashLoopBackOff' }, { name: 'api-4-x', ready: true, phase: 'Running', restarts: 0 }] });
+    const state = history({
+      pods: [
+        { name: 'api-3-y', ready: false, phase: 'Running', restarts: 4, waitingReason: 'CrashLoopBackOff' },
+        { name: 'api-4-x', ready: true, phase: 'Running', restarts: 0 },
+      ],
+    });
     expect(decide(bad, state, DEFAULT_SERVICE_POLICY, NOW)).toMatchObject({ action: { kind: 'rollback', toRevision: '2' } });
   });
 

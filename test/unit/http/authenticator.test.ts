@@ -5,7 +5,12 @@ import { authorize, Authenticator, BOOTSTRAP_IDENTITY } from '../../../functions
 const BOOTSTRAP = 'bootstrap-token-0123456789abcdef';
 const ingest: Identity = { kind: 'ingest', subject: 'ingest:1', displayName: 'ingest am', role: null, source: 'am' };
 const human = (role: Identity['role']): Identity => ({ kind: 'oidc', subject: 'https://id.example#u', displayName: 'u', role });
-const route = (role: 'viewer' | 'operator' | 'approver' | 'admin', ingestRoute = false) => ({ method: 'POST' as const, path: '/v1/x', role, ingest: ingestRoute });
+const route = (role: 'viewer' | 'operator' | 'approver' | 'admin', ingestRoute = false) => ({
+  method: 'POST' as const,
+  path: '/v1/x',
+  role,
+  ingest: ingestRoute,
+});
 
 describe('Authenticator (credential → identity)', () => {
   const seen: string[] = [];

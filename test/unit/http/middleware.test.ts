@@ -98,11 +98,26 @@ describe('shared HTTP middleware', () => {
 
 describe('error mapping', () => {
   it('keeps typed errors and hides unexpected ones', () => {
-    expect(errorToResponse(new ConflictError('Cluster dev exists'))).toEqual({ status: 409, body: { error: { code: 'CONFLICT', message: 'Cluster dev exists' } } });
+    expect(errorToResponse(new ConflictError('Cluster dev exists'))).toEqual({
+      status: 409,
+      body: { error: { code: 'CONFLICT', message: 'Cluster dev exists' } },
+    });
     expect(errorToResponse(new AppError('retry-later', 'NOTIFICATION_PENDING', 'x')).status).toBe(503);
     // Every domain error kind has its status here and only here.
     expect(Object.entries(STATUS_OF).map(([kind]) => [kind, errorToResponse(new AppError(kind as ErrorKind, 'X', 'x')).status])).toEqual(
-      Object.entries({ invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'too-large': 413, 'unsupported-media-type': 415, unprocessable: 422, 'rate-limited': 429, upstream: 502, 'retry-later': 503 }),
+      Object.entries({
+        invalid: 400,
+        unauthorized: 401,
+        forbidden: 403,
+        'not-found': 404,
+        conflict: 409,
+        'too-large': 413,
+        'unsupported-media-type': 415,
+        unprocessable: 422,
+        'rate-limited': 429,
+        upstream: 502,
+        'retry-later': 503,
+      }),
     );
     const internal = errorToResponse(new Error('secret token abc123 at /etc/passwd'));
     expect(internal.status).toBe(500);

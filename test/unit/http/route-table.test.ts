@@ -56,7 +56,9 @@ describe('route table', () => {
     // The contract's examples: operator = ack, silence, diagnose; approver = approve/reject healing; admin = kill switch, clusters.
     expect(['acknowledgeIncident', 'createSilence', 'startRca'].map(role)).toEqual(['operator', 'operator', 'operator']);
     expect(['approveHealing', 'rejectHealing'].map(role)).toEqual(['approver', 'approver']);
-    expect(['setHealingKillSwitch', 'registerCluster', 'deleteCluster', 'rotateKubeconfig', 'createIngestCredential', 'revokeCredential'].map(role)).toEqual(Array(6).fill('admin'));
+    expect(['setHealingKillSwitch', 'registerCluster', 'deleteCluster', 'rotateKubeconfig', 'createIngestCredential', 'revokeCredential'].map(role)).toEqual(
+      Array(6).fill('admin'),
+    );
   });
 });
 

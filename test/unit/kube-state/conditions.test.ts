@@ -6,14 +6,39 @@ import { DEFAULT_KUBE_STATE_CONFIG, type KubeContainerStatus, type KubePodState 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();
 
-function pod(name: string, containers: Partial<KubeContainerStatus>[], extra: Partial<KubePodState['status']> = {}, deployment = 'web', hash = '5d8f9c7b6'): KubePodState {
+function pod(
+  name: string,
+  containers: Partial<KubeContainerStatus>[],
+  extra: Partial<KubePodState['status']> = {},
+  deployment = 'web',
+  hash = '5d8f9c7b6',
+): KubePodState {
   return {
-    metadata: { name: `${deployment}-${hash}-${name}`, namespace: 'shop', uid: `uid-${name}`, labels: { app: deployment, 'pod-template-hash': hash }, creationTimestamp: ago(3600), ownerReferences: [{ kind: 'ReplicaSet', name: `${deployment}-${hash}`, controller: true }] },
-    status: { phase: 'Running', containerStatuses: containers.map((c) => ({ name: 'app', restartCount: 0, ready: true, state: { running: {} }, ...c })), ...extra },
+    metadata: {
+      name: `${deployment}-${hash}-${name}`,
+      namespace: 'shop',
+      uid: `uid-${name}`,
+      labels: { app: deployment, 'pod-template-hash': hash },
+      creationTimestamp: ago(3600),
+      ownerReferences: [{ kind: 'ReplicaSet', name: `${deployment}-${hash}`, controller: true }],
+    },
+    status: {
+      phase: 'Running',
+      containerStatuses: containers.map((c) => ({ name: 'app', restartCount: 0, ready: true, state: { running: {} }, ...c })),
+      ...extra,
+    },
   };
 }
 const detect = (pods: KubePodState[], opts: { previousRestarts?: Record<string, number>; nodes?: any[]; deployments?: any[]; namespaces?: string[] } = {}) =>
-  detectConditions({ pods, deployments: opts.deployments ?? [], nodes: opts.nodes ?? [], namespaces: opts.namespaces ?? ['shop'], previousRestarts: opts.previousRestarts, now: NOW, config: DEFAULT_KUBE_STATE_CONFIG });
+  detectConditions({
+    pods,
+    deployments: opts.deployments ?? [],
+    nodes: opts.nodes ?? [],
+    namespaces: opts.namespaces ?? ['shop'],
+    previousRestarts: opts.previousRestarts,
+    now: NOW,
+    config: DEFAULT_KUBE_STATE_CONFIG,
+  });
 
 describe('kube-state conditions', () => {
   it('a healthy pod has no condition', () => {
@@ -27,10 +52,22 @@ describe('kube-state conditions', () => {
   });
 
   it('CrashLoopBackOff → KubePodCrashLooping, one condition per deployment listing its pods', () => {
-    const waiting = { restartCount: 4, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(5) } } };
+    const waiting = {
+      restartCount: 4,
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(5) } },
+    };
     const { conditions } = detect([pod('a', [waiting]), pod('b', [waiting])]);
     expect(conditions).toHaveLength(1);
-    expect(conditions[0]).toMatchObject({ key: 'shop/web/KubePodCrashLooping', type: 'KubePodCrashLooping', issueType: 'pod_crash_loop', namespace: 'shop', service: 'web', severity: 'high' });
+    expect(conditions[0]).toMatchObject({
+      key: 'shop/web/KubePodCrashLooping',
+      type: 'KubePodCrashLooping',
+      issueType: 'pod_crash_loop',
+      namespace: 'shop',
+      service: 'web',
+      severity: 'high',
+    });
     expect(conditions[0].objects).toEqual(['web-5d8f9c7b6-a/app', 'web-5d8f9c7b6-b/app']);
     expect(conditions[0].message).toContain('4 restarts');
   });
@@ -45,7 +82,12 @@ describe('kube-state conditions', () => {
   });
 
   it('OOMKilled as last termination with a back-off or a new restart → KubePodOOMKilled (not crash looping)', () => {
-    const oom = { restartCount: 2, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(3) } } };
+    const oom = {
+      restartCount: 2,
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(3) } },
+    };
     expect(detect([pod('a', [oom])]).conditions.map((c) => [c.type, c.issueType])).toEqual([['KubePodOOMKilled', 'high_memory']]);
     // fault gone: running again, no new restart → nothing, though lastState still says OOMKilled
     const recovered = { restartCount: 2, state: { running: {} }, lastState: oom.lastState };
@@ -53,12 +95,46 @@ describe('kube-state conditions', () => {
   });
 
   it('image pull, config errors, unschedulable and long-pending pods', () => {
-    const pull = pod('a', [{ ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:1-nonexistent"' } } }], { phase: 'Pending' });
-    const cfg = pod('b', [{ ready: false, state: { waiting: { reason: 'CreateContainerConfigError', message: 'configmap "web-config" not found' } } }], { phase: 'Pending' }, 'api');
-    const unsched = (since: number) => ({ ...pod('c', [], { phase: 'Pending', containerStatuses: [], conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.', lastTransitionTime: ago(since) }] }, 'batch') });
-    const stuck = { ...pod('d', [], { phase: 'Pending', containerStatuses: [] }, 'worker'), metadata: { ...pod('d', [], {}, 'worker').metadata, creationTimestamp: ago(400) } };
+    const pull = pod('a', [{ ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x:1-nonexistent"' } } }], {
+      phase: 'Pending',
+    });
+    const cfg = pod(
+      'b',
+      [{ ready: false, state: { waiting: { reason: 'CreateContainerConfigError', message: 'configmap "web-config" not found' } } }],
+      { phase: 'Pending' },
+      'api',
+    );
+    const unsched = (since: number) => ({
+      ...pod(
+        'c',
+        [],
+        {
+          phase: 'Pending',
+          containerStatuses: [],
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message: '0/3 nodes are available: 3 Insufficient cpu.',
+              lastTransitionTime: ago(since),
+            },
+          ],
+        },
+        'batch',
+      ),
+    });
+    const stuck = {
+      ...pod('d', [], { phase: 'Pending', containerStatuses: [] }, 'worker'),
+      metadata: { ...pod('d', [], {}, 'worker').metadata, creationTimestamp: ago(400) },
+    };
     const { conditions } = detect([pull, cfg, unsched(45), stuck]);
-    expect(conditions.map((c) => `${c.service}:${c.type}`)).toEqual(['api:KubePodContainerConfigError', 'batch:KubePodUnschedulable', 'web:KubePodImagePullBackOff', 'worker:KubePodNotReady']);
+    expect(conditions.map((c) => `${c.service}:${c.type}`)).toEqual([
+      'api:KubePodContainerConfigError',
+      'batch:KubePodUnschedulable',
+      'web:KubePodImagePullBackOff',
+      'worker:KubePodNotReady',
+    ]);
     expect(conditions.find((c) => c.type === 'KubePodContainerConfigError')!.message).toContain('configmap "web-config" not found');
     // inside the grace period: not yet
     expect(detect([unsched(10)]).conditions).toEqual([]);
@@ -79,14 +155,30 @@ describe('kube-state conditions', () => {
     });
     expect(detect([], { deployments: [d(100)] }).conditions).toEqual([]);
     expect(detect([], { deployments: [d(700)] }).conditions.map((c) => c.type)).toEqual(['KubeDeploymentReplicasMismatch']);
-    expect(detect([], { deployments: [d(700, 'False')] }).conditions.map((c) => c.type).sort()).toEqual(['KubeDeploymentReplicasMismatch', 'KubeDeploymentRolloutStuck']);
+    expect(
+      detect([], { deployments: [d(700, 'False')] })
+        .conditions.map((c) => c.type)
+        .sort(),
+    ).toEqual(['KubeDeploymentReplicasMismatch', 'KubeDeploymentRolloutStuck']);
   });
 
   it('NotReady nodes past the grace period → KubeNodeNotReady on the cluster-level service node/<name>', () => {
-    const node = (status: string, since: number) => ({ metadata: { name: 'w1' }, status: { conditions: [{ type: 'Ready', status, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: ago(since) }] } });
+    const node = (status: string, since: number) => ({
+      metadata: { name: 'w1' },
+      status: {
+        conditions: [{ type: 'Ready', status, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: ago(since) }],
+      },
+    });
     expect(detect([], { nodes: [node('True', 999)] }).conditions).toEqual([]);
     expect(detect([], { nodes: [node('Unknown', 5)] }).conditions).toEqual([]);
-    expect(detect([], { nodes: [node('Unknown', 60)] }).conditions[0]).toMatchObject({ type: 'KubeNodeNotReady', namespace: 'kube-system', service: 'node/w1', severity: 'critical', issueType: 'node_not_ready', reason: 'NodeStatusUnknown' });
+    expect(detect([], { nodes: [node('Unknown', 60)] }).conditions[0]).toMatchObject({
+      type: 'KubeNodeNotReady',
+      namespace: 'kube-system',
+      service: 'node/w1',
+      severity: 'critical',
+      issueType: 'node_not_ready',
+      reason: 'NodeStatusUnknown',
+    });
   });
 
   it('pods outside the pulled namespaces are ignored', () => {
@@ -97,8 +189,10 @@ describe('kube-state conditions', () => {
 
 describe('kube-state lifecycle', () => {
   const cfg = { resolveAfterPulls: 2, refireSeconds: 3600 };
-  const cond = (severity: 'high' | 'critical' = 'high') => detect([pod('a', [{ restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } }])]).conditions.map((c) => ({ ...c, severity }));
-  const step = (prev: any, conditions: any[], at: Date, pullId: string) => advance(prev, { clusterId: 'c1', cluster: 'dev', pullId, conditions, restarts: {} }, at, cfg);
+  const cond = (severity: 'high' | 'critical' = 'high') =>
+    detect([pod('a', [{ restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } }])]).conditions.map((c) => ({ ...c, severity }));
+  const step = (prev: any, conditions: any[], at: Date, pullId: string) =>
+    advance(prev, { clusterId: 'c1', cluster: 'dev', pullId, conditions, restarts: {} }, at, cfg);
   const t = (s: number) => new Date(NOW.getTime() + s * 1000);
 
   it('fires once, stays quiet while present, resolves after K consecutive absent pulls', () => {

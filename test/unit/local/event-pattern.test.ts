@@ -62,7 +62,11 @@ describe('EventBridge content filtering', () => {
     ['all fields must match (AND)', { source: ['aws.ec2'], detail: { state: ['running'] } }, false],
     [
       '$or (AWS docs example)',
-      { detail: { $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['=', 3.018e2] }] }] } },
+      {
+        detail: {
+          $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['=', 3.018e2] }] }],
+        },
+      },
       true,
     ],
     ['$or with no matching alternative', { $or: [{ source: ['aws.s3'] }, { 'detail-type': ['Object Created'] }] }, false],

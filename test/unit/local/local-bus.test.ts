@@ -24,24 +24,38 @@ describe('LocalEventBus', () => {
     await bus.drain();
     expect(delivered.map(([name]) => name).sort()).toEqual(['ingest', 'rca']);
     const [, envelope] = delivered.find(([name]) => name === 'rca')!;
-    expect(envelope).toMatchObject({ version: '0', source: 'fleetops.alerts', 'detail-type': 'IncidentOpened', detail: { id: 'i-1' }, account: expect.any(String) });
+    expect(envelope).toMatchObject({
+      version: '0',
+      source: 'fleetops.alerts',
+      'detail-type': 'IncidentOpened',
+      detail: { id: 'i-1' },
+      account: expect.any(String),
+    });
     expect(envelope.id).toMatch(/[0-9a-f-]{36}/);
   });
 
   it('retries failed deliveries and dead-letters them after the last attempt', async () => {
     let attempts = 0;
-    const bus = new LocalEventBus(rules, async () => {
-      attempts++;
-      if (attempts < 3) throw new Error('boom');
-    }, { maxAttempts: 3, backoffMs: 1 });
+    const bus = new LocalEventBus(
+      rules,
+      async () => {
+        attempts++;
+        if (attempts < 3) throw new Error('boom');
+      },
+      { maxAttempts: 3, backoffMs: 1 },
+    );
     await bus.put([{ source: 'flaky', detailType: 'X', detail: {} }]);
     await bus.drain();
     expect(attempts).toBe(3);
     expect(bus.deadLetters).toHaveLength(0);
 
-    const failing = new LocalEventBus(rules, async () => {
-      throw new Error('always');
-    }, { maxAttempts: 2, backoffMs: 1 });
+    const failing = new LocalEventBus(
+      rules,
+      async () => {
+        throw new Error('always');
+      },
+      { maxAttempts: 2, backoffMs: 1 },
+    );
     await failing.put([{ source: 'flaky', detailType: 'X', detail: {} }]);
     await failing.drain();
     expect(failing.deadLetters).toEqual([expect.objectContaining({ ruleId: 'flaky', error: 'always', attempts: 2 })]);
@@ -52,15 +66,39 @@ describe('LocalScheduler', () => {
   it('fires a schedule as a Scheduled Event and honours the local interval override', async () => {
     const fired: EventEnvelope[] = [];
     const scheduler = new LocalScheduler(
-      [{ id: 'pull', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'workflow', workflow: 'metric-pull' } }],
+      [
+        {
+          id: 'pull',
+          description: '',
+          rateMinutes: 5,
+          localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS',
+          target: { kind: 'workflow', workflow: 'metric-pull' },
+        },
+      ],
       async (_target, event) => void fired.push(event),
       { FLEETOPS_TRAIN_INTERVAL_SECONDS: '7' },
     );
     expect(scheduler.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, target: { kind: 'function', handler: 'x' } })).toBe(300);
-    expect(scheduler.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'function', handler: 'x' } })).toBe(7);
+    expect(
+      scheduler.intervalSeconds({
+        id: 'x',
+        description: '',
+        rateMinutes: 5,
+        localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS',
+        target: { kind: 'function', handler: 'x' },
+      }),
+    ).toBe(7);
     // Read through the configuration schema: a malformed interval is an error, not a silent default.
     const malformed = new LocalScheduler([], async () => undefined, { FLEETOPS_TRAIN_INTERVAL_SECONDS: 'soon' });
-    expect(() => malformed.intervalSeconds({ id: 'x', description: '', rateMinutes: 5, localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS', target: { kind: 'function', handler: 'x' } })).toThrow();
+    expect(() =>
+      malformed.intervalSeconds({
+        id: 'x',
+        description: '',
+        rateMinutes: 5,
+        localIntervalEnv: 'FLEETOPS_TRAIN_INTERVAL_SECONDS',
+        target: { kind: 'function', handler: 'x' },
+      }),
+    ).toThrow();
     await scheduler.fire('pull');
     expect(fired[0]).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:local:000000000000:rule/pull'] });
     await expect(scheduler.fire('nope')).rejects.toThrow(/Unknown schedule/);

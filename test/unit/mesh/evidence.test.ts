@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { abnormalSignals, edgeEvidenceQueries, edgesFromRows } from '../../../functions/core/mesh/evidence.ts';
 import { explains, signalsFromReasons, symptomOf } from '../../../functions/core/alerts/explain.ts';
 
-const m = (from: string, to: string, ns = 'shop') => ({ source_workload: from, source_workload_namespace: ns, destination_workload: to, destination_workload_namespace: ns });
+const m = (from: string, to: string, ns = 'shop') => ({
+  source_workload: from,
+  source_workload_namespace: ns,
+  destination_workload: to,
+  destination_workload_namespace: ns,
+});
 
 describe('edge evidence', () => {
   it('queries attempts, 5xx and durations per source and destination, with the best past minute as baseline', () => {
@@ -11,20 +16,27 @@ describe('edge evidence', () => {
     expect(q.errors).toContain('response_code=~"5.."');
     expect(q.errors).toContain('destination_workload_namespace=~"shop"');
     expect(q.errors).toContain('cluster="dev"');
-    expect(q.baseLatencyMs).toMatch(/^min_over_time\(\(.*istio_request_duration_milliseconds_sum.*\/.*istio_request_duration_milliseconds_count.*\)\[30m:1m\]\)$/);
+    expect(q.baseLatencyMs).toMatch(
+      /^min_over_time\(\(.*istio_request_duration_milliseconds_sum.*\/.*istio_request_duration_milliseconds_count.*\)\[30m:1m\]\)$/,
+    );
     expect(() => edgeEvidenceQueries({ namespaces: ['shop'], window: '1 m' })).toThrow(/invalid rate window/);
   });
 
   it('summarises rows per edge between pulled workloads only', () => {
     const rows = {
-      requests: [{ metric: m('order-service', 'payment-service'), value: 4 }, { metric: { ...m('istio-ingressgateway', 'frontend'), source_workload_namespace: 'istio-system' }, value: 20 }],
+      requests: [
+        { metric: m('order-service', 'payment-service'), value: 4 },
+        { metric: { ...m('istio-ingressgateway', 'frontend'), source_workload_namespace: 'istio-system' }, value: 20 },
+      ],
       errors: [{ metric: m('order-service', 'payment-service'), value: 1 }],
       durationSum: [{ metric: m('order-service', 'payment-service'), value: 400 }],
       durationCount: [{ metric: m('order-service', 'payment-service'), value: 4 }],
       baseErrorRatio: [{ metric: m('order-service', 'payment-service'), value: 0.002 }],
       baseLatencyMs: [{ metric: m('order-service', 'payment-service'), value: 90 }],
     };
-    expect(edgesFromRows(rows, ['shop'])).toEqual([{ from: 'order-service', to: 'payment-service', rps: 4, errorRatio: 0.25, baselineErrorRatio: 0.002, latencyMs: 100, baselineLatencyMs: 90 }]);
+    expect(edgesFromRows(rows, ['shop'])).toEqual([
+      { from: 'order-service', to: 'payment-service', rps: 4, errorRatio: 0.25, baselineErrorRatio: 0.002, latencyMs: 100, baselineLatencyMs: 90 },
+    ]);
   });
 
   it('an edge is abnormal in errors or latency only beyond both a ratio and an absolute excess', () => {
@@ -46,6 +58,9 @@ describe('edge evidence', () => {
     expect(explains('frontend', symptomOf({ type: 'AnomalyDetected', signals: ['cpu_usage'], message: '' }), pay, edges)).toBe('unexplained');
     expect(explains('order-service', symptomOf({ type: 'KubePodImagePullBackOff', message: '' }), pay, edges)).toBe('unexplained');
     expect(explains('frontend', symptomOf({ type: 'AnomalyDetected', signals: ['error_rate'], message: '' }), pay, undefined)).toBe('unknown');
-    expect(signalsFromReasons(['guardrail: error_rate 43% ≥ guardrail 5%', 'baseline: latency_p95 2.1 s is 9×', 'learned: isolation forest'])).toEqual(['error_rate', 'latency_p95']);
+    expect(signalsFromReasons(['guardrail: error_rate 43% ≥ guardrail 5%', 'baseline: latency_p95 2.1 s is 9×', 'learned: isolation forest'])).toEqual([
+      'error_rate',
+      'latency_p95',
+    ]);
   });
 });

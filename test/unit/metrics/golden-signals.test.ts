@@ -102,7 +102,11 @@ describe('serviceSignalQueries', () => {
 describe('namespaceSignalQueries', () => {
   it('groups the whole namespace in one query per signal: pods for cAdvisor series, services for requests', () => {
     const q = namespaceSignalQueries('shop', { rateWindow: '1m', scrapeIntervalSeconds: 5 });
-    expect(q.cpu_usage).toEqual({ grouping: 'pod', groupLabel: 'pod', query: 'sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="shop",container!="",container!="POD"}[1m]))' });
+    expect(q.cpu_usage).toEqual({
+      grouping: 'pod',
+      groupLabel: 'pod',
+      query: 'sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="shop",container!="",container!="POD"}[1m]))',
+    });
     expect(q.memory_usage.query).toBe('sum by (pod) (container_memory_working_set_bytes{namespace="shop",container!="",container!="POD"})');
     expect(q.request_rate).toEqual({ grouping: 'service', groupLabel: 'service', query: 'sum by (service) (rate(http_requests_total{namespace="shop"}[1m]))' });
     expect(q.latency_p95.query).toBe('histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{namespace="shop"}[1m])))');
@@ -137,7 +141,12 @@ describe.skipIf(!promtool)('queries are valid PromQL (promtool check rules)', ()
     ];
     const dir = mkdtempSync(join(tmpdir(), 'promql-'));
     try {
-      const rules = ['groups:', '  - name: golden', '    rules:', ...exprs.flatMap((e, i) => [`      - record: fleetops:golden_${i}`, `        expr: ${JSON.stringify(e)}`])].join('\n');
+      const rules = [
+        'groups:',
+        '  - name: golden',
+        '    rules:',
+        ...exprs.flatMap((e, i) => [`      - record: fleetops:golden_${i}`, `        expr: ${JSON.stringify(e)}`]),
+      ].join('\n');
       writeFileSync(join(dir, 'rules.yml'), rules + '\n');
       const r = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
       expect(r.stdout + r.stderr).toContain('SUCCESS');

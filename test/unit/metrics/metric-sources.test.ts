@@ -23,7 +23,10 @@ function fakeClient(answer: Answer, calls: { kind: string; query: string; range?
   } as PrometheusQueryApi;
 }
 
-const vec = (samples: [Record<string, string>, number][]): PromData => ({ resultType: 'vector', result: samples.map(([metric, value]) => ({ metric, ts: T, value })) });
+const vec = (samples: [Record<string, string>, number][]): PromData => ({
+  resultType: 'vector',
+  result: samples.map(([metric, value]) => ({ metric, ts: T, value })),
+});
 
 /** Answers by which metric the query reads. */
 function instant(query: string): PromData {
@@ -122,8 +125,23 @@ describe('PrometheusMetricSource.rangeSignals', () => {
     const src = new PrometheusMetricSource({ client: fakeClient(matrix), cluster: 'dev' });
     const r = await src.rangeSignals({ namespace: 'shop' }, { start: 1_000_000, end: 1_120_000, stepSeconds: 60 });
     expect(r).toEqual([
-      { service: 'frontend', signal: 'cpu_usage', points: [{ ts: 1000, value: 1 }, { ts: 1060, value: 3 }, { ts: 1120, value: 3 }] },
-      { service: 'frontend', signal: 'latency_p95', points: [{ ts: 1000, value: 0.1 }, { ts: 1120, value: 0.3 }] },
+      {
+        service: 'frontend',
+        signal: 'cpu_usage',
+        points: [
+          { ts: 1000, value: 1 },
+          { ts: 1060, value: 3 },
+          { ts: 1120, value: 3 },
+        ],
+      },
+      {
+        service: 'frontend',
+        signal: 'latency_p95',
+        points: [
+          { ts: 1000, value: 0.1 },
+          { ts: 1120, value: 0.3 },
+        ],
+      },
     ]);
   });
 
@@ -151,7 +169,14 @@ describe('PrometheusMetricSource.rangeSignals', () => {
 
 describe('MetricsApiSource', () => {
   const pods = [
-    { name: 'frontend-7d4f8b9c6d-x2k9p', namespace: 'shop', containers: [{ name: 'app', cpu: '250m', memory: '200Mi' }, { name: 'proxy', cpu: '123456n', memory: '10Mi' }] },
+    {
+      name: 'frontend-7d4f8b9c6d-x2k9p',
+      namespace: 'shop',
+      containers: [
+        { name: 'app', cpu: '250m', memory: '200Mi' },
+        { name: 'proxy', cpu: '123456n', memory: '10Mi' },
+      ],
+    },
     { name: 'frontend-7d4f8b9c6d-b5n7q', namespace: 'shop', containers: [{ name: 'app', cpu: '1', memory: '1Gi' }] },
     { name: 'payment-service-5c8d7b9f4-qz7wd', namespace: 'shop', containers: [{ name: 'app', cpu: 'garbage', memory: '100Ki' }] },
     { name: 'db-0', namespace: 'shop', containers: [{ name: 'pg', cpu: '500m', memory: '1e3' }] },
@@ -213,7 +238,10 @@ describe('createMetricSource (the production factory, functions/wiring/metric-so
   it('sends the Mimir tenant as X-Scope-OrgID, the rate window and the matchers', async () => {
     const { seen, fetchImpl } = recording();
     const src = await createMetricSource(
-      { name: 'prod', prometheus: { url: 'https://mimir.example/prometheus', auth: 'none', tenantId: 'team-a', rateWindow: '2m', matchers: { cluster: 'prod' } } },
+      {
+        name: 'prod',
+        prometheus: { url: 'https://mimir.example/prometheus', auth: 'none', tenantId: 'team-a', rateWindow: '2m', matchers: { cluster: 'prod' } },
+      },
       deps({ fetch: fetchImpl }),
     );
     await src.currentSignals({ namespace: 'shop' });
@@ -243,6 +271,8 @@ describe('createMetricSource (the production factory, functions/wiring/metric-so
     expect(seen[0].headers.authorization).toContain('/us-west-2/aps/aws4_request');
     await expect(createMetricSource({ name: 'a', prometheus: { url, auth: 'sigv4', region: 'eu-west-1' } }, deps())).rejects.toThrow(/does not match/);
     await expect(createMetricSource({ name: 'a', prometheus: { url: 'https://prom.example', auth: 'sigv4' } }, deps())).rejects.toThrow(ValidationError);
-    await expect(createMetricSource({ name: 'a', prometheus: { url: 'https://evil.example#.amazonaws.com', auth: 'sigv4' } }, deps())).rejects.toThrow(ValidationError);
+    await expect(createMetricSource({ name: 'a', prometheus: { url: 'https://evil.example#.amazonaws.com', auth: 'sigv4' } }, deps())).rejects.toThrow(
+      ValidationError,
+    );
   });
 });

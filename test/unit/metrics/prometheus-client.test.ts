@@ -1,7 +1,14 @@
 import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope, parsePromValue, PrometheusClient, PrometheusQueryError, redact, redactUrl } from '../../../functions/adapters/prometheus/prometheus-client.ts';
+import {
+  parseEnvelope,
+  parsePromValue,
+  PrometheusClient,
+  PrometheusQueryError,
+  redact,
+  redactUrl,
+} from '../../../functions/adapters/prometheus/prometheus-client.ts';
 import { UpstreamError } from '../../../functions/core/errors.ts';
 
 const ok = (data: unknown, extra: Record<string, unknown> = {}): string => JSON.stringify({ status: 'success', data, ...extra });
@@ -30,9 +37,38 @@ describe('parseEnvelope', () => {
   });
 
   it('parses matrix, scalar and string results and keeps warnings', () => {
-    const m = parseEnvelope(200, ok({ resultType: 'matrix', result: [{ metric: { pod: 'p' }, values: [[1, '1'], [2, 'NaN']] }] }, { warnings: ['partial response'] }), 'q');
+    const m = parseEnvelope(
+      200,
+      ok(
+        {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { pod: 'p' },
+              values: [
+                [1, '1'],
+                [2, 'NaN'],
+              ],
+            },
+          ],
+        },
+        { warnings: ['partial response'] },
+      ),
+      'q',
+    );
     expect(m.warnings).toEqual(['partial response']);
-    expect(m.data).toEqual({ resultType: 'matrix', result: [{ metric: { pod: 'p' }, points: [{ ts: 1, value: 1 }, { ts: 2, value: NaN }] }] });
+    expect(m.data).toEqual({
+      resultType: 'matrix',
+      result: [
+        {
+          metric: { pod: 'p' },
+          points: [
+            { ts: 1, value: 1 },
+            { ts: 2, value: NaN },
+          ],
+        },
+      ],
+    });
     expect(parseEnvelope(200, ok({ resultType: 'scalar', result: [5, '2'] }), 'q').data).toEqual({ resultType: 'scalar', result: { ts: 5, value: 2 } });
     expect(parseEnvelope(200, ok({ resultType: 'string', result: [5, 'hi'] }), 'q').data).toEqual({ resultType: 'string', result: { ts: 5, value: 'hi' } });
   });
@@ -153,13 +189,18 @@ describe('redaction', () => {
     expect(e.message).not.toContain(token);
     expect(JSON.stringify(c)).not.toContain(token);
     expect(inspect(c, { depth: 5, showHidden: true })).not.toContain(token);
-    const plain = await new PrometheusClient({ baseUrl: 'http://p:9090', auth: { type: 'bearer', token }, fetch: fakeFetch(502, `oops ${token}`) }).query('up').catch((x) => x);
+    const plain = await new PrometheusClient({ baseUrl: 'http://p:9090', auth: { type: 'bearer', token }, fetch: fakeFetch(502, `oops ${token}`) })
+      .query('up')
+      .catch((x) => x);
     expect(plain.message).toContain('HTTP 502');
     expect(plain.message).not.toContain(token);
   });
 
   it('redact scrubs credential shapes; redactUrl drops user-info and query', () => {
-    const s = redact('Authorization: Bearer abc.def-123 Credential=AKIAABCDEFGHIJKLMNOP/20240101/us-east-1/aps/aws4_request, Signature=deadbeef01 https://u:p@h/x', ['p4ssw0rd']);
+    const s = redact(
+      'Authorization: Bearer abc.def-123 Credential=AKIAABCDEFGHIJKLMNOP/20240101/us-east-1/aps/aws4_request, Signature=deadbeef01 https://u:p@h/x',
+      ['p4ssw0rd'],
+    );
     expect(s).not.toMatch(/abc\.def-123|AKIAABCDEFGHIJKLMNOP|deadbeef01|u:p@/);
     expect(redact('the p4ssw0rd leaked', ['p4ssw0rd'])).toBe('the [REDACTED] leaked');
     expect(redactUrl('https://u:p@h.example/a?token=x#y')).toBe('https://h.example/a');
@@ -177,10 +218,28 @@ describe('redaction', () => {
 });
 
 // Independent SigV4 (AWS documentation algorithm) to check the smithy-signed request byte for byte.
-function sigv4(opts: { method: string; path: string; headers: Record<string, string>; body: string; secret: string; region: string; service: string; amzDate: string }): string {
-  const names = Object.keys(opts.headers).map((k) => k.toLowerCase()).sort();
+function sigv4(opts: {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  secret: string;
+  region: string;
+  service: string;
+  amzDate: string;
+}): string {
+  const names = Object.keys(opts.headers)
+    .map((k) => k.toLowerCase())
+    .sort();
   const lower = Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
-  const canonical = [opts.method, opts.path, '', names.map((n) => `${n}:${lower[n]}\n`).join(''), names.join(';'), createHash('sha256').update(opts.body).digest('hex')].join('\n');
+  const canonical = [
+    opts.method,
+    opts.path,
+    '',
+    names.map((n) => `${n}:${lower[n]}\n`).join(''),
+    names.join(';'),
+    createHash('sha256').update(opts.body).digest('hex'),
+  ].join('\n');
   const day = opts.amzDate.slice(0, 8);
   const scope = `${day}/${opts.region}/${opts.service}/aws4_request`;
   const sts = ['AWS4-HMAC-SHA256', opts.amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
@@ -194,7 +253,12 @@ describe('SigV4 for Amazon Managed Prometheus', () => {
   const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
   const at = new Date('2024-03-01T12:34:56Z');
   const client = (extra: Partial<typeof creds & { sessionToken: string }> = {}, fetchImpl?: typeof fetch) =>
-    new PrometheusClient({ baseUrl: base, auth: { type: 'sigv4', region: 'eu-west-1', credentials: async () => ({ ...creds, ...extra }) }, now: () => at, fetch: fetchImpl });
+    new PrometheusClient({
+      baseUrl: base,
+      auth: { type: 'sigv4', region: 'eu-west-1', credentials: async () => ({ ...creds, ...extra }) },
+      now: () => at,
+      fetch: fetchImpl,
+    });
 
   it('signs with service aps, the region and the body hash', async () => {
     const req = await client().prepare('/api/v1/query', { query: 'up' });
@@ -202,14 +266,25 @@ describe('SigV4 for Amazon Managed Prometheus', () => {
     expect(req.headers['x-amz-date']).toBe('20240301T123456Z');
     expect(req.headers['x-amz-content-sha256']).toBe(createHash('sha256').update('query=up').digest('hex'));
     const auth = req.headers.authorization;
-    expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240301\/eu-west-1\/aps\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    expect(auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240301\/eu-west-1\/aps\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)![1].split(';');
     expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-amz-content-sha256', 'content-type']));
     expect(req.headers.host).toBeUndefined(); // fetch derives it from the URL
     // The same signature, computed independently over the signed headers.
     const hdrs: Record<string, string> = { host: 'aps-workspaces.eu-west-1.amazonaws.com' };
     for (const n of signedHeaders) if (n !== 'host') hdrs[n] = req.headers[n];
-    const expected = sigv4({ method: 'POST', path: '/workspaces/ws-0123abcd/api/v1/query', headers: hdrs, body: req.body, secret: creds.secretAccessKey, region: 'eu-west-1', service: 'aps', amzDate: '20240301T123456Z' });
+    const expected = sigv4({
+      method: 'POST',
+      path: '/workspaces/ws-0123abcd/api/v1/query',
+      headers: hdrs,
+      body: req.body,
+      secret: creds.secretAccessKey,
+      region: 'eu-west-1',
+      service: 'aps',
+      amzDate: '20240301T123456Z',
+    });
     expect(auth.endsWith(`Signature=${expected}`)).toBe(true);
   });
 
@@ -234,7 +309,16 @@ describe('SigV4 for Amazon Managed Prometheus', () => {
   });
 
   it('a failing credentials provider is an UpstreamError without details', async () => {
-    const c = new PrometheusClient({ baseUrl: base, auth: { type: 'sigv4', region: 'eu-west-1', credentials: async () => { throw new Error('secret key XYZ invalid'); } } });
+    const c = new PrometheusClient({
+      baseUrl: base,
+      auth: {
+        type: 'sigv4',
+        region: 'eu-west-1',
+        credentials: async () => {
+          throw new Error('secret key XYZ invalid');
+        },
+      },
+    });
     const e = await c.query('up').catch((x) => x);
     expect(e).toBeInstanceOf(UpstreamError);
     expect(e.code).toBe('UPSTREAM_AUTH_FAILED');

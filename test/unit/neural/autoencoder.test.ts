@@ -44,7 +44,12 @@ describe('autoencoder', () => {
       },
       trainingWindow: { from: '2026-11-20T00:00:00.000Z', to: '2026-11-27T00:00:00.000Z', rows: 2000 },
     });
-    expect(artefact.weights.map((w) => [w.kernel.length, w.kernel[0].length, w.bias.length])).toEqual([[5, 8, 8], [8, 3, 3], [3, 8, 8], [8, 5, 5]]);
+    expect(artefact.weights.map((w) => [w.kernel.length, w.kernel[0].length, w.bias.length])).toEqual([
+      [5, 8, 8],
+      [8, 3, 3],
+      [3, 8, 8],
+      [8, 5, 5],
+    ]);
     expect(artefact.scaler.mean).toHaveLength(5);
     const q = artefact.errorQuantiles;
     expect(q.p50).toBeLessThanOrEqual(q.p95);

@@ -39,13 +39,18 @@ describe('combineScores', () => {
   it('combined score is 0.6·forest01 + 0.4·ae, within [0, 1] and monotone in both inputs', () => {
     expect(combineScores(-0.5, 0.5).score).toBeCloseTo(0.5, 4);
     fc.assert(
-      fc.property(fc.double({ min: -1, max: 0, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true }), (f, a, d) => {
-        const base = combineScores(f, a).score;
-        expect(base).toBeGreaterThanOrEqual(0);
-        expect(base).toBeLessThanOrEqual(1);
-        expect(combineScores(f - d, a).score).toBeGreaterThanOrEqual(base);
-        expect(combineScores(f, Math.min(1, a + d)).score).toBeGreaterThanOrEqual(base);
-      }),
+      fc.property(
+        fc.double({ min: -1, max: 0, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        (f, a, d) => {
+          const base = combineScores(f, a).score;
+          expect(base).toBeGreaterThanOrEqual(0);
+          expect(base).toBeLessThanOrEqual(1);
+          expect(combineScores(f - d, a).score).toBeGreaterThanOrEqual(base);
+          expect(combineScores(f, Math.min(1, a + d)).score).toBeGreaterThanOrEqual(base);
+        },
+      ),
     );
   });
 

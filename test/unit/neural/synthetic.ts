@@ -22,11 +22,16 @@ export function anomalousRows(n: number, seed = 2): number[][] {
   return base.map((r, i) => {
     const [cpu, mem, err, lat, req] = r;
     switch (i % 5) {
-      case 0: return [cpu * 3 + 0.3, mem, err, lat, req]; // cpu-spike
-      case 1: return [cpu, mem * 2.2, err, lat, req]; // memory-leak
-      case 2: return [cpu, mem, 0.05 + 0.1 * rng.nextFloat(), lat, req]; // error-burst
-      case 3: return [cpu, mem, err, lat * 4 + 0.3, req]; // latency-spike
-      default: return [cpu * 0.3, mem, err + 0.01, lat * 2, req * 2.5]; // traffic surge starving pods
+      case 0:
+        return [cpu * 3 + 0.3, mem, err, lat, req]; // cpu-spike
+      case 1:
+        return [cpu, mem * 2.2, err, lat, req]; // memory-leak
+      case 2:
+        return [cpu, mem, 0.05 + 0.1 * rng.nextFloat(), lat, req]; // error-burst
+      case 3:
+        return [cpu, mem, err, lat * 4 + 0.3, req]; // latency-spike
+      default:
+        return [cpu * 0.3, mem, err + 0.01, lat * 2, req * 2.5]; // traffic surge starving pods
     }
   });
 }

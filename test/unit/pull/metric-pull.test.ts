@@ -31,7 +31,14 @@ class ScriptedSource implements MetricSource {
   failing = false;
   async currentSignals(target: { namespace: string }): Promise<ServiceSignals[]> {
     if (this.failing) throw new Error('prometheus: connection refused');
-    return [...this.signals].map(([service, features]) => ({ cluster: 'dev', namespace: target.namespace, service, at: '', features, source: 'prometheus' as const }));
+    return [...this.signals].map(([service, features]) => ({
+      cluster: 'dev',
+      namespace: target.namespace,
+      service,
+      at: '',
+      features,
+      source: 'prometheus' as const,
+    }));
   }
   async rangeSignals() {
     return [];

@@ -9,7 +9,15 @@ const MiB = 1024 * 1024;
 describe('analyzers', () => {
   it('finds a crash loop with its last termination reason and exit code, citing the container', () => {
     const e = evidence();
-    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT } }));
+    e.pods.push(
+      pod('payment-service', 'a', {
+        ready: false,
+        state: 'waiting',
+        reason: 'CrashLoopBackOff',
+        restarts: 4,
+        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
+      }),
+    );
     e.pods.push(pod('user-service', 'b'));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0]).toMatchObject({ category: 'CrashLoopBackOff', resource: 'deployment/payment-service' });
@@ -26,8 +34,25 @@ describe('analyzers', () => {
 
   it('names OOMKilled with the limit and current usage instead of a generic crash loop', () => {
     const e = evidence();
-    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 3, lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: AT } }));
-    e.usage.push({ id: 'usage:p/app', pod: 'payment-service-abc123-a', deployment: 'payment-service', container: 'app', cpu: 0.1, memory: 500 * MiB, memoryLimit: 512 * MiB, cpuLimit: 0.5 });
+    e.pods.push(
+      pod('payment-service', 'a', {
+        ready: false,
+        state: 'waiting',
+        reason: 'CrashLoopBackOff',
+        restarts: 3,
+        lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: AT },
+      }),
+    );
+    e.usage.push({
+      id: 'usage:p/app',
+      pod: 'payment-service-abc123-a',
+      deployment: 'payment-service',
+      container: 'app',
+      cpu: 0.1,
+      memory: 500 * MiB,
+      memoryLimit: 512 * MiB,
+      cpuLimit: 0.5,
+    });
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('OOMKilled');
     expect(report.rootCauses[0].description).toMatch(/limit 512Mi.*usage 500Mi/);
@@ -37,8 +62,22 @@ describe('analyzers', () => {
 
   it('names the image that cannot be pulled and the rollout that introduced it', () => {
     const e = evidence();
-    e.pods.push(pod('payment-service', 'new', { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' }, { createdAt: '2026-12-01T11:59:00Z' }));
-    e.rollouts.push({ id: 'rollout:payment-service/3', deployment: 'payment-service', revision: '3', previousRevision: '2', at: '2026-12-01T11:59:00Z', changes: ['image app: ghcr.io/shop/payment:1.4 → ghcr.io/shop/payment:1.5-broken'] });
+    e.pods.push(
+      pod(
+        'payment-service',
+        'new',
+        { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' },
+        { createdAt: '2026-12-01T11:59:00Z' },
+      ),
+    );
+    e.rollouts.push({
+      id: 'rollout:payment-service/3',
+      deployment: 'payment-service',
+      revision: '3',
+      previousRevision: '2',
+      at: '2026-12-01T11:59:00Z',
+      changes: ['image app: ghcr.io/shop/payment:1.4 → ghcr.io/shop/payment:1.5-broken'],
+    });
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('ImagePullBackOff');
     expect(report.rootCauses[0].description).toContain('ghcr.io/shop/payment:1.5-broken');
@@ -47,26 +86,52 @@ describe('analyzers', () => {
     // Introduced by the rollout just before: the fix healing should apply is rolling it back.
     expect(report.issueType).toBe('bad_deploy');
     const noRollout = evidence();
-    noRollout.pods.push(pod('payment-service', 'new', { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' }));
+    noRollout.pods.push(
+      pod('payment-service', 'new', { ready: false, state: 'waiting', reason: 'ImagePullBackOff', image: 'ghcr.io/shop/payment:1.5-broken' }),
+    );
     expect(buildReport(noRollout, analyze(noRollout)).issueType).toBe('image_pull');
   });
 
   it('quotes the scheduler message for unschedulable pods and the missing ConfigMap', () => {
     const e = evidence();
-    e.pods.push(pod('payment-service', 'p', { ready: false, state: 'unknown', requests: { cpu: 64 } }, { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }));
-    e.events.push({ id: 'event:1', type: 'Warning', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient cpu.', object: { kind: 'Pod', name: 'payment-service-abc123-p' }, count: 3, lastSeen: AT });
+    e.pods.push(
+      pod(
+        'payment-service',
+        'p',
+        { ready: false, state: 'unknown', requests: { cpu: 64 } },
+        { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+      ),
+    );
+    e.events.push({
+      id: 'event:1',
+      type: 'Warning',
+      reason: 'FailedScheduling',
+      message: '0/3 nodes are available: 3 Insufficient cpu.',
+      object: { kind: 'Pod', name: 'payment-service-abc123-p' },
+      count: 3,
+      lastSeen: AT,
+    });
     expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'FailedScheduling', evidence: expect.arrayContaining(['event:1']) });
     expect(buildReport(e, analyze(e)).rootCauses[0].description).toContain('Insufficient cpu');
 
     const c = evidence();
-    c.pods.push(pod('payment-service', 'q', { ready: false, state: 'waiting', reason: 'CreateContainerConfigError', message: 'configmap "payment-config" not found' }));
+    c.pods.push(
+      pod('payment-service', 'q', { ready: false, state: 'waiting', reason: 'CreateContainerConfigError', message: 'configmap "payment-config" not found' }),
+    );
     expect(buildReport(c, analyze(c)).rootCauses[0].description).toContain('configmap "payment-config" not found');
   });
 
   it('blames a NotReady node hosting the pods, naming the deployment', () => {
     const e = evidence();
     e.pods.push(pod('payment-service', 'a', {}, { node: 'node-2' }));
-    e.nodes.push({ id: 'node:node-2', name: 'node-2', ready: false, unschedulable: false, taints: [], conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }] });
+    e.nodes.push({
+      id: 'node:node-2',
+      name: 'node-2',
+      ready: false,
+      unschedulable: false,
+      taints: [],
+      conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }],
+    });
     e.nodes.push({ id: 'node:node-3', name: 'node-3', ready: false, unschedulable: false, taints: [], conditions: [] });
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0]).toMatchObject({ category: 'NodeNotReady', resource: 'node/node-2' });
@@ -76,7 +141,16 @@ describe('analyzers', () => {
 
   it('cpu saturation only when most containers run at their limit', () => {
     const e = evidence();
-    const u = (pod: string, cpu: number) => ({ id: `usage:${pod}`, pod, deployment: 'payment-service', container: 'app', cpu, memory: 100 * MiB, cpuLimit: 0.5, memoryLimit: 512 * MiB });
+    const u = (pod: string, cpu: number) => ({
+      id: `usage:${pod}`,
+      pod,
+      deployment: 'payment-service',
+      container: 'app',
+      cpu,
+      memory: 100 * MiB,
+      cpuLimit: 0.5,
+      memoryLimit: 512 * MiB,
+    });
     e.usage.push(u('a', 0.48), u('b', 0.47));
     expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'CpuSaturation' });
     const calm = evidence();
@@ -86,7 +160,17 @@ describe('analyzers', () => {
 
   it('memory growth toward the limit from the slope; steady memory is fine', () => {
     const e = evidence();
-    const u = (pod: string, slope: number) => ({ id: `usage:${pod}`, pod, deployment: 'payment-service', container: 'app', cpu: 0.1, memory: 200 * MiB, memorySlopePerSecond: slope, cpuLimit: 0.5, memoryLimit: 512 * MiB });
+    const u = (pod: string, slope: number) => ({
+      id: `usage:${pod}`,
+      pod,
+      deployment: 'payment-service',
+      container: 'app',
+      cpu: 0.1,
+      memory: 200 * MiB,
+      memorySlopePerSecond: slope,
+      cpuLimit: 0.5,
+      memoryLimit: 512 * MiB,
+    });
     e.usage.push(u('a', 3 * MiB), u('b', 3 * MiB));
     const top = buildReport(e, analyze(e)).rootCauses[0];
     expect(top.category).toBe('MemoryGrowth');
@@ -98,24 +182,78 @@ describe('analyzers', () => {
 
   it('error burst and latency regression from golden signals against their baseline', () => {
     const e = evidence();
-    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: 0.4, baseline: 0.003, changedAt: AT, source: 'prometheus' });
-    e.metrics.push({ id: 'metric:payment-service/latency_p95', service: 'payment-service', signal: 'latency_p95', current: 0.05, baseline: 0.045, source: 'prometheus' });
+    e.metrics.push({
+      id: 'metric:payment-service/error_rate',
+      service: 'payment-service',
+      signal: 'error_rate',
+      current: 0.4,
+      baseline: 0.003,
+      changedAt: AT,
+      source: 'prometheus',
+    });
+    e.metrics.push({
+      id: 'metric:payment-service/latency_p95',
+      service: 'payment-service',
+      signal: 'latency_p95',
+      current: 0.05,
+      baseline: 0.045,
+      source: 'prometheus',
+    });
     const findings = analyze(e);
     expect(findings.map((f) => f.category)).toEqual(['ErrorBurst']);
     expect(buildReport(e, findings).rootCauses[0].description).toContain('40.0% of requests failing');
 
     const slow = evidence();
-    slow.metrics.push({ id: 'metric:payment-service/latency_p95', service: 'payment-service', signal: 'latency_p95', current: 1.2, baseline: 0.06, source: 'prometheus' });
+    slow.metrics.push({
+      id: 'metric:payment-service/latency_p95',
+      service: 'payment-service',
+      signal: 'latency_p95',
+      current: 1.2,
+      baseline: 0.06,
+      source: 'prometheus',
+    });
     expect(buildReport(slow, analyze(slow)).rootCauses[0]).toMatchObject({ category: 'LatencyRegression', evidence: ['metric:payment-service/latency_p95'] });
     expect(buildReport(slow, analyze(slow)).issueType).toBe('high_latency');
   });
 
   it('a failing callee explains the caller: ranked first, traced through the graph', () => {
     const e = evidence('frontend');
-    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
-    e.metrics.push({ id: 'metric:frontend/error_rate', service: 'frontend', signal: 'error_rate', current: 0.2, baseline: 0.003, changedAt: '2026-12-01T11:58:30Z', source: 'prometheus' });
-    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: '2026-12-01T11:58:20Z', source: 'prometheus' });
-    e.pods.push(pod('payment-service', 'a', { ready: false, state: 'waiting', reason: 'CrashLoopBackOff', restarts: 5, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:58:00Z' } }));
+    e.graph = {
+      id: 'graph:dependencies',
+      sources: ['istio'],
+      edges: [
+        { from: 'frontend', to: 'order-service' },
+        { from: 'order-service', to: 'payment-service' },
+        { from: 'frontend', to: 'user-service' },
+      ],
+    };
+    e.metrics.push({
+      id: 'metric:frontend/error_rate',
+      service: 'frontend',
+      signal: 'error_rate',
+      current: 0.2,
+      baseline: 0.003,
+      changedAt: '2026-12-01T11:58:30Z',
+      source: 'prometheus',
+    });
+    e.metrics.push({
+      id: 'metric:order-service/error_rate',
+      service: 'order-service',
+      signal: 'error_rate',
+      current: 0.3,
+      baseline: 0.003,
+      changedAt: '2026-12-01T11:58:20Z',
+      source: 'prometheus',
+    });
+    e.pods.push(
+      pod('payment-service', 'a', {
+        ready: false,
+        state: 'waiting',
+        reason: 'CrashLoopBackOff',
+        restarts: 5,
+        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:58:00Z' },
+      }),
+    );
     // Unrelated trouble elsewhere in the namespace is not blamed.
     e.pods.push(pod('inventory', 'z', { ready: false, state: 'waiting', reason: 'ImagePullBackOff' }));
     const report = buildReport(e, analyze(e));
@@ -130,12 +268,54 @@ describe('analyzers', () => {
 
   it('an error burst passed up the call graph is blamed on the deepest service that shows it, even when a caller’s looks stronger and earlier', () => {
     const e = evidence('frontend');
-    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
-    e.metrics.push({ id: 'metric:frontend/error_rate', service: 'frontend', signal: 'error_rate', current: 0.2, baseline: 0.003, changedAt: '2026-12-01T11:58:40Z', source: 'prometheus' });
-    e.metrics.push({ id: 'metric:order-service/error_rate', service: 'order-service', signal: 'error_rate', current: 0.3, baseline: 0.003, changedAt: '2026-12-01T11:58:00Z', source: 'prometheus' });
-    e.metrics.push({ id: 'metric:payment-service/error_rate', service: 'payment-service', signal: 'error_rate', current: 0.4, baseline: 0.003, changedAt: '2026-12-01T11:58:35Z', source: 'prometheus' });
+    e.graph = {
+      id: 'graph:dependencies',
+      sources: ['istio'],
+      edges: [
+        { from: 'frontend', to: 'order-service' },
+        { from: 'order-service', to: 'payment-service' },
+        { from: 'frontend', to: 'user-service' },
+      ],
+    };
+    e.metrics.push({
+      id: 'metric:frontend/error_rate',
+      service: 'frontend',
+      signal: 'error_rate',
+      current: 0.2,
+      baseline: 0.003,
+      changedAt: '2026-12-01T11:58:40Z',
+      source: 'prometheus',
+    });
+    e.metrics.push({
+      id: 'metric:order-service/error_rate',
+      service: 'order-service',
+      signal: 'error_rate',
+      current: 0.3,
+      baseline: 0.003,
+      changedAt: '2026-12-01T11:58:00Z',
+      source: 'prometheus',
+    });
+    e.metrics.push({
+      id: 'metric:payment-service/error_rate',
+      service: 'payment-service',
+      signal: 'error_rate',
+      current: 0.4,
+      baseline: 0.003,
+      changedAt: '2026-12-01T11:58:35Z',
+      source: 'prometheus',
+    });
     // order-service's error also shows in its logs: evidence from two sources, first in time.
-    e.logs.push({ id: 'logs:order-service-abc123-a/app', pod: 'order-service-abc123-a', deployment: 'order-service', container: 'app', previous: false, lines: Array.from({ length: 20 }, (_, i) => (i % 2 ? 'ERROR payment call failed: 503' : 'GET /orders 200')), errorLines: 10, patterns: [{ pattern: 'ERROR payment call failed: <n>', count: 10 }], truncated: false } as never);
+    e.logs.push({
+      id: 'logs:order-service-abc123-a/app',
+      pod: 'order-service-abc123-a',
+      deployment: 'order-service',
+      container: 'app',
+      previous: false,
+      lines: Array.from({ length: 20 }, (_, i) => (i % 2 ? 'ERROR payment call failed: 503' : 'GET /orders 200')),
+      errorLines: 10,
+      patterns: [{ pattern: 'ERROR payment call failed: <n>', count: 10 }],
+      truncated: false,
+    } as never);
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0]).toMatchObject({ category: 'ErrorBurst', resource: 'deployment/payment-service' });
     expect(report.rootCauses[0].description).toContain('frontend → order-service → payment-service');
@@ -143,25 +323,65 @@ describe('analyzers', () => {
 
   it('orders services with the ranking core fleetops rank runs: a dependency its callers’ symptoms point at beats an equally broken bystander', () => {
     const e = evidence('frontend');
-    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }, { from: 'frontend', to: 'user-service' }] };
+    e.graph = {
+      id: 'graph:dependencies',
+      sources: ['istio'],
+      edges: [
+        { from: 'frontend', to: 'order-service' },
+        { from: 'order-service', to: 'payment-service' },
+        { from: 'frontend', to: 'user-service' },
+      ],
+    };
     const finding = (service: string, kind: 'cause' | 'symptom', category: string, at: string) => ({
-      analyzer: 'test', category, kind, service, resource: `deployment/${service}`, description: `${category} on ${service}`, evidence: [`test:${service}`], strength: 0.7, at, remediation: [], prevention: [],
+      analyzer: 'test',
+      category,
+      kind,
+      service,
+      resource: `deployment/${service}`,
+      description: `${category} on ${service}`,
+      evidence: [`test:${service}`],
+      strength: 0.7,
+      at,
+      remediation: [],
+      prevention: [],
     });
     // Listed first, same strength and time: only graph position tells them apart. order-service's errors
     // point at payment-service (S(n) in graph-ranking.ts); nothing points at user-service.
-    const findings = [finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('order-service', 'symptom', 'ErrorBurst', '2026-12-01T11:58:30Z')];
+    const findings = [
+      finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'),
+      finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'),
+      finding('order-service', 'symptom', 'ErrorBurst', '2026-12-01T11:58:30Z'),
+    ];
     const ranked = rankFindings(findings, e);
     expect(ranked.map((f) => f.service)).toEqual(['payment-service', 'user-service', 'order-service']);
     expect(ranked[0].score).toBeGreaterThan(ranked[1].score);
     // Time precedence: the same two bystanders, one earlier, and the earlier one leads.
-    const earlier = rankFindings([finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:57:00Z')], e);
+    const earlier = rankFindings(
+      [finding('user-service', 'cause', 'CpuSaturation', '2026-12-01T11:58:00Z'), finding('payment-service', 'cause', 'CpuSaturation', '2026-12-01T11:57:00Z')],
+      e,
+    );
     expect(earlier[0].service).toBe('payment-service');
   });
 
   it('a callee whose CPU rose well above its baseline is a contributing factor, not a root cause', () => {
     const e = evidence('frontend');
-    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'frontend', to: 'order-service' }, { from: 'order-service', to: 'payment-service' }] };
-    e.metrics.push({ id: 'metric:payment-service/cpu_usage', service: 'payment-service', signal: 'cpu_usage', current: 0.35, baseline: 0.11, changedAt: '2026-12-01T11:58:00Z', source: 'prometheus' });
+    e.graph = {
+      id: 'graph:dependencies',
+      sources: ['istio'],
+      edges: [
+        { from: 'frontend', to: 'order-service' },
+        { from: 'order-service', to: 'payment-service' },
+      ],
+    };
+    e.metrics.push({
+      id: 'metric:payment-service/cpu_usage',
+      service: 'payment-service',
+      signal: 'cpu_usage',
+      current: 0.35,
+      baseline: 0.11,
+      changedAt: '2026-12-01T11:58:00Z',
+      source: 'prometheus',
+    });
     e.metrics.push({ id: 'metric:order-service/cpu_usage', service: 'order-service', signal: 'cpu_usage', current: 0.14, baseline: 0.1, source: 'prometheus' });
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses).toEqual([]);
@@ -182,10 +402,42 @@ describe('analyzers', () => {
 describe('rollout diff', () => {
   it('names changed images, env names (never values), envFrom refs and resources', () => {
     const changes = templateChanges(
-      { containers: [{ name: 'app', image: 'a:1', env: [{ name: 'DB_PASSWORD', value: 'old-secret' }, { name: 'GONE', value: 'x' }], resources: { limits: { cpu: '500m' } } }] },
-      { containers: [{ name: 'app', image: 'a:2', env: [{ name: 'DB_PASSWORD', value: 'new-secret' }, { name: 'NEW', value: 'y' }], envFrom: [{ configMapRef: { name: 'cfg' } }], resources: { limits: { cpu: '64' } } }] },
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'a:1',
+            env: [
+              { name: 'DB_PASSWORD', value: 'old-secret' },
+              { name: 'GONE', value: 'x' },
+            ],
+            resources: { limits: { cpu: '500m' } },
+          },
+        ],
+      },
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'a:2',
+            env: [
+              { name: 'DB_PASSWORD', value: 'new-secret' },
+              { name: 'NEW', value: 'y' },
+            ],
+            envFrom: [{ configMapRef: { name: 'cfg' } }],
+            resources: { limits: { cpu: '64' } },
+          },
+        ],
+      },
     );
-    expect(changes).toEqual(['image app: a:1 → a:2', 'env app: DB_PASSWORD changed', 'env app: NEW added', 'env app: GONE removed', 'envFrom app: configmap cfg added', 'cpu limit app: 500m → 64']);
+    expect(changes).toEqual([
+      'image app: a:1 → a:2',
+      'env app: DB_PASSWORD changed',
+      'env app: NEW added',
+      'env app: GONE removed',
+      'envFrom app: configmap cfg added',
+      'cpu limit app: 500m → 64',
+    ]);
     expect(changes.join(' ')).not.toContain('secret');
   });
 });

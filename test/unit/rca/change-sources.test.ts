@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
-import { changeEvidence, changeTimeline, configChanges, configMapsOf, deployChanges, lastChangeOf, scaleChanges, type ReleaseHistoryChange } from '../../../functions/core/rca/changes.ts';
+import {
+  changeEvidence,
+  changeTimeline,
+  configChanges,
+  configMapsOf,
+  deployChanges,
+  lastChangeOf,
+  scaleChanges,
+  type ReleaseHistoryChange,
+} from '../../../functions/core/rca/changes.ts';
 import { evidenceIds, mergeEvidence } from '../../../functions/core/rca/evidence.ts';
 import { metricRanking } from '../../../functions/core/rca/metric-ranking.ts';
 import { buildReport } from '../../../functions/core/rca/report.ts';
@@ -15,8 +24,24 @@ describe('fleetops deploys as changes (issue 21)', () => {
 
   it('a deploy is a change of every deployment its release covers, at the time its revision was applied', () => {
     const history: ReleaseHistoryChange[] = [
-      { release: 'shop', revision: 7, deploymentId: 'd-7', trigger: 'ecr:shop:1.2', outcome: 'SUCCEEDED', at: '2026-12-06T11:50:00Z', appliedAt: '2026-12-06T11:45:00Z' },
-      { release: 'shop', revision: 6, deploymentId: 'd-6', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T09:00:00Z', appliedAt: '2026-12-06T08:55:00Z' },
+      {
+        release: 'shop',
+        revision: 7,
+        deploymentId: 'd-7',
+        trigger: 'ecr:shop:1.2',
+        outcome: 'SUCCEEDED',
+        at: '2026-12-06T11:50:00Z',
+        appliedAt: '2026-12-06T11:45:00Z',
+      },
+      {
+        release: 'shop',
+        revision: 6,
+        deploymentId: 'd-6',
+        trigger: 'api',
+        outcome: 'SUCCEEDED',
+        at: '2026-12-06T09:00:00Z',
+        appliedAt: '2026-12-06T08:55:00Z',
+      },
     ];
     const changes = deployChanges(history, deployments, AT);
     expect(changes.map((c) => [c.node, c.at, c.kind])).toEqual([
@@ -42,7 +67,9 @@ describe('fleetops deploys as changes (issue 21)', () => {
   });
 
   it('a release no deployment in the namespace belongs to changes nothing', () => {
-    const history: ReleaseHistoryChange[] = [{ release: 'other', revision: 1, deploymentId: 'x', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T11:59:00Z' }];
+    const history: ReleaseHistoryChange[] = [
+      { release: 'other', revision: 1, deploymentId: 'x', trigger: 'api', outcome: 'SUCCEEDED', at: '2026-12-06T11:59:00Z' },
+    ];
     expect(deployChanges(history, deployments, AT)).toEqual([]);
   });
 });
@@ -71,7 +98,10 @@ describe('config map changes (issue 21)', () => {
   });
 
   it('a status-subresource write is not a change; the newest spec write counts', () => {
-    expect(lastChangeOf({ creationTimestamp: '2026-12-06T10:00:00Z', managedFields: [{ time: '2026-12-06T11:00:00Z', subresource: 'status' }] })).toEqual({ at: Date.parse('2026-12-06T10:00:00Z'), created: true });
+    expect(lastChangeOf({ creationTimestamp: '2026-12-06T10:00:00Z', managedFields: [{ time: '2026-12-06T11:00:00Z', subresource: 'status' }] })).toEqual({
+      at: Date.parse('2026-12-06T10:00:00Z'),
+      created: true,
+    });
     expect(configMapsOf(deployments[1])).toEqual(new Set(['shared', 'cart-files']));
   });
 });
@@ -80,11 +110,22 @@ describe('HPA changes (issue 21)', () => {
   it('a bounds write and a recent scaling are scale changes of the target deployment; status writes and old HPAs are not', () => {
     const hpas = [
       {
-        metadata: { name: 'cart', creationTimestamp: '2026-11-01T00:00:00Z', managedFields: [{ time: '2026-12-06T11:30:00Z', operation: 'Update' }, { time: '2026-12-06T11:59:00Z', subresource: 'status' }] },
+        metadata: {
+          name: 'cart',
+          creationTimestamp: '2026-11-01T00:00:00Z',
+          managedFields: [
+            { time: '2026-12-06T11:30:00Z', operation: 'Update' },
+            { time: '2026-12-06T11:59:00Z', subresource: 'status' },
+          ],
+        },
         spec: { scaleTargetRef: { kind: 'Deployment', name: 'cart' }, minReplicas: 1, maxReplicas: 2 },
         status: { lastScaleTime: '2026-12-06T11:55:00Z', desiredReplicas: 2 },
       },
-      { metadata: { name: 'old', creationTimestamp: '2026-11-01T00:00:00Z' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'frontend' }, maxReplicas: 5 }, status: { lastScaleTime: '2026-12-01T00:00:00Z' } },
+      {
+        metadata: { name: 'old', creationTimestamp: '2026-11-01T00:00:00Z' },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'frontend' }, maxReplicas: 5 },
+        status: { lastScaleTime: '2026-12-01T00:00:00Z' },
+      },
       { metadata: { name: 'sts', creationTimestamp: '2026-12-06T11:50:00Z' }, spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'db' }, maxReplicas: 3 } },
     ];
     expect(scaleChanges(hpas, AT)).toEqual([
@@ -103,10 +144,18 @@ describe('changes in the evidence, the timeline and the report (issue 21)', () =
       { node: 'frontend', at: at - 600, kind: 'rollout', detail: 'revision 2' },
       { node: 'unrelated', at: at - 100, kind: 'scale', detail: 'HPA unrelated scaled' },
     ]);
-    expect(items.map((i) => i.id)).toEqual([`change:config:frontend@${at - 300}`, `change:config:frontend@${at - 300}#1`, `change:scale:unrelated@${at - 100}`]);
+    expect(items.map((i) => i.id)).toEqual([
+      `change:config:frontend@${at - 300}`,
+      `change:config:frontend@${at - 300}#1`,
+      `change:scale:unrelated@${at - 100}`,
+    ]);
     const e = mergeEvidence(evidence('frontend').target, [{ source: 'metrics', changes: items }]);
     expect(evidenceIds(e).has(items[0].id)).toBe(true);
-    expect(changeTimeline(e).map((c) => [c.node, c.kind])).toEqual([['frontend', 'config'], ['frontend', 'config'], ['unrelated', 'scale']]);
+    expect(changeTimeline(e).map((c) => [c.node, c.kind])).toEqual([
+      ['frontend', 'config'],
+      ['frontend', 'config'],
+      ['unrelated', 'scale'],
+    ]);
     const report = buildReport(e, analyze(e));
     const lines = report.timeline.map((t) => t.event);
     expect(lines).toContain('config change of frontend: config map shop-settings updated');
@@ -130,9 +179,16 @@ describe('the ranker weighs a config, deploy or scale change like a rollout (iss
       series('frontend', 'error_rate', 0.003, 0.15, onset + 15),
       ...['user-service', 'order-service', 'frontend'].map((s) => series(s, 'request_rate', 20, 20)),
     ];
-    const edges = [{ from: 'frontend', to: 'user-service' }, { from: 'frontend', to: 'order-service' }];
+    const edges = [
+      { from: 'frontend', to: 'user-service' },
+      { from: 'frontend', to: 'order-service' },
+    ];
     for (const changed of ['user-service', 'order-service']) {
-      const [cm] = configChanges([{ name: `${changed}-config`, creationTimestamp: new Date((onset - 300) * 1000) }], [{ metadata: { name: changed }, spec: { template: { spec: { containers: [{ envFrom: [{ configMapRef: { name: `${changed}-config` } }] }] } } } }], at);
+      const [cm] = configChanges(
+        [{ name: `${changed}-config`, creationTimestamp: new Date((onset - 300) * 1000) }],
+        [{ metadata: { name: changed }, spec: { template: { spec: { containers: [{ envFrom: [{ configMapRef: { name: `${changed}-config` } }] }] } } } }],
+        at,
+      );
       const ranking = metricRanking(input, edges, { service: 'frontend' }, at, { changes: [cm] });
       expect(ranking?.nodes[0].node).toBe(changed);
     }

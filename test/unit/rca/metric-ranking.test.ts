@@ -45,7 +45,14 @@ describe("the RCA runs fleetops rank's core on its golden signals", () => {
   });
 
   it('says nothing when no series moved, or there are too few points', () => {
-    expect(metricRanking(['frontend', 'order-service'].map((s) => series(s, 'latency_p95', 0.05, 0.05)), edges, { service: 'frontend' }, AT)).toBeUndefined();
+    expect(
+      metricRanking(
+        ['frontend', 'order-service'].map((s) => series(s, 'latency_p95', 0.05, 0.05)),
+        edges,
+        { service: 'frontend' },
+        AT,
+      ),
+    ).toBeUndefined();
     expect(metricRanking([{ service: 'frontend', signal: 'cpu_usage', points: [{ ts: t0, value: 1 }] }], edges, { service: 'frontend' }, AT)).toBeUndefined();
   });
 
@@ -53,11 +60,25 @@ describe("the RCA runs fleetops rank's core on its golden signals", () => {
     const build = (top: string, other: string) => {
       const e = evidence('frontend');
       e.graph = { id: 'graph:dependencies', sources: ['istio'], edges };
-      for (const s of ['user-service', 'payment-service']) e.metrics.push({ id: `metric:${s}/error_rate`, service: s, signal: 'error_rate', current: 0.3, baseline: 0.003, source: 'prometheus' });
-      e.metricRanking = { id: 'ranking:metrics', split: 0, nodes: [{ node: top, score: 1 }, { node: other, score: 0.4 }] };
+      for (const s of ['user-service', 'payment-service'])
+        e.metrics.push({ id: `metric:${s}/error_rate`, service: s, signal: 'error_rate', current: 0.3, baseline: 0.003, source: 'prometheus' });
+      e.metricRanking = {
+        id: 'ranking:metrics',
+        split: 0,
+        nodes: [
+          { node: top, score: 1 },
+          { node: other, score: 0.4 },
+        ],
+      };
       return buildReport(e, analyze(e)).rootCauses[0];
     };
-    expect(build('user-service', 'payment-service')).toMatchObject({ resource: 'deployment/user-service', evidence: expect.arrayContaining(['ranking:metrics']) });
-    expect(build('payment-service', 'user-service')).toMatchObject({ resource: 'deployment/payment-service', evidence: expect.arrayContaining(['ranking:metrics']) });
+    expect(build('user-service', 'payment-service')).toMatchObject({
+      resource: 'deployment/user-service',
+      evidence: expect.arrayContaining(['ranking:metrics']),
+    });
+    expect(build('payment-service', 'user-service')).toMatchObject({
+      resource: 'deployment/payment-service',
+      evidence: expect.arrayContaining(['ranking:metrics']),
+    });
   });
 });

@@ -34,7 +34,12 @@ describe('edges as evidence (issue 21)', () => {
     for (let seed = 1; seed <= n; seed++) {
       const c = makeSimCase(910_000 + seed, { fault: 'error-burst', root: 'payment-service', edgeMetrics: true, silent: true });
       const input = { ...c, edgeSamples: c.edgeSamples };
-      if (rankRootCauses(input).slice(0, 3).some((r) => r.node === 'payment-service')) candidate++;
+      if (
+        rankRootCauses(input)
+          .slice(0, 3)
+          .some((r) => r.node === 'payment-service')
+      )
+        candidate++;
       if (rankRootCauses(input, { edgeExplain: 1 })[0]?.node === 'payment-service') explained++;
     }
     expect(candidate).toBe(n);
@@ -123,13 +128,35 @@ describe('scores are probabilities (issue 21)', () => {
   });
 
   it('the none/uncertain mass: a softmax over raw scores plus a none logit', () => {
-    const r = probabilityRanking([{ node: 'a', raw: 2 }, { node: 'b', raw: 0 }, { node: 'c', raw: 2 }], 1, 2);
+    const r = probabilityRanking(
+      [
+        { node: 'a', raw: 2 },
+        { node: 'b', raw: 0 },
+        { node: 'c', raw: 2 },
+      ],
+      1,
+      2,
+    );
     expect(r.map((x) => x.node)).toEqual(['a', 'c']);
     expect(r[0].score).toBeCloseTo(1 / 3, 5);
     expect(probabilityRanking([], 1, 2)).toEqual([]);
     // a higher temperature flattens, the log form compresses large raw scores
-    const sharp = probabilityRanking([{ node: 'a', raw: 6 }, { node: 'b', raw: 3 }], 0.5, 0);
-    const flat = probabilityRanking([{ node: 'a', raw: 6 }, { node: 'b', raw: 3 }], 3, 0);
+    const sharp = probabilityRanking(
+      [
+        { node: 'a', raw: 6 },
+        { node: 'b', raw: 3 },
+      ],
+      0.5,
+      0,
+    );
+    const flat = probabilityRanking(
+      [
+        { node: 'a', raw: 6 },
+        { node: 'b', raw: 3 },
+      ],
+      3,
+      0,
+    );
     expect(sharp[0].score).toBeGreaterThan(flat[0].score);
   });
 });

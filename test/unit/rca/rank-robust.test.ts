@@ -103,7 +103,12 @@ describe('robust ranking on X-Ray-style data (test/support/xray-synth.ts)', () =
       'DynamoDB::orders': { rate: 600, latency: 8, errors: 0.2 },
       users: { rate: 400, latency: 30 },
     };
-    const r = rankRootCauses({ edges: edges(['web', 'orders'], ['orders', 'DynamoDB::orders'], ['web', 'users']), samples: telemetry(spec), split: SPLIT, target: 'web' });
+    const r = rankRootCauses({
+      edges: edges(['web', 'orders'], ['orders', 'DynamoDB::orders'], ['web', 'users']),
+      samples: telemetry(spec),
+      split: SPLIT,
+      target: 'web',
+    });
     expect(r[0].node).toBe('DynamoDB::orders');
     // a healthy sibling is at most a faint candidate (its caller's symptoms could be its doing)
     const users = r.find((x) => x.node === 'users');
@@ -111,7 +116,11 @@ describe('robust ranking on X-Ray-style data (test/support/xray-synth.ts)', () =
   });
 
   it('raises the bar when the target is untouched: a moderate shift on a leaf alone is not an incident, felt by users it is', () => {
-    const quiet: Record<string, NodeSpec> = { web: { rate: 1000, latency: 100 }, api: { rate: 900, latency: 50 }, 'remote::maps': { rate: 300, latency: 200, slow: 1.2 } };
+    const quiet: Record<string, NodeSpec> = {
+      web: { rate: 1000, latency: 100 },
+      api: { rate: 900, latency: 50 },
+      'remote::maps': { rate: 300, latency: 200, slow: 1.2 },
+    };
     const g = edges(['web', 'api'], ['api', 'remote::maps']);
     expect(rankRootCauses({ edges: g, samples: telemetry(quiet), split: SPLIT, target: 'web' })).toEqual([]);
     const felt = { ...quiet, web: { rate: 1000, latency: 100, slow: 1.1 }, api: { rate: 900, latency: 50, slow: 1.12 } };
@@ -119,7 +128,12 @@ describe('robust ranking on X-Ray-style data (test/support/xray-synth.ts)', () =
   });
 
   it('returns [] on a quiet normal window with bursts and heavy-tailed low-traffic nodes', () => {
-    const spec: Record<string, NodeSpec> = { web: { rate: 1000, latency: 100 }, api: { rate: 900, latency: 50 }, rare: { rate: 2, latency: 30 }, db: { rate: 1500, latency: 4 } };
+    const spec: Record<string, NodeSpec> = {
+      web: { rate: 1000, latency: 100 },
+      api: { rate: 900, latency: 50 },
+      rare: { rate: 2, latency: 30 },
+      db: { rate: 1500, latency: 4 },
+    };
     for (let seed = 1; seed <= 5; seed++) {
       const r = rankRootCauses({ edges: edges(['web', 'api'], ['api', 'db'], ['web', 'rare']), samples: telemetry(spec, seed), split: SPLIT, target: 'web' });
       expect(r, `seed ${seed}`).toEqual([]);
@@ -127,7 +141,11 @@ describe('robust ranking on X-Ray-style data (test/support/xray-synth.ts)', () =
   });
 
   it('calibrates scores: probabilities that sum to at most 1, a strong incident surer than a weak one', () => {
-    const strong: Record<string, NodeSpec> = { web: { rate: 1000, latency: 100, slow: 2 }, api: { rate: 900, latency: 50, slow: 3 }, db: { rate: 900, latency: 10, slow: 9 } };
+    const strong: Record<string, NodeSpec> = {
+      web: { rate: 1000, latency: 100, slow: 2 },
+      api: { rate: 900, latency: 50, slow: 3 },
+      db: { rate: 900, latency: 10, slow: 9 },
+    };
     const r = rankRootCauses({ edges: edges(['web', 'api'], ['api', 'db']), samples: telemetry(strong), split: SPLIT, target: 'web' });
     expect(r[0].node).toBe('db');
     expect(r.reduce((sum, x) => sum + x.score, 0)).toBeLessThanOrEqual(1);
@@ -196,7 +214,12 @@ describe('per-series evidence', () => {
     const ts = Array.from({ length: 20 }, (_, i) => i * 60);
     const normal = Array.from({ length: 10 }, () => 100);
     const value = [...normal, 100, 900, 100, 100, 400, 420, 410, 100, 400, 400];
-    const e = seriesEffect(normal.map((v, i) => v + (i % 3)), value.slice(10), 'up', opts);
+    const e = seriesEffect(
+      normal.map((v, i) => v + (i % 3)),
+      value.slice(10),
+      'up',
+      opts,
+    );
     expect(onsetTime(ts, value, 600, e)).toBe(14 * 60);
     expect(onsetTime(ts, normal.concat(normal), 600, e)).toBe(Infinity);
   });

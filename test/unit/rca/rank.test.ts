@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { alignedPearson, analyzeSeries, groupSamples, metricAnomaly, metricDirection, rankRootCauses, stronglyConnected } from '../../../functions/core/rca/rank.ts';
+import {
+  alignedPearson,
+  analyzeSeries,
+  groupSamples,
+  metricAnomaly,
+  metricDirection,
+  rankRootCauses,
+  stronglyConnected,
+} from '../../../functions/core/rca/rank.ts';
 import type { Edge, RankInput, Sample } from '../../../functions/core/rca/rank.ts';
 import { Rng } from '../../../functions/core/anomaly/random.ts';
 import { FAULTS, TOPOLOGIES, gauss, makeRcaCase } from './synth.ts';
@@ -84,10 +92,20 @@ describe('rankRootCauses on synthetic microservice incidents', () => {
     // two leaves with the same fault; identical data per node (same seed per node via identical shifts is not enough,
     // so copy the series)
     const base = dataset(['api', 'x'], { x: { 'latency.p99': 200 } });
-    const samples = [...base, ...base.filter((s) => s.node === 'x').map((s) => ({ ...s, node: 'b' })), ...base.filter((s) => s.node === 'x').map((s) => ({ ...s, node: 'a' }))].filter(
-      (s) => s.node !== 'x',
-    );
-    const r = rankRootCauses({ edges: [{ from: 'api', to: 'b' }, { from: 'api', to: 'a' }], samples, split: SPLIT, target: 'api' });
+    const samples = [
+      ...base,
+      ...base.filter((s) => s.node === 'x').map((s) => ({ ...s, node: 'b' })),
+      ...base.filter((s) => s.node === 'x').map((s) => ({ ...s, node: 'a' })),
+    ].filter((s) => s.node !== 'x');
+    const r = rankRootCauses({
+      edges: [
+        { from: 'api', to: 'b' },
+        { from: 'api', to: 'a' },
+      ],
+      samples,
+      split: SPLIT,
+      target: 'api',
+    });
     expect(r.slice(0, 2).map((x) => x.node)).toEqual(['a', 'b']);
     expect(r[0].score).toBe(r[1].score);
     // two equally likely causes: neither can be more than even odds

@@ -23,7 +23,15 @@ describe('redaction hardening', () => {
   });
 
   it('leaves ordinary log text alone', () => {
-    for (const line of ['authorization failed for user', 'tests pass in 3 s', 'GET /healthz 200', 'std::vector<int> grew', 'at 10:15:00 the pod restarted', 'image sha256 digest a1b2', 'replicas 2 -> 4']) {
+    for (const line of [
+      'authorization failed for user',
+      'tests pass in 3 s',
+      'GET /healthz 200',
+      'std::vector<int> grew',
+      'at 10:15:00 the pod restarted',
+      'image sha256 digest a1b2',
+      'replicas 2 -> 4',
+    ]) {
       expect(plain.text(line)).toBe(line);
       expect(model.text(line)).toBe(line);
     }

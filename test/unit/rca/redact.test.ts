@@ -30,7 +30,12 @@ describe('redactor', () => {
   });
 
   it('leaves ordinary evidence alone', () => {
-    for (const text of ['Back-off restarting failed container app in pod payment-service-7d9f8c6b5-x2k4z', 'image ghcr.io/shop/payment:1.4.2', '0/3 nodes are available: 3 Insufficient cpu.', 'container:payment-service-abc123-a/app']) {
+    for (const text of [
+      'Back-off restarting failed container app in pod payment-service-7d9f8c6b5-x2k4z',
+      'image ghcr.io/shop/payment:1.4.2',
+      '0/3 nodes are available: 3 Insufficient cpu.',
+      'container:payment-service-abc123-a/app',
+    ]) {
       expect(r.text(text)).toBe(text);
     }
   });
@@ -44,7 +49,17 @@ describe('anonymiser', () => {
   it('replaces workload, pod, node and namespace names and reverses them', () => {
     const e = evidence();
     e.pods.push(pod('payment-service', 'a'));
-    e.deployments.push({ id: 'deployment:payment-service', name: 'payment-service', desired: 1, ready: 1, available: 1, updated: 1, unavailable: 0, selector: {}, conditions: [] });
+    e.deployments.push({
+      id: 'deployment:payment-service',
+      name: 'payment-service',
+      desired: 1,
+      ready: 1,
+      available: 1,
+      updated: 1,
+      unavailable: 0,
+      selector: {},
+      conditions: [],
+    });
     const a = createAnonymizer(e, true);
     const text = 'pod payment-service-abc123-a of payment-service in shop on node-1';
     const hidden = a.forward(text);

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { symptomsSince } from '../../../functions/core/rca/start.ts';
 
 const incident = (over: Partial<{ namespace: string; service: string; services: string[]; firstSeen: string; status: string }>) => ({
-  namespace: 'shop', service: 'payment-service', firstSeen: '2026-12-01T12:00:00.000Z', status: 'open', ...over,
+  namespace: 'shop',
+  service: 'payment-service',
+  firstSeen: '2026-12-01T12:00:00.000Z',
+  status: 'open',
+  ...over,
 });
 
 describe('symptomsSince (a manual RCA looks back to when the outage began)', () => {

@@ -28,12 +28,26 @@ describe('selectors', () => {
 });
 
 describe('patches', () => {
-  const dep = { spec: { replicas: 2, template: { spec: { containers: [{ name: 'a', image: 'x:1', ports: [{ containerPort: 80 }] }, { name: 'b', image: 'y:1' }] } } } };
+  const dep = {
+    spec: {
+      replicas: 2,
+      template: {
+        spec: {
+          containers: [
+            { name: 'a', image: 'x:1', ports: [{ containerPort: 80 }] },
+            { name: 'b', image: 'y:1' },
+          ],
+        },
+      },
+    },
+  };
   it('merge patch replaces lists and deletes nulls', () => {
     expect(mergePatch({ a: 1, b: { c: 2 } }, { a: null, b: { d: 3 } })).toEqual({ b: { c: 2, d: 3 } });
   });
   it('strategic merge patch merges containers by name', () => {
-    const out = strategicMergePatch(dep, { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'a', image: 'x:2' }] } } } }) as any;
+    const out = strategicMergePatch(dep, {
+      spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'a', image: 'x:2' }] } } },
+    }) as any;
     expect(out.spec.template.spec.containers).toHaveLength(2);
     expect(out.spec.template.spec.containers[0]).toEqual({ name: 'a', image: 'x:2', ports: [{ containerPort: 80 }] });
   });

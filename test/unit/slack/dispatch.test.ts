@@ -15,7 +15,21 @@ function ports(overrides: Partial<SlackCommandPorts> = {}) {
   const base: SlackCommandPorts = {
     listClusters: async () => clusters,
     openIncidents: async () => [],
-    getIncident: async (id) => (id === 'i1' ? { id: 'i1', cluster: 'dev', namespace: 'shop', service: 'payment-service', type: 'X', severity: 'high', status: 'open', alertCount: 2, firstSeen: 'a', lastSeen: 'b' } : undefined),
+    getIncident: async (id) =>
+      id === 'i1'
+        ? {
+            id: 'i1',
+            cluster: 'dev',
+            namespace: 'shop',
+            service: 'payment-service',
+            type: 'X',
+            severity: 'high',
+            status: 'open',
+            alertCount: 2,
+            firstSeen: 'a',
+            lastSeen: 'b',
+          }
+        : undefined,
     acknowledge: async () => undefined,
     silence: async () => ({ id: 's1', endsAt: 'later' }),
     clustersOfService: async (service) => (service === 'frontend' ? clusters : service === 'payment-service' ? [clusters[0]!] : []),
@@ -25,7 +39,17 @@ function ports(overrides: Partial<SlackCommandPorts> = {}) {
     },
     decideHealing: async (id, decision, actor) => {
       calls.push(`heal ${decision} ${id} by ${actor.userId}`);
-      return { id, cluster: 'dev', namespace: 'shop', service: 's', issueType: 'high_cpu', severity: 'high', action: 'scale', status: decision === 'approve' ? 'EXECUTING' : 'REJECTED', reason: 'r' };
+      return {
+        id,
+        cluster: 'dev',
+        namespace: 'shop',
+        service: 's',
+        issueType: 'high_cpu',
+        severity: 'high',
+        action: 'scale',
+        status: decision === 'approve' ? 'EXECUTING' : 'REJECTED',
+        reason: 'r',
+      };
     },
     ...overrides,
   };

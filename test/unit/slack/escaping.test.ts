@@ -109,7 +109,15 @@ describe('one escaping path to Slack', () => {
     const chat = new SlackChatNotifier({ token: 'xoxb-test', defaultChannel: '#ops', baseUrl: r.url, attempts: 1 });
     await chat.send(rcaNotification(incident, { id: 'rca-1', report }));
     await chat.send(healingNotice);
-    const record = { ...incident, type: 'HighErrorRate', status: 'open', alertCount: 1, firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z', title: HOSTILE };
+    const record = {
+      ...incident,
+      type: 'HighErrorRate',
+      status: 'open',
+      alertCount: 1,
+      firstSeen: '2026-01-01T00:00:00Z',
+      lastSeen: '2026-01-01T00:00:00Z',
+      title: HOSTILE,
+    };
     await chat.send(notificationFor(record as never, 'opened'));
     expect(r.bodies).toHaveLength(3);
     for (const body of r.bodies) expectInert(body);
@@ -118,7 +126,17 @@ describe('one escaping path to Slack', () => {
 
   it('/fleet answers: diagnose report, healing request, incident, deploy progress', () => {
     expectInert(rcaMessage({ id: 'rca-1', status: 'SUCCEEDED', report }));
-    const healing = { id: 'h-1', cluster: 'prod-eu', namespace: 'shop', service: 'cart', issueType: 'bad_deploy', severity: 'critical', action: HOSTILE, status: 'PENDING_APPROVAL', reason: HOSTILE };
+    const healing = {
+      id: 'h-1',
+      cluster: 'prod-eu',
+      namespace: 'shop',
+      service: 'cart',
+      issueType: 'bad_deploy',
+      severity: 'critical',
+      action: HOSTILE,
+      status: 'PENDING_APPROVAL',
+      reason: HOSTILE,
+    };
     expectInert(healingRequestMessage(healing));
     expectInert(incidentMessage({ ...incident, type: HOSTILE, status: 'open', alertCount: 1, firstSeen: 'x', lastSeen: 'y' }, { buttons: true }));
     expectInert(deployProgressMessage({ id: 'd-1', status: HOSTILE, waves: [{ name: 'w', status: HOSTILE, clusters: [] }] }, 'cart'));
@@ -128,7 +146,18 @@ describe('one escaping path to Slack', () => {
   });
 
   it('the ack reply (fallback text included) and a port error', async () => {
-    const hostileIncident = { id: 'inc-1', cluster: HOSTILE, namespace: 'shop', service: HOSTILE, type: 'x', severity: 'high', status: 'acknowledged', alertCount: 1, firstSeen: 'a', lastSeen: 'b' };
+    const hostileIncident = {
+      id: 'inc-1',
+      cluster: HOSTILE,
+      namespace: 'shop',
+      service: HOSTILE,
+      type: 'x',
+      severity: 'high',
+      status: 'acknowledged',
+      alertCount: 1,
+      firstSeen: 'a',
+      lastSeen: 'b',
+    };
     const ports = {
       listClusters: async () => [],
       openIncidents: async () => [],

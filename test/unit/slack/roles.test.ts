@@ -6,18 +6,38 @@ import { parseFleetCommand } from '../../../functions/core/slack/command.ts';
 import { RateLimitedError } from '../../../functions/core/errors.ts';
 
 const policy = parseSlackRoles(
-  JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator', UBOSS: 'approver', UDEMOTED: 'viewer' }, userGroups: { SOPS: 'operator', SLEADS: 'approver' }, defaultRole: 'viewer' }),
+  JSON.stringify({
+    teamId: 'T1',
+    users: { UOPS: 'operator', UBOSS: 'approver', UDEMOTED: 'viewer' },
+    userGroups: { SOPS: 'operator', SLEADS: 'approver' },
+    defaultRole: 'viewer',
+  }),
   'ULEGACY',
 );
 const member = (userId: string, extra: Partial<SlackActor> = {}): SlackActor => ({ userId, userName: userId.toLowerCase(), teamId: 'T1', ...extra });
 
-const incident = { id: 'i1', cluster: 'staging', namespace: 'shop', service: 'cart', type: 'X', severity: 'high', status: 'open', alertCount: 2, firstSeen: 'a', lastSeen: 'b' };
+const incident = {
+  id: 'i1',
+  cluster: 'staging',
+  namespace: 'shop',
+  service: 'cart',
+  type: 'X',
+  severity: 'high',
+  status: 'open',
+  alertCount: 2,
+  firstSeen: 'a',
+  lastSeen: 'b',
+};
 
 function ports() {
   const calls: string[] = [];
   const p: SlackCommandPorts = {
     listClusters: async () => [{ id: 'c1', name: 'staging', environment: 'staging', status: 'active' }],
-    openIncidents: async () => [incident, { ...incident, id: 'i2', service: 'api', cluster: 'prod' }, { ...incident, id: 'i3', service: 'api', cluster: 'staging' }],
+    openIncidents: async () => [
+      incident,
+      { ...incident, id: 'i2', service: 'api', cluster: 'prod' },
+      { ...incident, id: 'i3', service: 'api', cluster: 'staging' },
+    ],
     getIncident: async (id) => (id === 'i1' ? incident : undefined),
     acknowledge: async (id, actor) => {
       calls.push(`ack ${id} by ${actor.identity?.subject}`);
@@ -74,14 +94,22 @@ describe('Slack roles', () => {
   });
 
   it('declares a role for every command', () => {
-    expect(COMMAND_ROLES).toMatchObject({ ack: 'operator', silence: 'operator', diagnose: 'operator', deploy: 'operator', heal: 'approver', incidents: 'viewer' });
+    expect(COMMAND_ROLES).toMatchObject({
+      ack: 'operator',
+      silence: 'operator',
+      diagnose: 'operator',
+      deploy: 'operator',
+      heal: 'approver',
+      incidents: 'viewer',
+    });
   });
 
   it('a viewer, a guest and a Slack Connect user only read: every acting command and button is refused before any port is called', async () => {
     for (const who of [member('UNOBODY'), member('UBOSS', { restricted: true }), member('UBOSS', { userTeamId: 'T9' }), member('UBOSS', { teamId: 'T9' })]) {
       const { p, calls } = ports();
       for (const text of ACTING) expect((await runFleetCommand(text, who, p, policy)).text).toMatch(/you cannot/);
-      for (const actionId of BUTTONS) expect((await runSlackAction({ actionId, value: actionId.startsWith('incident') ? 'i1' : 'h1' }, who, p, policy)).text).toMatch(/you cannot/);
+      for (const actionId of BUTTONS)
+        expect((await runSlackAction({ actionId, value: actionId.startsWith('incident') ? 'i1' : 'h1' }, who, p, policy)).text).toMatch(/you cannot/);
       expect(calls).toEqual([]);
       expect((await runFleetCommand('incidents', who, p, policy)).text).toMatch(/Open incidents/);
     }
@@ -121,14 +149,21 @@ describe('Slack roles', () => {
     const ambiguous = await runFleetCommand('silence api 30m', member('UOPS'), p, policy);
     expect(ambiguous.text).toMatch(/2 places/);
     expect((await runFleetCommand('silence nothing 30m', member('UOPS'), p, policy)).text).toMatch(/cluster\/namespace\/service/);
-    expect(calls).toEqual(['silence staging/shop/cart 3600s by slack:T1/UOPS', 'silence staging/shop/cart 7200s by slack:T1/UOPS', 'silence prod/payments/api 1800s by slack:T1/UOPS']);
+    expect(calls).toEqual([
+      'silence staging/shop/cart 3600s by slack:T1/UOPS',
+      'silence staging/shop/cart 7200s by slack:T1/UOPS',
+      'silence prod/payments/api 1800s by slack:T1/UOPS',
+    ]);
     expect(parseFleetCommand('silence cart 2d').ok).toBe(false);
     expect(parseFleetCommand('silence a/b cart 1h').ok).toBe(false);
   });
 });
 
 describe('Slack default role when guest status cannot be verified (no bot token)', () => {
-  const generous = parseSlackRoles(JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator', UBOSS: 'approver' }, userGroups: { SLEADS: 'approver' }, defaultRole: 'operator' }), undefined);
+  const generous = parseSlackRoles(
+    JSON.stringify({ teamId: 'T1', users: { UOPS: 'operator', UBOSS: 'approver' }, userGroups: { SLEADS: 'approver' }, defaultRole: 'operator' }),
+    undefined,
+  );
 
   it('an unlisted user (perhaps a guest) gets viewer, not the default operator, and is told why', async () => {
     expect(slackIdentity(generous, member('UGUESTMAYBE')).role).toBe('viewer');

@@ -12,15 +12,33 @@ const at = (seconds: number) => new Date(seconds * 1000);
 describe('Slack request signature (v0)', () => {
   it('matches the signature in Slack’s documentation', () => {
     expect(slackSignature(SECRET, TS, BODY)).toBe(EXPECTED);
-    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS) + 10))).toEqual({ ok: true, timestamp: Number(TS) });
+    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS) + 10))).toEqual({
+      ok: true,
+      timestamp: Number(TS),
+    });
   });
 
   it('refuses a changed body, a wrong secret and a malformed header', () => {
-    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY + 'x' }, SECRET, at(Number(TS)))).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY }, SECRET + 'x', at(Number(TS)))).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED.slice(0, -1), rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({ ok: false, reason: 'missing_headers' });
-    expect(verifySlackSignature({ timestamp: undefined, signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({ ok: false, reason: 'missing_headers' });
-    expect(verifySlackSignature({ timestamp: '1e9', signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({ ok: false, reason: 'missing_headers' });
+    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY + 'x' }, SECRET, at(Number(TS)))).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED, rawBody: BODY }, SECRET + 'x', at(Number(TS)))).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifySlackSignature({ timestamp: TS, signature: EXPECTED.slice(0, -1), rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(verifySlackSignature({ timestamp: undefined, signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(verifySlackSignature({ timestamp: '1e9', signature: EXPECTED, rawBody: BODY }, SECRET, at(Number(TS)))).toMatchObject({
+      ok: false,
+      reason: 'missing_headers',
+    });
   });
 
   it('accepts only a five-minute window on either side', () => {

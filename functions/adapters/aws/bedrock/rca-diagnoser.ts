@@ -49,7 +49,7 @@ const SYSTEM = [
   `When done, answer with ONLY a JSON object: {"summary": string, "symptoms": string[], "rootCauses": [{"category": string, "resource": string, "description": string, "evidence": string[], "confidence": number 0..1}], "contributingFactors": string[], "timeline": [{"at": ISO time, "event": string, "evidence"?: string[]}], "remediation": string[], "prevention": string[], "issueType"?: one of ${ISSUE_TYPES.join('|')}}.`,
   // The registry's words (core/healing/strategies): what healing can do; the rules, not the answer, choose it.
   `fleetops heals only through these strategies, chosen by its rules over the evidence (your answer describes and ranks, it does not choose the action): ${strategyCatalogue().join('; ')}.`,
-  'Order rootCauses most likely first. Prefer a failing dependency over its callers\' symptoms, and what went wrong first over its consequences.',
+  "Order rootCauses most likely first. Prefer a failing dependency over its callers' symptoms, and what went wrong first over its consequences.",
 ].join(' ');
 
 class Bounded extends Error {}
@@ -71,19 +71,34 @@ function extractJson(text: string): unknown {
 
 export function evidenceHash(modelId: string, evidence: Evidence): string {
   const { rcaId: _r, incidentId: _i, ...target } = evidence.target;
-  return createHash('sha256').update(JSON.stringify({ modelId, ...evidence, target })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ modelId, ...evidence, target }))
+    .digest('hex');
 }
 
 /** The model's answer → a report whose root causes cite only existing evidence; or why not. */
 export function checkAnswer(raw: unknown, ids: Set<string>, rules: RcaReport): { report: RcaReport } | { error: string } {
   const parsed = RcaReportSchema.safeParse({ ...(raw as object), engine: 'bedrock' });
-  if (!parsed.success) return { error: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  const rootCauses = parsed.data.rootCauses
-    .map((c) => ({ ...c, evidence: c.evidence.filter((id) => ids.has(id)) }))
-    .filter((c) => c.evidence.length > 0);
+  if (!parsed.success)
+    return {
+      error: parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; '),
+    };
+  const rootCauses = parsed.data.rootCauses.map((c) => ({ ...c, evidence: c.evidence.filter((id) => ids.has(id)) })).filter((c) => c.evidence.length > 0);
   if (!rootCauses.length) return { error: 'no root cause cites existing evidence' };
   const timeline = parsed.data.timeline.map((t) => (t.evidence ? { ...t, evidence: t.evidence.filter((id) => ids.has(id)) } : t));
-  return { report: { ...parsed.data, rootCauses, timeline, engine: 'bedrock', issueType: parsed.data.issueType ?? rules.issueType, ...(rules.missingEvidence ? { missingEvidence: rules.missingEvidence } : {}) } as RcaReport };
+  return {
+    report: {
+      ...parsed.data,
+      rootCauses,
+      timeline,
+      engine: 'bedrock',
+      issueType: parsed.data.issueType ?? rules.issueType,
+      ...(rules.missingEvidence ? { missingEvidence: rules.missingEvidence } : {}),
+    } as RcaReport,
+  };
 }
 
 export class BedrockRcaDiagnoser implements RcaDiagnoser {
@@ -180,7 +195,10 @@ export class BedrockRcaDiagnoser implements RcaDiagnoser {
       if ('report' in checked) return checked;
       if (retried) return { error: `invalid answer after retry: ${checked.error}` };
       retried = true;
-      messages.push({ role: 'user', content: [{ text: `That answer was rejected (${checked.error}). Answer again with ONLY the JSON object, citing existing evidence ids.` }] });
+      messages.push({
+        role: 'user',
+        content: [{ text: `That answer was rejected (${checked.error}). Answer again with ONLY the JSON object, citing existing evidence ids.` }],
+      });
     }
   }
 }

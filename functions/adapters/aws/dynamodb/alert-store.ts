@@ -1,14 +1,7 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  epochSeconds,
-  firingExpiry,
-  isExpired,
-  resolvedExpiry,
-  type DedupConfig,
-  type DedupState,
-} from '../../../core/alerts/dedup.ts';
+import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig, type DedupState } from '../../../core/alerts/dedup.ts';
 import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
 import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
@@ -64,7 +57,10 @@ function toDedupState(item: Record<string, unknown>): DedupState {
 function deliveryCondition(incident: Pick<IncidentRecord, 'version'>, transition: Transition) {
   return incident.version === undefined
     ? { ConditionExpression: 'pending = :t AND attribute_not_exists(version)', ExpressionAttributeValues: { ':t': transition } as Record<string, unknown> }
-    : { ConditionExpression: 'pending = :t AND version = :v', ExpressionAttributeValues: { ':t': transition, ':v': incident.version } as Record<string, unknown> };
+    : {
+        ConditionExpression: 'pending = :t AND version = :v',
+        ExpressionAttributeValues: { ':t': transition, ':v': incident.version } as Record<string, unknown>,
+      };
 }
 
 function cancellationCodes(error: unknown): string[] | undefined {
@@ -379,8 +375,7 @@ export class DynamoAlertStore implements AlertStore {
               Update: {
                 TableName: this.#table.tableName,
                 Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
-                UpdateExpression:
-                  'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types',
+                UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types',
                 ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
                 ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types' },
                 ExpressionAttributeValues: {
@@ -463,8 +458,7 @@ export class DynamoAlertStore implements AlertStore {
     const incidentUpdate = {
       TableName: this.#table.tableName,
       Key: { pk: incidentPk(incident.id), sk: INCIDENT_SK },
-      UpdateExpression:
-        'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
+      UpdateExpression: 'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
       ConditionExpression: `#status <> :resolved AND ${incident.joins === undefined ? 'attribute_not_exists(joins)' : 'joins = :joins'}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -705,7 +699,9 @@ export class DynamoAlertStore implements AlertStore {
   async #putAlerts(incidentId: string, batch: AlertBatch): Promise<void> {
     await this.#batchWrite(
       batch.alertIds.map((alertId) => ({
-        PutRequest: { Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) } },
+        PutRequest: {
+          Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) },
+        },
       })),
     );
   }

@@ -26,7 +26,9 @@ export class DynamoCatalogStore implements CatalogStore {
       for (let attempt = 0; pending?.length; attempt++) {
         if (attempt > 8) throw new Error('DynamoDB kept catalog writes unprocessed: retry');
         if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result: { UnprocessedItems?: Record<string, unknown[]> } = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending as never } }));
+        const result: { UnprocessedItems?: Record<string, unknown[]> } = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending as never } }),
+        );
         pending = result.UnprocessedItems?.[this.#tableName];
       }
     }
@@ -37,7 +39,17 @@ export class DynamoCatalogStore implements CatalogStore {
     const byRef = new Map(entities.map((e) => [e.ref, e]));
     await this.#batch(
       [...byRef.values()].map((entity) => ({
-        PutRequest: { Item: { pk: PK, sk: entity.ref, entity: 'catalog-entity', kind: entity.kind, source: meta.source, updatedAt: meta.at.toISOString(), document: entity } },
+        PutRequest: {
+          Item: {
+            pk: PK,
+            sk: entity.ref,
+            entity: 'catalog-entity',
+            kind: entity.kind,
+            source: meta.source,
+            updatedAt: meta.at.toISOString(),
+            document: entity,
+          },
+        },
       })),
     );
   }
@@ -51,9 +63,12 @@ export class DynamoCatalogStore implements CatalogStore {
         if (attempt > 8) throw new Error('DynamoDB kept catalog reads unprocessed: retry');
         if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const result = await this.#client.send(
-          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys, ProjectionExpression: 'sk, #source', ExpressionAttributeNames: { '#source': 'source' } } } }),
+          new BatchGetCommand({
+            RequestItems: { [this.#tableName]: { Keys: keys, ProjectionExpression: 'sk, #source', ExpressionAttributeNames: { '#source': 'source' } } },
+          }),
         );
-        for (const item of result.Responses?.[this.#tableName] ?? []) if (typeof item.sk === 'string') owners.set(item.sk, typeof item.source === 'string' ? item.source : 'unknown');
+        for (const item of result.Responses?.[this.#tableName] ?? [])
+          if (typeof item.sk === 'string') owners.set(item.sk, typeof item.source === 'string' ? item.source : 'unknown');
         keys = result.UnprocessedKeys?.[this.#tableName]?.Keys as Record<string, unknown>[] | undefined;
       }
     }
@@ -94,7 +109,15 @@ export class DynamoCatalogStore implements CatalogStore {
     for (const sk of stale) {
       try {
         // Conditional: an entity another source wrote in the meantime stays.
-        await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: PK, sk }, ConditionExpression: '#source = :source', ExpressionAttributeNames: { '#source': 'source' }, ExpressionAttributeValues: { ':source': source } }));
+        await this.#client.send(
+          new DeleteCommand({
+            TableName: this.#tableName,
+            Key: { pk: PK, sk },
+            ConditionExpression: '#source = :source',
+            ExpressionAttributeNames: { '#source': 'source' },
+            ExpressionAttributeValues: { ':source': source },
+          }),
+        );
         removed.push(sk);
       } catch (error) {
         if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;

@@ -47,7 +47,14 @@ export class DynamoCredentialStore implements CredentialStore {
   async create(credential: StoredCredential, options?: { maxActiveForSource?: number }): Promise<void> {
     const put = {
       TableName: this.#tableName,
-      Item: { pk: `CREDENTIAL#${credential.id}`, sk: 'META', gsi1pk: LIST_PK, gsi1sk: `${credential.createdAt}#${credential.id}`, entity: 'credential', ...credential },
+      Item: {
+        pk: `CREDENTIAL#${credential.id}`,
+        sk: 'META',
+        gsi1pk: LIST_PK,
+        gsi1sk: `${credential.createdAt}#${credential.id}`,
+        entity: 'credential',
+        ...credential,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
     const max = options?.maxActiveForSource;
@@ -90,7 +97,11 @@ export class DynamoCredentialStore implements CredentialStore {
     const active = (await this.list()).filter((c) => c.kind === 'ingest' && c.source === source && !c.revokedAt).length;
     try {
       await this.#client.send(
-        new PutCommand({ TableName: this.#tableName, Item: { ...counterKey(source), entity: 'ingest-source-counter', source, active }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...counterKey(source), entity: 'ingest-source-counter', source, active },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (error) {
       if (!failedCondition(error)) throw error;

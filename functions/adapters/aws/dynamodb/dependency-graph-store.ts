@@ -23,7 +23,16 @@ export class DynamoDependencyGraphStore implements DependencyGraphStore {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: { pk: pk(cluster), sk: `SOURCE#${source}`, entity: 'dependency-graph', cluster, source, graph: normalizeGraph(graph), updatedAt: at.toISOString(), expiresAt: ttlEpochSeconds(new Date(at.getTime() + RETENTION_MS)) },
+        Item: {
+          pk: pk(cluster),
+          sk: `SOURCE#${source}`,
+          entity: 'dependency-graph',
+          cluster,
+          source,
+          graph: normalizeGraph(graph),
+          updatedAt: at.toISOString(),
+          expiresAt: ttlEpochSeconds(new Date(at.getTime() + RETENTION_MS)),
+        },
       }),
     );
   }

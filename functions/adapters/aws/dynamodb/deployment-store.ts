@@ -56,7 +56,11 @@ export class DynamoDeploymentStore implements DeploymentStore {
     let record: DeploymentRecord | undefined;
     const waves: WaveRecord[] = [];
     const clusters: ClusterDeployRecord[] = [];
-    for await (const item of queryItems(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk(id) } })) {
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk(id) },
+    })) {
       if (item.sk === 'META') record = strip(item);
       else if (item.entity === 'deployment-wave') waves.push(strip(item));
       else if (item.entity === 'deployment-cluster') clusters.push(strip(item));
@@ -78,7 +82,11 @@ export class DynamoDeploymentStore implements DeploymentStore {
       KeyConditionExpression: 'gsi1pk = :pk',
       ProjectionExpression: '#id',
       ...(options.status
-        ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#id': 'id', '#s': 'status' }, ExpressionAttributeValues: { ':pk': 'DEPLOYMENTS', ':s': options.status } }
+        ? {
+            FilterExpression: '#s = :s',
+            ExpressionAttributeNames: { '#id': 'id', '#s': 'status' },
+            ExpressionAttributeValues: { ':pk': 'DEPLOYMENTS', ':s': options.status },
+          }
         : { ExpressionAttributeNames: { '#id': 'id' }, ExpressionAttributeValues: { ':pk': 'DEPLOYMENTS' }, Limit: options.limit }),
       ScanIndexForward: false,
     })) {
@@ -129,7 +137,12 @@ export class DynamoDeploymentStore implements DeploymentStore {
     );
   }
 
-  async setClusterStatus(id: string, waveIndex: number, clusterId: string, changes: Partial<ClusterDeployRecord> & { status: ClusterDeployRecord['status']; updatedAt: string }): Promise<void> {
+  async setClusterStatus(
+    id: string,
+    waveIndex: number,
+    clusterId: string,
+    changes: Partial<ClusterDeployRecord> & { status: ClusterDeployRecord['status']; updatedAt: string },
+  ): Promise<void> {
     const entries = Object.entries(changes).filter(([k, v]) => v !== undefined && !['waveIndex', 'clusterId'].includes(k));
     await this.client.send(
       new UpdateCommand({
@@ -166,7 +179,12 @@ export class DynamoDeploymentStore implements DeploymentStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: historyPk(entry.clusterId, entry.namespace, entry.release), sk: `${entry.at}#${entry.deploymentId}#${entry.outcome}`, entity: 'release-history', ...entry },
+        Item: {
+          pk: historyPk(entry.clusterId, entry.namespace, entry.release),
+          sk: `${entry.at}#${entry.deploymentId}#${entry.outcome}`,
+          entity: 'release-history',
+          ...entry,
+        },
       }),
     );
   }
@@ -191,7 +209,11 @@ export class DynamoDeploymentStore implements DeploymentStore {
 
   async listTriggers(): Promise<(DeployTriggerSpec & { id: string })[]> {
     const out: (DeployTriggerSpec & { id: string })[] = [];
-    for await (const item of queryItems(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': TRIGGERS_PK } })) {
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': TRIGGERS_PK },
+    })) {
       out.push(strip(item));
     }
     return out;

@@ -151,7 +151,11 @@ export class DynamoHealingStore implements HealingStore {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':pk': 'HEALINGS' };
     const filters: string[] = [];
-    for (const [attribute, value] of [['service', filter.service], ['status', filter.status], ['incidentId', filter.incidentId]] as const) {
+    for (const [attribute, value] of [
+      ['service', filter.service],
+      ['status', filter.status],
+      ['incidentId', filter.incidentId],
+    ] as const) {
       if (value === undefined) continue;
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
@@ -186,7 +190,14 @@ export class DynamoHealingStore implements HealingStore {
    * Slot n of the service is free when absent or held past its hour. Each attempt is one
    * transaction: the slot, the issue's cool-down, and the kill switch, all or nothing.
    */
-  async claimAction(input: { healingId: string; service: string; issue: string; now: Date; actionsPerHour: number; cooldownSeconds: number }): Promise<ClaimResult> {
+  async claimAction(input: {
+    healingId: string;
+    service: string;
+    issue: string;
+    now: Date;
+    actionsPerHour: number;
+    cooldownSeconds: number;
+  }): Promise<ClaimResult> {
     const nowMs = input.now.getTime();
     const values = { ':now': nowMs, ':id': input.healingId };
     let conflicts = 0;
@@ -215,7 +226,13 @@ export class DynamoHealingStore implements HealingStore {
         items.push({
           Put: {
             TableName: this.tableName,
-            Item: { ...cooldownKey(input.issue), healingId: input.healingId, untilMs: cooldownUntil, until: new Date(cooldownUntil).toISOString(), expiresAt: ttlEpochSeconds(new Date(cooldownUntil)) },
+            Item: {
+              ...cooldownKey(input.issue),
+              healingId: input.healingId,
+              untilMs: cooldownUntil,
+              until: new Date(cooldownUntil).toISOString(),
+              expiresAt: ttlEpochSeconds(new Date(cooldownUntil)),
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR untilMs <= :now OR healingId = :id',
             ExpressionAttributeValues: values,
           },
@@ -249,4 +266,3 @@ export class DynamoHealingStore implements HealingStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...KILL_SWITCH_KEY, enabled, by, at: now.toISOString() } }));
   }
 }
-

@@ -27,7 +27,9 @@ export type IdempotentFn<I, O> = (input: I, context: Context) => Promise<O>;
 export function idempotent<I, O>(target: IdempotencyTarget, fn: (input: I, context: Context) => Promise<O>): IdempotentFn<I, O> {
   const client = new DynamoDBClient({
     ...(target.region ? { region: target.region } : {}),
-    ...(target.endpoint ? { endpoint: target.endpoint, region: target.region ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(target.endpoint
+      ? { endpoint: target.endpoint, region: target.region ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: target.tableName,

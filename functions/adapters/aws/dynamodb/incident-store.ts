@@ -131,7 +131,11 @@ export class DynamoIncidentStore {
   async *allByStatus(status: IncidentStatus, options: { since?: Date; pageSize?: number } = {}): AsyncGenerator<IncidentRecord> {
     let cursor: string | undefined;
     do {
-      const page = await this.listByStatus(status, { limit: options.pageSize ?? 500, ...(options.since ? { since: options.since } : {}), ...(cursor ? { cursor } : {}) });
+      const page = await this.listByStatus(status, {
+        limit: options.pageSize ?? 500,
+        ...(options.since ? { since: options.since } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       yield* page.items;
       cursor = page.cursor;
     } while (cursor);
@@ -144,8 +148,7 @@ export class DynamoIncidentStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: incidentPk(id), sk: INCIDENT_SK },
-          UpdateExpression:
-            'SET #status = :ack, gsi1pk = :gpk, acknowledgedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
+          UpdateExpression: 'SET #status = :ack, gsi1pk = :gpk, acknowledgedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

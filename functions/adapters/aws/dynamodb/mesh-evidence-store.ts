@@ -22,7 +22,15 @@ export class DynamoMeshEvidenceStore implements MeshEvidenceStore {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: { pk: `GRAPH#${cluster}`, sk: 'EDGES', entity: 'mesh-evidence', cluster, at: evidence.at, edges: evidence.edges, expiresAt: ttlEpochSeconds(new Date(Date.parse(evidence.at) + RETENTION_MS)) },
+        Item: {
+          pk: `GRAPH#${cluster}`,
+          sk: 'EDGES',
+          entity: 'mesh-evidence',
+          cluster,
+          at: evidence.at,
+          edges: evidence.edges,
+          expiresAt: ttlEpochSeconds(new Date(Date.parse(evidence.at) + RETENTION_MS)),
+        },
       }),
     );
   }

@@ -38,7 +38,13 @@ export class DynamoMetricsStore implements MetricsStore {
   private readonly anomalyRetentionDays: number;
   private readonly modelRetentionDays: number;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; sampleRetentionDays?: number; anomalyRetentionDays?: number; modelRetentionDays?: number }) {
+  constructor(options: {
+    client: DynamoDBDocumentClient;
+    tableName: string;
+    sampleRetentionDays?: number;
+    anomalyRetentionDays?: number;
+    modelRetentionDays?: number;
+  }) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.sampleRetentionDays = options.sampleRetentionDays ?? 14;
@@ -75,7 +81,13 @@ export class DynamoMetricsStore implements MetricsStore {
           await this.client.send(
             new PutCommand({
               TableName: this.tableName,
-              Item: { pk: `LATEST#${s.namespace}#${s.service}`, sk: s.clusterId, entity: 'latest-sample', expiresAt: ttlEpochSeconds(new Date(Date.parse(s.at) + DAY_MS)), ...s },
+              Item: {
+                pk: `LATEST#${s.namespace}#${s.service}`,
+                sk: s.clusterId,
+                entity: 'latest-sample',
+                expiresAt: ttlEpochSeconds(new Date(Date.parse(s.at) + DAY_MS)),
+                ...s,
+              },
               ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
               ExpressionAttributeNames: { '#at': 'at' },
               ExpressionAttributeValues: { ':at': s.at },
@@ -238,7 +250,11 @@ export class DynamoMetricsStore implements MetricsStore {
     if (!version) return undefined;
     const sk = `${kind}#${version}`;
     const items: Record<string, unknown>[] = [];
-    const query = { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': sk } };
+    const query = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+    };
     for await (const item of queryItems(this.client, query)) items.push(item);
     const meta = items.find((i) => i.sk === sk);
     if (!meta || isExpired(meta, Math.floor(Date.now() / 1000))) return undefined;

@@ -41,7 +41,12 @@ export class DynamoRateCounter implements RateCounter {
           UpdateExpression: 'ADD #n :one SET expiresAt = if_not_exists(expiresAt, :expires), entity = :entity',
           ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
           ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': Math.floor(windowStart.getTime() / 1000) + windowSeconds + 3600, ':entity': 'rate-counter' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':expires': Math.floor(windowStart.getTime() / 1000) + windowSeconds + 3600,
+            ':entity': 'rate-counter',
+          },
         }),
       );
       return true;

@@ -25,7 +25,9 @@ export class DynamoRcaStore implements RcaStore {
   /** False when an RCA with this id exists already (the start was a redelivery). */
   async create(record: RcaRecord): Promise<boolean> {
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...key(record.id), entity: 'rca', ...record }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...key(record.id), entity: 'rca', ...record }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -85,6 +87,11 @@ export class DynamoRcaStore implements RcaStore {
   }
 
   async cacheReport(hash: string, report: RcaReport, now: Date, ttlSeconds: number): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `RCACACHE#${hash}`, sk: 'REPORT', entity: 'rca-cache', report, expiresAt: ttlEpochSeconds(now) + ttlSeconds } }));
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `RCACACHE#${hash}`, sk: 'REPORT', entity: 'rca-cache', report, expiresAt: ttlEpochSeconds(now) + ttlSeconds },
+      }),
+    );
   }
 }

@@ -31,7 +31,12 @@ export class DynamoSlackFollowUps implements SlackFollowUps {
   async claim(subject: string, now: Date): Promise<SlackFollowUp[]> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const waiting = await this.#client.send(
-      new QueryCommand({ TableName: this.#tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `SLACKFOLLOWUP#${subject}` }, Limit: 25 }),
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SLACKFOLLOWUP#${subject}` },
+        Limit: 25,
+      }),
     );
     const claimed: SlackFollowUp[] = [];
     for (const userId of (waiting.Items ?? []).map((i) => i.sk as string)) {

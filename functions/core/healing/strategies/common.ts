@@ -3,7 +3,12 @@ import type { ActionPlan, Decision, HealingRequest, RcaHints, WorkloadState } fr
 import type { StrategyPolicy } from './types.ts';
 
 export const handover = (summary: string, suggestions: string[]): Decision => ({ kind: 'handover', summary, suggestions });
-export const act = (action: ActionPlan, summary: string, approval?: string): Decision => ({ kind: 'action', action, summary, ...(approval ? { approval } : {}) });
+export const act = (action: ActionPlan, summary: string, approval?: string): Decision => ({
+  kind: 'action',
+  action,
+  summary,
+  ...(approval ? { approval } : {}),
+});
 
 /** The newest revision older than the current one: what `kubectl rollout undo` goes back to. */
 export function previousRevision(state: WorkloadState): string | undefined {
@@ -13,9 +18,15 @@ export function previousRevision(state: WorkloadState): string | undefined {
 }
 
 /** A rollout "just before": from the RCA, else the current revision's ReplicaSet is young. */
-export function recentRollout(state: WorkloadState, hints: RcaHints | undefined, policy: Pick<StrategyPolicy, 'recentRolloutMinutes'>, now: Date): { revision: string; at?: string } | undefined {
+export function recentRollout(
+  state: WorkloadState,
+  hints: RcaHints | undefined,
+  policy: Pick<StrategyPolicy, 'recentRolloutMinutes'>,
+  now: Date,
+): { revision: string; at?: string } | undefined {
   const windowMs = policy.recentRolloutMinutes * 60_000;
-  if (hints?.recentRollout && now.getTime() - Date.parse(hints.recentRollout.at) <= windowMs) return { revision: String(hints.recentRollout.revision), at: hints.recentRollout.at };
+  if (hints?.recentRollout && now.getTime() - Date.parse(hints.recentRollout.at) <= windowMs)
+    return { revision: String(hints.recentRollout.revision), at: hints.recentRollout.at };
   if (!previousRevision(state)) return undefined;
   const current = state.replicaSets.find((rs) => rs.revision === state.revision);
   if (current?.createdAt && now.getTime() - Date.parse(current.createdAt) <= windowMs) return { revision: state.revision, at: current.createdAt };
@@ -34,7 +45,9 @@ export function manualSuggestions(request: HealingRequest, state: WorkloadState,
   ];
   const previous = previousRevision(state);
   if (rollout && previous) {
-    suggestions.push(`Rollback (proposed): revision ${rollout.revision} rolled out${rollout.at ? ` at ${rollout.at}` : ''}, just before the problem; roll back to revision ${previous} (kubectl rollout undo -n ${namespace} deployment/${state.deployment}, or POST /v1/healing with issueType bad_deploy to do it with verification and undo)`);
+    suggestions.push(
+      `Rollback (proposed): revision ${rollout.revision} rolled out${rollout.at ? ` at ${rollout.at}` : ''}, just before the problem; roll back to revision ${previous} (kubectl rollout undo -n ${namespace} deployment/${state.deployment}, or POST /v1/healing with issueType bad_deploy to do it with verification and undo)`,
+    );
   } else {
     suggestions.push(`Rollback: no rollout just before the problem${previous ? `; revision ${previous} is available if the logs point at the code` : ''}`);
   }

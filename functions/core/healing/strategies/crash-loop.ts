@@ -11,7 +11,10 @@ export const crashLoopHandover: HealingStrategy<ActionPlan> = {
   symptomName: 'pods not ready',
   plan({ request, state, policy, now }) {
     const rollout = recentRollout(state, request.hints, policy, now);
-    return handover(`Crash loops are not healed automatically: a person should look${rollout ? `; a rollout happened just before (revision ${rollout.revision}), a rollback is proposed` : ''}`, manualSuggestions(request, state, rollout));
+    return handover(
+      `Crash loops are not healed automatically: a person should look${rollout ? `; a rollout happened just before (revision ${rollout.revision}), a rollback is proposed` : ''}`,
+      manualSuggestions(request, state, rollout),
+    );
   },
   execute: () => Promise.reject(new Error('crash_loop_handover never acts')),
   undo: () => Promise.reject(new Error('crash_loop_handover never acts')),

@@ -20,7 +20,8 @@ export const errorRateRollback: HealingStrategy<Rollback> = {
   plan({ request, state, policy, now, failingReplicaSets }) {
     const rollout = recentRollout(state, request.hints, policy, now);
     const plan = rolloutIsTopCause(request.hints, state.deployment) && rollout ? rollbackPlan(state, failingReplicaSets) : undefined;
-    if (plan) return act(plan, `Roll ${state.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}: the RCA's top cause is the recent rollout`);
+    if (plan)
+      return act(plan, `Roll ${state.deployment} back from revision ${plan.fromRevision} to ${plan.toRevision}: the RCA's top cause is the recent rollout`);
     return handover('The error rate is not explained by a recent rollout: a person should look', manualSuggestions(request, state, rollout));
   },
 };

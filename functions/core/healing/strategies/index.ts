@@ -12,14 +12,7 @@ import { restartPod } from './restart-pod.ts';
 import { scaleOut } from './scale-out.ts';
 import type { HealingStrategy, PlanContext } from './types.ts';
 
-export const STRATEGIES: readonly HealingStrategy<any>[] = [
-  scaleOut,
-  memoryLimitBump,
-  restartPod,
-  crashLoopHandover,
-  errorRateRollback,
-  badDeployRollback,
-];
+export const STRATEGIES: readonly HealingStrategy<any>[] = [scaleOut, memoryLimitBump, restartPod, crashLoopHandover, errorRateRollback, badDeployRollback];
 
 /** Issue types with a strategy; RCA results of other types do not start a healing run. */
 export const HEALABLE_ISSUE_TYPES = [...new Set(STRATEGIES.flatMap((s) => s.issueTypes))] as [IssueType, ...IssueType[]];

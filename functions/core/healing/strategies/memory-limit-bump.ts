@@ -69,7 +69,10 @@ export const memoryLimitBump: HealingStrategy<MemoryLimitBump> = {
       const to = typeof c.name === 'string' ? byName.get(c.name) : undefined;
       if (to) c.resources = { ...c.resources, limits: { ...c.resources?.limits, memory: to } };
     }
-    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } };
+    template.metadata = {
+      ...template.metadata,
+      annotations: { ...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() },
+    };
     await cluster.restoreTemplate(clusterId, namespace, plan.deployment, template);
     return { changed: true, after: { memoryLimits: Object.fromEntries(byName), restarted: true } };
   },

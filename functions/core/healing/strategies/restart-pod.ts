@@ -20,7 +20,10 @@ export const restartPod: HealingStrategy<RestartPod> = {
       ]);
     }
     const victim = [...ready].sort((a, b) => (b.memoryBytes ?? 0) - (a.memoryBytes ?? 0))[0];
-    return act({ kind: 'restart_pod', deployment: state.deployment, pod: victim.name }, `Restart pod ${victim.name} (highest memory of ${ready.length} ready pods; one at a time, never the last ready one)`);
+    return act(
+      { kind: 'restart_pod', deployment: state.deployment, pod: victim.name },
+      `Restart pod ${victim.name} (highest memory of ${ready.length} ready pods; one at a time, never the last ready one)`,
+    );
   },
   async execute(plan, { cluster, clusterId, namespace, workload }) {
     const state = await workload();

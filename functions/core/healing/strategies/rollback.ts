@@ -7,7 +7,9 @@ export type Rollback = Extract<ActionPlan, { kind: 'rollback' }>;
 
 /** ReplicaSets whose pods fail now (a pod is named after its ReplicaSet). */
 export function failingNow(state: WorkloadState): string[] {
-  return state.replicaSets.filter((rs) => state.pods.some((p) => p.name.startsWith(`${rs.name}-`) && (!p.ready || p.waitingReason !== undefined))).map((rs) => rs.name);
+  return state.replicaSets
+    .filter((rs) => state.pods.some((p) => p.name.startsWith(`${rs.name}-`) && (!p.ready || p.waitingReason !== undefined)))
+    .map((rs) => rs.name);
 }
 
 /**
@@ -15,7 +17,10 @@ export function failingNow(state: WorkloadState): string[] {
  * back from and rollbacks that made things worse; not the cluster, where its pods fail now).
  * `skipped`: newer older revisions passed over because they failed.
  */
-export function rollbackTarget(state: WorkloadState, failing: ReadonlySet<string> = new Set()): { revision: string; replicaSet: string; skipped: string[] } | { revision?: undefined; skipped: string[] } {
+export function rollbackTarget(
+  state: WorkloadState,
+  failing: ReadonlySet<string> = new Set(),
+): { revision: string; replicaSet: string; skipped: string[] } | { revision?: undefined; skipped: string[] } {
   const current = Number(state.revision);
   const bad = new Set([...failing, ...failingNow(state)]);
   const older = state.replicaSets
@@ -34,7 +39,14 @@ export function rollbackPlan(state: WorkloadState, failing?: ReadonlySet<string>
   const target = rollbackTarget(state, failing);
   if (!target.revision) return undefined;
   const from = state.replicaSets.find((rs) => rs.revision === state.revision)?.name;
-  return { kind: 'rollback', deployment: state.deployment, fromRevision: state.revision, toRevision: target.revision, ...(from ? { fromReplicaSet: from } : {}), toReplicaSet: target.replicaSet };
+  return {
+    kind: 'rollback',
+    deployment: state.deployment,
+    fromRevision: state.revision,
+    toRevision: target.revision,
+    ...(from ? { fromReplicaSet: from } : {}),
+    toReplicaSet: target.replicaSet,
+  };
 }
 
 /** Why no rollback: older revisions all failed, or there are none. */

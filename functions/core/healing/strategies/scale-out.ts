@@ -26,17 +26,33 @@ export const scaleOut: HealingStrategy<ScaleOut> = {
       deployment: state.deployment,
       from: current,
       to: target,
-      ...(hpa ? { hpa: { name: hpa.name, minReplicas: { from: hpa.minReplicas, to: Math.max(hpa.minReplicas, target) }, maxReplicas: { from: hpa.maxReplicas, to: Math.max(hpa.maxReplicas, target) } } } : {}),
+      ...(hpa
+        ? {
+            hpa: {
+              name: hpa.name,
+              minReplicas: { from: hpa.minReplicas, to: Math.max(hpa.minReplicas, target) },
+              maxReplicas: { from: hpa.maxReplicas, to: Math.max(hpa.maxReplicas, target) },
+            },
+          }
+        : {}),
     };
-    return act(plan, `Scale ${state.deployment} out from ${current} to ${target} replicas${hpa ? ` by raising HPA ${hpa.name} (min ${hpa.minReplicas}→${plan.hpa!.minReplicas.to}, max ${hpa.maxReplicas}→${plan.hpa!.maxReplicas.to})` : ''}`);
+    return act(
+      plan,
+      `Scale ${state.deployment} out from ${current} to ${target} replicas${hpa ? ` by raising HPA ${hpa.name} (min ${hpa.minReplicas}→${plan.hpa!.minReplicas.to}, max ${hpa.maxReplicas}→${plan.hpa!.maxReplicas.to})` : ''}`,
+    );
   },
   async execute(plan, { cluster, clusterId, namespace }) {
-    if (plan.hpa) await cluster.setHpaBounds(clusterId, namespace, plan.hpa.name, { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to });
+    if (plan.hpa)
+      await cluster.setHpaBounds(clusterId, namespace, plan.hpa.name, { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to });
     await cluster.scale(clusterId, namespace, plan.deployment, plan.to);
-    return { changed: true, after: { replicas: plan.to, ...(plan.hpa ? { hpa: { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to } } : {}) } };
+    return {
+      changed: true,
+      after: { replicas: plan.to, ...(plan.hpa ? { hpa: { minReplicas: plan.hpa.minReplicas.to, maxReplicas: plan.hpa.maxReplicas.to } } : {}) },
+    };
   },
   async undo(plan, snapshot, { cluster, clusterId, namespace }) {
-    if (plan.hpa && snapshot.hpa) await cluster.setHpaBounds(clusterId, namespace, snapshot.hpa.name, { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas });
+    if (plan.hpa && snapshot.hpa)
+      await cluster.setHpaBounds(clusterId, namespace, snapshot.hpa.name, { minReplicas: snapshot.hpa.minReplicas, maxReplicas: snapshot.hpa.maxReplicas });
     await cluster.scale(clusterId, namespace, plan.deployment, snapshot.replicas);
     return { undone: true, result: 'restored' };
   },

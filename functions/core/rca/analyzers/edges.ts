@@ -26,7 +26,8 @@ export const callFailures: Analyzer = (evidence: Evidence) => {
   }
   // the 5-minute ratio remembers failures already over (a callee that had no ready pod a minute ago): only
   // without per-edge series
-  if (!evidence.edgeMetrics?.length) for (const e of graph?.edges ?? []) if (e.errorRate !== undefined && e.errorRate >= ERROR_RATE) add(e.from, e.to, e.errorRate, graph!.id);
+  if (!evidence.edgeMetrics?.length)
+    for (const e of graph?.edges ?? []) if (e.errorRate !== undefined && e.errorRate >= ERROR_RATE) add(e.from, e.to, e.errorRate, graph!.id);
   for (const [callee, failing] of byCallee) {
     const own = evidence.metrics.find((m) => m.service === callee && m.signal === 'error_rate');
     if (!own || own.current === null || own.current >= OWN_QUIET) continue;
@@ -41,10 +42,15 @@ export const callFailures: Analyzer = (evidence: Evidence) => {
       description: `Calls to ${callee} fail as its callers see them (${failing.map((f) => `${f.from}: ${(f.errorRate * 100).toFixed(1)}%`).join(', ')}) while ${callee} itself reports ${(own.current * 100).toFixed(1)}% errors: the failures are between ${worst.from} and ${callee} (network, mesh policy, its proxy) or before ${callee} counts its requests`,
       evidence: unique([...failing.map((f) => f.id), own.id, ...callerMetrics.map((m) => m.id)]),
       strength: 0.8,
-      at: callerMetrics.map((m) => m.changedAt).filter((t): t is string => !!t).sort()[0],
+      at: callerMetrics
+        .map((m) => m.changedAt)
+        .filter((t): t is string => !!t)
+        .sort()[0],
       issueType: 'high_error_rate',
-      remediation: [`Check the path from ${worst.from} to ${callee}: its proxy's logs, network policies, mTLS settings, connection limits and ${callee}'s ready endpoints`],
-      prevention: ['Alert on per-edge (client-side) error rates, not only on each service\'s own'],
+      remediation: [
+        `Check the path from ${worst.from} to ${callee}: its proxy's logs, network policies, mTLS settings, connection limits and ${callee}'s ready endpoints`,
+      ],
+      prevention: ["Alert on per-edge (client-side) error rates, not only on each service's own"],
     });
   }
   return out;

@@ -11,7 +11,19 @@ import { replicasUnavailable, serviceEndpoints } from './workloads.ts';
 export type { Analyzer, Finding, IssueType } from './types.ts';
 export { ISSUE_TYPES } from './types.ts';
 
-export const ANALYZERS: Analyzer[] = [...POD_ANALYZERS, nodeConditions, replicasUnavailable, serviceEndpoints, badDeploy, cpuSaturation, cpuRise, memoryGrowth, errorBurst, latencyRegression, callFailures];
+export const ANALYZERS: Analyzer[] = [
+  ...POD_ANALYZERS,
+  nodeConditions,
+  replicasUnavailable,
+  serviceEndpoints,
+  badDeploy,
+  cpuSaturation,
+  cpuRise,
+  memoryGrowth,
+  errorBurst,
+  latencyRegression,
+  callFailures,
+];
 
 /** Every analyzer over the whole namespace's evidence (callees' findings explain callers' symptoms). */
 export function analyze(evidence: Evidence, analyzers: Analyzer[] = ANALYZERS): Finding[] {

@@ -58,7 +58,11 @@ export const pastTermination = (c: ContainerEvidence, evidence: Evidence): boole
 const crashLoop: Analyzer = (evidence) => {
   const out: Finding[] = [];
   for (const [deployment, pods] of podsByDeployment(evidence)) {
-    const found = hits(pods, (c) => (c.reason === 'CrashLoopBackOff' || (c.restarts >= 2 && (!c.ready || currentTermination(c, evidence)))) && c.lastTermination?.reason !== 'OOMKilled');
+    const found = hits(
+      pods,
+      (c) =>
+        (c.reason === 'CrashLoopBackOff' || (c.restarts >= 2 && (!c.ready || currentTermination(c, evidence)))) && c.lastTermination?.reason !== 'OOMKilled',
+    );
     if (!found.length) continue;
     const last = found.map((h) => h.container.lastTermination).find((t) => t?.reason);
     const restarts = found.reduce((n, h) => n + h.container.restarts, 0);
@@ -75,7 +79,10 @@ const crashLoop: Analyzer = (evidence) => {
       strength: recovered(found) ? RECOVERED_STRENGTH : found.some((h) => h.container.reason === 'CrashLoopBackOff') ? 0.9 : 0.7,
       at: earliest(found.map((h) => h.container.lastTermination?.finishedAt)),
       issueType: 'pod_crash_loop',
-      remediation: [`Read the crashed container's previous log: kubectl logs -n ${evidence.target.namespace} ${found[0].pod.name} -c ${found[0].container.name} --previous`, `Fix the startup failure or roll back deployment ${deployment} if a recent change caused it`],
+      remediation: [
+        `Read the crashed container's previous log: kubectl logs -n ${evidence.target.namespace} ${found[0].pod.name} -c ${found[0].container.name} --previous`,
+        `Fix the startup failure or roll back deployment ${deployment} if a recent change caused it`,
+      ],
       prevention: ['Add a startup probe and fail fast with a clear message on missing dependencies', 'Exercise startup against its dependencies in CI'],
     });
   }
@@ -87,7 +94,9 @@ const oomKilled: Analyzer = (evidence) => {
   for (const [deployment, pods] of podsByDeployment(evidence)) {
     const found = hits(pods, (c) => (c.lastTermination?.reason === 'OOMKilled' && currentTermination(c, evidence)) || c.reason === 'OOMKilled');
     const windowStart = Date.parse(evidence.target.at) - TERMINATION_SLACK_MS;
-    const events = evidence.events.filter((e) => e.reason === 'OOMKilling' && pods.some((p) => e.message.includes(p.name)) && !(Date.parse(e.lastSeen ?? '') < windowStart));
+    const events = evidence.events.filter(
+      (e) => e.reason === 'OOMKilling' && pods.some((p) => e.message.includes(p.name)) && !(Date.parse(e.lastSeen ?? '') < windowStart),
+    );
     if (!found.length && !events.length) continue;
     const limit = found[0]?.container.limits.memory;
     const usage = evidence.usage.filter((u) => u.deployment === deployment);
@@ -103,7 +112,10 @@ const oomKilled: Analyzer = (evidence) => {
       strength: recovered(found) ? RECOVERED_STRENGTH : 0.95,
       at: earliest(found.map((h) => h.container.lastTermination?.finishedAt)),
       issueType: 'high_memory',
-      remediation: [`Raise the memory limit of ${deployment} above its working set, or find what grows (heap profile)`, 'Restart affected pods once the limit is right'],
+      remediation: [
+        `Raise the memory limit of ${deployment} above its working set, or find what grows (heap profile)`,
+        'Restart affected pods once the limit is right',
+      ],
       prevention: ['Set memory requests and limits from observed peaks plus headroom', 'Alert on memory above 85% of the limit'],
     });
   }
@@ -128,7 +140,10 @@ const imagePull: Analyzer = (evidence) => {
       strength: 0.95,
       at: earliest(found.map((h) => h.pod.createdAt)),
       issueType: 'image_pull',
-      remediation: [`Check that ${images[0]} exists and the node can reach its registry (pull secret)`, `Roll back deployment ${deployment} to the last image that pulled`],
+      remediation: [
+        `Check that ${images[0]} exists and the node can reach its registry (pull secret)`,
+        `Roll back deployment ${deployment} to the last image that pulled`,
+      ],
       prevention: ['Verify images exist in the registry before deploying (CI gate)', 'Pin images by digest'],
     });
   }
@@ -180,7 +195,7 @@ const unschedulable: Analyzer = (evidence) => {
       at: earliest(pending.map((p) => p.createdAt)),
       issueType: 'unschedulable',
       remediation: [`Lower the resource requests of ${deployment} to what nodes can offer, or add capacity`, 'Roll back the change that raised the requests'],
-      prevention: ['Keep requests within the largest node\'s allocatable', 'Run a cluster autoscaler with headroom'],
+      prevention: ["Keep requests within the largest node's allocatable", 'Run a cluster autoscaler with headroom'],
     });
   }
   return out;
@@ -202,7 +217,7 @@ const probes: Analyzer = (evidence) => {
       evidence: events.slice(0, 3).map((e) => e.id),
       strength: liveness ? 0.6 : 0.5,
       at: earliest(events.map((e) => e.lastSeen)),
-      remediation: ['Check the probe endpoint and its timeout against the service\'s real response time'],
+      remediation: ["Check the probe endpoint and its timeout against the service's real response time"],
       prevention: ['Probe a cheap endpoint; give slow starters a startup probe'],
     });
   }

@@ -78,7 +78,10 @@ export const memoryGrowth: Analyzer = (evidence) => {
   const out: Finding[] = [];
   for (const [deployment, usage] of usageByDeployment(evidence)) {
     const limited = usage.filter((u) => u.memoryLimit && u.memoryLimit > 0);
-    const growing = limited.filter((u) => (u.memorySlopePerSecond ?? 0) >= MEMORY_SLOPE && ((u.memoryLimit as number) - u.memory) / (u.memorySlopePerSecond as number) <= MEMORY_HORIZON_SECONDS);
+    const growing = limited.filter(
+      (u) =>
+        (u.memorySlopePerSecond ?? 0) >= MEMORY_SLOPE && ((u.memoryLimit as number) - u.memory) / (u.memorySlopePerSecond as number) <= MEMORY_HORIZON_SECONDS,
+    );
     const nearLimit = limited.filter((u) => u.memory / (u.memoryLimit as number) >= 0.9);
     const metric = evidence.metrics.find((m) => m.service === deployment && m.signal === 'memory_usage');
     const metricGrew = metric?.baseline !== undefined && metric.current !== null && metric.current >= 1.3 * metric.baseline;

@@ -20,8 +20,12 @@ function failingAfter(evidence: Evidence, deployment: string, at: number): boole
     !c.ready && c.restarts === 0 && (c.reason === undefined || STARTING.test(c.reason)) && Date.now() - Date.parse(p.createdAt ?? '') < STARTUP_GRACE_MS;
   const podsFail = pods.some((p) => p.containers.some((c) => (!c.ready || c.restarts > 0) && !starting(p, c)));
   // turned bad, not merely moved (less traffic from a failing caller makes latency drop, too)
-  const worse = (m: (typeof evidence.metrics)[number]): boolean => m.current !== null && (m.baseline === undefined || m.current > 1.5 * m.baseline + (m.signal === 'error_rate' ? 0.01 : 0));
-  const signalsTurned = evidence.metrics.some((m) => m.service === deployment && m.changedAt && Date.parse(m.changedAt) >= at - 5_000 && (m.signal === 'error_rate' || m.signal === 'latency_p95') && worse(m));
+  const worse = (m: (typeof evidence.metrics)[number]): boolean =>
+    m.current !== null && (m.baseline === undefined || m.current > 1.5 * m.baseline + (m.signal === 'error_rate' ? 0.01 : 0));
+  const signalsTurned = evidence.metrics.some(
+    (m) =>
+      m.service === deployment && m.changedAt && Date.parse(m.changedAt) >= at - 5_000 && (m.signal === 'error_rate' || m.signal === 'latency_p95') && worse(m),
+  );
   return podsFail || signalsTurned;
 }
 

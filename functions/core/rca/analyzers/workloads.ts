@@ -5,7 +5,8 @@ export const replicasUnavailable: Analyzer = (evidence) =>
   evidence.deployments
     .filter((d) => d.desired > 0 && d.available < d.desired)
     .map((d): Finding => {
-      const condition = d.conditions.find((c) => c.type === 'Available' && c.status === 'False') ?? d.conditions.find((c) => c.type === 'Progressing' && c.status === 'False');
+      const condition =
+        d.conditions.find((c) => c.type === 'Available' && c.status === 'False') ?? d.conditions.find((c) => c.type === 'Progressing' && c.status === 'False');
       return {
         analyzer: 'replicas',
         category: 'ReplicasUnavailable',

@@ -17,12 +17,25 @@ beforeAll(async () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
-      if (req.url === '/api/proxy/fleetops/v1/incidents?status=open') return json(200, { items: [{ id: 'a', service: 'x' }, { id: 'b', service: 'y', services: ['y', 'x'] }, { id: 'c', service: 'z' }] });
-      if (req.url?.startsWith('/api/proxy/fleetops/v1/healing/h%2F1/approve')) return json(403, { error: { code: 'FORBIDDEN', message: 'approving needs the approver role' } });
-      if (req.url?.startsWith('/api/proxy/fleetops/v1/costs/')) return json(200, { window: '30d', currency: 'USD', items: [{ key: 'component:default/x', cost: 10, previous: 8, changePct: 25, daily: [] }] });
+      if (req.url === '/api/proxy/fleetops/v1/incidents?status=open')
+        return json(200, {
+          items: [
+            { id: 'a', service: 'x' },
+            { id: 'b', service: 'y', services: ['y', 'x'] },
+            { id: 'c', service: 'z' },
+          ],
+        });
+      if (req.url?.startsWith('/api/proxy/fleetops/v1/healing/h%2F1/approve'))
+        return json(403, { error: { code: 'FORBIDDEN', message: 'approving needs the approver role' } });
+      if (req.url?.startsWith('/api/proxy/fleetops/v1/costs/'))
+        return json(200, { window: '30d', currency: 'USD', items: [{ key: 'component:default/x', cost: 10, previous: 8, changePct: 25, daily: [] }] });
       if (req.url === '/api/proxy/fleetops/v1/deployments') return json(404, { error: { code: 'NOT_FOUND', message: 'no route' } });
       if (req.url === '/api/proxy/fleetops/v1/deployments?status=RUNNING&limit=5')
-        return json(200, { items: [{ id: 'd1', status: 'RUNNING', release: 'x', waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c1', status: 'DEPLOYING' }] }] }] });
+        return json(200, {
+          items: [
+            { id: 'd1', status: 'RUNNING', release: 'x', waves: [{ name: 'dev', status: 'RUNNING', clusters: [{ clusterId: 'c1', status: 'DEPLOYING' }] }] },
+          ],
+        });
       if (req.url === '/api/proxy/fleetops/v1/whoami' && req.headers['x-user'] === 'bob')
         return json(200, { kind: 'oidc', subject: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', source: 'oidc' });
       if (req.url === '/api/proxy/fleetops/v1/whoami') return json(200, { kind: 'oidc', subject: 'user:default/nobody', displayName: '', role: null });
@@ -44,7 +57,9 @@ describe('FleetopsClient', () => {
   });
 
   it('turns a fleetops error body into a FleetopsError with status and code, and POSTs actions with a JSON body', async () => {
-    const error = await client().approveHealing('h/1').catch((e) => e);
+    const error = await client()
+      .approveHealing('h/1')
+      .catch((e) => e);
     expect(error).toBeInstanceOf(FleetopsError);
     expect(error).toMatchObject({ status: 403, code: 'FORBIDDEN', message: 'approving needs the approver role' });
     expect(seen.at(-1)).toMatchObject({ method: 'POST', body: '{}' });
@@ -56,7 +71,10 @@ describe('FleetopsClient', () => {
   });
 
   it('asks fleetops who the user is with GET /v1/whoami through the proxy (never a dev-only route)', async () => {
-    const asBob = new FleetopsClient({ discoveryApi: { getBaseUrl: async (id: string) => `${base}/api/${id}` }, fetchApi: { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-user': 'bob' } }) } });
+    const asBob = new FleetopsClient({
+      discoveryApi: { getBaseUrl: async (id: string) => `${base}/api/${id}` },
+      fetchApi: { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-user': 'bob' } }) },
+    });
     expect(await asBob.identity()).toEqual({ user: 'user:default/bob', displayName: 'Bob (approver)', role: 'approver', kind: 'oidc' });
     expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/api/proxy/fleetops/v1/whoami' });
     // A user without a fleetops role: role null, named by the subject.
@@ -72,7 +90,15 @@ describe('FleetopsClient', () => {
   });
 
   it('says 502 for a failing proxy and 0 for an unreachable one', async () => {
-    expect(await client().fleetOverview().catch((e) => e)).toMatchObject({ status: 502 });
-    expect(await client('http://127.0.0.1:9').fleetOverview().catch((e) => e)).toMatchObject({ status: 0, code: 'UNREACHABLE' });
+    expect(
+      await client()
+        .fleetOverview()
+        .catch((e) => e),
+    ).toMatchObject({ status: 502 });
+    expect(
+      await client('http://127.0.0.1:9')
+        .fleetOverview()
+        .catch((e) => e),
+    ).toMatchObject({ status: 0, code: 'UNREACHABLE' });
   });
 });

@@ -1,16 +1,5 @@
 import { createApiRef, type DiscoveryApi, type FetchApi } from '@backstage/core-plugin-api';
-import type {
-  Cluster,
-  Deployment,
-  EntityCost,
-  FleetOverview,
-  FleetopsIdentity,
-  HealingRun,
-  Incident,
-  Rca,
-  Scorecard,
-  ServiceHealth,
-} from './types.ts';
+import type { Cluster, Deployment, EntityCost, FleetOverview, FleetopsIdentity, HealingRun, Incident, Rca, Scorecard, ServiceHealth } from './types.ts';
 
 /** What the plugin asks fleetops. Every call goes through Backstage's backend (its proxy). */
 export interface FleetopsApi {
@@ -94,7 +83,9 @@ export class FleetopsClient implements FleetopsApi {
   }
   async deployments(query: { status?: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; limit?: number } = {}): Promise<Deployment[]> {
     try {
-      return (await this.#request<{ items: Deployment[] }>('GET', `/v1/deployments${qs({ status: query.status, limit: query.limit?.toString() })}`)).items ?? [];
+      return (
+        (await this.#request<{ items: Deployment[] }>('GET', `/v1/deployments${qs({ status: query.status, limit: query.limit?.toString() })}`)).items ?? []
+      );
     } catch (error) {
       // fleetops versions without a deployment list answer 404/405: nothing to show, not an error.
       if (error instanceof FleetopsError && (error.status === 404 || error.status === 405)) return [];
@@ -106,7 +97,10 @@ export class FleetopsClient implements FleetopsApi {
   }
   async cost(entityRef: string, window: '1d' | '7d' | '30d' = '30d'): Promise<EntityCost> {
     const body = await this.#request<Record<string, unknown>>('GET', `/v1/costs/${encodeURIComponent(entityRef)}${qs({ window })}`);
-    const item = (body.item as EntityCost | undefined) ?? (Array.isArray(body.items) ? (body.items[0] as EntityCost | undefined) : undefined) ?? (body as unknown as EntityCost);
+    const item =
+      (body.item as EntityCost | undefined) ??
+      (Array.isArray(body.items) ? (body.items[0] as EntityCost | undefined) : undefined) ??
+      (body as unknown as EntityCost);
     if (!item || typeof item.cost !== 'number') throw new FleetopsError(404, 'NOT_FOUND', `fleetops has no cost for ${entityRef}`);
     return { ...item, window: (body.window as string) ?? item.window ?? window, currency: (body.currency as string) ?? item.currency ?? 'USD' };
   }

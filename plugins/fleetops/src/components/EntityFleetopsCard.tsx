@@ -21,7 +21,12 @@ export function EntityFleetopsCard() {
   if (state.loading) body = <Loading what="fleetops status" />;
   else if (state.error) body = <FleetopsErrorPanel error={state.error} what={`status of ${service}`} />;
   else if (!state.value!.health.length && !state.value!.incidents.length)
-    body = <Empty title="Unknown to fleetops" description={`fleetops has no metrics or incidents for "${service}". Set the fleetops.io/service annotation if its fleetops name differs.`} />;
+    body = (
+      <Empty
+        title="Unknown to fleetops"
+        description={`fleetops has no metrics or incidents for "${service}". Set the fleetops.io/service annotation if its fleetops name differs.`}
+      />
+    );
   else {
     const anomalous = state.value!.health.filter((h) => h.status === 'anomaly').length;
     const open = state.value!.incidents.length;

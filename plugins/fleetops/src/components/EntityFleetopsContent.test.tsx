@@ -9,30 +9,99 @@ import { component, fails, fakeApi, renderWith, type Answers } from './testing.t
 import type { HealingRun, Incident, RcaReport } from '../api/types.ts';
 
 const clusters = [{ id: 'c-dev', name: 'dev', environment: 'dev', labels: {}, status: 'ACTIVE' }];
-const incident: Incident = { id: 'inc-1', cluster: 'c-dev', namespace: 'shop', service: 'payment-service', type: 'KubePodCrashLooping', title: 'payment-service crash-looping', severity: 'high', status: 'open', alertCount: 2, firstSeen: '2026-12-06T09:00:00Z', lastSeen: '2026-12-06T09:05:00Z', rcaId: 'rca-1' };
+const incident: Incident = {
+  id: 'inc-1',
+  cluster: 'c-dev',
+  namespace: 'shop',
+  service: 'payment-service',
+  type: 'KubePodCrashLooping',
+  title: 'payment-service crash-looping',
+  severity: 'high',
+  status: 'open',
+  alertCount: 2,
+  firstSeen: '2026-12-06T09:00:00Z',
+  lastSeen: '2026-12-06T09:05:00Z',
+  rcaId: 'rca-1',
+};
 const report: RcaReport = {
   summary: 'payment-service is crash-looping after a bad config',
   symptoms: ['frontend 5xx rose to 12 %'],
-  rootCauses: [{ category: 'CrashLoopBackOff', resource: 'shop/payment-service', description: 'container exits with code 1', evidence: ['BackOff event x12', 'restartCount 9'], confidence: 0.87 }],
+  rootCauses: [
+    {
+      category: 'CrashLoopBackOff',
+      resource: 'shop/payment-service',
+      description: 'container exits with code 1',
+      evidence: ['BackOff event x12', 'restartCount 9'],
+      confidence: 0.87,
+    },
+  ],
   contributingFactors: ['no readiness probe'],
   timeline: [{ at: '2026-12-06T09:00:00Z', event: 'first BackOff' }],
   remediation: ['roll back'],
   prevention: [],
   engine: 'rules',
 };
-const pending: HealingRun = { id: 'heal-1', incidentId: 'inc-1', cluster: 'c-dev', namespace: 'shop', service: 'payment-service', issueType: 'CrashLoopBackOff', severity: 'high', action: 'rollback', status: 'PENDING_APPROVAL', reason: 'high severity needs an approver', createdAt: '2026-12-06T09:06:00Z' };
+const pending: HealingRun = {
+  id: 'heal-1',
+  incidentId: 'inc-1',
+  cluster: 'c-dev',
+  namespace: 'shop',
+  service: 'payment-service',
+  issueType: 'CrashLoopBackOff',
+  severity: 'high',
+  action: 'rollback',
+  status: 'PENDING_APPROVAL',
+  reason: 'high severity needs an approver',
+  createdAt: '2026-12-06T09:06:00Z',
+};
 
 function answers(over: Answers = {}): Answers {
   return {
     identity: () => ({ user: 'user:default/bob', displayName: 'Bob', role: 'approver' }),
     clusters: () => clusters,
-    serviceHealth: () => [{ cluster: 'c-dev', namespace: 'shop', service: 'payment-service', status: 'anomaly', score: 0.93, features: { error_rate: 0.12, latency_p95: 340, cpu_usage: 0.4 }, at: '2026-12-06T09:05:00Z' }],
+    serviceHealth: () => [
+      {
+        cluster: 'c-dev',
+        namespace: 'shop',
+        service: 'payment-service',
+        status: 'anomaly',
+        score: 0.93,
+        features: { error_rate: 0.12, latency_p95: 340, cpu_usage: 0.4 },
+        at: '2026-12-06T09:05:00Z',
+      },
+    ],
     incidents: () => [incident],
     rca: () => ({ id: 'rca-1', status: 'SUCCEEDED', report }),
     healingRuns: () => [pending],
-    deployments: () => [{ id: 'dep-1', release: 'payment-service', status: 'SUCCEEDED', waves: [{ name: 'dev', status: 'SUCCEEDED', clusters: [{ clusterId: 'c-dev', status: 'SUCCEEDED' }] }] }],
-    scorecard: () => ({ entity: 'component:default/payment', score: 75, passing: true, checks: [{ name: 'has owner', weight: 1, passed: true }, { name: 'has runbook', weight: 1, passed: false, detail: 'no runbook link' }] }),
-    cost: () => ({ key: 'component:default/payment', cost: 123.45, previous: 100, changePct: 23.46, daily: [{ date: '2026-12-01', cost: 3 }, { date: '2026-12-02', cost: 5 }], currency: 'USD', window: '30d' }),
+    deployments: () => [
+      {
+        id: 'dep-1',
+        release: 'payment-service',
+        status: 'SUCCEEDED',
+        waves: [{ name: 'dev', status: 'SUCCEEDED', clusters: [{ clusterId: 'c-dev', status: 'SUCCEEDED' }] }],
+      },
+    ],
+    scorecard: () => ({
+      entity: 'component:default/payment',
+      score: 75,
+      passing: true,
+      checks: [
+        { name: 'has owner', weight: 1, passed: true },
+        { name: 'has runbook', weight: 1, passed: false, detail: 'no runbook link' },
+      ],
+    }),
+    cost: () => ({
+      key: 'component:default/payment',
+      cost: 123.45,
+      previous: 100,
+      changePct: 23.46,
+      daily: [
+        { date: '2026-12-01', cost: 3 },
+        { date: '2026-12-02', cost: 5 },
+      ],
+      currency: 'USD',
+      window: '30d',
+    }),
     ...over,
   };
 }
@@ -72,7 +141,13 @@ describe('EntityFleetopsContent', () => {
   it('approves a pending heal run as an approver and reloads the runs', async () => {
     const calls: string[] = [];
     let approved = false;
-    const api = fakeApi(answers({ approveHealing: () => void (approved = true), healingRuns: () => [approved ? { ...pending, status: 'EXECUTING', approvedBy: 'Bob' } : pending] }), calls);
+    const api = fakeApi(
+      answers({
+        approveHealing: () => void (approved = true),
+        healingRuns: () => [approved ? { ...pending, status: 'EXECUTING', approvedBy: 'Bob' } : pending],
+      }),
+      calls,
+    );
     await renderWith(api, <EntityFleetopsContent />, component);
     fireEvent.click(await screen.findByTestId('fleetops-approve-heal-1'));
     await waitFor(() => expect(within(screen.getByTestId('fleetops-healing')).getByText('EXECUTING')).toBeTruthy());
@@ -86,7 +161,11 @@ describe('EntityFleetopsContent', () => {
   });
 
   it('does not offer Approve, Reject, Diagnose or Ack to a viewer and says what role it needs', async () => {
-    await renderWith(fakeApi(answers({ identity: () => ({ user: 'user:default/alice', displayName: 'Alice', role: 'viewer' }) })), <EntityFleetopsContent />, component);
+    await renderWith(
+      fakeApi(answers({ identity: () => ({ user: 'user:default/alice', displayName: 'Alice', role: 'viewer' }) })),
+      <EntityFleetopsContent />,
+      component,
+    );
     expect((await screen.findByTestId('fleetops-approve-not-allowed')).textContent).toContain('needs the fleetops approver role');
     expect(screen.queryByTestId('fleetops-approve-heal-1')).toBeNull();
     expect(screen.queryByTestId('fleetops-reject-heal-1')).toBeNull();
@@ -95,7 +174,11 @@ describe('EntityFleetopsContent', () => {
   });
 
   it('does not offer Approve to a user whoami gives no fleetops role, and names them', async () => {
-    await renderWith(fakeApi(answers({ identity: () => ({ user: 'user:default/carol', displayName: 'user:default/carol', role: null, kind: 'oidc' }) })), <EntityFleetopsContent />, component);
+    await renderWith(
+      fakeApi(answers({ identity: () => ({ user: 'user:default/carol', displayName: 'user:default/carol', role: null, kind: 'oidc' }) })),
+      <EntityFleetopsContent />,
+      component,
+    );
     expect((await screen.findByTestId('fleetops-approve-not-allowed')).textContent).toContain('signed in as user:default/carol (no role)');
     expect(screen.queryByTestId('fleetops-approve-heal-1')).toBeNull();
     expect(screen.queryByTestId('fleetops-ack-inc-1')).toBeNull();
@@ -133,7 +216,15 @@ describe('EntityFleetopsContent', () => {
 
   it('shows the empty state of each section for a service fleetops does not know', async () => {
     await renderWith(
-      fakeApi(answers({ serviceHealth: () => [], incidents: () => [], healingRuns: () => [], deployments: () => [], scorecard: () => ({ entity: 'x', score: 0, passing: false, checks: [] }) })),
+      fakeApi(
+        answers({
+          serviceHealth: () => [],
+          incidents: () => [],
+          healingRuns: () => [],
+          deployments: () => [],
+          scorecard: () => ({ entity: 'x', score: 0, passing: false, checks: [] }),
+        }),
+      ),
       <EntityFleetopsContent />,
       component,
     );
@@ -147,11 +238,19 @@ describe('EntityFleetopsContent', () => {
 
   it('shows unknown-to-fleetops, not-allowed and unreachable per section', async () => {
     await renderWith(
-      fakeApi(answers({ cost: fails(404, 'NOT_FOUND', 'no cost for component:default/payment'), scorecard: fails(403, 'FORBIDDEN', 'nope'), healingRuns: fails(502, 'FLEETOPS_UNREACHABLE', 'down') })),
+      fakeApi(
+        answers({
+          cost: fails(404, 'NOT_FOUND', 'no cost for component:default/payment'),
+          scorecard: fails(403, 'FORBIDDEN', 'nope'),
+          healingRuns: fails(502, 'FLEETOPS_UNREACHABLE', 'down'),
+        }),
+      ),
       <EntityFleetopsContent />,
       component,
     );
-    await waitFor(() => expect(within(screen.getByTestId('fleetops-cost')).getByTestId('fleetops-not-found').textContent).toContain('POST /v1/catalog/entities'));
+    await waitFor(() =>
+      expect(within(screen.getByTestId('fleetops-cost')).getByTestId('fleetops-not-found').textContent).toContain('POST /v1/catalog/entities'),
+    );
     await waitFor(() => expect(within(screen.getByTestId('fleetops-scorecard')).getByTestId('fleetops-not-allowed')).toBeTruthy());
     await waitFor(() => expect(within(screen.getByTestId('fleetops-healing')).getByTestId('fleetops-not-configured')).toBeTruthy());
   });

@@ -13,7 +13,8 @@ import { SimpleTable } from './tables.tsx';
 
 const RANK = { viewer: 1, operator: 2, approver: 3, admin: 4 } as const;
 /** Unknown identity (a backend without the identity route): show the action; fleetops still checks the role. */
-export const allows = (identity: FleetopsIdentity | undefined, role: keyof typeof RANK) => !identity || (identity.role !== null && RANK[identity.role] >= RANK[role]);
+export const allows = (identity: FleetopsIdentity | undefined, role: keyof typeof RANK) =>
+  !identity || (identity.role !== null && RANK[identity.role] >= RANK[role]);
 
 interface SectionProps {
   api: FleetopsApi;
@@ -27,7 +28,21 @@ interface SectionProps {
 
 const clusterName = (clusters: Map<string, Cluster>, id: string) => clusters.get(id)?.name ?? id;
 
-function Section<T>({ title, what, state, empty, children, testId }: { title: string; what: string; state: { loading: boolean; error?: unknown; value?: T }; empty: (v: T) => string | null; children: (v: T) => React.ReactNode; testId: string }) {
+function Section<T>({
+  title,
+  what,
+  state,
+  empty,
+  children,
+  testId,
+}: {
+  title: string;
+  what: string;
+  state: { loading: boolean; error?: unknown; value?: T };
+  empty: (v: T) => string | null;
+  children: (v: T) => React.ReactNode;
+  testId: string;
+}) {
   let body: React.ReactNode;
   if (state.loading) body = <Loading what={what} />;
   else if (state.error) body = <FleetopsErrorPanel error={state.error} what={what} />;
@@ -45,7 +60,17 @@ function Section<T>({ title, what, state, empty, children, testId }: { title: st
 export function HealthSection({ api, service, clusters, refresh }: SectionProps) {
   const state = useAsync(() => api.serviceHealth(service), [api, service, refresh]);
   return (
-    <Section title="Health per cluster" what="health" testId="fleetops-health" state={state} empty={(v) => (v.length ? null : `fleetops has no metrics for service "${service}" yet. Is it running in a registered cluster? If its fleetops name differs, set the fleetops.io/service annotation.`)}>
+    <Section
+      title="Health per cluster"
+      what="health"
+      testId="fleetops-health"
+      state={state}
+      empty={(v) =>
+        v.length
+          ? null
+          : `fleetops has no metrics for service "${service}" yet. Is it running in a registered cluster? If its fleetops name differs, set the fleetops.io/service annotation.`
+      }
+    >
       {(items) => (
         <SimpleTable
           head={['Cluster', 'Namespace', 'Status', 'Score', 'Error rate', 'p95 latency', 'CPU', 'At']}
@@ -65,7 +90,19 @@ export function HealthSection({ api, service, clusters, refresh }: SectionProps)
   );
 }
 
-function ActionButton({ label, run, onDone, disabled, testId }: { label: string; run: () => Promise<unknown>; onDone: () => void; disabled?: boolean; testId: string }) {
+function ActionButton({
+  label,
+  run,
+  onDone,
+  disabled,
+  testId,
+}: {
+  label: string;
+  run: () => Promise<unknown>;
+  onDone: () => void;
+  disabled?: boolean;
+  testId: string;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   return (
@@ -103,7 +140,15 @@ function ActionButton({ label, run, onDone, disabled, testId }: { label: string;
 export function IncidentsSection({ api, service, clusters, identity, refresh, onChange }: SectionProps) {
   const state = useAsync(() => api.incidents({ service }), [api, service, refresh]);
   return (
-    <Section title="Incidents" what="incidents" testId="fleetops-incidents" state={state} empty={(v) => (v.length ? null : `No incidents for "${service}": it has been quiet. Incidents open here when fleetops detects an anomaly or an alert arrives.`)}>
+    <Section
+      title="Incidents"
+      what="incidents"
+      testId="fleetops-incidents"
+      state={state}
+      empty={(v) =>
+        v.length ? null : `No incidents for "${service}": it has been quiet. Incidents open here when fleetops detects an anomaly or an alert arrives.`
+      }
+    >
       {(items) => (
         <SimpleTable
           head={['Incident', 'Cluster', 'Type', 'Severity', 'Status', 'First seen', '']}
@@ -112,9 +157,19 @@ export function IncidentsSection({ api, service, clusters, identity, refresh, on
             clusterName(clusters, i.cluster),
             i.type,
             i.severity,
-            i.status === 'open' ? <StatusError>open</StatusError> : i.status === 'resolved' ? <StatusOK>resolved</StatusOK> : <StatusWarning>{i.status}</StatusWarning>,
+            i.status === 'open' ? (
+              <StatusError>open</StatusError>
+            ) : i.status === 'resolved' ? (
+              <StatusOK>resolved</StatusOK>
+            ) : (
+              <StatusWarning>{i.status}</StatusWarning>
+            ),
             when(i.firstSeen),
-            i.status === 'open' && allows(identity, 'operator') ? <ActionButton label="Ack" testId={`fleetops-ack-${i.id}`} run={() => api.acknowledgeIncident(i.id)} onDone={onChange} /> : '',
+            i.status === 'open' && allows(identity, 'operator') ? (
+              <ActionButton label="Ack" testId={`fleetops-ack-${i.id}`} run={() => api.acknowledgeIncident(i.id)} onDone={onChange} />
+            ) : (
+              ''
+            ),
           ])}
         />
       )}
@@ -159,7 +214,12 @@ function RcaView({ api, id }: { api: FleetopsApi; id: string }) {
       </div>
     );
   if (rca.status !== 'SUCCEEDED' || !rca.report)
-    return <Typography data-testid="fleetops-rca-failed">The RCA {id} ended {rca.status}{rca.error ? `: ${rca.error}` : ''}. Run Diagnose again; the API logs say why it failed.</Typography>;
+    return (
+      <Typography data-testid="fleetops-rca-failed">
+        The RCA {id} ended {rca.status}
+        {rca.error ? `: ${rca.error}` : ''}. Run Diagnose again; the API logs say why it failed.
+      </Typography>
+    );
   return <RcaTree report={rca.report} />;
 }
 
@@ -175,7 +235,10 @@ export function RcaSection({ api, service, clusters, identity, refresh }: Sectio
   const rcaId = started ?? latest?.rcaId;
   const canDiagnose = allows(identity, 'operator');
   return (
-    <InfoCard title="Root cause analysis" subheader={rcaId ? `RCA ${rcaId}${latest && !started ? ` for incident ${latest.title ?? latest.id}` : ''}` : undefined}>
+    <InfoCard
+      title="Root cause analysis"
+      subheader={rcaId ? `RCA ${rcaId}${latest && !started ? ` for incident ${latest.title ?? latest.id}` : ''}` : undefined}
+    >
       <div data-testid="fleetops-rca">
         {state.loading ? (
           <Loading what="the latest RCA" />
@@ -191,8 +254,23 @@ export function RcaSection({ api, service, clusters, identity, refresh }: Sectio
                 onDone={() => undefined}
               />
             )}
-            {target && !canDiagnose && <Typography variant="body2" data-testid="fleetops-diagnose-not-allowed">Diagnose needs the fleetops operator role; you are {identity?.role ?? 'without a role'}.</Typography>}
-            {rcaId ? <RcaView api={api} id={rcaId} /> : <Empty title="No RCA yet" description={target ? `No incident of "${service}" has an RCA. Press Diagnose to start one.` : `fleetops does not know where "${service}" runs, so there is nothing to diagnose yet.`} />}
+            {target && !canDiagnose && (
+              <Typography variant="body2" data-testid="fleetops-diagnose-not-allowed">
+                Diagnose needs the fleetops operator role; you are {identity?.role ?? 'without a role'}.
+              </Typography>
+            )}
+            {rcaId ? (
+              <RcaView api={api} id={rcaId} />
+            ) : (
+              <Empty
+                title="No RCA yet"
+                description={
+                  target
+                    ? `No incident of "${service}" has an RCA. Press Diagnose to start one.`
+                    : `fleetops does not know where "${service}" runs, so there is nothing to diagnose yet.`
+                }
+              />
+            )}
           </>
         )}
       </div>
@@ -201,18 +279,33 @@ export function RcaSection({ api, service, clusters, identity, refresh }: Sectio
 }
 
 const healingStatus = (s: string) =>
-  s === 'SUCCEEDED' ? <StatusOK>{s}</StatusOK> : s === 'FAILED' || s === 'REJECTED' ? <StatusError>{s}</StatusError> : s === 'PENDING_APPROVAL' ? <StatusWarning>{s}</StatusWarning> : <StatusPending>{s}</StatusPending>;
+  s === 'SUCCEEDED' ? (
+    <StatusOK>{s}</StatusOK>
+  ) : s === 'FAILED' || s === 'REJECTED' ? (
+    <StatusError>{s}</StatusError>
+  ) : s === 'PENDING_APPROVAL' ? (
+    <StatusWarning>{s}</StatusWarning>
+  ) : (
+    <StatusPending>{s}</StatusPending>
+  );
 
 export function HealingSection({ api, service, clusters, identity, refresh, onChange }: SectionProps) {
   const state = useAsync(() => api.healingRuns({ service }), [api, service, refresh]);
   const canApprove = allows(identity, 'approver');
   return (
-    <Section title="Heal runs" what="heal runs" testId="fleetops-healing" state={state} empty={(v) => (v.length ? null : `No heal runs for "${service}". fleetops starts one after an RCA finds an actionable cause.`)}>
+    <Section
+      title="Heal runs"
+      what="heal runs"
+      testId="fleetops-healing"
+      state={state}
+      empty={(v) => (v.length ? null : `No heal runs for "${service}". fleetops starts one after an RCA finds an actionable cause.`)}
+    >
       {(runs: HealingRun[]) => (
         <>
           {!canApprove && runs.some((r) => r.status === 'PENDING_APPROVAL') && (
             <Typography variant="body2" data-testid="fleetops-approve-not-allowed">
-              Approving a heal run needs the fleetops approver role; you are signed in as {identity?.displayName} ({identity?.role ?? 'no role'}). Ask an approver, or a fleetops admin for the role.
+              Approving a heal run needs the fleetops approver role; you are signed in as {identity?.displayName} ({identity?.role ?? 'no role'}). Ask an
+              approver, or a fleetops admin for the role.
             </Typography>
           )}
           <SimpleTable
@@ -231,7 +324,7 @@ export function HealingSection({ api, service, clusters, identity, refresh, onCh
                   <ActionButton label="Reject" testId={`fleetops-reject-${r.id}`} run={() => api.rejectHealing(r.id)} onDone={onChange} />
                 </>
               ) : (
-                r.approvedBy ?? ''
+                (r.approvedBy ?? '')
               ),
             ])}
           />
@@ -244,8 +337,23 @@ export function HealingSection({ api, service, clusters, identity, refresh, onCh
 export function DeploymentsSection({ api, service, clusters, refresh }: SectionProps) {
   const state = useAsync(async () => (await api.deployments()).filter((d) => d.release === service), [api, service, refresh]);
   return (
-    <Section title="Deployments" what="deployments" testId="fleetops-service-deployments" state={state} empty={(v) => (v.length ? null : `No fleetops deployment of release "${service}". Deploy it with POST /v1/deployments or the golden path.`)}>
-      {(items) => <SimpleTable head={['Deployment', 'Status', 'Waves']} rows={items.map((d) => [d.id, d.status, d.waves.map((w) => `${w.name}: ${w.status} (${w.clusters.map((c) => clusterName(clusters, c.clusterId)).join(', ')})`).join(' → ')])} />}
+    <Section
+      title="Deployments"
+      what="deployments"
+      testId="fleetops-service-deployments"
+      state={state}
+      empty={(v) => (v.length ? null : `No fleetops deployment of release "${service}". Deploy it with POST /v1/deployments or the golden path.`)}
+    >
+      {(items) => (
+        <SimpleTable
+          head={['Deployment', 'Status', 'Waves']}
+          rows={items.map((d) => [
+            d.id,
+            d.status,
+            d.waves.map((w) => `${w.name}: ${w.status} (${w.clusters.map((c) => clusterName(clusters, c.clusterId)).join(', ')})`).join(' → '),
+          ])}
+        />
+      )}
     </Section>
   );
 }
@@ -253,13 +361,22 @@ export function DeploymentsSection({ api, service, clusters, refresh }: SectionP
 export function ScorecardSection({ api, entityRef, refresh }: SectionProps) {
   const state = useAsync(() => api.scorecard(entityRef), [api, entityRef, refresh]);
   return (
-    <Section title="Scorecard" what="scorecard" testId="fleetops-scorecard" state={state} empty={(v) => (v.checks.length ? null : 'The scorecard has no checks.')}>
+    <Section
+      title="Scorecard"
+      what="scorecard"
+      testId="fleetops-scorecard"
+      state={state}
+      empty={(v) => (v.checks.length ? null : 'The scorecard has no checks.')}
+    >
       {(card) => (
         <>
           <Typography variant="h6">
             {card.score} / 100 {card.passing ? <StatusOK>passing</StatusOK> : <StatusError>failing</StatusError>}
           </Typography>
-          <SimpleTable head={['Check', 'Weight', 'Result', 'Detail']} rows={card.checks.map((c) => [c.name, c.weight, c.passed ? <StatusOK>pass</StatusOK> : <StatusError>fail</StatusError>, c.detail ?? ''])} />
+          <SimpleTable
+            head={['Check', 'Weight', 'Result', 'Detail']}
+            rows={card.checks.map((c) => [c.name, c.weight, c.passed ? <StatusOK>pass</StatusOK> : <StatusError>fail</StatusError>, c.detail ?? ''])}
+          />
         </>
       )}
     </Section>
@@ -312,12 +429,21 @@ export function EntityFleetopsContent() {
   }, [api]);
   if (base.loading) return <Loading what="fleetops" />;
   if (base.error) return <FleetopsErrorPanel error={base.error} what={`fleetops data for ${service}`} />;
-  const props: SectionProps = { api, service, entityRef, identity: base.value!.identity, clusters: base.value!.clusters, refresh, onChange: () => setRefresh((n) => n + 1) };
+  const props: SectionProps = {
+    api,
+    service,
+    entityRef,
+    identity: base.value!.identity,
+    clusters: base.value!.clusters,
+    refresh,
+    onChange: () => setRefresh((n) => n + 1),
+  };
   return (
     <Grid container spacing={3} data-testid="fleetops-entity-content">
       <Grid item xs={12}>
         <Typography variant="body2">
-          fleetops service <strong>{service}</strong> ({entityRef}){props.identity ? `, signed in as ${props.identity.displayName} (${props.identity.role ?? 'no fleetops role'})` : ''}{' '}
+          fleetops service <strong>{service}</strong> ({entityRef})
+          {props.identity ? `, signed in as ${props.identity.displayName} (${props.identity.role ?? 'no fleetops role'})` : ''}{' '}
           <Button size="small" onClick={props.onChange} data-testid="fleetops-refresh">
             Refresh
           </Button>

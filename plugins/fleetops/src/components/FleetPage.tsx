@@ -48,7 +48,12 @@ export function FleetPage() {
   if (state.loading) body = <Loading what="the fleet" />;
   else if (state.error) body = <FleetopsErrorPanel error={state.error} what="the fleet" />;
   else if (!state.value || state.value.clusters.length === 0)
-    body = <Empty title="No clusters in fleetops yet" description="Register a cluster with POST /v1/clusters (or run npm run demo) and it appears here with its health." />;
+    body = (
+      <Empty
+        title="No clusters in fleetops yet"
+        description="Register a cluster with POST /v1/clusters (or run npm run demo) and it appears here with its health."
+      />
+    );
   else {
     const { overview, clusters, incidents, pending, deployments } = state.value;
     const byId = new Map(clusters.map((c) => [c.id, c]));
@@ -57,7 +62,10 @@ export function FleetPage() {
     body = (
       <Grid container spacing={3}>
         <Grid item xs={12}>
-          <InfoCard title={`Clusters (${clusters.length})`} subheader={`fleet health ${overview.fleet.avgHealthScore ?? '—'}, error rate ${pct(overview.fleet.avgErrorRate, 2)}`}>
+          <InfoCard
+            title={`Clusters (${clusters.length})`}
+            subheader={`fleet health ${overview.fleet.avgHealthScore ?? '—'}, error rate ${pct(overview.fleet.avgErrorRate, 2)}`}
+          >
             <SimpleTable
               testId="fleetops-clusters"
               head={['Cluster', 'Environment', 'Health', 'Status', 'Nodes ready', 'Error rate', 'Why']}
@@ -113,7 +121,9 @@ export function FleetPage() {
                 rows={deployments.map((d) => [
                   d.release ?? d.id,
                   d.status,
-                  d.waves.map((w) => `${w.name}: ${w.status} (${w.clusters.map((c) => `${byId.get(c.clusterId)?.name ?? c.clusterId} ${c.status}`).join(', ')})`).join(' → '),
+                  d.waves
+                    .map((w) => `${w.name}: ${w.status} (${w.clusters.map((c) => `${byId.get(c.clusterId)?.name ?? c.clusterId} ${c.status}`).join(', ')})`)
+                    .join(' → '),
                 ])}
               />
             )}

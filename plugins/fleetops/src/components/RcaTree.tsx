@@ -19,7 +19,15 @@ export function RcaTree({ report }: { report: RcaReport }) {
         <li style={node}>
           <strong>Symptoms</strong>
           <ul style={tree}>
-            {report.symptoms.length ? report.symptoms.map((s, i) => <li key={i} style={node}>{s}</li>) : <li style={node}>none recorded</li>}
+            {report.symptoms.length ? (
+              report.symptoms.map((s, i) => (
+                <li key={i} style={node}>
+                  {s}
+                </li>
+              ))
+            ) : (
+              <li style={node}>none recorded</li>
+            )}
             <li style={node}>
               <strong>Root causes</strong>
               <ul style={tree} data-testid="fleetops-root-causes">
@@ -44,11 +52,27 @@ export function RcaTree({ report }: { report: RcaReport }) {
                 <li style={node}>
                   <strong>Contributing factors</strong>
                   <ul style={tree}>
-                    {report.contributingFactors.length ? report.contributingFactors.map((f, i) => <li key={i} style={node}>{f}</li>) : <li style={node}>none</li>}
+                    {report.contributingFactors.length ? (
+                      report.contributingFactors.map((f, i) => (
+                        <li key={i} style={node}>
+                          {f}
+                        </li>
+                      ))
+                    ) : (
+                      <li style={node}>none</li>
+                    )}
                     <li style={node}>
                       <strong>Timeline</strong>
                       <ul style={tree}>
-                        {report.timeline.length ? report.timeline.map((t, i) => <li key={i} style={node}>{timelineText(t)}</li>) : <li style={node}>no events</li>}
+                        {report.timeline.length ? (
+                          report.timeline.map((t, i) => (
+                            <li key={i} style={node}>
+                              {timelineText(t)}
+                            </li>
+                          ))
+                        ) : (
+                          <li style={node}>no events</li>
+                        )}
                       </ul>
                     </li>
                   </ul>

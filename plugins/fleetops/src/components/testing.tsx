@@ -11,7 +11,8 @@ export type Answers = { [K in keyof FleetopsApi]?: (...args: Parameters<Fleetops
 /** Every method not answered never resolves (the loading state), so a test states what it relies on. */
 export function fakeApi(answers: Answers, calls: string[] = []): FleetopsApi {
   return new Proxy({} as FleetopsApi, {
-    get: (_t, name: string) =>
+    get:
+      (_t, name: string) =>
       (...args: unknown[]) => {
         calls.push(`${name}(${args.map((a) => JSON.stringify(a)).join(',')})`);
         const answer = (answers as Record<string, (...a: unknown[]) => unknown>)[name];
@@ -21,7 +22,10 @@ export function fakeApi(answers: Answers, calls: string[] = []): FleetopsApi {
 }
 
 export const never = () => new Promise<never>(() => undefined);
-export const fails = (status: number, code = 'X', message = 'failed') => () => Promise.reject(new FleetopsError(status, code, message));
+export const fails =
+  (status: number, code = 'X', message = 'failed') =>
+  () =>
+    Promise.reject(new FleetopsError(status, code, message));
 
 export const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -31,5 +35,7 @@ export const component: Entity = {
 };
 
 export function renderWith(api: FleetopsApi, element: React.ReactElement, entity?: Entity) {
-  return renderInTestApp(<TestApiProvider apis={[[fleetopsApiRef, api]]}>{entity ? <EntityProvider entity={entity}>{element}</EntityProvider> : element}</TestApiProvider>);
+  return renderInTestApp(
+    <TestApiProvider apis={[[fleetopsApiRef, api]]}>{entity ? <EntityProvider entity={entity}>{element}</EntityProvider> : element}</TestApiProvider>,
+  );
 }

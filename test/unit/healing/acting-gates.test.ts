@@ -1,53 +1,11 @@
 /** Issue 19: every gate again at the moment of acting (after the approval wait), and approvals by verified identity. */
 import { describe, expect, it } from 'vitest';
 import { answerApproval } from '../../../functions/core/healing/approval.ts';
-import type { ClaimResult, HealingCluster, HealingStore } from '../../../functions/core/healing/ports.ts';
-import type { AuditEntry, HealingRecord, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
+import type { HealingCluster } from '../../../functions/core/healing/ports.ts';
+import type { Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
 import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
-
-class MemoryStore implements HealingStore {
-  readonly records = new Map<string, HealingRecord>();
-  readonly audits = new Map<string, AuditEntry[]>();
-  killSwitch = false;
-  claims = 0;
-  async create(record: HealingRecord) {
-    if (this.records.has(record.id)) return false;
-    this.records.set(record.id, structuredClone(record));
-    return true;
-  }
-  async get(id: string) {
-    const r = this.records.get(id);
-    return r ? structuredClone(r) : undefined;
-  }
-  async update(id: string, changes: Partial<HealingRecord>, condition?: { statusIn?: HealingRecord['status'][] }) {
-    const r = this.records.get(id);
-    if (!r || (condition?.statusIn && !condition.statusIn.includes(r.status))) return false;
-    this.records.set(id, { ...r, ...structuredClone(changes) });
-    return true;
-  }
-  async audit(id: string, entry: AuditEntry) {
-    const list = this.audits.get(id) ?? [];
-    if (list.some((e) => e.step === entry.step)) return false;
-    list.push(entry);
-    this.audits.set(id, list);
-    return true;
-  }
-  async auditTrail(id: string) {
-    return this.audits.get(id) ?? [];
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-  async safetyState() {
-    return { killSwitch: this.killSwitch };
-  }
-  async claimAction(): Promise<ClaimResult> {
-    this.claims++;
-    return { granted: true, slot: this.claims };
-  }
-  async setKillSwitch() {}
-}
+import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
 
 const state: WorkloadState = {
   deployment: 'api',
@@ -69,7 +27,7 @@ const approver: Identity = { kind: 'oidc', subject: 'https://idp.example|u-1', d
 const operator: Identity = { kind: 'oidc', subject: 'https://idp.example|u-2', displayName: 'Olly Operator', role: 'operator' };
 
 function setup(options: { incident?: Severity } = {}) {
-  const store = new MemoryStore();
+  const store = new InMemoryHealingStore();
   let incident = options.incident;
   let now = new Date('2026-12-01T12:00:00Z');
   let freeze: { start: string; end: string }[] = [];

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { argoAppRef, argoRollback, type ArgoAppRef, type ArgoCdApplication } from '../../../functions/core/healing/argocd.ts';
-import type { ArgoCdTarget, ClaimResult, HealingCluster, HealingStore } from '../../../functions/core/healing/ports.ts';
-import type { AuditEntry, HealingRecord, HealingRequest, WorkloadState } from '../../../functions/core/healing/types.ts';
+import type { ArgoCdTarget, HealingCluster } from '../../../functions/core/healing/ports.ts';
+import type { HealingRequest, WorkloadState } from '../../../functions/core/healing/types.ts';
 import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
+import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 
@@ -99,46 +100,6 @@ describe('Argo CD: which application, and whether it can roll back', () => {
 
 // ---- the workflow steps with in-memory ports ----
 
-class MemoryStore implements HealingStore {
-  readonly records = new Map<string, HealingRecord>();
-  readonly audits = new Map<string, AuditEntry[]>();
-  async create(record: HealingRecord) {
-    if (this.records.has(record.id)) return false;
-    this.records.set(record.id, structuredClone(record));
-    return true;
-  }
-  async get(id: string) {
-    const r = this.records.get(id);
-    return r ? structuredClone(r) : undefined;
-  }
-  async update(id: string, changes: Partial<HealingRecord>) {
-    const r = this.records.get(id);
-    if (!r) return false;
-    this.records.set(id, { ...r, ...structuredClone(changes) });
-    return true;
-  }
-  async audit(id: string, entry: AuditEntry) {
-    const list = this.audits.get(id) ?? [];
-    if (list.some((e) => e.step === entry.step)) return false;
-    list.push(entry);
-    this.audits.set(id, list);
-    return true;
-  }
-  async auditTrail(id: string) {
-    return this.audits.get(id) ?? [];
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-  async safetyState() {
-    return { killSwitch: false };
-  }
-  async claimAction(): Promise<ClaimResult> {
-    return { granted: true, slot: 1 };
-  }
-  async setKillSwitch() {}
-}
-
 function workload(labels: Record<string, string>, overrides: Partial<WorkloadState> = {}): WorkloadState {
   return {
     deployment: 'api',
@@ -170,7 +131,7 @@ function setup(
     hpa?: boolean;
   } = {},
 ) {
-  const store = new MemoryStore();
+  const store = new InMemoryHealingStore();
   const clusterCalls: string[] = [];
   let state = workload(options.labels ?? { 'argocd.argoproj.io/instance': 'shop-api' }, {
     annotations: options.annotations ?? {},

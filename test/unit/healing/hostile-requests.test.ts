@@ -5,53 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerApproval } from '../../../functions/core/healing/approval.ts';
-import type { ClaimResult, HealingCluster, HealingStore } from '../../../functions/core/healing/ports.ts';
-import type { AuditEntry, HealingRecord, HealingRequest, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
+import type { HealingCluster } from '../../../functions/core/healing/ports.ts';
+import type { HealingRequest, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
 import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
 import { healingAuthority } from '../../../functions/core/rca/complete.ts';
 import { emptyEvidence } from '../../../functions/core/rca/evidence.ts';
 import type { RcaReport } from '../../../functions/core/rca/report.ts';
-
-class MemoryStore implements HealingStore {
-  readonly records = new Map<string, HealingRecord>();
-  readonly audits = new Map<string, AuditEntry[]>();
-  async create(record: HealingRecord) {
-    if (this.records.has(record.id)) return false;
-    this.records.set(record.id, structuredClone(record));
-    return true;
-  }
-  async get(id: string) {
-    const r = this.records.get(id);
-    return r ? structuredClone(r) : undefined;
-  }
-  async update(id: string, changes: Partial<HealingRecord>, condition?: { statusIn?: HealingRecord['status'][] }) {
-    const r = this.records.get(id);
-    if (!r || (condition?.statusIn && !condition.statusIn.includes(r.status))) return false;
-    this.records.set(id, { ...r, ...structuredClone(changes) });
-    return true;
-  }
-  async audit(id: string, entry: AuditEntry) {
-    const list = this.audits.get(id) ?? [];
-    if (list.some((e) => e.step === entry.step)) return false;
-    list.push(entry);
-    this.audits.set(id, list);
-    return true;
-  }
-  async auditTrail(id: string) {
-    return this.audits.get(id) ?? [];
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-  async safetyState() {
-    return { killSwitch: false };
-  }
-  async claimAction(): Promise<ClaimResult> {
-    return { granted: true, slot: 1 };
-  }
-  async setKillSwitch() {}
-}
+import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
 
 const healthy: WorkloadState = {
   deployment: 'api',
@@ -73,7 +34,7 @@ const operator: Identity = { kind: 'oidc', subject: 'https://idp.example#olly', 
 const approver: Identity = { kind: 'oidc', subject: 'https://idp.example#ada', displayName: 'Ada Approver', role: 'approver' };
 
 function setup(incident?: Severity) {
-  const store = new MemoryStore();
+  const store = new InMemoryHealingStore();
   const now = new Date('2026-12-01T12:00:00Z');
   const steps = new HealingSteps({
     store,
@@ -201,7 +162,7 @@ describe("hostile model answers (the model may rank the rules' causes, not pick 
 
 describe('a heal linked to an incident it is not about', () => {
   it("is refused (422): another service's or cluster's incident gets no link, note or escalation from it", async () => {
-    const store = new MemoryStore();
+    const store = new InMemoryHealingStore();
     const linked: string[] = [];
     const incidents: Record<string, { cluster: string; namespace: string; service: string; services?: string[] }> = {
       'inc-payments': { cluster: 'prod', namespace: 'pay', service: 'payments-api' },

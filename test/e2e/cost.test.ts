@@ -3,36 +3,14 @@
  * workloads (OpenCost), `GET /v1/costs` adds up, doubling a deployment doubles its share, and
  * right-sizing recommends less for an over-provisioned deployment and more for an OOM-killed one.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
-import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
+import { sleep, startHandPulledStack, type Api, type HandPulledStack } from '../support/local-stack.ts';
 
-let cloud: LocalCloud;
-let sim: RunningSimulator;
-
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(cloud.url + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
-
-async function pullNow(): Promise<void> {
-  const started = await api('POST', '/v1/metrics/pull');
-  expect(started.status).toBe(202);
-  const done = await cloud.workflows.wait(started.body.executionId);
-  expect(done?.status, done?.error).toBe('SUCCEEDED');
-  await cloud.bus.drain();
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const info = () => sim.clusters[0]!;
+let stack: HandPulledStack;
+let api: Api;
+const info = () => stack.info();
+const pullNow = () => stack.pullNow();
 
 async function serviceCosts(): Promise<Record<string, number>> {
   const r = await api('GET', '/v1/costs?groupBy=service&window=1d');
@@ -46,21 +24,12 @@ async function readyReplicas(name: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ clusters: ['dev'], tickMs: 300 });
-  cloud = await startLocalCloud({
-    port: 0,
-    inMemory: true,
-    schedules: false,
-    env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', FLEETOPS_HEALING_DISABLED: 'true' },
-    dataDir: mkdtempSync(join(tmpdir(), 'fleetops-cost-')),
-  });
-  const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  stack = await startHandPulledStack({ name: 'cost', env: { FLEETOPS_HEALING_DISABLED: 'true' } });
+  api = stack.api;
 }, 120_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  await sim?.stop();
+  await stack?.stop();
 });
 
 describe('cost allocation, end to end', () => {
@@ -95,9 +64,9 @@ describe('cost allocation, end to end', () => {
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: frontend\n  annotations:\n    backstage.io/kubernetes-namespace: shop\nspec:\n  type: service\n  lifecycle: production\n  owner: team-shop',
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: user-service\nspec:\n  type: service\n  lifecycle: production\n  owner: team-shop',
     ].join('\n---\n');
-    const ingest = await fetch(cloud.url + '/v1/catalog/entities', {
+    const ingest = await fetch(stack.cloud.url + '/v1/catalog/entities', {
       method: 'POST',
-      headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/yaml' },
+      headers: { authorization: `Bearer ${stack.cloud.apiToken}`, 'content-type': 'application/yaml' },
       body: yaml,
     });
     expect(ingest.status).toBe(200);

@@ -94,3 +94,47 @@ export async function startPullingStack(options: PullingStackOptions): Promise<P
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface HandPulledStack {
+  cloud: LocalCloud;
+  sim: RunningSimulator;
+  api: Api;
+  /** The first simulated cluster. */
+  info(): SimulatedClusterInfo;
+  /** Runs one metric pull to the end and lets the bus deliver what it published. */
+  pullNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One simulated cluster `dev` registered on a local stack with no schedules: the test pulls when it wants. */
+export async function startHandPulledStack(options: { env?: Record<string, string>; tickMs?: number; name: string }): Promise<HandPulledStack> {
+  const sim = await startSimulator({ clusters: ['dev'], tickMs: options.tickMs ?? 300 });
+  const cloud = await startLocalCloud({
+    port: 0,
+    inMemory: true,
+    schedules: false,
+    env: { FLEETOPS_PULL_INTERVAL_SECONDS: '60', ...options.env },
+    dataDir: mkdtempSync(join(tmpdir(), `fleetops-${options.name}-`)),
+  });
+  const api = apiClient(cloud);
+  const info = () => sim.clusters[0]!;
+  const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
+  if (response.status !== 201) throw new Error(`registering dev: ${response.status} ${JSON.stringify(response.body)}`);
+  return {
+    cloud,
+    sim,
+    api,
+    info,
+    async pullNow() {
+      const started = await api('POST', '/v1/metrics/pull');
+      if (started.status !== 202) throw new Error(`metric pull: ${started.status} ${JSON.stringify(started.body)}`);
+      const done = await cloud.workflows.wait(started.body.executionId);
+      if (done?.status !== 'SUCCEEDED') throw new Error(`metric pull ${done?.status}: ${done?.error}`);
+      await cloud.bus.drain();
+    },
+    async stop() {
+      await cloud.stop();
+      await sim.stop();
+    },
+  };
+}

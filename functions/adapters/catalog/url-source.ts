@@ -1,6 +1,7 @@
 import { checkServerAddress, type AddressPolicyOptions } from '../../core/clusters/address-policy.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { MAX_CATALOG_BYTES } from '../../core/catalog/parse.ts';
+import { readCapped } from '../http/read-capped.ts';
 
 export interface CatalogUrlOptions {
   policy: AddressPolicyOptions;
@@ -46,20 +47,10 @@ export async function fetchCatalogUrl(raw: string, options: CatalogUrlOptions): 
     await response.body?.cancel();
     throw new Error(`catalog URL ${url.host}${url.pathname} answered HTTP ${response.status}`);
   }
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_CATALOG_BYTES)
-    throw new Error(`catalog URL ${url.host}${url.pathname} is larger than ${MAX_CATALOG_BYTES} bytes`);
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    size += next.value.length;
-    if (size > MAX_CATALOG_BYTES) {
-      await reader?.cancel();
-      throw new Error(`catalog URL ${url.host}${url.pathname} is larger than ${MAX_CATALOG_BYTES} bytes`);
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readCapped(
+    response,
+    MAX_CATALOG_BYTES,
+    () => new Error(`catalog URL ${url.host}${url.pathname} is larger than ${MAX_CATALOG_BYTES} bytes`),
+  );
+  return body.toString('utf8');
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkServerAddress, type AddressPolicyOptions } from '../../core/clusters/address-policy.ts';
 import { UpstreamError, ValidationError } from '../../core/errors.ts';
+import { readCapped } from '../http/read-capped.ts';
 
 export const MAX_INDEX_BYTES = 16 * 1024 * 1024;
 export const MAX_CHART_BYTES = 20 * 1024 * 1024;
@@ -43,24 +44,7 @@ async function download(url: URL, max: number, options: ChartDownloadOptions, wh
     await response.body?.cancel();
     throw new UpstreamError(`${what} at ${url.host} answered HTTP ${response.status}`, 'CHART_UNREACHABLE');
   }
-  if (Number(response.headers.get('content-length') ?? 0) > max) {
-    await response.body?.cancel();
-    throw new UpstreamError(`${what} at ${url.host} is larger than ${max} bytes`, 'CHART_TOO_LARGE');
-  }
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    size += next.value.length;
-    if (size > max) {
-      await reader?.cancel();
-      throw new UpstreamError(`${what} at ${url.host} is larger than ${max} bytes`, 'CHART_TOO_LARGE');
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks);
+  return readCapped(response, max, () => new UpstreamError(`${what} at ${url.host} is larger than ${max} bytes`, 'CHART_TOO_LARGE'));
 }
 
 interface IndexEntry {

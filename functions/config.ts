@@ -112,6 +112,8 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\d{1,4}[smh]$/)
     .default('10m'),
+  /** X-Ray endpoint override for clusters registered with `xray` (tests: a local endpoint speaking GetServiceGraph). */
+  FLEETOPS_XRAY_ENDPOINT: z.url().optional(),
 
   // --- Root-cause analysis (RCA) ---
   /** `bedrock`: the model refines the rules report (falls back to rules on any failure). */

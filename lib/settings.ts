@@ -20,6 +20,7 @@ export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: 'local schedule; AWS schedules are in functions/definitions/events.ts',
   FLEETOPS_SES_ENDPOINT: 'a local stand-in for SES',
   FLEETOPS_BEDROCK_ENDPOINT: 'a local stand-in for Bedrock',
+  FLEETOPS_XRAY_ENDPOINT: 'a local stand-in for X-Ray',
   FLEETOPS_PAGERDUTY_URL: 'a local stand-in for PagerDuty',
   FLEETOPS_SLACK_API_URL: 'a local stand-in for Slack’s Web API',
   FLEETOPS_HELM_PATH: 'in AWS helm comes from the helm-kubectl layer (/opt/helm/helm)',

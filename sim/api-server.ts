@@ -49,6 +49,25 @@ const qualified = (def: ResourceDef): string => (def.group ? `${def.plural}.${de
 const notFound = (def: ResourceDef, name: string): ApiError =>
   new ApiError(404, 'NotFound', `${qualified(def)} "${name}" not found`, { name, ...(def.group ? { group: def.group } : {}), kind: def.plural });
 
+/**
+ * Whether the first media type the Accept header names that this server can give is a meta.k8s.io
+ * PartialObjectMetadata (a get) or PartialObjectMetadataList (a list): metadata only, as a real API server
+ * answers `application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json`.
+ */
+function asPartialMetadata(accept: string, list: boolean): boolean {
+  for (const clause of accept.split(',')) {
+    const params = clause.split(';').map((p) => p.trim());
+    const as = params.find((p) => p.startsWith('as='))?.slice(3);
+    if (!as) return false;
+    if (as === (list ? 'PartialObjectMetadataList' : 'PartialObjectMetadata') && params.includes('g=meta.k8s.io') && params.includes('v=v1')) return true;
+  }
+  return false;
+}
+
+function partialMetadata(o: Obj): Obj {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
 function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
@@ -254,6 +273,7 @@ export class ApiServer {
       return this.handleMetrics(res, def, url, ns, name);
     }
     const table = /as=Table/.test(String(req.headers.accept ?? ''));
+    const metadataOnly = !table && asPartialMetadata(String(req.headers.accept ?? ''), !name);
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
 
     switch (method) {
@@ -262,10 +282,11 @@ export class ApiServer {
         if (name && sub === 'scale') return send(res, 200, this.toScale(def, this.mustGet(def, ns, name)));
         if (name) {
           const obj = this.mustGet(def, ns, name);
+          if (metadataOnly) return send(res, 200, partialMetadata(obj));
           return send(res, 200, table ? toTable(def, [obj], url.searchParams.get('includeObject') ?? 'Metadata', this.c.store.currentRv()) : obj);
         }
         if (watching) return this.handleWatch(req, res, def, url, ns);
-        return this.handleList(res, def, url, ns, table);
+        return this.handleList(res, def, url, ns, table, metadataOnly);
       case 'POST':
         if (name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
         return send(res, 201, this.create(def, ns, await readObjectBody(req), dryRun, user));
@@ -307,7 +328,7 @@ export class ApiServer {
     }
   }
 
-  private handleList(res: ServerResponse, def: ResourceDef, url: URL, ns: string | undefined, table: boolean): void {
+  private handleList(res: ServerResponse, def: ResourceDef, url: URL, ns: string | undefined, table: boolean, metadataOnly = false): void {
     const { labels, fields } = this.selectors(url);
     let items = this.c.store.list(storeKey(def), def.namespaced ? ns : undefined, labels, fields);
     const rv = this.c.store.currentRv();
@@ -327,7 +348,9 @@ export class ApiServer {
       if (next) t.metadata.continue = next;
       return send(res, 200, t);
     }
-    send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: rv, ...(next ? { continue: next } : {}) }, items });
+    const metadata = { resourceVersion: rv, ...(next ? { continue: next } : {}) };
+    if (metadataOnly) return send(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map(partialMetadata) });
+    send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items });
   }
 
   private handleWatch(req: IncomingMessage, res: ServerResponse, def: ResourceDef, url: URL, ns: string | undefined): void {

@@ -145,7 +145,7 @@ export const ROUTES = {
     auth: 'bearer',
     role: 'viewer',
     summary:
-      'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it; deployNamespaces adds a deploy Role in each',
+      'Least-privilege ServiceAccount, ClusterRole and binding (YAML) to apply on a cluster before registering it; deployNamespaces adds a deploy Role in each, secretChangeNamespaces a Role listing Secrets (for the RCA change timeline) in each',
     tags: ['clusters'],
     query: RbacManifestQuery,
     responses: { 200: { description: 'application/yaml manifest' }, ...unauthorized },

@@ -17,6 +17,9 @@ export const handler = httpHandler({
   rbacManifest: async ({ query }) => ({
     status: 200,
     headers: { 'content-type': 'application/yaml' },
-    body: rbacManifest({ deployNamespaces: query.deployNamespaces ? query.deployNamespaces.split(',') : [] }),
+    body: rbacManifest({
+      deployNamespaces: query.deployNamespaces ? query.deployNamespaces.split(',') : [],
+      secretChangeNamespaces: query.secretChangeNamespaces ? query.secretChangeNamespaces.split(',') : [],
+    }),
   }),
 });

@@ -159,14 +159,19 @@ export const Cluster = z
 
 export const ClusterList = z.object({ items: z.array(Cluster) }).meta({ id: 'ClusterList' });
 
-/** `GET /v1/rbac-manifest?deployNamespaces=web,staging`: namespaces fleetops may deploy into (a Role each). */
+const NamespaceList = z
+  .string()
+  .max(1100)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a comma-separated list of DNS-1123 labels')
+  .refine((v) => v.split(',').length <= 20 && v.split(',').every((ns) => ns.length <= 63), 'at most 20 namespaces of at most 63 characters');
+
+/**
+ * `GET /v1/rbac-manifest?deployNamespaces=web,staging&secretChangeNamespaces=shop`: namespaces fleetops may deploy into,
+ * and namespaces whose Secret changes the RCA lists (a Role each).
+ */
 export const RbacManifestQuery = z
   .object({
-    deployNamespaces: z
-      .string()
-      .max(1100)
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a comma-separated list of DNS-1123 labels')
-      .refine((v) => v.split(',').length <= 20 && v.split(',').every((ns) => ns.length <= 63), 'at most 20 namespaces of at most 63 characters')
-      .optional(),
+    deployNamespaces: NamespaceList.optional(),
+    secretChangeNamespaces: NamespaceList.optional(),
   })
   .strict();

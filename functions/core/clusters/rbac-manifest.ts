@@ -4,6 +4,9 @@
  * pod delete, HPA bounds). No secrets, no wildcards, no exec/attach/port-forward cluster-wide.
  * Deploys (helm upgrade --install) are granted per namespace only: `deployNamespaces` adds a Role and
  * RoleBinding `fleetops-deployer` in each, covering helm's release Secrets and what the golden chart creates.
+ * Secret changes in the RCA's change timeline are opt-in per namespace too: `secretChangeNamespaces` adds a Role and
+ * RoleBinding `fleetops-secret-changes` with `list` on secrets. fleetops asks for metadata only, but RBAC cannot say
+ * so: whoever holds the token could read those Secrets' values, so no namespace gets it by default.
  * Checked against the simulator's RBAC with kubectl and helm (test/integration/kube/rbac-parity.test.ts).
  */
 import { stringify } from 'yaml';
@@ -13,6 +16,7 @@ export const FLEETOPS_SERVICE_ACCOUNT = 'fleetops';
 export const FLEETOPS_CLUSTER_ROLE = 'fleetops-operator';
 export const FLEETOPS_TOKEN_SECRET = 'fleetops-token';
 export const FLEETOPS_DEPLOYER_ROLE = 'fleetops-deployer';
+export const FLEETOPS_SECRET_CHANGES_ROLE = 'fleetops-secret-changes';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -53,11 +57,16 @@ export const FLEETOPS_DEPLOYER_RULES: PolicyRule[] = [
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: WRITE },
 ];
 
+/** A namespace whose Secrets' changes the RCA timeline shows: a metadata-only list (the adapter asks for nothing else). */
+export const FLEETOPS_SECRET_CHANGES_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }];
+
 export interface RbacManifestOptions {
   namespace?: string;
   serviceAccount?: string;
   /** Namespaces fleetops may deploy into (each gets a Role + RoleBinding); none by default. */
   deployNamespaces?: string[];
+  /** Namespaces whose Secret changes (names and write times) the RCA lists (a Role + RoleBinding each); none by default. */
+  secretChangeNamespaces?: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,24 +75,22 @@ export function rbacManifestDocuments(options: RbacManifestOptions = {}): Array<
   const namespace = options.namespace ?? FLEETOPS_NAMESPACE;
   const sa = options.serviceAccount ?? FLEETOPS_SERVICE_ACCOUNT;
   const labels = { 'app.kubernetes.io/name': 'fleetops', 'app.kubernetes.io/component': 'cluster-access' };
-  const deployNamespaces = [...new Set(options.deployNamespaces ?? [])];
-  for (const ns of deployNamespaces)
-    if (ns.length > 63 || !DNS_LABEL.test(ns)) throw new Error(`deploy namespace ${JSON.stringify(ns)} is not a DNS-1123 label`);
-  const deployer = deployNamespaces.flatMap((ns) => [
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels },
-      rules: FLEETOPS_DEPLOYER_RULES,
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: FLEETOPS_DEPLOYER_ROLE, namespace: ns, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FLEETOPS_DEPLOYER_ROLE },
-      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
-    },
-  ]);
+  const namespacedRole = (what: string, namespaces: string[] | undefined, role: string, rules: PolicyRule[]) => {
+    const unique = [...new Set(namespaces ?? [])];
+    for (const ns of unique) if (ns.length > 63 || !DNS_LABEL.test(ns)) throw new Error(`${what} namespace ${JSON.stringify(ns)} is not a DNS-1123 label`);
+    return unique.flatMap((ns) => [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role, namespace: ns, labels }, rules },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: role, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+      },
+    ]);
+  };
+  const deployer = namespacedRole('deploy', options.deployNamespaces, FLEETOPS_DEPLOYER_ROLE, FLEETOPS_DEPLOYER_RULES);
+  const secretChanges = namespacedRole('secret change', options.secretChangeNamespaces, FLEETOPS_SECRET_CHANGES_ROLE, FLEETOPS_SECRET_CHANGES_RULES);
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace, labels } },
@@ -103,6 +110,7 @@ export function rbacManifestDocuments(options: RbacManifestOptions = {}): Array<
       metadata: { name: FLEETOPS_TOKEN_SECRET, namespace, labels, annotations: { 'kubernetes.io/service-account.name': sa } },
     },
     ...deployer,
+    ...secretChanges,
   ];
 }
 

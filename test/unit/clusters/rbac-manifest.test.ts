@@ -86,6 +86,23 @@ describe('rbacManifest', () => {
     expect(docs().some((d) => d.kind === 'Role')).toBe(false);
   });
 
+  it('secret change namespaces get a Role with list on secrets alone, each in its own namespace; none by default', () => {
+    const all = parseAllDocuments(rbacManifest({ secretChangeNamespaces: ['shop', 'pay', 'shop'], deployNamespaces: ['web'] })).map((d) => d.toJS());
+    const roles = all.filter((d) => d.kind === 'Role' && d.metadata.name === 'fleetops-secret-changes');
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(['shop', 'pay']);
+    for (const r of roles) expect(permissions(r.rules)).toEqual({ '/secrets': ['list'] });
+    const bindings = all.filter((d) => d.kind === 'RoleBinding' && d.metadata.name === 'fleetops-secret-changes');
+    expect(bindings.map((b) => [b.metadata.namespace, b.roleRef.kind, b.roleRef.name, b.subjects[0].name, b.subjects[0].namespace])).toEqual([
+      ['shop', 'Role', 'fleetops-secret-changes', 'fleetops', 'fleetops'],
+      ['pay', 'Role', 'fleetops-secret-changes', 'fleetops', 'fleetops'],
+    ]);
+    // The deploy Role is unaffected, and the ClusterRole still grants no secrets.
+    expect(all.filter((d) => d.kind === 'Role' && d.metadata.name === 'fleetops-deployer').map((r) => r.metadata.namespace)).toEqual(['web']);
+    expect(JSON.stringify(all.find((d) => d.kind === 'ClusterRole')!.rules)).not.toContain('secrets');
+    expect(docs().some((d) => JSON.stringify(d).includes('fleetops-secret-changes'))).toBe(false);
+    expect(() => rbacManifest({ secretChangeNamespaces: ['shop', 'Bad_NS'] })).toThrow(/secret change namespace "Bad_NS" is not a DNS-1123 label/);
+  });
+
   it('has no wildcards, no secret access and no escalation verbs', () => {
     const role = docs().find((d) => d.kind === 'ClusterRole')!;
     const text = JSON.stringify(role.rules);

@@ -61,6 +61,8 @@ export interface KubeClusterClient {
   listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]>;
   /** ConfigMaps' metadata only (names, creation and managedFields times), never their data: a metadata-only list where the server supports it, stripped otherwise. */
   listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]>;
+  /** Secrets' names and write times only (no data, no annotations): a metadata-only list, reduced before it is returned. */
+  listSecretMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]>;
   /** The last lines of a container's log, at most `limitBytes` (the server cuts, so a huge log never travels). */
   readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string>;
   // Healing (functions/core/healing): reads for snapshots and plans, the writes its actions make.

@@ -128,8 +128,8 @@ export function oidcIssuers(oidc: FleetopsStackProps['oidc']): OidcIssuer[] {
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
-/** The one function that talks to Argo CD: the healing workflow's steps. */
-const ARGOCD_HANDLER = 'healing-step';
+/** The functions that talk to Argo CD: the healing workflow's steps (act through it) and RCA evidence (reads sync history). */
+const ARGOCD_HANDLERS = new Set(['healing-step', 'rca-evidence']);
 
 /** Every handler that backs a route, a rule, a schedule or a workflow task: one Lambda each. */
 export function deployedHandlers(): string[] {
@@ -252,7 +252,7 @@ export class FleetopsStack extends Stack {
           : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
         ...(settings.access.bedrock && rca.engine === 'bedrock' ? { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_RCA_MODEL_ID: rca.modelId! } : {}),
-        ...(handler === ARGOCD_HANDLER ? argoCdEnvironment(props.argoCd) : {}),
+        ...(ARGOCD_HANDLERS.has(handler) ? argoCdEnvironment(props.argoCd) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length
           ? { STATE_MACHINE_ARNS: JSON.stringify(Object.fromEntries(settings.access.workflows.map((w) => [w, stateMachineArns[w]]))) }
@@ -421,7 +421,8 @@ export class FleetopsStack extends Stack {
       secretsmanager.Secret.fromSecretCompleteArn(this, 'GitHubTokenSecret', props.catalog.githubTokenSecretArn).grantRead(functionFor('scorecards'));
     }
     if (props.argoCd?.url && props.argoCd.tokenSecretArn) {
-      secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn).grantRead(functionFor(ARGOCD_HANDLER));
+      const argoToken = secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn);
+      for (const handler of ARGOCD_HANDLERS) argoToken.grantRead(functionFor(handler));
     }
 
     if (props.slack?.botTokenSecretArn) {

@@ -5,6 +5,7 @@ import { anomalyEvidence, collectSignals, configuredEdges, graphEvidence, meshEd
 import { changeEvidence } from '../core/rca/changes.ts';
 import { collectChanges } from '../adapters/rca/change-evidence.ts';
 import type { Change } from '../core/rca/rank.ts';
+import { argoCd } from '../wiring/argocd.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
@@ -52,10 +53,20 @@ function releaseRecords() {
   }
 }
 
-/** What the ranking needs beside the golden signals: the change timeline (rollouts) and the mesh's per-edge series. */
+/** Argo CD as a change source where one is configured (its Applications' sync history); without it the others still count. */
+function argoChanges(record: ClusterRecord) {
+  try {
+    const argocd = argoCd();
+    return argocd ? { argo: { argocd, server: record.server } } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What the ranking needs beside the golden signals: the change timeline and the mesh's per-edge series. */
 async function rankingContext(record: ClusterRecord, client: KubeClient, target: RcaTarget, now: Date) {
   const [changes, edgeSeries] = await Promise.all([
-    collectChanges(client, releaseRecords(), record.id, target, DEFAULT_EVIDENCE_LIMITS.listLimit),
+    collectChanges(client, releaseRecords(), record.id, target, DEFAULT_EVIDENCE_LIMITS.listLimit, argoChanges(record)),
     prometheusClientFor(record)
       .then((prometheus) =>
         prometheus ? meshEdgeSeries(prometheus, target.namespace, record.prometheus?.matchers, now, undefined, undefined, record.prometheus?.rateWindow) : [],

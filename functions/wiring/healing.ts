@@ -1,6 +1,3 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ArgoCdClient } from '../adapters/argocd/argocd-client.ts';
-import type { ArgoCdSettings } from '../config.ts';
 import { DynamoIncidentHealingLinks } from '../adapters/aws/dynamodb/incident-healing-links.ts';
 import { KubeHealingCluster } from '../adapters/kube/healing-cluster.ts';
 import { parseHealingPolicy, type HealingPolicyConfig } from '../core/healing/policy.ts';
@@ -8,6 +5,7 @@ import type { DependencyGraph } from '../core/healing/ports.ts';
 import { criticalDependents } from '../core/healing/safety.ts';
 import { HealingSteps } from '../core/healing/workflow.ts';
 import { wiring } from '../wiring.ts';
+import { argoCd } from './argocd.ts';
 import { healingStore, openIncidents } from './healing-approvals.ts';
 import { alertPipeline, notifiersFromConfig } from './alerts.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
@@ -35,33 +33,13 @@ class CriticalDependents implements DependencyGraph {
   }
 }
 
-/**
- * The Argo CD target from configuration: the token inline (local) or from Secrets Manager (read
- * when needed, cached five minutes by Powertools, so rotation needs no deploy).
- */
-function argoCdTarget(settings: ArgoCdSettings, policy: { allowLoopback: boolean; allowlist?: string[] }): ArgoCdClient {
-  const { token, tokenSecretArn } = settings;
-  return new ArgoCdClient({
-    baseUrl: settings.url,
-    token: token
-      ? () => token
-      : async () => {
-          const secret = await getSecret(tokenSecretArn!, { maxAge: 300 });
-          if (typeof secret !== 'string' || !secret.trim()) throw new Error('The Argo CD token secret is empty');
-          return secret.trim();
-        },
-    policy: { ...policy, timeoutMs: settings.timeoutMs },
-    ...(settings.caPem ? { caPem: settings.caPem } : {}),
-    clusters: settings.clusters,
-  });
-}
-
 let built: { base: unknown; steps: HealingSteps } | undefined;
 
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
   const policy = parseHealingPolicy(base.config.FLEETOPS_HEALING_POLICY);
+  const argocd = argoCd();
   const store = healingStore();
   const steps = new HealingSteps({
     store,
@@ -74,7 +52,7 @@ function build() {
     events: base.events,
     clock: base.clock,
     workflows: base.workflows,
-    ...(base.config.argocd ? { argocd: argoCdTarget(base.config.argocd, base.addressPolicy) } : {}),
+    ...(argocd ? { argocd } : {}),
     settings: { policy, disabled: base.config.FLEETOPS_HEALING_DISABLED ?? false, verifyWaitSeconds: base.config.healingVerifyWaitSeconds },
   });
   built = { base, steps };

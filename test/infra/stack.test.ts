@@ -162,7 +162,7 @@ describe('FleetopsStack with Slack roles', () => {
 });
 
 describe('FleetopsStack with an Argo CD target', () => {
-  it('passes the Argo CD settings to the healing step function only and lets it (alone) read the token secret', () => {
+  it('passes the Argo CD settings to the healing step and RCA evidence functions only and lets them (alone) read the token secret', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-argocd-token-AbCdEf';
     const app = new App({
       context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com', argoCdTokenSecretArn: tokenArn, argoCdClusters: 'prod' },
@@ -171,20 +171,23 @@ describe('FleetopsStack with an Argo CD target', () => {
     const configured = Template.fromStack(stack);
     const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const withArgo = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_ARGOCD_URL !== undefined);
-    expect(withArgo).toHaveLength(1);
-    const [logicalId, fn] = withArgo[0];
-    expect(fn.Properties.Environment.Variables).toMatchObject({
-      FLEETOPS_ARGOCD_URL: 'https://argocd.example.com',
-      FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: tokenArn,
-      FLEETOPS_ARGOCD_CLUSTERS: 'prod',
-    });
-    expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('FLEETOPS_ARGOCD_TOKEN"');
+    expect(withArgo.map(([id]) => id).sort()).toEqual([expect.stringMatching(/healingstep/i), expect.stringMatching(/rcaevidence/i)]);
     const policies = Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[];
     const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
-    expect(readers).toHaveLength(1);
-    const role = fn.Properties.Role['Fn::GetAtt'][0];
-    expect(JSON.stringify(readers[0].Properties.Roles)).toContain(role);
-    expect(logicalId).toMatch(/healingstep/i);
+    const readerRoles = JSON.stringify(readers.map((p) => p.Properties.Roles));
+    for (const [, fn] of withArgo) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        FLEETOPS_ARGOCD_URL: 'https://argocd.example.com',
+        FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: tokenArn,
+        FLEETOPS_ARGOCD_CLUSTERS: 'prod',
+      });
+      expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('FLEETOPS_ARGOCD_TOKEN"');
+      expect(readerRoles).toContain(fn.Properties.Role['Fn::GetAtt'][0]);
+    }
+    // no other function's role may read the token
+    const argoRoles = new Set(withArgo.map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]));
+    for (const [, fn] of functions.filter(([, f]) => !argoRoles.has(f.Properties.Role?.['Fn::GetAtt']?.[0])))
+      expect(readerRoles).not.toContain(`"${fn.Properties.Role?.['Fn::GetAtt']?.[0]}"`);
   });
 
   it('refuses an Argo CD URL without a token secret, or not https', () => {

@@ -238,8 +238,8 @@ export class KubernetesClusterClient implements KubeClusterClient {
   }
 
   /**
-   * `Accept: ...;as=PartialObjectMetadataList` makes a real API server send metadata only (the data never travels); a server
-   * without it (the simulator) falls back to the full list, whose data is dropped here before anything else sees it.
+   * `Accept: ...;as=PartialObjectMetadataList` makes a real API server (and the simulator) send metadata only (the data never
+   * travels); a server without it falls back to the full list, whose data is dropped here before anything else sees it.
    */
   async listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
     checkName('namespace', namespace);
@@ -247,6 +247,26 @@ export class KubernetesClusterClient implements KubeClusterClient {
       this.core.listNamespacedConfigMap({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)),
     );
     return list.items.map((item) => ({ ...item.metadata }));
+  }
+
+  /**
+   * Secrets' names and write times, nothing else: a metadata-only list (as config maps), reduced here to name, namespace,
+   * resourceVersion, creationTimestamp and each managedFields entry's manager, operation, subresource and time. Annotations
+   * are dropped too (`kubectl apply` keeps the whole Secret, values included, in last-applied-configuration), and so are the
+   * managedFields' field sets (they name the data's keys).
+   */
+  async listSecretMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
+    checkName('namespace', namespace);
+    const list = await this.call(`secrets in ${namespace}`, () =>
+      this.core.listNamespacedSecret({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)),
+    );
+    return list.items.map(({ metadata: m }) => ({
+      name: m?.name,
+      namespace: m?.namespace,
+      resourceVersion: m?.resourceVersion,
+      creationTimestamp: m?.creationTimestamp,
+      managedFields: (m?.managedFields ?? []).map((f) => ({ manager: f.manager, operation: f.operation, subresource: f.subresource, time: f.time })),
+    }));
   }
 
   async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string> {

@@ -1,11 +1,23 @@
 /**
- * The RCA's change timeline from a cluster and fleetops' own records: rollouts (ReplicaSet revisions), fleetops
- * deploys (the release history of the releases in the namespace), config maps (metadata only) and HPAs. Each source
- * fails on its own: a missing permission or table leaves the others standing.
+ * The RCA's change timeline from a cluster, fleetops' own records and Argo CD: rollouts (ReplicaSet revisions), fleetops
+ * deploys (the release history of the releases in the namespace), config maps and secrets (metadata only), HPAs, and the
+ * syncs of the Argo CD Applications that verifiably manage the namespace's deployments. Each source fails on its own: a
+ * missing permission, table or Argo CD leaves the others standing.
  */
 import type { DeploymentStore } from '../../core/deploy/store.ts';
-import { changesOf, configChanges, deployChanges, releaseOf, scaleChanges, type DeploymentRef, type ReleaseHistoryChange } from '../../core/rca/changes.ts';
+import { argoClaims, argoSyncChanges } from '../../core/rca/argocd-changes.ts';
+import {
+  changesOf,
+  configChanges,
+  deployChanges,
+  releaseOf,
+  scaleChanges,
+  secretChanges,
+  type DeploymentRef,
+  type ReleaseHistoryChange,
+} from '../../core/rca/changes.ts';
 import type { RcaTarget } from '../../core/rca/evidence.ts';
+import type { ArgoCdApplications } from '../../core/rca/ports.ts';
 import type { Change } from '../../core/rca/rank.ts';
 import type { KubeClusterClient } from '../../ports.ts';
 import { rolloutsOf } from '../kube/rca-evidence.ts';
@@ -14,9 +26,20 @@ import { rolloutsOf } from '../kube/rca-evidence.ts';
 const MAX_RELEASES = 10;
 const MAX_DEPLOYS = 10;
 const HISTORY_PER_RELEASE = 10;
+/** Argo CD Applications read per RCA at most. */
+const MAX_ARGO_APPS = 5;
 
-type ChangeClient = Pick<KubeClusterClient, 'listDeployments' | 'listReplicaSets' | 'listConfigMapMetadata' | 'listHorizontalPodAutoscalers'>;
+type ChangeClient = Pick<
+  KubeClusterClient,
+  'listDeployments' | 'listReplicaSets' | 'listConfigMapMetadata' | 'listSecretMetadata' | 'listHorizontalPodAutoscalers'
+>;
 type ReleaseRecords = Pick<DeploymentStore, 'releaseHistory' | 'get'>;
+
+/** Argo CD as a change source: the instance, and the registered cluster's API server URL its destinations are matched with. */
+export interface ArgoChangeSource {
+  argocd: ArgoCdApplications;
+  server?: string;
+}
 
 /** fleetops' own deploys of the releases in the namespace, applied-at times from each deploy's cluster record. */
 export async function fleetopsDeploys(store: ReleaseRecords, clusterId: string, target: RcaTarget, deployments: readonly DeploymentRef[]): Promise<Change[]> {
@@ -29,13 +52,39 @@ export async function fleetopsDeploys(store: ReleaseRecords, clusterId: string, 
   return deployChanges(entries, deployments, new Date(target.at));
 }
 
-/** Every change of the namespace's deployments around `target.at` (rollouts, deploy, config, scale), oldest first. */
+/**
+ * Syncs of the Applications the deployments name (labels, tracking ids), each read once and trusted only for the
+ * deployments it verifiably manages on this cluster and namespace.
+ */
+export async function argoSyncs(source: ArgoChangeSource, target: RcaTarget, deployments: readonly DeploymentRef[]): Promise<Change[]> {
+  const { argocd } = source;
+  if (!argocd.covers(target.cluster)) return [];
+  const where = {
+    namespace: target.namespace,
+    cluster: { name: target.cluster, ...(source.server ? { server: source.server } : {}) },
+    ...(argocd.inCluster ? { inCluster: argocd.inCluster } : {}),
+  };
+  const claims = argoClaims(deployments).slice(0, MAX_ARGO_APPS);
+  const parts = await Promise.all(
+    claims.map((claim) =>
+      argocd
+        .application(claim.ref)
+        // The application is the one asked for, whatever the answer calls itself.
+        .then((app) => argoSyncChanges({ ...app, name: claim.ref.name, appNamespace: claim.ref.appNamespace }, claim.deployments, where, new Date(target.at)))
+        .catch(() => [] as Change[]),
+    ),
+  );
+  return parts.flat();
+}
+
+/** Every change of the namespace's deployments around `target.at` (rollouts, deploy, config, secret, scale, sync), oldest first. */
 export async function collectChanges(
   client: ChangeClient,
   store: ReleaseRecords | undefined,
   clusterId: string,
   target: RcaTarget,
   limit: number,
+  sources: { argo?: ArgoChangeSource } = {},
 ): Promise<Change[]> {
   const at = new Date(target.at);
   const deployments = client.listDeployments(target.namespace, limit);
@@ -45,14 +94,18 @@ export async function collectChanges(
       .then(([d, rs]) => changesOf(rolloutsOf(d, rs), at))
       .catch(none),
     store ? deployments.then((d) => fleetopsDeploys(store, clusterId, target, d)).catch(none) : [],
-    // Config maps only: the RBAC fleetops asks for grants no Secrets (listing them would hand over their data).
     Promise.all([deployments, client.listConfigMapMetadata(target.namespace, limit)])
       .then(([d, cms]) => configChanges(cms, d, at))
+      .catch(none),
+    // Only where the cluster grants it (a Role per namespace, opt-in: RBAC cannot limit a list of Secrets to their metadata).
+    Promise.all([deployments, client.listSecretMetadata(target.namespace, limit)])
+      .then(([d, secrets]) => secretChanges(secrets, d, at))
       .catch(none),
     client
       .listHorizontalPodAutoscalers(target.namespace)
       .then((hpas) => scaleChanges(hpas, at))
       .catch(none),
+    sources.argo ? deployments.then((d) => argoSyncs(sources.argo!, target, d)).catch(none) : [],
   ]);
   return parts.flat().sort((a, b) => a.at - b.at);
 }

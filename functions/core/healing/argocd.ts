@@ -69,30 +69,22 @@ export function argoAppRef(app: string): ArgoAppRef | undefined {
 
 export type ArgoRollbackDecision = { ok: true; plan: ArgoRollbackPlan } | { ok: false; reason: string };
 
+const appLabel = (app: Pick<ArgoCdApplication, 'name' | 'appNamespace'>): string =>
+  `Argo CD application ${app.appNamespace ? `${app.appNamespace}/` : ''}${app.name}`;
+
 /**
- * The history entry before the deployed one (the newest entry), when Argo CD can roll back to it:
- * automated sync off, the deployment among the Application's resources, a single-source revision.
+ * Whether the Application verifiably manages the workload: it deploys to the workload's cluster and namespace and lists
+ * the deployment among its resources. A label naming another team's (or another environment's) Application proves
+ * nothing; the reason says which check failed.
  */
-export function argoRollback(app: ArgoCdApplication, target: ArgoWorkloadTarget): ArgoRollbackDecision {
-  const name = `Argo CD application ${app.appNamespace ? `${app.appNamespace}/` : ''}${app.name}`;
-  // The Application must deploy to the workload's cluster and namespace, and list the deployment: a
-  // label naming another team's (or another environment's) Application is not a licence to roll it back.
+export function argoManages(app: ArgoCdApplication, target: ArgoWorkloadTarget): { ok: true } | { ok: false; reason: string } {
+  const name = appLabel(app);
   if (!destinationMatches(app.destination, target)) {
     const d = app.destination;
-    return {
-      ok: false,
-      reason: `${name} deploys to ${d?.name ?? d?.server ?? 'an unknown cluster'}, not to cluster ${target.cluster.name}: not rolled back through it`,
-    };
+    return { ok: false, reason: `${name} deploys to ${d?.name ?? d?.server ?? 'an unknown cluster'}, not to cluster ${target.cluster.name}` };
   }
-  if (app.destination?.namespace && app.destination.namespace !== target.namespace) {
-    return { ok: false, reason: `${name} deploys to namespace ${app.destination.namespace}, not ${target.namespace}: not rolled back through it` };
-  }
-  if (app.autoSync) {
-    return {
-      ok: false,
-      reason: `${name} syncs automatically, and Argo CD refuses a rollback while automated sync is on: revert the change in Git (or turn auto-sync off and heal again)`,
-    };
-  }
+  if (app.destination?.namespace && app.destination.namespace !== target.namespace)
+    return { ok: false, reason: `${name} deploys to namespace ${app.destination.namespace}, not ${target.namespace}` };
   const listed = app.resources.some(
     (r) =>
       r.kind === 'Deployment' &&
@@ -103,7 +95,24 @@ export function argoRollback(app: ArgoCdApplication, target: ArgoWorkloadTarget)
   if (!listed) {
     return {
       ok: false,
-      reason: `${name} does not list deployment ${target.namespace}/${target.deployment} (cluster ${target.cluster.name}) among its resources${app.resources.length ? '' : ' (it lists none)'}: not rolled back through it`,
+      reason: `${name} does not list deployment ${target.namespace}/${target.deployment} (cluster ${target.cluster.name}) among its resources${app.resources.length ? '' : ' (it lists none)'}`,
+    };
+  }
+  return { ok: true };
+}
+
+/**
+ * The history entry before the deployed one (the newest entry), when Argo CD can roll back to it:
+ * the Application manages the workload (argoManages), automated sync off, a single-source revision.
+ */
+export function argoRollback(app: ArgoCdApplication, target: ArgoWorkloadTarget): ArgoRollbackDecision {
+  const name = appLabel(app);
+  const managed = argoManages(app, target);
+  if (!managed.ok) return { ok: false, reason: `${managed.reason}: not rolled back through it` };
+  if (app.autoSync) {
+    return {
+      ok: false,
+      reason: `${name} syncs automatically, and Argo CD refuses a rollback while automated sync is on: revert the change in Git (or turn auto-sync off and heal again)`,
     };
   }
   const history = [...app.history].filter((h) => Number.isSafeInteger(h.id)).sort((a, b) => a.id - b.id);

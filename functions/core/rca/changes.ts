@@ -1,6 +1,7 @@
 /**
  * The change timeline of an RCA: what changed on which service and when (rollouts: a new ReplicaSet revision
- * with what its pod template changed, e.g. an image or a config map reference). It is evidence for the ranking
+ * with what its pod template changed, e.g. an image or a config map reference; deploys, config maps, secrets, HPAs;
+ * Argo CD syncs in argocd-changes.ts). It is evidence for the ranking
  * (`fleetops rank --changes`: a change shortly before a service's symptoms raises it) and shown in the report's
  * timeline beside the symptoms.
  */
@@ -44,20 +45,25 @@ export function changeEvidence(changes: readonly Change[]): ChangeEvidence[] {
 
 /** The fields of a Deployment the change timeline reads (a Kubernetes V1Deployment fits). */
 export interface DeploymentRef {
-  metadata?: { name?: string; annotations?: Record<string, string> };
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { template?: { spec?: PodSpecRefs } };
 }
 
 interface ContainerRefs {
-  env?: { valueFrom?: { configMapKeyRef?: { name?: string } } }[];
-  envFrom?: { configMapRef?: { name?: string } }[];
+  env?: { valueFrom?: { configMapKeyRef?: { name?: string }; secretKeyRef?: { name?: string } } }[];
+  envFrom?: { configMapRef?: { name?: string }; secretRef?: { name?: string } }[];
 }
 
-/** Where a pod template references config maps: env, envFrom, volumes (also projected). */
+/** Where a pod template references config maps and secrets: env, envFrom, volumes (also projected), image pull secrets. */
 export interface PodSpecRefs {
   containers?: ContainerRefs[];
   initContainers?: ContainerRefs[];
-  volumes?: { configMap?: { name?: string }; projected?: { sources?: { configMap?: { name?: string } }[] } }[];
+  volumes?: {
+    configMap?: { name?: string };
+    secret?: { secretName?: string };
+    projected?: { sources?: { configMap?: { name?: string }; secret?: { name?: string } }[] };
+  }[];
+  imagePullSecrets?: { name?: string }[];
 }
 
 /** An object's metadata as the change timeline reads it (V1ObjectMeta fits; never the object's data). */
@@ -143,6 +149,23 @@ export function configMapsOf(d: DeploymentRef): Set<string> {
   return names;
 }
 
+/** The secrets a deployment's pod template references (env, envFrom, volumes, projected volumes, image pull secrets). */
+export function secretsOf(d: DeploymentRef): Set<string> {
+  const spec = d.spec?.template?.spec;
+  const names = new Set<string>();
+  const add = (n: string | undefined) => n && names.add(n);
+  for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+    for (const e of c.env ?? []) add(e.valueFrom?.secretKeyRef?.name);
+    for (const e of c.envFrom ?? []) add(e.secretRef?.name);
+  }
+  for (const v of spec?.volumes ?? []) {
+    add(v.secret?.secretName);
+    for (const p of v.projected?.sources ?? []) add(p.secret?.name);
+  }
+  for (const p of spec?.imagePullSecrets ?? []) add(p.name);
+  return names;
+}
+
 const ms = (t: Date | string | undefined) => (t === undefined ? NaN : t instanceof Date ? t.getTime() : Date.parse(t));
 
 /**
@@ -165,16 +188,33 @@ export function lastChangeOf(meta: ObjectMetaRef): { at: number; created: boolea
  * deployment whose pod template references the config map. Only metadata is read: the data never enters evidence.
  */
 export function configChanges(configMaps: readonly ObjectMetaRef[], deployments: readonly DeploymentRef[], at: Date): Change[] {
+  return referencedChanges(configMaps, deployments, at, { kind: 'config', noun: 'config map', refsOf: configMapsOf });
+}
+
+/**
+ * Secret changes (created or written within CHANGE_WINDOW_MS before `at`, or after) as `secret` changes of every
+ * deployment whose pod template references the secret. Only the name and write times are read: a change says which
+ * secret changed and when, never what it holds.
+ */
+export function secretChanges(secrets: readonly ObjectMetaRef[], deployments: readonly DeploymentRef[], at: Date): Change[] {
+  return referencedChanges(secrets, deployments, at, { kind: 'secret', noun: 'secret', refsOf: secretsOf });
+}
+
+function referencedChanges(
+  objects: readonly ObjectMetaRef[],
+  deployments: readonly DeploymentRef[],
+  at: Date,
+  how: { kind: string; noun: string; refsOf: (d: DeploymentRef) => Set<string> },
+): Change[] {
   const from = at.getTime() - CHANGE_WINDOW_MS;
+  const refs = deployments.flatMap((d) => (d.metadata?.name ? [{ node: d.metadata.name, names: how.refsOf(d) }] : []));
   const out: Change[] = [];
-  for (const cm of configMaps) {
-    const last = cm.name ? lastChangeOf(cm) : undefined;
+  for (const o of objects) {
+    const last = o.name ? lastChangeOf(o) : undefined;
     if (!last || last.at < from) continue;
-    for (const d of deployments) {
-      const node = d.metadata?.name;
-      if (node && configMapsOf(d).has(cm.name!))
-        out.push({ node, at: Math.floor(last.at / 1000), kind: 'config', detail: `config map ${cm.name} ${last.created ? 'created' : 'updated'}` });
-    }
+    for (const { node, names } of refs)
+      if (names.has(o.name!))
+        out.push({ node, at: Math.floor(last.at / 1000), kind: how.kind, detail: `${how.noun} ${o.name} ${last.created ? 'created' : 'updated'}` });
   }
   return out.sort((a, b) => a.at - b.at);
 }

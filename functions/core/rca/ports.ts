@@ -1,3 +1,4 @@
+import type { ArgoAppRef, ArgoCdApplication } from '../healing/argocd.ts';
 import type { RcaReport } from './report.ts';
 
 export type RcaStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -27,4 +28,13 @@ export interface RcaStore {
   /** False when the RCA is no longer RUNNING (already completed or failed). */
   complete(id: string, report: RcaReport, at: Date): Promise<boolean>;
   fail(id: string, reason: string, at: Date): Promise<void>;
+}
+
+/** Argo CD, read only: the Applications that claim the workloads under investigation (healing's ArgoCdTarget fits). */
+export interface ArgoCdApplications {
+  /** Whether this instance manages workloads of the registered cluster with this name. */
+  covers(cluster: string): boolean;
+  /** The registered cluster this instance runs in (what its `in-cluster` destination means), when known. */
+  readonly inCluster?: string;
+  application(ref: ArgoAppRef): Promise<ArgoCdApplication>;
 }

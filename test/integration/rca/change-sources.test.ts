@@ -2,6 +2,8 @@
  * Change sources against the simulator through the real client (and DynamoDB Local for fleetops' release history):
  * the metadata-only config map list never carries the data, a config map recreated a moment ago is a `config` change
  * of the shop deployments that reference it, and a fleetops deploy of a release is a `deploy` change of its deployments.
+ * Secrets are read with the token of the RBAC manifest fleetops serves (opted in for `shop` only) and never carry a
+ * value; Argo CD syncs come from a local HTTPS server speaking Argo CD's API (test/support/fake-argocd.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../functions/adapters/aws/dynamodb/document-client.ts';
@@ -16,6 +18,10 @@ import { configChanges } from '../../../functions/core/rca/changes.ts';
 import type { KubeClusterClient } from '../../../functions/ports.ts';
 import { startSimulator, type RunningSimulator } from '../../../sim/index.ts';
 import { kreq } from '../sim/helpers.ts';
+import { kubeconfigWithToken } from '../sim/layer.ts';
+import { ArgoCdClient } from '../../../functions/adapters/argocd/argocd-client.ts';
+import { rbacManifestDocuments } from '../../../functions/core/clusters/rbac-manifest.ts';
+import { startFakeArgoCd } from '../../support/fake-argocd.ts';
 
 let sim: RunningSimulator;
 let client: KubeClusterClient;
@@ -153,5 +159,207 @@ describe('HPA changes on the simulator (issue 21)', () => {
     };
     const scales = (await collectChanges(client, undefined, 'c-changes', target, 100)).filter((c) => c.kind === 'scale');
     expect(scales.map((c) => [c.node, c.detail])).toContainEqual(['payment-service', 'HPA payment-service created (min 1, max 2)']);
+  });
+});
+
+/** Where the admin API puts each kind of the RBAC manifest. */
+function pathOf(doc: Record<string, any>): string {
+  const ns = doc.metadata.namespace;
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  switch (doc.kind) {
+    case 'Namespace':
+      return '/api/v1/namespaces';
+    case 'ServiceAccount':
+      return `/api/v1/namespaces/${ns}/serviceaccounts`;
+    case 'Secret':
+      return `/api/v1/namespaces/${ns}/secrets`;
+    case 'ClusterRole':
+      return `${rbac}/clusterroles`;
+    case 'ClusterRoleBinding':
+      return `${rbac}/clusterrolebindings`;
+    case 'Role':
+      return `${rbac}/namespaces/${ns}/roles`;
+    case 'RoleBinding':
+      return `${rbac}/namespaces/${ns}/rolebindings`;
+    default:
+      throw new Error(`unexpected kind ${doc.kind}`);
+  }
+}
+
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+describe('secret changes on the simulator, with the RBAC fleetops serves (issue 21)', () => {
+  const value = 'pg-p4ssw0rd-never-leaves';
+  const b64 = Buffer.from(value).toString('base64');
+
+  it('lists secrets as metadata only with the opted-in Role, and a secret created a moment ago is a change of the deployment that uses it', async () => {
+    const info = sim.clusters[0];
+    // What a user does: apply the manifest (secret changes opted in for shop only) and mint the ServiceAccount's token.
+    for (const doc of rbacManifestDocuments({ secretChangeNamespaces: ['shop'] })) {
+      const r = await kreq(info, 'POST', pathOf(doc), doc);
+      expect(r.status, `${doc.kind} ${r.text}`).toBe(201);
+    }
+    const tr = await kreq(info, 'POST', '/api/v1/namespaces/fleetops/serviceaccounts/fleetops/token', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    });
+    expect(tr.status, tr.text).toBe(201);
+    const token = tr.body.status.token as string;
+    const fleetops = await new KubernetesGateway({ allowLoopback: true }).client({
+      clusterId: 'changes-sa',
+      credentialsVersion: '1',
+      creds: parseAndValidateKubeconfig(kubeconfigWithToken(info.server, info.caData, token, 'fleetops'), { allowLoopback: true }),
+    });
+
+    // A secret applied the way kubectl apply does it (its values in last-applied-configuration too), used by user-service.
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'user-db',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ kind: 'Secret', data: { PASSWORD: b64 } }) },
+      },
+      type: 'Opaque',
+      data: { PASSWORD: b64 },
+    };
+    expect((await kreq(info, 'POST', '/api/v1/namespaces/shop/secrets', secret)).status).toBe(201);
+    const patched = await kreq(
+      info,
+      'PATCH',
+      '/apis/apps/v1/namespaces/shop/deployments/user-service',
+      { spec: { template: { spec: { containers: [{ name: 'user-service', envFrom: [{ secretRef: { name: 'user-db' } }] }] } } } },
+      { contentType: 'application/strategic-merge-patch+json' },
+    );
+    expect(patched.status, patched.text).toBe(200);
+
+    // On the wire: the simulator answers the metadata-only Accept as a real API server does, without the data.
+    const wire = await kreq(info, 'GET', '/api/v1/namespaces/shop/secrets', undefined, { token, accept: METADATA_ONLY });
+    expect(wire.status, wire.text).toBe(200);
+    expect(wire.body.kind).toBe('PartialObjectMetadataList');
+    expect(wire.body.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toContain('user-db');
+    expect(wire.body.items.every((i: Record<string, unknown>) => i.kind === 'PartialObjectMetadata' && !('data' in i))).toBe(true);
+    // A get negotiates PartialObjectMetadata the same way; a list-only media type falls through to the next one.
+    const one = await kreq(info, 'GET', '/api/v1/namespaces/shop/secrets/user-db', undefined, {
+      accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+    });
+    expect([one.body.kind, one.body.metadata.name, 'data' in one.body]).toEqual(['PartialObjectMetadata', 'user-db', false]);
+    expect((await kreq(info, 'GET', '/api/v1/namespaces/shop/secrets/user-db', undefined, { accept: METADATA_ONLY })).body.kind).toBe('Secret');
+    // Metadata alone still holds the value (kubectl's annotation), so the adapter keeps less than that.
+    expect(wire.text).toContain('last-applied-configuration');
+    // The Role grants list, nothing else; other namespaces are not granted at all.
+    expect((await kreq(info, 'GET', '/api/v1/namespaces/shop/secrets/user-db', undefined, { token })).status).toBe(403);
+    await expect(fleetops.listSecretMetadata('default', 100)).rejects.toMatchObject({ code: 'CLUSTER_FORBIDDEN' });
+
+    // Through the adapter: names and times only (the annotation holding the value is dropped as well).
+    const metas = await fleetops.listSecretMetadata('shop', 100);
+    expect(metas.map((m) => m.name)).toContain('user-db');
+    expect(JSON.stringify(metas)).not.toContain(b64);
+    expect(JSON.stringify(metas)).not.toContain('last-applied-configuration');
+
+    const target: RcaTarget = {
+      rcaId: 'r',
+      clusterId: 'c-changes',
+      cluster: 'changes',
+      namespace: 'shop',
+      service: 'user-service',
+      severity: 'critical',
+      at: new Date().toISOString(),
+    };
+    const changes = await collectChanges(fleetops, undefined, 'c-changes', target, 100);
+    expect(changes.filter((c) => c.kind === 'secret').map((c) => [c.node, c.detail])).toEqual([['user-service', 'secret user-db created']]);
+    expect(JSON.stringify(changes)).not.toContain(b64);
+    expect(JSON.stringify(changes)).not.toContain(value);
+
+    // Without the opt-in (a namespace with no Role) the secret source fails alone: the other sources still answer.
+    const elsewhere = await collectChanges(fleetops, undefined, 'c-changes', { ...target, namespace: 'default' }, 100);
+    expect(elsewhere.filter((c) => c.kind === 'secret')).toEqual([]);
+    expect((await collectChanges(fleetops, undefined, 'c-changes', target, 100)).some((c) => c.kind === 'rollout' && c.node === 'user-service')).toBe(true);
+  });
+});
+
+describe('Argo CD syncs (issue 21)', () => {
+  it('a recent sync of the Application that verifiably manages a deployment is a sync change of it; a label alone proves nothing', async () => {
+    const info = sim.clusters[0];
+    const deployedAt = new Date(Date.now() - 4 * 60_000).toISOString();
+    const argo = await startFakeArgoCd({
+      apps: [
+        {
+          key: 'shop-web',
+          history: [
+            { id: 1, revision: 'a1a1a1', deployedAt: new Date(Date.now() - 3 * 86400_000).toISOString() },
+            { id: 2, revision: 'b2b2b2', deployedAt },
+          ],
+          resources: [{ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'frontend' }],
+          destination: { server: info.server, namespace: 'shop' },
+        },
+        {
+          // An Application deploying to another cluster: order-service's label naming it must not count.
+          key: 'team-b/orders',
+          history: [{ id: 9, revision: 'c3c3c3', deployedAt }],
+          resources: [{ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'order-service' }],
+          destination: { server: 'https://elsewhere.example.com:6443', namespace: 'shop' },
+        },
+      ],
+    });
+    try {
+      const label = async (deployment: string, app: string) => {
+        const r = await kreq(
+          info,
+          'PATCH',
+          `/apis/apps/v1/namespaces/shop/deployments/${deployment}`,
+          { metadata: { labels: { 'argocd.argoproj.io/instance': app } } },
+          { contentType: 'application/merge-patch+json' },
+        );
+        expect(r.status, r.text).toBe(200);
+      };
+      await label('frontend', 'shop-web');
+      await label('payment-service', 'shop-web'); // claims shop-web, which does not list it
+      await label('order-service', 'team-b_orders');
+      const argocd = new ArgoCdClient({
+        baseUrl: argo.url,
+        token: () => argo.token,
+        caPem: argo.caPem,
+        policy: { allowLoopback: true, timeoutMs: 5000 },
+        clusters: ['changes'],
+      });
+      const target: RcaTarget = {
+        rcaId: 'r',
+        clusterId: 'c-changes',
+        cluster: 'changes',
+        namespace: 'shop',
+        service: 'frontend',
+        severity: 'critical',
+        at: new Date().toISOString(),
+      };
+      const changes = await collectChanges(client, undefined, 'c-changes', target, 100, { argo: { argocd, server: info.server } });
+      expect(changes.filter((c) => c.kind === 'sync')).toEqual([
+        {
+          node: 'frontend',
+          at: Math.floor(Date.parse(deployedAt) / 1000),
+          kind: 'sync',
+          detail: 'Argo CD application shop-web synced revision b2b2b2 (history id 2; before: a1a1a1)',
+        },
+      ]);
+      // Each claimed Application read once, with GETs only: the RCA never syncs or rolls back.
+      expect(argo.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+        'GET /api/v1/applications/orders?appNamespace=team-b',
+        'GET /api/v1/applications/shop-web',
+      ]);
+
+      // An instance that does not cover this cluster is not asked; one that is down leaves the other sources standing.
+      argo.requests.length = 0;
+      const other = new ArgoCdClient({ baseUrl: argo.url, token: () => argo.token, caPem: argo.caPem, policy: { allowLoopback: true }, clusters: ['prod'] });
+      const none = await collectChanges(client, undefined, 'c-changes', target, 100, { argo: { argocd: other, server: info.server } });
+      expect(none.filter((c) => c.kind === 'sync')).toEqual([]);
+      expect(argo.requests).toEqual([]);
+      argo.hang = true;
+      const slow = new ArgoCdClient({ baseUrl: argo.url, token: () => argo.token, caPem: argo.caPem, policy: { allowLoopback: true, timeoutMs: 1000 } });
+      const down = await collectChanges(client, undefined, 'c-changes', target, 100, { argo: { argocd: slow, server: info.server } });
+      expect(down.filter((c) => c.kind === 'sync')).toEqual([]);
+      expect(down.some((c) => c.kind === 'config')).toBe(true);
+    } finally {
+      await argo.close();
+    }
   });
 });

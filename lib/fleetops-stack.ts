@@ -295,6 +295,14 @@ export class FleetopsStack extends Stack {
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['pricing:GetProducts'], resources: ['*'] }));
         acknowledgeWildcard(fn, '*', 'The AWS Price List API has no resource-level permissions: GetProducts is granted on * (read-only public prices).');
       }
+      if (access.xray) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['xray:GetServiceGraph'], resources: ['*'] }));
+        acknowledgeWildcard(
+          fn,
+          '*',
+          'X-Ray has no resource-level permissions for GetServiceGraph: it is granted on * (read-only call statistics; a cluster names the X-Ray group it reads).',
+        );
+      }
       if (access.secrets) {
         const secretArn = (path: string) =>
           this.formatArn({

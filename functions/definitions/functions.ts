@@ -14,6 +14,8 @@ export interface FunctionAccess {
   secretWritePaths?: ('clusters/*' | 'deployments/*')[];
   /** pricing:GetProducts (the AWS Price List API: node prices for cost allocation). */
   pricing?: boolean;
+  /** xray:GetServiceGraph (edge evidence of clusters traced with X-Ray). */
+  xray?: boolean;
   /** PutEvents on the fleetops bus. */
   publish?: boolean;
   /** State machines it may start / answer / describe. */
@@ -56,7 +58,7 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'train-models': { memoryMb: 2048, timeoutSeconds: 900, access: { table: 'readwrite', publish: true } },
   // readwrite: its idempotency record (functions/idempotency.ts).
   'plan-metric-pull': { access: { table: 'readwrite' } },
-  'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true, pricing: true } },
+  'pull-metrics': { memoryMb: 1024, timeoutSeconds: 120, access: { table: 'readwrite', secrets: 'read', publish: true, eks: true, pricing: true, xray: true } },
   clusters: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['clusters/*'], publish: true, eks: true } },
   // Slack: reads clusters, incidents, anomalies; acks, silences; starts RCA / healing decisions / deploys once those exist.
   slack: {

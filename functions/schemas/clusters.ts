@@ -42,6 +42,27 @@ export const PrometheusConfig = z
   })
   .strict();
 
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region');
+
+/** Edge evidence from AWS X-Ray's service graph, for clusters traced with X-Ray (used when Prometheus has no mesh metrics). */
+export const XRayConfig = z
+  .object({
+    /** Default: the stack's region. */
+    region: awsRegion.optional(),
+    /** The X-Ray group whose filter expression selects this cluster's traces (default: the whole account and region). */
+    groupName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1-32 letters, digits, dots, dashes or underscores')
+      .optional(),
+    /** X-Ray node name → workload name, where they differ: {"OrderService":"order-service"}. */
+    names: z
+      .record(z.string().min(1).max(255), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, 'must be a workload name'))
+      .refine((v) => Object.keys(v).length <= 500, { message: 'at most 500 names' })
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'XRayConfig' });
+
 export const EksRef = z
   .object({
     clusterName: z
@@ -49,7 +70,7 @@ export const EksRef = z
       .min(1)
       .max(100)
       .regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region'),
+    region: awsRegion,
     roleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN')
@@ -102,6 +123,7 @@ export const RegisterClusterRequest = z
     context: z.string().min(1).max(253).optional(),
     eks: EksRef.optional(),
     prometheus: PrometheusConfig.optional(),
+    xray: XRayConfig.optional(),
     /** Namespaces whose services the metric pull scores (default: FLEETOPS_PULL_NAMESPACES). */
     namespaces: z
       .array(
@@ -152,6 +174,7 @@ export const Cluster = z
     lastCheckedAt: z.string().optional(),
     source: z.enum(['kubeconfig', 'eks']).optional(),
     prometheus: z.object({ url: z.string(), auth: z.string() }).optional(),
+    xray: XRayConfig.optional(),
     namespaces: z.array(z.string()).optional(),
     guardrails: GuardrailSettings.optional(),
   })

@@ -12,6 +12,16 @@ export interface PrometheusSettings {
   matchers?: Record<string, string>;
 }
 
+/** A cluster whose calls are traced with AWS X-Ray: its edge evidence when Prometheus has no mesh metrics. */
+export interface XRaySettings {
+  /** Default: the stack's region. */
+  region?: string;
+  /** The X-Ray group whose filter expression selects this cluster's traces (default: every trace of the account and region). */
+  groupName?: string;
+  /** X-Ray node name → workload name, where they differ. */
+  names?: Record<string, string>;
+}
+
 /** What fleetops stores about a registered cluster. Never credentials: those live in the SecretStore. */
 export interface ClusterRecord {
   id: string;
@@ -29,6 +39,7 @@ export interface ClusterRecord {
   credentialsVersion: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
   prometheus?: PrometheusSettings;
+  xray?: XRaySettings;
   /** Namespaces the metric pull covers (default: the pull's configured defaults). */
   namespaces?: string[];
   /** Detection guardrails for this cluster's services (over the shipped defaults). */
@@ -63,6 +74,7 @@ export function toClusterResponse(record: ClusterRecord) {
     ...(record.lastCheckedAt ? { lastCheckedAt: record.lastCheckedAt } : {}),
     source: record.source,
     ...(record.prometheus ? { prometheus: { url: record.prometheus.url, auth: record.prometheus.auth } } : {}),
+    ...(record.xray ? { xray: record.xray } : {}),
     ...(record.namespaces ? { namespaces: record.namespaces } : {}),
     ...(record.guardrails ? { guardrails: record.guardrails } : {}),
   };

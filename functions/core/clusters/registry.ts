@@ -4,7 +4,7 @@ import { EVENT_SOURCES } from '../platform/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../platform/ports.ts';
 import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
-import type { ClusterRecord, ClusterStore, PrometheusSettings } from './cluster-record.ts';
+import type { ClusterRecord, ClusterStore, PrometheusSettings, XRaySettings } from './cluster-record.ts';
 import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 
@@ -21,6 +21,7 @@ export interface RegisterClusterInput {
   context?: string;
   eks?: { clusterName: string; region: string; roleArn?: string };
   prometheus?: PrometheusSettings & { token?: string };
+  xray?: XRaySettings;
   namespaces?: string[];
   guardrails?: GuardrailSettings;
 }
@@ -90,6 +91,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       credentialsVersion: input.eks ? 'eks' : fingerprint(secretValue),
       ...(input.eks ? { eks: input.eks } : {}),
       ...(input.prometheus ? { prometheus: withoutToken(input.prometheus) } : {}),
+      ...(input.xray ? { xray: input.xray } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
       ...(input.guardrails ? { guardrails: input.guardrails } : {}),
     };

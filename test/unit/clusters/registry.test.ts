@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { toClusterResponse } from '../../../functions/core/clusters/cluster-record.ts';
 import { ClusterRegistry, kubeconfigSecretName, prometheusSecretName } from '../../../functions/core/clusters/registry.ts';
+import { RegisterClusterRequest } from '../../../functions/schemas/clusters.ts';
 import { FakeKubeGateway, InMemoryClusterStore } from '../../support/fakes/clusters.ts';
 import { FixedClock, InMemorySecretStore, RecordingPublisher } from '../../support/fakes/platform.ts';
 import { kubeconfigYaml } from './fixtures.ts';
@@ -64,6 +66,18 @@ describe('ClusterRegistry (core, through in-memory ports)', () => {
     const record = await register('with-prom', { prometheus: { url: 'https://prom.example.com', token: 'prom-bearer-secret' } });
     expect(JSON.stringify(store.records.get(record.id))).not.toContain('prom-bearer-secret');
     expect(secrets.values.get(prometheusSecretName(record.id))).toBe('prom-bearer-secret');
+  });
+
+  it('keeps the X-Ray opt-in on the record and shows it; the request schema checks it', async () => {
+    const xray = { region: 'eu-west-1', groupName: 'shop-prod', names: { OrderService: 'order-service' } };
+    const record = await register('traced', { xray });
+    expect(store.records.get(record.id)?.xray).toEqual(xray);
+    expect(toClusterResponse(record).xray).toEqual(xray);
+    const body = { name: 'traced', environment: 'prod' };
+    expect(RegisterClusterRequest.parse({ ...body, xray: {} }).xray).toEqual({});
+    for (const bad of [{ region: 'mars' }, { groupName: 'a group' }, { groupName: 'g'.repeat(33) }, { names: { X: 'not a name' } }, { roleArn: 'x' }]) {
+      expect(RegisterClusterRequest.safeParse({ ...body, xray: bad }).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 
   it('a lost ClusterRegistered event does not fail the registration', async () => {

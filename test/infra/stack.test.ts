@@ -242,6 +242,24 @@ describe('FleetopsStack hardening', () => {
     expect(writeResources('deploy-helm')).toBe('[]');
   });
 
+  it('lets only the pull function read X-Ray service graphs, and no function read more of X-Ray than that', () => {
+    const policies = resources('AWS::IAM::Policy');
+    const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('xray:GetServiceGraph'));
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0].Properties.Roles)).toContain('Fnpullmetrics');
+    const xrayActions = new Set(
+      policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat())).filter((a: string) => a.startsWith('xray:')),
+    );
+    // Active tracing's own actions (CDK grants them to every traced function), plus the one read.
+    expect([...xrayActions].sort()).toEqual([
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:GetServiceGraph',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
   it('denies every read-write function updates and deletes of audit rows (AUDIT# partitions)', () => {
     const policies = resources('AWS::IAM::Policy');
     const readWrite = resources('AWS::Lambda::Function').length;

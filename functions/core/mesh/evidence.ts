@@ -60,7 +60,9 @@ export interface EdgeQueryOptions {
   window?: string;
   /**
    * How far back the edge's baseline looks (default 30m): the best short-window value in that span (lowest
-   * error ratio, lowest mean latency), so an ongoing fault does not become its own baseline.
+   * error ratio, lowest mean latency), so an ongoing fault does not become its own baseline. It ends where the
+   * short window begins: on a cluster with little history (a fresh Prometheus, a new edge) the only windows would
+   * otherwise be the fault's own, and the fault would hide behind itself.
    */
   baselineWindow?: string;
   matchers?: Record<string, string>;
@@ -95,8 +97,8 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
     errors,
     durationSum,
     durationCount,
-    baseErrorRatio: `min_over_time((${errors} / ${requests})[${base}:${window}])`,
-    baseLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${base}:${window}])`,
+    baseErrorRatio: `min_over_time((${errors} / ${requests})[${base}:${window}] offset ${window})`,
+    baseLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${base}:${window}] offset ${window})`,
   };
 }
 

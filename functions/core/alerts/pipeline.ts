@@ -405,6 +405,9 @@ export class AlertPipeline {
       if (!anotherFault && !(await this.#signalsReplaced(lead, incident))) return this.#rehome(batch, lead, incident, now);
     } else if (await this.#rootFiring(incident)) {
       if (await this.#explainedBy(lead, incident, now)) return undefined;
+      // Another callee's open incident may explain it (a second fault downstream, overlapping the first).
+      const moved = await this.#moveToExplaining(batch, lead, incident, now);
+      if (moved !== undefined) return moved;
     } else {
       // The fault this symptom joined has ended (or moved to an incident of its own): it follows a callee's open incident that explains it, else splits off.
       const moved = await this.#moveToExplaining(batch, lead, incident, now);

@@ -65,6 +65,12 @@ export interface EdgeQueryOptions {
    * otherwise be the fault's own, and the fault would hide behind itself.
    */
   baselineWindow?: string;
+  /**
+   * Resolution of the baseline's short windows (default 15s). Fine enough that a cluster with a couple of minutes
+   * of history already has a baseline that ends before the short window (with 1m steps aligned to the minute,
+   * such a baseline often does not exist yet, and latency cannot be judged).
+   */
+  baselineStep?: string;
   matchers?: Record<string, string>;
 }
 
@@ -77,7 +83,8 @@ type QueryName = 'requests' | 'errors' | 'durationSum' | 'durationCount' | 'base
 export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName, string> {
   const window = options.window ?? '1m';
   const base = options.baselineWindow ?? '30m';
-  for (const w of [window, base]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
+  const step = options.baselineStep ?? '15s';
+  for (const w of [window, base, step]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
   const namespaces = options.namespaces.filter((n) => LABEL_VALUE.test(n));
   if (!namespaces.length) throw new Error('no valid namespace for the mesh edges');
   const extra = Object.entries(options.matchers ?? {})
@@ -92,13 +99,16 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
   const errors = q('istio_requests_total', ',response_code=~"5.."');
   const durationSum = q('istio_request_duration_milliseconds_sum');
   const durationCount = q('istio_request_duration_milliseconds_count');
+  // The best short window that ended before the current one began; on a history too short for that (Prometheus
+  // needs about 90 s), the best one so far, whose earliest windows still hold the minutes before the fault.
+  const baseline = (ratio: string) => `min_over_time((${ratio})[${base}:${step}] offset ${window}) or min_over_time((${ratio})[${base}:${step}])`;
   return {
     requests,
     errors,
     durationSum,
     durationCount,
-    baseErrorRatio: `min_over_time((${errors} / ${requests})[${base}:${window}] offset ${window})`,
-    baseLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${base}:${window}] offset ${window})`,
+    baseErrorRatio: baseline(`${errors} / ${requests}`),
+    baseLatencyMs: baseline(`${durationSum} / ${durationCount}`),
   };
 }
 

@@ -17,7 +17,7 @@ describe('edge evidence', () => {
     expect(q.errors).toContain('destination_workload_namespace=~"shop"');
     expect(q.errors).toContain('cluster="dev"');
     expect(q.baseLatencyMs).toMatch(
-      /^min_over_time\(\(.*istio_request_duration_milliseconds_sum.*\/.*istio_request_duration_milliseconds_count.*\)\[30m:1m\] offset 1m\)$/,
+      /^min_over_time\(\(.*istio_request_duration_milliseconds_sum.*\/.*istio_request_duration_milliseconds_count.*\)\[30m:15s\] offset 1m\) or min_over_time\(.*\)\[30m:15s\]\)$/,
     );
     expect(() => edgeEvidenceQueries({ namespaces: ['shop'], window: '1 m' })).toThrow(/invalid rate window/);
   });

@@ -12,7 +12,7 @@
  * its true fault, incidents per fault, hidden faults (no incident holding its alerts names its service), and
  * for text-similarity clustering (core/alerts/similarity.ts) alone and added to topology. BENCH_SEED, BENCH_FAULTS.
  */
-import { AlertPipeline } from '../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, flapSecondsFor } from '../functions/core/alerts/pipeline.ts';
 import { groupBySimilarity } from '../functions/core/alerts/similarity.ts';
 import { dedupFingerprint, instanceId } from '../functions/core/alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../functions/core/alerts/types.ts';
@@ -75,6 +75,7 @@ function schedule(rng: Rng): Fault[] {
 
 interface ServiceView {
   errorRatio: number;
+  rps: number;
   p95: number;
   cpu: boolean;
 }
@@ -103,7 +104,7 @@ function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: E
   const services = new Map<string, ServiceView>();
   for (const s of mesh.services) {
     const cpu = active.some((f) => f.service === s.name && f.type === 'cpu-spike');
-    services.set(s.name, { errorRatio: s.unavailable ? 1 : s.errorRatio, p95: s.medianLatency * Math.exp(1.645 * 0.45), cpu });
+    services.set(s.name, { errorRatio: s.unavailable ? 1 : s.errorRatio, rps: s.rps, p95: s.medianLatency * Math.exp(1.645 * 0.45), cpu });
   }
   const edges = mesh.edges.map((e) => {
     const b = base.edges.find((x) => x.from === e.from && x.to === e.to)!;
@@ -189,6 +190,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       splitWaitSeconds: 0,
       evidenceCacheSeconds: 0,
       graphCacheSeconds: 0,
+      flapSeconds: flapSecondsFor(PULL_S),
       ...(mode === 'evidence+similarity' ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold: 0.6 } } : {}),
     },
     graphs: { forCluster: async () => GRAPH },
@@ -201,7 +203,15 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
   const kubeOn = new Set<string>();
   const fired: Fired[] = [];
   const end = Math.max(...faults.map((f) => f.end)) + 300;
-  const alertOf = (cluster: string, service: string, type: string, source: string, status: 'firing' | 'resolved', signals: string[] = []): NormalizedAlert => {
+  const alertOf = (
+    cluster: string,
+    service: string,
+    type: string,
+    source: string,
+    status: 'firing' | 'resolved',
+    signals: string[] = [],
+    view?: ServiceView,
+  ): NormalizedAlert => {
     const base = {
       source,
       cluster,
@@ -217,6 +227,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       labels: {},
       startsAt: new Date(t0 + now * 1000).toISOString(),
       ...(signals.length ? { signals } : {}),
+      ...(view ? { observed: { errorRatio: view.errorRatio, requestsPerSecond: view.rps } } : {}),
     };
     return { ...base, fingerprint: dedupFingerprint(base), alertId: instanceId(base) };
   };
@@ -259,7 +270,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
               active,
               edges,
             );
-            batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'firing', signals), fault: cause?.id });
+            batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'firing', signals, services.get(service)), fault: cause?.id });
           }
         } else if (s.active && ++s.quiet >= 2) {
           s.active = false;

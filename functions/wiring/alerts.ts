@@ -6,8 +6,9 @@ import { PagerDutyNotifier } from '../adapters/notify/pagerduty.ts';
 import { SesEmailNotifier } from '../adapters/notify/ses-email.ts';
 import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../core/alerts/grouping.ts';
-import { AlertPipeline } from '../core/alerts/pipeline.ts';
+import { AlertPipeline, flapSecondsFor } from '../core/alerts/pipeline.ts';
 import type { Config } from '../config.ts';
+import { SCHEDULES } from '../definitions/events.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
 import { dependencyGraphStore, meshEvidenceStore } from './dependency-graphs.ts';
@@ -65,6 +66,12 @@ export function notifiersFromConfig(config: Config): Notifier[] {
   return notifiers.map((notifier) => new CatalogRoutedNotifier(notifier, { catalog, pagerDutyFor: pagerDuty }));
 }
 
+/** How often the metric pull runs: the schedule's rate in AWS, the local schedule's interval on a laptop. */
+function pullIntervalSeconds(config: Config): number {
+  const pull = SCHEDULES.find((s) => s.id === 'metric-pull');
+  return config.FLEETOPS_RUNTIME === 'aws' && pull ? pull.rateMinutes * 60 : config.FLEETOPS_PULL_INTERVAL_SECONDS;
+}
+
 function build() {
   const base = wiring();
   if (built?.base === base) return built;
@@ -78,6 +85,7 @@ function build() {
     notifiers: notifiersFromConfig(config),
     clock: base.clock,
     config: {
+      flapSeconds: flapSecondsFor(pullIntervalSeconds(config)),
       ...(config.FLEETOPS_PUBLIC_URL ? { linkBase: config.FLEETOPS_PUBLIC_URL } : {}),
       ...(similarityThreshold !== undefined ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold } } : {}),
     },

@@ -19,7 +19,17 @@ export interface SymptomSignals {
   own: boolean;
   /** Request signals (undefined: unknown, either may be explained). */
   request?: Set<EdgeSignal>;
+  /** The workload's own error ratio and request rate when measured: how large a share its callees must account for. */
+  observed?: NormalizedAlert['observed'];
 }
+
+/**
+ * How much of a caller's error ratio its callees must account for. Each failed caller request holds at least one
+ * failed call, so the callees' excess failed attempts per caller request bound what they can explain. The bound is
+ * loosened because the pull measures the caller over a shorter window than the edges' (at a fault's onset the edge
+ * windows hold only part of it): errors beyond `factor` times the bound plus `margin` are the caller's own.
+ */
+export const ERROR_SHARE = { factor: 3, margin: 0.03 } as const;
 
 /** Detection signal names (as in the anomaly reasons) → what they say. */
 export function signalsFromReasons(reasons: readonly string[] | undefined): string[] {
@@ -36,8 +46,9 @@ export function signalsIn(text: string): string[] {
   return [...new Set(text.match(/\b(error_rate|latency_p\d+|cpu_usage|memory_usage)\b/g) ?? [])].sort();
 }
 
-export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'message'>): SymptomSignals {
+export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'message' | 'observed'>): SymptomSignals {
   if (OWN_FAILURE.test(alert.type)) return { own: true };
+  const observed = alert.observed ? { observed: alert.observed } : {};
   if (alert.signals?.length) {
     const request = new Set<EdgeSignal>();
     let own = false;
@@ -47,13 +58,13 @@ export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'mes
       else if (s === 'cpu_usage' || s === 'memory_usage' || s === 'restarts') own = true;
     }
     // A resource signal beside request signals: the workload is doing something itself (a CPU spike slows it).
-    return { own, ...(request.size ? { request } : {}) };
+    return { own, ...(request.size ? { request } : {}), ...observed };
   }
   const text = `${alert.type} ${alert.message}`;
   const request = new Set<EdgeSignal>();
   if (/error|5xx|availability|fail/i.test(text)) request.add('errors');
   if (/latency|slow|duration|timeout/i.test(text)) request.add('latency');
-  return { own: false, ...(request.size ? { request } : {}) };
+  return { own: false, ...(request.size ? { request } : {}), ...observed };
 }
 
 export type Explanation = 'explained' | 'unexplained' | 'unknown';
@@ -91,5 +102,21 @@ export function explains(caller: string, symptom: SymptomSignals, targets: Reado
   // explain a latency rise that came with them (a fault of the caller's own starting meanwhile).
   const wanted = symptom.request ? [...symptom.request] : undefined;
   if (!wanted) return reaches(out.map((e) => e.to)) ? 'explained' : 'unexplained';
-  return wanted.every((signal) => reaches(out.filter((e) => e.signals.has(signal)).map((e) => e.to))) ? 'explained' : 'unexplained';
+  const explainedBy = (signal: EdgeSignal) => out.filter((e) => e.signals.has(signal) && reaches([e.to]));
+  if (!wanted.every((signal) => explainedBy(signal).length > 0)) return 'unexplained';
+  if (wanted.includes('errors') && errorsBeyondCallees(caller, symptom, evidence, new Set(explainedBy('errors').map((e) => e.to)))) return 'unexplained';
+  return 'explained';
+}
+
+/** Whether the caller fails far more often than its failing calls into `callees` can account for (a fault of its own). */
+function errorsBeyondCallees(caller: string, symptom: SymptomSignals, evidence: readonly EdgeHealth[], callees: ReadonlySet<string>): boolean {
+  const errorRatio = symptom.observed?.errorRatio;
+  const rps = symptom.observed?.requestsPerSecond;
+  if (errorRatio === undefined || !rps) return false;
+  let explainable = 0;
+  for (const e of evidence) {
+    if (e.from !== caller || !callees.has(e.to)) continue;
+    explainable += (e.rps / rps) * Math.max(0, e.errorRatio - (e.baselineErrorRatio ?? 0));
+  }
+  return errorRatio > ERROR_SHARE.factor * explainable + ERROR_SHARE.margin;
 }

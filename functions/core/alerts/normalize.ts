@@ -156,6 +156,19 @@ export function normalizeCloudWatch(event: z.output<typeof CloudWatchAlarmEvent>
   );
 }
 
+function observedOf(features: Record<string, number>): Pick<NormalizedAlert, 'observed'> {
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x >= 0 ? x : undefined);
+  const errorRatio = finite(features.error_rate);
+  const requestsPerSecond = finite(features.request_rate);
+  if (errorRatio === undefined && requestsPerSecond === undefined) return {};
+  return {
+    observed: {
+      ...(errorRatio !== undefined ? { errorRatio: Math.min(1, errorRatio) } : {}),
+      ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+    },
+  };
+}
+
 export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>, options: NormalizeOptions = {}): NormalizedAlert {
   const top = Object.entries(detail.features)
     .sort(([, a], [, b]) => Math.abs(b) - Math.abs(a))
@@ -179,6 +192,7 @@ export function normalizeAnomaly(detail: z.output<typeof AnomalyDetectedDetail>,
       startsAt: isoOrUndefined(detail.at) ?? detail.at,
       ...(detail.alsoAnomalous?.length ? { related: detail.alsoAnomalous } : {}),
       ...(signalsFromReasons(detail.reasons).length ? { signals: signalsFromReasons(detail.reasons) } : {}),
+      ...observedOf(detail.features),
     },
     options,
   );

@@ -59,6 +59,12 @@ export interface PipelineConfig {
    * for them to end too (they usually do within a pull) before they split off into their own incident.
    */
   splitWaitSeconds: number;
+  /**
+   * An anomaly of the pull back within this long after its incident resolved is a flap and reopens it; later, it
+   * is a new fault with an incident of its own. Detection already waits K quiet pulls before calling an anomaly
+   * over, so this is best set to a few pull intervals (the wiring does).
+   */
+  flapSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -77,7 +83,11 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   causeWaitSeconds: 5,
   evidenceCacheSeconds: 10,
   splitWaitSeconds: 15,
+  flapSeconds: 300,
 };
+
+/** The flap window for a pull every `pullSeconds`: three pulls, at least a minute. */
+export const flapSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * pullSeconds);
 
 export interface AlertPipelineOptions {
   store: AlertStore;
@@ -136,8 +146,6 @@ export class DeliveryError extends Error {
 
 /** A Kubernetes failure of a new kind this long after an anomaly-only incident of the same service began is another fault. */
 const NEW_KIND_AFTER_SECONDS = 90;
-/** An anomaly of the pull back within this long after its incident resolved is a flap (reopens); later, a new fault. */
-const FLAP_SECONDS = 300;
 /** How long after a caller's incident began a failing callee may still be its cause (detection lags by a pull or two). */
 const UPWARD_JOIN_SECONDS = 120;
 
@@ -269,7 +277,8 @@ export class AlertPipeline {
     if (!(previous.types ?? [previous.type]).includes(lead.type)) return false;
     // Our own detection already waits K quiet pulls before calling an anomaly over: one that comes back after
     // several minutes is a new fault, not a flap.
-    if (EVIDENCE_SOURCES.has(lead.source) && previous.resolvedAt && now.getTime() - Date.parse(previous.resolvedAt) > FLAP_SECONDS * 1000) return false;
+    if (EVIDENCE_SOURCES.has(lead.source) && previous.resolvedAt && now.getTime() - Date.parse(previous.resolvedAt) > this.config.flapSeconds * 1000)
+      return false;
     const before = signalsIn(previous.title ?? '');
     return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));
   }
@@ -372,6 +381,7 @@ export class AlertPipeline {
       notify: !silenced && isNotifiable(importance, this.config.importance),
       ...(owner ? { owner } : {}),
       ...(lead.type === 'PredictedBreach' && lead.labels.predicted_breach_at ? { predictedBreachAt: lead.labels.predicted_breach_at } : {}),
+      ...(lead.observed ? { observed: lead.observed } : {}),
       windowStart: start,
       ...(routing.escalateAfterSeconds !== undefined ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() } : {}),
     };
@@ -720,7 +730,8 @@ export class AlertPipeline {
         isUp &&
         causeFirst &&
         (!evidence ||
-          (!callerOwn && explains(c.service, symptomOf({ type: c.type, message: c.title ?? '' }), new Set([alert.service]), evidence) === 'explained'))
+          (!callerOwn &&
+            explains(c.service, symptomOf({ type: c.type, message: c.title ?? '', observed: c.observed }), new Set([alert.service]), evidence) === 'explained'))
       )
         return true;
       return false;

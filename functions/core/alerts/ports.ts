@@ -1,7 +1,7 @@
 import type { DedupConfig, DedupState } from './dedup.ts';
 import type { Transition } from './incident-lifecycle.ts';
 import type { Silence } from './silences.ts';
-import type { Incident, Severity } from './types.ts';
+import type { Incident, NormalizedAlert, Severity } from './types.ts';
 
 /** The incident as stored: the public fields plus the bookkeeping the pipeline needs. */
 export interface IncidentRecord extends Incident {
@@ -18,6 +18,8 @@ export interface IncidentRecord extends Incident {
   owner?: string;
   /** The service the incident was first about, before a failing dependency joined it. */
   rerootedFrom?: string;
+  /** What the pull measured on the service it opened for, when an anomaly opened it. */
+  observed?: NormalizedAlert['observed'];
   escalateAt?: string;
   escalatedAt?: string;
   /**
@@ -67,6 +69,8 @@ export interface IncidentDraft {
   splitFrom?: string;
   /** PredictedBreach incidents: when the forecast crosses the limit. */
   predictedBreachAt?: string;
+  /** What the pull measured on the service it opened for (grouping weighs a callee's share of it). */
+  observed?: NormalizedAlert['observed'];
 }
 
 /** One still-firing alert instance of an incident, with the key, service and types it came in with. */

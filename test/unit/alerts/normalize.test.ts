@@ -183,6 +183,11 @@ describe('AnomalyDetected', () => {
     const withRelated = normalizeAnomaly({ ...detail, alsoAnomalous: ['payment-service'] });
     expect(withRelated.related).toEqual(['payment-service']);
     expect([withRelated.alertId, withRelated.fingerprint]).toEqual([a.alertId, a.fingerprint]);
+    // What the pull measured travels with it (grouping weighs it), outside the identity too.
+    expect(a.observed).toEqual({ errorRatio: 0.9 });
+    const measured = normalizeAnomaly({ ...detail, features: { ...detail.features, error_rate: 0.3, request_rate: 12 } });
+    expect(measured.observed).toEqual({ errorRatio: 0.3, requestsPerSecond: 12 });
+    expect([measured.alertId, measured.fingerprint]).toEqual([a.alertId, a.fingerprint]);
   });
 
   it("carries the layer's reasons into the message", () => {

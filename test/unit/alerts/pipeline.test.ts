@@ -19,7 +19,7 @@ const healthy = (from: string, to: string): EdgeHealth => ({
 const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
 const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
 
-function setup(edges?: EdgeHealth[]) {
+function setup(edges?: EdgeHealth[], config: { flapSeconds?: number } = {}) {
   const store = new InMemoryAlertStore();
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
@@ -30,7 +30,7 @@ function setup(edges?: EdgeHealth[]) {
     publisher,
     notifiers: [slack],
     clock,
-    config: { causeWaitSeconds: 0, splitWaitSeconds: 0, evidenceCacheSeconds: 0 },
+    config: { causeWaitSeconds: 0, splitWaitSeconds: 0, evidenceCacheSeconds: 0, ...config },
     graphs: { forCluster: async () => GRAPH },
     evidence: { forCluster: async () => (evidence.edges ? { at: clock.now().toISOString(), edges: evidence.edges } : undefined) },
   });
@@ -203,5 +203,22 @@ describe('a caller fault starting while it is a symptom', () => {
     const spike = (await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents[0];
     expect(spike).not.toBe(pay);
     expect(store.incidents.get(spike)).toMatchObject({ service: 'order-service', splitFrom: pay });
+  });
+
+  it('an anomaly back within the flap window reopens its incident; back later, it is a new fault', async () => {
+    const { p, clock, store } = setup(undefined, { flapSeconds: 60 });
+    const first = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    clock.advance(30);
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    expect(store.incidents.get(first)?.status).toBe('resolved');
+    clock.advance(40);
+    expect((await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0]).toBe(first);
+    expect(store.incidents.get(first)?.status).toBe('open');
+    clock.advance(30);
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    clock.advance(90);
+    const second = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect(second).not.toBe(first);
+    expect([...store.incidents.keys()].sort()).toEqual([first, second].sort());
   });
 });

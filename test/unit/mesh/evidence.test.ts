@@ -63,4 +63,19 @@ describe('edge evidence', () => {
       'latency_p95',
     ]);
   });
+
+  it('a caller failing far more often than its failing calls can account for has a fault of its own', () => {
+    // frontend: 20 req/s, 7.5 calls/s to order-service of which 10 % fail (0.3 % before): at most ~3.6 % of its requests.
+    const edges = [{ from: 'frontend', to: 'order-service', rps: 7.5, errorRatio: 0.1, baselineErrorRatio: 0.003 }];
+    const order = new Set(['order-service']);
+    const symptom = (errorRatio: number) =>
+      symptomOf({ type: 'AnomalyDetected', signals: ['error_rate'], message: '', observed: { errorRatio, requestsPerSecond: 20 } });
+    expect(explains('frontend', symptom(0.04), order, edges)).toBe('explained');
+    // 3 × the bound plus 3 points: a share the edge windows' lag at a fault's onset can hide, still explained.
+    expect(explains('frontend', symptom(0.12), order, edges)).toBe('explained');
+    // 40 % of its requests fail: its own error burst, whatever order-service is doing.
+    expect(explains('frontend', symptom(0.4), order, edges)).toBe('unexplained');
+    // Without a measurement the edges alone decide, as before.
+    expect(explains('frontend', symptomOf({ type: 'AnomalyDetected', signals: ['error_rate'], message: '' }), order, edges)).toBe('explained');
+  });
 });

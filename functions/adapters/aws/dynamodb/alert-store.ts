@@ -244,6 +244,7 @@ export class DynamoAlertStore implements AlertStore {
       ...(draft.escalateAt ? { escalateAt: draft.escalateAt } : {}),
       ...(draft.splitFrom ? { splitFrom: draft.splitFrom } : {}),
       ...(draft.predictedBreachAt ? { predictedBreachAt: draft.predictedBreachAt } : {}),
+      ...(draft.observed ? { observed: draft.observed } : {}),
       services: [draft.service],
       types: [...typesOf(batch)].sort(),
       keys: [batch.key],

@@ -3,7 +3,7 @@ import { BedrockRcaDiagnoser, type ReportCache } from '../../../functions/adapte
 import { rulesReport } from '../../../functions/core/rca/complete.ts';
 import type { RcaReport } from '../../../functions/core/rca/report.ts';
 import { investigatingModel, startFakeConverse, type FakeConverse } from '../../support/fake-converse.ts';
-import { AT, evidence, pod } from '../../unit/rca/fixtures.ts';
+import { AT, crashLoopingPod, evidence, previousLog } from '../../support/rca-evidence.ts';
 
 let fake: FakeConverse;
 
@@ -14,15 +14,7 @@ afterAll(() => fake.close());
 
 function crashingEvidence() {
   const e = evidence();
-  e.pods.push(
-    pod('payment-service', 'a', {
-      ready: false,
-      state: 'waiting',
-      reason: 'CrashLoopBackOff',
-      restarts: 4,
-      lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
-    }),
-  );
+  e.pods.push(crashLoopingPod());
   e.events.push({
     id: 'event:1',
     type: 'Warning',
@@ -32,18 +24,7 @@ function crashingEvidence() {
     count: 4,
     lastSeen: AT,
   });
-  e.logs.push({
-    id: 'log:payment-service-abc123-a/app:previous',
-    pod: 'payment-service-abc123-a',
-    deployment: 'payment-service',
-    container: 'app',
-    previous: true,
-    lines: ['{"level":"error","msg":"failed to connect to database"}'],
-    errorLines: 1,
-    patterns: [{ pattern: '{"level":"error","msg":"failed to connect to database"}', count: 1 }],
-    bytes: 60,
-    truncated: false,
-  });
+  e.logs.push(previousLog('payment-service', ['{"level":"error","msg":"failed to connect to database"}'], 60));
   return e;
 }
 

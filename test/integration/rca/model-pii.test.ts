@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockRcaDiagnoser } from '../../../functions/adapters/aws/bedrock/rca-diagnoser.ts';
 import { rulesReport } from '../../../functions/core/rca/complete.ts';
 import { investigatingModel, startFakeConverse, type FakeConverse } from '../../support/fake-converse.ts';
-import { AT, evidence, pod } from '../../unit/rca/fixtures.ts';
+import { crashLoopingPod, evidence, previousLog } from '../../support/rca-evidence.ts';
 
 let fake: FakeConverse;
 beforeAll(async () => {
@@ -28,27 +28,8 @@ const NEVER = [
 
 function leakyEvidence() {
   const e = evidence();
-  e.pods.push(
-    pod('payment-service', 'a', {
-      ready: false,
-      state: 'waiting',
-      reason: 'CrashLoopBackOff',
-      restarts: 4,
-      lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
-    }),
-  );
-  e.logs.push({
-    id: 'log:payment-service-abc123-a/app:previous',
-    pod: 'payment-service-abc123-a',
-    deployment: 'payment-service',
-    container: 'app',
-    previous: true,
-    lines: LINES,
-    errorLines: 3,
-    patterns: LINES.map((pattern) => ({ pattern, count: 1 })),
-    bytes: 300,
-    truncated: false,
-  });
+  e.pods.push(crashLoopingPod());
+  e.logs.push(previousLog('payment-service', LINES, 300));
   return e;
 }
 

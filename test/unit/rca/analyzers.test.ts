@@ -2,22 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
 import { buildReport, rankFindings } from '../../../functions/core/rca/report.ts';
 import { templateChanges } from '../../../functions/core/rca/rollout-diff.ts';
-import { AT, evidence, pod } from './fixtures.ts';
-
-const MiB = 1024 * 1024;
+import {
+  AT,
+  MiB,
+  crashLoopingPod,
+  dependencyGraph,
+  evidence,
+  failedSchedulingEvent,
+  metric,
+  pod,
+  rollout,
+  unschedulablePod,
+  usage,
+} from '../../support/rca-evidence.ts';
 
 describe('analyzers', () => {
   it('finds a crash loop with its last termination reason and exit code, citing the container', () => {
     const e = evidence();
-    e.pods.push(
-      pod('payment-service', 'a', {
-        ready: false,
-        state: 'waiting',
-        reason: 'CrashLoopBackOff',
-        restarts: 4,
-        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: AT },
-      }),
-    );
+    e.pods.push(crashLoopingPod());
     e.pods.push(pod('user-service', 'b'));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0]).toMatchObject({ category: 'CrashLoopBackOff', resource: 'deployment/payment-service' });
@@ -34,25 +36,8 @@ describe('analyzers', () => {
 
   it('names OOMKilled with the limit and current usage instead of a generic crash loop', () => {
     const e = evidence();
-    e.pods.push(
-      pod('payment-service', 'a', {
-        ready: false,
-        state: 'waiting',
-        reason: 'CrashLoopBackOff',
-        restarts: 3,
-        lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: AT },
-      }),
-    );
-    e.usage.push({
-      id: 'usage:p/app',
-      pod: 'payment-service-abc123-a',
-      deployment: 'payment-service',
-      container: 'app',
-      cpu: 0.1,
-      memory: 500 * MiB,
-      memoryLimit: 512 * MiB,
-      cpuLimit: 0.5,
-    });
+    e.pods.push(crashLoopingPod('payment-service', { restarts: 3, reason: 'OOMKilled', exitCode: 137 }));
+    e.usage.push(usage('payment-service-abc123-a', { memory: 500 * MiB }));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('OOMKilled');
     expect(report.rootCauses[0].description).toMatch(/limit 512Mi.*usage 500Mi/);
@@ -70,14 +55,7 @@ describe('analyzers', () => {
         { createdAt: '2026-12-01T11:59:00Z' },
       ),
     );
-    e.rollouts.push({
-      id: 'rollout:payment-service/3',
-      deployment: 'payment-service',
-      revision: '3',
-      previousRevision: '2',
-      at: '2026-12-01T11:59:00Z',
-      changes: ['image app: ghcr.io/shop/payment:1.4 → ghcr.io/shop/payment:1.5-broken'],
-    });
+    e.rollouts.push(rollout('payment-service', 3, '2026-12-01T11:59:00Z', ['image app: ghcr.io/shop/payment:1.4 → ghcr.io/shop/payment:1.5-broken']));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('ImagePullBackOff');
     expect(report.rootCauses[0].description).toContain('ghcr.io/shop/payment:1.5-broken');
@@ -94,23 +72,8 @@ describe('analyzers', () => {
 
   it('quotes the scheduler message for unschedulable pods and the missing ConfigMap', () => {
     const e = evidence();
-    e.pods.push(
-      pod(
-        'payment-service',
-        'p',
-        { ready: false, state: 'unknown', requests: { cpu: 64 } },
-        { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-      ),
-    );
-    e.events.push({
-      id: 'event:1',
-      type: 'Warning',
-      reason: 'FailedScheduling',
-      message: '0/3 nodes are available: 3 Insufficient cpu.',
-      object: { kind: 'Pod', name: 'payment-service-abc123-p' },
-      count: 3,
-      lastSeen: AT,
-    });
+    e.pods.push(unschedulablePod({ container: { state: 'unknown', requests: { cpu: 64 } } }));
+    e.events.push(failedSchedulingEvent());
     expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'FailedScheduling', evidence: expect.arrayContaining(['event:1']) });
     expect(buildReport(e, analyze(e)).rootCauses[0].description).toContain('Insufficient cpu');
 
@@ -141,16 +104,7 @@ describe('analyzers', () => {
 
   it('cpu saturation only when most containers run at their limit', () => {
     const e = evidence();
-    const u = (pod: string, cpu: number) => ({
-      id: `usage:${pod}`,
-      pod,
-      deployment: 'payment-service',
-      container: 'app',
-      cpu,
-      memory: 100 * MiB,
-      cpuLimit: 0.5,
-      memoryLimit: 512 * MiB,
-    });
+    const u = (pod: string, cpu: number) => usage(pod, { cpu });
     e.usage.push(u('a', 0.48), u('b', 0.47));
     expect(buildReport(e, analyze(e)).rootCauses[0]).toMatchObject({ category: 'CpuSaturation' });
     const calm = evidence();
@@ -160,17 +114,7 @@ describe('analyzers', () => {
 
   it('memory growth toward the limit from the slope; steady memory is fine', () => {
     const e = evidence();
-    const u = (pod: string, slope: number) => ({
-      id: `usage:${pod}`,
-      pod,
-      deployment: 'payment-service',
-      container: 'app',
-      cpu: 0.1,
-      memory: 200 * MiB,
-      memorySlopePerSecond: slope,
-      cpuLimit: 0.5,
-      memoryLimit: 512 * MiB,
-    });
+    const u = (pod: string, slope: number) => usage(pod, { memory: 200 * MiB, memorySlopePerSecond: slope });
     e.usage.push(u('a', 3 * MiB), u('b', 3 * MiB));
     const top = buildReport(e, analyze(e)).rootCauses[0];
     expect(top.category).toBe('MemoryGrowth');
@@ -182,78 +126,25 @@ describe('analyzers', () => {
 
   it('error burst and latency regression from golden signals against their baseline', () => {
     const e = evidence();
-    e.metrics.push({
-      id: 'metric:payment-service/error_rate',
-      service: 'payment-service',
-      signal: 'error_rate',
-      current: 0.4,
-      baseline: 0.003,
-      changedAt: AT,
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:payment-service/latency_p95',
-      service: 'payment-service',
-      signal: 'latency_p95',
-      current: 0.05,
-      baseline: 0.045,
-      source: 'prometheus',
-    });
+    e.metrics.push(metric('payment-service', 'error_rate', 0.4, 0.003, AT), metric('payment-service', 'latency_p95', 0.05, 0.045));
     const findings = analyze(e);
     expect(findings.map((f) => f.category)).toEqual(['ErrorBurst']);
     expect(buildReport(e, findings).rootCauses[0].description).toContain('40.0% of requests failing');
 
     const slow = evidence();
-    slow.metrics.push({
-      id: 'metric:payment-service/latency_p95',
-      service: 'payment-service',
-      signal: 'latency_p95',
-      current: 1.2,
-      baseline: 0.06,
-      source: 'prometheus',
-    });
+    slow.metrics.push(metric('payment-service', 'latency_p95', 1.2, 0.06));
     expect(buildReport(slow, analyze(slow)).rootCauses[0]).toMatchObject({ category: 'LatencyRegression', evidence: ['metric:payment-service/latency_p95'] });
     expect(buildReport(slow, analyze(slow)).issueType).toBe('high_latency');
   });
 
   it('a failing callee explains the caller: ranked first, traced through the graph', () => {
     const e = evidence('frontend');
-    e.graph = {
-      id: 'graph:dependencies',
-      sources: ['istio'],
-      edges: [
-        { from: 'frontend', to: 'order-service' },
-        { from: 'order-service', to: 'payment-service' },
-        { from: 'frontend', to: 'user-service' },
-      ],
-    };
-    e.metrics.push({
-      id: 'metric:frontend/error_rate',
-      service: 'frontend',
-      signal: 'error_rate',
-      current: 0.2,
-      baseline: 0.003,
-      changedAt: '2026-12-01T11:58:30Z',
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:order-service/error_rate',
-      service: 'order-service',
-      signal: 'error_rate',
-      current: 0.3,
-      baseline: 0.003,
-      changedAt: '2026-12-01T11:58:20Z',
-      source: 'prometheus',
-    });
-    e.pods.push(
-      pod('payment-service', 'a', {
-        ready: false,
-        state: 'waiting',
-        reason: 'CrashLoopBackOff',
-        restarts: 5,
-        lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:58:00Z' },
-      }),
+    e.graph = dependencyGraph();
+    e.metrics.push(
+      metric('frontend', 'error_rate', 0.2, 0.003, '2026-12-01T11:58:30Z'),
+      metric('order-service', 'error_rate', 0.3, 0.003, '2026-12-01T11:58:20Z'),
     );
+    e.pods.push(crashLoopingPod('payment-service', { restarts: 5, finishedAt: '2026-12-01T11:58:00Z' }));
     // Unrelated trouble elsewhere in the namespace is not blamed.
     e.pods.push(pod('inventory', 'z', { ready: false, state: 'waiting', reason: 'ImagePullBackOff' }));
     const report = buildReport(e, analyze(e));
@@ -268,42 +159,12 @@ describe('analyzers', () => {
 
   it('an error burst passed up the call graph is blamed on the deepest service that shows it, even when a caller’s looks stronger and earlier', () => {
     const e = evidence('frontend');
-    e.graph = {
-      id: 'graph:dependencies',
-      sources: ['istio'],
-      edges: [
-        { from: 'frontend', to: 'order-service' },
-        { from: 'order-service', to: 'payment-service' },
-        { from: 'frontend', to: 'user-service' },
-      ],
-    };
-    e.metrics.push({
-      id: 'metric:frontend/error_rate',
-      service: 'frontend',
-      signal: 'error_rate',
-      current: 0.2,
-      baseline: 0.003,
-      changedAt: '2026-12-01T11:58:40Z',
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:order-service/error_rate',
-      service: 'order-service',
-      signal: 'error_rate',
-      current: 0.3,
-      baseline: 0.003,
-      changedAt: '2026-12-01T11:58:00Z',
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:payment-service/error_rate',
-      service: 'payment-service',
-      signal: 'error_rate',
-      current: 0.4,
-      baseline: 0.003,
-      changedAt: '2026-12-01T11:58:35Z',
-      source: 'prometheus',
-    });
+    e.graph = dependencyGraph();
+    e.metrics.push(
+      metric('frontend', 'error_rate', 0.2, 0.003, '2026-12-01T11:58:40Z'),
+      metric('order-service', 'error_rate', 0.3, 0.003, '2026-12-01T11:58:00Z'),
+      metric('payment-service', 'error_rate', 0.4, 0.003, '2026-12-01T11:58:35Z'),
+    );
     // order-service's error also shows in its logs: evidence from two sources, first in time.
     e.logs.push({
       id: 'logs:order-service-abc123-a/app',
@@ -323,15 +184,7 @@ describe('analyzers', () => {
 
   it('orders services with the ranking core fleetops rank runs: a dependency its callers’ symptoms point at beats an equally broken bystander', () => {
     const e = evidence('frontend');
-    e.graph = {
-      id: 'graph:dependencies',
-      sources: ['istio'],
-      edges: [
-        { from: 'frontend', to: 'order-service' },
-        { from: 'order-service', to: 'payment-service' },
-        { from: 'frontend', to: 'user-service' },
-      ],
-    };
+    e.graph = dependencyGraph();
     const finding = (service: string, kind: 'cause' | 'symptom', category: string, at: string) => ({
       analyzer: 'test',
       category,
@@ -365,24 +218,11 @@ describe('analyzers', () => {
 
   it('a callee whose CPU rose well above its baseline is a contributing factor, not a root cause', () => {
     const e = evidence('frontend');
-    e.graph = {
-      id: 'graph:dependencies',
-      sources: ['istio'],
-      edges: [
-        { from: 'frontend', to: 'order-service' },
-        { from: 'order-service', to: 'payment-service' },
-      ],
-    };
-    e.metrics.push({
-      id: 'metric:payment-service/cpu_usage',
-      service: 'payment-service',
-      signal: 'cpu_usage',
-      current: 0.35,
-      baseline: 0.11,
-      changedAt: '2026-12-01T11:58:00Z',
-      source: 'prometheus',
-    });
-    e.metrics.push({ id: 'metric:order-service/cpu_usage', service: 'order-service', signal: 'cpu_usage', current: 0.14, baseline: 0.1, source: 'prometheus' });
+    e.graph = dependencyGraph([
+      { from: 'frontend', to: 'order-service' },
+      { from: 'order-service', to: 'payment-service' },
+    ]);
+    e.metrics.push(metric('payment-service', 'cpu_usage', 0.35, 0.11, '2026-12-01T11:58:00Z'), metric('order-service', 'cpu_usage', 0.14, 0.1));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses).toEqual([]);
     expect(report.contributingFactors).toEqual(['Deployment payment-service: CPU at 350m, 3.2x its baseline of 110m, below its limit']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
 import { changeTimeline } from '../../../functions/core/rca/changes.ts';
 import { buildReport } from '../../../functions/core/rca/report.ts';
-import { AT, evidence, pod } from './fixtures.ts';
+import { AT, dependencyGraph, evidence, failedSchedulingEvent, metric, pod, rollout, unschedulablePod } from '../../support/rca-evidence.ts';
 
 /** Issue 21: evidence has a time. A terminated state older than the incident is history, not a cause. */
 describe('evidence has a time', () => {
@@ -11,27 +11,8 @@ describe('evidence has a time', () => {
   it('an OOM kill long over (pods running and ready) does not outrank the active FailedScheduling, and shows as history', () => {
     const e = evidence('payment-service');
     e.pods.push(pod('payment-service', 'a', staleOom));
-    e.pods.push(
-      pod(
-        'payment-service',
-        'p',
-        { ready: false, state: 'waiting', reason: 'ContainerCreating' },
-        {
-          phase: 'Pending',
-          node: undefined,
-          conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }],
-        },
-      ),
-    );
-    e.events.push({
-      id: 'event:1',
-      type: 'Warning',
-      reason: 'FailedScheduling',
-      message: '0/3 nodes are available: 3 Insufficient cpu.',
-      object: { kind: 'Pod', name: 'payment-service-abc123-p' },
-      count: 3,
-      lastSeen: AT,
-    });
+    e.pods.push(unschedulablePod({ message: '0/3 nodes are available: 3 Insufficient cpu.' }));
+    e.events.push(failedSchedulingEvent());
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('FailedScheduling');
     expect(report.rootCauses.map((c) => c.category)).not.toContain('OOMKilled');
@@ -64,31 +45,12 @@ describe('evidence has a time', () => {
 
   it('the change timeline: rollouts of the last hour that changed something, oldest first', () => {
     const e = evidence('frontend');
-    e.rollouts.push({
-      id: 'rollout:b/3',
-      deployment: 'b',
-      revision: '3',
-      previousRevision: '2',
-      at: '2026-12-01T11:58:00Z',
-      changes: ['image app: b:1 → b:2'],
-    });
-    e.rollouts.push({
-      id: 'rollout:a/7',
-      deployment: 'a',
-      revision: '7',
-      previousRevision: '6',
-      at: '2026-12-01T11:50:00Z',
-      changes: ['image app: a:1 → a:2'],
-    });
-    e.rollouts.push({
-      id: 'rollout:old/2',
-      deployment: 'old',
-      revision: '2',
-      previousRevision: '1',
-      at: '2026-11-30T11:00:00Z',
-      changes: ['image app: o:1 → o:2'],
-    });
-    e.rollouts.push({ id: 'rollout:same/2', deployment: 'same', revision: '2', previousRevision: '1', at: '2026-12-01T11:59:00Z', changes: [] });
+    e.rollouts.push(
+      rollout('b', 3, '2026-12-01T11:58:00Z', ['image app: b:1 → b:2']),
+      rollout('a', 7, '2026-12-01T11:50:00Z', ['image app: a:1 → a:2']),
+      rollout('old', 2, '2026-11-30T11:00:00Z', ['image app: o:1 → o:2']),
+      rollout('same', 2, '2026-12-01T11:59:00Z', []),
+    );
     expect(changeTimeline(e)).toEqual([
       { node: 'a', at: Date.parse('2026-12-01T11:50:00Z') / 1000, kind: 'rollout', detail: 'revision 7: image app: a:1 → a:2' },
       { node: 'b', at: Date.parse('2026-12-01T11:58:00Z') / 1000, kind: 'rollout', detail: 'revision 3: image app: b:1 → b:2' },
@@ -99,40 +61,15 @@ describe('evidence has a time', () => {
 describe('calls that fail only at the caller (issue 21: silent roots)', () => {
   const withEdges = (calleeRate: number) => {
     const e = evidence('order-service');
-    e.graph = {
-      id: 'graph:dependencies',
-      sources: ['istio'],
-      edges: [
-        { from: 'frontend', to: 'order-service', errorRate: 0.2 },
-        { from: 'order-service', to: 'payment-service', errorRate: 0.25 },
-      ],
-    };
-    e.metrics.push({
-      id: 'metric:order-service/error_rate',
-      service: 'order-service',
-      signal: 'error_rate',
-      current: 0.3,
-      baseline: 0.003,
-      changedAt: AT,
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:frontend/error_rate',
-      service: 'frontend',
-      signal: 'error_rate',
-      current: 0.2,
-      baseline: 0.003,
-      changedAt: AT,
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:payment-service/error_rate',
-      service: 'payment-service',
-      signal: 'error_rate',
-      current: calleeRate,
-      baseline: 0.003,
-      source: 'prometheus',
-    });
+    e.graph = dependencyGraph([
+      { from: 'frontend', to: 'order-service', errorRate: 0.2 },
+      { from: 'order-service', to: 'payment-service', errorRate: 0.25 },
+    ]);
+    e.metrics.push(
+      metric('order-service', 'error_rate', 0.3, 0.003, AT),
+      metric('frontend', 'error_rate', 0.2, 0.003, AT),
+      metric('payment-service', 'error_rate', calleeRate, 0.003),
+    );
     return e;
   };
 
@@ -155,23 +92,8 @@ describe('a failure that is over, though recent, yields to what fails now', () =
   it('an OOM kill seconds before, containers ready again: the active FailedScheduling comes first', () => {
     const e = evidence('payment-service');
     e.pods.push(pod('payment-service', 'a', justRecovered));
-    e.pods.push(
-      pod(
-        'payment-service',
-        'p',
-        { ready: false, state: 'waiting', reason: 'ContainerCreating' },
-        { phase: 'Pending', node: undefined, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-      ),
-    );
-    e.events.push({
-      id: 'event:1',
-      type: 'Warning',
-      reason: 'FailedScheduling',
-      message: '0/3 nodes are available: 3 Insufficient cpu.',
-      object: { kind: 'Pod', name: 'payment-service-abc123-p' },
-      count: 3,
-      lastSeen: AT,
-    });
+    e.pods.push(unschedulablePod());
+    e.events.push(failedSchedulingEvent());
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('FailedScheduling');
     expect(report.rootCauses.map((c) => c.category)).not.toContain('OOMKilled');
@@ -180,15 +102,7 @@ describe('a failure that is over, though recent, yields to what fails now', () =
   it('a crash loop just over does not outrank a latency regression that is happening now', () => {
     const e = evidence('order-service');
     e.pods.push(pod('order-service', 'a', { restarts: 4, lastTermination: { reason: 'Error', exitCode: 1, finishedAt: '2026-12-01T11:59:40Z' } }));
-    e.metrics.push({
-      id: 'metric:order-service/latency_p95',
-      service: 'order-service',
-      signal: 'latency_p95',
-      current: 1.2,
-      baseline: 0.05,
-      changedAt: AT,
-      source: 'prometheus',
-    });
+    e.metrics.push(metric('order-service', 'latency_p95', 1.2, 0.05, AT));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0].category).toBe('LatencyRegression');
   });
@@ -197,27 +111,11 @@ describe('a failure that is over, though recent, yields to what fails now', () =
 describe('per-edge signals (the callers view, now against before)', () => {
   it('blame the callee from the edge series when the 5-minute edge ratio is still diluted', () => {
     const e = evidence('order-service');
-    e.graph = { id: 'graph:dependencies', sources: ['istio'], edges: [{ from: 'order-service', to: 'payment-service', errorRate: 0.02 }] };
+    e.graph = dependencyGraph([{ from: 'order-service', to: 'payment-service', errorRate: 0.02 }]);
     e.edgeMetrics = [
       { id: 'edge:order-service>payment-service/errors', from: 'order-service', to: 'payment-service', metric: 'errors', current: 0.45, baseline: 0.003 },
     ];
-    e.metrics.push({
-      id: 'metric:order-service/error_rate',
-      service: 'order-service',
-      signal: 'error_rate',
-      current: 0.3,
-      baseline: 0.003,
-      changedAt: AT,
-      source: 'prometheus',
-    });
-    e.metrics.push({
-      id: 'metric:payment-service/error_rate',
-      service: 'payment-service',
-      signal: 'error_rate',
-      current: 0.003,
-      baseline: 0.003,
-      source: 'prometheus',
-    });
+    e.metrics.push(metric('order-service', 'error_rate', 0.3, 0.003, AT), metric('payment-service', 'error_rate', 0.003, 0.003));
     const report = buildReport(e, analyze(e));
     expect(report.rootCauses[0]).toMatchObject({ category: 'CallFailures', resource: 'deployment/payment-service' });
     expect(report.rootCauses[0].evidence).toContain('edge:order-service>payment-service/errors');

@@ -3,7 +3,7 @@ import { analyze } from '../../../functions/core/rca/analyzers/index.ts';
 import { metricRanking } from '../../../functions/core/rca/metric-ranking.ts';
 import { buildReport } from '../../../functions/core/rca/report.ts';
 import type { SeriesInput } from '../../../functions/core/rca/metric-evidence.ts';
-import { evidence } from './fixtures.ts';
+import { evidence } from '../../support/rca-evidence.ts';
 
 const AT = new Date('2026-12-01T12:00:00Z');
 const t0 = AT.getTime() / 1000 - 15 * 60;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAnonymizer } from '../../../functions/core/rca/anonymize.ts';
 import { createRedactor } from '../../../functions/core/rca/redact.ts';
-import { evidence, pod } from './fixtures.ts';
+import { evidence, pod } from '../../support/rca-evidence.ts';
 
 describe('redactor', () => {
   const r = createRedactor(['s3cr3t-literal-value'], ['CONFIG_BLOB']);

@@ -6,7 +6,8 @@ import { mergeEvidence } from '../../../functions/core/rca/evidence.ts';
 import { metricRanking } from '../../../functions/core/rca/metric-ranking.ts';
 import { buildReport } from '../../../functions/core/rca/report.ts';
 import type { ArgoCdApplication } from '../../../functions/core/healing/argocd.ts';
-import { AT as FIXTURE_AT, evidence } from './fixtures.ts';
+import { AT as FIXTURE_AT, evidence } from '../../support/rca-evidence.ts';
+import { twoCalleesFailingAlike } from '../../support/rca-ranking.ts';
 
 const AT = new Date('2026-12-06T12:00:00Z');
 const s = (iso: string) => Date.parse(iso) / 1000;
@@ -149,24 +150,7 @@ describe('Argo CD syncs (issue 21)', () => {
   });
 
   it('of two services failing alike, the one Argo CD synced just before is ranked first', () => {
-    const at = new Date('2026-12-01T12:00:00Z');
-    const t0 = at.getTime() / 1000 - 15 * 60;
-    const onset = at.getTime() / 1000 - 45;
-    const series = (service: string, signal: 'error_rate' | 'request_rate', before: number, after: number, jumpAt = Infinity) => ({
-      service,
-      signal,
-      points: Array.from({ length: 60 }, (_, i) => ({ ts: t0 + i * 15, value: (t0 + i * 15 >= jumpAt ? after : before) * (1 + 0.03 * Math.sin(i * 1.7)) })),
-    });
-    const input = [
-      series('user-service', 'error_rate', 0.003, 0.3, onset),
-      series('order-service', 'error_rate', 0.003, 0.3, onset),
-      series('frontend', 'error_rate', 0.003, 0.15, onset + 15),
-      ...['user-service', 'order-service', 'frontend'].map((x) => series(x, 'request_rate', 20, 20)),
-    ];
-    const edges = [
-      { from: 'frontend', to: 'user-service' },
-      { from: 'frontend', to: 'order-service' },
-    ];
+    const { at, onset, series, edges } = twoCalleesFailingAlike();
     for (const synced of ['user-service', 'order-service']) {
       const changes = argoSyncChanges(
         app({
@@ -178,7 +162,7 @@ describe('Argo CD syncs (issue 21)', () => {
         at,
       );
       expect(changes).toHaveLength(1);
-      expect(metricRanking(input, edges, { service: 'frontend' }, at, { changes })?.nodes[0].node).toBe(synced);
+      expect(metricRanking(series, edges, { service: 'frontend' }, at, { changes })?.nodes[0].node).toBe(synced);
     }
   });
 });

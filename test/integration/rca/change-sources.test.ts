@@ -41,6 +41,11 @@ afterAll(async () => {
   await db?.stop();
 });
 
+/** An RCA of `service` in shop on the simulated cluster `changes`, its symptoms first seen at `at` (now unless told). */
+function rcaOf(service: string, at = new Date().toISOString()): RcaTarget {
+  return { rcaId: 'r', clusterId: 'c-changes', cluster: 'changes', namespace: 'shop', service, severity: 'critical', at };
+}
+
 describe('config map changes on the simulator (issue 21)', () => {
   it('lists config maps without their data and attributes a fresh one to the deployments that use it', async () => {
     const info = sim.clusters[0];
@@ -109,15 +114,7 @@ describe('fleetops deploys on the simulator (issue 21)', () => {
     await store.appendHistory({ ...entry, outcome: 'FAILED', at: iso(6) });
     await store.appendHistory({ ...entry, outcome: 'ROLLED_BACK', at: iso(5) });
 
-    const target: RcaTarget = {
-      rcaId: 'r',
-      clusterId: 'c-changes',
-      cluster: 'changes',
-      namespace: 'shop',
-      service: 'frontend',
-      severity: 'critical',
-      at: iso(0),
-    };
+    const target = rcaOf('frontend', iso(0));
     const changes = await collectChanges(client, store, 'c-changes', target, 100);
     const deploys = changes.filter((c) => c.kind === 'deploy');
     expect(deploys.map((c) => [c.node, c.at])).toEqual([
@@ -148,15 +145,7 @@ describe('HPA changes on the simulator (issue 21)', () => {
     };
     const created = await kreq(info, 'POST', '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers', hpa);
     expect(created.status, created.text).toBe(201);
-    const target: RcaTarget = {
-      rcaId: 'r',
-      clusterId: 'c-changes',
-      cluster: 'changes',
-      namespace: 'shop',
-      service: 'payment-service',
-      severity: 'critical',
-      at: new Date().toISOString(),
-    };
+    const target = rcaOf('payment-service');
     const scales = (await collectChanges(client, undefined, 'c-changes', target, 100)).filter((c) => c.kind === 'scale');
     expect(scales.map((c) => [c.node, c.detail])).toContainEqual(['payment-service', 'HPA payment-service created (min 1, max 2)']);
   });
@@ -257,15 +246,7 @@ describe('secret changes on the simulator, with the RBAC fleetops serves (issue 
     expect(JSON.stringify(metas)).not.toContain(b64);
     expect(JSON.stringify(metas)).not.toContain('last-applied-configuration');
 
-    const target: RcaTarget = {
-      rcaId: 'r',
-      clusterId: 'c-changes',
-      cluster: 'changes',
-      namespace: 'shop',
-      service: 'user-service',
-      severity: 'critical',
-      at: new Date().toISOString(),
-    };
+    const target = rcaOf('user-service');
     const changes = await collectChanges(fleetops, undefined, 'c-changes', target, 100);
     expect(changes.filter((c) => c.kind === 'secret').map((c) => [c.node, c.detail])).toEqual([['user-service', 'secret user-db created']]);
     expect(JSON.stringify(changes)).not.toContain(b64);
@@ -323,15 +304,7 @@ describe('Argo CD syncs (issue 21)', () => {
         policy: { allowLoopback: true, timeoutMs: 5000 },
         clusters: ['changes'],
       });
-      const target: RcaTarget = {
-        rcaId: 'r',
-        clusterId: 'c-changes',
-        cluster: 'changes',
-        namespace: 'shop',
-        service: 'frontend',
-        severity: 'critical',
-        at: new Date().toISOString(),
-      };
+      const target = rcaOf('frontend');
       const changes = await collectChanges(client, undefined, 'c-changes', target, 100, { argo: { argocd, server: info.server } });
       expect(changes.filter((c) => c.kind === 'sync')).toEqual([
         {

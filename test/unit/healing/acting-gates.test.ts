@@ -1,46 +1,19 @@
 /** Issue 19: every gate again at the moment of acting (after the approval wait), and approvals by verified identity. */
 import { describe, expect, it } from 'vitest';
 import { answerApproval } from '../../../functions/core/healing/approval.ts';
-import type { HealingCluster } from '../../../functions/core/healing/ports.ts';
-import type { Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
-import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
+import type { Severity } from '../../../functions/core/healing/types.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
-import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
+import { NOW, apiPods, apiWorkload, approver, healingRequest, healingSteps, operator } from '../../support/healing-fixtures.ts';
 
-const state: WorkloadState = {
-  deployment: 'api',
-  replicas: 2,
-  readyReplicas: 2,
-  revision: '3',
-  labels: {},
-  annotations: {},
-  template: {},
-  cpuLimitCores: 1,
-  replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
-  pods: [
-    { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.95 },
-    { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.95 },
-  ],
-};
-
-const approver: Identity = { kind: 'oidc', subject: 'https://idp.example|u-1', displayName: 'Ada Approver', role: 'approver' };
-const operator: Identity = { kind: 'oidc', subject: 'https://idp.example|u-2', displayName: 'Olly Operator', role: 'operator' };
+const state = apiWorkload({ cpuLimitCores: 1, pods: apiPods({ cpuCores: 0.95 }, { cpuCores: 0.95 }) });
 
 function setup(options: { incident?: Severity } = {}) {
-  const store = new InMemoryHealingStore();
   let incident = options.incident;
-  let now = new Date('2026-12-01T12:00:00Z');
+  let now = NOW;
   let freeze: { start: string; end: string }[] = [];
   const settings = { policy: {}, disabled: false, verifyWaitSeconds: 1 };
-  const cluster = { clusterName: async () => 'prod', workload: async () => structuredClone(state) } as unknown as HealingCluster;
-  const steps = new HealingSteps({
-    store,
-    cluster,
-    incidents: { link: async () => {}, addNote: async () => {} },
-    graph: { criticalDependents: async () => [] },
+  const { store, steps } = healingSteps(state, {
     openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
-    notifiers: [],
-    events: { publish: async () => {} },
     clock: { now: () => now },
     settings: {
       get policy() {
@@ -66,7 +39,7 @@ function setup(options: { incident?: Severity } = {}) {
 }
 
 async function toApproval(t: ReturnType<typeof setup>, severity: Severity) {
-  await t.steps.create('h1', { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity, trigger: 'api', requestedBy: 'test' });
+  await t.steps.create('h1', healingRequest({ severity }));
   expect(await t.steps.safety('h1')).toMatchObject({ outcome: 'continue' });
   const decided = await t.steps.decide('h1');
   await t.steps.requestApproval('h1', 'token-1');
@@ -109,15 +82,7 @@ describe('gates at the moment of acting', () => {
 
   it('a run planned without approval is not acted on when an incident raised the severity meanwhile', async () => {
     const t = setup();
-    await t.steps.create('h1', {
-      clusterId: 'c1',
-      namespace: 'shop',
-      service: 'api',
-      issueType: 'high_cpu',
-      severity: 'low',
-      trigger: 'api',
-      requestedBy: 'test',
-    });
+    await t.steps.create('h1', healingRequest());
     expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: false });
     expect(await t.steps.decide('h1')).toEqual({ kind: 'action', approval: false });
     t.incident('critical');
@@ -129,15 +94,7 @@ describe('gates at the moment of acting', () => {
 
   it('a manual RCA with no open incident only proposes', async () => {
     const t = setup();
-    await t.steps.create('h1', {
-      clusterId: 'c1',
-      namespace: 'shop',
-      service: 'api',
-      issueType: 'high_cpu',
-      severity: 'low',
-      trigger: 'rca',
-      requestedBy: 'rca:r1',
-    });
+    await t.steps.create('h1', healingRequest({ trigger: 'rca', requestedBy: 'rca:r1' }));
     expect(await t.steps.safety('h1')).toEqual({ outcome: 'continue', approval: true });
     expect(t.store.records.get('h1')!.proposal).toMatch(/manual RCA of a service with no open incident/);
   });

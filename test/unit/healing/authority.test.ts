@@ -1,62 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { failingWorkloads, healingAuthority, rcaCompletedEvent } from '../../../functions/core/rca/complete.ts';
-import { emptyEvidence, type Evidence } from '../../../functions/core/rca/evidence.ts';
-import type { RcaReport } from '../../../functions/core/rca/report.ts';
 import { maxSeverity, openIncidentFor } from '../../../functions/core/healing/safety.ts';
+import { deploymentEvidence, rcaEvidence, rcaReport as report } from '../../support/healing-fixtures.ts';
 
-const target = {
-  rcaId: 'rca-1',
-  clusterId: 'c-1',
-  cluster: 'dev',
-  namespace: 'shop',
-  service: 'frontend',
-  severity: 'medium' as const,
-  at: '2026-12-01T12:00:00Z',
-};
-
-function evidence(): Evidence {
-  const e = emptyEvidence(target);
-  e.deployments.push(
-    {
-      id: 'deployment:frontend',
-      name: 'frontend',
-      desired: 2,
-      ready: 1,
-      available: 1,
-      updated: 2,
-      unavailable: 1,
-      revision: '4',
-      selector: {},
-      conditions: [],
-    },
-    {
-      id: 'deployment:payments-api',
-      name: 'payments-api',
-      desired: 2,
-      ready: 2,
-      available: 2,
-      updated: 2,
-      unavailable: 0,
-      revision: '7',
-      selector: {},
-      conditions: [],
-    },
-  );
-  return e;
-}
-
-const report = (engine: 'rules' | 'bedrock', resource: string, issueType?: RcaReport['issueType']): RcaReport =>
-  ({
-    summary: 's',
-    symptoms: [],
-    rootCauses: [{ category: 'BadRollout', resource, description: 'd', evidence: ['deployment:frontend'], confidence: 0.9 }],
-    contributingFactors: [],
-    timeline: [],
-    remediation: [],
-    prevention: [],
-    engine,
-    ...(issueType ? { issueType } : {}),
-  }) as RcaReport;
+/** frontend fails; payments-api is healthy. */
+const evidence = () => rcaEvidence(deploymentEvidence('frontend', '4', 1), deploymentEvidence('payments-api', '7', 2));
 
 describe('healing authority from the rules over the evidence', () => {
   it('failing workloads: the service, the rules causes, and what the evidence shows failing; never a healthy deployment', () => {

@@ -5,62 +5,33 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerApproval } from '../../../functions/core/healing/approval.ts';
-import type { HealingCluster } from '../../../functions/core/healing/ports.ts';
-import type { HealingRequest, Severity, WorkloadState } from '../../../functions/core/healing/types.ts';
-import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
+import type { HealingRequest, Severity } from '../../../functions/core/healing/types.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
 import { healingAuthority } from '../../../functions/core/rca/complete.ts';
-import { emptyEvidence } from '../../../functions/core/rca/evidence.ts';
-import type { RcaReport } from '../../../functions/core/rca/report.ts';
-import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
+import {
+  NOW,
+  apiPods,
+  apiWorkload,
+  approver,
+  deploymentEvidence,
+  healingRequest,
+  healingSteps,
+  operator,
+  rcaEvidence,
+  rcaReport as report,
+} from '../../support/healing-fixtures.ts';
 
-const healthy: WorkloadState = {
-  deployment: 'api',
-  replicas: 2,
-  readyReplicas: 2,
-  revision: '3',
-  labels: {},
-  annotations: {},
-  template: {},
-  cpuLimitCores: 1,
-  replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
-  pods: [
-    { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.1 },
-    { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, cpuCores: 0.1 },
-  ],
-};
-
-const operator: Identity = { kind: 'oidc', subject: 'https://idp.example#olly', displayName: 'Olly Operator', role: 'operator' };
-const approver: Identity = { kind: 'oidc', subject: 'https://idp.example#ada', displayName: 'Ada Approver', role: 'approver' };
+const healthy = apiWorkload({ cpuLimitCores: 1, pods: apiPods({ cpuCores: 0.1 }, { cpuCores: 0.1 }) });
 
 function setup(incident?: Severity) {
-  const store = new InMemoryHealingStore();
-  const now = new Date('2026-12-01T12:00:00Z');
-  const steps = new HealingSteps({
-    store,
-    cluster: { clusterName: async () => 'prod', workload: async () => structuredClone(healthy) } as unknown as HealingCluster,
-    incidents: { link: async () => {}, addNote: async () => {} },
-    graph: { criticalDependents: async () => [] },
+  const { store, steps } = healingSteps(healthy, {
     openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
-    notifiers: [],
-    events: { publish: async () => {} },
-    clock: { now: () => now },
-    settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
   });
-  const deps = { store, callbacks: { succeed: async () => {}, fail: async () => {} }, clock: { now: () => now } } as never;
+  const deps = { store, callbacks: { succeed: async () => {}, fail: async () => {} }, clock: { now: () => NOW } } as never;
   return { store, steps, deps };
 }
 
-const apiRequest = (by: Identity): HealingRequest => ({
-  clusterId: 'c1',
-  namespace: 'shop',
-  service: 'api',
-  issueType: 'high_cpu',
-  severity: 'low',
-  trigger: 'api',
-  requestedBy: by.subject,
-  requestedByRole: by.role ?? undefined,
-});
+const apiRequest = (by: Identity): HealingRequest => healingRequest({ requestedBy: by.subject, requestedByRole: by.role ?? undefined });
 
 describe('hostile healing requests', () => {
   it("an operator's low-severity heal of a service with no open incident is only proposed", async () => {
@@ -103,56 +74,11 @@ describe('hostile healing requests', () => {
 });
 
 describe("hostile model answers (the model may rank the rules' causes, not pick another target)", () => {
-  const target = {
-    rcaId: 'rca-1',
-    clusterId: 'c-1',
-    cluster: 'dev',
-    namespace: 'shop',
-    service: 'frontend',
-    severity: 'medium' as const,
-    at: '2026-12-01T12:00:00Z',
-  };
-  const report = (engine: 'rules' | 'bedrock', resource: string, issueType?: RcaReport['issueType']): RcaReport =>
-    ({
-      summary: 's',
-      symptoms: [],
-      rootCauses: [{ category: 'BadRollout', resource, description: 'd', evidence: ['deployment:frontend'], confidence: 0.9 }],
-      contributingFactors: [],
-      timeline: [],
-      remediation: [],
-      prevention: [],
-      engine,
-      ...(issueType ? { issueType } : {}),
-    }) as RcaReport;
-
   it('a failing victim the rules did not name as a cause is a proposal, not a rollback target', () => {
-    const e = emptyEvidence(target);
-    e.deployments.push(
-      {
-        id: 'deployment:frontend',
-        name: 'frontend',
-        desired: 2,
-        ready: 1,
-        available: 1,
-        updated: 2,
-        unavailable: 1,
-        revision: '4',
-        selector: {},
-        conditions: [],
-      },
+    const e = rcaEvidence(
+      deploymentEvidence('frontend', '4', 1),
       // Failing too (it calls frontend), with an old revision a rollback would go back from.
-      {
-        id: 'deployment:payments-api',
-        name: 'payments-api',
-        desired: 2,
-        ready: 1,
-        available: 1,
-        updated: 2,
-        unavailable: 1,
-        revision: '7',
-        selector: {},
-        conditions: [],
-      },
+      deploymentEvidence('payments-api', '7', 1),
     );
     const a = healingAuthority(e, report('bedrock', 'deployment/payments-api', 'bad_deploy'), report('rules', 'deployment/frontend', 'bad_deploy'));
     expect(a.issueType).toBe('bad_deploy');
@@ -162,22 +88,14 @@ describe("hostile model answers (the model may rank the rules' causes, not pick 
 
 describe('a heal linked to an incident it is not about', () => {
   it("is refused (422): another service's or cluster's incident gets no link, note or escalation from it", async () => {
-    const store = new InMemoryHealingStore();
     const linked: string[] = [];
     const incidents: Record<string, { cluster: string; namespace: string; service: string; services?: string[] }> = {
       'inc-payments': { cluster: 'prod', namespace: 'pay', service: 'payments-api' },
       'inc-api': { cluster: 'prod', namespace: 'shop', service: 'frontend', services: ['frontend', 'api'] },
     };
-    const steps = new HealingSteps({
-      store,
-      cluster: { clusterName: async () => 'prod', workload: async () => structuredClone(healthy) } as unknown as HealingCluster,
+    const { store, steps } = healingSteps(healthy, {
       incidents: { link: async (incidentId) => void linked.push(incidentId), addNote: async () => {} },
-      graph: { criticalDependents: async () => [] },
       openIncidents: { openIncident: async () => undefined, incident: async (id) => incidents[id] },
-      notifiers: [],
-      events: { publish: async () => {} },
-      clock: { now: () => new Date('2026-12-01T12:00:00Z') },
-      settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
     });
     await expect(steps.create('h1', { ...apiRequest(approver), incidentId: 'inc-payments' })).rejects.toMatchObject({
       kind: 'unprocessable',

@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERVICE_POLICY } from '../../../functions/core/healing/policy.ts';
 import { decide, previousRevision } from '../../../functions/core/healing/strategies.ts';
 import type { HealingRequest, WorkloadState } from '../../../functions/core/healing/types.ts';
-
-const NOW = new Date('2026-12-01T12:00:00Z');
+import { NOW, apiPods, apiWorkload, healingRequest } from '../../support/healing-fixtures.ts';
 
 function workload(overrides: Partial<WorkloadState> = {}): WorkloadState {
-  return {
-    deployment: 'api',
-    replicas: 2,
-    readyReplicas: 2,
-    revision: '3',
-    labels: {},
-    annotations: {},
-    template: {},
+  return apiWorkload({
     cpuLimitCores: 0.5,
     memoryLimitBytes: 512 * 2 ** 20,
     replicaSets: [
@@ -21,24 +13,12 @@ function workload(overrides: Partial<WorkloadState> = {}): WorkloadState {
       { name: 'api-b', revision: '2', createdAt: '2026-11-20T00:00:00Z', replicas: 0 },
       { name: 'api-c', revision: '3', createdAt: '2026-11-30T00:00:00Z', replicas: 2 },
     ],
-    pods: [
-      { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, memoryBytes: 300 * 2 ** 20 },
-      { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 450 * 2 ** 20 },
-    ],
+    pods: apiPods({ memoryBytes: 300 * 2 ** 20 }, { memoryBytes: 450 * 2 ** 20 }),
     ...overrides,
-  };
+  });
 }
 
-const request = (issueType: HealingRequest['issueType'], extra: Partial<HealingRequest> = {}): HealingRequest => ({
-  clusterId: 'c1',
-  namespace: 'shop',
-  service: 'api',
-  issueType,
-  severity: 'medium',
-  trigger: 'api',
-  requestedBy: 'test',
-  ...extra,
-});
+const request = (issueType: HealingRequest['issueType'], extra: Partial<HealingRequest> = {}) => healingRequest({ issueType, severity: 'medium', ...extra });
 
 describe('healing strategies', () => {
   it('high_cpu scales out by 2, capped at 10', () => {

@@ -6,20 +6,14 @@ import { decide } from '../../../functions/core/healing/strategies.ts';
 import { HEALABLE_ISSUE_TYPES, STRATEGIES, strategyCatalogue, strategyForPlan } from '../../../functions/core/healing/strategies/index.ts';
 import { memoryLimitBump, parseMemory } from '../../../functions/core/healing/strategies/memory-limit-bump.ts';
 import type { HealingCluster } from '../../../functions/core/healing/ports.ts';
-import type { HealingRequest, WorkloadState } from '../../../functions/core/healing/types.ts';
+import type { WorkloadState } from '../../../functions/core/healing/types.ts';
 import { symptomScore } from '../../../functions/core/healing/verify.ts';
+import { NOW, apiPods, apiWorkload, healingRequest } from '../../support/healing-fixtures.ts';
 
-const NOW = new Date('2026-12-01T12:00:00Z');
 const MI = 2 ** 20;
 
 function leaking(overrides: Partial<WorkloadState> = {}): WorkloadState {
-  return {
-    deployment: 'api',
-    replicas: 2,
-    readyReplicas: 2,
-    revision: '3',
-    labels: {},
-    annotations: {},
+  return apiWorkload({
     template: {
       metadata: { labels: { app: 'api' } },
       spec: {
@@ -30,24 +24,12 @@ function leaking(overrides: Partial<WorkloadState> = {}): WorkloadState {
       },
     },
     memoryLimitBytes: 256 * MI,
-    replicaSets: [{ name: 'api-c', revision: '3', replicas: 2 }],
-    pods: [
-      { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0, memoryBytes: 240 * MI },
-      { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0, memoryBytes: 120 * MI },
-    ],
+    pods: apiPods({ memoryBytes: 240 * MI }, { memoryBytes: 120 * MI }),
     ...overrides,
-  };
+  });
 }
 
-const request: HealingRequest = {
-  clusterId: 'c1',
-  namespace: 'shop',
-  service: 'api',
-  issueType: 'high_memory',
-  severity: 'low',
-  trigger: 'api',
-  requestedBy: 'test',
-};
+const request = healingRequest({ issueType: 'high_memory' });
 
 describe('the strategy registry', () => {
   it('has one file per strategy, each registered once, and every plan kind has exactly one executor', () => {

@@ -55,6 +55,7 @@ export const RecommendationList = z
   .object({
     items: z.array(
       z.object({
+        id: z.string().meta({ description: 'POST /v1/recommendations/{id}/apply applies it; a new id once new evidence changes the values' }),
         cluster: z.string(),
         namespace: z.string(),
         workload: z.string(),
@@ -67,6 +68,31 @@ export const RecommendationList = z
     ),
   })
   .meta({ id: 'RecommendationList' });
+
+export const RecommendationParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a recommendation id'),
+});
+
+/** The values come from fleetops' own recommendation; the caller may only say why. */
+export const ApplyRecommendationRequest = z
+  .object({ reason: z.string().min(1).max(500).optional() })
+  .strict()
+  .optional();
+
+export const RecommendationApplied = z
+  .object({
+    deploymentId: z.string().meta({ description: 'GET /v1/deployments/{id} follows it' }),
+    created: z.boolean().meta({ description: 'false when this recommendation had already been applied (the same deployment)' }),
+    release: z.string(),
+    namespace: z.string(),
+    cluster: z.string(),
+    resources: resources.meta({ description: 'What the deploy sets at the chart values path `resources`' }),
+  })
+  .meta({ id: 'RecommendationApplied' });
 
 /** `detail` of a `PredictedBreach` event (source fleetops.metrics): a container's memory forecast to reach its limit within the hour, or no longer. */
 export const PredictedBreachDetail = z

@@ -6,6 +6,7 @@
  * OOM kills in the window mean the real peak was cut off at the limit, throttling means CPU demand was
  * cut off at the CPU limit.
  */
+import { tryParseQuantity } from '../metrics/quantity.ts';
 import type { ContainerSample } from './types.ts';
 
 const CPU_BASE = 0.001; // cores
@@ -137,40 +138,104 @@ export const formatMemory = (bytes: number): string => `${Math.max(1, Math.ceil(
 const roundCpu = (cores: number) => Math.max(1, Math.ceil(cores * 1000 - 1e-9)) / 1000;
 const roundMem = (bytes: number) => Math.max(1, Math.ceil(bytes / MI - 1e-9)) * MI;
 
-/** Merges the days of one container and recommends; undefined when there are too few samples. */
-export function recommend(days: UsageDay[], window: string, options: RightsizingOptions = DEFAULT_RIGHTSIZING): Recommendation | undefined {
+/** One container's days of evidence, added up. */
+interface Evidence {
+  latest: UsageDay;
+  cpu: Record<number, number>;
+  memory: Record<number, number>;
+  samples: number;
+  oomKills: number;
+  throttled: number;
+  pulls: number;
+}
+
+function mergeDays(days: UsageDay[]): Evidence | undefined {
   if (!days.length) return undefined;
   const latest = [...days].sort((a, b) => a.date.localeCompare(b.date)).at(-1)!;
-  const cpu: Record<number, number> = {};
-  const memory: Record<number, number> = {};
-  let samples = 0;
-  let oomKills = 0;
-  let throttled = 0;
-  let pulls = 0;
+  const e: Evidence = { latest, cpu: {}, memory: {}, samples: 0, oomKills: 0, throttled: 0, pulls: 0 };
   for (const d of days) {
-    samples += d.samples;
-    oomKills += d.oomKills;
-    throttled += d.throttled;
-    pulls += d.pulls;
-    for (const [k, v] of Object.entries(d.cpu)) cpu[Number(k)] = (cpu[Number(k)] ?? 0) + v;
-    for (const [k, v] of Object.entries(d.memory)) memory[Number(k)] = (memory[Number(k)] ?? 0) + v;
+    e.samples += d.samples;
+    e.oomKills += d.oomKills;
+    e.throttled += d.throttled;
+    e.pulls += d.pulls;
+    for (const [k, v] of Object.entries(d.cpu)) e.cpu[Number(k)] = (e.cpu[Number(k)] ?? 0) + v;
+    for (const [k, v] of Object.entries(d.memory)) e.memory[Number(k)] = (e.memory[Number(k)] ?? 0) + v;
   }
+  return e;
+}
+
+/**
+ * The least a container's history says it needs (cores, bytes): its CPU percentile, or its CPU limit
+ * when it was throttled there; its peak memory, or its memory limit when it was OOM-killed there.
+ */
+export interface ObservedNeed {
+  cpu: number;
+  memory: number;
+  /** Killed at this limit: a new limit must be above it. */
+  oomKilledAtMemory?: number;
+  /** Throttled at this limit: a new limit must be above it. */
+  throttledAtCpu?: number;
+}
+
+export function observedNeed(days: UsageDay[], options: RightsizingOptions = DEFAULT_RIGHTSIZING): ObservedNeed | undefined {
+  const e = mergeDays(days);
+  return e && needOf(e, options);
+}
+
+function needOf(e: Evidence, options: RightsizingOptions): ObservedNeed {
+  const { requests: cur, limits: lim } = e.latest;
+  const throttledAtCpu = e.samples > 0 && (100 * e.throttled) / e.samples > options.throttledPctThreshold ? (lim.cpu ?? cur.cpu) : undefined;
+  const oomKilledAtMemory = e.oomKills > 0 ? (lim.memory ?? cur.memory) : undefined;
+  return {
+    cpu: Math.max(quantile(e.cpu, options.cpuPercentile, CPU_BASE), throttledAtCpu ?? 0),
+    memory: Math.max(quantile(e.memory, 1, MEM_BASE), oomKilledAtMemory ?? 0),
+    ...(oomKilledAtMemory !== undefined ? { oomKilledAtMemory } : {}),
+    ...(throttledAtCpu !== undefined ? { throttledAtCpu } : {}),
+  };
+}
+
+/**
+ * Where `resources` would give a container less than its history shows it needs, in words; empty
+ * when it gives enough. A check on the values about to be applied, independent of how they were chosen.
+ */
+export function shortfalls(resources: Resources, need: ObservedNeed): string[] {
+  const out: string[] = [];
+  const cpu = tryParseQuantity(resources.requests.cpu);
+  const memory = tryParseQuantity(resources.requests.memory);
+  const cpuLimit = tryParseQuantity(resources.limits.cpu);
+  const memoryLimit = tryParseQuantity(resources.limits.memory);
+  // Recommendations are rounded up to whole millicores and MiB, so a need is compared at that grain.
+  if (cpu === undefined || cpu < roundCpu(need.cpu)) out.push(`CPU request ${resources.requests.cpu} is below the observed ${formatCpu(need.cpu)}`);
+  if (memory === undefined || memory < roundMem(need.memory))
+    out.push(`memory request ${resources.requests.memory} is below the observed ${formatMemory(need.memory)}`);
+  if (cpuLimit !== undefined && cpuLimit < roundCpu(need.cpu)) out.push(`CPU limit ${resources.limits.cpu} is below the observed ${formatCpu(need.cpu)}`);
+  if (memoryLimit !== undefined && memoryLimit < roundMem(need.memory))
+    out.push(`memory limit ${resources.limits.memory} is below the observed ${formatMemory(need.memory)}`);
+  if (need.oomKilledAtMemory !== undefined && (memoryLimit ?? memory ?? 0) <= need.oomKilledAtMemory)
+    out.push(`memory ${resources.limits.memory ?? resources.requests.memory} is not above the ${formatMemory(need.oomKilledAtMemory)} it was OOM-killed at`);
+  if (need.throttledAtCpu !== undefined && cpuLimit !== undefined && cpuLimit <= need.throttledAtCpu)
+    out.push(`CPU limit ${resources.limits.cpu} is not above the ${formatCpu(need.throttledAtCpu)} it was throttled at`);
+  return out;
+}
+
+/** Merges the days of one container and recommends; undefined when there are too few samples. */
+export function recommend(days: UsageDay[], window: string, options: RightsizingOptions = DEFAULT_RIGHTSIZING): Recommendation | undefined {
+  const e = mergeDays(days);
+  if (!e) return undefined;
+  const { latest, cpu, samples, oomKills, throttled, pulls } = e;
   if (samples < options.minSamples) return undefined;
   const throttledPct = (100 * throttled) / samples;
   const cur = latest.requests;
   const lim = latest.limits;
 
-  let cpuReq = Math.max(options.minCpu, quantile(cpu, options.cpuPercentile, CPU_BASE));
+  const need = needOf(e, options);
+  let cpuReq = Math.max(options.minCpu, need.cpu);
   const cpuMax = quantile(cpu, 1, CPU_BASE);
-  if (throttledPct > options.throttledPctThreshold) {
-    // Demand was cut off at the limit: what it needs is more than what it got.
-    cpuReq = Math.max(cpuReq, (lim.cpu ?? cur.cpu ?? cpuReq) * 1.25);
-  }
-  let memReq = Math.max(options.minMemory, quantile(memory, 1, MEM_BASE) * (1 + options.memoryHeadroom));
-  if (oomKills > 0) {
-    // The peak was cut off by the OOM killer at the limit: it needs more than the limit.
-    memReq = Math.max(memReq, (lim.memory ?? cur.memory ?? memReq) * 1.25);
-  }
+  // Demand was cut off at the limit: what it needs is more than what it got.
+  if (need.throttledAtCpu !== undefined) cpuReq = Math.max(cpuReq, need.throttledAtCpu * 1.25);
+  let memReq = Math.max(options.minMemory, need.memory * (1 + options.memoryHeadroom));
+  // The peak was cut off by the OOM killer at the limit: it needs more than the limit.
+  if (need.oomKilledAtMemory !== undefined) memReq = Math.max(memReq, need.oomKilledAtMemory * 1.25);
   cpuReq = roundCpu(cpuReq);
   memReq = roundMem(memReq);
   let cpuLimit: number | undefined;

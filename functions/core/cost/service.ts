@@ -10,7 +10,20 @@ import { allocate, nodePriceQuery } from './allocation.ts';
 import type { ClusterResources, CostStore, DailyCostRow } from './ports.ts';
 import type { NodePricer } from './prices.ts';
 import { buildReport, isoDate, windowDates, type CostGroupBy, type CostItem, type CostReport, type CostWindow } from './report.ts';
-import { DEFAULT_RIGHTSIZING, recommend, usageDeltas, type Recommendation, type RightsizingOptions, type UsageDay } from './rightsizing.ts';
+import { containerHash, parseRecommendationId, recommendationId, type ContainerKey } from './recommendation-id.ts';
+import {
+  DEFAULT_RIGHTSIZING,
+  observedNeed,
+  recommend,
+  usageDeltas,
+  type ObservedNeed,
+  type Recommendation,
+  type RightsizingOptions,
+  type UsageDay,
+} from './rightsizing.ts';
+
+/** A recommendation with its id (`POST /v1/recommendations/{id}/apply`). */
+export type IdentifiedRecommendation = Recommendation & { id: string };
 
 export interface CostServiceDeps {
   store: CostStore;
@@ -146,7 +159,39 @@ export class CostService {
     return { window, target, items: owners.items.filter((i) => i.key === owner) };
   }
 
-  async recommendations(query: RecommendationQuery): Promise<{ items: Recommendation[] }> {
+  async recommendations(query: RecommendationQuery): Promise<{ items: IdentifiedRecommendation[] }> {
+    const items = (await this.#evaluate(query)).map((e) => e.recommendation);
+    items.sort((a, b) => b.monthlySaving - a.monthlySaving || a.cluster.localeCompare(b.cluster) || a.workload.localeCompare(b.workload));
+    return { items };
+  }
+
+  /**
+   * One recommendation by id, recomputed from the stored evidence now, with what its history says the
+   * container needs and the other containers of its workload. Unknown: no container of that id has a
+   * recommendation today. Stale: it has, with other values than the id's.
+   */
+  async recommendationById(
+    id: string,
+  ): Promise<
+    { state: 'current' | 'stale'; clusterId: string; recommendation: IdentifiedRecommendation; need: ObservedNeed; containers: string[] } | { state: 'unknown' }
+  > {
+    const parsed = parseRecommendationId(id);
+    if (!parsed) return { state: 'unknown' };
+    const all = await this.#evaluate({ days: parsed.days });
+    const found = all.find((e) => containerHash(e) === parsed.container);
+    if (!found) return { state: 'unknown' };
+    const { clusterId, namespace, workload } = found;
+    const containers = all.filter((e) => e.clusterId === clusterId && e.namespace === namespace && e.workload === workload).map((e) => e.container);
+    return {
+      state: found.recommendation.id === id ? 'current' : 'stale',
+      clusterId,
+      recommendation: found.recommendation,
+      need: found.need,
+      containers,
+    };
+  }
+
+  async #evaluate(query: RecommendationQuery): Promise<(ContainerKey & { recommendation: IdentifiedRecommendation; need: ObservedNeed })[]> {
     const days = query.days ?? 7;
     const now = this.#deps.clock.now();
     const from = isoDate(new Date(now.getTime() - (days - 1) * 86_400_000));
@@ -160,8 +205,12 @@ export class CostService {
       groups.set(key, [...(groups.get(key) ?? []), u]);
     }
     const options = { ...DEFAULT_RIGHTSIZING, ...this.#deps.rightsizing };
-    const items = [...groups.values()].map((g) => recommend(g, `${days}d`, options)).filter((r): r is Recommendation => r !== undefined);
-    items.sort((a, b) => b.monthlySaving - a.monthlySaving || a.cluster.localeCompare(b.cluster) || a.workload.localeCompare(b.workload));
-    return { items };
+    return [...groups.values()].flatMap((g) => {
+      const r = recommend(g, `${days}d`, options);
+      const need = observedNeed(g, options);
+      if (!r || !need) return [];
+      const key = { clusterId: g[0]!.clusterId, namespace: r.namespace, workload: r.workload, container: r.container };
+      return [{ ...key, need, recommendation: { id: recommendationId(key, days, r.recommended), ...r } }];
+    });
   }
 }

@@ -1,6 +1,4 @@
 import { canonicalJson, deploymentIdFor, requestHash } from '../core/deploy/identity.ts';
-import { requireProdApprover } from '../core/deploy/prod-gate.ts';
-import { clusterStore } from '../wiring/cluster-store.ts';
 import { checkChart } from '../core/deploy/chart.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { checkValues } from '../core/deploy/values.ts';
@@ -8,7 +6,7 @@ import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
-import { apiDeployer } from '../wiring/deploy-api.ts';
+import { deployRequests } from '../wiring/deploy-api.ts';
 import { deploymentStore } from '../wiring/deployment-store.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
@@ -18,13 +16,18 @@ export const handler = httpHandler({
     const key = headers['idempotency-key'];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
       throw new ValidationError('Idempotency-Key: 1 to 128 printable ASCII characters', undefined, 'INVALID_IDEMPOTENCY_KEY');
-    // Waves that reach prod clusters need an approver, as in Slack.
-    requireProdApprover(identity, body.waves, await clusterStore().list());
     // Without a key, the request itself is the key: an identical retry is the same deployment.
     const id = deploymentIdFor('api', key ?? canonicalJson(body));
     const { values, ...spec } = body;
     // With a key, the body it was first used with is remembered: the same key with another body is a 422.
-    const result = await apiDeployer().create({ id, trigger: 'api', ...spec, values, ...(key !== undefined ? { requestHash: requestHash(body) } : {}) });
+    // Waves that reach prod clusters need an approver (checked in deployRequests, as for every API deploy).
+    const result = await deployRequests().start(identity, {
+      id,
+      trigger: 'api',
+      ...spec,
+      values,
+      ...(key !== undefined ? { requestHash: requestHash(body) } : {}),
+    });
     return json(202, { id: result.id });
   },
 

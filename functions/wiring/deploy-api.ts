@@ -1,5 +1,7 @@
 import { Deployer } from '../core/deploy/deployer.ts';
+import { DeployRequests } from '../core/deploy/requests.ts';
 import { wiring } from '../wiring.ts';
+import { clusterStore } from './cluster-store.ts';
 import { deploymentStore } from './deployment-store.ts';
 
 let built: { base: unknown; deployer: Deployer } | undefined;
@@ -24,4 +26,9 @@ export function apiDeployer(): Deployer {
     };
   }
   return built.deployer;
+}
+
+/** A person's deploy request (POST /v1/deployments, applying a recommendation): the prod gate, then apiDeployer(). */
+export function deployRequests(): DeployRequests {
+  return new DeployRequests({ deployer: apiDeployer(), clusters: clusterStore() });
 }

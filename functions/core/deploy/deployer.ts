@@ -38,6 +38,9 @@ export interface NewDeployment {
   strategy: DeployStrategy;
   /** The request's hash, when the id came from an Idempotency-Key: the same key with another body is refused (422). */
   requestHash?: string;
+  /** Who asked through the API (the verified identity's subject), and why. */
+  requestedBy?: string;
+  reason?: string;
 }
 
 /** What a Map iteration carries for one cluster. */
@@ -92,6 +95,8 @@ export class Deployer {
         strategy: input.strategy,
         valuesHash: valuesHash(values),
         ...(input.requestHash ? { requestHash: input.requestHash } : {}),
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
         createdAt: now,
         updatedAt: now,
       };

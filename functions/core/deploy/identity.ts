@@ -19,7 +19,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * without one, the request itself) for the API; the EventBridge event id and the trigger for events.
  * Retries and redeliveries therefore land on the same deployment and the same execution name.
  */
-export function deploymentIdFor(source: 'api' | 'ecr' | 'slack' | 'golden-path', key: string): string {
+export function deploymentIdFor(source: 'api' | 'ecr' | 'slack' | 'golden-path' | 'rightsizing', key: string): string {
   return `d-${sha256(`${source}\n${key}`).slice(0, 24)}`;
 }
 

@@ -15,14 +15,17 @@ import type { WaveSpec } from './types.ts';
 export const isProdEnvironment = isProdEnvironmentName;
 
 /** Prod by what the waves would select today (any status: a cluster that is down now may be back when the wave runs). */
-export function touchesProd(waves: readonly Pick<WaveSpec, 'selector'>[], clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[]): boolean {
+export function touchesProd(
+  waves: readonly Pick<WaveSpec, 'selector'>[],
+  clusters: readonly (Pick<ClusterRecord, 'environment' | 'labels'> & { id?: string })[],
+): boolean {
   return clusters.some((c) => isProdCluster(c) && waves.some((w) => matchesSelector(c, w.selector)));
 }
 
 export function requireProdApprover(
   identity: Identity,
   waves: readonly Pick<WaveSpec, 'selector'>[],
-  clusters: readonly Pick<ClusterRecord, 'environment' | 'labels'>[],
+  clusters: readonly (Pick<ClusterRecord, 'environment' | 'labels'> & { id?: string })[],
 ): void {
   if (touchesProd(waves, clusters) && !hasRole(identity, 'approver')) {
     throw new ForbiddenError(

@@ -9,6 +9,8 @@ export function publicDeployment(view: DeploymentView) {
     release: record.release,
     namespace: record.namespace,
     trigger: record.trigger,
+    ...(record.requestedBy ? { requestedBy: record.requestedBy } : {}),
+    ...(record.reason ? { reason: record.reason } : {}),
     createdAt: record.createdAt,
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     ...(record.message ? { message: record.message } : {}),

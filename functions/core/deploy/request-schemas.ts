@@ -84,6 +84,8 @@ export const Deployment = z
     release: z.string().optional(),
     namespace: z.string().optional(),
     trigger: z.string().optional(),
+    requestedBy: z.string().optional().meta({ description: 'The verified identity that asked through the API' }),
+    reason: z.string().optional(),
     createdAt: z.string().optional(),
     waves: z.array(
       z.object({

@@ -5,7 +5,8 @@ import type { ClusterSelector, ClusterTarget, WaveSpec } from './types.ts';
  * The ApplicationSet cluster generator's selection: environment equality, every matchLabels pair,
  * every matchExpression. An empty selector selects every cluster.
  */
-export function matchesSelector(cluster: Pick<ClusterRecord, 'environment' | 'labels'>, selector: ClusterSelector): boolean {
+export function matchesSelector(cluster: Pick<ClusterRecord, 'environment' | 'labels'> & { id?: string }, selector: ClusterSelector): boolean {
+  if (selector.clusterIds !== undefined && !(cluster.id !== undefined && selector.clusterIds.includes(cluster.id))) return false;
   if (selector.environment !== undefined && cluster.environment !== selector.environment) return false;
   const labels = cluster.labels ?? {};
   for (const [key, value] of Object.entries(selector.labels ?? {})) {

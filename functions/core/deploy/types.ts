@@ -16,6 +16,8 @@ export interface ClusterSelector {
   environment?: string;
   labels?: Record<string, string>;
   matchExpressions?: MatchExpression[];
+  /** Only these registered clusters (fleetops' own deploys to one cluster, e.g. a right-sizing; not part of the API's selector). */
+  clusterIds?: string[];
 }
 
 export interface WaveSpec {
@@ -53,6 +55,9 @@ export interface DeploymentRecord extends DeploymentSpec {
   valuesHash: string;
   /** sha256 of the whole request (API): a reused Idempotency-Key with another body is refused. */
   requestHash?: string;
+  /** The verified identity (`subject`) that asked for it through the API, and why, when it said. */
+  requestedBy?: string;
+  reason?: string;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;

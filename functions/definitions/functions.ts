@@ -95,6 +95,8 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
   // Cost and capacity (issue 22): reads only; the pull writes the cost rows.
   costs: { timeoutSeconds: 29, access: { table: 'read' } },
+  // Applying a recommendation is a deploy entry point: it reads the release's values and writes the new ones under deployments/*.
+  rightsizing: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], workflows: ['deploy'] } },
   'deploy-helm': {
     memoryMb: 1024,
     timeoutSeconds: 600,

@@ -29,7 +29,17 @@ import {
   Scorecard,
   ScorecardSummary,
 } from '../schemas/catalog.ts';
-import { CostQuery, CostReport, EntityCost, EntityCostQuery, RecommendationList, RecommendationQuery } from '../schemas/cost.ts';
+import {
+  ApplyRecommendationRequest,
+  CostQuery,
+  CostReport,
+  EntityCost,
+  EntityCostQuery,
+  RecommendationApplied,
+  RecommendationList,
+  RecommendationParams,
+  RecommendationQuery,
+} from '../schemas/cost.ts';
 import { CreateApiKeyRequest, CreatedCredential, CreateIngestCredentialRequest, CredentialList, CredentialSchema, WhoAmI } from '../schemas/identity.ts';
 
 const unauthorized = {
@@ -681,6 +691,29 @@ export const ROUTES = {
     tags: ['cost'],
     query: RecommendationQuery,
     responses: { 200: { description: 'Recommendations', schema: RecommendationList }, ...badRequest, ...unauthorized },
+  }),
+  applyRecommendation: defineRoute({
+    method: 'POST',
+    path: '/v1/recommendations/{id}/apply',
+    handler: 'rightsizing',
+    auth: 'bearer',
+    role: 'operator',
+    summary:
+      "Apply a right-sizing recommendation: the workload's fleetops release redeployed to its cluster with the recommended requests and limits at the chart value `resources`, through the deploy workflow (prod clusters need an approver). The values are fleetops' own; the body may only give a reason. Applying it again gives the same deployment",
+    tags: ['cost', 'deployments'],
+    params: RecommendationParams,
+    body: ApplyRecommendationRequest,
+    responses: {
+      202: { description: 'Deploy started (or, applied already, the same deployment)', schema: RecommendationApplied },
+      ...badRequest,
+      ...unauthorized,
+      404: { description: 'No such recommendation today', schema: ErrorResponse },
+      409: {
+        description:
+          'Stale recommendation, workload not deployed by fleetops, several containers, below the observed need, or another deploy of the release running',
+        schema: ErrorResponse,
+      },
+    },
   }),
 } satisfies Record<string, RouteDefinition>;
 

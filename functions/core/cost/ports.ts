@@ -2,6 +2,8 @@
 import type { ClusterAllocation, CostNode, CostPod, NodePrice, NodePriceQuery, PodUsage } from './types.ts';
 import type { UsageDelta, UsageDay } from './rightsizing.ts';
 import type { CapacitySeries } from './capacity.ts';
+import type { DeploymentStore } from '../deploy/store.ts';
+import type { DeployRequests } from '../deploy/requests.ts';
 
 /** Hourly node prices: the AWS Price List API (cached) in AWS, the shipped snapshot locally. */
 export interface PriceSource {
@@ -52,3 +54,9 @@ export interface CostStore {
   /** Replaces the cluster's series with `series` (dropping those not in it). */
   putCapacity(clusterId: string, series: CapacitySeries[], previous: CapacitySeries[], at: Date): Promise<void>;
 }
+
+/** What applying a recommendation reads of the deployments fleetops made: their records and each release's history per cluster. */
+export type FleetopsReleases = Pick<DeploymentStore, 'get' | 'list' | 'releaseHistory'>;
+
+/** The deploy request `POST /v1/deployments` makes (core/deploy/requests.ts): the prod gate, then the deploy workflow. */
+export type DeployStarter = Pick<DeployRequests, 'start'>;

@@ -21,8 +21,8 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
-/** Reads and validates EDGES.json: `[{"from":"caller","to":"callee"}]`. */
-export function readEdges(path: string): Edge[] {
+/** Reads a JSON file that must hold an array; `items` says what the array holds in the error when it does not. */
+function readJsonArray(path: string, items: string): unknown[] {
   const text = readFile(path, 'a JSON file')
     .toString('utf8')
     .replace(/^\uFEFF/, '');
@@ -32,8 +32,13 @@ export function readEdges(path: string): Edge[] {
   } catch (error) {
     throw new Error(`${path}: invalid JSON (${(error as Error).message})`, { cause: error });
   }
-  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of {"from":"caller","to":"callee"} edges`);
-  return parsed.map((e: unknown, i) => {
+  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of ${items}`);
+  return parsed;
+}
+
+/** Reads and validates EDGES.json: `[{"from":"caller","to":"callee"}]`. */
+export function readEdges(path: string): Edge[] {
+  return readJsonArray(path, '{"from":"caller","to":"callee"} edges').map((e, i) => {
     if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new Error(`${path}: edge ${i}: expected an object {"from","to"}`);
     const { from, to } = e as Record<string, unknown>;
     for (const [k, v] of [
@@ -48,17 +53,7 @@ export function readEdges(path: string): Edge[] {
 
 /** Reads and validates CHANGES.json: `[{"node","at","kind","detail"?}]`, `at` in epoch seconds. */
 export function readChanges(path: string): Change[] {
-  const text = readFile(path, 'a JSON file')
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path}: invalid JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of {"node","at","kind","detail"} changes`);
-  return parsed.map((c: unknown, i) => {
+  return readJsonArray(path, '{"node","at","kind","detail"} changes').map((c, i) => {
     if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error(`${path}: change ${i}: expected an object {"node","at","kind","detail"}`);
     const { node, at, kind, detail } = c as Record<string, unknown>;
     if (typeof node !== 'string' || node === '') throw new Error(`${path}: change ${i}: "node" must be a non-empty string`);

@@ -9,6 +9,7 @@ import type { PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
 import type { KubeClusterClient } from '../../ports.ts';
 import { tryParseQuantity } from '../../core/metrics/quantity.ts';
 import type {
+  Condition,
   ContainerEvidence,
   DeploymentEvidence,
   EventEvidence,
@@ -40,6 +41,19 @@ export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = { listLimit: 500, logCont
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const iso = (d: Date | string | undefined): string | undefined => (d === undefined ? undefined : d instanceof Date ? d.toISOString() : String(d));
+
+/** A pod's, node's or deployment's status conditions as evidence: messages cut to 300 characters. */
+function conditionsOf(conditions: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: Date }[] | undefined): Condition[] {
+  return (conditions ?? []).map((c) => ({
+    type: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message?.slice(0, 300),
+    since: iso(c.lastTransitionTime),
+  }));
+}
+
+const isReady = (conditions: Condition[]) => conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** `<deployment>-<pod-template-hash>` is the ReplicaSet; the deployment is what precedes the hash. */
 export function deploymentOfPod(pod: V1Pod): string | undefined {
@@ -78,20 +92,14 @@ function containerEvidence(pod: V1Pod, c: V1Container): ContainerEvidence {
 }
 
 export function podEvidence(pod: V1Pod): PodEvidence {
-  const conditions = (pod.status?.conditions ?? []).map((c) => ({
-    type: c.type,
-    status: c.status,
-    reason: c.reason,
-    message: c.message?.slice(0, 300),
-    since: iso(c.lastTransitionTime),
-  }));
+  const conditions = conditionsOf(pod.status?.conditions);
   return {
     id: `pod:${pod.metadata?.name}`,
     name: pod.metadata?.name ?? '',
     deployment: deploymentOfPod(pod),
     node: pod.spec?.nodeName,
     phase: pod.status?.phase ?? 'Unknown',
-    ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ready: isReady(conditions),
     createdAt: iso(pod.metadata?.creationTimestamp),
     conditions,
     containers: (pod.spec?.containers ?? []).map((c) => containerEvidence(pod, c)),
@@ -128,13 +136,7 @@ function deploymentEvidence(d: V1Deployment): DeploymentEvidence {
     unavailable: d.status?.unavailableReplicas ?? Math.max(0, desired - (d.status?.availableReplicas ?? 0)),
     revision: d.metadata?.annotations?.[REVISION],
     selector: d.spec?.selector?.matchLabels ?? {},
-    conditions: (d.status?.conditions ?? []).map((c) => ({
-      type: c.type,
-      status: c.status,
-      reason: c.reason,
-      message: c.message?.slice(0, 300),
-      since: iso(c.lastTransitionTime),
-    })),
+    conditions: conditionsOf(d.status?.conditions),
   };
 }
 
@@ -208,17 +210,11 @@ export async function collectEvents(client: KubeClusterClient, target: RcaTarget
 }
 
 function nodeEvidence(n: V1Node): NodeEvidence {
-  const conditions = (n.status?.conditions ?? []).map((c) => ({
-    type: c.type,
-    status: c.status,
-    reason: c.reason,
-    message: c.message?.slice(0, 300),
-    since: iso(c.lastTransitionTime),
-  }));
+  const conditions = conditionsOf(n.status?.conditions);
   return {
     id: `node:${n.metadata?.name}`,
     name: n.metadata?.name ?? '',
-    ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ready: isReady(conditions),
     unschedulable: n.spec?.unschedulable === true,
     conditions,
     taints: (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`),

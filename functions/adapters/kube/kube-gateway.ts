@@ -3,23 +3,11 @@
  * names the server and a reason code, never a credential.
  */
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
-import type {
-  CoreV1Event,
-  KubeConfig,
-  V1Deployment,
-  V1ObjectMeta,
-  V1Endpoints,
-  V1Node,
-  V1Pod,
-  V1PodTemplateSpec,
-  V1ReplicaSet,
-  V1Service,
-  V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
-import type { ClusterTarget, ClusterVersion, KubeGateway, PodMetrics } from '../../core/clusters/kube-gateway-port.ts';
+import type { ClusterTarget, ClusterVersion, KubeGateway } from '../../core/clusters/kube-gateway-port.ts';
 import type { KubeClusterClient } from '../../ports.ts';
 import { ClientPool } from './client-pool.ts';
 import { createKubeConfig } from './kube-client-factory.ts';
@@ -87,6 +75,7 @@ function checkName(kind: string, value: string): void {
   if (!NAME.test(value)) throw new ValidationError(`Invalid ${kind} name ${JSON.stringify(value)}`);
 }
 
+/** Typed by the port it implements (KubeClusterClient, functions/ports.ts): the compiler checks each method against it. */
 export class KubernetesClusterClient implements KubeClusterClient {
   private readonly server: string;
   private readonly secrets: string[];
@@ -114,7 +103,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     }
   }
 
-  async version(): Promise<ClusterVersion> {
+  async version() {
     const info = await this.call('GET /version', () => this.versionApi.getCode());
     if (!info || typeof info.gitVersion !== 'string') throw new UpstreamError(`Cluster ${this.server} returned no version`);
     if (!isPlausibleGitVersion(info.gitVersion)) {
@@ -123,40 +112,40 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return { gitVersion: info.gitVersion, platform: plausiblePlatform(info.platform) };
   }
 
-  async listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
+  async listPods(namespace: string, labelSelector?: string) {
     checkName('namespace', namespace);
     const list = await this.call(`pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
     return list.items;
   }
 
-  async listEvents(namespace: string): Promise<CoreV1Event[]> {
+  async listEvents(namespace: string) {
     checkName('namespace', namespace);
     const list = await this.call(`events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace }));
     return list.items;
   }
 
-  async listNodes(): Promise<V1Node[]> {
+  async listNodes() {
     const list = await this.call('nodes', () => this.core.listNode());
     return list.items;
   }
 
-  async listAllPods(): Promise<V1Pod[]> {
+  async listAllPods() {
     const list = await this.call('pods in all namespaces', () => this.core.listPodForAllNamespaces());
     return list.items;
   }
 
-  async listAllDeployments(): Promise<V1Deployment[]> {
+  async listAllDeployments() {
     const list = await this.call('deployments in all namespaces', () => this.apps.listDeploymentForAllNamespaces());
     return list.items;
   }
 
-  async getDeployment(namespace: string, name: string): Promise<V1Deployment> {
+  async getDeployment(namespace: string, name: string) {
     checkName('namespace', namespace);
     checkName('deployment', name);
     return this.call(`deployment ${namespace}/${name}`, () => this.apps.readNamespacedDeployment({ namespace, name }));
   }
 
-  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+  async scaleDeployment(namespace: string, name: string, replicas: number) {
     checkName('namespace', namespace);
     checkName('deployment', name);
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new ValidationError('replicas must be an integer between 0 and 1000');
@@ -169,22 +158,20 @@ export class KubernetesClusterClient implements KubeClusterClient {
     );
   }
 
-  async deletePod(namespace: string, name: string): Promise<void> {
+  async deletePod(namespace: string, name: string) {
     checkName('namespace', namespace);
     checkName('pod', name);
     await this.call(`pod ${namespace}/${name}`, () => this.core.deleteNamespacedPod({ namespace, name }));
   }
 
   /** `kubectl rollout undo`: to `toRevision` when given (`--to-revision`), else to the newest older revision. */
-  async rolloutUndo(namespace: string, name: string, toRevision?: string): Promise<{ revision: string }> {
+  async rolloutUndo(namespace: string, name: string, toRevision?: string) {
     const deployment = await this.getDeployment(namespace, name);
     const current = Number(deployment.metadata?.annotations?.[REVISION] ?? 0);
     const uid = deployment.metadata?.uid;
     const labelSelector = labelSelectorOf(deployment.spec?.selector?.matchLabels);
     const list = await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }));
-    const owned = list.items.filter((rs: V1ReplicaSet) =>
-      rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === name)),
-    );
+    const owned = list.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === name)));
     const previous = owned
       .map((rs) => ({ rs, revision: Number(rs.metadata?.annotations?.[REVISION] ?? NaN) }))
       .filter((x) => Number.isFinite(x.revision) && x.revision > 0 && x.revision !== current && (current === 0 || x.revision < current))
@@ -198,7 +185,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return { revision: String(previous.revision) };
   }
 
-  async podMetrics(namespace: string): Promise<PodMetrics[]> {
+  async podMetrics(namespace: string) {
     checkName('namespace', namespace);
     const list = (await this.call(`pod metrics in ${namespace}`, () =>
       this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' }),
@@ -217,22 +204,22 @@ export class KubernetesClusterClient implements KubeClusterClient {
     }));
   }
   // Read-only evidence for RCA.
-  async listDeployments(namespace: string, limit?: number): Promise<V1Deployment[]> {
+  async listDeployments(namespace: string, limit?: number) {
     checkName('namespace', namespace);
     return (await this.call(`deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace, limit }))).items;
   }
 
-  async listReplicaSets(namespace: string, labelSelector?: string, limit?: number): Promise<V1ReplicaSet[]> {
+  async listReplicaSets(namespace: string, labelSelector?: string, limit?: number) {
     checkName('namespace', namespace);
     return (await this.call(`replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector, limit }))).items;
   }
 
-  async listServices(namespace: string, limit?: number): Promise<V1Service[]> {
+  async listServices(namespace: string, limit?: number) {
     checkName('namespace', namespace);
     return (await this.call(`services in ${namespace}`, () => this.core.listNamespacedService({ namespace, limit }))).items;
   }
 
-  async listEndpoints(namespace: string, limit?: number): Promise<V1Endpoints[]> {
+  async listEndpoints(namespace: string, limit?: number) {
     checkName('namespace', namespace);
     return (await this.call(`endpoints in ${namespace}`, () => this.core.listNamespacedEndpoints({ namespace, limit }))).items;
   }
@@ -241,7 +228,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
    * `Accept: ...;as=PartialObjectMetadataList` makes a real API server (and the simulator) send metadata only (the data never
    * travels); a server without it falls back to the full list, whose data is dropped here before anything else sees it.
    */
-  async listConfigMapMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
+  async listConfigMapMetadata(namespace: string, limit?: number) {
     checkName('namespace', namespace);
     const list = await this.call(`configmaps in ${namespace}`, () =>
       this.core.listNamespacedConfigMap({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)),
@@ -255,7 +242,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
    * are dropped too (`kubectl apply` keeps the whole Secret, values included, in last-applied-configuration), and so are the
    * managedFields' field sets (they name the data's keys).
    */
-  async listSecretMetadata(namespace: string, limit?: number): Promise<V1ObjectMeta[]> {
+  async listSecretMetadata(namespace: string, limit?: number) {
     checkName('namespace', namespace);
     const list = await this.call(`secrets in ${namespace}`, () =>
       this.core.listNamespacedSecret({ namespace, limit }, setHeaderOptions('Accept', METADATA_ONLY)),
@@ -269,7 +256,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     }));
   }
 
-  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }): Promise<string> {
+  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; limitBytes: number; previous?: boolean }) {
     checkName('namespace', namespace);
     checkName('pod', pod);
     checkName('container', options.container);
@@ -287,13 +274,13 @@ export class KubernetesClusterClient implements KubeClusterClient {
     return typeof text === 'string' ? text.slice(0, options.limitBytes) : '';
   }
 
-  async listHorizontalPodAutoscalers(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {
+  async listHorizontalPodAutoscalers(namespace: string) {
     checkName('namespace', namespace);
     const list = await this.call(`horizontal pod autoscalers in ${namespace}`, () => this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }));
     return list.items;
   }
 
-  async patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }): Promise<void> {
+  async patchHorizontalPodAutoscaler(namespace: string, name: string, bounds: { minReplicas?: number; maxReplicas?: number }) {
     checkName('namespace', namespace);
     checkName('horizontal pod autoscaler', name);
     for (const v of Object.values(bounds))
@@ -306,7 +293,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     );
   }
 
-  async listServiceMonitors(namespace: string): Promise<{ name: string; matchLabels: Record<string, string> }[] | undefined> {
+  async listServiceMonitors(namespace: string) {
     checkName('namespace', namespace);
     try {
       const list = (await this.call(`servicemonitors in ${namespace}`, () =>
@@ -319,7 +306,7 @@ export class KubernetesClusterClient implements KubeClusterClient {
     }
   }
 
-  async replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec): Promise<void> {
+  async replaceDeploymentTemplate(namespace: string, name: string, template: V1PodTemplateSpec) {
     const deployment = await this.getDeployment(namespace, name);
     const body: V1Deployment = { ...deployment, spec: { ...deployment.spec!, template } };
     await this.call(`deployment ${namespace}/${name}`, () => this.apps.replaceNamespacedDeployment({ namespace, name, body }));

@@ -38,15 +38,23 @@ export function healingRequest(over: Partial<HealingRequest> = {}): HealingReque
   return { clusterId: 'c1', namespace: 'shop', service: 'api', issueType: 'high_cpu', severity: 'low', trigger: 'api', requestedBy: 'test', ...over };
 }
 
+/** Cluster prod, whose deployment is `workload`; it takes no action. */
+export function workloadCluster(workload: WorkloadState): HealingCluster {
+  return { clusterName: async () => 'prod', workload: async () => structuredClone(workload) } as unknown as HealingCluster;
+}
+
 /**
- * The healing workflow's steps over an in-memory store, on cluster prod whose deployment is `workload`, at NOW: no
- * critical dependents, notifiers or events, default policy; `over` replaces any dependency.
+ * The healing workflow's steps on `cluster` over an in-memory store, at NOW: no critical dependents, notifiers or
+ * events, default policy; `over` replaces any other dependency.
  */
-export function healingSteps(workload: WorkloadState, over: Partial<HealingDeps> = {}): { store: InMemoryHealingStore; steps: HealingSteps } {
+export function healingSteps(
+  cluster: HealingCluster,
+  over: Partial<Omit<HealingDeps, 'store' | 'cluster'>> = {},
+): { store: InMemoryHealingStore; steps: HealingSteps } {
   const store = new InMemoryHealingStore();
   const steps = new HealingSteps({
     store,
-    cluster: { clusterName: async () => 'prod', workload: async () => structuredClone(workload) } as unknown as HealingCluster,
+    cluster,
     incidents: { link: async () => {}, addNote: async () => {} },
     graph: { criticalDependents: async () => [] },
     notifiers: [],

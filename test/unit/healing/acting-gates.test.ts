@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answerApproval } from '../../../functions/core/healing/approval.ts';
 import type { Severity } from '../../../functions/core/healing/types.ts';
 import type { Identity } from '../../../functions/core/identity/identity.ts';
-import { NOW, apiPods, apiWorkload, approver, healingRequest, healingSteps, operator } from '../../support/healing-fixtures.ts';
+import { NOW, apiPods, apiWorkload, approver, healingRequest, healingSteps, operator, workloadCluster } from '../../support/healing-fixtures.ts';
 
 const state = apiWorkload({ cpuLimitCores: 1, pods: apiPods({ cpuCores: 0.95 }, { cpuCores: 0.95 }) });
 
@@ -12,7 +12,7 @@ function setup(options: { incident?: Severity } = {}) {
   let now = NOW;
   let freeze: { start: string; end: string }[] = [];
   const settings = { policy: {}, disabled: false, verifyWaitSeconds: 1 };
-  const { store, steps } = healingSteps(state, {
+  const { store, steps } = healingSteps(workloadCluster(state), {
     openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
     clock: { now: () => now },
     settings: {

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { argoAppRef, argoRollback, type ArgoAppRef, type ArgoCdApplication } from '../../../functions/core/healing/argocd.ts';
 import type { ArgoCdTarget, HealingCluster } from '../../../functions/core/healing/ports.ts';
 import type { HealingRequest, WorkloadState } from '../../../functions/core/healing/types.ts';
-import { HealingSteps } from '../../../functions/core/healing/workflow.ts';
-import { InMemoryHealingStore } from '../../support/fakes/healing-store.ts';
-
-const NOW = new Date('2026-12-01T12:00:00Z');
+import { apiWorkload, healingRequest, healingSteps } from '../../support/healing-fixtures.ts';
 
 const WHERE = { namespace: 'shop', deployment: 'api', cluster: { name: 'prod', server: 'https://prod.example.com:6443/' } };
 
@@ -101,24 +98,15 @@ describe('Argo CD: which application, and whether it can roll back', () => {
 // ---- the workflow steps with in-memory ports ----
 
 function workload(labels: Record<string, string>, overrides: Partial<WorkloadState> = {}): WorkloadState {
-  return {
-    deployment: 'api',
-    replicas: 2,
-    readyReplicas: 2,
-    revision: '3',
+  return apiWorkload({
     labels,
-    annotations: {},
     template: { spec: { containers: [{ name: 'api', image: 'api:3' }] } },
     replicaSets: [
       { name: 'api-b', revision: '2', createdAt: '2026-11-20T00:00:00Z', replicas: 0 },
       { name: 'api-c', revision: '3', createdAt: '2026-12-01T11:50:00Z', replicas: 2 },
     ],
-    pods: [
-      { name: 'api-c-1', ready: true, phase: 'Running', restarts: 0 },
-      { name: 'api-c-2', ready: true, phase: 'Running', restarts: 0 },
-    ],
     ...overrides,
-  };
+  });
 }
 
 function setup(
@@ -131,7 +119,6 @@ function setup(
     hpa?: boolean;
   } = {},
 ) {
-  const store = new InMemoryHealingStore();
   const clusterCalls: string[] = [];
   let state = workload(options.labels ?? { 'argocd.argoproj.io/instance': 'shop-api' }, {
     annotations: options.annotations ?? {},
@@ -162,27 +149,8 @@ function setup(
     rollback: async (ref, id) => void argoCalls.push({ call: 'rollback', ref, arg: id }),
     sync: async (ref, revision) => void argoCalls.push({ call: 'sync', ref, arg: revision }),
   };
-  const steps = new HealingSteps({
-    store,
-    cluster,
-    incidents: { link: async () => {}, addNote: async () => {} },
-    graph: { criticalDependents: async () => [] },
-    notifiers: [],
-    events: { publish: async () => {} },
-    clock: { now: () => NOW },
-    settings: { policy: {}, disabled: false, verifyWaitSeconds: 1 },
-    ...(options.argo && options.argo !== 'none' ? { argocd } : {}),
-  });
-  const request = (issueType: HealingRequest['issueType'], extra: Partial<HealingRequest> = {}): HealingRequest => ({
-    clusterId: 'c1',
-    namespace: 'shop',
-    service: 'api',
-    issueType,
-    severity: 'low',
-    trigger: 'api',
-    requestedBy: 'test',
-    ...extra,
-  });
+  const { store, steps } = healingSteps(cluster, options.argo && options.argo !== 'none' ? { argocd } : {});
+  const request = (issueType: HealingRequest['issueType'], extra: Partial<HealingRequest> = {}) => healingRequest({ issueType, ...extra });
   return { store, steps, clusterCalls, argoCalls, request, setState: (s: Partial<WorkloadState>) => (state = { ...state, ...s }) };
 }
 

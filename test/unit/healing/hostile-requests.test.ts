@@ -19,12 +19,13 @@ import {
   operator,
   rcaEvidence,
   rcaReport as report,
+  workloadCluster,
 } from '../../support/healing-fixtures.ts';
 
 const healthy = apiWorkload({ cpuLimitCores: 1, pods: apiPods({ cpuCores: 0.1 }, { cpuCores: 0.1 }) });
 
 function setup(incident?: Severity) {
-  const { store, steps } = healingSteps(healthy, {
+  const { store, steps } = healingSteps(workloadCluster(healthy), {
     openIncidents: { openIncident: async () => (incident ? { id: 'inc-1', severity: incident } : undefined) },
   });
   const deps = { store, callbacks: { succeed: async () => {}, fail: async () => {} }, clock: { now: () => NOW } } as never;
@@ -93,7 +94,7 @@ describe('a heal linked to an incident it is not about', () => {
       'inc-payments': { cluster: 'prod', namespace: 'pay', service: 'payments-api' },
       'inc-api': { cluster: 'prod', namespace: 'shop', service: 'frontend', services: ['frontend', 'api'] },
     };
-    const { store, steps } = healingSteps(healthy, {
+    const { store, steps } = healingSteps(workloadCluster(healthy), {
       incidents: { link: async (incidentId) => void linked.push(incidentId), addNote: async () => {} },
       openIncidents: { openIncident: async () => undefined, incident: async (id) => incidents[id] },
     });

@@ -101,14 +101,24 @@ export interface HandPulledStack {
   api: Api;
   /** The first simulated cluster. */
   info(): SimulatedClusterInfo;
+  /** Registered cluster ids by simulated cluster name. */
+  clusterIds: Record<string, string>;
   /** Runs one metric pull to the end and lets the bus deliver what it published. */
   pullNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** One simulated cluster `dev` registered on a local stack with no schedules: the test pulls when it wants. */
-export async function startHandPulledStack(options: { env?: Record<string, string>; tickMs?: number; name: string }): Promise<HandPulledStack> {
-  const sim = await startSimulator({ clusters: ['dev'], tickMs: options.tickMs ?? 300 });
+/**
+ * Simulated clusters (one, `dev`, unless named) registered on a local stack with no schedules, each
+ * with its name as its environment: the test pulls when it wants.
+ */
+export async function startHandPulledStack(options: {
+  env?: Record<string, string>;
+  tickMs?: number;
+  name: string;
+  clusters?: string[];
+}): Promise<HandPulledStack> {
+  const sim = await startSimulator({ clusters: options.clusters ?? ['dev'], tickMs: options.tickMs ?? 300 });
   const cloud = await startLocalCloud({
     port: 0,
     inMemory: true,
@@ -118,13 +128,19 @@ export async function startHandPulledStack(options: { env?: Record<string, strin
   });
   const api = apiClient(cloud);
   const info = () => sim.clusters[0]!;
-  const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: info().kubeconfigYaml, namespaces: ['shop'] });
-  if (response.status !== 201) throw new Error(`registering dev: ${response.status} ${JSON.stringify(response.body)}`);
+  const clusterIds: Record<string, string> = {};
+  for (const cluster of sim.clusters) {
+    const body = { name: cluster.name, environment: cluster.name, kubeconfig: cluster.kubeconfigYaml, namespaces: ['shop'] };
+    const response = await api('POST', '/v1/clusters', body);
+    if (response.status !== 201) throw new Error(`registering ${cluster.name}: ${response.status} ${JSON.stringify(response.body)}`);
+    clusterIds[cluster.name] = response.body.id;
+  }
   return {
     cloud,
     sim,
     api,
     info,
+    clusterIds,
     async pullNow() {
       const started = await api('POST', '/v1/metrics/pull');
       if (started.status !== 202) throw new Error(`metric pull: ${started.status} ${JSON.stringify(started.body)}`);

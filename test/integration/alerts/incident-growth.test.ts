@@ -4,31 +4,17 @@
  * the old `firing` / `fingerprints` sets passed after ~25k alert ids). Realistic traffic: Alertmanager
  * payloads of 1000 alerts (its batch limit here) for one service, through normalize and the pipeline.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../../functions/adapters/aws/dynamodb/document-client.ts';
-import { DynamoAlertStore } from '../../../functions/adapters/aws/dynamodb/alert-store.ts';
+import { describe, expect, it } from 'vitest';
 import { AlertPipeline } from '../../../functions/core/alerts/pipeline.ts';
 import { normalizeAlertmanager } from '../../../functions/core/alerts/normalize.ts';
 import { AlertmanagerWebhook } from '../../../functions/schemas/alerts.ts';
-import { startTestTable } from '../../support/dynamodb.ts';
+import { useAlertStoreTable } from '../../support/alert-store-table.ts';
 import { RecordingNotifier, RecordingPublisher, TestClock } from './helpers.ts';
 
 const PAYLOADS = 50;
 const PER_PAYLOAD = 1000;
 
-let db: Awaited<ReturnType<typeof startTestTable>>;
-let client: ReturnType<typeof createDocumentClient>;
-let store: DynamoAlertStore;
-
-beforeAll(async () => {
-  db = await startTestTable();
-  client = createDocumentClient({ tableName: db.tableName, endpoint: db.endpoint });
-  store = new DynamoAlertStore({ client, tableName: db.tableName });
-}, 120_000);
-afterAll(async () => {
-  client?.destroy();
-  await db?.stop();
-});
+const table = useAlertStoreTable();
 
 function payload(batch: number, status: 'firing' | 'resolved') {
   return AlertmanagerWebhook.parse({
@@ -55,7 +41,7 @@ describe('an incident joined by 50k distinct alerts', () => {
     const publisher = new RecordingPublisher();
     const slack = new RecordingNotifier('slack');
     const clock = new TestClock();
-    const pipeline = new AlertPipeline({ store, publisher, notifiers: [slack], clock });
+    const pipeline = new AlertPipeline({ store: table.store, publisher, notifiers: [slack], clock });
     const incidents = new Set<string>();
     for (let b = 0; b < PAYLOADS; b++) {
       clock.advance(1);
@@ -64,18 +50,18 @@ describe('an incident joined by 50k distinct alerts', () => {
     }
     expect(incidents.size).toBe(1);
     const [id] = incidents;
-    const open = await store.getIncident(id);
+    const open = await table.store.getIncident(id);
     expect(open).toMatchObject({ status: 'open', alertCount: PAYLOADS * PER_PAYLOAD, service: 'cart', cluster: 'cbig' });
-    expect((await store.firingAlertIds(id)).length).toBe(PAYLOADS * PER_PAYLOAD);
+    expect((await table.store.firingAlertIds(id)).length).toBe(PAYLOADS * PER_PAYLOAD);
     // The incident item itself stays small: no per-alert state on it.
     expect(JSON.stringify(open).length).toBeLessThan(4096);
 
     for (let b = 0; b < PAYLOADS; b++) {
       clock.advance(1);
       await pipeline.ingest(normalizeAlertmanager(payload(b, 'resolved'), clock.now()));
-      if (b < PAYLOADS - 1) expect((await store.getIncident(id))?.status).toBe('open');
+      if (b < PAYLOADS - 1) expect((await table.store.getIncident(id))?.status).toBe('open');
     }
-    expect(await store.getIncident(id)).toMatchObject({ status: 'resolved', alertCount: PAYLOADS * PER_PAYLOAD });
+    expect(await table.store.getIncident(id)).toMatchObject({ status: 'resolved', alertCount: PAYLOADS * PER_PAYLOAD });
     expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
     expect(publisher.ofType('IncidentResolved')).toHaveLength(1);
   }, 600_000);

@@ -232,7 +232,7 @@ describe('FleetopsStack hardening', () => {
       );
     expect(statementsOf('clusters').length).toBeGreaterThan(0);
     expect(writeResources('clusters')).toContain(`:secret:${stackName}/clusters/*`);
-    for (const handler of ['slack', 'catalog', 'deployments', 'deploy-ecr']) {
+    for (const handler of ['slack', 'catalog', 'deployments', 'deploy-ecr', 'rightsizing']) {
       const rendered = writeResources(handler);
       expect(rendered, handler).toContain(`:secret:${stackName}/deployments/*`);
       expect(rendered, handler).not.toContain(`:secret:${stackName}/clusters`);

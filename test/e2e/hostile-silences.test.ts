@@ -68,26 +68,32 @@ describe('hostile silences cannot stop alert ingestion', () => {
 
   it('matches (a+)+b against a 48-"a" label in linear time; the alert and /health answer promptly', async () => {
     expect((await call('POST', '/v1/silences', silence('(a+)+b'))).status).toBe(201);
-    // Backtracking would need ~2^48 steps here (hours); a bound of seconds only absorbs a loaded machine.
+    // Backtracking would need ~2^48 steps here (hours); a bound of 20 s only absorbs a loaded machine (CI runs
+    // this beside every other e2e file; 5 s timed out there once).
     const started = Date.now();
     const [ingested, health] = await Promise.all([
-      call('POST', '/v1/alerts', {
-        source: 'test',
-        cluster: 'prod',
-        namespace: 'shop',
-        service: 'checkout',
-        type: 'HighErrorRate',
-        severity: 'high',
-        message: 'checkout 5xx',
-        labels: { pod: 'a'.repeat(48) },
-      }),
-      call('GET', '/health'),
+      call(
+        'POST',
+        '/v1/alerts',
+        {
+          source: 'test',
+          cluster: 'prod',
+          namespace: 'shop',
+          service: 'checkout',
+          type: 'HighErrorRate',
+          severity: 'high',
+          message: 'checkout 5xx',
+          labels: { pod: 'a'.repeat(48) },
+        },
+        20_000,
+      ),
+      call('GET', '/health', undefined, 20_000),
     ]);
     expect(ingested.status).toBe(202);
     expect(ingested.body.incidents).toHaveLength(1);
     expect(health).toEqual({ status: 200, body: { status: 'ok' } });
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect((await call('GET', '/health', undefined, 2000)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await call('GET', '/health', undefined, 10_000)).status).toBe(200);
   });
 
   it('still silences what the pattern matches', async () => {

@@ -65,6 +65,11 @@ export interface PipelineConfig {
    * over, so this is best set to a few pull intervals (the wiring does).
    */
   flapSeconds: number;
+  /**
+   * How long after a caller's incident began a failing callee may still be its cause and take it over: detection of
+   * the callee lags its callers' by a pull or two at most (the wiring sets three pull intervals).
+   */
+  upwardJoinSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -84,10 +89,13 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   evidenceCacheSeconds: 10,
   splitWaitSeconds: 15,
   flapSeconds: 300,
+  upwardJoinSeconds: 120,
 };
 
 /** The flap window for a pull every `pullSeconds`: three pulls, at least a minute. */
 export const flapSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * pullSeconds);
+/** How late a callee's failure may follow its caller's incident and still be its cause: three pulls, at least 30 s. */
+export const upwardJoinSecondsFor = (pullSeconds: number): number => Math.max(30, 3 * pullSeconds);
 
 export interface AlertPipelineOptions {
   store: AlertStore;
@@ -146,8 +154,6 @@ export class DeliveryError extends Error {
 
 /** A Kubernetes failure of a new kind this long after an anomaly-only incident of the same service began is another fault. */
 const NEW_KIND_AFTER_SECONDS = 90;
-/** How long after a caller's incident began a failing callee may still be its cause (detection lags by a pull or two). */
-const UPWARD_JOIN_SECONDS = 120;
 
 const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
@@ -724,7 +730,7 @@ export class AlertPipeline {
       if (!isDown && !isUp) return true;
       if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
-      const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= UPWARD_JOIN_SECONDS * 1000;
+      const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= this.config.upwardJoinSeconds * 1000;
       const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t));
       if (
         isUp &&

@@ -19,7 +19,7 @@ const healthy = (from: string, to: string): EdgeHealth => ({
 const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
 const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
 
-function setup(edges?: EdgeHealth[], config: { flapSeconds?: number } = {}) {
+function setup(edges?: EdgeHealth[], config: { flapSeconds?: number; upwardJoinSeconds?: number } = {}) {
   const store = new InMemoryAlertStore();
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
@@ -156,6 +156,13 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect((await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents).toEqual([order]);
     expect(store.incidents.get(order)).toMatchObject({ service: 'payment-service', rerootedFrom: 'order-service' });
     expect(slack.sent.map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/), expect.stringMatching(/^Incident traced/)]);
+  });
+
+  it('a callee failing longer than the upward-join window after its caller’s incident began is another fault', async () => {
+    const { p, clock } = setup([failing('order-service', 'payment-service')], { upwardJoinSeconds: 30 });
+    const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    clock.advance(45);
+    expect((await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents).not.toEqual([order]);
   });
 });
 

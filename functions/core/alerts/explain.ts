@@ -102,9 +102,10 @@ export function explains(caller: string, symptom: SymptomSignals, targets: Reado
   // explain a latency rise that came with them (a fault of the caller's own starting meanwhile).
   const wanted = symptom.request ? [...symptom.request] : undefined;
   if (!wanted) return reaches(out.map((e) => e.to)) ? 'explained' : 'unexplained';
-  const explainedBy = (signal: EdgeSignal) => out.filter((e) => e.signals.has(signal) && reaches([e.to]));
-  if (!wanted.every((signal) => explainedBy(signal).length > 0)) return 'unexplained';
-  if (wanted.includes('errors') && errorsBeyondCallees(caller, symptom, evidence, new Set(explainedBy('errors').map((e) => e.to)))) return 'unexplained';
+  const explaining = new Map(wanted.map((signal) => [signal, out.filter((e) => e.signals.has(signal) && reaches([e.to]))]));
+  if ([...explaining.values()].some((edges) => edges.length === 0)) return 'unexplained';
+  const errorCallees = explaining.get('errors');
+  if (errorCallees && errorsBeyondCallees(caller, symptom, evidence, new Set(errorCallees.map((e) => e.to)))) return 'unexplained';
   return 'explained';
 }
 

@@ -419,13 +419,10 @@ export class AlertPipeline {
         !types.some((t) => OWN_FAILURE.test(t)) &&
         now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
       if (!anotherFault && !(await this.#signalsReplaced(lead, incident))) return this.#rehome(batch, lead, incident, now);
-    } else if (await this.#rootFiring(incident)) {
-      if (await this.#explainedBy(lead, incident, now)) return undefined;
-      // Another callee's open incident may explain it (a second fault downstream, overlapping the first).
-      const moved = await this.#moveToExplaining(batch, lead, incident, now);
-      if (moved !== undefined) return moved;
     } else {
-      // The fault this symptom joined has ended (or moved to an incident of its own): it follows a callee's open incident that explains it, else splits off.
+      if ((await this.#rootFiring(incident)) && (await this.#explainedBy(lead, incident, now))) return undefined;
+      // The fault this symptom joined has ended, moved to an incident of its own, or does not explain it (a second
+      // fault downstream, overlapping the first): it follows another callee's open incident that explains it, else splits off.
       const moved = await this.#moveToExplaining(batch, lead, incident, now);
       if (moved !== undefined) return moved;
     }

@@ -84,6 +84,9 @@ export const ConfigSchema = z.object({
   FLEETOPS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
+  /** Fleet health (0..1, stored per pull): ClusterHealthDegraded fires when a cluster stays below the threshold for the minutes (issue 24). */
+  FLEETOPS_HEALTH_DEGRADED_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+  FLEETOPS_HEALTH_DEGRADED_MINUTES: z.coerce.number().min(0).max(10_080).default(15),
 
   // --- cost and capacity (issue 22) ---
   /** Cost allocation in each pull (on unless `false`). */

@@ -160,6 +160,25 @@ export const RotateKubeconfigRequest = z
 
 export const ClusterStatus = z.enum(['active', 'unreachable']);
 
+const Allowed = z.union([z.boolean(), z.literal('unknown')]);
+
+/** What the registered credentials allow (SelfSubjectRulesReview at registration and rotation). */
+const ClusterPermissions = z
+  .object({
+    checkedAt: z.string(),
+    namespaces: z.array(z.string()).describe('The namespaces whose rules were reviewed'),
+    features: z.object({
+      detection: Allowed,
+      rca: Allowed,
+      healing: Allowed,
+      scorecards: Allowed,
+      deploy: z.union([z.array(z.string()), z.literal(false), z.literal('unknown')]).describe('The reviewed namespaces fleetops may deploy into'),
+    }),
+    missing: z.record(z.string(), z.array(z.string())).describe('Per feature not allowed: the permissions it lacks'),
+    error: z.string().optional().describe('Why the features are unknown'),
+  })
+  .meta({ id: 'ClusterPermissions' });
+
 export const Cluster = z
   .object({
     id: z.string(),
@@ -177,6 +196,7 @@ export const Cluster = z
     xray: XRayConfig.optional(),
     namespaces: z.array(z.string()).optional(),
     guardrails: GuardrailSettings.optional(),
+    permissions: ClusterPermissions.optional(),
   })
   .meta({ id: 'Cluster' });
 
@@ -189,11 +209,13 @@ const NamespaceList = z
   .refine((v) => v.split(',').length <= 20 && v.split(',').every((ns) => ns.length <= 63), 'at most 20 namespaces of at most 63 characters');
 
 /**
- * `GET /v1/rbac-manifest?deployNamespaces=web,staging&secretChangeNamespaces=shop`: namespaces fleetops may deploy into,
- * and namespaces whose Secret changes the RCA lists (a Role each).
+ * `GET /v1/rbac-manifest?access=deploy&deployNamespaces=web,staging&secretChangeNamespaces=shop`: the tier (`read`,
+ * `heal`: read plus healing's writes, `deploy`: heal plus a deploy Role in each of deployNamespaces; default `heal`, with
+ * deploy Roles when deployNamespaces is given), and namespaces whose Secret changes the RCA lists (a Role each).
  */
 export const RbacManifestQuery = z
   .object({
+    access: z.enum(['read', 'heal', 'deploy']).optional(),
     deployNamespaces: NamespaceList.optional(),
     secretChangeNamespaces: NamespaceList.optional(),
   })

@@ -2,12 +2,21 @@
  * KubeGateway over @kubernetes/client-node. Every error leaving here is an AppError whose message
  * names the server and a reason code, never a credential.
  */
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  VersionApi,
+} from '@kubernetes/client-node';
 import type { KubeConfig, V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { isPlausibleGitVersion, plausiblePlatform } from '../../core/clusters/git-version.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
-import type { ClusterTarget, ClusterVersion, KubeGateway } from '../../core/clusters/kube-gateway-port.ts';
+import type { AccessReviewer, ClusterTarget, ClusterVersion, KubeGateway } from '../../core/clusters/kube-gateway-port.ts';
 import type { KubeClusterClient } from '../../ports.ts';
 import { ClientPool } from './client-pool.ts';
 import { createKubeConfig } from './kube-client-factory.ts';
@@ -313,6 +322,48 @@ export class KubernetesClusterClient implements KubeClusterClient {
   }
 }
 
+/** `kubectl auth can-i --list` for fleetops' own credentials: SelfSubjectRulesReview, one namespace at a time. */
+class RulesReviewer implements AccessReviewer {
+  private readonly server: string;
+  private readonly secrets: string[];
+  private readonly core: CoreV1Api;
+  private readonly authz: AuthorizationV1Api;
+
+  constructor(kc: KubeConfig, creds: SafeKubeconfig) {
+    this.server = creds.server;
+    this.secrets = secretsOf(creds);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.authz = kc.makeApiClient(AuthorizationV1Api);
+  }
+
+  async namespaceNames() {
+    try {
+      const list = await this.core.listNamespace({ limit: 500 });
+      return list.items.map((n) => n.metadata?.name ?? '').filter((name) => NAME.test(name));
+    } catch (err) {
+      throw toAppError(err, this.server, 'namespaces', this.secrets);
+    }
+  }
+
+  async rulesIn(namespace: string) {
+    checkName('namespace', namespace);
+    try {
+      const review = await this.authz.createSelfSubjectRulesReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+      });
+      const rules = (review.status?.resourceRules ?? []).map((r) => ({
+        verbs: r.verbs ?? [],
+        apiGroups: r.apiGroups ?? [],
+        resources: r.resources ?? [],
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      }));
+      return { namespace, rules, incomplete: review.status?.incomplete === true };
+    } catch (err) {
+      throw toAppError(err, this.server, `SelfSubjectRulesReview in ${namespace}`, this.secrets);
+    }
+  }
+}
+
 export interface KubernetesGatewayOptions extends ConnectPolicy {
   idleMs?: number;
   now?: () => number;
@@ -333,6 +384,11 @@ export class KubernetesGateway implements KubeGateway<KubeClusterClient> {
 
   async version(creds: SafeKubeconfig): Promise<ClusterVersion> {
     return (await this.build(creds)).version();
+  }
+
+  async accessReviewer(creds: SafeKubeconfig): Promise<AccessReviewer> {
+    const kc = await createKubeConfig(creds, this.policy);
+    return new RulesReviewer(kc, creds);
   }
 
   client(target: ClusterTarget): Promise<KubeClusterClient> {

@@ -1,4 +1,5 @@
 import type { GuardrailSettings } from '../detection/guardrails.ts';
+import type { ClusterPermissions } from './permissions.ts';
 
 /** A cluster's Prometheus-compatible backend (Prometheus, AMP, Thanos, Mimir). The bearer token is in the SecretStore. */
 export interface PrometheusSettings {
@@ -44,6 +45,8 @@ export interface ClusterRecord {
   namespaces?: string[];
   /** Detection guardrails for this cluster's services (over the shipped defaults). */
   guardrails?: GuardrailSettings;
+  /** What the credentials allow, from SelfSubjectRulesReview at registration and rotation. */
+  permissions?: ClusterPermissions;
 }
 
 export interface ClusterStore {
@@ -77,5 +80,6 @@ export function toClusterResponse(record: ClusterRecord) {
     ...(record.xray ? { xray: record.xray } : {}),
     ...(record.namespaces ? { namespaces: record.namespaces } : {}),
     ...(record.guardrails ? { guardrails: record.guardrails } : {}),
+    ...(record.permissions ? { permissions: record.permissions } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * parameter here and core never depends on @kubernetes/client-node.
  */
 import type { SafeKubeconfig } from './kubeconfig-policy.ts';
+import type { NamespaceRules } from './permissions.ts';
 
 export interface ClusterVersion {
   gitVersion: string;
@@ -30,9 +31,19 @@ export interface ClusterTarget {
   creds: SafeKubeconfig;
 }
 
+/** What the credentials may do, asked of the cluster itself. */
+export interface AccessReviewer {
+  /** Namespace names (a list the credentials may not make fails). */
+  namespaceNames(): Promise<string[]>;
+  /** A SelfSubjectRulesReview in `namespace`. */
+  rulesIn(namespace: string): Promise<NamespaceRules>;
+}
+
 export interface KubeGateway<Client extends ClusterProbe = ClusterProbe> {
   /** GET /version with fresh, unpooled credentials (registration and rotation). */
   version(creds: SafeKubeconfig): Promise<ClusterVersion>;
+  /** Reviews of what these (fresh, unpooled) credentials may do. */
+  accessReviewer(creds: SafeKubeconfig): Promise<AccessReviewer>;
   /** A pooled client for a registered cluster. */
   client(target: ClusterTarget): Promise<Client>;
   /** Drop the pooled client (cluster deleted or credentials rotated). */

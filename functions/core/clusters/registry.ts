@@ -2,11 +2,12 @@ import type { GuardrailSettings } from '../detection/guardrails.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_SOURCES } from '../platform/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../platform/ports.ts';
-import { ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
+import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
 import type { ClusterRecord, ClusterStore, PrometheusSettings, XRaySettings } from './cluster-record.ts';
 import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
+import { grantedFeatures, unknownPermissions, type ClusterPermissions, type NamespaceRules } from './permissions.ts';
 
 /** Mints EKS credentials server-side (endpoint + CA from DescribeCluster, a presigned STS token). */
 export interface EksResolver {
@@ -42,6 +43,10 @@ export const kubeconfigSecretName = (id: string) => `clusters/${id}/kubeconfig`;
 const withoutToken = ({ token: _token, ...settings }: PrometheusSettings & { token?: string }): PrometheusSettings => settings;
 
 export const prometheusSecretName = (id: string) => `clusters/${id}/prometheus`;
+/** Namespaces whose rules a registration reviews at most (the cluster's own first, then the others as listed). */
+const MAX_REVIEWED_NAMESPACES = 50;
+const REVIEW_CONCURRENCY = 8;
+
 /** EKS tokens are short-lived: pooled clients for EKS clusters are rebuilt every 10 minutes. */
 const EKS_CREDENTIALS_BUCKET_MS = 10 * 60_000;
 
@@ -69,6 +74,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       throw new ConflictError(`A cluster named ${input.name} is already registered`, 'CLUSTER_EXISTS');
     }
     const version = await this.testConnection(creds);
+    const permissions = await this.reviewPermissions(creds, input.namespaces);
 
     const id = `c-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     const now = clock.now().toISOString();
@@ -94,6 +100,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       ...(input.xray ? { xray: input.xray } : {}),
       ...(input.namespaces?.length ? { namespaces: input.namespaces } : {}),
       ...(input.guardrails ? { guardrails: input.guardrails } : {}),
+      permissions,
     };
     try {
       await store.create(record);
@@ -132,6 +139,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     if (record.source === 'eks') throw new ValidationError('EKS clusters have no kubeconfig to rotate', undefined, 'NOT_A_KUBECONFIG_CLUSTER');
     const creds = parseAndValidateKubeconfig(kubeconfig, { context, ...this.deps.policy });
     const version = await this.testConnection(creds);
+    const permissions = await this.reviewPermissions(creds, record.namespaces);
     const secretValue = JSON.stringify(creds);
     await this.deps.secrets.put(kubeconfigSecretName(id), secretValue);
     const now = this.deps.clock.now().toISOString();
@@ -142,6 +150,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       status: 'active',
       updatedAt: now,
       lastCheckedAt: now,
+      permissions,
     });
     if (!updated) throw new NotFoundError(`Cluster ${id} not found`);
     this.deps.kube.forget(id);
@@ -233,6 +242,29 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) throw new ValidationError('prometheus.url: must not contain credentials', undefined, 'INVALID_PROMETHEUS');
     checkServerAddress(parsed.hostname.replace(/^\[|\]$/g, ''), { ...this.deps.policy, field: 'prometheus.url' });
+  }
+
+  /**
+   * SelfSubjectRulesReview in the cluster's namespaces (`default` when none) and in the others it may list, mapped to
+   * features. Informational: a failed review records every feature as unknown and never blocks the registration.
+   */
+  private async reviewPermissions(creds: SafeKubeconfig, namespaces: string[] | undefined): Promise<ClusterPermissions> {
+    const home = namespaces?.length ? namespaces : ['default'];
+    const checkedAt = this.deps.clock.now().toISOString();
+    try {
+      const reviewer = await this.deps.kube.accessReviewer(creds);
+      const listed = await reviewer.namespaceNames().catch(() => [] as string[]);
+      const all = [...new Set([...home, ...listed])].slice(0, Math.max(MAX_REVIEWED_NAMESPACES, home.length));
+      const reviews: NamespaceRules[] = [];
+      for (let i = 0; i < all.length; i += REVIEW_CONCURRENCY) {
+        reviews.push(...(await Promise.all(all.slice(i, i + REVIEW_CONCURRENCY).map((ns) => reviewer.rulesIn(ns)))));
+      }
+      return grantedFeatures(reviews, home, checkedAt);
+    } catch (error) {
+      // AppError messages from the gateway name the server and status, never a credential.
+      const reason = error instanceof AppError ? error.message.slice(0, 300) : 'the rules review failed';
+      return unknownPermissions(checkedAt, home, reason);
+    }
   }
 
   private async testConnection(creds: SafeKubeconfig): Promise<ClusterVersion> {

@@ -1,4 +1,5 @@
 import type { Clock, EventPublisher, SecretStore, WorkflowStarter } from '../platform/ports.ts';
+import { deployRefusal } from '../clusters/permissions.ts';
 import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { chartLabel, checkChart, type ChartPolicy } from './chart.ts';
 import type { AnomalyWatch, ClusterAccess, HelmClient, IncidentOpener } from './ports.ts';
@@ -147,6 +148,12 @@ export class Deployer {
     if (current.status !== 'PENDING' && current.status !== 'DEPLOYING') return { ...step, outcome: 'failed', reason: current.message ?? current.status };
 
     const cluster = await this.clusters().get(step.clusterId);
+    // The recorded SelfSubjectRulesReview says no: refuse with how to grant it, before helm half-installs a release.
+    const refusal = deployRefusal(cluster, record.namespace);
+    if (refusal) {
+      await this.failCluster(step, record, refusal, undefined);
+      return { ...step, outcome: 'failed', reason: refusal };
+    }
     const now = this.deps.clock.now().toISOString();
     await this.deps.store.setClusterStatus(step.deploymentId, step.waveIndex, step.clusterId, { status: 'DEPLOYING', updatedAt: now });
     const values = JSON.parse((await this.deps.secrets.get(valuesSecretName(step.deploymentId))) ?? '{}') as Record<string, unknown>;

@@ -1,8 +1,9 @@
 /** In-memory cluster ports: the DynamoDB store's rules (unique names, conditional status moves) over a map, and a scriptable gateway. */
 import { ConflictError } from '../../../functions/core/errors.ts';
 import type { ClusterRecord, ClusterStore } from '../../../functions/core/clusters/cluster-record.ts';
-import type { ClusterProbe, ClusterTarget, ClusterVersion, KubeGateway } from '../../../functions/core/clusters/kube-gateway-port.ts';
+import type { AccessReviewer, ClusterProbe, ClusterTarget, ClusterVersion, KubeGateway } from '../../../functions/core/clusters/kube-gateway-port.ts';
 import type { SafeKubeconfig } from '../../../functions/core/clusters/kubeconfig-policy.ts';
+import type { ResourceRule } from '../../../functions/core/clusters/permissions.ts';
 
 export class InMemoryClusterStore implements ClusterStore {
   readonly records = new Map<string, ClusterRecord>();
@@ -40,15 +41,30 @@ export class InMemoryClusterStore implements ClusterStore {
   }
 }
 
-/** A gateway whose servers answer with a version, or are down. */
+/** A gateway whose servers answer with a version, or are down; its rules reviews answer from `rules` (namespace → rules). */
 export class FakeKubeGateway implements KubeGateway<ClusterProbe> {
   readonly down = new Set<string>();
+  namespaces = ['default', 'kube-system'];
+  rules: Record<string, ResourceRule[]> = {};
+  /** Every rules review fails with this error (a 403, say). */
+  reviewError?: Error;
+  readonly reviewed: string[] = [];
   readonly forgotten: string[] = [];
   readonly clientsBuilt: ClusterTarget[] = [];
   version = async (creds: SafeKubeconfig): Promise<ClusterVersion> => {
     if (this.down.has(creds.server)) throw new Error(`connect ECONNREFUSED ${creds.server}`);
     return { gitVersion: 'v1.31.2', platform: 'linux/amd64' };
   };
+  async accessReviewer(): Promise<AccessReviewer> {
+    return {
+      namespaceNames: async () => this.namespaces,
+      rulesIn: async (namespace) => {
+        if (this.reviewError) throw this.reviewError;
+        this.reviewed.push(namespace);
+        return { namespace, rules: this.rules[namespace] ?? this.rules['*'] ?? [], incomplete: false };
+      },
+    };
+  }
   async client(target: ClusterTarget): Promise<ClusterProbe> {
     this.clientsBuilt.push(target);
     return { version: () => this.version(target.creds) };

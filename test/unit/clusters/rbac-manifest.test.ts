@@ -8,8 +8,8 @@ interface Rule {
   verbs: string[];
 }
 
-function docs(): Array<Record<string, any>> {
-  const parsed = parseAllDocuments(rbacManifest());
+function docs(options: Parameters<typeof rbacManifest>[0] = {}): Array<Record<string, any>> {
+  const parsed = parseAllDocuments(rbacManifest(options));
   if (!Array.isArray(parsed)) throw new Error('no documents');
   for (const d of parsed) expect(d.errors).toEqual([]);
   return parsed.map((d) => d.toJS());
@@ -30,11 +30,14 @@ describe('rbacManifest', () => {
       'ServiceAccount/fleetops',
       'ClusterRole/fleetops-operator',
       'ClusterRoleBinding/fleetops-operator',
+      'ClusterRole/fleetops-healer',
+      'ClusterRoleBinding/fleetops-healer',
       'Secret/fleetops-token',
     ]);
     const sa = docs().find((d) => d.kind === 'ServiceAccount')!;
     expect(sa.metadata.namespace).toBe('fleetops');
     const binding = docs().find((d) => d.kind === 'ClusterRoleBinding')!;
+    expect(docs({ access: 'heal' })).toEqual(docs());
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'fleetops-operator' });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'fleetops', namespace: 'fleetops' }]);
     const secret = docs().find((d) => d.kind === 'Secret')!;
@@ -42,10 +45,12 @@ describe('rbacManifest', () => {
     expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe('fleetops');
   });
 
-  it('grants exactly the needed verbs', () => {
-    const role = docs().find((d) => d.kind === 'ClusterRole')!;
+  it('grants exactly the needed verbs (heal: reads plus healing writes)', () => {
+    const rules = docs()
+      .filter((d) => d.kind === 'ClusterRole')
+      .flatMap((d) => d.rules);
     const read = ['get', 'list', 'watch'];
-    expect(permissions(role.rules)).toEqual({
+    expect(permissions(rules)).toEqual({
       '/pods': ['delete', 'get', 'list', 'watch'],
       '/pods/log': ['get'],
       'monitoring.coreos.com/servicemonitors': ['list'],
@@ -98,16 +103,44 @@ describe('rbacManifest', () => {
     ]);
     // The deploy Role is unaffected, and the ClusterRole still grants no secrets.
     expect(all.filter((d) => d.kind === 'Role' && d.metadata.name === 'fleetops-deployer').map((r) => r.metadata.namespace)).toEqual(['web']);
-    expect(JSON.stringify(all.find((d) => d.kind === 'ClusterRole')!.rules)).not.toContain('secrets');
+    expect(JSON.stringify(all.filter((d) => d.kind === 'ClusterRole').map((d) => d.rules))).not.toContain('secrets');
     expect(docs().some((d) => JSON.stringify(d).includes('fleetops-secret-changes'))).toBe(false);
     expect(() => rbacManifest({ secretChangeNamespaces: ['shop', 'Bad_NS'] })).toThrow(/secret change namespace "Bad_NS" is not a DNS-1123 label/);
   });
 
+  it('read: one ClusterRole without a single write; deploy: heal plus the deploy Roles; contradictions are refused', () => {
+    const read = docs({ access: 'read' });
+    expect(read.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Namespace/fleetops',
+      'ServiceAccount/fleetops',
+      'ClusterRole/fleetops-operator',
+      'ClusterRoleBinding/fleetops-operator',
+      'Secret/fleetops-token',
+    ]);
+    const verbs = new Set(read.flatMap((d) => (d.rules ?? []) as Rule[]).flatMap((r) => r.verbs));
+    expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
+    const perms = permissions(read.find((d) => d.kind === 'ClusterRole')!.rules);
+    expect(perms['/pods/log']).toEqual(['get']);
+    expect(perms['monitoring.coreos.com/servicemonitors']).toEqual(['list']);
+    const deploy = docs({ access: 'deploy', deployNamespaces: ['web'] });
+    expect(deploy.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      ...docs().map((d) => `${d.kind}/${d.metadata.name}`),
+      'Role/fleetops-deployer',
+      'RoleBinding/fleetops-deployer',
+    ]);
+    expect(docs({ deployNamespaces: ['web'] })).toEqual(deploy); // what the route served before the tiers
+    expect(() => rbacManifest({ access: 'deploy' })).toThrow(/access=deploy needs the namespaces/);
+    expect(() => rbacManifest({ access: 'read', deployNamespaces: ['web'] })).toThrow(/access=read does not/);
+    expect(() => rbacManifest({ access: 'heal', deployNamespaces: ['web'] })).toThrow(/access=heal does not/);
+  });
+
   it('has no wildcards, no secret access and no escalation verbs', () => {
-    const role = docs().find((d) => d.kind === 'ClusterRole')!;
-    const text = JSON.stringify(role.rules);
+    const rules = docs()
+      .filter((d) => d.kind === 'ClusterRole')
+      .flatMap((d) => d.rules as Rule[]);
+    const text = JSON.stringify(rules);
     expect(text).not.toContain('*');
-    for (const r of role.rules as Rule[]) {
+    for (const r of rules) {
       expect(r.resources).not.toContain('secrets');
       expect(r.resources.some((x) => /exec|attach|portforward|proxy|token|serviceaccounts|roles|bindings/.test(x))).toBe(false);
       expect(r.resources.filter((x) => x.includes('/'))).toEqual(r.resources.filter((x) => ['deployments/scale', 'pods/log'].includes(x)));

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toClusterResponse } from '../../../functions/core/clusters/cluster-record.ts';
 import { ClusterRegistry, kubeconfigSecretName, prometheusSecretName } from '../../../functions/core/clusters/registry.ts';
+import type { ResourceRule } from '../../../functions/core/clusters/permissions.ts';
+import { UpstreamError } from '../../../functions/core/errors.ts';
 import { RegisterClusterRequest } from '../../../functions/schemas/clusters.ts';
 import { FakeKubeGateway, InMemoryClusterStore } from '../../support/fakes/clusters.ts';
 import { FixedClock, InMemorySecretStore, RecordingPublisher } from '../../support/fakes/platform.ts';
@@ -126,5 +128,44 @@ describe('ClusterRegistry (core, through in-memory ports)', () => {
     clock.advance(60_000);
     expect((await registry.checkHealth()).changed).toEqual([{ clusterId: record.id, from: 'unreachable', to: 'active' }]);
     expect(events.ofType('ClusterStatusChanged').map((e) => (e.detail as { to: string }).to)).toEqual(['unreachable', 'active']);
+  });
+});
+
+describe('ClusterRegistry: what the credentials allow (SelfSubjectRulesReview)', () => {
+  const reads: ResourceRule[] = [
+    { apiGroups: [''], resources: ['pods', 'nodes', 'events', 'pods/log'], verbs: ['get', 'list'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['list'] },
+  ];
+
+  it('reviews the cluster namespaces and the listed ones, and records and shows the features', async () => {
+    kube.rules = { '*': reads };
+    kube.namespaces = ['default', 'shop', 'web'];
+    const record = await register('prod-eu', { namespaces: ['shop'] });
+    expect(kube.reviewed.sort()).toEqual(['default', 'shop', 'web']);
+    expect(record.permissions).toMatchObject({
+      checkedAt: clock.now().toISOString(),
+      features: { detection: true, rca: true, healing: false, scorecards: false, deploy: false },
+    });
+    expect(record.permissions!.missing.scorecards).toEqual(['list servicemonitors.monitoring.coreos.com']);
+    expect(toClusterResponse((await store.get(record.id))!).permissions).toEqual(record.permissions);
+  });
+
+  it('a failed review (403) records every feature as unknown and still registers', async () => {
+    kube.reviewError = new UpstreamError(`Cluster ${SERVER} refused SelfSubjectRulesReview in default (HTTP 403)`, 'CLUSTER_FORBIDDEN');
+    const record = await register();
+    expect(record.status).toBe('active');
+    expect(record.permissions).toMatchObject({
+      namespaces: ['default'],
+      features: { detection: 'unknown', rca: 'unknown', healing: 'unknown', scorecards: 'unknown', deploy: 'unknown' },
+      error: expect.stringContaining('HTTP 403'),
+    });
+  });
+
+  it('a kubeconfig rotation reviews again', async () => {
+    kube.rules = { '*': reads };
+    const record = await register();
+    kube.rules = { '*': [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+    const rotated = await registry.rotateKubeconfig(record.id, kubeconfigYaml({ token: 'sha256~another-token-value' }));
+    expect(rotated.permissions!.features.healing).toBe(true);
   });
 });

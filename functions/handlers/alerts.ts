@@ -3,6 +3,7 @@ import { normalizeAlertmanager, normalizeRequest } from '../core/alerts/normaliz
 import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
 import { AppError, ForbiddenError } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ALERTS_ROUTES } from '../definitions/routes/alerts.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { metrics } from '../observability.ts';
 import { json } from '../http/responses.ts';
@@ -29,7 +30,7 @@ async function ingest(alerts: NormalizedAlert[], deliveryId?: string) {
   }
 }
 
-export const handler = httpHandler({
+export const handler = httpHandler(ALERTS_ROUTES, {
   // Alertmanager retries a webhook with the same payload: its hash identifies the delivery.
   ingestAlertmanager: async ({ body, identity }) => {
     // Stored as source `alertmanager`: only an Alertmanager's ingest credential may send them (humans and the bootstrap token by role).

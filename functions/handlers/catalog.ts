@@ -7,6 +7,7 @@ import { CreateDeploymentRequest } from '../schemas/deployments.ts';
 import { apiDeployer } from '../wiring/deploy-api.ts';
 import { ingestCatalog } from '../core/catalog/ingest.ts';
 import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+import { CATALOG_ROUTES } from '../definitions/routes/catalog.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { hasRole, type Identity } from '../core/identity/identity.ts';
 import { requireProdApprover } from '../core/deploy/prod-gate.ts';
@@ -15,7 +16,7 @@ import { archiveWriter, catalogStore, serviceCatalog } from '../wiring/catalog.t
 import { clusterStore } from '../wiring/cluster-store.ts';
 import { wiring } from '../wiring.ts';
 
-export const handler = httpHandler({
+export const handler = httpHandler(CATALOG_ROUTES, {
   ingestCatalogEntities: async ({ body, headers, identity }) => {
     const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type && !['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'].includes(type)) {

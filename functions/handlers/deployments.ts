@@ -3,6 +3,7 @@ import { checkChart } from '../core/deploy/chart.ts';
 import { publicDeployment } from '../core/deploy/public-view.ts';
 import { checkValues } from '../core/deploy/values.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { DEPLOYMENTS_ROUTES } from '../definitions/routes/deployments.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
@@ -11,7 +12,7 @@ import { deploymentStore } from '../wiring/deployment-store.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
-export const handler = httpHandler({
+export const handler = httpHandler(DEPLOYMENTS_ROUTES, {
   createDeployment: async ({ body, headers, identity }) => {
     const key = headers['idempotency-key'];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../core/errors.ts';
 import { publicHealing } from '../core/healing/workflow.ts';
 import type { HealingRecord } from '../core/healing/types.ts';
+import { HEALING_ROUTES } from '../definitions/routes/healing.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
@@ -10,7 +11,7 @@ import { answerHealingApproval, healingStore } from '../wiring/healing-approvals
 
 const listed = (record: HealingRecord) => publicHealing(record);
 
-export const handler = httpHandler({
+export const handler = httpHandler(HEALING_ROUTES, {
   listHealing: async ({ query }) => {
     const items = await healingStore().list({ service: query.service, status: query.status, incidentId: query.incidentId, limit: query.limit });
     return json(200, { items: items.map(listed) });

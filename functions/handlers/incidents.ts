@@ -1,12 +1,13 @@
 import { publicIncident } from '../core/alerts/messages.ts';
 import { isDeliveryFailure } from '../core/alerts/pipeline.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { INCIDENTS_ROUTES } from '../definitions/routes/incidents.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json, noContent } from '../http/responses.ts';
 import { alertPipeline, alertStore } from '../wiring/alerts.ts';
 import { incidentQueries } from '../wiring/incidents.ts';
 
-export const handler = httpHandler({
+export const handler = httpHandler(INCIDENTS_ROUTES, {
   listIncidents: async ({ query }) =>
     json(200, { items: (await incidentQueries().list({ ...(query.status ? { status: query.status } : {}) })).map(publicIncident) }),
   getIncident: async ({ params }) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findCluster } from '../core/clusters/find.ts';
 import { clusterHealthInput, compareServiceAcrossClusters, fleetOverview, latestPerSeries } from '../core/fleet/index.ts';
 import type { AnomalyRecord } from '../core/pull/records.ts';
+import { METRICS_ROUTES } from '../definitions/routes/metrics.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
@@ -27,7 +28,7 @@ function publicAnomaly(record: AnomalyRecord) {
   };
 }
 
-export const handler = httpHandler({
+export const handler = httpHandler(METRICS_ROUTES, {
   triggerMetricPull: async () => {
     const pullId = `pull-${randomUUID()}`;
     const { executionId } = await wiring().workflows.start('metric-pull', { pullId }, pullId);

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../core/errors.ts';
 import { findCluster } from '../core/clusters/find.ts';
 import { newRcaId, startRca } from '../core/rca/start.ts';
+import { RCA_ROUTES } from '../definitions/routes/rca.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
@@ -9,7 +10,7 @@ import { wiring } from '../wiring.ts';
 import { openIncidents } from '../wiring/healing-approvals.ts';
 import { admitManualRcaFor } from '../wiring/rca-limits.ts';
 
-export const handler = httpHandler({
+export const handler = httpHandler(RCA_ROUTES, {
   startRca: async ({ body, identity }) => {
     const cluster = await findCluster(clusterStore(), body.clusterId);
     if (!cluster) throw new NotFoundError(`Cluster ${body.clusterId} not found`);

@@ -1,5 +1,6 @@
 import { ValidationError } from '../core/errors.ts';
 import { runFleetCommand, runSlackAction, type SlackActor } from '../core/slack/dispatch.ts';
+import { SLACK_ROUTES } from '../definitions/routes/slack.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { logger } from '../observability.ts';
@@ -7,7 +8,7 @@ import { SlackBlockActions } from '../schemas/slack.ts';
 import { slackPolicy, slackPorts, slackRequester } from '../wiring/slack.ts';
 
 /** `/fleet` slash commands and message buttons. The signature was checked by the middleware. */
-export const handler = httpHandler({
+export const handler = httpHandler(SLACK_ROUTES, {
   slackCommands: async ({ body }) => {
     const actor: SlackActor = {
       userId: body.user_id,

@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { ROUTE_LIST, type ROUTES, type RouteId } from '../definitions/routes.ts';
 import { logger } from '../observability.ts';
 import { wiring } from '../wiring.ts';
 import type { Identity } from '../core/identity/identity.ts';
@@ -33,11 +32,12 @@ export interface HttpRequest<R extends RouteDefinition> {
 export type RouteImpl<R extends RouteDefinition> = (request: HttpRequest<R>) => Promise<HttpResult>;
 
 /**
- * Builds a Lambda handler serving the given routes of the route table, with the shared middy
- * stack: error mapping, logger context, route resolution, authentication and the route's role, body/query/path validation.
+ * Builds a Lambda handler serving the given routes (the handler's own file under functions/definitions/routes/), with
+ * the shared middy stack: error mapping, logger context, route resolution, authentication and the route's role,
+ * body/query/path validation. Every route of the table must be implemented.
  */
-export function httpHandler<K extends RouteId>(implementations: { [P in K]: RouteImpl<(typeof ROUTES)[P]> }) {
-  const served = ROUTE_LIST.filter((r) => r.id in implementations);
+export function httpHandler<T extends Record<string, RouteDefinition>>(routes: T, implementations: { [P in keyof T]: RouteImpl<T[P]> }) {
+  const served = Object.entries(routes).map(([id, route]) => ({ id, ...route }));
   const impls = implementations as unknown as Record<string, RouteImpl<RouteDefinition>>;
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(httpErrorMapper())

@@ -1,0 +1,85 @@
+import { defineRoute, type RouteDefinition } from '../../http/route-definition.ts';
+import {
+  CreateDeploymentRequest,
+  Deployment,
+  DeploymentList,
+  DeploymentListQuery,
+  DeploymentStarted,
+  DeployTrigger,
+  DeployTriggerList,
+} from '../../schemas/deployments.ts';
+import { IdParams } from '../../schemas/common.ts';
+import { unauthorized, badRequest, notFound } from './responses.ts';
+
+/** The routes served by functions/handlers/deployments.ts (see ../routes.ts for the whole table). */
+export const DEPLOYMENTS_ROUTES = {
+  createDeployment: defineRoute({
+    method: 'POST',
+    path: '/v1/deployments',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'operator',
+    summary:
+      'Roll a Helm release out across the fleet in waves, gated on health, rolled back on failure. The same Idempotency-Key (or, without one, the same request) gives the same deployment',
+    tags: ['deployments'],
+    body: CreateDeploymentRequest,
+    maxBodyBytes: 128 * 1024,
+    responses: { 202: { description: 'Started', schema: DeploymentStarted }, ...badRequest, ...unauthorized },
+  }),
+  listDeployments: defineRoute({
+    method: 'GET',
+    path: '/v1/deployments',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'viewer',
+    summary: 'Deployments, newest first, each as GET /v1/deployments/{id} shows it (filter by status; limit 1 to 100, default 20)',
+    tags: ['deployments'],
+    query: DeploymentListQuery,
+    responses: { 200: { description: 'Deployments', schema: DeploymentList }, ...badRequest, ...unauthorized },
+  }),
+  getDeployment: defineRoute({
+    method: 'GET',
+    path: '/v1/deployments/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'viewer',
+    summary: 'A deployment with the status of each wave and each cluster',
+    tags: ['deployments'],
+    params: IdParams,
+    responses: { 200: { description: 'Deployment', schema: Deployment }, ...unauthorized, ...notFound },
+  }),
+  putDeployTrigger: defineRoute({
+    method: 'PUT',
+    path: '/v1/deploy-triggers/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'Create or replace a mapping from ECR image pushes (repository, tag prefix) to a release and its waves',
+    tags: ['deployments'],
+    params: IdParams,
+    body: DeployTrigger,
+    maxBodyBytes: 128 * 1024,
+    responses: { 200: { description: 'Stored', schema: DeployTrigger }, ...badRequest, ...unauthorized },
+  }),
+  listDeployTriggers: defineRoute({
+    method: 'GET',
+    path: '/v1/deploy-triggers',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'viewer',
+    summary: 'The configured ECR deploy triggers',
+    tags: ['deployments'],
+    responses: { 200: { description: 'Triggers', schema: DeployTriggerList }, ...unauthorized },
+  }),
+  deleteDeployTrigger: defineRoute({
+    method: 'DELETE',
+    path: '/v1/deploy-triggers/{id}',
+    handler: 'deployments',
+    auth: 'bearer',
+    role: 'admin',
+    summary: 'Remove an ECR deploy trigger',
+    tags: ['deployments'],
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' }, ...unauthorized, ...notFound },
+  }),
+} satisfies Record<string, RouteDefinition>;

@@ -76,6 +76,14 @@ export const RULES: RuleDefinition[] = [
     target: { kind: 'function', handler: 'ingest-event' },
   },
   {
+    id: 'cluster-health-to-alerts',
+    description:
+      'A cluster whose stored health score stayed below the threshold for the window fires ClusterHealthDegraded; its recovery resolves it (issue 24)',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.metrics'], 'detail-type': ['ClusterHealthDegraded'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
     id: 'kube-state-to-alerts',
     description: 'Kubernetes conditions found by the pull (crash loops, OOM kills, image pulls, NotReady nodes, ...) fire and resolve alerts',
     bus: 'fleetops',

@@ -14,6 +14,7 @@
  * - delivery counted once          COUNTED#<delivery>#<key> / DELIVERY      (conditional put, TTL 1 h)
  * - anomalies per series           ANOMALY#<cluster>#<service> / <at>       (TTL)
  * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
+ * - cluster health per pull       HEALTH#<clusterId> / <at>#<pullId>       (TTL a week; newest = Query backwards, Limit 1)
  * - model artefacts                MODEL#<cluster>#<service> / <kind>#<version>
  * - idempotency records            IDEMPOTENCY#<fn> / <hash>                (Powertools idempotency, TTL)
  * - RCA by id                      RCA#<id> / META                          (conditional create; RUNNING → SUCCEEDED|FAILED once)

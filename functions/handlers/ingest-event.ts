@@ -2,12 +2,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { normalizeAnomaly, normalizeAnomalyResolved, normalizeCloudWatch } from '../core/alerts/normalize.ts';
+import { clusterHealthAlert } from '../core/fleet/health-alert.ts';
+import { CLUSTER_HEALTH_DETAIL_TYPE } from '../core/fleet/health-record.ts';
 import { logger } from '../observability.ts';
 import { AnomalyDetectedDetail, AnomalyResolvedDetail, CloudWatchAlarmStateChangeDetail } from '../schemas/alerts.ts';
+import { ClusterHealthDegradedDetail } from '../schemas/fleet.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 
 /**
- * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected / AnomalyResolved events.
+ * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected / AnomalyResolved /
+ * ClusterHealthDegraded (firing or resolved) events.
  * A malformed event is logged and dropped (retrying it cannot help); a failed delivery throws,
  * so EventBridge retries and finally dead-letters it.
  */
@@ -21,6 +25,14 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
     }
     const alert = normalizeCloudWatch({ ...event, detail: detail.data } as never, now);
     return alert ? alertPipeline().ingest([alert]) : { received: 0, incidents: [] };
+  }
+  if (event['detail-type'] === CLUSTER_HEALTH_DETAIL_TYPE) {
+    const health = ClusterHealthDegradedDetail.safeParse(event.detail);
+    if (!health.success) {
+      logger.warn('dropping malformed ClusterHealthDegraded event', { id: event.id, issues: health.error.issues.length });
+      return { received: 0, incidents: [] };
+    }
+    return alertPipeline().ingest([clusterHealthAlert(health.data)]);
   }
   if (event['detail-type'] === 'AnomalyResolved') {
     const resolved = AnomalyResolvedDetail.safeParse(event.detail);

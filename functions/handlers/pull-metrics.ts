@@ -7,6 +7,7 @@ import { logger, metrics } from '../observability.ts';
 import { metricPull } from '../wiring/metrics.ts';
 import { pullClusterSide } from '../wiring/cluster-side-pull.ts';
 import { pullCosts } from '../wiring/cost.ts';
+import { recordClusterHealth } from '../wiring/fleet.ts';
 
 /** Map step of metric-pull.asl.json: pulls and scores one batch of clusters. One cluster's failure is reported, not thrown. */
 /** A retried Map iteration whose batch already finished returns the stored results (Step Functions retries at least once). */
@@ -15,6 +16,9 @@ const pullBatch = idempotentStep('pull-metrics', async (batch: { pullId: string;
   // Cost allocation (nodes' prices split over containers) runs beside them too (issue 22).
   const [results, clusterSide, cost] = await Promise.all([metricPull().pullBatch(batch), pullClusterSide(batch), pullCosts(batch)]);
   for (const e of cost.errors) logger.warn('cost allocation failed', e);
+  // After metrics and kube-state: the health score needs the services' signals and the nodes (issue 24).
+  const health = await recordClusterHealth(batch, results);
+  for (const e of health.errors) logger.warn('cluster health failed', e);
   for (const result of results) {
     if (result.error) logger.warn('cluster pull failed', { clusterId: result.clusterId, error: result.error });
   }
@@ -36,8 +40,12 @@ const pullBatch = idempotentStep('pull-metrics', async (batch: { pullId: string;
     ...clusterSide,
     costClusters: cost.costClusters,
     costErrors: cost.costErrors,
+    healthScored: health.scored,
+    healthDegraded: health.fired,
+    healthRecovered: health.resolved,
   });
-  return { pullId: batch.pullId, results };
+  // The signals read stay out of the workflow's output (Step Functions caps a state's payload at 256 KB).
+  return { pullId: batch.pullId, results: results.map(({ series: _series, environment: _environment, ...rest }) => rest) };
 });
 
 export const handler = middy(pullBatch)

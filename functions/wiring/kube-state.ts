@@ -3,6 +3,7 @@ import { KubeStatePull } from '../core/kube-state/pull.ts';
 import type { KubeDeploymentState, KubeNodeState, KubePodState } from '../core/kube-state/types.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
+import { rememberNodes } from './fleet.ts';
 
 /** API objects always carry metadata.name; the client's types say optional, so the rare one without is skipped. */
 function named<T>(items: { metadata?: { name?: string } }[]): T[] {
@@ -22,6 +23,7 @@ export function kubeStatePull(): KubeStatePull | undefined {
     snapshot: async (record) => {
       const client = await clusterRegistry().client(record);
       const [pods, deployments, nodes] = await Promise.all([client.listAllPods(), client.listAllDeployments(), client.listNodes()]);
+      rememberNodes(record, nodes); // the pull's health score uses this list instead of listing again
       return { pods: named<KubePodState>(pods), deployments: named<KubeDeploymentState>(deployments), nodes: named<KubeNodeState>(nodes) };
     },
     store: new DynamoKubeStateStore({ client: base.documentClient, tableName: config.TABLE_NAME }),

@@ -55,6 +55,9 @@ export interface ClusterPullResult {
   anomalies: number;
   source?: ServiceSignals['source'];
   error?: string;
+  /** What the pull read, for the cluster's health score after the pull (not part of the workflow's output). */
+  environment?: string;
+  series?: Pick<SampleRecord, 'namespace' | 'service' | 'features'>[];
 }
 
 /**
@@ -120,7 +123,8 @@ export class MetricPull {
       await this.deps.store.putAnomaly(anomaly);
     }
     const anomalies = anomalous.length;
-    return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source };
+    const series = samples.map(({ namespace, service, features }) => ({ namespace, service, features }));
+    return { clusterId, cluster: record.name, services: signals.length, anomalies, source: signals[0]?.source, environment: record.environment, series };
   }
 
   private async scoreOne(

@@ -72,8 +72,9 @@ const Type = z.string().min(1).max(63);
 const Profile = z.object({ displayName: Text(200).optional(), email: z.email().max(320).optional(), picture: HttpUrl.optional() }).strict();
 
 /**
- * Backstage's placeholder substitutions (`definition: {$text: ./openapi.yaml}`, `$json`, `$yaml`): the
- * Backstage catalog reads the target; fleetops keeps the placeholder as written and never fetches it.
+ * Backstage's placeholder substitutions (`definition: {$text: ./openapi.yaml}`, `$json`, `$yaml`): a pull
+ * resolves them relative to the file's URL (placeholders.ts); a document POSTed to the API has no URL to
+ * resolve against, so the placeholder is kept as written and reported as unresolved.
  */
 const Placeholder = z
   .object({ $text: Text(2048).min(1) })
@@ -94,14 +95,45 @@ export const SPEC_SCHEMAS = {
       dependsOn: RefList.optional(),
       dependencyOf: RefList.optional(),
     })
-    .strict(),
-  System: z.object({ owner: Ref, domain: Ref.optional(), type: Type.optional() }).strict(),
-  API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: z.union([Text(256 * 1024).min(1), Placeholder]), system: Ref.optional() }).strict(),
-  Resource: z.object({ type: Type, owner: Ref, system: Ref.optional(), dependsOn: RefList.optional(), dependencyOf: RefList.optional() }).strict(),
-  Group: z.object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() }).strict(),
-  User: z.object({ profile: Profile.optional(), memberOf: RefList.default([]) }).strict(),
-  Domain: z.object({ owner: Ref, subdomainOf: Ref.optional(), type: Type.optional() }).strict(),
+    .loose(),
+  System: z.object({ owner: Ref, domain: Ref.optional(), type: Type.optional() }).loose(),
+  API: z.object({ type: Type, lifecycle: Lifecycle, owner: Ref, definition: z.union([Text(256 * 1024).min(1), Placeholder]), system: Ref.optional() }).loose(),
+  Resource: z.object({ type: Type, owner: Ref, system: Ref.optional(), dependsOn: RefList.optional(), dependencyOf: RefList.optional() }).loose(),
+  Group: z.object({ type: Type, profile: Profile.optional(), parent: Ref.optional(), children: RefList, members: RefList.optional() }).loose(),
+  User: z.object({ profile: Profile.optional(), memberOf: RefList.default([]) }).loose(),
+  Domain: z.object({ owner: Ref, subdomainOf: Ref.optional(), type: Type.optional() }).loose(),
 } satisfies Record<EntityKind, z.ZodType>;
+
+/**
+ * Spec fields Backstage's validators accept but fleetops does not read (Backstage's kind schemas do not
+ * forbid additional properties) are kept as written, within these bounds: a stored entity stays far
+ * below DynamoDB's 400 KB item and no key can reach an object's prototype.
+ */
+export const MAX_EXTRA_SPEC_FIELDS = 32;
+export const MAX_EXTRA_SPEC_BYTES = 64 * 1024;
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function extraSpecProblem(kind: EntityKind, spec: Record<string, unknown>): string | undefined {
+  const known = SPEC_SCHEMAS[kind].shape as Record<string, unknown>;
+  const extra = Object.keys(spec).filter((key) => !(key in known));
+  if (extra.length > MAX_EXTRA_SPEC_FIELDS)
+    return `${kind} spec: at most ${MAX_EXTRA_SPEC_FIELDS} fields beyond Backstage's own are kept (${extra.length} given)`;
+  const size = Buffer.byteLength(JSON.stringify(Object.fromEntries(extra.map((key) => [key, spec[key]]))) ?? '', 'utf8');
+  if (size > MAX_EXTRA_SPEC_BYTES) return `${kind} spec: fields beyond Backstage's own take ${size} bytes, more than ${MAX_EXTRA_SPEC_BYTES}`;
+  const unsafe = unsafeKeyPath(spec, ['spec']);
+  return unsafe ? `${unsafe}: the key is not allowed` : undefined;
+}
+
+/** The first `__proto__`, `constructor` or `prototype` key anywhere in the value, as a dotted path. */
+function unsafeKeyPath(value: unknown, path: string[]): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (UNSAFE_KEYS.has(key)) return [...path, key].join('.');
+    const below = unsafeKeyPath(child, [...path, Array.isArray(value) ? `[${key}]` : key]);
+    if (below) return below;
+  }
+  return undefined;
+}
 
 export type ComponentSpec = z.output<(typeof SPEC_SCHEMAS)['Component']>;
 
@@ -199,7 +231,7 @@ function describe(error: z.ZodError, prefix: string): string {
 /** Valid Backstage kinds fleetops does not store, and why: the document is rejected on its own, with this reason. */
 const NOT_INGESTED: Record<string, string> = {
   Location:
-    'kind Location is valid Backstage but not ingested by fleetops: it only points at other catalog files, which fleetops does not fetch; post the target files themselves',
+    'kind Location is followed only in a pull (FLEETOPS_CATALOG_URLS), where its targets are read relative to its own URL on the same host; a posted document has no URL: post the target files themselves',
   Template:
     'kind Template (scaffolder.backstage.io) is a Backstage scaffolder template, not ingested by fleetops; its own golden path is POST /v1/golden-paths/microservice',
 };
@@ -228,6 +260,8 @@ export function validateEntity(value: unknown): { entity: CatalogEntity } | { er
   if (!spec.success) return { error: `${kind} ${describe(spec.error, 'spec')}` };
   const namespace = metadata.namespace ?? 'default';
   const specData = spec.data as Record<string, unknown>;
+  const extra = extraSpecProblem(kind, specData);
+  if (extra) return { error: extra };
   return {
     entity: {
       ref: formatRef({ kind, namespace, name: metadata.name }),
@@ -238,6 +272,44 @@ export function validateEntity(value: unknown): { entity: CatalogEntity } | { er
       relations: relationsOf(namespace, specData),
     },
   };
+}
+
+/** Backstage's Location (`spec.type`, `spec.target`, `spec.targets`): not stored, followed by a pull. */
+const LocationSpec = z
+  .object({
+    type: z.string().min(1).max(63).optional(),
+    target: z.string().min(1).max(2048).optional(),
+    targets: z.array(z.string().min(1).max(2048)).max(1000).optional(),
+    presence: z.enum(['required', 'optional']).optional(),
+  })
+  .loose();
+
+const LocationEnvelope = z
+  .object({
+    apiVersion: z.enum(API_VERSIONS, { error: `must be ${API_VERSIONS.join(' or ')}` }),
+    kind: z.literal('Location'),
+    metadata: Metadata,
+    spec: LocationSpec,
+  })
+  .strict();
+
+export interface LocationDocument {
+  name: string;
+  type?: string;
+  targets: string[];
+}
+
+export function isLocation(value: unknown): boolean {
+  return !!value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'Location';
+}
+
+/** A `kind: Location` document → its targets (`target` and `targets` together, in order), or why it is not one. */
+export function validateLocation(value: unknown): { location: LocationDocument } | { error: string } {
+  const parsed = LocationEnvelope.safeParse(value);
+  if (!parsed.success) return { error: `Location ${describe(parsed.error, '')}` };
+  const { spec, metadata } = parsed.data;
+  const targets = [...(spec.target ? [spec.target] : []), ...(spec.targets ?? [])];
+  return { location: { name: metadata.name, type: spec.type, targets } };
 }
 
 export function annotation(entity: Pick<CatalogEntity, 'metadata'>, key: string): string | undefined {

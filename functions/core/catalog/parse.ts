@@ -38,6 +38,8 @@ export function yamlKeyUpperBound(raw: string): number {
 }
 
 export type DocumentResult = { index: number; entity: CatalogEntity } | { index: number; error: string };
+/** A document as parsed, before it is checked as an entity (placeholders may still need resolving). */
+export type ValueResult = { index: number; value: unknown } | { index: number; error: string };
 
 /** Pairs in all mappings of the documents: counted before any duplicate check runs. */
 function countKeys(docs: readonly Parameters<typeof visit>[0][], max: number): number {
@@ -92,6 +94,27 @@ function hostileNode(doc: Parameters<typeof visit>[0], raw: string): string | un
 
 /** Every document of the body, in order: the entity it holds or why it was rejected. Empty documents are skipped. */
 export function parseCatalogDocuments(raw: string): DocumentResult[] {
+  return parseCatalogValues(raw).map((result) => {
+    if ('error' in result) return result;
+    const checked = validateEntity(result.value);
+    return 'entity' in checked ? { index: result.index, entity: checked.entity } : { index: result.index, error: checked.error };
+  });
+}
+
+/**
+ * A `$yaml` placeholder's target → its one document, through the same caps as a catalog body. Throws a
+ * ValidationError saying why it is refused.
+ */
+export function parseYamlValue(raw: string): unknown {
+  const results = parseCatalogValues(raw);
+  if (results.length !== 1) throw new ValidationError(`holds ${results.length} YAML documents, not one`, undefined, 'INVALID_CATALOG');
+  const [result] = results;
+  if ('error' in result) throw new ValidationError(result.error, undefined, 'INVALID_CATALOG');
+  return result.value;
+}
+
+/** Every document of the body as plain data, in order, or why it cannot be read. Empty documents are skipped. */
+export function parseCatalogValues(raw: string): ValueResult[] {
   if (Buffer.byteLength(raw, 'utf8') > MAX_CATALOG_BYTES)
     throw new ValidationError(`The catalog body is larger than ${MAX_CATALOG_BYTES} bytes`, undefined, 'INVALID_CATALOG');
   if (raw.includes('\0')) throw new ValidationError('NUL bytes are not allowed in catalog YAML', undefined, 'INVALID_CATALOG');
@@ -116,7 +139,7 @@ export function parseCatalogDocuments(raw: string): DocumentResult[] {
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > MAX_CATALOG_DOCUMENTS) throw new ValidationError(`At most ${MAX_CATALOG_DOCUMENTS} documents per request`, undefined, 'INVALID_CATALOG');
   if (countKeys(list, MAX_CATALOG_KEYS) > MAX_CATALOG_KEYS) throw tooManyKeys();
-  const results: DocumentResult[] = [];
+  const results: ValueResult[] = [];
   list.forEach((doc, index) => {
     if (doc.contents === null && !doc.errors.length) return;
     if (doc.directives?.yaml.explicit) return results.push({ index, error: 'YAML directives are not allowed' });
@@ -147,8 +170,7 @@ export function parseCatalogDocuments(raw: string): DocumentResult[] {
         error: 'cannot be converted (unsupported YAML)',
       });
     }
-    const checked = validateEntity(value);
-    results.push('entity' in checked ? { index, entity: checked.entity } : { index, error: checked.error });
+    results.push({ index, value });
   });
   if (!results.length) throw new ValidationError('The catalog body holds no YAML document', undefined, 'INVALID_CATALOG');
   return results;

@@ -52,7 +52,7 @@ describe('Backstage catalog files', () => {
     expect(byRef['component:default/artist-lookup'].relations).toContainEqual({ type: 'dependsOn', targetRef: 'resource:default/artists-db' });
     expect(byRef['user:development/guest'].relations).toEqual([{ type: 'memberOf', targetRef: 'group:default/team-a' }]);
     expect(Object.keys(rejected).map(Number)).toEqual([9, 10]);
-    expect(rejected[9]).toMatch(/^kind Location is valid Backstage but not ingested by fleetops/);
+    expect(rejected[9]).toMatch(/^kind Location is followed only in a pull \(FLEETOPS_CATALOG_URLS\)/);
     expect(rejected[10]).toMatch(/"Environment" \(dev\) is not a kind fleetops ingests, skipped/);
   });
 

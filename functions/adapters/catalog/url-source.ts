@@ -11,7 +11,7 @@ export interface CatalogUrlOptions {
 }
 
 /**
- * Reads one configured catalog URL: the host is checked with the cluster address policy before any
+ * Reads one catalog URL (a configured one, a Location's target or a placeholder's): the host is checked with the cluster address policy before any
  * connection, redirects are refused, the body is capped. https only; plain http only where loopback
  * is allowed (the local stack and its tests).
  */
@@ -32,7 +32,8 @@ export async function fetchCatalogUrl(raw: string, options: CatalogUrlOptions): 
     response = await options.fetch(url, {
       redirect: 'error',
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      headers: { accept: 'application/yaml, text/yaml, text/plain' },
+      // A `$json` placeholder's target is JSON; the rest YAML or text.
+      headers: { accept: 'application/yaml, text/yaml, application/json, text/plain' },
     });
   } catch (error) {
     const cause = String((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message).slice(0, 200);

@@ -2,7 +2,7 @@
 // onto a simulated cluster with the real kubectl, a token is minted for its ServiceAccount (TokenRequest and the
 // legacy Secret), and every cluster call fleetops makes (registration, pulls, RCA evidence, healing, helm deploys)
 // runs through the production adapters with that token. A call the manifest does not cover is a 403 here, as on EKS.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +10,21 @@ import { HelmCli } from '../../../functions/adapters/helm/helm-cli.ts';
 import { goldenChartFiles } from '../../../functions/core/catalog/golden-path.ts';
 import { KubernetesGateway } from '../../../functions/adapters/kube/kube-gateway.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from '../../../functions/core/clusters/kubeconfig-policy.ts';
-import { FLEETOPS_NAMESPACE, FLEETOPS_SERVICE_ACCOUNT, FLEETOPS_TOKEN_SECRET, rbacManifest } from '../../../functions/core/clusters/rbac-manifest.ts';
+import { grantedFeatures } from '../../../functions/core/clusters/permissions.ts';
+import {
+  FLEETOPS_NAMESPACE,
+  FLEETOPS_SERVICE_ACCOUNT,
+  FLEETOPS_TOKEN_SECRET,
+  rbacManifest,
+  type AccessTier,
+} from '../../../functions/core/clusters/rbac-manifest.ts';
 import type { KubeClusterClient } from '../../../functions/ports.ts';
 import { ensureHelmKubectl } from '../../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../../sim/index.ts';
 import { kreq, waitFor } from '../sim/helpers.ts';
 import { kubeconfigWithToken, run } from '../sim/layer.ts';
 import type { LocalCloud } from '../../../local/cloud.ts';
+import { leastPrivilegeKubeconfig } from '../../support/least-privilege.ts';
 import { apiClient } from '../../support/local-stack.ts';
 
 const CHART = resolve(import.meta.dirname, '../../fixtures/charts/hello');
@@ -24,6 +32,7 @@ const DEPLOY_NS = 'web';
 
 let sim: RunningSimulator;
 let info: SimulatedClusterInfo;
+let tiers: SimulatedClusterInfo;
 let dir: string;
 let kubectl: string;
 let helmBinary: string;
@@ -40,8 +49,8 @@ const admin = async (...args: string[]): Promise<string> => {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fleetops-rbac-parity-'));
   ({ kubectl, helm: helmBinary } = ensureHelmKubectl(join(dir, 'layer')));
-  sim = await startSimulator({ clusters: ['parity'], outDir: join(dir, 'out'), tickMs: 300 });
-  info = sim.clusters[0];
+  sim = await startSimulator({ clusters: ['parity', 'tiers'], outDir: join(dir, 'out'), tickMs: 300 });
+  [info, tiers] = sim.clusters;
   // What a user does: create the deploy target namespace, apply the manifest fleetops serves, mint a token.
   await admin('create', 'namespace', DEPLOY_NS);
   const manifest = join(dir, 'fleetops-rbac.yaml');
@@ -218,6 +227,67 @@ describe('fleetops with the RBAC manifest it serves', () => {
     expect(secret.body.reason).toBe('Forbidden');
   });
 });
+
+describe('access tiers, applied with kubectl one after the other, and the features a rules review reads from them', () => {
+  let tierKubeconfig: string;
+  const onTiers = async (...args: string[]) => {
+    const r = await run(kubectl, ['--kubeconfig', tiers.kubeconfigPath!, ...args]);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  const apply = async (access: AccessTier, deployNamespaces?: string[]) => {
+    const file = join(dir, `tiers-${access}.yaml`);
+    writeFileSync(file, rbacManifest({ access, deployNamespaces }));
+    await onTiers('apply', '-f', file);
+  };
+  const can = async (...args: string[]) => (await run(kubectl, ['--kubeconfig', tierKubeconfig, 'auth', 'can-i', ...args])).stdout.trim();
+  const features = async () => {
+    const reviewer = await gateway.accessReviewer(parseAndValidateKubeconfig(readKubeconfig(tierKubeconfig), { allowLoopback: true }));
+    const namespaces = await reviewer.namespaceNames();
+    return grantedFeatures(await Promise.all(namespaces.map((ns) => reviewer.rulesIn(ns))), ['shop'], new Date().toISOString()).features;
+  };
+
+  beforeAll(async () => {
+    await onTiers('create', 'namespace', DEPLOY_NS);
+    await apply('read');
+    const token = (await onTiers('create', 'token', FLEETOPS_SERVICE_ACCOUNT, '-n', FLEETOPS_NAMESPACE)).trim();
+    tierKubeconfig = join(dir, 'tiers.kubeconfig');
+    writeFileSync(tierKubeconfig, kubeconfigWithToken(tiers.server, tiers.caData, token, 'fleetops'), { mode: 0o600 });
+  }, 60_000);
+
+  it('read: reads and pod logs (ServiceMonitors: in the features), not one write', async () => {
+    expect(await can('get', 'pods', '--subresource=log', '-n', 'shop')).toBe('yes');
+    expect(await can('list', 'horizontalpodautoscalers.autoscaling', '-n', 'shop')).toBe('yes');
+    expect(await can('update', 'deployments.apps', '--subresource=scale', '-n', 'shop')).toBe('no');
+    expect(await can('delete', 'pods', '-n', 'shop')).toBe('no');
+    expect(await can('patch', 'horizontalpodautoscalers.autoscaling', '-n', 'shop')).toBe('no');
+    expect(await features()).toEqual({ detection: true, rca: true, scorecards: true, healing: false, deploy: false });
+  });
+
+  it('heal on top: healing writes, still no deploys', async () => {
+    await apply('heal');
+    expect(await can('update', 'deployments.apps', '--subresource=scale', '-n', 'shop')).toBe('yes');
+    expect(await can('delete', 'pods', '-n', 'shop')).toBe('yes');
+    expect(await can('create', 'secrets', '-n', DEPLOY_NS)).toBe('no');
+    expect(await features()).toEqual({ detection: true, rca: true, scorecards: true, healing: true, deploy: false });
+  });
+
+  it('deploy on top: deploys in the named namespace only; the same as what the test-support helper applies', async () => {
+    await apply('deploy', [DEPLOY_NS]);
+    expect(await can('create', 'secrets', '-n', DEPLOY_NS)).toBe('yes');
+    expect(await can('create', 'deployments.apps', '-n', 'shop')).toBe('no');
+    expect(await features()).toEqual({ detection: true, rca: true, scorecards: true, healing: true, deploy: [DEPLOY_NS] });
+    // The e2e helper (KubernetesObjectApi + TokenRequest) over a cluster that already has the manifest: it re-applies, mints a token.
+    const helper = parseAndValidateKubeconfig(await leastPrivilegeKubeconfig(tiers, { deployNamespaces: [DEPLOY_NS] }), { allowLoopback: true });
+    const c = await gateway.client({ clusterId: 'helper', credentialsVersion: '1', creds: helper });
+    expect((await c.listNodes()).length).toBe(3);
+    await expect(c.listSecretMetadata('shop')).rejects.toMatchObject({ code: 'CLUSTER_FORBIDDEN' });
+  }, 60_000);
+});
+
+function readKubeconfig(path: string): string {
+  return readFileSync(path, 'utf8');
+}
 
 function tokenOf(c: SafeKubeconfig): string {
   if (!('token' in c.user)) throw new Error('token credentials expected');

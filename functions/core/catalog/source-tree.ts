@@ -158,7 +158,10 @@ export async function readSourceTree(rootUrl: string, reader: SourceReader): Pro
         }
       }
     // The Location itself is not stored; only what it could not follow is reported, against it.
-    if (problems.length) documents.push({ url: fileUrl, index, error: `Location ${checked.location.name}: ${problems.join('; ')}` });
+    if (problems.length) {
+      const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
+      documents.push({ url: fileUrl, index, error: `Location ${checked.location.name}: ${problems.slice(0, 3).join('; ')}${more}` });
+    }
   };
 
   const ingestFile = async (fileUrl: string, text: string, depth: number): Promise<void> => {

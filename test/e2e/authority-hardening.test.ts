@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 let cloud: LocalCloud;
 let sim: RunningSimulator;
@@ -44,7 +45,12 @@ beforeAll(async () => {
     env: { FLEETOPS_RCA_MANUAL_PER_USER: '3', FLEETOPS_RCA_MANUAL_PER_SERVICE: '2' },
   });
   for (const info of sim.clusters) {
-    const response = await api('POST', '/v1/clusters', { name: info.name, environment: info.name, kubeconfig: info.kubeconfigYaml }, cloud.apiToken);
+    const response = await api(
+      'POST',
+      '/v1/clusters',
+      { name: info.name, environment: info.name, kubeconfig: await leastPrivilegeKubeconfig(info) },
+      cloud.apiToken,
+    );
     expect(response.status, JSON.stringify(response.body)).toBe(201);
   }
   tokens.operator = await cloud.oidc!.tokenFor('operator');

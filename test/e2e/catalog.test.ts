@@ -11,6 +11,7 @@ import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
 import { kreq } from '../integration/sim/helpers.ts';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-fake.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 /**
  * The catalog end to end on the local stack and a simulated cluster: ingest → graph → scorecard
@@ -62,7 +63,13 @@ beforeAll(async () => {
     env: { FLEETOPS_SLACK_WEBHOOK_URL: slack.url, FLEETOPS_GITHUB_API_URL: github.url, FLEETOPS_PULL_NAMESPACES: 'shop' },
   });
   sim = await startSimulator({ clusters: ['dev'], tickMs: 1000 });
-  const body = { name: 'dev', environment: 'dev', labels: { team: 'team-platform' }, kubeconfig: sim.clusters[0].kubeconfigYaml, namespaces: ['shop'] };
+  const body = {
+    name: 'dev',
+    environment: 'dev',
+    labels: { team: 'team-platform' },
+    kubeconfig: await leastPrivilegeKubeconfig(sim.clusters[0]),
+    namespaces: ['shop'],
+  };
   let registered = await api('POST', '/v1/clusters', body);
   for (let attempt = 0; attempt < 3 && registered.status === 502; attempt++) registered = await api('POST', '/v1/clusters', body);
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
@@ -265,7 +272,7 @@ describe('golden path → staging, through the deploy workflow', () => {
   it('registers the service and deploys it with the golden chart to the staging clusters, once per request', async () => {
     staging = await startSimulator({ clusters: ['staging-eu'], tickMs: 300 });
     const cluster = staging.clusters[0];
-    const registered = await api('POST', '/v1/clusters', { name: 'staging-eu', environment: 'staging', kubeconfig: cluster.kubeconfigYaml });
+    const registered = await api('POST', '/v1/clusters', { name: 'staging-eu', environment: 'staging', kubeconfig: await leastPrivilegeKubeconfig(cluster) });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     const response = await api('POST', '/v1/golden-paths/microservice', params);
     expect(response.status, response.buffer.toString('utf8').slice(0, 300)).toBe(200);

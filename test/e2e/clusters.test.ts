@@ -7,10 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../local/cloud.ts';
 import { localDynamoClient } from '../../local/dynamodb.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
+import { leastPrivilegeAccess } from '../support/least-privilege.ts';
 
 let cloud: LocalCloud;
 let devSim: RunningSimulator;
 let prodSim: RunningSimulator;
+/** What registrations use: the least-privilege account of the served manifest (the simulators' admin token stays out). */
+let devAccess: { kubeconfigYaml: string; token: string };
+let prodAccess: { kubeconfigYaml: string; token: string };
 const responses: string[] = [];
 const logs: string[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
@@ -27,6 +31,7 @@ beforeAll(async () => {
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
     capture(chunk) && originalErrWrite(chunk as string, ...(rest as []))) as typeof process.stderr.write;
   [devSim, prodSim] = await Promise.all([startSimulator({ clusters: ['dev'] }), startSimulator({ clusters: ['prod'] })]);
+  [devAccess, prodAccess] = await Promise.all([leastPrivilegeAccess(devSim.clusters[0]), leastPrivilegeAccess(prodSim.clusters[0])]);
   const { startLocalCloud } = await import('../../local/cloud.ts');
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-clusters-')) });
 });
@@ -73,30 +78,37 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
   let prodId: string;
 
   it('registers a cluster with its real gitVersion', async () => {
-    const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', labels: { team: 'platform' }, kubeconfig: dev().kubeconfigYaml });
+    const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', labels: { team: 'platform' }, kubeconfig: devAccess.kubeconfigYaml });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ name: 'dev', environment: 'dev', labels: { team: 'platform' }, server: dev().server, status: 'active' });
     expect(response.body.version).toBe(await clusterVersion(dev()));
     expect(response.body.id).toMatch(/^c-/);
     expect(Date.parse(response.body.createdAt)).toBeGreaterThan(0);
     devId = response.body.id;
+    // The least-privilege account, as its SelfSubjectRulesReview answers say (the deploy namespaces the e2e helper grants).
+    expect(response.body.permissions).toMatchObject({
+      features: { detection: true, rca: true, healing: true, scorecards: true, deploy: ['apps', 'checkout', 'shop'] },
+      missing: {},
+    });
+    expect(response.body.permissions.namespaces).toEqual(expect.arrayContaining(['default', 'shop', 'kube-system']));
+    expect((await api('GET', `/v1/clusters/${devId}`)).body.permissions).toEqual(response.body.permissions);
 
-    const second = await api('POST', '/v1/clusters', { name: 'prod', environment: 'prod', kubeconfig: prod().kubeconfigYaml });
+    const second = await api('POST', '/v1/clusters', { name: 'prod', environment: 'prod', kubeconfig: prodAccess.kubeconfigYaml });
     expect(second.status).toBe(201);
     prodId = second.body.id;
   });
 
   it('refuses a duplicate name with 409', async () => {
-    const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: dev().kubeconfigYaml });
+    const response = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: devAccess.kubeconfigYaml });
     expect(response.status).toBe(409);
     expect(response.body.error.code).toMatch(/^[A-Z_]+$/);
   });
 
   it('answers 502 for an unreachable cluster and stores nothing', async () => {
-    const closed = dev().kubeconfigYaml.replace(dev().server, 'https://127.0.0.1:9');
+    const closed = devAccess.kubeconfigYaml.replace(dev().server, 'https://127.0.0.1:9');
     const response = await api('POST', '/v1/clusters', { name: 'gone', environment: 'dev', kubeconfig: closed });
     expect(response.status).toBe(502);
-    expect(response.body.error.message).not.toContain(dev().token);
+    expect(response.body.error.message).not.toContain(devAccess.token);
     const list = await api('GET', '/v1/clusters');
     expect(list.body.items.map((c: { name: string }) => c.name).sort()).toEqual(['dev', 'prod']);
   });
@@ -115,7 +127,7 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
     ['metadata address', (y: string) => y.replace(dev().server, 'https://169.254.169.254')],
     ['plain http', (y: string) => y.replace(dev().server, dev().server.replace('https:', 'http:'))],
   ])('rejects a hostile kubeconfig (%s) with 400 and stores nothing', async (_name, mutate) => {
-    const response = await api('POST', '/v1/clusters', { name: 'evil', environment: 'dev', kubeconfig: mutate(dev().kubeconfigYaml) });
+    const response = await api('POST', '/v1/clusters', { name: 'evil', environment: 'dev', kubeconfig: mutate(devAccess.kubeconfigYaml) });
     expect(response.status).toBe(400);
     expect(['UNSAFE_KUBECONFIG', 'INVALID_KUBECONFIG']).toContain(response.body.error.code);
     expect((await api('GET', '/v1/clusters')).body.items).toHaveLength(2);
@@ -136,9 +148,9 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
   });
 
   it('rotates credentials after testing them', async () => {
-    const rotated = await api('PUT', `/v1/clusters/${devId}/kubeconfig`, { kubeconfig: dev().kubeconfigYaml });
+    const rotated = await api('PUT', `/v1/clusters/${devId}/kubeconfig`, { kubeconfig: devAccess.kubeconfigYaml });
     expect(rotated).toMatchObject({ status: 200, body: { id: devId, status: 'active' } });
-    const bad = await api('PUT', `/v1/clusters/${devId}/kubeconfig`, { kubeconfig: dev().kubeconfigYaml.replace(dev().token, 'wrong-token') });
+    const bad = await api('PUT', `/v1/clusters/${devId}/kubeconfig`, { kubeconfig: devAccess.kubeconfigYaml.replace(devAccess.token, 'wrong-token') });
     expect(bad.status).toBe(502);
     expect((await api('GET', `/v1/clusters/${devId}`)).body.status).toBe('active');
   });
@@ -161,6 +173,18 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
     expect(deploy.body.match(/^kind: Role$/gm)).toHaveLength(2);
     const bad = await api('GET', '/v1/rbac-manifest?deployNamespaces=Web_1');
     expect(bad.status).toBe(400);
+    const read = await api('GET', '/v1/rbac-manifest?access=read');
+    expect(read.status).toBe(200);
+    expect(read.body).not.toContain('fleetops-healer');
+    expect(response.body).toContain('name: fleetops-healer');
+    const tiered = await api('GET', '/v1/rbac-manifest?access=deploy&deployNamespaces=web');
+    expect(tiered.status).toBe(200);
+    expect(tiered.body.match(/^kind: Role$/gm)).toHaveLength(1);
+    expect(tiered.body).toContain('name: fleetops-healer');
+    const noNamespaces = await api('GET', '/v1/rbac-manifest?access=deploy');
+    expect(noNamespaces.status).toBe(400);
+    expect(noNamespaces.body.error).toMatchObject({ code: 'DEPLOY_NAMESPACES_REQUIRED', message: expect.stringContaining('access=deploy') });
+    expect((await api('GET', '/v1/rbac-manifest?access=admin')).status).toBe(400);
   });
 
   it('deletes a cluster and its credentials', async () => {
@@ -172,7 +196,7 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
   });
 
   it('keeps credentials out of DynamoDB, responses, logs and unencrypted files', async () => {
-    const secrets = [dev().token, prod().token];
+    const secrets = [dev().token, prod().token, devAccess.token, prodAccess.token];
     const client = localDynamoClient(cloud.dynamoEndpoint);
     const items = await client.send(new ScanCommand({ TableName: cloud.tableName }));
     client.destroy();

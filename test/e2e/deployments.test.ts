@@ -8,6 +8,7 @@ import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { ensureHelmKubectl } from '../../local/layers/helm-kubectl.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 const CHART = resolve(import.meta.dirname, '../fixtures/charts/hello');
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-deploy-')) });
   for (const info of sim.clusters) {
     const labels = { tier: info.name === 'prod' ? 'production' : 'development' };
-    const response = await api('POST', '/v1/clusters', { name: info.name, environment: info.name, labels, kubeconfig: info.kubeconfigYaml });
+    const response = await api('POST', '/v1/clusters', { name: info.name, environment: info.name, labels, kubeconfig: await leastPrivilegeKubeconfig(info) });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     clusterIds[info.name] = response.body.id;
   }

@@ -12,6 +12,7 @@ import { kreq, waitFor } from '../integration/sim/helpers.ts';
 import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd.ts';
 import { idsSeen, startFakeConverse, type FakeConverse } from '../support/fake-converse.ts';
 import { apiClient, type Api } from '../support/local-stack.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 let cloud: LocalCloud;
 let sim: RunningSimulator;
@@ -92,9 +93,10 @@ beforeAll(async () => {
   api = apiClient(cloud);
   for (const c of sim.clusters) {
     info[c.name] = c;
-    let res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
+    const kubeconfig = await leastPrivilegeKubeconfig(c);
+    let res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig });
     for (let attempt = 0; attempt < 3 && res.status === 502; attempt++)
-      res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
+      res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     ids[c.name] = res.body.id;
   }

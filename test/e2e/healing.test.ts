@@ -8,6 +8,7 @@ import { apiClient, type Api } from '../support/local-stack.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
 import { startFakeArgoCd, type FakeArgoCd } from '../support/fake-argocd.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 let cloud: LocalCloud;
 let sim: RunningSimulator;
@@ -91,7 +92,7 @@ beforeAll(async () => {
   });
   for (const c of sim.clusters) {
     info[c.name] = c;
-    const res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: c.kubeconfigYaml });
+    const res = await api('POST', '/v1/clusters', { name: c.name, environment: c.name, kubeconfig: await leastPrivilegeKubeconfig(c) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     ids[c.name] = res.body.id;
   }

@@ -6,6 +6,7 @@ import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { apiClient, type Api } from '../support/local-stack.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 const withPrometheus = prometheusAvailable();
 if (!withPrometheus) console.warn('metric-pull e2e: prometheus binary missing, only the metrics.k8s.io path is tested');
@@ -32,7 +33,7 @@ beforeAll(async () => {
     prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 1 });
   cloud = await startLocalCloud({ port: 0, inMemory: true, schedules: false, dataDir: mkdtempSync(join(tmpdir(), 'fleetops-pull-')) });
   for (const info of sim.clusters) {
-    const body: Record<string, unknown> = { name: info.name, environment: info.name, kubeconfig: info.kubeconfigYaml, namespaces: ['shop'] };
+    const body: Record<string, unknown> = { name: info.name, environment: info.name, kubeconfig: await leastPrivilegeKubeconfig(info), namespaces: ['shop'] };
     // prod reads Prometheus (one fleet-wide Prometheus, told apart by the cluster label); dev falls back to metrics.k8s.io.
     if (prometheus && info.name === 'prod') body.prometheus = { url: prometheus.url, rateWindow: '10s', matchers: { cluster: 'prod' } };
     const response = await api('POST', '/v1/clusters', body);

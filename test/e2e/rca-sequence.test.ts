@@ -7,6 +7,7 @@ import { apiClient, type Api } from '../support/local-stack.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 /**
  * Issue 21 on the local stack and the simulator: evidence has a time and changes are evidence.
@@ -85,7 +86,7 @@ beforeAll(async () => {
   if (withPrometheus)
     prometheus = await startPrometheus({ targets: sim.clusters.map((c) => ({ cluster: c.name, metricsUrl: c.metricsUrl })), scrapeSeconds: 2 });
   for (const c of sim.clusters) {
-    const body: Record<string, unknown> = { name: c.name, environment: 'test', kubeconfig: c.kubeconfigYaml, namespaces: ['shop'] };
+    const body: Record<string, unknown> = { name: c.name, environment: 'test', kubeconfig: await leastPrivilegeKubeconfig(c), namespaces: ['shop'] };
     if (prometheus) body.prometheus = { url: prometheus.url, rateWindow: '10s', matchers: { cluster: c.name } };
     let response = await api('POST', '/v1/clusters', body);
     for (let attempt = 0; attempt < 3 && response.status === 502; attempt++) response = await api('POST', '/v1/clusters', body);

@@ -8,6 +8,7 @@ import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../.
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
 import { kreq } from '../integration/sim/helpers.ts';
 import { investigatingModel, startFakeConverse, type FakeConverse } from '../support/fake-converse.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 /**
  * Each of the simulator's ten fault types, injected into a running cluster, gets an RCA from
@@ -66,7 +67,7 @@ beforeAll(async () => {
   else console.warn('rca e2e: prometheus binary missing; error and latency evidence comes from logs only');
   phase('sim+prometheus');
   for (const c of sim.clusters) {
-    const body: Record<string, unknown> = { name: c.name, environment: 'test', kubeconfig: c.kubeconfigYaml, namespaces: ['shop'] };
+    const body: Record<string, unknown> = { name: c.name, environment: 'test', kubeconfig: await leastPrivilegeKubeconfig(c), namespaces: ['shop'] };
     if (prometheus) body.prometheus = { url: prometheus.url, rateWindow: '10s', matchers: { cluster: c.name } };
     // On a loaded machine the first connection can exceed the 5 s connect timeout: try again.
     let response = await api('POST', '/v1/clusters', body);

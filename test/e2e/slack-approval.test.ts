@@ -7,6 +7,7 @@ import { apiClient, type Api } from '../support/local-stack.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
 import { pressSlackButton } from '../support/slack-fake.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 /** Approving healing from a Slack button resumes the waiting workflow, and the answer says who approved. */
 const SECRET = 'slack-signing-secret-approval-0123456789';
@@ -36,7 +37,7 @@ beforeAll(async () => {
     },
   });
   const c = sim.clusters[0]!;
-  const res = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: c.kubeconfigYaml });
+  const res = await api('POST', '/v1/clusters', { name: 'dev', environment: 'dev', kubeconfig: await leastPrivilegeKubeconfig(c) });
   expect(res.status).toBe(201);
   clusterId = res.body.id;
 }, 180_000);

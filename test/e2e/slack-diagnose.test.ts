@@ -7,6 +7,7 @@ import { slackSignature } from '../../functions/core/slack/signature.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startSimulator, type RunningSimulator } from '../../sim/index.ts';
 import { kreq, waitFor } from '../integration/sim/helpers.ts';
+import { leastPrivilegeKubeconfig } from '../support/least-privilege.ts';
 
 /**
  * `/fleet diagnose` against a running simulated cluster: answered at once, then the RCA report is
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const response = await fetch(cloud.url + '/v1/clusters', {
     method: 'POST',
     headers: { authorization: `Bearer ${cloud.apiToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'dev', environment: 'dev', kubeconfig: c.kubeconfigYaml, namespaces: ['shop'] }),
+    body: JSON.stringify({ name: 'dev', environment: 'dev', kubeconfig: await leastPrivilegeKubeconfig(c), namespaces: ['shop'] }),
   });
   expect(response.status).toBe(201);
 }, 180_000);

@@ -31,6 +31,14 @@ const isConflict = (error: unknown) => (error as { code?: unknown })?.code === 4
 
 /** Applies the served manifest to a simulated cluster and returns a kubeconfig for its ServiceAccount. */
 export async function leastPrivilegeKubeconfig(cluster: SimulatedClusterAdmin, options: LeastPrivilegeOptions = {}): Promise<string> {
+  return (await leastPrivilegeAccess(cluster, options)).kubeconfigYaml;
+}
+
+/** The same, with the minted token itself (for tests that look for it where it must never be). */
+export async function leastPrivilegeAccess(
+  cluster: SimulatedClusterAdmin,
+  options: LeastPrivilegeOptions = {},
+): Promise<{ kubeconfigYaml: string; token: string }> {
   const access = options.access ?? 'deploy';
   const deployNamespaces = access === 'deploy' ? (options.deployNamespaces ?? SIMULATED_DEPLOY_NAMESPACES) : [];
   const admin = new KubeConfig();
@@ -65,7 +73,7 @@ export async function leastPrivilegeKubeconfig(cluster: SimulatedClusterAdmin, o
   });
   const token = minted.status?.token;
   if (!token) throw new Error(`TokenRequest for ${FLEETOPS_NAMESPACE}/${FLEETOPS_SERVICE_ACCOUNT} on ${cluster.name} returned no token`);
-  return kubeconfigWithToken(cluster, token);
+  return { kubeconfigYaml: kubeconfigWithToken(cluster, token), token };
 }
 
 function kubeconfigWithToken(cluster: SimulatedClusterAdmin, token: string): string {

@@ -1,6 +1,7 @@
 /**
  * The e2e setup most end-to-end tests share: simulated clusters, optionally a real Prometheus scraping
- * them, and the local stack pulling on its own schedule, with every simulated cluster registered.
+ * them, and the local stack pulling on its own schedule, with every simulated cluster registered with
+ * the least-privilege account of the served RBAC manifest (test/support/least-privilege.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { SCHEDULES } from '../../functions/definitions/events.ts';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud.ts';
 import { startPrometheus, type LocalPrometheus } from '../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator, type SimulatedClusterInfo } from '../../sim/index.ts';
+import { leastPrivilegeKubeconfig } from './least-privilege.ts';
 
 export interface ApiResponse {
   status: number;
@@ -70,7 +72,7 @@ export async function startPullingStack(options: PullingStackOptions): Promise<P
     const body = {
       name: info.name,
       environment: options.environment?.(info.name) ?? info.name,
-      kubeconfig: info.kubeconfigYaml,
+      kubeconfig: await leastPrivilegeKubeconfig(info),
       namespaces: ['shop'],
       ...(prometheus ? { prometheus: { url: prometheus.url, rateWindow: '30s', matchers: { cluster: info.name } } } : {}),
     };
@@ -130,7 +132,7 @@ export async function startHandPulledStack(options: {
   const info = () => sim.clusters[0]!;
   const clusterIds: Record<string, string> = {};
   for (const cluster of sim.clusters) {
-    const body = { name: cluster.name, environment: cluster.name, kubeconfig: cluster.kubeconfigYaml, namespaces: ['shop'] };
+    const body = { name: cluster.name, environment: cluster.name, kubeconfig: await leastPrivilegeKubeconfig(cluster), namespaces: ['shop'] };
     const response = await api('POST', '/v1/clusters', body);
     if (response.status !== 201) throw new Error(`registering ${cluster.name}: ${response.status} ${JSON.stringify(response.body)}`);
     clusterIds[cluster.name] = response.body.id;

@@ -12,6 +12,10 @@ export const CatalogIngestResult = z
     accepted: z.int(),
     rejected: z.array(z.object({ index: z.int().meta({ description: 'Zero-based document index in the request' }), error: z.string() })),
     refs: z.array(z.string()).optional(),
+    unresolved: z
+      .array(z.object({ index: z.int(), ref: z.string(), fields: z.array(z.string()) }))
+      .optional()
+      .meta({ description: 'Accepted documents whose $text/$json/$yaml placeholders were kept as written: a posted body has no URL to resolve them against' }),
   })
   .meta({ id: 'CatalogIngestResult' });
 

@@ -4,6 +4,8 @@
  * port 8080, clean shutdown on SIGTERM). Only the validated kebab-case name reaches a source file;
  * the free-text description never does.
  */
+import { NODE_LOCKS } from './golden-path-locks.ts';
+
 /** The golden path's languages (golden-path.ts FRAMEWORKS keys; kept here so the two modules do not import each other). */
 type Language = 'typescript' | 'javascript' | 'python' | 'go' | 'java';
 
@@ -25,6 +27,7 @@ function nodeSources(name: string, framework: string, typescript: boolean): Reco
   const devDeps: Record<string, string> = typescript
     ? { typescript: '^5.7.2', '@types/node': '^22.10.0', ...(framework === 'express' ? { '@types/express': '^4.17.21' } : {}) }
     : {};
+  // The tests use only Node's own runner (node --test) and fetch: no test framework to install.
   const pkg = {
     name,
     version: '0.1.0',
@@ -32,60 +35,122 @@ function nodeSources(name: string, framework: string, typescript: boolean): Reco
     type: 'commonjs',
     engines: { node: '>=22' },
     scripts: typescript
-      ? { build: 'tsc -p tsconfig.json', start: 'node dist/main.js', test: 'tsc -p tsconfig.json --noEmit' }
-      : { start: 'node src/main.js', test: 'node --check src/main.js' },
+      ? {
+          build: 'tsc -p tsconfig.json',
+          start: 'node dist/main.js',
+          test: 'tsc -p tsconfig.test.json && node --test build-test/test/health.test.js',
+        }
+      : { start: 'node src/main.js', test: 'node --test test/health.test.js' },
     dependencies: deps[framework],
     ...(typescript ? { devDependencies: devDeps } : {}),
   };
-  const port = 'const port = Number(process.env.PORT ?? ' + PORT + ');';
-  const counter = typescript ? 'let requests = 0;' : 'let requests = 0;';
+  const app = nodeApp(name, framework, typescript);
+  const files: Record<string, string> = {
+    'package.json': json(pkg),
+    'package-lock.json': json(nodeLockfile(pkg, `${typescript ? 'typescript' : 'javascript'}-${framework}`)),
+    '.gitignore': 'node_modules/\ndist/\nbuild-test/\n',
+  };
+  if (typescript) {
+    const compilerOptions = {
+      target: 'es2022',
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      outDir: 'dist',
+      rootDir: 'src',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      ...(framework === 'nestjs' ? { experimentalDecorators: true, emitDecoratorMetadata: true } : {}),
+    };
+    files['tsconfig.json'] = json({ compilerOptions, include: ['src'] });
+    // The tests compile beside the app into build-test/, so dist/ (what the image ships) holds no test.
+    files['tsconfig.test.json'] = json({ extends: './tsconfig.json', compilerOptions: { rootDir: '.', outDir: 'build-test' }, include: ['src', 'test'] });
+    files['src/app.ts'] = app.app;
+    files['src/main.ts'] = app.main;
+    files['test/health.test.ts'] = app.test;
+  } else {
+    files['src/app.js'] = `'use strict';\n\n${app.app}`;
+    files['src/main.js'] = `'use strict';\n\n${app.main}`;
+    files['test/health.test.js'] = `'use strict';\n\n${app.test}`;
+  }
+  return files;
+}
+
+/** app (routes, no listening), main (listens on PORT, stops on SIGTERM), and a test that starts the app and asks /healthz. */
+function nodeApp(name: string, framework: string, typescript: boolean): { app: string; main: string; test: string } {
   const metrics = METRICS_TS(name);
-  let main: string;
+  const port = `const port = Number(process.env.PORT ?? ${PORT});`;
+  const imports = (what: string, from: string) => (typescript ? `import ${what} from '${from}';` : `const ${what} = require('${from}');`);
+  const exported = (decl: string) => (typescript ? `export ${decl}` : decl);
+  const exportsLine = typescript ? [] : ['', 'module.exports = { createApp };'];
+  let app: string[];
+  let main: string[];
+  let start: string[];
   if (framework === 'express') {
+    app = [
+      imports('express', 'express'),
+      '',
+      'let requests = 0;',
+      '',
+      exported('function createApp() {'),
+      '  const app = express();',
+      '  app.use((_req, _res, next) => {',
+      '    requests++;',
+      '    next();',
+      '  });',
+      "  app.get('/healthz', (_req, res) => {",
+      "    res.json({ status: 'ok' });",
+      '  });',
+      "  app.get('/readyz', (_req, res) => {",
+      "    res.json({ status: 'ready' });",
+      '  });',
+      "  app.get('/metrics', (_req, res) => {",
+      `    res.type('text/plain').send(${metrics});`,
+      '  });',
+      "  app.get('/', (_req, res) => {",
+      `    res.json({ service: '${name}' });`,
+      '  });',
+      '  return app;',
+      '}',
+      ...exportsLine,
+    ];
     main = [
-      typescript ? "import express from 'express';" : "const express = require('express');",
+      typescript ? "import { createApp } from './app';" : "const { createApp } = require('./app');",
       '',
-      'const app = express();',
       port,
-      counter,
-      '',
-      'app.use((_req, _res, next) => {',
-      '  requests++;',
-      '  next();',
-      '});',
-      "app.get('/healthz', (_req, res) => {",
-      "  res.json({ status: 'ok' });",
-      '});',
-      "app.get('/readyz', (_req, res) => {",
-      "  res.json({ status: 'ready' });",
-      '});',
-      "app.get('/metrics', (_req, res) => {",
-      `  res.type('text/plain').send(${metrics});`,
-      '});',
-      "app.get('/', (_req, res) => {",
-      `  res.json({ service: '${name}' });`,
-      '});',
-      '',
-      "const server = app.listen(port, '0.0.0.0', () => console.log(`listening on ${port}`));",
+      "const server = createApp().listen(port, '0.0.0.0', () => console.log(`listening on ${port}`));",
       "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
-      '',
-    ].join('\n');
+    ];
+    start = [
+      "  const server = createApp().listen(0, '127.0.0.1');",
+      "  await once(server, 'listening');",
+      `  const { port } = server.address()${typescript ? ' as AddressInfo' : ''};`,
+      '  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((done) => server.close(done)) };',
+    ];
   } else if (framework === 'fastify') {
+    app = [
+      typescript ? "import Fastify, { type FastifyServerOptions } from 'fastify';" : "const Fastify = require('fastify');",
+      '',
+      'let requests = 0;',
+      '',
+      exported(`function createApp(options${typescript ? ': FastifyServerOptions' : ''} = { logger: true }) {`),
+      '  const app = Fastify(options);',
+      "  app.addHook('onRequest', async () => {",
+      '    requests++;',
+      '  });',
+      "  app.get('/healthz', async () => ({ status: 'ok' }));",
+      "  app.get('/readyz', async () => ({ status: 'ready' }));",
+      `  app.get('/metrics', async (_req, reply) => reply.type('text/plain').send(${metrics}));`,
+      `  app.get('/', async () => ({ service: '${name}' }));`,
+      '  return app;',
+      '}',
+      ...exportsLine,
+    ];
     main = [
-      typescript ? "import Fastify from 'fastify';" : "const Fastify = require('fastify');",
+      typescript ? "import { createApp } from './app';" : "const { createApp } = require('./app');",
       '',
-      'const app = Fastify({ logger: true });',
       port,
-      counter,
-      '',
-      "app.addHook('onRequest', async () => {",
-      '  requests++;',
-      '});',
-      "app.get('/healthz', async () => ({ status: 'ok' }));",
-      "app.get('/readyz', async () => ({ status: 'ready' }));",
-      `app.get('/metrics', async (_req, reply) => reply.type('text/plain').send(${metrics}));`,
-      `app.get('/', async () => ({ service: '${name}' }));`,
-      '',
+      'const app = createApp();',
       "app.listen({ port, host: '0.0.0.0' }).catch((err) => {",
       '  app.log.error(err);',
       '  process.exit(1);',
@@ -93,16 +158,19 @@ function nodeSources(name: string, framework: string, typescript: boolean): Reco
       "process.on('SIGTERM', () => {",
       '  void app.close().then(() => process.exit(0));',
       '});',
-      '',
-    ].join('\n');
+    ];
+    start = [
+      '  const app = createApp({ logger: false });',
+      "  const url = await app.listen({ port: 0, host: '127.0.0.1' });",
+      '  return { url, stop: () => app.close() };',
+    ];
   } else {
-    main = [
+    app = [
       "import 'reflect-metadata';",
-      "import { Controller, Get, Header, Module } from '@nestjs/common';",
+      "import { Controller, Get, Header, Module, type INestApplication, type NestApplicationOptions } from '@nestjs/common';",
       "import { NestFactory } from '@nestjs/core';",
       '',
-      port,
-      counter,
+      'let requests = 0;',
       '',
       '@Controller()',
       'class HealthController {',
@@ -126,37 +194,89 @@ function nodeSources(name: string, framework: string, typescript: boolean): Reco
       '}',
       '',
       '@Module({ controllers: [HealthController] })',
-      'class AppModule {}',
+      'export class AppModule {}',
+      '',
+      'export async function createApp(options: NestApplicationOptions = {}): Promise<INestApplication> {',
+      '  const app = await NestFactory.create(AppModule, options);',
+      '  app.enableShutdownHooks();',
+      '  return app;',
+      '}',
+    ];
+    main = [
+      "import { createApp } from './app';",
+      '',
+      port,
       '',
       'async function main() {',
-      '  const app = await NestFactory.create(AppModule);',
-      '  app.enableShutdownHooks();',
+      '  const app = await createApp();',
       "  await app.listen(port, '0.0.0.0');",
       '}',
       '',
       'void main();',
-      '',
-    ].join('\n');
+    ];
+    start = [
+      '  const app = await createApp({ logger: false });',
+      "  await app.listen(0, '127.0.0.1');",
+      '  return { url: await app.getUrl(), stop: () => app.close() };',
+    ];
   }
-  const files: Record<string, string> = { 'package.json': json(pkg) };
-  if (typescript) {
-    files['tsconfig.json'] = json({
-      compilerOptions: {
-        target: 'es2022',
-        module: 'commonjs',
-        moduleResolution: 'node10',
-        outDir: 'dist',
-        rootDir: 'src',
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        ...(framework === 'nestjs' ? { experimentalDecorators: true, emitDecoratorMetadata: true } : {}),
-      },
-      include: ['src'],
-    });
-    files['src/main.ts'] = main;
-  } else files['src/main.js'] = `'use strict';\n\n${main}`;
-  return files;
+  const test = [
+    ...(typescript
+      ? [
+          "import assert from 'node:assert/strict';",
+          ...(framework === 'express' ? ["import { once } from 'node:events';", "import type { AddressInfo } from 'node:net';"] : []),
+          "import { after, before, test } from 'node:test';",
+          "import { createApp } from '../src/app';",
+        ]
+      : [
+          "const assert = require('node:assert/strict');",
+          ...(framework === 'express' ? ["const { once } = require('node:events');"] : []),
+          "const { after, before, test } = require('node:test');",
+          "const { createApp } = require('../src/app');",
+        ]),
+    '',
+    typescript ? 'async function start(): Promise<{ url: string; stop: () => Promise<unknown> }> {' : 'async function start() {',
+    ...start,
+    '}',
+    '',
+    typescript ? 'let service: Awaited<ReturnType<typeof start>>;' : 'let service;',
+    'before(async () => {',
+    '  service = await start();',
+    '});',
+    'after(() => service.stop());',
+    '',
+    "test('GET /healthz answers 200 with status ok', async () => {",
+    '  const res = await fetch(`${service.url}/healthz`);',
+    '  assert.equal(res.status, 200);',
+    "  assert.deepEqual(await res.json(), { status: 'ok' });",
+    '});',
+    '',
+    "test('GET /readyz answers 200', async () => {",
+    '  assert.equal((await fetch(`${service.url}/readyz`)).status, 200);',
+    '});',
+    '',
+    "test('GET /metrics counts requests in the Prometheus text format', async () => {",
+    '  const res = await fetch(`${service.url}/metrics`);',
+    '  assert.equal(res.status, 200);',
+    `  assert.match(await res.text(), /^http_requests_total\\{service="${name}"\\} \\d+$/m);`,
+    '});',
+  ];
+  return { app: `${app.join('\n')}\n`, main: `${main.join('\n')}\n`, test: `${test.join('\n')}\n` };
+}
+
+/** npm's lockfile v3 for this package.json: the root entry from it, the rest resolved once (golden-path-locks.ts). */
+function nodeLockfile(
+  pkg: { name: string; version: string; engines: Record<string, string>; dependencies: Record<string, string>; devDependencies?: Record<string, string> },
+  key: string,
+): Record<string, unknown> {
+  const { name, version, engines, dependencies, devDependencies } = pkg;
+  return {
+    name,
+    version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name, version, dependencies, ...(devDependencies ? { devDependencies } : {}), engines }, ...NODE_LOCKS[key] },
+  };
 }
 
 function pythonSources(name: string, framework: string): Record<string, string> {

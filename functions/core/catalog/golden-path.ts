@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import * as z from 'zod';
 import { API_VERSION, normalizeRef } from './entity.ts';
+import { placeholderRunbookUrl } from './runbook.ts';
 import type { TarEntry } from './tar.ts';
 import { applicationSources } from './golden-path-sources.ts';
 import { ChartRef, DnsLabel, Namespace, Strategy } from '../deploy/request-schemas.ts';
@@ -118,9 +119,8 @@ function dockerfile(p: MicroserviceInput): string {
     typescript: [
       `FROM ${build} AS build`,
       'WORKDIR /app',
-      // A new service has no lockfile until its first `npm install`; CI and the image then use it.
-      'COPY package*.json ./',
-      'RUN if [ -f package-lock.json ]; then npm ci; else npm install; fi',
+      'COPY package.json package-lock.json ./',
+      'RUN npm ci',
       'COPY . .',
       'RUN npm run build && npm prune --omit=dev',
       '',
@@ -135,8 +135,8 @@ function dockerfile(p: MicroserviceInput): string {
     javascript: [
       `FROM ${build} AS build`,
       'WORKDIR /app',
-      'COPY package*.json ./',
-      'RUN if [ -f package-lock.json ]; then npm ci --omit=dev; else npm install --omit=dev; fi',
+      'COPY package.json package-lock.json ./',
+      'RUN npm ci --omit=dev',
       'COPY src ./src',
       '',
       `FROM ${run}`,
@@ -210,7 +210,7 @@ export function catalogInfo(p: MicroserviceInput): Record<string, unknown> {
         'fleetops.io/slo-latency-p95-ms': '500',
       },
       tags: [p.language, p.framework, ...(p.database !== 'none' ? [p.database] : [])],
-      links: [{ url: `https://runbooks.example.com/${p.name}`, title: 'Runbook', type: 'runbook' }],
+      links: [{ url: placeholderRunbookUrl(p.name), title: 'Runbook', type: 'runbook' }],
     },
     spec: {
       type: 'service',
@@ -437,8 +437,8 @@ const SETUP: Partial<Record<Language, Record<string, unknown>>> = {
 
 function ciWorkflow(p: MicroserviceInput): Record<string, unknown> {
   const test: Record<Language, string[]> = {
-    typescript: ['if [ -f package-lock.json ]; then npm ci; else npm install; fi', 'npm test'],
-    javascript: ['if [ -f package-lock.json ]; then npm ci; else npm install; fi', 'npm test'],
+    typescript: ['npm ci', 'npm test'],
+    javascript: ['npm ci', 'npm test'],
     python: ['pip install -r requirements.txt -r requirements-dev.txt', 'pytest'],
     go: ['go mod tidy', 'go vet ./...', 'go test ./...'],
     java: ['mvn -B verify'],
@@ -505,16 +505,17 @@ function alertRules(p: MicroserviceInput): Record<string, unknown> {
   };
 }
 
+/** What the first commit still needs, so CI and the image build from pinned dependencies (Node ships its lockfile). */
 const LOCK_STEP: Record<Language, string> = {
-  typescript: '`npm install` (package-lock.json)',
-  javascript: '`npm install` (package-lock.json)',
-  python: '`pip install -r requirements.txt` (versions are pinned already)',
-  go: '`go mod tidy` (go.sum)',
-  java: '`mvn -B verify`',
+  typescript: 'nothing: package-lock.json is included (`npm ci && npm test` builds and tests it)',
+  javascript: 'nothing: package-lock.json is included (`npm ci && npm test` tests it)',
+  python: 'run `pip install -r requirements.txt` once (versions are pinned already)',
+  go: 'run `go mod tidy` once and commit go.sum',
+  java: 'run `mvn -B verify` once',
 };
 
 function readme(p: MicroserviceInput): string {
-  return `# ${p.name}\n\n${p.description}\n\n- Language: ${p.language} (${p.framework})\n- Database: ${p.database}\n- Chart: \`charts/${p.name}\` (HPA ${p.replicas}+ replicas, probes on /healthz and /readyz, port ${PORT})\n- Alerts: \`monitoring/prometheus-rules.yaml\`\n- First commit: run ${LOCK_STEP[p.language]} once and commit what it writes, so CI and the image build from pinned dependencies.\n\nCreated by the fleetops microservice golden path.\n`;
+  return `# ${p.name}\n\n${p.description}\n\n- Language: ${p.language} (${p.framework})\n- Database: ${p.database}\n- Chart: \`charts/${p.name}\` (HPA ${p.replicas}+ replicas, probes on /healthz and /readyz, port ${PORT})\n- Alerts: \`monitoring/prometheus-rules.yaml\`\n- Runbook: the link in \`catalog-info.yaml\` is a placeholder; the scorecard's runbook-linked check fails until it points at the real runbook.\n- First commit: ${LOCK_STEP[p.language]}.\n\nCreated by the fleetops microservice golden path.\n`;
 }
 
 /** The skeleton's files, under a top folder named after the service. */
@@ -525,7 +526,7 @@ export function microserviceSkeleton(p: MicroserviceInput): TarEntry[] {
     { path: `${root}README.md`, content: readme(p) },
     { path: `${root}catalog-info.yaml`, content: stringify(catalogInfo(p)) },
     { path: `${root}Dockerfile`, content: dockerfile(p) },
-    { path: `${root}.dockerignore`, content: '.git\nnode_modules\ndist\ntarget\ncharts\n' },
+    { path: `${root}.dockerignore`, content: '.git\nnode_modules\ndist\nbuild-test\ntarget\ncharts\n' },
     ...Object.entries(applicationSources(p)).map(([path, content]) => ({ path: `${root}${path}`, content })),
     { path: `${root}docs/index.md`, content: `# ${p.name}\n\n${p.description}\n` },
     { path: `${root}.github/workflows/ci.yaml`, content: stringify(ciWorkflow(p)) },

@@ -4,6 +4,7 @@
  */
 import { annotation, type CatalogEntity } from './entity.ts';
 import type { CatalogIndex } from './graph.ts';
+import { isPlaceholderRunbook, PLACEHOLDER_RUNBOOK_HOST } from './runbook.ts';
 
 export const DEFAULT_PASSING_MARK = 70;
 
@@ -146,10 +147,22 @@ function repoChecks(repository: RepositoryFacts | undefined, options: ScorecardO
 }
 
 function runbookCheck(entity: CatalogEntity): { passed: boolean; detail: string } {
-  const link = entity.metadata.links?.find((l) => /runbook/i.test(`${l.type ?? ''} ${l.title ?? ''} ${l.url}`));
-  if (link) return { passed: true, detail: `link ${link.url}` };
-  const key = RUNBOOK_ANNOTATIONS.find((k) => annotation(entity, k));
-  if (key) return { passed: true, detail: `annotation ${key}` };
+  const links = (entity.metadata.links ?? [])
+    .filter((l) => /runbook/i.test(`${l.type ?? ''} ${l.title ?? ''} ${l.url}`))
+    .map((l) => ({ url: l.url, detail: `link ${l.url}` }));
+  const annotations = RUNBOOK_ANNOTATIONS.flatMap((key) => {
+    const url = annotation(entity, key);
+    return url ? [{ url, detail: `annotation ${key}` }] : [];
+  });
+  const candidates = [...links, ...annotations];
+  const real = candidates.find((c) => !isPlaceholderRunbook(c.url));
+  if (real) return { passed: true, detail: real.detail };
+  if (candidates.length) {
+    return {
+      passed: false,
+      detail: `runbook ${candidates[0].url} is still the golden path's placeholder (${PLACEHOLDER_RUNBOOK_HOST}): point it at the service's real runbook`,
+    };
+  }
   return { passed: false, detail: 'no link of type runbook and no fleetops.io/runbook-url annotation' };
 }
 

@@ -1,9 +1,10 @@
 // The golden-path skeleton builds: for every language and framework, the files the Dockerfile copies exist, the
 // manifests parse, the chart passes helm lint --strict, and the code compiles or runs wherever the toolchain is here
-// (TypeScript and JavaScript express: built with tsc and served; Python flask: pytest; every Python file compiles;
-// fastify/nestjs: TypeScript syntax; Go: gofmt when Go is installed; Java: pom.xml is well-formed XML).
+// (every Node option: its own `npm ci && npm test` from the registry, then the built service is served; Python flask:
+// pytest; every Python file compiles; Go: gofmt when Go is installed; Java: pom.xml is well-formed XML).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSyncRaw, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync as readFileSyncRaw, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,7 +16,7 @@ import { ensureHelmKubectl } from '../../../local/layers/helm-kubectl.ts';
 const REPO = resolve(import.meta.dirname, '../../..');
 const run = (file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-    execFile(file, args, { cwd, env, timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(file, args, { cwd, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
       done({ code: err ? Number((err as { code?: unknown }).code) || 1 : 0, stdout, stderr }),
     ),
   );
@@ -125,7 +126,11 @@ describe.each(CASES)('golden path %s/%s', (language, framework) => {
     expect(checkDockerfile(root)).toEqual([]);
     if (language === 'typescript' || language === 'javascript') {
       const pkg = JSON.parse(readFileSync(join(root, 'package.json')));
-      expect(pkg.scripts.test).toBeTruthy();
+      expect(pkg.scripts.test).toMatch(/node --test /);
+      const lock = JSON.parse(readFileSync(join(root, 'package-lock.json')));
+      expect(lock).toMatchObject({ name: pkg.name, lockfileVersion: 3, packages: { '': { dependencies: pkg.dependencies } } });
+      expect(Object.keys(lock.packages)).toEqual(expect.arrayContaining(Object.keys(pkg.dependencies).map((d) => `node_modules/${d}`)));
+      expect(existsSync(join(root, language === 'typescript' ? 'test/health.test.ts' : 'test/health.test.js'))).toBe(true);
       if (language === 'typescript') {
         expect(pkg.scripts.build).toBeTruthy();
         expect(existsSync(join(root, 'src/main.ts'))).toBe(true);
@@ -150,21 +155,8 @@ describe.each(CASES)('golden path %s/%s', (language, framework) => {
       const source = readFileSync(join(root, 'src/main.ts'));
       const out = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { experimentalDecorators: true, module: ts.ModuleKind.CommonJS } });
       expect(out.diagnostics ?? []).toEqual([]);
-      if (framework === 'express') {
-        // Types and express come from this repository's node_modules: a full, strict tsc build, then serve.
-        symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-        const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], root);
-        expect(tsc.stdout + tsc.stderr).toBe('');
-        const served = await serveAndProbe(root, 'dist/main.js');
-        expect(served.health).toEqual({ status: 'ok' });
-        expect(served.metrics).toMatch(/^http_requests_total\{service="svc-express"\} \d+$/m);
-      }
     } else if (language === 'javascript') {
       expect((await run(process.execPath, ['--check', 'src/main.js'], root)).code).toBe(0);
-      if (framework === 'express') {
-        symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-        expect((await serveAndProbe(root, 'src/main.js')).health).toEqual({ status: 'ok' });
-      }
     } else if (language === 'python') {
       const py = await run('python3', ['-m', 'py_compile', 'app/main.py', 'tests/test_health.py'], root);
       expect(py.stderr).toBe('');
@@ -183,4 +175,44 @@ describe.each(CASES)('golden path %s/%s', (language, framework) => {
       expect(readFileSync(join(root, 'src/main/java/com/example/service/Application.java'))).toMatch(/"\/?healthz"/);
     }
   }, 60_000);
+
+  it.runIf(language === 'typescript' || language === 'javascript')(
+    'its own `npm ci && npm test` passes (a health check that fails fails it), and the built service serves /healthz',
+    async () => {
+      // npm's own settings only: none inherited from the npx that started vitest.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+      const npm = (args: string[]) => run('npm', [...args, '--no-audit', '--no-fund', '--update-notifier=false'], root, env);
+      let started = performance.now();
+      const ci = await npm(['ci']);
+      const ciSeconds = (performance.now() - started) / 1000;
+      expect(ci.code, ci.stderr).toBe(0);
+      started = performance.now();
+      const test = await npm(['test']);
+      const testSeconds = (performance.now() - started) / 1000;
+      expect(test.code, test.stdout + test.stderr).toBe(0);
+      expect(test.stdout).toMatch(/^# pass 3$/m);
+      expect(test.stdout).toMatch(/^# fail 0$/m);
+      console.log(`golden path ${language}/${framework}: npm ci ${ciSeconds.toFixed(1)} s, npm test ${testSeconds.toFixed(1)} s`);
+      expect(ciSeconds).toBeLessThan(60);
+
+      if (framework === 'express') {
+        // The test asserts the status code: a /healthz answering 503 (with the same body) fails `npm test`.
+        const appFile = join(root, language === 'typescript' ? 'src/app.ts' : 'src/app.js');
+        const healthy = readFileSync(appFile);
+        const broken = healthy.replace("res.json({ status: 'ok' });", "res.status(503).json({ status: 'ok' });");
+        expect(broken).not.toBe(healthy);
+        writeFileSync(appFile, broken);
+        const failing = await npm(['test']);
+        writeFileSync(appFile, healthy);
+        expect(failing.code).not.toBe(0);
+        expect(failing.stdout).toMatch(/^# fail 1$/m);
+      }
+
+      if (language === 'typescript') expect((await npm(['run', 'build'])).code).toBe(0);
+      const served = await serveAndProbe(root, language === 'typescript' ? 'dist/main.js' : 'src/main.js');
+      expect(served.health).toEqual({ status: 'ok' });
+      expect(served.metrics).toMatch(new RegExp(`^http_requests_total\\{service="svc-${framework}"\\} \\d+$`, 'm'));
+    },
+    180_000,
+  );
 });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { findCluster } from '../core/clusters/find.ts';
-import { clusterHealthInput, compareServiceAcrossClusters, fleetOverview, latestPerSeries } from '../core/fleet/index.ts';
+import { compareServiceAcrossClusters, fleetOverview, latestPerSeries } from '../core/fleet/index.ts';
 import type { AnomalyRecord } from '../core/pull/records.ts';
 import { METRICS_ROUTES } from '../definitions/routes/metrics.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
 import { clusterStore } from '../wiring/cluster-store.ts';
-import { nodeCapacities } from '../wiring/fleet.ts';
+import { fleetHealthInputs } from '../wiring/fleet.ts';
 import { forecastService } from '../wiring/forecast.ts';
 import { metricsStore } from '../wiring/metrics-store.ts';
 
@@ -49,8 +49,8 @@ export const handler = httpHandler(METRICS_ROUTES, {
   fleetOverview: async () => {
     const clusters = await clusterStore().list();
     const latest = latestPerSeries(await metricsStore().listAnomalies({ clusterIds: clusters.map((c) => c.id), limit: 1000 }));
-    const nodes = await nodeCapacities(clusters);
-    const inputs = clusters.map((c) => clusterHealthInput(c, latest, nodes.get(c.id)));
+    // The score the last pull stored (issue 24); computed live only for clusters without a fresh one.
+    const { inputs, scoredAt } = await fleetHealthInputs(clusters, latest);
     // Cross-cluster comparison: the same service's golden signals side by side, outliers flagged.
     const byService = new Map<string, AnomalyRecord[]>();
     for (const record of latest)
@@ -63,6 +63,8 @@ export const handler = httpHandler(METRICS_ROUTES, {
           records.map((r) => ({ clusterId: r.clusterId, signals: r.features })),
         ),
       );
-    return json(200, { ...fleetOverview(inputs), services });
+    const overview = fleetOverview(inputs);
+    const withScoredAt = overview.clusters.map((c) => ({ ...c, scoredAt: scoredAt.get(c.clusterId) ?? null }));
+    return json(200, { ...overview, clusters: withScoredAt, services });
   },
 });

@@ -2,9 +2,11 @@ import pLimit from 'p-limit';
 import { DynamoClusterHealthStore } from '../adapters/aws/dynamodb/cluster-health-store.ts';
 import type { ClusterRecord } from '../core/clusters/cluster-record.ts';
 import { ClusterHealthRecorder } from '../core/fleet/health-service.ts';
-import type { NodeCapacity } from '../core/fleet/index.ts';
+import { clusterHealthInput, type ClusterHealthInput, type NodeCapacity } from '../core/fleet/index.ts';
 import type { ClusterHealthStore } from '../core/fleet/ports.ts';
 import type { ClusterPullResult } from '../core/pull/metric-pull.ts';
+import type { AnomalyRecord } from '../core/pull/records.ts';
+import { SCHEDULES } from '../definitions/events.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
@@ -59,7 +61,11 @@ function build() {
   const base = wiring();
   if (built?.base === base) return built;
   const store = new DynamoClusterHealthStore({ client: base.documentClient, tableName: base.config.TABLE_NAME });
-  const settings = { threshold: base.config.FLEETOPS_HEALTH_DEGRADED_THRESHOLD, windowMinutes: base.config.FLEETOPS_HEALTH_DEGRADED_MINUTES };
+  const settings = {
+    threshold: base.config.FLEETOPS_HEALTH_DEGRADED_THRESHOLD,
+    windowMinutes: base.config.FLEETOPS_HEALTH_DEGRADED_MINUTES,
+    maxGapMinutes: (3 * pullIntervalSeconds()) / 60,
+  };
   built = { base, store, recorder: new ClusterHealthRecorder({ store, events: base.events, settings }) };
   return built;
 }
@@ -102,4 +108,39 @@ export async function recordClusterHealth(
     ),
   );
   return out;
+}
+
+/** How often the metric pull runs: the schedule's rate in AWS, the local schedule's interval on a laptop. */
+function pullIntervalSeconds(): number {
+  const config = wiring().config;
+  const pull = SCHEDULES.find((s) => s.id === 'metric-pull');
+  return config.FLEETOPS_RUNTIME === 'aws' && pull ? pull.rateMinutes * 60 : config.FLEETOPS_PULL_INTERVAL_SECONDS;
+}
+
+/**
+ * Each cluster's health input for the overview: what the last pull stored when it is at most two pull intervals
+ * old (one Query per cluster, no Kubernetes call), else computed live from the latest anomaly rows and the nodes
+ * (listed, cached briefly). `scoredAt` names the pull a stored input came from.
+ */
+export async function fleetHealthInputs(
+  clusters: readonly ClusterRecord[],
+  latest: readonly Pick<AnomalyRecord, 'clusterId' | 'namespace' | 'service' | 'at' | 'features'>[],
+): Promise<{ inputs: ClusterHealthInput[]; scoredAt: Map<string, string> }> {
+  const since = new Date(wiring().clock.now().getTime() - 2 * pullIntervalSeconds() * 1000);
+  const stored = await build()
+    .store.latest(
+      clusters.map((c) => c.id),
+      since,
+    )
+    .catch(() => new Map<string, never>()); // the live path still answers
+  const live = await nodeCapacities(clusters.filter((c) => !stored.has(c.id)));
+  const scoredAt = new Map<string, string>();
+  const inputs = clusters.map((c): ClusterHealthInput => {
+    const record = stored.get(c.id);
+    if (!record) return clusterHealthInput(c, latest, live.get(c.id));
+    scoredAt.set(c.id, record.at);
+    const { readyNodes, totalNodes, cpuUtilisation, memoryUtilisation, errorRate, requestRate } = record;
+    return { clusterId: c.id, name: c.name, environment: c.environment, readyNodes, totalNodes, cpuUtilisation, memoryUtilisation, errorRate, requestRate };
+  });
+  return { inputs, scoredAt };
 }

@@ -50,6 +50,15 @@ describe('ClusterHealthDegraded window', () => {
     expect(stillFiring.degraded).toBe(true);
   });
 
+  it('counts a window shorter than the pull gap as covered by two consecutive low pulls', () => {
+    const short = { threshold: 0.7, windowMinutes: 0.2, maxGapMinutes: 0.5 };
+    const first = nextDegradedState(undefined, { score: 0.5, at: at(0) }, short);
+    const second = nextDegradedState({ ...first, at: at(0) }, { score: 0.5, at: new Date(t0 + 13_000).toISOString() }, short);
+    expect(second).toEqual({ belowSince: at(0), degraded: true, transition: 'fire' });
+    const late = nextDegradedState({ ...first, at: at(0) }, { score: 0.5, at: new Date(t0 + 31_000).toISOString() }, short);
+    expect(late.transition).toBeNull();
+  });
+
   it('fires at the first low pull with a zero-minute window, and never for a score at the threshold', () => {
     expect(run([0.5, 0.9], { threshold: 0.7, windowMinutes: 0 })).toEqual(['fire', 'resolve']);
     expect(run([0.7, 0.7, 0.7, 0.7, 0.7])).toEqual([null, null, null, null, null]);

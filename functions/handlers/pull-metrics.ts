@@ -6,7 +6,7 @@ import { idempotentStep } from '../idempotency.ts';
 import { logger, metrics } from '../observability.ts';
 import { metricPull } from '../wiring/metrics.ts';
 import { pullClusterSide } from '../wiring/cluster-side-pull.ts';
-import { pullCosts } from '../wiring/cost.ts';
+import { pullCosts } from '../wiring/cost-pull.ts';
 import { recordClusterHealth } from '../wiring/fleet.ts';
 
 /** Map step of metric-pull.asl.json: pulls and scores one batch of clusters. One cluster's failure is reported, not thrown. */

@@ -7,7 +7,8 @@ import { mergeEvidence, type Evidence, type RcaTarget } from '../core/rca/eviden
 import type { RcaReport } from '../core/rca/report.ts';
 import { logger, metrics } from '../observability.ts';
 import { wiring } from '../wiring.ts';
-import { rcaDiagnoser, rcaStore } from '../wiring/rca.ts';
+import { rcaDiagnoser } from '../wiring/rca-diagnoser.ts';
+import { rcaStore } from '../wiring/rca.ts';
 
 async function diagnose(evidence: Evidence): Promise<RcaReport> {
   const { findings, report } = rulesReport(evidence);

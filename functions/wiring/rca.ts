@@ -1,14 +1,9 @@
 import { IncidentRcaLinks } from '../adapters/aws/dynamodb/incident-links.ts';
 import { DynamoIncidentStore } from '../adapters/aws/dynamodb/incident-store.ts';
 import { DynamoRcaStore } from '../adapters/aws/dynamodb/rca-store.ts';
-import { BedrockRcaDiagnoser } from '../adapters/aws/bedrock/rca-diagnoser.ts';
-import { secretsOf } from '../adapters/kube/rca-evidence.ts';
-import type { RcaDiagnoser } from '../core/rca/complete.ts';
 import type { RcaStore } from '../core/rca/ports.ts';
-import type { RcaTarget } from '../core/rca/evidence.ts';
 import { symptomsSince, type RcaStartPorts } from '../core/rca/start.ts';
 import { wiring } from '../wiring.ts';
-import { clusterRegistry, clusterStore } from './clusters.ts';
 
 let built: { base: unknown; store: DynamoRcaStore; links: IncidentRcaLinks; incidents: DynamoIncidentStore } | undefined;
 
@@ -21,6 +16,9 @@ function build() {
 }
 
 export const rcaStore = (): RcaStore => build().store;
+
+/** The same store, as the model diagnoser's report cache. */
+export const rcaReportCache = () => build().store;
 
 /**
  * When a manual RCA's symptoms began: the start of the open incident (last six hours) that involves the
@@ -54,37 +52,4 @@ export function configuredDependencies(): Record<string, string[]> | undefined {
   } catch {
     return undefined;
   }
-}
-
-let diagnoser: { base: unknown; value: RcaDiagnoser | undefined } | undefined;
-
-/** The model diagnoser when FLEETOPS_RCA_ENGINE=bedrock; undefined means rules only. */
-export function rcaDiagnoser(): RcaDiagnoser | undefined {
-  const base = wiring();
-  if (diagnoser?.base === base) return diagnoser.value;
-  const c = base.config;
-  const value =
-    c.FLEETOPS_RCA_ENGINE === 'bedrock'
-      ? new BedrockRcaDiagnoser({
-          modelId: c.FLEETOPS_RCA_MODEL_ID,
-          region: c.AWS_REGION,
-          ...(c.FLEETOPS_BEDROCK_ENDPOINT ? { endpoint: c.FLEETOPS_BEDROCK_ENDPOINT } : {}),
-          maxTurns: c.FLEETOPS_RCA_MAX_TURNS,
-          maxTokens: c.FLEETOPS_RCA_MAX_TOKENS,
-          timeoutMs: c.FLEETOPS_RCA_TIMEOUT_MS,
-          anonymize: c.FLEETOPS_RCA_ANONYMIZE,
-          maskPii: c.FLEETOPS_RCA_MASK_PII,
-          cache: c.FLEETOPS_RCA_CACHE_TTL_SECONDS > 0 ? { store: build().store, ttlSeconds: c.FLEETOPS_RCA_CACHE_TTL_SECONDS } : undefined,
-          secrets: secretsFor,
-        })
-      : undefined;
-  diagnoser = { base, value };
-  return value;
-}
-
-/** Secret values and secret-backed env names in the namespace: scrubbed from anything sent to the model. */
-async function secretsFor(target: RcaTarget): Promise<{ values: string[]; names: string[] }> {
-  const record = target.clusterId ? await clusterStore().get(target.clusterId) : undefined;
-  if (!record) return { values: [], names: [] };
-  return secretsOf(await (await clusterRegistry().client(record)).listPods(target.namespace));
 }

@@ -16,6 +16,18 @@ describe('Lambda bundles (built as CDK builds them)', () => {
     expect(offenders).toEqual({});
   }, 600_000);
 
+  // Heavy clients only where they are called: these handlers never talk to a cluster, a model or tfjs.
+  it('handlers that call no cluster, model or neural network carry none of their clients', async () => {
+    const HEAVY = /@kubernetes\/client-node|node_modules\/undici\/|@tensorflow\/|client-bedrock-runtime/;
+    const light = ['health', 'openapi', 'credentials', 'incidents', 'alerts', 'deployments', 'rca', 'rca-trigger', 'rca-failed', 'costs', 'plan-metric-pull'];
+    const carried: Record<string, string[]> = {};
+    for (const handler of light) {
+      const heavy = (await buildHandler(handler)).inputs.filter((i) => HEAVY.test(i));
+      if (heavy.length) carried[handler] = [...new Set(heavy.map((i) => i.match(HEAVY)?.[0]))].filter((x): x is string => !!x);
+    }
+    expect(carried).toEqual({});
+  }, 300_000);
+
   it('the rule recognises what it must keep out', () => {
     for (const path of [
       'functions/adapters/local/local-bus-publisher.ts',

@@ -128,8 +128,11 @@ export function oidcIssuers(oidc: FleetopsStackProps['oidc']): OidcIssuer[] {
 }
 
 const NOT_FOUND_HANDLER = 'not-found';
-/** The functions that talk to Argo CD: the healing workflow's steps (act through it) and RCA evidence (reads sync history). */
-const ARGOCD_HANDLERS = new Set(['healing-step', 'rca-evidence']);
+/**
+ * The functions that talk to Argo CD: the healing workflow's steps (act through it), RCA evidence (reads sync history)
+ * and the deploy workflow's helm step (reads whether an Application manages the release before helm runs).
+ */
+const ARGOCD_HANDLERS = new Set(['healing-step', 'rca-evidence', 'deploy-helm']);
 
 /** Every handler that backs a route, a rule, a schedule or a workflow task: one Lambda each. */
 export function deployedHandlers(): string[] {

@@ -4,6 +4,7 @@ import { Deployer } from '../core/deploy/deployer.ts';
 import type { AnomalyWatch, IncidentOpener } from '../core/deploy/ports.ts';
 import { wiring } from '../wiring.ts';
 import { alertPipeline } from './alerts.ts';
+import { argoCd } from './argocd.ts';
 import { clusterRegistry } from './clusters.ts';
 import { metricsStore } from './metrics-store.ts';
 
@@ -61,6 +62,8 @@ export function deployer(role: 'steps' | 'helm'): Deployer {
     clock: base.clock,
     chartPolicy: { ...base.addressPolicy, allowLocalCharts: config.allowLocalCharts },
     ...(role === 'helm' ? { helm: new HelmCli({ binary: helmBinary, policy: base.addressPolicy }) } : {}),
+    // Before helm runs, an Argo CD Application that claims the release is asked whether it really manages it.
+    ...(role === 'helm' && argoCd() ? { argocd: argoCd() } : {}),
     ...(role === 'steps' ? { anomalies: anomalyWatch, incidents: incidentOpener } : {}),
   });
   built.deployers.set(role, made);

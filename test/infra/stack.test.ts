@@ -162,7 +162,7 @@ describe('FleetopsStack with Slack roles', () => {
 });
 
 describe('FleetopsStack with an Argo CD target', () => {
-  it('passes the Argo CD settings to the healing step and RCA evidence functions only and lets them (alone) read the token secret', () => {
+  it('passes the Argo CD settings to the healing step, RCA evidence and deploy helm functions only and lets them (alone) read the token secret', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-argocd-token-AbCdEf';
     const app = new App({
       context: { ...NO_BUNDLING, retainData: 'false', argoCdUrl: 'https://argocd.example.com', argoCdTokenSecretArn: tokenArn, argoCdClusters: 'prod' },
@@ -171,7 +171,11 @@ describe('FleetopsStack with an Argo CD target', () => {
     const configured = Template.fromStack(stack);
     const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const withArgo = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_ARGOCD_URL !== undefined);
-    expect(withArgo.map(([id]) => id).sort()).toEqual([expect.stringMatching(/healingstep/i), expect.stringMatching(/rcaevidence/i)]);
+    expect(withArgo.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/deployhelm/i),
+      expect.stringMatching(/healingstep/i),
+      expect.stringMatching(/rcaevidence/i),
+    ]);
     const policies = Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[];
     const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
     const readerRoles = JSON.stringify(readers.map((p) => p.Properties.Roles));

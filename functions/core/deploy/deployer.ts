@@ -1,8 +1,10 @@
+import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import type { Clock, EventPublisher, SecretStore, WorkflowStarter } from '../platform/ports.ts';
 import { deployRefusal } from '../clusters/permissions.ts';
 import { NotFoundError, UnprocessableError } from '../errors.ts';
 import { chartLabel, checkChart, type ChartPolicy } from './chart.ts';
-import type { AnomalyWatch, ClusterAccess, HelmClient, IncidentOpener } from './ports.ts';
+import { gitOpsRefusal } from './gitops-guard.ts';
+import type { AnomalyWatch, ArgoCdReader, ClusterAccess, HelmClient, IncidentOpener } from './ports.ts';
 import { evaluateRollout, releaseDeployments, rolloutDecision } from './rollout.ts';
 import { planWaves } from './selector.ts';
 import type { DeploymentStore, DeploymentView } from './store.ts';
@@ -26,6 +28,8 @@ export interface DeployerDeps {
   helm?: HelmClient;
   anomalies?: AnomalyWatch;
   incidents?: IncidentOpener;
+  /** Verifies that an Argo CD Application manages a release before its deploy is refused (gitops-guard.ts). */
+  argocd?: ArgoCdReader;
 }
 
 export interface NewDeployment {
@@ -148,8 +152,9 @@ export class Deployer {
     if (current.status !== 'PENDING' && current.status !== 'DEPLOYING') return { ...step, outcome: 'failed', reason: current.message ?? current.status };
 
     const cluster = await this.clusters().get(step.clusterId);
-    // The recorded SelfSubjectRulesReview says no: refuse with how to grant it, before helm half-installs a release.
-    const refusal = deployRefusal(cluster, record.namespace);
+    // The recorded SelfSubjectRulesReview says no (refused with how to grant it), or Argo CD / Flux manages the release:
+    // refused before helm half-installs or silently overrides it.
+    const refusal = deployRefusal(cluster, record.namespace) ?? (await this.gitOpsRefusal(cluster, record));
     if (refusal) {
       await this.failCluster(step, record, refusal, undefined);
       return { ...step, outcome: 'failed', reason: refusal };
@@ -320,6 +325,17 @@ export class Deployer {
         },
       },
     ]);
+  }
+
+  /** Argo CD or Flux manages the release here: helm must not change it behind their back. */
+  private async gitOpsRefusal(cluster: ClusterRecord, record: DeploymentRecord): Promise<string | undefined> {
+    const where = { release: record.release, namespace: record.namespace, cluster: { name: cluster.name, server: cluster.server } };
+    try {
+      const deployments = await (await this.clusters().client(cluster)).listDeployments(record.namespace);
+      return await gitOpsRefusal({ ...where, deployments, ...(this.deps.argocd ? { argocd: this.deps.argocd } : {}) });
+    } catch (error) {
+      return `could not check whether GitOps manages ${record.release} on ${cluster.name} (${(error as Error).message.slice(0, 200)}), so helm did not run`;
+    }
   }
 
   private async rolloutVerdict(clusterId: string, namespace: string, release: string) {

@@ -1,5 +1,6 @@
 import type { ClusterRecord } from '../clusters/cluster-record.ts';
 import type { SafeKubeconfig } from '../clusters/kubeconfig-policy.ts';
+import type { ArgoAppRef, ArgoCdApplication } from '../healing/argocd.ts';
 import type { DeploymentView, PodView } from './rollout.ts';
 import type { ChartSpec } from './types.ts';
 
@@ -40,4 +41,14 @@ export interface AnomalyWatch {
 /** Opens (or joins) an incident for a failed deploy; the alert pipeline notifies. */
 export interface IncidentOpener {
   deploymentFailed(input: { deploymentId: string; cluster: string; namespace: string; release: string; reason: string; at: string }): Promise<void>;
+}
+
+/** Argo CD, read only: whether an Application manages a release's workloads (healing's ArgoCdTarget fits). */
+export interface ArgoCdReader {
+  /** Whether this instance manages workloads of the registered cluster with this name. */
+  covers(cluster: string): boolean;
+  /** The registered cluster this instance runs in (its `in-cluster` destination), when known. */
+  readonly inCluster?: string;
+  /** Throws NotFoundError when there is no such Application. */
+  application(ref: ArgoAppRef): Promise<ArgoCdApplication>;
 }

@@ -30,9 +30,39 @@ export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   FLEETOPS_ALLOW_LOOPBACK_CLUSTERS: 'always false in AWS (set by the stack)',
 };
 
-/** Settings the stack derives from its own resources or typed props: passing them through `settings` would fight it. */
-const STACK_MANAGED =
-  /^(TABLE_NAME|EVENT_BUS_NAME|SECRET_PREFIX|KMS_KEY_ID|API_TOKEN_SECRET_ARN|STATE_MACHINE_ARNS|FLEETOPS_OIDC_ISSUERS|FLEETOPS_RCA_ENGINE|FLEETOPS_RCA_MODEL_ID|FLEETOPS_ARGOCD_(URL|TOKEN|TOKEN_SECRET_ARN|CA_DATA|CLUSTERS)|FLEETOPS_SLACK_SIGNING_SECRET.*|FLEETOPS_CLUSTER_ALLOWLIST|FLEETOPS_PULL_NAMESPACES|FLEETOPS_CATALOG_URLS)$/;
+/**
+ * Settings the stack derives from its own resources or typed context keys, with that path. Passing them through
+ * `settings` would fight the stack, so settingsFromContext refuses them.
+ */
+export const STACK_SETTINGS: Readonly<Record<string, string>> = {
+  TABLE_NAME: 'the stack’s DynamoDB table',
+  EVENT_BUS_NAME: 'the stack’s event bus',
+  SECRET_PREFIX: 'the stack’s Secrets Manager prefix',
+  KMS_KEY_ID: 'the stack’s KMS key',
+  API_TOKEN_SECRET_ARN: 'the stack’s bootstrap-token secret',
+  STATE_MACHINE_ARNS: 'the stack’s state machines (each function gets the ones it starts)',
+  FLEETOPS_OIDC_ISSUERS: '-c oidcIssuers=JSON, or -c oidcIssuer / oidcAudience / oidcRolesClaim / oidcRoleMap / oidcDefaultRole',
+  FLEETOPS_RCA_ENGINE: '-c rcaEngine=bedrock',
+  FLEETOPS_RCA_MODEL_ID: '-c rcaModelId=… (else -c bedrockModelId)',
+  FLEETOPS_ARGOCD_URL: '-c argoCdUrl',
+  FLEETOPS_ARGOCD_TOKEN: 'in AWS a secret: -c argoCdTokenSecretArn',
+  FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: '-c argoCdTokenSecretArn',
+  FLEETOPS_ARGOCD_CA_DATA: '-c argoCdCaData',
+  FLEETOPS_ARGOCD_CLUSTERS: '-c argoCdClusters',
+  FLEETOPS_SLACK_SIGNING_SECRET: 'in AWS a secret: -c slackSigningSecretArn',
+  FLEETOPS_SLACK_SIGNING_SECRET_ARN: '-c slackSigningSecretArn',
+  FLEETOPS_CLUSTER_ALLOWLIST: '-c clusterAllowlist',
+  FLEETOPS_PULL_NAMESPACES: '-c pullNamespaces',
+  FLEETOPS_CATALOG_URLS: '-c catalogUrls',
+};
+
+/** Where each configuration variable comes from in AWS: a stack resource or context key, `-c settings`, or nowhere (local only, with why). */
+export function cdkPathOf(name: string): string | undefined {
+  if (!(name in ConfigSchema.shape)) return undefined;
+  if (name in STACK_SETTINGS) return `stack: ${STACK_SETTINGS[name]}`;
+  if (name in LOCAL_ONLY_SETTINGS) return `local only: ${LOCAL_ONLY_SETTINGS[name]}`;
+  return `-c settings='{"${name}":…}'`;
+}
 
 /** `-c settings='{…}'`: a JSON object of FLEETOPS_* settings, checked against the configuration schema. */
 export function settingsFromContext(raw: unknown): Record<string, string> {
@@ -49,7 +79,7 @@ export function settingsFromContext(raw: unknown): Record<string, string> {
   for (const [name, value] of Object.entries(parsed)) {
     if (!(name in shape)) throw new Error(`settings: ${name} is not a fleetops setting`);
     if (name in LOCAL_ONLY_SETTINGS) throw new Error(`settings: ${name} is not used in AWS (${LOCAL_ONLY_SETTINGS[name]})`);
-    if (STACK_MANAGED.test(name)) throw new Error(`settings: ${name} is set by the stack; use its own context key (see README, Configuration)`);
+    if (name in STACK_SETTINGS) throw new Error(`settings: ${name} is set by the stack; use its own context key (see README, Configuration)`);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
       throw new Error(`settings: ${name} must be a string, number or boolean`);
     out[name] = String(value);

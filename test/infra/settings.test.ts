@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../functions/config.ts';
 import { buildApp } from '../../lib/app.ts';
-import { LOCAL_ONLY_SETTINGS, settingsFromContext } from '../../lib/settings.ts';
+import { cdkPathOf, LOCAL_ONLY_SETTINGS, settingsFromContext, STACK_SETTINGS } from '../../lib/settings.ts';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 const ROOT = join(import.meta.dirname, '../..');
@@ -39,6 +39,51 @@ describe('every setting has a CDK path', () => {
     }
     expect(unaccounted).toEqual([]);
     for (const name of Object.keys(LOCAL_ONLY_SETTINGS)) expect(Object.keys(ConfigSchema.shape)).toContain(name);
+  });
+
+  it('lists each configuration variable with its CDK path, and the README’s configuration table has a row for each', () => {
+    const table = Object.keys(ConfigSchema.shape).map((name) => ({ name, path: cdkPathOf(name) }));
+    expect(table.filter((row) => !row.path)).toEqual([]);
+    expect(table.find((row) => row.name === 'FLEETOPS_RCA_ENGINE')?.path).toBe('stack: -c rcaEngine=bedrock');
+    expect(table.find((row) => row.name === 'FLEETOPS_HEALING_POLICY')?.path).toBe(`-c settings='{"FLEETOPS_HEALING_POLICY":…}'`);
+    expect(table.find((row) => row.name === 'DYNAMODB_ENDPOINT')?.path).toMatch(/^local only: /);
+    for (const name of Object.keys(STACK_SETTINGS)) expect(Object.keys(ConfigSchema.shape)).toContain(name);
+
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const documented = new Set(
+      readme
+        .split('\n')
+        .filter((line) => /^\| `/.test(line) && line.split('|').length >= 6 && line.split('|')[4].trim() !== '')
+        .flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])),
+    );
+    expect(Object.keys(ConfigSchema.shape).filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('the stack’s context keys reach the functions; secrets reach them only as ARNs', () => {
+    const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+    const template = synth({
+      rcaEngine: 'bedrock',
+      rcaModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+      argoCdUrl: 'https://argocd.example.com',
+      argoCdTokenSecretArn: arn('argocd'),
+      argoCdCaData: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64'),
+      argoCdClusters: 'prod,staging',
+      slackSigningSecretArn: arn('slack'),
+      clusterAllowlist: '10.0.0.0/8,.eks.amazonaws.com',
+      pullNamespaces: 'shop,payments',
+      catalogUrls: 'https://git.example.com/catalog-info.yaml',
+      oidcIssuer: 'https://login.example.com',
+      oidcAudience: 'fleetops',
+    });
+    const variables = new Set(
+      (Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }[]).flatMap(
+        (fn) => Object.keys(fn.Properties.Environment?.Variables ?? {}),
+      ),
+    );
+    const secretsInline = Object.entries(STACK_SETTINGS).filter(([, path]) => path.startsWith('in AWS a secret'));
+    expect(secretsInline.length).toBeGreaterThan(0);
+    for (const [name] of secretsInline) expect(variables.has(name)).toBe(false);
+    expect(Object.keys(STACK_SETTINGS).filter((name) => !variables.has(name) && !secretsInline.some(([secret]) => secret === name))).toEqual([]);
   });
 
   it('passes checked settings to every function, below the stack’s own values', () => {

@@ -16,6 +16,8 @@ if (problems.length) {
 const { startLocalCloud } = await import('./cloud.ts');
 const { startSimulator } = await import('../sim/index.ts');
 const { demoTokenLines } = await import('./oidc/issuer.ts');
+// As a user would: the served RBAC manifest applied with the cluster's admin, fleetops registered with its own token.
+const { leastPrivilegeKubeconfig } = await import('../test/support/least-privilege.ts');
 const log = (line: string) => console.error(`[fleetops] ${line}`);
 // FLEETOPS_DEMO_BACKSTAGE=true: the Backstage dev app too (local/demo-backstage.ts); off by default, it is slow to bundle.
 const backstage = process.env.FLEETOPS_DEMO_BACKSTAGE?.trim().toLowerCase() === 'true' ? await import('./demo-backstage.ts') : undefined;
@@ -48,15 +50,16 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 /**
- * Registers a simulated cluster. On a re-run with the same data dir the simulator and Prometheus
+ * Registers a simulated cluster with the least-privilege account of GET /v1/rbac-manifest (access=deploy for the
+ * namespaces the demo deploys into); the simulator's admin token only injects faults. On a re-run with the same data dir the simulator and Prometheus
  * have new ports and credentials, so the old registration is replaced.
  */
-async function registerSimulated(info: { name: string; kubeconfigYaml: string }): Promise<string> {
+async function registerSimulated(info: { name: string; server: string; caData: string; kubeconfigYaml: string }): Promise<string> {
   const body = {
     name: info.name,
     environment: info.name === 'prod' ? 'prod' : 'dev',
     labels: { simulated: 'true' },
-    kubeconfig: info.kubeconfigYaml,
+    kubeconfig: await leastPrivilegeKubeconfig(info),
     namespaces: ['shop'],
     ...(prometheus ? { prometheus: { url: prometheus.url, rateWindow: '30s', matchers: { cluster: info.name } } } : {}),
   };
@@ -69,7 +72,10 @@ async function registerSimulated(info: { name: string; kubeconfigYaml: string })
     note = ' (replaced the registration from the previous run)';
   }
   if (created.status !== 201) throw new Error(`registering ${info.name}: ${created.status} ${JSON.stringify(created.body)}`);
-  return `${created.body.name} registered (${created.body.version}, id ${created.body.id})${note}`;
+  const features = Object.entries(created.body.permissions?.features ?? {})
+    .map(([feature, allowed]) => `${feature} ${Array.isArray(allowed) ? allowed.join('/') : allowed}`)
+    .join(', ');
+  return `${created.body.name} registered (${created.body.version}, id ${created.body.id}; as fleetops:fleetops: ${features})${note}`;
 }
 
 /** The shop's catalog (owners, dependsOn, APIs, SLOs), so grouping, RCA and routing use it from the first pull. */

@@ -122,6 +122,11 @@ export const ConfigSchema = z.object({
   /** `bedrock`: the model refines the rules report (falls back to rules on any failure). */
   FLEETOPS_RCA_ENGINE: z.enum(['rules', 'bedrock']).default('rules'),
   FLEETOPS_RCA_MODEL_ID: z.string().min(1).default('us.anthropic.claude-sonnet-4-20250514-v1:0'),
+  /** The region the RCA model is called in (a model not offered in the stack's region); unset: the function's own region. */
+  FLEETOPS_RCA_BEDROCK_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1')
+    .optional(),
   /** Bedrock Runtime endpoint override (tests: a local endpoint speaking Converse). */
   FLEETOPS_BEDROCK_ENDPOINT: z.url().optional(),
   FLEETOPS_RCA_MAX_TURNS: z.coerce.number().int().min(1).max(20).default(6),

@@ -14,7 +14,7 @@ export function buildApp(app = new App()): { app: App; stack: FleetopsStack } {
     retainData: app.node.tryGetContext('retainData') !== 'false',
     clusterAllowlist: app.node.tryGetContext('clusterAllowlist'),
     pullNamespaces: app.node.tryGetContext('pullNamespaces'),
-    rca: { engine: app.node.tryGetContext('rcaEngine'), modelId: app.node.tryGetContext('rcaModelId') },
+    rca: { engine: app.node.tryGetContext('rcaEngine'), modelId: app.node.tryGetContext('rcaModelId'), region: app.node.tryGetContext('rcaRegion') },
     catalog: {
       urls: app.node.tryGetContext('catalogUrls'),
       githubApiUrl: app.node.tryGetContext('githubApiUrl'),

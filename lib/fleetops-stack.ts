@@ -58,7 +58,7 @@ export interface FleetopsStackProps extends StackProps {
    * the model refines the rules report. The model is `modelId`, else `notifications.bedrockModelId`; Bedrock access is
    * granted on the configured models only.
    */
-  rca?: { engine?: string; modelId?: string };
+  rca?: { engine?: string; modelId?: string; region?: string };
   /** Namespaces pulled for clusters registered without `namespaces` (comma-separated). */
   pullNamespaces?: string;
   /** Service catalog: catalog-info.yaml URLs to pull (comma-separated) and the GitHub API for scorecards. */
@@ -182,7 +182,7 @@ function slackEnvironment(slack: FleetopsStackProps['slack']): Record<string, st
 }
 
 /** `-c rcaEngine` / `-c bedrockModelId` → the RCA engine and the model it uses (validated at synth). */
-export function rcaSettings(props: Pick<FleetopsStackProps, 'rca' | 'notifications'>): { engine: 'rules' | 'bedrock'; modelId?: string } {
+export function rcaSettings(props: Pick<FleetopsStackProps, 'rca' | 'notifications'>): { engine: 'rules' | 'bedrock'; modelId?: string; region?: string } {
   const engine = props.rca?.engine ?? 'rules';
   if (engine !== 'rules' && engine !== 'bedrock') throw new Error(`rcaEngine must be rules or bedrock, not ${JSON.stringify(engine)}`);
   if (engine === 'rules') return { engine };
@@ -190,7 +190,9 @@ export function rcaSettings(props: Pick<FleetopsStackProps, 'rca' | 'notificatio
   if (!modelId) throw new Error('rcaEngine=bedrock needs a model: -c bedrockModelId=<model or inference profile id> (or -c rcaModelId=...)');
   if (!/^[a-zA-Z0-9][a-zA-Z0-9.:_/-]{2,255}$/.test(modelId))
     throw new Error(`bedrockModelId ${JSON.stringify(modelId)} is not a Bedrock model or inference profile id`);
-  return { engine, modelId };
+  const region = props.rca?.region;
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`rcaRegion ${JSON.stringify(region)} is not an AWS region`);
+  return { engine, modelId, ...(region ? { region } : {}) };
 }
 
 /** A cross-region inference profile id (`us.anthropic…`) → the model it routes to; a model id → itself. */
@@ -254,7 +256,9 @@ export class FleetopsStack extends Stack {
           ? { FLEETOPS_GOLDEN_CHART_REPO_URL: props.catalog.goldenChartRepoUrl, FLEETOPS_GOLDEN_CHART_VERSION: props.catalog.goldenChartVersion }
           : {}),
         ...(settings.access.ses ? notificationEnvironment(props.notifications) : {}),
-        ...(settings.access.bedrock && rca.engine === 'bedrock' ? { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_RCA_MODEL_ID: rca.modelId! } : {}),
+        ...(settings.access.bedrock && rca.engine === 'bedrock'
+          ? { FLEETOPS_RCA_ENGINE: 'bedrock', FLEETOPS_RCA_MODEL_ID: rca.modelId!, ...(rca.region ? { FLEETOPS_RCA_BEDROCK_REGION: rca.region } : {}) }
+          : {}),
         ...(ARGOCD_HANDLERS.has(handler) ? argoCdEnvironment(props.argoCd) : {}),
         ...(ROUTE_LIST.some((r) => r.handler === handler && r.auth === 'slack') ? slackEnvironment(props.slack) : {}),
         ...(settings.access.workflows?.length
@@ -375,9 +379,11 @@ export class FleetopsStack extends Stack {
         const resources: string[] = [];
         for (const id of bedrockModels) {
           const { profile, model } = profileModel(id);
+          // The RCA model may be called in another region (-c rcaRegion); the grant names that region.
+          const region = id === rca.modelId && rca.region ? rca.region : undefined;
           if (profile) {
             resources.push(
-              this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id }),
+              this.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: id, ...(region ? { region } : {}) }),
               `arn:${this.partition}:bedrock:*::foundation-model/${model}`,
             );
             acknowledgeWildcard(
@@ -385,7 +391,10 @@ export class FleetopsStack extends Stack {
               nagResource(fn, `arn:{partition}:bedrock:*::foundation-model/${model}`),
               'One model, in the regions its configured cross-region inference profile routes to.',
             );
-          } else resources.push(this.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: model }));
+          } else
+            resources.push(
+              this.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: model, ...(region ? { region } : {}) }),
+            );
         }
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources }));
       }

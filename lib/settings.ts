@@ -44,6 +44,7 @@ export const STACK_SETTINGS: Readonly<Record<string, string>> = {
   FLEETOPS_OIDC_ISSUERS: '-c oidcIssuers=JSON, or -c oidcIssuer / oidcAudience / oidcRolesClaim / oidcRoleMap / oidcDefaultRole',
   FLEETOPS_RCA_ENGINE: '-c rcaEngine=bedrock',
   FLEETOPS_RCA_MODEL_ID: '-c rcaModelId=… (else -c bedrockModelId)',
+  FLEETOPS_RCA_BEDROCK_REGION: '-c rcaRegion=… (with rcaEngine=bedrock)',
   FLEETOPS_ARGOCD_URL: '-c argoCdUrl',
   FLEETOPS_ARGOCD_TOKEN: 'in AWS a secret: -c argoCdTokenSecretArn',
   FLEETOPS_ARGOCD_TOKEN_SECRET_ARN: '-c argoCdTokenSecretArn',

@@ -19,7 +19,7 @@ export function rcaDiagnoser(): RcaDiagnoser | undefined {
     c.FLEETOPS_RCA_ENGINE === 'bedrock'
       ? new BedrockRcaDiagnoser({
           modelId: c.FLEETOPS_RCA_MODEL_ID,
-          region: c.AWS_REGION,
+          region: c.FLEETOPS_RCA_BEDROCK_REGION ?? c.AWS_REGION,
           ...(c.FLEETOPS_BEDROCK_ENDPOINT ? { endpoint: c.FLEETOPS_BEDROCK_ENDPOINT } : {}),
           maxTurns: c.FLEETOPS_RCA_MAX_TURNS,
           maxTokens: c.FLEETOPS_RCA_MAX_TOKENS,

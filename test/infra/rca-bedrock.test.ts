@@ -70,6 +70,16 @@ describe('CDK switch for Bedrock RCA', () => {
     expect(granted).not.toContain('bedrock:*::');
   }, 180_000);
 
+  it('-c rcaRegion: the model is called in that region, and granted there only', () => {
+    const { template, error } = synth({ rcaEngine: 'bedrock', rcaModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', rcaRegion: 'eu-central-1' });
+    expect(error).toBeUndefined();
+    const [, fn] = rcaFunction(template);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ FLEETOPS_RCA_BEDROCK_REGION: 'eu-central-1' });
+    const granted = bedrockResources(template, fn);
+    expect(granted).toHaveLength(1);
+    expect(granted[0]).toContain(':bedrock:eu-central-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+  }, 180_000);
+
   it('default (rules): no engine variable and no Bedrock grant anywhere', () => {
     const { template } = synth({});
     for (const [, fn] of functionsOf(template)) {
@@ -82,5 +92,8 @@ describe('CDK switch for Bedrock RCA', () => {
     expect(() => buildApp(new App({ context: { ...NO_BUNDLING, rcaEngine: 'gpt' } }))).toThrow(/rcaEngine must be rules or bedrock/);
     expect(() => buildApp(new App({ context: { ...NO_BUNDLING, rcaEngine: 'bedrock' } }))).toThrow(/needs a model: -c bedrockModelId=/);
     expect(() => buildApp(new App({ context: { ...NO_BUNDLING, rcaEngine: 'bedrock', bedrockModelId: 'x y' } }))).toThrow(/not a Bedrock model/);
+    expect(() =>
+      buildApp(new App({ context: { ...NO_BUNDLING, rcaEngine: 'bedrock', bedrockModelId: 'amazon.nova-micro-v1:0', rcaRegion: 'Frankfurt' } })),
+    ).toThrow(/rcaRegion "Frankfurt" is not an AWS region/);
   });
 });

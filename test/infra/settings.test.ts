@@ -64,6 +64,7 @@ describe('every setting has a CDK path', () => {
     const template = synth({
       rcaEngine: 'bedrock',
       rcaModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+      rcaRegion: 'eu-central-1',
       argoCdUrl: 'https://argocd.example.com',
       argoCdTokenSecretArn: arn('argocd'),
       argoCdCaData: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64'),

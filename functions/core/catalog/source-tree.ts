@@ -19,11 +19,14 @@ export interface SourceLimits {
   maxDocuments: number;
   /** Placeholder targets read per source (each document has its own cap, MAX_PLACEHOLDERS_PER_DOCUMENT). */
   maxPlaceholders: number;
-  /** Bytes of every file and placeholder target read for the source (each read is capped on its own as well). */
+  /**
+   * Bytes of every file and placeholder target read for the source (each read is capped on its own as well).
+   * Parsing is what costs: 1 MiB of catalog YAML takes about 2.5 s here, so 4 MiB bounds a source near 10 s.
+   */
   maxBytes: number;
 }
 
-export const SOURCE_LIMITS: SourceLimits = { maxDepth: 3, maxFiles: 25, maxDocuments: 1000, maxPlaceholders: 100, maxBytes: 8 * 1024 * 1024 };
+export const SOURCE_LIMITS: SourceLimits = { maxDepth: 3, maxFiles: 25, maxDocuments: 1000, maxPlaceholders: 100, maxBytes: 4 * 1024 * 1024 };
 
 /** A document's outcome and the file it came from (absent: the request body). */
 export type SourcedDocument = DocumentResult & { url?: string; unresolved?: string[] };
@@ -94,6 +97,7 @@ export async function readSourceTree(rootUrl: string, reader: SourceReader): Pro
   const refuseFetch = (): string | undefined => {
     if (reader.expired?.()) return 'the pull has spent its time budget; read again at the next pull';
     if (budget.bytes >= limits.maxBytes) return `the source has read ${limits.maxBytes} bytes, its limit`;
+    if (budget.documents >= limits.maxDocuments) return `the source has ${limits.maxDocuments} documents, its limit`;
     return undefined;
   };
   const read = async (url: string): Promise<string> => {

@@ -179,12 +179,20 @@ describe('readSourceTree', () => {
     expect(errors(small)[0]).toMatch(/#2: spec.definition: \$text .*def2.yaml cannot be read \(the source read more than \d+ bytes, its limit\)/);
     expect(errors(small)[1]).toMatch(/#3: spec.definition: the source has read \d+ bytes, its limit/);
 
-    const many = await readSourceTree(`${H}/all.yaml`, {
-      ...reader({ [`${H}/all.yaml`]: location('all', ['./x.yaml']), [`${H}/x.yaml`]: Array.from({ length: 6 }, (_, i) => component(`c${i}`)).join('---\n') }),
-      limits: { maxDocuments: 4 },
+    const files3 = reader({
+      [`${H}/all.yaml`]: location('all', ['./x.yaml', './y.yaml']),
+      [`${H}/x.yaml`]: Array.from({ length: 6 }, (_, i) => component(`c${i}`)).join('---\n'),
+      [`${H}/y.yaml`]: component('y'),
     });
+    const many = await readSourceTree(`${H}/all.yaml`, { ...files3, limits: { maxDocuments: 4 } });
     expect(refs(many)).toHaveLength(3);
-    expect(errors(many)).toEqual([expect.stringMatching(/x.yaml#3: the source has 4 documents, its limit; the rest is not read/)]);
+    expect(errors(many)).toEqual([
+      expect.stringMatching(/x.yaml#3: the source has 4 documents, its limit; the rest is not read/),
+      expect.stringMatching(/all.yaml#0: Location target .*y.yaml: the source has 4 documents, its limit/),
+    ]);
+    // Files past the document limit are not fetched, and the source is incomplete: nothing is removed.
+    expect(files3.fetched).not.toContain(`${H}/y.yaml`);
+    expect(many.incomplete).toEqual([expect.stringMatching(/y.yaml: the source has 4 documents/)]);
   });
 
   it('a target or placeholder that cannot be read, or a spent time budget, makes the read incomplete (nothing removed); the configured file failing throws', async () => {

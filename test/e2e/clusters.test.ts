@@ -87,7 +87,7 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
     devId = response.body.id;
     // The least-privilege account, as its SelfSubjectRulesReview answers say (the deploy namespaces the e2e helper grants).
     expect(response.body.permissions).toMatchObject({
-      features: { detection: true, rca: true, healing: true, scorecards: true, deploy: ['apps', 'checkout', 'shop'] },
+      features: { detection: true, rca: true, healing: true, scorecards: true, deploy: ['apps', 'checkout', 'checkout-api', 'shop'] },
       missing: {},
     });
     expect(response.body.permissions.namespaces).toEqual(expect.arrayContaining(['default', 'shop', 'kube-system']));

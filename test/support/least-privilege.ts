@@ -9,8 +9,8 @@ import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } fro
 import { stringify } from 'yaml';
 import { FLEETOPS_NAMESPACE, FLEETOPS_SERVICE_ACCOUNT, rbacManifestDocuments, type RbacManifestOptions } from '../../functions/core/clusters/rbac-manifest.ts';
 
-/** Every namespace an end-to-end test or the demo deploys into (deployments, golden path, right-sizing, Slack). */
-export const SIMULATED_DEPLOY_NAMESPACES = ['shop', 'apps', 'checkout'];
+/** Every namespace an end-to-end test or the demo deploys into (deployments, the golden path's service namespace, right-sizing, Slack). */
+export const SIMULATED_DEPLOY_NAMESPACES = ['shop', 'apps', 'checkout', 'checkout-api'];
 
 /** The longest the simulator issues (a real API server's --service-account-max-token-expiration decides there). */
 const TOKEN_SECONDS = 48 * 3600;

@@ -313,6 +313,7 @@ export class AlertPipeline {
       if (split === null) continue;
       if (split) return split;
       const touched = await this.#store.touch(batch, this.config.dedup);
+      if (touched.outcome === 'duplicate') return touched.incidentId;
       if (touched.outcome === 'joined') {
         await this.#afterJoin(touched.incident, lead, group, now);
         return touched.incident.id;
@@ -857,6 +858,7 @@ function toBatch(group: AlertGroup, now: Date): AlertBatch {
     count: group.alerts.length,
     service: group.alerts[0].service,
     types: [...new Set(group.alerts.map((a) => a.type))],
+    severity: group.alerts.map((a) => a.severity).reduce(maxSeverity),
     now,
   };
 }

@@ -43,10 +43,14 @@ export interface AlertBatch {
   service: string;
   /** Alert types in this write; they join the incident's `types`. */
   types: string[];
+  /** The highest severity in this write: a duplicate at a severity the incident already has needs nothing but counting. */
+  severity?: Severity;
   now: Date;
 }
 
 export type TouchResult =
+  /** Counted (and stored) at a severity the incident has, with no delivery of it waiting: nothing else to do. */
+  | { outcome: 'duplicate'; incidentId: string }
   | { outcome: 'joined'; incident: IncidentRecord }
   /** No live incident for the key; `previous` is the dedup state found (expired or resolved), if any. */
   | { outcome: 'miss'; previous?: DedupState };
@@ -87,7 +91,7 @@ export interface FiringAlert {
  * race, exactly one gets a result and the other gets `undefined` (and starts over with `touch`).
  */
 export interface AlertStore {
-  /** Joins the live incident of `batch.key` (the common, duplicate path). */
+  /** Joins the live incident of `batch.key` (the common path); a duplicate costs one conditional write. */
   touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult>;
   open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
   reopen(batch: AlertBatch, previous: DedupState, dedup: DedupConfig): Promise<IncidentRecord | undefined>;
@@ -112,7 +116,8 @@ export interface AlertStore {
   claimDelivery(incident: IncidentRecord, now: Date): Promise<boolean>;
   /** Both only act while the incident is still at `incident.version`: a slow sender never touches a newer delivery. */
   completeDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition): Promise<void>;
-  releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition, doneTargets: string[]): Promise<void>;
+  /** Also makes the incident's keys take the full path again, so a redelivered input retries the delivery. */
+  releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version' | 'keys'>, transition: Transition, doneTargets: string[]): Promise<void>;
   activeSilences(now: Date): Promise<Silence[]>;
   /** Marks a delivery's group as counted (expires after a while); false when it already was. */
   claimCount(key: string, now: Date): Promise<boolean>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -5,10 +6,14 @@ import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig
 import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
 import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
-import type { Severity } from '../../../core/alerts/types.ts';
+import { severityRank, type Severity } from '../../../core/alerts/types.ts';
 import {
+  DEDUP_SK,
   DynamoIncidentStore,
+  FAST_COUNT_PREFIX,
+  INCIDENT_REFRESH_SECONDS,
   INCIDENT_SK,
+  dedupPk,
   MeteredTable,
   incidentPk,
   isConditionFailure,
@@ -21,8 +26,6 @@ import { DynamoSilenceStore } from './silence-store.ts';
 
 export { DynamoRequestMeter } from './incident-store.ts';
 
-const dedupPk = (key: string) => `DEDUP#${key}`;
-const DEDUP_SK = 'STATE';
 const ALERT_PREFIX = 'ALERT#';
 const countedPk = (key: string) => `COUNTED#${key}`;
 const leasePk = (name: string) => `LEASE#${name}`;
@@ -34,10 +37,38 @@ const alertSk = (alertId: string) => `${ALERT_PREFIX}${alertId}`;
 /** BatchWriteItem's limit, and how many such batches run at once. */
 const BATCH_WRITE_SIZE = 25;
 const BATCH_WRITE_CONCURRENCY = 4;
+/** A transaction holds 100 items: alert items of a new incident ride in its creating transaction up to this many. */
+const TRANSACT_ALERT_ITEMS = 96;
+/** A duplicate's condition names each alert id and type (an expression is capped at 4 KB): larger writes take the full path. */
+const DUPLICATE_MAX_IDS = 20;
+/** Alert ids a dedup item records at most (about 1 KB): beyond them, a key's alerts always take the full path. */
+const SEEN_MAX = 30;
+/** A dedup item that points at an incident, live and firing. */
+const LIVE_FIRING = 'attribute_exists(pk) AND dedupStatus = :firing AND expiresAt >= :nowSec';
 
 /** Alert types of a write as a DynamoDB string set (a batch always has at least one alert). */
 function typesOf(batch: AlertBatch): Set<string> {
   return new Set(batch.types);
+}
+
+/**
+ * The condition under which a write is a pure duplicate (see `touch`); one that can never hold beside LIVE_FIRING
+ * when the write is too large to name in an expression or carries no severity.
+ */
+function duplicateCondition(batch: AlertBatch, now: Date): { condition: string; values: Record<string, unknown> } {
+  const small = batch.alertIds.length > 0 && batch.alertIds.length <= DUPLICATE_MAX_IDS && batch.types.length <= DUPLICATE_MAX_IDS;
+  if (!batch.severity || !small) return { condition: 'attribute_not_exists(pk)', values: {} };
+  const values: Record<string, unknown> = { ':fresh': now.getTime() - INCIDENT_REFRESH_SECONDS * 1000, ':sev': batch.severity };
+  const parts = ['attribute_exists(gen)', 'touchedAt >= :fresh', 'severity = :sev'];
+  batch.alertIds.forEach((id, i) => {
+    values[`:a${i}`] = id;
+    parts.push(`contains(seen, :a${i})`);
+  });
+  batch.types.forEach((type, i) => {
+    values[`:t${i}`] = type;
+    parts.push(`contains(seenTypes, :t${i})`);
+  });
+  return { condition: parts.join(' AND '), values };
 }
 
 function toDedupState(item: Record<string, unknown>): DedupState {
@@ -80,11 +111,13 @@ function cancellationCodes(error: unknown): string[] | undefined {
  * such update bumps `joins`; resolving is conditional on `joins` being what it was when no alert item
  * was found, so an alert joining concurrently is never lost.
  *
- * Requests per write (measured in test/integration/alerts): a duplicate is 3 (dedup update + alert
- * items + incident update); a new incident is 4 (failed dedup update + alert items + one transaction
- * creating dedup state and incident + outbox completion); the correlation lookup adds 1 when a
- * dependency graph or similarity is configured. A batch of pods of one service is one such write (plus
- * one alert-item request per 25 pods), not one per pod.
+ * Requests per write (counted on the wire in test/integration/alerts/request-budget.test.ts): a duplicate (alerts the
+ * incident holds, at a severity it has) is 1, a conditional UpdateItem on the key's dedup item that counts it there
+ * (readers of the incident add those counts: see DynamoIncidentStore.withDuplicates); a new incident is 3 (that
+ * update failing, one transaction creating dedup state, incident and alert items, the outbox completion); an alert
+ * the incident has not seen is 4 (the failed update, alert items, incident update, what the key has recorded). The
+ * correlation lookup adds its reads when a dependency graph or similarity is configured. A batch of pods of one
+ * service is one such write (plus one alert-item request per 25 pods beyond a transaction), not one per pod.
  */
 export class DynamoAlertStore implements AlertStore {
   readonly #table: MeteredTable;
@@ -101,86 +134,196 @@ export class DynamoAlertStore implements AlertStore {
     return this.#table.meter;
   }
 
+  /**
+   * One conditional UpdateItem on the key's dedup item: when the incident already holds every alert of the batch
+   * (`seen`), at this severity, with its types, and was written through this key lately (`touchedAt`, cleared while
+   * a failed delivery waits for a redelivery), it only counts (`fastCount`; readers add it) and slides the window.
+   * Otherwise the same request returns the state and the full join follows.
+   */
   async touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult> {
     const now = batch.now;
-    let state: DedupState;
+    const duplicate = duplicateCondition(batch, now);
+    let old: Record<string, unknown> | undefined;
     try {
-      // The one conditional write that decides duplicate vs not: it only succeeds on live, firing state.
       const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
-          UpdateExpression: 'SET lastSeen = :now, expiresAt = :exp ADD alertCount :n',
-          ConditionExpression: 'attribute_exists(pk) AND dedupStatus = :firing AND expiresAt >= :nowSec',
+          UpdateExpression: 'SET lastSeen = :now, expiresAt = :exp ADD alertCount :n, fastCount :n',
+          ConditionExpression: `${LIVE_FIRING} AND ${duplicate.condition}`,
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
             ':exp': firingExpiry(now, dedup),
             ':n': batch.count,
             ':firing': 'firing',
             ':nowSec': epochSeconds(now),
+            ...duplicate.values,
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      state = toDedupState(out.Attributes!);
+      return { outcome: 'duplicate', incidentId: String(out.Attributes!.incidentId) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { outcome: 'miss', ...(error.Item ? { previous: toDedupState(unmarshall(error.Item as never)) } : {}) };
+      old = error.Item ? unmarshall(error.Item as never) : undefined;
     }
-    await this.#putAlerts(state.incidentId, batch);
+    if (!old) return { outcome: 'miss' };
+    const state = toDedupState(old);
+    if (state.status !== 'firing' || isExpired(state, now)) return { outcome: 'miss', previous: state };
+    return this.#join(batch, state, old, dedup);
+  }
+
+  /**
+   * Alert items (unless the key's item says the incident holds them), then the incident update and what the key
+   * records. When the key already recorded a severity at least this write's, both go in one transaction that
+   * also requires no delivery waiting on the incident: then the pipeline has nothing left to do (no raise, nothing
+   * to recover), and the join is 3 requests. Otherwise (or when that transaction is refused) the incident update
+   * returns the incident for the pipeline and the key's record follows: 4.
+   */
+  async #join(batch: AlertBatch, state: DedupState, old: Record<string, unknown>, dedup: DedupConfig): Promise<TouchResult> {
+    const now = batch.now;
+    const seen = old.seen instanceof Set ? (old.seen as Set<string>) : undefined;
+    if (!batch.alertIds.every((id) => seen?.has(id))) await this.#putAlerts(state.incidentId, batch);
+    const recorded = typeof old.severity === 'string' ? (old.severity as Severity) : undefined;
+    if (batch.severity && recorded && severityRank(recorded) >= severityRank(batch.severity)) {
+      const quiet = this.#incidentJoin(batch, state.incidentId, old);
+      quiet.ConditionExpression += ' AND attribute_not_exists(pending)';
+      try {
+        await this.#table.send(
+          new TransactWriteCommand({ TransactItems: [{ Update: quiet }, { Update: this.#keyRecord(batch, state, old, dedup, { settled: true }) }] as never }),
+        );
+        return { outcome: 'duplicate', incidentId: state.incidentId };
+      } catch (error) {
+        // A delivery waits, the incident resolved, or the key moved or saw a resolve: nothing was written; the long way decides.
+        if (!cancellationCodes(error)) throw error;
+      }
+    }
+    let incident: IncidentRecord;
     try {
       const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
-        new UpdateCommand({
-          TableName: this.#table.tableName,
-          Key: { pk: incidentPk(state.incidentId), sk: INCIDENT_SK },
-          UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, #types :types',
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
-          ExpressionAttributeValues: {
-            ':now': now.toISOString(),
-            ':gsk': statusIndexSk(now.toISOString(), state.incidentId),
-            ':n': batch.count,
-            ':one': 1,
-            ':types': typesOf(batch),
-            ':resolved': 'resolved',
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new UpdateCommand({ ...this.#incidentJoin(batch, state.incidentId, old), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       );
-      return { outcome: 'joined', incident: toIncidentRecord(out.Attributes!) };
+      incident = toIncidentRecord(out.Attributes!);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Dedup state says firing but the incident was resolved through another key of it: treat as resolved.
-      const incident = error.Item ? toIncidentRecord(error.Item as Record<string, unknown>, true) : undefined;
-      if (!incident) return { outcome: 'miss' };
-      const resolvedAt = incident.resolvedAt ?? now.toISOString();
+      const resolvedIncident = error.Item ? toIncidentRecord(error.Item as Record<string, unknown>, true) : undefined;
+      if (!resolvedIncident) return { outcome: 'miss' };
+      const resolvedAt = resolvedIncident.resolvedAt ?? now.toISOString();
       return {
         outcome: 'miss',
-        previous: {
-          ...state,
-          status: 'resolved',
-          resolvedAt,
-          expiresAt: resolvedExpiry(new Date(resolvedAt), dedup),
-        },
+        previous: { ...state, status: 'resolved', resolvedAt, expiresAt: resolvedExpiry(new Date(resolvedAt), dedup) },
       };
+    }
+    // Not the severity when the incident is below it (the pipeline raises it next; until that is stored a duplicate
+    // must come this way), nor `touchedAt` while a failed delivery waits (the full path retries it).
+    const settled = !incident.pending || (incident.pendingAt ?? 0) > 0;
+    const severity = batch.severity && severityRank(incident.severity) >= severityRank(batch.severity) ? batch.severity : undefined;
+    try {
+      await this.#table.send(new UpdateCommand(this.#keyRecord(batch, state, old, dedup, { settled, ...(severity ? { severity } : {}) })));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // The key moved, resolved or saw a resolve meanwhile: nothing recorded, the next alert comes the full way. A
+      // firing key still slides its window (the alert just joined).
+      await this.#slideWindow(batch, state.incidentId, dedup);
+    }
+    return { outcome: 'joined', incident };
+  }
+
+  /** The incident update of a join: counts, types, activity, and the key's duplicates so far (by generation, idempotent). */
+  #incidentJoin(batch: AlertBatch, incidentId: string, old: Record<string, unknown>) {
+    const now = batch.now.toISOString();
+    const gen = typeof old.gen === 'string' ? old.gen : undefined;
+    return {
+      TableName: this.#table.tableName,
+      Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
+      UpdateExpression: `SET lastSeen = :now, gsi1sk = :gsk${gen ? ', #fc = :fc' : ''} ADD alertCount :n, joins :one, #types :types`,
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
+      ExpressionAttributeNames: { '#status': 'status', '#types': 'types', ...(gen ? { '#fc': `${FAST_COUNT_PREFIX}${gen}` } : {}) } as Record<string, string>,
+      ExpressionAttributeValues: {
+        ':now': now,
+        ':gsk': statusIndexSk(now, incidentId),
+        ':n': batch.count,
+        ':one': 1,
+        ':types': typesOf(batch),
+        ':resolved': 'resolved',
+        ...(gen ? { ':fc': Number(old.fastCount ?? 0) } : {}),
+      } as Record<string, unknown>,
+    };
+  }
+
+  /**
+   * What the key records after a join so that the next duplicates take the one-request path: the alerts the incident
+   * now holds (up to SEEN_MAX, which keeps the item small: an update is billed by item size), their types, the
+   * severity the incident has, and when the incident was written. Conditional on no resolve of this key having run
+   * since the state was read (`rv`: its alert items may be gone).
+   */
+  #keyRecord(batch: AlertBatch, state: DedupState, old: Record<string, unknown>, dedup: DedupConfig, what: { settled: boolean; severity?: Severity }) {
+    const seenBefore = old.seen instanceof Set ? (old.seen as Set<string>).size : 0;
+    const recordIds = batch.alertIds.length > 0 && seenBefore + batch.alertIds.length <= SEEN_MAX;
+    const sets = ['lastSeen = :now', 'expiresAt = :exp', 'gen = if_not_exists(gen, :gen)'];
+    if (what.settled) sets.push('touchedAt = :ms');
+    if (what.severity) sets.push('severity = :sev');
+    const adds = ['alertCount :n', 'seenTypes :types', ...(recordIds ? ['seen :ids'] : [])];
+    const conditions = ['incidentId = :id', 'dedupStatus = :firing', old.rv === undefined ? 'attribute_not_exists(rv)' : 'rv = :rv'];
+    if (recordIds) conditions.push('(attribute_not_exists(seen) OR size(seen) <= :room)');
+    return {
+      TableName: this.#table.tableName,
+      Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}${what.settled ? '' : ' REMOVE touchedAt'}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeValues: {
+        ':now': batch.now.toISOString(),
+        ':exp': firingExpiry(batch.now, dedup),
+        ':gen': randomUUID(),
+        ':n': batch.count,
+        ':types': typesOf(batch),
+        ':id': state.incidentId,
+        ':firing': 'firing',
+        ...(what.settled ? { ':ms': batch.now.getTime() } : {}),
+        ...(what.severity ? { ':sev': what.severity } : {}),
+        ...(recordIds ? { ':ids': new Set(batch.alertIds), ':room': SEEN_MAX - batch.alertIds.length } : {}),
+        ...(old.rv === undefined ? {} : { ':rv': old.rv }),
+      },
+    };
+  }
+
+  async #slideWindow(batch: AlertBatch, incidentId: string, dedup: DedupConfig): Promise<void> {
+    try {
+      await this.#table.send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
+          UpdateExpression: 'SET lastSeen = :now, expiresAt = :exp ADD alertCount :n',
+          ConditionExpression: 'incidentId = :id AND dedupStatus = :firing',
+          ExpressionAttributeValues: {
+            ':now': batch.now.toISOString(),
+            ':exp': firingExpiry(batch.now, dedup),
+            ':n': batch.count,
+            ':id': incidentId,
+            ':firing': 'firing',
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
   open(batch: AlertBatch, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
-    return this.#create(batch, draft, this.#claimDedupKey(batch, draft.id, draft.windowStart, dedup));
+    return this.#create(batch, draft, this.#claimDedupKey(batch, draft.id, draft.windowStart, dedup, draft.severity));
   }
 
   async split(batch: AlertBatch, from: string, draft: IncidentDraft, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
     const moved = (await this.firingAlerts(from)).filter((a) => a.key === batch.key).map((a) => a.alertId);
     const all: AlertBatch = { ...batch, alertIds: [...new Set([...batch.alertIds, ...moved])], count: batch.count || moved.length };
     if (!all.alertIds.length) return undefined;
-    const claim = this.#claimDedupKey(all, draft.id, draft.windowStart, dedup);
+    const claim = this.#claimDedupKey(all, draft.id, draft.windowStart, dedup, draft.severity);
     // The key may also be taken from the incident it points at (the one being split).
     claim.Put.ConditionExpression = `${claim.Put.ConditionExpression} OR incidentId = :from`;
     (claim.Put.ExpressionAttributeValues as Record<string, unknown>)[':from'] = from;
-    const created = await this.#create(all, { ...draft, splitFrom: from }, claim);
+    const created = await this.#create(all, { ...draft, splitFrom: from }, claim, await this.#keepDuplicates(claim, from));
     if (created && moved.length) await this.#deleteAlerts(from, moved);
     return created;
   }
@@ -223,7 +366,13 @@ export class DynamoAlertStore implements AlertStore {
     return { incidentId: state.incidentId, status: state.status };
   }
 
-  async #create(batch: AlertBatch, draft: IncidentDraft, claim: { Put: Record<string, unknown> }): Promise<IncidentRecord | undefined> {
+  /** One transaction: the key's claim, the incident and (up to TRANSACT_ALERT_ITEMS) its alert items; `extra` rides along. */
+  async #create(
+    batch: AlertBatch,
+    draft: IncidentDraft,
+    claim: { Put: Record<string, unknown> },
+    extra: Record<string, unknown>[] = [],
+  ): Promise<IncidentRecord | undefined> {
     const now = batch.now.toISOString();
     const record: IncidentRecord = {
       id: draft.id,
@@ -255,7 +404,8 @@ export class DynamoAlertStore implements AlertStore {
       joins: 1,
     };
     const { services, types, keys, firingAlertIds: _firing, ...scalars } = record;
-    await this.#putAlerts(draft.id, batch);
+    const inTransaction = batch.alertIds.length <= TRANSACT_ALERT_ITEMS;
+    if (!inTransaction) await this.#putAlerts(draft.id, batch);
     try {
       await this.#table.send(
         new TransactWriteCommand({
@@ -278,6 +428,10 @@ export class DynamoAlertStore implements AlertStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...(inTransaction
+              ? batch.alertIds.map((alertId) => ({ Put: { TableName: this.#table.tableName, Item: this.#alertItem(draft.id, alertId, batch) } }))
+              : []),
+            ...(extra as never[]),
           ],
         }),
       );
@@ -287,7 +441,7 @@ export class DynamoAlertStore implements AlertStore {
       if (!codes) throw error;
       // Lost the race. When this id exists, the items are where the caller will join; otherwise they are
       // orphans (the caller starts over and writes them again wherever they belong).
-      if (codes[1] !== 'ConditionalCheckFailed') await this.#deleteAlerts(draft.id, batch.alertIds);
+      if (!inTransaction && codes[1] !== 'ConditionalCheckFailed') await this.#deleteAlerts(draft.id, batch.alertIds);
       return undefined;
     }
   }
@@ -336,7 +490,8 @@ export class DynamoAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(key), sk: DEDUP_SK },
-          UpdateExpression: 'SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp REMOVE resolvedAt',
+          // The next alert takes the full path and records what the reopened incident holds.
+          UpdateExpression: 'SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp REMOVE resolvedAt, touchedAt, seen, seenTypes',
           ConditionExpression: 'incidentId = :id',
           ExpressionAttributeValues: {
             ':firing': 'firing',
@@ -360,13 +515,20 @@ export class DynamoAlertStore implements AlertStore {
       claim.Put.ConditionExpression = `${claim.Put.ConditionExpression} OR incidentId = :from`;
       (claim.Put.ExpressionAttributeValues as Record<string, unknown>)[':from'] = from;
     }
+    const extra = from ? await this.#keepDuplicates(claim, from) : [];
     await this.#putAlerts(incidentId, batch);
-    const done = await this.#attach(batch, incidentId, now, claim);
+    const done = await this.#attach(batch, incidentId, now, claim, extra);
     if (done && from && moved.length) await this.#deleteAlerts(from, moved);
     return done;
   }
 
-  async #attach(batch: AlertBatch, incidentId: string, now: string, claim: { Put: Record<string, unknown> }): Promise<IncidentRecord | undefined> {
+  async #attach(
+    batch: AlertBatch,
+    incidentId: string,
+    now: string,
+    claim: { Put: Record<string, unknown> },
+    extra: Record<string, unknown>[],
+  ): Promise<IncidentRecord | undefined> {
     try {
       await this.#table.send(
         new TransactWriteCommand({
@@ -391,6 +553,7 @@ export class DynamoAlertStore implements AlertStore {
                 },
               },
             },
+            ...(extra as never[]),
           ],
         }),
       );
@@ -404,11 +567,26 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined> {
-    const got = await this.#table.send<{ Item?: Record<string, unknown> }>(
-      new GetCommand({ TableName: this.#table.tableName, Key: { pk: dedupPk(batch.key), sk: DEDUP_SK }, ConsistentRead: true }),
-    );
-    if (!got.Item) return undefined;
-    const state = toDedupState(got.Item);
+    // Reads the key's state and, in the same request, takes the resolving alerts out of what a duplicate may skip
+    // (`seen`); `rv` tells a full join in flight that its alert items may be gone.
+    let item: Record<string, unknown>;
+    try {
+      const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
+          UpdateExpression: `ADD rv :one${batch.alertIds.length ? ' DELETE seen :ids' : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ...(batch.alertIds.length ? { ':ids': new Set(batch.alertIds) } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      item = out.Attributes!;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    const state = toDedupState(item);
     // A resolve for an incident that is long gone is noise; a resolve for a stale but open one still counts.
     if (state.status === 'resolved' && isExpired(state, batch.now)) return undefined;
     await this.#deleteAlerts(state.incidentId, batch.alertIds);
@@ -475,7 +653,7 @@ export class DynamoAlertStore implements AlertStore {
     const dedupUpdate = (k: string) => ({
       TableName: this.#table.tableName,
       Key: { pk: dedupPk(k), sk: DEDUP_SK },
-      UpdateExpression: 'SET dedupStatus = :resolved, resolvedAt = :now, expiresAt = :exp',
+      UpdateExpression: 'SET dedupStatus = :resolved, resolvedAt = :now, expiresAt = :exp REMOVE touchedAt',
       ConditionExpression: 'incidentId = :id',
       ExpressionAttributeValues: { ':resolved': 'resolved', ':now': nowIso, ':exp': resolvedExpiry(now, dedup), ':id': incident.id },
     });
@@ -500,6 +678,7 @@ export class DynamoAlertStore implements AlertStore {
         if (!isConditionFailure(error)) throw error;
       }
     }
+    await this.#foldDuplicates(incident.id, [key, ...(incident.keys ?? [])]);
     const { firingAlertIds: _firing, doneTargets: _done, ...rest } = incident;
     return { ...rest, status: 'resolved', resolvedAt: nowIso, pending: 'resolved', pendingAt: now.getTime(), version: (incident.version ?? 1) + 1 };
   }
@@ -558,7 +737,26 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version'>, transition: Transition, doneTargets: string[]): Promise<void> {
+  async releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version' | 'keys'>, transition: Transition, doneTargets: string[]): Promise<void> {
+    // First: a redelivered input must not pass as a duplicate, or nothing would retry the delivery.
+    const keys = incident.keys ?? (await this.incidents.get(incident.id))?.keys ?? [];
+    await Promise.all(
+      keys.map((key) =>
+        this.#table
+          .send(
+            new UpdateCommand({
+              TableName: this.#table.tableName,
+              Key: { pk: dedupPk(key), sk: DEDUP_SK },
+              UpdateExpression: 'REMOVE touchedAt',
+              ConditionExpression: 'incidentId = :id',
+              ExpressionAttributeValues: { ':id': incident.id },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          }),
+      ),
+    );
     const condition = deliveryCondition(incident, transition);
     await this.#conditionalUpdate(incident.id, {
       UpdateExpression: doneTargets.length > 0 ? 'SET pendingAt = :zero ADD doneTargets :done' : 'SET pendingAt = :zero',
@@ -647,7 +845,11 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   /** The transaction step that points a free (or expired) dedup key at an incident. */
-  #claimDedupKey(batch: AlertBatch, incidentId: string, firstSeen: string, dedup: DedupConfig) {
+  /**
+   * `severity`: the incident's, when the same transaction writes it. A new generation (`gen`) starts counting
+   * duplicates at zero; the incident it pointed at before keeps what the old one counted (see #keepDuplicates).
+   */
+  #claimDedupKey(batch: AlertBatch, incidentId: string, firstSeen: string, dedup: DedupConfig, severity?: Severity) {
     return {
       Put: {
         TableName: this.#table.tableName,
@@ -661,7 +863,12 @@ export class DynamoAlertStore implements AlertStore {
           firstSeen,
           lastSeen: batch.now.toISOString(),
           expiresAt: firingExpiry(batch.now, dedup),
-        },
+          gen: randomUUID(),
+          touchedAt: batch.now.getTime(),
+          seenTypes: typesOf(batch),
+          ...(batch.alertIds.length ? { seen: new Set(batch.alertIds) } : {}),
+          ...(severity && batch.severity === severity ? { severity } : {}),
+        } as Record<string, unknown>,
         // A resolved key may be claimed too: the pipeline reopens its own incidents itself, so a
         // resolved key arriving here belonged to another service's incident (see the pipeline).
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec OR dedupStatus = :resolved',
@@ -697,14 +904,62 @@ export class DynamoAlertStore implements AlertStore {
     }
   }
 
+  #alertItem(incidentId: string, alertId: string, batch: AlertBatch): Record<string, unknown> {
+    return { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) };
+  }
+
   async #putAlerts(incidentId: string, batch: AlertBatch): Promise<void> {
-    await this.#batchWrite(
-      batch.alertIds.map((alertId) => ({
-        PutRequest: {
-          Item: { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) },
-        },
-      })),
+    await this.#batchWrite(batch.alertIds.map((alertId) => ({ PutRequest: { Item: this.#alertItem(incidentId, alertId, batch) } })));
+  }
+
+  /**
+   * Before a claim replaces the key's dedup item that points at `from`: the transaction step that writes the old
+   * generation's duplicates onto `from` for good, with the claim made conditional on that count being the last one.
+   */
+  async #keepDuplicates(claim: { Put: Record<string, unknown> }, from: string): Promise<Record<string, unknown>[]> {
+    const item = claim.Put.Item as Record<string, unknown>;
+    const got = await this.#table.send<{ Item?: Record<string, unknown> }>(
+      new GetCommand({ TableName: this.#table.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }),
     );
+    const old = got.Item;
+    if (!old || old.incidentId !== from || typeof old.gen !== 'string' || !Number(old.fastCount ?? 0)) return [];
+    claim.Put.ConditionExpression = `(${claim.Put.ConditionExpression}) AND (gen <> :oldGen OR fastCount = :oldCount)`;
+    Object.assign(claim.Put.ExpressionAttributeValues as Record<string, unknown>, { ':oldGen': old.gen, ':oldCount': old.fastCount });
+    return [
+      {
+        Update: {
+          TableName: this.#table.tableName,
+          Key: { pk: incidentPk(from), sk: INCIDENT_SK },
+          UpdateExpression: 'SET #fc = :count',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#fc': `${FAST_COUNT_PREFIX}${old.gen}` },
+          ExpressionAttributeValues: { ':count': Number(old.fastCount) },
+        },
+      },
+    ];
+  }
+
+  /**
+   * A resolved incident's keys count no more duplicates (until a reopen) and their items expire: what they counted
+   * is written onto the incident for good.
+   */
+  async #foldDuplicates(incidentId: string, keys: string[]): Promise<void> {
+    const counts = (await this.incidents.dedupItems([...new Set(keys)], true)).filter(
+      (d) => d.incidentId === incidentId && typeof d.gen === 'string' && Number(d.fastCount ?? 0) > 0,
+    );
+    if (!counts.length) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    counts.forEach((d, i) => {
+      names[`#fc${i}`] = `${FAST_COUNT_PREFIX}${String(d.gen)}`;
+      values[`:fc${i}`] = Number(d.fastCount);
+    });
+    await this.#conditionalUpdate(incidentId, {
+      UpdateExpression: `SET ${counts.map((_, i) => `#fc${i} = :fc${i}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(sk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async #deleteAlerts(incidentId: string, alertIds: string[]): Promise<void> {

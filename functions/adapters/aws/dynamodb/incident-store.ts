@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, NotFoundError } from '../../../core/errors.ts';
@@ -49,6 +49,18 @@ export const incidentPk = (id: string) => `INCIDENT#${id}`;
 export const INCIDENT_SK = 'META';
 export const statusIndexPk = (status: IncidentStatus) => `INCIDENTS#${status}`;
 export const statusIndexSk = (lastSeen: string, id: string) => `${lastSeen}#${id}`;
+export const dedupPk = (key: string) => `DEDUP#${key}`;
+export const DEDUP_SK = 'STATE';
+
+/**
+ * A duplicate alert updates only its key's dedup item (`fastCount`, `lastSeen`); the incident item catches up on
+ * the key's next full write, at the latest this long after (so `lastSeen`, and the status index sorted by it, lag
+ * by at most this much). Readers add the dedup items' counts; `since` queries look back this much further.
+ */
+export const INCIDENT_REFRESH_SECONDS = 300;
+/** Incident attribute holding the duplicates of one dedup item generation already folded into the incident. */
+export const FAST_COUNT_PREFIX = 'fc#';
+const BATCH_GET_SIZE = 100;
 
 function list(value: unknown): string[] | undefined {
   if (value instanceof Set) return value.size > 0 ? [...value].map(String).sort() : undefined;
@@ -61,13 +73,28 @@ export function toIncidentRecord(item: Record<string, unknown>, raw = false): In
   const i = raw ? (unmarshall(item as never) as Record<string, unknown>) : item;
   const record: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(i)) {
-    if (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'firing', 'fingerprints'].includes(k)) continue;
+    if (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'firing', 'fingerprints'].includes(k) || k.startsWith(FAST_COUNT_PREFIX)) continue;
     record[k] = v instanceof Set ? list(v) : v;
   }
   const firing = list(i.firing);
   if (firing) record.firingAlertIds = firing;
   for (const k of Object.keys(record)) if (record[k] === undefined) delete record[k];
   return record as unknown as IncidentRecord;
+}
+
+/** Counts of `fc#<gen>` attributes and of live dedup items pointing here, per generation (the larger one is the newer). */
+function mergeDuplicates(item: Record<string, unknown>, dedup: Map<string, Record<string, unknown>>): Record<string, unknown> {
+  const counts = new Map<string, number>();
+  for (const [k, v] of Object.entries(item)) if (k.startsWith(FAST_COUNT_PREFIX)) counts.set(k.slice(FAST_COUNT_PREFIX.length), Number(v));
+  let lastSeen = String(item.lastSeen ?? '');
+  for (const key of item.keys instanceof Set ? (item.keys as Set<string>) : []) {
+    const d = dedup.get(key);
+    if (!d || d.incidentId !== item.id || typeof d.gen !== 'string') continue;
+    counts.set(d.gen, Math.max(counts.get(d.gen) ?? 0, Number(d.fastCount ?? 0)));
+    if (typeof d.lastSeen === 'string' && d.lastSeen > lastSeen) lastSeen = d.lastSeen;
+  }
+  const extra = [...counts.values()].reduce((a, b) => a + b, 0);
+  return extra === 0 && lastSeen === item.lastSeen ? item : { ...item, alertCount: Number(item.alertCount ?? 0) + extra, lastSeen };
 }
 
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
@@ -86,7 +113,41 @@ export class DynamoIncidentStore {
     const out = await this.#table.send<{ Item?: Record<string, unknown> }>(
       new GetCommand({ TableName: this.#table.tableName, Key: { pk: incidentPk(id), sk: INCIDENT_SK }, ConsistentRead: true }),
     );
-    return out.Item ? toIncidentRecord(out.Item) : undefined;
+    return out.Item ? toIncidentRecord((await this.withDuplicates([out.Item], true))[0]) : undefined;
+  }
+
+  /**
+   * Incident items with the duplicates their keys' dedup items counted since the incident item was last written:
+   * `alertCount` gains them, `lastSeen` is the latest of the two. One BatchGetItem per 100 keys.
+   */
+  async withDuplicates(items: Record<string, unknown>[], consistent = false): Promise<Record<string, unknown>[]> {
+    const keys = [...new Set(items.flatMap((i) => (i.keys instanceof Set ? [...(i.keys as Set<string>)] : [])))];
+    const dedup = new Map((await this.dedupItems(keys, consistent)).map((d) => [String(d.key), d]));
+    return items.map((item) => mergeDuplicates(item, dedup));
+  }
+
+  /** The dedup items of these keys (what counting duplicates needs of them). */
+  async dedupItems(keys: string[], consistent = false): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) {
+      let request: Record<string, unknown> | undefined = {
+        [this.#table.tableName]: {
+          Keys: keys.slice(i, i + BATCH_GET_SIZE).map((k) => ({ pk: dedupPk(k), sk: DEDUP_SK })),
+          ProjectionExpression: '#key, incidentId, gen, fastCount, lastSeen',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ConsistentRead: consistent,
+        },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out: { Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, unknown> } = await this.#table.send(
+          new BatchGetCommand({ RequestItems: request as never }),
+        );
+        found.push(...(out.Responses?.[this.#table.tableName] ?? []));
+        request = out.UnprocessedKeys;
+      }
+    }
+    return found;
   }
 
   /** Newest activity first. `since` limits to incidents whose lastSeen is at or after it. */
@@ -99,7 +160,8 @@ export class DynamoIncidentStore {
     let condition = '#pk = :pk';
     if (options.since) {
       names['#sk'] = 'gsi1sk';
-      values[':since'] = options.since.toISOString();
+      // The index sorts by the incident item's lastSeen, which lags its duplicates by up to INCIDENT_REFRESH_SECONDS.
+      values[':since'] = new Date(options.since.getTime() - INCIDENT_REFRESH_SECONDS * 1000).toISOString();
       condition += ' AND #sk >= :since';
     }
     let filter: string | undefined;
@@ -121,8 +183,13 @@ export class DynamoIncidentStore {
         ...(options.cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) } : {}),
       }),
     );
+    const merged = await this.withDuplicates(out.Items ?? []);
+    const since = options.since?.toISOString();
     return {
-      items: (out.Items ?? []).map((i) => toIncidentRecord(i)),
+      items: merged
+        .filter((i) => !since || String(i.lastSeen) >= since)
+        .sort((a, b) => String(b.lastSeen).localeCompare(String(a.lastSeen)))
+        .map((i) => toIncidentRecord(i)),
       ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
     };
   }

@@ -83,6 +83,7 @@ export const ConfigSchema = z.object({
   FLEETOPS_ESCALATION_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
+  FLEETOPS_SCORECARD_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   FLEETOPS_PULL_BATCH_SIZE: z.coerce.number().int().positive().default(10),
   /** Fleet health (0..1, stored per pull): ClusterHealthDegraded fires when a cluster stays below the threshold for the minutes (issue 24). */
   FLEETOPS_HEALTH_DEGRADED_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
@@ -185,6 +186,13 @@ export const ConfigSchema = z.object({
   /** Secrets Manager ARN of the GitHub token (a plain string), in AWS; FLEETOPS_GITHUB_TOKEN wins when both are set. */
   FLEETOPS_GITHUB_TOKEN_SECRET_ARN: optionalString,
   FLEETOPS_SCORECARD_PASSING_MARK: z.coerce.number().min(0).max(100).default(70),
+  /** A stored scorecard younger than this is served as is; the refresh schedule recomputes older ones. */
+  FLEETOPS_SCORECARD_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
   /**
    * The platform's golden chart (`fleetops golden-chart` writes it; publish it with helm), which a
    * golden-path request with `deploy` uses unless it names a chart: a repository with a version…

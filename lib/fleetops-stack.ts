@@ -135,6 +135,9 @@ const NOT_FOUND_HANDLER = 'not-found';
 const ARGOCD_HANDLERS = new Set(['healing-step', 'rca-evidence', 'deploy-helm']);
 
 /** Every handler that backs a route, a rule, a schedule or a workflow task: one Lambda each. */
+/** The functions that compute scorecards (the API, and the schedule that refreshes stored cards): GitHub settings and token. */
+const SCORECARD_HANDLERS = new Set(['scorecards', 'scorecards-refresh']);
+
 export function deployedHandlers(): string[] {
   const targets = [...RULES.map((r) => r.target), ...SCHEDULES.map((s) => s.target)];
   return [
@@ -250,8 +253,10 @@ export class FleetopsStack extends Stack {
         ...(bearerHandlers.has(handler) && issuers.length ? { FLEETOPS_OIDC_ISSUERS: JSON.stringify(issuers) } : {}),
         ...(props.pullNamespaces ? { FLEETOPS_PULL_NAMESPACES: props.pullNamespaces } : {}),
         ...(handler === 'catalog-pull' && props.catalog?.urls ? { FLEETOPS_CATALOG_URLS: props.catalog.urls } : {}),
-        ...(handler === 'scorecards' && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
-        ...(handler === 'scorecards' && props.catalog?.githubTokenSecretArn ? { FLEETOPS_GITHUB_TOKEN_SECRET_ARN: props.catalog.githubTokenSecretArn } : {}),
+        ...(SCORECARD_HANDLERS.has(handler) && props.catalog?.githubApiUrl ? { FLEETOPS_GITHUB_API_URL: props.catalog.githubApiUrl } : {}),
+        ...(SCORECARD_HANDLERS.has(handler) && props.catalog?.githubTokenSecretArn
+          ? { FLEETOPS_GITHUB_TOKEN_SECRET_ARN: props.catalog.githubTokenSecretArn }
+          : {}),
         ...(handler === 'catalog' && props.catalog?.goldenChartRepoUrl && props.catalog.goldenChartVersion
           ? { FLEETOPS_GOLDEN_CHART_REPO_URL: props.catalog.goldenChartRepoUrl, FLEETOPS_GOLDEN_CHART_VERSION: props.catalog.goldenChartVersion }
           : {}),
@@ -438,7 +443,8 @@ export class FleetopsStack extends Stack {
     }
 
     if (props.catalog?.githubTokenSecretArn) {
-      secretsmanager.Secret.fromSecretCompleteArn(this, 'GitHubTokenSecret', props.catalog.githubTokenSecretArn).grantRead(functionFor('scorecards'));
+      const gitHubToken = secretsmanager.Secret.fromSecretCompleteArn(this, 'GitHubTokenSecret', props.catalog.githubTokenSecretArn);
+      for (const handler of SCORECARD_HANDLERS) gitHubToken.grantRead(functionFor(handler));
     }
     if (props.argoCd?.url && props.argoCd.tokenSecretArn) {
       const argoToken = secretsmanager.Secret.fromSecretCompleteArn(this, 'ArgoCdTokenSecret', props.argoCd.tokenSecretArn);

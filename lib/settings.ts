@@ -18,6 +18,7 @@ export const LOCAL_ONLY_SETTINGS: Readonly<Record<string, string>> = {
   FLEETOPS_ESCALATION_INTERVAL_SECONDS: 'local schedule; AWS schedules are in functions/definitions/events.ts',
   FLEETOPS_HEALTH_INTERVAL_SECONDS: 'local schedule; AWS schedules are in functions/definitions/events.ts',
   FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: 'local schedule; AWS schedules are in functions/definitions/events.ts',
+  FLEETOPS_SCORECARD_REFRESH_INTERVAL_SECONDS: 'local schedule; AWS schedules are in functions/definitions/events.ts',
   FLEETOPS_SES_ENDPOINT: 'a local stand-in for SES',
   FLEETOPS_BEDROCK_ENDPOINT: 'a local stand-in for Bedrock',
   FLEETOPS_XRAY_ENDPOINT: 'a local stand-in for X-Ray',

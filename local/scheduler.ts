@@ -7,6 +7,7 @@ const ScheduleIntervals = ConfigSchema.pick({
   FLEETOPS_ESCALATION_INTERVAL_SECONDS: true,
   FLEETOPS_HEALTH_INTERVAL_SECONDS: true,
   FLEETOPS_CATALOG_PULL_INTERVAL_SECONDS: true,
+  FLEETOPS_SCORECARD_REFRESH_INTERVAL_SECONDS: true,
 }).partial();
 import { toEnvelope, type EventEnvelope } from './bus/local-bus.ts';
 

@@ -167,4 +167,12 @@ export const SCHEDULES: ScheduleDefinition[] = [
     localDefaultSeconds: 300,
     target: { kind: 'function', handler: 'catalog-pull' },
   },
+  {
+    id: 'scorecards-refresh',
+    description: 'Recompute the scorecards of the components whose stored card is older than FLEETOPS_SCORECARD_MAX_AGE_SECONDS, stalest first',
+    rateMinutes: 15,
+    localIntervalEnv: 'FLEETOPS_SCORECARD_REFRESH_INTERVAL_SECONDS',
+    localDefaultSeconds: 900,
+    target: { kind: 'function', handler: 'scorecards-refresh' },
+  },
 ];

@@ -91,7 +91,9 @@ export const FUNCTION_SETTINGS: Record<string, FunctionSettings> = {
   'deploy-steps': { timeoutSeconds: 60, access: { table: 'readwrite', secrets: 'read', publish: true, ses: true, bedrock: true, eks: true } },
   // Service catalog, scorecards and golden paths (issue 12)
   catalog: { access: { table: 'readwrite', secrets: 'readwrite', secretWritePaths: ['deployments/*'], workflows: ['deploy'] } },
-  scorecards: { timeoutSeconds: 29, access: { table: 'read', secrets: 'read', eks: true } },
+  scorecards: { timeoutSeconds: 29, access: { table: 'readwrite', secrets: 'read', eks: true } },
+  // Recomputes stale scorecards, stalest first, within its time budget; the stored cards are its cursor.
+  'scorecards-refresh': { timeoutSeconds: 900, reservedConcurrency: 1, access: { table: 'readwrite', secrets: 'read', eks: true } },
   'catalog-pull': { timeoutSeconds: 120, access: { table: 'readwrite' } },
   // Cost and capacity (issue 22): reads only; the pull writes the cost rows.
   costs: { timeoutSeconds: 29, access: { table: 'read' } },

@@ -71,6 +71,7 @@ export const Scorecard = z
     passing: z.boolean(),
     passingMark: z.number(),
     checks: z.array(z.object({ name: z.string(), weight: z.number(), passed: z.boolean(), detail: z.string() })),
+    computedAt: z.string().optional().describe('When the checks ran (a stored card is served while younger than FLEETOPS_SCORECARD_MAX_AGE_SECONDS)'),
   })
   .meta({ id: 'Scorecard' });
 
@@ -81,6 +82,8 @@ export const ScorecardSummary = z
     passing: z.int(),
     averageScore: z.number(),
     items: z.array(z.object({ entity: z.string(), score: z.number(), passing: z.boolean(), failed: z.array(z.string()) })),
+    pending: z.int().optional().describe('Components without a card yet: the scorecards-refresh schedule computes them'),
+    oldestComputedAt: z.string().optional().describe('The oldest stored card in the summary'),
   })
   .meta({ id: 'ScorecardSummary' });
 

@@ -2,15 +2,16 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { GitHubRepositoryInspector } from '../adapters/github/github-repository.ts';
 import { guardedFetch } from '../adapters/prometheus/guarded-fetch.ts';
 import { KubeWorkloadInspector } from '../adapters/kube/workload-inspector.ts';
+import { DynamoScorecardStore } from '../adapters/aws/dynamodb/scorecard-store.ts';
 import { ScorecardService } from '../core/catalog/scorecard-service.ts';
 import type { Config } from '../config.ts';
 import { wiring } from '../wiring.ts';
 import { serviceCatalog } from './catalog.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
 
-let built: { base: unknown; github: GitHubRepositoryInspector } | undefined;
+let built: { base: unknown; github: GitHubRepositoryInspector; store: DynamoScorecardStore } | undefined;
 
-/** A scorecard service per request: its Kubernetes lists are shared by the checks of that request only. */
+/** A scorecard service per request (or refresh run): its Kubernetes lists are shared by the checks of that request only. */
 export function scorecardService(): ScorecardService {
   const base = wiring();
   if (built?.base !== base) {
@@ -22,6 +23,7 @@ export function scorecardService(): ScorecardService {
         fetch: guardedFetch(base.addressPolicy),
         policy: base.addressPolicy,
       }),
+      store: new DynamoScorecardStore({ client: base.documentClient, tableName: base.config.TABLE_NAME }),
     };
   }
   return new ScorecardService({
@@ -30,6 +32,8 @@ export function scorecardService(): ScorecardService {
     repositories: built.github,
     clock: base.clock,
     passingMark: base.config.FLEETOPS_SCORECARD_PASSING_MARK,
+    store: built.store,
+    maxAgeSeconds: base.config.FLEETOPS_SCORECARD_MAX_AGE_SECONDS,
   });
 }
 

@@ -85,7 +85,7 @@ describe('every setting has a CDK path', () => {
     expect(secretsInline.length).toBeGreaterThan(0);
     for (const [name] of secretsInline) expect(variables.has(name)).toBe(false);
     expect(Object.keys(STACK_SETTINGS).filter((name) => !variables.has(name) && !secretsInline.some(([secret]) => secret === name))).toEqual([]);
-  });
+  }, 180_000);
 
   it('passes checked settings to every function, below the stack’s own values', () => {
     const template = synth({ settings: JSON.stringify({ FLEETOPS_RESOLVE_AFTER_PULLS: '3', FLEETOPS_COST: 'false', FLEETOPS_RCA_MASK_PII: true }) });

@@ -297,7 +297,7 @@ describe('FleetopsStack hardening', () => {
 });
 
 describe('FleetopsStack with catalog settings', () => {
-  it('gives the GitHub token secret to the scorecards function alone, and the golden chart to the catalog function', () => {
+  it('gives the GitHub token secret to the scorecards functions alone (API and refresh schedule), and the golden chart to the catalog function', () => {
     const tokenArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fleetops-github-token-AbCdEf';
     const context = {
       ...NO_BUNDLING,
@@ -309,11 +309,11 @@ describe('FleetopsStack with catalog settings', () => {
     const configured = Template.fromStack(buildApp(new App({ context })).stack);
     const functions = Object.entries(configured.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const withToken = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_GITHUB_TOKEN_SECRET_ARN === tokenArn);
-    expect(withToken.map(([id]) => id)).toEqual([expect.stringMatching(/scorecards/i)]);
+    expect(withToken.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^Fnscorecards(?!refresh)/i), expect.stringMatching(/^Fnscorecardsrefresh/i)]);
     const policies = Object.values(configured.findResources('AWS::IAM::Policy')) as Resource[];
     const readers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(tokenArn));
-    expect(readers).toHaveLength(1);
-    expect(JSON.stringify(readers[0].Properties.Roles)).toContain(withToken[0][1].Properties.Role['Fn::GetAtt'][0]);
+    expect(readers).toHaveLength(2);
+    for (const [, fn] of withToken) expect(readers.some((r) => JSON.stringify(r.Properties.Roles).includes(fn.Properties.Role['Fn::GetAtt'][0]))).toBe(true);
     const withChart = functions.filter(([, f]) => f.Properties.Environment.Variables.FLEETOPS_GOLDEN_CHART_REPO_URL !== undefined);
     expect(withChart.map(([id]) => id)).toEqual([expect.stringMatching(/catalog(?!pull)/i)]);
     expect(withChart[0][1].Properties.Environment.Variables).toMatchObject({ FLEETOPS_GOLDEN_CHART_VERSION: '0.1.0' });

@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/ports.ts';
 import type { CatalogEntity } from './entity.ts';
-import type { ClusterFacts, RepositoryFacts } from './scorecard.ts';
+import type { ClusterFacts, RepositoryFacts, Scorecard } from './scorecard.ts';
 import { CatalogIndex } from './graph.ts';
 import type { TarEntry } from './tar.ts';
 
@@ -66,4 +66,17 @@ export interface RepositoryInspector {
 /** Kubernetes checks of scorecards: what each registered cluster runs for a workload. */
 export interface WorkloadInspector {
   inspect(workload: { name: string; namespace?: string }): Promise<ClusterFacts[]>;
+}
+
+/** A component's scorecard as last computed (by the refresh schedule, or by a request that found none fresh). */
+export interface StoredScorecard {
+  card: Scorecard;
+  computedAt: string;
+}
+
+/** Computed scorecards, one per component: the API reads them instead of asking every cluster and GitHub per request. */
+export interface ScorecardStore {
+  get(entityRef: string): Promise<StoredScorecard | undefined>;
+  list(): Promise<StoredScorecard[]>;
+  put(card: Scorecard, computedAt: Date): Promise<void>;
 }

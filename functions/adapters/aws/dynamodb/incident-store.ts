@@ -78,11 +78,17 @@ export function toIncidentRecord(item: Record<string, unknown>, raw = false): In
   }
   const firing = list(i.firing);
   if (firing) record.firingAlertIds = firing;
+  // Duplicates already folded onto the item (see INCIDENT_REFRESH_SECONDS): the record counts them.
+  const folded = Object.entries(i).reduce((sum, [k, v]) => (k.startsWith(FAST_COUNT_PREFIX) ? sum + Number(v) : sum), 0);
+  if (folded) record.alertCount = Number(record.alertCount ?? 0) + folded;
   for (const k of Object.keys(record)) if (record[k] === undefined) delete record[k];
   return record as unknown as IncidentRecord;
 }
 
-/** Counts of `fc#<gen>` attributes and of live dedup items pointing here, per generation (the larger one is the newer). */
+/**
+ * Adds to the incident item what its keys' live dedup items counted beyond the folded `fc#<gen>` attributes (per
+ * generation, the larger count is the newer one), and their latest lastSeen.
+ */
 function mergeDuplicates(item: Record<string, unknown>, dedup: Map<string, Record<string, unknown>>): Record<string, unknown> {
   const counts = new Map<string, number>();
   for (const [k, v] of Object.entries(item)) if (k.startsWith(FAST_COUNT_PREFIX)) counts.set(k.slice(FAST_COUNT_PREFIX.length), Number(v));
@@ -93,7 +99,9 @@ function mergeDuplicates(item: Record<string, unknown>, dedup: Map<string, Recor
     counts.set(d.gen, Math.max(counts.get(d.gen) ?? 0, Number(d.fastCount ?? 0)));
     if (typeof d.lastSeen === 'string' && d.lastSeen > lastSeen) lastSeen = d.lastSeen;
   }
-  const extra = [...counts.values()].reduce((a, b) => a + b, 0);
+  // Only what the live items add beyond the folded counts (toIncidentRecord adds those).
+  const folded = Object.entries(item).reduce((sum, [k, v]) => (k.startsWith(FAST_COUNT_PREFIX) ? sum + Number(v) : sum), 0);
+  const extra = [...counts.values()].reduce((a, b) => a + b, 0) - folded;
   return extra === 0 && lastSeen === item.lastSeen ? item : { ...item, alertCount: Number(item.alertCount ?? 0) + extra, lastSeen };
 }
 

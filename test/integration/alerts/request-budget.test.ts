@@ -121,3 +121,58 @@ describe('DynamoDB requests per alert', () => {
     expect(await table.store.getIncident(id)).toMatchObject({ status: 'resolved', alertCount: 5 });
   });
 });
+
+describe('duplicates counted on the dedup item', () => {
+  const dedup = { dedupWindowSeconds: 6 * 3600, reopenWindowSeconds: 1800 };
+  const now = new Date('2026-11-27T00:00:00Z');
+  const batch = (key: string, at = now) => ({
+    key,
+    alertIds: ['a1'],
+    fingerprints: ['f1'],
+    count: 1,
+    service: 'cart',
+    types: ['HighErrorRate'],
+    severity: 'high' as const,
+    now: at,
+  });
+  const draft = (id: string) => ({
+    id,
+    cluster: 'moves',
+    namespace: 'shop',
+    service: 'cart',
+    type: 'HighErrorRate',
+    severity: 'high' as const,
+    title: 't',
+    importance: 1,
+    notify: true,
+    silenced: false,
+    windowStart: now.toISOString(),
+  });
+
+  it('stay with the incident they were counted for when the key moves to another one', async () => {
+    expect(await table.store.open(batch('k-move'), draft('inc-move-from'), dedup)).toBeDefined();
+    expect(await table.store.open(batch('k-target'), draft('inc-move-to'), dedup)).toBeDefined();
+    for (let i = 0; i < 3; i++) expect(await table.store.touch(batch('k-move'), dedup)).toEqual({ outcome: 'duplicate', incidentId: 'inc-move-from' });
+    expect(await table.store.getIncident('inc-move-from')).toMatchObject({ alertCount: 4 });
+    expect(await table.store.attach(batch('k-move'), 'inc-move-to', dedup, 'inc-move-from')).toBeDefined();
+    expect(await table.store.getIncident('inc-move-from')).toMatchObject({ alertCount: 4 });
+    expect(await table.store.getIncident('inc-move-to')).toMatchObject({ alertCount: 2 });
+    // The key now counts for the incident it moved to (once the full path has recorded that incident's severity).
+    expect(await table.store.touch(batch('k-move'), dedup)).toMatchObject({ outcome: 'joined', incident: { id: 'inc-move-to' } });
+    expect(await table.store.touch(batch('k-move'), dedup)).toEqual({ outcome: 'duplicate', incidentId: 'inc-move-to' });
+    expect(await table.store.getIncident('inc-move-to')).toMatchObject({ alertCount: 4 });
+    expect(await table.store.getIncident('inc-move-from')).toMatchObject({ alertCount: 4 });
+  });
+
+  it('keep the incident in listings since a time: its lastSeen is the latest duplicate, not its last full write', async () => {
+    expect(await table.store.open(batch('k-lag'), draft('inc-lag'), dedup)).toBeDefined();
+    const later = new Date(now.getTime() + 200_000);
+    expect(await table.store.touch(batch('k-lag', later), dedup)).toMatchObject({ outcome: 'duplicate' });
+    const open = await table.store.recentOpenIncidents('moves', new Date(later.getTime() - 60_000));
+    expect(open.find((i) => i.id === 'inc-lag')).toMatchObject({ lastSeen: later.toISOString(), alertCount: 2 });
+    // After the refresh interval a duplicate takes the full path, which writes the incident item (and its index entry).
+    const stale = new Date(now.getTime() + 400_000);
+    expect((await table.store.touch(batch('k-lag', stale), dedup)).outcome).not.toBe('duplicate');
+    expect(await table.store.getIncident('inc-lag')).toMatchObject({ lastSeen: stale.toISOString(), alertCount: 3 });
+  });
+});

@@ -6,8 +6,7 @@ import { HEALING_ROUTES } from '../definitions/routes/healing.ts';
 import { httpHandler } from '../http/http-handler.ts';
 import { json } from '../http/responses.ts';
 import { wiring } from '../wiring.ts';
-import { healingSteps } from '../wiring/healing.ts';
-import { answerHealingApproval, healingStore } from '../wiring/healing-approvals.ts';
+import { answerHealingApproval, healingRequests, healingStore } from '../wiring/healing-approvals.ts';
 
 const listed = (record: HealingRecord) => publicHealing(record);
 
@@ -21,7 +20,7 @@ export const handler = httpHandler(HEALING_ROUTES, {
   // Below approver, a heal of a service with no open incident is only proposed (the role is recorded for that).
   createHealing: async ({ body, identity }) => {
     const id = `heal-${randomUUID()}`;
-    await healingSteps().create(id, { ...body, trigger: 'api', requestedBy: identity.subject, requestedByRole: identity.role ?? 'none' });
+    await healingRequests().create(id, { ...body, trigger: 'api', requestedBy: identity.subject, requestedByRole: identity.role ?? 'none' });
     await wiring().workflows.start('healing', { healingId: id }, id);
     return json(202, { id });
   },

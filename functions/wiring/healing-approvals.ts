@@ -1,10 +1,13 @@
 import { DynamoHealingStore } from '../adapters/aws/dynamodb/healing-store.ts';
 import { DynamoIncidentStore } from '../adapters/aws/dynamodb/incident-store.ts';
+import { DynamoIncidentHealingLinks } from '../adapters/aws/dynamodb/incident-healing-links.ts';
+import { HealingRequests } from '../core/healing/requests.ts';
 import { answerApproval, type ApprovalAnswer } from '../core/healing/approval.ts';
 import type { OpenIncidents } from '../core/healing/ports.ts';
 import { openIncidentFor } from '../core/healing/safety.ts';
 import type { HealingRecord } from '../core/healing/types.ts';
 import { wiring } from '../wiring.ts';
+import { clusterStore } from './cluster-store.ts';
 
 let built: { base: unknown; store: DynamoHealingStore } | undefined;
 let incidents: { base: unknown; value: OpenIncidents } | undefined;
@@ -50,4 +53,16 @@ export function healingStore(): DynamoHealingStore {
 export function answerHealingApproval(answer: ApprovalAnswer): Promise<HealingRecord> {
   const base = wiring();
   return answerApproval({ store: healingStore(), callbacks: base.taskCallbacks, clock: base.clock }, answer);
+}
+
+/** Recording heal requests (the API's part): no cluster client, Argo CD or notifier. */
+export function healingRequests(): HealingRequests {
+  const base = wiring();
+  return new HealingRequests({
+    store: healingStore(),
+    clusterName: async (clusterId) => (await clusterStore().get(clusterId))?.name,
+    incidents: new DynamoIncidentHealingLinks({ client: base.documentClient, tableName: base.config.TABLE_NAME }),
+    openIncidents: openIncidents(),
+    clock: base.clock,
+  });
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ACTIONS } from '../slack/actions.ts';
 import type { Clock, EventPublisher, NotificationAction, NotificationMessage, Notifier } from '../platform/ports.ts';
-import { NotFoundError, UnprocessableError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { argoAppRef, argoRefOf, argoRollback, describeArgoRollback, describeArgoUndo } from './argocd.ts';
 import { describeOwner, gitOpsOwner } from './gitops.ts';
 import { policyFor, type HealingPolicyConfig, type ServicePolicy } from './policy.ts';
@@ -34,6 +34,7 @@ import {
 import { symptomName, symptomScore, verdict } from './verify.ts';
 import { isHealable, strategyForPlan, type ActContext } from './strategies/index.ts';
 import { readyPods } from './strategies/common.ts';
+import { HealingRequests } from './requests.ts';
 
 export interface HealingSettings {
   policy: HealingPolicyConfig;
@@ -151,67 +152,8 @@ export class HealingSteps {
   }
 
   /** Creates the record (conditional), links it to the incident, audits; false when it existed. */
-  async create(id: string, request: HealingRequest): Promise<{ record: HealingRecord; created: boolean }> {
-    const cluster = await this.#d.cluster.clusterName(request.clusterId);
-    if (!cluster) throw new NotFoundError(`Cluster ${request.clusterId} not found`);
-    if (request.trigger === 'api' && request.incidentId) await this.#checkIncident(request.incidentId, { ...request, cluster });
-    const now = this.#now();
-    const record: HealingRecord = {
-      id,
-      ...(request.incidentId ? { incidentId: request.incidentId } : {}),
-      ...(request.hints?.rcaId ? { rcaId: request.hints.rcaId } : {}),
-      clusterId: request.clusterId,
-      cluster,
-      namespace: request.namespace,
-      service: request.service,
-      issueType: request.issueType,
-      severity: request.severity,
-      action: 'none',
-      status: 'EXECUTING',
-      reason: 'planning',
-      createdAt: now,
-      updatedAt: now,
-      dryRun: request.dryRun ?? false,
-      trigger: request.trigger,
-      requestedBy: request.requestedBy,
-      ...(request.requestedByRole ? { requestedByRole: request.requestedByRole } : {}),
-      ...(request.hints ? { hints: request.hints } : {}),
-      ...(request.proposal ? { proposal: request.proposal } : {}),
-    };
-    const created = await this.#d.store.create(record);
-    if (!created) return { record: (await this.#d.store.get(id)) ?? record, created: false };
-    if (record.incidentId) await this.#d.incidents.link(record.incidentId, id);
-    await this.#audit(
-      id,
-      'begin',
-      request.requestedBy,
-      `healing requested (${request.trigger}): ${request.issueType}, ${request.severity}${record.dryRun ? ', dry run' : ''}`,
-      'recorded',
-      { after: { cluster, namespace: record.namespace, service: record.service } },
-    );
-    return { record, created: true };
-  }
-
-  /**
-   * An API request may name the incident it answers only if that incident involves the workload (same
-   * cluster and namespace, the service its own or joined): otherwise another team's incident would
-   * get the run's link, its notes and, when the action makes things worse, an escalation.
-   */
-  async #checkIncident(incidentId: string, target: { cluster: string; namespace: string; service: string }): Promise<void> {
-    const lookup = this.#d.openIncidents?.incident;
-    if (!lookup) return;
-    const incident = await lookup.call(this.#d.openIncidents, incidentId);
-    const involves =
-      !!incident &&
-      incident.cluster === target.cluster &&
-      (incident.namespace ?? target.namespace) === target.namespace &&
-      (incident.service === target.service || !!incident.services?.includes(target.service));
-    if (!involves) {
-      throw new UnprocessableError(
-        `Incident ${incidentId} ${incident ? `is not about ${target.cluster}/${target.namespace}/${target.service}` : 'does not exist'}: a heal may only be linked to an incident of its own workload`,
-        'INCIDENT_MISMATCH',
-      );
-    }
+  create(id: string, request: HealingRequest): Promise<{ record: HealingRecord; created: boolean }> {
+    return new HealingRequests({ ...this.#d, clusterName: (clusterId) => this.#d.cluster.clusterName(clusterId) }).create(id, request);
   }
 
   /** First state: an `RcaCompleted` event or `{healingId}` from the API. */

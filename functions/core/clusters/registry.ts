@@ -46,6 +46,8 @@ export const prometheusSecretName = (id: string) => `clusters/${id}/prometheus`;
 /** Namespaces whose rules a registration reviews at most (the cluster's own first, then the others as listed). */
 const MAX_REVIEWED_NAMESPACES = 50;
 const REVIEW_CONCURRENCY = 8;
+/** The health schedule re-reviews a cluster's permissions when the recorded review is older than this (a grant changed). */
+const PERMISSIONS_MAX_AGE_MS = 60 * 60_000;
 
 /** EKS tokens are short-lived: pooled clients for EKS clusters are rebuilt every 10 minutes. */
 const EKS_CREDENTIALS_BUCKET_MS = 10 * 60_000;
@@ -211,7 +213,12 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
             },
           ]);
         } else {
-          await this.deps.store.update(record.id, { lastCheckedAt: now, ...(version ? { version: version.gitVersion } : {}) });
+          const permissions = version ? await this.refreshedPermissions(record) : undefined;
+          await this.deps.store.update(record.id, {
+            lastCheckedAt: now,
+            ...(version ? { version: version.gitVersion } : {}),
+            ...(permissions ? { permissions } : {}),
+          });
         }
       }),
     );
@@ -242,6 +249,17 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) throw new ValidationError('prometheus.url: must not contain credentials', undefined, 'INVALID_PROMETHEUS');
     checkServerAddress(parsed.hostname.replace(/^\[|\]$/g, ''), { ...this.deps.policy, field: 'prometheus.url' });
+  }
+
+  /** A new review when the recorded one is over an hour old (hourly, not on every 5-minute probe); undefined otherwise. */
+  private async refreshedPermissions(record: ClusterRecord): Promise<ClusterPermissions | undefined> {
+    const checkedAt = record.permissions ? Date.parse(record.permissions.checkedAt) : 0;
+    if (this.deps.clock.now().getTime() - checkedAt < PERMISSIONS_MAX_AGE_MS) return undefined;
+    try {
+      return await this.reviewPermissions(await this.credentials(record), record.namespaces);
+    } catch {
+      return undefined; // no stored credentials: the next probe says so
+    }
   }
 
   /**

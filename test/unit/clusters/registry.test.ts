@@ -161,6 +161,18 @@ describe('ClusterRegistry: what the credentials allow (SelfSubjectRulesReview)',
     });
   });
 
+  it('the health schedule reviews again once the recorded review is an hour old, not on every probe', async () => {
+    kube.rules = { '*': reads };
+    const record = await register();
+    kube.rules = { '*': [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+    clock.advance(5 * 60_000);
+    await registry.checkHealth();
+    expect((await store.get(record.id))!.permissions!.features.healing).toBe(false);
+    clock.advance(60 * 60_000);
+    await registry.checkHealth();
+    expect((await store.get(record.id))!.permissions).toMatchObject({ checkedAt: clock.now().toISOString(), features: { healing: true } });
+  });
+
   it('a kubeconfig rotation reviews again', async () => {
     kube.rules = { '*': reads };
     const record = await register();

@@ -5,83 +5,16 @@
  * every resolved address: DNS rebinding defence) and refuses redirects, so a hostile API server
  * cannot send the client (and its bearer token) to another address.
  */
-import dns from 'node:dns';
-import { isIP } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, DispatcherOptions, RequestContext, User } from '@kubernetes/client-node';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { AppError, UpstreamError } from '../../core/errors.ts';
+import { isIP } from 'node:net';
 import { checkResolvedAddress } from '../../core/clusters/address-policy.ts';
+import { guardedLookup, policyRefusal, resolveAndCheck, type ConnectPolicy } from '../http/guarded-lookup.ts';
 import type { SafeKubeconfig } from '../../core/clusters/kubeconfig-policy.ts';
 
-export interface ConnectPolicy {
-  allowLoopback: boolean;
-  allowlist?: string[];
-  /** Per-request timeout; default 5 s. */
-  timeoutMs?: number;
-  /** Injected resolver (tests); default dns.lookup. */
-  lookup?: LookupAll;
-}
-
-export type LookupAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
-
-export const defaultLookup: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
-
-export function serverHost(server: string): string {
-  return new URL(server).hostname.replace(/^\[|\]$/g, '');
-}
-
-/** Resolves the server host and applies the address policy to every result. */
-export async function resolveAndCheck(server: string, policy: ConnectPolicy): Promise<string[]> {
-  const host = serverHost(server);
-  const opts = { allowLoopback: policy.allowLoopback, allowlist: policy.allowlist, host, field: 'server' };
-  if (isIP(host)) {
-    checkResolvedAddress(host, opts);
-    return [host];
-  }
-  let addresses: Array<{ address: string }>;
-  try {
-    addresses = await (policy.lookup ?? defaultLookup)(host);
-  } catch (err) {
-    throw new UpstreamError(`Cluster ${server} is unreachable: DNS lookup failed (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!addresses.length) throw new UpstreamError(`Cluster ${server} is unreachable: DNS lookup returned no addresses`);
-  for (const a of addresses) checkResolvedAddress(a.address, opts);
-  return addresses.map((a) => a.address);
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
-
-/** A net/tls `lookup` that refuses addresses the policy refuses. */
-export function guardedLookup(policy: ConnectPolicy) {
-  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    const resolve = policy.lookup ?? defaultLookup;
-    resolve(hostname).then(
-      (addresses) => {
-        try {
-          for (const a of addresses) checkResolvedAddress(a.address, { allowLoopback: policy.allowLoopback, allowlist: policy.allowlist, host: hostname });
-        } catch (err) {
-          callback(policyRefusal(err), '');
-          return;
-        }
-        const wanted = options?.family === 4 || options?.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-        if (!wanted.length) {
-          const e = new Error(`no address for ${hostname}`) as NodeJS.ErrnoException;
-          e.code = 'ENOTFOUND';
-          callback(e, '');
-        } else if (options?.all) callback(null, wanted as dns.LookupAddress[]);
-        else callback(null, wanted[0].address, wanted[0].family);
-      },
-      (err: NodeJS.ErrnoException) => callback(err, ''),
-    );
-  };
-}
-
-function policyRefusal(err: unknown): NodeJS.ErrnoException {
-  const e = new Error(`address refused by policy: ${(err as Error).message}`) as NodeJS.ErrnoException;
-  e.code = 'EADDRREFUSEDBYPOLICY';
-  return e;
-}
+export { defaultLookup, guardedLookup, resolveAndCheck, serverHost, type ConnectPolicy, type LookupAll } from '../http/guarded-lookup.ts';
 
 /** TLS-only connections to addresses the policy allows: a literal is checked here, a name by the lookup. */
 function guardedConnector(tls: buildConnector.BuildOptions, policy: ConnectPolicy): buildConnector.connector {

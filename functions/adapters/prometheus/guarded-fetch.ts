@@ -1,5 +1,5 @@
-import { Agent, fetch as undiciFetch } from 'undici';
-import { guardedLookup, type ConnectPolicy } from '../kube/kube-client-factory.ts';
+import { Agent, undiciFetch } from '../http/undici-lite.ts';
+import { guardedLookup, type ConnectPolicy } from '../http/guarded-lookup.ts';
 
 /**
  * A fetch for user-configured Prometheus URLs whose every connection re-checks the resolved

@@ -9,6 +9,7 @@ import type { HealingCluster } from '../../core/healing/ports.ts';
 import type { PodState, WorkloadState } from '../../core/healing/types.ts';
 import { tryParseQuantity } from '../../core/metrics/index.ts';
 import { NotFoundError } from '../../core/errors.ts';
+import { healingRefusal } from '../../core/clusters/permissions.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 
@@ -56,6 +57,11 @@ export class KubeHealingCluster implements HealingCluster {
 
   async clusterName(clusterId: string): Promise<string | undefined> {
     return (await this.deps.record(clusterId))?.name;
+  }
+
+  async permissionRefusal(clusterId: string): Promise<string | undefined> {
+    const record = await this.deps.record(clusterId);
+    return record ? healingRefusal(record) : undefined;
   }
 
   async clusterServer(clusterId: string): Promise<string | undefined> {

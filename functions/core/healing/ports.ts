@@ -36,6 +36,8 @@ export interface HealingCluster {
   clusterName(clusterId: string): Promise<string | undefined>;
   /** The cluster's API server URL (to match an Argo CD Application's destination); undefined when unknown. */
   clusterServer?(clusterId: string): Promise<string | undefined>;
+  /** Why fleetops' account on the cluster may not heal (its recorded permission review), or undefined when it may or nobody knows. */
+  permissionRefusal?(clusterId: string): Promise<string | undefined>;
   workload(clusterId: string, namespace: string, deployment: string): Promise<WorkloadState>;
   scale(clusterId: string, namespace: string, deployment: string, replicas: number): Promise<void>;
   setHpaBounds(clusterId: string, namespace: string, hpa: string, bounds: { minReplicas: number; maxReplicas: number }): Promise<void>;

@@ -227,6 +227,9 @@ export class HealingSteps {
         note?: string;
       }
   > {
+    // A cluster whose account may not heal (read-only grant) is refused before any plan or write, with how to grant it.
+    const refusal = await this.#d.cluster.permissionRefusal?.(record.clusterId);
+    if (refusal) return { ok: false, reason: refusal };
     const policy = this.policyOf(record);
     const state = await this.#d.store.safetyState(keysOf(record));
     const dependents = await this.#d.graph.criticalDependents(record);

@@ -19,7 +19,20 @@ describe('Lambda bundles (built as CDK builds them)', () => {
   // Heavy clients only where they are called: these handlers never talk to a cluster, a model or tfjs.
   it('handlers that call no cluster, model or neural network carry none of their clients', async () => {
     const HEAVY = /@kubernetes\/client-node|node_modules\/undici\/|@tensorflow\/|client-bedrock-runtime/;
-    const light = ['health', 'openapi', 'credentials', 'incidents', 'alerts', 'deployments', 'healing', 'rca', 'rca-trigger', 'rca-failed', 'costs', 'plan-metric-pull'];
+    const light = [
+      'health',
+      'openapi',
+      'credentials',
+      'incidents',
+      'alerts',
+      'deployments',
+      'healing',
+      'rca',
+      'rca-trigger',
+      'rca-failed',
+      'costs',
+      'plan-metric-pull',
+    ];
     const carried: Record<string, string[]> = {};
     for (const handler of light) {
       const heavy = (await buildHandler(handler)).inputs.filter((i) => HEAVY.test(i));

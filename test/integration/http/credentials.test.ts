@@ -127,4 +127,37 @@ describe('ingest credentials and API keys in DynamoDB Local', () => {
     ]);
     await expect(store.create({ ...base, id: 'a000000000000003' }, { maxActiveForSource: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_CREDENTIALS' });
   });
+
+  it('a create whose source counter was seeded by a concurrent create in the meantime still takes a free slot', async () => {
+    // The interleaving behind a CI failure: this create's first transaction finds no counter, another create seeds it
+    // before this one looks, and the slot still free must go to this create, not be refused.
+    const base = {
+      kind: 'ingest' as const,
+      source: 'am-seeded-meanwhile',
+      name: 'am',
+      secretHash: 'x',
+      createdAt: now.toISOString(),
+      createdBy: ADMIN.subject,
+    };
+    const other = new DynamoCredentialStore(client, db.tableName);
+    let seededByOther = false;
+    const interleaving = {
+      send: async (command: Parameters<typeof client.send>[0]) => {
+        try {
+          return await client.send(command);
+        } catch (error) {
+          if (!seededByOther && command.constructor.name === 'TransactWriteCommand') {
+            seededByOther = true;
+            await other.create({ ...base, id: 'b000000000000001' }, { maxActiveForSource: 2 });
+          }
+          throw error;
+        }
+      },
+    } as unknown as typeof client;
+    await new DynamoCredentialStore(interleaving, db.tableName).create({ ...base, id: 'b000000000000002' }, { maxActiveForSource: 2 });
+    expect(seededByOther).toBe(true);
+    const active = (await store.list()).filter((c) => c.source === base.source && !c.revokedAt);
+    expect(active.map((c) => c.id).sort()).toEqual(['b000000000000001', 'b000000000000002']);
+    await expect(store.create({ ...base, id: 'b000000000000003' }, { maxActiveForSource: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_CREDENTIALS' });
+  });
 });

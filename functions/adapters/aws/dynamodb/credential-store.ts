@@ -14,11 +14,14 @@ function fromItem(item: Record<string, unknown>): StoredCredential {
 const failedCondition = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
-/** Which items of a cancelled transaction failed their condition (by index). */
-const cancelledConditions = (error: unknown): boolean[] | undefined =>
+/** Why each item of a cancelled transaction was cancelled (by index), or undefined for any other error. */
+const cancellationCodes = (error: unknown): (string | undefined)[] | undefined =>
   error instanceof TransactionCanceledException || (error as Error | undefined)?.name === 'TransactionCanceledException'
-    ? ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed')
+    ? ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code)
     : undefined;
+
+const MAX_CONFLICT_RETRIES = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The per-source count of active ingest credentials. */
 const counterKey = (source: string) => ({ pk: `INGEST_SOURCE#${source}`, sk: 'ACTIVE' });
@@ -62,6 +65,7 @@ export class DynamoCredentialStore implements CredentialStore {
       await this.#client.send(new PutCommand(put));
       return;
     }
+    let counterEnsured = false;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#client.send(
@@ -82,18 +86,28 @@ export class DynamoCredentialStore implements CredentialStore {
         );
         return;
       } catch (error) {
-        const failed = cancelledConditions(error);
-        if (!failed?.[0]) throw error;
-        // The counter refused: either the source is full, or it has no counter yet.
-        if (attempt > 0 || !(await this.#seedCounter(credential.source))) throw tooManyIngest(credential.source);
+        const reasons = cancellationCodes(error);
+        if (reasons?.[0] === 'ConditionalCheckFailed') {
+          // The counter refused: either the source is full, or it has no counter yet. Once it exists, a refusal is final.
+          if (counterEnsured) throw tooManyIngest(credential.source);
+          await this.#ensureCounter(credential.source);
+          counterEnsured = true;
+          continue;
+        }
+        // Concurrent transactions on the same counter cancel each other; retry those with jittered backoff.
+        if (reasons?.includes('TransactionConflict') && attempt < MAX_CONFLICT_RETRIES) {
+          await sleep(Math.round((20 + Math.random() * 30) * 2 ** Math.min(attempt, 5)));
+          continue;
+        }
+        throw error;
       }
     }
   }
 
-  /** Creates the source's counter from its listed active credentials; false when one already existed. */
-  async #seedCounter(source: string): Promise<boolean> {
+  /** Creates the source's counter from its listed active credentials, unless one exists (possibly made by a concurrent create). */
+  async #ensureCounter(source: string): Promise<void> {
     const existing = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: counterKey(source), ConsistentRead: true }));
-    if (existing.Item) return false;
+    if (existing.Item) return;
     const active = (await this.list()).filter((c) => c.kind === 'ingest' && c.source === source && !c.revokedAt).length;
     try {
       await this.#client.send(
@@ -106,7 +120,6 @@ export class DynamoCredentialStore implements CredentialStore {
     } catch (error) {
       if (!failedCondition(error)) throw error;
     }
-    return true; // seeded here or by a concurrent create: try once more
   }
 
   async get(id: string): Promise<StoredCredential | undefined> {

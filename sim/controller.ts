@@ -84,7 +84,7 @@ export function deletePod(c: Cluster, pod: Obj, reason = 'Killing'): void {
 }
 
 function podsOf(c: Cluster, owner: Obj): Obj[] {
-  return c.store.list('pods', owner.metadata.namespace).filter((p) => ownedBy(p, owner));
+  return c.store.listWhere('pods', owner.metadata.namespace, (p) => ownedBy(p, owner));
 }
 
 function scaleRs(c: Cluster, dep: Obj, rs: Obj, to: number): void {
@@ -105,7 +105,7 @@ function scaleRs(c: Cluster, dep: Obj, rs: Obj, to: number): void {
 
 function reconcileDeployment(c: Cluster, dep: Obj): void {
   const ns = dep.metadata.namespace;
-  const rss = c.store.list('replicasets', ns).filter((rs) => ownedBy(rs, dep));
+  const rss = c.store.listWhere('replicasets', ns, (rs) => ownedBy(rs, dep));
   const key = templateKey(dep.spec.template);
   const maxRev = Math.max(0, ...rss.map((rs) => Number(rs.metadata.annotations?.[REV] ?? 0)));
   let newRs = rss.find((rs) => templateKey(rs.spec.template) === key);
@@ -154,7 +154,7 @@ function reconcileDeployment(c: Cluster, dep: Obj): void {
   }
 
   const fresh = (): { cur: Obj; old: Obj[] } => {
-    const all = c.store.list('replicasets', ns).filter((rs) => ownedBy(rs, dep));
+    const all = c.store.listWhere('replicasets', ns, (rs) => ownedBy(rs, dep));
     return { cur: all.find((r) => r.metadata.name === newName)!, old: all.filter((r) => r.metadata.name !== newName) };
   };
   const desired = dep.spec.replicas ?? 1;
@@ -358,7 +358,7 @@ function reconcileEndpoints(c: Cluster): void {
     if (!sel || !Object.keys(sel).length) continue;
     const ns = svc.metadata.namespace;
     const reqs = selectorToRequirements({ matchLabels: sel });
-    const pods = c.store.list('pods', ns).filter((p) => matchLabels(reqs, p.metadata.labels) && p.status?.podIP);
+    const pods = c.store.listWhere('pods', ns, (p) => matchLabels(reqs, p.metadata.labels) && Boolean(p.status?.podIP));
     const addr = (p: Obj): Obj => ({
       ip: p.status.podIP,
       nodeName: p.spec.nodeName,

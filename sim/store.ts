@@ -51,11 +51,18 @@ export class Store {
   }
 
   list(resource: string, ns?: string, labels: Requirement[] = [], fields: Requirement[] = []): Obj[] {
+    return this.listWhere(resource, ns, (o) => (!labels.length || matchLabels(labels, o.metadata?.labels)) && (!fields.length || matchFields(fields, o)));
+  }
+
+  /**
+   * The objects `where` accepts, as copies. `where` sees the stored object (it must not change it), so that the
+   * control loops' per-owner lookups copy only what they keep, not every object in the namespace.
+   */
+  listWhere(resource: string, ns: string | undefined, where: (stored: Readonly<Obj>) => boolean): Obj[] {
     const out: Obj[] = [];
     for (const o of this.bucket(resource).values()) {
       if (ns !== undefined && o.metadata?.namespace !== ns) continue;
-      if (labels.length && !matchLabels(labels, o.metadata?.labels)) continue;
-      if (fields.length && !matchFields(fields, o)) continue;
+      if (!where(o)) continue;
       out.push(clone(o));
     }
     out.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));

@@ -3,7 +3,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 export type Obj = Record<string, any>;
 
-export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+/**
+ * A deep copy, as structuredClone gives, but walking plain objects and arrays itself (the store's objects are JSON
+ * shapes, and structuredClone's serialise-and-read-back was most of a simulated cluster's tick); anything else
+ * (Date, Map, Buffer, ...) is left to structuredClone.
+ */
+export function clone<T>(v: T): T {
+  if (typeof v === 'function' || typeof v === 'symbol') return structuredClone(v); // throws, as it always did
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Obj = {};
+  for (const k of Object.keys(v)) out[k] = clone((v as Obj)[k]);
+  return out as T;
+}
 
 export function nowIso(t: number = Date.now()): string {
   return new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');

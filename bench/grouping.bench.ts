@@ -171,6 +171,9 @@ interface Fired {
   service: string;
   fault: string;
   incident: string;
+  /** Where the alert ended up: the incident holding it when it stopped firing or fired again (splits and moves). */
+  final: string;
+  alertId: string;
   text: string;
   at: number;
 }
@@ -203,6 +206,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
   const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean }>();
   const kubeOn = new Set<string>();
   const fired: Fired[] = [];
+  const latestByAlertId = new Map<string, Fired>();
   const end = Math.max(...faults.map((f) => f.end)) + 300;
   const alertOf = (
     cluster: string,
@@ -297,8 +301,27 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
     batch.sort((a, b) => DEPTH[b.alert.service] - DEPTH[a.alert.service]);
     for (const { alert, fault } of batch) {
       const result = await pipeline.ingest([alert]);
-      if (alert.status === 'firing' && fault)
-        fired.push({ cluster: alert.cluster, service: alert.service, fault, incident: result.incidents[0], text: `${alert.type} ${alert.message}`, at: now });
+      if (alert.status === 'firing' && fault) {
+        const f = {
+          cluster: alert.cluster,
+          service: alert.service,
+          fault,
+          incident: result.incidents[0],
+          final: result.incidents[0],
+          alertId: alert.alertId,
+          text: `${alert.type} ${alert.message}`,
+          at: now,
+        };
+        fired.push(f);
+        latestByAlertId.set(alert.alertId, f);
+      } else if (alert.status === 'firing') latestByAlertId.delete(alert.alertId);
+    }
+    const holder = new Map<string, string>();
+    for (const [incident, alerts] of store.alerts) for (const id of alerts.keys()) holder.set(id, incident);
+    for (const [id, f] of latestByAlertId) {
+      const at = holder.get(id);
+      if (at) f.final = at;
+      else latestByAlertId.delete(id);
     }
   }
   return { fired, incidents: store.incidents };
@@ -328,6 +351,7 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
   const started = performance.now();
   const { fired, incidents } = await replay(mode, faults);
   const { precision, recall } = pairwise(fired.map((f) => ({ fault: f.fault, group: f.incident, cluster: f.cluster })));
+  const final = pairwise(fired.map((f) => ({ fault: f.fault, group: f.final, cluster: f.cluster })));
   // Where precision goes: wrongly merged pairs of one service (its incident key spans faults) vs of two services.
   let sameService = 0;
   let crossService = 0;
@@ -342,6 +366,7 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
   const detected = faults.filter((f) => fired.some((a) => a.fault === f.id));
   const perFault = detected.map((f) => new Set(fired.filter((a) => a.fault === f.id).map((a) => a.incident)).size);
   const hidden = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.incident)?.service === f.service));
+  const hiddenAtEnd = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.final)?.service === f.service));
   console.log(
     JSON.stringify({
       ...base,
@@ -356,6 +381,7 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
       hiddenFaults: hidden.length,
       falsePairs: { sameService, crossService },
       hidden: hidden.slice(0, 5).map((f) => `${f.type}@${f.service}`),
+      afterSplits: { precision: round(final.precision), recall: round(final.recall), hiddenFaults: hiddenAtEnd.length },
       replaySeconds: round((performance.now() - started) / 1000, 1),
     }),
   );

@@ -31,6 +31,24 @@ export interface SymptomSignals {
  */
 export const ERROR_SHARE = { factor: 3, margin: 0.03 } as const;
 
+/**
+ * What a workload's own Kubernetes failure can show as in its detection signals: pods that crash or are killed
+ * fail and slow requests; an image that cannot be pulled stalls the rollout while the old pods keep serving
+ * (a rolling update never takes them down first). Kinds not listed: unknown, anything.
+ */
+const KUBE_FAILURE_SHOWS_AS: Record<string, readonly string[]> = {
+  KubePodCrashLooping: ['error_rate', 'latency', 'restarts'],
+  KubePodOOMKilled: ['error_rate', 'latency', 'memory_usage', 'restarts'],
+  KubePodImagePullBackOff: [],
+};
+
+/** Whether a Kubernetes failure of `type` can account for every one of these detection signals of its own service. */
+export function kubeFailureCanShowAs(type: string, signals: readonly string[]): boolean {
+  const shows = KUBE_FAILURE_SHOWS_AS[type];
+  if (!shows) return true;
+  return signals.every((signal) => shows.some((s) => signal === s || (s === 'latency' && signal.startsWith('latency'))));
+}
+
 /** Detection signal names (as in the anomaly reasons) → what they say. */
 export function signalsFromReasons(reasons: readonly string[] | undefined): string[] {
   const found = new Set<string>();

@@ -27,7 +27,7 @@ import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
-import { EVIDENCE_SOURCES, explains, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
+import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
 import { EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
@@ -413,13 +413,8 @@ export class AlertPipeline {
     const incident = await this.#store.getIncident(state.incidentId);
     if (!incident || incident.status === 'resolved') return undefined;
     if (incident.service === lead.service) {
-      // A Kubernetes failure of a new kind, well after an anomaly-only incident of the service began, is another fault.
-      const types = incident.types ?? [incident.type];
-      const anotherFault =
-        OWN_FAILURE.test(lead.type) &&
-        !types.some((t) => OWN_FAILURE.test(t)) &&
-        now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000;
-      if (!anotherFault && !(await this.#signalsReplaced(lead, incident))) return this.#rehome(batch, lead, incident, now);
+      if (!(await this.#anotherKubeFailure(lead, incident, now)) && !(await this.#signalsReplaced(lead, incident)))
+        return this.#rehome(batch, lead, incident, now);
     } else {
       if ((await this.#rootFiring(incident)) && (await this.#explainedBy(lead, incident, now))) return undefined;
       // The fault this symptom joined has ended, moved to an incident of its own, or does not explain it (a second
@@ -433,6 +428,24 @@ export class AlertPipeline {
     if (!split) return null;
     await this.#deliver(split, 'opened');
     return split.id;
+  }
+
+  /**
+   * A Kubernetes failure of the service that the fault its open incident is about does not account for: a new kind
+   * after every Kubernetes failure in the incident has ended (an image-pull failure after a crash loop was fixed); in
+   * an anomaly-only incident, one that arrives well after the incident began, or that cannot show as the signals the
+   * incident opened on (an image-pull failure during a latency spike, a crash loop during a CPU spike).
+   */
+  async #anotherKubeFailure(lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<boolean> {
+    if (!OWN_FAILURE.test(lead.type)) return false;
+    const types = incident.types ?? [incident.type];
+    if (types.some((t) => OWN_FAILURE.test(t))) {
+      if (types.includes(lead.type)) return false;
+      const firing = await this.#store.firingAlerts(incident.id);
+      return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+    }
+    if (now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000) return true;
+    return incident.type === 'AnomalyDetected' && !kubeFailureCanShowAs(lead.type, signalsIn(incident.title ?? ''));
   }
 
   /**

@@ -228,4 +228,34 @@ describe('a caller fault starting while it is a symptom', () => {
     expect(second).not.toBe(first);
     expect([...store.incidents.keys()].sort()).toEqual([first, second].sort());
   });
+
+  it('a Kubernetes failure of the service that its anomaly incident’s signals rule out is another fault; one that shows as them joins', async () => {
+    const { p, clock, store } = setup([]);
+    // A latency spike, then an image that cannot be pulled 30 s later: the old pods keep serving, so the pull failure did not slow them.
+    const latency = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    clock.advance(30);
+    const imagePull = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
+    expect(imagePull).not.toBe(latency);
+    expect(store.incidents.get(imagePull)).toMatchObject({ service: 'order-service', type: 'KubePodImagePullBackOff', splitFrom: latency });
+    // Errors, then the crash loop behind them a pull later: one fault.
+    const errors = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
+    clock.advance(10);
+    expect((await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents[0]).toBe(errors);
+  });
+
+  it('a Kubernetes failure of a new kind after the incident’s own ended is another fault; while one fires it joins', async () => {
+    const { p, clock, store } = setup([]);
+    const oom = (await p.ingest([kube('payment-service', 'KubePodOOMKilled')])).incidents[0];
+    clock.advance(20);
+    // Out of memory, then crash looping while the OOM kill still shows: the same pods, one fault.
+    expect((await p.ingest([kube('payment-service', 'KubePodCrashLooping')])).incidents[0]).toBe(oom);
+    clock.advance(60);
+    await p.ingest([kube('payment-service', 'KubePodOOMKilled', 'resolved'), kube('payment-service', 'KubePodCrashLooping', 'resolved')]);
+    await p.ingest([anomaly('payment-service', ['error_rate'])]);
+    clock.advance(10);
+    // Fixed, with errors still fading out; then a bad image: a new fault, not the crash loop's.
+    const imagePull = (await p.ingest([kube('payment-service', 'KubePodImagePullBackOff')])).incidents[0];
+    expect(imagePull).not.toBe(oom);
+    expect(store.incidents.get(imagePull)).toMatchObject({ type: 'KubePodImagePullBackOff' });
+  });
 });

@@ -11,7 +11,6 @@
  * - incidents by status            gsi1: INCIDENTS#<status> / <lastSeen>#<id>
  * - incident's firing alerts       INCIDENT#<id> / ALERT#<alertId>          (one per firing instance, deleted on resolve)
  * - silences                       SILENCE / <id>                           (TTL at end time)
- * - delivery counted once          COUNTED#<delivery>#<key> / DELIVERY      (conditional put, TTL 1 h)
  * - anomalies per series           ANOMALY#<cluster>#<service> / <at>       (TTL)
  * - latest anomalies per cluster   gsi1: ANOMALIES#<clusterId> / <at>#<series>
  * - cluster health per pull       HEALTH#<clusterId> / <at>#<pullId>       (TTL a week; newest = Query backwards, Limit 1)

@@ -259,18 +259,11 @@ export class AlertPipeline {
     return true;
   }
 
-  /** Counts a group of a delivery once: a redelivery writes with count 0 (unless the first try stored nothing). */
+  /** A group of a delivery: its key counts each delivery once (a retried webhook writes with count 0). */
   async #countOnce(group: AlertGroup, now: Date, deliveryId: string | undefined, write: (batch: AlertBatch) => Promise<string>): Promise<string> {
     const batch = toBatch(group, now);
-    const key = deliveryId ? `${deliveryId}#${group.key}` : undefined;
-    if (key && !(await this.#store.claimCount(key, now))) batch.count = 0;
-    try {
-      return await write(batch);
-    } catch (error) {
-      // A failed notification comes after the counted write; anything else may have stored nothing.
-      if (key && batch.count > 0 && !(error instanceof DeliveryError)) await this.#store.releaseCount(key);
-      throw error;
-    }
+    if (deliveryId) batch.delivery = deliveryId;
+    return write(batch);
   }
 
   async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert, now: Date): Promise<boolean> {
@@ -314,6 +307,7 @@ export class AlertPipeline {
       if (split) return split;
       const touched = await this.#store.touch(batch, this.config.dedup);
       if (touched.outcome === 'duplicate') return touched.incidentId;
+      if (touched.outcome === 'miss' && touched.counted) batch.count = 0;
       if (touched.outcome === 'joined') {
         await this.#afterJoin(touched.incident, lead, group, now);
         return touched.incident.id;

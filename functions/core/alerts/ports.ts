@@ -45,6 +45,11 @@ export interface AlertBatch {
   types: string[];
   /** The highest severity in this write: a duplicate at a severity the incident already has needs nothing but counting. */
   severity?: Severity;
+  /**
+   * The delivery this write comes from (an Alertmanager webhook's hash): the key records the last one it counted, in
+   * the same write, so a sender's retry of it (after a 503) is not counted again.
+   */
+  delivery?: string;
   now: Date;
 }
 
@@ -52,8 +57,11 @@ export type TouchResult =
   /** Counted (and stored) at a severity the incident has, with no delivery of it waiting: nothing else to do. */
   | { outcome: 'duplicate'; incidentId: string }
   | { outcome: 'joined'; incident: IncidentRecord }
-  /** No live incident for the key; `previous` is the dedup state found (expired or resolved), if any. */
-  | { outcome: 'miss'; previous?: DedupState };
+  /**
+   * No live incident for the key; `previous` is the dedup state found (expired or resolved), if any; `counted`: the
+   * key already counted this write's delivery (write it with count 0).
+   */
+  | { outcome: 'miss'; previous?: DedupState; counted?: true };
 
 export interface IncidentDraft {
   id: string;
@@ -119,9 +127,6 @@ export interface AlertStore {
   /** Also makes the incident's keys take the full path again, so a redelivered input retries the delivery. */
   releaseDelivery(incident: Pick<IncidentRecord, 'id' | 'version' | 'keys'>, transition: Transition, doneTargets: string[]): Promise<void>;
   activeSilences(now: Date): Promise<Silence[]>;
-  /** Marks a delivery's group as counted (expires after a while); false when it already was. */
-  claimCount(key: string, now: Date): Promise<boolean>;
-  releaseCount(key: string): Promise<void>;
   /** A short exclusive lease (true when taken); a crashed holder's lease lapses after `seconds`. */
   claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;

@@ -32,9 +32,9 @@ function setup() {
 }
 
 /** The requests one ingest makes. */
-async function counted(pipeline: AlertPipeline, alerts: NormalizedAlert[]): Promise<string[]> {
+async function counted(pipeline: AlertPipeline, alerts: NormalizedAlert[], deliveryId?: string): Promise<string[]> {
   requests.length = 0;
-  await pipeline.ingest(alerts);
+  await pipeline.ingest(alerts, deliveryId ? { deliveryId } : {});
   return [...requests];
 }
 
@@ -59,6 +59,21 @@ describe('DynamoDB requests per alert', () => {
     }
     expect(await table.store.getIncident(id)).toMatchObject({ alertCount: 4, status: 'open', lastSeen: t.clock.now().toISOString() });
     expect(t.slack.sent).toHaveLength(1);
+  });
+
+  it('a webhook delivery is priced like any alert: a new incident three, a duplicate one; its retry counts nothing', async () => {
+    const t = setup();
+    await t.pipeline.ingest([alert({ cluster: 'hook', service: 'warmup' })]); // silences are read once per 30 s
+    const a = alert({ cluster: 'hook', service: 'cart' });
+    expect(await counted(t.pipeline, [a], 'am-1')).toEqual(['UpdateItem', 'TransactWriteItems', 'UpdateItem']);
+    const [id] = (await t.pipeline.ingest([a], { deliveryId: 'am-1' })).incidents; // retried: nothing counted
+    t.clock.advance(5);
+    // Alertmanager sends the group again (a new payload): one conditional UpdateItem, counted.
+    expect(await counted(t.pipeline, [a], 'am-2')).toEqual(['UpdateItem']);
+    // It retries that payload (our answer never reached it): one request, nothing counted.
+    expect(await counted(t.pipeline, [a], 'am-2')).toEqual(['UpdateItem']);
+    await t.pipeline.ingest([a], { deliveryId: 'am-3' });
+    expect(await table.store.getIncident(id)).toMatchObject({ alertCount: 3 });
   });
 
   it('an alert the incident has not seen costs three, a higher severity the full path; then duplicates are one request again', async () => {

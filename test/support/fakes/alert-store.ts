@@ -18,10 +18,12 @@ export class InMemoryAlertStore implements AlertStore {
   /** incident id → alert id → the firing alert */
   readonly alerts = new Map<string, Map<string, FiringAlert>>();
   readonly silences: Silence[] = [];
-  readonly #counted = new Map<string, number>();
+  /** key → the last delivery it counted */
+  readonly #lastDelivery = new Map<string, string>();
   readonly #leases = new Map<string, { holder: string; until: number }>();
 
   #put(incidentId: string, batch: AlertBatch): void {
+    this.#recordDelivery(batch);
     const m = this.alerts.get(incidentId) ?? new Map<string, FiringAlert>();
     for (const alertId of batch.alertIds) m.set(alertId, { alertId, key: batch.key, service: batch.service, types: [...batch.types].sort() });
     this.alerts.set(incidentId, m);
@@ -37,7 +39,10 @@ export class InMemoryAlertStore implements AlertStore {
 
   async touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult> {
     const state = this.dedup.get(batch.key);
-    if (!state || state.status !== 'firing' || isExpired(state, batch.now)) return { outcome: 'miss', ...(state ? { previous: clone(state) } : {}) };
+    const counted = batch.delivery !== undefined && this.#lastDelivery.get(batch.key) === batch.delivery;
+    if (counted) batch = { ...batch, count: 0 };
+    if (!state || state.status !== 'firing' || isExpired(state, batch.now))
+      return { outcome: 'miss', ...(state ? { previous: clone(state) } : {}), ...(counted ? { counted: true as const } : {}) };
     state.lastSeen = batch.now.toISOString();
     state.expiresAt = firingExpiry(batch.now, dedup);
     state.alertCount += batch.count;
@@ -284,15 +289,8 @@ export class InMemoryAlertStore implements AlertStore {
     return this.silences.filter((s) => Date.parse(s.startsAt) <= now.getTime() && Date.parse(s.endsAt) > now.getTime());
   }
 
-  async claimCount(key: string, now: Date): Promise<boolean> {
-    const until = this.#counted.get(key);
-    if (until !== undefined && until >= epochSeconds(now)) return false;
-    this.#counted.set(key, epochSeconds(now) + 3600);
-    return true;
-  }
-
-  async releaseCount(key: string): Promise<void> {
-    this.#counted.delete(key);
+  #recordDelivery(batch: AlertBatch): void {
+    if (batch.delivery !== undefined) this.#lastDelivery.set(batch.key, batch.delivery);
   }
 
   async claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean> {

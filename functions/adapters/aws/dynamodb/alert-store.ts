@@ -27,12 +27,9 @@ import { DynamoSilenceStore } from './silence-store.ts';
 export { DynamoRequestMeter } from './incident-store.ts';
 
 const ALERT_PREFIX = 'ALERT#';
-const countedPk = (key: string) => `COUNTED#${key}`;
 const leasePk = (name: string) => `LEASE#${name}`;
 const LEASE_SK = 'LEASE';
-const COUNTED_SK = 'DELIVERY';
 /** Longer than a sender keeps retrying one delivery; shorter than Alertmanager's repeat interval (4 h). */
-const COUNTED_TTL_SECONDS = 3600;
 const alertSk = (alertId: string) => `${ALERT_PREFIX}${alertId}`;
 /** BatchWriteItem's limit, and how many such batches run at once. */
 const BATCH_WRITE_SIZE = 25;
@@ -69,6 +66,20 @@ function duplicateCondition(batch: AlertBatch, now: Date): { condition: string; 
     parts.push(`contains(seenTypes, :t${i})`);
   });
   return { condition: parts.join(' AND '), values };
+}
+
+/** What `duplicateCondition` asks of the key's item, read from it: the incident holds the whole batch already. */
+function holdsAlready(item: Record<string, unknown>, batch: AlertBatch, now: Date): boolean {
+  const seen = item.seen instanceof Set ? (item.seen as Set<string>) : undefined;
+  const seenTypes = item.seenTypes instanceof Set ? (item.seenTypes as Set<string>) : undefined;
+  return (
+    typeof item.gen === 'string' &&
+    Number(item.touchedAt ?? 0) >= now.getTime() - INCIDENT_REFRESH_SECONDS * 1000 &&
+    batch.severity !== undefined &&
+    item.severity === batch.severity &&
+    batch.alertIds.every((id) => seen?.has(id)) &&
+    batch.types.every((type) => seenTypes?.has(type))
+  );
 }
 
 function toDedupState(item: Record<string, unknown>): DedupState {
@@ -112,7 +123,8 @@ function cancellationCodes(error: unknown): string[] | undefined {
  * was found, so an alert joining concurrently is never lost.
  *
  * Requests per write (counted on the wire in test/integration/alerts/request-budget.test.ts): a duplicate (alerts the
- * incident holds, at a severity it has) is 1, a conditional UpdateItem on the key's dedup item that counts it there
+ * incident holds, at a severity it has) is 1 (a webhook's too: the key records the last delivery it counted, so a
+ * sender's retry of it counts nothing), a conditional UpdateItem on the key's dedup item that counts it there
  * (readers of the incident add those counts: see DynamoIncidentStore.withDuplicates); a new incident is 3 (that
  * update failing, one transaction creating dedup state, incident and alert items, the outbox completion); an alert
  * the incident has not seen is 4 (the failed update, alert items, incident update, what the key has recorded). The
@@ -143,14 +155,15 @@ export class DynamoAlertStore implements AlertStore {
   async touch(batch: AlertBatch, dedup: DedupConfig): Promise<TouchResult> {
     const now = batch.now;
     const duplicate = duplicateCondition(batch, now);
+    const delivery = batch.delivery;
     let old: Record<string, unknown> | undefined;
     try {
       const out = await this.#table.send<{ Attributes?: Record<string, unknown> }>(
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
-          UpdateExpression: 'SET lastSeen = :now, expiresAt = :exp ADD alertCount :n, fastCount :n',
-          ConditionExpression: `${LIVE_FIRING} AND ${duplicate.condition}`,
+          UpdateExpression: `SET lastSeen = :now, expiresAt = :exp${delivery ? ', lastDelivery = :dlv' : ''} ADD alertCount :n, fastCount :n`,
+          ConditionExpression: `${LIVE_FIRING} AND ${duplicate.condition}${delivery ? ' AND (attribute_not_exists(lastDelivery) OR lastDelivery <> :dlv)' : ''}`,
           ExpressionAttributeValues: {
             ':now': now.toISOString(),
             ':exp': firingExpiry(now, dedup),
@@ -158,6 +171,7 @@ export class DynamoAlertStore implements AlertStore {
             ':firing': 'firing',
             ':nowSec': epochSeconds(now),
             ...duplicate.values,
+            ...(delivery ? { ':dlv': delivery } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -169,8 +183,13 @@ export class DynamoAlertStore implements AlertStore {
       old = error.Item ? unmarshall(error.Item as never) : undefined;
     }
     if (!old) return { outcome: 'miss' };
+    // A retried delivery this key has counted already (its first try got this far): everything again, counting nothing.
+    const counted = delivery !== undefined && old.lastDelivery === delivery;
+    if (counted) batch = { ...batch, count: 0 };
     const state = toDedupState(old);
-    if (state.status !== 'firing' || isExpired(state, now)) return { outcome: 'miss', previous: state };
+    if (counted && state.status === 'firing' && !isExpired(state, now) && holdsAlready(old, batch, now))
+      return { outcome: 'duplicate', incidentId: state.incidentId };
+    if (state.status !== 'firing' || isExpired(state, now)) return { outcome: 'miss', previous: state, ...(counted ? { counted: true as const } : {}) };
     return this.#join(batch, state, old, dedup);
   }
 
@@ -265,6 +284,7 @@ export class DynamoAlertStore implements AlertStore {
     const sets = ['lastSeen = :now', 'expiresAt = :exp', 'gen = if_not_exists(gen, :gen)'];
     if (what.settled) sets.push('touchedAt = :ms');
     if (what.severity) sets.push('severity = :sev');
+    if (batch.delivery) sets.push('lastDelivery = :dlv');
     const adds = ['alertCount :n', 'seenTypes :types', ...(recordIds ? ['seen :ids'] : [])];
     const conditions = ['incidentId = :id', 'dedupStatus = :firing', old.rv === undefined ? 'attribute_not_exists(rv)' : 'rv = :rv'];
     if (recordIds) conditions.push('(attribute_not_exists(seen) OR size(seen) <= :room)');
@@ -285,6 +305,7 @@ export class DynamoAlertStore implements AlertStore {
         ...(what.severity ? { ':sev': what.severity } : {}),
         ...(recordIds ? { ':ids': new Set(batch.alertIds), ':room': SEEN_MAX - batch.alertIds.length } : {}),
         ...(old.rv === undefined ? {} : { ':rv': old.rv }),
+        ...(batch.delivery ? { ':dlv': batch.delivery } : {}),
       },
     };
   }
@@ -295,7 +316,7 @@ export class DynamoAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
-          UpdateExpression: 'SET lastSeen = :now, expiresAt = :exp ADD alertCount :n',
+          UpdateExpression: `SET lastSeen = :now, expiresAt = :exp${batch.delivery ? ', lastDelivery = :dlv' : ''} ADD alertCount :n`,
           ConditionExpression: 'incidentId = :id AND dedupStatus = :firing',
           ExpressionAttributeValues: {
             ':now': batch.now.toISOString(),
@@ -303,6 +324,7 @@ export class DynamoAlertStore implements AlertStore {
             ':n': batch.count,
             ':id': incidentId,
             ':firing': 'firing',
+            ...(batch.delivery ? { ':dlv': batch.delivery } : {}),
           },
         }),
       );
@@ -480,24 +502,25 @@ export class DynamoAlertStore implements AlertStore {
       if (!isConditionFailure(error)) throw error;
     }
     // Winner or not, the dedup state must say firing again, else every later alert comes back here.
-    await this.#setDedupFiring(previous.key, previous.incidentId, now, dedup);
+    await this.#setDedupFiring(previous.key, previous.incidentId, now, dedup, batch.delivery);
     return incident;
   }
 
-  async #setDedupFiring(key: string, incidentId: string, now: Date, dedup: DedupConfig): Promise<void> {
+  async #setDedupFiring(key: string, incidentId: string, now: Date, dedup: DedupConfig, delivery?: string): Promise<void> {
     try {
       await this.#table.send(
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(key), sk: DEDUP_SK },
           // The next alert takes the full path and records what the reopened incident holds.
-          UpdateExpression: 'SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp REMOVE resolvedAt, touchedAt, seen, seenTypes',
+          UpdateExpression: `SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp${delivery ? ', lastDelivery = :dlv' : ''} REMOVE resolvedAt, touchedAt, seen, seenTypes`,
           ConditionExpression: 'incidentId = :id',
           ExpressionAttributeValues: {
             ':firing': 'firing',
             ':now': now.toISOString(),
             ':exp': firingExpiry(now, dedup),
             ':id': incidentId,
+            ...(delivery ? { ':dlv': delivery } : {}),
           },
         }),
       );
@@ -765,23 +788,6 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async claimCount(key: string, now: Date): Promise<boolean> {
-    try {
-      await this.#table.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: { pk: countedPk(key), sk: COUNTED_SK, expiresAt: epochSeconds(now) + COUNTED_TTL_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
-          ExpressionAttributeValues: { ':nowSec': epochSeconds(now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   async claimLease(name: string, holder: string, now: Date, seconds: number): Promise<boolean> {
     try {
       await this.#table.send(
@@ -836,10 +842,6 @@ export class DynamoAlertStore implements AlertStore {
     });
   }
 
-  async releaseCount(key: string): Promise<void> {
-    await this.#table.send(new DeleteCommand({ TableName: this.#table.tableName, Key: { pk: countedPk(key), sk: COUNTED_SK } }));
-  }
-
   activeSilences(now: Date): Promise<Silence[]> {
     return this.silences.active(now);
   }
@@ -868,6 +870,7 @@ export class DynamoAlertStore implements AlertStore {
           seenTypes: typesOf(batch),
           ...(batch.alertIds.length ? { seen: new Set(batch.alertIds) } : {}),
           ...(severity && batch.severity === severity ? { severity } : {}),
+          ...(batch.delivery ? { lastDelivery: batch.delivery } : {}),
         } as Record<string, unknown>,
         // A resolved key may be claimed too: the pipeline reopens its own incidents itself, so a
         // resolved key arriving here belonged to another service's incident (see the pipeline).

@@ -108,6 +108,12 @@ export function predictBreach(input: BreachInput): number | undefined {
   if (points.length < (input.minPoints ?? 4)) return undefined;
   const last = points[points.length - 1]!;
   if (last.v >= input.limit) return last.t;
-  const f = (input.forecaster ?? trendForecaster)(input.points, input.horizonMs, input.stepMs);
+  // No further ahead than a few times the history behind it: a one-minute ramp says nothing about the next hour.
+  const reach = Math.min(input.horizonMs, EXTRAPOLATION_SPANS * (last.t - points[0]!.t));
+  if (reach < input.stepMs) return undefined;
+  const f = (input.forecaster ?? trendForecaster)(input.points, reach, input.stepMs);
   return crossingTime(f, input.limit, last);
 }
+
+/** How many times the span of its history a forecast may reach ahead. */
+export const EXTRAPOLATION_SPANS = 4;

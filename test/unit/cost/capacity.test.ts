@@ -96,4 +96,13 @@ describe('predicted breaches', () => {
     expect(trendForecaster(pts, 3000, 1000).map((p) => p.v)).toEqual([expect.closeTo(0.45, 6), expect.closeTo(0.5, 6), expect.closeTo(0.55, 6)]);
     expect(holtWintersForecaster(pts, 3000, 1000)).toHaveLength(3);
   });
+
+  it('forecasts no further ahead than four times the history behind it: a short ramp is no breach an hour away', () => {
+    // Five pulls 10 s apart climbing 1 % each: the line reaches the limit 6 minutes on, beyond 4 × the 40 s behind it.
+    const ramp = Array.from({ length: 5 }, (_, i) => ({ t: i * 10_000, v: 0.6 + i * 0.01 }));
+    expect(predictBreach({ points: ramp, limit: 1, horizonMs: 3_600_000, stepMs: 10_000 })).toBeUndefined();
+    // The same climb for an hour behind it is a trend: the breach is predicted.
+    const hour = Array.from({ length: 361 }, (_, i) => ({ t: i * 10_000, v: 0.2 + i * 0.0015 }));
+    expect(predictBreach({ points: hour, limit: 1, horizonMs: 3_600_000, stepMs: 10_000 })).toBeGreaterThan(3_600_000);
+  });
 });

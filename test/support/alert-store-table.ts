@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoAlertStore } from '../../functions/adapters/aws/dynamodb/alert-store.ts';
+import type { IncidentDraft } from '../../functions/core/alerts/ports.ts';
 import { createDocumentClient } from '../../functions/adapters/aws/dynamodb/document-client.ts';
 import { startTestTable } from './dynamodb.ts';
 
@@ -27,4 +28,21 @@ export function useAlertStoreTable(): AlertStoreTable {
     await db?.stop();
   });
   return table;
+}
+
+/** A plain incident draft of `cart` (HighErrorRate, high), for tests that open incidents on the store directly. */
+export function incidentDraft(id: string, cluster: string, windowStart: Date): IncidentDraft {
+  return {
+    id,
+    cluster,
+    namespace: 'shop',
+    service: 'cart',
+    type: 'HighErrorRate',
+    severity: 'high',
+    title: 't',
+    importance: 1,
+    notify: true,
+    silenced: false,
+    windowStart: windowStart.toISOString(),
+  };
 }

@@ -5,26 +5,14 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEDUP_CONFIG } from '../../../functions/core/alerts/dedup.ts';
-import { useAlertStoreTable } from '../../support/alert-store-table.ts';
+import { incidentDraft, useAlertStoreTable } from '../../support/alert-store-table.ts';
 
 const table = useAlertStoreTable();
 
 async function incidentAt(id: string, version: number) {
   const now = new Date('2026-11-27T00:00:00Z');
   const batch = { key: `k-${id}`, alertIds: ['a1'], fingerprints: ['f'], types: ['HighErrorRate'], count: 1, service: 'cart', now };
-  const draft = {
-    id,
-    cluster: 'c',
-    namespace: 'shop',
-    service: 'cart',
-    type: 'HighErrorRate',
-    severity: 'high' as const,
-    title: 't',
-    importance: 1,
-    notify: true,
-    silenced: false,
-    windowStart: now.toISOString(),
-  };
+  const draft = incidentDraft(id, 'c', now);
   expect(await table.store.open(batch, draft, DEFAULT_DEDUP_CONFIG)).toBeDefined();
   // The incident has since been resolved and reopened twice: the pending 'reopened' is a newer one.
   await table.client.send(

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AlertPipeline, DeliveryError } from '../../../functions/core/alerts/pipeline.ts';
 import { incidentKey } from '../../../functions/core/alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
-import { useAlertStoreTable } from '../../support/alert-store-table.ts';
+import { incidentDraft, useAlertStoreTable } from '../../support/alert-store-table.ts';
 import { RecordingNotifier, RecordingPublisher, TestClock, alert } from './helpers.ts';
 
 const table = useAlertStoreTable();
@@ -150,19 +150,7 @@ describe('duplicates counted on the dedup item', () => {
     severity: 'high' as const,
     now: at,
   });
-  const draft = (id: string) => ({
-    id,
-    cluster: 'moves',
-    namespace: 'shop',
-    service: 'cart',
-    type: 'HighErrorRate',
-    severity: 'high' as const,
-    title: 't',
-    importance: 1,
-    notify: true,
-    silenced: false,
-    windowStart: now.toISOString(),
-  });
+  const draft = (id: string) => incidentDraft(id, 'moves', now);
 
   it('stay with the incident they were counted for when the key moves to another one', async () => {
     expect(await table.store.open(batch('k-move'), draft('inc-move-from'), dedup)).toBeDefined();

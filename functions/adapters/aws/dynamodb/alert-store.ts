@@ -29,7 +29,6 @@ export { DynamoRequestMeter } from './incident-store.ts';
 const ALERT_PREFIX = 'ALERT#';
 const leasePk = (name: string) => `LEASE#${name}`;
 const LEASE_SK = 'LEASE';
-/** Longer than a sender keeps retrying one delivery; shorter than Alertmanager's repeat interval (4 h). */
 const alertSk = (alertId: string) => `${ALERT_PREFIX}${alertId}`;
 /** BatchWriteItem's limit, and how many such batches run at once. */
 const BATCH_WRITE_SIZE = 25;

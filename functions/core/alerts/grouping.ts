@@ -1,4 +1,5 @@
-import { DEFAULT_GROUP_LABELS, incidentKey } from './fingerprint.ts';
+import { DEFAULT_GROUP_LABELS, fingerprintOf, incidentKey, labelValues } from './fingerprint.ts';
+import { EVIDENCE_SOURCES, OWN_FAILURE } from './explain.ts';
 import { downstreamOf, upstreamOf } from '../mesh/graph.ts';
 import { cosineSimilarity } from './similarity.ts';
 import type { Incident, NormalizedAlert } from './types.ts';
@@ -25,11 +26,29 @@ export interface AlertGroup {
   alerts: NormalizedAlert[];
 }
 
+/** The label that keys the pull's Kubernetes conditions apart from their service's other alerts. */
+const CONDITION_KEY_LABEL = 'fleetops_condition';
+
+/**
+ * The incident key of an alert. A Kubernetes condition the pull raised keys apart from its service's symptoms:
+ * the two are often one fault (a crash loop and the errors it causes meet in one incident through the
+ * same-service join) but may be two (an image-pull failure beside a latency rise that a callee causes), and each
+ * must be able to move alone. Other sources key per service, as they always have.
+ */
+export function incidentKeyOf(alert: NormalizedAlert, groupLabels: readonly string[] = DEFAULT_GROUP_LABELS): string {
+  if (!isPulledCondition(alert)) return incidentKey(alert, groupLabels);
+  return fingerprintOf({ ...labelValues(alert), [CONDITION_KEY_LABEL]: 'condition' }, [...groupLabels, CONDITION_KEY_LABEL]);
+}
+
+/** A Kubernetes condition of a workload as the pull raises it (kube-state), keyed apart from the service's symptoms. */
+export const isPulledCondition = (alert: Pick<NormalizedAlert, 'source' | 'type'>): boolean =>
+  EVIDENCE_SOURCES.has(alert.source) && OWN_FAILURE.test(alert.type);
+
 /** Splits one batch by incident key and status; the pods of one service become one group, one store write. */
 export function groupBatch(alerts: NormalizedAlert[], groupLabels: readonly string[] = DEFAULT_GROUP_LABELS): AlertGroup[] {
   const groups = new Map<string, AlertGroup>();
   for (const alert of alerts) {
-    const key = incidentKey(alert, groupLabels);
+    const key = incidentKeyOf(alert, groupLabels);
     const id = `${key}|${alert.status}`;
     const group = groups.get(id) ?? { key, status: alert.status, alerts: [] };
     group.alerts.push(alert);

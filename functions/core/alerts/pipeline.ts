@@ -463,10 +463,15 @@ export class AlertPipeline {
    */
   async #rehome(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<string | undefined | null> {
     if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return undefined;
-    // A Kubernetes failure of its own that still fires keeps the service's key (and its alerts) where it is.
-    if ((await this.#store.firingAlerts(incident.id)).some((a) => (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return undefined;
-    if ((incident.services?.length ?? 1) > 1) return undefined;
-    return this.#moveToExplaining(batch, lead, incident, now);
+    const conditions = (await this.#store.firingAlerts(incident.id)).filter((a) => (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+    // A Kubernetes failure of its own under this key (an Alertmanager rule's) keeps the key, and its alerts, where it is.
+    if (conditions.some((a) => a.key === undefined || a.key === batch.key)) return undefined;
+    // With no condition left to be its root, an incident that other services' symptoms joined keeps this key too.
+    if (!conditions.length && (incident.services?.length ?? 1) > 1) return undefined;
+    // The signals the incident opened on are its own condition's; the ones the service shows since need a cause.
+    const accounted = conditions.length ? signalsIn(incident.title ?? '') : [];
+    const news = (lead.signals ?? []).filter((s) => !accounted.includes(s));
+    return this.#moveToExplaining(batch, news.length ? { ...lead, signals: news } : lead, incident, now);
   }
 
   /** Moves `batch.key` (and its firing alerts) from `incident` into the callee's open incident that explains `lead`, if any. */
@@ -661,10 +666,15 @@ export class AlertPipeline {
     await this.#deliver(resolved, 'resolved');
     const byKey = new Map<string, FiringAlert[]>();
     for (const a of await this.#store.firingAlerts(incident.id)) if (a.key) (byKey.get(a.key) ?? byKey.set(a.key, []).get(a.key)!).push(a);
+    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
+    const open = byKey.size ? await this.#store.recentOpenIncidents(current.cluster, since) : [];
     for (const [key, alerts] of byKey) {
       const service = alerts[0].service ?? key;
       const type = alerts[0].types?.[0] ?? 'AnomalyDetected';
       const batch: AlertBatch = { key, alertIds: [], fingerprints: [], count: 0, service, types: [...new Set(alerts.flatMap((a) => a.types ?? [type]))], now };
+      // A symptom of a service whose own condition still fires in an incident of its own goes back there.
+      const own = await this.#incidentOfFiringCondition(service, current, open);
+      if (own && (await this.#store.attach(batch, own.id, this.config.dedup, current.id))) continue;
       const lead: NormalizedAlert = {
         fingerprint: key,
         alertId: alerts[0].alertId,
@@ -687,6 +697,16 @@ export class AlertPipeline {
     return true;
   }
 
+  /** The open incident (other than `from`) in which a Kubernetes condition of `service` still fires. */
+  async #incidentOfFiringCondition(service: string, from: Incident, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
+    for (const incident of open) {
+      if (incident.id === from.id || incident.service !== service || incident.namespace !== from.namespace) continue;
+      const firing = await this.#store.firingAlerts(incident.id);
+      if (firing.some((a) => (a.service ?? incident.service) === service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return incident;
+    }
+    return undefined;
+  }
+
   /** Takes over a delivery its winner did not finish (failed and released, or crashed past the lease). */
   async #recover(incident: IncidentRecord, now: Date): Promise<void> {
     if (!incident.pending) return;
@@ -696,9 +716,15 @@ export class AlertPipeline {
 
   async #correlate(alert: NormalizedAlert, now: Date, graph: DependencyGraph | undefined): Promise<IncidentRecord | undefined> {
     const grouping = { ...this.config.grouping, dependencies: graph };
-    if (!grouping.dependencies && grouping.similarityThreshold === undefined) return undefined;
+    const pulled = EVIDENCE_SOURCES.has(alert.source);
+    if (!grouping.dependencies && grouping.similarityThreshold === undefined && !pulled) return undefined;
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
     const all = await this.#store.recentOpenIncidents(alert.cluster, since);
+    // Any source may meet the pull's conditions here; without a graph only the pull's own alerts pay for the read.
+    const ownService = await this.#sameServiceIncident(alert, all);
+    // A condition is the service's own failure: its service's incident, or one of its own (a callee explains none of it).
+    if (ownService && OWN_FAILURE.test(alert.type)) return ownService;
+    if (!grouping.dependencies && grouping.similarityThreshold === undefined) return ownService;
     const candidates = grouping.dependencies ? await this.#explainedCandidates(alert, all, grouping.dependencies, now) : all;
     let similarities: Map<string, number> | undefined;
     if (this.#similarity && grouping.similarityThreshold !== undefined) {
@@ -712,7 +738,35 @@ export class AlertPipeline {
         }
       }
     }
-    return findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+    const correlated = findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+    // A callee's incident that the edges trace this symptom to comes first; then the service's own condition.
+    const down = graph ? downstreamOf(alert.service, graph) : new Set<string>();
+    if (ownService && !(correlated && [correlated.service, ...(correlated.services ?? [])].some((s) => down.has(s)))) return ownService;
+    return correlated;
+  }
+
+  /**
+   * The open incident of the alert's own service that the same fault opened: a pulled condition and its service's
+   * symptoms key apart, and meet here. A condition joins the service's incident when its fault can be what that
+   * incident is about (`#anotherKubeFailure`); a symptom joins the service's incident of a condition that still fires
+   * and can show as its signals (a crash loop fails requests; an image that cannot be pulled fails none).
+   */
+  async #sameServiceIncident(alert: NormalizedAlert, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
+    const own = open
+      .filter((c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.namespace === alert.namespace && c.service === alert.service)
+      .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+    const now = this.#clock.now();
+    for (const incident of own) {
+      if (OWN_FAILURE.test(alert.type)) {
+        if (!(await this.#anotherKubeFailure(alert, incident, now))) return incident;
+        continue;
+      }
+      const conditions = (await this.#store.firingAlerts(incident.id))
+        .filter((a) => (a.service ?? incident.service) === alert.service)
+        .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
+      if (conditions.some((type) => kubeFailureCanShowAs(type, alert.signals ?? []))) return incident;
+    }
+    return undefined;
   }
 
   /**

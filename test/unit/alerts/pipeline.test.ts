@@ -42,6 +42,9 @@ const anomaly = (service: string, signals: string[], status: 'firing' | 'resolve
   alert({ cluster: 'c1', service, type: 'AnomalyDetected', source: 'anomaly', signals, status, message: `Anomaly on ${service}: ${signals.join('; ')}` });
 const kube = (service: string, type: string, status: 'firing' | 'resolved' = 'firing'): NormalizedAlert =>
   alert({ cluster: 'c1', service, type, source: 'kube-state', status, message: `${type} on ${service}` });
+/** The same condition from an Alertmanager rule: it keys per service, with the service's symptoms. */
+const ruleKube = (service: string, type: string): NormalizedAlert =>
+  alert({ cluster: 'c1', service, type, source: 'alertmanager', message: `${type} on ${service}` });
 
 describe('AlertPipeline (in-memory ports)', () => {
   it('opens an incident once and dedups the same alert into it', async () => {
@@ -100,7 +103,8 @@ describe('AlertPipeline (in-memory ports)', () => {
     const { p, store, slack, publisher } = setup([failing('order-service', 'payment-service')]);
     const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
     expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual(pay.incidents);
-    const pull = await p.ingest([kube('order-service', 'KubePodImagePullBackOff')]);
+    // An Alertmanager rule's condition shares the service's key, so the key (and the symptom under it) moves out.
+    const pull = await p.ingest([ruleKube('order-service', 'KubePodImagePullBackOff')]);
     const own = pull.incidents[0];
     expect(own).not.toBe(pay.incidents[0]);
     expect(store.incidents.get(own)).toMatchObject({ service: 'order-service', type: 'KubePodImagePullBackOff', splitFrom: pay.incidents[0], status: 'open' });
@@ -110,7 +114,7 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect(slack.sent.filter((m) => m.incidentId === own)).toHaveLength(1);
     expect(slack.sent.find((m) => m.incidentId === own)?.fields?.splitFrom).toBe(pay.incidents[0]);
     // the split incident dedups further alerts of its key; the root resolves alone
-    expect((await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents).toEqual([own]);
+    expect((await p.ingest([ruleKube('order-service', 'KubePodImagePullBackOff')])).incidents).toEqual([own]);
     await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
     expect(store.incidents.get(pay.incidents[0])?.status).toBe('resolved');
     expect(store.incidents.get(own)?.status).toBe('open');
@@ -202,6 +206,43 @@ describe('one service, one fault after another', () => {
   });
 });
 
+describe('a service’s own condition and its symptoms key apart', () => {
+  it('a crash-looping caller’s new latency, traced by its edges to a callee’s later fault, follows that fault; the crash loop keeps its incident', async () => {
+    const { p, store, clock, evidence, publisher } = setup([healthy('order-service', 'payment-service'), failing('frontend', 'order-service')]);
+    const crash = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    clock.advance(10);
+    // the condition behind the errors, a pull later: one fault, one incident
+    expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([crash]);
+    clock.advance(300);
+    // payment-service slows down; order-service's calls to it are what is slow now
+    evidence.edges = [slow('order-service', 'payment-service'), failing('frontend', 'order-service')];
+    const slowPay = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents[0];
+    expect(slowPay).not.toBe(crash);
+    expect((await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([slowPay]);
+    expect(store.incidents.get(crash)).toMatchObject({ status: 'open', service: 'order-service', types: ['AnomalyDetected', 'KubePodCrashLooping'] });
+    expect((await store.firingAlerts(crash)).flatMap((a) => a.types)).toEqual(['KubePodCrashLooping']);
+    expect(store.incidents.get(slowPay)?.services).toEqual(['order-service', 'payment-service']);
+    // payment-service recovers while order-service still crash-loops: its symptom goes back to the crash loop's incident
+    await p.ingest([anomaly('payment-service', [], 'resolved')]);
+    expect(store.incidents.get(slowPay)?.status).toBe('resolved');
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(2);
+    expect((await store.firingAlerts(crash)).flatMap((a) => a.types).sort()).toEqual(['AnomalyDetected', 'KubePodCrashLooping']);
+    // the crash loop ends, then its errors: the incident resolves
+    await p.ingest([kube('order-service', 'KubePodCrashLooping', 'resolved')]);
+    expect(store.incidents.get(crash)?.status).toBe('open');
+    await p.ingest([anomaly('order-service', [], 'resolved')]);
+    expect(store.incidents.get(crash)?.status).toBe('resolved');
+  });
+
+  it('a condition that fires first is joined by the errors it causes; an image-pull failure is not joined by a latency rise', async () => {
+    const { p } = setup([]);
+    const crash = (await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents[0];
+    expect((await p.ingest([anomaly('user-service', ['error_rate'])])).incidents).toEqual([crash]);
+    const pull = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0]).not.toBe(pull);
+  });
+});
+
 describe('a caller fault starting while it is a symptom', () => {
   it('a latency spike on a caller whose errors joined the callee’s incident splits off (errors do not explain latency)', async () => {
     const { p, store } = setup([failing('order-service', 'payment-service')]);
@@ -236,7 +277,10 @@ describe('a caller fault starting while it is a symptom', () => {
     clock.advance(30);
     const imagePull = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
     expect(imagePull).not.toBe(latency);
-    expect(store.incidents.get(imagePull)).toMatchObject({ service: 'order-service', type: 'KubePodImagePullBackOff', splitFrom: latency });
+    // The pull's condition keys apart from the service's symptoms: it opens its own incident, nothing to split.
+    expect(store.incidents.get(imagePull)).toMatchObject({ service: 'order-service', type: 'KubePodImagePullBackOff' });
+    expect(store.incidents.get(imagePull)?.splitFrom).toBeUndefined();
+    expect(store.incidents.get(latency)).toMatchObject({ status: 'open', types: ['AnomalyDetected'] });
     // Errors, then the crash loop behind them a pull later: one fault.
     const errors = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
     clock.advance(10);

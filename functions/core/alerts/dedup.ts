@@ -21,6 +21,8 @@ export interface DedupState {
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+  /** When an alert of the key last resolved (its incident may stay open): a condition back long after is another fault. */
+  quietSince?: string;
   /** Epoch seconds (DynamoDB TTL). */
   expiresAt: number;
 }

@@ -23,7 +23,7 @@ import {
 } from './importance.ts';
 import { eventFor, raisedSeverity, shouldResolve, type Transition } from './incident-lifecycle.ts';
 import { notificationFor, publicIncident } from './messages.ts';
-import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord } from './ports.ts';
+import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, KeyState } from './ports.ts';
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
@@ -152,8 +152,10 @@ export class DeliveryError extends Error {
   }
 }
 
-/** A Kubernetes failure of a new kind this long after an anomaly-only incident of the same service began is another fault. */
+/** A Kubernetes failure or a resource signal of a new kind this long after an incident of the same service began is another fault. */
 const NEW_KIND_AFTER_SECONDS = 90;
+/** Detection signals of a workload's own resources: no callee causes them. */
+const RESOURCE_SIGNALS = new Set(['cpu_usage', 'memory_usage']);
 
 const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
@@ -407,7 +409,12 @@ export class AlertPipeline {
     const incident = await this.#store.getIncident(state.incidentId);
     if (!incident || incident.status === 'resolved') return undefined;
     if (incident.service === lead.service) {
-      if (!(await this.#anotherKubeFailure(lead, incident, now)) && !(await this.#signalsReplaced(lead, incident)))
+      if (
+        !(await this.#backAfterQuiet(batch, lead, incident, state, now)) &&
+        !(await this.#anotherKubeFailure(lead, incident, now)) &&
+        !(await this.#signalsReplaced(lead, incident)) &&
+        !(await this.#lateResourceSignal(lead, incident, now))
+      )
         return this.#rehome(batch, lead, incident, now);
     } else {
       if ((await this.#rootFiring(incident)) && (await this.#explainedBy(lead, incident, now))) return undefined;
@@ -422,6 +429,24 @@ export class AlertPipeline {
     if (!split) return null;
     await this.#deliver(split, 'opened');
     return split.id;
+  }
+
+  /**
+   * An alert of the pull whose key went quiet longer than the flap window ago, in its service's incident that other
+   * alerts kept open meanwhile, and that no condition of the service still firing there accounts for: the same failure
+   * back minutes later is another fault (a flap comes back within the window).
+   */
+  async #backAfterQuiet(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, state: KeyState, now: Date): Promise<boolean> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || !state.quietSince) return false;
+    if (now.getTime() - Date.parse(state.quietSince) <= this.config.flapSeconds * 1000) return false;
+    const firing = await this.#store.firingAlerts(incident.id);
+    if (firing.some((a) => a.key === batch.key)) return false;
+    const conditions = firing
+      .filter((a) => (a.service ?? incident.service) === lead.service)
+      .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
+    // A condition beside one that still fires is the same pods failing on.
+    if (OWN_FAILURE.test(lead.type)) return !conditions.length;
+    return !conditions.some((type) => kubeFailureCanShowAs(type, lead.signals ?? []));
   }
 
   /**
@@ -454,6 +479,24 @@ export class AlertPipeline {
     if (!before.length || lead.signals.some((s) => before.includes(s))) return false;
     const firing = await this.#store.firingAlerts(incident.id);
     return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+  }
+
+  /**
+   * An anomaly that adds a resource signal (CPU, memory) well into its service's incident, which nothing firing there
+   * can show as: like a condition of a new kind that late, another fault (a CPU spike minutes into a crash loop's
+   * errors), where one that comes with the first signals is the same one.
+   */
+  async #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<boolean> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
+    if (now.getTime() - Date.parse(incident.firstSeen) <= NEW_KIND_AFTER_SECONDS * 1000) return false;
+    const before = signalsIn(incident.title ?? '');
+    const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
+    if (!fresh.length) return false;
+    const firing = await this.#store.firingAlerts(incident.id);
+    const conditions = firing
+      .filter((a) => (a.service ?? incident.service) === lead.service)
+      .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
+    return !conditions.some((type) => kubeFailureCanShowAs(type, fresh));
   }
 
   /**

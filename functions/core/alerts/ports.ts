@@ -86,6 +86,12 @@ export interface IncidentDraft {
 }
 
 /** One still-firing alert instance of an incident, with the key, service and types it came in with. */
+export interface KeyState {
+  incidentId: string;
+  status: 'firing' | 'resolved';
+  quietSince?: string;
+}
+
 export interface FiringAlert {
   alertId: string;
   /** Absent on items written before keys were recorded. */
@@ -137,8 +143,8 @@ export interface AlertStore {
   reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined>;
   /** Every still-firing alert instance of an incident, with the key it came in under. */
   firingAlerts(incidentId: string): Promise<FiringAlert[]>;
-  /** Where a key points now (undefined when it never did or has expired). */
-  keyState(key: string, now: Date): Promise<{ incidentId: string; status: 'firing' | 'resolved' } | undefined>;
+  /** Where a key points now (undefined when it never did or has expired), and when an alert of it last resolved. */
+  keyState(key: string, now: Date): Promise<KeyState | undefined>;
   /**
    * Moves `batch.key` out of incident `from` into a new incident (`draft`, with `splitFrom`): the key's
    * still-firing alerts of `from` and the batch's alerts go with it, `from` keeps its history. Undefined

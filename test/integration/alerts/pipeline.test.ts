@@ -159,6 +159,28 @@ describe('AlertPipeline on DynamoDB Local', () => {
     expect((await store.getIncident(second))?.alertCount).toBe(1);
   });
 
+  it('a pulled condition keys apart from its service’s symptoms; back minutes after it went quiet, it is another incident', async () => {
+    const t = setup({ flapSeconds: 60 });
+    const condition = (status: 'firing' | 'resolved') =>
+      alert({ cluster: 'cquiet', service: 'cart', type: 'KubePodCrashLooping', source: 'kube-state', status, message: 'KubePodCrashLooping on cart' });
+    const crash = (await t.pipeline.ingest([condition('firing')])).incidents[0];
+    const errors = alert({ cluster: 'cquiet', service: 'cart', type: 'AnomalyDetected', source: 'anomaly', signals: ['error_rate'], message: 'error_rate' });
+    expect((await t.pipeline.ingest([errors])).incidents).toEqual([crash]);
+    const keys = (await store.firingAlerts(crash)).map((a) => a.key);
+    expect(new Set(keys).size).toBe(2);
+    t.clock.advance(30);
+    await t.pipeline.ingest([condition('resolved')]);
+    const quiet = await store.keyState(
+      keys.find((k) => k !== incidentKey(errors))!,
+      t.clock.now(),
+    );
+    expect(quiet).toMatchObject({ incidentId: crash, quietSince: t.clock.now().toISOString() });
+    t.clock.advance(300);
+    const again = (await t.pipeline.ingest([condition('firing')])).incidents[0];
+    expect(again).not.toBe(crash);
+    expect(await store.getIncident(again)).toMatchObject({ type: 'KubePodCrashLooping', splitFrom: crash });
+  });
+
   it('records silenced alerts without notifying or publishing', async () => {
     const t = setup();
     const clockNow = t.clock.now();

@@ -5,7 +5,16 @@
  */
 import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig, type DedupState } from '../../../functions/core/alerts/dedup.ts';
 import type { Transition } from '../../../functions/core/alerts/incident-lifecycle.ts';
-import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../functions/core/alerts/ports.ts';
+import type {
+  AlertBatch,
+  AlertStore,
+  FiringAlert,
+  IncidentDraft,
+  IncidentRecord,
+  KeyState,
+  RootCause,
+  TouchResult,
+} from '../../../functions/core/alerts/ports.ts';
 import type { Silence } from '../../../functions/core/alerts/silences.ts';
 import type { Severity } from '../../../functions/core/alerts/types.ts';
 
@@ -171,6 +180,7 @@ export class InMemoryAlertStore implements AlertStore {
   async resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined> {
     const state = this.dedup.get(batch.key);
     if (!state) return undefined;
+    state.quietSince = batch.now.toISOString();
     if (state.status === 'resolved' && isExpired(state, batch.now)) return undefined;
     for (const id of batch.alertIds) this.alerts.get(state.incidentId)?.delete(id);
     const incident = this.incidents.get(state.incidentId);
@@ -182,9 +192,9 @@ export class InMemoryAlertStore implements AlertStore {
     return clone([...(this.alerts.get(incidentId)?.values() ?? [])]);
   }
 
-  async keyState(key: string, now: Date): Promise<{ incidentId: string; status: 'firing' | 'resolved' } | undefined> {
+  async keyState(key: string, now: Date): Promise<KeyState | undefined> {
     const s = this.dedup.get(key);
-    return s && !isExpired(s, now) ? { incidentId: s.incidentId, status: s.status } : undefined;
+    return s && !isExpired(s, now) ? { incidentId: s.incidentId, status: s.status, ...(s.quietSince ? { quietSince: s.quietSince } : {}) } : undefined;
   }
 
   async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined> {

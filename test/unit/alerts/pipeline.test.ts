@@ -243,6 +243,37 @@ describe('a service’s own condition and its symptoms key apart', () => {
   });
 });
 
+describe('the same kind of failure again, later', () => {
+  it('a condition back within the flap window is a flap; back minutes after it went quiet, while its incident stayed open, another fault', async () => {
+    const { p, clock, store } = setup([]);
+    const crash = (await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual([crash]);
+    clock.advance(30);
+    await p.ingest([kube('order-service', 'KubePodCrashLooping', 'resolved')]);
+    clock.advance(20);
+    expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([crash]);
+    clock.advance(30);
+    await p.ingest([kube('order-service', 'KubePodCrashLooping', 'resolved')]);
+    // the errors linger and keep the incident open; the crash loop comes back six minutes later
+    clock.advance(360);
+    const again = (await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents[0];
+    expect(again).not.toBe(crash);
+    expect(store.incidents.get(again)).toMatchObject({ type: 'KubePodCrashLooping', splitFrom: crash });
+  });
+
+  it('a resource signal that joins an anomaly well into its incident is another fault; one that comes with it is the same', async () => {
+    const { p, clock } = setup([]);
+    const errors = (await p.ingest([anomaly('frontend', ['error_rate'])])).incidents[0];
+    clock.advance(20);
+    expect((await p.ingest([anomaly('frontend', ['error_rate', 'latency_p95'])])).incidents).toEqual([errors]);
+    clock.advance(180);
+    expect((await p.ingest([anomaly('frontend', ['cpu_usage', 'error_rate', 'latency_p95'])])).incidents[0]).not.toBe(errors);
+    const cpu = (await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
+    clock.advance(20);
+    expect((await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95', 'memory_usage'])])).incidents).toEqual([cpu]);
+  });
+});
+
 describe('a caller fault starting while it is a symptom', () => {
   it('a latency spike on a caller whose errors joined the callee’s incident splits off (errors do not explain latency)', async () => {
     const { p, store } = setup([failing('order-service', 'payment-service')]);

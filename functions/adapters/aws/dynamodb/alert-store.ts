@@ -4,7 +4,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig, type DedupState } from '../../../core/alerts/dedup.ts';
 import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
-import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
+import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, KeyState, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
 import { severityRank, type Severity } from '../../../core/alerts/types.ts';
 import {
@@ -90,6 +90,7 @@ function toDedupState(item: Record<string, unknown>): DedupState {
     firstSeen: String(item.firstSeen),
     lastSeen: String(item.lastSeen),
     ...(item.resolvedAt ? { resolvedAt: String(item.resolvedAt) } : {}),
+    ...(item.quietSince ? { quietSince: String(item.quietSince) } : {}),
     expiresAt: Number(item.expiresAt),
   };
 }
@@ -377,14 +378,14 @@ export class DynamoAlertStore implements AlertStore {
     return out;
   }
 
-  async keyState(key: string, now: Date): Promise<{ incidentId: string; status: 'firing' | 'resolved' } | undefined> {
+  async keyState(key: string, now: Date): Promise<KeyState | undefined> {
     const got = await this.#table.send<{ Item?: Record<string, unknown> }>(
       new GetCommand({ TableName: this.#table.tableName, Key: { pk: dedupPk(key), sk: DEDUP_SK }, ConsistentRead: true }),
     );
     if (!got.Item) return undefined;
     const state = toDedupState(got.Item);
     if (isExpired(state, now)) return undefined;
-    return { incidentId: state.incidentId, status: state.status };
+    return { incidentId: state.incidentId, status: state.status, ...(state.quietSince ? { quietSince: state.quietSince } : {}) };
   }
 
   /** One transaction: the key's claim, the incident and (up to TRANSACT_ALERT_ITEMS) its alert items; `extra` rides along. */
@@ -597,9 +598,9 @@ export class DynamoAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(batch.key), sk: DEDUP_SK },
-          UpdateExpression: `ADD rv :one${batch.alertIds.length ? ' DELETE seen :ids' : ''}`,
+          UpdateExpression: `SET quietSince = :now ADD rv :one${batch.alertIds.length ? ' DELETE seen :ids' : ''}`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ...(batch.alertIds.length ? { ':ids': new Set(batch.alertIds) } : {}) },
+          ExpressionAttributeValues: { ':one': 1, ':now': batch.now.toISOString(), ...(batch.alertIds.length ? { ':ids': new Set(batch.alertIds) } : {}) },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -232,7 +232,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       labels: {},
       startsAt: new Date(t0 + now * 1000).toISOString(),
       ...(signals.length ? { signals } : {}),
-      ...(view ? { observed: { errorRatio: view.errorRatio, requestsPerSecond: view.rps } } : {}),
+      ...(view ? { observed: { errorRatio: view.errorRatio, requestsPerSecond: view.rps, latencyP95Seconds: view.p95 } } : {}),
     };
     return { ...base, fingerprint: dedupFingerprint(base), alertId: instanceId(base) };
   };

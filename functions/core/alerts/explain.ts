@@ -32,6 +32,14 @@ export interface SymptomSignals {
 export const ERROR_SHARE = { factor: 3, margin: 0.03 } as const;
 
 /**
+ * How slow a caller may be and still owe it to its callees. Its calls' mean time per request (each callee's mean
+ * attempt latency times the attempts it makes per request) bounds what they add; the caller's p95 is compared with
+ * it, so the factor covers a tail over the mean (a lognormal with a p95 twice its mean, and room for heavier tails),
+ * and the margin the caller's own work: a p95 beyond that is the caller's own.
+ */
+export const LATENCY_SHARE = { factor: 4, marginMs: 250 } as const;
+
+/**
  * What a workload's own Kubernetes failure can show as in its detection signals: pods that crash or are killed
  * fail and slow requests; an image that cannot be pulled stalls the rollout while the old pods keep serving
  * (a rolling update never takes them down first). Kinds not listed: unknown, anything.
@@ -124,7 +132,18 @@ export function explains(caller: string, symptom: SymptomSignals, targets: Reado
   if ([...explaining.values()].some((edges) => edges.length === 0)) return 'unexplained';
   const errorCallees = explaining.get('errors');
   if (errorCallees && errorsBeyondCallees(caller, symptom, evidence, new Set(errorCallees.map((e) => e.to)))) return 'unexplained';
+  if (explaining.has('latency') && latencyBeyondCallees(caller, symptom, evidence)) return 'unexplained';
   return 'explained';
+}
+
+/** Whether the caller is far slower than all its calls together can make it (a slowdown of its own). */
+function latencyBeyondCallees(caller: string, symptom: SymptomSignals, evidence: readonly EdgeHealth[]): boolean {
+  const p95 = symptom.observed?.latencyP95Seconds;
+  const rps = symptom.observed?.requestsPerSecond;
+  if (p95 === undefined || !rps) return false;
+  let perRequestMs = 0;
+  for (const e of evidence) if (e.from === caller && e.latencyMs !== undefined) perRequestMs += (e.rps / rps) * e.latencyMs;
+  return p95 * 1000 > LATENCY_SHARE.factor * perRequestMs + LATENCY_SHARE.marginMs;
 }
 
 /** Whether the caller fails far more often than its failing calls into `callees` can account for (a fault of its own). */

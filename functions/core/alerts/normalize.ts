@@ -160,11 +160,13 @@ function observedOf(features: Record<string, number>): Pick<NormalizedAlert, 'ob
   const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x >= 0 ? x : undefined);
   const errorRatio = finite(features.error_rate);
   const requestsPerSecond = finite(features.request_rate);
-  if (errorRatio === undefined && requestsPerSecond === undefined) return {};
+  const latencyP95Seconds = finite(features.latency_p95);
+  if (errorRatio === undefined && requestsPerSecond === undefined && latencyP95Seconds === undefined) return {};
   return {
     observed: {
       ...(errorRatio !== undefined ? { errorRatio: Math.min(1, errorRatio) } : {}),
       ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+      ...(latencyP95Seconds !== undefined ? { latencyP95Seconds } : {}),
     },
   };
 }

@@ -29,10 +29,10 @@ export interface NormalizedAlert {
   /** Detection signals the anomaly is about (error_rate, latency_p95, cpu_usage, ...): what a callee can explain. Never part of the identity. */
   signals?: string[];
   /**
-   * What the pull measured on the service when it fired: its error ratio (0..1) and requests/s. Tells how much of
-   * the symptom its callees' failing calls can account for. Never part of the identity.
+   * What the pull measured on the service when it fired: its error ratio (0..1), requests/s and p95 latency. Tells
+   * how much of the symptom its callees' calls can account for. Never part of the identity.
    */
-  observed?: { errorRatio?: number; requestsPerSecond?: number };
+  observed?: { errorRatio?: number; requestsPerSecond?: number; latencyP95Seconds?: number };
 }
 
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */

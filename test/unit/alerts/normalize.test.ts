@@ -184,9 +184,9 @@ describe('AnomalyDetected', () => {
     expect(withRelated.related).toEqual(['payment-service']);
     expect([withRelated.alertId, withRelated.fingerprint]).toEqual([a.alertId, a.fingerprint]);
     // What the pull measured travels with it (grouping weighs it), outside the identity too.
-    expect(a.observed).toEqual({ errorRatio: 0.9 });
+    expect(a.observed).toEqual({ errorRatio: 0.9, latencyP95Seconds: 0.5 });
     const measured = normalizeAnomaly({ ...detail, features: { ...detail.features, error_rate: 0.3, request_rate: 12 } });
-    expect(measured.observed).toEqual({ errorRatio: 0.3, requestsPerSecond: 12 });
+    expect(measured.observed).toEqual({ errorRatio: 0.3, requestsPerSecond: 12, latencyP95Seconds: 0.5 });
     expect([measured.alertId, measured.fingerprint]).toEqual([a.alertId, a.fingerprint]);
   });
 

@@ -92,6 +92,18 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).toEqual(pay.incidents);
   });
 
+  it('a caller far slower than all its calls can make it is slow on its own; one within that bound joins', async () => {
+    const { p } = setup([slow('order-service', 'payment-service'), slow('frontend', 'order-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents;
+    // 5 calls/s of 900 ms each for 10 requests/s: 450 ms of calls per request
+    const measured = (service: string, seconds: number) => ({
+      ...anomaly(service, ['latency_p95']),
+      observed: { requestsPerSecond: 10, latencyP95Seconds: seconds },
+    });
+    expect((await p.ingest([measured('order-service', 1.2)])).incidents).toEqual(pay);
+    expect((await p.ingest([measured('frontend', 6)])).incidents).not.toEqual(pay);
+  });
+
   it('a caller’s own Kubernetes failure never joins, even while its edges fail', async () => {
     const { p } = setup([failing('order-service', 'payment-service')]);
     const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);

@@ -416,6 +416,9 @@ export class AlertPipeline {
         !(await this.#lateResourceSignal(lead, incident, now))
       )
         return this.#rehome(batch, lead, incident, now);
+      // Not the fault its incident is about: a callee's open incident that explains it takes it, else it opens its own.
+      const moved = await this.#moveToExplaining(batch, lead, incident, now);
+      if (moved !== undefined) return moved;
     } else {
       if ((await this.#rootFiring(incident)) && (await this.#explainedBy(lead, incident, now))) return undefined;
       // The fault this symptom joined has ended, moved to an incident of its own, or does not explain it (a second
@@ -714,7 +717,17 @@ export class AlertPipeline {
     for (const [key, alerts] of byKey) {
       const service = alerts[0].service ?? key;
       const type = alerts[0].types?.[0] ?? 'AnomalyDetected';
-      const batch: AlertBatch = { key, alertIds: [], fingerprints: [], count: 0, service, types: [...new Set(alerts.flatMap((a) => a.types ?? [type]))], now };
+      const signals = [...new Set(alerts.flatMap((a) => a.signals ?? []))].sort();
+      const batch: AlertBatch = {
+        key,
+        alertIds: [],
+        fingerprints: [],
+        count: 0,
+        service,
+        types: [...new Set(alerts.flatMap((a) => a.types ?? [type]))],
+        ...(signals.length ? { signals } : {}),
+        now,
+      };
       // A symptom of a service whose own condition still fires in an incident of its own goes back there.
       const own = await this.#incidentOfFiringCondition(service, current, open);
       if (own && (await this.#store.attach(batch, own.id, this.config.dedup, current.id))) continue;
@@ -728,9 +741,10 @@ export class AlertPipeline {
         type,
         severity: current.severity,
         status: 'firing',
-        message: `${type} on ${service}, still firing after ${current.service}'s ${current.type} ended`,
+        message: `${type} on ${service}${signals.length ? ` (${signals.join(', ')})` : ''}, still firing after ${current.service}'s ${current.type} ended`,
         labels: {},
         startsAt: now.toISOString(),
+        ...(signals.length ? { signals } : {}),
       };
       const draft = await this.#draft({ key, status: 'firing', alerts: [lead] }, lead, await this.#activeSilences(now), now, 0);
       draft.id = incidentIdFor(key, `${now.toISOString()}#split`);
@@ -962,6 +976,7 @@ function toBatch(group: AlertGroup, now: Date): AlertBatch {
     count: group.alerts.length,
     service: group.alerts[0].service,
     types: [...new Set(group.alerts.map((a) => a.type))],
+    ...(group.alerts.some((a) => a.signals?.length) ? { signals: [...new Set(group.alerts.flatMap((a) => a.signals ?? []))].sort() } : {}),
     severity: group.alerts.map((a) => a.severity).reduce(maxSeverity),
     now,
   };

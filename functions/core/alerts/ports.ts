@@ -43,6 +43,8 @@ export interface AlertBatch {
   service: string;
   /** Alert types in this write; they join the incident's `types`. */
   types: string[];
+  /** Detection signals of this write's alerts (an anomaly's), kept on their alert items. */
+  signals?: string[];
   /** The highest severity in this write: a duplicate at a severity the incident already has needs nothing but counting. */
   severity?: Severity;
   /**
@@ -98,6 +100,8 @@ export interface FiringAlert {
   key?: string;
   service?: string;
   types?: string[];
+  /** The detection signals it fired on, when it is an anomaly. */
+  signals?: string[];
 }
 
 /**

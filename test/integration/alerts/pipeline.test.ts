@@ -166,8 +166,11 @@ describe('AlertPipeline on DynamoDB Local', () => {
     const crash = (await t.pipeline.ingest([condition('firing')])).incidents[0];
     const errors = alert({ cluster: 'cquiet', service: 'cart', type: 'AnomalyDetected', source: 'anomaly', signals: ['error_rate'], message: 'error_rate' });
     expect((await t.pipeline.ingest([errors])).incidents).toEqual([crash]);
-    const keys = (await store.firingAlerts(crash)).map((a) => a.key);
+    const firing = await store.firingAlerts(crash);
+    const keys = firing.map((a) => a.key);
     expect(new Set(keys).size).toBe(2);
+    // an anomaly's item keeps the signals it fired on (a split names them)
+    expect(firing.find((a) => a.types?.includes('AnomalyDetected'))?.signals).toEqual(['error_rate']);
     t.clock.advance(30);
     await t.pipeline.ingest([condition('resolved')]);
     const quiet = await store.keyState(

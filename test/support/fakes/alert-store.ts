@@ -34,7 +34,14 @@ export class InMemoryAlertStore implements AlertStore {
   #put(incidentId: string, batch: AlertBatch): void {
     this.#recordDelivery(batch);
     const m = this.alerts.get(incidentId) ?? new Map<string, FiringAlert>();
-    for (const alertId of batch.alertIds) m.set(alertId, { alertId, key: batch.key, service: batch.service, types: [...batch.types].sort() });
+    for (const alertId of batch.alertIds)
+      m.set(alertId, {
+        alertId,
+        key: batch.key,
+        service: batch.service,
+        types: [...batch.types].sort(),
+        ...(batch.signals?.length ? { signals: [...batch.signals] } : {}),
+      });
     this.alerts.set(incidentId, m);
   }
 

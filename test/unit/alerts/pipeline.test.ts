@@ -144,9 +144,25 @@ describe('AlertPipeline (in-memory ports)', () => {
     const split = [...store.incidents.values()].filter((i) => i.splitFrom === pay);
     expect(split).toHaveLength(1);
     expect(split[0]).toMatchObject({ service: 'frontend', status: 'open' });
+    // it says what still fires, so a later anomaly of other signals is told apart from a flap of this one
+    expect(split[0].title).toContain('(error_rate)');
     expect(publisher.ofType('IncidentResolved').map((e) => (e.detail as { id: string }).id)).toEqual([pay]);
     await p.ingest([anomaly('frontend', ['error_rate'], 'resolved')]);
     expect(store.incidents.get(split[0].id)?.status).toBe('resolved');
+  });
+
+  it('a symptom left on its own whose signals change to ones a callee’s new fault explains follows that fault', async () => {
+    const { p, store, evidence } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    await p.ingest([anomaly('frontend', ['error_rate'])]);
+    await p.ingest([anomaly('payment-service', ['error_rate'], 'resolved')]);
+    const left = [...store.incidents.values()].find((i) => i.splitFrom === pay)!;
+    expect(left).toMatchObject({ service: 'frontend', status: 'open' });
+    // order-service slows down; frontend's errors fade and its latency rises through its calls to it
+    evidence.edges = [slow('frontend', 'order-service')];
+    const slowOrder = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    expect((await p.ingest([anomaly('frontend', ['latency_p95'])])).incidents).toEqual([slowOrder]);
+    expect(store.incidents.get(left.id)?.status).toBe('resolved');
   });
 
   it('a symptom that starts after the callee recovered opens its own incident', async () => {

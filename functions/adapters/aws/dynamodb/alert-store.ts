@@ -373,6 +373,7 @@ export class DynamoAlertStore implements AlertStore {
         ...(typeof item.key === 'string' ? { key: item.key } : {}),
         ...(typeof item.service === 'string' ? { service: item.service } : {}),
         ...(item.types ? { types: [...(item.types as Iterable<string>)].sort() } : {}),
+        ...(Array.isArray(item.signals) ? { signals: item.signals.map(String) } : {}),
       });
     }
     return out;
@@ -908,7 +909,16 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   #alertItem(incidentId: string, alertId: string, batch: AlertBatch): Record<string, unknown> {
-    return { pk: incidentPk(incidentId), sk: alertSk(alertId), entity: 'alert', alertId, key: batch.key, service: batch.service, types: typesOf(batch) };
+    return {
+      pk: incidentPk(incidentId),
+      sk: alertSk(alertId),
+      entity: 'alert',
+      alertId,
+      key: batch.key,
+      service: batch.service,
+      types: typesOf(batch),
+      ...(batch.signals?.length ? { signals: batch.signals } : {}),
+    };
   }
 
   async #putAlerts(incidentId: string, batch: AlertBatch): Promise<void> {

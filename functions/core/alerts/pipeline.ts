@@ -9,6 +9,7 @@ import {
   findCorrelatedIncident,
   groupBatch,
   incidentText,
+  isPulledCondition,
   type AlertGroup,
   type GroupingConfig,
 } from './grouping.ts';
@@ -27,6 +28,7 @@ import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
+import { incidentKey } from './fingerprint.ts';
 import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
 import { EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
@@ -270,8 +272,11 @@ export class AlertPipeline {
 
   async #reopensOwnIncident(incidentId: string, lead: NormalizedAlert, now: Date): Promise<boolean> {
     const previous = await this.#store.getIncident(incidentId);
-    // Still open: the key rejoins it (the dependency is still failing), as before.
-    if (!previous || previous.status !== 'resolved') return true;
+    if (!previous) return true;
+    // Still open: the key rejoins it (the dependency is still failing), as before; a condition of another kind after
+    // the incident's own ended (a flap of its symptoms reopened it) is another fault.
+    if (previous.status !== 'resolved')
+      return !(isPulledCondition(lead) && previous.service === lead.service && (await this.#anotherKubeFailure(lead, previous, now)));
     // A flap of the same problem reopens; another kind of failure of the service (an image-pull failure after a
     // latency spike, a latency anomaly after an error-rate one) is a fault of its own and gets a new incident.
     if (previous.cluster !== lead.cluster || previous.namespace !== lead.namespace || previous.service !== lead.service) return false;
@@ -355,7 +360,49 @@ export class AlertPipeline {
     const opened = await this.#store.open(batch, await this.#draft(group, lead, silences, now, attempt, previousId), this.config.dedup);
     if (!opened) return undefined;
     await this.#deliver(opened, 'opened');
+    await this.#adoptOwnSymptoms(opened, lead, now);
     return opened.id;
+  }
+
+  /**
+   * A condition that opens an incident of its own takes its service's symptoms from the service's incident whose
+   * own conditions have all ended, when it can show as them (an OOM kill 15 s after a crash loop was fixed: the
+   * errors are the new fault's now). The old incident resolves when nothing fires in it any more.
+   */
+  async #adoptOwnSymptoms(opened: Incident, lead: NormalizedAlert, now: Date): Promise<void> {
+    if (!isPulledCondition(lead)) return;
+    const symptomKey = incidentKey(lead, this.config.grouping.groupLabels);
+    const state = await this.#store.keyState(symptomKey, now);
+    if (!state || state.status !== 'firing' || state.incidentId === opened.id) return;
+    const old = await this.#store.getIncident(state.incidentId);
+    if (!old || old.status === 'resolved' || old.service !== lead.service) return;
+    const firing = await this.#store.firingAlerts(old.id);
+    if (firing.some((a) => (a.service ?? old.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return;
+    const symptoms = firing.filter((a) => a.key === symptomKey);
+    const signals = [...new Set(symptoms.flatMap((a) => a.signals ?? []))].sort();
+    if (!symptoms.length || !kubeFailureCanShowAs(lead.type, signals)) return;
+    const batch: AlertBatch = {
+      key: symptomKey,
+      alertIds: [],
+      fingerprints: [],
+      count: 0,
+      service: lead.service,
+      types: [...new Set(symptoms.flatMap((a) => a.types ?? []))],
+      ...(signals.length ? { signals } : {}),
+      now,
+    };
+    if (await this.#store.attach(batch, opened.id, this.config.dedup, old.id)) await this.#resolveIfQuiet(old.id, symptomKey, now);
+  }
+
+  /** Resolves an incident that a move left with nothing firing (announced once). */
+  async #resolveIfQuiet(incidentId: string, movedKey: string, now: Date): Promise<void> {
+    if ((await this.#store.firingAlerts(incidentId)).length) return;
+    const current = await this.#store.getIncident(incidentId);
+    const resolved =
+      current && current.status !== 'resolved'
+        ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, movedKey, now, this.config.dedup)
+        : undefined;
+    if (resolved) await this.#deliver(resolved, 'resolved');
   }
 
   async #draft(group: AlertGroup, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number, previousId?: string): Promise<IncidentDraft> {
@@ -412,7 +459,7 @@ export class AlertPipeline {
       if (
         !(await this.#backAfterQuiet(batch, lead, incident, state, now)) &&
         !(await this.#anotherKubeFailure(lead, incident, now)) &&
-        !(await this.#signalsReplaced(lead, incident)) &&
+        !(await this.#signalsReplaced(batch, lead, incident)) &&
         !(await this.#lateResourceSignal(lead, incident, now))
       )
         return this.#rehome(batch, lead, incident, now);
@@ -431,6 +478,7 @@ export class AlertPipeline {
     const split = await this.#store.split(batch, incident.id, draft, this.config.dedup);
     if (!split) return null;
     await this.#deliver(split, 'opened');
+    await this.#adoptOwnSymptoms(split, lead, now);
     return split.id;
   }
 
@@ -471,16 +519,17 @@ export class AlertPipeline {
   }
 
   /**
-   * An anomaly of the pull whose signals share none with its service's open anomaly incident, while no
-   * Kubernetes failure fires in it: the condition the incident was opened for has ended and another began
-   * (a CPU spike followed 15 s later by an error burst, before detection called the first one over). One
+   * An anomaly of the pull whose signals share none with what its service's open incident has seen of it (the
+   * signals it opened on, and those its alerts there last fired on), while no Kubernetes failure fires in it: the
+   * condition the incident was opened for has ended and another began (a CPU spike followed 15 s later by an error
+   * burst, or a crash loop fixed and a latency spike after it, before detection called the first one over). One
    * fault, one incident: the new one gets its own.
    */
-  async #signalsReplaced(lead: NormalizedAlert, incident: IncidentRecord): Promise<boolean> {
-    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length || incident.type !== 'AnomalyDetected') return false;
-    const before = signalsIn(incident.title ?? '');
-    if (!before.length || lead.signals.some((s) => before.includes(s))) return false;
+  async #signalsReplaced(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord): Promise<boolean> {
+    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
     const firing = await this.#store.firingAlerts(incident.id);
+    const before = new Set([...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.key === batch.key).flatMap((a) => a.signals ?? [])]);
+    if (!before.size || lead.signals.some((s) => before.has(s))) return false;
     return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
   }
 
@@ -534,14 +583,7 @@ export class AlertPipeline {
     if (!target) return undefined;
     const moved = await this.#store.attach(batch, target.id, this.config.dedup, incident.id);
     if (!moved) return null;
-    if (!(await this.#store.firingAlerts(incident.id)).length) {
-      const current = await this.#store.getIncident(incident.id);
-      const resolved =
-        current && current.status !== 'resolved'
-          ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, batch.key, now, this.config.dedup)
-          : undefined;
-      if (resolved) await this.#deliver(resolved, 'resolved');
-    }
+    await this.#resolveIfQuiet(incident.id, batch.key, now);
     return target.id;
   }
 

@@ -271,6 +271,42 @@ describe('a service’s own condition and its symptoms key apart', () => {
   });
 });
 
+describe('a condition of another kind right after one was fixed', () => {
+  it('opens its own incident and takes the service’s symptoms it can show as; the fixed one resolves', async () => {
+    const { p, clock, store, publisher } = setup([]);
+    const crash = (await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual([crash]);
+    clock.advance(60);
+    await p.ingest([kube('order-service', 'KubePodCrashLooping', 'resolved')]);
+    expect(store.incidents.get(crash)?.status).toBe('open'); // its errors still fire
+    clock.advance(20);
+    const oom = (await p.ingest([kube('order-service', 'KubePodOOMKilled')])).incidents[0];
+    expect(oom).not.toBe(crash);
+    expect((await store.firingAlerts(oom)).flatMap((a) => a.types).sort()).toEqual(['AnomalyDetected', 'KubePodOOMKilled']);
+    expect(store.incidents.get(crash)?.status).toBe('resolved');
+    expect(publisher.ofType('IncidentResolved').map((e) => (e.detail as { id: string }).id)).toEqual([crash]);
+    // the errors end with the OOM kills: one resolve, of the OOM incident
+    await p.ingest([kube('order-service', 'KubePodOOMKilled', 'resolved')]);
+    await p.ingest([anomaly('order-service', [], 'resolved')]);
+    expect(store.incidents.get(oom)?.status).toBe('resolved');
+  });
+
+  it('does not rejoin the fixed one that a flap of its symptoms reopened', async () => {
+    const { p, clock, store } = setup([]);
+    const crash = (await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents[0];
+    await p.ingest([anomaly('user-service', ['error_rate'])]);
+    clock.advance(60);
+    await p.ingest([kube('user-service', 'KubePodCrashLooping', 'resolved'), anomaly('user-service', [], 'resolved')]);
+    expect(store.incidents.get(crash)?.status).toBe('resolved');
+    clock.advance(20);
+    expect((await p.ingest([anomaly('user-service', ['error_rate'])])).incidents).toEqual([crash]); // a flap
+    clock.advance(10);
+    const oom = (await p.ingest([kube('user-service', 'KubePodOOMKilled')])).incidents[0];
+    expect(oom).not.toBe(crash);
+    expect(store.incidents.get(oom)).toMatchObject({ type: 'KubePodOOMKilled', status: 'open' });
+  });
+});
+
 describe('the same kind of failure again, later', () => {
   it('a condition back within the flap window is a flap; back minutes after it went quiet, while its incident stayed open, another fault', async () => {
     const { p, clock, store } = setup([]);

@@ -376,6 +376,8 @@ export class AlertPipeline {
     if (!state || state.status !== 'firing' || state.incidentId === opened.id) return;
     const old = await this.#store.getIncident(state.incidentId);
     if (!old || old.status === 'resolved' || old.service !== lead.service) return;
+    // An anomaly-only incident may be a fault still going on beside the new condition: it keeps its symptoms.
+    if (!(old.types ?? [old.type]).some((t) => OWN_FAILURE.test(t))) return;
     const firing = await this.#store.firingAlerts(old.id);
     if (firing.some((a) => (a.service ?? old.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return;
     const symptoms = firing.filter((a) => a.key === symptomKey);

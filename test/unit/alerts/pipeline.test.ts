@@ -291,6 +291,16 @@ describe('a condition of another kind right after one was fixed', () => {
     expect(store.incidents.get(oom)?.status).toBe('resolved');
   });
 
+  it('leaves an anomaly-only incident its symptoms (that fault may still be going on)', async () => {
+    const { p, clock, store } = setup([]);
+    const errors = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    clock.advance(120);
+    const crash = (await p.ingest([kube('payment-service', 'KubePodCrashLooping')])).incidents[0];
+    expect(crash).not.toBe(errors);
+    expect(store.incidents.get(errors)?.status).toBe('open');
+    expect((await store.firingAlerts(errors)).flatMap((a) => a.types)).toEqual(['AnomalyDetected']);
+  });
+
   it('does not rejoin the fixed one that a flap of its symptoms reopened', async () => {
     const { p, clock, store } = setup([]);
     const crash = (await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents[0];

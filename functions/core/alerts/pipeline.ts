@@ -30,7 +30,7 @@ import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
 import { incidentKey } from './fingerprint.ts';
 import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
-import { EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
+import { abnormalSignals, EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
   dedup: DedupConfig;
@@ -433,10 +433,22 @@ export class AlertPipeline {
       notify: !silenced && isNotifiable(importance, this.config.importance),
       ...(owner ? { owner } : {}),
       ...(lead.type === 'PredictedBreach' && lead.labels.predicted_breach_at ? { predictedBreachAt: lead.labels.predicted_breach_at } : {}),
-      ...(lead.observed ? { observed: lead.observed } : {}),
+      ...(await this.#observedAtOpen(lead, now)),
       windowStart: start,
       ...(routing.escalateAfterSeconds !== undefined ? { escalateAt: new Date(now.getTime() + routing.escalateAfterSeconds * 1000).toISOString() } : {}),
     };
+  }
+
+  /**
+   * What the pull measured on the service, and whether its calls were all healthy as the incident opens: a symptom
+   * its edges did not trace anywhere then is its own, and no callee failing later takes its incident over.
+   */
+  async #observedAtOpen(lead: NormalizedAlert, now: Date): Promise<Pick<IncidentDraft, 'observed'>> {
+    const edges = EVIDENCE_SOURCES.has(lead.source) && !symptomOf(lead).own ? await this.#edgesFor(lead.cluster, now, lead.startsAt) : undefined;
+    const calls = edges?.filter((e) => e.from === lead.service) ?? [];
+    const callsHealthy = calls.length ? calls.every((e) => abnormalSignals(e).size === 0) : undefined;
+    if (!lead.observed && callsHealthy === undefined) return {};
+    return { observed: { ...lead.observed, ...(callsHealthy !== undefined ? { callsHealthy } : {}) } };
   }
 
   /**
@@ -891,7 +903,7 @@ export class AlertPipeline {
       if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
       const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= this.config.upwardJoinSeconds * 1000;
-      const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t));
+      const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t)) || (evidence !== undefined && c.observed?.callsHealthy === true);
       if (
         isUp &&
         causeFirst &&

@@ -32,7 +32,13 @@ export interface NormalizedAlert {
    * What the pull measured on the service when it fired: its error ratio (0..1), requests/s and p95 latency. Tells
    * how much of the symptom its callees' calls can account for. Never part of the identity.
    */
-  observed?: { errorRatio?: number; requestsPerSecond?: number; latencyP95Seconds?: number };
+  observed?: {
+    errorRatio?: number;
+    requestsPerSecond?: number;
+    latencyP95Seconds?: number;
+    /** Set when its incident opened: whether every call it makes was healthy then (the mesh's edges). */
+    callsHealthy?: boolean;
+  };
 }
 
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */

@@ -190,6 +190,17 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect(slack.sent.map((m) => m.title)).toEqual([expect.stringMatching(/^Incident opened/), expect.stringMatching(/^Incident traced/)]);
   });
 
+  it('a callee failing just after a caller’s incident whose calls were all healthy as it opened is another fault', async () => {
+    const { p, store, clock, evidence } = setup([healthy('order-service', 'payment-service')]);
+    const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    expect(store.incidents.get(order)?.observed).toMatchObject({ callsHealthy: true });
+    clock.advance(10);
+    evidence.edges = [failing('order-service', 'payment-service')];
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect(pay).not.toBe(order);
+    expect(store.incidents.get(order)).toMatchObject({ service: 'order-service' });
+  });
+
   it('a callee failing longer than the upward-join window after its caller’s incident began is another fault', async () => {
     const { p, clock } = setup([failing('order-service', 'payment-service')], { upwardJoinSeconds: 30 });
     const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];

@@ -61,7 +61,18 @@ function dynamoDbLocalHome(): string {
  * `dataDir` keeps the database on disk; omit it for an in-memory database (tests).
  */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; startTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) return startOn(options.port, options);
+  // A free port can be taken by another process between the check and Java's bind (parallel test files): take another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), options);
+    } catch (error) {
+      if (attempt >= 3 || !/BindException|Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOn(port: number, options: { dataDir?: string; startTimeoutMs?: number }): Promise<DynamoDbLocal> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const home = dynamoDbLocalHome();
   const classpath = [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(':');
@@ -92,18 +103,28 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const client = localDynamoClient(endpoint);
   const timeoutMs = options.startTimeoutMs ?? 90_000;
   const deadline = Date.now() + timeoutMs;
+  const exitError = () => new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim() || 'is Java 17+ installed?'}`);
+  // Whatever else answers on the port (a listener that took it first), ours exiting decides.
+  const exitedEarly = exited.then(() => {
+    throw exitError();
+  });
+  exitedEarly.catch(() => undefined);
   let ready = false;
   while (!ready) {
-    if (child.exitCode !== null) {
-      throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim() || 'is Java 17+ installed?'}`);
-    }
+    if (child.exitCode !== null) throw exitError();
     try {
-      await client.send(new ListTablesCommand({}));
+      await Promise.race([client.send(new ListTablesCommand({})), exitedEarly]);
+      // A bind failure ends the JVM just after start: an answer from another process on the port is not ours.
+      await Promise.race([exitedEarly, new Promise((r) => setTimeout(r, 300))]);
       ready = true;
-    } catch {
+    } catch (error) {
+      if (child.exitCode !== null) {
+        client.destroy();
+        throw error instanceof Error && error.message.startsWith('DynamoDB Local exited') ? error : exitError();
+      }
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within ${timeoutMs / 1000} s: ${stderr.trim()}`);
+        throw new Error(`DynamoDB Local did not start within ${timeoutMs / 1000} s: ${stderr.trim()}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 150));
     }

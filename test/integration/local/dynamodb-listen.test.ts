@@ -45,3 +45,17 @@ describe.skipIf(!hasSs)('DynamoDB Local is reachable from this machine only', ()
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('DynamoDB Local on a port someone else holds', () => {
+  it('fails with the bind error (the one a start on a free port retries on another port)', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(/BindException|Address already in use/);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});

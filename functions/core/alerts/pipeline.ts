@@ -379,7 +379,7 @@ export class AlertPipeline {
     // An anomaly-only incident may be a fault still going on beside the new condition: it keeps its symptoms.
     if (!(old.types ?? [old.type]).some((t) => OWN_FAILURE.test(t))) return;
     const firing = await this.#store.firingAlerts(old.id);
-    if (firing.some((a) => (a.service ?? old.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return;
+    if (firingConditions(firing, lead.service, old).length) return;
     const symptoms = firing.filter((a) => a.key === symptomKey);
     const signals = [...new Set(symptoms.flatMap((a) => a.signals ?? []))].sort();
     if (!symptoms.length || !kubeFailureCanShowAs(lead.type, signals)) return;
@@ -470,13 +470,14 @@ export class AlertPipeline {
     const incident = await this.#store.getIncident(state.incidentId);
     if (!incident || incident.status === 'resolved') return undefined;
     if (incident.service === lead.service) {
+      const firing = await this.#store.firingAlerts(incident.id);
       if (
-        !(await this.#backAfterQuiet(batch, lead, incident, state, now)) &&
-        !(await this.#anotherKubeFailure(lead, incident, now)) &&
-        !(await this.#signalsReplaced(batch, lead, incident)) &&
-        !(await this.#lateResourceSignal(lead, incident, now))
+        !this.#backAfterQuiet(batch, lead, incident, state, firing, now) &&
+        !(await this.#anotherKubeFailure(lead, incident, now, firing)) &&
+        !this.#signalsReplaced(batch, lead, incident, firing) &&
+        !this.#lateResourceSignal(lead, incident, firing, now)
       )
-        return this.#rehome(batch, lead, incident, now);
+        return this.#rehome(batch, lead, incident, firing, now);
       // Not the fault its incident is about: a callee's open incident that explains it takes it, else it opens its own.
       const moved = await this.#moveToExplaining(batch, lead, incident, now);
       if (moved !== undefined) return moved;
@@ -501,14 +502,11 @@ export class AlertPipeline {
    * alerts kept open meanwhile, and that no condition of the service still firing there accounts for: the same failure
    * back minutes later is another fault (a flap comes back within the window).
    */
-  async #backAfterQuiet(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, state: KeyState, now: Date): Promise<boolean> {
+  #backAfterQuiet(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, state: KeyState, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || !state.quietSince) return false;
     if (now.getTime() - Date.parse(state.quietSince) <= this.config.flapSeconds * 1000) return false;
-    const firing = await this.#store.firingAlerts(incident.id);
     if (firing.some((a) => a.key === batch.key)) return false;
-    const conditions = firing
-      .filter((a) => (a.service ?? incident.service) === lead.service)
-      .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
+    const conditions = firingConditions(firing, lead.service, incident);
     // A condition beside one that still fires is the same pods failing on.
     if (OWN_FAILURE.test(lead.type)) return !conditions.length;
     return !conditions.some((type) => kubeFailureCanShowAs(type, lead.signals ?? []));
@@ -520,13 +518,12 @@ export class AlertPipeline {
    * an anomaly-only incident, one that arrives well after the incident began, or that cannot show as the signals the
    * incident opened on (an image-pull failure during a latency spike, a crash loop during a CPU spike).
    */
-  async #anotherKubeFailure(lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<boolean> {
+  async #anotherKubeFailure(lead: NormalizedAlert, incident: IncidentRecord, now: Date, firing?: FiringAlert[]): Promise<boolean> {
     if (!OWN_FAILURE.test(lead.type)) return false;
     const types = incident.types ?? [incident.type];
     if (types.some((t) => OWN_FAILURE.test(t))) {
       if (types.includes(lead.type)) return false;
-      const firing = await this.#store.firingAlerts(incident.id);
-      return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+      return !firingConditions(firing ?? (await this.#store.firingAlerts(incident.id)), lead.service, incident).length;
     }
     if (now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000) return true;
     return incident.type === 'AnomalyDetected' && !kubeFailureCanShowAs(lead.type, signalsIn(incident.title ?? ''));
@@ -539,12 +536,11 @@ export class AlertPipeline {
    * burst, or a crash loop fixed and a latency spike after it, before detection called the first one over). One
    * fault, one incident: the new one gets its own.
    */
-  async #signalsReplaced(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord): Promise<boolean> {
+  #signalsReplaced(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[]): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
-    const firing = await this.#store.firingAlerts(incident.id);
     const before = new Set([...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.key === batch.key).flatMap((a) => a.signals ?? [])]);
     if (!before.size || lead.signals.some((s) => before.has(s))) return false;
-    return !firing.some((a) => (a.service ?? incident.service) === lead.service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+    return !firingConditions(firing, lead.service, incident).length;
   }
 
   /**
@@ -552,17 +548,13 @@ export class AlertPipeline {
    * can show as: like a condition of a new kind that late, another fault (a CPU spike minutes into a crash loop's
    * errors), where one that comes with the first signals is the same one.
    */
-  async #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<boolean> {
+  #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) <= NEW_KIND_AFTER_SECONDS * 1000) return false;
     const before = signalsIn(incident.title ?? '');
     const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
     if (!fresh.length) return false;
-    const firing = await this.#store.firingAlerts(incident.id);
-    const conditions = firing
-      .filter((a) => (a.service ?? incident.service) === lead.service)
-      .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
-    return !conditions.some((type) => kubeFailureCanShowAs(type, fresh));
+    return !firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh));
   }
 
   /**
@@ -570,9 +562,9 @@ export class AlertPipeline {
    * new alert is explained by a callee's open incident: the key moves there (a caller degraded by one fault
    * after another must not make one incident of them all); its old incident resolves when nothing fires in it.
    */
-  async #rehome(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, now: Date): Promise<string | undefined | null> {
+  async #rehome(batch: AlertBatch, lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): Promise<string | undefined | null> {
     if (!EVIDENCE_SOURCES.has(lead.source) || symptomOf(lead).own) return undefined;
-    const conditions = (await this.#store.firingAlerts(incident.id)).filter((a) => (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
+    const conditions = firing.filter((a) => (a.types ?? []).some((t) => OWN_FAILURE.test(t)));
     // A Kubernetes failure of its own under this key (an Alertmanager rule's) keeps the key, and its alerts, where it is.
     if (conditions.some((a) => a.key === undefined || a.key === batch.key)) return undefined;
     // With no condition left to be its root, an incident that other services' symptoms joined keeps this key too.
@@ -814,8 +806,7 @@ export class AlertPipeline {
   async #incidentOfFiringCondition(service: string, from: Incident, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
     for (const incident of open) {
       if (incident.id === from.id || incident.service !== service || incident.namespace !== from.namespace) continue;
-      const firing = await this.#store.firingAlerts(incident.id);
-      if (firing.some((a) => (a.service ?? incident.service) === service && (a.types ?? []).some((t) => OWN_FAILURE.test(t)))) return incident;
+      if (firingConditions(await this.#store.firingAlerts(incident.id), service, incident).length) return incident;
     }
     return undefined;
   }
@@ -834,7 +825,7 @@ export class AlertPipeline {
     const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
     const all = await this.#store.recentOpenIncidents(alert.cluster, since);
     // Any source may meet the pull's conditions here; without a graph only the pull's own alerts pay for the read.
-    const ownService = await this.#sameServiceIncident(alert, all);
+    const ownService = await this.#sameServiceIncident(alert, all, now);
     // A condition is the service's own failure: its service's incident, or one of its own (a callee explains none of it).
     if (ownService && OWN_FAILURE.test(alert.type)) return ownService;
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return ownService;
@@ -864,19 +855,16 @@ export class AlertPipeline {
    * incident is about (`#anotherKubeFailure`); a symptom joins the service's incident of a condition that still fires
    * and can show as its signals (a crash loop fails requests; an image that cannot be pulled fails none).
    */
-  async #sameServiceIncident(alert: NormalizedAlert, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
+  async #sameServiceIncident(alert: NormalizedAlert, open: IncidentRecord[], now: Date): Promise<IncidentRecord | undefined> {
     const own = open
       .filter((c) => c.status !== 'resolved' && c.cluster === alert.cluster && c.namespace === alert.namespace && c.service === alert.service)
       .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
-    const now = this.#clock.now();
     for (const incident of own) {
       if (OWN_FAILURE.test(alert.type)) {
         if (!(await this.#anotherKubeFailure(alert, incident, now))) return incident;
         continue;
       }
-      const conditions = (await this.#store.firingAlerts(incident.id))
-        .filter((a) => (a.service ?? incident.service) === alert.service)
-        .flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
+      const conditions = firingConditions(await this.#store.firingAlerts(incident.id), alert.service, incident);
       if (conditions.some((type) => kubeFailureCanShowAs(type, alert.signals ?? []))) return incident;
     }
     return undefined;
@@ -1017,6 +1005,11 @@ export class AlertPipeline {
   invalidateSilences(): void {
     this.#silences = undefined;
   }
+}
+
+/** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */
+function firingConditions(firing: readonly FiringAlert[], service: string, incident: Pick<Incident, 'service'>): string[] {
+  return firing.filter((a) => (a.service ?? incident.service) === service).flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
 }
 
 /** Whether the graph says anything about `service` (it calls, or is called by, something). */

@@ -5,7 +5,9 @@
  * its own baseline; after `maxFreezeMinutes` a lasting shift is accepted as the new normal).
  * A signal fires only upwards and only when all three hold: x ≥ ratio × median, x − median ≥ an
  * absolute floor, and x − median ≥ k × robust scale. The floor and ratio keep quiet, flat series
- * (MAD ≈ 0) from flagging tiny wiggles; the scale keeps noisy series from flagging their noise.
+ * (MAD ≈ 0) from flagging tiny wiggles; the scale keeps noisy series from flagging their noise. And x
+ * must pass the highest level the window reached (its `seenQuantile`) by the floor as well: a return
+ * from a dip is recovery, not a rise.
  */
 import type { GoldenSignals, SignalName } from '../metrics/types.ts';
 import { fmt } from './peers.ts';
@@ -100,8 +102,9 @@ export function checkBaseline(features: GoldenSignals, window: readonly TimedSam
     const ratioNeeded = values.length < options.youngSamples ? rule.ratio * options.youngRatioFactor : rule.ratio;
     if (excess < rule.minExcess || excess < rule.k * scale || x < ratioNeeded * med) continue;
     // Back at a level the window itself reached (a brief dip, e.g. one pod replaced, pulled the median
-    // down) is recovery, not a rise.
-    if (x <= quantile(sorted, options.seenQuantile)) continue;
+    // down) is recovery, not a rise. The way back may overshoot that level a little (memory drifts with
+    // load), so a rise must pass it by the signal's absolute floor too.
+    if (x - quantile(sorted, options.seenQuantile) < rule.minExcess) continue;
     const ratio = med > 0 ? x / med : Infinity;
     finding.reasons.push(
       `${signal} ${fmt(signal, x)} is ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : 'far above'} its recent median ${fmt(signal, med)} (${values.length} samples)`,

@@ -285,8 +285,20 @@ export class AlertPipeline {
     // several minutes is a new fault, not a flap.
     if (EVIDENCE_SOURCES.has(lead.source) && previous.resolvedAt && now.getTime() - Date.parse(previous.resolvedAt) > this.config.flapSeconds * 1000)
       return false;
+    // A symptom back after the Kubernetes failure its incident was about ended: that failure was fixed. Should it be
+    // back, its condition fires again and joins the symptom's new incident (below); if not, this is another fault.
+    if (EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type) && (previous.types ?? [previous.type]).some((t) => OWN_FAILURE.test(t)))
+      return false;
+    if (isPulledCondition(lead) && (await this.#ownIncidentSince(lead, previous.resolvedAt, now))) return false;
     const before = signalsIn(previous.title ?? '');
     return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));
+  }
+
+  /** An open incident of the condition's service, opened since `since`, that the condition can be the fault of. */
+  async #ownIncidentSince(lead: NormalizedAlert, since: string | undefined, now: Date): Promise<boolean> {
+    if (!since) return false;
+    const newer = (await this.#store.recentOpenIncidents(lead.cluster, new Date(since))).filter((c) => c.firstSeen >= since);
+    return (await this.#sameServiceIncident(lead, newer, now)) !== undefined;
   }
 
   /** A symptom the pull raised that a callee's open incident explains: it joins that incident rather than reopening its own. */

@@ -168,6 +168,14 @@ describe('every authenticated route of /openapi.json', () => {
     expect((await call('POST', '/v1/alerts', datadog.body.secret, { ...alert, source: 'datadog', service: 'auth-e2e-dd' })).status).toBe(202);
     expect((await call('POST', '/v1/alerts/alertmanager', tokens.operator, webhook)).status).toBe(202);
     expect((await call('POST', '/v1/alerts/alertmanager', cloud.apiToken, webhook)).status).toBe(202);
+    // The sources fleetops's own pull stamps are evidence the grouping rules trust: nobody may claim them.
+    for (const source of ['kube-state', 'anomaly', 'Anomaly', 'forecast']) {
+      const issued = await call('POST', '/v1/credentials/ingest', tokens.admin, { source });
+      expect(issued, source).toMatchObject({ status: 400, body: { error: { code: 'RESERVED_SOURCE' } } });
+      const claimed = await call('POST', '/v1/alerts', tokens.admin, { ...alert, source, service: 'auth-e2e-claim' });
+      expect(claimed.status, source).toBe(400);
+      expect(claimed.body.error.message, source).toMatch(/reserved for alerts fleetops raises itself/);
+    }
   });
 
   it('stops accepting an ingest credential once revoked, while its rotated successor works', async () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { matcherProblem } from './silences.ts';
+import { internalSourceMessage, isInternalAlertSource } from './sources.ts';
 
 /** Limits: generous for real Alertmanager traffic, small enough that one request cannot flood a Lambda. */
 export const MAX_ALERTS_PER_PAYLOAD = 1000;
@@ -58,7 +59,8 @@ export const AlertRequest = z
       .string()
       .min(1)
       .max(64)
-      .regex(/^[A-Za-z0-9._:/-]+$/, 'must be a source name'),
+      .regex(/^[A-Za-z0-9._:/-]+$/, 'must be a source name')
+      .refine((source) => !isInternalAlertSource(source), { error: (issue) => internalSourceMessage(String(issue.input)) }),
     cluster: name,
     namespace: name.optional(),
     service: name,

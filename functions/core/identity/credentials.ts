@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { hasRole, ROLES, type Identity, type Role } from './identity.ts';
+import { internalSourceMessage, isInternalAlertSource } from '../alerts/sources.ts';
 
 /**
  * Machine credentials apart from humans:
@@ -123,6 +124,7 @@ export class CredentialService {
   async createIngest(input: { source: string; name?: string }, by: Identity): Promise<{ credential: CredentialView; secret: string }> {
     if (!hasRole(by, 'admin')) throw new ForbiddenError('Creating credentials needs the admin role');
     if (!SOURCE.test(input.source)) throw new ValidationError('source must be 1-63 letters, digits, dots, dashes or underscores');
+    if (isInternalAlertSource(input.source)) throw new ValidationError(internalSourceMessage(input.source), undefined, 'RESERVED_SOURCE');
     const active = (await this.#store.list()).filter((c) => c.kind === 'ingest' && c.source === input.source && !c.revokedAt);
     if (active.length >= MAX_ACTIVE_INGEST_PER_SOURCE) throw tooManyIngest(input.source);
     // The check above gives the usual answer cheaply; the store's conditional write is what holds under concurrency.

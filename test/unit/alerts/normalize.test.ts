@@ -103,6 +103,13 @@ describe('generic alerts', () => {
     expect(normalizeRequest({ ...body, severity: 'info', status: 'resolved' }, now)).toMatchObject({ severity: 'low', endsAt: now.toISOString() });
     expect(AlertRequest.safeParse({ ...body, severity: 'urgent' }).success).toBe(false);
     expect(AlertRequest.safeParse({ ...body, extra: 1 }).success).toBe(false);
+    // fleetops's own sources are provenance the grouping rules trust: a body may not claim them
+    for (const source of ['anomaly', 'kube-state', 'KUBE-STATE', 'fleet-health', 'forecast', 'split']) {
+      const claimed = AlertRequest.safeParse({ ...body, source });
+      expect(claimed.success, source).toBe(false);
+      expect(claimed.error?.issues[0].message, source).toMatch(/reserved for alerts fleetops raises itself/);
+    }
+    expect(AlertRequest.safeParse({ ...body, source: 'anomaly-detector-x' }).success).toBe(true);
   });
 
   it('gives the same fingerprint to the same problem from different sources', () => {

@@ -788,8 +788,8 @@ export class AlertPipeline {
         ...(signals.length ? { signals } : {}),
         now,
       };
-      // A symptom of a service whose own condition still fires in an incident of its own goes back there.
-      const own = await this.#incidentOfFiringCondition(service, current, open);
+      // A symptom of a service whose own condition still fires in an incident of its own, and can show as it, goes back there.
+      const own = await this.#incidentOfFiringCondition(service, signals, current, open);
       if (own && (await this.#store.attach(batch, own.id, this.config.dedup, current.id))) continue;
       const lead: NormalizedAlert = {
         fingerprint: key,
@@ -814,11 +814,12 @@ export class AlertPipeline {
     return true;
   }
 
-  /** The open incident (other than `from`) in which a Kubernetes condition of `service` still fires. */
-  async #incidentOfFiringCondition(service: string, from: Incident, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
+  /** The open incident (other than `from`) in which a Kubernetes condition of `service` that can show as `signals` still fires. */
+  async #incidentOfFiringCondition(service: string, signals: string[], from: Incident, open: IncidentRecord[]): Promise<IncidentRecord | undefined> {
     for (const incident of open) {
       if (incident.id === from.id || incident.service !== service || incident.namespace !== from.namespace) continue;
-      if (firingConditions(await this.#store.firingAlerts(incident.id), service, incident).length) return incident;
+      const conditions = firingConditions(await this.#store.firingAlerts(incident.id), service, incident);
+      if (conditions.some((type) => kubeFailureCanShowAs(type, signals))) return incident;
     }
     return undefined;
   }

@@ -280,6 +280,21 @@ describe('a service’s own condition and its symptoms key apart', () => {
     const pull = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
     expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0]).not.toBe(pull);
   });
+
+  it('a symptom left over when its callee recovers goes back only to a condition of its own that can show as it', async () => {
+    const { p, store } = setup([slow('order-service', 'payment-service')]);
+    const slowPay = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents[0];
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).toEqual([slowPay]);
+    const pull = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
+    expect(pull).not.toBe(slowPay);
+    // payment-service recovers; order-service is still slow: an image that cannot be pulled slows nothing
+    await p.ingest([anomaly('payment-service', [], 'resolved')]);
+    expect(store.incidents.get(slowPay)?.status).toBe('resolved');
+    expect((await store.firingAlerts(pull)).flatMap((a) => a.types)).toEqual(['KubePodImagePullBackOff']);
+    const leftover = [...store.incidents.values()].find((i) => i.splitFrom === slowPay);
+    expect(leftover).toMatchObject({ service: 'order-service', status: 'open' });
+    expect((await store.firingAlerts(leftover!.id)).flatMap((a) => a.types)).toEqual(['AnomalyDetected']);
+  });
 });
 
 describe('a condition of another kind right after one was fixed', () => {

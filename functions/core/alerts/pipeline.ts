@@ -287,8 +287,7 @@ export class AlertPipeline {
       return false;
     // A symptom back after the Kubernetes failure its incident was about ended: that failure was fixed. Should it be
     // back, its condition fires again and joins the symptom's new incident (below); if not, this is another fault.
-    if (EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type) && (previous.types ?? [previous.type]).some((t) => OWN_FAILURE.test(t)))
-      return false;
+    if (EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type) && (previous.types ?? [previous.type]).some((t) => OWN_FAILURE.test(t))) return false;
     if (isPulledCondition(lead) && (await this.#ownIncidentSince(lead, previous.resolvedAt, now))) return false;
     const before = signalsIn(previous.title ?? '');
     return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));

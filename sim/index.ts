@@ -28,6 +28,18 @@ export interface StartSimulatorOptions {
   seed?: number;
   /** Controller tick in ms (default 1000). */
   tickMs?: number;
+  /**
+   * Pins the daily load rhythm to this UTC hour (0-23; load peaks at 14, is lowest at 2). Default: the
+   * environment's FLEETOPS_SIM_HOUR_UTC, else the real clock. Tests are run at both ends to show they hold all day.
+   */
+  diurnalHourUtc?: number;
+}
+
+function pinnedHour(opts: StartSimulatorOptions): number | undefined {
+  const raw = opts.diurnalHourUtc ?? (process.env.FLEETOPS_SIM_HOUR_UTC ? Number(process.env.FLEETOPS_SIM_HOUR_UTC) : undefined);
+  if (raw === undefined) return undefined;
+  if (!Number.isFinite(raw) || raw < 0 || raw >= 24) throw new Error(`diurnal hour must be 0-23.99, got ${raw}`);
+  return raw;
 }
 
 export interface RunningSimulator {
@@ -71,6 +83,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Runni
   for (const n of names) if (!NAME_RE.test(n)) throw new Error(`invalid cluster name "${n}": use lowercase letters, digits and '-'`);
   if (new Set(names).size !== names.length) throw new Error('cluster names must be unique');
   const seed = opts.seed ?? 42;
+  const hour = pinnedHour(opts);
   const outDir = opts.outDir ? resolve(opts.outDir) : undefined;
   if (outDir) await mkdir(outDir, { recursive: true });
 
@@ -81,6 +94,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Runni
       const pki = generateClusterPki(name);
       const token = randomBytes(32).toString('hex');
       const cluster = new Cluster(name, (seed ^ fnv(name)) >>> 0);
+      cluster.metrics.diurnalHourUtc = hour;
       seedWorkloads(cluster, pki.caCertPem);
       seedRbac(cluster);
       const api = new ApiServer({ cluster, pki, token });

@@ -60,6 +60,9 @@ export class MetricsModel {
   private readonly istioCounters = new Map<string, { labels: Obj; value: number }>();
   private readonly istioHist = new Map<string, { labels: Obj; buckets: number[]; sum: number; count: number }>();
 
+  /** When set, the daily rhythm stays at this UTC hour (tests that must hold at any time of day). */
+  diurnalHourUtc: number | undefined;
+
   constructor(c: Cluster) {
     this.c = c;
     this.lastT = Date.now();
@@ -72,7 +75,7 @@ export class MetricsModel {
   /** Requests per second arriving at a service: daily sine rhythm (peak 14:00 UTC) plus smooth noise. */
   serviceLoad(ns: string, name: string, t: number): number {
     const base = BASE_RPS[name] ?? 5 + rand01(this.key('rps', ns, name)) * 20;
-    const hour = (t / 3_600_000) % 24;
+    const hour = this.diurnalHourUtc ?? (t / 3_600_000) % 24;
     const diurnal = 1 + 0.45 * Math.sin((2 * Math.PI * (hour - 8)) / 24);
     const noise = 1 + 0.08 * smoothNoise(this.key('load', ns, name), t / 1000, 60);
     return Math.max(0.1, base * diurnal * noise);

@@ -84,4 +84,15 @@ describe('quantities and load model', () => {
     const night = new Cluster('x', 1).metrics.serviceLoad('shop', 'frontend', Date.UTC(2024, 0, 1, 2));
     expect(a).toBeGreaterThan(night * 1.8);
   });
+  it('a pinned hour holds the daily rhythm there, whatever the clock says', () => {
+    const pinned = new Cluster('x', 1);
+    pinned.metrics.diurnalHourUtc = 2;
+    const free = new Cluster('x', 1);
+    const at = (h: number) => Date.UTC(2024, 0, 1, h);
+    // the same rhythm as at 02:00, up to the load's own noise (±8 %)
+    const ratio = pinned.metrics.serviceLoad('shop', 'frontend', at(14)) / free.metrics.serviceLoad('shop', 'frontend', at(2));
+    expect(ratio).toBeGreaterThan(0.8);
+    expect(ratio).toBeLessThan(1.25);
+    expect(pinned.metrics.serviceLoad('shop', 'frontend', at(14)) * 1.8).toBeLessThan(free.metrics.serviceLoad('shop', 'frontend', at(14)));
+  });
 });

@@ -72,6 +72,12 @@ export interface PipelineConfig {
    * the callee lags its callers' by a pull or two at most (the wiring sets three pull intervals).
    */
   upwardJoinSeconds: number;
+  /**
+   * A Kubernetes failure, or a resource signal, of a kind new to a service's incident this long after the incident
+   * began is another fault; sooner, it may be what the incident is about (a crash loop's condition is seen a pull
+   * after its errors). The wiring sets two pull intervals, at least 90 s.
+   */
+  newKindAfterSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -92,12 +98,15 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   splitWaitSeconds: 15,
   flapSeconds: 300,
   upwardJoinSeconds: 120,
+  newKindAfterSeconds: 90,
 };
 
 /** The flap window for a pull every `pullSeconds`: three pulls, at least a minute. */
 export const flapSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * pullSeconds);
 /** How late a callee's failure may follow its caller's incident and still be its cause: three pulls, at least 30 s. */
 export const upwardJoinSecondsFor = (pullSeconds: number): number => Math.max(30, 3 * pullSeconds);
+/** How late a condition or resource signal of a new kind may follow its service's incident and still be its fault: two pulls, at least 90 s. */
+export const newKindAfterSecondsFor = (pullSeconds: number): number => Math.max(90, 2 * pullSeconds);
 
 export interface AlertPipelineOptions {
   store: AlertStore;
@@ -154,8 +163,6 @@ export class DeliveryError extends Error {
   }
 }
 
-/** A Kubernetes failure or a resource signal of a new kind this long after an incident of the same service began is another fault. */
-const NEW_KIND_AFTER_SECONDS = 90;
 /** Detection signals of a workload's own resources: no callee causes them. */
 const RESOURCE_SIGNALS = new Set(['cpu_usage', 'memory_usage']);
 
@@ -536,7 +543,7 @@ export class AlertPipeline {
       if (types.includes(lead.type)) return false;
       return !firingConditions(firing ?? (await this.#store.firingAlerts(incident.id)), lead.service, incident).length;
     }
-    if (now.getTime() - Date.parse(incident.firstSeen) > NEW_KIND_AFTER_SECONDS * 1000) return true;
+    if (now.getTime() - Date.parse(incident.firstSeen) > this.config.newKindAfterSeconds * 1000) return true;
     return incident.type === 'AnomalyDetected' && !kubeFailureCanShowAs(lead.type, signalsIn(incident.title ?? ''));
   }
 
@@ -561,7 +568,7 @@ export class AlertPipeline {
    */
   #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
-    if (now.getTime() - Date.parse(incident.firstSeen) <= NEW_KIND_AFTER_SECONDS * 1000) return false;
+    if (now.getTime() - Date.parse(incident.firstSeen) <= this.config.newKindAfterSeconds * 1000) return false;
     const before = signalsIn(incident.title ?? '');
     const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
     if (!fresh.length) return false;

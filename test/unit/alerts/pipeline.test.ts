@@ -1,6 +1,6 @@
 // AlertPipeline through in-memory ports: open, dedup, join by edge evidence, split, resolve on the root's end.
 import { describe, expect, it } from 'vitest';
-import { AlertPipeline } from '../../../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
 import type { EdgeHealth } from '../../../functions/core/mesh/evidence.ts';
 import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
 import { InMemoryAlertStore } from '../../support/fakes/alert-store.ts';
@@ -19,7 +19,7 @@ const healthy = (from: string, to: string): EdgeHealth => ({
 const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
 const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
 
-function setup(edges?: EdgeHealth[], config: { flapSeconds?: number; upwardJoinSeconds?: number } = {}) {
+function setup(edges?: EdgeHealth[], config: { flapSeconds?: number; upwardJoinSeconds?: number; newKindAfterSeconds?: number } = {}) {
   const store = new InMemoryAlertStore();
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
@@ -356,6 +356,26 @@ describe('a condition of another kind right after one was fixed', () => {
     clock.advance(20);
     expect((await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents).toEqual([crash]);
     expect(store.incidents.get(crash)?.status).toBe('open');
+  });
+});
+
+describe('at the AWS schedule (a pull every 5 minutes)', () => {
+  it('a condition or resource signal one pull after its service’s errors is the same fault; three pulls later, another', async () => {
+    const pull = 300;
+    const { p, clock, store } = setup([], {
+      flapSeconds: flapSecondsFor(pull),
+      upwardJoinSeconds: upwardJoinSecondsFor(pull),
+      newKindAfterSeconds: newKindAfterSecondsFor(pull),
+    });
+    const errors = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    clock.advance(pull);
+    expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([errors]);
+    expect((await p.ingest([anomaly('order-service', ['error_rate', 'memory_usage'])])).incidents).toEqual([errors]);
+    const slow = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
+    clock.advance(3 * pull);
+    const spike = (await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
+    expect(spike).not.toBe(slow);
+    expect(store.incidents.get(errors)?.types?.sort()).toEqual(['AnomalyDetected', 'KubePodCrashLooping']);
   });
 });
 

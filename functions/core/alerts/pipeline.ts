@@ -315,9 +315,23 @@ export class AlertPipeline {
     // A callee anomalous in the same pull may be about to open the incident this symptom belongs to: decide after the cause wait.
     if (causeMayBeComing(lead, graph)) return true;
     const down = downstreamOf(lead.service, graph);
-    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
-    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter((c) => c.service !== lead.service && down.has(c.service));
+    const open = (await this.#joinableIncidents(lead.cluster, now, true)).filter((c) => c.service !== lead.service && down.has(c.service));
     return (await this.#explainedCandidates(lead, open, graph, now)).length > 0;
+  }
+
+  /**
+   * Open incidents of the cluster that may take a related alert: changed within the correlation window; or, where the
+   * pull's edge evidence (or the service's own firing condition) decides the join, within the dedup window. A long
+   * outage keeps taking its callers' symptoms while its edges still fail, though nothing new reached it for a while
+   * (an anomaly is sent when it starts or worsens, not while it lasts).
+   */
+  async #joinableIncidents(cluster: string, now: Date, evidenceBacked: boolean): Promise<IncidentRecord[]> {
+    return this.#store.recentOpenIncidents(cluster, new Date(now.getTime() - this.#joinWindowSeconds(evidenceBacked) * 1000));
+  }
+
+  #joinWindowSeconds(evidenceBacked: boolean): number {
+    const recent = this.config.grouping.correlationWindowSeconds;
+    return evidenceBacked ? Math.max(recent, this.config.dedup.dedupWindowSeconds) : recent;
   }
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
@@ -599,8 +613,7 @@ export class AlertPipeline {
     const graph = await this.#dependencies(lead.cluster, now);
     if (!graph || !(await this.#edgesFor(lead.cluster, now))) return undefined;
     const down = downstreamOf(lead.service, graph);
-    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
-    const open = (await this.#store.recentOpenIncidents(lead.cluster, since)).filter(
+    const open = (await this.#joinableIncidents(lead.cluster, now, true)).filter(
       (c) => c.id !== incident.id && c.service !== lead.service && down.has(c.service),
     );
     const target = (await this.#explainedCandidates(lead, open, graph, now)).sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen))[0];
@@ -778,8 +791,7 @@ export class AlertPipeline {
     await this.#deliver(resolved, 'resolved');
     const byKey = new Map<string, FiringAlert[]>();
     for (const a of await this.#store.firingAlerts(incident.id)) if (a.key) (byKey.get(a.key) ?? byKey.set(a.key, []).get(a.key)!).push(a);
-    const since = new Date(now.getTime() - this.config.grouping.correlationWindowSeconds * 1000);
-    const open = byKey.size ? await this.#store.recentOpenIncidents(current.cluster, since) : [];
+    const open = byKey.size ? await this.#joinableIncidents(current.cluster, now, true) : [];
     for (const [key, alerts] of byKey) {
       const service = alerts[0].service ?? key;
       const type = alerts[0].types?.[0] ?? 'AnomalyDetected';
@@ -841,14 +853,19 @@ export class AlertPipeline {
     const grouping = { ...this.config.grouping, dependencies: graph };
     const pulled = EVIDENCE_SOURCES.has(alert.source);
     if (!grouping.dependencies && grouping.similarityThreshold === undefined && !pulled) return undefined;
-    const since = new Date(now.getTime() - grouping.correlationWindowSeconds * 1000);
-    const all = await this.#store.recentOpenIncidents(alert.cluster, since);
+    const evidenceBacked = pulled && graph !== undefined && (await this.#edgesFor(alert.cluster, now, alert.startsAt)) !== undefined;
+    const all = await this.#joinableIncidents(alert.cluster, now, evidenceBacked);
     // Any source may meet the pull's conditions here; without a graph only the pull's own alerts pay for the read.
     const ownService = await this.#sameServiceIncident(alert, all, now);
     // A condition is the service's own failure: its service's incident, or one of its own (a callee explains none of it).
     if (ownService && OWN_FAILURE.test(alert.type)) return ownService;
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return ownService;
-    const candidates = grouping.dependencies ? await this.#explainedCandidates(alert, all, grouping.dependencies, now) : all;
+    const down = graph ? downstreamOf(alert.service, graph) : new Set<string>();
+    const recentSince = now.getTime() - grouping.correlationWindowSeconds * 1000;
+    // Past the correlation window only a callee's incident that the edges trace this alert to stays a candidate.
+    const candidates = (grouping.dependencies ? await this.#explainedCandidates(alert, all, grouping.dependencies, now) : all).filter(
+      (c) => Date.parse(c.lastSeen) >= recentSince || [c.service, ...(c.services ?? [])].some((s) => s !== alert.service && down.has(s)),
+    );
     let similarities: Map<string, number> | undefined;
     if (this.#similarity && grouping.similarityThreshold !== undefined) {
       const live = correlationCandidates(alert, candidates, now, grouping);
@@ -861,9 +878,14 @@ export class AlertPipeline {
         }
       }
     }
-    const correlated = findCorrelatedIncident(alert, candidates, now, grouping, similarities) as IncidentRecord | undefined;
+    const correlated = findCorrelatedIncident(
+      alert,
+      candidates,
+      now,
+      { ...grouping, correlationWindowSeconds: this.#joinWindowSeconds(evidenceBacked) },
+      similarities,
+    ) as IncidentRecord | undefined;
     // A callee's incident that the edges trace this symptom to comes first; then the service's own condition.
-    const down = graph ? downstreamOf(alert.service, graph) : new Set<string>();
     if (ownService && !(correlated && [correlated.service, ...(correlated.services ?? [])].some((s) => down.has(s)))) return ownService;
     return correlated;
   }

@@ -359,6 +359,22 @@ describe('a condition of another kind right after one was fixed', () => {
   });
 });
 
+describe('a long outage', () => {
+  it('keeps taking the symptoms its edges explain after nothing new reached it for longer than the correlation window', async () => {
+    const { p, clock, store } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service')]);
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    // 25 minutes on, the burst still going (an anomaly is sent when it starts or worsens, not while it lasts)
+    clock.advance(25 * 60);
+    expect((await p.ingest([anomaly('order-service', ['error_rate'])])).incidents).toEqual([pay]);
+    expect(store.incidents.get(pay)?.services).toEqual(['order-service', 'payment-service']);
+    // topology and time alone (an Alertmanager rule, no edge evidence behind it) still need a recent incident
+    clock.advance(25 * 60);
+    const rule = (await p.ingest([alert({ cluster: 'c1', service: 'frontend', type: 'HighErrorRate', source: 'alertmanager', message: 'errors' })]))
+      .incidents[0];
+    expect(rule).not.toBe(pay);
+  });
+});
+
 describe('at the AWS schedule (a pull every 5 minutes)', () => {
   it('a condition or resource signal one pull after its service’s errors is the same fault; three pulls later, another', async () => {
     const pull = 300;

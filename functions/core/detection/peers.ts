@@ -28,6 +28,11 @@ export interface PeerOptions {
   minExcess: Partial<Record<SignalName, number>>;
   /** Both sides need this much traffic for request-based signals to be comparable. */
   minRequestRate: number;
+  /**
+   * A peer failing this share of its requests or more is no baseline: it is broken itself, and failing fast makes it
+   * look quick (a crash-looping dev would make a healthy prod's latency "48× its peer"). The default guardrail's error rate.
+   */
+  maxPeerErrorRate: number;
 }
 
 export const DEFAULT_PEER_OPTIONS: PeerOptions = {
@@ -36,6 +41,7 @@ export const DEFAULT_PEER_OPTIONS: PeerOptions = {
   z: 3,
   minExcess: { error_rate: 0.02, latency_p95: 0.15, cpu_usage: 0.25, memory_usage: 256 * 1024 * 1024 },
   minRequestRate: 1,
+  maxPeerErrorRate: 0.05,
 };
 
 const REQUEST_SIGNALS = new Set<SignalName>(['error_rate', 'latency_p95']);
@@ -50,11 +56,12 @@ export function checkPeers(self: GoldenSignals, peers: readonly PeerSample[], op
   const finding: LayerFinding = { layer: 'peers', fired: false, reasons: [], signals: [], severity: 'low' };
   if (peers.length === 0) return { ...finding, reasons: ['no other cluster runs this service'] };
   const busy = (f: GoldenSignals) => f.request_rate !== null && f.request_rate >= options.minRequestRate;
+  const healthy = (f: GoldenSignals) => f.error_rate === null || f.error_rate < options.maxPeerErrorRate;
   const severities: Severity[] = [];
   for (const signal of options.signals) {
     const needsTraffic = REQUEST_SIGNALS.has(signal);
     if (needsTraffic && !busy(self)) continue;
-    const comparable = peers.filter((p) => p.features[signal] !== null && (!needsTraffic || busy(p.features)));
+    const comparable = peers.filter((p) => p.features[signal] !== null && (!needsTraffic || busy(p.features)) && healthy(p.features));
     const value = self[signal];
     if (value === null || comparable.length === 0) continue;
     const samples = [{ clusterId: '\u0000self', signals: self }, ...comparable.map((p) => ({ clusterId: p.clusterId, signals: p.features }))];

@@ -64,6 +64,15 @@ describe('fleet peers (layer 2)', () => {
     });
   });
 
+  it('takes no baseline from a peer that is failing itself (failing fast looks quick)', () => {
+    // dev's order-service crash-looping: every request fails in 5 ms; prod's healthy 0.23 s must not be "48× its peer"
+    const prod = { ...healthy(), latency_p95: 0.234 };
+    const failingFast = peer({ ...healthy(), latency_p95: 0.0049, error_rate: 1 }, 'dev');
+    expect(checkPeers(prod, [failingFast]).fired).toBe(false);
+    // the same quick peer, healthy, is a baseline (control)
+    expect(checkPeers(prod, [peer({ ...healthy(), latency_p95: 0.0049 }, 'dev')])).toMatchObject({ fired: true, signals: ['latency_p95'] });
+  });
+
   it('stays quiet alone, and for the healthy side of the comparison', () => {
     expect(checkPeers(healthy(), []).fired).toBe(false);
     expect(checkPeers(healthy(), [peer({ ...healthy(), error_rate: 0.3 })]).fired).toBe(false);

@@ -294,7 +294,7 @@ export class AlertPipeline {
       return false;
     // A symptom back after the Kubernetes failure its incident was about ended: that failure was fixed. Should it be
     // back, its condition fires again and joins the symptom's new incident (below); if not, this is another fault.
-    if (EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type) && (previous.types ?? [previous.type]).some((t) => OWN_FAILURE.test(t))) return false;
+    if (EVIDENCE_SOURCES.has(lead.source) && !OWN_FAILURE.test(lead.type) && holdsKubeFailure(previous)) return false;
     if (isPulledCondition(lead) && (await this.#ownIncidentSince(lead, previous.resolvedAt, now))) return false;
     const before = signalsIn(previous.title ?? '');
     return !lead.signals?.length || !before.length || lead.signals.some((s) => before.includes(s));
@@ -409,7 +409,7 @@ export class AlertPipeline {
     const old = await this.#store.getIncident(state.incidentId);
     if (!old || old.status === 'resolved' || old.service !== lead.service) return;
     // An anomaly-only incident may be a fault still going on beside the new condition: it keeps its symptoms.
-    if (!(old.types ?? [old.type]).some((t) => OWN_FAILURE.test(t))) return;
+    if (!holdsKubeFailure(old)) return;
     const firing = await this.#store.firingAlerts(old.id);
     if (firingConditions(firing, lead.service, old).length) return;
     const symptoms = firing.filter((a) => a.key === symptomKey);
@@ -685,7 +685,7 @@ export class AlertPipeline {
   async #rerootOnCause(incident: IncidentRecord, lead: NormalizedAlert, graph: DependencyGraph | undefined, now: Date): Promise<void> {
     if (!graph || !downstreamOf(incident.service, graph).has(lead.service)) return;
     // A caller with a failure of its own (a Kubernetes condition: crash loop, image pull, ...) keeps its incident's name.
-    if ((incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t))) return;
+    if (holdsKubeFailure(incident)) return;
     const owner = await this.#ownerOf(lead);
     const cause = { service: lead.service, namespace: lead.namespace, type: lead.type, title: lead.message, ...(owner ? { owner } : {}) };
     const rerooted = await this.#store.reroot(incident.id, incident.service, cause, now);
@@ -861,10 +861,11 @@ export class AlertPipeline {
     if (ownService && OWN_FAILURE.test(alert.type)) return ownService;
     if (!grouping.dependencies && grouping.similarityThreshold === undefined) return ownService;
     const down = graph ? downstreamOf(alert.service, graph) : new Set<string>();
+    const ofCallee = (c: Incident) => [c.service, ...(c.services ?? [])].some((s) => down.has(s));
     const recentSince = now.getTime() - grouping.correlationWindowSeconds * 1000;
     // Past the correlation window only a callee's incident that the edges trace this alert to stays a candidate.
     const candidates = (grouping.dependencies ? await this.#explainedCandidates(alert, all, grouping.dependencies, now) : all).filter(
-      (c) => Date.parse(c.lastSeen) >= recentSince || [c.service, ...(c.services ?? [])].some((s) => s !== alert.service && down.has(s)),
+      (c) => Date.parse(c.lastSeen) >= recentSince || ofCallee(c),
     );
     let similarities: Map<string, number> | undefined;
     if (this.#similarity && grouping.similarityThreshold !== undefined) {
@@ -886,7 +887,7 @@ export class AlertPipeline {
       similarities,
     ) as IncidentRecord | undefined;
     // A callee's incident that the edges trace this symptom to comes first; then the service's own condition.
-    if (ownService && !(correlated && [correlated.service, ...(correlated.services ?? [])].some((s) => down.has(s)))) return ownService;
+    if (ownService && !(correlated && ofCallee(correlated))) return ownService;
     return correlated;
   }
 
@@ -932,7 +933,7 @@ export class AlertPipeline {
       if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
       const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= this.config.upwardJoinSeconds * 1000;
-      const callerOwn = (c.types ?? [c.type]).some((t) => OWN_FAILURE.test(t)) || (evidence !== undefined && c.observed?.callsHealthy === true);
+      const callerOwn = holdsKubeFailure(c) || (evidence !== undefined && c.observed?.callsHealthy === true);
       if (
         isUp &&
         causeFirst &&
@@ -1046,6 +1047,11 @@ export class AlertPipeline {
   invalidateSilences(): void {
     this.#silences = undefined;
   }
+}
+
+/** Whether an incident has held a Kubernetes failure (a condition), not only symptoms. */
+function holdsKubeFailure(incident: Pick<Incident, 'type' | 'types'>): boolean {
+  return (incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t));
 }
 
 /** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */

@@ -7,7 +7,7 @@
 import { compareServiceAcrossClusters } from '../fleet/compare.ts';
 import type { GoldenSignals, SignalName } from '../metrics/types.ts';
 import type { LayerFinding, Severity } from './types.ts';
-import { worst } from './guardrails.ts';
+import { DEFAULT_GUARDRAILS, worst } from './guardrails.ts';
 
 export interface PeerSample {
   clusterId: string;
@@ -41,7 +41,7 @@ export const DEFAULT_PEER_OPTIONS: PeerOptions = {
   z: 3,
   minExcess: { error_rate: 0.02, latency_p95: 0.15, cpu_usage: 0.25, memory_usage: 256 * 1024 * 1024 },
   minRequestRate: 1,
-  maxPeerErrorRate: 0.05,
+  maxPeerErrorRate: DEFAULT_GUARDRAILS.errorRate,
 };
 
 const REQUEST_SIGNALS = new Set<SignalName>(['error_rate', 'latency_p95']);

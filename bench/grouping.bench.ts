@@ -4,7 +4,8 @@
  * simulator's mesh model (sim/mesh.ts `propagate`, the code behind its Istio metrics) turns the active faults
  * into per-service error ratio and latency and per-edge evidence; a detection model turns those into the alerts
  * the pull raises (AnomalyDetected started / worsened on a new signal / resolved after 2 quiet pulls, with the
- * signals it fired on; kube-state conditions for image pulls, crash loops and OOM kills). Each firing alert is
+ * signals it fired on; kube-state conditions for image pulls, crash loops and OOM kills). One fault type evolves:
+ * a memory leak's memory signal comes first, its OOM kills minutes later. Each firing alert is
  * labelled with its true fault: the service's own fault when it has one that shows in that signal, else the
  * active fault downstream that its degraded edges lead to.
  *
@@ -37,12 +38,13 @@ const SERVICES = Object.keys(NOMINAL);
 const DEPTH: Record<string, number> = { frontend: 0, 'user-service': 1, 'order-service': 1, 'payment-service': 2 };
 const GRAPH: Record<string, string[]> = {};
 for (const e of SHOP_CALL_GRAPH) (GRAPH[e.from] ??= []).push(e.to);
-type FaultType = 'error-burst' | 'latency-spike' | 'cpu-spike' | 'image-pull-backoff' | 'crash-loop' | 'oom-killed';
-const TYPES: FaultType[] = ['error-burst', 'latency-spike', 'cpu-spike', 'image-pull-backoff', 'crash-loop', 'oom-killed'];
+type FaultType = 'error-burst' | 'latency-spike' | 'cpu-spike' | 'image-pull-backoff' | 'crash-loop' | 'oom-killed' | 'memory-leak';
+const TYPES: FaultType[] = ['error-burst', 'latency-spike', 'cpu-spike', 'image-pull-backoff', 'crash-loop', 'oom-killed', 'memory-leak'];
 const KUBE: Partial<Record<FaultType, string>> = {
   'image-pull-backoff': 'KubePodImagePullBackOff',
   'crash-loop': 'KubePodCrashLooping',
   'oom-killed': 'KubePodOOMKilled',
+  'memory-leak': 'KubePodOOMKilled',
 };
 
 interface Fault {
@@ -53,6 +55,18 @@ interface Fault {
   start: number;
   end: number;
 }
+
+/**
+ * When a fault's Kubernetes condition starts: at once, except for a fault that evolves. A memory leak grows (the
+ * memory signal) until the kernel kills the pods 45 s to 3 min in (OOMKilled, and the requests the killed pods
+ * drop): one fault, one incident, however late its second stage comes.
+ */
+function conditionStarts(f: Fault): number {
+  return f.type === 'memory-leak' ? f.start + Math.min(f.end - f.start - 30, 45 + ((f.start * 7 + f.end) % 135)) : f.start;
+}
+
+const leaking = (f: Fault, now: number) => f.type === 'memory-leak' && now >= f.start + 30;
+const killing = (f: Fault, now: number) => (f.type === 'oom-killed' || f.type === 'memory-leak') && now >= conditionStarts(f);
 
 /** Faults per cluster: a chain of back-to-back ones (15 s apart) with others started inside them (overlaps). */
 function schedule(rng: Rng): Fault[] {
@@ -78,9 +92,10 @@ interface ServiceView {
   rps: number;
   p95: number;
   cpu: boolean;
+  memory: boolean;
 }
 
-function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: EdgeHealth[] } {
+function meshAt(active: Fault[], now: number): { services: Map<string, ServiceView>; edges: EdgeHealth[] } {
   const own: OwnService[] = SERVICES.map((name) => {
     let errorRatio = 0.003;
     let medianLatency = NOMINAL[name].latency;
@@ -93,7 +108,7 @@ function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: E
         medianLatency *= 2.5;
       }
       if (f.type === 'crash-loop') unavailable = true;
-      if (f.type === 'oom-killed') errorRatio = Math.max(errorRatio, 0.15);
+      if (killing(f, now)) errorRatio = Math.max(errorRatio, 0.15);
     }
     return { name, rps: NOMINAL[name].rps, errorRatio, medianLatency, unavailable };
   });
@@ -104,7 +119,8 @@ function meshAt(active: Fault[]): { services: Map<string, ServiceView>; edges: E
   const services = new Map<string, ServiceView>();
   for (const s of mesh.services) {
     const cpu = active.some((f) => f.service === s.name && f.type === 'cpu-spike');
-    services.set(s.name, { errorRatio: s.unavailable ? 1 : s.errorRatio, rps: s.rps, p95: s.medianLatency * Math.exp(1.645 * 0.45), cpu });
+    const memory = active.some((f) => f.service === s.name && leaking(f, now));
+    services.set(s.name, { errorRatio: s.unavailable ? 1 : s.errorRatio, rps: s.rps, p95: s.medianLatency * Math.exp(1.645 * 0.45), cpu, memory });
   }
   const edges = mesh.edges.map((e) => {
     const b = base.edges.find((x) => x.from === e.from && x.to === e.to)!;
@@ -135,20 +151,29 @@ function signalsOf(service: string, v: ServiceView): string[] {
   const p = NOMINAL_P95.get(service)!;
   if (v.p95 >= 1.8 * p && v.p95 - p >= 0.1) out.push('latency_p95');
   if (v.cpu) out.push('cpu_usage');
+  if (v.memory) out.push('memory_usage');
   return out;
 }
 
 /** The fault a service's signal comes from: its own when it has one that shows there, else one downstream its edges lead to. */
-function causeOf(cluster: string, service: string, signal: string, active: Fault[], edges: EdgeHealth[], seen = new Set<string>()): Fault | undefined {
+function causeOf(
+  cluster: string,
+  service: string,
+  signal: string,
+  active: Fault[],
+  edges: EdgeHealth[],
+  now: number,
+  seen = new Set<string>(),
+): Fault | undefined {
   seen.add(service);
   const own = active.filter((f) => f.service === service && f.cluster === cluster);
   const shows = (f: Fault) =>
-    signal === 'kube'
-      ? Boolean(KUBE[f.type])
-      : signal === 'cpu_usage'
-        ? f.type === 'cpu-spike'
+    signal === 'cpu_usage'
+      ? f.type === 'cpu-spike'
+      : signal === 'memory_usage'
+        ? leaking(f, now)
         : signal === 'error_rate'
-          ? ['error-burst', 'crash-loop', 'oom-killed', 'cpu-spike'].includes(f.type)
+          ? ['error-burst', 'crash-loop', 'cpu-spike'].includes(f.type) || killing(f, now)
           : ['latency-spike', 'cpu-spike'].includes(f.type);
   const mine = own.filter(shows).sort((a, b) => a.start - b.start)[0];
   if (mine) return mine;
@@ -159,8 +184,8 @@ function causeOf(cluster: string, service: string, signal: string, active: Fault
         : e.errorRatio - (e.baselineErrorRatio ?? 0) >= 0.02;
     if (!bad) continue;
     const below =
-      causeOf(cluster, e.to, signal === 'latency_p95' ? 'latency_p95' : 'error_rate', active, edges, seen) ??
-      causeOf(cluster, e.to, 'error_rate', active, edges, seen);
+      causeOf(cluster, e.to, signal === 'latency_p95' ? 'latency_p95' : 'error_rate', active, edges, now, seen) ??
+      causeOf(cluster, e.to, 'error_rate', active, edges, now, seen);
     if (below) return below;
   }
   return own[0];
@@ -241,15 +266,17 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
     const batch: { alert: NormalizedAlert; fault?: string }[] = [];
     for (const cluster of CLUSTERS) {
       const active = faults.filter((f) => f.cluster === cluster && f.start <= now && now < f.end);
-      const { services, edges } = meshAt(active);
+      const { services, edges } = meshAt(active, now);
       edgesNow.set(cluster, edges);
       for (const service of SERVICES) {
         const key = `${cluster}/${service}`;
         // kube-state: a condition fires one pull after it starts and resolves one pull after it ends
-        const kubeFault = faults.find((f) => f.cluster === cluster && f.service === service && KUBE[f.type] && f.start + PULL_S <= now && now < f.end + PULL_S);
-        for (const [t, type] of Object.entries(KUBE)) {
+        const kubeFault = faults.find(
+          (f) => f.cluster === cluster && f.service === service && KUBE[f.type] && conditionStarts(f) + PULL_S <= now && now < f.end + PULL_S,
+        );
+        for (const type of new Set(Object.values(KUBE))) {
           const k = `${key}/${type}`;
-          const on = kubeFault?.type === t;
+          const on = kubeFault !== undefined && KUBE[kubeFault.type] === type;
           if (on && !kubeOn.has(k)) {
             kubeOn.add(k);
             batch.push({ alert: alertOf(cluster, service, type, 'kube-state', 'firing'), fault: kubeFault!.id });
@@ -272,9 +299,11 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
             const cause = causeOf(
               cluster,
               service,
-              focus.includes('cpu_usage') ? 'cpu_usage' : focus.includes('latency_p95') && !focus.includes('error_rate') ? 'latency_p95' : focus[0],
+              focus.find((x) => x === 'cpu_usage' || x === 'memory_usage') ??
+                (focus.includes('latency_p95') && !focus.includes('error_rate') ? 'latency_p95' : focus[0]),
               active,
               edges,
+              now,
             );
             batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'firing', signals, services.get(service)), fault: cause?.id });
           }
@@ -367,6 +396,8 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
   const detected = faults.filter((f) => fired.some((a) => a.fault === f.id));
   const perFault = detected.map((f) => new Set(fired.filter((a) => a.fault === f.id).map((a) => a.incident)).size);
   const hidden = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.incident)?.service === f.service));
+  const evolving = detected.filter((f) => f.type === 'memory-leak');
+  const evolvingSplit = evolving.filter((f) => new Set(fired.filter((a) => a.fault === f.id).map((a) => a.incident)).size > 1);
   const hiddenAtEnd = detected.filter((f) => !fired.some((a) => a.fault === f.id && incidents.get(a.final)?.service === f.service));
   console.log(
     JSON.stringify({
@@ -382,6 +413,7 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
       hiddenFaults: hidden.length,
       falsePairs: { sameService, crossService },
       hidden: hidden.slice(0, 5).map((f) => `${f.type}@${f.service}`),
+      evolvingFaults: { detected: evolving.length, split: evolvingSplit.length },
       afterSplits: { precision: round(final.precision), recall: round(final.recall), hiddenFaults: hiddenAtEnd.length },
       replaySeconds: round((performance.now() - started) / 1000, 1),
     }),

@@ -4,7 +4,7 @@
  * (Kiali's red edge). A caller's own failure (a Kubernetes condition, its own CPU or memory) is never
  * explained by a callee.
  */
-import { abnormalSignals, type EdgeHealth, type EdgeSignal } from '../mesh/evidence.ts';
+import { abnormalSignals, risingSignals, type EdgeHealth, type EdgeSignal } from '../mesh/evidence.ts';
 import type { NormalizedAlert } from './types.ts';
 
 /** Alert types that name a workload's own failure (kube-state conditions), not a symptom that may come from a dependency. */
@@ -49,6 +49,20 @@ const KUBE_FAILURE_SHOWS_AS: Record<string, readonly string[]> = {
   KubePodOOMKilled: ['error_rate', 'latency', 'memory_usage', 'restarts'],
   KubePodImagePullBackOff: [],
 };
+
+/**
+ * Signals that build up to a Kubernetes failure of the same workload before it happens: memory grows until the
+ * kernel kills the pod (a leak can take minutes to reach the limit). However late such a failure comes, it is the
+ * fault that signal was about.
+ */
+const KUBE_FAILURE_PRECURSORS: Record<string, readonly string[]> = {
+  KubePodOOMKilled: ['memory_usage'],
+};
+
+/** Whether one of these detection signals of its service builds up to a Kubernetes failure of `type`. */
+export function kubeFailureFollows(type: string, signals: readonly string[]): boolean {
+  return (KUBE_FAILURE_PRECURSORS[type] ?? []).some((s) => signals.includes(s));
+}
 
 /** Whether a Kubernetes failure of `type` can account for every one of these detection signals of its own service. */
 export function kubeFailureCanShowAs(type: string, signals: readonly string[]): boolean {
@@ -98,14 +112,22 @@ export type Explanation = 'explained' | 'unexplained' | 'unknown';
 /**
  * Whether `caller`'s symptom comes from calls into `targets` (the services of a callee's incident): a path
  * from the caller to one of them over edges that are abnormal now, the first hop in the symptom's own signal
- * (errors explain errors; latency explains latency), later hops in either. `unknown` without evidence.
+ * (errors explain errors; latency explains latency), later hops in either. `unknown` without evidence. A first hop
+ * into a callee of `coOnset` (anomalous in the same pull as the symptom) needs only to be rising.
  */
-export function explains(caller: string, symptom: SymptomSignals, targets: ReadonlySet<string>, evidence: readonly EdgeHealth[] | undefined): Explanation {
+export function explains(
+  caller: string,
+  symptom: SymptomSignals,
+  targets: ReadonlySet<string>,
+  evidence: readonly EdgeHealth[] | undefined,
+  coOnset: ReadonlySet<string> = new Set(),
+): Explanation {
   if (symptom.own) return 'unexplained';
   if (!evidence) return 'unknown';
   const bad = new Map<string, { to: string; signals: Set<EdgeSignal> }[]>();
   for (const e of evidence) {
-    const signals = abnormalSignals(e);
+    // A callee the same pull found anomalous, whose edge is rising, is failing now: its detection is the noise guard.
+    const signals = e.from === caller && coOnset.has(e.to) ? risingSignals(e) : abnormalSignals(e);
     if (signals.size) (bad.get(e.from) ?? bad.set(e.from, []).get(e.from)!).push({ to: e.to, signals });
   }
   const reaches = (first: string[]): boolean => {

@@ -29,8 +29,8 @@ import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './ro
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
 import { incidentKey } from './fingerprint.ts';
-import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
-import { abnormalSignals, EDGE_THRESHOLDS, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
+import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, kubeFailureFollows, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
+import { EDGE_THRESHOLDS, risingSignals, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
   dedup: DedupConfig;
@@ -478,7 +478,7 @@ export class AlertPipeline {
   async #observedAtOpen(lead: NormalizedAlert, now: Date): Promise<Pick<IncidentDraft, 'observed'>> {
     const edges = EVIDENCE_SOURCES.has(lead.source) && !symptomOf(lead).own ? await this.#edgesFor(lead.cluster, now, lead.startsAt) : undefined;
     const calls = edges?.filter((e) => e.from === lead.service) ?? [];
-    const callsHealthy = calls.length ? calls.every((e) => abnormalSignals(e).size === 0) : undefined;
+    const callsHealthy = calls.length ? calls.every((e) => risingSignals(e).size === 0) : undefined;
     if (!lead.observed && callsHealthy === undefined) return {};
     return { observed: { ...lead.observed, ...(callsHealthy !== undefined ? { callsHealthy } : {}) } };
   }
@@ -547,16 +547,19 @@ export class AlertPipeline {
   /**
    * A Kubernetes failure of the service that the fault its open incident is about does not account for: a new kind
    * after every Kubernetes failure in the incident has ended (an image-pull failure after a crash loop was fixed); in
-   * an anomaly-only incident, one that arrives well after the incident began, or that cannot show as the signals the
-   * incident opened on (an image-pull failure during a latency spike, a crash loop during a CPU spike).
+   * an anomaly-only incident, one that arrives well after the incident began (unless a signal there builds up to it:
+   * memory before an OOM kill), or that cannot show as the signals the incident opened on (an image-pull failure during
+   * a latency spike, a crash loop during a CPU spike).
    */
   async #anotherKubeFailure(lead: NormalizedAlert, incident: IncidentRecord, now: Date, firing?: FiringAlert[]): Promise<boolean> {
     if (!OWN_FAILURE.test(lead.type)) return false;
     const types = incident.types ?? [incident.type];
-    if (types.some((t) => OWN_FAILURE.test(t))) {
-      if (types.includes(lead.type)) return false;
-      return !firingConditions(firing ?? (await this.#store.firingAlerts(incident.id)), lead.service, incident).length;
-    }
+    if (types.some((t) => OWN_FAILURE.test(t)) && types.includes(lead.type)) return false;
+    const inIncident = firing ?? (await this.#store.firingAlerts(incident.id));
+    if (types.some((t) => OWN_FAILURE.test(t))) return !firingConditions(inIncident, lead.service, incident).length;
+    // A memory leak's OOM kill may come minutes after its memory signal opened the incident.
+    const seen = [...signalsIn(incident.title ?? ''), ...inIncident.filter((a) => a.service === lead.service).flatMap((a) => a.signals ?? [])];
+    if (kubeFailureFollows(lead.type, seen)) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) > this.config.newKindAfterSeconds * 1000) return true;
     return incident.type === 'AnomalyDetected' && !kubeFailureCanShowAs(lead.type, signalsIn(incident.title ?? ''));
   }
@@ -924,23 +927,18 @@ export class AlertPipeline {
     const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now, alert.startsAt) : undefined;
     const down = downstreamOf(alert.service, graph);
     const up = upstreamOf(alert.service, graph);
+    const coOnset = new Set(alert.related ?? []);
     return candidates.filter((c) => {
       const members = new Set([c.service, ...(c.services ?? [])]);
       members.delete(alert.service);
       const isDown = [...members].some((s) => down.has(s));
       const isUp = up.has(c.service);
       if (!isDown && !isUp) return true;
-      if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence) !== 'unexplained') return true;
+      if (isDown && !symptom.own && explains(alert.service, symptom, members, evidence, coOnset) !== 'unexplained') return true;
       // A cause comes before its effects: a callee failing well after the caller's incident began is another fault.
       const causeFirst = !evidence || now.getTime() - Date.parse(c.firstSeen) <= this.config.upwardJoinSeconds * 1000;
       const callerOwn = holdsKubeFailure(c) || (evidence !== undefined && c.observed?.callsHealthy === true);
-      if (
-        isUp &&
-        causeFirst &&
-        (!evidence ||
-          (!callerOwn &&
-            explains(c.service, symptomOf({ type: c.type, message: c.title ?? '', observed: c.observed }), new Set([alert.service]), evidence) === 'explained'))
-      )
+      if (isUp && causeFirst && (!evidence || (!callerOwn && explains(c.service, incidentSymptom(c), new Set([alert.service]), evidence) === 'explained')))
         return true;
       return false;
     });
@@ -1055,6 +1053,15 @@ function holdsKubeFailure(incident: Pick<Incident, 'type' | 'types'>): boolean {
 }
 
 /** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */
+/**
+ * What an incident's own service showed as it opened, from its title's signals when it names some: an incident opened
+ * on a CPU or memory signal is the workload's own doing, whatever its callees do later.
+ */
+function incidentSymptom(incident: Pick<IncidentRecord, 'type' | 'title' | 'observed'>) {
+  const signals = signalsIn(incident.title ?? '');
+  return symptomOf({ type: incident.type, message: incident.title ?? '', observed: incident.observed, ...(signals.length ? { signals } : {}) });
+}
+
 function firingConditions(firing: readonly FiringAlert[], service: string, incident: Pick<Incident, 'service'>): string[] {
   return firing.filter((a) => (a.service ?? incident.service) === service).flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
 }

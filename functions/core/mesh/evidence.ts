@@ -51,6 +51,18 @@ export function abnormalSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<Edge
   return out;
 }
 
+/**
+ * Which of the edge's signals are rising: past the absolute excess, whatever the ratio. At a fault's onset the
+ * edge's mean over its window lags the caller's p95 (both cross together within a pull or so); an edge not even
+ * rising is healthy.
+ */
+export function risingSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<EdgeSignal> {
+  const out = new Set<EdgeSignal>();
+  if (edge.errorRatio - (edge.baselineErrorRatio ?? 0) >= t.errorExcess) out.add('errors');
+  if (edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined && edge.latencyMs - edge.baselineLatencyMs >= t.latencyExcessMs) out.add('latency');
+  return out;
+}
+
 const LABEL_VALUE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 const WINDOW = /^\d{1,4}[smh]$/;
 

@@ -79,6 +79,14 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect(order.incidents).not.toEqual(pay.incidents);
   });
 
+  it('a caller’s memory incident is its own: a callee failing next does not take it over', async () => {
+    const { p, store } = setup([failing('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const memory = (await p.ingest([anomaly('frontend', ['memory_usage'])])).incidents[0];
+    const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
+    expect(order).not.toBe(memory);
+    expect(store.incidents.get(memory)).toMatchObject({ service: 'frontend', services: ['frontend'] });
+  });
+
   it('errors on the edge do not explain a latency symptom, nor a CPU spike', async () => {
     const { p } = setup([failing('order-service', 'payment-service'), failing('frontend', 'order-service')]);
     const pay = await p.ingest([anomaly('payment-service', ['error_rate'])]);
@@ -199,6 +207,33 @@ describe('AlertPipeline (in-memory ports)', () => {
     const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
     expect(pay).not.toBe(order);
     expect(store.incidents.get(order)).toMatchObject({ service: 'order-service' });
+  });
+
+  // At a fault's onset the edge's mean over its window lags the caller's p95: the edge is rising, not yet 1.5x.
+  const rising = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 130, baselineLatencyMs: 96 });
+
+  it('a caller slowing in the same pull as its callee joins the callee’s incident while their edge is still rising', async () => {
+    const { p, publisher } = setup([rising('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const order = (await p.ingest([{ ...anomaly('order-service', ['latency_p95']), related: ['frontend'] }])).incidents[0];
+    const front = (await p.ingest([{ ...anomaly('frontend', ['latency_p95']), related: ['order-service'] }])).incidents[0];
+    expect(front).toBe(order);
+    expect(publisher.ofType('IncidentOpened')).toHaveLength(1);
+  });
+
+  it('a rising edge explains nothing when its callee was not anomalous in the same pull', async () => {
+    const { p } = setup([rising('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const order = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    expect((await p.ingest([anomaly('frontend', ['latency_p95'])])).incidents).not.toEqual([order]);
+  });
+
+  it('a caller whose calls were already rising as its incident opened is not healthy: its callee failing next pull takes it over', async () => {
+    const { p, store, clock, evidence } = setup([rising('frontend', 'order-service'), healthy('frontend', 'user-service')]);
+    const front = (await p.ingest([anomaly('frontend', ['latency_p95'])])).incidents[0];
+    expect(store.incidents.get(front)?.observed).toMatchObject({ callsHealthy: false });
+    clock.advance(10);
+    evidence.edges = [slow('frontend', 'order-service'), healthy('frontend', 'user-service')];
+    expect((await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents).toEqual([front]);
+    expect(store.incidents.get(front)).toMatchObject({ service: 'order-service', rerootedFrom: 'frontend' });
   });
 
   it('a callee failing longer than the upward-join window after its caller’s incident began is another fault', async () => {
@@ -392,6 +427,19 @@ describe('at the AWS schedule (a pull every 5 minutes)', () => {
     const spike = (await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
     expect(spike).not.toBe(slow);
     expect(store.incidents.get(errors)?.types?.sort()).toEqual(['AnomalyDetected', 'KubePodCrashLooping']);
+  });
+});
+
+describe('a fault that evolves', () => {
+  it('a memory leak’s OOM kill minutes after its memory signal is the same fault; a crash loop that late is another', async () => {
+    const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
+    const leak = (await p.ingest([anomaly('order-service', ['memory_usage'])])).incidents[0];
+    const slow = (await p.ingest([anomaly('user-service', ['memory_usage'])])).incidents[0];
+    clock.advance(180);
+    expect((await p.ingest([kube('order-service', 'KubePodOOMKilled')])).incidents).toEqual([leak]);
+    expect((await p.ingest([anomaly('order-service', ['error_rate', 'memory_usage'])])).incidents).toEqual([leak]);
+    expect(store.incidents.get(leak)?.types?.sort()).toEqual(['AnomalyDetected', 'KubePodOOMKilled']);
+    expect((await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents).not.toEqual([slow]);
   });
 });
 

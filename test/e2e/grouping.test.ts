@@ -62,8 +62,8 @@ async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T 
   }
 }
 
-async function inject(type: string, deployment: string): Promise<{ id: string; at: number }> {
-  const r = await kreq(stack.cluster('dev'), 'POST', '/sim/v1/faults', { type, namespace: 'shop', deployment });
+async function inject(type: string, deployment: string, params: Record<string, number> = {}): Promise<{ id: string; at: number }> {
+  const r = await kreq(stack.cluster('dev'), 'POST', '/sim/v1/faults', { type, namespace: 'shop', deployment, ...params });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { id: r.body.id, at: Date.now() };
 }
@@ -176,5 +176,34 @@ describe.skipIf(!available)('independent faults stay visible, propagated symptom
     console.log(JSON.stringify({ measurement: 'issue 20 faults on dev', ...log }));
     expect(new Set([pay.id, slow.id, pullInc.id, cpuInc.id]).size).toBe(4);
     expect([pay.service, slow.service, pullInc.service, cpuInc.service]).toEqual(['payment-service', 'order-service', 'order-service', 'frontend']);
+  }, 900_000);
+
+  // A fault that evolves: a memory leak's memory signal first, the kernel's OOM kills minutes later (512 MiB limit).
+  it('a memory leak: its memory signal, then its OOM kill minutes later, one incident that resolves after it', async () => {
+    await waitFor('no open incident', 240, async () => ((await incidents()).some((i) => i.status !== 'resolved') ? undefined : true));
+    const leak = await inject('memory-leak', 'user-service', { rateMiBPerSecond: 2 });
+    const memory = await waitFor('user-service memory incident', 120, ownIncident('user-service', 'AnomalyDetected', leak.at));
+    const killed = await waitFor('the OOM kill in the same incident', 360, async () => {
+      const i = (await stack.api('GET', `/v1/incidents/${memory.id}`)).body as Inc;
+      return i.types.includes('KubePodOOMKilled') ? i : undefined;
+    });
+    const oomAfterSeconds = (Date.now() - leak.at) / 1000;
+    const removed = await remove(leak);
+    const done = await waitFor('memory incident resolved', 240, async () => {
+      const i = (await stack.api('GET', `/v1/incidents/${memory.id}`)).body as Inc;
+      return i.status === 'resolved' ? i : undefined;
+    });
+    const since = (await incidents()).filter((i) => Date.parse(i.firstSeen) >= leak.at - 1000);
+    console.log(
+      JSON.stringify({
+        measurement: 'memory leak on dev',
+        openedAfterSeconds: (Date.parse(memory.firstSeen) - leak.at) / 1000,
+        oomSeenAfterSeconds: oomAfterSeconds,
+        resolvedAfterRemovalSeconds: (Date.parse(done.resolvedAt!) - removed) / 1000,
+        incidents: since.map((i) => ({ service: i.service, types: i.types, services: i.services, splitFrom: i.splitFrom })),
+      }),
+    );
+    expect(killed.service).toBe('user-service');
+    expect(since.map((i) => i.id)).toEqual([memory.id]);
   }, 900_000);
 });

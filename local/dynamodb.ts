@@ -1,4 +1,13 @@
-import { CreateTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -144,36 +153,53 @@ async function startOn(port: number, options: { dataDir?: string; startTimeoutMs
   };
 }
 
-/** Creates each table (and its TTL setting) when it does not exist yet. Idempotent. */
+/**
+ * Creates each table (and its TTL setting) when it does not exist yet, and adds an index a table kept in a data
+ * directory from an earlier version lacks (as a CDK deploy adds it in AWS). Idempotent.
+ */
 export async function ensureTables(endpoint: string, tables: { name: string; definition: TableDefinition }[]): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const { name, definition } of tables) {
-      if (!existing.has(name)) {
-        const attributes = new Map<string, 'S' | 'N'>();
-        for (const key of [definition.partitionKey, definition.sortKey]) attributes.set(key.name, key.type);
-        for (const index of definition.globalSecondaryIndexes) {
-          attributes.set(index.partitionKey.name, index.partitionKey.type);
-          attributes.set(index.sortKey.name, index.sortKey.type);
+      const attributes = new Map<string, 'S' | 'N'>();
+      for (const key of [definition.partitionKey, definition.sortKey]) attributes.set(key.name, key.type);
+      for (const index of definition.globalSecondaryIndexes) {
+        attributes.set(index.partitionKey.name, index.partitionKey.type);
+        attributes.set(index.sortKey.name, index.sortKey.type);
+      }
+      const attributeDefinitions = [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+      const indexOf = (index: TableDefinition['globalSecondaryIndexes'][number]): GlobalSecondaryIndex => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      });
+      if (existing.has(name)) {
+        const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+        const have = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+        for (const index of definition.globalSecondaryIndexes.filter((i) => !have.has(i.indexName))) {
+          await client.send(
+            new UpdateTableCommand({
+              TableName: name,
+              AttributeDefinitions: attributeDefinitions,
+              GlobalSecondaryIndexUpdates: [{ Create: indexOf(index) }],
+            }),
+          );
         }
+      } else {
         await client.send(
           new CreateTableCommand({
             TableName: name,
             BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+            AttributeDefinitions: attributeDefinitions,
             KeySchema: [
               { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
               { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
             ],
-            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
-              IndexName: index.indexName,
-              KeySchema: [
-                { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-                { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            })),
+            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map(indexOf),
           }),
         );
       }

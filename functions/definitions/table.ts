@@ -2,13 +2,15 @@
  * The DynamoDB table(s), as plain data: CDK (lib/constructs/data.ts) and the local cloud
  * (local/dynamodb.ts) both create tables from these definitions.
  *
- * Single-table design. Access patterns (pk / sk, gsi1pk / gsi1sk):
+ * Single-table design. Access patterns (pk / sk, gsi1pk / gsi1sk, gsi2pk / gsi2sk):
  * - cluster by id                  CLUSTER#<id> / META
  * - cluster name uniqueness        CLUSTERNAME#<name> / NAME                (transaction with the cluster item)
  * - list clusters                  gsi1: CLUSTERS / <name>
  * - alert dedup state              DEDUP#<fingerprint> / STATE              (conditional put, ADD counters, TTL)
  * - incident by id                 INCIDENT#<id> / META
  * - incidents by status            gsi1: INCIDENTS#<status> / <lastSeen>#<id>
+ * - a cluster's unresolved incidents gsi2: <cluster> / <lastSeen>#<id> (sparse: both keys removed on resolve; grouping's
+ *                                  read, which the fleet-wide status index would page through every cluster for)
  * - incident's firing alerts       INCIDENT#<id> / ALERT#<alertId>          (one per firing instance, deleted on resolve)
  * - silences                       SILENCE / <id>                           (TTL at end time)
  * - anomalies per series           ANOMALY#<cluster>#<service> / <at>       (TTL)
@@ -51,6 +53,11 @@ export const MAIN_TABLE: TableDefinition = {
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: 'S' },
       sortKey: { name: 'gsi1sk', type: 'S' },
+    },
+    {
+      indexName: 'gsi2',
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'gsi2sk', type: 'S' },
     },
   ],
 };

@@ -129,7 +129,7 @@ export interface AlertStore {
   raiseSeverity(incident: IncidentRecord, to: Severity, now: Date, notify?: boolean): Promise<IncidentRecord | undefined>;
   markEscalated(incidentId: string, now: Date): Promise<IncidentRecord | undefined>;
   getIncident(incidentId: string): Promise<IncidentRecord | undefined>;
-  /** Open incidents of a cluster active since `since` (correlation candidates). */
+  /** Unresolved (open or acknowledged) incidents of a cluster active since `since`, most recent first, at most 100 (correlation candidates). */
   recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]>;
   claimDelivery(incident: IncidentRecord, now: Date): Promise<boolean>;
   /** Both only act while the incident is still at `incident.version`: a slow sender never touches a newer delivery. */

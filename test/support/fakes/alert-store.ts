@@ -269,7 +269,7 @@ export class InMemoryAlertStore implements AlertStore {
 
   async recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]> {
     return [...this.incidents.values()]
-      .filter((i) => i.status === 'open' && i.cluster === cluster && i.lastSeen >= since.toISOString())
+      .filter((i) => i.status !== 'resolved' && i.cluster === cluster && i.lastSeen >= since.toISOString())
       .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))
       .slice(0, 100)
       .map((i) => this.#out(i));

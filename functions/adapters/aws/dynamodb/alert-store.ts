@@ -20,6 +20,7 @@ import {
   statusIndexPk,
   statusIndexSk,
   toIncidentRecord,
+  UNRESOLVED_INDEX_SET,
   type DynamoStoreOptions,
 } from './incident-store.ts';
 import { DynamoSilenceStore } from './silence-store.ts';
@@ -257,9 +258,14 @@ export class DynamoAlertStore implements AlertStore {
     return {
       TableName: this.#table.tableName,
       Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
-      UpdateExpression: `SET lastSeen = :now, gsi1sk = :gsk${gen ? ', #fc = :fc' : ''} ADD alertCount :n, joins :one, #types :types`,
+      UpdateExpression: `SET lastSeen = :now, gsi1sk = :gsk, ${UNRESOLVED_INDEX_SET}${gen ? ', #fc = :fc' : ''} ADD alertCount :n, joins :one, #types :types`,
       ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-      ExpressionAttributeNames: { '#status': 'status', '#types': 'types', ...(gen ? { '#fc': `${FAST_COUNT_PREFIX}${gen}` } : {}) } as Record<string, string>,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#types': 'types',
+        '#cluster': 'cluster',
+        ...(gen ? { '#fc': `${FAST_COUNT_PREFIX}${gen}` } : {}),
+      } as Record<string, string>,
       ExpressionAttributeValues: {
         ':now': now,
         ':gsk': statusIndexSk(now, incidentId),
@@ -442,6 +448,8 @@ export class DynamoAlertStore implements AlertStore {
                   sk: INCIDENT_SK,
                   gsi1pk: statusIndexPk('open'),
                   gsi1sk: statusIndexSk(now, draft.id),
+                  gsi2pk: draft.cluster,
+                  gsi2sk: statusIndexSk(now, draft.id),
                   entity: 'incident',
                   ...scalars,
                   services: new Set(services),
@@ -479,10 +487,10 @@ export class DynamoAlertStore implements AlertStore {
           TableName: this.#table.tableName,
           Key: { pk: incidentPk(previous.incidentId), sk: INCIDENT_SK },
           UpdateExpression:
-            'SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, lastSeen = :now, pending = :t, pendingAt = :ms ' +
+            `SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, ${UNRESOLVED_INDEX_SET}, lastSeen = :now, pending = :t, pendingAt = :ms ` +
             'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one, #types :types',
           ConditionExpression: '#status = :resolved',
-          ExpressionAttributeNames: { '#status': 'status', '#types': 'types' },
+          ExpressionAttributeNames: { '#status': 'status', '#types': 'types', '#cluster': 'cluster' },
           ExpressionAttributeValues: {
             ':open': 'open',
             ':resolved': 'resolved',
@@ -562,9 +570,9 @@ export class DynamoAlertStore implements AlertStore {
               Update: {
                 TableName: this.#table.tableName,
                 Key: { pk: incidentPk(incidentId), sk: INCIDENT_SK },
-                UpdateExpression: 'SET lastSeen = :now, gsi1sk = :gsk ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types',
+                UpdateExpression: `SET lastSeen = :now, gsi1sk = :gsk, ${UNRESOLVED_INDEX_SET} ADD alertCount :n, joins :one, services :svc, #keys :key, #types :types`,
                 ConditionExpression: 'attribute_exists(pk) AND #status <> :resolved',
-                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types' },
+                ExpressionAttributeNames: { '#status': 'status', '#keys': 'keys', '#types': 'types', '#cluster': 'cluster' },
                 ExpressionAttributeValues: {
                   ':now': now,
                   ':gsk': statusIndexSk(now, incidentId),
@@ -661,7 +669,8 @@ export class DynamoAlertStore implements AlertStore {
     const incidentUpdate = {
       TableName: this.#table.tableName,
       Key: { pk: incidentPk(incident.id), sk: INCIDENT_SK },
-      UpdateExpression: 'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets ADD version :one',
+      UpdateExpression:
+        'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets, gsi2pk, gsi2sk ADD version :one',
       ConditionExpression: `#status <> :resolved AND ${incident.joins === undefined ? 'attribute_not_exists(joins)' : 'joins = :joins'}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -742,7 +751,7 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   async recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]> {
-    return (await this.incidents.listByStatus('open', { cluster, since, limit: 100 })).items;
+    return this.incidents.listUnresolved(cluster, since, 100);
   }
 
   async claimDelivery(incident: IncidentRecord, now: Date): Promise<boolean> {

@@ -49,6 +49,12 @@ export const incidentPk = (id: string) => `INCIDENT#${id}`;
 export const INCIDENT_SK = 'META';
 export const statusIndexPk = (status: IncidentStatus) => `INCIDENTS#${status}`;
 export const statusIndexSk = (lastSeen: string, id: string) => `${lastSeen}#${id}`;
+/**
+ * gsi2: a cluster's unresolved (open or acknowledged) incidents by lastSeen, keyed by the item's own `cluster` (an update
+ * copies it, so an incident written before the index joins it on its next change); resolving removes both keys. The
+ * update's SET clause, with `#cluster` → cluster and `:gsk` the new `statusIndexSk`.
+ */
+export const UNRESOLVED_INDEX_SET = 'gsi2pk = #cluster, gsi2sk = :gsk';
 export const dedupPk = (key: string) => `DEDUP#${key}`;
 export const DEDUP_SK = 'STATE';
 
@@ -73,7 +79,7 @@ export function toIncidentRecord(item: Record<string, unknown>, raw = false): In
   const i = raw ? (unmarshall(item as never) as Record<string, unknown>) : item;
   const record: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(i)) {
-    if (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'firing', 'fingerprints'].includes(k) || k.startsWith(FAST_COUNT_PREFIX)) continue;
+    if (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'firing', 'fingerprints'].includes(k) || k.startsWith(FAST_COUNT_PREFIX)) continue;
     record[k] = v instanceof Set ? list(v) : v;
   }
   const firing = list(i.firing);
@@ -200,6 +206,32 @@ export class DynamoIncidentStore {
         .map((i) => toIncidentRecord(i)),
       ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
     };
+  }
+
+  /**
+   * A cluster's unresolved incidents (open or acknowledged) that changed since `since`, most recent first (gsi2): one
+   * query of that cluster's own partition, however many incidents the rest of the fleet has open.
+   */
+  async listUnresolved(cluster: string, since: Date, limit: number): Promise<IncidentRecord[]> {
+    const from = since.toISOString();
+    const out = await this.#table.send<{ Items?: Record<string, unknown>[] }>(
+      new QueryCommand({
+        TableName: this.#table.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :since',
+        ExpressionAttributeValues: {
+          ':pk': cluster,
+          // The index sorts by the incident item's lastSeen, which lags its duplicates by up to INCIDENT_REFRESH_SECONDS.
+          ':since': new Date(since.getTime() - INCIDENT_REFRESH_SECONDS * 1000).toISOString(),
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (await this.withDuplicates(out.Items ?? []))
+      .filter((i) => String(i.lastSeen) >= from)
+      .sort((a, b) => String(b.lastSeen).localeCompare(String(a.lastSeen)))
+      .map((i) => toIncidentRecord(i));
   }
 
   /** Every incident with this status (newest first), page after page: sweeps must not stop at one page. */

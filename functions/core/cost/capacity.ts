@@ -193,5 +193,7 @@ export function predictedBreachAlert(detail: PredictedBreachDetail): NormalizedA
     labels: { ...subject.labels, limit: detail.limit, predicted_breach_at: detail.predictedBreachAt },
     startsAt: detail.since,
     ...(detail.status === 'resolved' ? { endsAt: detail.at } : {}),
+    // What grouping reads it as: the workload's own memory (no callee explains it), which builds up to an OOM kill.
+    signals: [`${detail.signal}_usage`],
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertPipeline, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
 import type { EdgeHealth } from '../../../functions/core/mesh/evidence.ts';
 import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
+import { predictedBreachAlert } from '../../../functions/core/cost/capacity.ts';
 import { InMemoryAlertStore } from '../../support/fakes/alert-store.ts';
 import { RecordingNotifier, RecordingPublisher, TestClock, alert } from '../../integration/alerts/helpers.ts';
 
@@ -440,6 +441,30 @@ describe('a fault that evolves', () => {
     expect((await p.ingest([anomaly('order-service', ['error_rate', 'memory_usage'])])).incidents).toEqual([leak]);
     expect(store.incidents.get(leak)?.types?.sort()).toEqual(['AnomalyDetected', 'KubePodOOMKilled']);
     expect((await p.ingest([kube('user-service', 'KubePodCrashLooping')])).incidents).not.toEqual([slow]);
+  });
+
+  it('a predicted memory breach, then the OOM kill it predicted minutes later: one incident, whatever its callees do', async () => {
+    const { p, clock, store } = setup([failing('order-service', 'payment-service')], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    const breach = predictedBreachAlert({
+      cluster: 'c1',
+      clusterId: 'c1',
+      namespace: 'shop',
+      service: 'order-service',
+      container: 'app',
+      signal: 'memory',
+      limit: '512Mi',
+      status: 'firing',
+      predictedBreachAt: new Date(clock.now().getTime() + 180_000).toISOString(),
+      message: 'Predicted breach: memory of order-service/app reaches its limit 512Mi',
+      since: clock.now().toISOString(),
+      at: clock.now().toISOString(),
+    });
+    const predicted = (await p.ingest([breach])).incidents[0];
+    expect(predicted).not.toBe(pay);
+    clock.advance(180);
+    expect((await p.ingest([kube('order-service', 'KubePodOOMKilled')])).incidents).toEqual([predicted]);
+    expect(store.incidents.get(predicted)?.types?.sort()).toEqual(['KubePodOOMKilled', 'PredictedBreach']);
   });
 });
 

@@ -83,6 +83,7 @@ describe('predicted breaches', () => {
       severity: 'high',
       status: 'firing',
       labels: { predicted_breach_at: '2026-12-06T12:05:00.000Z', limit: '512Mi' },
+      signals: ['memory_usage'],
     });
   });
 

@@ -586,7 +586,8 @@ export class AlertPipeline {
   #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) <= this.config.newKindAfterSeconds * 1000) return false;
-    const before = signalsIn(incident.title ?? '');
+    // What the incident has seen of the service: its title's signals, and those its firing alerts carry (a predicted breach's memory).
+    const before = [...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.service === lead.service).flatMap((a) => a.signals ?? [])];
     const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
     if (!fresh.length) return false;
     return !firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh));

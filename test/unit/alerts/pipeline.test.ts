@@ -466,6 +466,28 @@ describe('a fault that evolves', () => {
     expect((await p.ingest([kube('order-service', 'KubePodOOMKilled')])).incidents).toEqual([predicted]);
     expect(store.incidents.get(predicted)?.types?.sort()).toEqual(['KubePodOOMKilled', 'PredictedBreach']);
   });
+
+  it('the memory anomaly minutes after a predicted memory breach is the fault it warned of', async () => {
+    const { p, clock } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
+    const now = clock.now().toISOString();
+    const breach = predictedBreachAlert({
+      cluster: 'c1',
+      clusterId: 'c1',
+      namespace: 'shop',
+      service: 'order-service',
+      container: 'app',
+      signal: 'memory',
+      limit: '512Mi',
+      status: 'firing',
+      predictedBreachAt: new Date(clock.now().getTime() + 600_000).toISOString(),
+      message: 'Predicted breach: memory of order-service/app reaches its limit 512Mi',
+      since: now,
+      at: now,
+    });
+    const predicted = (await p.ingest([breach])).incidents[0];
+    clock.advance(150);
+    expect((await p.ingest([anomaly('order-service', ['memory_usage'])])).incidents).toEqual([predicted]);
+  });
 });
 
 describe('the same kind of failure again, later', () => {

@@ -40,14 +40,11 @@ export const EDGE_THRESHOLDS = {
 
 export type EdgeSignal = 'errors' | 'latency';
 
-/** Which of the edge's signals are abnormal now. */
+/** Which of the edge's signals are abnormal now: rising, and past the ratio over the baseline too. */
 export function abnormalSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<EdgeSignal> {
-  const out = new Set<EdgeSignal>();
-  const baseErr = edge.baselineErrorRatio ?? 0;
-  if (edge.errorRatio - baseErr >= t.errorExcess && edge.errorRatio >= t.errorRatio * baseErr) out.add('errors');
-  if (edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined) {
-    if (edge.latencyMs - edge.baselineLatencyMs >= t.latencyExcessMs && edge.latencyMs >= t.latencyRatio * edge.baselineLatencyMs) out.add('latency');
-  }
+  const out = risingSignals(edge, t);
+  if (edge.errorRatio < t.errorRatio * (edge.baselineErrorRatio ?? 0)) out.delete('errors');
+  if (edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined && edge.latencyMs < t.latencyRatio * edge.baselineLatencyMs) out.delete('latency');
   return out;
 }
 

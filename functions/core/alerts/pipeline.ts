@@ -553,13 +553,12 @@ export class AlertPipeline {
    */
   async #anotherKubeFailure(lead: NormalizedAlert, incident: IncidentRecord, now: Date, firing?: FiringAlert[]): Promise<boolean> {
     if (!OWN_FAILURE.test(lead.type)) return false;
-    const types = incident.types ?? [incident.type];
-    if (types.some((t) => OWN_FAILURE.test(t)) && types.includes(lead.type)) return false;
+    const held = holdsKubeFailure(incident);
+    if (held && (incident.types ?? [incident.type]).includes(lead.type)) return false;
     const inIncident = firing ?? (await this.#store.firingAlerts(incident.id));
-    if (types.some((t) => OWN_FAILURE.test(t))) return !firingConditions(inIncident, lead.service, incident).length;
+    if (held) return !firingConditions(inIncident, lead.service, incident).length;
     // A memory leak's OOM kill may come minutes after its memory signal opened the incident.
-    const seen = [...signalsIn(incident.title ?? ''), ...inIncident.filter((a) => a.service === lead.service).flatMap((a) => a.signals ?? [])];
-    if (kubeFailureFollows(lead.type, seen)) return false;
+    if (kubeFailureFollows(lead.type, signalsSeen(incident, inIncident, lead.service))) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) > this.config.newKindAfterSeconds * 1000) return true;
     return incident.type === 'AnomalyDetected' && !kubeFailureCanShowAs(lead.type, signalsIn(incident.title ?? ''));
   }
@@ -586,8 +585,7 @@ export class AlertPipeline {
   #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) <= this.config.newKindAfterSeconds * 1000) return false;
-    // What the incident has seen of the service: its title's signals, and those its firing alerts carry (a predicted breach's memory).
-    const before = [...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.service === lead.service).flatMap((a) => a.signals ?? [])];
+    const before = signalsSeen(incident, firing, lead.service);
     const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
     if (!fresh.length) return false;
     return !firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh));
@@ -1051,6 +1049,11 @@ export class AlertPipeline {
 /** Whether an incident has held a Kubernetes failure (a condition), not only symptoms. */
 function holdsKubeFailure(incident: Pick<Incident, 'type' | 'types'>): boolean {
   return (incident.types ?? [incident.type]).some((t) => OWN_FAILURE.test(t));
+}
+
+/** What an incident has seen of `service`: its title's signals, and those its firing alerts carry (a predicted breach's memory). */
+function signalsSeen(incident: Pick<Incident, 'title'>, firing: readonly FiringAlert[], service: string): string[] {
+  return [...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.service === service).flatMap((a) => a.signals ?? [])];
 }
 
 /** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */

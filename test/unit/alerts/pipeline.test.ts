@@ -431,6 +431,24 @@ describe('at the AWS schedule (a pull every 5 minutes)', () => {
   });
 });
 
+/** The forecast's warning that order-service's memory reaches its limit `inSeconds` from now. */
+function memoryBreach(now: Date, inSeconds: number): NormalizedAlert {
+  return predictedBreachAlert({
+    cluster: 'c1',
+    clusterId: 'c1',
+    namespace: 'shop',
+    service: 'order-service',
+    container: 'app',
+    signal: 'memory',
+    limit: '512Mi',
+    status: 'firing',
+    predictedBreachAt: new Date(now.getTime() + inSeconds * 1000).toISOString(),
+    message: 'Predicted breach: memory of order-service/app reaches its limit 512Mi',
+    since: now.toISOString(),
+    at: now.toISOString(),
+  });
+}
+
 describe('a fault that evolves', () => {
   it('a memory leak’s OOM kill minutes after its memory signal is the same fault; a crash loop that late is another', async () => {
     const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
@@ -446,20 +464,7 @@ describe('a fault that evolves', () => {
   it('a predicted memory breach, then the OOM kill it predicted minutes later: one incident, whatever its callees do', async () => {
     const { p, clock, store } = setup([failing('order-service', 'payment-service')], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
     const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
-    const breach = predictedBreachAlert({
-      cluster: 'c1',
-      clusterId: 'c1',
-      namespace: 'shop',
-      service: 'order-service',
-      container: 'app',
-      signal: 'memory',
-      limit: '512Mi',
-      status: 'firing',
-      predictedBreachAt: new Date(clock.now().getTime() + 180_000).toISOString(),
-      message: 'Predicted breach: memory of order-service/app reaches its limit 512Mi',
-      since: clock.now().toISOString(),
-      at: clock.now().toISOString(),
-    });
+    const breach = memoryBreach(clock.now(), 180);
     const predicted = (await p.ingest([breach])).incidents[0];
     expect(predicted).not.toBe(pay);
     clock.advance(180);
@@ -469,21 +474,7 @@ describe('a fault that evolves', () => {
 
   it('the memory anomaly minutes after a predicted memory breach is the fault it warned of', async () => {
     const { p, clock } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10) });
-    const now = clock.now().toISOString();
-    const breach = predictedBreachAlert({
-      cluster: 'c1',
-      clusterId: 'c1',
-      namespace: 'shop',
-      service: 'order-service',
-      container: 'app',
-      signal: 'memory',
-      limit: '512Mi',
-      status: 'firing',
-      predictedBreachAt: new Date(clock.now().getTime() + 600_000).toISOString(),
-      message: 'Predicted breach: memory of order-service/app reaches its limit 512Mi',
-      since: now,
-      at: now,
-    });
+    const breach = memoryBreach(clock.now(), 600);
     const predicted = (await p.ingest([breach])).incidents[0];
     clock.advance(150);
     expect((await p.ingest([anomaly('order-service', ['memory_usage'])])).incidents).toEqual([predicted]);

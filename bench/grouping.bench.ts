@@ -2,8 +2,9 @@
  * Grouping replay (issue 20): overlapping and back-to-back faults on two clusters' `shop` services, replayed
  * through the real AlertPipeline (in-memory AlertStore, test/support/fakes) at a 10-s pull. Per pull the
  * simulator's mesh model (sim/mesh.ts `propagate`, the code behind its Istio metrics) turns the active faults
- * into per-service error ratio and latency and per-edge evidence; a detection model turns those into the alerts
- * the pull raises (AnomalyDetected started / worsened on a new signal / resolved after 2 quiet pulls, with the
+ * into per-service error ratio and latency and per-edge evidence (with each edge's lowest reading over the last
+ * minute, as the pull's subquery reads it); a detection model turns those into the alerts
+ * the pull raises (AnomalyDetected started / worsened on a new signal or a higher severity / resolved after 2 quiet pulls, with the
  * signals it fired on; kube-state conditions for image pulls, crash loops and OOM kills). One fault type evolves:
  * a memory leak's memory signal comes first, its OOM kills minutes later. Each firing alert is
  * labelled with its true fault: the service's own fault when it has one that shows in that signal, else the
@@ -18,7 +19,7 @@ import { groupBySimilarity } from '../functions/core/alerts/similarity.ts';
 import { dedupFingerprint, instanceId } from '../functions/core/alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../functions/core/alerts/types.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../functions/core/alerts/grouping.ts';
-import type { EdgeHealth } from '../functions/core/mesh/evidence.ts';
+import { sustainedEdgeSecondsFor, type EdgeHealth } from '../functions/core/mesh/evidence.ts';
 import { Rng } from '../functions/core/anomaly/random.ts';
 import { propagate, SHOP_CALL_GRAPH, type OwnService } from '../sim/mesh.ts';
 import { InMemoryAlertStore } from '../test/support/fakes/alert-store.ts';
@@ -26,6 +27,8 @@ import { InMemoryAlertStore } from '../test/support/fakes/alert-store.ts';
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const FAULTS = Number(process.env.BENCH_FAULTS ?? 80);
 const PULL_S = 10;
+/** The span of the pull's sustained edge reading, as the wiring sets it. */
+const SUSTAINED_S = sustainedEdgeSecondsFor(PULL_S);
 const CLUSTERS = ['dev', 'prod'];
 const NOMINAL: Record<string, { rps: number; latency: number }> = {
   frontend: { rps: 20, latency: 0.02 },
@@ -155,6 +158,18 @@ function signalsOf(service: string, v: ServiceView): string[] {
   return out;
 }
 
+/**
+ * How severe a signal is, as detection grades it (core/detection): the worst of the baseline layer's (10× its median
+ * or more: high, else medium) and the guardrails' (5 % errors, 1 s p95: 5× the limit critical, 2× high, else medium);
+ * 1 medium, 2 high, 3 critical. Detection sends the anomaly again (`worsened`) when its severity rises past its peak.
+ */
+function severityOf(service: string, v: ServiceView, signal: string): number {
+  const guardrail = (value: number, limit: number) => (value < limit ? 0 : value >= 5 * limit ? 3 : value >= 2 * limit ? 2 : 1);
+  if (signal === 'error_rate') return Math.max(v.errorRatio >= 10 * 0.003 ? 2 : 1, guardrail(v.errorRatio, 0.05));
+  if (signal === 'latency_p95') return Math.max(v.p95 >= 10 * NOMINAL_P95.get(service)! ? 2 : 1, guardrail(v.p95, 1));
+  return 1;
+}
+
 /** The fault a service's signal comes from: its own when it has one that shows there, else one downstream its edges lead to. */
 function causeOf(
   cluster: string,
@@ -229,7 +244,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       : { evidence: { forCluster: async (c: string) => ({ at: new Date(t0 + now * 1000).toISOString(), edges: edgesNow.get(c) ?? [] }) } }),
   });
   const rng = new Rng(SEED * 7919);
-  const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean }>();
+  const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean; peak: number }>();
   const kubeOn = new Set<string>();
   const fired: Fired[] = [];
   const latestByAlertId = new Map<string, Fired>();
@@ -265,9 +280,24 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
   for (now = 0; now <= end; now += PULL_S) {
     const batch: { alert: NormalizedAlert; fault?: string }[] = [];
     for (const cluster of CLUSTERS) {
-      const active = faults.filter((f) => f.cluster === cluster && f.start <= now && now < f.end);
+      const activeAt = (t: number) => faults.filter((f) => f.cluster === cluster && f.start <= t && t < f.end);
+      const active = activeAt(now);
       const { services, edges } = meshAt(active, now);
-      edgesNow.set(cluster, edges);
+      // The pull's sustained reading of each edge (EdgeHealth.sustained*): its lowest over the last minute.
+      const span: EdgeHealth[][] = [];
+      for (let t = now - SUSTAINED_S; t < now; t += PULL_S) span.push(meshAt(activeAt(t), t).edges);
+      span.push(edges);
+      edgesNow.set(
+        cluster,
+        edges.map((e) => {
+          const same = span.map((x) => x.find((y) => y.from === e.from && y.to === e.to)!);
+          return {
+            ...e,
+            sustainedErrorRatio: Math.min(...same.map((x) => x.errorRatio)),
+            sustainedLatencyMs: Math.min(...same.map((x) => x.latencyMs ?? Infinity)),
+          };
+        }),
+      );
       for (const service of SERVICES) {
         const key = `${cluster}/${service}`;
         // kube-state: a condition fires one pull after it starts and resolves one pull after it ends
@@ -287,15 +317,19 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
         }
         // anomaly detection, one pull behind the mesh
         const signals = signalsOf(service, services.get(service)!);
-        const s = state.get(key) ?? { signals: new Set<string>(), quiet: 0, active: false };
+        const s = state.get(key) ?? { signals: new Set<string>(), quiet: 0, active: false, peak: 0 };
         state.set(key, s);
         if (signals.length) {
+          const view = services.get(service)!;
+          const severity = Math.max(...signals.map((x) => severityOf(service, view, x)));
           const fresh = signals.filter((x) => !s.signals.has(x));
+          const escalated = s.active && severity > s.peak ? signals.filter((x) => severityOf(service, view, x) === severity) : [];
           s.quiet = 0;
-          if (!s.active || fresh.length) {
+          if (!s.active || fresh.length || escalated.length) {
             s.active = true;
+            s.peak = Math.max(s.peak, severity);
             for (const x of signals) s.signals.add(x);
-            const focus = fresh.length ? fresh : signals;
+            const focus = fresh.length ? fresh : escalated.length ? escalated : signals;
             const cause = causeOf(
               cluster,
               service,
@@ -309,6 +343,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
           }
         } else if (s.active && ++s.quiet >= 2) {
           s.active = false;
+          s.peak = 0;
           s.signals.clear();
           batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'resolved') });
         }

@@ -8,10 +8,10 @@ import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../core/alerts/grouping.ts';
 import { AlertPipeline, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../core/alerts/pipeline.ts';
 import type { Config } from '../config.ts';
-import { SCHEDULES } from '../definitions/events.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
 import { dependencyGraphStore, meshEvidenceStore } from './dependency-graphs.ts';
+import { pullIntervalSeconds } from './pull-interval.ts';
 import { serviceCatalog } from './catalog.ts';
 import { CatalogRoutedNotifier } from '../core/catalog/routing.ts';
 import { ownerContactForService } from '../core/catalog/owners.ts';
@@ -64,12 +64,6 @@ export function notifiersFromConfig(config: Config): Notifier[] {
   // Owner routing from the catalog (issue 12): the owning team's Slack channel and PagerDuty service.
   const catalog = { snapshot: async () => serviceCatalog().snapshot() };
   return notifiers.map((notifier) => new CatalogRoutedNotifier(notifier, { catalog, pagerDutyFor: pagerDuty }));
-}
-
-/** How often the metric pull runs: the schedule's rate in AWS, the local schedule's interval on a laptop. */
-function pullIntervalSeconds(config: Config): number {
-  const pull = SCHEDULES.find((s) => s.id === 'metric-pull');
-  return config.FLEETOPS_RUNTIME === 'aws' && pull ? pull.rateMinutes * 60 : config.FLEETOPS_PULL_INTERVAL_SECONDS;
 }
 
 function build() {

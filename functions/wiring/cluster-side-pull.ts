@@ -1,5 +1,5 @@
 import type { ClusterRecord, XRaySettings } from '../core/clusters/cluster-record.ts';
-import { refreshMeshEvidence } from '../core/mesh/evidence.ts';
+import { sustainedEdgeSecondsFor, refreshMeshEvidence } from '../core/mesh/evidence.ts';
 import { refreshMeshGraph } from '../core/mesh/refresh.ts';
 import { refreshXRayEvidence } from '../core/mesh/xray-edges.ts';
 import { logger } from '../observability.ts';
@@ -8,6 +8,7 @@ import { clusterStore } from './cluster-store.ts';
 import { dependencyGraphStore, meshEvidenceStore } from './dependency-graphs.ts';
 import { kubeStatePull } from './kube-state.ts';
 import { prometheusClientFor } from './metric-sources.ts';
+import { pullIntervalSeconds } from './pull-interval.ts';
 import { xrayGraphReaderFor } from './xray.ts';
 
 /**
@@ -79,6 +80,7 @@ async function refreshFromPrometheus(record: ClusterRecord): Promise<{ graph: bo
   const evidence = await refreshMeshEvidence({
     cluster: record.name,
     namespaces,
+    sustained: `${sustainedEdgeSecondsFor(pullIntervalSeconds(config))}s`,
     ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}),
     query,
     store: meshEvidenceStore(),

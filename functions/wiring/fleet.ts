@@ -6,9 +6,9 @@ import { clusterHealthInput, type ClusterHealthInput, type NodeCapacity } from '
 import type { ClusterHealthStore } from '../core/fleet/ports.ts';
 import type { ClusterPullResult } from '../core/pull/metric-pull.ts';
 import type { AnomalyRecord } from '../core/pull/records.ts';
-import { SCHEDULES } from '../definitions/events.ts';
 import { wiring } from '../wiring.ts';
 import { clusterRegistry, clusterStore } from './clusters.ts';
+import { pullIntervalSeconds } from './pull-interval.ts';
 
 /** Node state changes slowly; one listNodes per cluster per minute per warm Lambda is plenty for an overview. */
 const NODE_TTL_MS = 60_000;
@@ -64,7 +64,7 @@ function build() {
   const settings = {
     threshold: base.config.FLEETOPS_HEALTH_DEGRADED_THRESHOLD,
     windowMinutes: base.config.FLEETOPS_HEALTH_DEGRADED_MINUTES,
-    maxGapMinutes: (3 * pullIntervalSeconds()) / 60,
+    maxGapMinutes: (3 * pullIntervalSeconds(wiring().config)) / 60,
   };
   built = { base, store, recorder: new ClusterHealthRecorder({ store, events: base.events, settings }) };
   return built;
@@ -110,13 +110,6 @@ export async function recordClusterHealth(
   return out;
 }
 
-/** How often the metric pull runs: the schedule's rate in AWS, the local schedule's interval on a laptop. */
-function pullIntervalSeconds(): number {
-  const config = wiring().config;
-  const pull = SCHEDULES.find((s) => s.id === 'metric-pull');
-  return config.FLEETOPS_RUNTIME === 'aws' && pull ? pull.rateMinutes * 60 : config.FLEETOPS_PULL_INTERVAL_SECONDS;
-}
-
 /**
  * Each cluster's health input for the overview: what the last pull stored when it is at most two pull intervals
  * old (one Query per cluster, no Kubernetes call), else computed live from the latest anomaly rows and the nodes
@@ -126,7 +119,7 @@ export async function fleetHealthInputs(
   clusters: readonly ClusterRecord[],
   latest: readonly Pick<AnomalyRecord, 'clusterId' | 'namespace' | 'service' | 'at' | 'features'>[],
 ): Promise<{ inputs: ClusterHealthInput[]; scoredAt: Map<string, string> }> {
-  const since = new Date(wiring().clock.now().getTime() - 2 * pullIntervalSeconds() * 1000);
+  const since = new Date(wiring().clock.now().getTime() - 2 * pullIntervalSeconds(wiring().config) * 1000);
   const stored = await build()
     .store.latest(
       clusters.map((c) => c.id),

@@ -4,7 +4,7 @@
  * (Kiali's red edge). A caller's own failure (a Kubernetes condition, its own CPU or memory) is never
  * explained by a callee.
  */
-import { abnormalSignals, risingSignals, type EdgeHealth, type EdgeSignal } from '../mesh/evidence.ts';
+import { abnormalSignals, risingSignals, settledSignals, type EdgeHealth, type EdgeSignal } from '../mesh/evidence.ts';
 import type { NormalizedAlert } from './types.ts';
 
 /** Alert types that name a workload's own failure (kube-state conditions), not a symptom that may come from a dependency. */
@@ -21,6 +21,11 @@ export interface SymptomSignals {
   request?: Set<EdgeSignal>;
   /** The workload's own error ratio and request rate when measured: how large a share its callees must account for. */
   observed?: NormalizedAlert['observed'];
+  /**
+   * Request signals that began with this alert (new to its service): an edge failing as it is now since before then
+   * (`settledSignals`) did not start them. Unknown onset (undefined): no edge is ruled out by time.
+   */
+  onset?: ReadonlySet<EdgeSignal>;
 }
 
 /**
@@ -86,19 +91,27 @@ export function signalsIn(text: string): string[] {
   return [...new Set(text.match(/\b(error_rate|latency_p\d+|cpu_usage|memory_usage)\b/g) ?? [])].sort();
 }
 
-export function symptomOf(alert: Pick<NormalizedAlert, 'type' | 'signals' | 'message' | 'observed'>): SymptomSignals {
+/** The request signal a detection signal measures (errors or latency), if any. */
+export function requestSignal(signal: string): EdgeSignal | undefined {
+  return signal === 'error_rate' ? 'errors' : signal.startsWith('latency') ? 'latency' : undefined;
+}
+
+/** An alert as grouping weighs it: `onset` is the pipeline's own reading of which request signals began with it. */
+export type SymptomAlert = Pick<NormalizedAlert, 'type' | 'signals' | 'message' | 'observed'> & { onset?: ReadonlySet<EdgeSignal> };
+
+export function symptomOf(alert: SymptomAlert): SymptomSignals {
   if (OWN_FAILURE.test(alert.type)) return { own: true };
   const observed = alert.observed ? { observed: alert.observed } : {};
   if (alert.signals?.length) {
     const request = new Set<EdgeSignal>();
     let own = false;
     for (const s of alert.signals) {
-      if (s === 'error_rate') request.add('errors');
-      else if (s.startsWith('latency')) request.add('latency');
+      const r = requestSignal(s);
+      if (r) request.add(r);
       else if (s === 'cpu_usage' || s === 'memory_usage' || s === 'restarts') own = true;
     }
     // A resource signal beside request signals: the workload is doing something itself (a CPU spike slows it).
-    return { own, ...(request.size ? { request } : {}), ...observed };
+    return { own, ...(request.size ? { request } : {}), ...observed, ...(alert.onset ? { onset: alert.onset } : {}) };
   }
   const text = `${alert.type} ${alert.message}`;
   const request = new Set<EdgeSignal>();
@@ -113,7 +126,8 @@ export type Explanation = 'explained' | 'unexplained' | 'unknown';
  * Whether `caller`'s symptom comes from calls into `targets` (the services of a callee's incident): a path
  * from the caller to one of them over edges that are abnormal now, the first hop in the symptom's own signal
  * (errors explain errors; latency explains latency), later hops in either. `unknown` without evidence. A first hop
- * into a callee of `coOnset` (anomalous in the same pull as the symptom) needs only to be rising.
+ * into a callee of `coOnset` (anomalous in the same pull as the symptom) needs only to be rising; one that was already
+ * failing as it is now before the symptom's onset explains none of the signals that began then.
  */
 export function explains(
   caller: string,
@@ -128,6 +142,7 @@ export function explains(
   for (const e of evidence) {
     // A callee the same pull found anomalous, whose edge is rising, is failing now: its detection is the noise guard.
     const signals = e.from === caller && coOnset.has(e.to) ? risingSignals(e) : abnormalSignals(e);
+    if (e.from === caller && symptom.onset) for (const s of settledSignals(e)) if (symptom.onset.has(s)) signals.delete(s);
     if (signals.size) (bad.get(e.from) ?? bad.set(e.from, []).get(e.from)!).push({ to: e.to, signals });
   }
   const reaches = (first: string[]): boolean => {

@@ -29,8 +29,18 @@ import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './ro
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
 import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
 import { incidentKey } from './fingerprint.ts';
-import { EVIDENCE_SOURCES, explains, kubeFailureCanShowAs, kubeFailureFollows, OWN_FAILURE, signalsIn, symptomOf } from './explain.ts';
-import { EDGE_THRESHOLDS, risingSignals, type EdgeHealth, type MeshEvidence } from '../mesh/evidence.ts';
+import {
+  EVIDENCE_SOURCES,
+  explains,
+  kubeFailureCanShowAs,
+  kubeFailureFollows,
+  OWN_FAILURE,
+  requestSignal,
+  signalsIn,
+  symptomOf,
+  type SymptomAlert,
+} from './explain.ts';
+import { EDGE_THRESHOLDS, risingSignals, type EdgeHealth, type EdgeSignal, type MeshEvidence } from '../mesh/evidence.ts';
 
 export interface PipelineConfig {
   dedup: DedupConfig;
@@ -165,6 +175,9 @@ export class DeliveryError extends Error {
 
 /** Detection signals of a workload's own resources: no callee causes them. */
 const RESOURCE_SIGNALS = new Set(['cpu_usage', 'memory_usage']);
+
+/** The alert a group is decided by, with the request signals that began with it (`#onsetOf`). */
+type Lead = NormalizedAlert & Pick<SymptomAlert, 'onset'>;
 
 const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
@@ -335,7 +348,9 @@ export class AlertPipeline {
   }
 
   async #fire(group: AlertGroup, batch: AlertBatch, silences: Silence[], now: Date): Promise<string> {
-    const lead = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
+    const strongest = group.alerts.reduce((a, b) => (maxSeverity(a.severity, b.severity) === a.severity ? a : b));
+    const onset = await this.#onsetOf(strongest, group.key, now);
+    const lead: Lead = onset ? { ...strongest, onset } : strongest;
     await this.#awaitEvidence(lead, now);
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
       if (attempt > 0) await sleep(Math.random() * 20 * attempt);
@@ -368,6 +383,29 @@ export class AlertPipeline {
       if (id) return id;
     }
     throw new Error(`Could not record alerts for incident key ${group.key}: too much contention, retry`);
+  }
+
+  /**
+   * The request signals of a pulled anomaly that begin (or worsen) with it: all of them for a key new to alerting (or
+   * quiet past the flap window); for one still firing, those it has not fired on, else all it has (detection sends an
+   * ongoing anomaly again only for a new signal or a higher severity); unknown for a flap (its onset was before it went
+   * quiet). An edge already failing as it is now before then did not start them.
+   */
+  async #onsetOf(alert: NormalizedAlert, key: string, now: Date): Promise<Set<EdgeSignal> | undefined> {
+    if (!EVIDENCE_SOURCES.has(alert.source) || !alert.signals?.length) return undefined;
+    const state = await this.#store.keyState(key, now);
+    let before: string[] = [];
+    if (state) {
+      const firing = (await this.#store.firingAlerts(state.incidentId)).filter((a) => a.key === key);
+      const quietLong = state.quietSince !== undefined && now.getTime() - Date.parse(state.quietSince) > this.config.flapSeconds * 1000;
+      if (firing.length) before = firing.flatMap((a) => a.signals ?? []);
+      else if (!quietLong) return undefined;
+    }
+    const request = alert.signals.map(requestSignal).filter((s): s is EdgeSignal => s !== undefined);
+    const had = new Set(before.map(requestSignal));
+    const fresh = request.filter((s) => !had.has(s));
+    const newSignal = alert.signals.some((s) => !before.includes(s));
+    return new Set(newSignal ? fresh : request);
   }
 
   async #openOrAttach(
@@ -632,7 +670,7 @@ export class AlertPipeline {
   }
 
   /** Whether `incident`'s fault explains `alert` (a caller's symptom): never its own failure; edge evidence when there is some. */
-  async #explainedBy(alert: NormalizedAlert, incident: Incident, now: Date): Promise<boolean> {
+  async #explainedBy(alert: Lead, incident: Incident, now: Date): Promise<boolean> {
     const symptom = symptomOf(alert);
     if (symptom.own) return false;
     const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now, alert.startsAt) : undefined;
@@ -921,7 +959,7 @@ export class AlertPipeline {
    * (alerts from outside the pull, or no mesh) topology and time decide, as before. Unrelated candidates
    * stay (text similarity may still group them).
    */
-  async #explainedCandidates(alert: NormalizedAlert, candidates: IncidentRecord[], graph: DependencyGraph, now: Date): Promise<IncidentRecord[]> {
+  async #explainedCandidates(alert: Lead, candidates: IncidentRecord[], graph: DependencyGraph, now: Date): Promise<IncidentRecord[]> {
     const symptom = symptomOf(alert);
     const evidence = EVIDENCE_SOURCES.has(alert.source) ? await this.#edgesFor(alert.cluster, now, alert.startsAt) : undefined;
     const down = downstreamOf(alert.service, graph);

@@ -15,7 +15,19 @@ export interface EdgeHealth {
   baselineErrorRatio?: number;
   latencyMs?: number;
   baselineLatencyMs?: number;
+  /**
+   * The lowest short-window reading over the last `sustained` span (EdgeQueryOptions): how bad the edge has been
+   * all along. A caller that got through that much of it unharmed does not owe a symptom starting now to it.
+   */
+  sustainedErrorRatio?: number;
+  sustainedLatencyMs?: number;
 }
+
+/**
+ * The span of an edge's sustained reading for a pull every `pullSeconds`: three pulls, at least a minute (a caller's
+ * detection notices a failing edge within a pull or two of it; each reading is a rate over its own short window too).
+ */
+export const sustainedEdgeSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * pullSeconds);
 
 /** What one pull saw on a cluster's edges. */
 export interface MeshEvidence {
@@ -45,6 +57,29 @@ export function abnormalSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<Edge
   const out = risingSignals(edge, t);
   if (edge.errorRatio < t.errorRatio * (edge.baselineErrorRatio ?? 0)) out.delete('errors');
   if (edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined && edge.latencyMs < t.latencyRatio * edge.baselineLatencyMs) out.delete('latency');
+  return out;
+}
+
+/**
+ * Which of the edge's abnormal signals have been abnormal throughout its sustained span and are not materially worse
+ * now than at their lowest there (by half again and the absolute excess): a failure that settled in before a caller's
+ * symptom started, and did not change as it did, is not what started it. Nothing without a sustained reading.
+ */
+export function settledSignals(edge: EdgeHealth, t = EDGE_THRESHOLDS): Set<EdgeSignal> {
+  const out = new Set<EdgeSignal>();
+  const now = abnormalSignals(edge, t);
+  const steady = (current: number, lowest: number, baseline: number, excess: number) => {
+    const [was, is] = [lowest - baseline, current - baseline];
+    return !(is >= 1.5 * was && is - was >= excess);
+  };
+  if (now.has('errors') && edge.sustainedErrorRatio !== undefined) {
+    const all = abnormalSignals({ ...edge, errorRatio: edge.sustainedErrorRatio }, t).has('errors');
+    if (all && steady(edge.errorRatio, edge.sustainedErrorRatio, edge.baselineErrorRatio ?? 0, t.errorExcess)) out.add('errors');
+  }
+  if (now.has('latency') && edge.sustainedLatencyMs !== undefined && edge.latencyMs !== undefined && edge.baselineLatencyMs !== undefined) {
+    const all = abnormalSignals({ ...edge, latencyMs: edge.sustainedLatencyMs }, t).has('latency');
+    if (all && steady(edge.latencyMs, edge.sustainedLatencyMs, edge.baselineLatencyMs, t.latencyExcessMs)) out.add('latency');
+  }
   return out;
 }
 
@@ -80,10 +115,16 @@ export interface EdgeQueryOptions {
    * such a baseline often does not exist yet, and latency cannot be judged).
    */
   baselineStep?: string;
+  /**
+   * The span of the edge's sustained reading, its lowest short window since (default 3m, for a pull a minute): longer than a caller's
+   * detection takes to notice an edge's failure (`sustainedEdgeSecondsFor`), so a symptom that a failing edge causes
+   * began within it.
+   */
+  sustained?: string;
   matchers?: Record<string, string>;
 }
 
-type QueryName = 'requests' | 'errors' | 'durationSum' | 'durationCount' | 'baseErrorRatio' | 'baseLatencyMs';
+type QueryName = 'requests' | 'errors' | 'durationSum' | 'durationCount' | 'baseErrorRatio' | 'baseLatencyMs' | 'sustainedErrorRatio' | 'sustainedLatencyMs';
 
 /**
  * The instant queries one pull runs for edge evidence (per source and destination workload): attempts,
@@ -93,7 +134,8 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
   const window = options.window ?? '1m';
   const base = options.baselineWindow ?? '30m';
   const step = options.baselineStep ?? '15s';
-  for (const w of [window, base, step]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
+  const sustained = options.sustained ?? `${sustainedEdgeSecondsFor(60)}s`;
+  for (const w of [window, base, step, sustained]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
   const namespaces = options.namespaces.filter((n) => LABEL_VALUE.test(n));
   if (!namespaces.length) throw new Error('no valid namespace for the mesh edges');
   const extra = Object.entries(options.matchers ?? {})
@@ -118,6 +160,8 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
     durationCount,
     baseErrorRatio: baseline(`${errors} / ${requests}`),
     baseLatencyMs: baseline(`${durationSum} / ${durationCount}`),
+    sustainedErrorRatio: `min_over_time((${errors} / ${requests})[${sustained}:${step}])`,
+    sustainedLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${sustained}:${step}])`,
   };
 }
 
@@ -141,7 +185,16 @@ export function edgesFromRows(rows: Record<QueryName, EdgeRows>, namespaces: rea
     }
     return m;
   };
-  const [req, err, ds, dc, berr, blat] = [rows.requests, rows.errors, rows.durationSum, rows.durationCount, rows.baseErrorRatio, rows.baseLatencyMs].map(index);
+  const [req, err, ds, dc, berr, blat, serr, slat] = [
+    rows.requests,
+    rows.errors,
+    rows.durationSum,
+    rows.durationCount,
+    rows.baseErrorRatio,
+    rows.baseLatencyMs,
+    rows.sustainedErrorRatio,
+    rows.sustainedLatencyMs,
+  ].map(index);
   const round = (x: number, d = 4) => Number(x.toFixed(d));
   const edges: EdgeHealth[] = [];
   for (const [k, rps] of req) {
@@ -154,6 +207,10 @@ export function edgesFromRows(rows: Record<QueryName, EdgeRows>, namespaces: rea
     if (c && c > 0) edge.latencyMs = round((ds.get(k) ?? 0) / c, 2);
     const bl = blat.get(k);
     if (bl !== undefined) edge.baselineLatencyMs = round(bl, 2);
+    const se = serr.get(k);
+    if (se !== undefined) edge.sustainedErrorRatio = round(Math.min(1, se));
+    const sl = slat.get(k);
+    if (sl !== undefined) edge.sustainedLatencyMs = round(sl, 2);
     edges.push(edge);
   }
   return edges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)).slice(0, 2000);

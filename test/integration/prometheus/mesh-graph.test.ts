@@ -1,12 +1,14 @@
 /**
  * The simulator's Istio metrics through a real Prometheus (Debian's `prometheus` binary): the call graph as
- * the pull derives it (refreshMeshGraph → PromQL → stored graph), and a fault's propagation seen per edge.
+ * the pull derives it (refreshMeshGraph → PromQL → stored graph), a fault's propagation seen per edge, and the
+ * pull's edge evidence with its sustained reading (a failure that just began is not settled; one that lasted is).
  * Skipped, with a message, when the binary is not installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../../functions/adapters/prometheus/prometheus-client.ts';
 import type { DependencyGraph, DependencyGraphStore } from '../../../functions/core/mesh/graph.ts';
 import { refreshMeshGraph } from '../../../functions/core/mesh/refresh.ts';
+import { abnormalSignals, refreshMeshEvidence, settledSignals, type MeshEvidence } from '../../../functions/core/mesh/evidence.ts';
 import { prometheusAvailable, startPrometheus, type LocalPrometheus } from '../../../local/prometheus.ts';
 import { startSimulator, type RunningSimulator } from '../../../sim/index.ts';
 import { kreq, waitFor } from '../sim/helpers.ts';
@@ -98,4 +100,54 @@ describe.skipIf(!available)('mesh graph from a real Prometheus scraping the simu
     expect(during['frontend->user-service'] ?? 0).toBeLessThan(0.02);
     await kreq(info, 'DELETE', `/sim/v1/faults/${r.body.id}`);
   }, 40_000);
+
+  it('the pull’s edge evidence: an edge that just began failing is not settled; one failing for its whole sustained span is', async () => {
+    const stored: MeshEvidence[] = [];
+    const evidence = async () =>
+      (
+        await refreshMeshEvidence({
+          cluster: 'mg1',
+          namespaces: ['shop'],
+          window: '4s',
+          baselineWindow: '60s',
+          baselineStep: '1s',
+          sustained: '10s',
+          matchers: { cluster: 'mg1' },
+          query: vector,
+          store: { put: async (_c, e) => void stored.push(e), get: async () => stored.at(-1) },
+          now: new Date(),
+        })
+      ).edges.find((e) => e.from === 'order-service' && e.to === 'payment-service');
+    await waitFor(async () => (await evidence())?.sustainedErrorRatio !== undefined, 'a sustained reading of order-service → payment-service', 30_000, 1000);
+    const info = sim.clusters.find((c) => c.name === 'mg1')!;
+    const r = await kreq(info, 'POST', '/sim/v1/faults', { type: 'error-burst', namespace: 'shop', deployment: 'payment-service' });
+    expect(r.status).toBe(201);
+    try {
+      const onset = await waitFor(
+        async () => {
+          const e = await evidence();
+          return e && abnormalSignals(e).has('errors') && e;
+        },
+        'order-service → payment-service failing',
+        20_000,
+        500,
+      );
+      expect(onset.sustainedErrorRatio).toBeLessThan(0.05);
+      expect(settledSignals(onset)).toEqual(new Set());
+      const later = await waitFor(
+        async () => {
+          const e = await evidence();
+          return e && (e.sustainedErrorRatio ?? 0) > 0.3 && e;
+        },
+        'the sustained reading inside the burst',
+        30_000,
+        1000,
+      );
+      console.log(`[mesh-graph integration] order-service → payment-service at onset ${JSON.stringify(onset)}, later ${JSON.stringify(later)}`);
+      expect(settledSignals(later)).toEqual(new Set(['errors']));
+      expect(stored.length).toBeGreaterThan(1);
+    } finally {
+      await kreq(info, 'DELETE', `/sim/v1/faults/${r.body.id}`);
+    }
+  }, 90_000);
 });

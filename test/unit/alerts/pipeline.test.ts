@@ -237,6 +237,40 @@ describe('AlertPipeline (in-memory ports)', () => {
     expect(store.incidents.get(front)).toMatchObject({ service: 'order-service', rerootedFrom: 'frontend' });
   });
 
+  // The pull's sustained reading (the edge's lowest over its span): it failed as it does now all along.
+  const settled = (edge: EdgeHealth): EdgeHealth => ({ ...edge, sustainedErrorRatio: edge.errorRatio, sustainedLatencyMs: edge.latencyMs });
+
+  it('a caller whose errors begin minutes into a callee’s failure, on an edge failing as before, has a fault of its own', async () => {
+    const { p, store, clock, evidence } = setup([failing('frontend', 'user-service'), healthy('frontend', 'order-service')]);
+    const user = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
+    clock.advance(170);
+    evidence.edges = [settled(failing('frontend', 'user-service')), healthy('frontend', 'order-service')];
+    const front = (await p.ingest([anomaly('frontend', ['error_rate'])])).incidents[0];
+    expect(front).not.toBe(user);
+    expect(store.incidents.get(front)).toMatchObject({ service: 'frontend', status: 'open' });
+  });
+
+  it('a symptom that began with its callee’s failure stays with it when another signal is added later', async () => {
+    const { p, clock, evidence } = setup([failing('frontend', 'user-service'), healthy('frontend', 'order-service')]);
+    const user = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
+    expect((await p.ingest([anomaly('frontend', ['error_rate'])])).incidents).toEqual([user]);
+    clock.advance(170);
+    // user-service slows down too: the latency is new on the edge, the errors are what frontend had all along
+    evidence.edges = [{ ...settled(failing('frontend', 'user-service')), latencyMs: 900, sustainedLatencyMs: 40 }, healthy('frontend', 'order-service')];
+    expect((await p.ingest([anomaly('frontend', ['error_rate', 'latency_p95'])])).incidents).toEqual([user]);
+  });
+
+  it('a symptom back within the flap window has no new onset: a settled edge still explains it', async () => {
+    const { p, clock, evidence } = setup([failing('frontend', 'user-service'), healthy('frontend', 'order-service')], { flapSeconds: 60 });
+    const user = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
+    expect((await p.ingest([anomaly('frontend', ['error_rate'])])).incidents).toEqual([user]);
+    clock.advance(150);
+    await p.ingest([anomaly('frontend', ['error_rate'], 'resolved')]);
+    clock.advance(20);
+    evidence.edges = [settled(failing('frontend', 'user-service')), healthy('frontend', 'order-service')];
+    expect((await p.ingest([anomaly('frontend', ['error_rate'])])).incidents).toEqual([user]);
+  });
+
   it('a callee failing longer than the upward-join window after its caller’s incident began is another fault', async () => {
     const { p, clock } = setup([failing('order-service', 'payment-service')], { upwardJoinSeconds: 30 });
     const order = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];

@@ -1,6 +1,6 @@
 // Per-edge mesh evidence: the PromQL the pull runs, the summary it stores, and what counts as an abnormal edge.
 import { describe, expect, it } from 'vitest';
-import { abnormalSignals, edgeEvidenceQueries, edgesFromRows } from '../../../functions/core/mesh/evidence.ts';
+import { abnormalSignals, edgeEvidenceQueries, edgesFromRows, settledSignals } from '../../../functions/core/mesh/evidence.ts';
 import { explains, signalsFromReasons, symptomOf } from '../../../functions/core/alerts/explain.ts';
 
 const m = (from: string, to: string, ns = 'shop') => ({
@@ -20,6 +20,12 @@ describe('edge evidence', () => {
       /^min_over_time\(\(.*istio_request_duration_milliseconds_sum.*\/.*istio_request_duration_milliseconds_count.*\)\[30m:15s\] offset 1m\) or min_over_time\(.*\)\[30m:15s\]\)$/,
     );
     expect(() => edgeEvidenceQueries({ namespaces: ['shop'], window: '1 m' })).toThrow(/invalid rate window/);
+    // the lowest short window over the last three minutes (or `sustained`): how bad the edge has been all along
+    expect(q.sustainedErrorRatio).toMatch(/^min_over_time\(\(sum by .*response_code=~"5\.\.".*\[1m\]\)\) \/ sum by .*\[1m\]\)\)\)\[180s:15s\]\)$/);
+    const three = edgeEvidenceQueries({ namespaces: ['shop'], sustained: '3m' }).sustainedLatencyMs;
+    expect(three).toContain('istio_request_duration_milliseconds_count{');
+    expect(three).toMatch(/\)\[3m:15s\]\)$/);
+    expect(() => edgeEvidenceQueries({ namespaces: ['shop'], sustained: '2m) or vector(1' })).toThrow(/invalid rate window/);
   });
 
   it('summarises rows per edge between pulled workloads only', () => {
@@ -33,9 +39,20 @@ describe('edge evidence', () => {
       durationCount: [{ metric: m('order-service', 'payment-service'), value: 4 }],
       baseErrorRatio: [{ metric: m('order-service', 'payment-service'), value: 0.002 }],
       baseLatencyMs: [{ metric: m('order-service', 'payment-service'), value: 90 }],
+      sustainedErrorRatio: [{ metric: m('order-service', 'payment-service'), value: 0.2 }],
+      sustainedLatencyMs: [],
     };
     expect(edgesFromRows(rows, ['shop'])).toEqual([
-      { from: 'order-service', to: 'payment-service', rps: 4, errorRatio: 0.25, baselineErrorRatio: 0.002, latencyMs: 100, baselineLatencyMs: 90 },
+      {
+        from: 'order-service',
+        to: 'payment-service',
+        rps: 4,
+        errorRatio: 0.25,
+        baselineErrorRatio: 0.002,
+        latencyMs: 100,
+        baselineLatencyMs: 90,
+        sustainedErrorRatio: 0.2,
+      },
     ]);
   });
 
@@ -45,6 +62,41 @@ describe('edge evidence', () => {
     expect(abnormalSignals({ ...base, errorRatio: 0.3 })).toEqual(new Set(['errors']));
     expect(abnormalSignals({ ...base, latencyMs: 60, baselineLatencyMs: 10 })).toEqual(new Set(['latency']));
     expect(abnormalSignals({ ...base, latencyMs: 1000 })).toEqual(new Set(['latency']));
+  });
+
+  it('an edge failing throughout its sustained span, no worse now than at its lowest there, is settled', () => {
+    const edge = { from: 'a', to: 'b', rps: 5, errorRatio: 0.4, baselineErrorRatio: 0.003, latencyMs: 900, baselineLatencyMs: 40 };
+    expect(settledSignals(edge)).toEqual(new Set());
+    expect(settledSignals({ ...edge, sustainedErrorRatio: 0.38, sustainedLatencyMs: 850 })).toEqual(new Set(['errors', 'latency']));
+    // worse by half again and the absolute excess than at its lowest: the change may be what started the symptom
+    expect(settledSignals({ ...edge, sustainedErrorRatio: 0.1, sustainedLatencyMs: 400 })).toEqual(new Set());
+    // healthy at some point in the span (the failure began, or began again, within it): not settled
+    expect(settledSignals({ ...edge, sustainedErrorRatio: 0.004, sustainedLatencyMs: 41 })).toEqual(new Set());
+  });
+
+  it('a settled edge explains none of the request signals that began with the symptom, and all the others', () => {
+    const edges = [
+      {
+        from: 'frontend',
+        to: 'user-service',
+        rps: 11,
+        errorRatio: 0.4,
+        baselineErrorRatio: 0.003,
+        sustainedErrorRatio: 0.4,
+        latencyMs: 30,
+        baselineLatencyMs: 30,
+      },
+    ];
+    const user = new Set(['user-service']);
+    const errors = { type: 'AnomalyDetected', signals: ['error_rate'], message: '' };
+    expect(explains('frontend', symptomOf({ ...errors, onset: new Set(['errors'] as const) }), user, edges)).toBe('unexplained');
+    // a symptom whose errors began earlier (a latency rise added to them now), or whose onset is not known
+    expect(explains('frontend', symptomOf({ ...errors, onset: new Set(['latency'] as const) }), user, edges)).toBe('explained');
+    expect(explains('frontend', symptomOf(errors), user, edges)).toBe('explained');
+    // the edge got far worse since: it may be what started them
+    expect(explains('frontend', symptomOf({ ...errors, onset: new Set(['errors'] as const) }), user, [{ ...edges[0], sustainedErrorRatio: 0.05 }])).toBe(
+      'explained',
+    );
   });
 
   it('explains a symptom through a path of abnormal edges, each request signal on its own, never an own failure', () => {

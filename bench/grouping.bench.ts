@@ -4,7 +4,8 @@
  * simulator's mesh model (sim/mesh.ts `propagate`, the code behind its Istio metrics) turns the active faults
  * into per-service error ratio and latency and per-edge evidence (with each edge's lowest reading over the last
  * minute, as the pull's subquery reads it); a detection model turns those into the alerts
- * the pull raises (AnomalyDetected started / worsened on a new signal or a higher severity / resolved after 2 quiet pulls, with the
+ * the pull raises (AnomalyDetected started / worsened on a new signal, a higher severity or a request signal grown past
+ * its last sent value / resolved after 2 quiet pulls, with the
  * signals it fired on; kube-state conditions for image pulls, crash loops and OOM kills). One fault type evolves:
  * a memory leak's memory signal comes first, its OOM kills minutes later. Each firing alert is
  * labelled with its true fault: the service's own fault when it has one that shows in that signal, else the
@@ -158,6 +159,16 @@ function signalsOf(service: string, v: ServiceView): string[] {
   return out;
 }
 
+const valueOf = (v: ServiceView, signal: string) => (signal === 'error_rate' ? v.errorRatio : signal === 'latency_p95' ? v.p95 : 0);
+
+/** A request signal past its value when last sent by the baseline layer's ratio and excess (detect.ts grownSinceSent). */
+function grewPast(signal: string, value: number, sent: number | undefined): boolean {
+  if (sent === undefined) return false;
+  if (signal === 'error_rate') return value >= 3 * sent && value - sent >= 0.02;
+  if (signal === 'latency_p95') return value >= 1.8 * sent && value - sent >= 0.1;
+  return false;
+}
+
 /**
  * How severe a signal is, as detection grades it (core/detection): the worst of the baseline layer's (10× its median
  * or more: high, else medium) and the guardrails' (5 % errors, 1 s p95: 5× the limit critical, 2× high, else medium);
@@ -244,7 +255,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       : { evidence: { forCluster: async (c: string) => ({ at: new Date(t0 + now * 1000).toISOString(), edges: edgesNow.get(c) ?? [] }) } }),
   });
   const rng = new Rng(SEED * 7919);
-  const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean; peak: number }>();
+  const state = new Map<string, { signals: Set<string>; quiet: number; active: boolean; peak: number; sent: Map<string, number> }>();
   const kubeOn = new Set<string>();
   const fired: Fired[] = [];
   const latestByAlertId = new Map<string, Fired>();
@@ -317,19 +328,21 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
         }
         // anomaly detection, one pull behind the mesh
         const signals = signalsOf(service, services.get(service)!);
-        const s = state.get(key) ?? { signals: new Set<string>(), quiet: 0, active: false, peak: 0 };
+        const s = state.get(key) ?? { signals: new Set<string>(), quiet: 0, active: false, peak: 0, sent: new Map<string, number>() };
         state.set(key, s);
         if (signals.length) {
           const view = services.get(service)!;
           const severity = Math.max(...signals.map((x) => severityOf(service, view, x)));
           const fresh = signals.filter((x) => !s.signals.has(x));
           const escalated = s.active && severity > s.peak ? signals.filter((x) => severityOf(service, view, x) === severity) : [];
+          const grown = s.active ? signals.filter((x) => grewPast(x, valueOf(view, x), s.sent.get(x))) : [];
           s.quiet = 0;
-          if (!s.active || fresh.length || escalated.length) {
+          if (!s.active || fresh.length || escalated.length || grown.length) {
             s.active = true;
             s.peak = Math.max(s.peak, severity);
+            for (const x of signals) s.sent.set(x, valueOf(view, x));
             for (const x of signals) s.signals.add(x);
-            const focus = fresh.length ? fresh : escalated.length ? escalated : signals;
+            const focus = fresh.length ? fresh : escalated.length ? escalated : grown.length ? grown : signals;
             const cause = causeOf(
               cluster,
               service,
@@ -344,6 +357,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
         } else if (s.active && ++s.quiet >= 2) {
           s.active = false;
           s.peak = 0;
+          s.sent.clear();
           s.signals.clear();
           batch.push({ alert: alertOf(cluster, service, 'AnomalyDetected', 'anomaly', 'resolved') });
         }

@@ -9,7 +9,7 @@
  * pull (same planned time, same pullId) recomputes from the same previous record: idempotent.
  */
 import type { IsolationForest } from '../anomaly/isolation-forest.ts';
-import type { GoldenSignals } from '../metrics/types.ts';
+import type { GoldenSignals, SignalName } from '../metrics/types.ts';
 import { baselineWindow, checkBaseline, DEFAULT_BASELINE_OPTIONS, type BaselineOptions, type TimedSample } from './baseline.ts';
 import { checkGuardrails, severityRank, worst, type GuardrailLimits } from './guardrails.ts';
 import { checkLearned, DEFAULT_LEARNED_OPTIONS, type LearnedOptions } from './learned.ts';
@@ -100,11 +100,15 @@ export function detect(input: DetectionInput): DetectionResult {
     // is news too: alert grouping decides whether it is the same fault.
     const signals = [...new Set([...(previous.active ? (previous.signals ?? []) : []), ...fired.flatMap((f) => f.signals)])].sort();
     const newSignal = previous.active && previous.signals !== undefined && signals.length > previous.signals.length;
+    const firedNow = [...new Set(fired.flatMap((f) => f.signals))];
     const transition: Transition = !previous.active
       ? 'started'
-      : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') || newSignal
+      : severityRank(severity) > severityRank(previous.peakSeverity ?? 'low') ||
+          newSignal ||
+          grownSinceSent(input.features, firedNow, previous, config.baseline)
         ? 'worsened'
         : 'continuing';
+    const sent = transition === 'continuing' ? previous.sentValues : requestValues(input.features, firedNow);
     return {
       status: 'anomaly',
       severity,
@@ -114,7 +118,15 @@ export function detect(input: DetectionInput): DetectionResult {
       reasons: fired.flatMap((f) => f.reasons.map((r) => `${f.layer}: ${r}`)),
       findings,
       streaming,
-      state: { active: true, since: previous.active && previous.since ? previous.since : input.at, quietPulls: 0, peakSeverity: peak, learnedPulls, signals },
+      state: {
+        active: true,
+        since: previous.active && previous.since ? previous.since : input.at,
+        quietPulls: 0,
+        peakSeverity: peak,
+        learnedPulls,
+        signals,
+        ...(sent && Object.keys(sent).length ? { sentValues: sent } : {}),
+      },
       transition,
     };
   }
@@ -163,3 +175,31 @@ export function detect(input: DetectionInput): DetectionResult {
 const round = (v: number): number => Number(v.toFixed(4));
 
 export type { PeerSample, TimedSample };
+
+/** Request signals, whose rise a callee may explain: grouping weighs a second fault on top of an ongoing one by them. */
+const REQUEST_SIGNALS: readonly SignalName[] = ['error_rate', 'latency_p95'];
+
+function requestValues(features: GoldenSignals, signals: readonly SignalName[]): Partial<Record<SignalName, number>> {
+  const out: Partial<Record<SignalName, number>> = {};
+  for (const s of signals) {
+    const v = features[s];
+    if (REQUEST_SIGNALS.includes(s) && v !== null && Number.isFinite(v)) out[s] = v;
+  }
+  return out;
+}
+
+/**
+ * A request signal of the ongoing condition that has risen past its value when the condition was last sent by as much
+ * as the baseline layer asks of a rise over normal (its ratio and absolute excess): another fault may have begun on
+ * top of the first (a service slowed by its callee slowing down itself), and is news even at the same severity.
+ */
+function grownSinceSent(features: GoldenSignals, fired: readonly SignalName[], previous: ConditionState, baseline: BaselineOptions): boolean {
+  for (const s of fired) {
+    const sent = previous.sentValues?.[s];
+    const rule = baseline.rules[s];
+    const x = features[s];
+    if (sent === undefined || !rule || !REQUEST_SIGNALS.includes(s) || x === null) continue;
+    if (x >= rule.ratio * sent && x - sent >= rule.minExcess) return true;
+  }
+  return false;
+}

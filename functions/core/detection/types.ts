@@ -32,4 +32,6 @@ export interface ConditionState {
   learnedPulls?: number;
   /** Signals the ongoing condition has fired on so far (a new one is news: `worsened`). */
   signals?: SignalName[];
+  /** Its request signals' values when it was last sent (started or worsened): a rise past them is news too. */
+  sentValues?: Partial<Record<SignalName, number>>;
 }

@@ -428,7 +428,8 @@ describe('nothing runs, nothing is read', () => {
 // ---------------------------------------------------------------------------------------------
 // Property-based tests
 
-const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
+// "--" in the third and fourth places is IDNA's reserved form ("xn--0" is no valid punycode; the URL parser refuses it).
+const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/).filter((l) => l.slice(2, 4) !== '--');
 const hostArb = fc
   .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'io', 'net', 'internal', 'cloud'))
   .map(([labels, tld]) => [...labels, tld].join('.'));

@@ -170,6 +170,23 @@ describe('detect: layers and state', () => {
     expect(step(healthy())).toMatchObject({ status: 'normal', transition: 'quiet' });
   });
 
+  it('an ongoing anomaly whose request signal rises past its last sent value as much as a new anomaly would is sent again', () => {
+    let state: ConditionState | undefined;
+    let t = T0;
+    const step = (latency: number) => {
+      t += 10_000;
+      const r = detect(base({ at: iso(t), features: { ...healthy(), latency_p95: latency }, history: history(6, 10_000, T0 - 10_000), previous: state }));
+      state = r.state;
+      return r;
+    };
+    expect(step(0.5)).toMatchObject({ transition: 'started', severity: 'medium', state: { sentValues: { latency_p95: 0.5 } } });
+    expect(step(0.55).transition).toBe('continuing');
+    // a second slowdown on top of the first (its callee's, then its own): same severity, 1.8x and +0.1 s past what was sent
+    expect(step(1.2)).toMatchObject({ transition: 'worsened', severity: 'medium', state: { sentValues: { latency_p95: 1.2 } } });
+    expect(step(1.3).transition).toBe('continuing');
+    expect(step(0.6).transition).toBe('continuing');
+  });
+
   it('a firing pull between quiet ones restarts the count; K is configurable', () => {
     const bad = { ...healthy(), error_rate: 0.3 };
     const first = detect(base({ features: bad }));

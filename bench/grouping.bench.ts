@@ -459,6 +459,9 @@ for (const mode of ['topology+time', 'evidence', 'evidence+similarity'] as const
       incidents: incidents.size,
       incidentsPerFault: round(perFault.reduce((a, b) => a + b, 0) / Math.max(1, perFault.length)),
       detectedFaults: detected.length,
+      // No alert came of these: a second fault that shows, on a service already anomalous, as nothing new in any signal
+      // (the same signal at about the same level), or one inside another of its own service's: hidden from everyone.
+      undetectedFaults: faults.length - detected.length,
       hiddenFaults: hidden.length,
       falsePairs: { sameService, crossService },
       hidden: hidden.slice(0, 5).map((f) => `${f.type}@${f.service}`),

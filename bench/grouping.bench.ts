@@ -15,7 +15,7 @@
  * its true fault, incidents per fault, hidden faults (no incident holding its alerts names its service), and
  * for text-similarity clustering (core/alerts/similarity.ts) alone and added to topology. BENCH_SEED, BENCH_FAULTS.
  */
-import { AlertPipeline, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, cpuOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../functions/core/alerts/pipeline.ts';
 import { groupBySimilarity } from '../functions/core/alerts/similarity.ts';
 import { dedupFingerprint, instanceId } from '../functions/core/alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../functions/core/alerts/types.ts';
@@ -247,6 +247,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       flapSeconds: flapSecondsFor(PULL_S),
       upwardJoinSeconds: upwardJoinSecondsFor(PULL_S),
       newKindAfterSeconds: newKindAfterSecondsFor(PULL_S),
+      cpuOnsetSeconds: cpuOnsetSecondsFor(PULL_S),
       ...(mode === 'evidence+similarity' ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold: 0.6 } } : {}),
     },
     graphs: { forCluster: async () => GRAPH },

@@ -88,6 +88,13 @@ export interface PipelineConfig {
    * after its errors). The wiring sets two pull intervals, at least 90 s.
    */
   newKindAfterSeconds: number;
+  /**
+   * How late a CPU signal may follow its service's incident and still be what it is about: the pull measures a
+   * workload's CPU directly and a saturated CPU slows requests at once, so it fires within a pull or two of the symptoms
+   * it causes (the wiring sets two pull intervals, at least 30 s). Memory may trail its symptoms (a leaking workload
+   * collects garbage before its memory alarms), so it gets `newKindAfterSeconds`.
+   */
+  cpuOnsetSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -109,6 +116,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   flapSeconds: 300,
   upwardJoinSeconds: 120,
   newKindAfterSeconds: 90,
+  cpuOnsetSeconds: 30,
 };
 
 /** The flap window for a pull every `pullSeconds`: three pulls, at least a minute. */
@@ -117,6 +125,8 @@ export const flapSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * 
 export const upwardJoinSecondsFor = (pullSeconds: number): number => Math.max(30, 3 * pullSeconds);
 /** How late a condition or resource signal of a new kind may follow its service's incident and still be its fault: two pulls, at least 90 s. */
 export const newKindAfterSecondsFor = (pullSeconds: number): number => Math.max(90, 2 * pullSeconds);
+/** How late a CPU signal may follow its service's incident and still be its fault: two pulls, at least 30 s. */
+export const cpuOnsetSecondsFor = (pullSeconds: number): number => Math.max(30, 2 * pullSeconds);
 
 export interface AlertPipelineOptions {
   store: AlertStore;
@@ -616,16 +626,17 @@ export class AlertPipeline {
   }
 
   /**
-   * An anomaly that adds a resource signal (CPU, memory) well into its service's incident, which nothing firing there
-   * can show as: like a condition of a new kind that late, another fault (a CPU spike minutes into a crash loop's
-   * errors), where one that comes with the first signals is the same one.
+   * An anomaly that adds a resource signal (CPU, memory) well into its service's incident (`cpuOnsetSeconds`,
+   * `newKindAfterSeconds`), which nothing firing there can show as: like a condition of a new kind that late, another
+   * fault (a CPU spike a minute into a latency spike), where one that comes with the first signals is the same one.
    */
   #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
     if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
-    if (now.getTime() - Date.parse(incident.firstSeen) <= this.config.newKindAfterSeconds * 1000) return false;
     const before = signalsSeen(incident, firing, lead.service);
     const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
     if (!fresh.length) return false;
+    const lateAfter = fresh.includes('cpu_usage') ? this.config.cpuOnsetSeconds : this.config.newKindAfterSeconds;
+    if (now.getTime() - Date.parse(incident.firstSeen) <= lateAfter * 1000) return false;
     return !firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh));
   }
 

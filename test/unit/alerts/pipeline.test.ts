@@ -1,6 +1,6 @@
 // AlertPipeline through in-memory ports: open, dedup, join by edge evidence, split, resolve on the root's end.
 import { describe, expect, it } from 'vitest';
-import { AlertPipeline, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, cpuOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
 import type { EdgeHealth } from '../../../functions/core/mesh/evidence.ts';
 import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
 import { predictedBreachAlert } from '../../../functions/core/cost/capacity.ts';
@@ -20,7 +20,10 @@ const healthy = (from: string, to: string): EdgeHealth => ({
 const failing = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), errorRatio: 0.35 });
 const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), latencyMs: 900 });
 
-function setup(edges?: EdgeHealth[], config: { flapSeconds?: number; upwardJoinSeconds?: number; newKindAfterSeconds?: number } = {}) {
+function setup(
+  edges?: EdgeHealth[],
+  config: { flapSeconds?: number; upwardJoinSeconds?: number; newKindAfterSeconds?: number; cpuOnsetSeconds?: number } = {},
+) {
   const store = new InMemoryAlertStore();
   const publisher = new RecordingPublisher();
   const clock = new TestClock();
@@ -445,6 +448,24 @@ describe('a long outage', () => {
   });
 });
 
+describe('a CPU signal is seen with what it causes', () => {
+  it('CPU within two pulls of its service’s latency is the same fault; a minute in, with nothing that can show as it, another', async () => {
+    const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10), cpuOnsetSeconds: cpuOnsetSecondsFor(10) });
+    const slow = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
+    clock.advance(20);
+    expect((await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents).toEqual([slow]);
+    const other = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    clock.advance(60);
+    const spike = (await p.ingest([anomaly('order-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
+    expect(spike).not.toBe(other);
+    expect(store.incidents.get(spike)).toMatchObject({ service: 'order-service', splitFrom: other, status: 'open' });
+    // memory may trail its symptoms (garbage collection first): a minute in, still the same fault
+    const leak = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents[0];
+    clock.advance(60);
+    expect((await p.ingest([anomaly('payment-service', ['latency_p95', 'memory_usage'])])).incidents).toEqual([leak]);
+  });
+});
+
 describe('at the AWS schedule (a pull every 5 minutes)', () => {
   it('a condition or resource signal one pull after its service’s errors is the same fault; three pulls later, another', async () => {
     const pull = 300;
@@ -452,6 +473,7 @@ describe('at the AWS schedule (a pull every 5 minutes)', () => {
       flapSeconds: flapSecondsFor(pull),
       upwardJoinSeconds: upwardJoinSecondsFor(pull),
       newKindAfterSeconds: newKindAfterSecondsFor(pull),
+      cpuOnsetSeconds: cpuOnsetSecondsFor(pull),
     });
     const errors = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
     clock.advance(pull);

@@ -1,5 +1,5 @@
 import type { ClusterRecord, XRaySettings } from '../core/clusters/cluster-record.ts';
-import { sustainedEdgeSecondsFor, refreshMeshEvidence } from '../core/mesh/evidence.ts';
+import { refreshMeshEvidence, sustainedEdgeSpan } from '../core/mesh/evidence.ts';
 import { refreshMeshGraph } from '../core/mesh/refresh.ts';
 import { refreshXRayEvidence } from '../core/mesh/xray-edges.ts';
 import { logger } from '../observability.ts';
@@ -80,7 +80,7 @@ async function refreshFromPrometheus(record: ClusterRecord): Promise<{ graph: bo
   const evidence = await refreshMeshEvidence({
     cluster: record.name,
     namespaces,
-    sustained: `${sustainedEdgeSecondsFor(pullIntervalSeconds(config))}s`,
+    sustained: sustainedEdgeSpan(pullIntervalSeconds(config)),
     ...(record.prometheus?.matchers ? { matchers: record.prometheus.matchers } : {}),
     query,
     store: meshEvidenceStore(),

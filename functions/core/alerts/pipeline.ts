@@ -193,6 +193,8 @@ const WAIT_FOR_CAUSE = Symbol('wait for cause');
 const CAUSE_POLL_MS = 250;
 /** Evidence read this much before an alert's detection time still counts as of its pull. */
 const EVIDENCE_SLACK_MS = 3000;
+/** An alert handled later than this after its pull is judged without its onset (the edges have moved on since). */
+const ONSET_READ_MS = 30_000;
 
 /** `decide(false)` never waits. */
 const decided = (outcome: string | undefined | typeof WAIT_FOR_CAUSE): string | undefined => (outcome === WAIT_FOR_CAUSE ? undefined : outcome);
@@ -396,26 +398,23 @@ export class AlertPipeline {
   }
 
   /**
-   * The request signals of a pulled anomaly that begin (or worsen) with it: all of them for a key new to alerting (or
-   * quiet past the flap window); for one still firing, those it has not fired on, else all it has (detection sends an
-   * ongoing anomaly again only for a new signal or a higher severity); unknown for a flap (its onset was before it went
-   * quiet). An edge already failing as it is now before then did not start them.
+   * The request signals of a pulled anomaly that begin with it: all of them when its service had no anomaly firing
+   * (nor one quiet within the flap window: a flap began before it went quiet) and the alert is handled promptly (the
+   * edges' sustained reading is then of the time before it). Unknown otherwise: a re-send of an ongoing anomaly is
+   * measured against its last send, minutes back, which the edges' span does not reach; a retried event read minutes
+   * later would find a failure that began with it settled. An edge already failing as it is now did not start them.
    */
   async #onsetOf(alert: NormalizedAlert, key: string, now: Date): Promise<Set<EdgeSignal> | undefined> {
-    if (!EVIDENCE_SOURCES.has(alert.source) || !alert.signals?.length) return undefined;
+    if (!EVIDENCE_SOURCES.has(alert.source) || alert.type !== 'AnomalyDetected' || !alert.signals?.length) return undefined;
+    if (!(now.getTime() - Date.parse(alert.startsAt) <= ONSET_READ_MS)) return undefined;
     const state = await this.#store.keyState(key, now);
-    let before: string[] = [];
     if (state) {
-      const firing = (await this.#store.firingAlerts(state.incidentId)).filter((a) => a.key === key);
-      const quietLong = state.quietSince !== undefined && now.getTime() - Date.parse(state.quietSince) > this.config.flapSeconds * 1000;
-      if (firing.length) before = firing.flatMap((a) => a.signals ?? []);
-      else if (!quietLong) return undefined;
+      // Any alert of the service shares its key (an Alertmanager rule's, a POST's): only the pull's anomaly counts.
+      const anomalies = (await this.#store.firingAlerts(state.incidentId)).filter((a) => a.key === key && a.signals?.length);
+      if (anomalies.length) return undefined;
+      if (state.quietSince && now.getTime() - Date.parse(state.quietSince) <= this.config.flapSeconds * 1000) return undefined;
     }
-    const request = alert.signals.map(requestSignal).filter((s): s is EdgeSignal => s !== undefined);
-    const had = new Set(before.map(requestSignal));
-    const fresh = request.filter((s) => !had.has(s));
-    const newSignal = alert.signals.some((s) => !before.includes(s));
-    return new Set(newSignal ? fresh : request);
+    return new Set(alert.signals.map(requestSignal).filter((s): s is EdgeSignal => s !== undefined));
   }
 
   async #openOrAttach(

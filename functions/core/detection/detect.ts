@@ -108,7 +108,11 @@ export function detect(input: DetectionInput): DetectionResult {
           grownSinceSent(input.features, firedNow, previous, config.baseline)
         ? 'worsened'
         : 'continuing';
-    const sent = transition === 'continuing' ? previous.sentValues : requestValues(input.features, firedNow);
+    // A signal quiet at this send keeps the value it was last sent at.
+    const sent =
+      transition === 'continuing'
+        ? previous.sentValues
+        : { ...(transition === 'worsened' ? previous.sentValues : {}), ...requestValues(input.features, firedNow) };
     return {
       status: 'anomaly',
       severity,

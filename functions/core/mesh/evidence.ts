@@ -29,6 +29,9 @@ export interface EdgeHealth {
  */
 export const sustainedEdgeSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * pullSeconds);
 
+/** The sustained span for a pull every `pullSeconds` as a PromQL range (whole minutes, rounded up). */
+export const sustainedEdgeSpan = (pullSeconds: number): string => `${Math.ceil(sustainedEdgeSecondsFor(pullSeconds) / 60)}m`;
+
 /** What one pull saw on a cluster's edges. */
 export interface MeshEvidence {
   at: string;
@@ -134,7 +137,7 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
   const window = options.window ?? '1m';
   const base = options.baselineWindow ?? '30m';
   const step = options.baselineStep ?? '15s';
-  const sustained = options.sustained ?? `${sustainedEdgeSecondsFor(60)}s`;
+  const sustained = options.sustained ?? sustainedEdgeSpan(60);
   for (const w of [window, base, step, sustained]) if (!WINDOW.test(w)) throw new Error(`invalid rate window ${JSON.stringify(w)}`);
   const namespaces = options.namespaces.filter((n) => LABEL_VALUE.test(n));
   if (!namespaces.length) throw new Error('no valid namespace for the mesh edges');
@@ -150,6 +153,9 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
   const errors = q('istio_requests_total', ',response_code=~"5.."');
   const durationSum = q('istio_request_duration_milliseconds_sum');
   const durationCount = q('istio_request_duration_milliseconds_count');
+  // An edge that never failed has no 5xx series: its windows count as 0 % (else a ratio over them has no samples, and a
+  // minimum over time would see only the failure's windows).
+  const errorRatio = `(${errors} or ${requests} * 0) / ${requests}`;
   // The best short window that ended before the current one began; on a history too short for that (Prometheus
   // needs about 90 s), the best one so far, whose earliest windows still hold the minutes before the fault.
   const baseline = (ratio: string) => `min_over_time((${ratio})[${base}:${step}] offset ${window}) or min_over_time((${ratio})[${base}:${step}])`;
@@ -158,9 +164,9 @@ export function edgeEvidenceQueries(options: EdgeQueryOptions): Record<QueryName
     errors,
     durationSum,
     durationCount,
-    baseErrorRatio: baseline(`${errors} / ${requests}`),
+    baseErrorRatio: baseline(errorRatio),
     baseLatencyMs: baseline(`${durationSum} / ${durationCount}`),
-    sustainedErrorRatio: `min_over_time((${errors} / ${requests})[${sustained}:${step}])`,
+    sustainedErrorRatio: `min_over_time((${errorRatio})[${sustained}:${step}])`,
     sustainedLatencyMs: `min_over_time((${durationSum} / ${durationCount})[${sustained}:${step}])`,
   };
 }

@@ -248,9 +248,18 @@ describe('AlertPipeline (in-memory ports)', () => {
     const user = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
     clock.advance(170);
     evidence.edges = [settled(failing('frontend', 'user-service')), healthy('frontend', 'order-service')];
-    const front = (await p.ingest([anomaly('frontend', ['error_rate'])])).incidents[0];
+    const front = (await p.ingest([{ ...anomaly('frontend', ['error_rate']), startsAt: clock.now().toISOString() }])).incidents[0];
     expect(front).not.toBe(user);
     expect(store.incidents.get(front)).toMatchObject({ service: 'frontend', status: 'open' });
+  });
+
+  it('an event handled minutes after its pull (a retry) is judged without its onset: the edges have moved on since', async () => {
+    const { p, clock, evidence } = setup([failing('frontend', 'user-service'), healthy('frontend', 'order-service')]);
+    const user = (await p.ingest([anomaly('user-service', ['error_rate'])])).incidents[0];
+    clock.advance(170);
+    evidence.edges = [settled(failing('frontend', 'user-service')), healthy('frontend', 'order-service')];
+    const late = { ...anomaly('frontend', ['error_rate']), startsAt: new Date(clock.now().getTime() - 120_000).toISOString() };
+    expect((await p.ingest([late])).incidents).toEqual([user]);
   });
 
   it('a symptom that began with its callee’s failure stays with it when another signal is added later', async () => {

@@ -187,6 +187,16 @@ describe('detect: layers and state', () => {
     expect(step(0.6).transition).toBe('continuing');
   });
 
+  it('a send on one signal keeps the value another was last sent at', () => {
+    const input = (features: Partial<GoldenSignals>, previous?: ConditionState) =>
+      base({ features: { ...healthy(), ...features }, history: history(6, 10_000, T0 - 10_000), previous });
+    const slow = detect(input({ latency_p95: 0.5 }));
+    // errors start while latency dips under its threshold for a pull: latency keeps 0.5 s as its reference
+    const errors = detect(input({ error_rate: 0.3 }, slow.state));
+    expect(errors).toMatchObject({ transition: 'worsened', state: { sentValues: { latency_p95: 0.5, error_rate: 0.3 } } });
+    expect(detect(input({ error_rate: 0.3, latency_p95: 1.2 }, errors.state)).transition).toBe('worsened');
+  });
+
   it('a firing pull between quiet ones restarts the count; K is configurable', () => {
     const bad = { ...healthy(), error_rate: 0.3 };
     const first = detect(base({ features: bad }));

@@ -22,6 +22,8 @@ import type { NormalizedAlert } from '../functions/core/alerts/types.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../functions/core/alerts/grouping.ts';
 import { sustainedEdgeSecondsFor, type EdgeHealth } from '../functions/core/mesh/evidence.ts';
 import { Rng } from '../functions/core/anomaly/random.ts';
+import { DEFAULT_BASELINE_OPTIONS } from '../functions/core/detection/baseline.ts';
+import { DEFAULT_GUARDRAILS } from '../functions/core/detection/guardrails.ts';
 import { propagate, SHOP_CALL_GRAPH, type OwnService } from '../sim/mesh.ts';
 import { InMemoryAlertStore } from '../test/support/fakes/alert-store.ts';
 
@@ -163,10 +165,8 @@ const valueOf = (v: ServiceView, signal: string) => (signal === 'error_rate' ? v
 
 /** A request signal past its value when last sent by the baseline layer's ratio and excess (detect.ts grownSinceSent). */
 function grewPast(signal: string, value: number, sent: number | undefined): boolean {
-  if (sent === undefined) return false;
-  if (signal === 'error_rate') return value >= 3 * sent && value - sent >= 0.02;
-  if (signal === 'latency_p95') return value >= 1.8 * sent && value - sent >= 0.1;
-  return false;
+  const rule = signal === 'error_rate' || signal === 'latency_p95' ? DEFAULT_BASELINE_OPTIONS.rules[signal] : undefined;
+  return sent !== undefined && rule !== undefined && value >= rule.ratio * sent && value - sent >= rule.minExcess;
 }
 
 /**
@@ -176,8 +176,8 @@ function grewPast(signal: string, value: number, sent: number | undefined): bool
  */
 function severityOf(service: string, v: ServiceView, signal: string): number {
   const guardrail = (value: number, limit: number) => (value < limit ? 0 : value >= 5 * limit ? 3 : value >= 2 * limit ? 2 : 1);
-  if (signal === 'error_rate') return Math.max(v.errorRatio >= 10 * 0.003 ? 2 : 1, guardrail(v.errorRatio, 0.05));
-  if (signal === 'latency_p95') return Math.max(v.p95 >= 10 * NOMINAL_P95.get(service)! ? 2 : 1, guardrail(v.p95, 1));
+  if (signal === 'error_rate') return Math.max(v.errorRatio >= 10 * 0.003 ? 2 : 1, guardrail(v.errorRatio, DEFAULT_GUARDRAILS.errorRate));
+  if (signal === 'latency_p95') return Math.max(v.p95 >= 10 * NOMINAL_P95.get(service)! ? 2 : 1, guardrail(v.p95, DEFAULT_GUARDRAILS.latencyP95Seconds));
   return 1;
 }
 

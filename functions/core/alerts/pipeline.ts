@@ -405,7 +405,8 @@ export class AlertPipeline {
    * later would find a failure that began with it settled. An edge already failing as it is now did not start them.
    */
   async #onsetOf(alert: NormalizedAlert, key: string, now: Date): Promise<Set<EdgeSignal> | undefined> {
-    if (!EVIDENCE_SOURCES.has(alert.source) || alert.type !== 'AnomalyDetected' || !alert.signals?.length) return undefined;
+    // Without edge evidence nothing weighs an onset: spare the reads.
+    if (!this.#evidence || !EVIDENCE_SOURCES.has(alert.source) || alert.type !== 'AnomalyDetected' || !alert.signals?.length) return undefined;
     if (!(now.getTime() - Date.parse(alert.startsAt) <= ONSET_READ_MS)) return undefined;
     const state = await this.#store.keyState(key, now);
     if (state) {
@@ -1104,7 +1105,6 @@ function signalsSeen(incident: Pick<Incident, 'title'>, firing: readonly FiringA
   return [...signalsIn(incident.title ?? ''), ...firing.filter((a) => a.service === service).flatMap((a) => a.signals ?? [])];
 }
 
-/** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */
 /**
  * What an incident's own service showed as it opened, from its title's signals when it names some: an incident opened
  * on a CPU or memory signal is the workload's own doing, whatever its callees do later.
@@ -1114,6 +1114,7 @@ function incidentSymptom(incident: Pick<IncidentRecord, 'type' | 'title' | 'obse
   return symptomOf({ type: incident.type, message: incident.title ?? '', observed: incident.observed, ...(signals.length ? { signals } : {}) });
 }
 
+/** The Kubernetes condition types of `service` still firing among an incident's alerts (an alert without a service is the incident's). */
 function firingConditions(firing: readonly FiringAlert[], service: string, incident: Pick<Incident, 'service'>): string[] {
   return firing.filter((a) => (a.service ?? incident.service) === service).flatMap((a) => (a.types ?? []).filter((t) => OWN_FAILURE.test(t)));
 }

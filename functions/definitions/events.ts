@@ -76,6 +76,13 @@ export const RULES: RuleDefinition[] = [
     target: { kind: 'function', handler: 'ingest-event' },
   },
   {
+    id: 'cluster-deleted-to-alerts',
+    description: 'A deregistered cluster is pulled no more: its incidents resolve (those nothing joined since), each announced once',
+    bus: 'fleetops',
+    pattern: { source: ['fleetops.clusters'], 'detail-type': ['ClusterDeleted'] },
+    target: { kind: 'function', handler: 'ingest-event' },
+  },
+  {
     id: 'cluster-health-to-alerts',
     description:
       'A cluster whose stored health score stayed below the threshold for the window fires ClusterHealthDegraded; its recovery resolves it (issue 24)',

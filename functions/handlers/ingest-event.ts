@@ -2,16 +2,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { normalizeAnomaly, normalizeAnomalyResolved, normalizeCloudWatch } from '../core/alerts/normalize.ts';
+import { CLUSTER_DELETED_DETAIL_TYPE } from '../core/clusters/cluster-record.ts';
 import { clusterHealthAlert } from '../core/fleet/health-alert.ts';
 import { CLUSTER_HEALTH_DETAIL_TYPE } from '../core/fleet/health-record.ts';
 import { logger } from '../observability.ts';
 import { AnomalyDetectedDetail, AnomalyResolvedDetail, CloudWatchAlarmStateChangeDetail } from '../schemas/alerts.ts';
+import { ClusterDeletedDetail } from '../schemas/clusters.ts';
 import { ClusterHealthDegradedDetail } from '../schemas/fleet.ts';
 import { alertPipeline } from '../wiring/alerts.ts';
 
 /**
  * EventBridge target for CloudWatch alarm state changes and our own AnomalyDetected / AnomalyResolved /
- * ClusterHealthDegraded (firing or resolved) events.
+ * ClusterHealthDegraded (firing or resolved) events, and ClusterDeleted (its incidents resolve: nothing pulls it now).
  * A malformed event is logged and dropped (retrying it cannot help); a failed delivery throws,
  * so EventBridge retries and finally dead-letters it.
  */
@@ -25,6 +27,15 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
     }
     const alert = normalizeCloudWatch({ ...event, detail: detail.data } as never, now);
     return alert ? alertPipeline().ingest([alert]) : { received: 0, incidents: [] };
+  }
+  if (event['detail-type'] === CLUSTER_DELETED_DETAIL_TYPE) {
+    const deleted = ClusterDeletedDetail.safeParse(event.detail);
+    if (!deleted.success) {
+      logger.warn('dropping malformed ClusterDeleted event', { id: event.id, issues: deleted.error.issues.length });
+      return { received: 0, incidents: [] };
+    }
+    const incidents = await alertPipeline().resolveDeregisteredCluster(deleted.data.name, new Date(deleted.data.at ?? event.time));
+    return { received: 0, incidents };
   }
   if (event['detail-type'] === CLUSTER_HEALTH_DETAIL_TYPE) {
     const health = ClusterHealthDegradedDetail.safeParse(event.detail);

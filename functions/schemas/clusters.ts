@@ -220,3 +220,13 @@ export const RbacManifestQuery = z
     secretChangeNamespaces: NamespaceList.optional(),
   })
   .strict();
+
+/** `detail` of a `ClusterDeleted` event (source fleetops.clusters): published when a cluster is deregistered. */
+export const ClusterDeletedDetail = z
+  .object({
+    clusterId: z.string().min(1).max(128),
+    name: ClusterName,
+    /** When it was deregistered; events from before this field have only the envelope's time. */
+    at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'ClusterDeletedDetail' });

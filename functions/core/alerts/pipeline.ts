@@ -295,6 +295,55 @@ export class AlertPipeline {
     return true;
   }
 
+  /**
+   * A cluster deregistered at `at`: nothing pulls it any more, so its pulled alerts would never resolve and its
+   * incidents would stay open, and escalate, for good. Resolves every incident of it that nothing joined after `at`
+   * (its alerts first, so a key that fires again opens a new incident), each announced once. An incident an alert
+   * joined since stays open: that alert is still firing. Idempotent: a resolved incident is left alone.
+   */
+  async resolveDeregisteredCluster(cluster: string, at: Date): Promise<string[]> {
+    const resolved: string[] = [];
+    const seen = new Set<string>();
+    // Resolved incidents leave the index, so each read brings the next ones.
+    for (;;) {
+      const open = (await this.#store.recentOpenIncidents(cluster, new Date(0))).filter((i) => !seen.has(i.id));
+      if (!open.length) return resolved;
+      for (const incident of open) {
+        seen.add(incident.id);
+        if (Date.parse(incident.lastSeen) > at.getTime()) continue;
+        if (await this.#resolveWithAllAlerts(incident.id)) resolved.push(incident.id);
+      }
+    }
+  }
+
+  async #resolveWithAllAlerts(incidentId: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const byKey = new Map<string, FiringAlert[]>();
+    for (const a of await this.#store.firingAlerts(incidentId)) if (a.key) (byKey.get(a.key) ?? byKey.set(a.key, []).get(a.key)!).push(a);
+    for (const [key, alerts] of byKey) {
+      await this.#store.resolveAlerts({
+        key,
+        alertIds: alerts.map((a) => a.alertId),
+        fingerprints: [],
+        count: alerts.length,
+        service: alerts[0].service ?? '',
+        types: [...new Set(alerts.flatMap((a) => a.types ?? []))],
+        now,
+      });
+    }
+    for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
+      const current = await this.#store.getIncident(incidentId);
+      if (!current || current.status === 'resolved') return false;
+      const key = current.keys?.[0] ?? incidentKey({ ...current, labels: {} }, this.config.grouping.groupLabels);
+      const done = await this.#store.markResolved({ ...current, firingAlertIds: [] }, key, now, this.config.dedup);
+      if (done) {
+        await this.#deliver(done, 'resolved');
+        return true;
+      }
+    }
+    throw new Error(`Could not resolve incident ${incidentId}: too much contention, retry`);
+  }
+
   /** A group of a delivery: its key counts each delivery once (a retried webhook writes with count 0). */
   async #countOnce(group: AlertGroup, now: Date, deliveryId: string | undefined, write: (batch: AlertBatch) => Promise<string>): Promise<string> {
     const batch = toBatch(group, now);

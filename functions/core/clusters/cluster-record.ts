@@ -83,3 +83,7 @@ export function toClusterResponse(record: ClusterRecord) {
     ...(record.permissions ? { permissions: record.permissions } : {}),
   };
 }
+
+/** Detail types the registry publishes under `fleetops.clusters`. */
+export const CLUSTER_REGISTERED_DETAIL_TYPE = 'ClusterRegistered';
+export const CLUSTER_DELETED_DETAIL_TYPE = 'ClusterDeleted';

@@ -4,7 +4,7 @@ import { EVENT_SOURCES } from '../platform/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../platform/ports.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
-import type { ClusterRecord, ClusterStore, PrometheusSettings, XRaySettings } from './cluster-record.ts';
+import { CLUSTER_DELETED_DETAIL_TYPE, CLUSTER_REGISTERED_DETAIL_TYPE, type ClusterRecord, type ClusterStore, type PrometheusSettings, type XRaySettings } from './cluster-record.ts';
 import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 import { grantedFeatures, unknownPermissions, type ClusterPermissions, type NamespaceRules } from './permissions.ts';
@@ -112,7 +112,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
       await secrets.delete(prometheusSecretName(id));
       throw error;
     }
-    await this.publishQuietly('ClusterRegistered', { clusterId: id, name: record.name, environment: record.environment });
+    await this.publishQuietly(CLUSTER_REGISTERED_DETAIL_TYPE, { clusterId: id, name: record.name, environment: record.environment });
     return record;
   }
 
@@ -133,7 +133,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     await this.deps.secrets.delete(prometheusSecretName(id));
     await this.deps.store.delete(id);
     this.deps.kube.forget(id);
-    await this.publishQuietly('ClusterDeleted', { clusterId: id, name: record.name });
+    await this.publishQuietly(CLUSTER_DELETED_DETAIL_TYPE, { clusterId: id, name: record.name, at: this.deps.clock.now().toISOString() });
   }
 
   async rotateKubeconfig(id: string, kubeconfig: string, context?: string): Promise<ClusterRecord> {

@@ -347,3 +347,39 @@ describe('replay of the captured Alertmanager webhooks', () => {
   });
   if (!captures) it.skip('captured webhooks not found in ../shared/data/alertmanager (skipped)', () => {});
 });
+
+describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
+  it('resolves each incident nothing joined since, past the 100 one index read returns, each announced once', async () => {
+    const t = setup({}, '2026-12-02T00:00:00.000Z');
+    const gone = (service: string) => alert({ cluster: 'gone', service, severity: 'medium' });
+    const opened = await t.pipeline.ingest(Array.from({ length: 105 }, (_, i) => gone(`svc-${i}`)));
+    expect(new Set(opened.incidents).size).toBe(105);
+    const [kept] = (await t.pipeline.ingest([alert({ cluster: 'kept', service: 'svc-0', severity: 'medium' })])).incidents;
+    t.clock.advance(60);
+    const deregisteredAt = t.clock.now();
+    t.clock.advance(10);
+    // An alert that joined after the deregistration still fires: its incident stays open.
+    const [joinedSince] = (await t.pipeline.ingest([gone('svc-0')])).incidents;
+
+    const resolved = await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt);
+    expect(resolved).toHaveLength(104);
+    expect(resolved).not.toContain(joinedSince);
+    expect(await store.recentOpenIncidents('gone', new Date(0))).toEqual([expect.objectContaining({ id: joinedSince })]);
+    expect((await store.getIncident(kept))?.status).toBe('open');
+    const slackResolved = () => t.byKind('slack').sent.filter((m) => m.status === 'resolved');
+    expect(slackResolved()).toHaveLength(104);
+    for (const id of resolved.slice(0, 5)) expect(await store.firingAlertIds(id)).toEqual([]);
+
+    // A second delivery of the event changes nothing and announces nothing.
+    expect(await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt)).toEqual([]);
+    expect(slackResolved()).toHaveLength(104);
+
+    // Registered again under the same name, the same failure opens an incident that its own resolve ends.
+    t.clock.advance(60);
+    const [again] = (await t.pipeline.ingest([gone('svc-7')])).incidents;
+    expect((await store.getIncident(again))?.status).toBe('open');
+    expect(await store.firingAlertIds(again)).toEqual([gone('svc-7').alertId]);
+    await t.pipeline.ingest([{ ...gone('svc-7'), status: 'resolved' }]);
+    expect((await store.getIncident(again))?.status).toBe('resolved');
+  }, 180_000);
+});

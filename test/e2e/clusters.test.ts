@@ -196,7 +196,7 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
     // ClusterDeleted goes over the bus to the alert pipeline.
     const deadline = Date.now() + 20_000;
     while ((await api('GET', `/v1/incidents/${prodIncident}`)).body.status !== 'resolved' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect((await api('GET', `/v1/incidents/${prodIncident}`)).body.status).toBe('resolved');
+    expect((await api('GET', `/v1/incidents/${prodIncident}`)).body).toMatchObject({ status: 'resolved', resolution: 'cluster-deregistered' });
     expect((await api('GET', `/v1/incidents/${devIncident}`)).body.status).toBe('open');
     expect((await api('GET', `/v1/clusters/${prodId}`)).status).toBe(404);
     expect((await api('DELETE', `/v1/clusters/${prodId}`)).status).toBe(404);

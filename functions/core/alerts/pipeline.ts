@@ -186,6 +186,9 @@ export class DeliveryError extends Error {
 /** Detection signals of a workload's own resources: no callee causes them. */
 const RESOURCE_SIGNALS = new Set(['cpu_usage', 'memory_usage']);
 
+/** `Incident.resolution` of the incidents a cluster's deregistration resolved. */
+export const CLUSTER_DEREGISTERED = 'cluster-deregistered';
+
 /** The alert a group is decided by, with the request signals that began with it (`#onsetOf`). */
 type Lead = NormalizedAlert & Pick<SymptomAlert, 'onset'>;
 
@@ -335,7 +338,7 @@ export class AlertPipeline {
       const current = await this.#store.getIncident(incidentId);
       if (!current || current.status === 'resolved') return false;
       const key = current.keys?.[0] ?? incidentKey({ ...current, labels: {} }, this.config.grouping.groupLabels);
-      const done = await this.#store.markResolved({ ...current, firingAlertIds: [] }, key, now, this.config.dedup);
+      const done = await this.#store.markResolved({ ...current, firingAlertIds: [] }, key, now, this.config.dedup, CLUSTER_DEREGISTERED);
       if (done) {
         await this.#deliver(done, 'resolved');
         return true;

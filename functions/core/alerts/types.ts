@@ -61,6 +61,8 @@ export interface Incident {
   notify?: boolean;
   acknowledgedAt?: string;
   resolvedAt?: string;
+  /** Why it resolved, when not because its alerts ended: `cluster-deregistered` (nothing pulls the cluster any more). */
+  resolution?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];
   /** Every alert type that has joined the incident (CONTRACT `types`); older items fall back to `[type]`. */

@@ -368,6 +368,9 @@ describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
     expect((await store.getIncident(kept))?.status).toBe('open');
     const slackResolved = () => t.byKind('slack').sent.filter((m) => m.status === 'resolved');
     expect(slackResolved()).toHaveLength(104);
+    // Not "fixed": the message and the incident say why.
+    expect(slackResolved().every((m) => m.fields?.resolution === 'cluster-deregistered')).toBe(true);
+    expect(await store.getIncident(resolved[0])).toMatchObject({ status: 'resolved', resolution: 'cluster-deregistered' });
     for (const id of resolved.slice(0, 5)) expect(await store.firingAlertIds(id)).toEqual([]);
 
     // A second delivery of the event changes nothing and announces nothing.
@@ -378,6 +381,7 @@ describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
     t.clock.advance(60);
     const [again] = (await t.pipeline.ingest([gone('svc-7')])).incidents;
     expect((await store.getIncident(again))?.status).toBe('open');
+    expect((await store.getIncident(again))?.resolution).toBeUndefined();
     expect(await store.firingAlertIds(again)).toEqual([gone('svc-7').alertId]);
     await t.pipeline.ingest([{ ...gone('svc-7'), status: 'resolved' }]);
     expect((await store.getIncident(again))?.status).toBe('resolved');

@@ -134,7 +134,7 @@ export class InMemoryAlertStore implements AlertStore {
     const incident = this.incidents.get(previous.incidentId);
     let out: IncidentRecord | undefined;
     if (incident && incident.status === 'resolved') {
-      const { resolvedAt: _r, acknowledgedAt: _a, escalatedAt: _e, doneTargets: _d, ...rest } = incident;
+      const { resolvedAt: _r, resolution: _w, acknowledgedAt: _a, escalatedAt: _e, doneTargets: _d, ...rest } = incident;
       const next: IncidentRecord = {
         ...rest,
         status: 'open',
@@ -204,7 +204,7 @@ export class InMemoryAlertStore implements AlertStore {
     return s && !isExpired(s, now) ? { incidentId: s.incidentId, status: s.status, ...(s.quietSince ? { quietSince: s.quietSince } : {}) } : undefined;
   }
 
-  async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+  async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig, resolution?: string): Promise<IncidentRecord | undefined> {
     const current = this.incidents.get(incident.id);
     if (!current || current.status === 'resolved' || current.joins !== incident.joins) return undefined;
     const nowIso = now.toISOString();
@@ -213,6 +213,7 @@ export class InMemoryAlertStore implements AlertStore {
       ...rest,
       status: 'resolved',
       resolvedAt: nowIso,
+      ...(resolution ? { resolution } : {}),
       pending: 'resolved',
       pendingAt: now.getTime(),
       version: (current.version ?? 1) + 1,

@@ -488,7 +488,7 @@ export class DynamoAlertStore implements AlertStore {
           Key: { pk: incidentPk(previous.incidentId), sk: INCIDENT_SK },
           UpdateExpression:
             `SET #status = :open, gsi1pk = :gpk, gsi1sk = :gsk, ${UNRESOLVED_INDEX_SET}, lastSeen = :now, pending = :t, pendingAt = :ms ` +
-            'REMOVE resolvedAt, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one, #types :types',
+            'REMOVE resolvedAt, resolution, acknowledgedAt, escalatedAt, doneTargets ADD alertCount :n, joins :one, version :one, #types :types',
           ConditionExpression: '#status = :resolved',
           ExpressionAttributeNames: { '#status': 'status', '#types': 'types', '#cluster': 'cluster' },
           ExpressionAttributeValues: {
@@ -664,13 +664,14 @@ export class DynamoAlertStore implements AlertStore {
     return this.#firingAlertIds(incidentId);
   }
 
-  async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig): Promise<IncidentRecord | undefined> {
+  async markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig, resolution?: string): Promise<IncidentRecord | undefined> {
     const nowIso = now.toISOString();
     const incidentUpdate = {
       TableName: this.#table.tableName,
       Key: { pk: incidentPk(incident.id), sk: INCIDENT_SK },
       UpdateExpression:
-        'SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms REMOVE doneTargets, gsi2pk, gsi2sk ADD version :one',
+        `SET #status = :resolved, gsi1pk = :gpk, resolvedAt = :now, pending = :t, pendingAt = :ms${resolution ? ', resolution = :why' : ''} ` +
+        'REMOVE doneTargets, gsi2pk, gsi2sk ADD version :one',
       ConditionExpression: `#status <> :resolved AND ${incident.joins === undefined ? 'attribute_not_exists(joins)' : 'joins = :joins'}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -681,6 +682,7 @@ export class DynamoAlertStore implements AlertStore {
         ':t': 'resolved',
         ':ms': now.getTime(),
         ':one': 1,
+        ...(resolution ? { ':why': resolution } : {}),
       },
     };
     const dedupUpdate = (k: string) => ({
@@ -713,7 +715,15 @@ export class DynamoAlertStore implements AlertStore {
     }
     await this.#foldDuplicates(incident.id, [key, ...(incident.keys ?? [])]);
     const { firingAlertIds: _firing, doneTargets: _done, ...rest } = incident;
-    return { ...rest, status: 'resolved', resolvedAt: nowIso, pending: 'resolved', pendingAt: now.getTime(), version: (incident.version ?? 1) + 1 };
+    return {
+      ...rest,
+      status: 'resolved',
+      resolvedAt: nowIso,
+      ...(resolution ? { resolution } : {}),
+      pending: 'resolved',
+      pendingAt: now.getTime(),
+      version: (incident.version ?? 1) + 1,
+    };
   }
 
   acknowledge(incidentId: string, now: Date): Promise<IncidentRecord> {

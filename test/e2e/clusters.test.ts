@@ -188,14 +188,23 @@ describe('cluster registry over HTTP, against simulated clusters', () => {
   });
 
   it('deletes a cluster and its credentials; its incidents resolve (nothing pulls it now), other clusters’ stay open', async () => {
-    const alert = (cluster: string) => ({ source: 'test', cluster, namespace: 'shop', service: 'cart', type: 'HighErrorRate', severity: 'medium', message: 'cart 5xx above 5%' });
+    const alert = (cluster: string) => ({
+      source: 'test',
+      cluster,
+      namespace: 'shop',
+      service: 'cart',
+      type: 'HighErrorRate',
+      severity: 'medium',
+      message: 'cart 5xx above 5%',
+    });
     const [prodIncident] = (await api('POST', '/v1/alerts', alert('prod'))).body.incidents;
     const [devIncident] = (await api('POST', '/v1/alerts', alert('dev'))).body.incidents;
     expect((await api('GET', `/v1/incidents/${prodIncident}`)).body.status).toBe('open');
     expect((await api('DELETE', `/v1/clusters/${prodId}`)).status).toBe(204);
     // ClusterDeleted goes over the bus to the alert pipeline.
     const deadline = Date.now() + 20_000;
-    while ((await api('GET', `/v1/incidents/${prodIncident}`)).body.status !== 'resolved' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while ((await api('GET', `/v1/incidents/${prodIncident}`)).body.status !== 'resolved' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
     expect((await api('GET', `/v1/incidents/${prodIncident}`)).body).toMatchObject({ status: 'resolved', resolution: 'cluster-deregistered' });
     expect((await api('GET', `/v1/incidents/${devIncident}`)).body.status).toBe('open');
     expect((await api('GET', `/v1/clusters/${prodId}`)).status).toBe(404);

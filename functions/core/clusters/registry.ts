@@ -4,7 +4,14 @@ import { EVENT_SOURCES } from '../platform/events.ts';
 import type { Clock, EventPublisher, SecretStore } from '../platform/ports.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors.ts';
 import { checkServerAddress } from './address-policy.ts';
-import { CLUSTER_DELETED_DETAIL_TYPE, CLUSTER_REGISTERED_DETAIL_TYPE, type ClusterRecord, type ClusterStore, type PrometheusSettings, type XRaySettings } from './cluster-record.ts';
+import {
+  CLUSTER_DELETED_DETAIL_TYPE,
+  CLUSTER_REGISTERED_DETAIL_TYPE,
+  type ClusterRecord,
+  type ClusterStore,
+  type PrometheusSettings,
+  type XRaySettings,
+} from './cluster-record.ts';
 import type { ClusterProbe, ClusterVersion, KubeGateway } from './kube-gateway-port.ts';
 import { parseAndValidateKubeconfig, type SafeKubeconfig } from './kubeconfig-policy.ts';
 import { grantedFeatures, unknownPermissions, type ClusterPermissions, type NamespaceRules } from './permissions.ts';

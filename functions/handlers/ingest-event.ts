@@ -34,8 +34,9 @@ export const handler = middy(async (event: EventBridgeEvent<string, unknown>) =>
       logger.warn('dropping malformed ClusterDeleted event', { id: event.id, issues: deleted.error.issues.length });
       return { received: 0, incidents: [] };
     }
-    const incidents = await alertPipeline().resolveDeregisteredCluster(deleted.data.name, new Date(deleted.data.at ?? event.time));
-    return { received: 0, incidents };
+    const { resolved, deliveryFailures } = await alertPipeline().resolveDeregisteredCluster(deleted.data.name, new Date(deleted.data.at ?? event.time));
+    if (deliveryFailures.length) logger.warn('closed incidents whose notification is left to the recovery sweep', { incidents: deliveryFailures });
+    return { received: 0, incidents: resolved };
   }
   if (event['detail-type'] === CLUSTER_HEALTH_DETAIL_TYPE) {
     const health = ClusterHealthDegradedDetail.safeParse(event.detail);

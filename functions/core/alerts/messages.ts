@@ -2,7 +2,7 @@ import { ACTIONS } from '../slack/actions.ts';
 import type { NotificationAction, NotificationMessage } from '../platform/ports.ts';
 import { notificationStatus, type Transition } from './incident-lifecycle.ts';
 import type { IncidentRecord } from './ports.ts';
-import type { Incident } from './types.ts';
+import { CLUSTER_DEREGISTERED, type Incident } from './types.ts';
 
 const VERB: Record<Transition, string> = {
   opened: 'Incident opened',
@@ -26,14 +26,20 @@ function incidentActions(incidentId: string): NotificationAction[] {
   ];
 }
 
+/** A resolution other than "its alerts ended" names itself in the title: on-call must not read it as fixed. */
+function verbFor(incident: IncidentRecord, transition: Transition): string {
+  return transition === 'resolved' && incident.resolution === CLUSTER_DEREGISTERED ? 'Incident closed: cluster deregistered' : VERB[transition];
+}
+
 export function notificationFor(incident: IncidentRecord, transition: Transition, linkBase?: string): NotificationMessage {
   return {
     incidentId: incident.id,
-    title: `${VERB[transition]}: ${incident.type} on ${incident.service} (${incident.cluster}/${incident.namespace})`,
+    title: `${verbFor(incident, transition)}: ${incident.type} on ${incident.service} (${incident.cluster}/${incident.namespace})`,
     text: incident.title ?? incident.type,
     severity: incident.severity,
     status: notificationStatus(transition),
     fields: {
+      ...(transition === 'resolved' && incident.resolution ? { resolution: incident.resolution } : {}),
       cluster: incident.cluster,
       namespace: incident.namespace,
       service: incident.service,
@@ -46,7 +52,6 @@ export function notificationFor(incident: IncidentRecord, transition: Transition
       ...(incident.owner ? { owner: incident.owner } : {}),
       ...(incident.splitFrom ? { splitFrom: incident.splitFrom } : {}),
       ...(incident.predictedBreachAt ? { predictedBreachAt: incident.predictedBreachAt } : {}),
-      ...(transition === 'resolved' && incident.resolution ? { resolution: incident.resolution } : {}),
     },
     ...(ACTIONABLE.has(transition) ? { actions: incidentActions(incident.id) } : {}),
     ...(linkBase ? { link: `${linkBase.replace(/\/$/, '')}/v1/incidents/${encodeURIComponent(incident.id)}` } : {}),

@@ -27,7 +27,7 @@ import { notificationFor, publicIncident } from './messages.ts';
 import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, KeyState } from './ports.ts';
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
-import { maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
+import { CLUSTER_DEREGISTERED, maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
 import { incidentKey } from './fingerprint.ts';
 import {
   EVIDENCE_SOURCES,
@@ -186,9 +186,6 @@ export class DeliveryError extends Error {
 /** Detection signals of a workload's own resources: no callee causes them. */
 const RESOURCE_SIGNALS = new Set(['cpu_usage', 'memory_usage']);
 
-/** `Incident.resolution` of the incidents a cluster's deregistration resolved. */
-export const CLUSTER_DEREGISTERED = 'cluster-deregistered';
-
 /** The alert a group is decided by, with the request signals that began with it (`#onsetOf`). */
 type Lead = NormalizedAlert & Pick<SymptomAlert, 'onset'>;
 
@@ -300,43 +297,39 @@ export class AlertPipeline {
 
   /**
    * A cluster deregistered at `at`: nothing pulls it any more, so its pulled alerts would never resolve and its
-   * incidents would stay open, and escalate, for good. Resolves every incident of it that nothing joined after `at`
-   * (its alerts first, so a key that fires again opens a new incident), each announced once. An incident an alert
-   * joined since stays open: that alert is still firing. Idempotent: a resolved incident is left alone.
+   * incidents would stay open, and escalate, for good. Closes every unresolved incident of it that nothing joined after
+   * `at` (its alert items dropped, so a key that fires again starts clean), each announced once with `resolution`
+   * `cluster-deregistered`. An incident an alert joined since stays open: that alert is live. Idempotent. A failed
+   * notification does not stop the sweep: the incident is closed and its delivery stays pending for the recovery sweep.
    */
-  async resolveDeregisteredCluster(cluster: string, at: Date): Promise<string[]> {
+  async resolveDeregisteredCluster(cluster: string, at: Date): Promise<{ resolved: string[]; deliveryFailures: string[] }> {
+    const candidates: string[] = [];
+    for await (const incident of this.#store.unresolvedIncidents(cluster)) if (Date.parse(incident.lastSeen) <= at.getTime()) candidates.push(incident.id);
     const resolved: string[] = [];
-    const seen = new Set<string>();
-    // Resolved incidents leave the index, so each read brings the next ones.
-    for (;;) {
-      const open = (await this.#store.recentOpenIncidents(cluster, new Date(0))).filter((i) => !seen.has(i.id));
-      if (!open.length) return resolved;
-      for (const incident of open) {
-        seen.add(incident.id);
-        if (Date.parse(incident.lastSeen) > at.getTime()) continue;
-        if (await this.#resolveWithAllAlerts(incident.id)) resolved.push(incident.id);
+    const deliveryFailures: string[] = [];
+    for (const id of candidates) {
+      try {
+        if (await this.#closeDeregistered(id, at)) resolved.push(id);
+      } catch (error) {
+        if (!(error instanceof DeliveryError)) throw error;
+        resolved.push(id);
+        deliveryFailures.push(id);
       }
     }
+    return { resolved, deliveryFailures };
   }
 
-  async #resolveWithAllAlerts(incidentId: string): Promise<boolean> {
-    const now = this.#clock.now();
-    const byKey = new Map<string, FiringAlert[]>();
-    for (const a of await this.#store.firingAlerts(incidentId)) if (a.key) (byKey.get(a.key) ?? byKey.set(a.key, []).get(a.key)!).push(a);
-    for (const [key, alerts] of byKey) {
-      await this.#store.resolveAlerts({
-        key,
-        alertIds: alerts.map((a) => a.alertId),
-        fingerprints: [],
-        count: alerts.length,
-        service: alerts[0].service ?? '',
-        types: [...new Set(alerts.flatMap((a) => a.types ?? []))],
-        now,
-      });
-    }
+  /** Reads before it writes, and writes only what it read: a join meanwhile fails `markResolved` (its `joins` moved on) and is judged again. */
+  async #closeDeregistered(incidentId: string, at: Date): Promise<boolean> {
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
+      const now = this.#clock.now();
       const current = await this.#store.getIncident(incidentId);
-      if (!current || current.status === 'resolved') return false;
+      if (!current || current.status === 'resolved' || Date.parse(current.lastSeen) > at.getTime()) return false;
+      const firing = await this.#store.firingAlerts(incidentId);
+      await this.#store.dropAlerts(
+        incidentId,
+        firing.map((a) => a.alertId),
+      );
       const key = current.keys?.[0] ?? incidentKey({ ...current, labels: {} }, this.config.grouping.groupLabels);
       const done = await this.#store.markResolved({ ...current, firingAlertIds: [] }, key, now, this.config.dedup, CLUSTER_DEREGISTERED);
       if (done) {
@@ -344,7 +337,7 @@ export class AlertPipeline {
         return true;
       }
     }
-    throw new Error(`Could not resolve incident ${incidentId}: too much contention, retry`);
+    throw new Error(`Could not close incident ${incidentId}: too much contention, retry`);
   }
 
   /** A group of a delivery: its key counts each delivery once (a retried webhook writes with count 0). */

@@ -146,6 +146,10 @@ export interface AlertStore {
    * pending `rerooted` delivery; undefined when it has moved on (another caller won).
    */
   reroot(incidentId: string, from: string, to: RootCause, now: Date): Promise<IncidentRecord | undefined>;
+  /** Every unresolved (open or acknowledged) incident of a cluster, page after page (the status index: a sweep's read). */
+  unresolvedIncidents(cluster: string): AsyncIterable<IncidentRecord>;
+  /** Deletes these alert items of this incident, whichever incident their keys point at now. */
+  dropAlerts(incidentId: string, alertIds: string[]): Promise<void>;
   /** Every still-firing alert instance of an incident, with the key it came in under. */
   firingAlerts(incidentId: string): Promise<FiringAlert[]>;
   /** Where a key points now (undefined when it never did or has expired), and when an alert of it last resolved. */

@@ -41,6 +41,9 @@ export interface NormalizedAlert {
   };
 }
 
+/** `Incident.resolution` of the incidents a cluster's deregistration closed. */
+export const CLUSTER_DEREGISTERED = 'cluster-deregistered';
+
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */
 export interface Incident {
   id: string;

@@ -180,6 +180,10 @@ export const Incident = z
     notify: z.boolean().optional(),
     acknowledgedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
+    resolution: z
+      .string()
+      .optional()
+      .describe('Why it resolved, when not because its alerts ended: `cluster-deregistered` (its cluster was deleted; nothing pulls it any more)'),
     services: z.array(z.string()).optional(),
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
     owner: z

@@ -361,10 +361,12 @@ describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
     // An alert that joined after the deregistration still fires: its incident stays open.
     const [joinedSince] = (await t.pipeline.ingest([gone('svc-0')])).incidents;
 
-    const resolved = await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt);
+    const { resolved, deliveryFailures } = await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt);
+    expect(deliveryFailures).toEqual([]);
     expect(resolved).toHaveLength(104);
     expect(resolved).not.toContain(joinedSince);
     expect(await store.recentOpenIncidents('gone', new Date(0))).toEqual([expect.objectContaining({ id: joinedSince })]);
+    expect(await store.firingAlertIds(joinedSince)).toEqual([gone('svc-0').alertId]);
     expect((await store.getIncident(kept))?.status).toBe('open');
     const slackResolved = () => t.byKind('slack').sent.filter((m) => m.status === 'resolved');
     expect(slackResolved()).toHaveLength(104);
@@ -374,10 +376,10 @@ describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
     for (const id of resolved.slice(0, 5)) expect(await store.firingAlertIds(id)).toEqual([]);
 
     // A second delivery of the event changes nothing and announces nothing.
-    expect(await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt)).toEqual([]);
+    expect(await t.pipeline.resolveDeregisteredCluster('gone', deregisteredAt)).toEqual({ resolved: [], deliveryFailures: [] });
     expect(slackResolved()).toHaveLength(104);
 
-    // Registered again under the same name, the same failure opens an incident that its own resolve ends.
+    // Registered again under the same name, the same failure comes back (reopened within the reopen window, or new) and its own resolve ends it.
     t.clock.advance(60);
     const [again] = (await t.pipeline.ingest([gone('svc-7')])).incidents;
     expect((await store.getIncident(again))?.status).toBe('open');
@@ -386,4 +388,47 @@ describe('a deregistered cluster (ClusterDeleted), on DynamoDB Local', () => {
     await t.pipeline.ingest([{ ...gone('svc-7'), status: 'resolved' }]);
     expect((await store.getIncident(again))?.status).toBe('resolved');
   }, 180_000);
+
+  it('keeps open an incident an alert joins while the sweep closes it, and closes the rest though a notification fails', async () => {
+    const t = setup({}, '2026-12-03T00:00:00.000Z');
+    const racy = (service: string, type = 'HighErrorRate') => alert({ cluster: 'racy', service, type, severity: 'medium' });
+    const [joined] = (await t.pipeline.ingest([racy('cart')])).incidents;
+    const others = (await t.pipeline.ingest([racy('search'), racy('auth')])).incidents;
+    t.clock.advance(60);
+    const deregisteredAt = t.clock.now();
+    t.clock.advance(5);
+    // A pull (of a cluster registered again under the name) joins a new alert to `cart`'s incident between the
+    // sweep's reads and its write.
+    let joinedDuringSweep = false;
+    const racing = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === 'dropAlerts')
+          return async (incidentId: string, alertIds: string[]) => {
+            if (incidentId === joined && !joinedDuringSweep) {
+              joinedDuringSweep = true;
+              await t.pipeline.ingest([racy('cart', 'HighLatency')]);
+            }
+            return target.dropAlerts(incidentId, alertIds);
+          };
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const slack = t.byKind('slack');
+    slack.failNext = 1;
+    const sweeper = new AlertPipeline({ store: racing, publisher: t.publisher, notifiers: t.notifiers, clock: t.clock, config: {} });
+    const { resolved, deliveryFailures } = await sweeper.resolveDeregisteredCluster('racy', deregisteredAt);
+    expect(joinedDuringSweep).toBe(true);
+    expect(resolved.sort()).toEqual([...others].sort());
+    expect(deliveryFailures).toHaveLength(1);
+    expect((await store.getIncident(joined))?.status).toBe('open');
+    expect(await store.firingAlertIds(joined)).toEqual([racy('cart', 'HighLatency').alertId]);
+    for (const id of others) expect(await store.getIncident(id)).toMatchObject({ status: 'resolved', resolution: 'cluster-deregistered' });
+    // The failed notification stays pending; the recovery sweep sends it once.
+    const failed = deliveryFailures[0];
+    expect((await store.getIncident(failed))?.pending).toBe('resolved');
+    expect(await t.pipeline.recoverPending(failed)).toBe(true);
+    expect(slack.sent.filter((m) => m.status === 'resolved' && m.incidentId === failed)).toHaveLength(1);
+    expect(slack.sent.find((m) => m.incidentId === failed && m.status === 'resolved')?.title).toMatch(/^Incident closed: cluster deregistered/);
+  }, 120_000);
 });

@@ -195,6 +195,14 @@ export class InMemoryAlertStore implements AlertStore {
     return { ...this.#out(incident), firingAlertIds: this.#firing(incident.id).slice(0, 1) };
   }
 
+  async *unresolvedIncidents(cluster: string): AsyncGenerator<IncidentRecord> {
+    for (const i of [...this.incidents.values()]) if (i.status !== 'resolved' && i.cluster === cluster) yield this.#out(i);
+  }
+
+  async dropAlerts(incidentId: string, alertIds: string[]): Promise<void> {
+    for (const id of alertIds) this.alerts.get(incidentId)?.delete(id);
+  }
+
   async firingAlerts(incidentId: string): Promise<FiringAlert[]> {
     return clone([...(this.alerts.get(incidentId)?.values() ?? [])]);
   }

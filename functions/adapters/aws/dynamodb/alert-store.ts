@@ -760,6 +760,16 @@ export class DynamoAlertStore implements AlertStore {
     return this.incidents.get(incidentId);
   }
 
+  async *unresolvedIncidents(cluster: string): AsyncGenerator<IncidentRecord> {
+    for (const status of ['open', 'acknowledged'] as const) {
+      for await (const incident of this.incidents.allByStatus(status)) if (incident.cluster === cluster) yield incident;
+    }
+  }
+
+  dropAlerts(incidentId: string, alertIds: string[]): Promise<void> {
+    return this.#deleteAlerts(incidentId, alertIds);
+  }
+
   async recentOpenIncidents(cluster: string, since: Date): Promise<IncidentRecord[]> {
     return this.incidents.listUnresolved(cluster, since, 100);
   }

@@ -42,7 +42,7 @@ export interface ClusterRegistryDeps<Client extends ClusterProbe = ClusterProbe>
   clock: Clock;
   eks?: EksResolver;
   policy: { allowLoopback: boolean; allowlist?: string[] };
-  /** Where a failed ClusterRegistered/ClusterDeleted publish is reported; the request itself succeeded. */
+  /** Where a failed ClusterRegistered publish is reported; the request itself succeeded. */
   onPublishError?: (error: unknown, detailType: string) => void;
 }
 
@@ -138,9 +138,12 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     // Secrets first (deleting twice is harmless): a failure here leaves the record, so a retry finishes the job.
     await this.deps.secrets.delete(kubeconfigSecretName(id));
     await this.deps.secrets.delete(prometheusSecretName(id));
+    // Then the event, before the record: its incidents close on it (nothing else would ever resolve them), so a lost
+    // one fails the request while a retry can still find the record and send it again.
+    const deleted = { clusterId: id, name: record.name, at: this.deps.clock.now().toISOString() };
+    await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType: CLUSTER_DELETED_DETAIL_TYPE, detail: deleted }]);
     await this.deps.store.delete(id);
     this.deps.kube.forget(id);
-    await this.publishQuietly(CLUSTER_DELETED_DETAIL_TYPE, { clusterId: id, name: record.name, at: this.deps.clock.now().toISOString() });
   }
 
   async rotateKubeconfig(id: string, kubeconfig: string, context?: string): Promise<ClusterRecord> {

@@ -109,6 +109,17 @@ describe('ClusterRegistry (core, through in-memory ports)', () => {
     await expect(registry.remove(record.id)).rejects.toMatchObject({ kind: 'not-found' });
   });
 
+  it('a lost ClusterDeleted event fails the removal and keeps the record, so a retry sends it (its incidents close on it)', async () => {
+    const record = await register();
+    events.failNext = 1;
+    await expect(registry.remove(record.id)).rejects.toThrow();
+    expect(store.records.has(record.id)).toBe(true);
+    expect(events.ofType('ClusterDeleted')).toHaveLength(0);
+    await registry.remove(record.id);
+    expect(store.records.has(record.id)).toBe(false);
+    expect(events.ofType('ClusterDeleted')).toEqual([expect.objectContaining({ detail: { clusterId: record.id, name: record.name, at: expect.any(String) } })]);
+  });
+
   it('rotation changes the credentials version, so the pooled client is rebuilt', async () => {
     const record = await register();
     await registry.client(record);

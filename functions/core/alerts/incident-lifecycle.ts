@@ -19,6 +19,20 @@ export function shouldResolve(incident: Pick<IncidentRecord, 'status' | 'firingA
   return incident.status !== 'resolved' && (incident.firingAlertIds?.length ?? 0) === 0;
 }
 
+/** The record as a store's `markResolved` leaves it: resolved now, its resolved delivery pending, one version on. */
+export function resolvedRecord(incident: IncidentRecord, now: Date, resolution?: string): IncidentRecord {
+  const { firingAlertIds: _firing, doneTargets: _done, ...rest } = incident;
+  return {
+    ...rest,
+    status: 'resolved',
+    resolvedAt: now.toISOString(),
+    ...(resolution ? { resolution } : {}),
+    pending: 'resolved',
+    pendingAt: now.getTime(),
+    version: (incident.version ?? 1) + 1,
+  };
+}
+
 /** A more severe alert raises the incident's severity (and its routing); a milder one never lowers it. */
 export function raisedSeverity(current: Severity, incoming: Severity): Severity | undefined {
   return severityRank(incoming) > severityRank(current) ? incoming : undefined;

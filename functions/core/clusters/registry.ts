@@ -140,8 +140,7 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
     await this.deps.secrets.delete(prometheusSecretName(id));
     // Then the event, before the record: its incidents close on it (nothing else would ever resolve them), so a lost
     // one fails the request while a retry can still find the record and send it again.
-    const deleted = { clusterId: id, name: record.name, at: this.deps.clock.now().toISOString() };
-    await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType: CLUSTER_DELETED_DETAIL_TYPE, detail: deleted }]);
+    await this.publish(CLUSTER_DELETED_DETAIL_TYPE, { clusterId: id, name: record.name, at: this.deps.clock.now().toISOString() });
     await this.deps.store.delete(id);
     this.deps.kube.forget(id);
   }
@@ -247,9 +246,13 @@ export class ClusterRegistry<Client extends ClusterProbe = ClusterProbe> {
   }
 
   /** The change is stored; a lost notification event must not turn it into an error the caller retries into a 409/404. */
+  private publish(detailType: string, detail: Record<string, unknown>): Promise<void> {
+    return this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType, detail }]);
+  }
+
   private async publishQuietly(detailType: string, detail: Record<string, unknown>): Promise<void> {
     try {
-      await this.deps.events.publish([{ source: EVENT_SOURCES.clusters, detailType, detail }]);
+      await this.publish(detailType, detail);
     } catch (error) {
       this.deps.onPublishError?.(error, detailType);
     }

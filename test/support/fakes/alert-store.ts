@@ -4,7 +4,7 @@
  * atomic the way one conditional write is.
  */
 import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig, type DedupState } from '../../../functions/core/alerts/dedup.ts';
-import type { Transition } from '../../../functions/core/alerts/incident-lifecycle.ts';
+import { resolvedRecord, type Transition } from '../../../functions/core/alerts/incident-lifecycle.ts';
 import type {
   AlertBatch,
   AlertStore,
@@ -216,16 +216,7 @@ export class InMemoryAlertStore implements AlertStore {
     const current = this.incidents.get(incident.id);
     if (!current || current.status === 'resolved' || current.joins !== incident.joins) return undefined;
     const nowIso = now.toISOString();
-    const { doneTargets: _d, ...rest } = current;
-    const next: IncidentRecord = {
-      ...rest,
-      status: 'resolved',
-      resolvedAt: nowIso,
-      ...(resolution ? { resolution } : {}),
-      pending: 'resolved',
-      pendingAt: now.getTime(),
-      version: (current.version ?? 1) + 1,
-    };
+    const next = resolvedRecord(current, now, resolution);
     this.incidents.set(incident.id, next);
     for (const k of new Set([key, ...(current.keys ?? [])])) {
       const s = this.dedup.get(k);

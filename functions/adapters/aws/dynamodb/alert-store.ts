@@ -3,7 +3,7 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand,
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { epochSeconds, firingExpiry, isExpired, resolvedExpiry, type DedupConfig, type DedupState } from '../../../core/alerts/dedup.ts';
-import type { Transition } from '../../../core/alerts/incident-lifecycle.ts';
+import { resolvedRecord, type Transition } from '../../../core/alerts/incident-lifecycle.ts';
 import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, KeyState, RootCause, TouchResult } from '../../../core/alerts/ports.ts';
 import type { Silence } from '../../../core/alerts/silences.ts';
 import { severityRank, type Severity } from '../../../core/alerts/types.ts';
@@ -714,16 +714,7 @@ export class DynamoAlertStore implements AlertStore {
       }
     }
     await this.#foldDuplicates(incident.id, [key, ...(incident.keys ?? [])]);
-    const { firingAlertIds: _firing, doneTargets: _done, ...rest } = incident;
-    return {
-      ...rest,
-      status: 'resolved',
-      resolvedAt: nowIso,
-      ...(resolution ? { resolution } : {}),
-      pending: 'resolved',
-      pendingAt: now.getTime(),
-      version: (incident.version ?? 1) + 1,
-    };
+    return resolvedRecord(incident, now, resolution);
   }
 
   acknowledge(incidentId: string, now: Date): Promise<IncidentRecord> {

@@ -140,7 +140,8 @@ Try:
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" "${cloud.url}/v1/catalog/graph?entity=component:default/user-service"
   curl -s -H "Authorization: Bearer $FLEETOPS_TOKEN" ${cloud.url}/v1/scorecards/component%3Adefault%2Fuser-service
   # break something in dev (ten fault types: see the README); an incident for payment-service opens
-  # within about ${detectionSeconds} s (two pulls), with nobody calling the API:
+  # within about ${detectionSeconds} s (two pulls), with nobody calling the API (give it a minute first:
+  # grouping compares each call edge with its history before the fault):
   curl -s -H "Authorization: Bearer ${dev.token}" --cacert ${devCa} -H 'content-type: application/json' \\
        -X POST ${dev.server}/sim/v1/faults -d '{"type":"error-burst","namespace":"shop","deployment":"payment-service"}'
   # mend it with the "id" it answered; the incident resolves after two quiet pulls:

@@ -15,7 +15,7 @@
  * its true fault, incidents per fault, hidden faults (no incident holding its alerts names its service), and
  * for text-similarity clustering (core/alerts/similarity.ts) alone and added to topology. BENCH_SEED, BENCH_FAULTS.
  */
-import { AlertPipeline, cpuOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, signalOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../functions/core/alerts/pipeline.ts';
 import { groupBySimilarity } from '../functions/core/alerts/similarity.ts';
 import { dedupFingerprint, instanceId } from '../functions/core/alerts/fingerprint.ts';
 import type { NormalizedAlert } from '../functions/core/alerts/types.ts';
@@ -201,7 +201,20 @@ function causeOf(
         : signal === 'error_rate'
           ? ['error-burst', 'crash-loop', 'cpu-spike'].includes(f.type) || killing(f, now)
           : ['latency-spike', 'cpu-spike'].includes(f.type);
-  const mine = own.filter(shows).sort((a, b) => a.start - b.start)[0];
+  // The service's own fault that the signal would not fire without, else one that fires it alone; a fault that shows in the
+  // signal but can fire it neither way (a CPU spike's extra 1 % of errors beside a callee's failure) caused none of it.
+  const showing = own.filter(shows).sort((a, b) => a.start - b.start);
+  const mine =
+    showing.find(
+      (f) =>
+        !signalFires(
+          cluster,
+          service,
+          signal,
+          active.filter((x) => x !== f),
+          now,
+        ),
+    ) ?? showing.find((f) => signalFires(cluster, service, signal, [f], now));
   if (mine) return mine;
   for (const e of edges.filter((x) => x.from === service && !seen.has(x.to))) {
     const bad =
@@ -214,7 +227,16 @@ function causeOf(
       causeOf(cluster, e.to, 'error_rate', active, edges, now, seen);
     if (below) return below;
   }
-  return own[0];
+  return showing[0] ?? own[0];
+}
+
+/** Whether the service's signal fires with only these faults of its cluster active. */
+function signalFires(cluster: string, service: string, signal: string, active: Fault[], now: number): boolean {
+  const { services } = meshAt(
+    active.filter((f) => f.cluster === cluster),
+    now,
+  );
+  return signalsOf(service, services.get(service)!).includes(signal);
 }
 
 interface Fired {
@@ -247,7 +269,7 @@ async function replay(mode: 'topology+time' | 'evidence' | 'evidence+similarity'
       flapSeconds: flapSecondsFor(PULL_S),
       upwardJoinSeconds: upwardJoinSecondsFor(PULL_S),
       newKindAfterSeconds: newKindAfterSecondsFor(PULL_S),
-      cpuOnsetSeconds: cpuOnsetSecondsFor(PULL_S),
+      signalOnsetSeconds: signalOnsetSecondsFor(PULL_S),
       ...(mode === 'evidence+similarity' ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold: 0.6 } } : {}),
     },
     graphs: { forCluster: async () => GRAPH },

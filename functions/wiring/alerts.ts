@@ -6,7 +6,7 @@ import { PagerDutyNotifier } from '../adapters/notify/pagerduty.ts';
 import { SesEmailNotifier } from '../adapters/notify/ses-email.ts';
 import { SlackWebhookNotifier } from '../adapters/notify/slack-webhook.ts';
 import { DEFAULT_GROUPING_CONFIG } from '../core/alerts/grouping.ts';
-import { AlertPipeline, cpuOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../core/alerts/pipeline.ts';
+import { AlertPipeline, signalOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../core/alerts/pipeline.ts';
 import type { Config } from '../config.ts';
 import type { Notifier } from '../ports.ts';
 import { wiring } from '../wiring.ts';
@@ -82,7 +82,7 @@ function build() {
       flapSeconds: flapSecondsFor(pullIntervalSeconds(config)),
       upwardJoinSeconds: upwardJoinSecondsFor(pullIntervalSeconds(config)),
       newKindAfterSeconds: newKindAfterSecondsFor(pullIntervalSeconds(config)),
-      cpuOnsetSeconds: cpuOnsetSecondsFor(pullIntervalSeconds(config)),
+      signalOnsetSeconds: signalOnsetSecondsFor(pullIntervalSeconds(config)),
       ...(config.FLEETOPS_PUBLIC_URL ? { linkBase: config.FLEETOPS_PUBLIC_URL } : {}),
       ...(similarityThreshold !== undefined ? { grouping: { ...DEFAULT_GROUPING_CONFIG, similarityThreshold } } : {}),
     },

@@ -64,6 +64,19 @@ const KUBE_FAILURE_PRECURSORS: Record<string, readonly string[]> = {
   KubePodOOMKilled: ['memory_usage'],
 };
 
+/**
+ * Kubernetes failures of a container that runs: it is killed for its memory, or keeps exiting, and backs off (one can
+ * turn into the other). An image that cannot be pulled never runs a container, and nothing a running one does stops
+ * its image from being pulled: the two are never one failure of the same pods.
+ */
+const RUNNING_CONTAINER_FAILURES = new Set(['KubePodCrashLooping', 'KubePodOOMKilled']);
+const NEVER_RAN = 'KubePodImagePullBackOff';
+
+/** Whether Kubernetes failures of kinds `a` and `b` of one workload cannot be one fault. */
+export function kubeFailuresExclusive(a: string, b: string): boolean {
+  return (a === NEVER_RAN && RUNNING_CONTAINER_FAILURES.has(b)) || (b === NEVER_RAN && RUNNING_CONTAINER_FAILURES.has(a));
+}
+
 /** Whether one of these detection signals of its service builds up to a Kubernetes failure of `type`. */
 export function kubeFailureFollows(type: string, signals: readonly string[]): boolean {
   return (KUBE_FAILURE_PRECURSORS[type] ?? []).some((s) => signals.includes(s));

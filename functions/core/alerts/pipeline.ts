@@ -34,6 +34,7 @@ import {
   explains,
   kubeFailureCanShowAs,
   kubeFailureFollows,
+  kubeFailuresExclusive,
   OWN_FAILURE,
   requestSignal,
   signalsIn,
@@ -89,12 +90,13 @@ export interface PipelineConfig {
    */
   newKindAfterSeconds: number;
   /**
-   * How late a CPU signal may follow its service's incident and still be what it is about: the pull measures a
-   * workload's CPU directly and a saturated CPU slows requests at once, so it fires within a pull or two of the symptoms
-   * it causes (the wiring sets two pull intervals, at least 30 s). Memory may trail its symptoms (a leaking workload
-   * collects garbage before its memory alarms), so it gets `newKindAfterSeconds`.
+   * How late a signal of a family new to its service's incident (errors, latency, CPU) may follow it and still be what it
+   * is about: one fault shows in its signals at once (a crash loop fails requests and slows them; a saturated CPU slows
+   * requests), each crossing its threshold within a pull or two (the wiring sets two pull intervals, at least 30 s).
+   * Memory may trail its symptoms (a leaking workload collects garbage before its memory alarms), so it gets
+   * `newKindAfterSeconds`.
    */
-  cpuOnsetSeconds: number;
+  signalOnsetSeconds: number;
   /** Base URL for incident links in notifications. */
   linkBase?: string;
 }
@@ -116,7 +118,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   flapSeconds: 300,
   upwardJoinSeconds: 120,
   newKindAfterSeconds: 90,
-  cpuOnsetSeconds: 30,
+  signalOnsetSeconds: 30,
 };
 
 /** The flap window for a pull every `pullSeconds`: three pulls, at least a minute. */
@@ -125,8 +127,8 @@ export const flapSecondsFor = (pullSeconds: number): number => Math.max(60, 3 * 
 export const upwardJoinSecondsFor = (pullSeconds: number): number => Math.max(30, 3 * pullSeconds);
 /** How late a condition or resource signal of a new kind may follow its service's incident and still be its fault: two pulls, at least 90 s. */
 export const newKindAfterSecondsFor = (pullSeconds: number): number => Math.max(90, 2 * pullSeconds);
-/** How late a CPU signal may follow its service's incident and still be its fault: two pulls, at least 30 s. */
-export const cpuOnsetSecondsFor = (pullSeconds: number): number => Math.max(30, 2 * pullSeconds);
+/** How late a signal of a new family may follow its service's incident and still be its fault: two pulls, at least 30 s. */
+export const signalOnsetSecondsFor = (pullSeconds: number): number => Math.max(30, 2 * pullSeconds);
 
 export interface AlertPipelineOptions {
   store: AlertStore;
@@ -596,15 +598,18 @@ export class AlertPipeline {
     if (!incident || incident.status === 'resolved') return undefined;
     if (incident.service === lead.service) {
       const firing = await this.#store.firingAlerts(incident.id);
+      const late = this.#lateSignals(lead, incident, firing, now);
       if (
         !this.#backAfterQuiet(batch, lead, incident, state, firing, now) &&
         !(await this.#anotherKubeFailure(lead, incident, now, firing)) &&
         !this.#signalsReplaced(batch, lead, incident, firing) &&
-        !this.#lateResourceSignal(lead, incident, firing, now)
+        !late.length
       )
         return this.#rehome(batch, lead, incident, firing, now);
-      // Not the fault its incident is about: a callee's open incident that explains it takes it, else it opens its own.
-      const moved = await this.#moveToExplaining(batch, lead, incident, now);
+      // Not the fault its incident is about: a callee's open incident that explains it (its late request signals, where
+      // it has some) takes it, else it opens its own.
+      const lateRequests = late.filter((s) => requestSignal(s));
+      const moved = await this.#moveToExplaining(batch, lateRequests.length ? { ...lead, signals: lateRequests } : lead, incident, now);
       if (moved !== undefined) return moved;
     } else {
       if ((await this.#rootFiring(incident)) && (await this.#explainedBy(lead, incident, now))) return undefined;
@@ -639,7 +644,8 @@ export class AlertPipeline {
 
   /**
    * A Kubernetes failure of the service that the fault its open incident is about does not account for: a new kind
-   * after every Kubernetes failure in the incident has ended (an image-pull failure after a crash loop was fixed); in
+   * after every Kubernetes failure in the incident has ended (an image-pull failure after a crash loop was fixed), or
+   * beside ones it can never be the same failure as (an image-pull failure while the pods crash loop); in
    * an anomaly-only incident, one that arrives well after the incident began (unless a signal there builds up to it:
    * memory before an OOM kill), or that cannot show as the signals the incident opened on (an image-pull failure during
    * a latency spike, a crash loop during a CPU spike).
@@ -649,7 +655,10 @@ export class AlertPipeline {
     const held = holdsKubeFailure(incident);
     if (held && (incident.types ?? [incident.type]).includes(lead.type)) return false;
     const inIncident = firing ?? (await this.#store.firingAlerts(incident.id));
-    if (held) return !firingConditions(inIncident, lead.service, incident).length;
+    if (held) {
+      const firing = firingConditions(inIncident, lead.service, incident);
+      return firing.every((type) => kubeFailuresExclusive(type, lead.type));
+    }
     // A memory leak's OOM kill may come minutes after its memory signal opened the incident.
     if (kubeFailureFollows(lead.type, signalsSeen(incident, inIncident, lead.service))) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) > this.config.newKindAfterSeconds * 1000) return true;
@@ -671,18 +680,23 @@ export class AlertPipeline {
   }
 
   /**
-   * An anomaly that adds a resource signal (CPU, memory) well into its service's incident (`cpuOnsetSeconds`,
-   * `newKindAfterSeconds`), which nothing firing there can show as: like a condition of a new kind that late, another
-   * fault (a CPU spike a minute into a latency spike), where one that comes with the first signals is the same one.
+   * The signals of an anomaly that open a family its service's open incident has not seen (errors, latency, CPU, memory),
+   * well into the incident (`signalOnsetSeconds`; memory `newKindAfterSeconds`), where nothing firing there can show as
+   * them: like a condition of a new kind that late, another fault (a crash loop's errors, or a CPU spike, a minute into a
+   * latency spike), where signals that come with the first ones are the same fault. One fault shows in all its signals
+   * at once, or within a pull or two as each crosses its threshold. Except after memory: a leaking workload slows down
+   * (collecting garbage) and fails requests (its pods killed) minutes after its memory alarmed.
    */
-  #lateResourceSignal(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): boolean {
-    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return false;
+  #lateSignals(lead: NormalizedAlert, incident: IncidentRecord, firing: FiringAlert[], now: Date): string[] {
+    if (!EVIDENCE_SOURCES.has(lead.source) || lead.type !== 'AnomalyDetected' || !lead.signals?.length) return [];
     const before = signalsSeen(incident, firing, lead.service);
-    const fresh = lead.signals.filter((s) => RESOURCE_SIGNALS.has(s) && !before.includes(s));
-    if (!fresh.length) return false;
-    const lateAfter = fresh.includes('cpu_usage') ? this.config.cpuOnsetSeconds : this.config.newKindAfterSeconds;
-    if (now.getTime() - Date.parse(incident.firstSeen) <= lateAfter * 1000) return false;
-    return !firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh));
+    const seen = new Set(before.map(signalFamily));
+    const leaking = before.includes('memory_usage');
+    const fresh = lead.signals.filter((s) => !seen.has(signalFamily(s)) && (RESOURCE_SIGNALS.has(s) || !leaking));
+    if (!fresh.length) return [];
+    const lateAfter = fresh.every((s) => s === 'memory_usage') ? this.config.newKindAfterSeconds : this.config.signalOnsetSeconds;
+    if (now.getTime() - Date.parse(incident.firstSeen) <= lateAfter * 1000) return [];
+    return firingConditions(firing, lead.service, incident).some((type) => kubeFailureCanShowAs(type, fresh)) ? [] : fresh;
   }
 
   /**
@@ -1139,6 +1153,9 @@ export class AlertPipeline {
     this.#silences = undefined;
   }
 }
+
+/** What a signal measures: errors, latency (of any percentile), CPU or memory. */
+const signalFamily = (signal: string): string => requestSignal(signal) ?? signal;
 
 /** Whether an incident has held a Kubernetes failure (a condition), not only symptoms. */
 function holdsKubeFailure(incident: Pick<Incident, 'type' | 'types'>): boolean {

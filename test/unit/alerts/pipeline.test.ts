@@ -1,6 +1,6 @@
 // AlertPipeline through in-memory ports: open, dedup, join by edge evidence, split, resolve on the root's end.
 import { describe, expect, it } from 'vitest';
-import { AlertPipeline, cpuOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
+import { AlertPipeline, signalOnsetSecondsFor, flapSecondsFor, newKindAfterSecondsFor, upwardJoinSecondsFor } from '../../../functions/core/alerts/pipeline.ts';
 import type { EdgeHealth } from '../../../functions/core/mesh/evidence.ts';
 import type { NormalizedAlert } from '../../../functions/core/alerts/types.ts';
 import { predictedBreachAlert } from '../../../functions/core/cost/capacity.ts';
@@ -22,7 +22,7 @@ const slow = (from: string, to: string): EdgeHealth => ({ ...healthy(from, to), 
 
 function setup(
   edges?: EdgeHealth[],
-  config: { flapSeconds?: number; upwardJoinSeconds?: number; newKindAfterSeconds?: number; cpuOnsetSeconds?: number } = {},
+  config: { flapSeconds?: number; upwardJoinSeconds?: number; newKindAfterSeconds?: number; signalOnsetSeconds?: number } = {},
 ) {
   const store = new InMemoryAlertStore();
   const publisher = new RecordingPublisher();
@@ -459,7 +459,7 @@ describe('a long outage', () => {
 
 describe('a CPU signal is seen with what it causes', () => {
   it('CPU within two pulls of its service’s latency is the same fault; a minute in, with nothing that can show as it, another', async () => {
-    const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10), cpuOnsetSeconds: cpuOnsetSecondsFor(10) });
+    const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10), signalOnsetSeconds: signalOnsetSecondsFor(10) });
     const slow = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
     clock.advance(20);
     expect((await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents).toEqual([slow]);
@@ -475,6 +475,54 @@ describe('a CPU signal is seen with what it causes', () => {
   });
 });
 
+describe('a request signal new to its service’s incident', () => {
+  const pullConfig = { newKindAfterSeconds: newKindAfterSecondsFor(10), signalOnsetSeconds: signalOnsetSecondsFor(10) };
+
+  it('errors within two pulls of the latency they come with are the same fault; errors a minute into a latency spike, another', async () => {
+    const { p, clock, store, slack } = setup([], pullConfig);
+    const crash = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
+    clock.advance(20);
+    expect((await p.ingest([anomaly('user-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([crash]);
+    const slow = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    clock.advance(60);
+    const errors = (await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents[0];
+    expect(errors).not.toBe(slow);
+    expect(store.incidents.get(errors)).toMatchObject({ service: 'order-service', splitFrom: slow, status: 'open' });
+    // the crash loop behind the errors, seen a pull later, is theirs: not the latency spike's
+    clock.advance(10);
+    expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([errors]);
+    expect(slack.sent.filter((m) => m.status === 'open').length).toBe(3);
+  });
+
+  it('errors a minute into an incident opened on memory are the leak’s (its pods killed), and so is latency', async () => {
+    const { p, clock } = setup([], pullConfig);
+    const leak = (await p.ingest([anomaly('payment-service', ['memory_usage'])])).incidents[0];
+    clock.advance(90);
+    expect((await p.ingest([anomaly('payment-service', ['error_rate', 'memory_usage'])])).incidents).toEqual([leak]);
+    clock.advance(60);
+    expect((await p.ingest([anomaly('payment-service', ['error_rate', 'latency_p95', 'memory_usage'])])).incidents).toEqual([leak]);
+  });
+
+  it('late errors a firing crash loop can show as stay with it', async () => {
+    const { p, clock } = setup([], pullConfig);
+    const slow = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    clock.advance(10);
+    expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([slow]);
+    clock.advance(60);
+    expect((await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([slow]);
+  });
+
+  it('late errors that a failing callee’s edges explain join the callee’s incident', async () => {
+    const { p, clock, evidence } = setup([healthy('order-service', 'payment-service')], pullConfig);
+    const slow = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+    clock.advance(60);
+    evidence.edges = [failing('order-service', 'payment-service')];
+    const pay = (await p.ingest([anomaly('payment-service', ['error_rate'])])).incidents[0];
+    expect(pay).not.toBe(slow);
+    expect((await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([pay]);
+  });
+});
+
 describe('at the AWS schedule (a pull every 5 minutes)', () => {
   it('a condition or resource signal one pull after its service’s errors is the same fault; three pulls later, another', async () => {
     const pull = 300;
@@ -482,7 +530,7 @@ describe('at the AWS schedule (a pull every 5 minutes)', () => {
       flapSeconds: flapSecondsFor(pull),
       upwardJoinSeconds: upwardJoinSecondsFor(pull),
       newKindAfterSeconds: newKindAfterSecondsFor(pull),
-      cpuOnsetSeconds: cpuOnsetSecondsFor(pull),
+      signalOnsetSeconds: signalOnsetSecondsFor(pull),
     });
     const errors = (await p.ingest([anomaly('order-service', ['error_rate'])])).incidents[0];
     clock.advance(pull);
@@ -635,5 +683,19 @@ describe('a caller fault starting while it is a symptom', () => {
     const imagePull = (await p.ingest([kube('payment-service', 'KubePodImagePullBackOff')])).incidents[0];
     expect(imagePull).not.toBe(oom);
     expect(store.incidents.get(imagePull)).toMatchObject({ type: 'KubePodImagePullBackOff' });
+  });
+
+  it('an image that cannot be pulled while the pods crash loop is another fault, and so is a crash loop while an image cannot be pulled', async () => {
+    const { p, clock, store } = setup([]);
+    const crash = (await p.ingest([kube('payment-service', 'KubePodCrashLooping')])).incidents[0];
+    clock.advance(20);
+    const imagePull = (await p.ingest([kube('payment-service', 'KubePodImagePullBackOff')])).incidents[0];
+    expect(imagePull).not.toBe(crash);
+    expect(store.incidents.get(crash)?.types).toEqual(['KubePodCrashLooping']);
+    const stuck = (await p.ingest([kube('order-service', 'KubePodImagePullBackOff')])).incidents[0];
+    clock.advance(20);
+    const oom = (await p.ingest([kube('order-service', 'KubePodOOMKilled')])).incidents[0];
+    expect(oom).not.toBe(stuck);
+    expect(store.incidents.get(oom)).toMatchObject({ service: 'order-service', type: 'KubePodOOMKilled' });
   });
 });

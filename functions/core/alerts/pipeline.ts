@@ -525,13 +525,17 @@ export class AlertPipeline {
 
   /** Resolves an incident that a move left with nothing firing (announced once). */
   async #resolveIfQuiet(incidentId: string, movedKey: string, now: Date): Promise<void> {
-    if ((await this.#store.firingAlerts(incidentId)).length) return;
-    const current = await this.#store.getIncident(incidentId);
-    const resolved =
-      current && current.status !== 'resolved'
-        ? await this.#store.markResolved({ ...current, firingAlertIds: [] }, movedKey, now, this.config.dedup)
-        : undefined;
+    const resolved = await this.#closeIfQuiet(incidentId, movedKey, now);
     if (resolved) await this.#deliver(resolved, 'resolved');
+  }
+
+  /** Marks resolved an incident that a move left with nothing firing; the caller announces it. */
+  async #closeIfQuiet(incidentId: string, movedKey: string, now: Date): Promise<IncidentRecord | undefined> {
+    if ((await this.#store.firingAlerts(incidentId)).length) return undefined;
+    const current = await this.#store.getIncident(incidentId);
+    return current && current.status !== 'resolved'
+      ? this.#store.markResolved({ ...current, firingAlertIds: [] }, movedKey, now, this.config.dedup)
+      : undefined;
   }
 
   async #draft(group: AlertGroup, lead: NormalizedAlert, silences: Silence[], now: Date, attempt: number, previousId?: string): Promise<IncidentDraft> {
@@ -622,7 +626,14 @@ export class AlertPipeline {
     if (draft.id === incident.id) draft.id = incidentIdFor(group.key, `${now.toISOString()}#split${attempt}`);
     const split = await this.#store.split(batch, incident.id, draft, this.config.dedup);
     if (!split) return null;
-    await this.#deliver(split, 'opened');
+    // The incident it left may have nothing firing any more (its service's only key moved): it resolves, or nothing would
+    // ever resolve it. Written before either announcement (each one's outbox completes it should it fail).
+    const left = await this.#closeIfQuiet(incident.id, batch.key, now);
+    try {
+      await this.#deliver(split, 'opened');
+    } finally {
+      if (left) await this.#deliver(left, 'resolved');
+    }
     await this.#adoptOwnSymptoms(split, lead, now);
     return split.id;
   }

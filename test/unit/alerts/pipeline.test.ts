@@ -488,10 +488,17 @@ describe('a request signal new to its service’s incident', () => {
     const errors = (await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents[0];
     expect(errors).not.toBe(slow);
     expect(store.incidents.get(errors)).toMatchObject({ service: 'order-service', splitFrom: slow, status: 'open' });
+    // the service's one anomaly key moved with them: the incident it left has nothing firing, and resolves (else nothing would)
+    expect(store.incidents.get(slow)?.status).toBe('resolved');
     // the crash loop behind the errors, seen a pull later, is theirs: not the latency spike's
     clock.advance(10);
     expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([errors]);
-    expect(slack.sent.filter((m) => m.status === 'open').length).toBe(3);
+    expect(slack.sent.map((m) => [m.incidentId, m.status])).toEqual([
+      [crash, 'open'],
+      [slow, 'open'],
+      [errors, 'open'],
+      [slow, 'resolved'],
+    ]);
   });
 
   it('errors a minute into an incident opened on memory are the leak’s (its pods killed), and so is latency', async () => {

@@ -184,6 +184,24 @@ describe('AlertPipeline on DynamoDB Local', () => {
     expect(await store.getIncident(again)).toMatchObject({ type: 'KubePodCrashLooping', splitFrom: crash });
   });
 
+  it('an anomaly re-sent with a signal it gained keeps that signal on its item: a later re-send does not read it as new', async () => {
+    const t = setup({ signalOnsetSeconds: 30, newKindAfterSeconds: 90 });
+    const anomaly = (signals: string[]) =>
+      alert({ cluster: 'csignals', service: 'cart', type: 'AnomalyDetected', source: 'anomaly', severity: 'high', signals, message: signals.join('; ') });
+    const slow = (await t.pipeline.ingest([anomaly(['latency_p95'])])).incidents[0];
+    // errors a pull later: the same fault (within two pulls), and the same alert (an anomaly's identity has no signals)
+    t.clock.advance(10);
+    expect((await t.pipeline.ingest([anomaly(['error_rate', 'latency_p95'])])).incidents).toEqual([slow]);
+    expect((await store.firingAlerts(slow)).flatMap((a) => a.signals ?? []).sort()).toEqual(['error_rate', 'latency_p95']);
+    // a minute on, the errors grow and detection sends it again: nothing new in it, no split
+    t.clock.advance(60);
+    expect((await t.pipeline.ingest([anomaly(['error_rate', 'latency_p95'])])).incidents).toEqual([slow]);
+    expect(t.publisher.ofType('IncidentOpened')).toHaveLength(1);
+    // a CPU signal that late is another fault (the rule the stored signals feed)
+    const spike = (await t.pipeline.ingest([anomaly(['cpu_usage', 'error_rate', 'latency_p95'])])).incidents[0];
+    expect(spike).not.toBe(slow);
+  });
+
   it('records silenced alerts without notifying or publishing', async () => {
     const t = setup();
     const clockNow = t.clock.now();

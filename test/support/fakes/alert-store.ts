@@ -31,10 +31,13 @@ export class InMemoryAlertStore implements AlertStore {
   readonly #lastDelivery = new Map<string, string>();
   readonly #leases = new Map<string, { holder: string; until: number }>();
 
-  #put(incidentId: string, batch: AlertBatch): void {
+  /** `join`: an alert the incident holds keeps its item unless the batch brings a signal it lacks (as the DynamoDB store does). */
+  #put(incidentId: string, batch: AlertBatch, join = false): void {
     this.#recordDelivery(batch);
     const m = this.alerts.get(incidentId) ?? new Map<string, FiringAlert>();
-    for (const alertId of batch.alertIds)
+    for (const alertId of batch.alertIds) {
+      const held = m.get(alertId);
+      if (join && held && (batch.signals ?? []).every((signal) => held.signals?.includes(signal))) continue;
       m.set(alertId, {
         alertId,
         key: batch.key,
@@ -42,6 +45,7 @@ export class InMemoryAlertStore implements AlertStore {
         types: [...batch.types].sort(),
         ...(batch.signals?.length ? { signals: [...batch.signals] } : {}),
       });
+    }
     this.alerts.set(incidentId, m);
   }
 
@@ -62,7 +66,7 @@ export class InMemoryAlertStore implements AlertStore {
     state.lastSeen = batch.now.toISOString();
     state.expiresAt = firingExpiry(batch.now, dedup);
     state.alertCount += batch.count;
-    this.#put(state.incidentId, batch);
+    this.#put(state.incidentId, batch, true);
     const incident = this.incidents.get(state.incidentId);
     if (!incident) return { outcome: 'miss' };
     if (incident.status === 'resolved') {

@@ -53,7 +53,9 @@ function typesOf(batch: AlertBatch): Set<string> {
  * when the write is too large to name in an expression or carries no severity.
  */
 function duplicateCondition(batch: AlertBatch, now: Date): { condition: string; values: Record<string, unknown> } {
-  const small = batch.alertIds.length > 0 && batch.alertIds.length <= DUPLICATE_MAX_IDS && batch.types.length <= DUPLICATE_MAX_IDS;
+  const signals = batch.signals ?? [];
+  const small =
+    batch.alertIds.length > 0 && batch.alertIds.length <= DUPLICATE_MAX_IDS && batch.types.length <= DUPLICATE_MAX_IDS && signals.length <= DUPLICATE_MAX_IDS;
   if (!batch.severity || !small) return { condition: 'attribute_not_exists(pk)', values: {} };
   const values: Record<string, unknown> = { ':fresh': now.getTime() - INCIDENT_REFRESH_SECONDS * 1000, ':sev': batch.severity };
   const parts = ['attribute_exists(gen)', 'touchedAt >= :fresh', 'severity = :sev'];
@@ -64,6 +66,11 @@ function duplicateCondition(batch: AlertBatch, now: Date): { condition: string; 
   batch.types.forEach((type, i) => {
     values[`:t${i}`] = type;
     parts.push(`contains(seenTypes, :t${i})`);
+  });
+  // An anomaly that gained a signal takes the full path: its alert items record the signals (the grouping rules read them).
+  signals.forEach((signal, i) => {
+    values[`:s${i}`] = signal;
+    parts.push(`contains(seenSignals, :s${i})`);
   });
   return { condition: parts.join(' AND '), values };
 }
@@ -78,8 +85,15 @@ function holdsAlready(item: Record<string, unknown>, batch: AlertBatch, now: Dat
     batch.severity !== undefined &&
     item.severity === batch.severity &&
     batch.alertIds.every((id) => seen?.has(id)) &&
-    batch.types.every((type) => seenTypes?.has(type))
+    batch.types.every((type) => seenTypes?.has(type)) &&
+    signalsRecorded(item, batch)
   );
+}
+
+/** Whether the key's item records every detection signal of the batch (its alert items carry them). */
+function signalsRecorded(item: Record<string, unknown>, batch: AlertBatch): boolean {
+  const seenSignals = item.seenSignals instanceof Set ? (item.seenSignals as Set<string>) : undefined;
+  return (batch.signals ?? []).every((signal) => seenSignals?.has(signal));
 }
 
 function toDedupState(item: Record<string, unknown>): DedupState {
@@ -204,7 +218,7 @@ export class DynamoAlertStore implements AlertStore {
   async #join(batch: AlertBatch, state: DedupState, old: Record<string, unknown>, dedup: DedupConfig): Promise<TouchResult> {
     const now = batch.now;
     const seen = old.seen instanceof Set ? (old.seen as Set<string>) : undefined;
-    if (!batch.alertIds.every((id) => seen?.has(id))) await this.#putAlerts(state.incidentId, batch);
+    if (!batch.alertIds.every((id) => seen?.has(id)) || !signalsRecorded(old, batch)) await this.#putAlerts(state.incidentId, batch);
     const recorded = typeof old.severity === 'string' ? (old.severity as Severity) : undefined;
     if (batch.severity && recorded && severityRank(recorded) >= severityRank(batch.severity)) {
       const quiet = this.#incidentJoin(batch, state.incidentId, old);
@@ -291,7 +305,7 @@ export class DynamoAlertStore implements AlertStore {
     if (what.settled) sets.push('touchedAt = :ms');
     if (what.severity) sets.push('severity = :sev');
     if (batch.delivery) sets.push('lastDelivery = :dlv');
-    const adds = ['alertCount :n', 'seenTypes :types', ...(recordIds ? ['seen :ids'] : [])];
+    const adds = ['alertCount :n', 'seenTypes :types', ...(recordIds ? ['seen :ids'] : []), ...(batch.signals?.length ? ['seenSignals :sigs'] : [])];
     const conditions = ['incidentId = :id', 'dedupStatus = :firing', old.rv === undefined ? 'attribute_not_exists(rv)' : 'rv = :rv'];
     if (recordIds) conditions.push('(attribute_not_exists(seen) OR size(seen) <= :room)');
     return {
@@ -310,6 +324,7 @@ export class DynamoAlertStore implements AlertStore {
         ...(what.settled ? { ':ms': batch.now.getTime() } : {}),
         ...(what.severity ? { ':sev': what.severity } : {}),
         ...(recordIds ? { ':ids': new Set(batch.alertIds), ':room': SEEN_MAX - batch.alertIds.length } : {}),
+        ...(batch.signals?.length ? { ':sigs': new Set(batch.signals) } : {}),
         ...(old.rv === undefined ? {} : { ':rv': old.rv }),
         ...(batch.delivery ? { ':dlv': batch.delivery } : {}),
       },
@@ -522,7 +537,7 @@ export class DynamoAlertStore implements AlertStore {
           TableName: this.#table.tableName,
           Key: { pk: dedupPk(key), sk: DEDUP_SK },
           // The next alert takes the full path and records what the reopened incident holds.
-          UpdateExpression: `SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp${delivery ? ', lastDelivery = :dlv' : ''} REMOVE resolvedAt, touchedAt, seen, seenTypes`,
+          UpdateExpression: `SET dedupStatus = :firing, lastSeen = :now, expiresAt = :exp${delivery ? ', lastDelivery = :dlv' : ''} REMOVE resolvedAt, touchedAt, seen, seenTypes, seenSignals`,
           ConditionExpression: 'incidentId = :id',
           ExpressionAttributeValues: {
             ':firing': 'firing',
@@ -890,6 +905,7 @@ export class DynamoAlertStore implements AlertStore {
           touchedAt: batch.now.getTime(),
           seenTypes: typesOf(batch),
           ...(batch.alertIds.length ? { seen: new Set(batch.alertIds) } : {}),
+          ...(batch.signals?.length ? { seenSignals: new Set(batch.signals) } : {}),
           ...(severity && batch.severity === severity ? { severity } : {}),
           ...(batch.delivery ? { lastDelivery: batch.delivery } : {}),
         } as Record<string, unknown>,

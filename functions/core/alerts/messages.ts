@@ -2,7 +2,7 @@ import { ACTIONS } from '../slack/actions.ts';
 import type { NotificationAction, NotificationMessage } from '../platform/ports.ts';
 import { notificationStatus, type Transition } from './incident-lifecycle.ts';
 import type { IncidentRecord } from './ports.ts';
-import { CLUSTER_DEREGISTERED, type Incident } from './types.ts';
+import { ALERTS_MOVED, CLUSTER_DEREGISTERED, type Incident } from './types.ts';
 
 const VERB: Record<Transition, string> = {
   opened: 'Incident opened',
@@ -27,8 +27,13 @@ function incidentActions(incidentId: string): NotificationAction[] {
 }
 
 /** A resolution other than "its alerts ended" names itself in the title: on-call must not read it as fixed. */
+const CLOSED: Record<string, string> = {
+  [CLUSTER_DEREGISTERED]: 'Incident closed: cluster deregistered',
+  [ALERTS_MOVED]: 'Incident closed: its alerts moved to another incident',
+};
+
 function verbFor(incident: IncidentRecord, transition: Transition): string {
-  return transition === 'resolved' && incident.resolution === CLUSTER_DEREGISTERED ? 'Incident closed: cluster deregistered' : VERB[transition];
+  return (transition === 'resolved' && incident.resolution && CLOSED[incident.resolution]) || VERB[transition];
 }
 
 export function notificationFor(incident: IncidentRecord, transition: Transition, linkBase?: string): NotificationMessage {

@@ -27,7 +27,7 @@ import { notificationFor, publicIncident } from './messages.ts';
 import type { AlertBatch, AlertStore, FiringAlert, IncidentDraft, IncidentRecord, KeyState } from './ports.ts';
 import { DEFAULT_ROUTING_CONFIG, ownerOf, route, type RoutingConfig } from './routing.ts';
 import { silenceLabels, silencedBy, type Silence } from './silences.ts';
-import { CLUSTER_DEREGISTERED, maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
+import { ALERTS_MOVED, CLUSTER_DEREGISTERED, maxSeverity, type Incident, type NormalizedAlert } from './types.ts';
 import { incidentKey } from './fingerprint.ts';
 import {
   EVIDENCE_SOURCES,
@@ -529,12 +529,12 @@ export class AlertPipeline {
     if (resolved) await this.#deliver(resolved, 'resolved');
   }
 
-  /** Marks resolved an incident that a move left with nothing firing; the caller announces it. */
+  /** Marks resolved an incident that a move left with nothing firing (`alerts-moved`: not its fault's end); the caller announces it. */
   async #closeIfQuiet(incidentId: string, movedKey: string, now: Date): Promise<IncidentRecord | undefined> {
     if ((await this.#store.firingAlerts(incidentId)).length) return undefined;
     const current = await this.#store.getIncident(incidentId);
     return current && current.status !== 'resolved'
-      ? this.#store.markResolved({ ...current, firingAlertIds: [] }, movedKey, now, this.config.dedup)
+      ? this.#store.markResolved({ ...current, firingAlertIds: [] }, movedKey, now, this.config.dedup, ALERTS_MOVED)
       : undefined;
   }
 

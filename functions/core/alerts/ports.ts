@@ -123,7 +123,7 @@ export interface AlertStore {
    * remaining alerts were looked up), or undefined when none is known.
    */
   resolveAlerts(batch: AlertBatch): Promise<IncidentRecord | undefined>;
-  /** `resolution`: why, when not because its alerts ended (`cluster-deregistered`); a reopen clears it. */
+  /** `resolution`: why, when not because its alerts ended (`cluster-deregistered`, `alerts-moved`); a reopen clears it. */
   markResolved(incident: IncidentRecord, key: string, now: Date, dedup: DedupConfig, resolution?: string): Promise<IncidentRecord | undefined>;
   acknowledge(incidentId: string, now: Date): Promise<IncidentRecord>;
   /** `notify: true` turns notifications on when the higher severity makes a quiet incident important enough. */

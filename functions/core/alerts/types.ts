@@ -43,6 +43,11 @@ export interface NormalizedAlert {
 
 /** `Incident.resolution` of the incidents a cluster's deregistration closed. */
 export const CLUSTER_DEREGISTERED = 'cluster-deregistered';
+/**
+ * `Incident.resolution` of an incident closed because everything firing in it moved to another incident (a symptom a
+ * callee's incident explains, one split off as another fault): its fault may be going on there.
+ */
+export const ALERTS_MOVED = 'alerts-moved';
 
 /** The incident as the API and the events show it (CONTRACT.md), plus a few optional extras. */
 export interface Incident {
@@ -64,7 +69,10 @@ export interface Incident {
   notify?: boolean;
   acknowledgedAt?: string;
   resolvedAt?: string;
-  /** Why it resolved, when not because its alerts ended: `cluster-deregistered` (nothing pulls the cluster any more). */
+  /**
+   * Why it resolved, when not because its alerts ended: `cluster-deregistered` (nothing pulls the cluster any more),
+   * `alerts-moved` (everything firing in it moved to another incident).
+   */
   resolution?: string;
   /** Services whose alerts joined this incident (dependency grouping). */
   services?: string[];

@@ -183,7 +183,9 @@ export const Incident = z
     resolution: z
       .string()
       .optional()
-      .describe('Why it resolved, when not because its alerts ended: `cluster-deregistered` (its cluster was deleted; nothing pulls it any more)'),
+      .describe(
+        'Why it resolved, when not because its alerts ended: `cluster-deregistered` (its cluster was deleted; nothing pulls it any more), `alerts-moved` (everything firing in it moved to another incident: a symptom a callee explains, or one split off as another fault)',
+      ),
     services: z.array(z.string()).optional(),
     types: z.array(z.string()).optional().describe('Every alert type that has joined the incident'),
     owner: z

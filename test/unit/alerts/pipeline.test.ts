@@ -489,7 +489,7 @@ describe('a request signal new to its service’s incident', () => {
     expect(errors).not.toBe(slow);
     expect(store.incidents.get(errors)).toMatchObject({ service: 'order-service', splitFrom: slow, status: 'open' });
     // the service's one anomaly key moved with them: the incident it left has nothing firing, and resolves (else nothing would)
-    expect(store.incidents.get(slow)?.status).toBe('resolved');
+    expect(store.incidents.get(slow)).toMatchObject({ status: 'resolved', resolution: 'alerts-moved' });
     // the crash loop behind the errors, seen a pull later, is theirs: not the latency spike's
     clock.advance(10);
     expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([errors]);
@@ -499,6 +499,8 @@ describe('a request signal new to its service’s incident', () => {
       [errors, 'open'],
       [slow, 'resolved'],
     ]);
+    // on-call must not read it as the latency spike's end
+    expect(slack.sent.at(-1)?.title).toMatch(/^Incident closed: its alerts moved to another incident/);
   });
 
   it('errors a minute into an incident opened on memory are the leak’s (its pods killed), and so is latency', async () => {

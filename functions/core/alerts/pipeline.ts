@@ -666,10 +666,8 @@ export class AlertPipeline {
     const held = holdsKubeFailure(incident);
     if (held && (incident.types ?? [incident.type]).includes(lead.type)) return false;
     const inIncident = firing ?? (await this.#store.firingAlerts(incident.id));
-    if (held) {
-      const firing = firingConditions(inIncident, lead.service, incident);
-      return firing.every((type) => kubeFailuresExclusive(type, lead.type));
-    }
+    // None still firing (they ended), or only kinds it can never be one failure with: another fault.
+    if (held) return firingConditions(inIncident, lead.service, incident).every((type) => kubeFailuresExclusive(type, lead.type));
     // A memory leak's OOM kill may come minutes after its memory signal opened the incident.
     if (kubeFailureFollows(lead.type, signalsSeen(incident, inIncident, lead.service))) return false;
     if (now.getTime() - Date.parse(incident.firstSeen) > this.config.newKindAfterSeconds * 1000) return true;

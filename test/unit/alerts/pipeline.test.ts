@@ -457,44 +457,39 @@ describe('a long outage', () => {
   });
 });
 
-describe('a CPU signal is seen with what it causes', () => {
-  it('CPU within two pulls of its service’s latency is the same fault; a minute in, with nothing that can show as it, another', async () => {
-    const { p, clock, store } = setup([], { newKindAfterSeconds: newKindAfterSecondsFor(10), signalOnsetSeconds: signalOnsetSecondsFor(10) });
-    const slow = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
-    clock.advance(20);
-    expect((await p.ingest([anomaly('user-service', ['cpu_usage', 'latency_p95'])])).incidents).toEqual([slow]);
-    const other = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
-    clock.advance(60);
-    const spike = (await p.ingest([anomaly('order-service', ['cpu_usage', 'latency_p95'])])).incidents[0];
-    expect(spike).not.toBe(other);
-    expect(store.incidents.get(spike)).toMatchObject({ service: 'order-service', splitFrom: other, status: 'open' });
-    // memory may trail its symptoms (garbage collection first): a minute in, still the same fault
-    const leak = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents[0];
-    clock.advance(60);
-    expect((await p.ingest([anomaly('payment-service', ['latency_p95', 'memory_usage'])])).incidents).toEqual([leak]);
-  });
-});
-
-describe('a request signal new to its service’s incident', () => {
+describe('a signal of a family new to its service’s incident', () => {
   const pullConfig = { newKindAfterSeconds: newKindAfterSecondsFor(10), signalOnsetSeconds: signalOnsetSecondsFor(10) };
 
-  it('errors within two pulls of the latency they come with are the same fault; errors a minute into a latency spike, another', async () => {
-    const { p, clock, store, slack } = setup([], pullConfig);
-    const crash = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
-    clock.advance(20);
-    expect((await p.ingest([anomaly('user-service', ['error_rate', 'latency_p95'])])).incidents).toEqual([crash]);
+  it.each(['cpu_usage', 'error_rate'])(
+    '%s within two pulls of its service’s latency is the same fault; a minute in, with nothing that can show as it, another',
+    async (signal) => {
+      const { p, clock, store } = setup([], pullConfig);
+      const together = (await p.ingest([anomaly('user-service', ['latency_p95'])])).incidents[0];
+      clock.advance(20);
+      expect((await p.ingest([anomaly('user-service', [signal, 'latency_p95'])])).incidents).toEqual([together]);
+      const slow = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
+      clock.advance(60);
+      const late = (await p.ingest([anomaly('order-service', [signal, 'latency_p95'])])).incidents[0];
+      expect(late).not.toBe(slow);
+      expect(store.incidents.get(late)).toMatchObject({ service: 'order-service', splitFrom: slow, status: 'open' });
+      // the service's one anomaly key moved with it: the incident it left has nothing firing, and resolves (else nothing would)
+      expect(store.incidents.get(slow)).toMatchObject({ status: 'resolved', resolution: 'alerts-moved' });
+      // memory may trail its symptoms (garbage collection first): a minute in, still the same fault
+      const leak = (await p.ingest([anomaly('payment-service', ['latency_p95'])])).incidents[0];
+      clock.advance(60);
+      expect((await p.ingest([anomaly('payment-service', ['latency_p95', 'memory_usage'])])).incidents).toEqual([leak]);
+    },
+  );
+
+  it('the crash loop behind errors a minute into a latency spike is theirs, and on-call hears the latency incident close as moved', async () => {
+    const { p, clock, slack } = setup([], pullConfig);
     const slow = (await p.ingest([anomaly('order-service', ['latency_p95'])])).incidents[0];
     clock.advance(60);
     const errors = (await p.ingest([anomaly('order-service', ['error_rate', 'latency_p95'])])).incidents[0];
     expect(errors).not.toBe(slow);
-    expect(store.incidents.get(errors)).toMatchObject({ service: 'order-service', splitFrom: slow, status: 'open' });
-    // the service's one anomaly key moved with them: the incident it left has nothing firing, and resolves (else nothing would)
-    expect(store.incidents.get(slow)).toMatchObject({ status: 'resolved', resolution: 'alerts-moved' });
-    // the crash loop behind the errors, seen a pull later, is theirs: not the latency spike's
     clock.advance(10);
     expect((await p.ingest([kube('order-service', 'KubePodCrashLooping')])).incidents).toEqual([errors]);
     expect(slack.sent.map((m) => [m.incidentId, m.status])).toEqual([
-      [crash, 'open'],
       [slow, 'open'],
       [errors, 'open'],
       [slow, 'resolved'],
